@@ -1,0 +1,47 @@
+/**
+ * The one interface every DEX venue implements (`engine/dex/<venue>/`). A venue decodes its
+ * program's accounts, says which further accounts a quote needs, and quotes exactly as its
+ * on-chain program computes (integer math, the program's rounding).
+ */
+import type { AccountSnapshot } from '../accounts/index.ts';
+
+export type VenueId = 'raydium-amm-v4' | 'raydium-clmm' | 'orca-whirlpool' | 'meteora-dlmm';
+
+/** Everything a quote reads: the pool plus its vaults / tick arrays / bin arrays, decoded. */
+export interface PoolState {
+  venue: VenueId;
+  /** Pool (or lb pair) address. */
+  address: string;
+  mintA: string;
+  mintB: string;
+  /** Slot of the oldest account the state was built from (for staleness guards). */
+  slot?: number;
+}
+
+export interface Quote {
+  venue: VenueId;
+  pool: string;
+  inputMint: string;
+  outputMint: string;
+  amountIn: bigint;
+  amountOut: bigint;
+  /** Fee charged on the input side, in input-token atoms (LP + protocol). */
+  feeAmount: bigint;
+  /** Execution price vs the pool's price before the swap, in basis points (≥ 0). */
+  priceImpactBps: number;
+  /** Every account the quote read (pool, vaults, tick / bin arrays), for cache invalidation and swap building. */
+  accounts: string[];
+}
+
+export interface Venue<S extends PoolState = PoolState> {
+  readonly id: VenueId;
+  readonly programId: string;
+  /** Addresses (beyond the pool) that `buildState` needs, derived from the pool account. */
+  requiredAccounts(pool: AccountSnapshot): string[];
+  /** Decodes the pool and the accounts it needs into a quotable state; typed error on bad data. */
+  buildState(pool: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>): S;
+  /** Quote selling exactly `amountIn` of `inputMint`. */
+  quoteExactIn(state: S, inputMint: string, amountIn: bigint): Quote;
+  /** Quote buying exactly `amountOut` of the other mint, paying `inputMint`. */
+  quoteExactOut(state: S, inputMint: string, amountOut: bigint): Quote;
+}
