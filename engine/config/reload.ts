@@ -5,7 +5,8 @@
  * started with and finish on it. An invalid edit leaves the last good set serving and logs
  * every error with file:line:column.
  */
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { buildRuleSet, diffRuleSets, runTestFile, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
 import { logger, type Logger } from '../telemetry/index.ts';
@@ -85,12 +86,34 @@ export interface ReloaderOptions {
   log?: Logger;
   /** Coalesces the burst of events one save produces (default 15 ms). */
   debounceMs?: number;
+  /** How often the files' fingerprint is checked for changes the watcher missed (default 250 ms). */
+  pollMs?: number;
   onOutcome?: (outcome: ReloadOutcome) => void | Promise<void>;
+}
+
+/** mtime and size of every watched file: a cheap way to tell whether the disk moved on. */
+export function fingerprint(root: string): string {
+  const files = [join(root, 'strategies.yaml'), join(root, 'wallets.yaml')];
+  const rulesDir = join(root, 'rules');
+  if (existsSync(rulesDir)) for (const f of readdirSync(rulesDir).sort()) if (/\.ya?ml$/.test(f)) files.push(join(rulesDir, f));
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${f}:${st.mtimeMs}:${st.size}`;
+      } catch {
+        return `${f}:absent`;
+      }
+    })
+    .join('\n');
 }
 
 export class Reloader {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  /** Fingerprint of the files as of the last reload (or start). */
+  private loaded = '';
   private pending = new Set<string>();
   private running: Promise<void> = Promise.resolve();
   private readonly log: Logger;
@@ -102,18 +125,28 @@ export class Reloader {
   /** Starts watching; resolves once the watcher is ready. */
   async start(): Promise<void> {
     const { root } = this.opts;
-    this.watcher = chokidar.watch([join(root, 'strategies.yaml'), join(root, 'wallets.yaml'), join(root, 'rules')], {
-      ignoreInitial: true,
-      // Editors save by rename; keep watching the path, not the inode.
-      atomic: true,
-    });
+    const rulesDir = join(root, 'rules');
+    const watched = (path: string) => path === root || path === rulesDir || path.startsWith(rulesDir + sep) || path === join(root, 'strategies.yaml') || path === join(root, 'wallets.yaml');
+    // Watch directories, not files: editors save by renaming a new file over the old one,
+    // which a watch on the old file's inode would miss.
+    this.watcher = chokidar.watch(root, { ignoreInitial: true, depth: 3, ignored: (path: string) => !watched(path) });
     this.watcher.on('all', (_event, path) => {
-      if (!/\.ya?ml$/.test(path)) return;
-      this.pending.add(path);
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.flush(), this.opts.debounceMs ?? 15);
+      if (/\.ya?ml$/.test(path)) this.schedule(path);
     });
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    this.loaded = fingerprint(root);
+    // File watchers coalesce or drop events for rapid successive saves of one file; a
+    // fingerprint check catches whatever they missed.
+    this.poll = setInterval(() => {
+      if (!this.pending.size && fingerprint(root) !== this.loaded) this.schedule('(files changed)');
+    }, this.opts.pollMs ?? 250);
+    this.poll.unref();
+  }
+
+  private schedule(path: string): void {
+    this.pending.add(path);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.opts.debounceMs ?? 15);
   }
 
   private flush(): void {
@@ -128,6 +161,7 @@ export class Reloader {
   /** Rebuilds from disk and swaps if everything passes. Safe to call directly ("reload now"). */
   async reload(source: string): Promise<ReloadOutcome> {
     const started = performance.now();
+    this.loaded = fingerprint(this.opts.root);
     const before = this.opts.holder.current;
     const built = await buildActiveConfig(this.opts.root, this.opts.factory, source);
     const tookMs = performance.now() - started;
@@ -154,6 +188,7 @@ export class Reloader {
 
   async stop(): Promise<void> {
     clearTimeout(this.timer);
+    clearInterval(this.poll);
     await this.watcher?.close();
     await this.running;
   }
