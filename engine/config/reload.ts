@@ -34,9 +34,9 @@ export interface BuildResult {
 /** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
 export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean } = {}): Promise<BuildResult> {
   const project = loadProject(root);
-  if (project.diagnostics.length || !project.strategies) {
-    const missing: Diagnostic[] = project.strategies ? [] : [{ file: join(root, 'strategies.yaml'), line: 1, column: 1, code: 'CONFIG_NO_STRATEGIES', message: 'no valid strategies.yaml' }];
-    return { diagnostics: [...project.diagnostics, ...missing.filter(() => project.diagnostics.length === 0)], testFailures: [] };
+  if (project.diagnostics.length) return { diagnostics: project.diagnostics, testFailures: [] };
+  if (!project.strategies) {
+    return { diagnostics: [{ file: join(root, 'strategies.yaml'), line: 1, column: 1, code: 'CONFIG_NO_STRATEGIES', message: 'no strategies.yaml in the project directory' }], testFailures: [] };
   }
   const params = project.strategies.params;
   const testFailures: string[] = [];
