@@ -27,6 +27,21 @@ paper.slippageBps, fee paper.feeBps) and the in-process bus. Nothing is sent to 
 strategies.yaml and rules/ are validated, tested and applied (unless --no-watch).
 The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).`;
 
+/**
+ * Resolves a path relative to `dir`; when it is missing and names a `../shared/...` file,
+ * also tries the same tail beside each ancestor (a git worktree lives deeper than the repo).
+ */
+function findUpward(dir: string, relative: string): string {
+  const direct = resolve(dir, relative);
+  if (existsSync(direct)) return direct;
+  const tail = relative.replace(/^(\.\.\/)+/, '');
+  for (let cur = resolve(dir); ; cur = dirname(cur)) {
+    const candidate = join(cur, tail);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(cur) === cur) return direct;
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   return withUsage(USAGE, async () => {
     const { values } = parseCommandArgs(
@@ -71,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     const holder = new ConfigHolder(built.active);
     const cfg = built.active.strategies;
     const strategiesDir = dirname(built.active.project.strategies!.src.file);
-    const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? resolve(strategiesDir, cfg.replay.prices) : undefined;
+    const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? findUpward(strategiesDir, cfg.replay.prices) : undefined;
     if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
     const candles = sliceCandles(loadCandles(pricesPath), values.from ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
     if (!candles.length) throw new UsageError('no candles in the selected period');
