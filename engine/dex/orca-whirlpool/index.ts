@@ -1,11 +1,13 @@
 /** Orca Whirlpool (concentrated liquidity, program whirLbMi…): decoders and the program's exact swap. */
 export { orcaWhirlpool } from './venue.ts';
-export type { OrcaWhirlpoolState, OrcaWhirlpoolQuote } from './venue.ts';
+export type { OrcaWhirlpoolState, OrcaWhirlpoolQuote, OrcaWhirlpoolVenue } from './venue.ts';
 export {
   decodeWhirlpool,
   decodeTickArray,
   decodeOracle,
+  decodePosition,
   WHIRLPOOL_PROGRAM_ID,
+  POSITION_DISCRIMINATOR,
   WHIRLPOOL_DISCRIMINATOR,
   FIXED_TICK_ARRAY_DISCRIMINATOR,
   DYNAMIC_TICK_ARRAY_DISCRIMINATOR,
@@ -13,7 +15,7 @@ export {
   MAX_FEE_RATE,
   MAX_PROTOCOL_FEE_RATE,
 } from './layout.ts';
-export type { Whirlpool, WhirlpoolRewardInfo, Tick, TickArray, Oracle } from './layout.ts';
+export type { Whirlpool, WhirlpoolRewardInfo, Tick, TickArray, Oracle, Position } from './layout.ts';
 export type { AdaptiveFeeConstants, AdaptiveFeeVariables, AdaptiveFeeInfo } from './fee-rate.ts';
 export { tickArrayAddress, oracleAddress } from './pda.ts';
 export {

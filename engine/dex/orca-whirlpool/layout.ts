@@ -21,6 +21,8 @@ export const WHIRLPOOL_DISCRIMINATOR = anchorDiscriminator('Whirlpool');
 export const FIXED_TICK_ARRAY_DISCRIMINATOR = anchorDiscriminator('TickArray');
 export const DYNAMIC_TICK_ARRAY_DISCRIMINATOR = anchorDiscriminator('DynamicTickArray');
 export const ORACLE_DISCRIMINATOR = anchorDiscriminator('Oracle');
+export const POSITION_DISCRIMINATOR = anchorDiscriminator('Position');
+export const POSITION_LEN = 216;
 
 export interface WhirlpoolRewardInfo {
   mint: string;
@@ -247,6 +249,48 @@ export function decodeOracle(account: AccountSnapshot): Oracle {
     volatilityAccumulator: r.u32(106, 'adaptiveFeeVariables.volatilityAccumulator'),
   };
   return { address: account.address, whirlpool: r.pubkey(8, 'whirlpool'), tradeEnableTimestamp: r.u64(40, 'tradeEnableTimestamp'), constants, variables };
+}
+
+export interface Position {
+  address: string | undefined;
+  whirlpool: string;
+  positionMint: string;
+  liquidity: bigint;
+  tickLowerIndex: number;
+  tickUpperIndex: number;
+  feeGrowthCheckpointA: bigint;
+  feeOwedA: bigint;
+  feeGrowthCheckpointB: bigint;
+  feeOwedB: bigint;
+  rewardInfos: { growthInsideCheckpoint: bigint; amountOwed: bigint }[];
+}
+
+/** Decodes a liquidity Position (216 bytes). */
+export function decodePosition(account: AccountSnapshot): Position {
+  requireOwner(account, [WHIRLPOOL_PROGRAM_ID], 'Position');
+  const r = new AccountReader(account.data, accountLabel(account), 'Position');
+  requireDiscriminator(r, POSITION_DISCRIMINATOR);
+  r.requireLength(POSITION_LEN, 'rewardInfos');
+  const tickLowerIndex = r.i32(88, 'tickLowerIndex');
+  const tickUpperIndex = r.i32(92, 'tickUpperIndex');
+  if (tickLowerIndex >= tickUpperIndex) r.bad('tickUpperIndex', 92, tickUpperIndex, `must be above tickLowerIndex ${tickLowerIndex}`);
+  const rewardInfos = [0, 1, 2].map((i) => ({
+    growthInsideCheckpoint: r.u128(144 + i * 24, `rewardInfos[${i}].growthInsideCheckpoint`),
+    amountOwed: r.u64(160 + i * 24, `rewardInfos[${i}].amountOwed`),
+  }));
+  return {
+    address: account.address,
+    whirlpool: r.pubkey(8, 'whirlpool'),
+    positionMint: r.pubkey(40, 'positionMint'),
+    liquidity: r.u128(72, 'liquidity'),
+    tickLowerIndex,
+    tickUpperIndex,
+    feeGrowthCheckpointA: r.u128(96, 'feeGrowthCheckpointA'),
+    feeOwedA: r.u64(112, 'feeOwedA'),
+    feeGrowthCheckpointB: r.u128(120, 'feeGrowthCheckpointB'),
+    feeOwedB: r.u64(136, 'feeOwedB'),
+    rewardInfos,
+  };
 }
 
 /** True when the Whirlpool program owns the account and it starts with `discriminator`. */

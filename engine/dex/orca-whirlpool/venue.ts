@@ -211,7 +211,13 @@ function buildQuote(
   };
 }
 
-export const orcaWhirlpool: Venue<OrcaWhirlpoolState> = {
+/** The whirlpool venue; its quotes carry the protocol fee, transfer fees and ticks crossed. */
+export interface OrcaWhirlpoolVenue extends Venue<OrcaWhirlpoolState> {
+  quoteExactIn(state: OrcaWhirlpoolState, inputMint: string, amountIn: bigint): OrcaWhirlpoolQuote;
+  quoteExactOut(state: OrcaWhirlpoolState, inputMint: string, amountOut: bigint): OrcaWhirlpoolQuote;
+}
+
+export const orcaWhirlpool: OrcaWhirlpoolVenue = {
   id: 'orca-whirlpool',
   programId: WHIRLPOOL_PROGRAM_ID,
 
