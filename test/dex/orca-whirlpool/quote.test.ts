@@ -123,6 +123,7 @@ test('fixture pools (SOL/USDC, SAMO/USDC): every quote equals the core to the at
       }
     }
   }
+  console.log(`fixture pools: ${equal} quotes equal to the core, ${crossing} of them crossing ticks`);
   assert.ok(equal >= 150, `expected ≥150 equal fixture quotes, got ${equal}`);
   assert.ok(crossing >= 10, `expected fixture quotes that cross ticks, got ${crossing}`);
 });
