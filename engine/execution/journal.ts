@@ -24,11 +24,24 @@ export interface SubmissionJournal {
   record(entry: SubmissionEntry): Promise<boolean>;
   /** An order's attempts, oldest first. */
   forOrder(orderId: string): Promise<SubmissionEntry[]>;
+  /** Keeps the routed order (JSON) an executor took, so a restart can resume it with its route. */
+  saveRouted(orderId: string, routed: unknown): Promise<void>;
+  routedOf(orderId: string): Promise<unknown | undefined>;
 }
 
 /** In-memory journal (tests, single-process runs: it lives as long as the object is kept). */
 export class MemorySubmissionJournal implements SubmissionJournal {
   private readonly entries = new Map<string, SubmissionEntry[]>();
+  private readonly routed = new Map<string, string>();
+
+  async saveRouted(orderId: string, routed: unknown): Promise<void> {
+    this.routed.set(orderId, JSON.stringify(routed));
+  }
+
+  async routedOf(orderId: string): Promise<unknown | undefined> {
+    const j = this.routed.get(orderId);
+    return j === undefined ? undefined : JSON.parse(j);
+  }
 
   async record(entry: SubmissionEntry): Promise<boolean> {
     const list = this.entries.get(entry.orderId) ?? [];
