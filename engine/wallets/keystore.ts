@@ -83,7 +83,7 @@ export function keypairFromText(text: string, where: Record<string, unknown>): K
     if (bytes.length !== 64) throw keyError('WALLET_KEY_FORMAT', `key ${describe(where)} decodes to ${bytes.length} bytes; a keypair is 64`, { ...where, length: bytes.length });
   }
   try {
-    return Keypair.fromSecretKey(bytes);
+    return Keypair.fromSecretKey(Uint8Array.from(bytes));
   } catch {
     throw keyError('WALLET_KEY_MISMATCH', `key ${describe(where)} is not a valid keypair: its public half does not match its secret half`, where);
   } finally {

@@ -6,7 +6,6 @@
  * to `maxBundleSends`; then the attempt is reported with the block engine's reason.
  */
 import { PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
-import { randomInt } from 'node:crypto';
 import bs58 from 'bs58';
 import { SolrulesError } from '../../errors/index.ts';
 import { counter, logger, type Logger } from '../../telemetry/index.ts';
@@ -63,7 +62,9 @@ export class JitoSubmitter implements Submitter {
   async tipAccount(): Promise<PublicKey> {
     this.tipAccounts ??= await this.transport.getTipAccounts();
     if (!this.tipAccounts.length) throw new SolrulesError('EXEC_NO_TIP_ACCOUNTS', 'the block engine returned no tip accounts', {});
-    return new PublicKey(this.tipAccounts[randomInt(this.tipAccounts.length)]!);
+    // Math.random, not crypto: the choice only spreads tips. (In test processes that run the sandbox's
+    // LiteSVM, crypto.randomInt was seen to spin forever and a Buffer read to return NaN; see docs/execution.md.)
+    return new PublicKey(this.tipAccounts[Math.floor(Math.random() * this.tipAccounts.length)]!);
   }
 
   async prepare(ctx: { order: Order; route: Route; plan: SwapPlan; wallet: WalletSigner }): Promise<Prepared> {

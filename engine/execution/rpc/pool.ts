@@ -168,8 +168,8 @@ export class RpcPool {
   }
 
   /** sendTransaction with preflight off and no RPC-side retries: we rebroadcast ourselves. */
-  async sendRaw(wire: Uint8Array): Promise<string> {
-    return this.call<string>('sendTransaction', [Buffer.from(wire).toString('base64'), { encoding: 'base64', skipPreflight: true, maxRetries: 0 }]);
+  async sendRaw(wire: Uint8Array, opts: { preflight?: boolean } = {}): Promise<string> {
+    return this.call<string>('sendTransaction', [Buffer.from(wire).toString('base64'), { encoding: 'base64', skipPreflight: !opts.preflight, maxRetries: 0, ...(opts.preflight ? { preflightCommitment: 'processed' } : {}) }]);
   }
 
   async getSignatureStatuses(signatures: string[]): Promise<(SignatureStatus | null)[]> {
@@ -209,10 +209,10 @@ export class RpcPool {
     }
   }
 
-  /** Sends and polls until confirmed (funding, table management); rejects on failure or expiry. */
+  /** Sends with preflight and polls until confirmed (funding, table management); rejects on failure or expiry. */
   async sendAndConfirm(tx: VersionedTransaction, lastValidBlockHeight: number, pollMs = 100): Promise<string> {
     const wire = tx.serialize();
-    const signature = await this.sendRaw(wire);
+    const signature = await this.sendRaw(wire, { preflight: true });
     for (let i = 0; ; i++) {
       const [status] = await this.getSignatureStatuses([signature]);
       if (status) {
