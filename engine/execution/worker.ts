@@ -172,7 +172,8 @@ export class ExecutorWorker {
         // Something was sent before: only what is known not to land may be followed by a new attempt.
         const r = await executor.resume(routed, entries);
         if (r.kind === 'settled') return r.report;
-        return executor.run(routed, r.nextAttempt, 0);
+        // Attempts before it ended with an expired blockhash: they count against the rebuild policy.
+        return executor.run(routed, r.nextAttempt, r.nextAttempt - 1);
       }
     }
     return executor.execute(routed);

@@ -45,6 +45,8 @@ export class RpcSubmitter implements Submitter {
   private readonly log: Logger;
   /** Sends by signature (first + rebroadcasts), for tests and reports. */
   readonly sendCounts = new Map<string, number>();
+  /** The signed bytes sent, by signature (public once sent; tests resend them to show they cannot land twice). */
+  readonly sentWire = new Map<string, Uint8Array>();
 
   constructor(
     private readonly rpc: RpcPool,
@@ -73,6 +75,7 @@ export class RpcSubmitter implements Submitter {
 
   private async broadcast(wire: Uint8Array, signature: string, kind: 'first' | 'rebroadcast'): Promise<void> {
     this.sendCounts.set(signature, (this.sendCounts.get(signature) ?? 0) + 1);
+    this.sentWire.set(signature, wire);
     sends.inc({ kind });
     const returned = await this.rpc.sendRaw(wire);
     if (returned !== signature) throw new SolrulesError('EXEC_SIGNATURE_MISMATCH', `sendTransaction returned ${returned}, expected ${signature}`, { signature, returned });

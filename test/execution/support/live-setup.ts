@@ -21,6 +21,7 @@ import {
 import { ConfirmationMonitor, LookupTableManager, MemorySubmissionJournal, QuoteAccuracy, RpcPool, SandboxExchange, type MonitorOptions } from '../../../engine/execution/index.ts';
 import { Keystore, WorkerPool, fundFromTreasure, type WalletSigner, type Funding } from '../../../engine/wallets/index.ts';
 import type { WalletsConfig } from '../../../engine/config/index.ts';
+import { buildOrders } from '../../../engine/orders/index.ts';
 
 export const SANDBOX_USDC_DECIMALS = 6;
 /** 150 USDC per SOL: lamports per whole token. */
@@ -125,4 +126,23 @@ export function balances(s: LiveSetup, owner: PublicKey): { lamports: bigint; us
   const ata = s.sb.getAccount(getAssociatedTokenAddressSync(s.usdcMint, owner));
   const usdc = ata ? Buffer.from(ata.data).readBigUInt64LE(64) : 0n;
   return { lamports, usdc };
+}
+
+const SOL_TOKEN = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
+
+/** A buy-SOL-with-sandbox-USDC order as the grid rule would decide it (deterministic id from `tag`). */
+export function sandboxOrder(s: LiveSetup, tag: string, amountIn: bigint, opts: { urgency?: 'low' | 'normal' | 'high'; expectedProfitLamports?: bigint; now?: Date } = {}): import('../../../engine/orders/index.ts').Order {
+  const usdc = { symbol: 'USDC', mint: s.usdcMint.toBase58(), decimals: SANDBOX_USDC_DECIMALS };
+  const now = opts.now ?? new Date();
+  return buildOrders(
+    {
+      ruleId: 'test-buy', fileId: 'grid', priority: 1, type: 'order',
+      params: { side: 'buy', amountIn: amountIn.toString(), urgency: opts.urgency ?? 'normal', maxSlippageBps: 100, ...(opts.expectedProfitLamports !== undefined ? { expectedProfitLamports: opts.expectedProfitLamports.toString() } : {}) },
+    },
+    {
+      strategy: 'grid', ruleFile: 'grid', ruleSetHash: 'test', base: SOL_TOKEN, quote: usdc,
+      priceUsd: (m) => (m === SOL_TOKEN.mint ? 150 : 1), now, facts: { tag },
+      explanation: { ruleId: 'test-buy', ruleSetHash: 'test', conditions: { kind: 'all', result: true } },
+    },
+  )[0]!;
 }
