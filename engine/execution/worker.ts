@@ -149,7 +149,7 @@ export class ExecutorWorker {
     if (retryable && job.attempt < this.retry.maxAttempts) {
       const delay = this.retry.backoffMs(job.attempt);
       this.log.warn({ orderId: order.id, attempt: job.attempt, delayMs: delay, reason: report.reason }, 'execution failed; retrying by policy');
-      setTimeout(() => this.enqueue({ ...job, attempt: job.attempt + 1, seq: job.seq, work: () => this.attemptWork(job.routed, job.executor, true) }), delay).unref?.();
+      setTimeout(() => this.enqueue({ ...job, attempt: job.attempt + 1, seq: job.seq, work: () => this.attemptWork(job.routed, job.executor, true) }), delay);
       return;
     }
     if (retryable || (report.status === 'rejected' && live.retryable !== undefined)) {
