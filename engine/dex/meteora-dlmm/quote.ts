@@ -1,0 +1,479 @@
+/**
+ * Meteora DLMM quotes, bin by bin, as `commons/src/quote.rs` (`quote_exact_in`, `quote_exact_out`,
+ * whose integration tests compare with the program's swap): reference update on the clock, the
+ * volatility accumulator refreshed at every bin with liquidity, base + variable fee, limit orders
+ * resting in bins (processed cohort, then open orders), the pair's fee side, and Token-2022 transfer
+ * fees on either mint. One deliberate difference: a bin whose stored price is 0 is priced from its id
+ * (`get_or_store_bin_price`, as the program's swap does), where the reference quoter's exact-in path
+ * reads the raw 0.
+ */
+import { dexError, swapRejected } from './errors.ts';
+import { BinArrayIndex } from './bitmap.ts';
+import {
+  BASIS_POINT_MAX,
+  LIMIT_ORDER_FEE_SHARE,
+  MAX_BIN_ID,
+  MIN_BIN_ID,
+  U64_MAX,
+  binIdToBinArrayIndex,
+  computeFee,
+  computeFeeFromAmount,
+  getAmountIn,
+  getAmountOut,
+  getPriceFromId,
+  totalFeeRate,
+  type FeeParams,
+} from './math.ts';
+import { transferFeeExcluded, transferFeeIncluded, type TransferFeeConfig } from './transfer-fee.ts';
+import type { DlmmBin, LbPair } from './layout.ts';
+
+const DEFAULT_PUBKEY = '11111111111111111111111111111111';
+
+export interface DlmmBinArray {
+  address: string;
+  index: number;
+  bins: DlmmBin[];
+}
+
+/** Everything a DLMM quote reads. */
+export interface DlmmQuoteContext {
+  pairAddress: string;
+  lbPair: LbPair;
+  bitmap: BinArrayIndex;
+  binArrays: ReadonlyMap<number, DlmmBinArray>;
+  transferFeeX?: TransferFeeConfig | undefined;
+  transferFeeY?: TransferFeeConfig | undefined;
+}
+
+export interface DlmmClock {
+  unixTimestamp: number;
+  /** Needed for pairs activated by slot (permissioned / customizable pairs). */
+  slot?: number | undefined;
+  /** Needed only when a mint's transfer fee changes between epochs. */
+  epoch?: bigint | undefined;
+}
+
+export interface DlmmQuoteResult {
+  /** Exact in: the amount given; exact out: the input needed (transfer fee included). */
+  amountIn: bigint;
+  /** Exact in: output after transfer fee; exact out: the amount asked. */
+  amountOut: bigint;
+  /** Trading fee (LP + protocol + limit-order share), in the fee token. */
+  fee: bigint;
+  protocolFee: bigint;
+  /** Part of `protocolFee` that is exact-out rounding surplus (output above the ask, credited to the protocol), not fee. */
+  roundingSurplus: bigint;
+  /** Part of `fee` charged in bins that filled nothing (input dust that only pays fee); the SDK leaves it out of its fee. */
+  feeWithoutFill: bigint;
+  feeOnInput: boolean;
+  /** Amount the pool takes in (after the input transfer fee) and gives out (before the output transfer fee). */
+  poolAmountIn: bigint;
+  poolAmountOut: bigint;
+  /** Bin arrays the swap walks through, in order. */
+  binArrays: string[];
+  /** Active bin id where the swap ends. */
+  endBinId: number;
+}
+
+interface BinQuote {
+  amountIn: bigint;
+  amountOut: bigint;
+  fee: bigint;
+  protocolFee: bigint;
+  surplus: bigint;
+  /** The trading fee when nothing was filled (split_fee then assigns it to nobody). */
+  unsplit: bigint;
+}
+
+/** Whether the pair fills limit orders (`is_support_limit_order`). */
+export function supportsLimitOrders(pair: LbPair): boolean {
+  switch (pair.parameters.functionType) {
+    case 2:
+      return true;
+    case 1:
+      return false;
+    case 0:
+      return pair.rewardInfos.every((r) => r.mint === DEFAULT_PUBKEY);
+    default:
+      return false;
+  }
+}
+
+/** Whether the fee is taken from the input token (`fee_on_input`; collect mode 1 charges Y only). */
+export function feeOnInput(pair: LbPair, swapForY: boolean): boolean {
+  return pair.parameters.collectFeeMode === 1 ? !swapForY : true;
+}
+
+function sub(a: bigint, b: bigint): bigint {
+  if (b > a) throw swapRejected('MathOverflow', 'amount underflows');
+  return a - b;
+}
+
+function add(a: bigint, b: bigint): bigint {
+  const r = a + b;
+  if (r > U64_MAX) throw swapRejected('MathOverflow', 'amount overflows u64');
+  return r;
+}
+
+/** (open orders, processed remaining) the swap can fill in this bin, by side. */
+function limitOrderAmounts(bin: DlmmBin, swapForY: boolean): [bigint, bigint] {
+  const ask = bin.limitOrderAskSide !== 0;
+  return swapForY !== ask ? [bin.openOrderAmount, bin.processedOrderRemainingAmount] : [0n, 0n];
+}
+
+function maxAmountOut(bin: DlmmBin, swapForY: boolean, limitOrders: boolean): bigint {
+  const mm = swapForY ? bin.amountY : bin.amountX;
+  if (!limitOrders) return mm;
+  const [open, processed] = limitOrderAmounts(bin, swapForY);
+  let total = mm + open;
+  if (total > U64_MAX) total = U64_MAX;
+  total += processed;
+  return total > U64_MAX ? U64_MAX : total;
+}
+
+class Fill {
+  amountIn = 0n;
+  amountLeft = 0n;
+  outAmount = 0n;
+}
+
+function fillExactIn(amount: bigint, maxOut: bigint, price: bigint, swapForY: boolean, into: Fill): void {
+  if (maxOut === 0n) {
+    into.amountIn = 0n;
+    into.amountLeft = amount;
+    into.outAmount = 0n;
+    return;
+  }
+  const maxIn = getAmountIn(maxOut, price, swapForY, true);
+  if (amount >= maxIn) {
+    into.amountIn = maxIn;
+    into.amountLeft = amount - maxIn;
+    into.outAmount = maxOut;
+  } else {
+    into.amountIn = amount;
+    into.amountLeft = 0n;
+    into.outAmount = getAmountOut(amount, price, swapForY);
+  }
+}
+
+function splitProtocolFee(tradingFee: bigint, protocolShare: bigint, mmAmountIn: bigint, totalAmountIn: bigint): bigint {
+  if (totalAmountIn === 0n || tradingFee === 0n) return 0n;
+  const mmFee = (tradingFee * mmAmountIn + totalAmountIn - 1n) / totalAmountIn;
+  if (mmFee > U64_MAX) throw swapRejected('MathOverflow', 'fee split overflows');
+  const totalLoFee = sub(tradingFee, mmFee);
+  const loFee = (totalLoFee * LIMIT_ORDER_FEE_SHARE) / BASIS_POINT_MAX;
+  const loProtocolFee = totalLoFee - loFee;
+  const mmProtocolFee = (mmFee * protocolShare) / BASIS_POINT_MAX;
+  const total = loProtocolFee + mmProtocolFee;
+  if (total > tradingFee) throw swapRejected('MathOverflow', 'protocol fee exceeds the trading fee');
+  return total;
+}
+
+const scratch = new Fill();
+
+/** `swap_exact_in_quote_at_bin`. */
+function exactInAtBin(bin: DlmmBin, price: bigint, rate: bigint, protocolShare: bigint, inAmount: bigint, swapForY: boolean, limitOrders: boolean, onInput: boolean): BinQuote {
+  let tradingFee = 0n;
+  let excludedIn = inAmount;
+  if (onInput) {
+    tradingFee = computeFeeFromAmount(inAmount, rate);
+    excludedIn = sub(inAmount, tradingFee);
+  }
+  // Market-maker liquidity first, then the processed limit-order cohort, then open orders.
+  const mm = swapForY ? bin.amountY : bin.amountX;
+  fillExactIn(excludedIn, mm, price, swapForY, scratch);
+  const mmAmountIn = scratch.amountIn;
+  let totalIn = scratch.amountIn;
+  let totalOut = scratch.outAmount;
+  if (limitOrders && scratch.amountLeft > 0n) {
+    const [open, processed] = limitOrderAmounts(bin, swapForY);
+    fillExactIn(scratch.amountLeft, processed, price, swapForY, scratch);
+    totalIn = add(totalIn, scratch.amountIn);
+    totalOut = add(totalOut, scratch.outAmount);
+    if (scratch.amountLeft > 0n) {
+      fillExactIn(scratch.amountLeft, open, price, swapForY, scratch);
+      totalIn = add(totalIn, scratch.amountIn);
+      totalOut = add(totalOut, scratch.outAmount);
+    }
+  }
+  const amountLeft = sub(excludedIn, totalIn);
+  let includedIn = inAmount;
+  if (amountLeft > 0n) {
+    excludedIn = sub(excludedIn, amountLeft);
+    if (onInput) {
+      tradingFee = computeFee(excludedIn, rate);
+      includedIn = add(excludedIn, tradingFee);
+    } else {
+      includedIn = excludedIn;
+    }
+  }
+  let excludedOut = totalOut;
+  if (!onInput) {
+    tradingFee = computeFeeFromAmount(totalOut, rate);
+    excludedOut = sub(totalOut, tradingFee);
+  }
+  return {
+    amountIn: includedIn,
+    amountOut: excludedOut,
+    fee: tradingFee,
+    protocolFee: splitProtocolFee(tradingFee, protocolShare, mmAmountIn, totalIn),
+    surplus: 0n,
+    unsplit: totalIn === 0n ? tradingFee : 0n,
+  };
+}
+
+/** `get_excluded_fee_amount_in`: input for `out` across the bin's layers, each rounded up. */
+function excludedFeeAmountIn(bin: DlmmBin, price: bigint, swapForY: boolean, out: bigint): bigint {
+  const mm = swapForY ? bin.amountY : bin.amountX;
+  const [open, processed] = limitOrderAmounts(bin, swapForY);
+  let remaining = out;
+  let take = remaining < mm ? remaining : mm;
+  let total = getAmountIn(take, price, swapForY, true);
+  remaining -= take;
+  if (remaining > 0n) {
+    take = remaining < processed ? remaining : processed;
+    total = add(total, getAmountIn(take, price, swapForY, true));
+    remaining -= take;
+    if (remaining > 0n) {
+      take = remaining < open ? remaining : open;
+      total = add(total, getAmountIn(take, price, swapForY, true));
+    }
+  }
+  return total;
+}
+
+/** `swap_exact_out_quote_at_bin`. */
+function exactOutAtBin(bin: DlmmBin, price: bigint, rate: bigint, protocolShare: bigint, outAmount: bigint, swapForY: boolean, limitOrders: boolean, onInput: boolean): BinQuote {
+  const includedOut = onInput ? outAmount : add(outAmount, computeFee(outAmount, rate));
+  if (includedOut >= maxAmountOut(bin, swapForY, limitOrders)) {
+    return exactInAtBin(bin, price, rate, protocolShare, U64_MAX, swapForY, limitOrders, onInput); // drain the bin
+  }
+  const excludedIn = excludedFeeAmountIn(bin, price, swapForY, includedOut);
+  const includedIn = onInput ? add(excludedIn, computeFee(excludedIn, rate)) : excludedIn;
+  const r = exactInAtBin(bin, price, rate, protocolShare, includedIn, swapForY, limitOrders, onInput);
+  if (r.amountOut > outAmount) {
+    // Rounding surplus above 1 atom goes to the protocol.
+    const delta = r.amountOut - outAmount;
+    if (delta > 1n) {
+      r.protocolFee = add(r.protocolFee, delta);
+      r.surplus = delta;
+    }
+  }
+  r.amountOut = outAmount;
+  return r;
+}
+
+function requireTrading(ctx: DlmmQuoteContext, clock: DlmmClock): void {
+  const pair = ctx.lbPair;
+  if (pair.status !== 0) {
+    throw dexError('DEX_POOL_NOT_TRADING', `Meteora DLMM pair ${ctx.pairAddress} is disabled (status ${pair.status})`, {
+      account: ctx.pairAddress,
+      field: 'status',
+      value: pair.status,
+    });
+  }
+  if (pair.pairType > 3) throw swapRejected('InvalidPairType', `pair type ${pair.pairType} is unknown`, { account: ctx.pairAddress, field: 'pair_type' });
+  if (pair.pairType === 1 || pair.pairType === 2) {
+    if (pair.activationType > 1) throw swapRejected('InvalidActivationType', `activation type ${pair.activationType} is unknown`, { account: ctx.pairAddress });
+    const bySlot = pair.activationType === 0;
+    const point = bySlot ? clock.slot : clock.unixTimestamp;
+    if (point === undefined) {
+      throw dexError('DEX_POOL_NOT_TRADING', `Meteora DLMM pair ${ctx.pairAddress} activates at slot ${pair.activationPoint}; give the current slot to quote it`, {
+        account: ctx.pairAddress,
+        field: 'activation_point',
+        value: pair.activationPoint,
+      });
+    }
+    if (BigInt(point) < pair.activationPoint) {
+      throw dexError('DEX_POOL_NOT_TRADING', `Meteora DLMM pair ${ctx.pairAddress} activates at ${bySlot ? 'slot' : 'time'} ${pair.activationPoint}`, {
+        account: ctx.pairAddress,
+        field: 'activation_point',
+        value: pair.activationPoint,
+      });
+    }
+  }
+}
+
+interface Walk {
+  activeId: number;
+  feeParams: FeeParams;
+  volatilityReference: number;
+  indexReference: number;
+  maxVolatilityAccumulator: number;
+}
+
+function startWalk(pair: LbPair, now: number): Walk {
+  const v = pair.vParameters;
+  const s = pair.parameters;
+  let indexReference = v.indexReference;
+  let volatilityReference = v.volatilityReference;
+  const elapsed = BigInt(now) - v.lastUpdateTimestamp;
+  if (elapsed >= BigInt(s.filterPeriod)) {
+    indexReference = pair.activeId;
+    if (elapsed < BigInt(s.decayPeriod)) {
+      const r = BigInt(v.volatilityAccumulator) * BigInt(s.reductionFactor);
+      if (r > 0xffffffffn) throw swapRejected('MathOverflow', 'volatility reference overflows u32');
+      volatilityReference = Number(r / BASIS_POINT_MAX);
+    } else {
+      volatilityReference = 0;
+    }
+  }
+  return {
+    activeId: pair.activeId,
+    feeParams: {
+      baseFactor: s.baseFactor,
+      binStep: pair.binStep,
+      baseFeePowerFactor: s.baseFeePowerFactor,
+      variableFeeControl: s.variableFeeControl,
+      volatilityAccumulator: v.volatilityAccumulator,
+    },
+    volatilityReference,
+    indexReference,
+    maxVolatilityAccumulator: s.maxVolatilityAccumulator,
+  };
+}
+
+function updateVolatilityAccumulator(w: Walk): void {
+  const delta = Math.abs(w.indexReference - w.activeId);
+  const acc = w.volatilityReference + delta * 10_000;
+  w.feeParams.volatilityAccumulator = Math.min(acc, w.maxVolatilityAccumulator);
+}
+
+function advance(w: Walk, swapForY: boolean, ctx: DlmmQuoteContext): void {
+  const next = swapForY ? w.activeId - 1 : w.activeId + 1;
+  if (next < MIN_BIN_ID || next > MAX_BIN_ID) {
+    throw dexError('DEX_INSUFFICIENT_LIQUIDITY', `Meteora DLMM pair ${ctx.pairAddress}: insufficient liquidity (bin range exhausted)`, { account: ctx.pairAddress });
+  }
+  w.activeId = next;
+}
+
+/** The bin array the swap continues in, shifting the active bin over empty arrays (`shift_active_bin_if_empty_gap`). */
+function activeBinArray(ctx: DlmmQuoteContext, w: Walk, swapForY: boolean): DlmmBinArray {
+  const start = binIdToBinArrayIndex(w.activeId);
+  const index = ctx.bitmap.next(start, swapForY);
+  if (index === undefined) {
+    throw dexError('DEX_INSUFFICIENT_LIQUIDITY', `Meteora DLMM pair ${ctx.pairAddress}: pool out of liquidity`, { account: ctx.pairAddress });
+  }
+  const arr = ctx.binArrays.get(index);
+  if (!arr) {
+    throw dexError('DEX_BIN_ARRAY_MISSING', `Meteora DLMM pair ${ctx.pairAddress}: bin array ${index} holds liquidity on the swap path but was not provided`, {
+      account: ctx.pairAddress,
+      binArrayIndex: index,
+    });
+  }
+  if (index !== start) w.activeId = swapForY ? index * 70 + 69 : index * 70;
+  return arr;
+}
+
+function binPrice(bin: DlmmBin, id: number, binStep: number): bigint {
+  return bin.price !== 0n ? bin.price : getPriceFromId(id, binStep);
+}
+
+/** `quote_exact_in`. */
+export function quoteExactIn(ctx: DlmmQuoteContext, amountIn: bigint, swapForY: boolean, clock: DlmmClock): DlmmQuoteResult {
+  requireTrading(ctx, clock);
+  const pair = ctx.lbPair;
+  const w = startWalk(pair, clock.unixTimestamp);
+  const limitOrders = supportsLimitOrders(pair);
+  const onInput = feeOnInput(pair, swapForY);
+  const protocolShare = BigInt(pair.parameters.protocolShare);
+  const [feeIn, feeOut] = swapForY ? [ctx.transferFeeX, ctx.transferFeeY] : [ctx.transferFeeY, ctx.transferFeeX];
+  const poolAmountIn = transferFeeExcluded(feeIn, amountIn, clock.epoch);
+  let left = poolAmountIn;
+  let totalOut = 0n;
+  let totalFee = 0n;
+  let totalProtocolFee = 0n;
+  let unsplit = 0n;
+  const touched: string[] = [];
+  while (left > 0n) {
+    const arr = activeBinArray(ctx, w, swapForY);
+    touched.push(arr.address);
+    const lower = arr.index * 70;
+    for (;;) {
+      if (w.activeId < lower || w.activeId > lower + 69 || left === 0n) break;
+      const bin = arr.bins[w.activeId - lower]!;
+      if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
+        updateVolatilityAccumulator(w);
+        const rate = totalFeeRate(w.feeParams);
+        const r = exactInAtBin(bin, binPrice(bin, w.activeId, pair.binStep), rate, protocolShare, left, swapForY, limitOrders, onInput);
+        if (r.amountIn > 0n) {
+          left = sub(left, r.amountIn);
+          totalOut = add(totalOut, r.amountOut);
+          totalFee = add(totalFee, r.fee);
+          totalProtocolFee = add(totalProtocolFee, r.protocolFee);
+          unsplit += r.unsplit;
+        }
+      }
+      if (left > 0n) advance(w, swapForY, ctx);
+    }
+  }
+  return {
+    amountIn,
+    amountOut: transferFeeExcluded(feeOut, totalOut, clock.epoch),
+    fee: totalFee,
+    protocolFee: totalProtocolFee,
+    roundingSurplus: 0n,
+    feeWithoutFill: unsplit,
+    feeOnInput: onInput,
+    poolAmountIn,
+    poolAmountOut: totalOut,
+    binArrays: touched,
+    endBinId: w.activeId,
+  };
+}
+
+/** `quote_exact_out`. */
+export function quoteExactOut(ctx: DlmmQuoteContext, amountOut: bigint, swapForY: boolean, clock: DlmmClock): DlmmQuoteResult {
+  requireTrading(ctx, clock);
+  const pair = ctx.lbPair;
+  const w = startWalk(pair, clock.unixTimestamp);
+  const limitOrders = supportsLimitOrders(pair);
+  const onInput = feeOnInput(pair, swapForY);
+  const protocolShare = BigInt(pair.parameters.protocolShare);
+  const [feeIn, feeOut] = swapForY ? [ctx.transferFeeX, ctx.transferFeeY] : [ctx.transferFeeY, ctx.transferFeeX];
+  const poolAmountOut = transferFeeIncluded(feeOut, amountOut, clock.epoch);
+  let left = poolAmountOut;
+  let totalIn = 0n;
+  let totalFee = 0n;
+  let totalProtocolFee = 0n;
+  let surplus = 0n;
+  let unsplit = 0n;
+  const touched: string[] = [];
+  while (left > 0n) {
+    const arr = activeBinArray(ctx, w, swapForY);
+    touched.push(arr.address);
+    const lower = arr.index * 70;
+    for (;;) {
+      if (w.activeId < lower || w.activeId > lower + 69 || left === 0n) break;
+      const bin = arr.bins[w.activeId - lower]!;
+      const price = binPrice(bin, w.activeId, pair.binStep);
+      if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
+        updateVolatilityAccumulator(w);
+        const rate = totalFeeRate(w.feeParams);
+        const r = exactOutAtBin(bin, price, rate, protocolShare, left, swapForY, limitOrders, onInput);
+        if (r.amountOut > 0n) {
+          left = sub(left, r.amountOut);
+          totalIn = add(totalIn, r.amountIn);
+          totalFee = add(totalFee, r.fee);
+          totalProtocolFee = add(totalProtocolFee, r.protocolFee);
+          surplus += r.surplus;
+          unsplit += r.unsplit;
+        }
+      }
+      if (left > 0n) advance(w, swapForY, ctx);
+    }
+  }
+  return {
+    amountIn: transferFeeIncluded(feeIn, totalIn, clock.epoch),
+    amountOut,
+    fee: totalFee,
+    protocolFee: totalProtocolFee,
+    roundingSurplus: surplus,
+    feeWithoutFill: unsplit,
+    feeOnInput: onInput,
+    poolAmountIn: totalIn,
+    poolAmountOut,
+    binArrays: touched,
+    endBinId: w.activeId,
+  };
+}
