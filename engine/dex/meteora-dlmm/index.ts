@@ -1,4 +1,4 @@
-/** Meteora DLMM: account decoders and exact bin-by-bin quotes (base + variable fee, limit orders, fee side, Token-2022 transfer fees). */
+/** Meteora DLMM: account decoders and exact bin-by-bin quotes (base + variable fee, limit orders, fee side, Token-2022 transfer fees via ../spl-token). */
 export { meteoraDlmm, makeDlmmState, binArrayAddress, binArrayBitmapExtensionAddress } from './venue.ts';
 export type { MeteoraDlmmState, MeteoraDlmmQuote, DlmmQuoteOptions } from './venue.ts';
 export {
@@ -14,5 +14,3 @@ export type { LbPair, BinArray, DlmmBin, BinArrayBitmapExtension, Oracle, Preset
 export { quoteExactIn, quoteExactOut, supportsLimitOrders, feeOnInput } from './quote.ts';
 export type { DlmmQuoteResult, DlmmBinArray, DlmmClock } from './quote.ts';
 export { getPriceFromId, totalFeeRate } from './math.ts';
-export { readTransferFeeConfig } from './transfer-fee.ts';
-export type { TransferFeeConfig } from './transfer-fee.ts';

@@ -3,7 +3,7 @@
  * layouts from the program IDL (`idls/dlmm.json`, bytemuck `repr(C)`, 8-byte Anchor discriminator).
  * Every read is bounds-checked; bad data raises a `DEX_ACCOUNT_*` error naming account and field.
  */
-import { AccountReader, anchorDiscriminator } from './reader.ts';
+import { AccountReader, anchorDiscriminator, requireDiscriminator } from '../codec/index.ts';
 
 export const METEORA_DLMM_PROGRAM_ID = 'LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo';
 
@@ -148,16 +148,24 @@ export interface PresetParameter {
 
 function reader(data: Uint8Array, account: string, layout: string, disc: Uint8Array, size: number, exact = false): AccountReader {
   const r = new AccountReader(data, account, layout);
-  r.requireDiscriminator(disc);
-  r.requireSize(size, exact);
+  requireDiscriminator(r, disc);
+  r.requireLength(size);
+  if (exact && data.length !== size) r.bad('<layout>', undefined, data.length, `must be exactly ${size} bytes long`);
   return r;
+}
+
+/** `count` little-endian u64 words from `offset`. */
+function words(r: AccountReader, offset: number, count: number, field: string): bigint[] {
+  const out: bigint[] = [];
+  for (let i = 0; i < count; i++) out.push(r.u64(offset + i * 8, `${field}[${i}]`));
+  return out;
 }
 
 /** Decodes an `LbPair` account. */
 export function decodeLbPair(data: Uint8Array, account = '<lb pair>'): LbPair {
   const r = reader(data, account, 'LbPair', DISC.lbPair, LB_PAIR_LEN);
   const binStep = r.u16(80, 'bin_step');
-  if (binStep === 0) r.bad('bin_step', 80, 0, 'a positive bin step');
+  if (binStep === 0) r.bad('bin_step', 80, 0, 'must be positive');
   const rewardInfos: DlmmRewardInfo[] = [];
   for (let i = 0; i < 2; i++) {
     const o = 264 + i * 144;
@@ -210,7 +218,7 @@ export function decodeLbPair(data: Uint8Array, account = '<lb pair>'): LbPair {
     protocolFee: { amountX: r.u64(216, 'protocol_fee.amount_x'), amountY: r.u64(224, 'protocol_fee.amount_y') },
     rewardInfos,
     oracle: r.pubkey(552, 'oracle'),
-    binArrayBitmap: r.u64Words(584, 16, 'bin_array_bitmap'),
+    binArrayBitmap: words(r, 584, 16, 'bin_array_bitmap'),
     lastUpdatedAt: r.i64(712, 'last_updated_at'),
     preActivationSwapAddress: r.pubkey(752, 'pre_activation_swap_address'),
     baseKey: r.pubkey(784, 'base_key'),
@@ -249,7 +257,7 @@ export function decodeBinArray(data: Uint8Array, account = '<bin array>'): BinAr
   const r = reader(data, account, 'BinArray', DISC.binArray, BIN_ARRAY_LEN);
   const index = r.i64(8, 'index');
   // Bin ids are i32 within ±443636, so a real array index is within ±6338.
-  if (index < -7000n || index > 7000n) r.bad('index', 8, index, 'a bin array index within ±6338');
+  if (index < -7000n || index > 7000n) r.bad('index', 8, index, 'must be a bin array index within ±7000');
   const bins: DlmmBin[] = [];
   for (let i = 0; i < MAX_BIN_PER_ARRAY; i++) bins.push(decodeBin(r, 56 + i * BIN_LEN, i));
   return { index, version: r.u8(16, 'version'), lbPair: r.pubkey(24, 'lb_pair'), bins };
@@ -261,8 +269,8 @@ export function decodeBinArrayBitmapExtension(data: Uint8Array, account = '<bitm
   const positive: bigint[][] = [];
   const negative: bigint[][] = [];
   for (let i = 0; i < EXTENSION_BITMAP_COUNT; i++) {
-    positive.push(r.u64Words(40 + i * 64, 8, `positive_bin_array_bitmap[${i}]`));
-    negative.push(r.u64Words(40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_bin_array_bitmap[${i}]`));
+    positive.push(words(r, 40 + i * 64, 8, `positive_bin_array_bitmap[${i}]`));
+    negative.push(words(r, 40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_bin_array_bitmap[${i}]`));
   }
   return { lbPair: r.pubkey(8, 'lb_pair'), positiveBinArrayBitmap: positive, negativeBinArrayBitmap: negative };
 }

@@ -24,10 +24,25 @@ import {
   totalFeeRate,
   type FeeParams,
 } from './math.ts';
-import { transferFeeExcluded, transferFeeIncluded, type TransferFeeConfig } from './transfer-fee.ts';
+import { calculateInverseTransferFee, calculateTransferFee, effectiveTransferFee, requireTransferable, type MintInfo } from '../spl-token/index.ts';
 import type { DlmmBin, LbPair } from './layout.ts';
 
 const DEFAULT_PUBKEY = '11111111111111111111111111111111';
+
+/** What arrives when `amount` of `mint` is sent (`calculate_transfer_fee_excluded_amount`). */
+function transferFeeExcluded(mint: MintInfo | undefined, amount: bigint, epoch: bigint | undefined): bigint {
+  const effective = mint ? effectiveTransferFee(mint, epoch) : null;
+  return effective ? amount - calculateTransferFee(effective.fee, amount) : amount;
+}
+
+/** What to send so that `amount` of `mint` arrives (`calculate_transfer_fee_included_amount`). */
+function transferFeeIncluded(mint: MintInfo | undefined, amount: bigint, epoch: bigint | undefined): bigint {
+  const effective = mint && amount > 0n ? effectiveTransferFee(mint, epoch) : null;
+  if (!effective) return amount;
+  const fee = effective.fee.basisPoints === 10_000 ? effective.fee.maximumFee : calculateInverseTransferFee(effective.fee, amount);
+  if (fee === null || amount + fee > U64_MAX) throw swapRejected('MathOverflow', 'amount plus transfer fee overflows u64');
+  return amount + fee;
+}
 
 export interface DlmmBinArray {
   address: string;
@@ -41,8 +56,9 @@ export interface DlmmQuoteContext {
   lbPair: LbPair;
   bitmap: BinArrayIndex;
   binArrays: ReadonlyMap<number, DlmmBinArray>;
-  transferFeeX?: TransferFeeConfig | undefined;
-  transferFeeY?: TransferFeeConfig | undefined;
+  /** The pair's mints, when known: Token-2022 transfer fees apply to the amounts moved. */
+  mintX?: MintInfo | undefined;
+  mintY?: MintInfo | undefined;
 }
 
 export interface DlmmClock {
@@ -265,6 +281,8 @@ function exactOutAtBin(bin: DlmmBin, price: bigint, rate: bigint, protocolShare:
 
 function requireTrading(ctx: DlmmQuoteContext, clock: DlmmClock): void {
   const pair = ctx.lbPair;
+  if (ctx.mintX) requireTransferable(ctx.mintX);
+  if (ctx.mintY) requireTransferable(ctx.mintY);
   if (pair.status !== 0) {
     throw dexError('DEX_POOL_NOT_TRADING', `Meteora DLMM pair ${ctx.pairAddress} is disabled (status ${pair.status})`, {
       account: ctx.pairAddress,
@@ -377,7 +395,7 @@ export function quoteExactIn(ctx: DlmmQuoteContext, amountIn: bigint, swapForY: 
   const limitOrders = supportsLimitOrders(pair);
   const onInput = feeOnInput(pair, swapForY);
   const protocolShare = BigInt(pair.parameters.protocolShare);
-  const [feeIn, feeOut] = swapForY ? [ctx.transferFeeX, ctx.transferFeeY] : [ctx.transferFeeY, ctx.transferFeeX];
+  const [feeIn, feeOut] = swapForY ? [ctx.mintX, ctx.mintY] : [ctx.mintY, ctx.mintX];
   const poolAmountIn = transferFeeExcluded(feeIn, amountIn, clock.epoch);
   let left = poolAmountIn;
   let totalOut = 0n;
@@ -430,7 +448,7 @@ export function quoteExactOut(ctx: DlmmQuoteContext, amountOut: bigint, swapForY
   const limitOrders = supportsLimitOrders(pair);
   const onInput = feeOnInput(pair, swapForY);
   const protocolShare = BigInt(pair.parameters.protocolShare);
-  const [feeIn, feeOut] = swapForY ? [ctx.transferFeeX, ctx.transferFeeY] : [ctx.transferFeeY, ctx.transferFeeX];
+  const [feeIn, feeOut] = swapForY ? [ctx.mintX, ctx.mintY] : [ctx.mintY, ctx.mintX];
   const poolAmountOut = transferFeeIncluded(feeOut, amountOut, clock.epoch);
   let left = poolAmountOut;
   let totalIn = 0n;

@@ -5,7 +5,10 @@
 import { PublicKey } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
-import type { PoolState, Quote, Venue } from '../venue.ts';
+import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
+import { accountLabel as label, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { priceImpactBps } from '../math/index.ts';
+import { decodeMint, type MintInfo } from '../spl-token/index.ts';
 import { dexError } from './errors.ts';
 import { BinArrayIndex } from './bitmap.ts';
 import {
@@ -20,7 +23,6 @@ import {
 } from './layout.ts';
 import { binIdToBinArrayIndex, getPriceFromId } from './math.ts';
 import { quoteExactIn, quoteExactOut, type DlmmBinArray, type DlmmQuoteContext, type DlmmQuoteResult } from './quote.ts';
-import { readTransferFeeConfig, type TransferFeeConfig } from './transfer-fee.ts';
 
 export interface MeteoraDlmmState extends PoolState, DlmmQuoteContext {
   venue: 'meteora-dlmm';
@@ -50,20 +52,8 @@ export interface DlmmQuoteOptions {
 
 const programKey = new PublicKey(METEORA_DLMM_PROGRAM_ID);
 
-function label(account: AccountSnapshot): string {
-  return account.address ?? account.source ?? '<unknown account>';
-}
-
 function requireOwner(account: AccountSnapshot, layout: string): void {
-  if (account.owner !== METEORA_DLMM_PROGRAM_ID) {
-    throw dexError('DEX_ACCOUNT_WRONG_OWNER', `${layout} account ${label(account)} is owned by ${account.owner}, expected ${METEORA_DLMM_PROGRAM_ID}`, {
-      account: label(account),
-      layout,
-      field: 'owner',
-      value: account.owner,
-      expected: METEORA_DLMM_PROGRAM_ID,
-    });
-  }
+  requireOwnerOf(account, [METEORA_DLMM_PROGRAM_ID], layout);
 }
 
 /** PDA of bin array `index` (seeds "bin_array", pair, index as i64 little-endian). */
@@ -84,8 +74,8 @@ export function makeDlmmState(args: {
   lbPair: LbPair;
   binArrays: DlmmBinArray[];
   extension?: { address: string; data: BinArrayBitmapExtension };
-  transferFeeX?: TransferFeeConfig;
-  transferFeeY?: TransferFeeConfig;
+  mintX?: MintInfo;
+  mintY?: MintInfo;
   slot?: number;
   unixTimestamp?: number;
   epoch?: bigint;
@@ -101,22 +91,14 @@ export function makeDlmmState(args: {
     lbPair: args.lbPair,
     bitmap: new BinArrayIndex(args.lbPair.binArrayBitmap, args.extension?.data),
     binArrays,
-    transferFeeX: args.transferFeeX,
-    transferFeeY: args.transferFeeY,
+    mintX: args.mintX,
+    mintY: args.mintY,
   };
   if (args.extension) state.extension = args.extension;
   if (args.slot !== undefined) state.slot = args.slot;
   if (args.unixTimestamp !== undefined) state.unixTimestamp = args.unixTimestamp;
   if (args.epoch !== undefined) state.epoch = args.epoch;
   return state;
-}
-
-function priceImpactBps(execOut: bigint, execIn: bigint, spotNum: bigint, spotDen: bigint): number {
-  if (execIn <= 0n || spotNum <= 0n || spotDen <= 0n) return 0;
-  const SCALE = 100_000_000n;
-  const ratio = (execOut * spotDen * SCALE) / (execIn * spotNum);
-  if (ratio >= SCALE) return 0;
-  return Number(SCALE - ratio) / 10_000;
 }
 
 function toQuote(state: MeteoraDlmmState, inputMint: string, swapForY: boolean, r: DlmmQuoteResult): MeteoraDlmmQuote {
@@ -206,7 +188,8 @@ export const meteoraDlmm: Venue<MeteoraDlmmState> & {
     return out;
   },
 
-  buildState(pairAccount: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>): MeteoraDlmmState {
+  /** Decodes the pair, its mints and whichever of its bin arrays / bitmap extension `accounts` holds; `context` becomes the quotes' clock. */
+  buildState(pairAccount: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>, context?: QuoteContext): MeteoraDlmmState {
     requireOwner(pairAccount, 'LbPair');
     const address = label(pairAccount);
     const lbPair = decodeLbPair(pairAccount.data, address);
@@ -255,11 +238,11 @@ export const meteoraDlmm: Venue<MeteoraDlmmState> & {
     }
     const args: Parameters<typeof makeDlmmState>[0] = { address, lbPair, binArrays };
     if (extension) args.extension = extension;
-    const feeX = mintX ? readTransferFeeConfig(mintX, lbPair.tokenXMint) : undefined;
-    const feeY = mintY ? readTransferFeeConfig(mintY, lbPair.tokenYMint) : undefined;
-    if (feeX) args.transferFeeX = feeX;
-    if (feeY) args.transferFeeY = feeY;
+    if (mintX) args.mintX = decodeMint({ ...mintX, address: lbPair.tokenXMint });
+    if (mintY) args.mintY = decodeMint({ ...mintY, address: lbPair.tokenYMint });
     if (slot !== undefined) args.slot = slot;
+    if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
+    if (context?.epoch !== undefined) args.epoch = context.epoch;
     return makeDlmmState(args);
   },
 

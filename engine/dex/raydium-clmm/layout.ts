@@ -4,7 +4,7 @@
  * discriminator first). Every read is bounds-checked; bad data raises a `DEX_ACCOUNT_*` error that
  * names the account and field.
  */
-import { AccountReader, anchorDiscriminator } from './reader.ts';
+import { AccountReader, anchorDiscriminator, requireDiscriminator } from '../codec/index.ts';
 import { TICK_ARRAY_SIZE } from './math.ts';
 
 export const RAYDIUM_CLMM_PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
@@ -151,16 +151,24 @@ export interface ProtocolPositionState {
 
 function reader(data: Uint8Array, account: string, layout: string, disc: Uint8Array, size: number, exact = false): AccountReader {
   const r = new AccountReader(data, account, layout);
-  r.requireDiscriminator(disc);
-  r.requireSize(size, exact);
+  requireDiscriminator(r, disc);
+  r.requireLength(size);
+  if (exact && data.length !== size) r.bad('<layout>', undefined, data.length, `must be exactly ${size} bytes long`);
   return r;
+}
+
+/** `count` little-endian u64 words from `offset`. */
+function words(r: AccountReader, offset: number, count: number, field: string): bigint[] {
+  const out: bigint[] = [];
+  for (let i = 0; i < count; i++) out.push(r.u64(offset + i * 8, `${field}[${i}]`));
+  return out;
 }
 
 /** Decodes a `PoolState` account. */
 export function decodePoolState(data: Uint8Array, account = '<pool>'): ClmmPoolState {
   const r = reader(data, account, 'PoolState', DISC.pool, POOL_STATE_LEN);
   const tickSpacing = r.u16(235, 'tick_spacing');
-  if (tickSpacing === 0) r.bad('tick_spacing', 235, 0, 'a positive tick spacing');
+  if (tickSpacing === 0) r.bad('tick_spacing', 235, 0, 'must be positive');
   const rewardInfos: ClmmRewardInfo[] = [];
   for (let i = 0; i < 3; i++) {
     const o = 397 + i * 169;
@@ -207,7 +215,7 @@ export function decodePoolState(data: Uint8Array, account = '<pool>'): ClmmPoolS
     status: r.u8(389, 'status'),
     feeOn: r.u8(390, 'fee_on'),
     rewardInfos,
-    tickArrayBitmap: r.u64Words(904, 16, 'tick_array_bitmap'),
+    tickArrayBitmap: words(r, 904, 16, 'tick_array_bitmap'),
     fundFeesToken0: r.u64(1064, 'fund_fees_token_0'),
     fundFeesToken1: r.u64(1072, 'fund_fees_token_1'),
     openTime: r.u64(1080, 'open_time'),
@@ -278,8 +286,8 @@ export function decodeTickArrayBitmapExtension(data: Uint8Array, account = '<bit
   const positive: bigint[][] = [];
   const negative: bigint[][] = [];
   for (let i = 0; i < EXTENSION_BITMAP_COUNT; i++) {
-    positive.push(r.u64Words(40 + i * 64, 8, `positive_tick_array_bitmap[${i}]`));
-    negative.push(r.u64Words(40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_tick_array_bitmap[${i}]`));
+    positive.push(words(r, 40 + i * 64, 8, `positive_tick_array_bitmap[${i}]`));
+    negative.push(words(r, 40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_tick_array_bitmap[${i}]`));
   }
   return { poolId: r.pubkey(8, 'pool_id'), positiveTickArrayBitmap: positive, negativeTickArrayBitmap: negative };
 }

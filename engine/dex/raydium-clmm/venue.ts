@@ -6,7 +6,9 @@
 import { PublicKey } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
-import type { PoolState, Quote, Venue } from '../venue.ts';
+import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
+import { accountLabel as label, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { priceImpactBps } from '../math/index.ts';
 import { dexError } from './errors.ts';
 import { TickArrayIndex } from './bitmap.ts';
 import {
@@ -49,20 +51,8 @@ const programKey = new PublicKey(RAYDIUM_CLMM_PROGRAM_ID);
 const TICK_ARRAY_SEED = Buffer.from('tick_array');
 const EXTENSION_SEED = Buffer.from('pool_tick_array_bitmap_extension');
 
-function label(account: AccountSnapshot): string {
-  return account.address ?? account.source ?? '<unknown account>';
-}
-
 function requireOwner(account: AccountSnapshot, layout: string): void {
-  if (account.owner !== RAYDIUM_CLMM_PROGRAM_ID) {
-    throw dexError('DEX_ACCOUNT_WRONG_OWNER', `${layout} account ${label(account)} is owned by ${account.owner}, expected ${RAYDIUM_CLMM_PROGRAM_ID}`, {
-      account: label(account),
-      layout,
-      field: 'owner',
-      value: account.owner,
-      expected: RAYDIUM_CLMM_PROGRAM_ID,
-    });
-  }
+  requireOwnerOf(account, [RAYDIUM_CLMM_PROGRAM_ID], layout);
 }
 
 /** PDA of the tick array starting at `startTickIndex` (seeds: "tick_array", pool, start as i32 big-endian). */
@@ -108,14 +98,6 @@ export function makeClmmState(args: {
   if (args.slot !== undefined) state.slot = args.slot;
   if (args.unixTimestamp !== undefined) state.unixTimestamp = args.unixTimestamp;
   return state;
-}
-
-function priceImpactBps(execOut: bigint, execIn: bigint, spotNum: bigint, spotDen: bigint): number {
-  if (execIn <= 0n || spotNum <= 0n || spotDen <= 0n) return 0;
-  const SCALE = 100_000_000n;
-  const ratio = (execOut * spotDen * SCALE) / (execIn * spotNum);
-  if (ratio >= SCALE) return 0;
-  return Number(SCALE - ratio) / 10_000;
 }
 
 function quote(state: RaydiumClmmState, inputMint: string, amount: bigint, isBaseInput: boolean, opts: ClmmQuoteOptions): RaydiumClmmQuote {
@@ -218,18 +200,12 @@ export const raydiumClmm: Venue<RaydiumClmmState> & {
     return out;
   },
 
-  buildState(poolAccount: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>): RaydiumClmmState {
+  /** Decodes pool, AmmConfig and whichever of the pool's tick arrays / bitmap extension `accounts` holds; `context.unixTimestamp` becomes the quotes' clock. */
+  buildState(poolAccount: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>, context?: QuoteContext): RaydiumClmmState {
     requireOwner(poolAccount, 'PoolState');
     const address = label(poolAccount);
     const pool = decodePoolState(poolAccount.data, address);
-    const configAccount = accounts.get(pool.ammConfig);
-    if (!configAccount) {
-      throw dexError('DEX_ACCOUNT_MISSING', `Raydium CLMM pool ${address}: AmmConfig ${pool.ammConfig} was not provided`, {
-        account: pool.ammConfig,
-        field: 'amm_config',
-        pool: address,
-      });
-    }
+    const configAccount = requireAccount(accounts, pool.ammConfig, 'amm_config', address);
     requireOwner(configAccount, 'AmmConfig');
     const config = decodeAmmConfig(configAccount.data, label(configAccount));
     let poolKey: Uint8Array | undefined;
@@ -264,6 +240,7 @@ export const raydiumClmm: Venue<RaydiumClmmState> & {
       }
     }
     const args: Parameters<typeof makeClmmState>[0] = { address, pool, configAddress: pool.ammConfig, config, tickArrays };
+    if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
     if (extension) args.extension = extension;
     if (slot !== undefined) args.slot = slot;
     return makeClmmState(args);
