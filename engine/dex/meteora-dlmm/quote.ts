@@ -29,6 +29,12 @@ import type { DlmmBin, LbPair } from './layout.ts';
 
 const DEFAULT_PUBKEY = '11111111111111111111111111111111';
 
+/**
+ * More bins than any transaction can walk (the program spends thousands of compute units per bin
+ * and a transaction has 1.4 M): a swap needing more is refused rather than simulated at length.
+ */
+export const MAX_BINS_WALKED = 20_000;
+
 /** What arrives when `amount` of `mint` is sent (`calculate_transfer_fee_excluded_amount`). */
 function transferFeeExcluded(mint: MintInfo | undefined, amount: bigint, epoch: bigint | undefined): bigint {
   const effective = mint ? effectiveTransferFee(mint, epoch) : null;
@@ -318,6 +324,7 @@ interface Walk {
   volatilityReference: number;
   indexReference: number;
   maxVolatilityAccumulator: number;
+  walked: number;
 }
 
 function startWalk(pair: LbPair, now: number): Walk {
@@ -348,6 +355,7 @@ function startWalk(pair: LbPair, now: number): Walk {
     volatilityReference,
     indexReference,
     maxVolatilityAccumulator: s.maxVolatilityAccumulator,
+    walked: 0,
   };
 }
 
@@ -358,6 +366,9 @@ function updateVolatilityAccumulator(w: Walk): void {
 }
 
 function advance(w: Walk, swapForY: boolean, ctx: DlmmQuoteContext): void {
+  if (++w.walked > MAX_BINS_WALKED) {
+    throw swapRejected('ComputeBudgetExceeded', `the swap walks more than ${MAX_BINS_WALKED} bins, beyond what one transaction can compute`);
+  }
   const next = swapForY ? w.activeId - 1 : w.activeId + 1;
   if (next < MIN_BIN_ID || next > MAX_BIN_ID) {
     throw dexError('DEX_INSUFFICIENT_LIQUIDITY', `Meteora DLMM pair ${ctx.pairAddress}: insufficient liquidity (bin range exhausted)`, { account: ctx.pairAddress });

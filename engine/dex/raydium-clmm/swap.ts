@@ -65,6 +65,11 @@ export interface ClmmSwapResult {
   tickArrays: string[];
 }
 
+/**
+ * More swap steps than any transaction can run: the program spends thousands of compute units per
+ * step and a transaction has 1.4 M. A swap needing more is refused instead of simulated for seconds.
+ */
+export const MAX_SWAP_STEPS = 5000;
 const VOLATILITY_ACCUMULATOR_SCALE = 10_000;
 const REDUCTION_FACTOR_DENOMINATOR = 10_000n;
 const DYNAMIC_FEE_DENOMINATOR = 100_000n * 10_000n * 10_000n;
@@ -326,6 +331,7 @@ export function simulateSwap(ctx: ClmmSwapContext, amountSpecified: bigint, zero
   const dyn = pool.dynamicFeeInfo.disabled ? undefined : startDynamicFee(pool.dynamicFeeInfo, tickSpacingIndexFromTick(tick, tickSpacing), opts.unixTimestamp);
   if (dyn) tickSpacingIndex = tickSpacingIndexFromTick(tick, tickSpacing);
   let countChanges: Map<number, number> | undefined;
+  let steps = 0;
 
   const apply = (amountIn: bigint, amountOut: bigint, fee: bigint): void => {
     const consumed = feeOnInput ? amountIn + fee : amountIn;
@@ -383,6 +389,9 @@ export function simulateSwap(ctx: ClmmSwapContext, amountSpecified: bigint, zero
 
     let liquidityNext = liquidity;
     for (;;) {
+      if (++steps > MAX_SWAP_STEPS) {
+        throw swapRejected('ComputeBudgetExceeded', `the swap needs more than ${MAX_SWAP_STEPS} steps, beyond what one transaction can compute`);
+      }
       let feeRate = baseFeeRate;
       let skipped = true;
       let bounded = target;
