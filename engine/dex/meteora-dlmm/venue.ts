@@ -158,7 +158,7 @@ function clockOf(state: MeteoraDlmmState, opts: DlmmQuoteOptions) {
   };
 }
 
-export const meteoraDlmm: Venue<MeteoraDlmmState> & {
+export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteExactOut'> & {
   quoteExactIn(state: MeteoraDlmmState, inputMint: string, amountIn: bigint, opts?: DlmmQuoteOptions): MeteoraDlmmQuote;
   quoteExactOut(state: MeteoraDlmmState, inputMint: string, amountOut: bigint, opts?: DlmmQuoteOptions): MeteoraDlmmQuote;
 } = {
