@@ -42,6 +42,8 @@ export interface QuoteContext {
   unixTimestamp?: bigint;
   /** Epoch (Token-2022 transfer-fee schedules). */
   epoch?: bigint;
+  /** Slot (Meteora DLMM pairs activated at a slot). */
+  slot?: bigint;
 }
 
 export interface Venue<S extends PoolState = PoolState> {
