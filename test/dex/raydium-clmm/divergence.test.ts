@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simulateSwap, getSqrtPriceAtTick } from '../../../engine/dex/raydium-clmm/index.ts';
+import { simulateSwap } from '../../../engine/dex/raydium-clmm/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { buildPool as pool, type DynamicFeeSpec, type TickSpec } from './support.ts';
 import { ourState, sdkSwap, SDK_FEE_ONLY_FILL } from './sdk.ts';
