@@ -1,0 +1,24 @@
+/**
+ * The cache: hot data with TTLs (quotes, prices, volume), an event dedup window, shared rate
+ * limits and wallet locks. In-memory here; Redis when configured. Values are JSON.
+ */
+
+export interface LockLease {
+  /** Monotonic fencing token: a store or executor rejects writes carrying an older token. */
+  fencingToken: number;
+  /** Releases the lock if still held by this lease. */
+  release(): Promise<void>;
+}
+
+export interface Cache {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Sets only when absent (SET NX PX): true when this call set it — an event dedup window. */
+  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+  /** Token bucket shared by every instance: takes `tokens` if available; returns ms to wait otherwise (0 = taken). */
+  takeTokens(bucket: string, tokens: number, capacity: number, refillPerSecond: number): Promise<number>;
+  /** Exclusive lock for `ttlMs`; undefined when someone else holds it. */
+  acquireLock(name: string, ttlMs: number): Promise<LockLease | undefined>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+/** Cache: the `Cache` interface and its in-memory implementation. */
+export * from './cache.ts';
+export { MemoryCache } from './memory.ts';

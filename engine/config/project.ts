@@ -1,0 +1,253 @@
+/**
+ * Loads and validates the files users edit — strategies.yaml, wallets.yaml, rule files and
+ * rule tests — reporting every problem (schema and semantic) as a positioned diagnostic.
+ * Only files without errors are handed on; a bad file never replaces a good one.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  checkDuplicateIds,
+  checkRuleFile,
+  checkRuleTests,
+  type Finding,
+  type RuleFile,
+  type RuleFileDoc,
+  type RuleTestDoc,
+} from '../rules/index.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { validateAgainstSchema } from './schemas.ts';
+import { checkStrategies, paramsFact, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
+import { checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
+import { diagnosticAt, readYamlFile, schemaModeline, type SourceFile } from './yaml.ts';
+
+export type FileKind = 'strategies' | 'wallets' | 'rule-file' | 'rule-test';
+
+export interface LoadedRuleFile {
+  src: SourceFile;
+  file: RuleFile;
+}
+export interface LoadedTestFile {
+  src: SourceFile;
+  doc: RuleTestDoc;
+  /** Absolute path of the rule file under test. */
+  rulesPath: string;
+}
+
+export interface Project {
+  strategies?: { src: SourceFile; config: StrategiesConfig; params: Record<string, unknown> };
+  wallets?: { src: SourceFile; config: WalletsConfig };
+  /** Rule files that passed every check. */
+  ruleFiles: LoadedRuleFile[];
+  /** Test files that passed every check. */
+  testFiles: LoadedTestFile[];
+  diagnostics: Diagnostic[];
+  /** Files that had at least one error. */
+  failedFiles: Set<string>;
+}
+
+/** What kind of file this is, by its schema modeline first and its name second. */
+export function classify(file: string, src?: SourceFile): FileKind {
+  const schema = src ? schemaModeline(src) ?? '' : '';
+  if (schema.includes('rule-test.schema')) return 'rule-test';
+  if (schema.includes('rule-file.schema')) return 'rule-file';
+  if (schema.includes('strategies.schema')) return 'strategies';
+  if (schema.includes('wallets.schema')) return 'wallets';
+  const name = basename(file);
+  if (/\.test\.ya?ml$/.test(name)) return 'rule-test';
+  if (/^strategies(\..*)?\.ya?ml$/.test(name)) return 'strategies';
+  if (/^wallets(\..*)?\.ya?ml$/.test(name)) return 'wallets';
+  return 'rule-file';
+}
+
+function toDiagnostics(src: SourceFile, findings: readonly Finding[]): Diagnostic[] {
+  return findings.map((f) =>
+    diagnosticAt(src, f.at, f.code, f.message, {
+      ...(f.expected !== undefined ? { expected: f.expected } : {}),
+      ...(f.found !== undefined ? { found: f.found } : {}),
+      key: f.key ?? false,
+    }),
+  );
+}
+
+/** Expands directories into their YAML files (recursively, skipping node_modules and dot dirs). */
+export function expandPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const entry of readdirSync(p).sort()) {
+        if (entry === 'node_modules' || entry.startsWith('.')) continue;
+        walk(join(p, entry));
+      }
+    } else if (/\.ya?ml$/.test(p)) out.push(resolve(p));
+  };
+  for (const p of paths) walk(p);
+  return [...new Set(out)];
+}
+
+/** Nearest strategies.yaml in `dir` or above it. */
+export function findStrategiesFile(dir: string): string | undefined {
+  let cur = resolve(dir);
+  for (;;) {
+    const candidate = join(cur, 'strategies.yaml');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(cur);
+    if (parent === cur) return undefined;
+    cur = parent;
+  }
+}
+
+function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A rule file model from a schema-valid document. */
+export function toRuleFile(src: SourceFile): RuleFile {
+  const doc = src.value as RuleFileDoc;
+  return { ...doc, kind: doc.kind ?? 'strategy', strategy: doc.strategy ?? doc.id, file: src.file, hash: contentHash(src.text) };
+}
+
+interface LoadOptions {
+  /** strategies.yaml to check params and executors against when none is among the files. */
+  strategiesFile?: string;
+}
+
+/**
+ * Loads and checks the given files. Files a test refers to (or strategies.yaml) are read for
+ * context even when not listed; their own errors are reported only if they are listed.
+ */
+export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Project {
+  const project: Project = { ruleFiles: [], testFiles: [], diagnostics: [], failedFiles: new Set() };
+  const listed = new Set(files.map((f) => resolve(f)));
+  const report = (diags: Diagnostic[]) => {
+    for (const d of diags) {
+      if (!listed.has(d.file)) continue;
+      project.diagnostics.push(d);
+      project.failedFiles.add(d.file);
+    }
+  };
+  const sources = new Map<string, SourceFile>();
+  const read = (file: string): SourceFile => {
+    let src = sources.get(file);
+    if (!src) {
+      src = readYamlFile(file);
+      sources.set(file, src);
+    }
+    return src;
+  };
+  const parsedOk = (src: SourceFile, schema: Parameters<typeof validateAgainstSchema>[1], redact = false): boolean => {
+    if (src.syntaxErrors.length) {
+      report(src.syntaxErrors);
+      return false;
+    }
+    const errs = validateAgainstSchema(src, schema, { redact });
+    report(errs);
+    return errs.length === 0;
+  };
+
+  const byKind = new Map<FileKind, string[]>();
+  for (const file of listed) {
+    const kind = classify(file, read(file));
+    byKind.set(kind, [...(byKind.get(kind) ?? []), file]);
+  }
+
+  // strategies.yaml first: rule checks need its params and executors.
+  const strategiesFiles = byKind.get('strategies') ?? [];
+  const strategiesFile =
+    opts.strategiesFile ?? strategiesFiles[0] ?? findStrategiesFile(dirname([...listed][0] ?? process.cwd()));
+  if (strategiesFile && existsSync(strategiesFile)) {
+    const path = resolve(strategiesFile);
+    const src = read(path);
+    if (parsedOk(src, 'strategies')) {
+      const config = src.value as StrategiesConfig;
+      const semantic = checkStrategies(src, config);
+      report(semantic);
+      project.strategies = { src, config, params: paramsFact(config) };
+    }
+  }
+  for (const file of strategiesFiles) {
+    if (file === project.strategies?.src.file) continue;
+    const src = read(file);
+    if (parsedOk(src, 'strategies')) report(checkStrategies(src, src.value as StrategiesConfig));
+  }
+
+  for (const file of byKind.get('wallets') ?? []) {
+    const src = read(file);
+    report(checkWalletSecrets(src));
+    if (parsedOk(src, 'wallets', true)) {
+      const config = src.value as WalletsConfig;
+      report(checkWallets(src, config));
+      project.wallets = { src, config };
+    }
+  }
+
+  const ctx = {
+    params: project.strategies?.params,
+    executors: project.strategies ? Object.keys(project.strategies.config.executors) : undefined,
+  };
+  const ruleFiles = new Map<string, LoadedRuleFile>();
+  const loadRuleFile = (file: string): LoadedRuleFile | undefined => {
+    if (ruleFiles.has(file)) return ruleFiles.get(file);
+    if (!existsSync(file)) return undefined;
+    const src = read(file);
+    // Semantic checks run even when the schema check failed, so one pass reports everything.
+    const schemaOk = parsedOk(src, 'rule-file');
+    if (src.syntaxErrors.length || !src.value || typeof src.value !== 'object') return undefined;
+    const rf = toRuleFile(src);
+    if (!schemaOk) project.failedFiles.add(file);
+    const findings = checkRuleFile(rf, ctx);
+    if (ctx.params && rf.kind === 'strategy' && project.strategies && !project.strategies.config.strategies[rf.strategy]) {
+      findings.push({ at: ['id'], code: 'RULES_UNKNOWN_STRATEGY', message: `strategies.yaml has no strategy '${rf.strategy}' for this file's orders`, expected: `one of ${Object.keys(project.strategies.config.strategies).join(', ')}`, found: `'${rf.strategy}'` });
+    }
+    report(toDiagnostics(src, findings));
+    const loaded = { src, file: rf };
+    ruleFiles.set(file, loaded);
+    return loaded;
+  };
+  for (const file of byKind.get('rule-file') ?? []) loadRuleFile(file);
+  const loadedRules = [...ruleFiles.values()];
+  for (const [rf, findings] of checkDuplicateIds(loadedRules.map((l) => l.file))) {
+    report(toDiagnostics(loadedRules.find((l) => l.file === rf)!.src, findings));
+  }
+
+  for (const file of byKind.get('rule-test') ?? []) {
+    const src = read(file);
+    const schemaOk = parsedOk(src, 'rule-test');
+    if (src.syntaxErrors.length || !src.value || typeof src.value !== 'object') continue;
+    if (!schemaOk) project.failedFiles.add(file);
+    const doc = src.value as RuleTestDoc;
+    if (typeof doc.rules !== 'string') continue;
+    const rulesPath = resolve(dirname(file), doc.rules);
+    const target = loadRuleFile(rulesPath);
+    report(toDiagnostics(src, checkRuleTests(doc, target?.file, existsSync(rulesPath))));
+    project.testFiles.push({ src, doc, rulesPath });
+  }
+
+  project.ruleFiles = [...ruleFiles.values()].filter((l) => !project.failedFiles.has(l.file.file));
+  project.testFiles = project.testFiles.filter((t) => !project.failedFiles.has(t.src.file));
+  return project;
+}
+
+/** The files of a project directory: strategies.yaml, wallets.yaml, rules/ and the rule files strategies.yaml names. */
+export function projectFiles(root: string): string[] {
+  const files: string[] = [];
+  const strategies = join(root, 'strategies.yaml');
+  if (existsSync(strategies)) files.push(strategies);
+  const wallets = join(root, 'wallets.yaml');
+  if (existsSync(wallets)) files.push(wallets);
+  const rulesDir = join(root, 'rules');
+  if (existsSync(rulesDir)) files.push(...expandPaths([rulesDir]));
+  return files.map((f) => resolve(f));
+}
+
+/** Loads a whole project directory and adds the rule files strategies.yaml names outside rules/. */
+export function loadProject(root: string): Project {
+  const files = projectFiles(root);
+  const first = loadFiles(files, { strategiesFile: join(root, 'strategies.yaml') });
+  if (!first.strategies) return first;
+  const extra = referencedRuleFiles(first.strategies.config, first.strategies.src.file)
+    .map((r) => r.path)
+    .filter((p) => existsSync(p) && !files.includes(p));
+  return extra.length ? loadFiles([...files, ...extra], { strategiesFile: join(root, 'strategies.yaml') }) : first;
+}

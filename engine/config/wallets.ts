@@ -1,0 +1,70 @@
+/**
+ * wallets.yaml: wallet tiers and key *references*. The file must never hold key material;
+ * diagnostics about it never echo values (a mistaken paste of a key must not reach a log).
+ */
+import type { Diagnostic } from './diagnostics.ts';
+import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
+
+export type WalletTier = 'treasure' | 'controller' | 'proxy' | 'worker';
+
+export interface WalletConfig {
+  name: string;
+  tier: WalletTier;
+  address?: string;
+  key: { file: string } | { env: string };
+  minBalanceSol?: number;
+  targetBalanceSol?: number;
+}
+
+export interface WalletsConfig {
+  version: 1;
+  wallets: WalletConfig[];
+}
+
+const BASE58_SECRET = /^[1-9A-HJ-NP-Za-km-z]{80,90}$/;
+
+function looksLikeSecret(v: unknown): boolean {
+  if (typeof v === 'string') return BASE58_SECRET.test(v) || /^\[\s*\d+(\s*,\s*\d+){31,}\s*\]$/.test(v);
+  if (Array.isArray(v)) return v.length >= 32 && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255);
+  return false;
+}
+
+function findSecrets(v: unknown, at: PathSegment[], out: PathSegment[][]): void {
+  if (looksLikeSecret(v)) {
+    out.push(at);
+    return;
+  }
+  if (Array.isArray(v)) v.forEach((x, i) => findSecrets(x, [...at, i], out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) findSecrets(x, [...at, k], out);
+}
+
+/** Inline key material anywhere in the file (reported without echoing it). */
+export function checkWalletSecrets(src: SourceFile): Diagnostic[] {
+  const found: PathSegment[][] = [];
+  findSecrets(src.value, [], found);
+  return found.map((at) =>
+    diagnosticAt(src, at, 'WALLETS_INLINE_SECRET', 'this value looks like key material; wallets.yaml may only reference keys ({ file: path } or { env: NAME }) — remove it and rotate the key', {
+      expected: '{ file: <path> } or { env: <NAME> }',
+      found: '<redacted>',
+    }),
+  );
+}
+
+/** Checks beyond the schema: unique names and addresses. */
+export function checkWallets(src: SourceFile, cfg: WalletsConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const names = new Map<string, number>();
+  cfg.wallets.forEach((w, i) => {
+    if (names.has(w.name)) {
+      out.push(diagnosticAt(src, ['wallets', i, 'name'], 'WALLETS_DUPLICATE_NAME', `wallet name '${w.name}' is already used by wallets[${names.get(w.name)}]`, { expected: 'a unique name', found: `'${w.name}'` }));
+    } else names.set(w.name, i);
+  });
+  const addresses = new Map<string, number>();
+  cfg.wallets.forEach((w, i) => {
+    if (!w.address) return;
+    if (addresses.has(w.address)) {
+      out.push(diagnosticAt(src, ['wallets', i, 'address'], 'WALLETS_DUPLICATE_ADDRESS', `address is already used by wallets[${addresses.get(w.address)}]`, { expected: 'one entry per wallet', found: w.address }));
+    } else addresses.set(w.address, i);
+  });
+  return out;
+}

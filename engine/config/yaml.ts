@@ -1,0 +1,95 @@
+/**
+ * YAML parsing that keeps source positions, so every later check can point at the exact
+ * node (1-based line and column) a user has to fix.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
+import type { Diagnostic } from './diagnostics.ts';
+
+export type PathSegment = string | number;
+
+export interface SourceFile {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain JS value of the document (undefined when it had syntax errors). */
+  value: unknown;
+  /** Syntax errors, as diagnostics. */
+  syntaxErrors: Diagnostic[];
+}
+
+/** Parses YAML text; syntax errors come back as diagnostics rather than exceptions. */
+export function parseYaml(text: string, file: string): SourceFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const syntaxErrors: Diagnostic[] = doc.errors.map((err) => {
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    const code = err.code === 'DUPLICATE_KEY' ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX';
+    return { file, line, column: col, code, message: firstLine(err.message), expected: 'valid YAML', found: err.code };
+  });
+  const value = syntaxErrors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  return { file, text, doc, lineCounter, value, syntaxErrors };
+}
+
+/** Reads and parses a YAML file. */
+export function readYamlFile(file: string): SourceFile {
+  return parseYaml(readFileSync(file, 'utf8'), file);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
+
+/** The node at `path` (or the deepest existing ancestor), and whether the full path exists. */
+export function nodeAt(src: SourceFile, path: readonly PathSegment[]): { node: Node | null; exact: boolean; keyNode?: Node } {
+  let node: unknown = src.doc.contents;
+  let keyNode: Node | undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return { node: node as Node, exact: false };
+      keyNode = pair.key as Node;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (item === undefined) return { node: node as Node, exact: false };
+      keyNode = undefined;
+      node = item;
+    } else {
+      return { node: (node as Node) ?? null, exact: false };
+    }
+  }
+  return { node: (node as Node) ?? null, exact: true, ...(keyNode ? { keyNode } : {}) };
+}
+
+/** 1-based line and column of the node at `path`; `key: true` points at the map key instead of its value. */
+export function positionOf(src: SourceFile, path: readonly PathSegment[], opts: { key?: boolean } = {}): { line: number; column: number } {
+  const { node, keyNode } = nodeAt(src, path);
+  const target = opts.key && keyNode ? keyNode : node;
+  const offset = target?.range?.[0] ?? 0;
+  const { line, col } = src.lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+/** A diagnostic located at `path` in `src`. */
+export function diagnosticAt(
+  src: SourceFile,
+  path: readonly PathSegment[],
+  code: string,
+  message: string,
+  extra: { expected?: string; found?: string; key?: boolean } = {},
+): Diagnostic {
+  const { line, column } = positionOf(src, path, { key: extra.key ?? false });
+  const d: Diagnostic = { file: src.file, line, column, code, message };
+  if (extra.expected !== undefined) d.expected = extra.expected;
+  if (extra.found !== undefined) d.found = extra.found;
+  return d;
+}
+
+/** The `$schema` named by the `# yaml-language-server: $schema=...` modeline, if any. */
+export function schemaModeline(src: SourceFile): string | undefined {
+  const m = /^#\s*yaml-language-server:\s*\$schema=(\S+)/m.exec(src.text.split('\n', 3).join('\n'));
+  return m?.[1];
+}

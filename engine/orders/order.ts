@@ -1,0 +1,74 @@
+/**
+ * Orders: what a rule decided, with exact amounts, a deterministic id and the explanation of
+ * why. In code amounts are bigint atoms; on the bus and in the store, decimal strings.
+ */
+import { createHash } from 'node:crypto';
+import { SolrulesError } from '../errors/index.ts';
+import type { ConditionTrace } from '../rules/index.ts';
+
+export type Side = 'buy' | 'sell' | 'roundtrip';
+export type Urgency = 'low' | 'normal' | 'high';
+
+export interface OrderExplanation {
+  ruleId: string;
+  ruleSetHash: string;
+  conditions: ConditionTrace;
+}
+
+export interface Order {
+  /** `ord_` + 32 hex of sha256(strategy, rule, rule-set hash, facts digest) [+ `-<i>of<n>` for a chunk]. */
+  id: string;
+  strategy: string;
+  rule: string;
+  ruleFile: string;
+  ruleSetHash: string;
+  side: Side;
+  inputMint: string;
+  outputMint: string;
+  amountIn: bigint;
+  minAmountOut: bigint;
+  limitPriceUsd?: number;
+  notionalUsd: number;
+  expectedProfitLamports?: bigint;
+  urgency: Urgency;
+  createdAt: string;
+  expiresAt: string;
+  chunk?: { index: number; count: number };
+  /** The rule event's other params (JSON values). */
+  params: Record<string, unknown>;
+  factsDigest: string;
+  explanation: OrderExplanation;
+}
+
+/** The JSON form of an order (atoms as decimal strings), as on the bus and in the store. */
+export type OrderJson = Omit<Order, 'amountIn' | 'minAmountOut' | 'expectedProfitLamports'> & {
+  amountIn: string;
+  minAmountOut: string;
+  expectedProfitLamports?: string;
+};
+
+/** Deterministic order id: the same decision on the same facts always gets the same id. */
+export function orderId(parts: { strategy: string; rule: string; ruleSetHash: string; factsDigest: string }, chunk?: { index: number; count: number }): string {
+  const h = createHash('sha256').update(`${parts.strategy}\n${parts.rule}\n${parts.ruleSetHash}\n${parts.factsDigest}`).digest('hex');
+  return `ord_${h.slice(0, 32)}${chunk ? `-${chunk.index}of${chunk.count}` : ''}`;
+}
+
+export function orderToJson(order: Order): OrderJson {
+  const { amountIn, minAmountOut, expectedProfitLamports, ...rest } = order;
+  const json: OrderJson = { ...rest, amountIn: amountIn.toString(), minAmountOut: minAmountOut.toString() };
+  if (expectedProfitLamports !== undefined) json.expectedProfitLamports = expectedProfitLamports.toString();
+  return json;
+}
+
+function atoms(value: unknown, field: string): bigint {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+  throw new SolrulesError('ORDER_INVALID', `order field '${field}' must be atoms as a decimal string; got ${JSON.stringify(value)}`, { field, value });
+}
+
+/** Parses an order from JSON, checking the atoms fields (use `checkOrderJson` for the full schema). */
+export function orderFromJson(json: OrderJson): Order {
+  const { amountIn, minAmountOut, expectedProfitLamports, ...rest } = json;
+  const order: Order = { ...rest, amountIn: atoms(amountIn, 'amountIn'), minAmountOut: atoms(minAmountOut, 'minAmountOut') };
+  if (expectedProfitLamports !== undefined) order.expectedProfitLamports = atoms(expectedProfitLamports, 'expectedProfitLamports');
+  return order;
+}

@@ -1,0 +1,86 @@
+/**
+ * A rule set: every rule file in force plus the params they read, identified by one hash.
+ * A running engine swaps whole rule sets atomically; the diff says what a reload changed.
+ */
+import { createHash } from 'node:crypto';
+import type { RuleFile, RuleDef } from './model.ts';
+import type { Evaluator, EvaluatorFactory } from './evaluator.ts';
+
+export interface RuleSet {
+  /** sha256 over every file's content hash and the canonical params. */
+  hash: string;
+  files: readonly RuleFile[];
+  params: Readonly<Record<string, unknown>>;
+  /** Evaluator per rule file id. */
+  evaluators: ReadonlyMap<string, Evaluator>;
+  evaluatorKind: string;
+}
+
+/** JSON with sorted keys and bigints as strings: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Hash identifying rule files + params. */
+export function ruleSetHash(files: readonly RuleFile[], params: Readonly<Record<string, unknown>>): string {
+  const parts = [...files].sort((a, b) => a.id.localeCompare(b.id)).map((f) => `${f.id}:${f.hash}`);
+  return sha256Hex(`${parts.join('\n')}\n${canonicalJson(params)}`);
+}
+
+/** Builds a rule set, creating one evaluator per file. */
+export function buildRuleSet(files: readonly RuleFile[], params: Record<string, unknown>, factory: EvaluatorFactory): RuleSet {
+  const evaluators = new Map<string, Evaluator>();
+  for (const file of files) evaluators.set(file.id, factory.create(file, params));
+  return { hash: ruleSetHash(files, params), files, params, evaluators, evaluatorKind: factory.kind };
+}
+
+export interface RuleSetDiff {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** Param paths whose value changed, with before and after. */
+  thresholds: Array<{ path: string; before: unknown; after: unknown }>;
+}
+
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, value);
+  return out;
+}
+
+/** What changed from one rule set to the next: rules (by file/rule id) and thresholds. */
+export function diffRuleSets(before: RuleSet | undefined, after: RuleSet): RuleSetDiff {
+  const rulesOf = (rs: RuleSet | undefined) => {
+    const m = new Map<string, RuleDef>();
+    for (const f of rs?.files ?? []) for (const r of f.rules) m.set(`${f.id}/${r.id}`, r);
+    return m;
+  };
+  const a = rulesOf(before);
+  const b = rulesOf(after);
+  const diff: RuleSetDiff = { added: [], removed: [], changed: [], thresholds: [] };
+  for (const [id, rule] of b) {
+    const prev = a.get(id);
+    if (!prev) diff.added.push(id);
+    else if (canonicalJson(prev) !== canonicalJson(rule)) diff.changed.push(id);
+  }
+  for (const id of a.keys()) if (!b.has(id)) diff.removed.push(id);
+  const pa = flatten(before?.params ?? {}, '', new Map());
+  const pb = flatten(after.params, '', new Map());
+  for (const key of new Set([...pa.keys(), ...pb.keys()])) {
+    if (canonicalJson(pa.get(key)) !== canonicalJson(pb.get(key))) diff.thresholds.push({ path: key, before: pa.get(key), after: pb.get(key) });
+  }
+  diff.thresholds.sort((x, y) => x.path.localeCompare(y.path));
+  return diff;
+}
