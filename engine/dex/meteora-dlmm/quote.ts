@@ -16,6 +16,7 @@ import {
   U64_MAX,
   binIdToBinArrayIndex,
   getPriceFromId,
+  baseFeeRate,
   totalFeeRate,
   type FeeParams,
 } from './math.ts';
@@ -152,6 +153,8 @@ interface Walk {
   indexReference: number;
   maxVolatilityAccumulator: number;
   walked: number;
+  /** The pair's base fee rate, computed at the first bin that needs it (where the program would fail on it). */
+  baseFee: bigint | undefined;
 }
 
 function startWalk(pair: LbPair, now: number): Walk {
@@ -183,6 +186,7 @@ function startWalk(pair: LbPair, now: number): Walk {
     indexReference,
     maxVolatilityAccumulator: s.maxVolatilityAccumulator,
     walked: 0,
+    baseFee: undefined,
   };
 }
 
@@ -250,7 +254,7 @@ export function quoteExactIn(ctx: DlmmQuoteContext, amountIn: bigint, swapForY: 
       const bin = arr.bins[w.activeId - lower]!;
       if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
         updateVolatilityAccumulator(w);
-        const rate = totalFeeRate(w.feeParams);
+        const rate = totalFeeRate(w.feeParams, (w.baseFee ??= baseFeeRate(w.feeParams)));
         const r = exactInAtBin(bin, binPrice(bin, w.activeId, pair.binStep), rate, protocolShare, left, swapForY, limitOrders, onInput);
         if (r.amountIn > 0n) {
           left = sub(left, r.amountIn);
@@ -305,7 +309,7 @@ export function quoteExactOut(ctx: DlmmQuoteContext, amountOut: bigint, swapForY
       const price = binPrice(bin, w.activeId, pair.binStep);
       if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
         updateVolatilityAccumulator(w);
-        const rate = totalFeeRate(w.feeParams);
+        const rate = totalFeeRate(w.feeParams, (w.baseFee ??= baseFeeRate(w.feeParams)));
         const r = exactOutAtBin(bin, price, rate, protocolShare, left, swapForY, limitOrders, onInput);
         if (r.amountOut > 0n) {
           left = sub(left, r.amountOut);
