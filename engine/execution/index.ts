@@ -26,3 +26,7 @@ export { tipLamports, tipPolicyOf, DEFAULT_TIP_POLICY, MIN_JITO_TIP_LAMPORTS, ty
 export { createLiveExecutor, type LiveContext, type ExecutorConfig } from './live/factory.ts';
 export { SandboxExchange, type SandboxExchangeOptions } from './sources/sandbox-exchange.ts';
 export type { FlashLoanProvider, FlashLoanRequest } from './flash/provider.ts';
+export { KaminoFlashLoan, KLEND_PROGRAM_ID, FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, lendingMarketAuthority, type KaminoReserveKeys } from './flash/kamino.ts';
+export * as swaps from './swaps/index.ts';
+export { JupiterSource, planFromJupiter, instructionFromJupiter, type JupiterClient, type JupiterQuote, type JupiterSwapInstructions } from './sources/jupiter.ts';
+export { VenueSource, swapInstructionFor, type PoolStateProvider } from './sources/venues.ts';
