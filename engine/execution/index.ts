@@ -8,7 +8,7 @@ export type { Executor, Route, RoutedOrder } from './executor.ts';
 export { Coordinator, ExecutorWorker, orderFact, SUBJECTS, type CoordinatorDeps, type ExecutorWorkerDeps, type Decision, type ControlFact, type RetryPolicy } from './coordinator.ts';
 export { jobBefore, DEFAULT_RETRY_POLICY } from './worker.ts';
 export { routedToJson, routedFromJson, reportToJson, reportFromJson, type RoutedOrderJson, type ExecutionReportJson } from './codec.ts';
-export { PaperExecutor, Portfolio, feeAtoms, type PaperConfig, type MarketView } from './paper/index.ts';
+export { PaperExecutor, PoolStateQuoter, Portfolio, feeAtoms, type PaperConfig, type MarketView, type PoolQuoter, type PaperSimulation, type PaperReport } from './paper/index.ts';
 export { MemorySubmissionJournal, type SubmissionJournal, type SubmissionEntry } from './journal.ts';
 export { RpcPool, RpcError, type RpcEndpoint, type RpcPoolOptions, type SignatureStatus, type TransactionWithMeta } from './rpc/pool.ts';
 export { RpcSubmitter, msUntilLeaderChange, type RpcSubmitterOptions } from './rpc/submitter.ts';

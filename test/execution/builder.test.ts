@@ -131,3 +131,24 @@ test('a failing simulation is refused with its error and logs', async () => {
     (err: unknown) => isSolrulesError(err, 'EXEC_SIMULATION_FAILED') && /InstructionError|insufficient/i.test(err.message),
   );
 });
+
+test('paper executor: the route is simulated on the sandbox (simulateTransaction); a failing simulation fails the fill', async () => {
+  const { PaperExecutor, Portfolio, TransactionBuilder: Builder } = await import('../../engine/execution/index.ts');
+  const { sandboxOrder } = await import('./support/live-setup.ts');
+  const w = s.workers[0]!;
+  const usdc = s.usdcMint.toBase58();
+  const SOL = 'So11111111111111111111111111111111111111112';
+  const tokens = new Map([[SOL, { symbol: 'SOL', mint: SOL, decimals: 9 }], [usdc, { symbol: 'USDC', mint: usdc, decimals: 6 }]]);
+  const portfolio = new Portfolio({ [usdc]: 10n ** 15n });
+  const quoter = { quote: async (o: import('../../engine/orders/index.ts').Order) => ({ venue: 'sandbox-exchange', pool: s.counterparty.address, amountOut: s.exchange.quote(o.inputMint, o.amountIn), feeAtoms: 0n }) };
+  const paper = new PaperExecutor('paper', { feeBps: 25, slippageBps: 10 }, tokens, portfolio, { priceUsd: (m) => (m === SOL ? 150 : 1), now: () => new Date() }, { quoter, simulation: { source: s.exchange, builder: new Builder(s.rpc), wallet: w } });
+  const sendsBefore = s.sb.stats().rpcRequests.sendTransaction ?? 0;
+  const ok = await paper.execute({ order: sandboxOrder(s, 'paper-sim', 30_000_000n), route: { executor: 'paper', ruleId: 'r', params: {} } });
+  assert.equal(ok.status, 'filled', ok.reason);
+  assert.ok(ok.simulation && ok.simulation.unitsConsumed > 0);
+  console.log(`# paper fill simulated on the sandbox SVM: ${ok.simulation!.sizeBytes} bytes, ${ok.simulation!.unitsConsumed} CU`);
+  const tooBig = await paper.execute({ order: sandboxOrder(s, 'paper-sim-too-big', 10n ** 14n), route: { executor: 'paper', ruleId: 'r', params: {} } });
+  assert.equal(tooBig.status, 'failed');
+  assert.match(tooBig.reason!, /^simulation: simulation failed/);
+  assert.equal(s.sb.stats().rpcRequests.sendTransaction ?? 0, sendsBefore, 'paper sends nothing');
+});
