@@ -14,6 +14,7 @@ import { MemoryStore } from '../store/index.ts';
 import { createLogger, setLogger } from '../telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
+import { liveReadiness } from '../execution/index.ts';
 
 export const summary = 'run the engine: paper-trade the replayed SOL-USD series through the enabled strategies';
 
@@ -70,7 +71,6 @@ export async function run(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (values.live) throw new UsageError('--live: live submission needs the rpc/jito executors and configured wallets, which this build does not include; the run is paper-only');
     for (const k of ['from', 'to'] as const) {
       if (values[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values[k]!)) throw new UsageError(`--${k} must be a date YYYY-MM-DD; got '${values[k]}'`);
     }
@@ -88,6 +88,14 @@ export async function run(argv: string[]): Promise<number> {
       for (const f of built.testFailures) console.error(`rule test failed: ${f}`);
       console.error('not starting: fix the errors above (solrules validate / solrules test)');
       return 1;
+    }
+    if (values.live) {
+      // Nothing goes to a chain without --live, configured wallets and configured executors.
+      const wallets = built.active.project.wallets;
+      const gate = liveReadiness({ ...(wallets ? { wallets: { file: wallets.src.file, config: wallets.config } } : {}), executors: built.active.strategies.executors });
+      for (const p of gate.problems) console.error(`--live: ${p}`);
+      if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
+      throw new UsageError(`--live: wallets (${gate.wallets.map((w) => w.name).join(', ')}) and executors are ready, but 'run' replays a price series and this build has no live market feed (scanners) to trade on; see docs/execution.md (npm run e2e:execution runs the live executors on the local sandbox)`);
     }
     const holder = new ConfigHolder(built.active);
     const cfg = built.active.strategies;

@@ -30,3 +30,4 @@ export { KaminoFlashLoan, KLEND_PROGRAM_ID, FLASH_BORROW_DISCRIMINATOR, FLASH_RE
 export * as swaps from './swaps/index.ts';
 export { JupiterSource, planFromJupiter, instructionFromJupiter, type JupiterClient, type JupiterQuote, type JupiterSwapInstructions } from './sources/jupiter.ts';
 export { VenueSource, swapInstructionFor, type PoolStateProvider } from './sources/venues.ts';
+export { liveReadiness, type LiveReadiness } from './live/gate.ts';
