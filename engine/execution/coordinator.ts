@@ -13,6 +13,7 @@ import type { ExecutionReport, Store } from '../store/index.ts';
 import { logger, type Logger } from '../telemetry/index.ts';
 import { reportToJson, routedToJson } from './codec.ts';
 import type { Route } from './executor.ts';
+import type { QuoteAccuracyFact } from './confirm/accuracy.ts';
 
 export interface ControlFact {
   killSwitch: boolean;
@@ -31,6 +32,8 @@ export interface CoordinatorDeps {
   solUsd: () => number | undefined;
   now: () => Date;
   log?: Logger;
+  /** Realized-vs-expected of confirmed executions (the `quoteAccuracy` fact risk and routing rules may read). */
+  quoteAccuracy?: () => QuoteAccuracyFact;
 }
 
 /** Outcome of risk and routing for one order. */
@@ -103,12 +106,13 @@ export class Coordinator {
       order: fact,
       risk: { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 },
       control,
+      ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}),
     })).filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
     }
     if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
-    const routes = (await this.firstEvents(rs, 'routing', { order: fact, control })).filter((e) => e.type === 'route');
+    const routes = (await this.firstEvents(rs, 'routing', { order: fact, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) })).filter((e) => e.type === 'route');
     const first = routes[0];
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());
