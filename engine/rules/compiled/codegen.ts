@@ -99,9 +99,22 @@ class Gen {
     return `((t = ${base}) !== null && typeof t === 'object' ? ${walk} : t)`;
   }
 
+  /** Memo slots used by the function being generated (declared as its locals: no boxing). */
+  private scope: Set<number> | null = null;
+
+  /** Generates a function body with its own memo slots; returns the `let` declaring them and the body. */
+  private scoped<T>(body: () => T): { decl: string; value: T } {
+    const outer = this.scope;
+    this.scope = new Set();
+    const value = body();
+    const used = [...this.scope];
+    this.scope = outer;
+    return { decl: used.length ? `let ${used.map((i) => `M${i} = U`).join(', ')};` : '', value };
+  }
+
   /**
-   * Source of the value of `{ fact, path }`: a constant when known at compile time, else one
-   * small read function per distinct fact path, memoized for the run (`M` slots reset by run).
+   * Source of the value of `{ fact, path }`: a constant when known at compile time, else a call
+   * of one small read function per distinct fact path, memoized in a local of the function.
    */
   read(read: FactRead): string {
     const s = this.staticRead(read);
@@ -114,6 +127,8 @@ class Gen {
       this.memo.set(key, i);
       this.memoSrc.push(`function RD${i}(facts) { let t; return ${this.readInline(read)}; }`);
     }
+    if (!this.scope) return `RD${i}(facts)`;
+    this.scope.add(i);
     return `(M${i} !== U ? M${i} : (M${i} = RD${i}(facts)))`;
   }
 
@@ -207,7 +222,9 @@ class Gen {
         if (!name) {
           name = `N${this.namedFns.size}`;
           this.namedFns.set(n.target, name);
-          this.namedSrc.push(`function ${name}(facts) { let a, b, t; return ${this.node(n.target)}; }`);
+          const target = n.target;
+          const { decl, value } = this.scoped(() => this.node(target));
+          this.namedSrc.push(`function ${name}(facts) { let a, b, t; ${decl} return ${value}; }`);
         }
         return `${name}(facts)`;
       }
@@ -274,8 +291,9 @@ class Gen {
           name = `TN${this.timedFns.size}`;
           this.timedFns.set(n.target, name);
           const body: string[] = [];
-          const c = this.timed(n.target, body, true);
-          this.timedSrc.push(`function ${name}(facts) {\n  let a, b, t;\n  ${body.join('\n  ')}\n  TT = ${c.t};\n  return ${c.r};\n}`);
+          const target = n.target;
+          const { decl, value: c } = this.scoped(() => this.timed(target, body, true));
+          this.timedSrc.push(`function ${name}(facts) {\n  let a, b, t; ${decl}\n  ${body.join('\n  ')}\n  TT = ${c.t};\n  return ${c.r};\n}`);
         }
         out.push(`const Q${id} = ${name}(facts), T${id} = TT;`);
         return { r: `Q${id}`, t: `T${id}` };
@@ -341,8 +359,8 @@ class Gen {
     const pure = this.pureRounds(rule.root, true, false);
     if (pure !== null) return { src: `${pure} + ${paramRounds}`, pure: true };
     const body: string[] = [];
-    const root = this.timed(rule.root, body, false);
-    return { src: `function (facts) {\n  let a, b, t;\n  ${body.join('\n  ')}\n  return ${root.t} + ${paramRounds};\n}`, pure: false };
+    const { decl, value: root } = this.scoped(() => this.timed(rule.root, body, false));
+    return { src: `function (facts) {\n  let a, b, t; ${decl}\n  ${body.join('\n  ')}\n  return ${root.t} + ${paramRounds};\n}`, pure: false };
   }
 
   /**
@@ -420,11 +438,15 @@ class Gen {
     const chunks: string[] = [];
     let body: string[] = [];
     let size = 0;
+    this.scope = new Set();
     const flush = () => {
       if (!body.length) return;
-      chunks.push(`function C${chunks.length}(facts, F, n) {\n  let a, b, t;\n${body.join('\n')}\n  return n;\n}`);
+      const used = [...this.scope!];
+      const decl = used.length ? `\n  let ${used.map((i) => `M${i} = U`).join(', ')};` : '';
+      chunks.push(`function C${chunks.length}(facts, F, n) {\n  let a, b, t;${decl}\n${body.join('\n')}\n  return n;\n}`);
       body = [];
       size = 0;
+      this.scope = new Set();
     };
     let position = 0;
     for (const group of this.cf.groups) {
@@ -439,25 +461,23 @@ class Gen {
       }
     }
     flush();
+    this.scope = null;
     const calls = chunks.map((_, i) => `  n = C${i}(facts, F, n);`).join('\n');
     const order = this.cf.groups.flat();
     const { fns: settle, classes } = this.settleTable(order);
     this.settleClasses = classes;
     this.plans = order.map((r) => this.eventPlan(r));
-    const memos = [...this.memo.values()].map((i) => `M${i}`);
-    const reset = memos.length ? `  ${memos.join(' = ')} = U;\n` : '';
     return [
       '"use strict";',
       'let TT = 0;',
       "const U = Symbol('unread');",
-      ...(memos.length ? [`let ${memos.map((m) => `${m} = U`).join(', ')};`] : []),
       ...this.memoSrc,
       ...this.namedSrc,
       ...this.timedSrc,
       ...chunks,
       `const S = [\n${settle.join(',\n')}\n];`,
       `const G = [\n${this.getterSrc.join(',\n')}\n];`,
-      `return { settle: S, getters: G, run: function run(facts, F) {\n${reset}  let n = 0;\n${calls}\n  return n;\n} };`,
+      `return { settle: S, getters: G, run: function run(facts, F) {\n  let n = 0;\n${calls}\n  return n;\n} };`,
     ].join('\n');
   }
 }

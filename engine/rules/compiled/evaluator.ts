@@ -43,7 +43,13 @@ export function compileRuleFile(file: RuleFile, params: Record<string, unknown>)
   return { file, params, tree, order, groupOf, run: generated.run, generated, source: generated.source };
 }
 
-class CompiledEvaluator implements Evaluator {
+/** An evaluator that answers synchronously (the compiled one). */
+export interface SyncEvaluator extends Evaluator {
+  evaluate(facts: FactSnapshot): FiredEvent[];
+  explain(facts: FactSnapshot): RuleOutcome[];
+}
+
+class CompiledEvaluator implements SyncEvaluator {
   readonly kind = 'compiled';
   readonly file: RuleFile;
   private readonly fired: Int32Array;
@@ -141,7 +147,11 @@ class CompiledEvaluator implements Evaluator {
 }
 
 /** Factory for the compiled evaluator (`--evaluator compiled`, the default). */
-export const compiledEvaluator: EvaluatorFactory = {
+export interface CompiledEvaluatorFactory extends EvaluatorFactory {
+  create(file: RuleFile, params: Record<string, unknown>): SyncEvaluator;
+}
+
+export const compiledEvaluator: CompiledEvaluatorFactory = {
   kind: 'compiled',
   create: (file, params) => new CompiledEvaluator(compileRuleFile(file, params)),
 };
