@@ -11,3 +11,4 @@ export { evaluatorFactory, EVALUATOR_KINDS, type EvaluatorKind } from './factory
 export { buildRuleSet, diffRuleSets, ruleSetHash, canonicalJson, sha256Hex, type RuleSet, type RuleSetDiff } from './ruleset.ts';
 export { runTestFile, checkCase, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage } from './testing.ts';
 export { formatOutcome, formatTrace } from './explain.ts';
+export { factsJsonSchema } from './facts-schema.ts';
