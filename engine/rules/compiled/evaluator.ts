@@ -8,7 +8,7 @@ import type { Evaluator, EvaluatorFactory, FactSnapshot, FiredEvent, RuleOutcome
 import type { RuleFile } from '../model.ts';
 import { buildEvent, generate, type Generated, type RunFn } from './codegen.ts';
 import { buildFile, type CompiledFile, type CompiledRule } from './ir.ts';
-import { eventParams, evalRule, explainFile, newEnv, paramRounds } from './interpret.ts';
+import { eventParams, evalRule, explainFile, explainOneRule, newEnv, paramRounds } from './interpret.ts';
 
 /** One rule file compiled with the params in force: pure data plus generated functions, safe to build off the hot path. */
 export interface CompiledRuleFile {
@@ -47,6 +47,8 @@ export function compileRuleFile(file: RuleFile, params: Record<string, unknown>)
 export interface SyncEvaluator extends Evaluator {
   evaluate(facts: FactSnapshot): FiredEvent[];
   explain(facts: FactSnapshot): RuleOutcome[];
+  /** One rule's outcome and condition tree (what `explain` gives for it), e.g. for the order a fired rule became. */
+  explainRule(facts: FactSnapshot, ruleId: string): RuleOutcome | undefined;
 }
 
 class CompiledEvaluator implements SyncEvaluator {
@@ -119,6 +121,14 @@ class CompiledEvaluator implements SyncEvaluator {
   explain(facts: FactSnapshot): RuleOutcome[] {
     try {
       return explainFile(this.compiled.tree, facts, this.compiled.params);
+    } catch (err) {
+      throw this.failure(err, facts);
+    }
+  }
+
+  explainRule(facts: FactSnapshot, ruleId: string): RuleOutcome | undefined {
+    try {
+      return explainOneRule(this.compiled.tree, ruleId, facts, this.compiled.params);
     } catch (err) {
       throw this.failure(err, facts);
     }

@@ -246,6 +246,24 @@ export function eventParams(rule: CompiledRule, env: Env): Record<string, unknow
   return out;
 }
 
+function outcomeOf(cf: CompiledFile, rule: CompiledRule, env: Env): RuleOutcome {
+  const fired = evalRule(rule, env) === true;
+  return {
+    ruleId: String(rule.name),
+    fileId: cf.file.id,
+    priority: rule.priority ?? 1,
+    fired,
+    eventType: (rule.eventType ?? '') as string,
+    conditions: { ...env.tr!, result: fired },
+  };
+}
+
+/** One rule's outcome with its condition tree (the entry `explainFile` gives for it); undefined for an unknown id. */
+export function explainOneRule(cf: CompiledFile, ruleId: string, facts: FactSnapshot, params: unknown): RuleOutcome | undefined {
+  const rule = cf.rules.find((r) => r.name === ruleId);
+  return rule ? outcomeOf(cf, rule, newEnv(facts, params, true)) : undefined;
+}
+
 /** Every rule's outcome with its condition tree, exactly as the reference evaluator reports it. */
 export function explainFile(cf: CompiledFile, facts: FactSnapshot, params: unknown): RuleOutcome[] {
   const env = newEnv(facts, params, true);
@@ -254,17 +272,8 @@ export function explainFile(cf: CompiledFile, facts: FactSnapshot, params: unkno
   for (const group of cf.groups) {
     const settled: Array<{ outcome: RuleOutcome; rounds: number }> = [];
     for (const rule of group) {
-      const fired = evalRule(rule, env) === true;
+      const outcome = outcomeOf(cf, rule, env);
       const rounds = env.t;
-      const tr = env.tr!;
-      const outcome: RuleOutcome = {
-        ruleId: String(rule.name),
-        fileId: cf.file.id,
-        priority: rule.priority ?? 1,
-        fired,
-        eventType: (rule.eventType ?? '') as string,
-        conditions: { ...tr, result: fired },
-      };
       settled.push({ outcome, rounds: rounds + paramRounds(rule, env) });
     }
     settled.sort((a, b) => a.rounds - b.rounds);

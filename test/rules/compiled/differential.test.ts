@@ -106,6 +106,12 @@ test(`compiled evaluator matches json-rules-engine on ${PAIRS} random rule file 
       const refExplain = await attempt(() => ref.explain(facts));
       const cmpExplain = await attempt(() => cmp.explain(facts));
       if (!same(refExplain, cmpExplain)) mismatch('explanation', file, facts, params, refExplain, cmpExplain);
+      if (refExplain.ok) {
+        for (const o of refExplain.value) {
+          const alone = await attempt(() => (cmp as ReturnType<typeof compiledEvaluator.create>).explainRule(facts, o.ruleId));
+          if (!same({ ok: true, value: o }, alone)) mismatch(`explanation of rule ${o.ruleId} alone`, file, facts, params, { ok: true, value: o }, alone);
+        }
+      }
       if (!refEvents.ok || !refExplain.ok) ref = referenceEvaluator.create(file, params);
       if (!refEvents.ok) {
         stats.evalErrors++;

@@ -44,7 +44,9 @@ async function compare(file: RuleFile, facts: FactSnapshot, params: Record<strin
     return 0;
   }
   assert.deepStrictEqual(cmp.evaluate(facts), refEvents, `${label}: events`);
-  assert.deepStrictEqual(cmp.explain(facts), await referenceEvaluator.create(file, params).explain(facts), `${label}: explanation`);
+  const outcomes = await referenceEvaluator.create(file, params).explain(facts);
+  assert.deepStrictEqual(cmp.explain(facts), outcomes, `${label}: explanation`);
+  for (const o of outcomes) assert.deepStrictEqual(cmp.explainRule(facts, o.ruleId), o, `${label}: explanation of ${o.ruleId} alone`);
   return (refEvents as unknown[]).length;
 }
 
