@@ -413,7 +413,9 @@ class Gen {
       kinds: [],
       values: [],
     };
-    if (params === null || typeof params !== 'object' || Array.isArray(params) || Object.getPrototypeOf(params) !== Object.prototype) {
+    // json-rules-engine keeps event params only when truthy (`if (event.params)`): else `{}`.
+    if (!params) return plan;
+    if (typeof params !== 'object' || Array.isArray(params) || Object.getPrototypeOf(params) !== Object.prototype) {
       plan.whole = params;
       return plan;
     }

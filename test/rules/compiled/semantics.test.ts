@@ -160,6 +160,15 @@ test('event params: top-level { fact, path } values are replaced when the rule f
   assert.equal(events[0]!.params.pool, pool, 'a fact value is passed as it is, not copied');
 });
 
+test('event params that are not an object: falsy ones are dropped, others passed as they are', async () => {
+  const file = ruleFile([
+    { id: 'zero', conditions: { all: [] }, event: { type: 'a', params: 0 } },
+    { id: 'text', conditions: { all: [] }, event: { type: 'b', params: 'abc' } },
+  ]);
+  const { events } = await both(file, {});
+  assert.deepEqual(events.map((e) => e.params), [{}, 'abc']);
+});
+
 test('named conditions are expanded in place: explained under their name; a reference not reached stays a reference', async () => {
   const file = ruleFile(
     [rule('r', { any: [leaf('a', 'equal', 1, { priority: 2 }), { condition: 'canBuy' }] })],
