@@ -6,7 +6,7 @@
  */
 import { SolrulesError } from '../../errors/index.ts';
 import type { RuleFile } from '../model.ts';
-import { operatorFunction, operatorMayThrow, resolveOperator, type OpFn, type ResolvedOperator } from './ops.ts';
+import { compiledOperator, operatorMayThrow, type OpFn, type ResolvedOperator } from './ops.ts';
 
 const hasOwn = (o: unknown, k: string): boolean => o !== null && o !== undefined && Object.prototype.hasOwnProperty.call(o, k);
 
@@ -93,6 +93,13 @@ function shapeError(file: RuleFile, message: string, at: string): SolrulesError 
 
 /** json-rules-engine's prioritizeConditions / prioritizeRules: group by priority, highest first. */
 export function prioritize<T>(items: readonly T[], priorityOf: (x: T) => unknown): T[][] {
+  // One priority (the common case) gives one set in order, whatever the sort does with it.
+  if (items.length > 0) {
+    const first = priorityOf(items[0]!) || 1;
+    let same = true;
+    for (let i = 1; i < items.length && same; i++) same = String(priorityOf(items[i]!) || 1) === String(first);
+    if (same) return [items.slice()];
+  }
   const sets: Record<string, T[]> = {};
   for (const item of items) {
     let p = priorityOf(item);
@@ -123,8 +130,10 @@ class Builder {
     if (!c) throw shapeError(this.file, 'condition required', at);
     const props = c as Record<string, unknown>;
     const bool = booleanOperator(props);
-    const kinds = ['any', 'all', 'not', 'condition', 'fact'].filter((k) => hasOwn(props, k));
-    if (kinds.length > 1) throw shapeError(this.file, `a condition has one of all, any, not, condition or fact; found ${kinds.join(', ')}`, at);
+    if (+hasOwn(props, 'any') + +hasOwn(props, 'all') + +hasOwn(props, 'not') + +hasOwn(props, 'condition') + +hasOwn(props, 'fact') > 1) {
+      const kinds = ['any', 'all', 'not', 'condition', 'fact'].filter((k) => hasOwn(props, k));
+      throw shapeError(this.file, `a condition has one of all, any, not, condition or fact; found ${kinds.join(', ')}`, at);
+    }
     if (bool) {
       const sub = props[bool];
       const isArray = Array.isArray(sub);
@@ -155,17 +164,24 @@ class Builder {
     }
     const value = props.value;
     const valueRef = value !== null && typeof value === 'object' && hasOwn(value, 'fact') ? factRead((value as FactRead).fact, (value as FactRead).path) : null;
-    const op = resolveOperator(props.operator as string);
-    const oddPath = (p: unknown) => !!p && typeof p !== 'string';
-    const mayThrow = op === null || operatorMayThrow(op, value, valueRef !== null) || oddPath(props.path) || (valueRef !== null && oddPath(valueRef.path));
+    const compiled = compiledOperator(props.operator as string);
+    const op = compiled ? compiled.op : null;
+    const path = props.path;
+    const mayThrow =
+      op === null ||
+      operatorMayThrow(op, value, valueRef !== null) ||
+      (!!path && typeof path !== 'string') ||
+      (valueRef !== null && !!valueRef.path && typeof valueRef.path !== 'string');
     return {
       type: 'leaf',
-      ...factRead(props.fact, props.path),
+      fact: props.fact,
+      path,
+      segs: path && typeof path === 'string' ? path.split('.') : null,
       operator: props.operator as string,
       value,
       valueRef,
       op,
-      fn: op ? operatorFunction(op) : null,
+      fn: compiled ? compiled.fn : null,
       priority: props.priority,
       name: props.name,
       mayThrow,

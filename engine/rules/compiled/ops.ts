@@ -139,6 +139,19 @@ function decorate(decorator: string, next: OpFn): OpFn {
   throw new Error(`unknown decorator ${decorator}`);
 }
 
+const resolved = new Map<string, { op: ResolvedOperator; fn: OpFn } | null>();
+
+/** `resolveOperator` and `operatorFunction` of a name, computed once per name (they depend on nothing else). */
+export function compiledOperator(name: string): { op: ResolvedOperator; fn: OpFn } | null {
+  let r = resolved.get(name);
+  if (r === undefined) {
+    const op = resolveOperator(name);
+    r = op ? { op, fn: operatorFunction(op) } : null;
+    if (typeof name === 'string') resolved.set(name, r);
+  }
+  return r;
+}
+
 /** The evaluation function of a resolved operator (base validator and callback, then decorators). */
 export function operatorFunction(op: ResolvedOperator): OpFn {
   const base = BASE_OPERATORS.get(op.base)!;
