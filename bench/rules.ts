@@ -10,6 +10,7 @@
  * Options (environment): BENCH_SECONDS (time per measurement, default 1.5).
  */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { compiledEvaluator, compileRuleFile, referenceEvaluator, type Evaluator, type FactSnapshot } from '../engine/rules/index.ts';
 import { benchParams, benchRuleFile, benchSnapshots } from './ruleset.ts';
 
@@ -53,7 +54,10 @@ const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 async function main(): Promise<void> {
   const params = benchParams();
   const snapshots = benchSnapshots(16) as FactSnapshot[];
-  console.log(`bench:rules — ${process.version}, ${SECONDS}s per measurement, ${snapshots.length} rotating fact snapshots, 3 conditions per rule`);
+  console.log(
+    `bench:rules — ${process.version}, ${SECONDS}s per measurement after warm-up, ${snapshots.length} rotating fact snapshots, 3 conditions per rule ` +
+      `(load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
+  );
   console.log('rules   json-rules-engine runs/s   compiled runs/s   ratio   events/run');
   const ratios = new Map<number, number>();
   for (const size of SIZES) {
