@@ -2,13 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MemoryBus } from '../../engine/bus/index.ts';
+import { buildActiveConfig, ConfigHolder, type StrategiesConfig } from '../../engine/config/index.ts';
+import { referenceEvaluator } from '../../engine/rules/index.ts';
+import { TradingEngine } from '../../engine/runtime/index.ts';
+import { MemoryStore } from '../../engine/store/index.ts';
+import { REPO_ROOT } from '../support/paths.ts';
 import {
   createLogger,
-  currentOrderId,
   currentTraceIds,
   initTracing,
   injectTraceHeaders,
-  inSpan,
   instrumentBus,
   marketEvent,
   opportunity,
@@ -38,64 +41,57 @@ function pathTo(spans: ReadableSpan[], leaf: string): string[] {
   return path;
 }
 
-test('one opportunity produces one connected trace from market event to confirmation, across a bus hop', async () => {
+test('one opportunity produces one connected trace from market event to confirmation, across bus hops (the real engine)', async () => {
   const exporter = new InMemorySpanExporter();
   const tracing = initTracing({ exporters: [exporter] });
-  const bus = instrumentBus(new MemoryBus());
+  const memoryBus = new MemoryBus();
+  const bus = instrumentBus(memoryBus);
   const logLines: Record<string, unknown>[] = [];
   const log = createLogger({ level: 'info', format: 'json', destination: { write: (s: string) => void logLines.push(JSON.parse(s)) } });
   try {
-    // executor side: takes orders from the bus (the hop), risk → route → submit → confirm
-    const confirmed: string[] = [];
-    await bus.subscribe<{ orderId: string }>('trade.opportunities.*', async (msg) => {
-      assert.equal(currentOrderId(), msg.data.orderId, 'the order id came across in the headers');
-      stage('risk.check', { 'solrules.rule_file': 'risk' }, () => true);
-      const route = stage('route', { 'solrules.rule_file': 'routing' }, () => 'paper');
-      await inSpan('execution.submit', { attributes: { 'solrules.executor': route } }, async () => {
-        await new Promise((r) => setTimeout(r, 2));
-        await inSpan('execution.confirm', {}, async () => {
-          log.info({ status: 'filled' }, 'order filled');
-          confirmed.push(msg.data.orderId);
-        });
-      });
-    });
-
-    // decision side: a market event, its facts, the rules, then an order
-    await marketEvent({ 'solrules.venue': 'replay', 'solrules.kind': 'candle' }, async () => {
-      const facts = stage('facts.build', {}, () => ({ price: 101 }));
-      const fired = stage('rules.evaluate', { 'solrules.rule_file': 'grid' }, () => (facts.price > 100 ? ['grid-buy'] : []));
-      assert.deepEqual(fired, ['grid-buy']);
-      await opportunity({ 'solrules.strategy': 'grid', 'solrules.order_id': 'ord_test1' }, async () => {
-        await bus.publish('trade.opportunities.grid', { orderId: 'ord_test1' });
-      });
-    });
-    // a market event that decides nothing exports nothing
-    await marketEvent({ 'solrules.venue': 'replay' }, async () => {
-      stage('facts.build', {}, () => 1);
-      stage('rules.evaluate', {}, () => []);
-    });
-    await (bus as unknown as { inner: MemoryBus }).inner.settle();
+    const built = await buildActiveConfig(REPO_ROOT, referenceEvaluator, 'test', { runTests: false });
+    assert.ok(built.active, JSON.stringify(built.diagnostics));
+    // DCA only: its first tick under the price cap decides one buy
+    const strategies: StrategiesConfig = structuredClone(built.active.strategies);
+    strategies.strategies.grid!.enabled = false;
+    const engine = new TradingEngine({ holder: new ConfigHolder({ ...built.active, strategies }), bus, store: new MemoryStore(), log });
+    await engine.start();
+    const SOL = built.active.strategies.market.base;
+    const tick = (usd: number, time: string) => bus.publish(`market.prices.${SOL.mint}`, { mint: SOL.mint, symbol: 'SOL', usd, time, source: 'replay' });
+    await tick(100, '2022-01-03T00:00:00.000Z');
+    await memoryBus.settle();
+    await tick(101, '2022-01-03T06:00:00.000Z'); // not due again: decides nothing
+    await memoryBus.settle();
+    await engine.stop();
     await tracing.forceFlush();
-    assert.deepEqual(confirmed, ['ord_test1']);
 
+    const decided = [...engine.stats.orders.values()].reduce((a, o) => a + o.decided, 0);
+    const filled = [...engine.stats.orders.values()].reduce((a, o) => a + o.filled, 0);
+    assert.deepEqual([decided, filled], [1, 1], 'one opportunity, filled');
     const spans = exporter.getFinishedSpans();
     const traceIds = new Set(spans.map((s) => s.spanContext().traceId));
     assert.equal(traceIds.size, 1, `one trace; got ${traceIds.size}: ${spans.map((s) => s.name).join(', ')}`);
-    const roots = spans.filter((s) => !parentOf(s));
-    assert.deepEqual(roots.map((s) => s.name), ['market.event']);
-    assert.deepEqual(pathTo(spans, 'execution.confirm'), ['market.event', 'order.decide', 'publish trade.opportunities', 'process trade.opportunities', 'execution.submit', 'execution.confirm']);
-    assert.deepEqual(pathTo(spans, 'rules.evaluate'), ['market.event', 'rules.evaluate']);
-    assert.deepEqual(pathTo(spans, 'facts.build'), ['market.event', 'facts.build']);
-    assert.deepEqual(pathTo(spans, 'route'), ['market.event', 'order.decide', 'publish trade.opportunities', 'process trade.opportunities', 'route']);
-    assert.equal(spans.length, 10);
-    const root = roots[0]!;
-    const rules = spans.find((s) => s.name === 'rules.evaluate')!;
-    assert.ok(rules.startTime[0] * 1e9 + rules.startTime[1] >= root.startTime[0] * 1e9 + root.startTime[1], 'stages start inside the market event');
-    assert.equal(root.attributes['solrules.venue'], 'replay');
+    assert.deepEqual(spans.filter((s) => !parentOf(s)).map((s) => s.name), ['market.event'], 'one root');
+    assert.deepEqual(pathTo(spans, 'execution.confirm'), [
+      'market.event',
+      'order.decide',
+      'publish trade.opportunities',
+      'process trade.opportunities',
+      'publish execution.orders',
+      'process execution.orders',
+      'execution.confirm',
+    ]);
+    assert.deepEqual(pathTo(spans, 'execution.submit').slice(-2), ['process execution.orders', 'execution.submit']);
+    const evaluated = spans.filter((s) => s.name === 'rules.evaluate').map((s) => String(s.attributes['solrules.rule_file']));
+    assert.deepEqual(evaluated.sort(), ['dca', 'risk', 'routing'], 'strategy, risk and routing rules each evaluated once in the trace');
+    assert.ok(spans.some((s) => s.name === 'facts.build' && parentOf(s) === spans.find((r) => r.name === 'market.event')!.spanContext().spanId), 'facts are a stage of the market event');
+    assert.deepEqual(pathTo(spans, 'route').slice(0, 4), ['market.event', 'order.decide', 'publish trade.opportunities', 'process trade.opportunities']);
+    assert.ok(pathTo(spans, 'process execution.confirmed').length > 0, 'the confirmation reaches the engine in the same trace');
 
-    const filled = logLines.find((l) => l.msg === 'order filled')!;
-    assert.equal(filled.trace_id, [...traceIds][0], 'the log line carries the trace id');
-    assert.equal(filled.order_id, 'ord_test1', 'and the order id');
+    const filledLine = logLines.find((l) => l.msg === 'order filled');
+    assert.ok(filledLine, 'the executor logged the fill');
+    assert.equal(filledLine.trace_id, [...traceIds][0], 'the log line carries the trace id');
+    assert.equal(filledLine.order_id, filledLine.orderId, 'and the order id (from the bus headers)');
   } finally {
     await bus.close();
     await tracing.shutdown();
