@@ -1,80 +1,120 @@
 /**
- * The kill switch stops new orders on every instance within one second: instances share a bus,
- * each takes orders in a loop through `admit()`, and one instance's admin endpoint engages the
- * kill switch over HTTP. Measured: from the request to the last order any instance took.
+ * The kill switch stops new orders on every instance within one second. Three engine instances
+ * (planners, coordinator, executor worker each) share a bus and a store and trade the replayed
+ * SOL-USD series; one instance's admin endpoint engages the kill switch over HTTP; each
+ * instance's control state hears it on `control.kill` and its risk rules block every order after.
+ * Measured: from the admin request to each instance applying it, and to the last order routed.
+ *
+ * The instances share the in-process bus here (one process); over NATS the same code runs one
+ * instance per process (see docs/observability.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/bus/index.ts';
+import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
+import type { Decision } from '../../engine/execution/index.ts';
+import { referenceEvaluator } from '../../engine/rules/index.ts';
+import { TradingEngine } from '../../engine/runtime/index.ts';
+import { candleTicks, loadCandles } from '../../engine/scanners/replay/index.ts';
+import { MemoryStore } from '../../engine/store/index.ts';
 import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/telemetry/index.ts';
+import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
 
-setLogger(createLogger({ level: 'silent' }));
+const log = createLogger({ level: 'silent' });
+setLogger(log);
 
 const TOKEN = 'kill-switch-test-token';
-const INSTANCES = 4;
+const INSTANCES = 3;
 
 interface Instance {
-  state: ControlState;
-  taken: number[];
-  refused: number;
-  stoppedAt?: number;
-  stop(): void;
-}
-
-/** An instance taking an order every millisecond while `admit()` allows it. */
-function orderLoop(state: ControlState): Instance {
-  const inst: Instance = { state, taken: [], refused: 0, stop: () => clearInterval(timer) };
-  state.onChange((s) => {
-    if (s.killSwitch && inst.stoppedAt === undefined) inst.stoppedAt = performance.now();
-  });
-  const timer = setInterval(() => {
-    if (state.admit() === undefined) inst.taken.push(performance.now());
-    else inst.refused++;
-  }, 1);
-  return inst;
+  id: string;
+  control: ControlState;
+  engine: TradingEngine;
+  decisions: Array<{ at: number; kind: Decision['kind']; reason?: string }>;
+  killedAt?: number;
 }
 
 test('the kill switch stops new orders on every instance within one second', async () => {
-  const bus = instrumentBus(new MemoryBus());
+  const built = await buildActiveConfig(REPO_ROOT, referenceEvaluator, 'test', { runTests: false });
+  assert.ok(built.active, JSON.stringify(built.diagnostics));
+  const memoryBus = new MemoryBus();
+  const bus = instrumentBus(memoryBus);
+  const store = new MemoryStore(); // shared, as PostgreSQL is between instances
   const instances: Instance[] = [];
   for (let i = 0; i < INSTANCES; i++) {
-    const state = new ControlState({ instanceId: `engine-${i}` });
-    await state.attach(bus, { syncTimeoutMs: 20 });
-    instances.push(orderLoop(state));
+    const control = new ControlState({ instanceId: `engine-${i}` });
+    await control.attach(bus, { syncTimeoutMs: 20 });
+    const engine = new TradingEngine({ holder: new ConfigHolder(built.active), bus, store, log, control: () => control.fact() });
+    const inst: Instance = { id: control.instanceId, control, engine, decisions: [] };
+    control.onChange((s) => {
+      if (s.killSwitch) inst.killedAt ??= performance.now();
+    });
+    // observe each decision this instance's coordinator makes
+    const handle = engine.coordinator.handle.bind(engine.coordinator);
+    engine.coordinator.handle = async (order) => {
+      const d = await handle(order);
+      inst.decisions.push({ at: performance.now(), kind: d.kind, ...(d.kind === 'blocked' ? { reason: d.reason } : {}) });
+      return d;
+    };
+    await engine.start();
+    instances.push(inst);
   }
-  const server = await startTelemetryServer({ port: 0, adminToken: TOKEN, admin: controlAdmin(instances[0]!.state), health: new Health([]) });
+  const server = await startTelemetryServer({ port: 0, adminToken: TOKEN, admin: controlAdmin(instances[0]!.control), health: new Health([]) });
+
+  const SOL = built.active.strategies.market.base;
+  const ticks = candleTicks(loadCandles(sharedFixture('prices', 'SOL-USD.daily.yahoo.2021-01-01_2023-08-29.csv')));
+  let stop = false;
+  let fed = 0;
+  // the market keeps moving while the kill switch is engaged: one tick at a time, as fast as the instances take them
+  const feed = (async () => {
+    for (const t of ticks) {
+      if (stop) break;
+      await bus.publish(`market.prices.${SOL.mint}`, { mint: SOL.mint, symbol: SOL.symbol, usd: t.priceUsd, time: t.time.toISOString(), source: 'replay' });
+      await memoryBus.settle();
+      fed++;
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
   try {
-    await new Promise((r) => setTimeout(r, 150));
-    for (const inst of instances) assert.ok(inst.taken.length > 10, `${inst.state.instanceId} was taking orders`);
-
-    const refused = await fetch(`${server.url}/admin/kill`, { method: 'POST', body: '{}' });
-    assert.equal(refused.status, 401, 'no kill without the token');
-    await new Promise((r) => setTimeout(r, 20));
-    for (const inst of instances) assert.equal(inst.state.killSwitch, false);
-
+    while (!instances.every((i) => i.decisions.some((d) => d.kind === 'routed'))) await new Promise((r) => setTimeout(r, 10));
+    assert.equal((await fetch(`${server.url}/admin/kill`, { method: 'POST', body: '{}' })).status, 401, 'no kill without the token');
     const t0 = performance.now();
     const res = await fetch(`${server.url}/admin/kill`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{"reason":"test"}' });
     assert.equal(res.status, 200);
+    const fedAtKill = fed;
     await new Promise((r) => setTimeout(r, 1000));
+    stop = true;
+    await feed;
 
     const rows = instances.map((inst) => {
-      const lastTaken = Math.max(t0, ...inst.taken);
-      const after = inst.taken.filter((t) => t > (inst.stoppedAt ?? Infinity)).length;
-      return { id: inst.state.instanceId, stoppedMs: (inst.stoppedAt ?? Infinity) - t0, lastOrderMs: lastTaken - t0, takenAfterStop: after, refused: inst.refused };
+      const after = inst.decisions.filter((d) => d.at > (inst.killedAt ?? Infinity));
+      const lastRouted = Math.max(t0, ...inst.decisions.filter((d) => d.kind === 'routed').map((d) => d.at));
+      return {
+        id: inst.id,
+        appliedMs: (inst.killedAt ?? Infinity) - t0,
+        lastRoutedMs: lastRouted - t0,
+        routedAfter: after.filter((d) => d.kind === 'routed').length,
+        blockedAfter: after.filter((d) => d.kind === 'blocked' && /kill-switch/.test(d.reason ?? '')).length,
+        routedBefore: inst.decisions.filter((d) => d.kind === 'routed' && d.at <= t0).length,
+      };
     });
-    const worst = Math.max(...rows.map((r) => Math.max(r.stoppedMs, r.lastOrderMs)));
-    console.log(`kill switch: ${INSTANCES} instances (in-process bus) stopped new orders within ${worst.toFixed(1)} ms of the admin request`);
-    for (const r of rows) console.log(`  ${r.id}: kill applied after ${r.stoppedMs.toFixed(1)} ms, last order taken ${r.lastOrderMs.toFixed(1)} ms after the request, ${r.refused} refused since`);
+    const worst = Math.max(...rows.map((r) => Math.max(r.appliedMs, r.lastRoutedMs)));
+    console.log(`kill switch: ${INSTANCES} engine instances stopped new orders within ${worst.toFixed(1)} ms of the admin request (limit 1000 ms; ${fed - fedAtKill} price ticks replayed after it)`);
+    for (const r of rows) console.log(`  ${r.id}: kill applied after ${r.appliedMs.toFixed(1)} ms; last order routed ${r.lastRoutedMs.toFixed(1)} ms after the request; ${r.routedBefore} routed before, ${r.blockedAfter} blocked by the kill switch after`);
     for (const r of rows) {
-      assert.ok(Number.isFinite(r.stoppedMs), `${r.id} never saw the kill switch`);
-      assert.equal(r.takenAfterStop, 0, `${r.id} took an order after the kill switch`);
-      assert.ok(r.refused > 0, `${r.id} kept asking and was refused`);
+      assert.ok(Number.isFinite(r.appliedMs), `${r.id} never heard the kill switch`);
+      assert.equal(r.routedAfter, 0, `${r.id} routed an order after the kill switch`);
+      assert.ok(r.blockedAfter > 0, `${r.id} kept deciding and was blocked`);
     }
     assert.ok(worst < 1000, `kill switch took ${worst.toFixed(1)} ms (limit 1000 ms)`);
+    const blocked = (await store.listOrders({ status: ['blocked'] })).filter((o) => /kill switch/.test(o.reason ?? ''));
+    assert.ok(blocked.length >= rows.reduce((a, r) => a + r.blockedAfter, 0), 'every refused order is stored with the kill switch as its reason');
   } finally {
-    for (const inst of instances) inst.stop();
+    stop = true;
+    await feed;
     await server.close();
+    for (const i of instances) await i.engine.stop();
     await bus.close();
   }
 });
