@@ -15,6 +15,7 @@ export {
   registry,
   enableProcessMetrics,
   resetMetrics,
+  auditRegistry,
   onLabelViolation,
   counter,
   gauge,

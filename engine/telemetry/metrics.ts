@@ -6,7 +6,7 @@
  * — and a careless call cannot blow up the number of series.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
-import { CATALOG, type MetricSpec } from './catalog.ts';
+import { CATALOG, specByName, type MetricSpec } from './catalog.ts';
 import { labelValueProblem, OTHER, type LabelBound } from './labels.ts';
 
 /** The registry /metrics serves. */
@@ -165,6 +165,47 @@ export function resetMetrics(): void {
   registry.resetMetrics();
   for (const g of guards) g.forget();
   reported.clear();
+}
+
+/** Series labels prom-client adds itself (histogram buckets, summary quantiles). */
+const STRUCTURAL_LABELS = new Set(['le', 'quantile']);
+
+/**
+ * Checks every series in the registry: each metric is in the catalog (or is a process / Node.js
+ * default), each label is declared, each value passes its bound, and no label holds more values
+ * than its bound allows. Returns what is wrong (empty: nothing).
+ */
+export async function auditRegistry(reg: Registry = registry): Promise<string[]> {
+  const problems: string[] = [];
+  for (const m of await reg.getMetricsAsJSON()) {
+    const spec = specByName(m.name);
+    if (!spec) {
+      if (!/^(process|nodejs)_/.test(m.name)) problems.push(`${m.name}: not in the metrics catalog (engine/telemetry/catalog.ts)`);
+      continue;
+    }
+    const distinct = new Map<string, Set<string>>();
+    for (const v of m.values) {
+      for (const [label, raw] of Object.entries(v.labels)) {
+        if (STRUCTURAL_LABELS.has(label)) continue;
+        const bound = (spec.labels as Record<string, LabelBound>)[label];
+        const value = String(raw);
+        if (!bound) {
+          problems.push(`${m.name}: label '${label}' is not declared`);
+          continue;
+        }
+        const problem = labelValueProblem(bound, value);
+        if (problem) problems.push(`${m.name}{${label}="${value.slice(0, 80)}"}: ${problem}`);
+        if (!distinct.has(label)) distinct.set(label, new Set());
+        distinct.get(label)!.add(value);
+      }
+    }
+    for (const [label, values] of distinct) {
+      const bound = (spec.labels as Record<string, LabelBound>)[label]!;
+      const max = bound.kind === 'named' ? bound.max : bound.kind === 'info' ? 1 : bound.values.length;
+      if (values.size > max) problems.push(`${m.name}: label '${label}' has ${values.size} values (bound: ${max})`);
+    }
+  }
+  return problems;
 }
 
 function getOrCreate<M>(name: string, make: () => M): M {
