@@ -5,6 +5,7 @@
  * every component reports with one call — `metrics.execution.submissions.inc({ executor, route })`
  * — and a careless call cannot blow up the number of series.
  */
+import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import { CATALOG, specByName, type MetricSpec } from './catalog.ts';
 import { labelValueProblem, OTHER, type LabelBound } from './labels.ts';
@@ -151,6 +152,18 @@ function buildAll(): Metrics {
 /** Every solrules metric, by domain, registered up front in `registry`. */
 export const metrics: Metrics = buildAll();
 
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The running version (solrules_build_info): also what dashboards list instances by. */
+export const VERSION = packageVersion();
+metrics.engine.info.set({ version: VERSION }, 1);
+
 let processMetrics = false;
 
 /** Adds prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC) to the registry once. */
@@ -165,6 +178,7 @@ export function resetMetrics(): void {
   registry.resetMetrics();
   for (const g of guards) g.forget();
   reported.clear();
+  metrics.engine.info.set({ version: VERSION }, 1);
 }
 
 /** Series labels prom-client adds itself (histogram buckets, summary quantiles). */

@@ -29,6 +29,8 @@ export interface AdminActions {
 export const ADMIN_ACTIONS = ['pause', 'resume', 'kill', 'release', 'reload', 'status'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
+const READINESS_REFRESH_MS = 5_000;
+
 /** Default port (SOLRULES_METRICS_PORT overrides; 0 picks a free one). */
 export const DEFAULT_TELEMETRY_PORT = 9464;
 
@@ -102,6 +104,7 @@ export async function startTelemetryServer(opts: TelemetryServerOptions = {}): P
   const registry = opts.registry ?? defaultRegistry;
   if (opts.processMetrics !== false && registry === defaultRegistry) enableProcessMetrics();
   const log = logger().child({ component: 'telemetry-server' });
+  let readinessAt = 0;
 
   const admin = async (req: IncomingMessage, res: ServerResponse, action: string): Promise<void> => {
     const known = (ADMIN_ACTIONS as readonly string[]).includes(action);
@@ -137,6 +140,11 @@ export async function startTelemetryServer(opts: TelemetryServerOptions = {}): P
     const path = (req.url ?? '/').split('?')[0]!;
     void (async () => {
       if (path === '/metrics' && req.method === 'GET') {
+        // solrules_ready follows /readyz: refreshed by scrapes, at most every few seconds
+        if (Date.now() - readinessAt > READINESS_REFRESH_MS) {
+          readinessAt = Date.now();
+          await health.readiness(1_000);
+        }
         const body = await registry.metrics();
         res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
         res.end(body);

@@ -93,6 +93,8 @@ test('/metrics, /healthz and /readyz', async () => {
     const text = await m.text();
     assert.match(text, /solrules_rule_hits_total\{rule_id="grid-buy",file="grid"\} 3/);
     assert.match(text, /process_cpu_user_seconds_total/, 'process metrics are on');
+    assert.match(text, /solrules_build_info\{version="\d+\.\d+\.\d+"\} 1/);
+    assert.match(text, /solrules_ready 0/, 'a scrape refreshes readiness: no rules yet');
 
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     let ready = await fetch(`${server.url}/readyz`);
