@@ -93,3 +93,15 @@ test('the Alertmanager example routes each severity and groups alerts', (t) => {
   const routed = run(amtool, ['config', 'routes', 'test', '--config.file=alertmanager.yml', 'severity=critical', 'alertname=SolrulesEngineDown']);
   assert.equal(routed.output.split('\n')[0], 'pager,chat', routed.output);
 });
+
+test('every runbook link in the alerts points at a section of docs/observability.md', () => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'observability.md'), 'utf8');
+  const slugs = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-')));
+  for (const a of alerts) {
+    const runbook = a.annotations?.runbook;
+    if (!runbook) continue;
+    const [file, anchor] = runbook.split('#');
+    assert.equal(file, 'docs/observability.md', a.alert);
+    assert.ok(slugs.has(anchor!), `${a.alert}: no section '#${anchor}' in docs/observability.md`);
+  }
+});

@@ -125,3 +125,10 @@ test('an info label keeps one live series', async () => {
   assert.deepEqual(series.map((v) => v.labels.hash), ['bbbbbbbbbbbbbbbb']);
   resetMetrics();
 });
+
+test('docs/observability.md lists every metric', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { REPO_ROOT } = await import('../support/paths.ts');
+  const doc = readFileSync(`${REPO_ROOT}/docs/observability.md`, 'utf8');
+  for (const spec of allSpecs()) assert.ok(doc.includes(`| \`${spec.name}\` | ${spec.type} |`), `${spec.name} is not in the docs' metrics table`);
+});
