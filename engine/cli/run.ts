@@ -32,13 +32,19 @@ actions on 127.0.0.1:N while it runs (0 = any free port); --linger S keeps them 
 the summary so a scraper sees the final values. See docs/observability.md.`;
 
 /**
- * Resolves a path relative to `dir`; when it is missing and names a `../shared/...` file,
- * also tries the same tail beside each ancestor (a git worktree lives deeper than the repo).
+ * Resolves a path relative to `dir`; when it is missing and names a `../shared/fixtures/...`
+ * file, also tries SOLRULES_SHARED_FIXTURES and the same tail beside each ancestor (a git
+ * worktree lives deeper than the repository).
  */
 function findUpward(dir: string, relative: string): string {
   const direct = resolve(dir, relative);
   if (existsSync(direct)) return direct;
   const tail = relative.replace(/^(\.\.\/)+/, '');
+  const shared = process.env.SOLRULES_SHARED_FIXTURES;
+  if (shared && tail.startsWith('shared/fixtures/')) {
+    const candidate = join(shared, tail.slice('shared/fixtures/'.length));
+    if (existsSync(candidate)) return candidate;
+  }
   for (let cur = resolve(dir); ; cur = dirname(cur)) {
     const candidate = join(cur, tail);
     if (existsSync(candidate)) return candidate;
