@@ -108,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!candles.length) throw new UsageError('no candles in the selected period');
     const ticks = candleTicks(candles);
 
-    const tracing = initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
+    const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
     const memoryBus = new MemoryBus();
     const bus = instrumentBus(memoryBus);
     const store = new MemoryStore();

@@ -78,10 +78,16 @@ class LabelGuard {
     return value;
   }
 
-  labels(given: Record<string, unknown>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(given)) out[k] = this.value(k, v);
-    return out;
+  /** `given` itself when every value is already accepted (the hot path: no copy), else a copy with the refused values replaced. */
+  labels(given: Record<string, unknown>): Record<string, unknown> {
+    let out: Record<string, unknown> | undefined;
+    for (const k in given) {
+      const raw = given[k];
+      if (typeof raw === 'string' && this.accepted.get(k)?.has(raw)) continue;
+      const v = this.value(k, raw);
+      if (v !== raw) (out ??= { ...given })[k] = v;
+    }
+    return out ?? given;
   }
 
   forget(): void {

@@ -23,9 +23,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { installContext } from './context.ts';
 
 installContext();
@@ -85,21 +83,27 @@ export interface TracingHandle {
 
 /**
  * Installs a tracer provider when there is somewhere to send spans (an OTLP endpoint or an
- * exporter); otherwise tracing stays off and every helper here costs next to nothing.
- * Calling it again replaces the previous provider.
+ * exporter); otherwise tracing stays off, the SDK is not even loaded, and every helper here
+ * costs next to nothing. Calling it again replaces the previous provider.
  */
-export function initTracing(opts: TracingOptions = {}): TracingHandle {
+export async function initTracing(opts: TracingOptions = {}): Promise<TracingHandle> {
   const endpoint = otlpEndpointFrom(process.env, opts.otlpEndpoint);
-  const processors: SpanProcessor[] = (opts.exporters ?? []).map((e) => new SimpleSpanProcessor(e));
-  if (endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint })));
   const previous = provider;
   trace.disable();
   provider = undefined;
   enabled = false;
   void previous?.shutdown();
-  if (processors.length === 0) return { otlpEndpoint: undefined, enabled: false, forceFlush: async () => {}, shutdown: async () => {} };
+  if (!endpoint && !opts.exporters?.length) return { otlpEndpoint: undefined, enabled: false, forceFlush: async () => {}, shutdown: async () => {} };
+  // the SDK and the exporter load only when spans go somewhere (they cost ~100 ms at startup)
+  const sdk = await import('@opentelemetry/sdk-trace-base');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const processors: SpanProcessor[] = (opts.exporters ?? []).map((e) => new sdk.SimpleSpanProcessor(e));
+  if (endpoint) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    processors.push(new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint })));
+  }
   const serviceName = opts.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'solrules';
-  const p = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), spanProcessors: processors });
+  const p = new sdk.BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), spanProcessors: processors });
   trace.setGlobalTracerProvider(p);
   provider = p;
   enabled = true;

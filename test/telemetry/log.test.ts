@@ -22,7 +22,7 @@ test('secrets are redacted from log lines', () => {
 
 test('trace and order ids are on every line that has them', async () => {
   const exporter = new InMemorySpanExporter();
-  const tracing = initTracing({ exporters: [exporter] });
+  const tracing = await initTracing({ exporters: [exporter] });
   const { log, lines } = capture();
   try {
     log.info('outside');

@@ -43,7 +43,7 @@ function pathTo(spans: ReadableSpan[], leaf: string): string[] {
 
 test('one opportunity produces one connected trace from market event to confirmation, across bus hops (the real engine)', async () => {
   const exporter = new InMemorySpanExporter();
-  const tracing = initTracing({ exporters: [exporter] });
+  const tracing = await initTracing({ exporters: [exporter] });
   const memoryBus = new MemoryBus();
   const bus = instrumentBus(memoryBus);
   const logLines: Record<string, unknown>[] = [];
@@ -100,7 +100,7 @@ test('one opportunity produces one connected trace from market event to confirma
 
 test('two opportunities from one market event are two traces, each starting at the event', async () => {
   const exporter = new InMemorySpanExporter();
-  const tracing = initTracing({ exporters: [exporter] });
+  const tracing = await initTracing({ exporters: [exporter] });
   try {
     await marketEvent({}, async () => {
       stage('rules.evaluate', {}, () => 0);
@@ -119,7 +119,7 @@ test('two opportunities from one market event are two traces, each starting at t
 
 test('the trace origin crosses the bus when the decision is made in another process', async () => {
   const exporter = new InMemorySpanExporter();
-  const tracing = initTracing({ exporters: [exporter] });
+  const tracing = await initTracing({ exporters: [exporter] });
   const bus = instrumentBus(new MemoryBus());
   try {
     // planner side: market events from the bus → rules → opportunity
@@ -146,7 +146,7 @@ test('the trace origin crosses the bus when the decision is made in another proc
 });
 
 test('off by default: no spans, but trace context from headers still reaches logs and the next hop', async () => {
-  const tracing = initTracing({ otlpEndpoint: undefined });
+  const tracing = await initTracing({ otlpEndpoint: undefined });
   assert.equal(tracing.enabled, false);
   assert.equal(tracingEnabled(), false);
   const bus = instrumentBus(new MemoryBus());
@@ -175,4 +175,36 @@ test('OTLP export is configured from the environment', async () => {
   assert.equal(otlpEndpointFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318/' }), 'http://127.0.0.1:4318/v1/traces');
   assert.equal(otlpEndpointFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://j:4318/v1/traces', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x' }), 'http://j:4318/v1/traces');
   assert.equal(otlpEndpointFrom({ SOLRULES_OTLP_ENDPOINT: 'http://s/v1/traces', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x' }), 'http://s/v1/traces');
+});
+
+test('spans are exported over OTLP/HTTP when an endpoint is configured', async () => {
+  const { createServer } = await import('node:http');
+  const bodies: Array<{ path: string; body: string; type: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      bodies.push({ path: req.url ?? '', body, type: String(req.headers['content-type']) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const tracing = await initTracing({ otlpEndpoint: `http://127.0.0.1:${port}/v1/traces`, serviceName: 'solrules-test' });
+  try {
+    assert.equal(tracing.otlpEndpoint, `http://127.0.0.1:${port}/v1/traces`);
+    await marketEvent({ 'solrules.venue': 'replay' }, async () => {
+      stage('rules.evaluate', {}, () => 0);
+      await opportunity({ 'solrules.strategy': 'grid' }, async () => {});
+    });
+    await tracing.forceFlush();
+    assert.equal(bodies.length, 1, 'one export request');
+    assert.equal(bodies[0]!.path, '/v1/traces');
+    assert.match(bodies[0]!.type, /json|protobuf/);
+    const text = bodies[0]!.type.includes('json') ? bodies[0]!.body : Buffer.from(bodies[0]!.body).toString('latin1');
+    for (const s of ['solrules-test', 'market.event', 'rules.evaluate', 'order.decide']) assert.ok(text.includes(s), `export carries '${s}'`);
+  } finally {
+    await tracing.shutdown();
+    server.close();
+  }
 });
