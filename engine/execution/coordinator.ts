@@ -10,7 +10,7 @@ import type { Bus, Subscription } from '../bus/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
 import type { FiredEvent, RuleSet } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../store/index.ts';
-import { logger, type Logger } from '../telemetry/index.ts';
+import { logger, metrics, observeEvaluation, stage, type Logger } from '../telemetry/index.ts';
 import { reportToJson, routedToJson } from './codec.ts';
 import type { Route } from './executor.ts';
 import type { QuoteAccuracyFact } from './confirm/accuracy.ts';
@@ -89,7 +89,8 @@ export class Coordinator {
   private async firstEvents(rs: RuleSet, kind: 'risk' | 'routing', facts: Record<string, unknown>): Promise<FiredEvent[]> {
     const out: FiredEvent[] = [];
     for (const file of rs.files.filter((f) => f.kind === kind)) {
-      out.push(...(await rs.evaluators.get(file.id)!.evaluate(facts)));
+      const evaluator = rs.evaluators.get(file.id)!;
+      out.push(...(await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts))));
     }
     return out;
   }
@@ -102,17 +103,13 @@ export class Coordinator {
     const control = this.deps.control();
     const fact = orderFact(order, this.deps.solUsd());
     const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
-    const blocks = (await this.firstEvents(rs, 'risk', {
-      order: fact,
-      risk: { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 },
-      control,
-      ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}),
-    })).filter((e) => e.type === 'block');
+    const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 };
+    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
     }
     if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
-    const routes = (await this.firstEvents(rs, 'routing', { order: fact, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) })).filter((e) => e.type === 'route');
+    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'route');
     const first = routes[0];
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());
@@ -125,9 +122,11 @@ export class Coordinator {
     const inserted = await this.deps.store.insertOrder(order, 'decided');
     if (!inserted) {
       this.log.debug({ orderId: order.id }, 'order already recorded; not processed again');
+      metrics.orders.duplicates.inc({ strategy: order.strategy });
       return { kind: 'duplicate' };
     }
     const decision = await this.decide(order);
+    this.count(order, decision);
     const { bus, store } = this.deps;
     const failed = (status: ExecutionReport['status'], reason: string) =>
       reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() });
@@ -154,6 +153,19 @@ export class Coordinator {
         break;
     }
     return decision;
+  }
+
+  private count(order: Order, decision: Decision): void {
+    if (decision.kind === 'blocked') {
+      for (const rule of decision.rules.length ? decision.rules : ['engine-paused']) metrics.orders.blocked.inc({ strategy: order.strategy, rule_id: rule });
+      const control = this.deps.control();
+      if (control.killSwitch || control.paused) metrics.control.refused.inc({ state: control.killSwitch ? 'kill-switch' : 'paused' });
+    } else if (decision.kind === 'routed') {
+      metrics.orders.routed.inc({ executor: decision.route.executor, route: decision.route.ruleId });
+      metrics.orders.pending.inc({ executor: decision.route.executor });
+    } else if (decision.kind === 'unroutable') {
+      metrics.orders.deadLettered.inc({ executor: 'none' });
+    }
   }
 
   /** Subscribes to `trade.opportunities.>` as one member of the `coordinators` queue group. */

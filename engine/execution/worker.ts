@@ -9,7 +9,7 @@
 import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
 import { orderToJson, type Order } from '../orders/index.ts';
 import type { ExecutionReport, Store } from '../store/index.ts';
-import { gauge, logger, type Logger } from '../telemetry/index.ts';
+import { inSpan, logger, metrics, type Logger } from '../telemetry/index.ts';
 import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson } from './codec.ts';
 import type { Executor, Route, RoutedOrder } from './executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from './journal.ts';
@@ -65,7 +65,6 @@ interface Job {
 }
 
 const URGENCY_RANK = { high: 2, normal: 1, low: 0 } as const;
-const queued = gauge('solrules_execution_queue_depth', 'Routed orders waiting for an executor slot', ['executor']);
 
 /** Queue order: urgency, then expected profit, then arrival. */
 export function jobBefore(a: { routed: RoutedOrder; seq: number }, b: { routed: RoutedOrder; seq: number }): boolean {
@@ -110,7 +109,6 @@ export class ExecutorWorker {
     let i = this.queue.findIndex((j) => jobBefore(job, j));
     if (i < 0) i = this.queue.length;
     this.queue.splice(i, 0, job);
-    queued.inc({ executor: job.executor.name });
     this.pump();
   }
 
@@ -123,7 +121,6 @@ export class ExecutorWorker {
         continue;
       }
       this.queue.splice(i, 1);
-      queued.dec({ executor: name });
       this.running.set(name, this.runningCount(name) + 1);
       this.started.push(job.routed.order.id);
       void this.runJob(job).finally(() => {
@@ -136,29 +133,38 @@ export class ExecutorWorker {
   private async runJob(job: Job): Promise<void> {
     const { order } = job.routed;
     let report: ExecutionReport;
+    const name = job.executor.name;
+    metrics.execution.submissions.inc({ executor: name, route: job.routed.route.ruleId });
+    metrics.execution.inflight.inc({ executor: name });
+    const startedAt = performance.now();
     try {
-      report = await job.work();
+      report = await inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': job.routed.route.ruleId, 'solrules.attempt': job.attempt } }, () => job.work());
     } catch (err) {
       // An executor that throws has not settled the order: treat as retryable (nothing confirmed sent).
       const reason = err instanceof Error ? err.message : String(err);
       this.log.error({ orderId: order.id, executor: job.executor.name, err: reason }, 'executor threw');
       report = { ...this.blank(order, job.executor.name), status: 'failed', reason, retryable: !/ALREADY_SUBMITTED/.test(reason) } as LiveReport;
+    } finally {
+      metrics.execution.inflight.dec({ executor: name });
+      metrics.execution.confirmationDuration.observe({ executor: name }, (performance.now() - startedAt) / 1000);
     }
     const live = report as LiveReport;
     const retryable = (report.status === 'failed' || report.status === 'rejected') && live.retryable === true;
     if (retryable && job.attempt < this.retry.maxAttempts) {
       const delay = this.retry.backoffMs(job.attempt);
+      metrics.execution.retries.inc({ executor: job.executor.name, reason: /bundle/i.test(report.reason ?? '') ? 'bundle-failed' : 'rpc-error' });
       this.log.warn({ orderId: order.id, attempt: job.attempt, delayMs: delay, reason: report.reason }, 'execution failed; retrying by policy');
       setTimeout(() => this.enqueue({ ...job, attempt: job.attempt + 1, seq: job.seq, work: () => this.attemptWork(job.routed, job.executor, true) }), delay);
       return;
     }
-    if (retryable || (report.status === 'rejected' && live.retryable !== undefined)) {
-      const reason = retryable ? `${job.attempt} execution(s) failed; last: ${report.reason}` : report.reason ?? 'rejected';
-      await this.deadLetter(job.routed, job.executor.name, reason, job.attempt, report);
-      job.done(report);
-      return;
-    }
-    await this.finish(job.routed, job.executor, report);
+    await inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, async () => {
+      if (retryable || (report.status === 'rejected' && live.retryable !== undefined)) {
+        const reason = retryable ? `${job.attempt} execution(s) failed; last: ${report.reason}` : report.reason ?? 'rejected';
+        await this.deadLetter(job.routed, job.executor.name, reason, job.attempt, report);
+      } else {
+        await this.finish(job.routed, job.executor, report);
+      }
+    });
     job.done(report);
   }
 
@@ -186,6 +192,7 @@ export class ExecutorWorker {
   private async deadLetter(routed: RoutedOrder, executor: string, reason: string, attempts: number, report?: ExecutionReport): Promise<void> {
     const { order, route } = routed;
     const { store, bus } = this.deps;
+    metrics.orders.deadLettered.inc({ executor });
     await store.updateOrderStatus(order.id, 'dead-lettered', { executor, reason });
     if (report) await store.recordExecution({ ...report, reason });
     await bus.publish(SUBJECT_DLQ, { order: orderToJson(order), reason, attempts, executor, route }, { msgId: `dlq:${order.id}` });
@@ -197,6 +204,8 @@ export class ExecutorWorker {
   private async finish(routed: RoutedOrder, executor: Executor, report: ExecutionReport): Promise<void> {
     const { order, route } = routed;
     const { store, bus } = this.deps;
+    metrics.execution.results.inc({ executor: executor.name, route: route.ruleId, status: report.status });
+    if (report.networkFeeLamports > 0n) metrics.execution.networkFees.inc({ executor: executor.name }, Number(report.networkFeeLamports));
     await store.recordExecution(report);
     const status = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : 'failed';
     await store.updateOrderStatus(order.id, status, { executor: executor.name, ...(report.reason ? { reason: report.reason } : {}) });
@@ -217,6 +226,7 @@ export class ExecutorWorker {
       return undefined;
     }
     const executor = this.deps.executorFor(route);
+    metrics.orders.pending.dec({ executor: route.executor });
     if (!executor) {
       const reason = `executor '${route.executor}' is not available`;
       await this.deadLetter(routed, route.executor, reason, 0);

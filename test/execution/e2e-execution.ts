@@ -26,7 +26,7 @@ import {
 import { buildOrders, orderToJson, type Order } from '../../engine/orders/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { MemoryStore } from '../../engine/store/index.ts';
-import { createLogger, registry } from '../../engine/telemetry/index.ts';
+import { auditRegistry, createLogger, registry } from '../../engine/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
@@ -147,6 +147,9 @@ async function main(): Promise<number> {
       ok &&= good;
       say(`  ${good ? 'ok  ' : 'FAIL'} ${what}: ${got} vs ${want}`);
     }
+    const audit = await auditRegistry();
+    say(`metrics: ${audit.length ? `FAIL ${audit.join('; ')}` : 'every series in the catalog, labels bounded'}`);
+    ok &&= audit.length === 0;
     const filled = orders.filter((o) => results.get(o.id)?.report.status === 'filled').length;
     say(`quote accuracy fact: ${JSON.stringify(s.accuracy.fact())}`);
     say(`sandbox stats: ${JSON.stringify({ rpc: s.sb.stats().rpcRequests.sendTransaction ?? 0, blockEngine: s.sb.stats().blockEngineRequests })}`);

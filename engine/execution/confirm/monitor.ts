@@ -5,7 +5,6 @@
  * exponentially while nothing changes and on RPC errors.
  */
 import { SolrulesError } from '../../errors/index.ts';
-import { histogram } from '../../telemetry/index.ts';
 import type { SignatureStatus } from '../rpc/pool.ts';
 
 export interface MonitorChain {
@@ -40,7 +39,6 @@ interface Watch {
   resolve: (o: ConfirmOutcome) => void;
 }
 
-const confirmSeconds = histogram('solrules_confirmation_seconds', 'Time from watch to outcome, by outcome', ['outcome'], [0.2, 0.5, 1, 2, 5, 10, 30, 60]);
 
 const RANK = { processed: 0, confirmed: 1, finalized: 2 } as const;
 
@@ -92,7 +90,6 @@ export class ConfirmationMonitor {
     const list = this.watches.get(signature);
     this.watches.delete(signature);
     for (const w of list ?? []) {
-      confirmSeconds.observe({ outcome: outcome.kind }, (Date.now() - w.started) / 1000);
       w.resolve(outcome.kind === 'timeout' ? { ...outcome, afterMs: Date.now() - w.started } : outcome);
     }
   }

@@ -8,7 +8,7 @@
 import { PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { SolrulesError } from '../../errors/index.ts';
-import { counter, logger, type Logger } from '../../telemetry/index.ts';
+import { logger, metrics, type Logger } from '../../telemetry/index.ts';
 import type { WalletSigner } from '../../wallets/index.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
 import type { Route } from '../executor.ts';
@@ -36,7 +36,6 @@ export interface JitoSubmitterOptions {
   log?: Logger;
 }
 
-const bundleSends = counter('solrules_jito_bundle_sends_total', 'Bundles sent by transport and result', ['transport', 'result']);
 
 export class JitoSubmitter implements Submitter {
   readonly kind = 'jito' as const;
@@ -127,6 +126,7 @@ export class JitoSubmitter implements Submitter {
         // Resending is only safe (and only useful) while the blockhash can still land.
         if ((await this.rpc.getBlockHeight()) > p.lastValidBlockHeight) break;
         await new Promise((r) => setTimeout(r, this.backoff(n - 1)));
+        metrics.execution.retries.inc({ executor: 'jito', reason: 'bundle-failed' });
       }
       this.sendCounts.set(bundleId, (this.sendCounts.get(bundleId) ?? 0) + 1);
       try {
@@ -134,10 +134,8 @@ export class JitoSubmitter implements Submitter {
         if (id !== bundleId) this.log.warn({ expected: bundleId, got: id }, 'block engine returned another bundle id');
       } catch (err) {
         if (err instanceof JitoError && !err.retryable) {
-          bundleSends.inc({ transport: this.transport.name, result: 'refused' });
           return { kind: 'rejected', reason: `bundle ${bundleId} refused by the block engine (${this.transport.name}): ${err.message}`, retryable: false };
         }
-        bundleSends.inc({ transport: this.transport.name, result: 'error' });
         lastReason = err instanceof Error ? err.message : String(err);
         definitive = n === 1 || definitive;
         this.log.warn({ bundleId, send: n, reason: lastReason }, 'bundle send failed; backing off');
@@ -145,13 +143,11 @@ export class JitoSubmitter implements Submitter {
       }
       const r = await this.follow(bundleId, lastSig);
       if (r.state === 'landed') {
-        bundleSends.inc({ transport: this.transport.name, result: 'landed' });
         const outcome = await this.monitor.wait(lastSig, p.lastValidBlockHeight);
         if (outcome.kind === 'confirmed') return { kind: 'landed', signatures, slot: outcome.slot, bundleId };
         if (outcome.kind === 'failed') return { kind: 'failed-on-chain', signature: lastSig, slot: outcome.slot, reason: `bundle transaction failed: ${JSON.stringify(outcome.err)}` };
         return { kind: 'unknown', reason: `bundle ${bundleId} reported landed but ${lastSig} was not confirmed (${outcome.kind})` };
       }
-      bundleSends.inc({ transport: this.transport.name, result: r.state });
       lastReason = r.state === 'failed' ? r.reason : `no result within ${this.opts.bundleWaitMs} ms`;
       definitive = r.state === 'failed';
       this.log.warn({ bundleId, send: n, reason: lastReason }, 'bundle did not land; will resend while the blockhash is valid');

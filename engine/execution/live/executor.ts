@@ -8,7 +8,7 @@
 import { SolrulesError, isSolrulesError } from '../../errors/index.ts';
 import type { Order } from '../../orders/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
-import { counter, logger, type Logger } from '../../telemetry/index.ts';
+import { logger, metrics, type Logger } from '../../telemetry/index.ts';
 import type { WorkerPool, WalletSigner } from '../../wallets/index.ts';
 import type { QuoteAccuracy } from '../confirm/accuracy.ts';
 import { shortfallBps } from '../confirm/accuracy.ts';
@@ -90,7 +90,6 @@ export interface Reconciliation {
 /** An execution report with what live executors add. */
 export type LiveReport = ExecutionReport & { reconciliation?: Reconciliation; retryable?: boolean; attempts?: number; txs?: { signature: string; sizeBytes: number; computeUnitLimit: number; unitsSimulated: number }[] };
 
-const outcomes = counter('solrules_live_executions_total', 'Live executions by executor and outcome', ['executor', 'outcome']);
 
 export function expectedToJson(e: Expected): Record<string, string> {
   return { inputMint: e.inputMint, outputMint: e.outputMint, amountIn: e.amountIn.toString(), amountOut: e.amountOut.toString(), ...(e.profitLamports !== undefined ? { profitLamports: e.profitLamports.toString() } : {}) };
@@ -167,7 +166,6 @@ export class LiveExecutor implements Executor {
           if (!(err instanceof SolrulesError)) throw err;
           // Nothing was sent: a build refusal (size, compute, simulation) or an unreachable RPC.
           const retryable = err.code === 'EXEC_RPC_UNAVAILABLE';
-          outcomes.inc({ executor: this.name, outcome: 'not-built' });
           return { ...this.base(order), status: 'rejected', reason: `not sent: ${err.message}`, retryable, attempts: attempt - 1 };
         }
         const entry: LiveSubmissionEntry = {
@@ -192,7 +190,6 @@ export class LiveExecutor implements Executor {
         this.log.info({ orderId: order.id, attempt, wallet: wallet.name, signatures: entry.signatures, bundleId: entry.bundleId, venue: plan.venue, txs: prepared.txs.map((t) => ({ sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated })) }, 'sending');
         const outcome = await this.deps.submitter.send(prepared, { order, attempt });
         const txs = prepared.txs.map((t) => ({ signature: t.signature, sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated }));
-        outcomes.inc({ executor: this.name, outcome: outcome.kind });
         switch (outcome.kind) {
           case 'landed':
             return { ...(await this.reconcile(order, entry, outcome.signatures, outcome.slot)), txs, attempts: attempt, ...(outcome.bundleId ? { bundleId: outcome.bundleId } : {}) };
@@ -205,6 +202,7 @@ export class LiveExecutor implements Executor {
             return { ...this.base(order), status: 'failed', reason: outcome.reason, retryable: false, attempts: attempt, txs };
           case 'expired':
             if (rebuilds < this.policy.maxRebuilds) {
+              metrics.execution.retries.inc({ executor: this.name, reason: 'blockhash-expired' });
               this.log.warn({ orderId: order.id, attempt, reason: outcome.reason }, 'blockhash expired with nothing landed; rebuilding once more');
               continue;
             }
@@ -244,6 +242,7 @@ export class LiveExecutor implements Executor {
       computeUnits: realized.computeUnits,
       signatures,
     };
+    if (tip > 0n) metrics.execution.tips.inc({ executor: this.name }, Number(tip));
     this.log.info({ orderId: order.id, signatures, expectedOut: reconciliation.expectedAmountOut, realizedOut: reconciliation.realizedAmountOut, shortfallBps: bps }, 'landed and reconciled');
     return {
       ...this.base(order),

@@ -6,7 +6,7 @@
  */
 import { AddressLookupTableAccount, PublicKey, type VersionedTransaction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
-import { counter } from '../../telemetry/index.ts';
+import { metrics } from '../../telemetry/index.ts';
 
 export interface RpcEndpoint {
   url: string;
@@ -21,6 +21,17 @@ export interface RpcPoolOptions {
   benchMs?: number;
   fetch?: typeof fetch;
 }
+
+/** Metric label for an endpoint: its host, never the URL (a path or query may carry an API key). */
+export function endpointLabel(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid-url';
+  }
+}
+
+const RPC_CODE_LABEL: Record<string, 'timeout' | 'network' | 'http-429' | 'http-5xx' | 'http-4xx'> = { timeout: 'timeout', transport: 'network', '429': 'http-429', '5xx': 'http-5xx', http: 'http-4xx' };
 
 export class RpcError extends SolrulesError {
   constructor(
@@ -50,7 +61,6 @@ export interface SimulationResult {
   unitsConsumed?: number;
 }
 
-const failovers = counter('solrules_rpc_failovers_total', 'RPC calls moved to another endpoint, by reason', ['reason']);
 
 interface EndpointState {
   url: string;
@@ -86,10 +96,10 @@ export class RpcPool {
     return [...this.endpoints].sort((a, b) => Number(a.benchedUntil > now) - Number(b.benchedUntil > now));
   }
 
-  private bench(e: EndpointState, reason: string): void {
+  private bench(e: EndpointState): void {
     e.failures += 1;
     e.benchedUntil = Date.now() + this.benchMs;
-    failovers.inc({ reason });
+    metrics.rpc.failovers.inc({ endpoint: endpointLabel(e.url) });
   }
 
   /** One JSON-RPC call with failover; `endpoints: 'all'` is for sends that go to every endpoint. */
@@ -98,13 +108,17 @@ export class RpcPool {
     for (const e of this.order()) {
       const key = `${e.url} ${method}`;
       this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+      const started = performance.now();
       const outcome = await this.once<T>(e.url, method, params);
+      metrics.rpc.requests.inc({ endpoint: endpointLabel(e.url), method });
+      metrics.rpc.duration.observe({ endpoint: endpointLabel(e.url), method }, (performance.now() - started) / 1000);
       if (outcome.kind === 'ok') {
         e.failures = 0;
         return outcome.value;
       }
       if (outcome.kind === 'answer') throw outcome.error;
-      this.bench(e, outcome.reason);
+      metrics.rpc.errors.inc({ endpoint: endpointLabel(e.url), method, code: RPC_CODE_LABEL[outcome.reason] ?? 'network' });
+      this.bench(e);
       errors.push(`${e.url}: ${outcome.message}`);
     }
     throw new SolrulesError('EXEC_RPC_UNAVAILABLE', `${method} failed on every endpoint: ${errors.join('; ')}`, { method, endpoints: this.urls, errors });

@@ -7,7 +7,7 @@
  */
 import bs58 from 'bs58';
 import { SolrulesError } from '../../errors/index.ts';
-import { counter, logger, type Logger } from '../../telemetry/index.ts';
+import { logger, metrics, type Logger } from '../../telemetry/index.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
 import type { AttemptOutcome, Prepared, Submitter } from '../live/executor.ts';
 import type { SwapPlan } from '../live/plan.ts';
@@ -26,7 +26,6 @@ export interface RpcSubmitterOptions {
   log?: Logger;
 }
 
-const sends = counter('solrules_rpc_sends_total', 'sendTransaction calls by the RPC executor, first or rebroadcast', ['kind']);
 
 /** Milliseconds until the leader next changes, from the slot and (when the node serves it) the leader schedule. */
 export function msUntilLeaderChange(slot: number, leaders: readonly string[] | undefined, slotsPerLeader: number, slotMs: number): number {
@@ -76,7 +75,7 @@ export class RpcSubmitter implements Submitter {
   private async broadcast(wire: Uint8Array, signature: string, kind: 'first' | 'rebroadcast'): Promise<void> {
     this.sendCounts.set(signature, (this.sendCounts.get(signature) ?? 0) + 1);
     this.sentWire.set(signature, wire);
-    sends.inc({ kind });
+    if (kind === 'rebroadcast') metrics.execution.retries.inc({ executor: 'rpc', reason: 'dropped' });
     const returned = await this.rpc.sendRaw(wire);
     if (returned !== signature) throw new SolrulesError('EXEC_SIGNATURE_MISMATCH', `sendTransaction returned ${returned}, expected ${signature}`, { signature, returned });
   }
