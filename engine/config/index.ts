@@ -5,3 +5,4 @@ export { validateAgainstSchema, validator, schemaPath, type SchemaName } from '.
 export * from './strategies.ts';
 export * from './wallets.ts';
 export * from './project.ts';
+export { buildActiveConfig, ConfigHolder, Reloader, type ActiveConfig, type BuildResult, type ReloadOutcome, type ReloaderOptions } from './reload.ts';

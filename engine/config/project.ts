@@ -155,7 +155,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   // strategies.yaml first: rule checks need its params and executors.
   const strategiesFiles = byKind.get('strategies') ?? [];
   const strategiesFile =
-    strategiesFiles[0] ?? opts.strategiesFile ?? findStrategiesFile(dirname([...listed][0] ?? process.cwd()));
+    opts.strategiesFile ?? strategiesFiles[0] ?? findStrategiesFile(dirname([...listed][0] ?? process.cwd()));
   if (strategiesFile && existsSync(strategiesFile)) {
     const path = resolve(strategiesFile);
     const src = read(path);
@@ -166,7 +166,8 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
       project.strategies = { src, config, params: paramsFact(config) };
     }
   }
-  for (const file of strategiesFiles.slice(1)) {
+  for (const file of strategiesFiles) {
+    if (file === project.strategies?.src.file) continue;
     const src = read(file);
     if (parsedOk(src, 'strategies')) report(checkStrategies(src, src.value as StrategiesConfig));
   }

@@ -101,7 +101,7 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
     default:
       if (err.propertyName !== undefined && err.keyword !== 'propertyNames') return undefined;
       return diagnosticAt(src, path, code, `${where}: invalid value`, {
-        expected: (err.message ?? 'a valid value').replace(/^must (be )?/, ''),
+        expected: (err.message ?? 'a valid value').replace(/^must (be )?/, '').replace(/^NOT /, 'not '),
         found: show(found),
       });
   }

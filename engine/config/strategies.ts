@@ -69,12 +69,12 @@ export function paramsFact(cfg: StrategiesConfig): Record<string, unknown> {
 }
 
 /** Every rule file strategies.yaml names, resolved against its directory, with its YAML path. */
-export function referencedRuleFiles(cfg: StrategiesConfig, file: string): Array<{ path: string; at: (string | number)[]; section: string }> {
+export function referencedRuleFiles(cfg: StrategiesConfig, file: string): Array<{ path: string; written: string; at: (string | number)[]; section: string }> {
   const dir = dirname(file);
-  const out: Array<{ path: string; at: (string | number)[]; section: string }> = [];
-  for (const [name, s] of Object.entries(cfg.strategies)) out.push({ path: resolve(dir, s.rules), at: ['strategies', name, 'rules'], section: name });
-  out.push({ path: resolve(dir, cfg.routing.rules), at: ['routing', 'rules'], section: 'routing' });
-  out.push({ path: resolve(dir, cfg.risk.rules), at: ['risk', 'rules'], section: 'risk' });
+  const out: Array<{ path: string; written: string; at: (string | number)[]; section: string }> = [];
+  for (const [name, s] of Object.entries(cfg.strategies)) out.push({ path: resolve(dir, s.rules), written: s.rules, at: ['strategies', name, 'rules'], section: name });
+  out.push({ path: resolve(dir, cfg.routing.rules), written: cfg.routing.rules, at: ['routing', 'rules'], section: 'routing' });
+  out.push({ path: resolve(dir, cfg.risk.rules), written: cfg.risk.rules, at: ['risk', 'rules'], section: 'risk' });
   return out;
 }
 
@@ -83,7 +83,7 @@ export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnos
   const out: Diagnostic[] = [];
   for (const ref of referencedRuleFiles(cfg, src.file)) {
     if (!existsSync(ref.path)) {
-      out.push(diagnosticAt(src, ref.at, 'STRATEGIES_RULES_NOT_FOUND', `rule file '${ref.path}' for '${ref.section}' does not exist`, { expected: 'an existing rule file', found: ref.path }));
+      out.push(diagnosticAt(src, ref.at, 'STRATEGIES_RULES_NOT_FOUND', `rule file '${ref.written}' for '${ref.section}' does not exist`, { expected: 'a rule file path relative to strategies.yaml', found: ref.path }));
     }
   }
   const grid = cfg.strategies.grid?.params;

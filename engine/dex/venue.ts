@@ -33,13 +33,24 @@ export interface Quote {
   accounts: string[];
 }
 
+/**
+ * The chain clock a state is quoted at. Optional: venues fall back to the local clock (and, for
+ * epochs, refuse where guessing could change the result). Tests and replays pass it explicitly.
+ */
+export interface QuoteContext {
+  /** Unix seconds (Raydium open time, Orca adaptive fee and oracle trade-enable time). */
+  unixTimestamp?: bigint;
+  /** Epoch (Token-2022 transfer-fee schedules). */
+  epoch?: bigint;
+}
+
 export interface Venue<S extends PoolState = PoolState> {
   readonly id: VenueId;
   readonly programId: string;
   /** Addresses (beyond the pool) that `buildState` needs, derived from the pool account. */
   requiredAccounts(pool: AccountSnapshot): string[];
   /** Decodes the pool and the accounts it needs into a quotable state; typed error on bad data. */
-  buildState(pool: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>): S;
+  buildState(pool: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>, context?: QuoteContext): S;
   /** Quote selling exactly `amountIn` of `inputMint`. */
   quoteExactIn(state: S, inputMint: string, amountIn: bigint): Quote;
   /** Quote buying exactly `amountOut` of the other mint, paying `inputMint`. */

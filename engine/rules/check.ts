@@ -325,7 +325,7 @@ export function checkRuleFile(rf: RuleFile, ctx: RuleCheckContext): Finding[] {
 export function checkDuplicateIds(files: readonly RuleFile[]): Map<RuleFile, Finding[]> {
   const out = new Map<RuleFile, Finding[]>();
   const add = (rf: RuleFile, f: Finding) => out.set(rf, [...(out.get(rf) ?? []), f]);
-  const ruleSeen = new Map<string, string>();
+  const ruleSeen = new Map<string, { file: string; index: number }>();
   const fileSeen = new Map<string, string>();
   for (const rf of files) {
     if (!Array.isArray(rf.rules)) continue;
@@ -335,8 +335,10 @@ export function checkDuplicateIds(files: readonly RuleFile[]): Map<RuleFile, Fin
     rf.rules.forEach((rule, i) => {
       if (!rule || typeof rule.id !== 'string') return;
       const prev = ruleSeen.get(rule.id);
-      if (prev) add(rf, { at: ['rules', i, 'id'], code: 'RULES_DUPLICATE_RULE_ID', message: `rule id '${rule.id}' is already used (${prev})`, expected: 'a unique rule id', found: `'${rule.id}'` });
-      else ruleSeen.set(rule.id, `${rf.file} rules[${i}]`);
+      if (prev) {
+        const where = prev.file === rf.file ? `rules[${prev.index}] of this file` : `${prev.file} rules[${prev.index}]`;
+        add(rf, { at: ['rules', i, 'id'], code: 'RULES_DUPLICATE_RULE_ID', message: `rule id '${rule.id}' is already used by ${where}`, expected: 'a unique rule id', found: `'${rule.id}'` });
+      } else ruleSeen.set(rule.id, { file: rf.file, index: i });
     });
   }
   return out;

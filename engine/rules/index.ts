@@ -7,3 +7,6 @@ export { checkRuleTests, type RuleTestDoc, type RuleTestCase, type ExpectedEvent
 export type { Evaluator, EvaluatorFactory, FactSnapshot, FiredEvent, ConditionTrace, RuleOutcome } from './evaluator.ts';
 export { referenceEvaluator } from './reference.ts';
 export { buildRuleSet, diffRuleSets, ruleSetHash, canonicalJson, sha256Hex, type RuleSet, type RuleSetDiff } from './ruleset.ts';
+export { runTestFile, checkCase, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage } from './testing.ts';
+export { formatOutcome, formatTrace } from './explain.ts';
+export { factsJsonSchema } from './facts-schema.ts';

@@ -103,7 +103,8 @@ class ReferenceEvaluator implements Evaluator {
         priority: r.priority ?? 1,
         fired: r.result === true,
         eventType: r.event?.type ?? '',
-        conditions: toTrace(json.conditions),
+        // json-rules-engine leaves the root's own result unset; it is the rule's result.
+        conditions: { ...toTrace(json.conditions), result: r.result === true },
       });
     }
     // Report rules in file order, so explain output reads like the file.

@@ -1,0 +1,22 @@
+/** Helpers shared by commands: evaluator selection and project loading with diagnostics. */
+import { resolve } from 'node:path';
+import { formatDiagnostics, loadFiles, loadProject, expandPaths, type Project } from '../config/index.ts';
+import { referenceEvaluator, type EvaluatorFactory } from '../rules/index.ts';
+import { oneOf } from './args.ts';
+
+export const EVALUATOR_KINDS = ['reference'] as const;
+
+/** The evaluator factory for `--evaluator` (default: the fastest available). */
+export function evaluatorFromOption(value: string | undefined): EvaluatorFactory {
+  oneOf('evaluator', value, EVALUATOR_KINDS, 'reference');
+  return referenceEvaluator;
+}
+
+/** Loads the project in cwd, or the given paths; prints diagnostics to stderr. */
+export function loadForCommand(paths: readonly string[], strategies?: string): Project {
+  const project = paths.length
+    ? loadFiles(expandPaths(paths), strategies ? { strategiesFile: resolve(strategies) } : {})
+    : loadProject(process.cwd());
+  if (project.diagnostics.length) console.error(formatDiagnostics(project.diagnostics, 'text'));
+  return project;
+}

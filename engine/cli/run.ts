@@ -1,0 +1,145 @@
+/**
+ * `solrules run`: the engine on embedded defaults. Replays the SOL-USD series through the
+ * enabled strategies with the paper executor and an in-process bus, showing progress, and
+ * ends with a summary (also written to out/summary.json and out/summary.txt). Fills are
+ * simulated; nothing is sent to any chain.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { MemoryBus } from '../bus/index.ts';
+import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
+import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../runtime/index.ts';
+import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
+import { MemoryStore } from '../store/index.ts';
+import { createLogger, setLogger } from '../telemetry/index.ts';
+import { parseCommandArgs, UsageError, withUsage } from './args.ts';
+import { evaluatorFromOption } from './_shared.ts';
+
+export const summary = 'run the engine: paper-trade the replayed SOL-USD series through the enabled strategies';
+
+const USAGE = `usage: solrules run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--speed N] [--prices CSV] [--out DIR]
+                    [--evaluator KIND] [--no-watch] [--quiet]
+
+Replays a daily OHLC price series (default: strategies.yaml replay.prices) as four ticks a
+day through the enabled strategies, with the paper executor (simulated fills: price moved by
+paper.slippageBps, fee paper.feeBps) and the in-process bus. Nothing is sent to any chain.
+--speed N replays N days a second (default: as fast as possible). While it runs, edits to
+strategies.yaml and rules/ are validated, tested and applied (unless --no-watch).
+The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).`;
+
+/**
+ * Resolves a path relative to `dir`; when it is missing and names a `../shared/...` file,
+ * also tries the same tail beside each ancestor (a git worktree lives deeper than the repo).
+ */
+function findUpward(dir: string, relative: string): string {
+  const direct = resolve(dir, relative);
+  if (existsSync(direct)) return direct;
+  const tail = relative.replace(/^(\.\.\/)+/, '');
+  for (let cur = resolve(dir); ; cur = dirname(cur)) {
+    const candidate = join(cur, tail);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(cur) === cur) return direct;
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return withUsage(USAGE, async () => {
+    const { values } = parseCommandArgs(
+      argv,
+      {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        speed: { type: 'string' },
+        prices: { type: 'string' },
+        out: { type: 'string' },
+        evaluator: { type: 'string' },
+        'no-watch': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        live: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      false,
+    );
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (values.live) throw new UsageError('--live: live submission needs the rpc/jito executors and configured wallets, which this build does not include; the run is paper-only');
+    for (const k of ['from', 'to'] as const) {
+      if (values[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values[k]!)) throw new UsageError(`--${k} must be a date YYYY-MM-DD; got '${values[k]}'`);
+    }
+    const speed = values.speed === undefined ? 0 : Number(values.speed);
+    if (!(speed >= 0)) throw new UsageError(`--speed must be a number of days per second (0 = as fast as possible); got '${values.speed}'`);
+    const root = process.cwd();
+    if (!existsSync(join(root, 'strategies.yaml'))) throw new UsageError(`no strategies.yaml in ${root}; run from the project directory`);
+
+    const log = createLogger({ level: process.env.SOLRULES_LOG_LEVEL ?? 'warn' });
+    setLogger(log);
+    const factory = evaluatorFromOption(values.evaluator);
+    const built = await buildActiveConfig(root, factory, 'startup');
+    if (!built.active) {
+      for (const d of built.diagnostics) console.error(`${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
+      for (const f of built.testFailures) console.error(`rule test failed: ${f}`);
+      console.error('not starting: fix the errors above (solrules validate / solrules test)');
+      return 1;
+    }
+    const holder = new ConfigHolder(built.active);
+    const cfg = built.active.strategies;
+    const strategiesDir = dirname(built.active.project.strategies!.src.file);
+    const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? findUpward(strategiesDir, cfg.replay.prices) : undefined;
+    if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
+    const candles = sliceCandles(loadCandles(pricesPath), values.from ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
+    if (!candles.length) throw new UsageError('no candles in the selected period');
+    const ticks = candleTicks(candles);
+
+    const bus = new MemoryBus();
+    const store = new MemoryStore();
+    const engine = new TradingEngine({ holder, bus, store, log });
+    await engine.start();
+    let reloader: Reloader | undefined;
+    if (!values['no-watch']) {
+      reloader = new Reloader({ root, factory, holder, log, onOutcome: (o) => {
+        if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)`);
+        else if (o.diagnostics.length || o.testFailures.length) console.log(`[reload] refused (${o.diagnostics.length} error(s), ${o.testFailures.length} failing test(s)); the previous rule set keeps serving`);
+      } });
+      await reloader.start();
+    }
+    const quiet = values.quiet ?? false;
+    const write = (s: string) => {
+      if (!quiet) console.log(s);
+    };
+    write(`solrules run — PAPER TRADING on a replayed price series (${pricesPath}): fills are simulated, nothing is sent to any chain.`);
+    write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
+    const { base } = cfg.market;
+    let month = '';
+    const started = performance.now();
+    for (const tick of ticks) {
+      const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
+      await bus.publish(`market.prices.${base.mint}`, event);
+      await bus.settle();
+      const m = event.time.slice(0, 7);
+      if (m !== month && tick.phase === 'close') {
+        month = m;
+        const decided = [...engine.stats.orders.values()].reduce((a, o) => a + o.decided, 0);
+        const filled = [...engine.stats.orders.values()].reduce((a, o) => a + o.filled, 0);
+        const equity = (Number(engine.portfolio.balance(base.mint)) / 10 ** base.decimals) * tick.priceUsd + Number(engine.portfolio.balance(cfg.market.quote.mint)) / 10 ** cfg.market.quote.decimals;
+        write(`  ${m}  ${base.symbol} $${tick.priceUsd.toFixed(2).padStart(7)}  orders ${String(decided).padStart(4)}  fills ${String(filled).padStart(4)}  equity $${equity.toFixed(2)}`);
+      }
+      if (speed > 0 && tick.phase === 'close') await new Promise((r) => setTimeout(r, 1000 / speed));
+    }
+    await reloader?.stop();
+    await engine.stop();
+    await bus.close();
+    const active = holder.current;
+    const result = buildSummary(engine, active.strategies, { from: candles[0]!.date, to: candles[candles.length - 1]!.date, firstPriceUsd: ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });
+    const text = formatSummary(result, active.strategies);
+    console.log(text);
+    const outDir = resolve(values.out ?? 'out');
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'summary.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(outDir, 'summary.txt'), text.trimStart() + '\n');
+    console.log(`\nsummary written to ${join(outDir, 'summary.json')} and summary.txt (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    await store.close();
+    return 0;
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * Hot reload. A running engine watches strategies.yaml, wallets.yaml and rules/. A change is
+ * loaded, validated and its rule tests run off to the side; only a set that passes everything
+ * is swapped in — atomically, as one reference. Evaluations in flight hold the set they
+ * started with and finish on it. An invalid edit leaves the last good set serving and logs
+ * every error with file:line:column.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import { buildRuleSet, diffRuleSets, runTestFile, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
+import { logger, type Logger } from '../telemetry/index.ts';
+import { fullMessage, type Diagnostic } from './diagnostics.ts';
+import { loadProject, type Project } from './project.ts';
+import type { StrategiesConfig } from './strategies.ts';
+
+/** Everything a running engine reads from the user's files, swapped as one. */
+export interface ActiveConfig {
+  ruleSet: RuleSet;
+  strategies: StrategiesConfig;
+  project: Project;
+  /** When and why this set was applied. */
+  appliedAt: Date;
+  source: string;
+}
+
+export interface BuildResult {
+  active?: ActiveConfig;
+  diagnostics: Diagnostic[];
+  /** Failing rule-test cases, as `file: case: diff` lines. */
+  testFailures: string[];
+}
+
+/** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
+export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean } = {}): Promise<BuildResult> {
+  const project = loadProject(root);
+  if (project.diagnostics.length) return { diagnostics: project.diagnostics, testFailures: [] };
+  if (!project.strategies) {
+    return { diagnostics: [{ file: join(root, 'strategies.yaml'), line: 1, column: 1, code: 'CONFIG_NO_STRATEGIES', message: 'no strategies.yaml in the project directory' }], testFailures: [] };
+  }
+  const params = project.strategies.params;
+  const testFailures: string[] = [];
+  if (opts.runTests !== false) {
+    for (const t of project.testFiles) {
+      const target = project.ruleFiles.find((l) => l.file.file === t.rulesPath);
+      if (!target) continue;
+      const result = await runTestFile(t.doc, t.src.file, target.file, params, factory);
+      for (const c of result.cases) if (!c.passed) testFailures.push(`${t.src.file}: ${c.name}: ${c.diff.join(' | ')}`);
+    }
+  }
+  if (testFailures.length) return { diagnostics: [], testFailures };
+  const ruleSet = buildRuleSet(project.ruleFiles.map((l) => l.file), params, factory);
+  return { active: { ruleSet, strategies: project.strategies.config, project, appliedAt: new Date(), source }, diagnostics: [], testFailures: [] };
+}
+
+/** Holds the active config; readers take `current` once per unit of work. */
+export class ConfigHolder {
+  private active: ActiveConfig;
+  constructor(initial: ActiveConfig) {
+    this.active = initial;
+  }
+  get current(): ActiveConfig {
+    return this.active;
+  }
+  /** Swaps in a new config (one assignment: readers see the old or the new, never a mix). */
+  swap(next: ActiveConfig): void {
+    this.active = next;
+  }
+}
+
+export interface ReloadOutcome {
+  applied: boolean;
+  hash?: string;
+  diff?: RuleSetDiff;
+  diagnostics: Diagnostic[];
+  testFailures: string[];
+  source: string;
+  /** ms from the change being noticed to the swap (or refusal). */
+  tookMs: number;
+}
+
+export interface ReloaderOptions {
+  root: string;
+  factory: EvaluatorFactory;
+  holder: ConfigHolder;
+  log?: Logger;
+  /** Coalesces the burst of events one save produces (default 15 ms). */
+  debounceMs?: number;
+  /** How often the files' fingerprint is checked for changes the watcher missed (default 250 ms). */
+  pollMs?: number;
+  onOutcome?: (outcome: ReloadOutcome) => void | Promise<void>;
+}
+
+/** mtime and size of every watched file: a cheap way to tell whether the disk moved on. */
+export function fingerprint(root: string): string {
+  const files = [join(root, 'strategies.yaml'), join(root, 'wallets.yaml')];
+  const rulesDir = join(root, 'rules');
+  if (existsSync(rulesDir)) for (const f of readdirSync(rulesDir).sort()) if (/\.ya?ml$/.test(f)) files.push(join(rulesDir, f));
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${f}:${st.mtimeMs}:${st.size}`;
+      } catch {
+        return `${f}:absent`;
+      }
+    })
+    .join('\n');
+}
+
+export class Reloader {
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  /** Fingerprint of the files as of the last reload (or start). */
+  private loaded = '';
+  private pending = new Set<string>();
+  private running: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ReloaderOptions) {
+    this.log = opts.log ?? logger().child({ component: 'reloader' });
+  }
+
+  /** Starts watching; resolves once the watcher is ready. */
+  async start(): Promise<void> {
+    const { root } = this.opts;
+    const rulesDir = join(root, 'rules');
+    const watched = (path: string) => path === root || path === rulesDir || path.startsWith(rulesDir + sep) || path === join(root, 'strategies.yaml') || path === join(root, 'wallets.yaml');
+    // Watch directories, not files: editors save by renaming a new file over the old one,
+    // which a watch on the old file's inode would miss.
+    this.watcher = chokidar.watch(root, { ignoreInitial: true, depth: 3, ignored: (path: string) => !watched(path) });
+    this.watcher.on('all', (_event, path) => {
+      if (/\.ya?ml$/.test(path)) this.schedule(path);
+    });
+    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    this.loaded = fingerprint(root);
+    // File watchers coalesce or drop events for rapid successive saves of one file; a
+    // fingerprint check catches whatever they missed.
+    this.poll = setInterval(() => {
+      if (!this.pending.size && fingerprint(root) !== this.loaded) this.schedule('(files changed)');
+    }, this.opts.pollMs ?? 250);
+    this.poll.unref();
+  }
+
+  private schedule(path: string): void {
+    this.pending.add(path);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.opts.debounceMs ?? 15);
+  }
+
+  private flush(): void {
+    const sources = [...this.pending].sort().join(', ');
+    this.pending.clear();
+    this.running = this.running.then(() => this.reload(sources)).then(
+      () => undefined,
+      (err) => this.log.error({ err }, 'reload crashed; the previous rule set keeps serving'),
+    );
+  }
+
+  /** Rebuilds from disk and swaps if everything passes. Safe to call directly ("reload now"). */
+  async reload(source: string): Promise<ReloadOutcome> {
+    const started = performance.now();
+    this.loaded = fingerprint(this.opts.root);
+    const before = this.opts.holder.current;
+    const built = await buildActiveConfig(this.opts.root, this.opts.factory, source);
+    const tookMs = performance.now() - started;
+    let outcome: ReloadOutcome;
+    if (!built.active) {
+      for (const d of built.diagnostics) this.log.error({ file: d.file, line: d.line, column: d.column, code: d.code }, `reload refused: ${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
+      for (const f of built.testFailures) this.log.error({ source }, `reload refused: rule test failed: ${f}`);
+      this.log.warn({ hash: before.ruleSet.hash }, 'the previous rule set keeps serving');
+      outcome = { applied: false, diagnostics: built.diagnostics, testFailures: built.testFailures, source, tookMs };
+    } else if (built.active.ruleSet.hash === before.ruleSet.hash && canonicalJson(built.active.strategies) === canonicalJson(before.strategies)) {
+      outcome = { applied: false, hash: before.ruleSet.hash, diagnostics: [], testFailures: [], source, tookMs };
+    } else {
+      const diff = diffRuleSets(before.ruleSet, built.active.ruleSet);
+      this.opts.holder.swap(built.active);
+      this.log.info(
+        { hash: built.active.ruleSet.hash, previousHash: before.ruleSet.hash, source, added: diff.added, removed: diff.removed, changed: diff.changed, thresholds: diff.thresholds, tookMs: Math.round(tookMs * 10) / 10 },
+        `rule set ${built.active.ruleSet.hash.slice(0, 12)} applied`,
+      );
+      outcome = { applied: true, hash: built.active.ruleSet.hash, diff, diagnostics: [], testFailures: [], source, tookMs };
+    }
+    await this.opts.onOutcome?.(outcome);
+    return outcome;
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    clearInterval(this.poll);
+    await this.watcher?.close();
+    await this.running;
+  }
+}

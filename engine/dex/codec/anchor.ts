@@ -1,0 +1,29 @@
+/** Anchor account discriminators: the first 8 bytes of sha256("account:<Name>"). */
+import { createHash } from 'node:crypto';
+import type { AccountReader } from './reader.ts';
+import { dexError } from './errors.ts';
+
+/** Discriminator of the Anchor account type `name`. */
+export function anchorDiscriminator(name: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(`account:${name}`).digest().subarray(0, 8));
+}
+
+/** True when `data` starts with `discriminator`. */
+export function hasDiscriminator(data: Uint8Array, discriminator: Uint8Array): boolean {
+  if (data.length < 8) return false;
+  for (let i = 0; i < 8; i++) if (data[i] !== discriminator[i]) return false;
+  return true;
+}
+
+/** Fails with `DEX_ACCOUNT_BAD_DISCRIMINATOR` unless the account starts with `discriminator`. */
+export function requireDiscriminator(reader: AccountReader, discriminator: Uint8Array): void {
+  reader.requireLength(8, 'discriminator');
+  if (!hasDiscriminator(reader.data, discriminator)) {
+    const found = Buffer.from(reader.data.subarray(0, 8)).toString('hex');
+    throw dexError(
+      'DEX_ACCOUNT_BAD_DISCRIMINATOR',
+      `account ${reader.account}: discriminator ${found} is not a ${reader.layout}`,
+      { account: reader.account, layout: reader.layout, field: 'discriminator', offset: 0, value: found, expected: Buffer.from(discriminator).toString('hex') },
+    );
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The coordinator takes decided orders (`trade.opportunities.<strategy>`), records each once,
+ * applies the risk rules (any `block` event refuses the order) and then the routing rules
+ * (the first `route` event picks the executor), and hands routed orders to the executors
+ * (`execution.orders`). Executor workers record the submission before executing, execute, and
+ * publish `execution.confirmed` or `execution.failed`; what cannot be routed goes to
+ * `execution.dlq` with the reason.
+ */
+import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
+import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
+import type { FiredEvent, RuleSet } from '../rules/index.ts';
+import type { ExecutionReport, Store } from '../store/index.ts';
+import { logger, type Logger } from '../telemetry/index.ts';
+import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson } from './codec.ts';
+import type { Executor, Route, RoutedOrder } from './executor.ts';
+
+export interface ControlFact {
+  killSwitch: boolean;
+  paused: boolean;
+}
+
+export interface CoordinatorDeps {
+  bus: Bus;
+  store: Store;
+  /** The rule set in force (captured once per order, so a reload mid-order cannot mix sets). */
+  ruleSet: () => RuleSet;
+  control: () => ControlFact;
+  /** Value of a strategy's inventory now, USD. */
+  exposureUsd: (strategy: string) => number;
+  /** USD per lamport-denominated SOL, to express expected profit in USD. */
+  solUsd: () => number | undefined;
+  now: () => Date;
+  log?: Logger;
+}
+
+/** Outcome of risk and routing for one order. */
+export type Decision =
+  | { kind: 'duplicate' }
+  | { kind: 'expired' }
+  | { kind: 'blocked'; rules: string[]; reason: string }
+  | { kind: 'unroutable'; reason: string }
+  | { kind: 'routed'; route: Route };
+
+export const SUBJECTS = {
+  opportunities: 'trade.opportunities',
+  orders: 'execution.orders',
+  submitted: 'execution.submitted',
+  confirmed: 'execution.confirmed',
+  failed: 'execution.failed',
+  dlq: 'execution.dlq',
+} as const;
+
+/** The `order` fact routing and risk rules read. */
+export function orderFact(order: Order, solUsd: number | undefined): Record<string, unknown> {
+  const profitLamports = order.expectedProfitLamports ?? 0n;
+  return {
+    id: order.id,
+    strategy: order.strategy,
+    rule: order.rule,
+    side: order.side,
+    urgency: order.urgency,
+    notionalUsd: order.notionalUsd,
+    expectedProfitUsd: solUsd === undefined ? 0 : (Number(profitLamports) / 1e9) * solUsd,
+    expectedProfitLamports: profitLamports.toString(),
+    inputMint: order.inputMint,
+    outputMint: order.outputMint,
+    amountIn: order.amountIn.toString(),
+  };
+}
+
+export class Coordinator {
+  private readonly log: Logger;
+  /** Engine times (ms) of orders accepted in the last minute. */
+  private readonly accepted: number[] = [];
+  private subscription: Subscription | undefined;
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.log = deps.log ?? logger().child({ component: 'coordinator' });
+  }
+
+  private ordersLastMinute(nowMs: number): number {
+    while (this.accepted.length && this.accepted[0]! <= nowMs - 60_000) this.accepted.shift();
+    return this.accepted.length;
+  }
+
+  private async firstEvents(rs: RuleSet, kind: 'risk' | 'routing', facts: Record<string, unknown>): Promise<FiredEvent[]> {
+    const out: FiredEvent[] = [];
+    for (const file of rs.files.filter((f) => f.kind === kind)) {
+      out.push(...(await rs.evaluators.get(file.id)!.evaluate(facts)));
+    }
+    return out;
+  }
+
+  /** Risk then routing for one order (no side effects but the rate counter). */
+  async decide(order: Order): Promise<Decision> {
+    const now = this.deps.now();
+    if (Date.parse(order.expiresAt) <= now.getTime()) return { kind: 'expired' };
+    const rs = this.deps.ruleSet();
+    const control = this.deps.control();
+    const fact = orderFact(order, this.deps.solUsd());
+    const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
+    const blocks = (await this.firstEvents(rs, 'risk', {
+      order: fact,
+      risk: { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 },
+      control,
+    })).filter((e) => e.type === 'block');
+    if (blocks.length) {
+      return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
+    }
+    if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
+    const routes = (await this.firstEvents(rs, 'routing', { order: fact, control })).filter((e) => e.type === 'route');
+    const first = routes[0];
+    if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
+    this.accepted.push(now.getTime());
+    const { executor, reason, ...params } = first.params;
+    return { kind: 'routed', route: { executor: String(executor), ruleId: first.ruleId, ...(reason !== undefined ? { reason: String(reason) } : {}), params } };
+  }
+
+  /** Records, decides and forwards one order; returns what happened. Never forwards an order twice. */
+  async handle(order: Order): Promise<Decision> {
+    const inserted = await this.deps.store.insertOrder(order, 'decided');
+    if (!inserted) {
+      this.log.debug({ orderId: order.id }, 'order already recorded; not processed again');
+      return { kind: 'duplicate' };
+    }
+    const decision = await this.decide(order);
+    const { bus, store } = this.deps;
+    const failed = (status: ExecutionReport['status'], reason: string) =>
+      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() });
+    switch (decision.kind) {
+      case 'expired':
+        await store.updateOrderStatus(order.id, 'expired', { reason: 'expired before routing' });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('expired', 'expired before routing') }, { msgId: `failed:${order.id}` });
+        break;
+      case 'blocked':
+        this.log.info({ orderId: order.id, strategy: order.strategy, reason: decision.reason }, 'order blocked by risk rules');
+        await store.updateOrderStatus(order.id, 'blocked', { reason: decision.reason });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`) }, { msgId: `failed:${order.id}` });
+        break;
+      case 'unroutable':
+        await store.updateOrderStatus(order.id, 'dead-lettered', { reason: decision.reason });
+        await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason: decision.reason }, { msgId: `dlq:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', decision.reason) }, { msgId: `failed:${order.id}` });
+        break;
+      case 'routed':
+        await store.updateOrderStatus(order.id, 'routed', { executor: decision.route.executor });
+        await bus.publish(SUBJECTS.orders, routedToJson({ order, route: decision.route }), { msgId: `route:${order.id}` });
+        break;
+      case 'duplicate':
+        break;
+    }
+    return decision;
+  }
+
+  /** Subscribes to `trade.opportunities.>` as one member of the `coordinators` queue group. */
+  async start(): Promise<void> {
+    this.subscription = await this.deps.bus.subscribe<OrderJson>(`${SUBJECTS.opportunities}.>`, async (msg) => {
+      await this.handle(orderFromJson(msg.data));
+    }, { queue: 'coordinators', durable: 'coordinators' });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+  }
+}
+
+export interface ExecutorWorkerDeps {
+  bus: Bus;
+  store: Store;
+  /** Executor for a routed order (in paper mode every route maps to the paper executor). */
+  executorFor: (route: Route) => Executor | undefined;
+  log?: Logger;
+  now: () => Date;
+}
+
+/** Runs routed orders on executors: records the submission first, executes, reports. */
+export class ExecutorWorker {
+  private subscription: Subscription | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: ExecutorWorkerDeps) {
+    this.log = deps.log ?? logger().child({ component: 'executor-worker' });
+  }
+
+  /** Executes a routed order once; undefined when it was already taken (a redelivery). */
+  async execute(routed: RoutedOrder): Promise<ExecutionReport | undefined> {
+    const { order, route } = routed;
+    const { store, bus } = this.deps;
+    const stored = await store.getOrder(order.id);
+    if (stored && stored.status !== 'routed') {
+      this.log.warn({ orderId: order.id, status: stored.status }, 'routed order is not in state routed; not executing it again');
+      return undefined;
+    }
+    const executor = this.deps.executorFor(route);
+    if (!executor) {
+      const reason = `executor '${route.executor}' is not available`;
+      await store.updateOrderStatus(order.id, 'dead-lettered', { reason });
+      await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason }, { msgId: `dlq:${order.id}` });
+      const report: ExecutionReport = { orderId: order.id, executor: route.executor, status: 'rejected', amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() };
+      await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: reportToJson(report) }, { msgId: `failed:${order.id}` });
+      return report;
+    }
+    // Recorded before sending: after a crash the order is checked, never blindly resent.
+    await store.updateOrderStatus(order.id, 'submitted', { executor: executor.name });
+    await bus.publish(SUBJECTS.submitted, { orderId: order.id, executor: executor.name, route: route.executor }, { msgId: `submitted:${order.id}` });
+    const report = await executor.execute(routed);
+    await store.recordExecution(report);
+    const status = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : 'failed';
+    await store.updateOrderStatus(order.id, status, { executor: executor.name, ...(report.reason ? { reason: report.reason } : {}) });
+    const subject = report.status === 'filled' ? SUBJECTS.confirmed : SUBJECTS.failed;
+    await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route }, { msgId: `${subject}:${order.id}` });
+    if (report.status === 'filled') this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
+    else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
+    return report;
+  }
+
+  /** Subscribes to `execution.orders` as one member of the `executors` queue group. */
+  async start(): Promise<void> {
+    this.subscription = await this.deps.bus.subscribe<RoutedOrderJson>(SUBJECTS.orders, async (msg: BusMessage<RoutedOrderJson>) => {
+      await this.execute(routedFromJson(msg.data));
+    }, { queue: 'executors', durable: 'executors', maxDeliver: 1 });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+  }
+}

@@ -1,0 +1,5 @@
+/** Planners: turn market state into the facts strategies' rules read, and keep strategy state. */
+export type { Planner, TickContext, StrategyPnl } from './planner.ts';
+export { usdToAtoms, atomsUsd, splitExact } from './planner.ts';
+export { GridPlanner, levelPrices, levelIndex, waterfall, type GridState, type GridLevelState } from './grid/index.ts';
+export { DcaPlanner, type DcaState } from './dca/index.ts';

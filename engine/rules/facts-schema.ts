@@ -1,0 +1,56 @@
+/** The facts JSON Schema, generated from the fact catalog so the two cannot drift apart. */
+import { FACTS, OPERATORS, type FieldSpec } from './catalog.ts';
+
+function fieldSchema(spec: FieldSpec): Record<string, unknown> {
+  const doc = spec.unit ? `${spec.description} (${spec.unit})` : spec.description;
+  switch (spec.type) {
+    case 'number':
+      return { type: 'number', description: doc };
+    case 'integer':
+      return { type: 'integer', description: doc };
+    case 'boolean':
+      return { type: 'boolean', description: doc };
+    case 'string':
+      return spec.enum ? { enum: [...spec.enum], description: doc } : { type: 'string', description: doc };
+    case 'atoms':
+      return { type: 'string', pattern: '^[0-9]+$', description: `${doc}; atoms as a decimal string` };
+    case 'series':
+      return { type: 'array', items: { type: 'number' }, description: doc };
+    case 'string[]':
+      return { type: 'array', items: { type: 'string' }, description: doc };
+    case 'object':
+      return objectSchema(spec.fields ?? {}, doc);
+    case 'map':
+      return { type: 'object', additionalProperties: spec.values ? fieldSchema(spec.values) : true, description: doc };
+    case 'any':
+      return { description: doc };
+  }
+}
+
+function objectSchema(fields: Record<string, FieldSpec>, description: string): Record<string, unknown> {
+  return {
+    type: 'object',
+    description,
+    additionalProperties: false,
+    properties: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, fieldSchema(v)])),
+  };
+}
+
+/** JSON Schema (2020-12) of a fact snapshot: every fact of the catalog, every field typed. */
+export function factsJsonSchema(): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(FACTS)) {
+    properties[name] = spec.dynamic
+      ? { type: 'object', description: `${spec.description} Produced by: ${spec.producer}.` }
+      : { ...objectSchema(spec.fields, `${spec.description} Produced by: ${spec.producer}.`) };
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://solrules.dev/schemas/facts.schema.json',
+    title: 'solrules fact snapshot',
+    description: `Facts rules may read, generated from the fact catalog (engine/rules/catalog.ts). Operators: ${Object.keys(OPERATORS).join(', ')}.`,
+    type: 'object',
+    additionalProperties: false,
+    properties,
+  };
+}

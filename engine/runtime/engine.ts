@@ -1,0 +1,221 @@
+/**
+ * The trading engine in one process: price events in, planners' facts, strategy rules,
+ * orders out to the coordinator over the bus, executions back into strategy state. The same
+ * code runs live and in replay; only the price source and the executor differ.
+ */
+import type { Bus, Subscription } from '../bus/index.ts';
+import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
+import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type Route } from '../execution/index.ts';
+import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
+import { buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
+import { DcaPlanner, GridPlanner, type Planner, type TickContext } from '../planners/index.ts';
+import type { FiredEvent } from '../rules/index.ts';
+import type { ExecutionReport, Store } from '../store/index.ts';
+import { logger, type Logger } from '../telemetry/index.ts';
+
+export interface PriceEvent {
+  mint: string;
+  symbol: string;
+  usd: number;
+  time: string;
+  source: string;
+  slot?: number;
+}
+
+/** Counters the summary reports. */
+export interface EngineStats {
+  ticks: number;
+  evaluations: number;
+  orders: Map<string, { decided: number; filled: number; blocked: number; failed: number; expired: number }>;
+  routes: Map<string, number>;
+  signals: Map<string, number>;
+  errors: number;
+}
+
+export interface EngineOptions {
+  holder: ConfigHolder;
+  bus: Bus;
+  store: Store;
+  log?: Logger;
+  /** Control state (kill switch, pause); defaults to off. */
+  control?: () => ControlFact;
+  /** Recent prices kept for the price fact's window. */
+  priceWindow?: number;
+}
+
+function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
+  return new Map([cfg.market.base, cfg.market.quote].map((t) => [t.mint, t]));
+}
+
+/** A planner for each strategy kind the engine knows. */
+function plannerFor(name: string, cfg: StrategiesConfig): Planner | undefined {
+  const market = { base: cfg.market.base, quote: cfg.market.quote };
+  if (name === 'grid') return new GridPlanner(market, name);
+  if (name === 'dca') return new DcaPlanner(market, name);
+  return undefined;
+}
+
+export class TradingEngine {
+  readonly stats: EngineStats = { ticks: 0, evaluations: 0, orders: new Map(), routes: new Map(), signals: new Map(), errors: 0 };
+  readonly portfolio: Portfolio;
+  readonly planners = new Map<string, Planner>();
+  readonly coordinator: Coordinator;
+  readonly worker: ExecutorWorker;
+  private readonly log: Logger;
+  private readonly recent: number[] = [];
+  private lastPrice: PriceEvent | undefined;
+  private now = new Date(0);
+  private readonly subs: Subscription[] = [];
+  private readonly ordersById = new Map<string, Order>();
+  private readonly paper: Executor;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.log = opts.log ?? logger().child({ component: 'engine' });
+    const cfg = opts.holder.current.strategies;
+    const start = cfg.paper?.startingBalances ?? {};
+    this.portfolio = new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
+    for (const name of Object.keys(cfg.strategies)) {
+      const planner = plannerFor(name, cfg);
+      if (planner) this.planners.set(name, planner);
+    }
+    const market = { priceUsd: (mint: string) => this.priceUsd(mint), now: () => this.now };
+    this.paper = new PaperExecutor('paper', { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokenMap(cfg), this.portfolio, market);
+    this.coordinator = new Coordinator({
+      bus: opts.bus,
+      store: opts.store,
+      ruleSet: () => opts.holder.current.ruleSet,
+      control: opts.control ?? (() => ({ killSwitch: false, paused: false })),
+      exposureUsd: (strategy) => this.planners.get(strategy)?.exposureUsd(this.lastPrice?.usd ?? 0) ?? 0,
+      solUsd: () => this.priceUsd('So11111111111111111111111111111111111111112'),
+      now: () => this.now,
+      log: this.log.child({ component: 'coordinator' }),
+    });
+    // Paper trading: every route executes on the paper executor and is recorded as routed.
+    this.worker = new ExecutorWorker({ bus: opts.bus, store: opts.store, executorFor: () => this.paper, now: () => this.now, log: this.log.child({ component: 'executor' }) });
+  }
+
+  /** USD price of a mint as of the last price event (the quote is taken as 1 USD). */
+  priceUsd(mint: string): number | undefined {
+    const cfg = this.opts.holder.current.strategies;
+    if (mint === cfg.market.quote.mint) return 1;
+    if (mint === cfg.market.base.mint) return this.lastPrice?.usd;
+    return undefined;
+  }
+
+  private bump(strategy: string, rule: string, field: 'decided' | 'filled' | 'blocked' | 'failed' | 'expired'): void {
+    const key = `${strategy}/${rule}`;
+    const row = this.stats.orders.get(key) ?? { decided: 0, filled: 0, blocked: 0, failed: 0, expired: 0 };
+    row[field] += 1;
+    this.stats.orders.set(key, row);
+  }
+
+  /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
+  async start(): Promise<void> {
+    for (const [name, planner] of this.planners) {
+      const state = await this.opts.store.loadStrategyState(name);
+      if (state !== undefined) planner.restore(state);
+    }
+    const cfg = this.opts.holder.current.strategies;
+    this.subs.push(await this.opts.bus.subscribe<PriceEvent>(`market.prices.${cfg.market.base.mint}`, async (msg) => this.onPrice(msg.data), { queue: 'planners' }));
+    type Result = { order: OrderJson; report: ExecutionReportJson; route?: Route };
+    const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route);
+    this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
+    this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
+    await this.coordinator.start();
+    await this.worker.start();
+  }
+
+  private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
+    const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.reason?.startsWith('blocked') ? 'blocked' : 'failed';
+    this.bump(order.strategy, order.rule, field);
+    if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
+    this.planners.get(order.strategy)?.onExecution(order, report);
+    this.ordersById.delete(order.id);
+    await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+  }
+
+  /** Evaluates every enabled strategy on a new price and publishes the orders its rules decide. */
+  async onPrice(event: PriceEvent): Promise<void> {
+    // One config for the whole tick: a reload mid-tick cannot mix rule sets.
+    const active = this.opts.holder.current;
+    const cfg = active.strategies;
+    if (event.mint !== cfg.market.base.mint) return;
+    this.lastPrice = event;
+    this.now = new Date(event.time);
+    this.stats.ticks += 1;
+    this.recent.push(event.usd);
+    if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
+    const price: PriceFact = priceFact({ mint: event.mint, symbol: event.symbol, recentUsd: this.recent, time: this.now, source: event.source, ...(event.slot !== undefined ? { slot: event.slot } : {}) });
+    const wallet = walletFact({ baseAtoms: this.portfolio.balance(cfg.market.base.mint), quoteAtoms: this.portfolio.balance(cfg.market.quote.mint), baseDecimals: cfg.market.base.decimals, quoteDecimals: cfg.market.quote.decimals });
+    const time = timeFact(this.now);
+    for (const [name, strategy] of Object.entries(cfg.strategies)) {
+      if (!strategy.enabled) continue;
+      const planner = this.planners.get(name);
+      if (!planner) continue;
+      const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
+      const evaluator = file && active.ruleSet.evaluators.get(file.id);
+      if (!file || !evaluator) continue;
+      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
+      const facts = { ...planner.facts(ctx), price, wallet, time };
+      let events: FiredEvent[];
+      try {
+        events = await evaluator.evaluate(facts);
+        this.stats.evaluations += 1;
+      } catch (err) {
+        this.stats.errors += 1;
+        this.log.error({ err, strategy: name }, 'rule evaluation failed; the tick is skipped for this strategy');
+        continue;
+      }
+      const orders: Order[] = [];
+      let outcomes: Awaited<ReturnType<typeof evaluator.explain>> | undefined;
+      for (const event of events) {
+        if (event.type !== 'order') {
+          this.stats.signals.set(`${name}/${event.ruleId}`, (this.stats.signals.get(`${name}/${event.ruleId}`) ?? 0) + 1);
+          planner.onSignal(event, ctx);
+          continue;
+        }
+        if (String(event.params.amountIn ?? '0') === '0') continue; // nothing to trade
+        outcomes ??= await evaluator.explain(facts);
+        const outcome = outcomes.find((o) => o.ruleId === event.ruleId)!;
+        try {
+          orders.push(
+            ...buildOrders(event, {
+              strategy: name,
+              ruleFile: file.id,
+              ruleSetHash: active.ruleSet.hash,
+              base: cfg.market.base,
+              quote: cfg.market.quote,
+              priceUsd: (mint) => this.priceUsd(mint),
+              now: this.now,
+              facts,
+              explanation: { ruleId: event.ruleId, ruleSetHash: active.ruleSet.hash, conditions: outcome.conditions },
+            }),
+          );
+        } catch (err) {
+          this.stats.errors += 1;
+          this.log.error({ err, strategy: name, rule: event.ruleId }, 'could not build the order a rule decided');
+        }
+      }
+      if (!orders.length) continue;
+      planner.onOrders(orders, ctx);
+      for (const order of orders) {
+        this.bump(name, order.rule, 'decided');
+        this.ordersById.set(order.id, order);
+        await this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id });
+      }
+    }
+  }
+
+  /** Saves strategy state and stops subscriptions. */
+  async stop(): Promise<void> {
+    for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
+    await this.coordinator.stop();
+    await this.worker.stop();
+    for (const s of this.subs) await s.unsubscribe();
+  }
+
+  /** Last price seen. */
+  get price(): PriceEvent | undefined {
+    return this.lastPrice;
+  }
+}

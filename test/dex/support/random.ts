@@ -1,0 +1,74 @@
+/**
+ * Seeded randomness and case counts for the DEX differential and fuzz tests. Every suite prints
+ * its seed; rerun a failure with SOLRULES_SEED=<seed>. SOLRULES_FULL=1 runs the full counts.
+ */
+
+export const FULL = process.env.SOLRULES_FULL === '1';
+
+/** `defaultCount` normally, `fullCount` under SOLRULES_FULL=1 (SOLRULES_CASES overrides both). */
+export function caseCount(defaultCount: number, fullCount: number): number {
+  const forced = Number(process.env.SOLRULES_CASES);
+  if (Number.isInteger(forced) && forced > 0) return forced;
+  return FULL ? fullCount : defaultCount;
+}
+
+/** The suite's seed: SOLRULES_SEED when set, else the given default. */
+export function seedFor(defaultSeed: number): number {
+  const s = Number(process.env.SOLRULES_SEED);
+  return Number.isInteger(s) ? s : defaultSeed;
+}
+
+export interface Rng {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [lo, hi]. */
+  int(lo: number, hi: number): number;
+  /** Uniform bigint with `bits` random bits. */
+  bits(bits: number): bigint;
+  /** Uniform bigint in [lo, hi]. */
+  big(lo: bigint, hi: bigint): bigint;
+  /** Log-uniform bigint in [1, 2^maxBits): small and huge values alike. */
+  logBig(maxBits: number): bigint;
+  bool(p?: number): boolean;
+  pick<T>(items: readonly T[]): T;
+  bytes(n: number): Uint8Array;
+}
+
+/** mulberry32: small, fast, deterministic. */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const u32 = (): bigint => BigInt(Math.floor(next() * 4294967296));
+  const bits = (n: number): bigint => {
+    let v = 0n;
+    for (let i = 0; i < n; i += 32) v = (v << 32n) | u32();
+    return v & ((1n << BigInt(n)) - 1n);
+  };
+  return {
+    next,
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    bits,
+    big(lo, hi) {
+      const span = hi - lo + 1n;
+      const width = span.toString(2).length + 16;
+      return lo + (bits(width) % span);
+    },
+    logBig(maxBits) {
+      const b = 1 + Math.floor(next() * maxBits);
+      return (1n << BigInt(b - 1)) | bits(b - 1);
+    },
+    bool: (p = 0.5) => next() < p,
+    pick: (items) => items[Math.floor(next() * items.length)]!,
+    bytes(n) {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = Math.floor(next() * 256);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { factsJsonSchema, FACTS } from '../../engine/rules/index.ts';
+import { validator, schemaPath } from '../../engine/config/index.ts';
+import { REPO_ROOT } from '../support/paths.ts';
+
+test('schemas/facts.schema.json is the one generated from the catalog (run `npx solrules schemas` after changing it)', () => {
+  assert.deepEqual(JSON.parse(readFileSync(schemaPath('facts'), 'utf8')), factsJsonSchema());
+  assert.deepEqual(Object.keys((factsJsonSchema().properties as object)).sort(), Object.keys(FACTS).sort());
+});
+
+test('the facts of every shipped rule test validate against the facts schema; a mistyped field does not', () => {
+  const validate = validator('facts');
+  for (const f of readdirSync(join(REPO_ROOT, 'rules')).filter((x) => x.endsWith('.test.yaml'))) {
+    const doc = parse(readFileSync(join(REPO_ROOT, 'rules', f), 'utf8'));
+    for (const c of doc.cases) {
+      const facts = { ...(doc.facts ?? {}) };
+      for (const [k, v] of Object.entries(c.facts ?? {})) facts[k] = v === null ? undefined : { ...(facts[k] ?? {}), ...(v as object) };
+      for (const k of Object.keys(facts)) if (facts[k] === undefined) delete facts[k];
+      assert.ok(validate(facts), `${f} / ${c.name}: ${JSON.stringify(validate.errors)}`);
+    }
+  }
+  assert.equal(validate({ price: { usd: '100' } }), false);
+  assert.equal(validate({ grid: { buySizeAtoms: 12.5 } }), false);
+  assert.equal(validate({ prise: {} }), false);
+});
