@@ -1,0 +1,48 @@
+/**
+ * Bus selection: `SOLRULES_BUS` (or an explicit setting) picks the implementation.
+ *
+ *   unset / `memory`                        the in-process bus (the embedded default)
+ *   `nats://[user:pass@]host:port[,host:port…][?namespace=NAME]`   NATS JetStream
+ */
+import { SolrulesError } from '../errors/index.ts';
+import type { Bus } from './bus.ts';
+
+export type BusConfig = { kind: 'memory'; display: string } | { kind: 'nats'; servers: string[]; namespace: string | undefined; url: string; display: string };
+
+export interface OpenBusOptions {
+  /** Overrides SOLRULES_BUS. */
+  url?: string;
+  /** Connection name shown by the NATS server. */
+  name?: string;
+}
+
+function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+/** Which bus the options and environment select, without connecting. */
+export function resolveBusConfig(opts: OpenBusOptions = {}): BusConfig {
+  const raw = (opts.url ?? process.env.SOLRULES_BUS ?? '').trim();
+  if (raw === '' || raw === 'memory') return { kind: 'memory', display: 'in-process bus (embedded)' };
+  if (raw.startsWith('nats://') || raw.startsWith('tls://')) {
+    const [servers, query = ''] = raw.split('?', 2) as [string, string?];
+    const namespace = new URLSearchParams(query).get('namespace') ?? undefined;
+    if (namespace !== undefined && !/^[A-Za-z0-9_-]+$/.test(namespace)) {
+      throw new SolrulesError('BUS_CONFIG', `SOLRULES_BUS namespace must be letters, digits, '_' or '-'; got '${namespace}'`, { field: 'SOLRULES_BUS', value: namespace });
+    }
+    const list = servers.split(',').map((s) => (s.includes('://') ? s : `nats://${s}`));
+    return { kind: 'nats', servers: list, namespace, url: raw, display: `NATS JetStream at ${redact(servers)}${namespace ? ` (namespace ${namespace})` : ''}` };
+  }
+  throw new SolrulesError('BUS_CONFIG', `SOLRULES_BUS must be 'memory' or a nats:// URL; got '${redact(raw)}'`, { field: 'SOLRULES_BUS', value: redact(raw) });
+}
+
+/** Opens the selected bus (in-process by default). */
+export async function openBus(opts: OpenBusOptions = {}): Promise<Bus> {
+  const cfg = resolveBusConfig(opts);
+  if (cfg.kind === 'memory') {
+    const { MemoryBus } = await import('./memory.ts');
+    return new MemoryBus();
+  }
+  const { NatsBus } = await import('./nats/index.ts');
+  return NatsBus.connect({ servers: cfg.servers, ...(cfg.namespace ? { namespace: cfg.namespace } : {}), ...(opts.name ? { name: opts.name } : {}) });
+}
