@@ -3,3 +3,4 @@ export * from './bus.ts';
 export { MemoryBus, type MemoryBusOptions } from './memory.ts';
 export { openBus, resolveBusConfig, type BusConfig, type OpenBusOptions } from './open.ts';
 export { withTraceHeaders, runInTraceContext } from './trace.ts';
+export { checkBus } from './check.ts';

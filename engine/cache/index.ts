@@ -2,3 +2,4 @@
 export * from './cache.ts';
 export { MemoryCache } from './memory.ts';
 export { openCache, resolveCacheConfig, type CacheConfig, type OpenCacheOptions } from './open.ts';
+export { checkCache } from './check.ts';

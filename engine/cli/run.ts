@@ -6,14 +6,17 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MemoryBus } from '../bus/index.ts';
+import { openBus } from '../bus/index.ts';
 import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
 import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../runtime/index.ts';
 import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
-import { MemoryStore } from '../store/index.ts';
+import { loadHistory, openStore, resolveStoreConfig } from '../store/index.ts';
 import { createLogger, setLogger } from '../telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
+
+/** Where the paper balances are kept between runs (beside the strategies' state). */
+const PORTFOLIO_STATE = 'paper:portfolio';
 
 export const summary = 'run the engine: paper-trade the replayed SOL-USD series through the enabled strategies';
 
@@ -88,13 +91,26 @@ export async function run(argv: string[]): Promise<number> {
     const strategiesDir = dirname(built.active.project.strategies!.src.file);
     const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? findUpward(strategiesDir, cfg.replay.prices) : undefined;
     if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
-    const candles = sliceCandles(loadCandles(pricesPath), values.from ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
+    // SOLRULES_STORE selects PostgreSQL; by default PGlite under .solrules/, so a second run continues
+    // the first: strategy state and paper balances are restored and the replay resumes after the last tick.
+    const store = await openStore({ projectDir: root });
+    const history = await loadHistory(store, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
+    const lastTick = [...history.strategyState.values()].map((s) => (s as { lastTickAt?: string | null })?.lastTickAt ?? '').sort().pop() || undefined;
+    const resumeFrom = values.from === undefined && lastTick ? new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10) : undefined;
+    const candles = sliceCandles(loadCandles(pricesPath), values.from ?? resumeFrom ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
+    if (!candles.length && resumeFrom) {
+      console.log(`nothing left to replay: the stored state (${resolveStoreConfig({ projectDir: root }).display}) already reaches ${lastTick}. Pass --from to replay a period again, or remove .solrules/ to start over.`);
+      await store.close();
+      return 0;
+    }
     if (!candles.length) throw new UsageError('no candles in the selected period');
     const ticks = candleTicks(candles);
+    if (resumeFrom) console.log(`continuing from the stored state (${resolveStoreConfig({ projectDir: root }).display}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
 
-    const bus = new MemoryBus();
-    const store = new MemoryStore();
-    const engine = new TradingEngine({ holder, bus, store, log });
+    // SOLRULES_BUS selects NATS JetStream; by default the in-process bus.
+    const bus = await openBus();
+    const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
+    const engine = new TradingEngine({ holder, bus, store, log, ...(savedPortfolio ? { portfolio: savedPortfolio } : {}) });
     await engine.start();
     let reloader: Reloader | undefined;
     if (!values['no-watch']) {
@@ -129,6 +145,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     await reloader?.stop();
     await engine.stop();
+    await store.saveStrategyState(PORTFOLIO_STATE, engine.portfolio.toJSON());
     await bus.close();
     const active = holder.current;
     const result = buildSummary(engine, active.strategies, { from: candles[0]!.date, to: candles[candles.length - 1]!.date, firstPriceUsd: ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });

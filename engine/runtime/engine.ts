@@ -41,6 +41,8 @@ export interface EngineOptions {
   control?: () => ControlFact;
   /** Recent prices kept for the price fact's window. */
   priceWindow?: number;
+  /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
+  portfolio?: Record<string, string>;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -73,7 +75,9 @@ export class TradingEngine {
     this.log = opts.log ?? logger().child({ component: 'engine' });
     const cfg = opts.holder.current.strategies;
     const start = cfg.paper?.startingBalances ?? {};
-    this.portfolio = new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
+    this.portfolio = opts.portfolio
+      ? Portfolio.fromJSON(opts.portfolio)
+      : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
     for (const name of Object.keys(cfg.strategies)) {
       const planner = plannerFor(name, cfg);
       if (planner) this.planners.set(name, planner);

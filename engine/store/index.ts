@@ -6,3 +6,4 @@ export * from './store.ts';
 export { MemoryStore } from './memory.ts';
 export { openStore, resolveStoreConfig, type OpenStoreOptions, type StoreConfig } from './open.ts';
 export { loadHistory, type RecoveredState } from './recovery.ts';
+export { checkStore } from './check.ts';

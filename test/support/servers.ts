@@ -50,6 +50,9 @@ export class OwnServer {
   constructor(
     readonly kind: 'nats' | 'redis',
     readonly port: number,
+    /** Replaces the default flags after the port (e.g. NATS without -js, Redis with --requirepass). */
+    private readonly extraArgs: string[] = [],
+    private readonly jetstream = true,
   ) {
     this.dir = mkdtempSync(join(tmpdir(), `solrules-${kind}-`));
   }
@@ -65,8 +68,8 @@ export class OwnServer {
   async start(): Promise<void> {
     const [bin, args] =
       this.kind === 'nats'
-        ? ['nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir]]
-        : ['redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no', '--dir', this.dir]];
+        ? ['nats-server', ['-a', '127.0.0.1', '-p', String(this.port), ...(this.jetstream ? ['-js', '-sd', this.dir] : []), ...this.extraArgs]]
+        : ['redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs]];
     const proc = spawn(bin, args, { stdio: 'ignore' });
     this.proc = proc;
     let exited = false;
@@ -95,8 +98,8 @@ export class OwnServer {
 }
 
 /** Starts an own server of `kind` on a free port. */
-export async function startOwnServer(kind: 'nats' | 'redis'): Promise<OwnServer> {
-  const server = new OwnServer(kind, await freePort());
+export async function startOwnServer(kind: 'nats' | 'redis', opts: { extraArgs?: string[]; jetstream?: boolean } = {}): Promise<OwnServer> {
+  const server = new OwnServer(kind, await freePort(), opts.extraArgs ?? [], opts.jetstream ?? true);
   await server.start();
   return server;
 }

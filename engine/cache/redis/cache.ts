@@ -35,18 +35,23 @@ export class RedisCache implements Cache {
     const client = new Redis(url, {
       keyPrefix: opts.keyPrefix ?? '',
       lazyConnect: true,
+      enableReadyCheck: false, // our PING below reports NOAUTH and friends as they are
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: opts.commandTimeoutMs ?? 1_000,
       connectTimeout: opts.connectTimeoutMs ?? 5_000,
       retryStrategy: (times) => Math.min(50 * times, 1_000),
     });
-    client.on('error', () => {}); // reported through the failing commands; reconnects on its own
+    let lastError: Error | undefined;
+    client.on('error', (err: Error) => void (lastError = err)); // reported through the failing commands; reconnects on its own
     try {
       await client.connect();
+      await client.ping();
     } catch (err) {
       client.disconnect();
-      throw new SolrulesError('CACHE_CONNECT', `cannot connect to Redis at ${location}: ${(err as Error).message}`, { location }, { cause: err });
+      // The connection's own error (NOAUTH, WRONGPASS, ...) says more than "Connection is closed".
+      const why = lastError && lastError.message !== (err as Error).message ? `${lastError.message} (${(err as Error).message})` : (err as Error).message;
+      throw new SolrulesError('CACHE_CONNECT', `cannot connect to Redis at ${location}: ${why}`, { location }, { cause: err });
     }
     return new RedisCache(client, location);
   }
