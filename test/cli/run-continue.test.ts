@@ -39,7 +39,7 @@ test('a second run continues grid and DCA state from the first, ending where one
   try {
     const [split, straight] = [join(dir, 'split-store'), join(dir, 'straight-store')];
     run(split, join(dir, 'o1'), ['--from', '2022-01-01', '--to', '2022-06-30']); // the first run stops at mid-year
-    const afterFirst = await storedState(split);
+    const s1 = JSON.parse(readFileSync(join(dir, 'o1', 'summary.json'), 'utf8'));
     const second = run(split, join(dir, 'o2'), ['--to', '2022-12-31']); // started again without --from
     assert.match(second, /continuing from the stored state \(PGlite \(embedded\) at .*split-store\): grid, dca, paper:portfolio as of 2022-06-30T18:00:00\.000Z/);
     const s2 = JSON.parse(readFileSync(join(dir, 'o2', 'summary.json'), 'utf8'));
@@ -52,14 +52,14 @@ test('a second run continues grid and DCA state from the first, ending where one
     const s4 = JSON.parse(readFileSync(join(dir, 'o4', 'summary.json'), 'utf8'));
     const once = await storedState(straight);
 
-    const dca1 = afterFirst.dca as { positionAtoms: string };
-    const dca2 = afterSecond.dca as { positionAtoms: string };
+    const dca1 = s1.strategies.dca.inventory as number;
+    const dca2 = s2.strategies.dca.inventory as number;
     console.log(
-      `run continuation: DCA position after run 1 (to 2022-06-30) ${dca1.positionAtoms} lamports, after run 2 (to 2022-12-31) ${dca2.positionAtoms},` +
-        ` after one uninterrupted run ${(once.dca as { positionAtoms: string }).positionAtoms};` +
+      `run continuation: DCA holds ${dca1} SOL after run 1 (to 2022-06-30), ${dca2} SOL after run 2 (to 2022-12-31),` +
+        ` ${s4.strategies.dca.inventory} SOL after one uninterrupted run;` +
         ` final value split $${s2.portfolio.end.valueUsd} vs uninterrupted $${s4.portfolio.end.valueUsd}`,
     );
-    assert.ok(BigInt(dca2.positionAtoms) > BigInt(dca1.positionAtoms) && BigInt(dca1.positionAtoms) > 0n, 'the DCA position grew from where the first run left it');
+    assert.ok(dca2 > dca1 && dca1 > 0, 'the DCA position grew from where the first run left it');
     assert.deepEqual(afterSecond, once, 'grid, DCA and paper balances equal those of one uninterrupted run');
     assert.deepEqual(s2.strategies, s4.strategies, 'P&L per strategy equal');
     assert.deepEqual(s2.portfolio.end, s4.portfolio.end);

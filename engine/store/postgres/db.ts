@@ -55,6 +55,9 @@ export class PostgresDb implements SqlDb {
     this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000 });
     // An idle client whose backend was killed emits here; the pool drops it and the next query reconnects.
     this.pool.on('error', (err) => logger().warn({ err: err.message, store: this.location }, 'postgres connection lost (idle); will reconnect'));
+    // Every client gets a listener for its whole life: a backend killed at any moment (even while
+    // the client connects or ends) must never surface as an unhandled 'error' event.
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
