@@ -6,14 +6,15 @@
  *
  * Options: `namespace=NAME` (prefix subjects and streams: several deployments on one NATS),
  * `ack_wait_ms=N` (redelivery after a worker died; default 30000), `max_bytes=N` (caps every
- * stream's size; JetStream reserves it on the server).
+ * stream's size; JetStream reserves it on the server), `replicas=N` (copies of each stream on
+ * a NATS cluster).
  */
 import { SolrulesError } from '../errors/index.ts';
 import type { Bus } from './bus.ts';
 
 export type BusConfig =
   | { kind: 'memory'; display: string }
-  | { kind: 'nats'; servers: string[]; namespace: string | undefined; ackWaitMs: number | undefined; maxBytes: number | undefined; url: string; display: string };
+  | { kind: 'nats'; servers: string[]; namespace: string | undefined; ackWaitMs: number | undefined; maxBytes: number | undefined; replicas: number | undefined; url: string; display: string };
 
 export interface OpenBusOptions {
   /** Overrides SOLRULES_BUS. */
@@ -34,8 +35,8 @@ export function resolveBusConfig(opts: OpenBusOptions = {}): BusConfig {
     const [servers, query = ''] = raw.split('?', 2) as [string, string?];
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (!['namespace', 'ack_wait_ms', 'max_bytes'].includes(key)) {
-        throw new SolrulesError('BUS_CONFIG', `SOLRULES_BUS: unknown option '${key}' (known: namespace, ack_wait_ms, max_bytes)`, { field: 'SOLRULES_BUS', value: key });
+      if (!['namespace', 'ack_wait_ms', 'max_bytes', 'replicas'].includes(key)) {
+        throw new SolrulesError('BUS_CONFIG', `SOLRULES_BUS: unknown option '${key}' (known: namespace, ack_wait_ms, max_bytes, replicas)`, { field: 'SOLRULES_BUS', value: key });
       }
     }
     const namespace = params.get('namespace') ?? undefined;
@@ -55,6 +56,7 @@ export function resolveBusConfig(opts: OpenBusOptions = {}): BusConfig {
       namespace,
       ackWaitMs: positive('ack_wait_ms'),
       maxBytes: positive('max_bytes'),
+      replicas: positive('replicas'),
       url: raw,
       display: `NATS JetStream at ${redact(servers)}${namespace ? ` (namespace ${namespace})` : ''}`,
     };
@@ -76,6 +78,7 @@ export async function openBus(opts: OpenBusOptions = {}): Promise<Bus> {
     servers: cfg.servers,
     ...(cfg.namespace ? { namespace: cfg.namespace } : {}),
     ...(cfg.ackWaitMs ? { ackWaitMs: cfg.ackWaitMs } : {}),
+    ...(cfg.replicas ? { replicas: cfg.replicas } : {}),
     ...(streams ? { streams } : {}),
     ...(opts.name ? { name: opts.name } : {}),
   });

@@ -10,10 +10,10 @@ import { deleteNamespace, testNamespace } from './nats/support.ts';
 test('selection: memory by default; nats:// with namespace, ack wait and size cap; anything else refused', () => {
   assert.equal(resolveBusConfig({ url: '' }).kind, 'memory');
   assert.equal(resolveBusConfig({ url: 'memory' }).kind, 'memory');
-  const c = resolveBusConfig({ url: 'nats://u:pw@a:4222,b:4223?namespace=prod&ack_wait_ms=5000&max_bytes=1048576' });
+  const c = resolveBusConfig({ url: 'nats://u:pw@a:4222,b:4223?namespace=prod&ack_wait_ms=5000&max_bytes=1048576&replicas=3' });
   assert.equal(c.kind, 'nats');
   if (c.kind !== 'nats') return;
-  assert.deepEqual([c.servers, c.namespace, c.ackWaitMs, c.maxBytes], [['nats://u:pw@a:4222', 'nats://b:4223'], 'prod', 5000, 1048576]);
+  assert.deepEqual([c.servers, c.namespace, c.ackWaitMs, c.maxBytes, c.replicas], [['nats://u:pw@a:4222', 'nats://b:4223'], 'prod', 5000, 1048576, 3]);
   assert.ok(!c.display.includes('pw'));
   assert.throws(() => resolveBusConfig({ url: 'amqp://x' }), (e: unknown) => isSolrulesError(e, 'BUS_CONFIG'));
   assert.throws(() => resolveBusConfig({ url: 'nats://a?namespace=a.b' }), (e: unknown) => isSolrulesError(e, 'BUS_CONFIG'));

@@ -33,6 +33,8 @@ export interface NatsBusOptions {
   maxInflight?: number;
   /** How long publish keeps retrying (same msg id, so safe) while the server is unreachable (default 30 s). */
   publishRetryMs?: number;
+  /** Copies of each stream in a NATS cluster (default 1; 3 on a 3-node cluster). */
+  replicas?: number;
   /** Connection name shown by the server. */
   name?: string;
 }
@@ -160,7 +162,7 @@ export class NatsBus implements Bus {
   /** Creates each stream, or brings an existing one's limits in line with ours. */
   async ensureStreams(): Promise<void> {
     for (const key of Object.keys(STREAMS) as StreamKey[]) {
-      const cfg = streamConfig(this.spec(key), this.ns);
+      const cfg = streamConfig(this.spec(key), this.ns, this.opts.replicas ?? 1);
       try {
         await this.jsm.streams.info(cfg.name);
         await this.jsm.streams.update(cfg.name, cfg);

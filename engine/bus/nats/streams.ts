@@ -60,7 +60,7 @@ export function streamFor(pattern: string): StreamKey | undefined {
 }
 
 /** Stream configuration as sent to the server, with namespace applied. */
-export function streamConfig(spec: StreamSpec, ns: Namespace): Partial<StreamConfig> & { name: string } {
+export function streamConfig(spec: StreamSpec, ns: Namespace, replicas = 1): Partial<StreamConfig> & { name: string } {
   return {
     name: ns.stream(spec.name),
     subjects: [ns.subject(spec.subject)],
@@ -70,7 +70,7 @@ export function streamConfig(spec: StreamSpec, ns: Namespace): Partial<StreamCon
     max_age: nanos(spec.maxAgeMs),
     max_bytes: spec.maxBytes,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-    num_replicas: 1,
+    num_replicas: replicas,
   };
 }
 
