@@ -31,13 +31,19 @@ strategies.yaml and rules/ are validated, tested and applied (unless --no-watch)
 The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).`;
 
 /**
- * Resolves a path relative to `dir`; when it is missing and names a `../shared/...` file,
- * also tries the same tail beside each ancestor (a git worktree lives deeper than the repo).
+ * Resolves a path relative to `dir`; when it is missing and names a `../shared/fixtures/...`
+ * file, also tries SOLRULES_SHARED_FIXTURES and the same tail beside each ancestor (a git
+ * worktree lives deeper than the repository).
  */
 function findUpward(dir: string, relative: string): string {
   const direct = resolve(dir, relative);
   if (existsSync(direct)) return direct;
   const tail = relative.replace(/^(\.\.\/)+/, '');
+  const shared = process.env.SOLRULES_SHARED_FIXTURES;
+  if (shared && tail.startsWith('shared/fixtures/')) {
+    const candidate = join(shared, tail.slice('shared/fixtures/'.length));
+    if (existsSync(candidate)) return candidate;
+  }
   for (let cur = resolve(dir); ; cur = dirname(cur)) {
     const candidate = join(cur, tail);
     if (existsSync(candidate)) return candidate;
