@@ -11,13 +11,14 @@
  * dead-lettered by the next worker, never dropped silently.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection, type Subscription as NatsSub, type Msg } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type Subscription as NatsSub, type Msg } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { SolrulesError } from '../../errors/index.ts';
 import { logger } from '../../telemetry/index.ts';
 import { deadLetterSubject, defaultBackoffMs, type Bus, type BusMessage, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from '../bus.ts';
 import { runInTraceContext, withTraceHeaders } from '../trace.ts';
+import { consumerName, dec, encode, fromHeaders, natsConnectOptions, REPLY_HEADER, toHeaders } from './codec.ts';
 import { Namespace, STREAMS, streamConfig, streamFor, type StreamKey, type StreamSpec } from './streams.ts';
 
 export interface NatsBusOptions {
@@ -53,56 +54,6 @@ interface CoreSub {
   kind: 'core';
   sub: NatsSub;
   inflight: Set<Promise<void>>;
-}
-
-const REPLY_HEADER = 'solrules-reply-to';
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-function encode(subject: string, data: unknown): Uint8Array {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(data);
-  } catch (err) {
-    throw new SolrulesError('BUS_ENCODE', `message for '${subject}' is not JSON-encodable: ${(err as Error).message} (encode bigints as decimal strings)`, { subject }, { cause: err });
-  }
-  return enc.encode(json ?? 'null');
-}
-
-function toHeaders(h: Record<string, string>): MsgHdrs | undefined {
-  const keys = Object.keys(h);
-  if (!keys.length) return undefined;
-  const out = natsHeaders();
-  for (const k of keys) out.set(k, h[k]!);
-  return out;
-}
-
-function fromHeaders(h: MsgHdrs | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!h) return out;
-  for (const k of h.keys()) if (!k.startsWith('Nats-')) out[k] = h.get(k);
-  return out;
-}
-
-/** Consumer names may not hold '.', '*', '>' or spaces. */
-function consumerName(s: string): string {
-  return s.replace(/[^A-Za-z0-9_-]/g, '_');
-}
-
-/** Parses `nats://[user:pass@]host:port[,host2:port2]` into connect options. */
-export function natsConnectOptions(servers: string | string[]): { servers: string[]; user?: string; pass?: string } {
-  const list = (Array.isArray(servers) ? servers : servers.split(',')).map((s) => s.trim()).filter(Boolean);
-  let user: string | undefined;
-  let pass: string | undefined;
-  const clean = list.map((s) => {
-    const u = new URL(s.includes('://') ? s : `nats://${s}`);
-    if (u.username) {
-      user = decodeURIComponent(u.username);
-      pass = decodeURIComponent(u.password);
-    }
-    return `${u.hostname}:${u.port || '4222'}`;
-  });
-  return { servers: clean, ...(user ? { user, pass: pass ?? '' } : {}) };
 }
 
 export class NatsBus implements Bus {
