@@ -6,8 +6,10 @@
  */
 import type { AccountSnapshot } from '../accounts/index.ts';
 import { accountLabel, dexError } from './codec/index.ts';
+import { meteoraDlmm } from './meteora-dlmm/index.ts';
 import { orcaWhirlpool } from './orca-whirlpool/index.ts';
 import { raydiumAmmV4 } from './raydium-amm-v4/index.ts';
+import { raydiumClmm } from './raydium-clmm/index.ts';
 import type { PoolState, Venue, VenueId } from './venue.ts';
 
 export type { Venue, VenueId, PoolState, Quote, QuoteContext } from './venue.ts';
@@ -16,6 +18,8 @@ export type { Venue, VenueId, PoolState, Quote, QuoteContext } from './venue.ts'
 export const VENUES: readonly Venue[] = [
   raydiumAmmV4,
   orcaWhirlpool,
+  raydiumClmm,
+  meteoraDlmm,
 ];
 
 /** The venue whose program owns pools with this owner, if any. */
@@ -46,6 +50,27 @@ export { raydiumAmmV4, decodeAmmInfo, RAYDIUM_AMM_V4_PROGRAM_ID } from './raydiu
 export type { RaydiumAmmV4State, AmmInfo } from './raydium-amm-v4/index.ts';
 export { orcaWhirlpool, decodeWhirlpool, decodeTickArray, decodeOracle, WHIRLPOOL_PROGRAM_ID } from './orca-whirlpool/index.ts';
 export type { OrcaWhirlpoolState, OrcaWhirlpoolQuote, Whirlpool, TickArray, Oracle } from './orca-whirlpool/index.ts';
+export {
+  raydiumClmm,
+  decodePoolState as decodeClmmPoolState,
+  decodeAmmConfig as decodeClmmAmmConfig,
+  decodeTickArrayState as decodeClmmTickArrayState,
+  decodeTickArrayBitmapExtension as decodeClmmTickArrayBitmapExtension,
+  decodeObservationState as decodeClmmObservationState,
+  decodeProtocolPositionState as decodeClmmProtocolPositionState,
+  RAYDIUM_CLMM_PROGRAM_ID,
+} from './raydium-clmm/index.ts';
+export type { RaydiumClmmState, RaydiumClmmQuote, ClmmPoolState } from './raydium-clmm/index.ts';
+export {
+  meteoraDlmm,
+  decodeLbPair,
+  decodeBinArray,
+  decodeBinArrayBitmapExtension,
+  decodeOracle as decodeDlmmOracle,
+  decodePresetParameter,
+  METEORA_DLMM_PROGRAM_ID,
+} from './meteora-dlmm/index.ts';
+export type { MeteoraDlmmState, MeteoraDlmmQuote, LbPair, BinArray } from './meteora-dlmm/index.ts';
 export { decodePythPrice, scaledToDecimal, PYTH_PROGRAM_ID } from './pyth/index.ts';
 export type { PythPrice, PythPriceStatus } from './pyth/index.ts';
 export {
