@@ -193,8 +193,9 @@ export class ExecutorWorker {
     const { order, route } = routed;
     const { store, bus } = this.deps;
     metrics.orders.deadLettered.inc({ executor });
-    await store.updateOrderStatus(order.id, 'dead-lettered', { executor, reason });
+    // The report first: recording it moves the order to its report's status; dead-lettered is set after.
     if (report) await store.recordExecution({ ...report, reason });
+    await store.updateOrderStatus(order.id, 'dead-lettered', { executor, reason });
     await bus.publish(SUBJECT_DLQ, { order: orderToJson(order), reason, attempts, executor, route }, { msgId: `dlq:${order.id}` });
     const failed: ExecutionReport = report ? { ...report, reason } : { ...this.blank(order, executor), status: 'rejected', reason, simulated: true };
     await bus.publish(SUBJECT_FAILED, { order: orderToJson(order), report: reportToJson(failed), route }, { msgId: `${SUBJECT_FAILED}:${order.id}` });

@@ -43,6 +43,8 @@ export interface EngineOptions {
   control?: () => ControlFact;
   /** Recent prices kept for the price fact's window. */
   priceWindow?: number;
+  /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
+  portfolio?: Record<string, string>;
 }
 
 const SOL_MINT = 'So11111111111111111111111111111111111111112';
@@ -79,7 +81,9 @@ export class TradingEngine {
     this.log = opts.log ?? logger().child({ component: 'engine' });
     const cfg = opts.holder.current.strategies;
     const start = cfg.paper?.startingBalances ?? {};
-    this.portfolio = new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
+    this.portfolio = opts.portfolio
+      ? Portfolio.fromJSON(opts.portfolio)
+      : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
     for (const name of Object.keys(cfg.strategies)) {
       const planner = plannerFor(name, cfg);
       if (planner) this.planners.set(name, planner);
@@ -125,8 +129,9 @@ export class TradingEngine {
     this.subs.push(
       await this.opts.bus.subscribe<PriceEvent>(
         `market.prices.${cfg.market.base.mint}`,
+        // Every instance's planners see every market event (their state follows every fill);
+        // the orders they decide carry deterministic ids, so duplicates die at the bus and store.
         async (msg) => marketEvent({ 'solrules.kind': 'price', 'solrules.source': msg.data.source, 'solrules.symbol': msg.data.symbol }, () => this.onPrice(msg.data)),
-        { queue: 'planners' },
       ),
     );
     type Result = { order: OrderJson; report: ExecutionReportJson; route?: Route };
