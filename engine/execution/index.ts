@@ -9,7 +9,7 @@ export { Coordinator, ExecutorWorker, orderFact, SUBJECTS, type CoordinatorDeps,
 export { jobBefore, DEFAULT_RETRY_POLICY } from './worker.ts';
 export { routedToJson, routedFromJson, reportToJson, reportFromJson, type RoutedOrderJson, type ExecutionReportJson } from './codec.ts';
 export { PaperExecutor, PoolStateQuoter, Portfolio, feeAtoms, type PaperConfig, type MarketView, type PoolQuoter, type PaperSimulation, type PaperReport } from './paper/index.ts';
-export { MemorySubmissionJournal, type SubmissionJournal, type SubmissionEntry } from './journal.ts';
+export { MemorySubmissionJournal, StoreSubmissionJournal, type SubmissionJournal, type SubmissionEntry, type JournalStore } from './journal.ts';
 export { RpcPool, RpcError, type RpcEndpoint, type RpcPoolOptions, type SignatureStatus, type TransactionWithMeta } from './rpc/pool.ts';
 export { RpcSubmitter, msUntilLeaderChange, type RpcSubmitterOptions } from './rpc/submitter.ts';
 export { JitoSubmitter, MAX_BUNDLE_TRANSACTIONS, type JitoSubmitterOptions } from './jito/submitter.ts';

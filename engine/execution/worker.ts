@@ -257,6 +257,11 @@ export class ExecutorWorker {
         continue;
       }
       const routed = routedFromJson(json);
+      const lost = journal && 'undocumented' in journal ? await (journal as { undocumented(id: string): Promise<number> }).undocumented(row.order.id) : 0;
+      if (lost > 0) {
+        await this.deadLetter(routed, row.executor ?? routed.route.executor, `found submitted after a restart with ${lost} submission(s) whose details are lost; left for an operator (not resent)`, 0);
+        continue;
+      }
       const executor = this.deps.executorFor(routed.route);
       if (!executor) {
         await this.deadLetter(routed, routed.route.executor, `executor '${routed.route.executor}' is not available after a restart`, 0);

@@ -18,6 +18,7 @@ import {
   SUBJECTS,
   createLiveExecutor,
   reportFromJson,
+  StoreSubmissionJournal,
   type Executor,
   type ExecutionReportJson,
   type Reconciliation,
@@ -69,14 +70,16 @@ async function main(): Promise<number> {
     const bus = new MemoryBus();
     const store = new MemoryStore();
     const now = new Date();
-    const ctx = { rpc: s.rpc, workers: s.pool, source: s.exchange, journal: s.journal, monitor: s.monitor, accuracy: s.accuracy, lookupTables: s.lookupTables, log };
+    // Submissions are journaled in the store (its submission rows plus each attempt's full entry).
+    const journal = new StoreSubmissionJournal(store);
+    const ctx = { rpc: s.rpc, workers: s.pool, source: s.exchange, journal, monitor: s.monitor, accuracy: s.accuracy, lookupTables: s.lookupTables, log };
     const jitoGrpc = await createLiveExecutor('jito', { ...executors.jito!, type: 'jito', transport: 'grpc', blockEngine: s.sb.blockEngineGrpcAddress }, ctx);
     const jitoJson = await createLiveExecutor('jito', { ...executors.jito!, type: 'jito', transport: 'json-rpc', blockEngine: s.sb.blockEngineUrl, tipPlacement: 'inline' }, ctx);
     const rpcExec = await createLiveExecutor('rpc', { ...executors.rpc!, type: 'rpc', rebroadcastMs: 300 }, ctx);
     const live: Record<string, Executor> = { rpc: rpcExec };
     const transportOf = new Map<string, string>();
     const coordinator = new Coordinator({ bus, store, ruleSet: () => built.active!.ruleSet, control: () => ({ killSwitch: false, paused: false }), exposureUsd: () => 0, solUsd: () => 150, now: () => now, log });
-    const worker = new ExecutorWorker({ bus, store, executorFor: (r) => live[r.executor], now: () => new Date(), log, journal: s.journal, concurrency: { jito: 1, rpc: 2 } });
+    const worker = new ExecutorWorker({ bus, store, executorFor: (r) => live[r.executor], now: () => new Date(), log, journal, concurrency: { jito: 1, rpc: 2 } });
     await coordinator.start();
     await worker.start();
     const results = new Map<string, { report: ReturnType<typeof reportFromJson>; reconciliation?: Reconciliation; route: string }>();
@@ -156,7 +159,7 @@ async function main(): Promise<number> {
     if (process.env.SOLRULES_E2E_DUMP) {
       // Everything the run wrote (store, journal, metrics) for the key-leak test to grep.
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.SOLRULES_E2E_DUMP, JSON.stringify({ orders: await store.listOrders(), executions: await store.listExecutions(), journal: s.journal.all(), metrics: await registry.metrics() }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      writeFileSync(process.env.SOLRULES_E2E_DUMP, JSON.stringify({ orders: await store.listOrders(), executions: await store.listExecutions(), submissions: await store.listSubmissions(), journal: await Promise.all(orders.map((o) => journal.forOrder(o.id))), metrics: await registry.metrics() }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
     }
     await coordinator.stop();
     await worker.stop();
