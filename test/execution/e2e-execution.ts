@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     const journal = new StoreSubmissionJournal(store);
     const ctx = { rpc: s.rpc, workers: s.pool, source: s.exchange, journal, monitor: s.monitor, accuracy: s.accuracy, lookupTables: s.lookupTables, log };
     const jitoGrpc = await createLiveExecutor('jito', { ...executors.jito!, type: 'jito', transport: 'grpc', blockEngine: s.sb.blockEngineGrpcAddress }, ctx);
-    const jitoJson = await createLiveExecutor('jito', { ...executors.jito!, type: 'jito', transport: 'json-rpc', blockEngine: s.sb.blockEngineUrl, tipPlacement: 'inline' }, ctx);
+    const jitoJson = await createLiveExecutor('jito', { ...executors.jito!, type: 'jito', transport: 'json-rpc', blockEngine: s.sb.blockEngineUrl, tipPlacement: 'separate' }, ctx);
     const rpcExec = await createLiveExecutor('rpc', { ...executors.rpc!, type: 'rpc', rebroadcastMs: 300 }, ctx);
     const live: Record<string, Executor> = { rpc: rpcExec };
     const transportOf = new Map<string, string>();
@@ -94,7 +94,7 @@ async function main(): Promise<number> {
     const tipStart = new Map(s.sb.tipAccounts.map((t) => [t, s.sb.getAccount(t)?.lamports ?? 0n]));
     const plan: { tag: string; urgency: 'normal' | 'low'; amountIn: bigint; transport: string; jito?: LiveExecutor }[] = [
       { tag: 'one', urgency: 'normal', amountIn: 150_000_000n, transport: 'jito-ts gRPC searcherClient', jito: jitoGrpc },
-      { tag: 'two', urgency: 'normal', amountIn: 75_000_000n, transport: 'Jito block-engine JSON-RPC (tip in a separate last transaction)', jito: jitoJson },
+      { tag: 'two', urgency: 'normal', amountIn: 75_000_000n, transport: 'the Jito block-engine JSON-RPC (a 2-transaction bundle: the tip alone in the last)', jito: jitoJson },
       { tag: 'three', urgency: 'low', amountIn: 300_000_000n, transport: 'RPC executor (sendTransaction, own rebroadcast)' },
     ];
     const orders: Order[] = [];
