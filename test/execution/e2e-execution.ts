@@ -17,6 +17,7 @@ import {
   ExecutorWorker,
   SUBJECTS,
   createLiveExecutor,
+  concurrencyOf,
   reportFromJson,
   StoreSubmissionJournal,
   type Executor,
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
     const live: Record<string, Executor> = { rpc: rpcExec };
     const transportOf = new Map<string, string>();
     const coordinator = new Coordinator({ bus, store, ruleSet: () => built.active!.ruleSet, control: () => ({ killSwitch: false, paused: false }), exposureUsd: () => 0, solUsd: () => 150, now: () => now, log });
-    const worker = new ExecutorWorker({ bus, store, executorFor: (r) => live[r.executor], now: () => new Date(), log, journal, concurrency: { jito: 1, rpc: 2 } });
+    const worker = new ExecutorWorker({ bus, store, executorFor: (r) => live[r.executor], now: () => new Date(), log, journal, concurrency: concurrencyOf(executors) });
     await coordinator.start();
     await worker.start();
     const results = new Map<string, { report: ReturnType<typeof reportFromJson>; reconciliation?: Reconciliation; route: string }>();

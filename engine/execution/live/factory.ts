@@ -82,3 +82,16 @@ export async function createLiveExecutor(name: string, cfg: ExecutorConfig, ctx:
   }
   throw new SolrulesError('EXEC_BAD_CONFIG', `executors.${name}: type '${cfg.type}' is not a live executor`, { field: `executors.${name}.type`, value: cfg.type });
 }
+
+/** Per-executor concurrency limits from `executors.<name>.concurrency` (for the worker). */
+export function concurrencyOf(executors: Record<string, ExecutorConfig>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, cfg] of Object.entries(executors)) {
+    const n = int(cfg, 'concurrency', name);
+    if (n !== undefined) {
+      if (n < 1) throw new SolrulesError('EXEC_BAD_CONFIG', `executors.${name}.concurrency must be at least 1; got ${n}`, { field: `executors.${name}.concurrency`, value: n });
+      out[name] = n;
+    }
+  }
+  return out;
+}
