@@ -84,24 +84,39 @@ export function loadAccountFile(path: string): AccountSnapshot {
   return parseAccountJson(readFileSync(path, 'utf8'), path);
 }
 
+export interface LoadAccountDirOptions {
+  recursive?: boolean;
+  /** Called when two files hold the same address; the later file (in sorted path order) wins. */
+  onDuplicate?: (address: string, kept: string, replaced: string) => void;
+  /** Called for account files without an address (carbon dumps not named `<name>.<address>.json`). */
+  onNoAddress?: (file: string) => void;
+}
+
 /**
- * Reads every `*.json` account file under `dir` (recursively), skipping `_`-prefixed
- * summaries and files that are not accounts. Returns snapshots keyed by address; files
- * without an address are skipped (they cannot be placed on a chain).
+ * Reads every `*.json` account file under `dir` (recursively, in sorted order so the result does
+ * not depend on the file system), skipping `_`-prefixed summaries and files that are not
+ * accounts. Returns snapshots keyed by address; files without an address are skipped (they
+ * cannot be placed on a chain).
  */
-export function loadAccountDir(dir: string, opts: { recursive?: boolean } = {}): Map<string, AccountSnapshot> {
+export function loadAccountDir(dir: string, opts: LoadAccountDirOptions = {}): Map<string, AccountSnapshot> {
   const out = new Map<string, AccountSnapshot>();
-  for (const entry of readdirSync(dir)) {
+  const put = (snapshot: AccountSnapshot & { address: string }) => {
+    const previous = out.get(snapshot.address);
+    if (previous) opts.onDuplicate?.(snapshot.address, snapshot.source ?? '', previous.source ?? '');
+    out.set(snapshot.address, snapshot);
+  };
+  for (const entry of readdirSync(dir).sort()) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) {
-      if (opts.recursive !== false) for (const [k, v] of loadAccountDir(path, opts)) out.set(k, v);
+      if (opts.recursive !== false) for (const v of loadAccountDir(path, opts).values()) put(v as AccountSnapshot & { address: string });
       continue;
     }
     if (!entry.endsWith('.json') || entry.startsWith('_')) continue;
     const text = readFileSync(path, 'utf8');
     if (!/"owner"\s*:/.test(text)) continue; // RPC envelopes and other JSON that is not an account dump
     const snapshot = parseAccountJson(text, path);
-    if (snapshot.address) out.set(snapshot.address, snapshot);
+    if (snapshot.address) put(snapshot as AccountSnapshot & { address: string });
+    else opts.onNoAddress?.(path);
   }
   return out;
 }

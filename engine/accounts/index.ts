@@ -3,4 +3,4 @@
  * or a JSON file. Decoders in `engine/dex/*` take these; the sandbox loads them onto its chain.
  */
 export type { AccountSnapshot } from './snapshot.ts';
-export { parseAccountJson, loadAccountFile, loadAccountDir } from './files.ts';
+export { parseAccountJson, loadAccountFile, loadAccountDir, type LoadAccountDirOptions } from './files.ts';

@@ -1,0 +1,72 @@
+/**
+ * JSON the way Solana RPC writes it: u64 values (lamports, rentEpoch, fees) as bare JSON numbers
+ * with every digit, even past 2^53 (rentEpoch is often u64::MAX), which JSON.stringify cannot do.
+ */
+
+/** Stringifies `value` like JSON.stringify, writing bigints as bare JSON integers. */
+export function stringifyRpc(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined || typeof v === 'function' ? 'null' : stringifyRpc(v))).join(',')}]`;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringifyRpc((value as { toJSON(): unknown }).toJSON());
+      const parts: string[] = [];
+      for (const [k, v] of Object.entries(value)) {
+        if (v === undefined || typeof v === 'function') continue;
+        parts.push(`${JSON.stringify(k)}:${stringifyRpc(v)}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      return 'null';
+  }
+}
+
+/** JSON-RPC 2.0 error object. */
+export interface RpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** An error a JSON-RPC handler throws to answer with `{error: {code, message, data}}`. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+  toObject(): RpcErrorObject {
+    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/** Standard JSON-RPC codes and the Solana server codes our clients branch on. */
+export const RPC_CODES = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+  /** agave: JSON_RPC_SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE */
+  preflightFailure: -32002,
+  /** agave: JSON_RPC_SERVER_ERROR_TRANSACTION_SIGNATURE_VERIFICATION_FAILURE */
+  signatureVerificationFailure: -32003,
+  /** agave: JSON_RPC_SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED */
+  minContextSlotNotReached: -32016,
+} as const;
+
+/** Throws invalid-params unless `ok`. */
+export function requireParam(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new RpcError(RPC_CODES.invalidParams, message);
+}
