@@ -64,6 +64,7 @@ export class PollingSource implements AccountSource {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.inFlight = this.pollOnce().finally(() => {
         this.inFlight = undefined;
