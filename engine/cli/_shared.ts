@@ -1,15 +1,14 @@
 /** Helpers shared by commands: evaluator selection and project loading with diagnostics. */
 import { resolve } from 'node:path';
 import { formatDiagnostics, loadFiles, loadProject, expandPaths, type Project } from '../config/index.ts';
-import { referenceEvaluator, type EvaluatorFactory } from '../rules/index.ts';
+import { EVALUATOR_KINDS, evaluatorFactory, type EvaluatorFactory } from '../rules/index.ts';
 import { oneOf } from './args.ts';
 
-export const EVALUATOR_KINDS = ['reference'] as const;
+export { EVALUATOR_KINDS };
 
-/** The evaluator factory for `--evaluator` (default: the fastest available). */
+/** The evaluator factory for `--evaluator compiled|reference` (default: compiled, the fastest). */
 export function evaluatorFromOption(value: string | undefined): EvaluatorFactory {
-  oneOf('evaluator', value, EVALUATOR_KINDS, 'reference');
-  return referenceEvaluator;
+  return evaluatorFactory(oneOf('evaluator', value, EVALUATOR_KINDS, 'compiled'));
 }
 
 /** Loads the project in cwd, or the given paths; prints diagnostics to stderr. */

@@ -13,7 +13,7 @@ import { SolrulesError, isSolrulesError, jsonSafe } from '../errors/index.ts';
 export const summary = 'quote a swap exactly from pool account files (Raydium AMM v4, Orca Whirlpool, …)';
 
 const USAGE = `usage: solrules quote --accounts DIR --pool ADDRESS|FILE --input-mint MINT --amount ATOMS [--exact-out]
-                      [--timestamp UNIX_SECONDS] [--epoch EPOCH] [--details]
+                      [--timestamp UNIX_SECONDS] [--epoch EPOCH] [--slot SLOT] [--details]
 
   --accounts DIR     account JSON files (solana-CLI or carbon format, as in ../shared/fixtures/accounts/)
   --pool ADDRESS     the pool (or lb pair) address, or the path of its account file
@@ -22,6 +22,7 @@ const USAGE = `usage: solrules quote --accounts DIR --pool ADDRESS|FILE --input-
   --exact-out        quote buying exactly --amount of the other mint
   --timestamp UNIX   chain clock for open times / adaptive fees (default: now)
   --epoch EPOCH      current epoch, needed for Token-2022 mints whose transfer fee changes
+  --slot SLOT        current slot, needed for DLMM pairs that activate at a slot
   --details          also print venue, pool, mints, accounts and venue-specific fields
 
 Prints {"amountIn","amountOut","feeAmount","priceImpactBps"}; nothing is sent anywhere.`;
@@ -94,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
         'exact-out': { type: 'boolean', default: false },
         timestamp: { type: 'string' },
         epoch: { type: 'string' },
+        slot: { type: 'string' },
         details: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -115,7 +117,7 @@ export async function run(argv: string[]): Promise<number> {
   const amount = parseAtoms(values.amount as string, '--amount');
   if (typeof amount === 'string') return usageError(amount);
   const context: QuoteContext = {};
-  for (const [flag, key] of [['timestamp', 'unixTimestamp'], ['epoch', 'epoch']] as const) {
+  for (const [flag, key] of [['timestamp', 'unixTimestamp'], ['epoch', 'epoch'], ['slot', 'slot']] as const) {
     if (values[flag] === undefined) continue;
     const v = parseAtoms(values[flag] as string, `--${flag}`);
     if (typeof v === 'string') return usageError(v);

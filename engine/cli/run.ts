@@ -11,30 +11,40 @@ import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../confi
 import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../runtime/index.ts';
 import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
 import { MemoryStore } from '../store/index.ts';
-import { createLogger, setLogger } from '../telemetry/index.ts';
+import { ControlState, controlAdmin } from '../control/index.ts';
+import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, setLogger, startTelemetryServer, type TelemetryServer } from '../telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 
 export const summary = 'run the engine: paper-trade the replayed SOL-USD series through the enabled strategies';
 
 const USAGE = `usage: solrules run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--speed N] [--prices CSV] [--out DIR]
-                    [--evaluator KIND] [--no-watch] [--quiet]
+                    [--evaluator KIND] [--no-watch] [--quiet] [--metrics-port N] [--linger S]
 
 Replays a daily OHLC price series (default: strategies.yaml replay.prices) as four ticks a
 day through the enabled strategies, with the paper executor (simulated fills: price moved by
 paper.slippageBps, fee paper.feeBps) and the in-process bus. Nothing is sent to any chain.
 --speed N replays N days a second (default: as fast as possible). While it runs, edits to
 strategies.yaml and rules/ are validated, tested and applied (unless --no-watch).
-The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).`;
+The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).
+--metrics-port N (or SOLRULES_METRICS_PORT) serves /metrics, /healthz, /readyz and the admin
+actions on 127.0.0.1:N while it runs (0 = any free port); --linger S keeps them up S seconds after
+the summary so a scraper sees the final values. See docs/observability.md.`;
 
 /**
- * Resolves a path relative to `dir`; when it is missing and names a `../shared/...` file,
- * also tries the same tail beside each ancestor (a git worktree lives deeper than the repo).
+ * Resolves a path relative to `dir`; when it is missing and names a `../shared/fixtures/...`
+ * file, also tries SOLRULES_SHARED_FIXTURES and the same tail beside each ancestor (a git
+ * worktree lives deeper than the repository).
  */
 function findUpward(dir: string, relative: string): string {
   const direct = resolve(dir, relative);
   if (existsSync(direct)) return direct;
   const tail = relative.replace(/^(\.\.\/)+/, '');
+  const shared = process.env.SOLRULES_SHARED_FIXTURES;
+  if (shared && tail.startsWith('shared/fixtures/')) {
+    const candidate = join(shared, tail.slice('shared/fixtures/'.length));
+    if (existsSync(candidate)) return candidate;
+  }
   for (let cur = resolve(dir); ; cur = dirname(cur)) {
     const candidate = join(cur, tail);
     if (existsSync(candidate)) return candidate;
@@ -55,6 +65,8 @@ export async function run(argv: string[]): Promise<number> {
         evaluator: { type: 'string' },
         'no-watch': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        'metrics-port': { type: 'string' },
+        linger: { type: 'string' },
         live: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -68,6 +80,10 @@ export async function run(argv: string[]): Promise<number> {
     for (const k of ['from', 'to'] as const) {
       if (values[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values[k]!)) throw new UsageError(`--${k} must be a date YYYY-MM-DD; got '${values[k]}'`);
     }
+    const metricsPort = values['metrics-port'] ?? (process.env.SOLRULES_METRICS_PORT || undefined);
+    if (metricsPort !== undefined && !/^\d{1,5}$/.test(metricsPort)) throw new UsageError(`--metrics-port must be a port number (0 = any free port); got '${metricsPort}'`);
+    const lingerSeconds = values.linger === undefined ? 0 : Number(values.linger);
+    if (!(lingerSeconds >= 0)) throw new UsageError(`--linger must be a number of seconds; got '${values.linger}'`);
     const speed = values.speed === undefined ? 0 : Number(values.speed);
     if (!(speed >= 0)) throw new UsageError(`--speed must be a number of days per second (0 = as fast as possible); got '${values.speed}'`);
     const root = process.cwd();
@@ -92,17 +108,30 @@ export async function run(argv: string[]): Promise<number> {
     if (!candles.length) throw new UsageError('no candles in the selected period');
     const ticks = candleTicks(candles);
 
-    const bus = new MemoryBus();
+    const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
+    const memoryBus = new MemoryBus();
+    const bus = instrumentBus(memoryBus);
     const store = new MemoryStore();
-    const engine = new TradingEngine({ holder, bus, store, log });
+    const control = new ControlState();
+    await control.attach(bus, { syncTimeoutMs: 0 }); // in-process bus: no other instance to ask
+    const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact() });
     await engine.start();
-    let reloader: Reloader | undefined;
-    if (!values['no-watch']) {
-      reloader = new Reloader({ root, factory, holder, log, onOutcome: (o) => {
-        if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)`);
-        else if (o.diagnostics.length || o.testFailures.length) console.log(`[reload] refused (${o.diagnostics.length} error(s), ${o.testFailures.length} failing test(s)); the previous rule set keeps serving`);
-      } });
-      await reloader.start();
+    reportRuleSet(built.active.ruleSet, built.active.appliedAt);
+    health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
+    const reloader = new Reloader({ root, factory, holder, log, onOutcome: (o) => {
+      if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)`);
+      else if (o.diagnostics.length || o.testFailures.length) console.log(`[reload] refused (${o.diagnostics.length} error(s), ${o.testFailures.length} failing test(s)); the previous rule set keeps serving`);
+    } });
+    control.onReload(async () => {
+      const o = await reloader.reload('admin');
+      const refused = o.diagnostics.length + o.testFailures.length;
+      return { ok: !refused, hash: holder.current.ruleSet.hash, detail: o.applied ? 'applied' : refused ? `refused: ${refused} error(s); the previous rule set keeps serving` : 'nothing changed' };
+    });
+    if (!values['no-watch']) await reloader.start();
+    let server: TelemetryServer | undefined;
+    if (metricsPort !== undefined) {
+      server = await startTelemetryServer({ port: Number(metricsPort), admin: controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks })) });
+      console.log(`telemetry: ${server.url}/metrics, /healthz, /readyz${process.env.SOLRULES_ADMIN_TOKEN ? ', admin actions (token from SOLRULES_ADMIN_TOKEN)' : ' (admin actions disabled: SOLRULES_ADMIN_TOKEN is not set)'}`);
     }
     const quiet = values.quiet ?? false;
     const write = (s: string) => {
@@ -113,10 +142,13 @@ export async function run(argv: string[]): Promise<number> {
     const { base } = cfg.market;
     let month = '';
     const started = performance.now();
-    for (const tick of ticks) {
+    for (const [i, tick] of ticks.entries()) {
       const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
+      metrics.scanner.events.inc({ mode: 'replay', venue: 'replay', kind: 'price' });
       await bus.publish(`market.prices.${base.mint}`, event);
-      await bus.settle();
+      await memoryBus.settle();
+      metrics.engine.replayTicks.inc();
+      metrics.engine.replayProgress.set((i + 1) / ticks.length);
       const m = event.time.slice(0, 7);
       if (m !== month && tick.phase === 'close') {
         month = m;
@@ -127,8 +159,10 @@ export async function run(argv: string[]): Promise<number> {
       }
       if (speed > 0 && tick.phase === 'close') await new Promise((r) => setTimeout(r, 1000 / speed));
     }
-    await reloader?.stop();
+    await reloader.stop();
     await engine.stop();
+    for (const [name, s] of Object.entries(cfg.strategies)) if (s.enabled && engine.planners.has(name)) metrics.strategy.completions.inc({ strategy: name, reason: 'replay-end' });
+    await control.detach();
     await bus.close();
     const active = holder.current;
     const result = buildSummary(engine, active.strategies, { from: candles[0]!.date, to: candles[candles.length - 1]!.date, firstPriceUsd: ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });
@@ -140,6 +174,14 @@ export async function run(argv: string[]): Promise<number> {
     writeFileSync(join(outDir, 'summary.txt'), text.trimStart() + '\n');
     console.log(`\nsummary written to ${join(outDir, 'summary.json')} and summary.txt (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     await store.close();
+    if (server) {
+      if (lingerSeconds > 0) {
+        console.log(`telemetry: serving the final values for ${lingerSeconds} s more`);
+        await new Promise((r) => setTimeout(r, lingerSeconds * 1000));
+      }
+      await server.close();
+    }
+    await tracing.shutdown();
     return 0;
   });
 }

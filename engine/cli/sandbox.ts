@@ -55,7 +55,7 @@ class UsageError extends Error {}
 export function banner(sb: Sandbox, slotMs: number | 'manual'): string {
   const accounts = sb.accountLoads.length
     ? sb.accountLoads
-        .map((l) => `${l.placed} from ${l.dir} (${l.withoutAddress.length} files without an address skipped, ${l.duplicates.length} addresses in several files: last file kept)`)
+        .map((l) => `${l.placed} from ${l.dir} (${l.withoutAddress.length} files without an address skipped, ${new Set(l.duplicates.map((d) => d.address)).size} addresses in several files: last file kept)`)
         .join('; ')
     : 'none';
   return [

@@ -3,7 +3,7 @@
  * rule tests — reporting every problem (schema and semantic) as a positioned diagnostic.
  * Only files without errors are handed on; a bad file never replaces a good one.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import {
@@ -16,10 +16,10 @@ import {
   type RuleTestDoc,
 } from '../rules/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import { validateAgainstSchema } from './schemas.ts';
+import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { checkStrategies, paramsFact, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
 import { checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
-import { diagnosticAt, readYamlFile, schemaModeline, type SourceFile } from './yaml.ts';
+import { diagnosticAt, parseYaml, schemaModeline, type SourceFile } from './yaml.ts';
 
 export type FileKind = 'strategies' | 'wallets' | 'rule-file' | 'rule-test';
 
@@ -108,6 +108,32 @@ export function toRuleFile(src: SourceFile): RuleFile {
   return { ...doc, kind: doc.kind ?? 'strategy', strategy: doc.strategy ?? doc.id, file: src.file, hash: contentHash(src.text) };
 }
 
+/**
+ * Parsed files and their schema results, by path, reused while the text is unchanged: a hot
+ * reload re-reads every file but parses only the one that was edited. Parsed documents are
+ * never mutated, so sharing them between rule sets is safe.
+ */
+const parseCache = new Map<string, { text: string; src: SourceFile; schema: Map<string, Diagnostic[]> }>();
+
+function readCached(file: string): SourceFile {
+  const text = readFileSync(file, 'utf8');
+  const hit = parseCache.get(file);
+  if (hit && hit.text === text) return hit.src;
+  const src = parseYaml(text, file);
+  parseCache.set(file, { text, src, schema: new Map() });
+  return src;
+}
+
+function schemaCached(src: SourceFile, schema: SchemaName, redact: boolean): Diagnostic[] {
+  const entry = parseCache.get(src.file);
+  const key = `${schema}:${redact}`;
+  const cached = entry?.src === src ? entry.schema.get(key) : undefined;
+  if (cached) return cached;
+  const errs = validateAgainstSchema(src, schema, { redact });
+  if (entry?.src === src) entry.schema.set(key, errs);
+  return errs;
+}
+
 interface LoadOptions {
   /** strategies.yaml to check params and executors against when none is among the files. */
   strategiesFile?: string;
@@ -131,17 +157,17 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const read = (file: string): SourceFile => {
     let src = sources.get(file);
     if (!src) {
-      src = readYamlFile(file);
+      src = readCached(file);
       sources.set(file, src);
     }
     return src;
   };
-  const parsedOk = (src: SourceFile, schema: Parameters<typeof validateAgainstSchema>[1], redact = false): boolean => {
+  const parsedOk = (src: SourceFile, schema: SchemaName, redact = false): boolean => {
     if (src.syntaxErrors.length) {
       report(src.syntaxErrors);
       return false;
     }
-    const errs = validateAgainstSchema(src, schema, { redact });
+    const errs = schemaCached(src, schema, redact);
     report(errs);
     return errs.length === 0;
   };

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { buildRuleSet, diffRuleSets, runTestFile, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
-import { logger, type Logger } from '../telemetry/index.ts';
+import { logger, metrics, reportRuleSet, type Logger } from '../telemetry/index.ts';
 import { fullMessage, type Diagnostic } from './diagnostics.ts';
 import { loadProject, type Project } from './project.ts';
 import type { StrategiesConfig } from './strategies.ts';
@@ -171,11 +171,14 @@ export class Reloader {
       for (const f of built.testFailures) this.log.error({ source }, `reload refused: rule test failed: ${f}`);
       this.log.warn({ hash: before.ruleSet.hash }, 'the previous rule set keeps serving');
       outcome = { applied: false, diagnostics: built.diagnostics, testFailures: built.testFailures, source, tookMs };
+      metrics.rules.reloads.inc({ outcome: 'refused' });
     } else if (built.active.ruleSet.hash === before.ruleSet.hash && canonicalJson(built.active.strategies) === canonicalJson(before.strategies)) {
       outcome = { applied: false, hash: before.ruleSet.hash, diagnostics: [], testFailures: [], source, tookMs };
     } else {
       const diff = diffRuleSets(before.ruleSet, built.active.ruleSet);
       this.opts.holder.swap(built.active);
+      metrics.rules.reloads.inc({ outcome: 'applied' });
+      reportRuleSet(built.active.ruleSet, built.active.appliedAt);
       this.log.info(
         { hash: built.active.ruleSet.hash, previousHash: before.ruleSet.hash, source, added: diff.added, removed: diff.removed, changed: diff.changed, thresholds: diff.thresholds, tookMs: Math.round(tookMs * 10) / 10 },
         `rule set ${built.active.ruleSet.hash.slice(0, 12)} applied`,

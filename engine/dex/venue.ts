@@ -25,8 +25,10 @@ export interface Quote {
   outputMint: string;
   amountIn: bigint;
   amountOut: bigint;
-  /** Fee charged on the input side, in input-token atoms (LP + protocol). */
+  /** Fee charged (LP + protocol), in input-token atoms — unless `feeMint` says the venue took it from the output. */
   feeAmount: bigint;
+  /** Mint `feeAmount` is in, when a venue can charge it on the output (Raydium CLMM `fee_on`, Meteora DLMM Y-only fee mode). */
+  feeMint?: string;
   /** Execution price vs the pool's price before the swap, in basis points (≥ 0). */
   priceImpactBps: number;
   /** Every account the quote read (pool, vaults, tick / bin arrays), for cache invalidation and swap building. */
@@ -42,6 +44,8 @@ export interface QuoteContext {
   unixTimestamp?: bigint;
   /** Epoch (Token-2022 transfer-fee schedules). */
   epoch?: bigint;
+  /** Slot (Meteora DLMM pairs activated at a slot). */
+  slot?: bigint;
 }
 
 export interface Venue<S extends PoolState = PoolState> {

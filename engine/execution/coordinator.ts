@@ -10,7 +10,7 @@ import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
 import type { FiredEvent, RuleSet } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../store/index.ts';
-import { logger, type Logger } from '../telemetry/index.ts';
+import { inSpan, logger, metrics, observeEvaluation, stage, type Logger } from '../telemetry/index.ts';
 import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson } from './codec.ts';
 import type { Executor, Route, RoutedOrder } from './executor.ts';
 
@@ -86,7 +86,8 @@ export class Coordinator {
   private async firstEvents(rs: RuleSet, kind: 'risk' | 'routing', facts: Record<string, unknown>): Promise<FiredEvent[]> {
     const out: FiredEvent[] = [];
     for (const file of rs.files.filter((f) => f.kind === kind)) {
-      out.push(...(await rs.evaluators.get(file.id)!.evaluate(facts)));
+      const evaluator = rs.evaluators.get(file.id)!;
+      out.push(...(await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts))));
     }
     return out;
   }
@@ -99,16 +100,13 @@ export class Coordinator {
     const control = this.deps.control();
     const fact = orderFact(order, this.deps.solUsd());
     const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
-    const blocks = (await this.firstEvents(rs, 'risk', {
-      order: fact,
-      risk: { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 },
-      control,
-    })).filter((e) => e.type === 'block');
+    const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 };
+    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control }))).filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
     }
     if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
-    const routes = (await this.firstEvents(rs, 'routing', { order: fact, control })).filter((e) => e.type === 'route');
+    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control }))).filter((e) => e.type === 'route');
     const first = routes[0];
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());
@@ -121,9 +119,11 @@ export class Coordinator {
     const inserted = await this.deps.store.insertOrder(order, 'decided');
     if (!inserted) {
       this.log.debug({ orderId: order.id }, 'order already recorded; not processed again');
+      metrics.orders.duplicates.inc({ strategy: order.strategy });
       return { kind: 'duplicate' };
     }
     const decision = await this.decide(order);
+    this.count(order, decision);
     const { bus, store } = this.deps;
     const failed = (status: ExecutionReport['status'], reason: string) =>
       reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() });
@@ -150,6 +150,19 @@ export class Coordinator {
         break;
     }
     return decision;
+  }
+
+  private count(order: Order, decision: Decision): void {
+    if (decision.kind === 'blocked') {
+      for (const rule of decision.rules.length ? decision.rules : ['engine-paused']) metrics.orders.blocked.inc({ strategy: order.strategy, rule_id: rule });
+      const control = this.deps.control();
+      if (control.killSwitch || control.paused) metrics.control.refused.inc({ state: control.killSwitch ? 'kill-switch' : 'paused' });
+    } else if (decision.kind === 'routed') {
+      metrics.orders.routed.inc({ executor: decision.route.executor, route: decision.route.ruleId });
+      metrics.orders.pending.inc({ executor: decision.route.executor });
+    } else if (decision.kind === 'unroutable') {
+      metrics.orders.deadLettered.inc({ executor: 'none' });
+    }
   }
 
   /** Subscribes to `trade.opportunities.>` as one member of the `coordinators` queue group. */
@@ -192,7 +205,9 @@ export class ExecutorWorker {
       return undefined;
     }
     const executor = this.deps.executorFor(route);
+    metrics.orders.pending.dec({ executor: route.executor });
     if (!executor) {
+      metrics.orders.deadLettered.inc({ executor: route.executor });
       const reason = `executor '${route.executor}' is not available`;
       await store.updateOrderStatus(order.id, 'dead-lettered', { reason });
       await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason }, { msgId: `dlq:${order.id}` });
@@ -203,7 +218,26 @@ export class ExecutorWorker {
     // Recorded before sending: after a crash the order is checked, never blindly resent.
     await store.updateOrderStatus(order.id, 'submitted', { executor: executor.name });
     await bus.publish(SUBJECTS.submitted, { orderId: order.id, executor: executor.name, route: route.executor }, { msgId: `submitted:${order.id}` });
-    const report = await executor.execute(routed);
+    const labels = { executor: executor.name, route: route.ruleId };
+    metrics.execution.submissions.inc(labels);
+    metrics.execution.inflight.inc({ executor: executor.name });
+    const submittedAt = performance.now();
+    let report: ExecutionReport;
+    try {
+      report = await inSpan('execution.submit', { attributes: { 'solrules.executor': executor.name, 'solrules.route': route.ruleId } }, () => executor.execute(routed));
+    } finally {
+      metrics.execution.inflight.dec({ executor: executor.name });
+    }
+    metrics.execution.confirmationDuration.observe({ executor: executor.name }, (performance.now() - submittedAt) / 1000);
+    metrics.execution.results.inc({ ...labels, status: report.status });
+    if (report.networkFeeLamports > 0n) metrics.execution.networkFees.inc({ executor: executor.name }, Number(report.networkFeeLamports));
+    return inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, () => this.settle(routed, executor, report));
+  }
+
+  /** Records and announces a final outcome. */
+  private async settle(routed: RoutedOrder, executor: Executor, report: ExecutionReport): Promise<ExecutionReport> {
+    const { order, route } = routed;
+    const { store, bus } = this.deps;
     await store.recordExecution(report);
     const status = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : 'failed';
     await store.updateOrderStatus(order.id, status, { executor: executor.name, ...(report.reason ? { reason: report.reason } : {}) });

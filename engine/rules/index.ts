@@ -6,6 +6,8 @@ export { checkRuleFile, checkDuplicateIds, closest, type Finding, type PathSegme
 export { checkRuleTests, type RuleTestDoc, type RuleTestCase, type ExpectedEvent } from './test-model.ts';
 export type { Evaluator, EvaluatorFactory, FactSnapshot, FiredEvent, ConditionTrace, RuleOutcome } from './evaluator.ts';
 export { referenceEvaluator } from './reference.ts';
+export { compiledEvaluator, compileRuleFile, type CompiledRuleFile, type SyncEvaluator } from './compiled/index.ts';
+export { evaluatorFactory, EVALUATOR_KINDS, type EvaluatorKind } from './factory.ts';
 export { buildRuleSet, diffRuleSets, ruleSetHash, canonicalJson, sha256Hex, type RuleSet, type RuleSetDiff } from './ruleset.ts';
 export { runTestFile, checkCase, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage } from './testing.ts';
 export { formatOutcome, formatTrace } from './explain.ts';

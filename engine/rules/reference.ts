@@ -48,37 +48,56 @@ function toTrace(c: JreCondition, refName?: string): ConditionTrace {
 
 class ReferenceEvaluator implements Evaluator {
   readonly kind = 'reference';
-  private readonly engine: Engine;
+  private engine: Engine;
+  /** Runs in flight, chained: json-rules-engine keeps run status on the engine itself. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly file: RuleFile,
     private readonly params: Record<string, unknown>,
   ) {
-    this.engine = new Engine([], {
+    this.engine = this.build();
+  }
+
+  private build(): Engine {
+    const engine = new Engine([], {
       allowUndefinedFacts: true,
       allowUndefinedConditions: false,
       replaceFactsInEventParams: true,
       pathResolver: (value: object, path: string) => readPath(value, path),
     });
-    for (const [name, fn] of Object.entries(CUSTOM_OPERATORS)) this.engine.addOperator(name, fn);
-    for (const [name, condition] of Object.entries(file.conditions ?? {})) {
+    for (const [name, fn] of Object.entries(CUSTOM_OPERATORS)) engine.addOperator(name, fn);
+    for (const [name, condition] of Object.entries(this.file.conditions ?? {})) {
       // json-rules-engine expands a reference in place; the name keeps it visible in explanations.
-      this.engine.setCondition(name, { name, ...structuredClone(condition) } as TopLevelCondition);
+      engine.setCondition(name, { name, ...structuredClone(condition) } as TopLevelCondition);
     }
-    for (const rule of file.rules) {
+    for (const rule of this.file.rules) {
       const props: RuleProperties = {
         name: rule.id,
         priority: rule.priority ?? 1,
         conditions: structuredClone(rule.conditions) as TopLevelCondition,
         event: { type: rule.event.type, params: structuredClone(rule.event.params ?? {}) },
       };
-      this.engine.addRule(props);
+      engine.addRule(props);
     }
+    return engine;
   }
 
-  private async run(facts: FactSnapshot) {
+  /**
+   * One run at a time per engine: json-rules-engine's engine-wide run status makes a run that
+   * overlaps another (or follows a failed one) skip lower-priority rules. A failed run gets a
+   * fresh engine.
+   */
+  private run(facts: FactSnapshot): ReturnType<Engine['run']> {
     const runtime: Record<string, unknown> = { ...facts, params: this.params };
-    return this.engine.run(runtime);
+    const next = this.queue.then(() =>
+      this.engine.run(runtime).catch((err: unknown) => {
+        this.engine = this.build();
+        throw err;
+      }),
+    );
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   async evaluate(facts: FactSnapshot): Promise<FiredEvent[]> {

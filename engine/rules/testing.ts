@@ -151,9 +151,16 @@ export async function runTestFile(
 ): Promise<TestFileResult> {
   const fileParams = deepMerge(baseParams, doc.params);
   const cases: CaseResult[] = [];
+  // Most cases share the file's params: build one evaluator per distinct params.
+  const evaluators = new Map<string, ReturnType<EvaluatorFactory['create']>>();
   for (const c of doc.cases) {
     const params = deepMerge(fileParams, c.params);
-    const evaluator = factory.create(ruleFile, params);
+    const key = canonicalJson(params);
+    let evaluator = evaluators.get(key);
+    if (!evaluator) {
+      evaluator = factory.create(ruleFile, params);
+      evaluators.set(key, evaluator);
+    }
     const facts = deepMerge(doc.facts ?? {}, c.facts ?? {});
     const events = await evaluator.evaluate(facts);
     if (coverage) coverage.record(await evaluator.explain(facts));

@@ -12,7 +12,7 @@ import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, with
 import type { PoolProvider } from '../quotes/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../store/index.ts';
-import { logger, type Logger } from '../telemetry/index.ts';
+import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../telemetry/index.ts';
 
 export interface PriceEvent {
   mint: string;
@@ -30,6 +30,8 @@ export interface EngineStats {
   orders: Map<string, { decided: number; filled: number; blocked: number; failed: number; expired: number }>;
   routes: Map<string, number>;
   signals: Map<string, number>;
+  /** Strategy rules that fired, by `<file>/<rule>` (orders, signals, and events with nothing to trade). */
+  ruleHits: Map<string, number>;
   errors: number;
 }
 
@@ -46,6 +48,8 @@ export interface EngineOptions {
   market?: PoolProvider;
 }
 
+const SOL_MINT = 'So11111111111111111111111111111111111111112';
+
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
   return new Map([cfg.market.base, cfg.market.quote].map((t) => [t.mint, t]));
 }
@@ -60,7 +64,7 @@ function plannerFor(name: string, cfg: StrategiesConfig, pools?: PoolProvider): 
 }
 
 export class TradingEngine {
-  readonly stats: EngineStats = { ticks: 0, evaluations: 0, orders: new Map(), routes: new Map(), signals: new Map(), errors: 0 };
+  readonly stats: EngineStats = { ticks: 0, evaluations: 0, orders: new Map(), routes: new Map(), signals: new Map(), ruleHits: new Map(), errors: 0 };
   readonly portfolio: Portfolio;
   readonly planners = new Map<string, Planner>();
   readonly coordinator: Coordinator;
@@ -72,6 +76,8 @@ export class TradingEngine {
   private readonly subs: Subscription[] = [];
   private readonly ordersById = new Map<string, Order>();
   private readonly paper: Executor;
+  private readonly reporter = new StrategyReporter();
+  private reportedAt = -Infinity;
 
   constructor(private readonly opts: EngineOptions) {
     this.log = opts.log ?? logger().child({ component: 'engine' });
@@ -92,7 +98,7 @@ export class TradingEngine {
       ruleSet: () => opts.holder.current.ruleSet,
       control: opts.control ?? (() => ({ killSwitch: false, paused: false })),
       exposureUsd: (strategy) => this.planners.get(strategy)?.exposureUsd(this.lastPrice?.usd ?? 0) ?? 0,
-      solUsd: () => this.priceUsd('So11111111111111111111111111111111111111112'),
+      solUsd: () => this.priceUsd(SOL_MINT),
       now: () => this.now,
       log: this.log.child({ component: 'coordinator' }),
     });
@@ -122,7 +128,13 @@ export class TradingEngine {
       if (state !== undefined) planner.restore(state);
     }
     const cfg = this.opts.holder.current.strategies;
-    this.subs.push(await this.opts.bus.subscribe<PriceEvent>(`market.prices.${cfg.market.base.mint}`, async (msg) => this.onPrice(msg.data), { queue: 'planners' }));
+    this.subs.push(
+      await this.opts.bus.subscribe<PriceEvent>(
+        `market.prices.${cfg.market.base.mint}`,
+        async (msg) => marketEvent({ 'solrules.kind': 'price', 'solrules.source': msg.data.source, 'solrules.symbol': msg.data.symbol }, () => this.onPrice(msg.data)),
+        { queue: 'planners' },
+      ),
+    );
     type Result = { order: OrderJson; report: ExecutionReportJson; route?: Route };
     const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route);
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
@@ -136,8 +148,36 @@ export class TradingEngine {
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);
+    if (report.status === 'filled') this.reportFill(order, report);
     this.ordersById.delete(order.id);
     await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+  }
+
+  private reportFill(order: Order, report: ExecutionReport): void {
+    const { quote } = this.opts.holder.current.strategies.market;
+    const side = order.side;
+    const quoteAtoms = side === 'buy' ? report.amountIn : side === 'sell' ? report.amountOut : 0n;
+    const notionalUsd = (Number(quoteAtoms) / 10 ** quote.decimals) * (this.priceUsd(quote.mint) ?? 1);
+    metrics.strategy.fills.inc({ strategy: order.strategy, side });
+    metrics.strategy.filledNotional.inc({ strategy: order.strategy, side }, notionalUsd);
+    if (side === 'buy') metrics.strategy.invested.inc({ strategy: order.strategy }, notionalUsd);
+  }
+
+  /**
+   * P&L gauges and the planners' cumulative counters (rebalances, exits) as metrics; at most
+   * every 200 ms (a scrape is seconds apart; a replay ticks thousands of times a second) unless forced.
+   */
+  reportStrategies(force = false): void {
+    const last = this.lastPrice?.usd;
+    if (last === undefined) return;
+    const nowMs = performance.now();
+    if (!force && nowMs - this.reportedAt < 200) return;
+    this.reportedAt = nowMs;
+    for (const [name, planner] of this.planners) {
+      const pnl = planner.pnl(last, 1);
+      const extra = planner instanceof GridPlanner ? { rebalances: planner.rebalances } : planner instanceof DcaPlanner ? { completions: { 'stop-loss': planner.exits.stopLoss, 'take-profit': planner.exits.takeProfit } } : {};
+      this.reporter.report(name, { realizedUsd: pnl.realizedUsd, unrealizedUsd: pnl.unrealizedUsd, feesUsd: pnl.feesUsd, ...extra });
+    }
   }
 
   /** Evaluates every enabled strategy on a new price and publishes the orders its rules decide. */
@@ -162,11 +202,12 @@ export class TradingEngine {
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
       const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
-      const facts = { ...planner.facts(ctx), price, wallet, time };
+      const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
       let events: FiredEvent[];
       try {
-        events = await evaluator.evaluate(facts);
+        events = await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts));
         this.stats.evaluations += 1;
+        for (const e of events) this.stats.ruleHits.set(`${file.id}/${e.ruleId}`, (this.stats.ruleHits.get(`${file.id}/${e.ruleId}`) ?? 0) + 1);
       } catch (err) {
         this.stats.errors += 1;
         this.log.error({ err, strategy: name }, 'rule evaluation failed; the tick is skipped for this strategy');
@@ -207,13 +248,21 @@ export class TradingEngine {
       for (const order of orders) {
         this.bump(name, order.rule, 'decided');
         this.ordersById.set(order.id, order);
-        await this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id });
+        metrics.orders.decided.inc({ strategy: name, side: order.side });
+        metrics.strategy.opportunities.inc({ strategy: name });
+        const solUsd = this.priceUsd(SOL_MINT);
+        if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
+        await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
+          this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id }),
+        );
       }
     }
+    this.reportStrategies();
   }
 
   /** Saves strategy state and stops subscriptions. */
   async stop(): Promise<void> {
+    this.reportStrategies(true);
     for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();
     await this.worker.stop();

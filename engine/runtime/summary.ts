@@ -14,6 +14,8 @@ export interface RunSummary {
   fills: number;
   routes: Record<string, number>;
   signals: Record<string, number>;
+  /** Strategy rules that fired, by `<file>/<rule>`. */
+  ruleHits: Record<string, number>;
   strategies: Record<string, { realizedPnlUsd: number; unrealizedPnlUsd: number; feesUsd: number; inventory: number; extra?: Record<string, unknown> }>;
   totals: { realizedPnlUsd: number; unrealizedPnlUsd: number; feesUsd: number };
   portfolio: {
@@ -77,6 +79,7 @@ export function buildSummary(engine: TradingEngine, cfg: StrategiesConfig, meta:
     fills: orders.reduce((a, o) => a + o.filled, 0),
     routes: Object.fromEntries(engine.stats.routes),
     signals: Object.fromEntries(engine.stats.signals),
+    ruleHits: Object.fromEntries([...engine.stats.ruleHits].sort(([a], [b]) => a.localeCompare(b))),
     strategies,
     totals: { realizedPnlUsd: round(totals.realizedPnlUsd), unrealizedPnlUsd: round(totals.unrealizedPnlUsd), feesUsd: round(totals.feesUsd) },
     portfolio: {
@@ -109,6 +112,7 @@ export function formatSummary(s: RunSummary, cfg: StrategiesConfig): string {
     ...table([['strategy', 'rule', 'decided', 'filled', 'blocked', 'failed', 'expired'], ...s.orders.map((o) => [o.strategy, o.rule, String(o.decided), String(o.filled), String(o.blocked), String(o.failed), String(o.expired)])]).map((l) => `  ${l}`),
     `  fills: ${s.fills}   fills by route (all executed by the paper executor): ${Object.entries(s.routes).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
     ...(Object.keys(s.signals).length ? [`  signals: ${Object.entries(s.signals).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    `  rule hits: ${Object.entries(s.ruleHits).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
     '',
     'P&L per strategy (USD):',
     ...table([['strategy', '', 'realized', 'unrealized', 'fees', `${base.symbol} held`], ...Object.entries(s.strategies).map(([k, v]) => [k, '', usd(v.realizedPnlUsd), usd(v.unrealizedPnlUsd), usd(v.feesUsd), v.inventory.toFixed(4)])]).map((l) => `  ${l}`),

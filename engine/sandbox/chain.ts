@@ -8,8 +8,7 @@
  * this class only decides which transactions reach it and records what they did.
  */
 import { EventEmitter } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { Account, Clock, LiteSVM } from 'litesvm';
+import { LiteSVM } from 'litesvm';
 import {
   AddressLookupTableAccount,
   Keypair,
@@ -24,14 +23,24 @@ import bs58 from 'bs58';
 import { SolrulesError } from '../errors/index.ts';
 import { txErrorJson, type TxErrorJson } from './txerror.ts';
 import { decodeMint, decodeTokenAccount, isTokenProgram } from './token.ts';
+import { Clock, fromNative, innerInstructionsOf, isFailed, nativeOf, returnDataOf, toNative, type LiteInner, type LiteMeta } from './litesvm.ts';
+import type {
+  AccountChange,
+  AccountState,
+  AccountWrite,
+  AtomicOutcome,
+  ChainOptions,
+  Commitment,
+  ParsedTx,
+  RunResult,
+  SimulateOptions,
+  SimulateResult,
+  SubmitOutcome,
+  TokenBalance,
+  TxRecord,
+} from './types.ts';
 
-// LiteSVM 0.8 runs programs with the solana-sbpf 0.13 JIT, whose `callx` trampoline moves through
-// MMX register MM0 without EMMS (anza-xyz/sbpf#197, fixed in sbpf 0.23 by #200). That leaves the
-// x87 stack marked full on the calling thread; V8's allocation-site pretenuring then does x87 math,
-// gets NaN and aborts the process with std::bad_alloc at the next GC (LiteSVM/litesvm#171). Any
-// program that logs with formatting (memo, associated token account) triggers it. Pretenuring is
-// the only x87 user on V8's hot paths in Node 20, so turning it off keeps the process alive.
-setFlagsFromString('--no-allocation-site-pretenuring');
+export type * from './types.ts';
 
 /** Blocks a blockhash stays valid for (agave MAX_PROCESSING_AGE). */
 export const MAX_PROCESSING_AGE = 150;
@@ -43,150 +52,6 @@ const ALT_PROGRAM = 'AddressLookupTab1e1111111111111111111111111';
 const MEMO_PROGRAM = 'MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr';
 const U64_MAX = 18446744073709551615n;
 const FAUCET_LAMPORTS = 100_000_000n * 1_000_000_000n;
-
-/** An account as stored on the sandbox chain. Lamports and rentEpoch are exact u64s. */
-export interface AccountState {
-  lamports: bigint;
-  data: Uint8Array;
-  owner: string;
-  executable: boolean;
-  rentEpoch: bigint;
-}
-
-/** What `setAccount` writes; omitted fields take defaults (system-owned, empty, rent-exempt). */
-export interface AccountWrite {
-  lamports?: bigint | null;
-  data?: Uint8Array;
-  owner?: string | PublicKey;
-  executable?: boolean;
-  rentEpoch?: bigint | null;
-}
-
-export interface TokenBalance {
-  accountIndex: number;
-  mint: string;
-  owner: string;
-  programId: string;
-  amount: bigint;
-  decimals: number;
-}
-
-export interface InnerInstructionSet {
-  index: number;
-  instructions: { programIdIndex: number; accounts: number[]; data: Uint8Array; stackHeight: number }[];
-}
-
-/** One landed transaction with everything getTransaction reports. */
-export interface TxRecord {
-  signature: string;
-  slot: number;
-  blockTime: number;
-  bytes: Uint8Array;
-  tx: VersionedTransaction;
-  /** Static keys, then lookup-table writable, then lookup-table readonly (RPC account index order). */
-  accountKeys: string[];
-  loadedAddresses: { writable: string[]; readonly: string[] };
-  err: TxErrorJson | null;
-  fee: bigint;
-  preBalances: bigint[];
-  postBalances: bigint[];
-  preTokenBalances: TokenBalance[];
-  postTokenBalances: TokenBalance[];
-  logs: string[];
-  innerInstructions: InnerInstructionSet[];
-  computeUnitsConsumed: bigint;
-  returnData: { programId: string; data: Uint8Array } | null;
-  computeUnitPrice: bigint;
-  bundleId?: string;
-}
-
-/** A parsed transaction with its lookup tables resolved against current state. */
-export interface ParsedTx {
-  bytes: Uint8Array;
-  tx: VersionedTransaction;
-  signature: string;
-  accountKeys: string[];
-  loadedAddresses: { writable: string[]; readonly: string[] };
-  writable: boolean[];
-}
-
-/** Result of running one transaction (not yet recorded). */
-interface RunResult {
-  parsed: ParsedTx;
-  /** Landed: succeeded, or failed after the fee was charged. */
-  landed: boolean;
-  err: TxErrorJson | null;
-  logs: string[];
-  record?: Omit<TxRecord, 'slot' | 'blockTime'>;
-  postAccounts: Map<string, AccountState | null>;
-  unitsConsumed: bigint;
-  returnData: { programId: string; data: Uint8Array } | null;
-  innerInstructions: InnerInstructionSet[];
-}
-
-export type SubmitOutcome =
-  | { kind: 'landed'; record: TxRecord }
-  | { kind: 'rejected'; err: TxErrorJson; logs: string[]; unitsConsumed: bigint };
-
-export type AtomicOutcome =
-  | { kind: 'landed'; records: TxRecord[] }
-  | { kind: 'failed'; index: number; signature: string; err: TxErrorJson; logs: string[] }
-  | { kind: 'refused'; reason: string };
-
-export interface SimulateOptions {
-  sigVerify?: boolean;
-  replaceRecentBlockhash?: boolean;
-}
-
-export interface SimulateResult {
-  err: TxErrorJson | null;
-  logs: string[];
-  unitsConsumed: bigint;
-  returnData: { programId: string; data: Uint8Array } | null;
-  innerInstructions: InnerInstructionSet[];
-  postAccounts: Map<string, AccountState | null>;
-  replacementBlockhash?: { blockhash: string; lastValidBlockHeight: number };
-  accountKeys: string[];
-}
-
-export interface AccountChange {
-  address: string;
-  account: AccountState | null;
-  slot: number;
-}
-
-export interface ChainOptions {
-  startSlot?: number;
-  startBlockHeight?: number;
-  /** Nominal slot length for block times (ms). */
-  slotMs?: number;
-  commitmentLagSlots?: { confirmed?: number; finalized?: number };
-}
-
-export type Commitment = 'processed' | 'confirmed' | 'finalized';
-
-interface LiteInner {
-  getAccount(key: Uint8Array): InstanceType<typeof Account> | null;
-  setAccount(key: Uint8Array, account: InstanceType<typeof Account>): void;
-  sendVersionedTransaction(bytes: Uint8Array): LiteResult;
-  simulateVersionedTransaction(bytes: Uint8Array): LiteResult & { postAccounts?: () => { address: Uint8Array; account(): InstanceType<typeof Account> }[] };
-  setSigverify(on: boolean): void;
-  latestBlockhash(): string;
-  expireBlockhash(): void;
-  setClock(clock: InstanceType<typeof Clock>): void;
-  minimumBalanceForRentExemption(len: bigint): bigint;
-}
-interface LiteMeta {
-  logs(): string[];
-  computeUnitsConsumed(): bigint;
-  innerInstructions(): { instruction(): { programIdIndex(): number; accounts(): Uint8Array; data(): Uint8Array }; stackHeight(): number }[][];
-  returnData(): { programId(): Uint8Array; data(): Uint8Array };
-}
-type LiteResult = Partial<LiteMeta> & { err?: () => unknown; meta?: () => LiteMeta };
-
-function isFailed(r: LiteResult): r is LiteResult & { err: () => unknown; meta: () => LiteMeta } {
-  return typeof r.err === 'function';
-}
 
 function sameAccount(a: AccountState | null, b: AccountState | null): boolean {
   if (!a || !b) return a === b;
@@ -226,10 +91,7 @@ export class SandboxChain extends EventEmitter {
     super();
     this.setMaxListeners(0);
     this.svm = new LiteSVM().withTransactionHistory(0n).withBlockhashCheck(false);
-    this.inner = (this.svm as unknown as { inner: LiteInner }).inner;
-    if (!this.inner || typeof this.inner.sendVersionedTransaction !== 'function') {
-      throw new SolrulesError('SANDBOX_LITESVM', 'litesvm changed its internals: this sandbox needs litesvm 0.8.x', {});
-    }
+    this.inner = nativeOf(this.svm);
     this.startSlot = opts.startSlot ?? 1000;
     this.slotNow = this.startSlot;
     this.heightNow = opts.startBlockHeight ?? this.startSlot - 100;
@@ -305,7 +167,7 @@ export class SandboxChain extends EventEmitter {
       data.writeBigUInt64LE(BigInt(entry.slot), 8 + 40 * i);
       Buffer.from(bs58.decode(entry.hash)).copy(data, 16 + 40 * i);
     });
-    this.inner.setAccount(SYSVAR_SLOT_HASHES_PUBKEY.toBytes(), new Account(sysvar.lamports(), data, sysvar.owner(), false, sysvar.rentEpoch()));
+    this.inner.setAccount(SYSVAR_SLOT_HASHES_PUBKEY.toBytes(), toNative({ ...fromNative(sysvar)!, data }));
   }
 
   /** Commitment a landed transaction has reached, given the configured lag. */
@@ -326,9 +188,7 @@ export class SandboxChain extends EventEmitter {
       return null;
     }
     if (key.length !== 32) return null;
-    const acct = this.inner.getAccount(key);
-    if (!acct || acct.lamports() === 0n) return null;
-    return { lamports: acct.lamports(), data: acct.data(), owner: bs58.encode(acct.owner()), executable: acct.executable(), rentEpoch: acct.rentEpoch() };
+    return fromNative(this.inner.getAccount(key));
   }
 
   minimumBalanceForRentExemption(dataLength: number): bigint {
@@ -350,7 +210,7 @@ export class SandboxChain extends EventEmitter {
       throw new SolrulesError('SANDBOX_BAD_ACCOUNT', `lamports for ${address} must fit a u64, got ${lamports}`, { account: address, field: 'lamports', value: lamports });
     }
     const account: AccountState = { lamports, data, owner, executable: write.executable ?? false, rentEpoch: write.rentEpoch ?? U64_MAX };
-    this.inner.setAccount(bs58.decode(address), new Account(account.lamports, account.data, bs58.decode(owner), account.executable, account.rentEpoch));
+    this.inner.setAccount(bs58.decode(address), toNative(account));
     this.known.add(address);
     if (notify) this.emit('accounts', [{ address, account: lamports === 0n ? null : account, slot: this.slotNow }] satisfies AccountChange[]);
     return account;
@@ -459,27 +319,6 @@ export class SandboxChain extends EventEmitter {
     return 0n;
   }
 
-  private innerInstructions(meta: LiteMeta): InnerInstructionSet[] {
-    const out: InnerInstructionSet[] = [];
-    meta.innerInstructions().forEach((list, index) => {
-      if (list.length === 0) return;
-      out.push({
-        index,
-        instructions: list.map((inner) => {
-          const ix = inner.instruction();
-          return { programIdIndex: ix.programIdIndex(), accounts: [...ix.accounts()], data: ix.data(), stackHeight: inner.stackHeight() };
-        }),
-      });
-    });
-    return out;
-  }
-
-  private returnData(meta: LiteMeta): { programId: string; data: Uint8Array } | null {
-    const rd = meta.returnData();
-    const data = rd.data();
-    return data.length === 0 ? null : { programId: bs58.encode(rd.programId()), data };
-  }
-
   /** Runs one transaction in LiteSVM and measures what it did. Does not record it. */
   private run(parsed: ParsedTx, pre: Map<string, AccountState | null>): RunResult {
     this.snapshot(parsed.accountKeys, pre);
@@ -495,8 +334,8 @@ export class SandboxChain extends EventEmitter {
     const landed = err === null || fee > 0n;
     const logs = meta.logs();
     const unitsConsumed = meta.computeUnitsConsumed();
-    const innerInstructions = this.innerInstructions(meta);
-    const returnData = this.returnData(meta);
+    const innerInstructions = innerInstructionsOf(meta);
+    const returnData = returnDataOf(meta);
     const base: RunResult = { parsed, landed, err, logs, postAccounts: post, unitsConsumed, returnData, innerInstructions };
     if (!landed) return base;
     base.record = {
@@ -523,7 +362,7 @@ export class SandboxChain extends EventEmitter {
   private restore(pre: Map<string, AccountState | null>): void {
     for (const [address, account] of pre) {
       const acct = account ?? { lamports: 0n, data: new Uint8Array(), owner: SYSTEM_PROGRAM, executable: false, rentEpoch: 0n };
-      this.inner.setAccount(bs58.decode(address), new Account(acct.lamports, acct.data, bs58.decode(acct.owner), acct.executable, acct.rentEpoch));
+      this.inner.setAccount(bs58.decode(address), toNative(acct));
     }
   }
 
@@ -656,19 +495,16 @@ export class SandboxChain extends EventEmitter {
       meta = result.meta();
       err = txErrorJson(result.err());
     } else {
-      const info = result as unknown as { meta(): LiteMeta; postAccounts(): { address: Uint8Array; account(): InstanceType<typeof Account> }[] };
+      const info = result as unknown as { meta(): LiteMeta; postAccounts(): { address: Uint8Array; account(): Parameters<typeof fromNative>[0] }[] };
       meta = info.meta();
-      for (const entry of info.postAccounts()) {
-        const a = entry.account();
-        postAccounts.set(bs58.encode(entry.address), a.lamports() === 0n ? null : { lamports: a.lamports(), data: a.data(), owner: bs58.encode(a.owner()), executable: a.executable(), rentEpoch: a.rentEpoch() });
-      }
+      for (const entry of info.postAccounts()) postAccounts.set(bs58.encode(entry.address), fromNative(entry.account()));
     }
     const out: SimulateResult = {
       err,
       logs: meta.logs(),
       unitsConsumed: meta.computeUnitsConsumed(),
-      returnData: this.returnData(meta),
-      innerInstructions: this.innerInstructions(meta),
+      returnData: returnDataOf(meta),
+      innerInstructions: innerInstructionsOf(meta),
       postAccounts,
       accountKeys: parsed.accountKeys,
     };

@@ -9,6 +9,8 @@ export type AccountEncoding = 'binary' | 'base58' | 'base64' | 'jsonParsed' | 'b
 export interface AccountEncodeOptions {
   encoding?: string;
   dataSlice?: { offset: number; length: number };
+  /** HTTP methods refuse base58 past 128 bytes; subscriptions do not (agave checks only the former). */
+  base58Limit?: boolean;
 }
 
 const BASE58_LIMIT = 128;
@@ -44,7 +46,7 @@ export function encodeAccount(chain: SandboxChain, account: AccountState, opts: 
   } else if (encoding === 'base64' || encoding === 'jsonParsed') {
     encoded = [Buffer.from(data).toString('base64'), 'base64'];
   } else {
-    if (data.length > BASE58_LIMIT) {
+    if (opts.base58Limit !== false && data.length > BASE58_LIMIT) {
       throw new RpcError(RPC_CODES.invalidRequest, `Encoded binary (base 58) data should be less than ${BASE58_LIMIT} bytes, please use Base64 encoding.`);
     }
     encoded = encoding === 'binary' ? bs58.encode(data) : [bs58.encode(data), 'base58'];

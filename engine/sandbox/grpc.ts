@@ -171,7 +171,13 @@ export class BlockEngineGrpc {
   }
 
   private broadcast(result: BundleResult): void {
-    for (const s of this.streams) s.write(result);
+    for (const s of this.streams) {
+      try {
+        s.write(result);
+      } catch {
+        this.streams.delete(s); // a stream that went away between events
+      }
+    }
   }
 
   private onBundle(b: BundleRecord): void {

@@ -63,9 +63,17 @@ export class PubSubServer {
     private readonly chain: SandboxChain,
     private readonly faults: Faults,
   ) {
-    const onAccounts = (changes: AccountChange[]) => this.onAccounts(changes);
-    const onSlot = (info: { slot: number; parent: number; root: number }) => this.onSlot(info);
-    const onTx = (record: TxRecord) => this.onTransaction(record);
+    // A failing notification must never fail the transaction or write that caused it.
+    const guard = <A>(fn: (a: A) => void) => (a: A) => {
+      try {
+        fn(a);
+      } catch (err) {
+        process.emitWarning(`sandbox PubSub notification failed: ${(err as Error).message}`);
+      }
+    };
+    const onAccounts = guard((changes: AccountChange[]) => this.onAccounts(changes));
+    const onSlot = guard((info: { slot: number; parent: number; root: number }) => this.onSlot(info));
+    const onTx = guard((record: TxRecord) => this.onTransaction(record));
     const onClose = () => this.dropAll();
     const onChange = () => {
       if (this.faults.websocketsDown) this.dropAll();
@@ -161,7 +169,7 @@ export class PubSubServer {
     }
     const cfg = (params[1] && typeof params[1] === 'object' ? params[1] : {}) as Record<string, unknown>;
     const accountOpts = (): AccountEncodeOptions => {
-      const o: AccountEncodeOptions = {};
+      const o: AccountEncodeOptions = { base58Limit: false };
       if (typeof cfg.encoding === 'string') o.encoding = cfg.encoding;
       checkAccountEncoding(o.encoding);
       if (cfg.dataSlice && typeof cfg.dataSlice === 'object') o.dataSlice = cfg.dataSlice as { offset: number; length: number };

@@ -126,8 +126,9 @@ function readValid(dir: string): SandboxTls | undefined {
 }
 
 /**
- * Returns the sandbox TLS identity, creating it on first use. Creation writes a temporary
- * directory and renames it into place, so concurrent test processes agree on one certificate.
+ * Returns the sandbox TLS identity, creating it on first use. A new identity is written to a
+ * temporary directory and renamed into place, so concurrent test processes agree on one
+ * certificate; a broken directory is moved aside, never deleted under another process's feet.
  */
 export function ensureSandboxTls(dir = sandboxTlsDir()): SandboxTls {
   const existing = readValid(dir);
@@ -138,15 +139,29 @@ export function ensureSandboxTls(dir = sandboxTlsDir()): SandboxTls {
   const { certPem, keyPem } = createLoopbackCertificate();
   writeFileSync(join(staging, 'cert.pem'), certPem, { mode: 0o644 });
   writeFileSync(join(staging, 'key.pem'), keyPem, { mode: 0o600 });
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // stale or broken
   try {
-    renameSync(staging, dir);
-  } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
-      throw new SolrulesError('SANDBOX_TLS', `cannot store the sandbox TLS certificate in ${dir}: ${(err as Error).message}`, { dir }, { cause: err });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        renameSync(staging, dir);
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+          throw new SolrulesError('SANDBOX_TLS', `cannot store the sandbox TLS certificate in ${dir}: ${(err as Error).message}`, { dir }, { cause: err });
+        }
+        const won = readValid(dir); // another process got there first
+        if (won) return won;
+        const aside = `${dir}.broken-${process.pid}-${attempt}`;
+        try {
+          renameSync(dir, aside);
+          rmSync(aside, { recursive: true, force: true });
+        } catch {
+          // someone else moved it; try again
+        }
+      }
     }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
   const stored = readValid(dir);
   if (!stored) throw new SolrulesError('SANDBOX_TLS', `sandbox TLS certificate in ${dir} is unreadable`, { dir });

@@ -1,75 +1,70 @@
 /**
- * Telemetry hooks every component reports through: a structured logger (pino, secrets
- * redacted) and a shared Prometheus registry (prom-client) with get-or-create helpers, so a
- * component declares its metrics where it uses them and the /metrics endpoint sees them all.
+ * Telemetry every component reports through:
+ * - metrics: `metrics.<domain>.<name>` — every solrules metric, declared in catalog.ts with
+ *   bounded labels, in one prom-client `registry` (`metrics.rules.hits.inc({ rule_id, file })`);
+ * - traces: `marketEvent` / `stage` / `opportunity` / `inSpan`, and `instrumentBus` to carry the
+ *   trace across the bus in message headers; export over OTLP is off until configured;
+ * - logs: `logger()` (pino JSON lines, trace and order ids on each line, secrets redacted);
+ * - health: `health.register(name, check)` for /readyz;
+ * - the HTTP server: /metrics, /healthz, /readyz and the admin actions.
  */
-import pino, { type Logger } from 'pino';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export { CATALOG, L as LABELS, allSpecs, specByName, type MetricSpec, type MetricType } from './catalog.ts';
+export { enumOf, named, info, labelValueProblem, FORBIDDEN_LABEL_NAMES, OTHER, type LabelBound } from './labels.ts';
+export {
+  metrics,
+  registry,
+  enableProcessMetrics,
+  resetMetrics,
+  auditRegistry,
+  onLabelViolation,
+  counter,
+  gauge,
+  histogram,
+  type Metrics,
+  type LabelViolation,
+} from './metrics.ts';
+export { createLogger, logger, setLogger, logFormat, REDACT_PATHS, type Logger, type LoggerOptions, type LogFormat } from './log.ts';
+export {
+  initTracing,
+  tracingEnabled,
+  tracer,
+  otlpEndpointFrom,
+  marketEvent,
+  stage,
+  opportunity,
+  inSpan,
+  withOrderId,
+  currentOrderId,
+  currentTraceIds,
+  injectTraceHeaders,
+  extractTraceContext,
+  otelContext,
+  SpanKind,
+  SpanStatusCode,
+  ORIGIN_HEADER,
+  ORDER_ID_HEADER,
+  TRACER_NAME,
+  type TracingOptions,
+  type TracingHandle,
+  type Span,
+  type Context,
+} from './tracing.ts';
+export { instrumentBus, subjectFamily } from './bus.ts';
+export { observeEvaluation, reportRuleSet, StrategyReporter, type StrategySnapshot, type CompletionReason } from './pipeline.ts';
+export { Health, health, tcpCheck, type Check, type CheckResult, type Readiness } from './health.ts';
+export {
+  startTelemetryServer,
+  bearerMatches,
+  ADMIN_ACTIONS,
+  DEFAULT_TELEMETRY_PORT,
+  type AdminActions,
+  type AdminAction,
+  type TelemetryServer,
+  type TelemetryServerOptions,
+} from './server.ts';
 
-export type { Logger } from 'pino';
+import { logger as rootLogger } from './log.ts';
+import { onLabelViolation as onViolation } from './metrics.ts';
 
-/** Paths redacted from every log line: key material and credentials never reach a log. */
-export const REDACT_PATHS = [
-  'secretKey',
-  'privateKey',
-  'keypair',
-  'seed',
-  'mnemonic',
-  'password',
-  'token',
-  'authorization',
-  '*.secretKey',
-  '*.privateKey',
-  '*.keypair',
-  '*.seed',
-  '*.mnemonic',
-  '*.password',
-  '*.token',
-  '*.authorization',
-  'headers.authorization',
-];
-
-/** Creates a logger; level from SOLRULES_LOG_LEVEL (default info). Writes JSON lines to stderr by default. */
-export function createLogger(opts: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
-  const level = opts.level ?? process.env.SOLRULES_LOG_LEVEL ?? 'info';
-  return pino(
-    { level, name: opts.name ?? 'solrules', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } },
-    opts.destination ?? pino.destination({ fd: 2, sync: true }),
-  );
-}
-
-let rootLogger: Logger | undefined;
-
-/** The process-wide logger. */
-export function logger(): Logger {
-  rootLogger ??= createLogger();
-  return rootLogger;
-}
-
-/** Replaces the process-wide logger (CLI output modes, tests). */
-export function setLogger(l: Logger): void {
-  rootLogger = l;
-}
-
-/** The registry /metrics serves. */
-export const registry = new Registry();
-
-function getOrCreate<M>(name: string, make: () => M): M {
-  return (registry.getSingleMetric(name) as M | undefined) ?? make();
-}
-
-/** A counter in the shared registry (created on first use). Label values must be bounded (never ids). */
-export function counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-  return getOrCreate(name, () => new Counter<L>({ name, help, labelNames: [...labelNames], registers: [registry] }));
-}
-
-export function gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-  return getOrCreate(name, () => new Gauge<L>({ name, help, labelNames: [...labelNames], registers: [registry] }));
-}
-
-export function histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]): Histogram<L> {
-  return getOrCreate(
-    name,
-    () => new Histogram<L>({ name, help, labelNames: [...labelNames], registers: [registry], ...(buckets ? { buckets } : {}) }),
-  );
-}
+// a refused label value is a bug in the caller: say so once, where ops will see it
+onViolation((v) => rootLogger().warn({ metric: v.metric, label: v.label, problem: v.problem }, `metric label value refused (recorded as 'other')`));

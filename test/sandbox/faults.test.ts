@@ -67,7 +67,7 @@ test('latencyMs delays every answer; off restores fast answers', async () => {
   assert.ok((await elapsed(() => conn.getSlot())) >= 240);
   assert.ok((await elapsed(() => searcherClient(sb.blockEngineGrpcAddress).getTipAccounts())) >= 240);
   sb.faults.set({ latencyMs: 0 });
-  assert.ok((await elapsed(() => conn.getSlot())) < 150);
+  assert.ok((await elapsed(() => conn.getSlot())) < 200);
 });
 
 test('rateLimit answers HTTP 429 on the RPC and block engine and RESOURCE_EXHAUSTED on gRPC; off restores service', async () => {

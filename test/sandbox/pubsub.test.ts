@@ -110,3 +110,24 @@ test('notifications have the documented shape, deleted accounts report zero lamp
   assert.equal(messages[3].error.code, -32602);
   ws.close();
 });
+
+test('subscriptions may ask for base58 data of any size (only the HTTP methods cap it at 128 bytes)', async () => {
+  const ws = new WebSocket(sb.wsUrl);
+  const messages: any[] = [];
+  ws.on('message', (m) => messages.push(JSON.parse(m.toString())));
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'accountSubscribe', params: [RAYDIUM_AMM, { encoding: 'base58' }] }));
+  await waitFor(() => messages.length === 1);
+  const pool = sb.getAccount(RAYDIUM_AMM)!;
+  sb.setAccount(RAYDIUM_AMM, { ...pool, lamports: pool.lamports + 5n });
+  await waitFor(() => messages.length === 2);
+  assert.equal(messages[1].params.result.value.data[1], 'base58');
+  assert.equal(messages[1].params.result.value.space, 752);
+  const http = await fetch(sb.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getAccountInfo', params: [RAYDIUM_AMM, { encoding: 'base58' }] }),
+  }).then((r) => r.json() as Promise<{ error: { code: number; message: string } }>);
+  assert.match(http.error.message, /less than 128 bytes/);
+  ws.close();
+});

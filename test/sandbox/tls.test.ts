@@ -5,7 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { ensureSandboxTls, writeTrustBundle } from '../../engine/sandbox/index.ts';
+import { REPO_ROOT } from '../support/paths.ts';
 
 test('the sandbox certificate is self-signed for loopback names only and is reused across calls', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'solrules-tls-test-')), 'tls');
@@ -45,6 +48,25 @@ test('the trust bundle keeps the roots trusted before and adds the sandbox certi
   } finally {
     if (saved === undefined) delete process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH;
     else process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH = saved;
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+  }
+});
+
+test('processes creating the certificate at the same time end up with the same one', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'solrules-tls-test-')), 'tls');
+  try {
+    const script = `import { ensureSandboxTls } from ${JSON.stringify(join(REPO_ROOT, 'engine/sandbox/tls.ts'))}; process.stdout.write(ensureSandboxTls(${JSON.stringify(dir)}).certPem);`;
+    const runs = Array.from({ length: 4 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      return once(child, 'exit').then(([code]) => ({ code, out }));
+    });
+    const results = await Promise.all(runs);
+    assert.deepEqual(results.map((r) => r.code), [0, 0, 0, 0]);
+    assert.equal(new Set(results.map((r) => r.out)).size, 1, 'one certificate for everyone');
+    assert.equal(results[0]!.out, readFileSync(join(dir, 'cert.pem'), 'utf8'));
+  } finally {
     rmSync(join(dir, '..'), { recursive: true, force: true });
   }
 });

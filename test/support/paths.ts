@@ -18,6 +18,9 @@ function findSharedFixtures(): string {
 /** Absolute path of `../shared/fixtures` (real public data for tests). */
 export const SHARED_FIXTURES = findSharedFixtures();
 
+// CLI subprocesses started by tests find the fixtures the same way, wherever the checkout is.
+process.env.SOLRULES_SHARED_FIXTURES ??= SHARED_FIXTURES;
+
 /** Path inside the shared fixtures. */
 export function sharedFixture(...parts: string[]): string {
   return join(SHARED_FIXTURES, ...parts);

@@ -20,12 +20,23 @@ function overflow(what: string): never {
   throw swapRejected('MathOverflow', `${what} overflows`);
 }
 
-/** `mul_div` (U256, result must fit u128) then the u64 cast of `safe_*_cast`. */
-function mulDivU64(x: bigint, y: bigint, d: bigint, roundUp: boolean, what: string): bigint {
-  if (d === 0n) overflow(what);
+const MASK_64 = ONE_Q64 - 1n;
+
+/** `(x × y) >> 64` rounded as asked, then the u64 cast (`safe_mul_shr_cast`). */
+function mulShr64(x: bigint, y: bigint, roundUp: boolean, what: string): bigint {
   const p = x * y;
-  let q = p / d;
-  if (roundUp && q * d !== p) q += 1n;
+  let q = p >> 64n;
+  if (roundUp && (p & MASK_64) !== 0n) q += 1n;
+  if (q > U64_MAX) overflow(what);
+  return q;
+}
+
+/** `(x << 64) / y` rounded as asked, then the u64 cast (`safe_shl_div_cast`). */
+function shlDiv64(x: bigint, y: bigint, roundUp: boolean, what: string): bigint {
+  if (y === 0n) overflow(what);
+  const p = x << 64n;
+  let q = p / y;
+  if (roundUp && q * y !== p) q += 1n;
   if (q > U64_MAX) overflow(what);
   return q;
 }
@@ -35,12 +46,12 @@ function mulDivU64(x: bigint, y: bigint, d: bigint, roundUp: boolean, what: stri
  * by the price, Y→X multiplies.
  */
 export function getAmountIn(amountOut: bigint, price: bigint, swapForY: boolean, roundUp: boolean): bigint {
-  return swapForY ? mulDivU64(amountOut, ONE_Q64, price, roundUp, 'amount in') : mulDivU64(amountOut, price, ONE_Q64, roundUp, 'amount in');
+  return swapForY ? shlDiv64(amountOut, price, roundUp, 'amount in') : mulShr64(amountOut, price, roundUp, 'amount in');
 }
 
 /** Output for `amountIn` at `price`, rounded down (`Bin::get_amount_out`). */
 export function getAmountOut(amountIn: bigint, price: bigint, swapForY: boolean): bigint {
-  return swapForY ? mulDivU64(price, amountIn, ONE_Q64, false, 'amount out') : mulDivU64(amountIn, ONE_Q64, price, false, 'amount out');
+  return swapForY ? mulShr64(price, amountIn, false, 'amount out') : shlDiv64(amountIn, price, false, 'amount out');
 }
 
 const PRICE_CACHE = new Map<string, bigint>();
@@ -96,14 +107,19 @@ export interface FeeParams {
   volatilityAccumulator: number;
 }
 
-/** Total fee rate over `FEE_PRECISION` (base + variable, capped at 10 %) (`get_total_fee`). */
-export function totalFeeRate(p: FeeParams): bigint {
+/** The base fee rate over `FEE_PRECISION`: base_factor × bin_step × 10 × 10^power (`get_base_fee`). */
+export function baseFeeRate(p: FeeParams): bigint {
   if (p.baseFeePowerFactor > 38) overflow('base fee');
   const base = BigInt(p.baseFactor) * BigInt(p.binStep) * 10n * 10n ** BigInt(p.baseFeePowerFactor);
   if (base > U128_MAX) overflow('base fee');
+  return base;
+}
+
+/** Total fee rate over `FEE_PRECISION` (base + variable, capped at 10 %) (`get_total_fee`); `base` from `baseFeeRate`. */
+export function totalFeeRate(p: FeeParams, base: bigint = baseFeeRate(p)): bigint {
   let variable = 0n;
   if (p.variableFeeControl > 0) {
-    const v = BigInt(p.volatilityAccumulator) * BigInt(p.binStep);
+    const v = BigInt(p.volatilityAccumulator * p.binStep);
     const vFee = BigInt(p.variableFeeControl) * v * v;
     if (vFee + 99_999_999_999n > U128_MAX) overflow('variable fee');
     variable = (vFee + 99_999_999_999n) / 100_000_000_000n;

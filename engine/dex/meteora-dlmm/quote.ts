@@ -11,23 +11,26 @@ import { dexError, swapRejected } from './errors.ts';
 import { BinArrayIndex } from './bitmap.ts';
 import {
   BASIS_POINT_MAX,
-  LIMIT_ORDER_FEE_SHARE,
   MAX_BIN_ID,
   MIN_BIN_ID,
   U64_MAX,
   binIdToBinArrayIndex,
-  computeFee,
-  computeFeeFromAmount,
-  getAmountIn,
-  getAmountOut,
   getPriceFromId,
+  baseFeeRate,
   totalFeeRate,
   type FeeParams,
 } from './math.ts';
 import { calculateInverseTransferFee, calculateTransferFee, effectiveTransferFee, requireTransferable, type MintInfo } from '../spl-token/index.ts';
 import type { DlmmBin, LbPair } from './layout.ts';
+import { add, exactInAtBin, exactOutAtBin, maxAmountOut, sub } from './bin.ts';
 
 const DEFAULT_PUBKEY = '11111111111111111111111111111111';
+
+/**
+ * More bins than any transaction can walk (the program spends thousands of compute units per bin
+ * and a transaction has 1.4 M): a swap needing more is refused rather than simulated at length.
+ */
+export const MAX_BINS_WALKED = 20_000;
 
 /** What arrives when `amount` of `mint` is sent (`calculate_transfer_fee_excluded_amount`). */
 function transferFeeExcluded(mint: MintInfo | undefined, amount: bigint, epoch: bigint | undefined): bigint {
@@ -91,16 +94,6 @@ export interface DlmmQuoteResult {
   endBinId: number;
 }
 
-interface BinQuote {
-  amountIn: bigint;
-  amountOut: bigint;
-  fee: bigint;
-  protocolFee: bigint;
-  surplus: bigint;
-  /** The trading fee when nothing was filled (split_fee then assigns it to nobody). */
-  unsplit: bigint;
-}
-
 /** Whether the pair fills limit orders (`is_support_limit_order`). */
 export function supportsLimitOrders(pair: LbPair): boolean {
   switch (pair.parameters.functionType) {
@@ -118,165 +111,6 @@ export function supportsLimitOrders(pair: LbPair): boolean {
 /** Whether the fee is taken from the input token (`fee_on_input`; collect mode 1 charges Y only). */
 export function feeOnInput(pair: LbPair, swapForY: boolean): boolean {
   return pair.parameters.collectFeeMode === 1 ? !swapForY : true;
-}
-
-function sub(a: bigint, b: bigint): bigint {
-  if (b > a) throw swapRejected('MathOverflow', 'amount underflows');
-  return a - b;
-}
-
-function add(a: bigint, b: bigint): bigint {
-  const r = a + b;
-  if (r > U64_MAX) throw swapRejected('MathOverflow', 'amount overflows u64');
-  return r;
-}
-
-/** (open orders, processed remaining) the swap can fill in this bin, by side. */
-function limitOrderAmounts(bin: DlmmBin, swapForY: boolean): [bigint, bigint] {
-  const ask = bin.limitOrderAskSide !== 0;
-  return swapForY !== ask ? [bin.openOrderAmount, bin.processedOrderRemainingAmount] : [0n, 0n];
-}
-
-function maxAmountOut(bin: DlmmBin, swapForY: boolean, limitOrders: boolean): bigint {
-  const mm = swapForY ? bin.amountY : bin.amountX;
-  if (!limitOrders) return mm;
-  const [open, processed] = limitOrderAmounts(bin, swapForY);
-  let total = mm + open;
-  if (total > U64_MAX) total = U64_MAX;
-  total += processed;
-  return total > U64_MAX ? U64_MAX : total;
-}
-
-class Fill {
-  amountIn = 0n;
-  amountLeft = 0n;
-  outAmount = 0n;
-}
-
-function fillExactIn(amount: bigint, maxOut: bigint, price: bigint, swapForY: boolean, into: Fill): void {
-  if (maxOut === 0n) {
-    into.amountIn = 0n;
-    into.amountLeft = amount;
-    into.outAmount = 0n;
-    return;
-  }
-  const maxIn = getAmountIn(maxOut, price, swapForY, true);
-  if (amount >= maxIn) {
-    into.amountIn = maxIn;
-    into.amountLeft = amount - maxIn;
-    into.outAmount = maxOut;
-  } else {
-    into.amountIn = amount;
-    into.amountLeft = 0n;
-    into.outAmount = getAmountOut(amount, price, swapForY);
-  }
-}
-
-function splitProtocolFee(tradingFee: bigint, protocolShare: bigint, mmAmountIn: bigint, totalAmountIn: bigint): bigint {
-  if (totalAmountIn === 0n || tradingFee === 0n) return 0n;
-  const mmFee = (tradingFee * mmAmountIn + totalAmountIn - 1n) / totalAmountIn;
-  if (mmFee > U64_MAX) throw swapRejected('MathOverflow', 'fee split overflows');
-  const totalLoFee = sub(tradingFee, mmFee);
-  const loFee = (totalLoFee * LIMIT_ORDER_FEE_SHARE) / BASIS_POINT_MAX;
-  const loProtocolFee = totalLoFee - loFee;
-  const mmProtocolFee = (mmFee * protocolShare) / BASIS_POINT_MAX;
-  const total = loProtocolFee + mmProtocolFee;
-  if (total > tradingFee) throw swapRejected('MathOverflow', 'protocol fee exceeds the trading fee');
-  return total;
-}
-
-const scratch = new Fill();
-
-/** `swap_exact_in_quote_at_bin`. */
-function exactInAtBin(bin: DlmmBin, price: bigint, rate: bigint, protocolShare: bigint, inAmount: bigint, swapForY: boolean, limitOrders: boolean, onInput: boolean): BinQuote {
-  let tradingFee = 0n;
-  let excludedIn = inAmount;
-  if (onInput) {
-    tradingFee = computeFeeFromAmount(inAmount, rate);
-    excludedIn = sub(inAmount, tradingFee);
-  }
-  // Market-maker liquidity first, then the processed limit-order cohort, then open orders.
-  const mm = swapForY ? bin.amountY : bin.amountX;
-  fillExactIn(excludedIn, mm, price, swapForY, scratch);
-  const mmAmountIn = scratch.amountIn;
-  let totalIn = scratch.amountIn;
-  let totalOut = scratch.outAmount;
-  if (limitOrders && scratch.amountLeft > 0n) {
-    const [open, processed] = limitOrderAmounts(bin, swapForY);
-    fillExactIn(scratch.amountLeft, processed, price, swapForY, scratch);
-    totalIn = add(totalIn, scratch.amountIn);
-    totalOut = add(totalOut, scratch.outAmount);
-    if (scratch.amountLeft > 0n) {
-      fillExactIn(scratch.amountLeft, open, price, swapForY, scratch);
-      totalIn = add(totalIn, scratch.amountIn);
-      totalOut = add(totalOut, scratch.outAmount);
-    }
-  }
-  const amountLeft = sub(excludedIn, totalIn);
-  let includedIn = inAmount;
-  if (amountLeft > 0n) {
-    excludedIn = sub(excludedIn, amountLeft);
-    if (onInput) {
-      tradingFee = computeFee(excludedIn, rate);
-      includedIn = add(excludedIn, tradingFee);
-    } else {
-      includedIn = excludedIn;
-    }
-  }
-  let excludedOut = totalOut;
-  if (!onInput) {
-    tradingFee = computeFeeFromAmount(totalOut, rate);
-    excludedOut = sub(totalOut, tradingFee);
-  }
-  return {
-    amountIn: includedIn,
-    amountOut: excludedOut,
-    fee: tradingFee,
-    protocolFee: splitProtocolFee(tradingFee, protocolShare, mmAmountIn, totalIn),
-    surplus: 0n,
-    unsplit: totalIn === 0n ? tradingFee : 0n,
-  };
-}
-
-/** `get_excluded_fee_amount_in`: input for `out` across the bin's layers, each rounded up. */
-function excludedFeeAmountIn(bin: DlmmBin, price: bigint, swapForY: boolean, out: bigint): bigint {
-  const mm = swapForY ? bin.amountY : bin.amountX;
-  const [open, processed] = limitOrderAmounts(bin, swapForY);
-  let remaining = out;
-  let take = remaining < mm ? remaining : mm;
-  let total = getAmountIn(take, price, swapForY, true);
-  remaining -= take;
-  if (remaining > 0n) {
-    take = remaining < processed ? remaining : processed;
-    total = add(total, getAmountIn(take, price, swapForY, true));
-    remaining -= take;
-    if (remaining > 0n) {
-      take = remaining < open ? remaining : open;
-      total = add(total, getAmountIn(take, price, swapForY, true));
-    }
-  }
-  return total;
-}
-
-/** `swap_exact_out_quote_at_bin`. */
-function exactOutAtBin(bin: DlmmBin, price: bigint, rate: bigint, protocolShare: bigint, outAmount: bigint, swapForY: boolean, limitOrders: boolean, onInput: boolean): BinQuote {
-  const includedOut = onInput ? outAmount : add(outAmount, computeFee(outAmount, rate));
-  if (includedOut >= maxAmountOut(bin, swapForY, limitOrders)) {
-    return exactInAtBin(bin, price, rate, protocolShare, U64_MAX, swapForY, limitOrders, onInput); // drain the bin
-  }
-  const excludedIn = excludedFeeAmountIn(bin, price, swapForY, includedOut);
-  const includedIn = onInput ? add(excludedIn, computeFee(excludedIn, rate)) : excludedIn;
-  const r = exactInAtBin(bin, price, rate, protocolShare, includedIn, swapForY, limitOrders, onInput);
-  if (r.amountOut > outAmount) {
-    // Rounding surplus above 1 atom goes to the protocol.
-    const delta = r.amountOut - outAmount;
-    if (delta > 1n) {
-      r.protocolFee = add(r.protocolFee, delta);
-      r.surplus = delta;
-    }
-  }
-  r.amountOut = outAmount;
-  return r;
 }
 
 function requireTrading(ctx: DlmmQuoteContext, clock: DlmmClock): void {
@@ -318,6 +152,9 @@ interface Walk {
   volatilityReference: number;
   indexReference: number;
   maxVolatilityAccumulator: number;
+  walked: number;
+  /** The pair's base fee rate, computed at the first bin that needs it (where the program would fail on it). */
+  baseFee: bigint | undefined;
 }
 
 function startWalk(pair: LbPair, now: number): Walk {
@@ -348,6 +185,8 @@ function startWalk(pair: LbPair, now: number): Walk {
     volatilityReference,
     indexReference,
     maxVolatilityAccumulator: s.maxVolatilityAccumulator,
+    walked: 0,
+    baseFee: undefined,
   };
 }
 
@@ -358,6 +197,9 @@ function updateVolatilityAccumulator(w: Walk): void {
 }
 
 function advance(w: Walk, swapForY: boolean, ctx: DlmmQuoteContext): void {
+  if (++w.walked > MAX_BINS_WALKED) {
+    throw swapRejected('ComputeBudgetExceeded', `the swap walks more than ${MAX_BINS_WALKED} bins, beyond what one transaction can compute`);
+  }
   const next = swapForY ? w.activeId - 1 : w.activeId + 1;
   if (next < MIN_BIN_ID || next > MAX_BIN_ID) {
     throw dexError('DEX_INSUFFICIENT_LIQUIDITY', `Meteora DLMM pair ${ctx.pairAddress}: insufficient liquidity (bin range exhausted)`, { account: ctx.pairAddress });
@@ -412,7 +254,7 @@ export function quoteExactIn(ctx: DlmmQuoteContext, amountIn: bigint, swapForY: 
       const bin = arr.bins[w.activeId - lower]!;
       if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
         updateVolatilityAccumulator(w);
-        const rate = totalFeeRate(w.feeParams);
+        const rate = totalFeeRate(w.feeParams, (w.baseFee ??= baseFeeRate(w.feeParams)));
         const r = exactInAtBin(bin, binPrice(bin, w.activeId, pair.binStep), rate, protocolShare, left, swapForY, limitOrders, onInput);
         if (r.amountIn > 0n) {
           left = sub(left, r.amountIn);
@@ -467,7 +309,7 @@ export function quoteExactOut(ctx: DlmmQuoteContext, amountOut: bigint, swapForY
       const price = binPrice(bin, w.activeId, pair.binStep);
       if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
         updateVolatilityAccumulator(w);
-        const rate = totalFeeRate(w.feeParams);
+        const rate = totalFeeRate(w.feeParams, (w.baseFee ??= baseFeeRate(w.feeParams)));
         const r = exactOutAtBin(bin, price, rate, protocolShare, left, swapForY, limitOrders, onInput);
         if (r.amountOut > 0n) {
           left = sub(left, r.amountOut);

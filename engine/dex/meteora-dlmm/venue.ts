@@ -30,6 +30,8 @@ export interface MeteoraDlmmState extends PoolState, DlmmQuoteContext {
   /** Clock the quotes run at when the caller gives none; default unix time: the wall clock. */
   unixTimestamp?: number;
   epoch?: bigint;
+  /** Current slot for slot-activated pairs; without it the accounts' own slot (a lower bound) is used. */
+  currentSlot?: number;
 }
 
 export interface MeteoraDlmmQuote extends Quote {
@@ -77,6 +79,7 @@ export function makeDlmmState(args: {
   mintX?: MintInfo;
   mintY?: MintInfo;
   slot?: number;
+  currentSlot?: number;
   unixTimestamp?: number;
   epoch?: bigint;
 }): MeteoraDlmmState {
@@ -96,6 +99,7 @@ export function makeDlmmState(args: {
   };
   if (args.extension) state.extension = args.extension;
   if (args.slot !== undefined) state.slot = args.slot;
+  if (args.currentSlot !== undefined) state.currentSlot = args.currentSlot;
   if (args.unixTimestamp !== undefined) state.unixTimestamp = args.unixTimestamp;
   if (args.epoch !== undefined) state.epoch = args.epoch;
   return state;
@@ -108,7 +112,8 @@ function toQuote(state: MeteoraDlmmState, inputMint: string, swapForY: boolean, 
     const price = getPriceFromId(state.lbPair.activeId, state.lbPair.binStep);
     const q64 = 1n << 64n;
     const [num, den] = swapForY ? [price, q64] : [q64, price];
-    impact = r.feeOnInput ? priceImpactBps(r.poolAmountOut, r.poolAmountIn - r.fee, num, den) : priceImpactBps(r.poolAmountOut, r.poolAmountIn, num, den);
+    // fees excluded: the trading fee comes off the input, or was already taken off the output
+    impact = r.feeOnInput ? priceImpactBps(r.poolAmountOut, r.poolAmountIn - r.fee, num, den) : priceImpactBps(r.poolAmountOut + r.fee, r.poolAmountIn, num, den);
   } catch {
     impact = 0; // an active id whose price cannot be computed: the quote itself already succeeded
   }
@@ -153,12 +158,12 @@ function requireAmount(amount: bigint): void {
 function clockOf(state: MeteoraDlmmState, opts: DlmmQuoteOptions) {
   return {
     unixTimestamp: opts.unixTimestamp ?? state.unixTimestamp ?? Math.floor(Date.now() / 1000),
-    slot: opts.slot ?? state.slot,
+    slot: opts.slot ?? state.currentSlot ?? state.slot,
     epoch: opts.epoch ?? state.epoch,
   };
 }
 
-export const meteoraDlmm: Venue<MeteoraDlmmState> & {
+export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteExactOut'> & {
   quoteExactIn(state: MeteoraDlmmState, inputMint: string, amountIn: bigint, opts?: DlmmQuoteOptions): MeteoraDlmmQuote;
   quoteExactOut(state: MeteoraDlmmState, inputMint: string, amountOut: bigint, opts?: DlmmQuoteOptions): MeteoraDlmmQuote;
 } = {
@@ -243,6 +248,7 @@ export const meteoraDlmm: Venue<MeteoraDlmmState> & {
     if (slot !== undefined) args.slot = slot;
     if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
     if (context?.epoch !== undefined) args.epoch = context.epoch;
+    if (context?.slot !== undefined) args.currentSlot = Number(context.slot);
     return makeDlmmState(args);
   },
 

@@ -1,5 +1,5 @@
 /** Raydium CLMM: account decoders and exact swap quotes (limit orders, dynamic fee, fee side) as the program computes them. */
-export { raydiumClmm, tickArrayAddress, bitmapExtensionAddress, makeClmmState } from './venue.ts';
+export { raydiumClmm, tickArrayAddress, tickArrayAddressesAround, bitmapExtensionAddress, makeClmmState } from './venue.ts';
 export type { RaydiumClmmState, RaydiumClmmQuote, ClmmQuoteOptions } from './venue.ts';
 export {
   RAYDIUM_CLMM_PROGRAM_ID,

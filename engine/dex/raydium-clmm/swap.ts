@@ -12,19 +12,17 @@ import {
   MAX_TICK,
   MIN_SQRT_PRICE_X64,
   MIN_TICK,
-  Q64,
   U128_MAX,
   U64_MAX,
   computeSwapStep,
-  getPriceFromSqrtPrice,
   getSqrtPriceAtTick,
   getTickAtSqrtPrice,
-  mulDivCeil,
-  mulDivFloor,
   tickArrayStartIndex,
   tickSpacingIndexFromTick,
 } from './math.ts';
-import type { AmmConfig, ClmmPoolState, ClmmTick, DynamicFeeInfo } from './layout.ts';
+import type { AmmConfig, ClmmPoolState, ClmmTick } from './layout.ts';
+import { dynamicFeeRate, startDynamicFee, updateVolatilityAccumulator } from './dynamic-fee.ts';
+import { matchLimitOrder } from './limit-order.ts';
 import type { TickArrayIndex } from './bitmap.ts';
 
 /** A decoded tick array with its initialized ticks listed for fast search. */
@@ -65,9 +63,11 @@ export interface ClmmSwapResult {
   tickArrays: string[];
 }
 
-const VOLATILITY_ACCUMULATOR_SCALE = 10_000;
-const REDUCTION_FACTOR_DENOMINATOR = 10_000n;
-const DYNAMIC_FEE_DENOMINATOR = 100_000n * 10_000n * 10_000n;
+/**
+ * More swap steps than any transaction can run: the program spends thousands of compute units per
+ * step and a transaction has 1.4 M. A swap needing more is refused instead of simulated for seconds.
+ */
+export const MAX_SWAP_STEPS = 5000;
 const I32_MAX = 2_147_483_647;
 const I32_MIN = -2_147_483_648;
 
@@ -99,148 +99,6 @@ export function isFeeOnToken0(feeOn: number, zeroForOne: boolean): boolean {
 
 function saturatingI32(x: number): number {
   return x > I32_MAX ? I32_MAX : x < I32_MIN ? I32_MIN : x;
-}
-
-interface DynamicFee {
-  filterPeriod: number;
-  decayPeriod: number;
-  reductionFactor: number;
-  dynamicFeeControl: bigint;
-  maxVolatilityAccumulator: number;
-  tickSpacingIndexReference: number;
-  volatilityReference: number;
-  volatilityAccumulator: number;
-}
-
-function startDynamicFee(info: DynamicFeeInfo, tickSpacingIndex: number, now: number): DynamicFee {
-  const d: DynamicFee = {
-    filterPeriod: info.filterPeriod,
-    decayPeriod: info.decayPeriod,
-    reductionFactor: info.reductionFactor,
-    dynamicFeeControl: BigInt(info.dynamicFeeControl),
-    maxVolatilityAccumulator: info.maxVolatilityAccumulator,
-    tickSpacingIndexReference: info.tickSpacingIndexReference,
-    volatilityReference: info.volatilityReference,
-    volatilityAccumulator: info.volatilityAccumulator,
-  };
-  // update_reference: time since the last reference update decides keep / decay / reset.
-  const last = info.lastUpdateTimestamp;
-  const nowBig = BigInt(now);
-  const elapsed = nowBig > last ? nowBig - last : 0n;
-  if (elapsed < BigInt(d.filterPeriod)) {
-    // high-frequency window: references stay
-  } else if (elapsed < BigInt(d.decayPeriod)) {
-    d.tickSpacingIndexReference = tickSpacingIndex;
-    d.volatilityReference = Number((BigInt(d.volatilityAccumulator) * BigInt(d.reductionFactor)) / REDUCTION_FACTOR_DENOMINATOR);
-  } else {
-    d.tickSpacingIndexReference = tickSpacingIndex;
-    d.volatilityReference = 0;
-  }
-  return d;
-}
-
-function updateVolatilityAccumulator(d: DynamicFee, tickSpacingIndex: number): void {
-  const delta = Math.abs(d.tickSpacingIndexReference - tickSpacingIndex);
-  if (delta > I32_MAX) throw swapRejected('CalculateOverflow', 'tick spacing index delta overflows i32');
-  const acc = d.volatilityReference + delta * VOLATILITY_ACCUMULATOR_SCALE;
-  d.volatilityAccumulator = Math.min(acc, d.maxVolatilityAccumulator);
-}
-
-function dynamicFeeRate(d: DynamicFee, tickSpacing: number): number {
-  const crossed = d.volatilityAccumulator * tickSpacing;
-  if (crossed > 0xffffffff) throw swapRejected('CalculateOverflow', 'volatility accumulator × tick spacing overflows u32');
-  const c = BigInt(crossed);
-  const rate = (d.dynamicFeeControl * c * c + DYNAMIC_FEE_DENOMINATOR - 1n) / DYNAMIC_FEE_DENOMINATOR;
-  return rate > BigInt(MAX_FEE_RATE_NUMERATOR) ? MAX_FEE_RATE_NUMERATOR : Number(rate);
-}
-
-interface LimitOrderMatch {
-  amountIn: bigint;
-  amountOut: bigint;
-  ammFeeAmount: bigint;
-  ordersAmount: bigint;
-  partFilledOrdersRemaining: bigint;
-}
-
-/** `TickState::match_limit_order_with_sqrt_price`, returning the tick's limit-order amounts after the fill. */
-function matchLimitOrder(
-  tick: ClmmTick,
-  swapAmount: bigint,
-  zeroForOne: boolean,
-  isBaseInput: boolean,
-  feeRate: number,
-  isFeeOnInput: boolean,
-  sqrtPriceX64: bigint,
-): LimitOrderMatch {
-  let orders = tick.ordersAmount;
-  let part = tick.partFilledOrdersRemaining;
-  const unfilled = orders + part;
-  if (unfilled > U64_MAX) throw swapRejected('CalculateOverflow', `limit orders at tick ${tick.tick} overflow u64`);
-  const result: LimitOrderMatch = { amountIn: 0n, amountOut: 0n, ammFeeAmount: 0n, ordersAmount: orders, partFilledOrdersRemaining: part };
-  if (swapAmount === 0n || unfilled === 0n) return result;
-
-  const rate = BigInt(feeRate);
-  const keep = FEE_RATE_DENOMINATOR - rate;
-  const price = getPriceFromSqrtPrice(sqrtPriceX64, !zeroForOne);
-  // Input needed for `out` resting-order atoms (the order sells the swap's output token), rounded up.
-  const inputFor = (out: bigint): bigint =>
-    zeroForOne ? mulDivCeil(out, Q64, price, U128_MAX, 'limit order input') : mulDivCeil(out, price, Q64, U128_MAX, 'limit order input');
-  const checkedInput = (out: bigint): bigint => {
-    const v = inputFor(out);
-    if (v > U64_MAX) throw swapRejected('CalculateOverflow', 'limit order input exceeds u64');
-    return v;
-  };
-
-  if (isBaseInput) {
-    if (isFeeOnInput) {
-      result.ammFeeAmount = mulDivCeil(swapAmount, rate, FEE_RATE_DENOMINATOR, U64_MAX, 'limit order fee');
-      result.amountIn = swapAmount - result.ammFeeAmount;
-    } else {
-      result.amountIn = swapAmount;
-    }
-    const matched = zeroForOne
-      ? mulDivFloor(result.amountIn, price, Q64, U128_MAX, 'limit order output')
-      : mulDivFloor(result.amountIn, Q64, price, U128_MAX, 'limit order output');
-    if (matched > unfilled) {
-      result.amountOut = unfilled;
-      result.amountIn = checkedInput(unfilled);
-      if (isFeeOnInput) result.ammFeeAmount = mulDivCeil(result.amountIn, rate, keep, U64_MAX, 'limit order fee');
-    } else {
-      result.amountOut = matched;
-    }
-  } else {
-    const net = swapAmount < unfilled ? swapAmount : unfilled;
-    if (isFeeOnInput) {
-      result.amountOut = net;
-    } else {
-      const gross = mulDivCeil(net, FEE_RATE_DENOMINATOR, keep, U64_MAX, 'limit order gross output');
-      result.amountOut = gross < unfilled ? gross : unfilled;
-    }
-    result.amountIn = checkedInput(result.amountOut);
-    if (isFeeOnInput) result.ammFeeAmount = mulDivCeil(result.amountIn, rate, keep, U64_MAX, 'limit order fee');
-  }
-
-  // Partially filled cohort first (FIFO), then fresh orders.
-  let fromPart = 0n;
-  if (part > 0n) {
-    fromPart = part < result.amountOut ? part : result.amountOut;
-    part -= fromPart;
-  }
-  const rest = result.amountOut > fromPart ? result.amountOut - fromPart : 0n;
-  if (rest > 0n) {
-    if (part !== 0n) throw swapRejected('RequireEqViolated', `limit orders at tick ${tick.tick}: partial cohort not drained`);
-    if (orders < rest) throw swapRejected('InvalidLimitOrderAmount', `limit orders at tick ${tick.tick} hold less than the fill`);
-    part = orders - rest;
-    orders = 0n;
-  }
-  if (!isFeeOnInput) {
-    result.ammFeeAmount = mulDivCeil(result.amountOut, rate, FEE_RATE_DENOMINATOR, U64_MAX, 'limit order fee');
-    if (result.ammFeeAmount > result.amountOut) throw swapRejected('CalculateOverflow', 'limit order fee exceeds output');
-    result.amountOut -= result.ammFeeAmount;
-  }
-  result.ordersAmount = orders;
-  result.partFilledOrdersRemaining = part;
-  return result;
 }
 
 /** Next initialized tick within one array (`next_initialized_tick`), or undefined. */
@@ -326,6 +184,7 @@ export function simulateSwap(ctx: ClmmSwapContext, amountSpecified: bigint, zero
   const dyn = pool.dynamicFeeInfo.disabled ? undefined : startDynamicFee(pool.dynamicFeeInfo, tickSpacingIndexFromTick(tick, tickSpacing), opts.unixTimestamp);
   if (dyn) tickSpacingIndex = tickSpacingIndexFromTick(tick, tickSpacing);
   let countChanges: Map<number, number> | undefined;
+  let steps = 0;
 
   const apply = (amountIn: bigint, amountOut: bigint, fee: bigint): void => {
     const consumed = feeOnInput ? amountIn + fee : amountIn;
@@ -383,6 +242,9 @@ export function simulateSwap(ctx: ClmmSwapContext, amountSpecified: bigint, zero
 
     let liquidityNext = liquidity;
     for (;;) {
+      if (++steps > MAX_SWAP_STEPS) {
+        throw swapRejected('ComputeBudgetExceeded', `the swap needs more than ${MAX_SWAP_STEPS} steps, beyond what one transaction can compute`);
+      }
       let feeRate = baseFeeRate;
       let skipped = true;
       let bounded = target;

@@ -67,6 +67,39 @@ export function bitmapExtensionAddress(pool: string): string {
   return PublicKey.findProgramAddressSync([EXTENSION_SEED, new PublicKey(pool).toBuffer()], programKey)[0].toBase58();
 }
 
+/**
+ * Tick arrays a swap from the pool's current tick would walk first: the current array if initialized
+ * and up to `perSide` initialized arrays each way, per the pool bitmap and (when given) the extension.
+ * Where the search would need an extension that is not given, the arrays next to the current one.
+ */
+export function tickArrayAddressesAround(poolAddress: string, pool: ClmmPoolState, extension: TickArrayBitmapExtension | undefined, perSide = 3): string[] {
+  const index = new TickArrayIndex(poolAddress, pool.tickSpacing, pool.tickArrayBitmap, extension);
+  const tick = Math.max(-443636, Math.min(443636, pool.tickCurrent));
+  const current = tickArrayStartIndex(tick, pool.tickSpacing);
+  const span = TICK_ARRAY_SIZE * pool.tickSpacing;
+  const starts = new Set<number>();
+  const known = extension ? index.allStarts! : index.defaultStarts;
+  if (known.includes(current)) starts.add(current);
+  for (const zeroForOne of [true, false]) {
+    let last = current;
+    for (let i = 0; i < perSide; i++) {
+      let next: number | undefined;
+      try {
+        next = index.next(last, zeroForOne);
+      } catch {
+        // beyond the pool bitmap without the extension: fall back to the neighbours by position
+        for (let k = i; k < perSide; k++) starts.add(zeroForOne ? last - (k - i + 1) * span : last + (k - i + 1) * span);
+        if (index.isOverflowDefault(current)) starts.add(current);
+        break;
+      }
+      if (next === undefined) break;
+      starts.add(next);
+      last = next;
+    }
+  }
+  return [...starts].sort((x, y) => x - y).map((st) => tickArrayAddress(poolAddress, st));
+}
+
 /** Builds the quotable state from decoded parts (used by `buildState` and by tests that make states). */
 export function makeClmmState(args: {
   address: string;
@@ -163,40 +196,26 @@ function quote(state: RaydiumClmmState, inputMint: string, amount: bigint, isBas
   };
 }
 
-export const raydiumClmm: Venue<RaydiumClmmState> & {
+export const raydiumClmm: Omit<Venue<RaydiumClmmState>, 'quoteExactIn' | 'quoteExactOut'> & {
   quoteExactIn(state: RaydiumClmmState, inputMint: string, amountIn: bigint, opts?: ClmmQuoteOptions): RaydiumClmmQuote;
   quoteExactOut(state: RaydiumClmmState, inputMint: string, amountOut: bigint, opts?: ClmmQuoteOptions): RaydiumClmmQuote;
 } = {
   id: 'raydium-clmm',
   programId: RAYDIUM_CLMM_PROGRAM_ID,
 
-  /** AMM config, bitmap extension PDA, and the initialized tick arrays around the current tick (up to 3 each way) that the pool bitmap shows. */
+  /**
+   * AMM config, bitmap extension PDA, and tick arrays around the current tick: the initialized ones
+   * the pool bitmap shows (up to 3 each way). For a pool whose tick lies beyond the pool bitmap (only
+   * the extension knows), the 3 arrays on each side by position; `tickArrayAddressesAround` with the
+   * fetched extension then names the exact ones.
+   */
   requiredAccounts(poolAccount: AccountSnapshot): string[] {
     requireOwner(poolAccount, 'PoolState');
-    const address = poolAccount.address;
     const pool = decodePoolState(poolAccount.data, label(poolAccount));
     const out = [pool.ammConfig];
-    if (!address) return out;
-    out.push(bitmapExtensionAddress(address));
-    const index = new TickArrayIndex(address, pool.tickSpacing, pool.tickArrayBitmap, undefined);
-    const current = tickArrayStartIndex(Math.max(-443636, Math.min(443636, pool.tickCurrent)), pool.tickSpacing);
-    const starts = new Set<number>();
-    if (index.defaultStarts.includes(current)) starts.add(current);
-    for (const zeroForOne of [true, false]) {
-      let last = current;
-      for (let i = 0; i < 3; i++) {
-        let next: number | undefined;
-        try {
-          next = index.next(last, zeroForOne);
-        } catch {
-          break; // beyond the pool bitmap: needs the extension, fetched above
-        }
-        if (next === undefined) break;
-        starts.add(next);
-        last = next;
-      }
-    }
-    for (const s of [...starts].sort((a, b) => a - b)) out.push(tickArrayAddress(address, s));
+    if (!poolAccount.address) return out;
+    out.push(bitmapExtensionAddress(poolAccount.address));
+    out.push(...tickArrayAddressesAround(poolAccount.address, pool, undefined));
     return out;
   },
 

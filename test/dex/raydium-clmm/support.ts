@@ -414,3 +414,72 @@ export function swapAmount(rng: Rng, g: GeneratedPool, zeroForOne: boolean): big
   while (amount > 1n << 62n) amount >>= 4n;
   return amount;
 }
+
+const keys = new Rng(77);
+const POOL = keys.address();
+const CONFIG = keys.address();
+const EXT = keys.address();
+const NOW = 1_750_000_000;
+
+/** A pool from explicit ticks (positions already summed), as consistent as the ticks given. */
+export function buildPool(opts: {
+  tickCurrent: number;
+  tickSpacing?: number;
+  liquidity: bigint;
+  ticks: TickSpec[];
+  tradeFeeRate?: number;
+  feeOn?: number;
+  dynamicFee?: DynamicFeeSpec;
+  sqrtPriceX64?: bigint;
+}): GeneratedPool {
+  const ts = opts.tickSpacing ?? 1;
+  const bitmap = new Array<bigint>(16).fill(0n);
+  const byStart = new Map<number, TickSpec[]>();
+  for (const t of opts.ticks) {
+    const start = Math.floor(t.tick / (60 * ts)) * 60 * ts;
+    byStart.set(start, [...(byStart.get(start) ?? []), t]);
+  }
+  const tickArrays = new Map<number, { address: string; data: Buffer }>();
+  for (const [start, list] of byStart) {
+    const bit = start / (60 * ts) + 512;
+    bitmap[bit >> 6] = bitmap[bit >> 6]! | (1n << BigInt(bit & 63));
+    tickArrays.set(start, { address: keys.address(), data: encodeTickArray(POOL, start, ts, list) });
+  }
+  const spec = {
+    ammConfig: CONFIG,
+    mint0: 'So11111111111111111111111111111111111111112',
+    mint1: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
+    vault0: POOL,
+    vault1: POOL,
+    observation: POOL,
+    tickSpacing: ts,
+    liquidity: opts.liquidity,
+    sqrtPriceX64: opts.sqrtPriceX64 ?? getSqrtPriceAtTick(opts.tickCurrent),
+    tickCurrent: opts.tickCurrent,
+    status: 0,
+    feeOn: opts.feeOn ?? 0,
+    bitmap,
+    openTime: 0n,
+    ...(opts.dynamicFee ? { dynamicFee: opts.dynamicFee } : {}),
+  };
+  const empty = () => Array.from({ length: 14 }, () => new Array<bigint>(8).fill(0n));
+  return {
+    seed: 0,
+    poolAddress: POOL,
+    configAddress: CONFIG,
+    extensionAddress: EXT,
+    pool: encodePool(spec),
+    config: encodeConfig({ tradeFeeRate: opts.tradeFeeRate ?? 1000, protocolFeeRate: 120_000, fundFeeRate: 40_000, tickSpacing: ts }),
+    extension: encodeExtension(POOL, empty(), empty()),
+    tickArrays,
+    mint0: spec.mint0,
+    mint1: spec.mint1,
+    tickSpacing: ts,
+    tickCurrent: opts.tickCurrent,
+    liquidity: opts.liquidity,
+    now: NOW,
+    spec,
+    hasLimitOrders: opts.ticks.some((t) => t.ordersAmount > 0n),
+  };
+}
+

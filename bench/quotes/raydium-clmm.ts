@@ -1,0 +1,128 @@
+/**
+ * Raydium CLMM: ours vs `@raydium-io/raydium-sdk-v2` (`PoolUtils.computeAmountOut` / `computeAmountIn`,
+ * and `swapInternal` for a dynamic-fee pool) on the real fixture pool (PoolState AcPS8Srz…, AmmConfig
+ * 9iFER3…, tick arrays laid around its tick — see test/dex/raydium-clmm/fixture-pool.ts) and on a
+ * dynamic-fee pool built from explicit ticks, same process, same inputs.
+ */
+import { PublicKey } from '@solana/web3.js';
+import BN from 'bn.js';
+import { Decimal } from 'decimal.js';
+import { ClmmConfigLayout, PoolInfoLayout, PoolUtils, TickArrayBitmapExtensionLayout, TickArrayLayout, swapInternal } from '@raydium-io/raydium-sdk-v2';
+import { raydiumClmm, simulateSwap, type RaydiumClmmState } from '../../engine/dex/raydium-clmm/index.ts';
+import { fixturePool } from '../../test/dex/raydium-clmm/fixture-pool.ts';
+import { buildPool, type DynamicFeeSpec, type TickSpec } from '../../test/dex/raydium-clmm/support.ts';
+import { ourState } from '../../test/dex/raydium-clmm/sdk.ts';
+import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
+
+const NOW = 1_750_000_000;
+const PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
+
+function ticksCrossed(state: RaydiumClmmState, from: number, to: number): number {
+  let n = 0;
+  for (const a of state.tickArrays.values()) {
+    for (const o of a.initializedOffsets) {
+      const t = a.ticks[o]!.tick;
+      if ((t <= from && t > to) || (t > from && t <= to)) n++;
+    }
+  }
+  return n;
+}
+
+export default function bench(): QuoteBench {
+  const f = fixturePool();
+  const state = raydiumClmm.buildState(f.poolSnapshot, f.accounts, { unixTimestamp: BigInt(NOW) });
+  const accInfo = PoolInfoLayout.decode(Buffer.from(f.poolSnapshot.data));
+  const sqrt = new Decimal(accInfo.sqrtPriceX64.toString()).div(new Decimal(2).pow(64));
+  const poolInfo = {
+    id: new PublicKey(f.address),
+    programId: new PublicKey(PROGRAM_ID),
+    mintA: { address: state.mintA, decimals: 9, extensions: {} },
+    mintB: { address: state.mintB, decimals: 6, extensions: {} },
+    ammConfig: ClmmConfigLayout.decode(Buffer.from(f.configData)),
+    accInfo,
+    currentPrice: sqrt.mul(sqrt).mul(new Decimal(10).pow(3)),
+    tickSpacing: 1,
+  } as never;
+  const cache = Object.fromEntries([...f.arrays].map(([addr, a]) => [addr, { ...TickArrayLayout.decode(a.data), address: new PublicKey(addr) }])) as never;
+  const ext = TickArrayBitmapExtensionLayout.decode(f.extension);
+  const epochInfo = { epoch: 800, slotIndex: 0, slotsInEpoch: 432000, absoluteSlot: 0 };
+
+  const exactIn = (mint: string, amount: bigint, label: string): QuoteBenchCase => {
+    const q = raydiumClmm.quoteExactIn(state, mint, amount);
+    const crossed = ticksCrossed(state, state.pool.tickCurrent, q.tickAfter);
+    return {
+      name: `${label}, exact-in, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
+      targetMicros: 30,
+      ours: () => raydiumClmm.quoteExactIn(state, mint, amount),
+      baseline: {
+        name: 'raydium-sdk-v2 computeAmountOut',
+        run: () => PoolUtils.computeAmountOut({ poolInfo, tickarrayBitmapExtension: ext, tickArrayCache: cache, baseMint: new PublicKey(mint), epochInfo, amountIn: new BN(amount.toString()), slippage: 0, catchLiquidityInsufficient: false, blockTimestamp: NOW }),
+      },
+    };
+  };
+  const exactOut = (inputMint: string, amount: bigint, label: string): QuoteBenchCase => {
+    const q = raydiumClmm.quoteExactOut(state, inputMint, amount);
+    const crossed = ticksCrossed(state, state.pool.tickCurrent, q.tickAfter);
+    const outMint = inputMint === state.mintA ? state.mintB : state.mintA;
+    return {
+      name: `${label}, exact-out, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
+      targetMicros: 30,
+      ours: () => raydiumClmm.quoteExactOut(state, inputMint, amount),
+      baseline: {
+        name: 'raydium-sdk-v2 computeAmountIn',
+        run: () => PoolUtils.computeAmountIn({ poolInfo, tickarrayBitmapExtension: ext, tickArrayCache: cache, baseMint: new PublicKey(outMint), epochInfo, amountOut: new BN(amount.toString()), slippage: 0, blockTimestamp: NOW }),
+      },
+    };
+  };
+
+  // A dynamic-fee pool (spacing 10, fee recomputed per 10-tick group, so one step per group as on
+  // chain): positions every 40 ticks below the price, a swap crossing several of them. The SDK
+  // baseline is its `swapInternal` on inputs decoded once (it mutates only the dynamic-fee
+  // reference, which stays put within the filter period).
+  const L = 10n ** 13n;
+  const ticks: TickSpec[] = [{ tick: 2000, liquidityGross: L, liquidityNet: -L, ordersAmount: 0n, partFilledOrdersRemaining: 0n }];
+  for (let i = 1; i <= 12; i++) ticks.push({ tick: -40 * i, liquidityGross: L / 4n, liquidityNet: L / 4n, ordersAmount: 0n, partFilledOrdersRemaining: 0n });
+  ticks.push({ tick: -4000, liquidityGross: L, liquidityNet: L, ordersAmount: 0n, partFilledOrdersRemaining: 0n });
+  const dynamicFee: DynamicFeeSpec = { filterPeriod: 30, decayPeriod: 600, reductionFactor: 5000, dynamicFeeControl: 20000, maxVolatilityAccumulator: 350000, tickSpacingIndexReference: 0, volatilityReference: 0, volatilityAccumulator: 0, lastUpdateTimestamp: BigInt(NOW - 5) };
+  const dyn = buildPool({ tickCurrent: 5, tickSpacing: 10, liquidity: L + 3n * L, ticks, dynamicFee });
+  const dynState = ourState(dyn);
+  const dynAmount = 400_000_000_000n;
+  const dynRun = simulateSwap(dynState, dynAmount, true, true, { unixTimestamp: NOW });
+  const dynCrossed = ticksCrossed(dynState, dyn.tickCurrent, dynRun.tick);
+  const groups = Math.abs(Math.floor(dyn.tickCurrent / 10) - Math.floor(dynRun.tick / 10));
+  const sdkInputs = {
+    programId: new PublicKey(PROGRAM_ID),
+    poolId: new PublicKey(dyn.poolAddress),
+    poolInfo: PoolInfoLayout.decode(dyn.pool),
+    tickArrays: [...dyn.tickArrays.values()]
+      .map((a) => ({ address: new PublicKey(a.address), value: TickArrayLayout.decode(a.data) }))
+      .filter((a) => a.value.startTickIndex <= 0)
+      .sort((a, b) => b.value.startTickIndex - a.value.startTickIndex),
+    configInfo: ClmmConfigLayout.decode(dyn.config),
+    tickarrayBitmapExtension: TickArrayBitmapExtensionLayout.decode(dyn.extension),
+    amountSpecified: new BN(dynAmount.toString()),
+    sqrtPriceLimitX64: new BN(0),
+    zeroForOne: true,
+    isBaseInput: true,
+    blockTimestamp: NOW,
+    includeExtraTickArrays: false,
+  };
+  if (BigInt(swapInternal(sdkInputs).amountCalculated.toString()) !== dynRun.amountCalculated) throw new Error('bench: SDK and ours disagree on the dynamic-fee case');
+
+  return {
+    venue: 'raydium-clmm',
+    cases: [
+      exactIn(state.mintA, 1_000_000n, 'fixture pool: 0.001 SOL → token1'),
+      exactIn(state.mintA, 2_000_000_000n, 'fixture pool: 2 SOL → token1'),
+      exactIn(state.mintA, 3_500_000_000n, 'fixture pool: 3.5 SOL → token1'),
+      exactIn(state.mintB, 1_500_000_000_000n, 'fixture pool: token1 → SOL, large'),
+      exactOut(state.mintA, 2_000_000_000_000n, 'fixture pool: SOL → 2e12 token1'),
+      {
+        name: `dynamic-fee pool: exact-in, crosses ${dynCrossed} ticks, ${groups} fee groups (steps)`,
+        targetMicros: 30,
+        ours: () => raydiumClmm.quoteExactIn(dynState, dyn.mint0, dynAmount),
+        baseline: { name: 'raydium-sdk-v2 swapInternal', run: () => swapInternal(sdkInputs) },
+      },
+    ],
+  };
+}

@@ -1,0 +1,15 @@
+/** The admin actions (HTTP and `solrules admin`) on top of a ControlState. */
+import type { AdminActions } from '../telemetry/index.ts';
+import type { ControlState } from './state.ts';
+
+/** AdminActions for the telemetry server; `status` adds what `extraStatus` returns (rule-set hash, orders pending, ...). */
+export function controlAdmin(state: ControlState, extraStatus: () => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): AdminActions {
+  return {
+    pause: (reason) => state.command('pause', reason),
+    resume: (reason) => state.command('resume', reason),
+    kill: (reason) => state.command('kill', reason),
+    release: (reason) => state.command('release', reason),
+    reload: (reason) => state.command('reload', reason),
+    status: async () => ({ ...state.snapshot(), ...(await extraStatus()) }),
+  };
+}

@@ -1,0 +1,124 @@
+/** The sandbox ledger's data types: accounts, transaction records and execution outcomes. */
+import type { PublicKey, VersionedTransaction } from '@solana/web3.js';
+import type { TxErrorJson } from './txerror.ts';
+
+/** An account as stored on the sandbox chain. Lamports and rentEpoch are exact u64s. */
+export interface AccountState {
+  lamports: bigint;
+  data: Uint8Array;
+  owner: string;
+  executable: boolean;
+  rentEpoch: bigint;
+}
+
+/** What `setAccount` writes; omitted fields take defaults (system-owned, empty, rent-exempt). */
+export interface AccountWrite {
+  lamports?: bigint | null;
+  data?: Uint8Array;
+  owner?: string | PublicKey;
+  executable?: boolean;
+  rentEpoch?: bigint | null;
+}
+
+export interface TokenBalance {
+  accountIndex: number;
+  mint: string;
+  owner: string;
+  programId: string;
+  amount: bigint;
+  decimals: number;
+}
+
+export interface InnerInstructionSet {
+  index: number;
+  instructions: { programIdIndex: number; accounts: number[]; data: Uint8Array; stackHeight: number }[];
+}
+
+/** One landed transaction with everything getTransaction reports. */
+export interface TxRecord {
+  signature: string;
+  slot: number;
+  blockTime: number;
+  bytes: Uint8Array;
+  tx: VersionedTransaction;
+  /** Static keys, then lookup-table writable, then lookup-table readonly (RPC account index order). */
+  accountKeys: string[];
+  loadedAddresses: { writable: string[]; readonly: string[] };
+  err: TxErrorJson | null;
+  fee: bigint;
+  preBalances: bigint[];
+  postBalances: bigint[];
+  preTokenBalances: TokenBalance[];
+  postTokenBalances: TokenBalance[];
+  logs: string[];
+  innerInstructions: InnerInstructionSet[];
+  computeUnitsConsumed: bigint;
+  returnData: { programId: string; data: Uint8Array } | null;
+  computeUnitPrice: bigint;
+  bundleId?: string;
+}
+
+/** A parsed transaction with its lookup tables resolved against current state. */
+export interface ParsedTx {
+  bytes: Uint8Array;
+  tx: VersionedTransaction;
+  signature: string;
+  accountKeys: string[];
+  loadedAddresses: { writable: string[]; readonly: string[] };
+  writable: boolean[];
+}
+
+/** Result of running one transaction (not yet recorded). */
+export interface RunResult {
+  parsed: ParsedTx;
+  /** Landed: succeeded, or failed after the fee was charged. */
+  landed: boolean;
+  err: TxErrorJson | null;
+  logs: string[];
+  record?: Omit<TxRecord, 'slot' | 'blockTime'>;
+  postAccounts: Map<string, AccountState | null>;
+  unitsConsumed: bigint;
+  returnData: { programId: string; data: Uint8Array } | null;
+  innerInstructions: InnerInstructionSet[];
+}
+
+export type SubmitOutcome =
+  | { kind: 'landed'; record: TxRecord }
+  | { kind: 'rejected'; err: TxErrorJson; logs: string[]; unitsConsumed: bigint };
+
+export type AtomicOutcome =
+  | { kind: 'landed'; records: TxRecord[] }
+  | { kind: 'failed'; index: number; signature: string; err: TxErrorJson; logs: string[] }
+  | { kind: 'refused'; reason: string };
+
+export interface SimulateOptions {
+  sigVerify?: boolean;
+  replaceRecentBlockhash?: boolean;
+}
+
+export interface SimulateResult {
+  err: TxErrorJson | null;
+  logs: string[];
+  unitsConsumed: bigint;
+  returnData: { programId: string; data: Uint8Array } | null;
+  innerInstructions: InnerInstructionSet[];
+  postAccounts: Map<string, AccountState | null>;
+  replacementBlockhash?: { blockhash: string; lastValidBlockHeight: number };
+  accountKeys: string[];
+}
+
+export interface AccountChange {
+  address: string;
+  account: AccountState | null;
+  slot: number;
+}
+
+export interface ChainOptions {
+  startSlot?: number;
+  startBlockHeight?: number;
+  /** Nominal slot length for block times (ms). */
+  slotMs?: number;
+  commitmentLagSlots?: { confirmed?: number; finalized?: number };
+}
+
+export type Commitment = 'processed' | 'confirmed' | 'finalized';

@@ -1,0 +1,30 @@
+/**
+ * Command-line tools tests run (promtool, prometheus). Like services: with CI=true a missing tool
+ * fails the run (.ci/run installs them); elsewhere the test skips with a loud notice.
+ */
+import { spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+
+const INSTALL: Record<string, string> = {
+  promtool: 'apt-get install prometheus',
+  prometheus: 'apt-get install prometheus',
+  amtool: 'apt-get install prometheus-alertmanager',
+};
+
+/** The tool's path when it is on PATH. */
+export function whichTool(name: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const path = r.stdout.trim();
+  return r.status === 0 && path ? path : undefined;
+}
+
+/** Returns the tool's path; fails under CI=true, skips loudly otherwise when it is missing. */
+export function requireTool(t: TestContext, name: string, opts: { optionalInCi?: boolean } = {}): string | undefined {
+  const path = whichTool(name);
+  if (path) return path;
+  const msg = `${name} is not installed (${INSTALL[name] ?? 'install it'})`;
+  if (process.env.CI === 'true' && !opts.optionalInCi) throw new Error(`${msg} (CI=true: a missing tool fails the run)`);
+  process.stderr.write(`\n!!!! SKIPPED: ${msg} !!!!\n\n`);
+  t.skip(msg);
+  return undefined;
+}
