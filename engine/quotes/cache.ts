@@ -66,12 +66,12 @@ export class QuoteCache {
         }
       }
       if (current) {
-        quoteMetrics.cache().inc({ result: 'hit' });
+        quoteMetrics.cache(true);
         return routeQuoteFromJson(entry.quote);
       }
       await this.cache.delete(key);
     }
-    quoteMetrics.cache().inc({ result: 'miss' });
+    quoteMetrics.cache(false);
     return undefined;
   }
 
@@ -92,7 +92,6 @@ export class QuoteCache {
   async invalidate(accounts: Iterable<string>): Promise<void> {
     for (const account of accounts) {
       await this.cache.set(this.stampKey(account), randomBytes(8).toString('hex'), this.ttlMs * 2);
-      quoteMetrics.invalidations().inc();
       const keys = this.byAccount.get(account);
       if (!keys) continue;
       this.byAccount.delete(account);

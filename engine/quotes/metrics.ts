@@ -1,15 +1,32 @@
-/** Prometheus metrics of the quote optimizer (names follow Prometheus conventions; labels are bounded). */
-import { counter, gauge, histogram } from '../telemetry/index.ts';
+/** The quote optimizer's metrics: the `quotes` and `cache` domains of the telemetry catalog. */
+import { isSolrulesError } from '../errors/index.ts';
+import { metrics } from '../telemetry/index.ts';
 
-const LATENCY_BUCKETS = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+export type QuoteMetricSource = 'local' | 'jupiter' | 'cache';
+
+const RESULT_BY_CODE: Record<string, 'no-route' | 'stale' | 'timeout' | 'rate-limited' | 'circuit-open'> = {
+  QUOTE_NO_ROUTE: 'no-route',
+  QUOTE_STATE_STALE: 'stale',
+  QUOTE_TIMEOUT: 'timeout',
+  QUOTE_RATE_LIMITED: 'rate-limited',
+  QUOTE_CIRCUIT_OPEN: 'circuit-open',
+};
 
 export const quoteMetrics = {
-  requests: () => counter('solrules_quote_requests_total', 'Quote attempts by source and outcome.', ['source', 'outcome'] as const),
-  duration: () => histogram('solrules_quote_duration_seconds', 'Time to answer a quote, by source (cache = served from the quote cache).', ['source'] as const, LATENCY_BUCKETS),
-  cache: () => counter('solrules_quote_cache_requests_total', 'Quote cache lookups by result (hit / miss); hit ratio = hit / (hit + miss).', ['result'] as const),
-  invalidations: () => counter('solrules_quote_cache_invalidations_total', 'Accounts whose update invalidated cached quotes.'),
-  rateLimitWait: () => histogram('solrules_quote_rate_limit_wait_seconds', 'Time a request waited for a rate-limit token.', ['source'] as const, [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5]),
-  rateLimited: () => counter('solrules_quote_rate_limited_total', 'Requests refused by the local limit or answered 429 upstream.', ['source', 'by'] as const),
-  circuitState: () => gauge('solrules_quote_circuit_state', 'Circuit breaker state per source: 0 closed, 1 half-open, 2 open.', ['source'] as const),
-  healthy: () => gauge('solrules_quote_source_healthy', '1 when the source answers normally (circuit closed).', ['source'] as const),
+  /** One answered (or failed) quote of a source and its latency. */
+  answered(source: QuoteMetricSource, seconds: number, err?: unknown): void {
+    metrics.quotes.duration.observe({ source }, seconds);
+    const result = err === undefined ? 'ok' : (isSolrulesError(err) && RESULT_BY_CODE[err.code]) || 'error';
+    metrics.quotes.requests.inc({ source, result });
+  },
+  cache(hit: boolean): void {
+    metrics.cache.requests.inc({ cache: 'quotes', result: hit ? 'hit' : 'miss' });
+  },
+  rateLimitWait(seconds: number): void {
+    if (seconds > 0) metrics.quotes.rateLimitWaits.inc({ source: 'jupiter' });
+    metrics.quotes.rateLimitWait.observe({ source: 'jupiter' }, seconds);
+  },
+  circuitOpen(open: boolean): void {
+    metrics.quotes.circuitOpen.set({ source: 'jupiter' }, open ? 1 : 0);
+  },
 };

@@ -55,12 +55,10 @@ export class QuoteOptimizer {
     const started = performance.now();
     try {
       const q = await source.quote(req);
-      quoteMetrics.duration().observe({ source: source.name }, (performance.now() - started) / 1000);
-      quoteMetrics.requests().inc({ source: source.name, outcome: 'ok' });
+      quoteMetrics.answered(source.name, (performance.now() - started) / 1000);
       return q;
     } catch (err) {
-      const code = isSolrulesError(err) ? err.code.replace(/^QUOTE_/, '').toLowerCase() : 'internal';
-      quoteMetrics.requests().inc({ source: source.name, outcome: code });
+      quoteMetrics.answered(source.name, (performance.now() - started) / 1000, err);
       throw err;
     }
   }
@@ -71,8 +69,7 @@ export class QuoteOptimizer {
     const started = performance.now();
     const cached = await this.opts.cache?.get(req);
     if (cached && this.cachedIsFresh(cached)) {
-      quoteMetrics.duration().observe({ source: 'cache' }, (performance.now() - started) / 1000);
-      quoteMetrics.requests().inc({ source: 'cache', outcome: 'ok' });
+      quoteMetrics.answered('cache', (performance.now() - started) / 1000);
       return cached;
     }
     let localError: unknown;

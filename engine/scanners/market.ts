@@ -93,6 +93,11 @@ export class MarketState implements PoolProvider {
     return [...new Set([...this.dependents.keys(), ...this.oracles.keys()])];
   }
 
+  /** The pools that read an account. */
+  readersOf(address: string): PoolRecord[] {
+    return [...(this.dependents.get(address) ?? [])].map((p) => this.pools.get(p)).filter((p): p is PoolRecord => p !== undefined);
+  }
+
   /** Whether an address is a pool, a pool dependency or an oracle. */
   isWatched(address: string): boolean {
     return this.dependents.has(address) || this.oracles.has(address);

@@ -60,6 +60,7 @@ export class PollingSource implements AccountSource {
 
   async watch(addresses: readonly string[]): Promise<void> {
     this.watched = [...new Set(addresses)];
+    scannerMetrics.subscriptions(this.mode, this.watched.length + this.cfg.programs.length);
   }
 
   private schedule(ms: number): void {
@@ -91,10 +92,9 @@ export class PollingSource implements AccountSource {
       for (const u of updates) this.sink?.account(u);
       if (!this.live) {
         this.live = true;
-        scannerMetrics.connected().set({ mode: this.mode }, 1);
         if (this.failures > 0) {
           this.reconnects += 1;
-          scannerMetrics.reconnects().inc({ mode: this.mode });
+          scannerMetrics.reconnect(this.mode);
           this.sink?.reconnected();
         }
       }
@@ -109,7 +109,6 @@ export class PollingSource implements AccountSource {
       this.sink?.error(e);
       if (this.live) {
         this.live = false;
-        scannerMetrics.connected().set({ mode: this.mode }, 0);
         this.sink?.disconnected(e.message);
       }
       const delay = backoffMs(this.failures, Math.max(this.cfg.reconnect.initialMs, this.cfg.polling.intervalMs), this.cfg.reconnect.maxMs, this.random);
@@ -123,6 +122,6 @@ export class PollingSource implements AccountSource {
     if (this.timer) clearTimeout(this.timer);
     await this.inFlight;
     this.live = false;
-    scannerMetrics.connected().set({ mode: this.mode }, 0);
+    scannerMetrics.subscriptions(this.mode, 0);
   }
 }

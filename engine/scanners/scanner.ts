@@ -14,7 +14,9 @@ import { logger, type Logger } from '../telemetry/index.ts';
 import type { ScannerConfig } from './config.ts';
 import { Deduplicator } from './filters.ts';
 import { MarketState, type FlushResult, type OracleChange } from './market.ts';
-import { scannerMetrics } from './metrics.ts';
+import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
+import { vaultsOf } from './venues.ts';
+import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../dex/index.ts';
 import { PollingSource } from './polling.ts';
 import { PriceFeed } from './price-feed.ts';
 import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
@@ -92,7 +94,7 @@ export class MarketScanner {
     this.programs = new Map(cfg.programs.map((p) => [p.programId, p]));
   }
 
-  private get mode(): string {
+  private get mode(): ScanMode {
     return this.source.mode;
   }
 
@@ -119,7 +121,7 @@ export class MarketScanner {
 
   private onError(err: SolrulesError): void {
     this.stats.errors += 1;
-    scannerMetrics.errors().inc({ mode: this.mode, code: err.code });
+    scannerMetrics.error(this.mode, err);
     this.log.warn({ code: err.code, context: err.context }, err.message);
   }
 
@@ -166,17 +168,16 @@ export class MarketScanner {
       const verdict = program ? this.market.discover(u, program) : 'filters';
       if (verdict !== 'kept' && verdict !== 'known') {
         this.stats.filtered += 1;
-        scannerMetrics.filtered().inc({ mode: this.mode, reason: verdict });
         return;
       }
     } else if (!this.market.isWatched(u.address)) {
       this.stats.filtered += 1;
-      scannerMetrics.filtered().inc({ mode: this.mode, reason: 'unwatched' });
       return;
     }
-    if (!(await this.dedup.firstSeen(u))) {
+    const first = await this.dedup.firstSeen(u);
+    scannerMetrics.dedup(this.mode, !first);
+    if (!first) {
       this.stats.duplicates += 1;
-      scannerMetrics.duplicates().inc({ mode: this.mode });
       return;
     }
     const firstSeen = this.market.clock.firstSeenAt(u.slot);
@@ -184,10 +185,10 @@ export class MarketScanner {
     if (settle && this.pendingSlot !== undefined && u.slot > this.pendingSlot) await this.flush();
     const r = this.market.apply(u);
     this.stats.accepted += 1;
-    const venue = this.venueOf(u.address);
-    scannerMetrics.events().inc({ mode: this.mode, venue });
-    if (firstSeen !== undefined) scannerMetrics.latency().observe({ mode: this.mode, venue }, Math.max(0, u.receivedAt - firstSeen) / 1000);
-    if (highest !== undefined) scannerMetrics.lagSlots().observe({ mode: this.mode, venue }, Math.max(0, highest - u.slot));
+    const what = this.classify(u);
+    if (what) scannerMetrics.event(this.mode, what.venue, what.kind);
+    if (firstSeen !== undefined) scannerMetrics.latency(this.mode, Math.max(0, u.receivedAt - firstSeen) / 1000);
+    if (highest !== undefined) scannerMetrics.lagSlots(this.mode, Math.max(0, highest - u.slot));
     for (const e of r.errors) this.onError(e);
     if (!r.changed) return;
     await this.opts.quotes?.invalidate([u.address]);
@@ -198,11 +199,19 @@ export class MarketScanner {
     }
   }
 
-  private venueOf(address: string): string {
-    if (this.market.oracles.has(address)) return 'pyth';
-    const pool = this.market.pools.get(address);
-    if (pool) return pool.venue.id;
-    return 'account';
+  /** Venue and kind of an update, for the events metric (undefined for an account no pool reads yet). */
+  private classify(u: AccountUpdate): { venue: string; kind: EventKind } | undefined {
+    if (this.market.oracles.has(u.address)) return { venue: 'pyth', kind: 'oracle' };
+    const own = this.market.pools.get(u.address);
+    if (own) return { venue: own.venue.id, kind: 'pool' };
+    const reader = this.market.readersOf(u.address)[0];
+    const venue = reader?.venue.id ?? venueForProgram(u.account.owner)?.id;
+    if (!venue) return undefined;
+    if (!reader) return { venue, kind: 'pool' }; // a pool found by a program subscription, decoded at the next flush
+    if (reader.state && vaultsOf(reader.state)?.includes(u.address)) return { venue, kind: 'vault' };
+    const data = u.account.data;
+    if (u.account.owner === TOKEN_PROGRAM_ID || u.account.owner === TOKEN_2022_PROGRAM_ID) return { venue, kind: data.length === 82 || (data.length > 165 && data[165] === 1) ? 'mint' : 'token-account' };
+    return { venue, kind: venue === 'meteora-dlmm' ? 'bin-array' : 'tick-array' };
   }
 
   private armSettle(): void {
@@ -229,7 +238,7 @@ export class MarketScanner {
       await this.source.watch(this.market.watchedAccounts());
       try {
         const { updates } = await fetchAccounts(this.connection, result.missing, { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'initial', now: this.now });
-        for (const u of updates) this.market.apply(u);
+        for (const u of updates) await this.process(u, false);
       } catch (err) {
         if (isSolrulesError(err)) this.onError(err);
         break;
@@ -285,11 +294,10 @@ export class MarketScanner {
     await this.publish(`market.prices.${mint}`, { ...p.price, time: new Date(this.now()).toISOString(), spread: p.spread ?? null, venues: p.venues }, 'price');
   }
 
-  private async publish(subject: string, data: unknown, kind: string): Promise<void> {
+  private async publish(subject: string, data: unknown, _kind: string): Promise<void> {
     try {
       await this.opts.bus.publish(subject, data);
       this.stats.published += 1;
-      scannerMetrics.published().inc({ kind });
     } catch (err) {
       this.onError(isSolrulesError(err) ? err : new SolrulesError('SCAN_PUBLISH_FAILED', `publishing to ${subject} failed: ${(err as Error)?.message}`, { subject }, { cause: err }));
     }

@@ -132,7 +132,6 @@ export class WebSocketSource implements AccountSource {
     const wasLive = this.connected;
     this.connected = false;
     this.synced = false;
-    scannerMetrics.connected().set({ mode: this.mode }, 0);
     if (wasLive) this.sink?.disconnected(`WebSocket closed (code ${code})`);
     this.failedAttempt(`closed with code ${code}`);
   }
@@ -148,13 +147,12 @@ export class WebSocketSource implements AccountSource {
     await this.subscriptionsActive();
     if (reconnect) {
       this.reconnects += 1;
-      scannerMetrics.reconnects().inc({ mode: this.mode });
+      scannerMetrics.reconnect(this.mode);
       if (!(await this.resync())) return;
       this.log.info({ reconnects: this.reconnects, watched: this.accountSubs.size }, 'WebSocket reconnected, resubscribed and resynced');
     }
     if (!this.connected || this.stopping) return;
     this.synced = true;
-    scannerMetrics.connected().set({ mode: this.mode }, 1);
     if (reconnect) this.sink?.reconnected();
   }
 
@@ -232,6 +230,7 @@ export class WebSocketSource implements AccountSource {
       this.accountSubs.set(address, id);
       added = true;
     }
+    scannerMetrics.subscriptions(this.mode, this.accountSubs.size + this.otherSubs.length);
     if (added && this.connected) await this.subscriptionsActive();
   }
 
@@ -254,6 +253,6 @@ export class WebSocketSource implements AccountSource {
     }
     this.connected = false;
     this.synced = false;
-    scannerMetrics.connected().set({ mode: this.mode }, 0);
+    scannerMetrics.subscriptions(this.mode, 0);
   }
 }

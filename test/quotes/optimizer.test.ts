@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { MemoryCache } from '../../engine/cache/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { JupiterClient, LocalRouter, QuoteCache, QuoteOptimizer, StaticPoolProvider, type PoolEntry } from '../../engine/quotes/index.ts';
-import { registry } from '../../engine/telemetry/index.ts';
+import { auditRegistry, registry } from '../../engine/telemetry/index.ts';
 import { FakeJupiter } from './jupiter-server.ts';
 import { orcaEntry, raydiumAccounts, raydiumEntry, RAYDIUM_COIN_VAULT, RAYDIUM_POOL, SOL, USDC, withTokenAmount } from './support.ts';
 
@@ -78,11 +78,11 @@ test('cache: a repeated request is served from the cache until an account it rea
   const { server, optimizer, provider } = await setup([raydiumEntry(undefined, accounts)]);
   try {
     const req = { inputMint: SOL, outputMint: USDC, amount: 10n ** 9n, mode: 'exact-in' as const };
-    const hits0 = await metric('solrules_quote_cache_requests_total', { result: 'hit' });
+    const hits0 = await metric('solrules_cache_requests_total', { cache: 'quotes', result: 'hit' });
     const first = await optimizer.quote(req);
     const again = await optimizer.quote(req);
     assert.deepEqual(again, first);
-    assert.equal((await metric('solrules_quote_cache_requests_total', { result: 'hit' })) - hits0, 1);
+    assert.equal((await metric('solrules_cache_requests_total', { cache: 'quotes', result: 'hit' })) - hits0, 1);
 
     // The pool's SOL vault changes (someone traded): the scanner reports the account, the quote is recomputed.
     accounts.set(RAYDIUM_COIN_VAULT, withTokenAmount(accounts.get(RAYDIUM_COIN_VAULT)!, 80_000n * 10n ** 9n));
@@ -161,14 +161,17 @@ test('a cached local quote is not served once its state is too many slots old', 
   }
 });
 
-test('latency per source and requests per outcome are recorded', async () => {
+test('latency per source and requests per result are recorded, within the catalog bounds', async () => {
   const { server, optimizer } = await setup([raydiumEntry()]);
   try {
-    const before = await metric('solrules_quote_requests_total', { source: 'local', outcome: 'ok' });
+    const before = await metric('solrules_quote_requests_total', { source: 'local', result: 'ok' });
     await optimizer.quote({ inputMint: SOL, outputMint: USDC, amount: 123n, mode: 'exact-in' });
-    assert.equal((await metric('solrules_quote_requests_total', { source: 'local', outcome: 'ok' })) - before, 1);
+    assert.equal((await metric('solrules_quote_requests_total', { source: 'local', result: 'ok' })) - before, 1);
     const hist = (await registry.getSingleMetric('solrules_quote_duration_seconds')!.get()).values.find((v) => v.labels.source === 'local' && (v as { metricName?: string }).metricName === 'solrules_quote_duration_seconds_count');
     assert.ok(hist && hist.value >= 1);
+    await assert.rejects(optimizer.quote({ inputMint: SOL, outputMint: '7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU', amount: 5n, mode: 'exact-in' }));
+    assert.ok((await metric('solrules_quote_requests_total', { source: 'local', result: 'no-route' })) >= 1);
+    assert.deepEqual(await auditRegistry(), []);
   } finally {
     await server.close();
   }

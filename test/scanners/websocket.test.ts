@@ -9,7 +9,7 @@ import { MemoryBus } from '../../engine/bus/index.ts';
 import { MemoryCache } from '../../engine/cache/index.ts';
 import { raydiumAmmV4, RAYDIUM_AMM_V4_PROGRAM_ID, type Venue } from '../../engine/dex/index.ts';
 import { MarketScanner, type ScannerConfig } from '../../engine/scanners/index.ts';
-import { registry } from '../../engine/telemetry/index.ts';
+import { auditRegistry, registry } from '../../engine/telemetry/index.ts';
 import type { Sandbox } from '../../engine/sandbox/index.ts';
 import { ORCA_POOL, RAYDIUM_COIN_VAULT, RAYDIUM_PC_VAULT, RAYDIUM_POOL, raydiumNear, SOL, USDC, withTokenAmount } from '../quotes/support.ts';
 import { fixtureSandbox, recorder, sandboxConfig, until } from './support.ts';
@@ -166,5 +166,8 @@ test('event rates and latency (slot seen vs received) are measured', async () =>
     assert.ok(events.reduce((a, v) => a + v.value, 0) >= 1);
     const latency = (await registry.getSingleMetric('solrules_scanner_event_latency_seconds')!.get()).values.find((v) => (v as { metricName?: string }).metricName === 'solrules_scanner_event_latency_seconds_count' && v.labels.mode === 'websocket');
     assert.ok(latency && latency.value >= 1, 'latency observed');
+    const kinds = new Set(events.map((v) => `${v.labels.venue}/${v.labels.kind}`));
+    for (const k of ['raydium-amm-v4/pool', 'raydium-amm-v4/vault', 'orca-whirlpool/pool', 'orca-whirlpool/tick-array', 'pyth/oracle']) assert.ok(kinds.has(k), `${k} in ${[...kinds]}`);
+    assert.deepEqual(await auditRegistry(), [], 'every label value within its catalog bound');
   });
 });

@@ -7,7 +7,7 @@
 import type { Cache } from '../../cache/index.ts';
 import { isSolrulesError } from '../../errors/index.ts';
 import { logger, type Logger } from '../../telemetry/index.ts';
-import { CircuitBreaker, type BreakerOptions, type CircuitState, type SourceHealth } from '../breaker.ts';
+import { CircuitBreaker, type BreakerOptions, type SourceHealth } from '../breaker.ts';
 import { quoteError } from '../errors.ts';
 import { RateLimiter } from '../limiter.ts';
 import { validateRequest } from '../local.ts';
@@ -45,8 +45,6 @@ export interface SwapInstructionsOptions {
   dynamicComputeUnitLimit?: boolean;
 }
 
-const CIRCUIT_CODE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
-
 function retryAfterMs(header: string | null, now: number): number {
   if (!header) return 1_000;
   const secs = Number(header);
@@ -82,9 +80,7 @@ export class JupiterClient implements QuoteSource {
   }
 
   private publishHealth(): void {
-    const h = this.breaker.health();
-    quoteMetrics.circuitState().set({ source: 'jupiter' }, CIRCUIT_CODE[h.state]);
-    quoteMetrics.healthy().set({ source: 'jupiter' }, h.healthy ? 1 : 0);
+    quoteMetrics.circuitOpen(this.breaker.state === 'open');
   }
 
   /** One request through breaker, limiter and timeout; returns the parsed JSON body of a 2xx. */
@@ -102,10 +98,9 @@ export class JupiterClient implements QuoteSource {
       waited = await this.limiter.acquire();
     } catch (err) {
       this.breaker.release();
-      if (isSolrulesError(err, 'QUOTE_RATE_LIMITED')) quoteMetrics.rateLimited().inc({ source: 'jupiter', by: 'local' });
       throw err;
     }
-    quoteMetrics.rateLimitWait().observe({ source: 'jupiter' }, waited / 1000);
+    quoteMetrics.rateLimitWait(waited / 1000);
     const started = performance.now();
     const failed = (message: string) => {
       this.breaker.onFailure(message);
@@ -144,7 +139,6 @@ export class JupiterClient implements QuoteSource {
       const ms = retryAfterMs(res.headers.get('retry-after'), this.now());
       await this.limiter.backOff(ms);
       this.breaker.release();
-      quoteMetrics.rateLimited().inc({ source: 'jupiter', by: 'upstream' });
       this.log.warn({ endpoint, retryAfterMs: ms }, 'Jupiter answered 429; holding requests back');
       throw quoteError('QUOTE_RATE_LIMITED', `Jupiter ${endpoint} answered 429 Too Many Requests; no request for ${ms} ms`, { endpoint, status: 429, retryInMs: ms });
     }

@@ -63,7 +63,7 @@ export class ShredstreamSource extends PollingSource {
         got = true;
         if (this.streamAttempt > 0) {
           this.streamReconnects += 1;
-          scannerMetrics.reconnects().inc({ mode: this.mode });
+          scannerMetrics.reconnect(this.mode);
         }
         this.streamAttempt = 0;
         this.streamLive = true;
