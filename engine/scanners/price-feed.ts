@@ -184,8 +184,7 @@ export class PriceFeed {
     };
   }
 
-  /** The `price` and `spread` facts of a mint (undefined when nothing prices it), with the per-venue quotes. */
-  priceOf(mint: string): { price: PriceFactLive; spread: SpreadFact | undefined; venues: VenueQuote[] } | undefined {
+  private current(mint: string): { token: TokenSpec; usd: number; venues: VenueQuote[]; pyth: ReturnType<typeof pythUsd> } | undefined {
     const token = this.tokens.get(mint);
     if (!token) return undefined;
     // A token with a fixed USD price (a stablecoin) is a reference: its price is the peg.
@@ -194,6 +193,19 @@ export class PriceFeed {
     for (const o of this.market.oracles.values()) if (o.mint === mint) pyth = pythUsd(o.price) ?? pyth;
     const usd = token.usd ?? (venues.length ? median(venues.map((v) => v.midUsd)) : pyth?.usd);
     if (usd === undefined || !Number.isFinite(usd)) return undefined;
+    return { token, usd, venues, pyth };
+  }
+
+  /** The aggregated USD price of a mint now, without recording it in the history. */
+  usdOf(mint: string): number | undefined {
+    return this.current(mint)?.usd;
+  }
+
+  /** The `price` and `spread` facts of a mint (undefined when nothing prices it), with the per-venue quotes; records the price in the history. */
+  priceOf(mint: string): { price: PriceFactLive; spread: SpreadFact | undefined; venues: VenueQuote[] } | undefined {
+    const now = this.current(mint);
+    if (!now) return undefined;
+    const { token, usd, venues, pyth } = now;
     const recent = this.history.get(mint) ?? [];
     if (recent[recent.length - 1] !== usd) recent.push(usd);
     while (recent.length > this.opts.historySize) recent.shift();

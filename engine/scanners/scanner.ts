@@ -88,7 +88,7 @@ export class MarketScanner {
     this.market = new MarketState({ pools: cfg.pools, oracles: cfg.oracles, slotMs: cfg.slotMs }, this.now);
     this.prices = new PriceFeed(this.market, { tokens: cfg.tokens, impactSizesUsd: cfg.priceFeed.impactSizesUsd, historySize: cfg.priceFeed.historySize }, this.now);
     const decimals = new Map(cfg.tokens.map((t) => [t.mint, t.decimals]));
-    this.volume = new VolumeMonitor({ ...cfg.volume, usd: (m) => this.prices.referenceUsd(m) ?? this.prices.priceOf(m)?.price.usd, decimals: (m) => decimals.get(m) }, this.now);
+    this.volume = new VolumeMonitor({ ...cfg.volume, usd: (m) => this.prices.referenceUsd(m) ?? this.prices.usdOf(m), decimals: (m) => decimals.get(m) }, this.now);
     this.dedup = new Deduplicator(opts.cache, cfg.dedupWindowMs, cfg.dedupScope);
     this.source = opts.source ?? sourceFor(cfg, this.connection, this.log);
     this.programs = new Map(cfg.programs.map((p) => [p.programId, p]));
