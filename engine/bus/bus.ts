@@ -41,6 +41,8 @@ export interface BusMessage<T = unknown> {
   term(reason: string): void;
   /** Reply to a request (no-op when the sender did not ask for a reply). */
   respond(data: unknown): void;
+  /** Still working on it: pushes the redelivery deadline back (server buses; no-op in process). */
+  inProgress(): void;
 }
 
 /**
@@ -59,6 +61,11 @@ export interface Bus {
   subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, opts?: SubscribeOptions): Promise<Subscription>;
   /** Request-reply (control plane): resolves with the first reply or rejects after `timeoutMs` (default 2 s). */
   request<R = unknown>(subject: string, data: unknown, opts?: { timeoutMs?: number; headers?: Record<string, string> }): Promise<R>;
+  /**
+   * Resolves when every message delivered to this process's subscriptions so far (and what
+   * their handlers published in turn) has been handled — replay paces itself with it.
+   */
+  settle(): Promise<void>;
   /** Waits for in-flight deliveries, then disconnects. */
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './bus.ts';
+import { runInTraceContext, withTraceHeaders } from './trace.ts';
 
 interface Sub {
   pattern: string;
@@ -61,7 +62,7 @@ export class MemoryBus implements Bus {
     } catch (err) {
       throw new SolrulesError('BUS_ENCODE', `message for '${subject}' is not JSON-encodable: ${(err as Error).message} (encode bigints as decimal strings)`, { subject }, { cause: err });
     }
-    return { subject, json: json ?? 'null', headers: { ...(opts.headers ?? {}) }, msgId: opts.msgId };
+    return { subject, json: json ?? 'null', headers: withTraceHeaders(opts.headers), msgId: opts.msgId };
   }
 
   private isDuplicate(msgId: string | undefined): boolean {
@@ -118,9 +119,10 @@ export class MemoryBus implements Bus {
         termReason = reason;
       },
       respond: (data: unknown) => env.replyTo?.(data),
+      inProgress: () => {},
     };
     try {
-      await sub.handler(msg);
+      await runInTraceContext(env.headers, () => sub.handler(msg));
       settled ??= 'ack';
     } catch (err) {
       settled ??= 'nak';

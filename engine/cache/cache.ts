@@ -18,7 +18,25 @@ export interface Cache {
   setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
   /** Token bucket shared by every instance: takes `tokens` if available; returns ms to wait otherwise (0 = taken). */
   takeTokens(bucket: string, tokens: number, capacity: number, refillPerSecond: number): Promise<number>;
-  /** Exclusive lock for `ttlMs`; undefined when someone else holds it. */
+  /**
+   * Exclusive lock for `ttlMs`; undefined when someone else holds it. Fencing tokens grow
+   * across every holder (and, on Redis, across restarts), so a store can refuse a write from
+   * a holder whose lease ran out.
+   */
   acquireLock(name: string, ttlMs: number): Promise<LockLease | undefined>;
   close(): Promise<void>;
 }
+
+/** TTLs of the hot data the engine caches (ms). */
+export const CACHE_TTL_MS = {
+  /** A quote is stale after 5 minutes. */
+  quote: 5 * 60_000,
+  /** Aggregated prices. */
+  price: 60_000,
+  /** Volume windows (the longest window is 12 h). */
+  volume: 12 * 3_600_000,
+  /** Expected wallet balances after a submission, until confirmation replaces them. */
+  expectedBalance: 10 * 60_000,
+  /** Event dedup window (as the JetStream duplicate window). */
+  eventDedup: 120_000,
+} as const;

@@ -6,15 +6,18 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MemoryBus } from '../bus/index.ts';
+import { openBus } from '../bus/index.ts';
 import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
 import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../runtime/index.ts';
 import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
-import { MemoryStore } from '../store/index.ts';
+import { loadHistory, openStore, resolveStoreConfig } from '../store/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
 import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, setLogger, startTelemetryServer, type TelemetryServer } from '../telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
+
+/** Where the paper balances are kept between runs (beside the strategies' state). */
+const PORTFOLIO_STATE = 'paper:portfolio';
 
 export const summary = 'run the engine: paper-trade the replayed SOL-USD series through the enabled strategies';
 
@@ -104,17 +107,29 @@ export async function run(argv: string[]): Promise<number> {
     const strategiesDir = dirname(built.active.project.strategies!.src.file);
     const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? findUpward(strategiesDir, cfg.replay.prices) : undefined;
     if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
-    const candles = sliceCandles(loadCandles(pricesPath), values.from ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
+    // SOLRULES_STORE selects PostgreSQL; by default PGlite under .solrules/, so a second run continues
+    // the first: strategy state and paper balances are restored and the replay resumes after the last tick.
+    const store = await openStore({ projectDir: root });
+    const history = await loadHistory(store, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
+    const lastTick = [...history.strategyState.values()].map((s) => (s as { lastTickAt?: string | null })?.lastTickAt ?? '').sort().pop() || undefined;
+    const resumeFrom = values.from === undefined && lastTick ? new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10) : undefined;
+    const candles = sliceCandles(loadCandles(pricesPath), values.from ?? resumeFrom ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
+    if (!candles.length && resumeFrom) {
+      console.log(`nothing left to replay: the stored state (${resolveStoreConfig({ projectDir: root }).display}) already reaches ${lastTick}. Pass --from to replay a period again, or remove .solrules/ to start over.`);
+      await store.close();
+      return 0;
+    }
     if (!candles.length) throw new UsageError('no candles in the selected period');
     const ticks = candleTicks(candles);
+    if (resumeFrom) console.log(`continuing from the stored state (${resolveStoreConfig({ projectDir: root }).display}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
 
     const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
-    const memoryBus = new MemoryBus();
-    const bus = instrumentBus(memoryBus);
-    const store = new MemoryStore();
+    // SOLRULES_BUS selects NATS JetStream; by default the in-process bus.
+    const bus = instrumentBus(await openBus());
     const control = new ControlState();
     await control.attach(bus, { syncTimeoutMs: 0 }); // in-process bus: no other instance to ask
-    const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact() });
+    const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
+    const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}) });
     await engine.start();
     reportRuleSet(built.active.ruleSet, built.active.appliedAt);
     health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
@@ -146,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
       const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
       metrics.scanner.events.inc({ mode: 'replay', venue: 'replay', kind: 'price' });
       await bus.publish(`market.prices.${base.mint}`, event);
-      await memoryBus.settle();
+      await bus.settle();
       metrics.engine.replayTicks.inc();
       metrics.engine.replayProgress.set((i + 1) / ticks.length);
       const m = event.time.slice(0, 7);
@@ -161,6 +176,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     await reloader.stop();
     await engine.stop();
+    await store.saveStrategyState(PORTFOLIO_STATE, engine.portfolio.toJSON());
     for (const [name, s] of Object.entries(cfg.strategies)) if (s.enabled && engine.planners.has(name)) metrics.strategy.completions.inc({ strategy: name, reason: 'replay-end' });
     await control.detach();
     await bus.close();

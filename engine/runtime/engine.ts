@@ -46,6 +46,8 @@ export interface EngineOptions {
   priceWindow?: number;
   /** Live pool state (the scanners' market state): enables the arbitrage planner and paper round trips on it. */
   market?: PoolProvider;
+  /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
+  portfolio?: Record<string, string>;
 }
 
 const SOL_MINT = 'So11111111111111111111111111111111111111112';
@@ -83,7 +85,9 @@ export class TradingEngine {
     this.log = opts.log ?? logger().child({ component: 'engine' });
     const cfg = opts.holder.current.strategies;
     const start = cfg.paper?.startingBalances ?? {};
-    this.portfolio = new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
+    this.portfolio = opts.portfolio
+      ? Portfolio.fromJSON(opts.portfolio)
+      : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
     for (const name of Object.keys(cfg.strategies)) {
       const planner = plannerFor(name, cfg, opts.market);
       if (planner) this.planners.set(name, planner);

@@ -1,3 +1,9 @@
-/** Store: the `Store` interface (orders, executions, strategy state, rule-set versions) and its in-memory implementation. */
+/**
+ * Store: the `Store` interface and its implementations — in-memory, PGlite (the embedded
+ * default) and PostgreSQL, the last two on the same SQL and migrations — chosen by `openStore()`.
+ */
 export * from './store.ts';
 export { MemoryStore } from './memory.ts';
+export { openStore, resolveStoreConfig, type OpenStoreOptions, type StoreConfig } from './open.ts';
+export { loadHistory, type RecoveredState } from './recovery.ts';
+export { checkStore } from './check.ts';

@@ -39,6 +39,7 @@ export function instrumentBus(bus: Bus): Bus {
       return bus.request<R>(subject, data, { ...opts, headers: injectTraceHeaders(opts.headers) });
     },
 
+    settle: () => bus.settle(),
     close: () => bus.close(),
   };
   return wrapped;
@@ -67,6 +68,7 @@ async function handle<T>(msg: BusMessage<T>, handler: MessageHandler<T>): Promis
       msg.term(reason);
     },
     respond: (data: unknown) => msg.respond(data),
+    inProgress: () => msg.inProgress(),
   };
   const parent = extractTraceContext(msg.headers, otelContext.active());
   const end = metrics.bus.handlerDuration.startTimer({ subject: family });

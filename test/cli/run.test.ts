@@ -9,11 +9,14 @@ import { REPO_ROOT } from '../support/paths.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
 
+/** Each run its own embedded store: the default one in the repo would carry state from run to run. */
+const isolatedStore = (dir: string) => ({ ...process.env, SOLRULES_STORE: `pglite:${join(dir, 'store')}` });
+
 test('the default run replays the whole SOL-USD series in under a minute and writes its summary', () => {
   const out = mkdtempSync(join(tmpdir(), 'solrules-run-'));
   try {
     const started = Date.now();
-    const run = spawnSync(process.execPath, [CLI, 'run', '--no-watch', '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [CLI, 'run', '--no-watch', '--out', out], { cwd: REPO_ROOT, encoding: 'utf8', env: isolatedStore(out) });
     const seconds = (Date.now() - started) / 1000;
     console.log(`solrules run (full series) took ${seconds.toFixed(1)} s`);
     assert.equal(run.status, 0, run.stderr);
@@ -43,12 +46,12 @@ test('the default run replays the whole SOL-USD series in under a minute and wri
 test('--from/--to select the replayed period; bad options are usage errors (exit 2)', () => {
   const out = mkdtempSync(join(tmpdir(), 'solrules-run-'));
   try {
-    const run = spawnSync(process.execPath, [CLI, 'run', '--no-watch', '--quiet', '--from', '2022-11-01', '--to', '2022-11-30', '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [CLI, 'run', '--no-watch', '--quiet', '--from', '2022-11-01', '--to', '2022-11-30', '--out', out], { cwd: REPO_ROOT, encoding: 'utf8', env: isolatedStore(out) });
     assert.equal(run.status, 0, run.stderr);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     assert.deepEqual([summary.period.from, summary.period.to, summary.period.ticks], ['2022-11-01', '2022-11-30', 120]);
     for (const args of [['--from', '2022/11/01'], ['--speed', '-1'], ['--live'], ['--bogus']]) {
-      const bad = spawnSync(process.execPath, [CLI, 'run', '--no-watch', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+      const bad = spawnSync(process.execPath, [CLI, 'run', '--no-watch', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: isolatedStore(out) });
       assert.equal(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);
     }
   } finally {

@@ -98,7 +98,7 @@ async function main(): Promise<number> {
     const engine = spawn(process.execPath, [join(REPO_ROOT, 'bin/solrules.js'), 'run', '--no-watch', '--quiet', '--speed', String(SPEED), '--metrics-port', String(enginePort), '--linger', '5', '--out', out], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SOLRULES_LOG_FORMAT: 'json' },
+      env: { ...process.env, SOLRULES_LOG_FORMAT: 'json', SOLRULES_STORE: `pglite:${join(dir, 'store')}` }, // a fresh store: the project's would resume its last run
     });
     children.push(engine);
     let engineOut = '';

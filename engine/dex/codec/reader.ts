@@ -103,13 +103,31 @@ export class AccountReader {
   /** A 32-byte public key as base58. */
   pubkey(offset: number, field: string): string {
     this.check(offset, 32, field);
-    return bs58.encode(this.data.subarray(offset, offset + 32));
+    return cachedAddress(this.data, offset);
   }
 
   bytes(offset: number, length: number, field: string): Uint8Array {
     this.check(offset, length, field);
     return this.data.subarray(offset, offset + length);
   }
+}
+
+/**
+ * Base58 is the costliest part of decoding (~1.3 µs a key) while the same few dozen pool,
+ * vault and mint keys recur on every update: remember them, keyed by the raw bytes.
+ */
+const addressCache = new Map<string, string>();
+const ADDRESS_CACHE_LIMIT = 50_000;
+
+function cachedAddress(data: Uint8Array, offset: number): string {
+  const key = Buffer.from(data.buffer, data.byteOffset + offset, 32).toString('latin1');
+  let address = addressCache.get(key);
+  if (address === undefined) {
+    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear();
+    address = bs58.encode(data.subarray(offset, offset + 32));
+    addressCache.set(key, address);
+  }
+  return address;
 }
 
 /** Base58 of 32 raw bytes. */

@@ -1,0 +1,41 @@
+/** `solrules doctor`: checks each configured service (bus, cache, store) and says precisely what is wrong. */
+import { checkBus } from '../bus/index.ts';
+import { checkCache } from '../cache/index.ts';
+import { checkStore } from '../store/index.ts';
+import { oneOf, parseCommandArgs, withUsage } from './args.ts';
+
+export const summary = 'check the configured bus, cache and store (SOLRULES_BUS / _CACHE / _STORE) and say what is wrong';
+
+const USAGE = `usage: solrules doctor [--format text|json] [--bus URL] [--cache URL] [--store URL]
+
+Checks what the engine would use: SOLRULES_BUS (in-process, or nats://…), SOLRULES_CACHE
+(in-memory, or redis://…), SOLRULES_STORE (PGlite under .solrules/ by default, postgres://…,
+pglite:<dir>, memory). The flags override the environment. Changes nothing.
+Exit 0 when everything is usable, 1 when something is not, 2 on usage errors.`;
+
+export async function run(argv: string[]): Promise<number> {
+  return withUsage(USAGE, async () => {
+    const { values } = parseCommandArgs(argv, { format: { type: 'string' }, bus: { type: 'string' }, cache: { type: 'string' }, store: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, false);
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
+    const [bus, cache, store] = await Promise.all([
+      checkBus(values.bus !== undefined ? { url: values.bus } : {}),
+      checkCache(values.cache !== undefined ? { url: values.cache } : {}),
+      checkStore(values.store !== undefined ? { url: values.store } : {}),
+    ]);
+    const reports = { bus, cache, store };
+    if (format === 'json') console.log(JSON.stringify(reports, null, 2));
+    else {
+      for (const [name, r] of Object.entries(reports)) {
+        console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${name.padEnd(5)} ${r.target}`);
+        for (const d of r.details) console.log(`       ${d}`);
+        if (r.problem) console.log(`       problem: ${r.problem}`);
+        if (r.fix) console.log(`       fix: ${r.fix}`);
+      }
+    }
+    return Object.values(reports).every((r) => r.ok) ? 0 : 1;
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * The historical loader: what a starting engine reads back so it continues where the last run
+ * stopped — each strategy's state (grid levels, DCA position) and the orders that were decided
+ * or sent but have no final report yet.
+ */
+import type { Store, StoredOrder, Submission } from './store.ts';
+
+export interface RecoveredState {
+  /** Saved state per strategy (absent when a strategy never saved any). */
+  strategyState: Map<string, unknown>;
+  /** Decided or routed, never sent: safe to route again (their ids dedup on the bus and in the store). */
+  unsent: StoredOrder[];
+  /**
+   * Sent (a submission is recorded) without a final report: must be checked with the executor
+   * (on chain for live executors) before anything is sent again — never blindly resent.
+   */
+  inFlight: { order: StoredOrder; submissions: Submission[] }[];
+}
+
+/** Loads strategy state for `strategies` and the orders still pending in `store`. */
+export async function loadHistory(store: Store, strategies: readonly string[]): Promise<RecoveredState> {
+  const strategyState = new Map<string, unknown>();
+  for (const name of strategies) {
+    const state = await store.loadStrategyState(name);
+    if (state !== undefined) strategyState.set(name, state);
+  }
+  const pending = await store.listOrders({ status: ['decided', 'routed', 'submitted'] });
+  const reported = new Set((await store.listExecutions()).map((e) => e.orderId));
+  const submissions = await store.listSubmissions();
+  const byOrder = new Map<string, Submission[]>();
+  for (const s of submissions) byOrder.set(s.orderId, [...(byOrder.get(s.orderId) ?? []), s]);
+  const unsent: StoredOrder[] = [];
+  const inFlight: RecoveredState['inFlight'] = [];
+  for (const o of pending) {
+    if (reported.has(o.order.id)) continue;
+    const subs = byOrder.get(o.order.id);
+    if (subs?.length || o.status === 'submitted') inFlight.push({ order: o, submissions: subs ?? [] });
+    else unsent.push(o);
+  }
+  return { strategyState, unsent, inFlight };
+}
