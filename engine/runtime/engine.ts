@@ -135,8 +135,9 @@ export class TradingEngine {
     this.subs.push(
       await this.opts.bus.subscribe<PriceEvent>(
         `market.prices.${cfg.market.base.mint}`,
+        // Every instance's planners see every market event (their state follows every fill);
+        // the orders they decide carry deterministic ids, so duplicates die at the bus and store.
         async (msg) => marketEvent({ 'solrules.kind': 'price', 'solrules.source': msg.data.source, 'solrules.symbol': msg.data.symbol }, () => this.onPrice(msg.data)),
-        { queue: 'planners' },
       ),
     );
     type Result = { order: OrderJson; report: ExecutionReportJson; route?: Route };
