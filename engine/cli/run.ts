@@ -27,7 +27,9 @@ const USAGE = `usage: solrules run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--spee
 
 Replays a daily OHLC price series (default: strategies.yaml replay.prices) as four ticks a
 day through the enabled strategies, with the paper executor (simulated fills: price moved by
-paper.slippageBps, fee paper.feeBps) and the in-process bus. Nothing is sent to any chain.
+paper.slippageBps, fee paper.feeBps). Nothing is sent to any chain. Bus and store come from
+SOLRULES_BUS / SOLRULES_STORE (default: in-process bus, PGlite under .solrules/); with a stored
+state the replay continues after its last tick (--from replays a period again).
 --speed N replays N days a second (default: as fast as possible). While it runs, edits to
 strategies.yaml and rules/ are validated, tested and applied (unless --no-watch).
 The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).

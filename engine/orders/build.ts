@@ -83,10 +83,16 @@ export function buildOrders(event: FiredEvent, ctx: OrderContext): Order[] {
   const ttlHours = p.ttlHours === undefined ? DEFAULT_TTL_HOURS : Number(p.ttlHours);
   if (!(ttlHours > 0)) bad('ttlHours', p.ttlHours, 'a positive number of hours', ctx, event.ruleId);
 
-  const input = side === 'sell' ? ctx.base : ctx.quote;
-  const output = side === 'buy' ? ctx.base : side === 'sell' ? ctx.quote : input;
-  const inputMint = typeof p.inputMint === 'string' ? p.inputMint : input.mint;
-  const outputMint = typeof p.outputMint === 'string' ? p.outputMint : output.mint;
+  // Mints follow the side unless the event names them; amounts are valued with the named mint's decimals.
+  const known = [ctx.base, ctx.quote];
+  const tokenOf = (mint: unknown, field: string): TokenInfo => {
+    const t = known.find((k) => k.mint === mint);
+    return t ?? bad(field, mint, `the base or quote mint of strategies.yaml (${ctx.base.mint} or ${ctx.quote.mint})`, ctx, event.ruleId);
+  };
+  const input = p.inputMint !== undefined ? tokenOf(p.inputMint, 'inputMint') : side === 'sell' ? ctx.base : ctx.quote;
+  const output = p.outputMint !== undefined ? tokenOf(p.outputMint, 'outputMint') : side === 'buy' ? ctx.base : side === 'sell' ? ctx.quote : input;
+  const inputMint = input.mint;
+  const outputMint = output.mint;
   const inUsd = ctx.priceUsd(inputMint);
   const outUsd = ctx.priceUsd(outputMint);
   if (inUsd === undefined) bad('inputMint', inputMint, 'a mint with a known price at decision time', ctx, event.ruleId);

@@ -3,3 +3,4 @@ export type { Planner, TickContext, StrategyPnl } from './planner.ts';
 export { usdToAtoms, atomsUsd, splitExact } from './planner.ts';
 export { GridPlanner, levelPrices, levelIndex, waterfall, type GridState, type GridLevelState } from './grid/index.ts';
 export { DcaPlanner, type DcaState } from './dca/index.ts';
+export { ArbitragePlanner, ArbitragePaperExecutor, withRoundTrips, type ArbitrageParams, type ArbitrageFact, type ArbitrageRoute } from './arbitrage/index.ts';

@@ -8,7 +8,8 @@ import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type Route } from '../execution/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
 import { buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
-import { DcaPlanner, GridPlanner, type Planner, type TickContext } from '../planners/index.ts';
+import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../planners/index.ts';
+import type { PoolProvider } from '../quotes/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../telemetry/index.ts';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   control?: () => ControlFact;
   /** Recent prices kept for the price fact's window. */
   priceWindow?: number;
+  /** Live pool state (the scanners' market state): enables the arbitrage planner and paper round trips on it. */
+  market?: PoolProvider;
   /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
   portfolio?: Record<string, string>;
 }
@@ -53,11 +56,12 @@ function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
   return new Map([cfg.market.base, cfg.market.quote].map((t) => [t.mint, t]));
 }
 
-/** A planner for each strategy kind the engine knows. */
-function plannerFor(name: string, cfg: StrategiesConfig): Planner | undefined {
+/** A planner for each strategy kind the engine knows (arbitrage needs live pool state). */
+function plannerFor(name: string, cfg: StrategiesConfig, pools?: PoolProvider): Planner | undefined {
   const market = { base: cfg.market.base, quote: cfg.market.quote };
   if (name === 'grid') return new GridPlanner(market, name);
   if (name === 'dca') return new DcaPlanner(market, name);
+  if (name === 'arbitrage' && pools) return new ArbitragePlanner({ market: pools, ...market }, name);
   return undefined;
 }
 
@@ -85,11 +89,13 @@ export class TradingEngine {
       ? Portfolio.fromJSON(opts.portfolio)
       : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
     for (const name of Object.keys(cfg.strategies)) {
-      const planner = plannerFor(name, cfg);
+      const planner = plannerFor(name, cfg, opts.market);
       if (planner) this.planners.set(name, planner);
     }
     const market = { priceUsd: (mint: string) => this.priceUsd(mint), now: () => this.now };
-    this.paper = new PaperExecutor('paper', { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokenMap(cfg), this.portfolio, market);
+    const spot = new PaperExecutor('paper', { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokenMap(cfg), this.portfolio, market);
+    // Round trips fill against the live pool state, re-quoted exactly at execution.
+    this.paper = opts.market ? withRoundTrips(spot, new ArbitragePaperExecutor({ market: opts.market, portfolio: this.portfolio, now: () => this.now })) : spot;
     this.coordinator = new Coordinator({
       bus: opts.bus,
       store: opts.store,

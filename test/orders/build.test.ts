@@ -88,3 +88,18 @@ test('JSON form keeps atoms exact as decimal strings and rejects non-atoms', () 
   assert.throws(() => orderFromJson({ ...json, amountIn: '1e3' }), (err) => isSolrulesError(err, 'ORDER_INVALID') && err.context.field === 'amountIn');
   assert.throws(() => checkOrderJson({ ...json, side: 'hold' }), (err) => isSolrulesError(err, 'ORDER_INVALID') && err.context.field === 'side');
 });
+
+test('a round trip named in the base token is valued with the base token (decimals and price)', () => {
+  const [order] = buildOrders(
+    { ruleId: 'two-leg-arb', fileId: 'arbitrage', priority: 10, type: 'order', params: { side: 'roundtrip', amountIn: '2000000000', inputMint: SOL.mint, outputMint: SOL.mint } },
+    ctx({ strategy: 'arbitrage', ruleFile: 'arbitrage' }),
+  );
+  assert.equal(order!.inputMint, SOL.mint);
+  assert.equal(order!.outputMint, SOL.mint);
+  assert.equal(order!.notionalUsd, 200); // 2 SOL at 100 USD, not 2000 USDC
+  assert.equal(order!.minAmountOut, 2_000_000_000n);
+  assert.throws(
+    () => buildOrders({ ruleId: 'x', fileId: 'f', priority: 1, type: 'order', params: { side: 'roundtrip', amountIn: '1', inputMint: 'Unknown1111111111111111111111111111111111111' } }, ctx()),
+    (err) => isSolrulesError(err, 'ORDER_INVALID_PARAM') && err.context.field === 'inputMint',
+  );
+});

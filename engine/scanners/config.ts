@@ -1,0 +1,219 @@
+/**
+ * Scanner configuration: how to reach the chain, what to watch (pools, programs, oracles), the
+ * tokens prices are expressed in, and the tuning of dedup, reconnects, polling, the price feed
+ * and the volume monitor. `parseScannerConfig` checks a plain object (errors name the field and
+ * value); `loadScannerConfig` reads a YAML file (errors name file, line and column).
+ */
+import { readFileSync } from 'node:fs';
+import { parseYaml, positionOf, type PathSegment } from '../config/index.ts';
+import { SolrulesError } from '../errors/index.ts';
+
+export type SubscriptionMode = 'websocket' | 'rpc-polling' | 'shredstream';
+export type Commitment = 'processed' | 'confirmed' | 'finalized';
+
+export type AccountFilter = { dataSize: number } | { memcmp: { offset: number; bytes: string } };
+
+export interface ProgramWatch {
+  programId: string;
+  /** Server-side filters (also re-checked client-side: some RPCs ignore them). */
+  filters: AccountFilter[];
+  /** Client-side: keep only pools trading two of these mints (empty = any). */
+  mints: string[];
+}
+
+export interface OracleWatch {
+  address: string;
+  mint: string;
+}
+
+export interface TokenSpec {
+  mint: string;
+  symbol: string;
+  decimals: number;
+  /** Fixed USD price (stablecoins), used when no oracle prices the token. */
+  usd?: number;
+}
+
+export interface ScannerConfig {
+  subscriptionMode: SubscriptionMode;
+  rpcUrl: string;
+  /** Default: the RPC URL with ws(s) and port + 1, as web3.js derives it. */
+  wsUrl?: string;
+  commitment: Commitment;
+  pools: string[];
+  programs: ProgramWatch[];
+  oracles: OracleWatch[];
+  tokens: TokenSpec[];
+  /** Drop an update seen again within this window (default 5 s). */
+  dedupWindowMs: number;
+  /** Name shared by scanners that should dedup against each other through a shared cache. */
+  dedupScope: string;
+  polling: { intervalMs: number; batchSize: number };
+  reconnect: { initialMs: number; maxMs: number; staleAfterMs: number };
+  shredstream: { url: string | undefined; refreshDelayMs: number };
+  /** Slot duration used to estimate the current slot between observations (default 400 ms). */
+  slotMs: number;
+  priceFeed: { impactSizesUsd: number[]; historySize: number; minIntervalMs: number };
+  volume: { bucketMs: number; spikeWindowMs: number; spikeRatio: number };
+}
+
+export const SCANNER_DEFAULTS = {
+  commitment: 'confirmed' as Commitment,
+  dedupWindowMs: 5_000,
+  dedupScope: 'scanner',
+  polling: { intervalMs: 1_000, batchSize: 100 },
+  reconnect: { initialMs: 250, maxMs: 30_000, staleAfterMs: 10_000 },
+  shredstream: { refreshDelayMs: 400 },
+  slotMs: 400,
+  priceFeed: { impactSizesUsd: [1_000, 10_000], historySize: 24, minIntervalMs: 0 },
+  volume: { bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3 },
+};
+
+const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
+
+class Checker {
+  constructor(private readonly where: (path: PathSegment[]) => Record<string, unknown>) {}
+
+  fail(path: PathSegment[], value: unknown, expected: string): never {
+    const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(root)';
+    const at = this.where(path);
+    const loc = at.file ? `${at.file}:${at.line}:${at.column}: ` : '';
+    throw new SolrulesError('SCAN_CONFIG_INVALID', `${loc}scanner config '${field}' must be ${expected}; got ${JSON.stringify(value)}`, { field, value, expected, ...at });
+  }
+
+  object(v: unknown, path: PathSegment[]): Record<string, unknown> {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, v, 'a mapping');
+    return v as Record<string, unknown>;
+  }
+
+  known(o: Record<string, unknown>, path: PathSegment[], keys: readonly string[]): void {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail([...path, k], o[k], `one of the known keys (${keys.join(', ')}), not an unknown key`);
+  }
+
+  address(v: unknown, path: PathSegment[]): string {
+    if (typeof v !== 'string' || !BASE58.test(v)) this.fail(path, v, 'a base58 address');
+    return v as string;
+  }
+
+  number(v: unknown, path: PathSegment[], dflt: number, check: (n: number) => boolean, expected: string): number {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) this.fail(path, v, expected);
+    return v as number;
+  }
+
+  list(v: unknown, path: PathSegment[]): unknown[] {
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) this.fail(path, v, 'a list');
+    return v as unknown[];
+  }
+
+  url(v: unknown, path: PathSegment[], schemes: RegExp): string {
+    if (typeof v !== 'string' || !schemes.test(v)) this.fail(path, v, `a URL (${schemes.source})`);
+    return v as string;
+  }
+}
+
+const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+
+/** Checks and completes a scanner config; `SCAN_CONFIG_INVALID` names the field and value. */
+export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) => Record<string, unknown> = () => ({})): ScannerConfig {
+  const c = new Checker(where);
+  const o = c.object(value, []);
+  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'priceFeed', 'volume']);
+  const mode = o.subscriptionMode;
+  if (mode !== 'websocket' && mode !== 'rpc-polling' && mode !== 'shredstream') c.fail(['subscriptionMode'], mode, "'websocket', 'rpc-polling' or 'shredstream'");
+  const commitment = o.commitment ?? SCANNER_DEFAULTS.commitment;
+  if (commitment !== 'processed' && commitment !== 'confirmed' && commitment !== 'finalized') c.fail(['commitment'], commitment, "'processed', 'confirmed' or 'finalized'");
+  const sub = (key: string) => (o[key] === undefined ? {} : c.object(o[key], [key]));
+  const polling = sub('polling');
+  c.known(polling, ['polling'], ['intervalMs', 'batchSize']);
+  const reconnect = sub('reconnect');
+  c.known(reconnect, ['reconnect'], ['initialMs', 'maxMs', 'staleAfterMs']);
+  const shred = sub('shredstream');
+  c.known(shred, ['shredstream'], ['url', 'refreshDelayMs']);
+  const feed = sub('priceFeed');
+  c.known(feed, ['priceFeed'], ['impactSizesUsd', 'historySize', 'minIntervalMs']);
+  const volume = sub('volume');
+  c.known(volume, ['volume'], ['bucketMs', 'spikeWindowMs', 'spikeRatio']);
+  if (mode === 'shredstream' && typeof shred.url !== 'string') c.fail(['shredstream', 'url'], shred.url, 'host:port of a shredstream proxy (needed in shredstream mode)');
+
+  const cfg: ScannerConfig = {
+    subscriptionMode: mode as SubscriptionMode,
+    rpcUrl: c.url(o.rpcUrl, ['rpcUrl'], /^https?:\/\//),
+    commitment: commitment as Commitment,
+    pools: c.list(o.pools, ['pools']).map((p, i) => c.address(p, ['pools', i])),
+    programs: c.list(o.programs, ['programs']).map((p, i) => {
+      const po = c.object(p, ['programs', i]);
+      c.known(po, ['programs', i], ['programId', 'filters', 'mints']);
+      return {
+        programId: c.address(po.programId, ['programs', i, 'programId']),
+        filters: c.list(po.filters, ['programs', i, 'filters']).map((f, j) => {
+          const fo = c.object(f, ['programs', i, 'filters', j]);
+          if ('dataSize' in fo) return { dataSize: c.number(fo.dataSize, ['programs', i, 'filters', j, 'dataSize'], 0, int(0), 'a byte count') };
+          const m = c.object(fo.memcmp, ['programs', i, 'filters', j, 'memcmp']);
+          const bytes = m.bytes;
+          if (typeof bytes !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]+$/.test(bytes)) c.fail(['programs', i, 'filters', j, 'memcmp', 'bytes'], bytes, 'base58 bytes');
+          return { memcmp: { offset: c.number(m.offset, ['programs', i, 'filters', j, 'memcmp', 'offset'], 0, int(0), 'a byte offset'), bytes: bytes as string } };
+        }),
+        mints: c.list(po.mints, ['programs', i, 'mints']).map((m, j) => c.address(m, ['programs', i, 'mints', j])),
+      };
+    }),
+    oracles: c.list(o.oracles, ['oracles']).map((p, i) => {
+      const oo = c.object(p, ['oracles', i]);
+      c.known(oo, ['oracles', i], ['address', 'mint']);
+      return { address: c.address(oo.address, ['oracles', i, 'address']), mint: c.address(oo.mint, ['oracles', i, 'mint']) };
+    }),
+    tokens: c.list(o.tokens, ['tokens']).map((p, i) => {
+      const to = c.object(p, ['tokens', i]);
+      c.known(to, ['tokens', i], ['mint', 'symbol', 'decimals', 'usd']);
+      if (typeof to.symbol !== 'string' || !to.symbol) c.fail(['tokens', i, 'symbol'], to.symbol, 'a token symbol');
+      const t: TokenSpec = {
+        mint: c.address(to.mint, ['tokens', i, 'mint']),
+        symbol: to.symbol as string,
+        decimals: c.number(to.decimals, ['tokens', i, 'decimals'], NaN, (n) => Number.isInteger(n) && n >= 0 && n <= 18, 'an integer from 0 to 18'),
+      };
+      if (Number.isNaN(t.decimals)) c.fail(['tokens', i, 'decimals'], to.decimals, 'an integer from 0 to 18');
+      if (to.usd !== undefined) t.usd = c.number(to.usd, ['tokens', i, 'usd'], 0, (n) => n > 0, 'a positive USD price');
+      return t;
+    }),
+    dedupWindowMs: c.number(o.dedupWindowMs, ['dedupWindowMs'], SCANNER_DEFAULTS.dedupWindowMs, int(1), 'a positive number of ms'),
+    dedupScope: typeof o.dedupScope === 'string' && o.dedupScope ? o.dedupScope : o.dedupScope === undefined ? SCANNER_DEFAULTS.dedupScope : c.fail(['dedupScope'], o.dedupScope, 'a name'),
+    polling: {
+      intervalMs: c.number(polling.intervalMs, ['polling', 'intervalMs'], SCANNER_DEFAULTS.polling.intervalMs, int(10), 'at least 10 ms'),
+      batchSize: c.number(polling.batchSize, ['polling', 'batchSize'], SCANNER_DEFAULTS.polling.batchSize, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100 (getMultipleAccounts takes at most 100 keys)'),
+    },
+    reconnect: {
+      initialMs: c.number(reconnect.initialMs, ['reconnect', 'initialMs'], SCANNER_DEFAULTS.reconnect.initialMs, int(1), 'a positive number of ms'),
+      maxMs: c.number(reconnect.maxMs, ['reconnect', 'maxMs'], SCANNER_DEFAULTS.reconnect.maxMs, int(1), 'a positive number of ms'),
+      staleAfterMs: c.number(reconnect.staleAfterMs, ['reconnect', 'staleAfterMs'], SCANNER_DEFAULTS.reconnect.staleAfterMs, int(100), 'at least 100 ms'),
+    },
+    shredstream: {
+      url: typeof shred.url === 'string' ? shred.url : undefined,
+      refreshDelayMs: c.number(shred.refreshDelayMs, ['shredstream', 'refreshDelayMs'], SCANNER_DEFAULTS.shredstream.refreshDelayMs, int(0), 'a number of ms'),
+    },
+    slotMs: c.number(o.slotMs, ['slotMs'], SCANNER_DEFAULTS.slotMs, int(1), 'a positive number of ms'),
+    priceFeed: {
+      impactSizesUsd: feed.impactSizesUsd === undefined ? [...SCANNER_DEFAULTS.priceFeed.impactSizesUsd] : c.list(feed.impactSizesUsd, ['priceFeed', 'impactSizesUsd']).map((n, i) => c.number(n, ['priceFeed', 'impactSizesUsd', i], 0, (x) => x > 0, 'a positive USD size')),
+      historySize: c.number(feed.historySize, ['priceFeed', 'historySize'], SCANNER_DEFAULTS.priceFeed.historySize, int(1), 'a positive integer'),
+      minIntervalMs: c.number(feed.minIntervalMs, ['priceFeed', 'minIntervalMs'], SCANNER_DEFAULTS.priceFeed.minIntervalMs, int(0), 'a number of ms'),
+    },
+    volume: {
+      bucketMs: c.number(volume.bucketMs, ['volume', 'bucketMs'], SCANNER_DEFAULTS.volume.bucketMs, int(1_000), 'at least 1000 ms'),
+      spikeWindowMs: c.number(volume.spikeWindowMs, ['volume', 'spikeWindowMs'], SCANNER_DEFAULTS.volume.spikeWindowMs, int(1_000), 'at least 1000 ms'),
+      spikeRatio: c.number(volume.spikeRatio, ['volume', 'spikeRatio'], SCANNER_DEFAULTS.volume.spikeRatio, (n) => n > 1, 'a ratio above 1'),
+    },
+  };
+  if (o.wsUrl !== undefined) cfg.wsUrl = c.url(o.wsUrl, ['wsUrl'], /^wss?:\/\//);
+  if (cfg.reconnect.maxMs < cfg.reconnect.initialMs) c.fail(['reconnect', 'maxMs'], cfg.reconnect.maxMs, `at least reconnect.initialMs (${cfg.reconnect.initialMs})`);
+  if (cfg.volume.spikeWindowMs < cfg.volume.bucketMs) c.fail(['volume', 'spikeWindowMs'], cfg.volume.spikeWindowMs, `at least volume.bucketMs (${cfg.volume.bucketMs})`);
+  if (!cfg.pools.length && !cfg.programs.length && !cfg.oracles.length) c.fail(['pools'], o.pools, 'at least one pool, program or oracle to watch');
+  return cfg;
+}
+
+/** Reads a scanner config from YAML; errors name file, line and column. */
+export function loadScannerConfig(file: string, text = readFileSync(file, 'utf8')): ScannerConfig {
+  const src = parseYaml(text, file);
+  const diag = src.syntaxErrors[0];
+  if (diag) throw new SolrulesError('SCAN_CONFIG_INVALID', `${diag.file}:${diag.line}:${diag.column}: ${diag.message}`, { file: diag.file, line: diag.line, column: diag.column });
+  return parseScannerConfig(src.value, (path) => ({ file, ...positionOf(src, path) }));
+}

@@ -1,0 +1,18 @@
+/**
+ * Scanners: chain subscriptions (WebSocket, RPC polling, shredstream) turned into normalized
+ * facts on the bus — pool states, Pyth prices, aggregated prices and spreads, inferred trades and
+ * volume — plus the market state the quote optimizer and the arbitrage planner read.
+ * (Replayed price series live in ./replay.)
+ */
+export { parseScannerConfig, loadScannerConfig, SCANNER_DEFAULTS, type ScannerConfig, type SubscriptionMode, type ProgramWatch, type OracleWatch, type TokenSpec, type AccountFilter, type Commitment } from './config.ts';
+export type { AccountSource, AccountUpdate, SourceSink, SourceStats } from './source.ts';
+export { MarketScanner, sourceFor, type MarketScannerOptions, type ScannerStats } from './scanner.ts';
+export { MarketState, type PoolRecord, type PoolChange, type OracleChange } from './market.ts';
+export { PriceFeed, type PoolFact, type PriceFactLive, type SpreadFact, type VenueQuote } from './price-feed.ts';
+export { VolumeMonitor, type VolumeFact, type InferredTrade } from './volume.ts';
+export { WebSocketSource, backoffMs, type WebSocketSourceOptions } from './websocket.ts';
+export { PollingSource, type PollingSourceOptions } from './polling.ts';
+export { ShredstreamSource, decodeEntries, shredstreamProxyClient, shredstreamProxyService, SHREDSTREAM_PROXY_PROTO, type ShredEntry, type ShredTransaction, type ShredstreamEntryMessage } from './shredstream/index.ts';
+export { Deduplicator, SlotClock, matchesFilters } from './filters.ts';
+export { fetchAccounts, fetchProgramAccounts, toSnapshot, MAX_KEYS_PER_CALL } from './rpc.ts';
+export { poolMints, vaultsOf, reservesOf } from './venues.ts';
