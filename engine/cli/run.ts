@@ -15,6 +15,7 @@ import { ControlState, controlAdmin } from '../control/index.ts';
 import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, setLogger, startTelemetryServer, type TelemetryServer } from '../telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
+import { liveReadiness } from '../execution/index.ts';
 
 /** Where the paper balances are kept between runs (beside the strategies' state). */
 const PORTFOLIO_STATE = 'paper:portfolio';
@@ -26,7 +27,9 @@ const USAGE = `usage: solrules run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--spee
 
 Replays a daily OHLC price series (default: strategies.yaml replay.prices) as four ticks a
 day through the enabled strategies, with the paper executor (simulated fills: price moved by
-paper.slippageBps, fee paper.feeBps) and the in-process bus. Nothing is sent to any chain.
+paper.slippageBps, fee paper.feeBps). Nothing is sent to any chain. Bus and store come from
+SOLRULES_BUS / SOLRULES_STORE (default: in-process bus, PGlite under .solrules/); with a stored
+state the replay continues after its last tick (--from replays a period again).
 --speed N replays N days a second (default: as fast as possible). While it runs, edits to
 strategies.yaml and rules/ are validated, tested and applied (unless --no-watch).
 The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).
@@ -79,7 +82,6 @@ export async function run(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (values.live) throw new UsageError('--live: live submission needs the rpc/jito executors and configured wallets, which this build does not include; the run is paper-only');
     for (const k of ['from', 'to'] as const) {
       if (values[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values[k]!)) throw new UsageError(`--${k} must be a date YYYY-MM-DD; got '${values[k]}'`);
     }
@@ -101,6 +103,14 @@ export async function run(argv: string[]): Promise<number> {
       for (const f of built.testFailures) console.error(`rule test failed: ${f}`);
       console.error('not starting: fix the errors above (solrules validate / solrules test)');
       return 1;
+    }
+    if (values.live) {
+      // Nothing goes to a chain without --live, configured wallets and configured executors.
+      const wallets = built.active.project.wallets;
+      const gate = liveReadiness({ ...(wallets ? { wallets: { file: wallets.src.file, config: wallets.config } } : {}), executors: built.active.strategies.executors });
+      for (const p of gate.problems) console.error(`--live: ${p}`);
+      if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
+      throw new UsageError(`--live: wallets (${gate.wallets.map((w) => w.name).join(', ')}) and executors are ready, but 'run' replays a price series and this build has no live market feed (scanners) to trade on; see docs/execution.md (npm run e2e:execution runs the live executors on the local sandbox)`);
     }
     const holder = new ConfigHolder(built.active);
     const cfg = built.active.strategies;

@@ -6,13 +6,14 @@
  * publish `execution.confirmed` or `execution.failed`; what cannot be routed goes to
  * `execution.dlq` with the reason.
  */
-import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
+import type { Bus, Subscription } from '../bus/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
 import type { FiredEvent, RuleSet } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../store/index.ts';
-import { inSpan, logger, metrics, observeEvaluation, stage, type Logger } from '../telemetry/index.ts';
-import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson } from './codec.ts';
-import type { Executor, Route, RoutedOrder } from './executor.ts';
+import { logger, metrics, observeEvaluation, stage, type Logger } from '../telemetry/index.ts';
+import { reportToJson, routedToJson } from './codec.ts';
+import type { Route } from './executor.ts';
+import type { QuoteAccuracyFact } from './confirm/accuracy.ts';
 
 export interface ControlFact {
   killSwitch: boolean;
@@ -31,6 +32,8 @@ export interface CoordinatorDeps {
   solUsd: () => number | undefined;
   now: () => Date;
   log?: Logger;
+  /** Realized-vs-expected of confirmed executions (the `quoteAccuracy` fact risk and routing rules may read). */
+  quoteAccuracy?: () => QuoteAccuracyFact;
 }
 
 /** Outcome of risk and routing for one order. */
@@ -101,12 +104,12 @@ export class Coordinator {
     const fact = orderFact(order, this.deps.solUsd());
     const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
     const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 };
-    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control }))).filter((e) => e.type === 'block');
+    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
     }
     if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
-    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control }))).filter((e) => e.type === 'route');
+    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'route');
     const first = routes[0];
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());
@@ -177,85 +180,4 @@ export class Coordinator {
   }
 }
 
-export interface ExecutorWorkerDeps {
-  bus: Bus;
-  store: Store;
-  /** Executor for a routed order (in paper mode every route maps to the paper executor). */
-  executorFor: (route: Route) => Executor | undefined;
-  log?: Logger;
-  now: () => Date;
-}
-
-/** Runs routed orders on executors: records the submission first, executes, reports. */
-export class ExecutorWorker {
-  private subscription: Subscription | undefined;
-  private readonly log: Logger;
-
-  constructor(private readonly deps: ExecutorWorkerDeps) {
-    this.log = deps.log ?? logger().child({ component: 'executor-worker' });
-  }
-
-  /** Executes a routed order once; undefined when it was already taken (a redelivery). */
-  async execute(routed: RoutedOrder): Promise<ExecutionReport | undefined> {
-    const { order, route } = routed;
-    const { store, bus } = this.deps;
-    const stored = await store.getOrder(order.id);
-    if (stored && stored.status !== 'routed') {
-      this.log.warn({ orderId: order.id, status: stored.status }, 'routed order is not in state routed; not executing it again');
-      return undefined;
-    }
-    const executor = this.deps.executorFor(route);
-    metrics.orders.pending.dec({ executor: route.executor });
-    if (!executor) {
-      metrics.orders.deadLettered.inc({ executor: route.executor });
-      const reason = `executor '${route.executor}' is not available`;
-      await store.updateOrderStatus(order.id, 'dead-lettered', { reason });
-      await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason }, { msgId: `dlq:${order.id}` });
-      const report: ExecutionReport = { orderId: order.id, executor: route.executor, status: 'rejected', amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() };
-      await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: reportToJson(report) }, { msgId: `failed:${order.id}` });
-      return report;
-    }
-    // Recorded before sending: after a crash the order is checked, never blindly resent.
-    await store.updateOrderStatus(order.id, 'submitted', { executor: executor.name });
-    await bus.publish(SUBJECTS.submitted, { orderId: order.id, executor: executor.name, route: route.executor }, { msgId: `submitted:${order.id}` });
-    const labels = { executor: executor.name, route: route.ruleId };
-    metrics.execution.submissions.inc(labels);
-    metrics.execution.inflight.inc({ executor: executor.name });
-    const submittedAt = performance.now();
-    let report: ExecutionReport;
-    try {
-      report = await inSpan('execution.submit', { attributes: { 'solrules.executor': executor.name, 'solrules.route': route.ruleId } }, () => executor.execute(routed));
-    } finally {
-      metrics.execution.inflight.dec({ executor: executor.name });
-    }
-    metrics.execution.confirmationDuration.observe({ executor: executor.name }, (performance.now() - submittedAt) / 1000);
-    metrics.execution.results.inc({ ...labels, status: report.status });
-    if (report.networkFeeLamports > 0n) metrics.execution.networkFees.inc({ executor: executor.name }, Number(report.networkFeeLamports));
-    return inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, () => this.settle(routed, executor, report));
-  }
-
-  /** Records and announces a final outcome. */
-  private async settle(routed: RoutedOrder, executor: Executor, report: ExecutionReport): Promise<ExecutionReport> {
-    const { order, route } = routed;
-    const { store, bus } = this.deps;
-    await store.recordExecution(report);
-    const status = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : 'failed';
-    await store.updateOrderStatus(order.id, status, { executor: executor.name, ...(report.reason ? { reason: report.reason } : {}) });
-    const subject = report.status === 'filled' ? SUBJECTS.confirmed : SUBJECTS.failed;
-    await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route }, { msgId: `${subject}:${order.id}` });
-    if (report.status === 'filled') this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
-    else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
-    return report;
-  }
-
-  /** Subscribes to `execution.orders` as one member of the `executors` queue group. */
-  async start(): Promise<void> {
-    this.subscription = await this.deps.bus.subscribe<RoutedOrderJson>(SUBJECTS.orders, async (msg: BusMessage<RoutedOrderJson>) => {
-      await this.execute(routedFromJson(msg.data));
-    }, { queue: 'executors', durable: 'executors', maxDeliver: 1 });
-  }
-
-  async stop(): Promise<void> {
-    await this.subscription?.unsubscribe();
-  }
-}
+export { ExecutorWorker, type ExecutorWorkerDeps, type RetryPolicy } from './worker.ts';

@@ -43,6 +43,13 @@ const f = (type: FieldType, description: string, unit?: string, extra: Partial<F
   ...extra,
 });
 
+const ACCURACY_FIELDS: Record<string, FieldSpec> = {
+  samples: f('integer', 'Confirmed executions measured.'),
+  meanShortfallBps: f('number', 'Mean shortfall of realized output against the quote.', 'bps'),
+  worstShortfallBps: f('number', 'Largest shortfall seen.', 'bps'),
+  lastShortfallBps: f('number', 'Shortfall of the latest execution.', 'bps'),
+};
+
 export const FACTS: Readonly<Record<string, FactSpec>> = {
   price: {
     description: 'Aggregated price of one token (venues and oracles), with a short history window.',
@@ -211,6 +218,15 @@ export const FACTS: Readonly<Record<string, FactSpec>> = {
       ordersLastMinute: f('integer', 'Orders accepted in the last minute (engine time).'),
       strategyNotionalUsd: f('number', "The strategy's open notional including this order.", 'USD'),
       dailyLossUsd: f('number', 'Realized loss today (positive number).', 'USD'),
+    },
+  },
+  quoteAccuracy: {
+    description: 'Realized vs expected output of confirmed executions (quote accuracy), overall, per venue and per route (executor). Shortfall is positive when less arrived than quoted.',
+    producer: 'execution/confirm (confirmation monitor)',
+    fields: {
+      ...ACCURACY_FIELDS,
+      byVenue: f('map', 'Per venue id (orca-whirlpool, raydium-amm-v4, jupiter, ...).', undefined, { values: { type: 'object', description: 'Accuracy of one venue.', fields: ACCURACY_FIELDS } }),
+      byRoute: f('map', 'Per executor (jito, rpc, paper).', undefined, { values: { type: 'object', description: 'Accuracy of one route.', fields: ACCURACY_FIELDS } }),
     },
   },
   control: {

@@ -321,8 +321,11 @@ export class SandboxChain extends EventEmitter {
 
   /** Runs one transaction in LiteSVM and measures what it did. Does not record it. */
   private run(parsed: ParsedTx, pre: Map<string, AccountState | null>): RunResult {
+    // `pre` keeps each account's state from before the first transaction (for a bundle's rollback);
+    // this transaction's own meta starts from the state it ran on (after earlier bundle transactions).
+    const before = this.snapshot(parsed.accountKeys);
     this.snapshot(parsed.accountKeys, pre);
-    const preList = parsed.accountKeys.map((k) => pre.get(k) ?? null);
+    const preList = parsed.accountKeys.map((k) => before.get(k) ?? null);
     const result = this.inner.sendVersionedTransaction(parsed.bytes);
     const meta: LiteMeta = isFailed(result) ? result.meta() : (result as LiteMeta);
     const post = this.snapshot(parsed.accountKeys);
@@ -348,7 +351,7 @@ export class SandboxChain extends EventEmitter {
       fee,
       preBalances: preList.map((a) => a?.lamports ?? 0n),
       postBalances: postList.map((a) => a?.lamports ?? 0n),
-      preTokenBalances: this.tokenBalances(parsed, pre),
+      preTokenBalances: this.tokenBalances(parsed, before),
       postTokenBalances: this.tokenBalances(parsed, post),
       logs,
       innerInstructions,

@@ -66,3 +66,28 @@ test('insufficient balance fails with the reason; round trips are not simulated 
   const rt = { ...order('buy', '10'), side: 'roundtrip' as const, outputMint: USDC.mint };
   assert.equal((await exec.execute({ order: rt, route })).status, 'rejected');
 });
+
+test('with pool state, a paper fill is the venue\'s exact quote at the current state (not an assumed price)', async () => {
+  const { loadAccountDir } = await import('../../engine/accounts/index.ts');
+  const { orcaWhirlpool } = await import('../../engine/dex/index.ts');
+  const { PoolStateQuoter } = await import('../../engine/execution/index.ts');
+  const { sharedFixture } = await import('../support/paths.ts');
+  const accounts = loadAccountDir(sharedFixture('accounts/orca-whirlpool/whirlpool-essentials'));
+  const state = orcaWhirlpool.buildState(accounts.get('HJPjoWUrhoZzkNfRpHuieeFk9WcZWjwy6PBjZ81ngndJ')!, accounts, { unixTimestamp: 1668008674n });
+  assert.equal(state.mintA, SOL.mint);
+  assert.equal(state.mintB, USDC.mint);
+  const portfolio = new Portfolio({ [SOL.mint]: 0n, [USDC.mint]: 1_000_000_000n });
+  const exec = new PaperExecutor('paper', { feeBps: 25, slippageBps: 10 }, tokens, portfolio, { priceUsd: (m) => (m === SOL.mint ? 100 : 1), now: () => new Date('2022-01-01T00:00:00Z') }, { quoter: new PoolStateQuoter({ statesFor: async () => [state] }) });
+  const o = order('buy', '40000000', 9000); // 40 USDC at a 100 USD assumed price; the pool's price differs
+  const r = await exec.execute({ order: o, route });
+  const q = orcaWhirlpool.quoteExactIn(state, USDC.mint, 40_000_000n);
+  assert.equal(r.status, 'filled', r.reason);
+  assert.equal(r.fillSource, 'pool-quote');
+  assert.equal(r.amountOut, q.amountOut);
+  assert.equal(r.feeAtoms, q.feeAmount);
+  assert.equal(portfolio.balance(SOL.mint), q.amountOut);
+  // Without pool state the same order falls back to the price, and says so.
+  const fallback = await setup().exec.execute({ order: o, route });
+  assert.equal(fallback.fillSource, 'price');
+  assert.notEqual(fallback.amountOut, q.amountOut);
+});

@@ -1,3 +1,3 @@
 /** Paper executor: simulated fills at the market price with configured fees and slippage. */
-export { PaperExecutor, feeAtoms, type PaperConfig, type MarketView } from './paper.ts';
+export { PaperExecutor, PoolStateQuoter, feeAtoms, type PaperConfig, type MarketView, type PoolQuoter, type PaperSimulation, type PaperReport } from './paper.ts';
 export { Portfolio } from './portfolio.ts';

@@ -1,0 +1,27 @@
+/**
+ * FlashLoanProvider: borrow at the start of a transaction, repay at its end. The transaction
+ * builder places the borrow first and the repay last and tells the provider where the borrow
+ * landed (some programs, Kamino's among them, check the pair by instruction index).
+ */
+import type { PublicKey, TransactionInstruction } from '@solana/web3.js';
+
+export interface FlashLoanRequest {
+  /** The wallet that borrows, signs and repays. */
+  borrower: PublicKey;
+  /** Token mint borrowed. */
+  mint: PublicKey;
+  /** Atoms borrowed. */
+  amount: bigint;
+  /** Borrower's token account that receives the loan and pays it back. */
+  userTokenAccount: PublicKey;
+}
+
+export interface FlashLoanProvider {
+  readonly name: string;
+  /** The fee on `amount`, in atoms of the borrowed mint. */
+  fee(amount: bigint): bigint;
+  /** Instructions that borrow; they go first. */
+  borrow(req: FlashLoanRequest): TransactionInstruction[];
+  /** Instructions that repay; they go last. `borrowIndex` is the index of the borrow instruction in the transaction. */
+  repay(req: FlashLoanRequest, borrowIndex: number): TransactionInstruction[];
+}
