@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { openBus } from '../bus/index.ts';
+import { openBus, resolveBusConfig } from '../bus/index.ts';
 import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
 import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../runtime/index.ts';
 import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
@@ -137,7 +137,9 @@ export async function run(argv: string[]): Promise<number> {
     // SOLRULES_BUS selects NATS JetStream; by default the in-process bus.
     const bus = instrumentBus(await openBus());
     const control = new ControlState();
-    await control.attach(bus, { syncTimeoutMs: 0 }); // in-process bus: no other instance to ask
+    // Over NATS other instances may be running: ask them for the control state, so an engine started
+    // while the kill switch is on starts killed. On the in-process bus there is no one to ask.
+    await control.attach(bus, resolveBusConfig().kind === 'memory' ? { syncTimeoutMs: 0 } : {});
     const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
     const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}) });
     await engine.start();

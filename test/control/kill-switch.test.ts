@@ -5,8 +5,8 @@
  * instance's control state hears it on `control.kill` and its risk rules block every order after.
  * Measured: from the admin request to each instance applying it, and to the last order routed.
  *
- * The instances share the in-process bus here (one process); over NATS the same code runs one
- * instance per process (see docs/observability.md).
+ * The instances share the in-process bus here (one process); kill-switch-processes.test.ts runs
+ * one instance per process with the control plane over NATS.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
