@@ -17,6 +17,7 @@
  * Options (environment): BENCH_SECONDS (measured seconds, default 10), BENCH_RATE (updates/s, default 5000).
  */
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { loadAccountFile, type AccountSnapshot } from '../engine/accounts/index.ts';
 import { raydiumAmmV4, type RaydiumAmmV4State } from '../engine/dex/index.ts';
@@ -118,6 +119,9 @@ interface Pipeline {
   evaluator: Evaluator;
   explainRule: (facts: FactSnapshot, ruleId: string) => RuleOutcome | undefined | Promise<RuleOutcome | undefined>;
 }
+
+/** Written by the pacing loop so the engine cannot drop it as dead code. */
+let spinSink = 0;
 
 class Stages {
   decode: number[] = [];
@@ -232,6 +236,12 @@ async function main(): Promise<void> {
   let orderCount = 0;
   let stages = new Stages();
   let behind = 0;
+  // Garbage-collector pauses during the measured part: they delay the updates behind them.
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const total = Math.round((SECONDS + WARMUP_SECONDS) * RATE);
   const warm = Math.round(WARMUP_SECONDS * RATE);
   const start = performance.now() + 5;
@@ -245,9 +255,12 @@ async function main(): Promise<void> {
       orderCount = 0;
       stages = new Stages();
       behind = 0;
+      gcPauses.length = 0;
     }
     const arrival = start + i * interval;
-    while (performance.now() < arrival);
+    // Wait for the arrival without allocating: each performance.now() allocates (process.hrtime),
+    // and a bare spin on it alone would trigger a young-generation GC every few milliseconds.
+    while (performance.now() < arrival) for (let k = 0; k < 256; k++) spinSink = (spinSink + k) | 0;
     const begin = performance.now();
     const orders = await processUpdate(pool, updates[i % updates.length]!, window, wallet, compiledPipeline, hash, stages);
     const done = performance.now();
@@ -261,6 +274,13 @@ async function main(): Promise<void> {
     }
   }
   const wall = performance.now() - wallStart;
+  await new Promise((r) => setTimeout(r, 50)); // let the observer deliver what it queued
+  gcObserver.disconnect();
+  const gcSorted = sortedOf(gcPauses);
+  console.log(
+    `  garbage collection while measuring: ${gcPauses.length} pauses, ${us(gcPauses.reduce((a, b) => a + b, 0))} in all, ` +
+      `longest ${gcPauses.length ? us(gcSorted[gcSorted.length - 1]!) : '-'} (each delays the updates that arrive during it)${spinSink === 42 ? '' : ''}`,
+  );
   const used = process.cpuUsage(cpu);
   const cpuShare = (used.user + used.system) / 1000 / wall;
   const sorted = sortedOf(latencies);

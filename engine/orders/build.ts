@@ -68,6 +68,16 @@ export function convertAtoms(amount: bigint, from: TokenInfo, fromUsd: number, t
   return den === 0n ? 0n : num / den;
 }
 
+/** The event's remaining params as JSON values (bigints as decimal strings, undefined dropped). */
+function jsonParams(params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || typeof v === 'function') continue;
+    out[k] = typeof v === 'bigint' ? v.toString() : v !== null && typeof v === 'object' ? JSON.parse(canonicalJson(v)) : v;
+  }
+  return out;
+}
+
 /** Builds the order (or its chunks) for one fired order event. */
 export function buildOrders(event: FiredEvent, ctx: OrderContext): Order[] {
   const p = event.params;
@@ -126,7 +136,7 @@ export function buildOrders(event: FiredEvent, ctx: OrderContext): Order[] {
     urgency,
     createdAt,
     expiresAt,
-    params: JSON.parse(canonicalJson(rest)) as Record<string, unknown>,
+    params: jsonParams(rest),
     factsDigest: digest,
     explanation: ctx.explanation,
     ...(limitPriceUsd !== undefined ? { limitPriceUsd } : {}),

@@ -18,14 +18,43 @@ export interface RuleSet {
 
 /** JSON with sorted keys and bigints as strings: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Hand-rolled: it runs on every order's fact snapshot, on the decision path.
+  if (value === undefined || value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return `"${value.toString()}"`;
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i) out += ',';
+      const v = value[i];
+      out += v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v);
+    }
+    return out + ']';
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined || typeof v === 'function') continue;
+    if (!first) out += ',';
+    first = false;
+    out += JSON.stringify(k) + ':' + canonicalJson(v);
+  }
+  return out + '}';
 }
 
 export function sha256Hex(text: string): string {
