@@ -142,6 +142,11 @@ export async function run(argv: string[]): Promise<number> {
     await control.attach(bus, resolveBusConfig().kind === 'memory' ? { syncTimeoutMs: 0 } : {});
     const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
     const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}) });
+    // One instance on the in-process bus: orders a previous run left half-way are its own.
+    if (resolveBusConfig().kind === 'memory') {
+      const expired = await engine.expireOrphanedPaperOrders();
+      if (expired.length) console.log(`expired ${expired.length} paper order(s) the previous run left unfinished (nothing had been sent)`);
+    }
     await engine.start();
     reportRuleSet(built.active.ruleSet, built.active.appliedAt);
     health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));

@@ -125,12 +125,43 @@ export class TradingEngine {
     this.stats.orders.set(key, row);
   }
 
+  /**
+   * Paper orders a previous run left unfinished (it stopped between deciding and filling them):
+   * nothing was sent anywhere, so they are expired and their strategies released (a grid level
+   * marked pending would otherwise wait for a fill that never comes). Only for a single
+   * instance: with several sharing a store, another may still be executing them.
+   */
+  async expireOrphanedPaperOrders(reason = 'the engine stopped before executing it (paper: nothing was sent)'): Promise<string[]> {
+    await this.restoreState();
+    const orphans = await this.opts.store.listOrders({ status: ['decided', 'routed', 'submitted'] });
+    const expired: string[] = [];
+    for (const row of orphans) {
+      const report: ExecutionReport = { orderId: row.order.id, executor: row.executor ?? 'paper', status: 'expired', amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.now.toISOString() };
+      await this.opts.store.updateOrderStatus(row.order.id, 'expired', { reason });
+      const planner = this.planners.get(row.order.strategy);
+      planner?.onExecution(row.order, report);
+      if (planner) await this.opts.store.saveStrategyState(row.order.strategy, planner.snapshot());
+      expired.push(row.order.id);
+    }
+    if (expired.length) this.log.warn({ orders: expired.length }, 'expired paper orders a previous run left unfinished');
+    return expired;
+  }
+
   /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
-  async start(): Promise<void> {
+  private restored = false;
+
+  /** Loads each planner's stored state once. */
+  private async restoreState(): Promise<void> {
+    if (this.restored) return;
+    this.restored = true;
     for (const [name, planner] of this.planners) {
       const state = await this.opts.store.loadStrategyState(name);
       if (state !== undefined) planner.restore(state);
     }
+  }
+
+  async start(): Promise<void> {
+    await this.restoreState();
     const cfg = this.opts.holder.current.strategies;
     this.subs.push(
       await this.opts.bus.subscribe<PriceEvent>(
