@@ -1,12 +1,13 @@
 /**
  * Execution: the Executor interface, the coordinator (risk → routing → queue → executor), the
+ * executor worker (alone, or one of a queue group sharing orders through claims in the cache), the
  * paper executor, and the live parts — transaction builder, lookup tables, RPC and Jito
  * executors, confirmation monitor, reconciliation, quote accuracy, swap instruction sources and
  * flash loans.
  */
-export type { Executor, Route, RoutedOrder } from './executor.ts';
-export { Coordinator, ExecutorWorker, orderFact, SUBJECTS, type CoordinatorDeps, type ExecutorWorkerDeps, type Decision, type ControlFact, type RetryPolicy } from './coordinator.ts';
-export { jobBefore, DEFAULT_RETRY_POLICY } from './worker.ts';
+export type { Executor, ExecutionContext, Route, RoutedOrder } from './executor.ts';
+export { Coordinator, orderFact, SUBJECTS, type CoordinatorDeps, type Decision, type ControlFact } from './coordinator.ts';
+export { ExecutorWorker, jobBefore, DEFAULT_RETRY_POLICY, type ExecutorWorkerDeps, type GroupOptions, type RetryPolicy, type WorkerStats } from './worker.ts';
 export { routedToJson, routedFromJson, reportToJson, reportFromJson, type RoutedOrderJson, type ExecutionReportJson } from './codec.ts';
 export { PaperExecutor, PoolStateQuoter, Portfolio, feeAtoms, type PaperConfig, type MarketView, type PoolQuoter, type PaperSimulation, type PaperReport } from './paper/index.ts';
 export { MemorySubmissionJournal, StoreSubmissionJournal, type SubmissionJournal, type SubmissionEntry, type JournalStore } from './journal.ts';
