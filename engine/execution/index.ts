@@ -13,8 +13,8 @@ export { PaperExecutor, PoolStateQuoter, Portfolio, feeAtoms, type PaperConfig, 
 export { MemorySubmissionJournal, StoreSubmissionJournal, type SubmissionJournal, type SubmissionEntry, type JournalStore } from './journal.ts';
 export { RpcPool, RpcError, type RpcEndpoint, type RpcPoolOptions, type SignatureStatus, type TransactionWithMeta } from './rpc/pool.ts';
 export { RpcSubmitter, msUntilLeaderChange, type RpcSubmitterOptions } from './rpc/submitter.ts';
-export { JitoSubmitter, MAX_BUNDLE_TRANSACTIONS, type JitoSubmitterOptions } from './jito/submitter.ts';
-export { GrpcJitoTransport, JsonRpcJitoTransport, JitoError, bundleKey, type JitoTransport, type BundleState } from './jito/transport.ts';
+export { JitoSubmitter, type JitoSubmitterOptions } from './jito/submitter.ts';
+export { GrpcJitoTransport, JsonRpcJitoTransport, JitoError, bundleKey, MAX_BUNDLE_TRANSACTIONS, type JitoTransport, type BundleState } from './jito/transport.ts';
 export { TransactionBuilder, DEFAULT_BUILDER_POLICY, MAX_COMPUTE_UNITS, type BuilderPolicy, type BuildRequest, type BuiltTransaction, type TxSigner, type BuilderChain } from './tx/builder.ts';
 export { LookupTableManager, EXTEND_BATCH, TABLE_CAPACITY, type LookupTableChain } from './tx/lookup-tables.ts';
 export { computeUnitPrice, percentileFee, priorityFeeLamports, DEFAULT_PRIORITY_FEE_POLICY, type PriorityFeePolicy } from './tx/fees.ts';
