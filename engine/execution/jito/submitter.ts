@@ -60,8 +60,10 @@ export class JitoSubmitter implements Submitter {
   async tipAccount(): Promise<PublicKey> {
     this.tipAccounts ??= await this.transport.getTipAccounts();
     if (!this.tipAccounts.length) throw new SolrulesError('EXEC_NO_TIP_ACCOUNTS', 'the block engine returned no tip accounts', {});
-    // Math.random, not crypto: the choice only spreads tips. (In test processes that run the sandbox's
-    // LiteSVM, crypto.randomInt was seen to spin forever and a Buffer read to return NaN; see docs/execution.md.)
+    // Math.random, not crypto.randomInt: the choice only spreads tips, and randomInt never returns in a
+    // process that runs the sandbox — it computes `RAND_MAX % range` in floating point, and once
+    // LiteSVM 0.8's JIT has run a program the x87 state it leaves (engine/sandbox/litesvm.ts) makes
+    // that remainder NaN, so its rejection loop never ends. (Checked again with litesvm 0.8.)
     return new PublicKey(this.tipAccounts[Math.floor(Math.random() * this.tipAccounts.length)]!);
   }
 
