@@ -316,6 +316,8 @@ export class ExecutorWorker {
     if (this.claims) return this.executeClaimed(routed, msg);
     const { order, route } = routed;
     const stored = await this.deps.store.getOrder(order.id);
+    // Alone, an order past `routed` is this process's (or, after a restart, recover()'s); in a
+    // group, one left `submitted` is taken over under a newer claim (executeClaimed).
     if (stored && stored.status !== 'routed') return this.alreadyDone(order.id, stored.status);
     const executor = this.deps.executorFor(route);
     metrics.orders.pending.dec({ executor: route.executor });
