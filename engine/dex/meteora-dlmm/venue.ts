@@ -2,11 +2,10 @@
  * The Meteora DLMM venue: accounts a quote needs, decoding them into a quotable state, and
  * exact-in / exact-out quotes as the program computes them (see quote.ts).
  */
-import { PublicKey } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { accountLabel as label, addressSeed, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { priceImpactBps } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
 import { dexError } from './errors.ts';
@@ -52,22 +51,22 @@ export interface DlmmQuoteOptions {
   epoch?: bigint;
 }
 
-const programKey = new PublicKey(METEORA_DLMM_PROGRAM_ID);
-
 function requireOwner(account: AccountSnapshot, layout: string): void {
   requireOwnerOf(account, [METEORA_DLMM_PROGRAM_ID], layout);
 }
 
 /** PDA of bin array `index` (seeds "bin_array", pair, index as i64 little-endian). */
 export function binArrayAddress(pair: string, index: number): string {
-  const idx = Buffer.alloc(8);
-  idx.writeBigInt64LE(BigInt(index));
-  return PublicKey.findProgramAddressSync([Buffer.from('bin_array'), new PublicKey(pair).toBuffer(), idx], programKey)[0].toBase58();
+  return programAddress(METEORA_DLMM_PROGRAM_ID, `bin_array:${pair}:${index}`, () => {
+    const idx = Buffer.alloc(8);
+    idx.writeBigInt64LE(BigInt(index));
+    return [Buffer.from('bin_array'), addressSeed(pair), idx];
+  });
 }
 
 /** PDA of the pair's BinArrayBitmapExtension (seeds "bitmap", pair). */
 export function binArrayBitmapExtensionAddress(pair: string): string {
-  return PublicKey.findProgramAddressSync([Buffer.from('bitmap'), new PublicKey(pair).toBuffer()], programKey)[0].toBase58();
+  return programAddress(METEORA_DLMM_PROGRAM_ID, `bitmap:${pair}`, () => [Buffer.from('bitmap'), addressSeed(pair)]);
 }
 
 /** Builds the quotable state from decoded parts. */

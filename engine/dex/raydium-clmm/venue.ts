@@ -3,11 +3,10 @@
  * exact-in / exact-out quotes that reproduce the program's `swap` / `swap_v2` (without Token-2022
  * transfer fees, which the venue does not see: amounts are what enters and leaves the pool vaults).
  */
-import { PublicKey } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { accountLabel as label, addressSeed, programAddress, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { priceImpactBps } from '../math/index.ts';
 import { dexError } from './errors.ts';
 import { TickArrayIndex } from './bitmap.ts';
@@ -47,7 +46,6 @@ export interface ClmmQuoteOptions {
   unixTimestamp?: number;
 }
 
-const programKey = new PublicKey(RAYDIUM_CLMM_PROGRAM_ID);
 const TICK_ARRAY_SEED = Buffer.from('tick_array');
 const EXTENSION_SEED = Buffer.from('pool_tick_array_bitmap_extension');
 
@@ -57,14 +55,16 @@ function requireOwner(account: AccountSnapshot, layout: string): void {
 
 /** PDA of the tick array starting at `startTickIndex` (seeds: "tick_array", pool, start as i32 big-endian). */
 export function tickArrayAddress(pool: string, startTickIndex: number): string {
-  const start = Buffer.alloc(4);
-  start.writeInt32BE(startTickIndex);
-  return PublicKey.findProgramAddressSync([TICK_ARRAY_SEED, new PublicKey(pool).toBuffer(), start], programKey)[0].toBase58();
+  return programAddress(RAYDIUM_CLMM_PROGRAM_ID, `tick_array:${pool}:${startTickIndex}`, () => {
+    const start = Buffer.alloc(4);
+    start.writeInt32BE(startTickIndex);
+    return [TICK_ARRAY_SEED, addressSeed(pool), start];
+  });
 }
 
 /** PDA of the pool's TickArrayBitmapExtension. */
 export function bitmapExtensionAddress(pool: string): string {
-  return PublicKey.findProgramAddressSync([EXTENSION_SEED, new PublicKey(pool).toBuffer()], programKey)[0].toBase58();
+  return programAddress(RAYDIUM_CLMM_PROGRAM_ID, `bitmap_extension:${pool}`, () => [EXTENSION_SEED, addressSeed(pool)]);
 }
 
 /**
