@@ -35,6 +35,12 @@ export class AccountReader {
     }
   }
 
+  /** Fails unless the data holds exactly `length` bytes (layouts the program recognises by size). */
+  requireExactLength(length: number): void {
+    this.requireLength(length);
+    if (this.data.length !== length) this.bad('<layout>', undefined, this.data.length, `must be exactly ${length} bytes long`);
+  }
+
   private check(offset: number, size: number, field: string): void {
     if (offset < 0 || offset + size > this.data.length) {
       throw dexError(
@@ -98,6 +104,13 @@ export class AccountReader {
 
   i128(offset: number, field: string): bigint {
     return BigInt.asIntN(128, this.u128(offset, field));
+  }
+
+  /** `count` little-endian u64 words from `offset` (bitmaps), named `field[i]`. */
+  u64s(offset: number, count: number, field: string): bigint[] {
+    const out: bigint[] = [];
+    for (let i = 0; i < count; i++) out.push(this.u64(offset + i * 8, `${field}[${i}]`));
+    return out;
   }
 
   /** A 32-byte public key as base58. */
