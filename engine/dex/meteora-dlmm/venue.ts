@@ -6,7 +6,7 @@ import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
 import { accountLabel as label, addressSeed, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
-import { priceImpactBps } from '../math/index.ts';
+import { Q64, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
 import { dexError } from './errors.ts';
 import { BinArrayIndex } from './bitmap.ts';
@@ -109,8 +109,7 @@ function toQuote(state: MeteoraDlmmState, inputMint: string, swapForY: boolean, 
   let impact = 0;
   try {
     const price = getPriceFromId(state.lbPair.activeId, state.lbPair.binStep);
-    const q64 = 1n << 64n;
-    const [num, den] = swapForY ? [price, q64] : [q64, price];
+    const [num, den] = swapForY ? [price, Q64] : [Q64, price];
     // fees excluded: the trading fee comes off the input, or was already taken off the output
     impact = r.feeOnInput ? priceImpactBps(r.poolAmountOut, r.poolAmountIn - r.fee, num, den) : priceImpactBps(r.poolAmountOut + r.fee, r.poolAmountIn, num, den);
   } catch {
@@ -146,12 +145,6 @@ function direction(state: MeteoraDlmmState, inputMint: string): boolean {
     value: inputMint,
     expected: [state.lbPair.tokenXMint, state.lbPair.tokenYMint],
   });
-}
-
-function requireAmount(amount: bigint): void {
-  if (typeof amount !== 'bigint' || amount <= 0n || amount > (1n << 64n) - 1n) {
-    throw dexError('DEX_AMOUNT_INVALID', `amount ${String(amount)} must be in [1, 2^64-1] atoms`, { field: 'amount', value: amount });
-  }
 }
 
 function clockOf(state: MeteoraDlmmState, opts: DlmmQuoteOptions) {
@@ -253,13 +246,13 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
 
   quoteExactIn(state: MeteoraDlmmState, inputMint: string, amountIn: bigint, opts: DlmmQuoteOptions = {}) {
     const swapForY = direction(state, inputMint);
-    requireAmount(amountIn);
+    requireU64Amount(amountIn, 'amountIn');
     return toQuote(state, inputMint, swapForY, quoteExactIn(state, amountIn, swapForY, clockOf(state, opts)));
   },
 
   quoteExactOut(state: MeteoraDlmmState, inputMint: string, amountOut: bigint, opts: DlmmQuoteOptions = {}) {
     const swapForY = direction(state, inputMint);
-    requireAmount(amountOut);
+    requireU64Amount(amountOut, 'amountOut');
     return toQuote(state, inputMint, swapForY, quoteExactOut(state, amountOut, swapForY, clockOf(state, opts)));
   },
 };

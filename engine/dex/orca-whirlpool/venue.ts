@@ -1,7 +1,7 @@
 /** Orca Whirlpool behind the `Venue` interface: pool, tick arrays, oracle and mints in; exact quotes out. */
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import { accountLabel, dexError, isNonexistent, requireAccount } from '../codec/index.ts';
-import { priceImpactBps, requireU64Amount } from '../math/index.ts';
+import { U64_MAX, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import {
   calculateInverseTransferFee,
   calculateTransferFee,
@@ -17,7 +17,6 @@ import { WHIRLPOOL_PROGRAM_ID, decodeOracle, decodeTickArray, decodeWhirlpool, t
 import { oracleAddress, tickArrayAddress } from './pda.ts';
 import { sequenceStartIndexes, swapWhirlpool, type SequenceArray, type SwapResult } from './swap.ts';
 
-const U64_MAX = (1n << 64n) - 1n;
 const Q128 = 1n << 128n;
 
 export interface OrcaWhirlpoolState extends PoolState {
