@@ -1,5 +1,5 @@
 /** Shared decoding helpers for DEX accounts: bounds-checked reader, Anchor discriminators, typed `DEX_` errors, memoized PDAs. */
-export { AccountReader, encodeAddress, decodeAddress } from './reader.ts';
+export { AccountReader, addressMatcher } from './reader.ts';
 export { anchorDiscriminator, anchorReader, hasDiscriminator, requireDiscriminator } from './anchor.ts';
 export { dexError, accountLabel } from './errors.ts';
 export type { DexErrorCode } from './errors.ts';

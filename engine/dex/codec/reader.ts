@@ -143,12 +143,23 @@ function cachedAddress(data: Uint8Array, offset: number): string {
   return address;
 }
 
-/** Base58 of 32 raw bytes. */
-export function encodeAddress(bytes: Uint8Array): string {
-  return bs58.encode(bytes);
-}
-
-/** Raw 32 bytes of a base58 address (throws the library's error on bad input; callers validate first). */
-export function decodeAddress(address: string): Uint8Array {
-  return bs58.decode(address);
+/**
+ * A test for "the 32 bytes at `offset` of `data` are `address`", compared as bytes (no base58 per
+ * account): how a venue picks its pool's tick / bin arrays out of a map of many accounts. Always
+ * false for a missing or malformed address.
+ */
+export function addressMatcher(address: string | undefined): (data: Uint8Array, offset: number) => boolean {
+  let key: Uint8Array | undefined;
+  try {
+    key = address ? bs58.decode(address) : undefined;
+  } catch {
+    key = undefined;
+  }
+  if (!key || key.length !== 32) return () => false;
+  const bytes = key;
+  return (data, offset) => {
+    if (offset < 0 || offset + 32 > data.length) return false;
+    for (let i = 0; i < 32; i++) if (data[offset + i] !== bytes[i]) return false;
+    return true;
+  };
 }

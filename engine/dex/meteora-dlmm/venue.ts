@@ -2,10 +2,9 @@
  * The Meteora DLMM venue: accounts a quote needs, decoding them into a quotable state, and
  * exact-in / exact-out quotes as the program computes them (see quote.ts).
  */
-import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, addressSeed, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { accountLabel as label, addressMatcher, addressSeed, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { Q64, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
 import { dexError } from './errors.ts';
@@ -190,17 +189,7 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     requireOwner(pairAccount, 'LbPair');
     const address = label(pairAccount);
     const lbPair = decodeLbPair(pairAccount.data, address);
-    let pairKey: Uint8Array | undefined;
-    try {
-      pairKey = pairAccount.address ? bs58.decode(pairAccount.address) : undefined;
-    } catch {
-      pairKey = undefined;
-    }
-    const belongs = (data: Uint8Array, offset: number): boolean => {
-      if (!pairKey || pairKey.length !== 32) return false;
-      for (let i = 0; i < 32; i++) if (data[offset + i] !== pairKey[i]) return false;
-      return true;
-    };
+    const belongs = addressMatcher(pairAccount.address);
     const binArrays: DlmmBinArray[] = [];
     let extension: { address: string; data: BinArrayBitmapExtension } | undefined;
     let slot = pairAccount.slot;
@@ -209,11 +198,11 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     };
     for (const [key, acct] of accounts) {
       if (acct.owner !== METEORA_DLMM_PROGRAM_ID) continue;
-      if (acct.data.length === BIN_ARRAY_LEN && belongs(acct.data, 24)) {
+      if (acct.data.length === BIN_ARRAY_LEN && belongs(acct.data, 24)) { // lb_pair
         const b = decodeBinArray(acct.data, key);
         binArrays.push({ address: key, index: Number(b.index), bins: b.bins });
         seenSlot(acct.slot);
-      } else if (acct.data.length === BIN_ARRAY_BITMAP_EXTENSION_LEN && belongs(acct.data, 8)) {
+      } else if (acct.data.length === BIN_ARRAY_BITMAP_EXTENSION_LEN && belongs(acct.data, 8)) { // lb_pair
         extension = { address: key, data: decodeBinArrayBitmapExtension(acct.data, key) };
         seenSlot(acct.slot);
       }

@@ -3,10 +3,9 @@
  * exact-in / exact-out quotes that reproduce the program's `swap` / `swap_v2` (without Token-2022
  * transfer fees, which the venue does not see: amounts are what enters and leaves the pool vaults).
  */
-import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, addressSeed, programAddress, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { accountLabel as label, addressMatcher, addressSeed, programAddress, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { priceImpactBps } from '../math/index.ts';
 import { dexError } from './errors.ts';
 import { TickArrayIndex } from './bitmap.ts';
@@ -227,17 +226,7 @@ export const raydiumClmm: Omit<Venue<RaydiumClmmState>, 'quoteExactIn' | 'quoteE
     const configAccount = requireAccount(accounts, pool.ammConfig, 'amm_config', address);
     requireOwner(configAccount, 'AmmConfig');
     const config = decodeAmmConfig(configAccount.data, label(configAccount));
-    let poolKey: Uint8Array | undefined;
-    try {
-      poolKey = poolAccount.address ? bs58.decode(poolAccount.address) : undefined;
-    } catch {
-      poolKey = undefined;
-    }
-    const belongs = (data: Uint8Array): boolean => {
-      if (!poolKey || poolKey.length !== 32) return false;
-      for (let i = 0; i < 32; i++) if (data[8 + i] !== poolKey[i]) return false;
-      return true;
-    };
+    const belongs = addressMatcher(poolAccount.address);
     const tickArrays: Parameters<typeof makeClmmState>[0]['tickArrays'] = [];
     let extension: { address: string; data: TickArrayBitmapExtension } | undefined;
     let slot = poolAccount.slot;
@@ -246,7 +235,7 @@ export const raydiumClmm: Omit<Venue<RaydiumClmmState>, 'quoteExactIn' | 'quoteE
     };
     seenSlot(configAccount.slot);
     for (const [key, acct] of accounts) {
-      if (acct.owner !== RAYDIUM_CLMM_PROGRAM_ID || !belongs(acct.data)) continue;
+      if (acct.owner !== RAYDIUM_CLMM_PROGRAM_ID || !belongs(acct.data, 8)) continue; // pool_id
       if (acct.data.length === TICK_ARRAY_STATE_LEN) {
         const t = decodeTickArrayState(acct.data, key);
         const ticksInArray = TICK_ARRAY_SIZE * pool.tickSpacing;

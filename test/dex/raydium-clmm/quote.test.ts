@@ -25,7 +25,7 @@ import {
   type ClmmTick,
 } from '../../../engine/dex/raydium-clmm/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
-import { encodeConfig, encodePool, encodeTickArray, PROGRAM_ID, type TickSpec } from './support.ts';
+import { encodeConfig, encodePool, encodeTickArray, generatePool, PROGRAM_ID, type TickSpec } from './support.ts';
 import { fixturePool } from './fixture-pool.ts';
 
 const NOW = 1_750_000_000;
@@ -236,4 +236,17 @@ test('venue refusals: unknown mint, zero / oversized amount, swaps disabled, not
   const partial = raydiumClmm.buildState(f.poolSnapshot, fewer, { unixTimestamp: BigInt(NOW) });
   assert.ok(raydiumClmm.quoteExactIn(partial, state.mintA, 1_000_000n).amountOut > 0n, 'small swaps do not need it');
   assert.throws(() => raydiumClmm.quoteExactIn(partial, state.mintA, 2_000_000_000n), (e) => isSolrulesError(e, 'DEX_TICK_ARRAY_MISSING') && e.context.startTickIndex === 70980);
+});
+
+test('buildState takes only this pool’s tick arrays and extension from a map that also holds another pool’s', () => {
+  const f = fixturePool();
+  const other = generatePool(5, { limitOrders: false });
+  const all = new Map(f.accounts);
+  const snap = (address: string, data: Uint8Array) => ({ address, owner: PROGRAM_ID, data, lamports: null, executable: false, rentEpoch: null });
+  for (const a of other.tickArrays.values()) all.set(a.address, snap(a.address, a.data));
+  all.set(other.extensionAddress, snap(other.extensionAddress, other.extension));
+  const state = raydiumClmm.buildState(f.poolSnapshot, all, { unixTimestamp: BigInt(NOW) });
+  assert.ok(other.tickArrays.size > 0);
+  assert.deepEqual([...state.tickArrays.values()].map((t) => t.address).sort(), [...f.arrays.keys()].sort());
+  assert.equal(state.extension?.address, bitmapExtensionAddress(f.address));
 });
