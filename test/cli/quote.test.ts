@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../engine/cli/quote.ts';
 import { loadAccountDir } from '../../engine/accounts/index.ts';
@@ -69,6 +71,33 @@ test('refusals exit 1 with the typed error: ambiguous pool files, unknown mint, 
   const missing = await cli(['--accounts', ESSENTIALS, '--pool', '58oQChx4yWmvKdwLLZzBi4ChoCc2fqCUWBkwMihLYQo2', '--input-mint', SOL, '--amount', '5']);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /DEX_ACCOUNT_MISSING/);
+});
+
+test('several files for one address: identical copies quote, differing ones are refused naming both files', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'solrules-quote-'));
+  try {
+    const pool = '58oQChx4yWmvKdwLLZzBi4ChoCc2fqCUWBkwMihLYQo2.capture-with-vaults.json';
+    const coin = 'DQyrAcCrDXQ7NeoqGgDCZwBvWDcYmFCjSb9JtteuvPpz.coin-vault.capture-with-vaults.json';
+    for (const f of [pool, coin, 'HLmqeL62xR1QoZ1HKKbXRrdN1p3phKpxRMb2VVopvBBz.pc-vault.capture-with-vaults.json']) copyFileSync(join(RAYDIUM, f), join(dir, f));
+    mkdirSync(join(dir, 'again'));
+    copyFileSync(join(RAYDIUM, coin), join(dir, 'again', coin));
+    const args = ['--accounts', dir, '--pool', '58oQChx4yWmvKdwLLZzBi4ChoCc2fqCUWBkwMihLYQo2', '--input-mint', SOL, '--amount', '1000000000'];
+    const same = await cli(args);
+    assert.equal(same.code, 0, same.err);
+    assert.deepEqual(JSON.parse(same.out), { amountIn: '1000000000', amountOut: '72771136', feeAmount: '2500000', priceImpactBps: 0.1476 });
+    const doc = JSON.parse(readFileSync(join(RAYDIUM, coin), 'utf8')) as { account: { data: [string, string] } };
+    const data = Buffer.from(doc.account.data[0], 'base64');
+    data[64] = data[64]! ^ 1; // the vault amount
+    doc.account.data[0] = data.toString('base64');
+    writeFileSync(join(dir, 'again', coin), JSON.stringify(doc));
+    const differing = await cli(args);
+    assert.equal(differing.code, 1);
+    assert.match(differing.err, /DEX_ACCOUNT_MISMATCH/);
+    assert.match(differing.err, /2 different files/);
+    assert.ok(differing.err.includes(join(dir, 'again', coin)) && differing.err.includes(join(dir, coin)), differing.err);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('usage errors exit 2', async () => {
