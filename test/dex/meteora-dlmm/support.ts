@@ -5,7 +5,7 @@
  * with limit orders, both fee modes, variable fees, transfer fees and the bitmap extension.
  */
 import { getPriceFromId } from '../../../engine/dex/meteora-dlmm/index.ts';
-import { Rng } from '../raydium-clmm/support.ts';
+import { SeededRng as Rng } from '../support/random.ts';
 import type { AccountSnapshot } from '../../../engine/accounts/index.ts';
 import { encodeMint as encodeSplMint, Writer } from '../support/writer.ts';
 

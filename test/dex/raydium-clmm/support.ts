@@ -7,49 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { getSqrtPriceAtTick, MAX_TICK, MIN_TICK } from '../../../engine/dex/raydium-clmm/math.ts';
+import { SeededRng as Rng } from '../support/random.ts';
 import { Writer } from '../support/writer.ts';
 
-export const PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
+export { Rng };
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  /** Uniform bigint with `bits` random bits. */
-  bits(bits: number): bigint {
-    let v = 0n;
-    for (let i = 0; i < bits; i += 24) v = (v << 24n) | BigInt(Math.floor(this.next() * 2 ** 24));
-    return v & ((1n << BigInt(bits)) - 1n);
-  }
-  /** Log-uniform bigint in [2^lo, 2^hi). */
-  logUniform(lo: number, hi: number): bigint {
-    const b = this.int(lo, hi - 1);
-    return (1n << BigInt(b)) | this.bits(b);
-  }
-  address(): string {
-    const bytes = new Uint8Array(32);
-    for (let i = 0; i < 32; i++) bytes[i] = Math.floor(this.next() * 256);
-    return bs58.encode(bytes);
-  }
-}
+export const PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
 
 export interface DynamicFeeSpec {
   filterPeriod: number;
