@@ -3,36 +3,16 @@ import * as core from '@orca-so/whirlpools-core';
 import { loadAccountDir } from '../../engine/accounts/index.ts';
 import { orcaWhirlpool, type OrcaWhirlpoolState } from '../../engine/dex/index.ts';
 import { sharedFixture } from '../../test/support/paths.ts';
+import { coreTickArraysOf, coreWhirlpoolOf } from '../../test/dex/orca-whirlpool/compare.ts';
 import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const TIME = 1668008674n;
 
-function facade(state: OrcaWhirlpoolState) {
-  const w = state.whirlpool;
-  return {
-    feeTierIndexSeed: new Uint8Array([w.feeTierIndex & 0xff, w.feeTierIndex >> 8]),
-    tickSpacing: w.tickSpacing,
-    feeRate: w.feeRate,
-    protocolFeeRate: w.protocolFeeRate,
-    liquidity: w.liquidity,
-    sqrtPrice: w.sqrtPrice,
-    tickCurrentIndex: w.tickCurrentIndex,
-    feeGrowthGlobalA: w.feeGrowthGlobalA,
-    feeGrowthGlobalB: w.feeGrowthGlobalB,
-    rewardLastUpdatedTimestamp: w.rewardLastUpdatedTimestamp,
-    rewardInfos: w.rewardInfos.map((r) => ({ emissionsPerSecondX64: r.emissionsPerSecondX64, growthGlobalX64: r.growthGlobalX64 })),
-  };
-}
-
-function arrays(state: OrcaWhirlpoolState, aToB: boolean) {
-  return (aToB ? state.sequenceAToB : state.sequenceBToA).map((s) => ({ startTickIndex: s.start, ticks: s.status === 'loaded' ? s.data.ticks : [] }));
-}
-
 function exactIn(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, label: string, target?: number): QuoteBenchCase {
   const mint = aToB ? state.mintA : state.mintB;
   const crossed = orcaWhirlpool.quoteExactIn(state, mint, amount).ticksCrossed;
-  const f = facade(state);
-  const ta = arrays(state, aToB);
+  const f = coreWhirlpoolOf(state);
+  const ta = coreTickArraysOf(state, aToB);
   return {
     name: `${label}, exact-in, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
     ...(target === undefined ? {} : { targetMicros: target }),
@@ -44,8 +24,8 @@ function exactIn(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, label
 function exactOut(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, label: string, target?: number): QuoteBenchCase {
   const mint = aToB ? state.mintA : state.mintB;
   const crossed = orcaWhirlpool.quoteExactOut(state, mint, amount).ticksCrossed;
-  const f = facade(state);
-  const ta = arrays(state, aToB);
+  const f = coreWhirlpoolOf(state);
+  const ta = coreTickArraysOf(state, aToB);
   return {
     name: `${label}, exact-out, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
     ...(target === undefined ? {} : { targetMicros: target }),
