@@ -8,29 +8,19 @@ import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const TIME = 1668008674n;
 
-function exactIn(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, label: string, target?: number): QuoteBenchCase {
+function quoteCase(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, exactIn: boolean, label: string, target?: number): QuoteBenchCase {
   const mint = aToB ? state.mintA : state.mintB;
-  const crossed = orcaWhirlpool.quoteExactIn(state, mint, amount).ticksCrossed;
+  const ours = () => (exactIn ? orcaWhirlpool.quoteExactIn(state, mint, amount) : orcaWhirlpool.quoteExactOut(state, mint, amount));
+  const crossed = ours().ticksCrossed;
   const f = coreWhirlpoolOf(state);
   const ta = coreTickArraysOf(state, aToB);
   return {
-    name: `${label}, exact-in, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
+    name: `${label}, exact-${exactIn ? 'in' : 'out'}, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
     ...(target === undefined ? {} : { targetMicros: target }),
-    ours: () => orcaWhirlpool.quoteExactIn(state, mint, amount),
-    baseline: { name: 'whirlpools-core swapQuoteByInputToken', run: () => core.swapQuoteByInputToken(amount, aToB, 100, f, undefined, ta, TIME) },
-  };
-}
-
-function exactOut(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, label: string, target?: number): QuoteBenchCase {
-  const mint = aToB ? state.mintA : state.mintB;
-  const crossed = orcaWhirlpool.quoteExactOut(state, mint, amount).ticksCrossed;
-  const f = coreWhirlpoolOf(state);
-  const ta = coreTickArraysOf(state, aToB);
-  return {
-    name: `${label}, exact-out, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
-    ...(target === undefined ? {} : { targetMicros: target }),
-    ours: () => orcaWhirlpool.quoteExactOut(state, mint, amount),
-    baseline: { name: 'whirlpools-core swapQuoteByOutputToken', run: () => core.swapQuoteByOutputToken(amount, !aToB, 100, f, undefined, ta, TIME) },
+    ours,
+    baseline: exactIn
+      ? { name: 'whirlpools-core swapQuoteByInputToken', run: () => core.swapQuoteByInputToken(amount, aToB, 100, f, undefined, ta, TIME) }
+      : { name: 'whirlpools-core swapQuoteByOutputToken', run: () => core.swapQuoteByOutputToken(amount, !aToB, 100, f, undefined, ta, TIME) },
   };
 }
 
@@ -42,13 +32,13 @@ export default function bench(): QuoteBench {
   return {
     venue: 'orca-whirlpool',
     cases: [
-      exactIn(solUsdc, true, 1_000_000_000n, 'SOL/USDC: 1 SOL → USDC'),
-      exactIn(solUsdc, false, 100_000_000_000n, 'SOL/USDC: 100k USDC → SOL'),
-      exactIn(solUsdc, false, 1_000_000_000_000n, 'SOL/USDC: 1M USDC → SOL', 30),
-      exactIn(solUsdc, false, 2_000_000_000_000n, 'SOL/USDC: 2M USDC → SOL', 30),
-      exactOut(solUsdc, false, 40_000_000_000_000n, 'SOL/USDC: USDC → 40k SOL', 30),
-      exactIn(samoUsdc, false, 10_000_000_000n, 'SAMO/USDC: 10k USDC → SAMO', 30),
-      exactIn(samoUsdc, true, 5_000_000_000_000_000n, 'SAMO/USDC: 5M SAMO → USDC', 30),
+      quoteCase(solUsdc, true, 1_000_000_000n, true, 'SOL/USDC: 1 SOL → USDC'),
+      quoteCase(solUsdc, false, 100_000_000_000n, true, 'SOL/USDC: 100k USDC → SOL'),
+      quoteCase(solUsdc, false, 1_000_000_000_000n, true, 'SOL/USDC: 1M USDC → SOL', 30),
+      quoteCase(solUsdc, false, 2_000_000_000_000n, true, 'SOL/USDC: 2M USDC → SOL', 30),
+      quoteCase(solUsdc, false, 40_000_000_000_000n, false, 'SOL/USDC: USDC → 40k SOL', 30),
+      quoteCase(samoUsdc, false, 10_000_000_000n, true, 'SAMO/USDC: 10k USDC → SAMO', 30),
+      quoteCase(samoUsdc, true, 5_000_000_000_000_000n, true, 'SAMO/USDC: 5M SAMO → USDC', 30),
     ],
   };
 }

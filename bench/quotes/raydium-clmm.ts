@@ -4,17 +4,14 @@
  * 9iFER3…, tick arrays laid around its tick — see test/dex/raydium-clmm/fixture-pool.ts) and on a
  * dynamic-fee pool built from explicit ticks, same process, same inputs.
  */
-import { PublicKey } from '@solana/web3.js';
-import BN from 'bn.js';
-import { ClmmConfigLayout, PoolInfoLayout, TickArrayBitmapExtensionLayout, TickArrayLayout, swapInternal } from '@raydium-io/raydium-sdk-v2';
+import { swapInternal } from '@raydium-io/raydium-sdk-v2';
 import { raydiumClmm, simulateSwap } from '../../engine/dex/raydium-clmm/index.ts';
 import { fixturePool } from '../../test/dex/raydium-clmm/fixture-pool.ts';
 import { buildPool, type DynamicFeeSpec, type TickSpec } from '../../test/dex/raydium-clmm/support.ts';
-import { initializedTicksCrossed, ourState, sdkFixtureQuoter } from '../../test/dex/raydium-clmm/sdk.ts';
+import { initializedTicksCrossed, ourState, sdkFixtureQuoter, sdkSwapInputs } from '../../test/dex/raydium-clmm/sdk.ts';
 import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const NOW = 1_750_000_000;
-const PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
 
 export default function bench(): QuoteBench {
   const f = fixturePool();
@@ -64,23 +61,7 @@ export default function bench(): QuoteBench {
   const dynRun = simulateSwap(dynState, dynAmount, true, true, { unixTimestamp: NOW });
   const dynCrossed = initializedTicksCrossed(dynState, dyn.tickCurrent, dynRun.tick);
   const groups = Math.abs(Math.floor(dyn.tickCurrent / 10) - Math.floor(dynRun.tick / 10));
-  const sdkInputs = {
-    programId: new PublicKey(PROGRAM_ID),
-    poolId: new PublicKey(dyn.poolAddress),
-    poolInfo: PoolInfoLayout.decode(dyn.pool),
-    tickArrays: [...dyn.tickArrays.values()]
-      .map((a) => ({ address: new PublicKey(a.address), value: TickArrayLayout.decode(a.data) }))
-      .filter((a) => a.value.startTickIndex <= 0)
-      .sort((a, b) => b.value.startTickIndex - a.value.startTickIndex),
-    configInfo: ClmmConfigLayout.decode(dyn.config),
-    tickarrayBitmapExtension: TickArrayBitmapExtensionLayout.decode(dyn.extension),
-    amountSpecified: new BN(dynAmount.toString()),
-    sqrtPriceLimitX64: new BN(0),
-    zeroForOne: true,
-    isBaseInput: true,
-    blockTimestamp: NOW,
-    includeExtraTickArrays: false,
-  };
+  const sdkInputs = sdkSwapInputs(dyn, dynAmount, true, true);
   if (BigInt(swapInternal(sdkInputs).amountCalculated.toString()) !== dynRun.amountCalculated) throw new Error('bench: SDK and ours disagree on the dynamic-fee case');
 
   return {

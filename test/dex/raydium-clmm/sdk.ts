@@ -42,21 +42,20 @@ export interface SdkSwap {
   tick: number;
 }
 
-/** Runs the SDK's swap simulation the way `PoolUtils.getOutputAmountAndRemainAccounts` feeds it. */
-export function sdkSwap(g: GeneratedPool, amount: bigint, zeroForOne: boolean, isBaseInput: boolean): SdkSwap {
+/** The SDK's `swapInternal` inputs for a generated pool, decoded by its own layouts, fed as `PoolUtils.getOutputAmountAndRemainAccounts` feeds it. */
+export function sdkSwapInputs(g: GeneratedPool, amount: bigint, zeroForOne: boolean, isBaseInput: boolean): Parameters<typeof swapInternal>[0] {
   const poolInfo = PoolInfoLayout.decode(g.pool);
-  const configInfo = ClmmConfigLayout.decode(g.config);
   const current = Math.floor(poolInfo.tickCurrent / (60 * g.tickSpacing)) * 60 * g.tickSpacing;
   const tickArrays = [...g.tickArrays.values()]
     .map((a) => ({ address: new PublicKey(a.address), value: TickArrayLayout.decode(a.data) }))
     .filter((a) => (zeroForOne ? a.value.startTickIndex <= current : a.value.startTickIndex >= current))
     .sort((a, b) => (zeroForOne ? b.value.startTickIndex - a.value.startTickIndex : a.value.startTickIndex - b.value.startTickIndex));
-  const r = swapInternal({
+  return {
     programId,
     poolId: new PublicKey(g.poolAddress),
     poolInfo,
     tickArrays,
-    configInfo,
+    configInfo: ClmmConfigLayout.decode(g.config),
     tickarrayBitmapExtension: TickArrayBitmapExtensionLayout.decode(g.extension),
     amountSpecified: new BN(amount.toString()),
     sqrtPriceLimitX64: new BN(0),
@@ -64,7 +63,12 @@ export function sdkSwap(g: GeneratedPool, amount: bigint, zeroForOne: boolean, i
     isBaseInput,
     blockTimestamp: g.now,
     includeExtraTickArrays: false,
-  });
+  };
+}
+
+/** Runs the SDK's swap simulation on freshly decoded inputs (it mutates them). */
+export function sdkSwap(g: GeneratedPool, amount: bigint, zeroForOne: boolean, isBaseInput: boolean): SdkSwap {
+  const r = swapInternal(sdkSwapInputs(g, amount, zeroForOne, isBaseInput));
   return {
     allTrade: r.allTrade,
     amountCalculated: BigInt(r.amountCalculated.toString()),
