@@ -4,7 +4,7 @@
  */
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, addressMatcher, addressSeed, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { Q64, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
 import { dexError } from './errors.ts';
@@ -192,19 +192,16 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     const belongs = addressMatcher(pairAccount.address);
     const binArrays: DlmmBinArray[] = [];
     let extension: { address: string; data: BinArrayBitmapExtension } | undefined;
-    let slot = pairAccount.slot;
-    const seenSlot = (s: number | undefined) => {
-      if (s !== undefined && (slot === undefined || s < slot)) slot = s;
-    };
+    const read: AccountSnapshot[] = [pairAccount];
     for (const [key, acct] of accounts) {
       if (acct.owner !== METEORA_DLMM_PROGRAM_ID) continue;
       if (acct.data.length === BIN_ARRAY_LEN && belongs(acct.data, 24)) { // lb_pair
         const b = decodeBinArray(acct.data, key);
         binArrays.push({ address: key, index: Number(b.index), bins: b.bins });
-        seenSlot(acct.slot);
+        read.push(acct);
       } else if (acct.data.length === BIN_ARRAY_BITMAP_EXTENSION_LEN && belongs(acct.data, 8)) { // lb_pair
         extension = { address: key, data: decodeBinArrayBitmapExtension(acct.data, key) };
-        seenSlot(acct.slot);
+        read.push(acct);
       }
     }
     const mintX = accounts.get(lbPair.tokenXMint);
@@ -226,6 +223,8 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     if (extension) args.extension = extension;
     if (mintX) args.mintX = decodeMint({ ...mintX, address: lbPair.tokenXMint });
     if (mintY) args.mintY = decodeMint({ ...mintY, address: lbPair.tokenYMint });
+    for (const mint of [mintX, mintY]) if (mint) read.push(mint);
+    const slot = oldestSlot(read);
     if (slot !== undefined) args.slot = slot;
     if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
     if (context?.epoch !== undefined) args.epoch = context.epoch;

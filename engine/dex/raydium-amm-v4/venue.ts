@@ -1,6 +1,6 @@
 /** Raydium AMM v4 behind the `Venue` interface: pool + both vaults in, exact quotes out. */
 import type { AccountSnapshot } from '../../accounts/index.ts';
-import { accountLabel, dexError, requireAccount } from '../codec/index.ts';
+import { accountLabel, dexError, oldestSlot, requireAccount } from '../codec/index.ts';
 import { priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { TOKEN_PROGRAM_ID, decodeTokenAccount } from '../spl-token/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
@@ -128,13 +128,12 @@ export const raydiumAmmV4: Venue<RaydiumAmmV4State> = {
     const coinVaultAmount = vaultAmount(accounts, amm.coinVault, 'coin vault', label, amm.coinMint);
     const pcVaultAmount = vaultAmount(accounts, amm.pcVault, 'pc vault', label, amm.pcMint);
     const unixTimestamp = context?.unixTimestamp ?? nowUnix();
-    const slots = [pool.slot, accounts.get(amm.coinVault)?.slot, accounts.get(amm.pcVault)?.slot].filter((s): s is number => s !== undefined);
     return {
       venue: 'raydium-amm-v4',
       address: label,
       mintA: amm.coinMint,
       mintB: amm.pcMint,
-      slot: slots.length === 3 ? Math.min(...slots) : undefined,
+      slot: oldestSlot([pool, accounts.get(amm.coinVault), accounts.get(amm.pcVault)]),
       amm,
       coinVaultAmount,
       pcVaultAmount,

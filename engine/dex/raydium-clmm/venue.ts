@@ -5,7 +5,7 @@
  */
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, addressMatcher, addressSeed, programAddress, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, programAddress, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { priceImpactBps } from '../math/index.ts';
 import { dexError } from './errors.ts';
 import { TickArrayIndex } from './bitmap.ts';
@@ -229,11 +229,7 @@ export const raydiumClmm: Omit<Venue<RaydiumClmmState>, 'quoteExactIn' | 'quoteE
     const belongs = addressMatcher(poolAccount.address);
     const tickArrays: Parameters<typeof makeClmmState>[0]['tickArrays'] = [];
     let extension: { address: string; data: TickArrayBitmapExtension } | undefined;
-    let slot = poolAccount.slot;
-    const seenSlot = (s: number | undefined) => {
-      if (s !== undefined && (slot === undefined || s < slot)) slot = s;
-    };
-    seenSlot(configAccount.slot);
+    const read: AccountSnapshot[] = [poolAccount, configAccount];
     for (const [key, acct] of accounts) {
       if (acct.owner !== RAYDIUM_CLMM_PROGRAM_ID || !belongs(acct.data, 8)) continue; // pool_id
       if (acct.data.length === TICK_ARRAY_STATE_LEN) {
@@ -241,15 +237,16 @@ export const raydiumClmm: Omit<Venue<RaydiumClmmState>, 'quoteExactIn' | 'quoteE
         const ticksInArray = TICK_ARRAY_SIZE * pool.tickSpacing;
         if (t.startTickIndex % ticksInArray !== 0) continue; // not a start index of this pool's spacing: the program would never load it
         tickArrays.push({ address: key, startTickIndex: t.startTickIndex, ticks: t.ticks, initializedTickCount: t.initializedTickCount });
-        seenSlot(acct.slot);
+        read.push(acct);
       } else if (acct.data.length === TICK_ARRAY_BITMAP_EXTENSION_LEN) {
         extension = { address: key, data: decodeTickArrayBitmapExtension(acct.data, key) };
-        seenSlot(acct.slot);
+        read.push(acct);
       }
     }
     const args: Parameters<typeof makeClmmState>[0] = { address, pool, configAddress: pool.ammConfig, config, tickArrays };
     if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
     if (extension) args.extension = extension;
+    const slot = oldestSlot(read);
     if (slot !== undefined) args.slot = slot;
     return makeClmmState(args);
   },
