@@ -253,6 +253,8 @@ test('limits and errors use the RPC codes clients branch on', async () => {
   assert.equal(hundred.length, 100);
   assert.equal(hundred[0], null);
   assert.equal((await rpc(sb.rpcUrl, 'getSignatureStatuses', [Array(257).fill('1')])).body.error.code, -32602);
+  const statuses = await rpc(sb.rpcUrl, 'getSignatureStatuses', [Array(256).fill('1')]);
+  assert.equal(statuses.body.result?.value.length, 256, '256 signatures are allowed');
   assert.equal((await rpc(sb.rpcUrl, 'noSuchMethod')).body.error.code, -32601);
   assert.equal((await rpc(sb.rpcUrl, 'getBalance', ['not-a-key'])).body.error.code, -32602);
   const future = await rpc(sb.rpcUrl, 'getSlot', [{ minContextSlot: sb.slot + 10 }]);
