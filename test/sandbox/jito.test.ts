@@ -123,6 +123,15 @@ test('each transaction of a bundle reports the balances it ran on, so the bundle
   assert.equal(m2!.post(to), 7_000_000);
 });
 
+test('a bundle of the maximum 5 transactions lands', async () => {
+  const to = Keypair.generate().publicKey;
+  const txs = Array.from({ length: 5 }, (_, i) => v0(sb, alice, i === 4 ? [pay(alice, to, 1_000_000 + i), tipIx(alice, 1000)] : [pay(alice, to, 1_000_000 + i)]));
+  const sent = await searcherClient(sb.blockEngineGrpcAddress).sendBundle(new Bundle(txs, 5));
+  assert.ok(sent.ok, sent.ok ? '' : sent.error.message);
+  assert.equal(sb.getBundle(sent.value)?.status, 'Landed');
+  assert.equal(lamportsOf(to), 5_000_010n);
+});
+
 test('bundles without a tip of at least 1000 lamports to a tip account are rejected and change nothing', async () => {
   const client = searcherClient(sb.blockEngineGrpcAddress);
   const to = Keypair.generate().publicKey;
