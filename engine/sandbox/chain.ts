@@ -290,9 +290,10 @@ export class SandboxChain extends EventEmitter {
     return bs58.encode(nonce.data.subarray(40, 72)) === parsed.tx.message.recentBlockhash;
   }
 
-  private snapshot(keys: string[], into = new Map<string, AccountState | null>()): Map<string, AccountState | null> {
-    for (const k of keys) if (!into.has(k)) into.set(k, this.getAccount(k));
-    return into;
+  private snapshot(keys: string[]): Map<string, AccountState | null> {
+    const out = new Map<string, AccountState | null>();
+    for (const k of keys) if (!out.has(k)) out.set(k, this.getAccount(k));
+    return out;
   }
 
   private tokenBalances(parsed: ParsedTx, state: Map<string, AccountState | null>): TokenBalance[] {
@@ -324,7 +325,7 @@ export class SandboxChain extends EventEmitter {
     // `pre` keeps each account's state from before the first transaction (for a bundle's rollback);
     // this transaction's own meta starts from the state it ran on (after earlier bundle transactions).
     const before = this.snapshot(parsed.accountKeys);
-    this.snapshot(parsed.accountKeys, pre);
+    for (const [address, account] of before) if (!pre.has(address)) pre.set(address, account);
     const preList = parsed.accountKeys.map((k) => before.get(k) ?? null);
     const result = this.inner.sendVersionedTransaction(parsed.bytes);
     const meta: LiteMeta = isFailed(result) ? result.meta() : (result as LiteMeta);
