@@ -8,7 +8,6 @@
  * this class only decides which transactions reach it and records what they did.
  */
 import { EventEmitter } from 'node:events';
-import { LiteSVM } from 'litesvm';
 import {
   AddressLookupTableAccount,
   Keypair,
@@ -23,7 +22,7 @@ import bs58 from 'bs58';
 import { SolrulesError } from '../errors/index.ts';
 import { txErrorJson, type TxErrorJson } from './txerror.ts';
 import { decodeMint, decodeTokenAccount, isTokenProgram } from './token.ts';
-import { Clock, fromNative, innerInstructionsOf, isFailed, nativeOf, returnDataOf, toNative, type LiteInner, type LiteMeta } from './litesvm.ts';
+import { Clock, fromNative, innerInstructionsOf, isFailed, LiteSVM, nativeOf, returnDataOf, toNative, type LiteInner, type LiteMeta } from './litesvm.ts';
 import type {
   AccountChange,
   AccountState,
