@@ -9,7 +9,7 @@ import { compileFilters, encodeAccount, transactionJson, transactionMetaJson, ch
 import type { Faults } from './faults.ts';
 import type { RpcHandler } from './http.ts';
 import { RpcError, RPC_CODES, requireParam } from './json.ts';
-import { decodeMint, decodeTokenAccount, isTokenProgram, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, uiTokenAmount } from './token.ts';
+import { decodeMint, decodeTokenAccount, isTokenProgram, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, uiTokenAmount } from './token.ts';
 import { describeTxError } from './txerror.ts';
 
 /** Version the sandbox reports in getVersion and `context.apiVersion`. */
@@ -229,7 +229,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       const filter = config(p, 1);
       const c = config(p, 2);
       checkMinContextSlot(c);
-      let programs = [TOKEN_PROGRAM, TOKEN_2022_PROGRAM];
+      let programs = [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID];
       let mint: string | undefined;
       if (typeof filter.mint === 'string') {
         mint = address(filter.mint, 'mint');
