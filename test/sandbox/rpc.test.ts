@@ -13,6 +13,7 @@ import {
   Transaction,
   TransactionExpiredBlockheightExceededError,
   TransactionInstruction,
+  TransactionMessage,
   sendAndConfirmTransaction,
   type Connection,
 } from '@solana/web3.js';
@@ -185,6 +186,13 @@ test('compute budget: the unit price and limit set the priority fee, and a limit
   assert.equal(got!.meta!.fee, 55_000);
   const fees = await conn.getRecentPrioritizationFees({ lockedWritableAccounts: [payer.publicKey] });
   assert.equal(fees.find((f) => f.slot === got!.slot)?.prioritizationFee, 2_500_000);
+  assert.equal((await conn.getFeeForMessage(priced.compileMessage())).value, 55_000, 'getFeeForMessage agrees with the fee charged');
+  const unlimited = new TransactionMessage({
+    payerKey: payer.publicKey,
+    recentBlockhash: sb.latestBlockhash().blockhash,
+    instructions: [ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 1_000_000 }), SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: 1 })],
+  }).compileToV0Message();
+  assert.equal((await conn.getFeeForMessage(unlimited)).value, 5000 + 200_000, 'no limit: 200 000 CU for the one other instruction at 1 lamport each');
 
   const memo = (limit: number) =>
     new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: limit }), new TransactionInstruction({ programId: MEMO_PROGRAM, keys: [], data: Buffer.from(`budget ${limit}`) }));
