@@ -17,6 +17,7 @@ import {
   TransactionInstruction,
   TransactionMessage,
   VersionedTransaction,
+  type VersionedMessage,
 } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { SolrulesError } from '../errors/index.ts';
@@ -51,6 +52,25 @@ const ALT_PROGRAM = 'AddressLookupTab1e1111111111111111111111111';
 const MEMO_PROGRAM = 'MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr';
 const U64_MAX = 18446744073709551615n;
 const FAUCET_LAMPORTS = 100_000_000n * 1_000_000_000n;
+
+/**
+ * The compute-budget instructions of a message: unit price (micro-lamports, 0 when unset), unit
+ * limit (undefined when unset) and how many other instructions there are. Program ids are
+ * always static keys, so lookup tables need not be resolved.
+ */
+export function computeBudgetOf(message: VersionedMessage): { unitPrice: bigint; unitLimit: bigint | undefined; otherInstructions: number } {
+  const out = { unitPrice: 0n, unitLimit: undefined as bigint | undefined, otherInstructions: 0 };
+  for (const ix of message.compiledInstructions) {
+    if (message.staticAccountKeys[ix.programIdIndex]?.toBase58() !== COMPUTE_BUDGET_PROGRAM) {
+      out.otherInstructions += 1;
+      continue;
+    }
+    const data = Buffer.from(ix.data);
+    if (data[0] === 2 && data.length >= 5) out.unitLimit = BigInt(data.readUInt32LE(1));
+    if (data[0] === 3 && data.length >= 9) out.unitPrice = data.readBigUInt64LE(1);
+  }
+  return out;
+}
 
 function sameAccount(a: AccountState | null, b: AccountState | null): boolean {
   if (!a || !b) return a === b;
@@ -310,15 +330,6 @@ export class SandboxChain extends EventEmitter {
     return out;
   }
 
-  private computeUnitPrice(parsed: ParsedTx): bigint {
-    for (const ix of parsed.tx.message.compiledInstructions) {
-      if (parsed.accountKeys[ix.programIdIndex] !== COMPUTE_BUDGET_PROGRAM) continue;
-      const data = Buffer.from(ix.data);
-      if (data[0] === 3 && data.length >= 9) return data.readBigUInt64LE(1);
-    }
-    return 0n;
-  }
-
   /** Runs one transaction in LiteSVM and measures what it did. Does not record it. */
   private run(parsed: ParsedTx, pre: Map<string, AccountState | null>): RunResult {
     // `pre` keeps each account's state from before the first transaction (for a bundle's rollback);
@@ -357,7 +368,7 @@ export class SandboxChain extends EventEmitter {
       innerInstructions,
       computeUnitsConsumed: unitsConsumed,
       returnData,
-      computeUnitPrice: this.computeUnitPrice(parsed),
+      computeUnitPrice: computeBudgetOf(parsed.tx.message).unitPrice,
     };
     return base;
   }

@@ -4,7 +4,7 @@
  */
 import { PublicKey, VersionedMessage } from '@solana/web3.js';
 import bs58 from 'bs58';
-import type { ParsedTx, SandboxChain } from './chain.ts';
+import { computeBudgetOf, type ParsedTx, type SandboxChain } from './chain.ts';
 import { compileFilters, encodeAccount, transactionJson, transactionMetaJson, checkAccountEncoding, innerJson, type AccountEncodeOptions } from './encode.ts';
 import type { Faults } from './faults.ts';
 import type { RpcHandler } from './http.ts';
@@ -86,21 +86,9 @@ export function preflightError(sim: { err: unknown; logs: string[]; unitsConsume
 
 /** Fee agave would charge for `message`: signatures plus priority fee (price × limit). */
 function feeForMessage(message: VersionedMessage): bigint {
-  const keys = message.staticAccountKeys.map((k) => k.toBase58());
-  let price = 0n;
-  let limit: bigint | undefined;
-  let others = 0;
-  for (const ix of message.compiledInstructions) {
-    if (keys[ix.programIdIndex] !== 'ComputeBudget111111111111111111111111111111') {
-      others += 1;
-      continue;
-    }
-    const data = Buffer.from(ix.data);
-    if (data[0] === 2 && data.length >= 5) limit = BigInt(data.readUInt32LE(1));
-    if (data[0] === 3 && data.length >= 9) price = data.readBigUInt64LE(1);
-  }
-  const units = limit ?? BigInt(Math.min(200_000 * others, 1_400_000));
-  const priority = (price * units + 999_999n) / 1_000_000n;
+  const budget = computeBudgetOf(message);
+  const units = budget.unitLimit ?? BigInt(Math.min(200_000 * budget.otherInstructions, 1_400_000));
+  const priority = (budget.unitPrice * units + 999_999n) / 1_000_000n;
   return LAMPORTS_PER_SIGNATURE * BigInt(message.header.numRequiredSignatures) + priority;
 }
 
