@@ -3,13 +3,14 @@
  * Subjects are ones the JetStream streams store (execution.*, trade.opportunities.*) so the
  * server bus is tested through its durable consumers, plus control.* over core NATS.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { context, propagation, trace, ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Bus, BusMessage } from '../../engine/bus/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
+import { requireService, type ServiceName } from '../support/services.ts';
 
 export interface BusUnderTest {
   /** A fresh bus; several calls share one broker (NATS) or one process bus (memory). */
@@ -46,7 +47,8 @@ const until = async (cond: () => boolean, ms = 10_000) => {
   }
 };
 
-export function busContract(name: string, open: () => Promise<BusUnderTest | undefined>): void {
+/** Registers the contract suite for one bus; each case first requires `service` (fails under CI=true when it is down). */
+export function busContract(name: string, open: () => Promise<BusUnderTest>, service?: ServiceName): void {
   describe(`bus contract: ${name}`, () => {
     let sut: BusUnderTest | undefined;
     const buses: Bus[] = [];
@@ -55,16 +57,14 @@ export function busContract(name: string, open: () => Promise<BusUnderTest | und
       buses.push(b);
       return b;
     };
-    before(async () => {
-      sut = await open();
-    });
     after(async () => {
       for (const b of buses) await b.close().catch(() => undefined);
       await sut?.cleanup();
     });
     const test = (title: string, fn: () => Promise<void>) =>
       it(title, async (t) => {
-        if (!sut) return t.skip('bus not available');
+        if (service && !(await requireService(t, service))) return;
+        sut ??= await open();
         await fn();
       });
 

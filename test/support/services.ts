@@ -21,11 +21,6 @@ export const SERVICES = {
 
 export type ServiceName = keyof typeof SERVICES;
 
-/** Resolves true when a TCP connection to host:port opens within `timeoutMs`. */
-export async function tcpReachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return (await tcpProbe(host, port, timeoutMs)).ok;
-}
-
 /**
  * The test lacks `what`: throws under CI=true, otherwise marks the test skipped and prints a
  * loud notice with `hint` (how to get it). Returns false, for `if (!…) return`.
