@@ -98,6 +98,8 @@ export function busContract(name: string, open: () => Promise<BusUnderTest>, ser
       await bus.subscribe('dlq.execution.failing', (m) => void dead.push(m), { durable: 'failing-dlq' });
       await bus.publish('execution.failing', { id: 1 }, { headers: { 'order-id': 'o1' } });
       await until(() => dead.length === 1);
+      await bus.settle();
+      assert.equal(dead.length, 1);
       assert.deepEqual(deliveries, [1, 2, 3]);
       assert.ok(times[1]! - times[0]! >= 35 && times[2]! - times[1]! >= 75, `backoff grows: ${times[1]! - times[0]!} ms, ${times[2]! - times[1]!} ms`);
       assert.match(dead[0]!.headers['solrules-dlq-reason']!, /max deliveries \(3\).*executor down/);
