@@ -82,6 +82,7 @@ export function busContract(name: string, open: () => Promise<BusUnderTest>, ser
       assert.ok(times[1]! - times[0]! >= 35 && times[2]! - times[1]! >= 75, `backoff grows: ${times[1]! - times[0]!} ms, ${times[2]! - times[1]!} ms`);
       assert.match(dead[0]!.headers['solrules-dlq-reason']!, /max deliveries \(3\).*executor down/);
       assert.equal(dead[0]!.headers['order-id'], 'o1');
+      assert.equal(dead[0]!.headers['solrules-dlq-subject'], 'execution.failing');
       assert.deepEqual(dead[0]!.data, { id: 1 });
     });
 
