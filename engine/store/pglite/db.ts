@@ -6,7 +6,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { SolrulesError } from '../../errors/index.ts';
 import type { Query, SqlDb, Tx } from '../sql/index.ts';
 
@@ -109,9 +109,4 @@ export class PgliteDb implements SqlDb {
       openHere.delete(this.lock);
     }
   }
-}
-
-/** Default data directory of the embedded store inside a project. */
-export function defaultPgliteDir(projectDir: string): string {
-  return join(projectDir, '.solrules', 'store');
 }
