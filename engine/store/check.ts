@@ -1,6 +1,6 @@
 /** `solrules doctor` for the store: reachable, authenticated, the database exists, migrations applied. */
 import { existsSync, readFileSync } from 'node:fs';
-import { tcpProbe, type ServiceReport } from '../health/index.ts';
+import { tcpProbe, unusableSetting, type ServiceReport } from '../health/index.ts';
 import { resolveStoreConfig, type OpenStoreOptions } from './open.ts';
 import type { SqlDb } from './sql/index.ts';
 
@@ -25,7 +25,7 @@ export async function checkStore(opts: OpenStoreOptions = {}): Promise<ServiceRe
   try {
     cfg = resolveStoreConfig(opts);
   } catch (err) {
-    return { target: String(process.env.SOLRULES_STORE), ok: false, details: [], problem: (err as Error).message, fix: 'set SOLRULES_STORE to postgres://user@host:5432/db, pglite, pglite:<dir> or memory' };
+    return unusableSetting(opts.url ?? process.env.SOLRULES_STORE, err, 'set SOLRULES_STORE to postgres://user@host:5432/db, pglite, pglite:<dir> or memory');
   }
   if (cfg.kind === 'memory') return { target: cfg.display, ok: true, details: ['nothing persists: strategy state and orders are gone when the process ends'] };
   if (cfg.kind === 'pglite') {
