@@ -19,6 +19,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The pid of another live process holding `<dir>.lock`, if any (a lock left by a dead process holds nothing). */
+export function lockHolder(dir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${dir}.lock`, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
+}
+
 /** Data directories this process has open (the lock file holds our pid for them). */
 const openHere = new Set<string>();
 
@@ -38,8 +49,8 @@ function lockDataDir(dir: string): string {
       return lock;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      const pid = lockHolder(dir);
+      if (pid !== undefined) {
         throw new SolrulesError(
           'STORE_LOCKED',
           `the embedded store ${dir} is open in another solrules process (pid ${pid}); stop it, or point SOLRULES_STORE at PostgreSQL to share a store between processes`,

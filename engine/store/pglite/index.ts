@@ -2,7 +2,7 @@
 import { SqlStore } from '../sql/index.ts';
 import { PgliteDb } from './db.ts';
 
-export { PgliteDb } from './db.ts';
+export { PgliteDb, lockHolder } from './db.ts';
 
 /** Opens the PGlite store in `dir` (in memory when undefined) and applies pending migrations. */
 export async function openPgliteStore(dir?: string, opts: { migrate?: boolean } = {}): Promise<SqlStore> {
