@@ -8,7 +8,7 @@ export { parseScannerConfig, loadScannerConfig, SCANNER_DEFAULTS, type ScannerCo
 export type { AccountSource, AccountUpdate, SourceSink, SourceStats } from './source.ts';
 export { MarketScanner, sourceFor, type MarketScannerOptions, type ScannerStats } from './scanner.ts';
 export { MarketState, type PoolRecord, type PoolChange, type OracleChange } from './market.ts';
-export { PriceFeed, type PoolFact, type PriceFactLive, type SpreadFact, type VenueQuote } from './price-feed.ts';
+export { PriceFeed, type PoolFact, type SpreadFact, type VenueQuote } from './price-feed.ts';
 export { VolumeMonitor, type VolumeFact, type InferredTrade } from './volume.ts';
 export { WebSocketSource, backoffMs, type WebSocketSourceOptions } from './websocket.ts';
 export { PollingSource, type PollingSourceOptions } from './polling.ts';

@@ -9,6 +9,7 @@
  * floating point; amounts stay exact atoms.
  */
 import type { PoolState, PythPrice, Quote, Venue } from '../dex/index.ts';
+import { priceFact, type PriceFact } from '../facts/index.ts';
 import type { PoolRecord, MarketState } from './market.ts';
 import type { TokenSpec } from './config.ts';
 
@@ -24,20 +25,6 @@ export interface PoolFact {
   feeBps: number;
   slot: number;
   ageSlots: number;
-}
-
-export interface PriceFactLive {
-  mint: string;
-  symbol: string;
-  usd: number;
-  bidUsd?: number;
-  askUsd?: number;
-  confidenceUsd?: number;
-  recentUsd: number[];
-  changePct: number;
-  slot: number;
-  timestamp: number;
-  source: string;
 }
 
 export interface SpreadFact {
@@ -202,7 +189,7 @@ export class PriceFeed {
   }
 
   /** The `price` and `spread` facts of a mint (undefined when nothing prices it), with the per-venue quotes; records the price in the history. */
-  priceOf(mint: string): { price: PriceFactLive; spread: SpreadFact | undefined; venues: VenueQuote[] } | undefined {
+  priceOf(mint: string): { price: PriceFact; spread: SpreadFact | undefined; venues: VenueQuote[] } | undefined {
     const now = this.current(mint);
     if (!now) return undefined;
     const { token, usd, venues, pyth } = now;
@@ -210,17 +197,14 @@ export class PriceFeed {
     if (recent[recent.length - 1] !== usd) recent.push(usd);
     while (recent.length > this.opts.historySize) recent.shift();
     this.history.set(mint, recent);
-    const slot = this.market.currentSlot() ?? pyth?.slot ?? 0;
-    const price: PriceFactLive = {
+    const price = priceFact({
       mint,
       symbol: token.symbol,
-      usd,
-      recentUsd: [...recent],
-      changePct: recent.length > 1 && recent[0] ? ((usd - recent[0]) / recent[0]) * 100 : 0,
-      slot,
-      timestamp: Math.floor(this.now() / 1000),
+      recentUsd: recent,
+      time: new Date(this.now()),
       source: token.usd !== undefined ? 'fixed' : venues.length ? (pyth ? 'venues+pyth' : 'venues') : 'pyth',
-    };
+      slot: this.market.currentSlot() ?? pyth?.slot ?? 0,
+    });
     if (venues.length) {
       price.bidUsd = Math.max(...venues.map((v) => v.bidUsd));
       price.askUsd = Math.min(...venues.map((v) => v.askUsd));
