@@ -150,7 +150,7 @@ export class PriceFeed {
     if (ta) {
       const q = tryQuote(pool.venue, s, s.mintA, atomsOf(1, ta.decimals));
       if (q) {
-        const feeMint = (q as Quote & { feeMint?: string }).feeMint ?? q.inputMint;
+        const feeMint = q.feeMint ?? q.inputMint;
         feeBps = feeMint === q.inputMint ? (Number(q.feeAmount) / Number(q.amountIn)) * 10_000 : (Number(q.feeAmount) / Number(q.amountOut + q.feeAmount)) * 10_000;
       }
     }

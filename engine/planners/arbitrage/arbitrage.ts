@@ -11,7 +11,7 @@
  * (default 5000), maxStateAgeSlots (default 150).
  */
 import type { Order, TokenInfo } from '../../orders/index.ts';
-import type { PoolProvider, RouteLegJson } from '../../quotes/index.ts';
+import { routeLegToJson, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
 import type { Planner, StrategyPnl, TickContext } from '../planner.ts';
@@ -208,7 +208,7 @@ export class ArbitragePlanner implements Planner {
       priorityFeeLamports: prio.toString(),
       costsInInput: t.fixedCosts.toString(),
       slot: slots.length === 2 ? Math.min(...slots) : null,
-      legs: t.legs.map((l) => ({ ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString(), feeAmount: l.feeAmount.toString() })),
+      legs: t.legs.map(routeLegToJson),
     };
     this.offer = { trip: t, route };
     this.state.lastFact = fact;

@@ -9,7 +9,7 @@
  */
 import { isSolrulesError } from '../../errors/index.ts';
 import type { Quote } from '../../dex/index.ts';
-import type { PoolEntry, RouteLeg } from '../../quotes/index.ts';
+import { routeLeg, type PoolEntry, type RouteLeg } from '../../quotes/index.ts';
 import { feasibleRange, maximizeUnimodal } from './search.ts';
 
 export interface CostModel {
@@ -47,21 +47,6 @@ export function flashLoanFee(amount: bigint, costs: CostModel): bigint {
   return (amount * hundredths + 999_999n) / 1_000_000n;
 }
 
-function leg(q: Quote): RouteLeg {
-  return {
-    venue: q.venue,
-    pool: q.pool,
-    inputMint: q.inputMint,
-    outputMint: q.outputMint,
-    amountIn: q.amountIn,
-    amountOut: q.amountOut,
-    feeAmount: q.feeAmount,
-    feeMint: (q as Quote & { feeMint?: string }).feeMint ?? q.inputMint,
-    priceImpactBps: q.priceImpactBps,
-    accounts: [...q.accounts],
-  };
-}
-
 /** Both legs for one size, or undefined when a venue refuses it. */
 export function quoteRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: string, amountIn: bigint): [Quote, Quote] | undefined {
   try {
@@ -93,7 +78,7 @@ export function bestRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: st
   const best = maximizeUnimodal(profit, range.lo, range.hi);
   if (!best) return undefined;
   const [q1, q2] = quoteRoundTrip(first, second, inputMint, best.x)!;
-  const legs: [RouteLeg, RouteLeg] = [leg(q1), leg(q2)];
+  const legs: [RouteLeg, RouteLeg] = [routeLeg(q1), routeLeg(q2)];
   // Fees in input atoms: leg 1's at its input side, leg 2's through its own rate (mid → input).
   const toInput = (mint: string, atoms: bigint): bigint => {
     if (mint === inputMint) return atoms;
