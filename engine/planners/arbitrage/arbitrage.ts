@@ -11,7 +11,7 @@
  * (default 5000), maxStateAgeSlots (default 150).
  */
 import type { Order, TokenInfo } from '../../orders/index.ts';
-import { routeLegToJson, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
+import { routeLegToJson, SOL_MINT, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
 import type { Planner, StrategyPnl, TickContext } from '../planner.ts';
@@ -73,7 +73,6 @@ export interface ArbitrageState {
   lastFact: ArbitrageFact | null;
 }
 
-export const SOL_MINT = 'So11111111111111111111111111111111111111112';
 const NO_OPPORTUNITY = (pair: string, p: { tip: bigint; prio: bigint; flashLoan: boolean }): ArbitrageFact => ({
   pair,
   buyVenue: '',
