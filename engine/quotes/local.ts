@@ -6,7 +6,7 @@
  */
 import { isSolrulesError } from '../errors/index.ts';
 import { quoteError } from './errors.ts';
-import { compoundImpactBps, routeLeg, type PoolEntry, type PoolProvider, type QuoteRequest, type QuoteSource, type RouteLeg, type RouteQuote } from './types.ts';
+import { compoundImpactBps, routeLeg, withinStateAge, type PoolEntry, type PoolProvider, type QuoteRequest, type QuoteSource, type RouteLeg, type RouteQuote } from './types.ts';
 
 export const SOL_MINT = 'So11111111111111111111111111111111111111112';
 export const USDC_MINT = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';
@@ -47,10 +47,12 @@ export class LocalRouter implements QuoteSource {
 
   /** Whether a pool's state is recent enough to quote from (unknown slot = too old, when the provider tracks slots). */
   isFresh(entry: PoolEntry): boolean {
-    const current = this.provider.currentSlot();
-    if (current === undefined) return true;
-    const slot = entry.state.slot;
-    return slot !== undefined && current - slot <= this.maxAge;
+    return withinStateAge(entry.state.slot, this.provider.currentSlot(), this.maxAge);
+  }
+
+  /** A quote given earlier may be served while the oldest state it read is still within the limit. */
+  isCurrent(q: RouteQuote): boolean {
+    return withinStateAge(q.slot, this.provider.currentSlot(), this.maxAge);
   }
 
   async quote(req: QuoteRequest): Promise<RouteQuote> {

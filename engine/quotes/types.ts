@@ -84,6 +84,18 @@ export interface PoolProvider {
 export interface QuoteSource {
   readonly name: 'local' | 'jupiter';
   quote(req: QuoteRequest): Promise<RouteQuote>;
+  /** Whether a quote this source gave earlier may still be served (absent: always). */
+  isCurrent?(q: RouteQuote): boolean;
+}
+
+/**
+ * The staleness guard: state read at `slot` may be quoted at `currentSlot` when it is at most
+ * `maxAgeSlots` behind. An unknown slot is too old whenever the current slot is known; with no
+ * current slot (state from files) nothing is judged stale.
+ */
+export function withinStateAge(slot: number | undefined, currentSlot: number | undefined, maxAgeSlots: number): boolean {
+  if (currentSlot === undefined) return true;
+  return slot !== undefined && currentSlot - slot <= maxAgeSlots;
 }
 
 export interface RouteLegJson extends Omit<RouteLeg, 'amountIn' | 'amountOut' | 'feeAmount'> {

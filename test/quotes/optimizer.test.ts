@@ -28,7 +28,7 @@ async function setup(entries: PoolEntry[], opts: { slot?: () => number | undefin
   const local = new LocalRouter(provider, { maxStateAgeSlots: opts.maxAge ?? 150, now });
   const jupiter = new JupiterClient({ baseUrl: server.url, cache, timeoutMs: 1_000, now });
   const quoteCache = new QuoteCache(cache);
-  const optimizer = new QuoteOptimizer({ local, fallback: jupiter, cache: quoteCache, currentSlot: () => provider.currentSlot(), maxStateAgeSlots: opts.maxAge ?? 150 });
+  const optimizer = new QuoteOptimizer({ local, fallback: jupiter, cache: quoteCache });
   return { server, cache, provider, local, jupiter, quoteCache, optimizer };
 }
 

@@ -23,7 +23,7 @@ test('pool updates void cached quotes; a dead feed makes quotes stale; the recon
   let optimizer: QuoteOptimizer | undefined;
   const scanner = new MarketScanner({ config: sandboxConfig(sb, { slotMs: 50 }), bus, cache, log, quotes: { invalidate: (a) => optimizer!.invalidate(a) } });
   const router = new LocalRouter(scanner.market, { maxStateAgeSlots: 20 });
-  optimizer = new QuoteOptimizer({ local: router, cache: quoteCache, currentSlot: () => scanner.market.currentSlot(), maxStateAgeSlots: 20, log });
+  optimizer = new QuoteOptimizer({ local: router, cache: quoteCache, log });
   const req = { inputMint: SOL, outputMint: USDC, amount: 10n ** 9n, mode: 'exact-in' as const };
   try {
     await scanner.start();

@@ -11,7 +11,7 @@
  * (default 5000), maxStateAgeSlots (default 150).
  */
 import type { Order, TokenInfo } from '../../orders/index.ts';
-import { routeLegToJson, SOL_MINT, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
+import { routeLegToJson, SOL_MINT, withinStateAge, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
 import type { Planner, StrategyPnl, TickContext } from '../planner.ts';
@@ -131,7 +131,7 @@ export class ArbitragePlanner implements Planner {
     const started = performance.now();
     const maxAge = p.maxStateAgeSlots ?? 150;
     const current = this.opts.market.currentSlot();
-    const pools = this.opts.market.poolsFor(base.mint, quote.mint).filter((e) => current === undefined || (e.state.slot !== undefined && current - e.state.slot <= maxAge));
+    const pools = this.opts.market.poolsFor(base.mint, quote.mint).filter((e) => withinStateAge(e.state.slot, current, maxAge));
     const solUsd = this.usdOf(SOL_MINT, ctx);
     let best: { trip: RoundTrip; usd: number } | undefined;
     let evaluations = 0;
