@@ -152,7 +152,10 @@ test('a cached local quote is not served once its state is too many slots old', 
   const { server, optimizer } = await setup([raydiumEntry(495)], { slot: () => slot, maxAge: 20 });
   try {
     const req = { inputMint: SOL, outputMint: USDC, amount: 10n ** 9n, mode: 'exact-in' as const };
-    assert.equal((await optimizer.quote(req)).source, 'local');
+    const first = await optimizer.quote(req);
+    assert.equal(first.source, 'local');
+    slot = 515;
+    assert.equal((await optimizer.quote(req)).quotedAt, first.quotedAt, 'exactly 20 slots old: still served from the cache');
     slot = 530;
     server.handler = () => ({ status: 400, body: { error: 'Could not find any route' } });
     await assert.rejects(optimizer.quote(req), (e: unknown) => isSolrulesError(e, 'QUOTE_STATE_STALE'));
