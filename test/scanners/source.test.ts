@@ -101,3 +101,26 @@ test('latency: an update is timed from when its slot was first seen; lag is slot
     await scanner.stop();
   }
 });
+
+test('dedup: the scanner drops the same update for its default window of 5 s', async () => {
+  let now = 8_000_000;
+  const connection = { getMultipleAccountsInfoAndContext: async (keys: unknown[]) => ({ context: { slot: 100 }, value: keys.map(() => null) }) } as unknown as Connection;
+  const source = new HandSource();
+  const scanner = new MarketScanner({ config: config(), bus: new MemoryBus(), cache: new MemoryCache(() => now), source, connection, log: createLogger({ level: 'silent' }), now: () => now });
+  try {
+    await scanner.start();
+    const u = { address: PYTH_SOL_USD, account: pythAccount(), slot: 300, receivedAt: now, via: 'account' as const };
+    source.sink.account(u);
+    await scanner.idle();
+    now += 4_999;
+    source.sink.account({ ...u, via: 'resync' });
+    await scanner.idle();
+    assert.equal(scanner.stats.duplicates, 1, 'again within 5 s: dropped');
+    now += 1;
+    source.sink.account({ ...u, via: 'poll' });
+    await scanner.idle();
+    assert.equal(scanner.stats.duplicates, 1, 'after 5 s: taken again');
+  } finally {
+    await scanner.stop();
+  }
+});
