@@ -6,7 +6,7 @@
  * stale hit.
  */
 import { randomBytes } from 'node:crypto';
-import type { Cache } from '../cache/index.ts';
+import { CACHE_TTL_MS, type Cache } from '../cache/index.ts';
 import { quoteMetrics } from './metrics.ts';
 import { routeQuoteFromJson, routeQuoteToJson, type QuoteRequest, type RouteQuote, type RouteQuoteJson } from './types.ts';
 
@@ -32,7 +32,7 @@ export class QuoteCache {
     private readonly cache: Cache,
     opts: QuoteCacheOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 300_000;
+    this.ttlMs = opts.ttlMs ?? CACHE_TTL_MS.quote;
     this.prefix = opts.prefix ?? 'quote';
   }
 
