@@ -89,13 +89,18 @@ export class PriceFeed {
     this.tokens = new Map(opts.tokens.map((t) => [t.mint, t]));
   }
 
+  /** The first trading Pyth price of a mint. */
+  private pyth(mint: string): ReturnType<typeof pythUsd> {
+    for (const o of this.market.oracles.values()) {
+      const p = o.mint === mint ? pythUsd(o.price) : undefined;
+      if (p) return p;
+    }
+    return undefined;
+  }
+
   /** USD price of a mint from a reference: Pyth when trading, else the configured fixed price. */
   referenceUsd(mint: string): number | undefined {
-    for (const o of this.market.oracles.values()) if (o.mint === mint) {
-      const p = pythUsd(o.price);
-      if (p) return p.usd;
-    }
-    return this.tokens.get(mint)?.usd;
+    return this.pyth(mint)?.usd ?? this.tokens.get(mint)?.usd;
   }
 
   /** Bid / ask / mid of `mint` in USD on one pool, from exact probe quotes. */
@@ -176,8 +181,7 @@ export class PriceFeed {
     if (!token) return undefined;
     // A token with a fixed USD price (a stablecoin) is a reference: its price is the peg.
     const venues = token.usd === undefined ? this.venueQuotes(mint) : [];
-    let pyth: ReturnType<typeof pythUsd>;
-    for (const o of this.market.oracles.values()) if (o.mint === mint) pyth = pythUsd(o.price) ?? pyth;
+    const pyth = this.pyth(mint);
     const usd = token.usd ?? (venues.length ? median(venues.map((v) => v.midUsd)) : pyth?.usd);
     if (usd === undefined || !Number.isFinite(usd)) return undefined;
     return { token, usd, venues, pyth };
