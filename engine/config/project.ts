@@ -10,8 +10,12 @@ import {
   checkDuplicateIds,
   checkRuleFile,
   checkRuleTests,
+  runTestFile,
+  type CoverageTracker,
+  type EvaluatorFactory,
   type Finding,
   type RuleFile,
+  type TestFileResult,
   type RuleFileDoc,
   type RuleTestDoc,
 } from '../rules/index.ts';
@@ -253,6 +257,18 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   project.ruleFiles = [...ruleFiles.values()].filter((l) => !project.failedFiles.has(l.file.file));
   project.testFiles = project.testFiles.filter((t) => !project.failedFiles.has(t.src.file));
   return project;
+}
+
+/** Runs every valid test file of a project against its rule file with the project's params. */
+export async function runProjectTests(project: Project, factory: EvaluatorFactory, coverage?: CoverageTracker): Promise<TestFileResult[]> {
+  const params = project.strategies?.params ?? {};
+  const results: TestFileResult[] = [];
+  for (const t of project.testFiles) {
+    const target = project.ruleFiles.find((l) => l.file.file === t.rulesPath);
+    if (!target) continue; // validation reported why
+    results.push(await runTestFile(t.doc, t.src.file, target.file, params, factory, coverage));
+  }
+  return results;
 }
 
 /** The files of a project directory: strategies.yaml, wallets.yaml, rules/ and the rule files strategies.yaml names. */
