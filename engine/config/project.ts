@@ -144,8 +144,9 @@ interface LoadOptions {
 }
 
 /**
- * Loads and checks the given files. Files a test refers to (or strategies.yaml) are read for
- * context even when not listed; their own errors are reported only if they are listed.
+ * Loads and checks the given files, and the rule files a listed strategies.yaml names. Files a
+ * test refers to (or strategies.yaml) are read for context even when not listed; their own
+ * errors are reported only if they are listed.
  */
 export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Project {
   const project: Project = { ruleFiles: [], testFiles: [], diagnostics: [], failedFiles: new Set() };
@@ -194,6 +195,15 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
       const semantic = checkStrategies(src, config);
       report(semantic);
       project.strategies = { src, config, params: paramsFact(config) };
+      // A listed strategies.yaml brings the rule files it names, wherever they live.
+      if (listed.has(path)) {
+        for (const ref of referencedRuleFiles(config, path)) {
+          if (listed.has(ref.path) || !existsSync(ref.path)) continue;
+          listed.add(ref.path);
+          const kind = classify(ref.path, read(ref.path));
+          byKind.set(kind, [...(byKind.get(kind) ?? []), ref.path]);
+        }
+      }
     }
   }
   for (const file of strategiesFiles) {
@@ -283,13 +293,7 @@ export function projectFiles(root: string): string[] {
   return files.map((f) => resolve(f));
 }
 
-/** Loads a whole project directory and adds the rule files strategies.yaml names outside rules/. */
+/** Loads a whole project directory (with the rule files strategies.yaml names outside rules/). */
 export function loadProject(root: string): Project {
-  const files = projectFiles(root);
-  const first = loadFiles(files, { strategiesFile: join(root, 'strategies.yaml') });
-  if (!first.strategies) return first;
-  const extra = referencedRuleFiles(first.strategies.config, first.strategies.src.file)
-    .map((r) => r.path)
-    .filter((p) => existsSync(p) && !files.includes(p));
-  return extra.length ? loadFiles([...files, ...extra], { strategiesFile: join(root, 'strategies.yaml') }) : first;
+  return loadFiles(projectFiles(root), { strategiesFile: join(root, 'strategies.yaml') });
 }
