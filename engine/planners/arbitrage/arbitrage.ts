@@ -10,7 +10,7 @@
  * (default true), flashLoanFeeBps (default 0), tipLamports (default 10000), priorityFeeLamports
  * (default 5000), maxStateAgeSlots (default 150).
  */
-import type { Order, TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
 import { routeLegToJson, SOL_MINT, withinStateAge, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
@@ -159,7 +159,7 @@ export class ArbitragePlanner implements Planner {
           const trip = bestRoundTrip(first, second, input.mint, 1n, maxIn, costs);
           if (!trip) continue;
           evaluations += trip.evaluations;
-          const usd = (Number(trip.netProfit) / 10 ** input.decimals) * inputUsd;
+          const usd = atomsToUsd(trip.netProfit, input.decimals, inputUsd);
           if (!best || usd > best.usd) best = { trip, usd };
         }
       }
@@ -176,7 +176,7 @@ export class ArbitragePlanner implements Planner {
     const grossProfit = t.expectedOut + t.swapFeesInInput - t.amountIn;
     let netLamports = 0n;
     if (t.netProfit > 0n) {
-      netLamports = t.inputMint === SOL_MINT ? t.netProfit : solUsd ? BigInt(Math.floor(((Number(t.netProfit) / 10 ** input.decimals) * inputUsd * 1e9) / solUsd)) : 0n;
+      netLamports = t.inputMint === SOL_MINT ? t.netProfit : solUsd ? BigInt(Math.floor((atomsToUsd(t.netProfit, input.decimals, inputUsd) * 1e9) / solUsd)) : 0n;
     }
     const fact: ArbitrageFact = {
       pair,
@@ -248,7 +248,7 @@ export class ArbitragePlanner implements Planner {
     let realizedUsd = 0;
     for (const [mint, atoms] of Object.entries(this.state.realizedAtoms)) {
       const t = this.token(mint);
-      realizedUsd += (Number(atoms) / 10 ** t.decimals) * (mint === this.opts.base.mint ? priceUsd : quoteUsd);
+      realizedUsd += atomsToUsd(BigInt(atoms), t.decimals, mint === this.opts.base.mint ? priceUsd : quoteUsd);
     }
     return { realizedUsd, unrealizedUsd: 0, feesUsd: 0, inventoryAtoms: 0n };
   }
