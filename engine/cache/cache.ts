@@ -26,3 +26,9 @@ export interface Cache {
   acquireLock(name: string, ttlMs: number): Promise<LockLease | undefined>;
   close(): Promise<void>;
 }
+
+/** Default TTLs of what the engine keeps in the cache (ms); a user may pass its own. */
+export const CACHE_TTL_MS = {
+  /** A quote is served for at most 5 minutes (QuoteCache). */
+  quote: 5 * 60_000,
+} as const;
