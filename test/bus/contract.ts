@@ -5,37 +5,16 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { context, propagation, trace, ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
+import { context, propagation, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Bus, BusMessage } from '../../engine/bus/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
+import { AsyncLocalStorageContextManager as AlsContextManager } from '../../engine/telemetry/index.ts';
 
 export interface BusUnderTest {
   /** A fresh bus; several calls share one broker (NATS) or one process bus (memory). */
   bus(): Promise<Bus>;
   cleanup(): Promise<void>;
-}
-
-/** Minimal AsyncLocalStorage context manager (what @opentelemetry/context-async-hooks does). */
-class AlsContextManager implements ContextManager {
-  private readonly als = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.als.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.als.run(ctx, () => fn.apply(thisArg, args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.als.disable();
-    return this;
-  }
 }
 
 const until = async (cond: () => boolean, ms = 10_000) => {
