@@ -1,9 +1,10 @@
 /**
- * A Bus decorator that carries traces across it and counts its traffic: publish injects the
- * active trace context (W3C `traceparent`), the trace origin and the order id into the message
- * headers; each delivery runs its handler in a consumer span continuing the publisher's trace,
- * with the order id back in the context. Wrap any implementation (in-process, NATS): nothing
- * above the bus changes.
+ * A Bus decorator that carries traces across it and counts its traffic. Every bus carries the
+ * W3C trace context itself (engine/bus: `traceparent` in the headers, each handler run in the
+ * publisher's trace); this adds what solrules needs on top: the trace origin (stages before a
+ * decision) and the order id in the headers on publish, and on delivery a consumer span
+ * continuing the publisher's trace, with the order id back in the context. Wrap any
+ * implementation (in-process, NATS): nothing above the bus changes.
  */
 import type { Bus, BusMessage, MessageHandler, PublishOptions, SubscribeOptions, Subscription } from '../bus/index.ts';
 import { metrics } from './metrics.ts';
