@@ -258,7 +258,7 @@ export function producer<T>(name: string, attributes: Attributes, fn: () => T): 
  * they carried a trace, a recorded stage when they carried a trace origin, nothing otherwise.
  */
 export function consumer<T>(name: string, attributes: Attributes, parent: Context, fn: () => T): T {
-  if (!enabled) return context.with(parent, fn);
+  if (!enabled) return parent === context.active() ? fn() : context.with(parent, fn);
   if (currentTraceIds(parent)) return inSpan(name, { attributes, kind: SpanKind.CONSUMER }, () => fn(), parent);
   return context.with(parent, () => (originOf(parent) ? stage(name, attributes, fn) : fn()));
 }
