@@ -52,7 +52,7 @@ export {
 export { instrumentBus, subjectFamily } from './bus.ts';
 export { AsyncLocalStorageContextManager } from './context.ts';
 export { observeEvaluation, reportRuleSet, StrategyReporter, type StrategySnapshot, type CompletionReason } from './pipeline.ts';
-export { Health, health, tcpCheck, type Check, type CheckResult, type Readiness } from './health.ts';
+export { Health, health, serviceCheck, type Check, type CheckResult, type Readiness } from './health.ts';
 export {
   startTelemetryServer,
   bearerMatches,
