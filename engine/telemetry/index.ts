@@ -17,9 +17,6 @@ export {
   resetMetrics,
   auditRegistry,
   onLabelViolation,
-  counter,
-  gauge,
-  histogram,
   type Metrics,
   type LabelViolation,
 } from './metrics.ts';
