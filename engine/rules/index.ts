@@ -9,6 +9,6 @@ export { referenceEvaluator } from './reference.ts';
 export { compiledEvaluator, compileRuleFile, type CompiledRuleFile, type SyncEvaluator } from './compiled/index.ts';
 export { evaluatorFactory, EVALUATOR_KINDS, type EvaluatorKind } from './factory.ts';
 export { buildRuleSet, diffRuleSets, ruleSetHash, canonicalJson, sha256Hex, type RuleSet, type RuleSetDiff } from './ruleset.ts';
-export { runTestFile, checkCase, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage } from './testing.ts';
+export { runTestFile, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage } from './testing.ts';
 export { formatOutcome, formatTrace } from './explain.ts';
 export { factsJsonSchema } from './facts-schema.ts';

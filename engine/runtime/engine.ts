@@ -7,7 +7,7 @@ import type { Bus, Subscription } from '../bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type Route } from '../execution/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
-import { buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
+import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
 import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../planners/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
@@ -191,7 +191,7 @@ export class TradingEngine {
     const { quote } = this.opts.holder.current.strategies.market;
     const side = order.side;
     const quoteAtoms = side === 'buy' ? report.amountIn : side === 'sell' ? report.amountOut : 0n;
-    const notionalUsd = (Number(quoteAtoms) / 10 ** quote.decimals) * (this.priceUsd(quote.mint) ?? 1);
+    const notionalUsd = atomsToUsd(quoteAtoms, quote.decimals, this.priceUsd(quote.mint) ?? 1);
     metrics.strategy.fills.inc({ strategy: order.strategy, side });
     metrics.strategy.filledNotional.inc({ strategy: order.strategy, side }, notionalUsd);
     if (side === 'buy') metrics.strategy.invested.inc({ strategy: order.strategy }, notionalUsd);
