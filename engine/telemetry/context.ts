@@ -8,8 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { context, propagation, ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 
-/** The OpenTelemetry ContextManager solrules installs (tests that set up a context of their own use it too). */
-export class AsyncLocalStorageContextManager implements ContextManager {
+class AsyncLocalStorageContextManager implements ContextManager {
   private readonly storage = new AsyncLocalStorage<Context>();
 
   active(): Context {

@@ -47,7 +47,6 @@ export {
   type Context,
 } from './tracing.ts';
 export { instrumentBus, subjectFamily } from './bus.ts';
-export { AsyncLocalStorageContextManager } from './context.ts';
 export { observeEvaluation, reportRuleSet, StrategyReporter, type StrategySnapshot, type CompletionReason } from './pipeline.ts';
 export { Health, health, serviceCheck, type Check, type CheckResult, type Readiness } from './health.ts';
 export {
