@@ -7,7 +7,7 @@ import type { Bus, Subscription } from '../bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type Route } from '../execution/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
-import { buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
+import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
 import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../planners/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
@@ -76,7 +76,6 @@ export class TradingEngine {
   private lastPrice: PriceEvent | undefined;
   private now = new Date(0);
   private readonly subs: Subscription[] = [];
-  private readonly ordersById = new Map<string, Order>();
   private readonly paper: Executor;
   private readonly reporter = new StrategyReporter();
   private reportedAt = -Infinity;
@@ -147,7 +146,6 @@ export class TradingEngine {
     return expired;
   }
 
-  /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
   private restored = false;
 
   /** Loads each planner's stored state once. */
@@ -160,6 +158,7 @@ export class TradingEngine {
     }
   }
 
+  /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
   async start(): Promise<void> {
     await this.restoreState();
     const cfg = this.opts.holder.current.strategies;
@@ -185,7 +184,6 @@ export class TradingEngine {
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);
     if (report.status === 'filled') this.reportFill(order, report);
-    this.ordersById.delete(order.id);
     await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
 
@@ -193,7 +191,7 @@ export class TradingEngine {
     const { quote } = this.opts.holder.current.strategies.market;
     const side = order.side;
     const quoteAtoms = side === 'buy' ? report.amountIn : side === 'sell' ? report.amountOut : 0n;
-    const notionalUsd = (Number(quoteAtoms) / 10 ** quote.decimals) * (this.priceUsd(quote.mint) ?? 1);
+    const notionalUsd = atomsToUsd(quoteAtoms, quote.decimals, this.priceUsd(quote.mint) ?? 1);
     metrics.strategy.fills.inc({ strategy: order.strategy, side });
     metrics.strategy.filledNotional.inc({ strategy: order.strategy, side }, notionalUsd);
     if (side === 'buy') metrics.strategy.invested.inc({ strategy: order.strategy }, notionalUsd);
@@ -250,7 +248,6 @@ export class TradingEngine {
         continue;
       }
       const orders: Order[] = [];
-      let outcomes: Awaited<ReturnType<typeof evaluator.explain>> | undefined;
       for (const event of events) {
         if (event.type !== 'order') {
           this.stats.signals.set(`${name}/${event.ruleId}`, (this.stats.signals.get(`${name}/${event.ruleId}`) ?? 0) + 1);
@@ -258,8 +255,7 @@ export class TradingEngine {
           continue;
         }
         if (String(event.params.amountIn ?? '0') === '0') continue; // nothing to trade
-        outcomes ??= await evaluator.explain(facts);
-        const outcome = outcomes.find((o) => o.ruleId === event.ruleId)!;
+        const outcome = (await evaluator.explainRule(facts, event.ruleId))!;
         try {
           orders.push(
             ...buildOrders(event, {
@@ -283,7 +279,6 @@ export class TradingEngine {
       planner.onOrders(orders, ctx);
       for (const order of orders) {
         this.bump(name, order.rule, 'decided');
-        this.ordersById.set(order.id, order);
         metrics.orders.decided.inc({ strategy: name, side: order.side });
         metrics.strategy.opportunities.inc({ strategy: name });
         const solUsd = this.priceUsd(SOL_MINT);
