@@ -4,11 +4,13 @@
  * default) over every pool combination; exact-in keeps the largest output, exact-out the
  * smallest input. State older than `maxStateAgeSlots` behind the provider's slot is never quoted.
  */
+import { NATIVE_MINT } from '../dex/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { quoteError } from './errors.ts';
 import { compoundImpactBps, routeLeg, withinStateAge, type PoolEntry, type PoolProvider, type QuoteRequest, type QuoteSource, type RouteLeg, type RouteQuote } from './types.ts';
 
-export const SOL_MINT = 'So11111111111111111111111111111111111111112';
+/** Wrapped SOL: the native mint. */
+export const SOL_MINT = NATIVE_MINT;
 export const USDC_MINT = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';
 
 export interface LocalRouterOptions {
