@@ -7,32 +7,13 @@
  * - arbitrage size search: golden-section over the feasible sizes, beside a 1 000-point
  *   log-spaced grid scan of the same range — µs, quotes evaluated and net profit found.
  *
- * Method as bench/quotes.ts: warm-up, then ~400 ms of ~5 ms batches, median µs per call.
+ * Method (bench/measure.ts): warm-up, then ~400 ms of ~5 ms batches, median µs per call.
  */
 import { LocalRouter, StaticPoolProvider } from '../engine/quotes/index.ts';
 import { bestRoundTrip, quoteRoundTrip, type CostModel } from '../engine/planners/arbitrage/index.ts';
+import { fmt, measure } from './measure.ts';
 import { orcaEntry, raydiumEntry, raydiumNear, samoEntry, SAMO, SOL, USDC } from '../test/quotes/support.ts';
 
-function measure(fn: () => unknown, budgetMs = 400): number {
-  const warmEnd = performance.now() + 100;
-  let calls = 0;
-  while (performance.now() < warmEnd) {
-    fn();
-    calls += 1;
-  }
-  const batch = Math.max(1, Math.floor(5 / (100 / Math.max(1, calls))));
-  const samples: number[] = [];
-  const end = performance.now() + budgetMs;
-  while (performance.now() < end || samples.length < 5) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1000 / batch);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
-}
-
-const fmt = (us: number) => (us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2));
 const asJson = process.argv.includes('--json');
 const ray = raydiumEntry(undefined, raydiumNear(1.01));
 const orca = orcaEntry();

@@ -8,37 +8,13 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fmt, measure } from './measure.ts';
 import type { QuoteBench, QuoteBenchExport } from './quotes/_shape.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const filters = args.filter((a) => !a.startsWith('--'));
-
-function measure(fn: () => unknown, budgetMs = 400): number {
-  const warmEnd = performance.now() + 100;
-  let calls = 0;
-  while (performance.now() < warmEnd) {
-    fn();
-    calls += 1;
-  }
-  // batches of ~5 ms each
-  const perCall = 100 / Math.max(1, calls);
-  const batch = Math.max(1, Math.floor(5 / perCall));
-  const samples: number[] = [];
-  const end = performance.now() + budgetMs;
-  while (performance.now() < end || samples.length < 5) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1000 / batch);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
-}
-
-function fmt(us: number): string {
-  return us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2);
-}
 
 const files = readdirSync(join(here, 'quotes'))
   .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))

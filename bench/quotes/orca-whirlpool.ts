@@ -3,54 +3,24 @@ import * as core from '@orca-so/whirlpools-core';
 import { loadAccountDir } from '../../engine/accounts/index.ts';
 import { orcaWhirlpool, type OrcaWhirlpoolState } from '../../engine/dex/index.ts';
 import { sharedFixture } from '../../test/support/paths.ts';
+import { coreTickArraysOf, coreWhirlpoolOf } from '../../test/dex/orca-whirlpool/compare.ts';
 import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const TIME = 1668008674n;
 
-function facade(state: OrcaWhirlpoolState) {
-  const w = state.whirlpool;
-  return {
-    feeTierIndexSeed: new Uint8Array([w.feeTierIndex & 0xff, w.feeTierIndex >> 8]),
-    tickSpacing: w.tickSpacing,
-    feeRate: w.feeRate,
-    protocolFeeRate: w.protocolFeeRate,
-    liquidity: w.liquidity,
-    sqrtPrice: w.sqrtPrice,
-    tickCurrentIndex: w.tickCurrentIndex,
-    feeGrowthGlobalA: w.feeGrowthGlobalA,
-    feeGrowthGlobalB: w.feeGrowthGlobalB,
-    rewardLastUpdatedTimestamp: w.rewardLastUpdatedTimestamp,
-    rewardInfos: w.rewardInfos.map((r) => ({ emissionsPerSecondX64: r.emissionsPerSecondX64, growthGlobalX64: r.growthGlobalX64 })),
-  };
-}
-
-function arrays(state: OrcaWhirlpoolState, aToB: boolean) {
-  return (aToB ? state.sequenceAToB : state.sequenceBToA).map((s) => ({ startTickIndex: s.start, ticks: s.status === 'loaded' ? s.data.ticks : [] }));
-}
-
-function exactIn(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, label: string, target?: number): QuoteBenchCase {
+function quoteCase(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, exactIn: boolean, label: string, target?: number): QuoteBenchCase {
   const mint = aToB ? state.mintA : state.mintB;
-  const crossed = orcaWhirlpool.quoteExactIn(state, mint, amount).ticksCrossed;
-  const f = facade(state);
-  const ta = arrays(state, aToB);
+  const ours = () => (exactIn ? orcaWhirlpool.quoteExactIn(state, mint, amount) : orcaWhirlpool.quoteExactOut(state, mint, amount));
+  const crossed = ours().ticksCrossed;
+  const f = coreWhirlpoolOf(state);
+  const ta = coreTickArraysOf(state, aToB);
   return {
-    name: `${label}, exact-in, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
+    name: `${label}, exact-${exactIn ? 'in' : 'out'}, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
     ...(target === undefined ? {} : { targetMicros: target }),
-    ours: () => orcaWhirlpool.quoteExactIn(state, mint, amount),
-    baseline: { name: 'whirlpools-core swapQuoteByInputToken', run: () => core.swapQuoteByInputToken(amount, aToB, 100, f, undefined, ta, TIME) },
-  };
-}
-
-function exactOut(state: OrcaWhirlpoolState, aToB: boolean, amount: bigint, label: string, target?: number): QuoteBenchCase {
-  const mint = aToB ? state.mintA : state.mintB;
-  const crossed = orcaWhirlpool.quoteExactOut(state, mint, amount).ticksCrossed;
-  const f = facade(state);
-  const ta = arrays(state, aToB);
-  return {
-    name: `${label}, exact-out, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
-    ...(target === undefined ? {} : { targetMicros: target }),
-    ours: () => orcaWhirlpool.quoteExactOut(state, mint, amount),
-    baseline: { name: 'whirlpools-core swapQuoteByOutputToken', run: () => core.swapQuoteByOutputToken(amount, !aToB, 100, f, undefined, ta, TIME) },
+    ours,
+    baseline: exactIn
+      ? { name: 'whirlpools-core swapQuoteByInputToken', run: () => core.swapQuoteByInputToken(amount, aToB, 100, f, undefined, ta, TIME) }
+      : { name: 'whirlpools-core swapQuoteByOutputToken', run: () => core.swapQuoteByOutputToken(amount, !aToB, 100, f, undefined, ta, TIME) },
   };
 }
 
@@ -62,13 +32,13 @@ export default function bench(): QuoteBench {
   return {
     venue: 'orca-whirlpool',
     cases: [
-      exactIn(solUsdc, true, 1_000_000_000n, 'SOL/USDC: 1 SOL → USDC'),
-      exactIn(solUsdc, false, 100_000_000_000n, 'SOL/USDC: 100k USDC → SOL'),
-      exactIn(solUsdc, false, 1_000_000_000_000n, 'SOL/USDC: 1M USDC → SOL', 30),
-      exactIn(solUsdc, false, 2_000_000_000_000n, 'SOL/USDC: 2M USDC → SOL', 30),
-      exactOut(solUsdc, false, 40_000_000_000_000n, 'SOL/USDC: USDC → 40k SOL', 30),
-      exactIn(samoUsdc, false, 10_000_000_000n, 'SAMO/USDC: 10k USDC → SAMO', 30),
-      exactIn(samoUsdc, true, 5_000_000_000_000_000n, 'SAMO/USDC: 5M SAMO → USDC', 30),
+      quoteCase(solUsdc, true, 1_000_000_000n, true, 'SOL/USDC: 1 SOL → USDC'),
+      quoteCase(solUsdc, false, 100_000_000_000n, true, 'SOL/USDC: 100k USDC → SOL'),
+      quoteCase(solUsdc, false, 1_000_000_000_000n, true, 'SOL/USDC: 1M USDC → SOL', 30),
+      quoteCase(solUsdc, false, 2_000_000_000_000n, true, 'SOL/USDC: 2M USDC → SOL', 30),
+      quoteCase(solUsdc, false, 40_000_000_000_000n, false, 'SOL/USDC: USDC → 40k SOL', 30),
+      quoteCase(samoUsdc, false, 10_000_000_000n, true, 'SAMO/USDC: 10k USDC → SAMO', 30),
+      quoteCase(samoUsdc, true, 5_000_000_000_000_000n, true, 'SAMO/USDC: 5M SAMO → USDC', 30),
     ],
   };
 }

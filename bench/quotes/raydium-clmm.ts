@@ -4,65 +4,36 @@
  * 9iFER3…, tick arrays laid around its tick — see test/dex/raydium-clmm/fixture-pool.ts) and on a
  * dynamic-fee pool built from explicit ticks, same process, same inputs.
  */
-import { PublicKey } from '@solana/web3.js';
-import BN from 'bn.js';
-import { Decimal } from 'decimal.js';
-import { ClmmConfigLayout, PoolInfoLayout, PoolUtils, TickArrayBitmapExtensionLayout, TickArrayLayout, swapInternal } from '@raydium-io/raydium-sdk-v2';
-import { raydiumClmm, simulateSwap, type RaydiumClmmState } from '../../engine/dex/raydium-clmm/index.ts';
+import { swapInternal } from '@raydium-io/raydium-sdk-v2';
+import { raydiumClmm, simulateSwap } from '../../engine/dex/raydium-clmm/index.ts';
 import { fixturePool } from '../../test/dex/raydium-clmm/fixture-pool.ts';
 import { buildPool, type DynamicFeeSpec, type TickSpec } from '../../test/dex/raydium-clmm/support.ts';
-import { ourState } from '../../test/dex/raydium-clmm/sdk.ts';
+import { initializedTicksCrossed, ourState, sdkFixtureQuoter, sdkSwapInputs } from '../../test/dex/raydium-clmm/sdk.ts';
 import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const NOW = 1_750_000_000;
-const PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
-
-function ticksCrossed(state: RaydiumClmmState, from: number, to: number): number {
-  let n = 0;
-  for (const a of state.tickArrays.values()) {
-    for (const o of a.initializedOffsets) {
-      const t = a.ticks[o]!.tick;
-      if ((t <= from && t > to) || (t > from && t <= to)) n++;
-    }
-  }
-  return n;
-}
 
 export default function bench(): QuoteBench {
   const f = fixturePool();
   const state = raydiumClmm.buildState(f.poolSnapshot, f.accounts, { unixTimestamp: BigInt(NOW) });
-  const accInfo = PoolInfoLayout.decode(Buffer.from(f.poolSnapshot.data));
-  const sqrt = new Decimal(accInfo.sqrtPriceX64.toString()).div(new Decimal(2).pow(64));
-  const poolInfo = {
-    id: new PublicKey(f.address),
-    programId: new PublicKey(PROGRAM_ID),
-    mintA: { address: state.mintA, decimals: 9, extensions: {} },
-    mintB: { address: state.mintB, decimals: 6, extensions: {} },
-    ammConfig: ClmmConfigLayout.decode(Buffer.from(f.configData)),
-    accInfo,
-    currentPrice: sqrt.mul(sqrt).mul(new Decimal(10).pow(3)),
-    tickSpacing: 1,
-  } as never;
-  const cache = Object.fromEntries([...f.arrays].map(([addr, a]) => [addr, { ...TickArrayLayout.decode(a.data), address: new PublicKey(addr) }])) as never;
-  const ext = TickArrayBitmapExtensionLayout.decode(f.extension);
-  const epochInfo = { epoch: 800, slotIndex: 0, slotsInEpoch: 432000, absoluteSlot: 0 };
+  const sdk = sdkFixtureQuoter(f, NOW);
 
   const exactIn = (mint: string, amount: bigint, label: string): QuoteBenchCase => {
     const q = raydiumClmm.quoteExactIn(state, mint, amount);
-    const crossed = ticksCrossed(state, state.pool.tickCurrent, q.tickAfter);
+    const crossed = initializedTicksCrossed(state, state.pool.tickCurrent, q.tickAfter);
     return {
       name: `${label}, exact-in, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
       targetMicros: 30,
       ours: () => raydiumClmm.quoteExactIn(state, mint, amount),
       baseline: {
         name: 'raydium-sdk-v2 computeAmountOut',
-        run: () => PoolUtils.computeAmountOut({ poolInfo, tickarrayBitmapExtension: ext, tickArrayCache: cache, baseMint: new PublicKey(mint), epochInfo, amountIn: new BN(amount.toString()), slippage: 0, catchLiquidityInsufficient: false, blockTimestamp: NOW }),
+        run: () => sdk.amountOut(mint, amount),
       },
     };
   };
   const exactOut = (inputMint: string, amount: bigint, label: string): QuoteBenchCase => {
     const q = raydiumClmm.quoteExactOut(state, inputMint, amount);
-    const crossed = ticksCrossed(state, state.pool.tickCurrent, q.tickAfter);
+    const crossed = initializedTicksCrossed(state, state.pool.tickCurrent, q.tickAfter);
     const outMint = inputMint === state.mintA ? state.mintB : state.mintA;
     return {
       name: `${label}, exact-out, crosses ${crossed} tick${crossed === 1 ? '' : 's'}`,
@@ -70,7 +41,7 @@ export default function bench(): QuoteBench {
       ours: () => raydiumClmm.quoteExactOut(state, inputMint, amount),
       baseline: {
         name: 'raydium-sdk-v2 computeAmountIn',
-        run: () => PoolUtils.computeAmountIn({ poolInfo, tickarrayBitmapExtension: ext, tickArrayCache: cache, baseMint: new PublicKey(outMint), epochInfo, amountOut: new BN(amount.toString()), slippage: 0, blockTimestamp: NOW }),
+        run: () => sdk.amountIn(outMint, amount),
       },
     };
   };
@@ -88,25 +59,9 @@ export default function bench(): QuoteBench {
   const dynState = ourState(dyn);
   const dynAmount = 400_000_000_000n;
   const dynRun = simulateSwap(dynState, dynAmount, true, true, { unixTimestamp: NOW });
-  const dynCrossed = ticksCrossed(dynState, dyn.tickCurrent, dynRun.tick);
+  const dynCrossed = initializedTicksCrossed(dynState, dyn.tickCurrent, dynRun.tick);
   const groups = Math.abs(Math.floor(dyn.tickCurrent / 10) - Math.floor(dynRun.tick / 10));
-  const sdkInputs = {
-    programId: new PublicKey(PROGRAM_ID),
-    poolId: new PublicKey(dyn.poolAddress),
-    poolInfo: PoolInfoLayout.decode(dyn.pool),
-    tickArrays: [...dyn.tickArrays.values()]
-      .map((a) => ({ address: new PublicKey(a.address), value: TickArrayLayout.decode(a.data) }))
-      .filter((a) => a.value.startTickIndex <= 0)
-      .sort((a, b) => b.value.startTickIndex - a.value.startTickIndex),
-    configInfo: ClmmConfigLayout.decode(dyn.config),
-    tickarrayBitmapExtension: TickArrayBitmapExtensionLayout.decode(dyn.extension),
-    amountSpecified: new BN(dynAmount.toString()),
-    sqrtPriceLimitX64: new BN(0),
-    zeroForOne: true,
-    isBaseInput: true,
-    blockTimestamp: NOW,
-    includeExtraTickArrays: false,
-  };
+  const sdkInputs = sdkSwapInputs(dyn, dynAmount, true, true);
   if (BigInt(swapInternal(sdkInputs).amountCalculated.toString()) !== dynRun.amountCalculated) throw new Error('bench: SDK and ours disagree on the dynamic-fee case');
 
   return {

@@ -20,6 +20,9 @@ const ts = (title: string, targets: PanelSpec['targets'], more: Partial<PanelSpe
 const stat = (title: string, expr: string, more: Partial<PanelSpec> = {}): PanelSpec => ({ title, type: 'stat', targets: [{ expr, legend: title }], ...more });
 const quantile = (q: number, metric: string, by: string, filter: string) =>
   `histogram_quantile(${q}, sum by (${by}, le) (rate(${metric}_bucket{${filter}}[${RATE}])))`;
+/** One target per quantile of a histogram, by one label, legends `{{label}} p50` ... */
+const percentiles = (qs: number[], metric: string, label: string, filter: string): PanelSpec['targets'] =>
+  qs.map((q) => ({ expr: quantile(q, metric, label, filter), legend: `{{${label}}} p${Math.round(q * 100)}` }));
 
 const onOff = [
   { value: 0, text: 'off', color: 'green' },
@@ -133,10 +136,7 @@ export const tradingPerformance: DashboardSpec = {
         ts('Outcomes /s', [{ expr: `sum by (executor, status) (rate(solrules_execution_results_total{${E}}[${RATE}]))`, legend: '{{executor}} {{status}}' }], { unit: 'ops', w: 8, stacked: true }),
         ts(
           'Confirmation time',
-          [
-            { expr: quantile(0.5, 'solrules_execution_confirmation_duration_seconds', 'executor', E), legend: '{{executor}} p50' },
-            { expr: quantile(0.95, 'solrules_execution_confirmation_duration_seconds', 'executor', E), legend: '{{executor}} p95' },
-          ],
+          percentiles([0.5, 0.95], 'solrules_execution_confirmation_duration_seconds', 'executor', E),
           { unit: 's', w: 8 },
         ),
         ts(
@@ -172,10 +172,7 @@ export const strategyAnalytics: DashboardSpec = {
         ts('Opportunities /s', [{ expr: `sum by (strategy) (rate(solrules_opportunities_total{${S}}[${RATE}]))`, legend: '{{strategy}}' }], { unit: 'ops', w: 8 }),
         ts(
           'Profit potential per opportunity',
-          [
-            { expr: quantile(0.5, 'solrules_opportunity_expected_profit_usd', 'strategy', S), legend: '{{strategy}} p50' },
-            { expr: quantile(0.95, 'solrules_opportunity_expected_profit_usd', 'strategy', S), legend: '{{strategy}} p95' },
-          ],
+          percentiles([0.5, 0.95], 'solrules_opportunity_expected_profit_usd', 'strategy', S),
           { unit: 'currencyUSD', w: 8 },
         ),
         ts(
@@ -284,11 +281,7 @@ export const rpcHealth: DashboardSpec = {
         ts('Errors by code /s', [{ expr: `sum by (endpoint, code) (rate(solrules_rpc_errors_total{${R}}[${RATE}]))`, legend: '{{endpoint}} {{code}}' }], { unit: 'ops', w: 8 }),
         ts(
           'Latency',
-          [
-            { expr: quantile(0.5, 'solrules_rpc_request_duration_seconds', 'endpoint', R), legend: '{{endpoint}} p50' },
-            { expr: quantile(0.95, 'solrules_rpc_request_duration_seconds', 'endpoint', R), legend: '{{endpoint}} p95' },
-            { expr: quantile(0.99, 'solrules_rpc_request_duration_seconds', 'endpoint', R), legend: '{{endpoint}} p99' },
-          ],
+          percentiles([0.5, 0.95, 0.99], 'solrules_rpc_request_duration_seconds', 'endpoint', R),
           { unit: 's' },
         ),
         { title: 'Slowest methods p95', type: 'table', targets: [{ expr: `topk(10, ${quantile(0.95, 'solrules_rpc_request_duration_seconds', 'endpoint, method', R)})` }], unit: 's' },
@@ -301,10 +294,7 @@ export const rpcHealth: DashboardSpec = {
         ts('Events /s', [{ expr: `sum by (mode, kind) (rate(solrules_scanner_events_total{${I}}[${RATE}]))`, legend: '{{mode}} {{kind}}' }], { unit: 'ops', w: 8 }),
         ts(
           'Event latency (slot seen → received)',
-          [
-            { expr: quantile(0.5, 'solrules_scanner_event_latency_seconds', 'mode', I), legend: '{{mode}} p50' },
-            { expr: quantile(0.95, 'solrules_scanner_event_latency_seconds', 'mode', I), legend: '{{mode}} p95' },
-          ],
+          percentiles([0.5, 0.95], 'solrules_scanner_event_latency_seconds', 'mode', I),
           { unit: 's', w: 8 },
         ),
         ts('Event lag p95 (slots)', [{ expr: quantile(0.95, 'solrules_scanner_event_lag_slots', 'mode', I), legend: '{{mode}}' }], { w: 8 }),

@@ -86,8 +86,8 @@ export function loadAccountFile(path: string): AccountSnapshot {
 
 export interface LoadAccountDirOptions {
   recursive?: boolean;
-  /** Called when two files hold the same address; the later file (in sorted path order) wins. */
-  onDuplicate?: (address: string, kept: string, replaced: string) => void;
+  /** Called when two files hold the same address; the later file (in sorted path order) wins. Both snapshots are given, to compare. */
+  onDuplicate?: (address: string, kept: string, replaced: string, keptAccount: AccountSnapshot, replacedAccount: AccountSnapshot) => void;
   /** Called for account files without an address (carbon dumps not named `<name>.<address>.json`). */
   onNoAddress?: (file: string) => void;
 }
@@ -102,7 +102,7 @@ export function loadAccountDir(dir: string, opts: LoadAccountDirOptions = {}): M
   const out = new Map<string, AccountSnapshot>();
   const put = (snapshot: AccountSnapshot & { address: string }) => {
     const previous = out.get(snapshot.address);
-    if (previous) opts.onDuplicate?.(snapshot.address, snapshot.source ?? '', previous.source ?? '');
+    if (previous) opts.onDuplicate?.(snapshot.address, snapshot.source ?? '', previous.source ?? '', snapshot, previous);
     out.set(snapshot.address, snapshot);
   };
   for (const entry of readdirSync(dir).sort()) {

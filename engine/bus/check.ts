@@ -1,7 +1,7 @@
 /** `solrules doctor` for the bus: is the configured NATS reachable, JetStream on, are our streams right. */
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { tcpProbe, type ServiceReport } from '../health/index.ts';
+import { tcpProbe, unusableSetting, type ServiceReport } from '../health/index.ts';
 import { resolveBusConfig, type OpenBusOptions } from './open.ts';
 
 /** Checks the bus the options / environment select; never changes anything on the server. */
@@ -10,7 +10,7 @@ export async function checkBus(opts: OpenBusOptions = {}): Promise<ServiceReport
   try {
     cfg = resolveBusConfig(opts);
   } catch (err) {
-    return { target: String(process.env.SOLRULES_BUS), ok: false, details: [], problem: (err as Error).message, fix: 'set SOLRULES_BUS to nats://host:4222 or unset it for the in-process bus' };
+    return unusableSetting(opts.url ?? process.env.SOLRULES_BUS, err, 'set SOLRULES_BUS to nats://host:4222 or unset it for the in-process bus');
   }
   if (cfg.kind === 'memory') return { target: cfg.display, ok: true, details: ['nothing to check: messages stay in this process (set SOLRULES_BUS=nats://… to share work between processes)'] };
   const { natsConnectOptions, STREAMS, Namespace } = await import('./nats/index.ts');

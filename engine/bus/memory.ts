@@ -5,18 +5,9 @@
  * persistence: a durable consumer lives as long as the process.
  */
 import { SolrulesError } from '../errors/index.ts';
-import {
-  deadLetterSubject,
-  defaultBackoffMs,
-  subjectMatches,
-  type Bus,
-  type BusMessage,
-  type MessageHandler,
-  type PublishOptions,
-  type SubscribeOptions,
-  type Subscription,
-} from './bus.ts';
-import { runInTraceContext, withTraceHeaders } from './trace.ts';
+import { deadLetterSubject, subjectMatches, type Bus, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from './bus.ts';
+import { deadLetterHeaders, deliver, payloadJson } from './delivery.ts';
+import { withTraceHeaders } from './trace.ts';
 
 interface Sub {
   pattern: string;
@@ -56,13 +47,7 @@ export class MemoryBus implements Bus {
 
   private envelope(subject: string, data: unknown, opts: PublishOptions): Envelope {
     if (this.closed) throw new SolrulesError('BUS_CLOSED', `publish to '${subject}' after the bus was closed`, { subject });
-    let json: string;
-    try {
-      json = JSON.stringify(data);
-    } catch (err) {
-      throw new SolrulesError('BUS_ENCODE', `message for '${subject}' is not JSON-encodable: ${(err as Error).message} (encode bigints as decimal strings)`, { subject }, { cause: err });
-    }
-    return { subject, json: json ?? 'null', headers: withTraceHeaders(opts.headers), msgId: opts.msgId };
+    return { subject, json: payloadJson(subject, data), headers: withTraceHeaders(opts.headers), msgId: opts.msgId };
   }
 
   private isDuplicate(msgId: string | undefined): boolean {
@@ -100,45 +85,19 @@ export class MemoryBus implements Bus {
   private async run(sub: Sub, env: Envelope, deliveryCount: number): Promise<void> {
     await Promise.resolve(); // deliver asynchronously, as a network bus would
     if (!sub.active) return;
-    let settled: 'ack' | 'nak' | 'term' | undefined;
-    let nakDelay: number | undefined;
-    let termReason = '';
-    const msg: BusMessage<unknown> = {
-      subject: env.subject,
-      data: JSON.parse(env.json),
-      headers: env.headers,
-      msgId: env.msgId,
-      deliveryCount,
-      ack: () => void (settled ??= 'ack'),
-      nak: (delayMs?: number) => {
-        settled ??= 'nak';
-        nakDelay = delayMs;
-      },
-      term: (reason: string) => {
-        settled ??= 'term';
-        termReason = reason;
-      },
-      respond: (data: unknown) => env.replyTo?.(data),
-      inProgress: () => {},
-    };
-    try {
-      await runInTraceContext(env.headers, () => sub.handler(msg));
-      settled ??= 'ack';
-    } catch (err) {
-      settled ??= 'nak';
-      termReason = (err as Error).message;
-    }
-    if (settled === 'ack') return;
-    const maxDeliver = sub.opts.maxDeliver ?? 5;
-    if (settled === 'term' || deliveryCount >= maxDeliver) {
-      const reason = settled === 'term' ? termReason : `max deliveries (${maxDeliver}) reached${termReason ? `: ${termReason}` : ''}`;
+    const outcome = await deliver(
+      sub.handler,
+      { subject: env.subject, data: JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: (data: unknown) => env.replyTo?.(data), inProgress: () => {} },
+      sub.opts,
+    );
+    if (outcome.kind === 'ack') return;
+    if (outcome.kind === 'dead-letter') {
       if (!env.subject.startsWith('dlq.')) {
-        this.deliver({ ...env, subject: deadLetterSubject(env.subject), msgId: undefined, headers: { ...env.headers, 'solrules-dlq-reason': reason, 'solrules-dlq-deliveries': String(deliveryCount) } });
+        this.deliver({ ...env, subject: deadLetterSubject(env.subject), msgId: undefined, headers: deadLetterHeaders(env.headers, env.subject, outcome.reason, deliveryCount) });
       }
       return;
     }
-    const delay = nakDelay ?? (sub.opts.backoffMs ?? defaultBackoffMs)(deliveryCount);
-    await new Promise((r) => setTimeout(r, delay));
+    await new Promise((r) => setTimeout(r, outcome.delayMs));
     if (!this.closed) await this.run(sub, env, deliveryCount + 1);
   }
 

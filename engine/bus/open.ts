@@ -10,6 +10,7 @@
  * a NATS cluster).
  */
 import { SolrulesError } from '../errors/index.ts';
+import { redactUrl } from '../health/index.ts';
 import type { Bus } from './bus.ts';
 
 export type BusConfig =
@@ -21,10 +22,6 @@ export interface OpenBusOptions {
   url?: string;
   /** Connection name shown by the NATS server. */
   name?: string;
-}
-
-function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
 /** Which bus the options and environment select, without connecting. */
@@ -58,10 +55,10 @@ export function resolveBusConfig(opts: OpenBusOptions = {}): BusConfig {
       maxBytes: positive('max_bytes'),
       replicas: positive('replicas'),
       url: raw,
-      display: `NATS JetStream at ${redact(servers)}${namespace ? ` (namespace ${namespace})` : ''}`,
+      display: `NATS JetStream at ${redactUrl(servers)}${namespace ? ` (namespace ${namespace})` : ''}`,
     };
   }
-  throw new SolrulesError('BUS_CONFIG', `SOLRULES_BUS must be 'memory' or a nats:// URL; got '${redact(raw)}'`, { field: 'SOLRULES_BUS', value: redact(raw) });
+  throw new SolrulesError('BUS_CONFIG', `SOLRULES_BUS must be 'memory' or a nats:// URL; got '${redactUrl(raw)}'`, { field: 'SOLRULES_BUS', value: redactUrl(raw) });
 }
 
 /** Opens the selected bus (in-process by default). */

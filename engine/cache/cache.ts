@@ -1,6 +1,6 @@
 /**
- * The cache: hot data with TTLs (quotes, prices, volume), an event dedup window, shared rate
- * limits and wallet locks. In-memory here; Redis when configured. Values are JSON.
+ * The cache: hot data with TTLs, an event dedup window, shared rate limits and wallet locks.
+ * In-memory here; Redis when configured. Values are JSON. Each user picks its own TTLs.
  */
 
 export interface LockLease {
@@ -27,16 +27,8 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-/** TTLs of the hot data the engine caches (ms). */
+/** Default TTLs of what the engine keeps in the cache (ms); a user may pass its own. */
 export const CACHE_TTL_MS = {
-  /** A quote is stale after 5 minutes. */
+  /** A quote is served for at most 5 minutes (QuoteCache). */
   quote: 5 * 60_000,
-  /** Aggregated prices. */
-  price: 60_000,
-  /** Volume windows (the longest window is 12 h). */
-  volume: 12 * 3_600_000,
-  /** Expected wallet balances after a submission, until confirmation replaces them. */
-  expectedBalance: 10 * 60_000,
-  /** Event dedup window (as the JetStream duplicate window). */
-  eventDedup: 120_000,
 } as const;

@@ -1,5 +1,5 @@
 /** `solrules doctor` for the cache: is the configured Redis reachable, authenticated, scriptable, and not evicting locks. */
-import { tcpProbe, type ServiceReport } from '../health/index.ts';
+import { tcpProbe, unusableSetting, type ServiceReport } from '../health/index.ts';
 import { resolveCacheConfig, type OpenCacheOptions } from './open.ts';
 
 /** Checks the cache the options / environment select; writes only a short-lived probe key. */
@@ -8,7 +8,7 @@ export async function checkCache(opts: OpenCacheOptions = {}): Promise<ServiceRe
   try {
     cfg = resolveCacheConfig(opts);
   } catch (err) {
-    return { target: String(process.env.SOLRULES_CACHE), ok: false, details: [], problem: (err as Error).message, fix: 'set SOLRULES_CACHE to redis://host:6379 or unset it for the in-memory cache' };
+    return unusableSetting(opts.url ?? process.env.SOLRULES_CACHE, err, 'set SOLRULES_CACHE to redis://host:6379 or unset it for the in-memory cache');
   }
   if (cfg.kind === 'memory') return { target: cfg.display, ok: true, details: ['nothing to check: rate limits and wallet locks hold for this process only (set SOLRULES_CACHE=redis://… when several processes run)'] };
   const u = new URL(cfg.url);

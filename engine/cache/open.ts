@@ -5,6 +5,7 @@
  *   `redis://[user:pass@]host:port[/db][?prefix=NAME]`   Redis, keys prefixed `NAME:`
  */
 import { SolrulesError } from '../errors/index.ts';
+import { redactUrl } from '../health/index.ts';
 import type { Cache } from './cache.ts';
 
 export type CacheConfig = { kind: 'memory'; display: string } | { kind: 'redis'; url: string; keyPrefix: string; display: string };
@@ -12,10 +13,6 @@ export type CacheConfig = { kind: 'memory'; display: string } | { kind: 'redis';
 export interface OpenCacheOptions {
   /** Overrides SOLRULES_CACHE. */
   url?: string;
-}
-
-function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
 /** Which cache the options and environment select, without connecting. */
@@ -27,9 +24,9 @@ export function resolveCacheConfig(opts: OpenCacheOptions = {}): CacheConfig {
     const prefix = u.searchParams.get('prefix') ?? 'solrules';
     u.search = '';
     const url = u.toString();
-    return { kind: 'redis', url, keyPrefix: `${prefix}:`, display: `Redis at ${redact(url)} (keys ${prefix}:*)` };
+    return { kind: 'redis', url, keyPrefix: `${prefix}:`, display: `Redis at ${redactUrl(url)} (keys ${prefix}:*)` };
   }
-  throw new SolrulesError('CACHE_CONFIG', `SOLRULES_CACHE must be 'memory' or a redis:// URL; got '${redact(raw)}'`, { field: 'SOLRULES_CACHE', value: redact(raw) });
+  throw new SolrulesError('CACHE_CONFIG', `SOLRULES_CACHE must be 'memory' or a redis:// URL; got '${redactUrl(raw)}'`, { field: 'SOLRULES_CACHE', value: redactUrl(raw) });
 }
 
 /** Opens the selected cache (in-memory by default). */

@@ -4,8 +4,6 @@ import { formatDiagnostics, loadFiles, loadProject, expandPaths, type Project } 
 import { EVALUATOR_KINDS, evaluatorFactory, type EvaluatorFactory } from '../rules/index.ts';
 import { oneOf } from './args.ts';
 
-export { EVALUATOR_KINDS };
-
 /** The evaluator factory for `--evaluator compiled|reference` (default: compiled, the fastest). */
 export function evaluatorFromOption(value: string | undefined): EvaluatorFactory {
   return evaluatorFactory(oneOf('evaluator', value, EVALUATOR_KINDS, 'compiled'));

@@ -3,10 +3,9 @@
  * hand. Reads every account file in --accounts, finds the pool's venue by its owner program, and
  * prints `{ "amountIn", "amountOut", "feeAmount", "priceImpactBps" }` (atoms as decimal strings).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadAccountFile, type AccountSnapshot } from '../accounts/index.ts';
+import { loadAccountDir, loadAccountFile, type AccountSnapshot } from '../accounts/index.ts';
 import { venueForPool, type Quote, type QuoteContext } from '../dex/index.ts';
 import { SolrulesError, isSolrulesError, jsonSafe } from '../errors/index.ts';
 
@@ -37,26 +36,19 @@ function sameAccount(a: AccountSnapshot, b: AccountSnapshot): boolean {
   return a.owner === b.owner && Buffer.compare(Buffer.from(a.data), Buffer.from(b.data)) === 0;
 }
 
-function loadDir(dir: string, out: Loaded): void {
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      loadDir(path, out);
-      continue;
-    }
-    if (!entry.endsWith('.json') || entry.startsWith('_')) continue;
-    if (!/"owner"\s*:/.test(readFileSync(path, 'utf8'))) continue;
-    const snapshot = loadAccountFile(path);
-    if (!snapshot.address) continue;
-    const known = out.byAddress.get(snapshot.address);
-    if (known && !sameAccount(known, snapshot)) {
-      const files = out.conflicts.get(snapshot.address) ?? [known.source ?? '?'];
-      files.push(path);
-      out.conflicts.set(snapshot.address, files);
-      continue;
-    }
-    out.byAddress.set(snapshot.address, snapshot);
-  }
+/** Every account file under `dir` by address; identical copies are fine, differing ones are conflicts. */
+function loadDir(dir: string): Loaded {
+  const holders = new Map<string, string[]>();
+  const differing = new Set<string>();
+  const byAddress = loadAccountDir(dir, {
+    onDuplicate(address, kept, replaced, keptAccount, replacedAccount) {
+      const files = holders.get(address) ?? [replaced];
+      files.push(kept);
+      holders.set(address, files);
+      if (!sameAccount(keptAccount, replacedAccount)) differing.add(address);
+    },
+  });
+  return { byAddress, conflicts: new Map([...differing].map((address) => [address, holders.get(address)!])) };
 }
 
 function usageError(message: string): number {
@@ -125,8 +117,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   try {
-    const loaded: Loaded = { byAddress: new Map(), conflicts: new Map() };
-    loadDir(dir, loaded);
+    const loaded = loadDir(dir);
     const poolArg = values.pool as string;
     let pool: AccountSnapshot | undefined;
     if (poolArg.endsWith('.json') || existsSync(poolArg)) {

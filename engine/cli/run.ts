@@ -12,7 +12,7 @@ import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../
 import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
 import { loadHistory, openStore, resolveStoreConfig } from '../store/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
-import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, setLogger, startTelemetryServer, type TelemetryServer } from '../telemetry/index.ts';
+import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, serviceCheck, setLogger, startTelemetryServer, type TelemetryServer } from '../telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 import { liveReadiness } from '../execution/index.ts';
@@ -150,6 +150,11 @@ export async function run(argv: string[]): Promise<number> {
     await engine.start();
     reportRuleSet(built.active.ruleSet, built.active.appliedAt);
     health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
+    // /readyz also needs the servers this run depends on (the embedded bus and stores have none)
+    const busConfig = resolveBusConfig();
+    if (busConfig.kind === 'nats') health.register('bus', serviceCheck(busConfig.servers, 4222));
+    const storeConfig = resolveStoreConfig({ projectDir: root });
+    if (storeConfig.kind === 'postgres') health.register('store', serviceCheck([storeConfig.url], 5432));
     const reloader = new Reloader({ root, factory, holder, log, onOutcome: (o) => {
       if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)`);
       else if (o.diagnostics.length || o.testFailures.length) console.log(`[reload] refused (${o.diagnostics.length} error(s), ${o.testFailures.length} failing test(s)); the previous rule set keeps serving`);

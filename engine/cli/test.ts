@@ -1,6 +1,7 @@
 /** `solrules test [paths] [--coverage] [--threshold N]`: runs `*.test.yaml` cases with diffs and condition coverage. */
 import { relative } from 'node:path';
-import { CoverageTracker, runTestFile, type TestFileResult } from '../rules/index.ts';
+import { runProjectTests } from '../config/index.ts';
+import { CoverageTracker } from '../rules/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption, loadForCommand } from './_shared.ts';
 
@@ -44,12 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const coverage = new CoverageTracker();
     for (const l of project.ruleFiles) coverage.register(l.file);
-    const results: TestFileResult[] = [];
-    for (const t of project.testFiles) {
-      const target = project.ruleFiles.find((l) => l.file.file === t.rulesPath);
-      if (!target) continue; // reported by validation
-      results.push(await runTestFile(t.doc, t.src.file, target.file, project.strategies.params, factory, coverage));
-    }
+    const results = await runProjectTests(project, factory, coverage);
     let passed = 0;
     let failed = 0;
     for (const r of results) {

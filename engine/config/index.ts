@@ -1,6 +1,6 @@
 /** Config: the files users edit — YAML with source positions, schemas, checks, loading and hot reload. */
 export * from './diagnostics.ts';
-export { parseYaml, readYamlFile, positionOf, diagnosticAt, schemaModeline, type SourceFile, type PathSegment } from './yaml.ts';
+export { parseYaml, positionOf, diagnosticAt, schemaModeline, type SourceFile, type PathSegment } from './yaml.ts';
 export { validateAgainstSchema, validator, schemaPath, type SchemaName } from './schemas.ts';
 export * from './strategies.ts';
 export * from './wallets.ts';

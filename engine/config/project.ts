@@ -10,8 +10,12 @@ import {
   checkDuplicateIds,
   checkRuleFile,
   checkRuleTests,
+  runTestFile,
+  type CoverageTracker,
+  type EvaluatorFactory,
   type Finding,
   type RuleFile,
+  type TestFileResult,
   type RuleFileDoc,
   type RuleTestDoc,
 } from '../rules/index.ts';
@@ -140,8 +144,9 @@ interface LoadOptions {
 }
 
 /**
- * Loads and checks the given files. Files a test refers to (or strategies.yaml) are read for
- * context even when not listed; their own errors are reported only if they are listed.
+ * Loads and checks the given files, and the rule files a listed strategies.yaml names. Files a
+ * test refers to (or strategies.yaml) are read for context even when not listed; their own
+ * errors are reported only if they are listed.
  */
 export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Project {
   const project: Project = { ruleFiles: [], testFiles: [], diagnostics: [], failedFiles: new Set() };
@@ -190,6 +195,15 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
       const semantic = checkStrategies(src, config);
       report(semantic);
       project.strategies = { src, config, params: paramsFact(config) };
+      // A listed strategies.yaml brings the rule files it names, wherever they live.
+      if (listed.has(path)) {
+        for (const ref of referencedRuleFiles(config, path)) {
+          if (listed.has(ref.path) || !existsSync(ref.path)) continue;
+          listed.add(ref.path);
+          const kind = classify(ref.path, read(ref.path));
+          byKind.set(kind, [...(byKind.get(kind) ?? []), ref.path]);
+        }
+      }
     }
   }
   for (const file of strategiesFiles) {
@@ -255,6 +269,18 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   return project;
 }
 
+/** Runs every valid test file of a project against its rule file with the project's params. */
+export async function runProjectTests(project: Project, factory: EvaluatorFactory, coverage?: CoverageTracker): Promise<TestFileResult[]> {
+  const params = project.strategies?.params ?? {};
+  const results: TestFileResult[] = [];
+  for (const t of project.testFiles) {
+    const target = project.ruleFiles.find((l) => l.file.file === t.rulesPath);
+    if (!target) continue; // validation reported why
+    results.push(await runTestFile(t.doc, t.src.file, target.file, params, factory, coverage));
+  }
+  return results;
+}
+
 /** The files of a project directory: strategies.yaml, wallets.yaml, rules/ and the rule files strategies.yaml names. */
 export function projectFiles(root: string): string[] {
   const files: string[] = [];
@@ -267,13 +293,7 @@ export function projectFiles(root: string): string[] {
   return files.map((f) => resolve(f));
 }
 
-/** Loads a whole project directory and adds the rule files strategies.yaml names outside rules/. */
+/** Loads a whole project directory (with the rule files strategies.yaml names outside rules/). */
 export function loadProject(root: string): Project {
-  const files = projectFiles(root);
-  const first = loadFiles(files, { strategiesFile: join(root, 'strategies.yaml') });
-  if (!first.strategies) return first;
-  const extra = referencedRuleFiles(first.strategies.config, first.strategies.src.file)
-    .map((r) => r.path)
-    .filter((p) => existsSync(p) && !files.includes(p));
-  return extra.length ? loadFiles([...files, ...extra], { strategiesFile: join(root, 'strategies.yaml') }) : first;
+  return loadFiles(projectFiles(root), { strategiesFile: join(root, 'strategies.yaml') });
 }

@@ -8,10 +8,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { buildRuleSet, diffRuleSets, runTestFile, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
+import { buildRuleSet, diffRuleSets, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
 import { logger, metrics, reportRuleSet, type Logger } from '../telemetry/index.ts';
 import { fullMessage, type Diagnostic } from './diagnostics.ts';
-import { loadProject, type Project } from './project.ts';
+import { loadProject, runProjectTests, type Project } from './project.ts';
 import type { StrategiesConfig } from './strategies.ts';
 
 /** Everything a running engine reads from the user's files, swapped as one. */
@@ -41,11 +41,8 @@ export async function buildActiveConfig(root: string, factory: EvaluatorFactory,
   const params = project.strategies.params;
   const testFailures: string[] = [];
   if (opts.runTests !== false) {
-    for (const t of project.testFiles) {
-      const target = project.ruleFiles.find((l) => l.file.file === t.rulesPath);
-      if (!target) continue;
-      const result = await runTestFile(t.doc, t.src.file, target.file, params, factory);
-      for (const c of result.cases) if (!c.passed) testFailures.push(`${t.src.file}: ${c.name}: ${c.diff.join(' | ')}`);
+    for (const result of await runProjectTests(project, factory)) {
+      for (const c of result.cases) if (!c.passed) testFailures.push(`${result.file}: ${c.name}: ${c.diff.join(' | ')}`);
     }
   }
   if (testFailures.length) return { diagnostics: [], testFailures };

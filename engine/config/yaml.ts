@@ -2,7 +2,6 @@
  * YAML parsing that keeps source positions, so every later check can point at the exact
  * node (1-based line and column) a user has to fix.
  */
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
@@ -30,11 +29,6 @@ export function parseYaml(text: string, file: string): SourceFile {
   });
   const value = syntaxErrors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
   return { file, text, doc, lineCounter, value, syntaxErrors };
-}
-
-/** Reads and parses a YAML file. */
-export function readYamlFile(file: string): SourceFile {
-  return parseYaml(readFileSync(file, 'utf8'), file);
 }
 
 function firstLine(s: string): string {

@@ -1,5 +1,6 @@
 /** What `solrules doctor` reports per service, and a TCP probe that says why a port does not answer. */
 import { connect } from 'node:net';
+import { redactUrl } from './redact.ts';
 
 export interface ServiceReport {
   /** What is configured, as the user would recognise it (no passwords). */
@@ -11,6 +12,11 @@ export interface ServiceReport {
   problem?: string;
   /** What to do about it. */
   fix?: string;
+}
+
+/** The report for a setting that does not parse: the value as given (without its password), why it is refused, what to set. */
+export function unusableSetting(value: string | undefined, err: unknown, fix: string): ServiceReport {
+  return { target: redactUrl(value ?? '(unset)'), ok: false, details: [], problem: (err as Error).message, fix };
 }
 
 /** Opens a TCP connection to host:port; the reason in words when it cannot. */

@@ -3,7 +3,7 @@
  * state (levels, positions) as orders fill. The engine calls them; rules decide.
  */
 import type { PriceFact, WalletFact } from '../facts/index.ts';
-import type { Order, TokenInfo } from '../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo } from '../orders/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
 import type { ExecutionReport } from '../store/index.ts';
 
@@ -51,9 +51,10 @@ export function usdToAtoms(usd: number, token: TokenInfo, tokenUsd: number): big
   return BigInt(Math.floor((usd / tokenUsd) * 10 ** token.decimals));
 }
 
-/** USD value of atoms. */
-export function atomsUsd(atoms: bigint, token: TokenInfo, tokenUsd: number): number {
-  return (Number(atoms) / 10 ** token.decimals) * tokenUsd;
+/** USD value of the fee a fill paid (charged on the input: quote for a buy, base for a sell). */
+export function feeUsd(side: 'buy' | 'sell', report: ExecutionReport, market: { base: TokenInfo; quote: TokenInfo }, quoteUsd = 1): number {
+  if (report.fillPriceUsd === undefined) return 0;
+  return side === 'buy' ? atomsToUsd(report.feeAtoms, market.quote.decimals, quoteUsd) : atomsToUsd(report.feeAtoms, market.base.decimals, report.fillPriceUsd);
 }
 
 /** Splits `total` over `weights` exactly (largest remainder goes to the first share). */

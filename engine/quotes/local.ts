@@ -4,12 +4,13 @@
  * default) over every pool combination; exact-in keeps the largest output, exact-out the
  * smallest input. State older than `maxStateAgeSlots` behind the provider's slot is never quoted.
  */
+import { NATIVE_MINT } from '../dex/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
-import type { Quote } from '../dex/index.ts';
 import { quoteError } from './errors.ts';
-import { compoundImpactBps, type PoolEntry, type PoolProvider, type QuoteRequest, type QuoteSource, type RouteLeg, type RouteQuote } from './types.ts';
+import { compoundImpactBps, routeLeg, withinStateAge, type PoolEntry, type PoolProvider, type QuoteRequest, type QuoteSource, type RouteLeg, type RouteQuote } from './types.ts';
 
-export const SOL_MINT = 'So11111111111111111111111111111111111111112';
+/** Wrapped SOL: the native mint. */
+export const SOL_MINT = NATIVE_MINT;
 export const USDC_MINT = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';
 
 export interface LocalRouterOptions {
@@ -26,22 +27,6 @@ interface Failure {
   pools: string[];
   code: string;
   message: string;
-}
-
-function legOf(entry: PoolEntry, q: Quote): RouteLeg {
-  const feeMint = (q as Quote & { feeMint?: string }).feeMint ?? q.inputMint;
-  return {
-    venue: q.venue,
-    pool: q.pool,
-    inputMint: q.inputMint,
-    outputMint: q.outputMint,
-    amountIn: q.amountIn,
-    amountOut: q.amountOut,
-    feeAmount: q.feeAmount,
-    feeMint,
-    priceImpactBps: q.priceImpactBps,
-    accounts: [...q.accounts],
-  };
 }
 
 export class LocalRouter implements QuoteSource {
@@ -64,10 +49,12 @@ export class LocalRouter implements QuoteSource {
 
   /** Whether a pool's state is recent enough to quote from (unknown slot = too old, when the provider tracks slots). */
   isFresh(entry: PoolEntry): boolean {
-    const current = this.provider.currentSlot();
-    if (current === undefined) return true;
-    const slot = entry.state.slot;
-    return slot !== undefined && current - slot <= this.maxAge;
+    return withinStateAge(entry.state.slot, this.provider.currentSlot(), this.maxAge);
+  }
+
+  /** A quote given earlier may be served while the oldest state it read is still within the limit. */
+  isCurrent(q: RouteQuote): boolean {
+    return withinStateAge(q.slot, this.provider.currentSlot(), this.maxAge);
   }
 
   async quote(req: QuoteRequest): Promise<RouteQuote> {
@@ -109,7 +96,7 @@ export class LocalRouter implements QuoteSource {
 
     for (const e of fresh(this.provider.poolsFor(req.inputMint, req.outputMint))) {
       const q = attempt([e.state.address], () => (exactIn ? e.venue.quoteExactIn(e.state, req.inputMint, req.amount) : e.venue.quoteExactOut(e.state, req.inputMint, req.amount)));
-      if (q) consider([legOf(e, q)], [e.state.slot]);
+      if (q) consider([routeLeg(q)], [e.state.slot]);
     }
     if (this.maxHops === 2) {
       for (const mid of this.intermediates) {
@@ -124,7 +111,7 @@ export class LocalRouter implements QuoteSource {
             for (const e2 of second) {
               if (e2.state.address === e1.state.address) continue;
               const q2 = attempt([e1.state.address, e2.state.address], () => e2.venue.quoteExactIn(e2.state, mid, q1.amountOut));
-              if (q2) consider([legOf(e1, q1), legOf(e2, q2)], [e1.state.slot, e2.state.slot]);
+              if (q2) consider([routeLeg(q1), routeLeg(q2)], [e1.state.slot, e2.state.slot]);
             }
           }
         } else {
@@ -134,7 +121,7 @@ export class LocalRouter implements QuoteSource {
             for (const e1 of first) {
               if (e2.state.address === e1.state.address) continue;
               const q1 = attempt([e1.state.address, e2.state.address], () => e1.venue.quoteExactOut(e1.state, req.inputMint, q2.amountIn));
-              if (q1) consider([legOf(e1, q1), legOf(e2, q2)], [e1.state.slot, e2.state.slot]);
+              if (q1) consider([routeLeg(q1), routeLeg(q2)], [e1.state.slot, e2.state.slot]);
             }
           }
         }

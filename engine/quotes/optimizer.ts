@@ -16,11 +16,8 @@ export interface QuoteOptimizerOptions {
   local?: QuoteSource;
   /** The aggregator asked when local has no answer (Jupiter). */
   fallback?: QuoteSource;
+  /** Cached quotes are served only while their source says they are current (the local router's staleness guard). */
   cache?: QuoteCache;
-  /** Current slot, to refuse cached local quotes whose state has since grown too old. */
-  currentSlot?: () => number | undefined;
-  /** Same limit as the local router's (default 150). */
-  maxStateAgeSlots?: number;
   log?: Logger;
 }
 
@@ -33,11 +30,9 @@ function summary(err: unknown): { code: string; message: string } {
 
 export class QuoteOptimizer {
   private readonly log: Logger;
-  private readonly maxAge: number;
 
   constructor(private readonly opts: QuoteOptimizerOptions) {
     this.log = opts.log ?? logger().child({ component: 'quotes' });
-    this.maxAge = opts.maxStateAgeSlots ?? 150;
     if (!opts.local && !opts.fallback) throw quoteError('QUOTE_CONFIG_INVALID', 'the quote optimizer needs a local router, a fallback, or both', { field: 'sources' });
   }
 
@@ -46,9 +41,8 @@ export class QuoteOptimizer {
   }
 
   private cachedIsFresh(q: RouteQuote): boolean {
-    if (q.source !== 'local') return true;
-    const current = this.opts.currentSlot?.();
-    return current === undefined || (q.slot !== undefined && current - q.slot <= this.maxAge);
+    const source = [this.opts.local, this.opts.fallback].find((s) => s?.name === q.source);
+    return source?.isCurrent?.(q) ?? true;
   }
 
   private async fromSource(source: QuoteSource, req: QuoteRequest): Promise<RouteQuote> {

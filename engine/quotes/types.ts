@@ -2,7 +2,7 @@
  * Shapes shared by the quote optimizer, its sources (local venues, Jupiter) and its callers
  * (arbitrage planner, executors). Amounts are bigint atoms; `routeQuoteToJson` gives the JSON form.
  */
-import type { PoolState, Venue } from '../dex/index.ts';
+import type { PoolState, Quote, Venue } from '../dex/index.ts';
 
 export type SwapMode = 'exact-in' | 'exact-out';
 
@@ -16,20 +16,33 @@ export interface QuoteRequest {
   slippageBps?: number;
 }
 
-/** One swap of a route. */
-export interface RouteLeg {
+/**
+ * One swap of a route: a venue's `Quote`, with the venue as free text (Jupiter's AMM labels) and
+ * the fee mint always given. `accounts` are what the leg read (local) or its pool (Jupiter's ammKey).
+ */
+export interface RouteLeg extends Omit<Quote, 'venue' | 'feeMint'> {
   venue: string;
-  pool: string;
-  inputMint: string;
-  outputMint: string;
-  amountIn: bigint;
-  amountOut: bigint;
-  /** Swap fee of this leg, in `feeMint` atoms. */
-  feeAmount: bigint;
+  /** Mint `feeAmount` is in. */
   feeMint: string;
-  priceImpactBps: number;
-  /** Accounts this leg read (local) or its pool (Jupiter's ammKey). */
-  accounts: string[];
+}
+
+/**
+ * A venue's quote as a route leg (fee in the input mint unless the venue said otherwise). Fields
+ * are copied one by one: venue quotes carry extras (bigint diagnostics) that must not reach the JSON.
+ */
+export function routeLeg(q: Quote): RouteLeg {
+  return {
+    venue: q.venue,
+    pool: q.pool,
+    inputMint: q.inputMint,
+    outputMint: q.outputMint,
+    amountIn: q.amountIn,
+    amountOut: q.amountOut,
+    feeAmount: q.feeAmount,
+    feeMint: q.feeMint ?? q.inputMint,
+    priceImpactBps: q.priceImpactBps,
+    accounts: [...q.accounts],
+  };
 }
 
 export interface RouteQuote {
@@ -71,6 +84,18 @@ export interface PoolProvider {
 export interface QuoteSource {
   readonly name: 'local' | 'jupiter';
   quote(req: QuoteRequest): Promise<RouteQuote>;
+  /** Whether a quote this source gave earlier may still be served (absent: always). */
+  isCurrent?(q: RouteQuote): boolean;
+}
+
+/**
+ * The staleness guard: state read at `slot` may be quoted at `currentSlot` when it is at most
+ * `maxAgeSlots` behind. An unknown slot is too old whenever the current slot is known; with no
+ * current slot (state from files) nothing is judged stale.
+ */
+export function withinStateAge(slot: number | undefined, currentSlot: number | undefined, maxAgeSlots: number): boolean {
+  if (currentSlot === undefined) return true;
+  return slot !== undefined && currentSlot - slot <= maxAgeSlots;
 }
 
 export interface RouteLegJson extends Omit<RouteLeg, 'amountIn' | 'amountOut' | 'feeAmount'> {
@@ -86,6 +111,11 @@ export interface RouteQuoteJson extends Omit<RouteQuote, 'amountIn' | 'amountOut
   otherAmountThreshold?: string;
 }
 
+/** A leg's JSON form (atoms as decimal strings). */
+export function routeLegToJson(l: RouteLeg): RouteLegJson {
+  return { ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString(), feeAmount: l.feeAmount.toString() };
+}
+
 /** JSON form (atoms as decimal strings) for the cache and the bus. */
 export function routeQuoteToJson(q: RouteQuote): RouteQuoteJson {
   const { amountIn, amountOut, legs, otherAmountThreshold, ...rest } = q;
@@ -93,7 +123,7 @@ export function routeQuoteToJson(q: RouteQuote): RouteQuoteJson {
     ...rest,
     amountIn: amountIn.toString(),
     amountOut: amountOut.toString(),
-    legs: legs.map((l) => ({ ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString(), feeAmount: l.feeAmount.toString() })),
+    legs: legs.map(routeLegToJson),
     ...(otherAmountThreshold !== undefined ? { otherAmountThreshold: otherAmountThreshold.toString() } : {}),
   };
 }

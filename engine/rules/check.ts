@@ -5,6 +5,7 @@
  * to registered executors. Every finding is a diagnostic at the offending node.
  */
 import { FACTS, OPERATORS, DECORATORS, pathsOf } from './catalog.ts';
+import { readPath } from './operators.ts';
 import {
   isAll,
   isAny,
@@ -75,13 +76,12 @@ function hint(word: string, candidates: Iterable<string>): string {
   return c ? ` (did you mean '${c}'?)` : '';
 }
 
+/** The params beside a missing one (same parent), as full dot paths, for hints. */
 function paramKeys(params: unknown, path: string | undefined): string[] {
-  const segs = path ? path.split('.') : [];
-  let cur = params;
-  for (const s of segs.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[s] : undefined;
-  if (!cur || typeof cur !== 'object') return [];
-  const prefix = segs.slice(0, -1).join('.');
-  return Object.keys(cur).map((k) => (prefix ? `${prefix}.${k}` : k));
+  const prefix = path?.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
+  const parent = readPath(params, prefix || undefined);
+  if (!parent || typeof parent !== 'object') return [];
+  return Object.keys(parent).map((k) => (prefix ? `${prefix}.${k}` : k));
 }
 
 class RuleFileChecker {

@@ -51,8 +51,10 @@ export interface Evaluator {
   readonly file: RuleFile;
   /** Events of the rules that fire, in json-rules-engine's order (priority, then file order). */
   evaluate(facts: FactSnapshot): FiredEvent[] | Promise<FiredEvent[]>;
-  /** Every rule's outcome with its condition tree and values (slower; for explain and orders). */
+  /** Every rule's outcome with its condition tree and values (slower; for explain and coverage). */
   explain(facts: FactSnapshot): RuleOutcome[] | Promise<RuleOutcome[]>;
+  /** One rule's outcome (what `explain` gives for it): the explanation an order carries. */
+  explainRule(facts: FactSnapshot, ruleId: string): RuleOutcome | undefined | Promise<RuleOutcome | undefined>;
 }
 
 export interface EvaluatorFactory {

@@ -4,18 +4,30 @@
  * Each returns false (never throws) on values of the wrong shape, as json-rules-engine's do.
  */
 
+/** A non-empty list of finite numbers (holes skipped, as Array.prototype.every skips them). */
 function isSeries(v: unknown): v is number[] {
-  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!Array.isArray(v) || v.length === 0) return false;
+  const n = v.length;
+  for (let k = 0; k < n; k++) {
+    if (!(k in v)) continue;
+    const x = v[k];
+    if (typeof x !== 'number' || !Number.isFinite(x)) return false;
+  }
+  return true;
 }
 
-/** Percent change from the first to the last element of a numeric series; NaN when undefined. */
-export function percentChange(series: readonly number[]): number {
+/** Percent change from the first to the last element compared with `threshold`; false when undefined (first is 0). */
+function percentChangeCompare(series: number[], threshold: number, above: boolean): boolean {
   const first = series[0]!;
   const last = series[series.length - 1]!;
-  if (first === 0) return Number.NaN;
-  return ((last - first) / Math.abs(first)) * 100;
+  const change = first === 0 ? Number.NaN : ((last - first) / Math.abs(first)) * 100;
+  return above ? change > threshold : change < threshold;
 }
 
+/**
+ * Written as plain loops that allocate nothing (no callbacks, no double returned from a helper):
+ * they run on the compiled evaluator's hot path as they are.
+ */
 export const CUSTOM_OPERATORS: Readonly<Record<string, (factValue: unknown, jsonValue: unknown) => boolean>> = {
   between: (factValue, jsonValue) =>
     typeof factValue === 'number' &&
@@ -25,10 +37,8 @@ export const CUSTOM_OPERATORS: Readonly<Record<string, (factValue: unknown, json
     typeof jsonValue[1] === 'number' &&
     factValue >= jsonValue[0] &&
     factValue <= jsonValue[1],
-  percentChangeAbove: (factValue, jsonValue) =>
-    isSeries(factValue) && typeof jsonValue === 'number' && percentChange(factValue) > jsonValue,
-  percentChangeBelow: (factValue, jsonValue) =>
-    isSeries(factValue) && typeof jsonValue === 'number' && percentChange(factValue) < jsonValue,
+  percentChangeAbove: (factValue, jsonValue) => isSeries(factValue) && typeof jsonValue === 'number' && percentChangeCompare(factValue, jsonValue, true),
+  percentChangeBelow: (factValue, jsonValue) => isSeries(factValue) && typeof jsonValue === 'number' && percentChangeCompare(factValue, jsonValue, false),
   crossesAbove: (factValue, jsonValue) => {
     if (!isSeries(factValue) || factValue.length < 2 || typeof jsonValue !== 'number') return false;
     return factValue[factValue.length - 2]! < jsonValue && factValue[factValue.length - 1]! >= jsonValue;

@@ -111,6 +111,10 @@ class ReferenceEvaluator implements Evaluator {
     }));
   }
 
+  async explainRule(facts: FactSnapshot, ruleId: string): Promise<RuleOutcome | undefined> {
+    return (await this.explain(facts)).find((o) => o.ruleId === ruleId);
+  }
+
   async explain(facts: FactSnapshot): Promise<RuleOutcome[]> {
     const { results, failureResults } = await this.run(facts);
     const byName = new Map<string, RuleOutcome>();

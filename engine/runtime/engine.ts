@@ -4,10 +4,11 @@
  * code runs live and in replay; only the price source and the executor differ.
  */
 import type { Bus, Subscription } from '../bus/index.ts';
+import { NATIVE_MINT } from '../dex/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type Route } from '../execution/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
-import { buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
+import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
 import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../planners/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
@@ -50,8 +51,6 @@ export interface EngineOptions {
   portfolio?: Record<string, string>;
 }
 
-const SOL_MINT = 'So11111111111111111111111111111111111111112';
-
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
   return new Map([cfg.market.base, cfg.market.quote].map((t) => [t.mint, t]));
 }
@@ -76,7 +75,6 @@ export class TradingEngine {
   private lastPrice: PriceEvent | undefined;
   private now = new Date(0);
   private readonly subs: Subscription[] = [];
-  private readonly ordersById = new Map<string, Order>();
   private readonly paper: Executor;
   private readonly reporter = new StrategyReporter();
   private reportedAt = -Infinity;
@@ -102,7 +100,7 @@ export class TradingEngine {
       ruleSet: () => opts.holder.current.ruleSet,
       control: opts.control ?? (() => ({ killSwitch: false, paused: false })),
       exposureUsd: (strategy) => this.planners.get(strategy)?.exposureUsd(this.lastPrice?.usd ?? 0) ?? 0,
-      solUsd: () => this.priceUsd(SOL_MINT),
+      solUsd: () => this.priceUsd(NATIVE_MINT),
       now: () => this.now,
       log: this.log.child({ component: 'coordinator' }),
     });
@@ -147,7 +145,6 @@ export class TradingEngine {
     return expired;
   }
 
-  /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
   private restored = false;
 
   /** Loads each planner's stored state once. */
@@ -160,6 +157,7 @@ export class TradingEngine {
     }
   }
 
+  /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
   async start(): Promise<void> {
     await this.restoreState();
     const cfg = this.opts.holder.current.strategies;
@@ -185,7 +183,6 @@ export class TradingEngine {
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);
     if (report.status === 'filled') this.reportFill(order, report);
-    this.ordersById.delete(order.id);
     await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
 
@@ -193,7 +190,7 @@ export class TradingEngine {
     const { quote } = this.opts.holder.current.strategies.market;
     const side = order.side;
     const quoteAtoms = side === 'buy' ? report.amountIn : side === 'sell' ? report.amountOut : 0n;
-    const notionalUsd = (Number(quoteAtoms) / 10 ** quote.decimals) * (this.priceUsd(quote.mint) ?? 1);
+    const notionalUsd = atomsToUsd(quoteAtoms, quote.decimals, this.priceUsd(quote.mint) ?? 1);
     metrics.strategy.fills.inc({ strategy: order.strategy, side });
     metrics.strategy.filledNotional.inc({ strategy: order.strategy, side }, notionalUsd);
     if (side === 'buy') metrics.strategy.invested.inc({ strategy: order.strategy }, notionalUsd);
@@ -250,7 +247,6 @@ export class TradingEngine {
         continue;
       }
       const orders: Order[] = [];
-      let outcomes: Awaited<ReturnType<typeof evaluator.explain>> | undefined;
       for (const event of events) {
         if (event.type !== 'order') {
           this.stats.signals.set(`${name}/${event.ruleId}`, (this.stats.signals.get(`${name}/${event.ruleId}`) ?? 0) + 1);
@@ -258,8 +254,7 @@ export class TradingEngine {
           continue;
         }
         if (String(event.params.amountIn ?? '0') === '0') continue; // nothing to trade
-        outcomes ??= await evaluator.explain(facts);
-        const outcome = outcomes.find((o) => o.ruleId === event.ruleId)!;
+        const outcome = (await evaluator.explainRule(facts, event.ruleId))!;
         try {
           orders.push(
             ...buildOrders(event, {
@@ -283,10 +278,9 @@ export class TradingEngine {
       planner.onOrders(orders, ctx);
       for (const order of orders) {
         this.bump(name, order.rule, 'decided');
-        this.ordersById.set(order.id, order);
         metrics.orders.decided.inc({ strategy: name, side: order.side });
         metrics.strategy.opportunities.inc({ strategy: name });
-        const solUsd = this.priceUsd(SOL_MINT);
+        const solUsd = this.priceUsd(NATIVE_MINT);
         if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
         await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
           this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id }),

@@ -8,7 +8,6 @@
  * this class only decides which transactions reach it and records what they did.
  */
 import { EventEmitter } from 'node:events';
-import { LiteSVM } from 'litesvm';
 import {
   AddressLookupTableAccount,
   Keypair,
@@ -18,12 +17,13 @@ import {
   TransactionInstruction,
   TransactionMessage,
   VersionedTransaction,
+  type VersionedMessage,
 } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { SolrulesError } from '../errors/index.ts';
 import { txErrorJson, type TxErrorJson } from './txerror.ts';
 import { decodeMint, decodeTokenAccount, isTokenProgram } from './token.ts';
-import { Clock, fromNative, innerInstructionsOf, isFailed, nativeOf, returnDataOf, toNative, type LiteInner, type LiteMeta } from './litesvm.ts';
+import { Clock, fromNative, innerInstructionsOf, isFailed, LiteSVM, nativeOf, returnDataOf, toNative, type LiteInner, type LiteMeta } from './litesvm.ts';
 import type {
   AccountChange,
   AccountState,
@@ -52,6 +52,25 @@ const ALT_PROGRAM = 'AddressLookupTab1e1111111111111111111111111';
 const MEMO_PROGRAM = 'MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr';
 const U64_MAX = 18446744073709551615n;
 const FAUCET_LAMPORTS = 100_000_000n * 1_000_000_000n;
+
+/**
+ * The compute-budget instructions of a message: unit price (micro-lamports, 0 when unset), unit
+ * limit (undefined when unset) and how many other instructions there are. Program ids are
+ * always static keys, so lookup tables need not be resolved.
+ */
+export function computeBudgetOf(message: VersionedMessage): { unitPrice: bigint; unitLimit: bigint | undefined; otherInstructions: number } {
+  const out = { unitPrice: 0n, unitLimit: undefined as bigint | undefined, otherInstructions: 0 };
+  for (const ix of message.compiledInstructions) {
+    if (message.staticAccountKeys[ix.programIdIndex]?.toBase58() !== COMPUTE_BUDGET_PROGRAM) {
+      out.otherInstructions += 1;
+      continue;
+    }
+    const data = Buffer.from(ix.data);
+    if (data[0] === 2 && data.length >= 5) out.unitLimit = BigInt(data.readUInt32LE(1));
+    if (data[0] === 3 && data.length >= 9) out.unitPrice = data.readBigUInt64LE(1);
+  }
+  return out;
+}
 
 function sameAccount(a: AccountState | null, b: AccountState | null): boolean {
   if (!a || !b) return a === b;
@@ -290,9 +309,10 @@ export class SandboxChain extends EventEmitter {
     return bs58.encode(nonce.data.subarray(40, 72)) === parsed.tx.message.recentBlockhash;
   }
 
-  private snapshot(keys: string[], into = new Map<string, AccountState | null>()): Map<string, AccountState | null> {
-    for (const k of keys) if (!into.has(k)) into.set(k, this.getAccount(k));
-    return into;
+  private snapshot(keys: string[]): Map<string, AccountState | null> {
+    const out = new Map<string, AccountState | null>();
+    for (const k of keys) if (!out.has(k)) out.set(k, this.getAccount(k));
+    return out;
   }
 
   private tokenBalances(parsed: ParsedTx, state: Map<string, AccountState | null>): TokenBalance[] {
@@ -310,21 +330,12 @@ export class SandboxChain extends EventEmitter {
     return out;
   }
 
-  private computeUnitPrice(parsed: ParsedTx): bigint {
-    for (const ix of parsed.tx.message.compiledInstructions) {
-      if (parsed.accountKeys[ix.programIdIndex] !== COMPUTE_BUDGET_PROGRAM) continue;
-      const data = Buffer.from(ix.data);
-      if (data[0] === 3 && data.length >= 9) return data.readBigUInt64LE(1);
-    }
-    return 0n;
-  }
-
   /** Runs one transaction in LiteSVM and measures what it did. Does not record it. */
   private run(parsed: ParsedTx, pre: Map<string, AccountState | null>): RunResult {
     // `pre` keeps each account's state from before the first transaction (for a bundle's rollback);
     // this transaction's own meta starts from the state it ran on (after earlier bundle transactions).
     const before = this.snapshot(parsed.accountKeys);
-    this.snapshot(parsed.accountKeys, pre);
+    for (const [address, account] of before) if (!pre.has(address)) pre.set(address, account);
     const preList = parsed.accountKeys.map((k) => before.get(k) ?? null);
     const result = this.inner.sendVersionedTransaction(parsed.bytes);
     const meta: LiteMeta = isFailed(result) ? result.meta() : (result as LiteMeta);
@@ -357,7 +368,7 @@ export class SandboxChain extends EventEmitter {
       innerInstructions,
       computeUnitsConsumed: unitsConsumed,
       returnData,
-      computeUnitPrice: this.computeUnitPrice(parsed),
+      computeUnitPrice: computeBudgetOf(parsed.tx.message).unitPrice,
     };
     return base;
   }

@@ -22,6 +22,15 @@ export function checkAccountEncoding(encoding: string | undefined): AccountEncod
   throw new RpcError(RPC_CODES.invalidParams, `Invalid params: unknown variant \`${e}\`, expected one of \`binary\`, \`base58\`, \`base64\`, \`jsonParsed\`, \`base64+zstd\``);
 }
 
+/** Encoding options from an RPC or subscription config (`encoding`, `dataSlice`), checked. */
+export function accountEncodeOptions(config: Record<string, unknown>, base58Limit = true): AccountEncodeOptions {
+  const o: AccountEncodeOptions = base58Limit ? {} : { base58Limit: false };
+  if (config.encoding !== undefined) o.encoding = String(config.encoding);
+  checkAccountEncoding(o.encoding);
+  if (config.dataSlice && typeof config.dataSlice === 'object') o.dataSlice = config.dataSlice as { offset: number; length: number };
+  return o;
+}
+
 function slice(data: Uint8Array, opts: AccountEncodeOptions): Uint8Array {
   if (!opts.dataSlice) return data;
   const { offset, length } = opts.dataSlice;

@@ -36,7 +36,6 @@ export class BlockEngineGrpc {
   private readonly streams = new Set<grpc.ServerWritableStream<unknown, BundleResult>>();
   private readonly pendingFinal = new Map<string, number>();
   private readonly detach: (() => void)[] = [];
-  private port = 0;
 
   constructor(
     private readonly engine: BlockEngine,
@@ -59,14 +58,9 @@ export class BlockEngineGrpc {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(`${host}:${port}`, creds, (err, bound) => {
         if (err) return reject(err);
-        this.port = bound;
         resolve(bound);
       });
     });
-  }
-
-  get boundPort(): number {
-    return this.port;
   }
 
   /** Fault gate and token check shared by every searcher call. */

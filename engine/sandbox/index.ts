@@ -12,4 +12,4 @@ export type { AccountState, AccountWrite, TxRecord, SandboxChain, Commitment } f
 export { MAX_PROCESSING_AGE } from './chain.ts';
 export type { FaultSettings, FaultCounters, Faults } from './faults.ts';
 export { JITO_TIP_ACCOUNTS, MIN_TIP_LAMPORTS, MAX_BUNDLE_TRANSACTIONS, TIP_LOCK_MESSAGE, bundleIdOf, type BundleRecord, type BundleStatus } from './jito.ts';
-export { ensureSandboxTls, trustSandboxTls, writeTrustBundle, sandboxTlsDir, type SandboxTls } from './tls.ts';
+export { createLoopbackCertificate, ensureSandboxTls, trustSandboxTls, writeTrustBundle, sandboxTlsDir, type SandboxTls } from './tls.ts';

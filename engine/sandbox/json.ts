@@ -1,7 +1,9 @@
 /**
- * JSON the way Solana RPC writes it: u64 values (lamports, rentEpoch, fees) as bare JSON numbers
- * with every digit, even past 2^53 (rentEpoch is often u64::MAX), which JSON.stringify cannot do.
+ * JSON-RPC plumbing shared by the HTTP and WebSocket faces: errors, parameter checks, and JSON the
+ * way Solana RPC writes it — u64 values (lamports, rentEpoch, fees) as bare JSON numbers with every
+ * digit, even past 2^53 (rentEpoch is often u64::MAX), which JSON.stringify cannot do.
  */
+import { PublicKey } from '@solana/web3.js';
 
 /** Stringifies `value` like JSON.stringify, writing bigints as bare JSON integers. */
 export function stringifyRpc(value: unknown): string {
@@ -69,4 +71,14 @@ export const RPC_CODES = {
 /** Throws invalid-params unless `ok`. */
 export function requireParam(ok: unknown, message: string): asserts ok {
   if (!ok) throw new RpcError(RPC_CODES.invalidParams, message);
+}
+
+/** A base58 public key parameter, normalized; invalid-params naming `what` otherwise. */
+export function addressParam(value: unknown, what = 'address'): string {
+  requireParam(typeof value === 'string', `Invalid param: ${what} must be a base58 string`);
+  try {
+    return new PublicKey(value).toBase58();
+  } catch {
+    throw new RpcError(RPC_CODES.invalidParams, `Invalid param: ${what} is not a valid base58 public key: ${value}`);
+  }
 }

@@ -1,4 +1,7 @@
 /**
+ * The one module that loads `litesvm`: importing LiteSVM from here guarantees the V8 flag below is
+ * set before any instance runs a program.
+ *
  * The slice of LiteSVM's native binding the ledger uses. The public wrapper turns lamports into
  * JS numbers and re-serializes transactions; the binding (`svm.inner`) keeps u64s exact and takes
  * the wire bytes as they arrived.
@@ -81,4 +84,4 @@ export function returnDataOf(meta: LiteMeta): { programId: string; data: Uint8Ar
   return data.length === 0 ? null : { programId: bs58.encode(rd.programId()), data };
 }
 
-export { Clock };
+export { Clock, LiteSVM };

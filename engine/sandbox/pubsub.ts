@@ -10,9 +10,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccountChange, Commitment, SandboxChain, TxRecord } from './chain.ts';
-import { compileFilters, encodeAccount, EMPTY_ACCOUNT, checkAccountEncoding, type AccountEncodeOptions } from './encode.ts';
+import { accountEncodeOptions, compileFilters, encodeAccount, EMPTY_ACCOUNT, type AccountEncodeOptions } from './encode.ts';
 import type { Faults } from './faults.ts';
-import { RpcError, RPC_CODES, stringifyRpc } from './json.ts';
+import { addressParam, RpcError, RPC_CODES, stringifyRpc } from './json.ts';
 
 type Sub =
   | { kind: 'account'; address: string; opts: AccountEncodeOptions }
@@ -168,20 +168,14 @@ export class PubSubServer {
       return true;
     }
     const cfg = (params[1] && typeof params[1] === 'object' ? params[1] : {}) as Record<string, unknown>;
-    const accountOpts = (): AccountEncodeOptions => {
-      const o: AccountEncodeOptions = { base58Limit: false };
-      if (typeof cfg.encoding === 'string') o.encoding = cfg.encoding;
-      checkAccountEncoding(o.encoding);
-      if (cfg.dataSlice && typeof cfg.dataSlice === 'object') o.dataSlice = cfg.dataSlice as { offset: number; length: number };
-      return o;
-    };
+    const accountOpts = () => accountEncodeOptions(cfg, false);
     let sub: Sub;
     switch (method) {
       case 'accountSubscribe':
-        sub = { kind: 'account', address: this.address(params[0]), opts: accountOpts() };
+        sub = { kind: 'account', address: addressParam(params[0]), opts: accountOpts() };
         break;
       case 'programSubscribe':
-        sub = { kind: 'program', program: this.address(params[0]), opts: accountOpts(), keep: compileFilters(cfg.filters) };
+        sub = { kind: 'program', program: addressParam(params[0]), opts: accountOpts(), keep: compileFilters(cfg.filters) };
         break;
       case 'slotSubscribe':
         sub = { kind: 'slot' };
@@ -197,7 +191,7 @@ export class PubSubServer {
         const filter = params[0];
         if (filter === 'all' || filter === 'allWithVotes') sub = { kind: 'logs', mentions: undefined };
         else if (filter && typeof filter === 'object' && Array.isArray((filter as { mentions?: unknown }).mentions) && (filter as { mentions: unknown[] }).mentions.length === 1) {
-          sub = { kind: 'logs', mentions: this.address((filter as { mentions: unknown[] }).mentions[0]) };
+          sub = { kind: 'logs', mentions: addressParam((filter as { mentions: unknown[] }).mentions[0]) };
         } else throw new RpcError(RPC_CODES.invalidParams, 'Invalid params: logs filter must be "all", "allWithVotes" or {mentions: [one address]}');
         break;
       }
@@ -207,13 +201,6 @@ export class PubSubServer {
     const id = this.nextId++;
     client.subs.set(id, sub);
     return id;
-  }
-
-  private address(value: unknown): string {
-    if (typeof value !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(value)) {
-      throw new RpcError(RPC_CODES.invalidParams, `Invalid params: not a base58 address: ${JSON.stringify(value)}`);
-    }
-    return value;
   }
 
   /** A signature already at the requested commitment is answered at once, like agave does. */

@@ -2,14 +2,14 @@
  * Solana HTTP JSON-RPC methods over the sandbox chain, with agave's names, parameters, result
  * shapes (`{context: {slot, apiVersion}, value}`) and error codes.
  */
-import { PublicKey, VersionedMessage } from '@solana/web3.js';
+import { VersionedMessage } from '@solana/web3.js';
 import bs58 from 'bs58';
-import type { ParsedTx, SandboxChain } from './chain.ts';
-import { compileFilters, encodeAccount, transactionJson, transactionMetaJson, checkAccountEncoding, innerJson, type AccountEncodeOptions } from './encode.ts';
+import { computeBudgetOf, type ParsedTx, type SandboxChain } from './chain.ts';
+import { accountEncodeOptions, compileFilters, encodeAccount, transactionJson, transactionMetaJson, innerJson, type AccountEncodeOptions } from './encode.ts';
 import type { Faults } from './faults.ts';
 import type { RpcHandler } from './http.ts';
-import { RpcError, RPC_CODES, requireParam } from './json.ts';
-import { decodeMint, decodeTokenAccount, isTokenProgram, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, uiTokenAmount } from './token.ts';
+import { addressParam, RpcError, RPC_CODES, requireParam } from './json.ts';
+import { decodeMint, decodeTokenAccount, isTokenProgram, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, uiTokenAmount } from './token.ts';
 import { describeTxError } from './txerror.ts';
 
 /** Version the sandbox reports in getVersion and `context.apiVersion`. */
@@ -26,15 +26,6 @@ function config(params: unknown[], index: number): Config {
   if (c === undefined || c === null) return {};
   requireParam(typeof c === 'object' && !Array.isArray(c), `Invalid params: argument ${index + 1} must be a configuration object`);
   return c as Config;
-}
-
-function address(value: unknown, what = 'address'): string {
-  requireParam(typeof value === 'string', `Invalid param: ${what} must be a base58 string`);
-  try {
-    return new PublicKey(value).toBase58();
-  } catch {
-    throw new RpcError(RPC_CODES.invalidParams, `Invalid param: ${what} is not a valid base58 public key: ${value}`);
-  }
 }
 
 /** Decodes a wire transaction as sendTransaction and simulateTransaction accept it. */
@@ -86,21 +77,9 @@ export function preflightError(sim: { err: unknown; logs: string[]; unitsConsume
 
 /** Fee agave would charge for `message`: signatures plus priority fee (price × limit). */
 function feeForMessage(message: VersionedMessage): bigint {
-  const keys = message.staticAccountKeys.map((k) => k.toBase58());
-  let price = 0n;
-  let limit: bigint | undefined;
-  let others = 0;
-  for (const ix of message.compiledInstructions) {
-    if (keys[ix.programIdIndex] !== 'ComputeBudget111111111111111111111111111111') {
-      others += 1;
-      continue;
-    }
-    const data = Buffer.from(ix.data);
-    if (data[0] === 2 && data.length >= 5) limit = BigInt(data.readUInt32LE(1));
-    if (data[0] === 3 && data.length >= 9) price = data.readBigUInt64LE(1);
-  }
-  const units = limit ?? BigInt(Math.min(200_000 * others, 1_400_000));
-  const priority = (price * units + 999_999n) / 1_000_000n;
+  const budget = computeBudgetOf(message);
+  const units = budget.unitLimit ?? BigInt(Math.min(200_000 * budget.otherInstructions, 1_400_000));
+  const priority = (budget.unitPrice * units + 999_999n) / 1_000_000n;
   return LAMPORTS_PER_SIGNATURE * BigInt(message.header.numRequiredSignatures) + priority;
 }
 
@@ -116,13 +95,6 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
     if (typeof c.minContextSlot === 'number' && c.minContextSlot > chain.slot) {
       throw new RpcError(RPC_CODES.minContextSlotNotReached, 'Minimum context slot has not been reached', { contextSlot: chain.slot });
     }
-  };
-  const accountOptions = (c: Config): AccountEncodeOptions => {
-    const o: AccountEncodeOptions = {};
-    if (c.encoding !== undefined) o.encoding = String(c.encoding);
-    checkAccountEncoding(o.encoding);
-    if (c.dataSlice && typeof c.dataSlice === 'object') o.dataSlice = c.dataSlice as { offset: number; length: number };
-    return o;
   };
   const tokenAccountsWhere = (match: (owner: string, mint: string) => boolean, programs: string[]) => {
     const out: { address: string; account: ReturnType<SandboxChain['getAccount']> & object }[] = [];
@@ -166,31 +138,31 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
     },
     getBalance: (p) => {
       checkMinContextSlot(config(p, 1));
-      return withContext(chain.getAccount(address(p[0]))?.lamports ?? 0n);
+      return withContext(chain.getAccount(addressParam(p[0]))?.lamports ?? 0n);
     },
     getAccountInfo: (p) => {
       const c = config(p, 1);
       checkMinContextSlot(c);
-      const account = chain.getAccount(address(p[0]));
-      return withContext(account ? encodeAccount(chain, account, accountOptions(c)) : null);
+      const account = chain.getAccount(addressParam(p[0]));
+      return withContext(account ? encodeAccount(chain, account, accountEncodeOptions(c)) : null);
     },
     getMultipleAccounts: (p) => {
       requireParam(Array.isArray(p[0]), 'Invalid params: expected an array of addresses');
       if (p[0].length > MAX_MULTIPLE_ACCOUNTS) throw new RpcError(RPC_CODES.invalidParams, `Too many inputs provided; max ${MAX_MULTIPLE_ACCOUNTS}`);
       const c = config(p, 1);
       checkMinContextSlot(c);
-      const o = accountOptions(c);
+      const o = accountEncodeOptions(c);
       return withContext(p[0].map((a) => {
-        const account = chain.getAccount(address(a));
+        const account = chain.getAccount(addressParam(a));
         return account ? encodeAccount(chain, account, o) : null;
       }));
     },
     getProgramAccounts: (p) => {
-      const program = address(p[0], 'program id');
+      const program = addressParam(p[0], 'program id');
       const c = config(p, 1);
       checkMinContextSlot(c);
       const keep = compileFilters(c.filters);
-      const o = accountOptions(c);
+      const o = accountEncodeOptions(c);
       const list = chain
         .programAccounts(program)
         .filter((e) => keep(e.account.data))
@@ -198,7 +170,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       return c.withContext ? withContext(list) : list;
     },
     getTokenAccountBalance: (p) => {
-      const key = address(p[0]);
+      const key = addressParam(p[0]);
       const account = chain.getAccount(key);
       const token = account ? decodeTokenAccount(account.owner, account.data) : undefined;
       if (!account || !token) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: could not find account');
@@ -208,13 +180,13 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       return withContext(uiTokenAmount(token.amount, decimals));
     },
     getTokenSupply: (p) => {
-      const account = chain.getAccount(address(p[0]));
+      const account = chain.getAccount(addressParam(p[0]));
       const mint = account ? decodeMint(account.owner, account.data) : undefined;
       if (!mint) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: not a Token mint');
       return withContext(uiTokenAmount(mint.supply, mint.decimals));
     },
     getTokenLargestAccounts: (p) => {
-      const mintKey = address(p[0]);
+      const mintKey = addressParam(p[0]);
       const account = chain.getAccount(mintKey);
       const mint = account ? decodeMint(account.owner, account.data) : undefined;
       if (!account || !mint) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: not a Token mint');
@@ -225,25 +197,25 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       return withContext(holders.map((h) => ({ address: h.address, ...uiTokenAmount(h.amount, mint.decimals) })));
     },
     getTokenAccountsByOwner: (p) => {
-      const owner = address(p[0], 'owner');
+      const owner = addressParam(p[0], 'owner');
       const filter = config(p, 1);
       const c = config(p, 2);
       checkMinContextSlot(c);
-      let programs = [TOKEN_PROGRAM, TOKEN_2022_PROGRAM];
+      let programs = [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID];
       let mint: string | undefined;
       if (typeof filter.mint === 'string') {
-        mint = address(filter.mint, 'mint');
+        mint = addressParam(filter.mint, 'mint');
         const mintAccount = chain.getAccount(mint);
         if (!mintAccount || !isTokenProgram(mintAccount.owner)) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: could not find mint');
         programs = [mintAccount.owner];
       } else if (typeof filter.programId === 'string') {
-        const program = address(filter.programId, 'programId');
+        const program = addressParam(filter.programId, 'programId');
         if (!isTokenProgram(program)) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: unrecognized Token program id');
         programs = [program];
       } else {
         throw new RpcError(RPC_CODES.invalidParams, 'Invalid params: expected {mint} or {programId} as the second argument');
       }
-      const o = accountOptions(c);
+      const o = accountEncodeOptions(c);
       const list = tokenAccountsWhere((o2, m) => o2 === owner && (mint === undefined || m === mint), programs);
       return withContext(list.map((e) => ({ pubkey: e.address, account: encodeAccount(chain, e.account, o) })));
     },
@@ -251,7 +223,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       const list = p[0] === undefined || p[0] === null ? [] : p[0];
       requireParam(Array.isArray(list), 'Invalid params: expected an array of addresses');
       if (list.length > 128) throw new RpcError(RPC_CODES.invalidParams, 'Too many inputs provided; max 128');
-      return chain.recentPrioritizationFees(list.map((a) => address(a)));
+      return chain.recentPrioritizationFees(list.map((a) => addressParam(a)));
     },
     getFeeForMessage: (p) => {
       requireParam(typeof p[0] === 'string', 'Invalid params: message must be a base64 string');
@@ -264,7 +236,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       return withContext(chain.isBlockhashValid(message.recentBlockhash) ? feeForMessage(message) : null);
     },
     requestAirdrop: (p) => {
-      const to = address(p[0]);
+      const to = addressParam(p[0]);
       requireParam(typeof p[1] === 'number' && Number.isSafeInteger(p[1]) && p[1] > 0, 'Invalid params: lamports must be a positive integer');
       const outcome = chain.airdrop(to, BigInt(p[1]));
       if (outcome.kind !== 'landed' || outcome.record.err !== null) {
@@ -284,7 +256,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       if (wanted && Array.isArray(wanted.addresses)) {
         const o: AccountEncodeOptions = { encoding: typeof wanted.encoding === 'string' ? wanted.encoding : 'base64' };
         accounts = wanted.addresses.map((a) => {
-          const key = address(a);
+          const key = addressParam(a);
           const account = sim.postAccounts.has(key) ? sim.postAccounts.get(key)! : chain.getAccount(key);
           return account ? encodeAccount(chain, account, o) : null;
         });
@@ -325,7 +297,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       }));
     },
     getSignaturesForAddress: (p) => {
-      const key = address(p[0]);
+      const key = addressParam(p[0]);
       const c = config(p, 1);
       const limit = typeof c.limit === 'number' ? c.limit : 1000;
       requireParam(Number.isInteger(limit) && limit >= 1 && limit <= 1000, 'Invalid params: limit must be between 1 and 1000');

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { LiteSVM } from 'litesvm';
+import type { LiteSVM } from './litesvm.ts';
 import type { PublicKey } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { loadAccountDir, type AccountSnapshot } from '../accounts/index.ts';

@@ -60,11 +60,21 @@ function pem(label: string, der: Buffer): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-/** Builds a self-signed certificate for localhost, 127.0.0.1 and ::1. */
-export function createLoopbackCertificate(now = new Date()): { certPem: string; keyPem: string } {
+/**
+ * A DER INTEGER holding `bytes` as an unsigned big-endian number. DER wants the shortest form:
+ * no leading zero byte unless the next byte has its top bit set (then one, to keep it positive).
+ * OpenSSL refuses anything else ("illegal padding"), so a random serial must go through here.
+ */
+function derUnsignedInteger(bytes: Uint8Array): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const body = Buffer.from(bytes.subarray(start));
+  return tlv(0x02, body[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), body]) : body);
+}
+
+/** Builds a self-signed certificate for localhost, 127.0.0.1 and ::1 (`serial`: 16 random bytes unless given). */
+export function createLoopbackCertificate(now = new Date(), serial: Uint8Array = randomBytes(16)): { certPem: string; keyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // positive INTEGER
   const notBefore = new Date(now.getTime() - 24 * 3600_000);
   const notAfter = new Date(now.getTime() + VALID_YEARS * 365 * 24 * 3600_000);
   const san = seq(
@@ -82,8 +92,8 @@ export function createLoopbackCertificate(now = new Date()): { certPem: string; 
   );
   const subject = name('solrules sandbox (loopback only)');
   const tbs = seq(
-    tlv(0xa0, tlv(0x02, Buffer.from([2]))),
-    tlv(0x02, serial),
+    tlv(0xa0, derUnsignedInteger(Buffer.from([2]))),
+    derUnsignedInteger(serial),
     seq(oid(OID_ECDSA_SHA256)),
     subject,
     seq(utcTime(notBefore), utcTime(notAfter)),

@@ -1,104 +1,70 @@
 /**
- * SPL Token and Token-2022 base layouts, read the way the RPC's jsonParsed encoding and
- * transaction token balances read them. Extensions after the base layout are left alone.
+ * SPL Token and Token-2022 state the way the RPC's jsonParsed encoding and transaction token
+ * balances show it. The layouts are read by engine/dex (the engine's SPL Token decoder); this
+ * file only picks which layout an account holds, as agave does, and shapes the RPC JSON.
  */
-import bs58 from 'bs58';
+import type { AccountSnapshot } from '../accounts/index.ts';
+import {
+  decodeMint as decodeDexMint,
+  decodeTokenAccount as decodeDexTokenAccount,
+  scaledToDecimal,
+  TOKEN_2022_PROGRAM_ID,
+  TOKEN_PROGRAM_ID,
+  type MintInfo,
+  type TokenAccountInfo,
+} from '../dex/index.ts';
+import { isSolrulesError } from '../errors/index.ts';
 
-export const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
-export const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb';
+export { TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID };
 
 const ACCOUNT_LEN = 165;
 const MINT_LEN = 82;
 const ACCOUNT_TYPE_MINT = 1;
 const ACCOUNT_TYPE_ACCOUNT = 2;
 
-export interface TokenAccountFields {
-  mint: string;
-  owner: string;
-  amount: bigint;
-  delegate: string | null;
-  state: 'uninitialized' | 'initialized' | 'frozen';
-  isNative: bigint | null;
-  delegatedAmount: bigint;
-  closeAuthority: string | null;
-}
-
-export interface MintFields {
-  mintAuthority: string | null;
-  supply: bigint;
-  decimals: number;
-  isInitialized: boolean;
-  freezeAuthority: string | null;
-}
-
 export function isTokenProgram(owner: string): boolean {
-  return owner === TOKEN_PROGRAM || owner === TOKEN_2022_PROGRAM;
+  return owner === TOKEN_PROGRAM_ID || owner === TOKEN_2022_PROGRAM_ID;
 }
 
-function key(data: Uint8Array, at: number): string {
-  return bs58.encode(data.subarray(at, at + 32));
-}
-function u64(data: Uint8Array, at: number): bigint {
-  return Buffer.from(data.buffer, data.byteOffset + at, 8).readBigUInt64LE(0);
-}
-function optionKey(data: Uint8Array, at: number): string | null {
-  return Buffer.from(data.buffer, data.byteOffset + at, 4).readUInt32LE(0) === 1 ? key(data, at + 4) : null;
-}
-
+/** Which layout agave's account parser would try: by length, then (Token-2022) by the account-type byte. */
 function tokenKind(owner: string, data: Uint8Array): 'account' | 'mint' | undefined {
   if (!isTokenProgram(owner)) return undefined;
   if (data.length === ACCOUNT_LEN) return 'account';
   if (data.length === MINT_LEN) return 'mint';
-  if (owner === TOKEN_2022_PROGRAM && data.length > ACCOUNT_LEN) {
+  if (owner === TOKEN_2022_PROGRAM_ID && data.length > ACCOUNT_LEN) {
     if (data[ACCOUNT_LEN] === ACCOUNT_TYPE_ACCOUNT) return 'account';
     if (data[ACCOUNT_LEN] === ACCOUNT_TYPE_MINT) return 'mint';
   }
   return undefined;
 }
 
+/** Runs a dex decoder; data it rejects is simply not token state here (the RPC falls back to base64). */
+function tryDecode<T>(owner: string, data: Uint8Array, decode: (account: AccountSnapshot) => T): T | undefined {
+  try {
+    return decode({ address: undefined, owner, data, lamports: null, executable: false, rentEpoch: null });
+  } catch (err) {
+    if (isSolrulesError(err)) return undefined;
+    throw err;
+  }
+}
+
 /** Decodes a token account, or undefined when `data` is not an initialized token account. */
-export function decodeTokenAccount(owner: string, data: Uint8Array): TokenAccountFields | undefined {
+export function decodeTokenAccount(owner: string, data: Uint8Array): TokenAccountInfo | undefined {
   if (tokenKind(owner, data) !== 'account') return undefined;
-  const stateByte = data[108];
-  if (stateByte !== 1 && stateByte !== 2) return undefined;
-  const nativeTag = Buffer.from(data.buffer, data.byteOffset + 109, 4).readUInt32LE(0);
-  return {
-    mint: key(data, 0),
-    owner: key(data, 32),
-    amount: u64(data, 64),
-    delegate: optionKey(data, 72),
-    state: stateByte === 1 ? 'initialized' : 'frozen',
-    isNative: nativeTag === 1 ? u64(data, 113) : null,
-    delegatedAmount: u64(data, 121),
-    closeAuthority: optionKey(data, 129),
-  };
+  const account = tryDecode(owner, data, decodeDexTokenAccount);
+  return account?.state === 'uninitialized' ? undefined : account;
 }
 
 /** Decodes a mint, or undefined when `data` is not an initialized mint. */
-export function decodeMint(owner: string, data: Uint8Array): MintFields | undefined {
+export function decodeMint(owner: string, data: Uint8Array): MintInfo | undefined {
   if (tokenKind(owner, data) !== 'mint') return undefined;
-  if (data[45] !== 1) return undefined;
-  return {
-    mintAuthority: optionKey(data, 0),
-    supply: u64(data, 36),
-    decimals: data[44]!,
-    isInitialized: true,
-    freezeAuthority: optionKey(data, 46),
-  };
+  const mint = tryDecode(owner, data, decodeDexMint);
+  return mint?.isInitialized ? mint : undefined;
 }
 
-/** `amount` in whole-token units as an exact decimal string ("1.5", "0.000001", "12"). */
-export function uiAmountString(amount: bigint, decimals: number): string {
-  if (decimals === 0) return amount.toString();
-  const digits = amount.toString().padStart(decimals + 1, '0');
-  const whole = digits.slice(0, -decimals);
-  const frac = digits.slice(-decimals).replace(/0+$/, '');
-  return frac ? `${whole}.${frac}` : whole;
-}
-
-/** The RPC `UiTokenAmount` shape. `uiAmount` is a display float; `amount` is exact. */
+/** The RPC `UiTokenAmount` shape: `uiAmountString` exact in whole tokens, `uiAmount` a display float, `amount` in atoms. */
 export function uiTokenAmount(amount: bigint, decimals: number): { amount: string; decimals: number; uiAmount: number; uiAmountString: string } {
-  const s = uiAmountString(amount, decimals);
+  const s = scaledToDecimal(amount, -decimals);
   return { amount: amount.toString(), decimals, uiAmount: Number(s), uiAmountString: s };
 }
 
@@ -108,7 +74,7 @@ export function parseTokenJson(
   data: Uint8Array,
   mintDecimals: (mint: string) => number | undefined,
 ): { program: string; parsed: unknown; space: number } | undefined {
-  const program = owner === TOKEN_PROGRAM ? 'spl-token' : 'spl-token-2022';
+  const program = owner === TOKEN_PROGRAM_ID ? 'spl-token' : 'spl-token-2022';
   const account = decodeTokenAccount(owner, data);
   if (account) {
     const decimals = mintDecimals(account.mint);

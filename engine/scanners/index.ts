@@ -5,13 +5,13 @@
  * (Replayed price series live in ./replay.)
  */
 export { parseScannerConfig, loadScannerConfig, SCANNER_DEFAULTS, type ScannerConfig, type SubscriptionMode, type ProgramWatch, type OracleWatch, type TokenSpec, type AccountFilter, type Commitment } from './config.ts';
-export type { AccountSource, AccountUpdate, SourceSink, SourceStats } from './source.ts';
+export { backoffMs, type AccountSource, type AccountUpdate, type SourceOptions, type SourceSink, type SourceStats } from './source.ts';
 export { MarketScanner, sourceFor, type MarketScannerOptions, type ScannerStats } from './scanner.ts';
 export { MarketState, type PoolRecord, type PoolChange, type OracleChange } from './market.ts';
-export { PriceFeed, type PoolFact, type PriceFactLive, type SpreadFact, type VenueQuote } from './price-feed.ts';
+export { PriceFeed, type PoolFact, type SpreadFact, type VenueQuote } from './price-feed.ts';
 export { VolumeMonitor, type VolumeFact, type InferredTrade } from './volume.ts';
-export { WebSocketSource, backoffMs, type WebSocketSourceOptions } from './websocket.ts';
-export { PollingSource, type PollingSourceOptions } from './polling.ts';
+export { WebSocketSource } from './websocket.ts';
+export { PollingSource } from './polling.ts';
 export { ShredstreamSource, decodeEntries, shredstreamProxyClient, shredstreamProxyService, SHREDSTREAM_PROXY_PROTO, type ShredEntry, type ShredTransaction, type ShredstreamEntryMessage } from './shredstream/index.ts';
 export { Deduplicator, SlotClock, matchesFilters } from './filters.ts';
 export { fetchAccounts, fetchProgramAccounts, toSnapshot, MAX_KEYS_PER_CALL } from './rpc.ts';

@@ -10,23 +10,14 @@ import { logger, type Logger } from '../telemetry/index.ts';
 import type { ScannerConfig } from './config.ts';
 import { scannerMetrics } from './metrics.ts';
 import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
-import type { AccountSource, AccountUpdate, SourceSink, SourceStats } from './source.ts';
-import { backoffMs } from './websocket.ts';
-
-export interface PollingSourceOptions {
-  config: ScannerConfig;
-  connection?: Connection;
-  now?: () => number;
-  random?: () => number;
-  log?: Logger;
-}
+import { backoffMs, type AccountSource, type AccountUpdate, type SourceOptions, type SourceSink, type SourceStats } from './source.ts';
 
 export class PollingSource implements AccountSource {
   readonly mode: 'rpc-polling' | 'shredstream' = 'rpc-polling';
   readonly connection: Connection;
   protected readonly cfg: ScannerConfig;
   protected readonly now: () => number;
-  private readonly random: () => number;
+  protected readonly random: () => number;
   protected readonly log: Logger;
   protected sink: SourceSink | undefined;
   protected watched: string[] = [];
@@ -40,7 +31,7 @@ export class PollingSource implements AccountSource {
   /** Completed polls (tests and stats). */
   polls = 0;
 
-  constructor(opts: PollingSourceOptions) {
+  constructor(opts: SourceOptions) {
     this.cfg = opts.config;
     this.connection = opts.connection ?? new Connection(opts.config.rpcUrl, { commitment: opts.config.commitment, disableRetryOnRateLimit: true });
     this.now = opts.now ?? Date.now;

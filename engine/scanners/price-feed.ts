@@ -9,6 +9,7 @@
  * floating point; amounts stay exact atoms.
  */
 import type { PoolState, PythPrice, Quote, Venue } from '../dex/index.ts';
+import { priceFact, type PriceFact } from '../facts/index.ts';
 import type { PoolRecord, MarketState } from './market.ts';
 import type { TokenSpec } from './config.ts';
 
@@ -24,20 +25,6 @@ export interface PoolFact {
   feeBps: number;
   slot: number;
   ageSlots: number;
-}
-
-export interface PriceFactLive {
-  mint: string;
-  symbol: string;
-  usd: number;
-  bidUsd?: number;
-  askUsd?: number;
-  confidenceUsd?: number;
-  recentUsd: number[];
-  changePct: number;
-  slot: number;
-  timestamp: number;
-  source: string;
 }
 
 export interface SpreadFact {
@@ -102,13 +89,18 @@ export class PriceFeed {
     this.tokens = new Map(opts.tokens.map((t) => [t.mint, t]));
   }
 
+  /** The first trading Pyth price of a mint. */
+  private pyth(mint: string): ReturnType<typeof pythUsd> {
+    for (const o of this.market.oracles.values()) {
+      const p = o.mint === mint ? pythUsd(o.price) : undefined;
+      if (p) return p;
+    }
+    return undefined;
+  }
+
   /** USD price of a mint from a reference: Pyth when trading, else the configured fixed price. */
   referenceUsd(mint: string): number | undefined {
-    for (const o of this.market.oracles.values()) if (o.mint === mint) {
-      const p = pythUsd(o.price);
-      if (p) return p.usd;
-    }
-    return this.tokens.get(mint)?.usd;
+    return this.pyth(mint)?.usd ?? this.tokens.get(mint)?.usd;
   }
 
   /** Bid / ask / mid of `mint` in USD on one pool, from exact probe quotes. */
@@ -163,7 +155,7 @@ export class PriceFeed {
     if (ta) {
       const q = tryQuote(pool.venue, s, s.mintA, atomsOf(1, ta.decimals));
       if (q) {
-        const feeMint = (q as Quote & { feeMint?: string }).feeMint ?? q.inputMint;
+        const feeMint = q.feeMint ?? q.inputMint;
         feeBps = feeMint === q.inputMint ? (Number(q.feeAmount) / Number(q.amountIn)) * 10_000 : (Number(q.feeAmount) / Number(q.amountOut + q.feeAmount)) * 10_000;
       }
     }
@@ -189,8 +181,7 @@ export class PriceFeed {
     if (!token) return undefined;
     // A token with a fixed USD price (a stablecoin) is a reference: its price is the peg.
     const venues = token.usd === undefined ? this.venueQuotes(mint) : [];
-    let pyth: ReturnType<typeof pythUsd>;
-    for (const o of this.market.oracles.values()) if (o.mint === mint) pyth = pythUsd(o.price) ?? pyth;
+    const pyth = this.pyth(mint);
     const usd = token.usd ?? (venues.length ? median(venues.map((v) => v.midUsd)) : pyth?.usd);
     if (usd === undefined || !Number.isFinite(usd)) return undefined;
     return { token, usd, venues, pyth };
@@ -202,7 +193,7 @@ export class PriceFeed {
   }
 
   /** The `price` and `spread` facts of a mint (undefined when nothing prices it), with the per-venue quotes; records the price in the history. */
-  priceOf(mint: string): { price: PriceFactLive; spread: SpreadFact | undefined; venues: VenueQuote[] } | undefined {
+  priceOf(mint: string): { price: PriceFact; spread: SpreadFact | undefined; venues: VenueQuote[] } | undefined {
     const now = this.current(mint);
     if (!now) return undefined;
     const { token, usd, venues, pyth } = now;
@@ -210,17 +201,14 @@ export class PriceFeed {
     if (recent[recent.length - 1] !== usd) recent.push(usd);
     while (recent.length > this.opts.historySize) recent.shift();
     this.history.set(mint, recent);
-    const slot = this.market.currentSlot() ?? pyth?.slot ?? 0;
-    const price: PriceFactLive = {
+    const price = priceFact({
       mint,
       symbol: token.symbol,
-      usd,
-      recentUsd: [...recent],
-      changePct: recent.length > 1 && recent[0] ? ((usd - recent[0]) / recent[0]) * 100 : 0,
-      slot,
-      timestamp: Math.floor(this.now() / 1000),
+      recentUsd: recent,
+      time: new Date(this.now()),
       source: token.usd !== undefined ? 'fixed' : venues.length ? (pyth ? 'venues+pyth' : 'venues') : 'pyth',
-    };
+      slot: this.market.currentSlot() ?? pyth?.slot ?? 0,
+    });
     if (venues.length) {
       price.bidUsd = Math.max(...venues.map((v) => v.bidUsd));
       price.askUsd = Math.min(...venues.map((v) => v.askUsd));

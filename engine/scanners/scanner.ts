@@ -252,7 +252,7 @@ export class MarketScanner {
     const trades: InferredTrade[] = [];
     for (const change of changes) {
       const fact = this.prices.poolFact(change.pool);
-      if (fact) await this.publish(`market.events.${change.pool.venue.id}.pool`, { ...fact, causes: change.causes, receivedAt: new Date(this.now()).toISOString() }, 'pool');
+      if (fact) await this.publish(`market.events.${change.pool.venue.id}.pool`, { ...fact, causes: change.causes, receivedAt: new Date(this.now()).toISOString() });
       trades.push(...this.volume.observe(change, slot ?? change.state.slot ?? 0));
       mints.add(change.state.mintA);
       mints.add(change.state.mintB);
@@ -273,28 +273,28 @@ export class MarketScanner {
       publishSlot: Number(p.slot),
       slot: u.slot,
       timestamp: Number(p.timestamp),
-    }, 'oracle');
+    });
     await this.publishPrice(o.mint);
   }
 
   private async publishTrades(trades: InferredTrade[]): Promise<void> {
     const mints = new Set<string>();
     for (const t of trades) {
-      await this.publish(`market.events.${t.venue}.trade`, { ...t, amountIn: t.amountIn.toString(), amountOut: t.amountOut.toString(), inferred: true }, 'trade');
+      await this.publish(`market.events.${t.venue}.trade`, { ...t, amountIn: t.amountIn.toString(), amountOut: t.amountOut.toString(), inferred: true });
       mints.add(t.inputMint);
       mints.add(t.outputMint);
     }
-    for (const mint of mints) if (this.prices.tokens.has(mint)) await this.publish(`market.volume.${mint}`, this.volume.fact(mint), 'volume');
+    for (const mint of mints) if (this.prices.tokens.has(mint)) await this.publish(`market.volume.${mint}`, this.volume.fact(mint));
   }
 
   private async publishPrice(mint: string): Promise<void> {
     const p = this.prices.priceOf(mint);
     if (!p) return;
     // A superset of the engine's PriceEvent: the price fact, its time, the spread and every venue's quote.
-    await this.publish(`market.prices.${mint}`, { ...p.price, time: new Date(this.now()).toISOString(), spread: p.spread ?? null, venues: p.venues }, 'price');
+    await this.publish(`market.prices.${mint}`, { ...p.price, time: new Date(this.now()).toISOString(), spread: p.spread ?? null, venues: p.venues });
   }
 
-  private async publish(subject: string, data: unknown, _kind: string): Promise<void> {
+  private async publish(subject: string, data: unknown): Promise<void> {
     try {
       await this.opts.bus.publish(subject, data);
       this.stats.published += 1;

@@ -3,9 +3,11 @@
  * shredstream-triggered refreshes). A source delivers raw account updates and slot ticks; the
  * scanner filters, dedups, decodes and publishes.
  */
+import type { Connection } from '@solana/web3.js';
 import type { AccountSnapshot } from '../accounts/index.ts';
 import type { SolrulesError } from '../errors/index.ts';
-import type { SubscriptionMode } from './config.ts';
+import type { Logger } from '../telemetry/index.ts';
+import type { ScannerConfig, SubscriptionMode } from './config.ts';
 
 export interface AccountUpdate {
   address: string;
@@ -48,4 +50,21 @@ export interface AccountSource {
   watch(addresses: readonly string[]): Promise<void>;
   stop(): Promise<void>;
   stats(): SourceStats;
+}
+
+/** What every source is built from. */
+export interface SourceOptions {
+  config: ScannerConfig;
+  /** Default: a Connection on config.rpcUrl (and wsUrl). */
+  connection?: Connection;
+  now?: () => number;
+  /** Jitter of the reconnect backoff. */
+  random?: () => number;
+  log?: Logger;
+}
+
+/** Reconnect / retry delay of the `attempt`-th failure in a row: doubling from `initialMs` up to `maxMs`, with 50–100 % jitter. */
+export function backoffMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
+  const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+  return Math.max(1, Math.round(base * (0.5 + random() / 2)));
 }

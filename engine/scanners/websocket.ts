@@ -16,7 +16,7 @@ import { logger, type Logger } from '../telemetry/index.ts';
 import type { ProgramWatch, ScannerConfig } from './config.ts';
 import { scannerMetrics } from './metrics.ts';
 import { fetchAccounts, fetchProgramAccounts, toSnapshot, web3Filters } from './rpc.ts';
-import type { AccountSource, SourceSink, SourceStats } from './source.ts';
+import { backoffMs, type AccountSource, type SourceOptions, type SourceSink, type SourceStats } from './source.ts';
 
 /** The parts of rpc-websockets' CommonClient we use (public methods of that class). */
 interface SocketClient {
@@ -32,20 +32,6 @@ interface ConnectionInternals {
   _rpcWebSocket?: SocketClient;
   _rpcWebSocketConnected?: boolean;
   _subscriptionsByHash?: Record<string, { state: string }>;
-}
-
-export interface WebSocketSourceOptions {
-  config: ScannerConfig;
-  /** Default: a Connection on config.rpcUrl / wsUrl. */
-  connection?: Connection;
-  now?: () => number;
-  random?: () => number;
-  log?: Logger;
-}
-
-export function backoffMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
-  return Math.max(1, Math.round(base * (0.5 + random() / 2)));
 }
 
 export class WebSocketSource implements AccountSource {
@@ -69,7 +55,7 @@ export class WebSocketSource implements AccountSource {
   private watchdog: NodeJS.Timeout | undefined;
   private readonly listeners: [string, (...args: any[]) => void][] = [];
 
-  constructor(opts: WebSocketSourceOptions) {
+  constructor(opts: SourceOptions) {
     this.cfg = opts.config;
     this.connection = opts.connection ?? new Connection(opts.config.rpcUrl, { commitment: opts.config.commitment, ...(opts.config.wsUrl ? { wsEndpoint: opts.config.wsUrl } : {}) });
     this.now = opts.now ?? Date.now;

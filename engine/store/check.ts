@@ -1,6 +1,6 @@
 /** `solrules doctor` for the store: reachable, authenticated, the database exists, migrations applied. */
-import { existsSync, readFileSync } from 'node:fs';
-import { tcpProbe, type ServiceReport } from '../health/index.ts';
+import { existsSync } from 'node:fs';
+import { tcpProbe, unusableSetting, type ServiceReport } from '../health/index.ts';
 import { resolveStoreConfig, type OpenStoreOptions } from './open.ts';
 import type { SqlDb } from './sql/index.ts';
 
@@ -25,24 +25,14 @@ export async function checkStore(opts: OpenStoreOptions = {}): Promise<ServiceRe
   try {
     cfg = resolveStoreConfig(opts);
   } catch (err) {
-    return { target: String(process.env.SOLRULES_STORE), ok: false, details: [], problem: (err as Error).message, fix: 'set SOLRULES_STORE to postgres://user@host:5432/db, pglite, pglite:<dir> or memory' };
+    return unusableSetting(opts.url ?? process.env.SOLRULES_STORE, err, 'set SOLRULES_STORE to postgres://user@host:5432/db, pglite, pglite:<dir> or memory');
   }
   if (cfg.kind === 'memory') return { target: cfg.display, ok: true, details: ['nothing persists: strategy state and orders are gone when the process ends'] };
   if (cfg.kind === 'pglite') {
     if (!existsSync(cfg.dir)) return { target: cfg.display, ok: true, details: ['not created yet: the first run creates it'] };
-    const lock = `${cfg.dir}.lock`;
-    if (existsSync(lock)) {
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      let alive = false;
-      try {
-        process.kill(pid, 0);
-        alive = true;
-      } catch {
-        alive = false;
-      }
-      if (alive) return { target: cfg.display, ok: true, details: [`in use by solrules process ${pid} (only one process opens an embedded store; use PostgreSQL to share one)`] };
-    }
-    const { PgliteDb } = await import('./pglite/index.ts');
+    const { PgliteDb, lockHolder } = await import('./pglite/index.ts');
+    const pid = lockHolder(cfg.dir);
+    if (pid !== undefined) return { target: cfg.display, ok: true, details: [`in use by solrules process ${pid} (only one process opens an embedded store; use PostgreSQL to share one)`] };
     const db = await PgliteDb.open(cfg.dir);
     try {
       const details: string[] = [];

@@ -8,6 +8,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { SolrulesError } from '../errors/index.ts';
+import { redactUrl } from '../health/index.ts';
 import type { Store } from './store.ts';
 
 export type StoreConfig =
@@ -24,10 +25,6 @@ export interface OpenStoreOptions {
   migrate?: boolean;
 }
 
-function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
-}
-
 /** Which store the options and environment select, without opening it. */
 export function resolveStoreConfig(opts: OpenStoreOptions = {}): StoreConfig {
   const raw = (opts.url ?? process.env.SOLRULES_STORE ?? '').trim();
@@ -42,11 +39,11 @@ export function resolveStoreConfig(opts: OpenStoreOptions = {}): StoreConfig {
     return { kind: 'pglite', dir, display: `PGlite (embedded) at ${dir}` };
   }
   if (raw === 'memory') return { kind: 'memory', display: 'in-memory (nothing persisted)' };
-  if (/^postgres(ql)?:\/\//.test(raw)) return { kind: 'postgres', url: raw, display: `PostgreSQL at ${redact(raw)}` };
+  if (/^postgres(ql)?:\/\//.test(raw)) return { kind: 'postgres', url: raw, display: `PostgreSQL at ${redactUrl(raw)}` };
   throw new SolrulesError(
     'STORE_CONFIG',
-    `SOLRULES_STORE must be 'pglite', 'pglite:<dir>', 'memory' or a postgres:// URL; got '${redact(raw)}'`,
-    { field: 'SOLRULES_STORE', value: redact(raw) },
+    `SOLRULES_STORE must be 'pglite', 'pglite:<dir>', 'memory' or a postgres:// URL; got '${redactUrl(raw)}'`,
+    { field: 'SOLRULES_STORE', value: redactUrl(raw) },
   );
 }
 

@@ -1,9 +1,10 @@
 /**
- * A Bus decorator that carries traces across it and counts its traffic: publish injects the
- * active trace context (W3C `traceparent`), the trace origin and the order id into the message
- * headers; each delivery runs its handler in a consumer span continuing the publisher's trace,
- * with the order id back in the context. Wrap any implementation (in-process, NATS): nothing
- * above the bus changes.
+ * A Bus decorator that carries traces across it and counts its traffic. Every bus carries the
+ * W3C trace context itself (engine/bus: `traceparent` in the headers, each handler run in the
+ * publisher's trace); this adds what solrules needs on top: the trace origin (stages before a
+ * decision) and the order id in the headers on publish, and on delivery a consumer span
+ * continuing the publisher's trace, with the order id back in the context. Wrap any
+ * implementation (in-process, NATS): nothing above the bus changes.
  */
 import type { Bus, BusMessage, MessageHandler, PublishOptions, SubscribeOptions, Subscription } from '../bus/index.ts';
 import { metrics } from './metrics.ts';
@@ -24,8 +25,9 @@ export function instrumentBus(bus: Bus): Bus {
     [INSTRUMENTED]: true,
     inner: bus,
     async publish(subject: string, data: unknown, opts: PublishOptions = {}): Promise<void> {
-      metrics.bus.published.inc({ subject: subjectFamily(subject) });
-      return producer(`publish ${subjectFamily(subject)}`, { 'messaging.destination.name': subject, 'messaging.system': 'solrules-bus' }, () =>
+      const family = subjectFamily(subject);
+      metrics.bus.published.inc({ subject: family });
+      return producer(`publish ${family}`, { 'messaging.destination.name': subject, 'messaging.system': 'solrules-bus' }, () =>
         bus.publish(subject, data, { ...opts, headers: injectTraceHeaders(opts.headers) }),
       );
     },
@@ -45,41 +47,63 @@ export function instrumentBus(bus: Bus): Bus {
   return wrapped;
 }
 
+/**
+ * A delivery as the handler sees it through the decorator: the same message, remembering how the
+ * handler ended it. A class, not an object of closures: one is made per delivery.
+ */
+class ObservedMessage<T> implements BusMessage<T> {
+  readonly subject: string;
+  readonly data: T;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly msgId: string | undefined;
+  readonly deliveryCount: number;
+  outcome: 'ack' | 'nak' | 'term' | undefined;
+
+  constructor(private readonly msg: BusMessage<T>) {
+    this.subject = msg.subject;
+    this.data = msg.data;
+    this.headers = msg.headers;
+    this.msgId = msg.msgId;
+    this.deliveryCount = msg.deliveryCount;
+  }
+
+  ack(): void {
+    this.outcome ??= 'ack';
+    this.msg.ack();
+  }
+
+  nak(delayMs?: number): void {
+    this.outcome ??= 'nak';
+    this.msg.nak(delayMs);
+  }
+
+  term(reason: string): void {
+    this.outcome ??= 'term';
+    this.msg.term(reason);
+  }
+
+  respond(data: unknown): void {
+    this.msg.respond(data);
+  }
+
+  inProgress(): void {
+    this.msg.inProgress();
+  }
+}
+
 /** Runs one delivery in a consumer span, recording how it ended. */
 async function handle<T>(msg: BusMessage<T>, handler: MessageHandler<T>): Promise<void> {
   const family = subjectFamily(msg.subject);
-  let outcome: 'ack' | 'nak' | 'term' | undefined;
-  const observed: BusMessage<T> = {
-    subject: msg.subject,
-    data: msg.data,
-    headers: msg.headers,
-    msgId: msg.msgId,
-    deliveryCount: msg.deliveryCount,
-    ack: () => {
-      outcome ??= 'ack';
-      msg.ack();
-    },
-    nak: (delayMs?: number) => {
-      outcome ??= 'nak';
-      msg.nak(delayMs);
-    },
-    term: (reason: string) => {
-      outcome ??= 'term';
-      msg.term(reason);
-    },
-    respond: (data: unknown) => msg.respond(data),
-    inProgress: () => msg.inProgress(),
-  };
+  const observed = new ObservedMessage(msg);
   const parent = extractTraceContext(msg.headers, otelContext.active());
-  const end = metrics.bus.handlerDuration.startTimer({ subject: family });
-  const run = () => handler(observed);
+  const t0 = performance.now();
   try {
-    await consumer(`process ${family}`, { 'messaging.destination.name': msg.subject, 'messaging.system': 'solrules-bus', 'messaging.delivery_count': msg.deliveryCount }, parent, run);
-    metrics.bus.handled.inc({ subject: family, result: outcome ?? 'ack' });
+    await consumer(`process ${family}`, { 'messaging.destination.name': msg.subject, 'messaging.system': 'solrules-bus', 'messaging.delivery_count': msg.deliveryCount }, parent, () => handler(observed));
+    metrics.bus.handled.inc({ subject: family, result: observed.outcome ?? 'ack' });
   } catch (err) {
     metrics.bus.handled.inc({ subject: family, result: 'error' });
     throw err;
   } finally {
-    end();
+    metrics.bus.handlerDuration.observe({ subject: family }, (performance.now() - t0) / 1000);
   }
 }

@@ -1,9 +1,9 @@
 /**
  * Health: /healthz says the process is alive; /readyz says it can do its job — rules loaded and
- * every configured service reachable. Components register one check each
- * (`health.register('bus', () => bus.ping())`); readiness runs them all with a timeout.
+ * every configured service reachable. Each registers one check
+ * (`health.register('bus', serviceCheck(servers, 4222))`); readiness runs them all with a timeout.
  */
-import { connect } from 'node:net';
+import { tcpProbe } from '../health/index.ts';
 import { metrics } from './metrics.ts';
 
 export interface CheckResult {
@@ -69,17 +69,23 @@ export class Health {
 /** The process-wide health checks (what /readyz reports). */
 export const health = new Health();
 
-/** A check that a TCP service answers at host:port (for services without a ping of their own). */
-export function tcpCheck(host: string, port: number, timeoutMs = 500): Check {
-  return () =>
-    new Promise<CheckResult>((resolve) => {
-      const socket = connect({ host, port });
-      const done = (r: CheckResult) => {
-        socket.destroy();
-        resolve(r);
-      };
-      socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `${host}:${port} did not answer within ${timeoutMs} ms` }));
-      socket.once('connect', () => done({ ok: true, detail: `${host}:${port} reachable` }));
-      socket.once('error', (err) => done({ ok: false, detail: `${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? err.message}` }));
-    });
+/**
+ * A check that a configured server answers: a TCP connection opens to one of `urls`
+ * (nats://…, postgres://…; `defaultPort` when a URL names none). Its detail names host:port,
+ * never the credentials a URL may carry.
+ */
+export function serviceCheck(urls: readonly string[], defaultPort: number, timeoutMs = 500): Check {
+  const targets = urls.map((u) => {
+    const url = new URL(u.includes('://') ? u : `tcp://${u}`);
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || defaultPort) };
+  });
+  return async () => {
+    const problems: string[] = [];
+    for (const { host, port } of targets) {
+      const probe = await tcpProbe(host, port, timeoutMs);
+      if (probe.ok) return { ok: true, detail: `${host}:${port} reachable` };
+      problems.push(probe.reason);
+    }
+    return { ok: false, detail: problems.join('; ') };
+  };
 }

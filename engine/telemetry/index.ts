@@ -17,9 +17,6 @@ export {
   resetMetrics,
   auditRegistry,
   onLabelViolation,
-  counter,
-  gauge,
-  histogram,
   type Metrics,
   type LabelViolation,
 } from './metrics.ts';
@@ -51,7 +48,7 @@ export {
 } from './tracing.ts';
 export { instrumentBus, subjectFamily } from './bus.ts';
 export { observeEvaluation, reportRuleSet, StrategyReporter, type StrategySnapshot, type CompletionReason } from './pipeline.ts';
-export { Health, health, tcpCheck, type Check, type CheckResult, type Readiness } from './health.ts';
+export { Health, health, serviceCheck, type Check, type CheckResult, type Readiness } from './health.ts';
 export {
   startTelemetryServer,
   bearerMatches,

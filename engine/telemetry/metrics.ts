@@ -227,28 +227,3 @@ export async function auditRegistry(reg: Registry = registry): Promise<string[]>
   }
   return problems;
 }
-
-function getOrCreate<M>(name: string, make: () => M): M {
-  return (registry.getSingleMetric(name) as M | undefined) ?? make();
-}
-
-/**
- * A counter in the shared registry (created on first use). Prefer declaring metrics in the
- * catalog: these ad-hoc helpers bypass the label guards and the dashboard checks.
- */
-export function counter<K extends string>(name: string, help: string, labelNames: readonly K[] = []): Counter<K> {
-  return getOrCreate(name, () => new Counter<K>({ name, help, labelNames: [...labelNames], registers: [registry] }));
-}
-
-/** A gauge in the shared registry (created on first use); see `counter`. */
-export function gauge<K extends string>(name: string, help: string, labelNames: readonly K[] = []): Gauge<K> {
-  return getOrCreate(name, () => new Gauge<K>({ name, help, labelNames: [...labelNames], registers: [registry] }));
-}
-
-/** A histogram in the shared registry (created on first use); see `counter`. */
-export function histogram<K extends string>(name: string, help: string, labelNames: readonly K[] = [], buckets?: number[]): Histogram<K> {
-  return getOrCreate(
-    name,
-    () => new Histogram<K>({ name, help, labelNames: [...labelNames], registers: [registry], ...(buckets ? { buckets } : {}) }),
-  );
-}

@@ -72,9 +72,4 @@ export class StrategyReporter {
     }
     this.last.set(strategy, { ...s, completions: { ...s.completions } });
   }
-
-  /** A strategy ran to the end of its series or was stopped. */
-  complete(strategy: string, reason: CompletionReason): void {
-    metrics.strategy.completions.inc({ strategy, reason });
-  }
 }

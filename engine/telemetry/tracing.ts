@@ -13,8 +13,6 @@ import {
   context,
   createContextKey,
   INVALID_SPAN_CONTEXT,
-  propagation,
-  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -260,7 +258,7 @@ export function producer<T>(name: string, attributes: Attributes, fn: () => T): 
  * they carried a trace, a recorded stage when they carried a trace origin, nothing otherwise.
  */
 export function consumer<T>(name: string, attributes: Attributes, parent: Context, fn: () => T): T {
-  if (!enabled) return context.with(parent, fn);
+  if (!enabled) return parent === context.active() ? fn() : context.with(parent, fn);
   if (currentTraceIds(parent)) return inSpan(name, { attributes, kind: SpanKind.CONSUMER }, () => fn(), parent);
   return context.with(parent, () => (originOf(parent) ? stage(name, attributes, fn) : fn()));
 }
@@ -282,10 +280,12 @@ export function currentTraceIds(ctx: Context = context.active()): { trace_id: st
   return { trace_id: sc.traceId, span_id: sc.spanId };
 }
 
-/** Adds the context's trace (traceparent), trace origin and order id to bus message headers. */
+/**
+ * Adds the context's trace origin and order id to bus message headers; the W3C trace context
+ * (`traceparent`) the bus carries itself (engine/bus, every implementation).
+ */
 export function injectTraceHeaders(headers: Record<string, string> = {}, ctx: Context = context.active()): Record<string, string> {
   const out = { ...headers };
-  propagation.inject(ctx, out);
   const origin = originOf(ctx);
   if (origin && !currentTraceIds(ctx)) out[ORIGIN_HEADER] = JSON.stringify(origin.spans);
   const orderId = currentOrderId(ctx);
@@ -293,9 +293,13 @@ export function injectTraceHeaders(headers: Record<string, string> = {}, ctx: Co
   return out;
 }
 
-/** The context carried by bus message headers (trace, trace origin, order id), on top of `base`. */
-export function extractTraceContext(headers: Readonly<Record<string, string>>, base: Context = ROOT_CONTEXT): Context {
-  let ctx = propagation.extract(base, headers);
+/**
+ * The context for a delivery: `base` (the context the bus runs its handler in, already carrying
+ * the publisher's trace) plus the trace origin and order id from the headers. `base` itself when
+ * the headers carry neither.
+ */
+export function extractTraceContext(headers: Readonly<Record<string, string>>, base: Context = context.active()): Context {
+  let ctx = base;
   const originJson = headers[ORIGIN_HEADER];
   if (originJson && enabled && !currentTraceIds(ctx)) {
     try {

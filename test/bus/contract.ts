@@ -3,39 +3,18 @@
  * Subjects are ones the JetStream streams store (execution.*, trade.opportunities.*) so the
  * server bus is tested through its durable consumers, plus control.* over core NATS.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { context, propagation, trace, ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { context, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Bus, BusMessage } from '../../engine/bus/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
+import { currentTraceIds } from '../../engine/telemetry/index.ts'; // importing telemetry installs the engine's context manager and propagator
+import { requireService, type ServiceName } from '../support/services.ts';
 
 export interface BusUnderTest {
   /** A fresh bus; several calls share one broker (NATS) or one process bus (memory). */
   bus(): Promise<Bus>;
   cleanup(): Promise<void>;
-}
-
-/** Minimal AsyncLocalStorage context manager (what @opentelemetry/context-async-hooks does). */
-class AlsContextManager implements ContextManager {
-  private readonly als = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.als.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.als.run(ctx, () => fn.apply(thisArg, args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.als.disable();
-    return this;
-  }
 }
 
 const until = async (cond: () => boolean, ms = 10_000) => {
@@ -46,7 +25,8 @@ const until = async (cond: () => boolean, ms = 10_000) => {
   }
 };
 
-export function busContract(name: string, open: () => Promise<BusUnderTest | undefined>): void {
+/** Registers the contract suite for one bus; each case first requires `service` (fails under CI=true when it is down). */
+export function busContract(name: string, open: () => Promise<BusUnderTest>, service?: ServiceName): void {
   describe(`bus contract: ${name}`, () => {
     let sut: BusUnderTest | undefined;
     const buses: Bus[] = [];
@@ -55,16 +35,14 @@ export function busContract(name: string, open: () => Promise<BusUnderTest | und
       buses.push(b);
       return b;
     };
-    before(async () => {
-      sut = await open();
-    });
     after(async () => {
       for (const b of buses) await b.close().catch(() => undefined);
       await sut?.cleanup();
     });
     const test = (title: string, fn: () => Promise<void>) =>
       it(title, async (t) => {
-        if (!sut) return t.skip('bus not available');
+        if (service && !(await requireService(t, service))) return;
+        sut ??= await open();
         await fn();
       });
 
@@ -98,10 +76,13 @@ export function busContract(name: string, open: () => Promise<BusUnderTest | und
       await bus.subscribe('dlq.execution.failing', (m) => void dead.push(m), { durable: 'failing-dlq' });
       await bus.publish('execution.failing', { id: 1 }, { headers: { 'order-id': 'o1' } });
       await until(() => dead.length === 1);
+      await bus.settle();
+      assert.equal(dead.length, 1);
       assert.deepEqual(deliveries, [1, 2, 3]);
       assert.ok(times[1]! - times[0]! >= 35 && times[2]! - times[1]! >= 75, `backoff grows: ${times[1]! - times[0]!} ms, ${times[2]! - times[1]!} ms`);
       assert.match(dead[0]!.headers['solrules-dlq-reason']!, /max deliveries \(3\).*executor down/);
       assert.equal(dead[0]!.headers['order-id'], 'o1');
+      assert.equal(dead[0]!.headers['solrules-dlq-subject'], 'execution.failing');
       assert.deepEqual(dead[0]!.data, { id: 1 });
     });
 
@@ -157,25 +138,17 @@ export function busContract(name: string, open: () => Promise<BusUnderTest | und
     });
 
     test('headers and the trace context travel with the message', async () => {
-      const manager = new AlsContextManager();
-      context.setGlobalContextManager(manager);
-      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-      try {
-        const [pub, subBus] = [await fresh(), await fresh()];
-        const got: { traceId?: string; spanId?: string; header?: string }[] = [];
-        await subBus.subscribe('execution.traced', (m) => {
-          const sc = trace.getSpanContext(context.active());
-          got.push({ traceId: sc?.traceId, spanId: sc?.spanId, header: m.headers['order-id'] });
-        });
-        const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
-        const ctx = trace.setSpanContext(ROOT_CONTEXT, span);
-        await context.with(ctx, () => pub.publish('execution.traced', { x: 1 }, { headers: { 'order-id': 'o7' } }));
-        await until(() => got.length === 1);
-        assert.deepEqual(got[0], { traceId: span.traceId, spanId: span.spanId, header: 'o7' });
-      } finally {
-        context.disable();
-        propagation.disable();
-      }
+      const [pub, subBus] = [await fresh(), await fresh()];
+      const got: { traceId?: string; spanId?: string; header?: string }[] = [];
+      await subBus.subscribe('execution.traced', (m) => {
+        const ids = currentTraceIds();
+        got.push({ traceId: ids?.trace_id, spanId: ids?.span_id, header: m.headers['order-id'] });
+      });
+      const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+      const ctx = trace.setSpanContext(ROOT_CONTEXT, span);
+      await context.with(ctx, () => pub.publish('execution.traced', { x: 1 }, { headers: { 'order-id': 'o7' } }));
+      await until(() => got.length === 1);
+      assert.deepEqual(got[0], { traceId: span.traceId, spanId: span.spanId, header: 'o7' });
     });
 
     test('publish after close is refused', async () => {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus, openBus, resolveBusConfig } from '../../engine/bus/index.ts';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus } from '../../engine/bus/nats/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { requireService, SERVICES } from '../support/services.ts';
@@ -34,6 +35,8 @@ test('openBus gives the in-process bus, or a working NATS bus for a nats:// URL'
     await bus.publish('execution.open', { ok: 1 });
     await bus.settle();
     assert.deepEqual(got, [{ ok: 1 }]);
+    const jsm = await jetstreamManager(bus.nc);
+    for (const stream of Object.values(bus.streamNames())) assert.equal((await jsm.streams.info(stream)).config.max_bytes, 8388608, `max_bytes caps ${stream}`);
   } finally {
     await bus.close();
     await deleteNamespace(SERVICES.nats.url, ns);

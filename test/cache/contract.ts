@@ -1,18 +1,16 @@
 /** The cache contract: the in-memory cache and Redis behave the same. `open` returns a fresh, empty cache. */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cache } from '../../engine/cache/index.ts';
+import { requireService, type ServiceName } from '../support/services.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function cacheContract(name: string, open: () => Promise<{ cache: Cache; cleanup(): Promise<void> } | undefined>): void {
+/** Registers the contract suite for one cache; each case first requires `service` (fails under CI=true when it is down). */
+export function cacheContract(name: string, open: () => Promise<{ cache: Cache; cleanup(): Promise<void> }>, service?: ServiceName): void {
   describe(`cache contract: ${name}`, () => {
     let sut: { cache: Cache; cleanup(): Promise<void> } | undefined;
     let c: Cache;
-    before(async () => {
-      sut = await open();
-      if (sut) c = sut.cache;
-    });
     after(async () => {
       if (sut) {
         await sut.cache.close();
@@ -21,7 +19,9 @@ export function cacheContract(name: string, open: () => Promise<{ cache: Cache; 
     });
     const test = (title: string, fn: () => Promise<void>) =>
       it(title, async (t) => {
-        if (!sut) return t.skip('cache not available');
+        if (service && !(await requireService(t, service))) return;
+        sut ??= await open();
+        c = sut.cache;
         await fn();
       });
 

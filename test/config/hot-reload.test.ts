@@ -40,7 +40,10 @@ test('thresholds and rules change under a stream of evaluations without losing o
   assert.ok(built.active);
   const holder = new ConfigHolder(built.active);
   const outcomes: ReloadOutcome[] = [];
-  const reloader = new Reloader({ root: dir, factory: referenceEvaluator, holder, log: createLogger({ level: 'silent' }), onOutcome: (o) => void outcomes.push(o) });
+  // What the reloader logs is what ops read: capture it.
+  const logLines: Array<Record<string, unknown>> = [];
+  const log = createLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void logLines.push(JSON.parse(line)) } });
+  const reloader = new Reloader({ root: dir, factory: referenceEvaluator, holder, log, onOutcome: (o) => void outcomes.push(o) });
   await reloader.start();
 
   // The stream: evaluate the DCA rules back to back, recording which set answered and what it decided.
@@ -84,6 +87,12 @@ test('thresholds and rules change under a stream of evaluations without losing o
     assert.deepEqual(applied.diff!.thresholds, [{ path: 'dca.maxPriceUsd', before: 150, after: 100 }]);
     const afterThreshold = holder.current.ruleSet.hash;
     assert.notEqual(afterThreshold, startHash);
+    // The applied set is logged with its hash and what changed.
+    const appliedLine = logLines.find((l) => l.hash === afterThreshold);
+    assert.ok(appliedLine, JSON.stringify(logLines));
+    assert.equal(appliedLine.previousHash, startHash);
+    assert.deepEqual(appliedLine.thresholds, [{ path: 'dca.maxPriceUsd', before: 150, after: 100 }]);
+    assert.match(String(appliedLine.msg), new RegExp(`rule set ${afterThreshold.slice(0, 12)} applied`));
 
     // 2. A YAML syntax error: refused, previous set keeps serving.
     outcomes.length = 0;
@@ -111,6 +120,10 @@ test('thresholds and rules change under a stream of evaluations without losing o
     assert.equal(refused.diagnostics[0]!.code, 'RULES_UNKNOWN_FACT');
     assert.ok(refused.diagnostics[0]!.file.endsWith('dca.yaml') && refused.diagnostics[0]!.line > 1);
     assert.equal(holder.current.ruleSet.hash, afterThreshold);
+    // Every error is logged with file:line:column, and that the previous set keeps serving.
+    const d = refused.diagnostics[0]!;
+    assert.ok(logLines.some((l) => l.level === 50 && String(l.msg).includes(`${d.file}:${d.line}:${d.column}: RULES_UNKNOWN_FACT`)), JSON.stringify(logLines.slice(-5)));
+    assert.ok(logLines.some((l) => String(l.msg).includes('previous rule set keeps serving') && l.hash === afterThreshold));
 
     // 4. A valid edit that breaks a rule test (the buy no longer checks the cap): refused by the tests.
     outcomes.length = 0;

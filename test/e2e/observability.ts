@@ -6,26 +6,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../../engine/runtime/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { freePort } from '../support/servers.ts';
 import { whichTool } from '../support/tools.ts';
 
 const SPEED = Number(process.env.E2E_SPEED ?? 120); // replayed days per second: ~8 s for the whole series
 const SCRAPE_INTERVAL = '1s';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -158,6 +158,13 @@ test('planner on the real pools (Raydium priced 1 % above Orca): the fact, its a
   assert.ok(Math.abs(fact.netProfitUsd - Number(net) / 1e6) < 1e-9);
   assert.ok(Math.abs(fact.netProfitBps - Math.round((Number(net) / Number(amountIn)) * 1e6) / 100) < 1e-9);
   assert.ok(fact.grossProfitBps > fact.netProfitBps, 'gross is before swap fees and costs');
+  // The swap fees are inside `out` (exact venue quotes), so net takes them once; gross adds them back:
+  // leg 1's fee is in USDC, leg 2's in SOL at leg 2's own rate.
+  assert.equal(q1.feeMint ?? q1.inputMint, USDC);
+  assert.equal(q2.feeMint ?? q2.inputMint, SOL);
+  const swapFees = q1.feeAmount + (q2.feeAmount * q2.amountOut) / q2.amountIn;
+  assert.ok(swapFees > 0n);
+  assert.ok(Math.abs(fact.grossProfitBps - Math.round((Number(q2.amountOut + swapFees - amountIn) / Number(amountIn)) * 1e6) / 100) < 1e-9);
   assert.ok(fact.netProfitBps > 10 && fact.netProfitUsd > 1, `profitable: ${fact.netProfitBps} bps, ${fact.netProfitUsd} USD`);
   assert.equal(BigInt(fact.netProfitLamports), BigInt(Math.floor(((Number(net) / 1e6) * 1e9) / 40.4)));
   // The size is a maximum: no size around it, and none on a dense grid, does better.

@@ -241,6 +241,42 @@ test('token bucket: 60/min sustained after a burst; waits are measured; a wait t
   });
 });
 
+test('token bucket defaults: a burst of 10, then 60/min; a caller waits at most 2 s', async () => {
+  await withServer(async (server) => {
+    let now = 7_000_000;
+    const cache = new MemoryCache(() => now);
+    const slept: number[] = [];
+    const jup = client(server, { cache, now: () => now, sleep: async (ms: number) => void (slept.push(ms), (now += ms)) });
+    for (let i = 0; i < 10; i++) await jup.getQuote(REQ);
+    assert.deepEqual(slept, [], 'ten at once');
+    await jup.getQuote(REQ);
+    assert.deepEqual(slept, [1_000], 'the eleventh waits for the next token: one a second');
+    await jup.limiter.backOff(2_001);
+    await rejectsWith(jup.getQuote(REQ), 'QUOTE_RATE_LIMITED', (ctx) => assert.equal(ctx.retryInMs, 2_001));
+    await jup.limiter.backOff(2_000);
+    await jup.getQuote(REQ);
+    assert.deepEqual(slept, [1_000, 2_000], 'a 2 s wait is still taken');
+    assert.equal(server.requests.length, 12);
+  });
+});
+
+test('breaker and timeout defaults: open after 5 failures in a row for 30 s; 1.5 s per request', async () => {
+  await withServer(async (server) => {
+    let now = 3_000_000;
+    server.handler = () => ({ status: 503, body: { error: 'unavailable' } });
+    const jup = client(server, { now: () => now, timeoutMs: undefined });
+    assert.equal(jup.timeoutMs, 1_500);
+    for (let i = 0; i < 4; i++) await rejectsWith(jup.getQuote(REQ), 'QUOTE_UPSTREAM_HTTP');
+    assert.equal(jup.health().state, 'closed', 'four failures are not enough');
+    await rejectsWith(jup.getQuote(REQ), 'QUOTE_UPSTREAM_HTTP');
+    await rejectsWith(jup.getQuote(REQ), 'QUOTE_CIRCUIT_OPEN', (ctx) => assert.equal(ctx.retryInMs, 30_000));
+    now += 29_999;
+    assert.equal(jup.health().state, 'open');
+    now += 1;
+    assert.equal(jup.health().state, 'half-open');
+  });
+});
+
 test('a 429 holds back every instance sharing the cache for Retry-After', async () => {
   await withServer(async (server) => {
     let now = 9_000_000;

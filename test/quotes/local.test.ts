@@ -151,6 +151,21 @@ test('staleness guard: state more than N slots old is never quoted', () => {
   assert.throws(() => unknownSlot.quoteSync({ inputMint: SOL, outputMint: USDC, amount: 1n, mode: 'exact-in' }), (e: unknown) => isSolrulesError(e, 'QUOTE_STATE_STALE'));
 });
 
+test('staleness guard boundary: state exactly N slots old is quoted, N + 1 is refused (N defaults to 150)', () => {
+  const req = { inputMint: SOL, outputMint: USDC, amount: 10n ** 9n, mode: 'exact-in' as const };
+  const stale = (e: unknown) => isSolrulesError(e, 'QUOTE_STATE_STALE');
+  let slot = 1_050;
+  const router = new LocalRouter(new StaticPoolProvider([orcaEntry(1_000)], () => slot), { maxStateAgeSlots: 50 });
+  assert.equal(router.quoteSync(req).slot, 1_000);
+  slot = 1_051;
+  assert.throws(() => router.quoteSync(req), stale);
+  slot = 1_150;
+  const byDefault = new LocalRouter(new StaticPoolProvider([orcaEntry(1_000)], () => slot));
+  assert.equal(byDefault.quoteSync(req).slot, 1_000);
+  slot = 1_151;
+  assert.throws(() => byDefault.quoteSync(req), stale);
+});
+
 test('refusals: no pool, bad requests, venue errors carried in the context', () => {
   const router = new LocalRouter(new StaticPoolProvider([ray]));
   assert.throws(() => router.quoteSync({ inputMint: SAMO, outputMint: USDC, amount: 1n, mode: 'exact-in' }), (e: unknown) => isSolrulesError(e, 'QUOTE_NO_ROUTE'));

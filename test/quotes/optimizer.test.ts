@@ -28,7 +28,7 @@ async function setup(entries: PoolEntry[], opts: { slot?: () => number | undefin
   const local = new LocalRouter(provider, { maxStateAgeSlots: opts.maxAge ?? 150, now });
   const jupiter = new JupiterClient({ baseUrl: server.url, cache, timeoutMs: 1_000, now });
   const quoteCache = new QuoteCache(cache);
-  const optimizer = new QuoteOptimizer({ local, fallback: jupiter, cache: quoteCache, currentSlot: () => provider.currentSlot(), maxStateAgeSlots: opts.maxAge ?? 150 });
+  const optimizer = new QuoteOptimizer({ local, fallback: jupiter, cache: quoteCache });
   return { server, cache, provider, local, jupiter, quoteCache, optimizer };
 }
 
@@ -152,7 +152,10 @@ test('a cached local quote is not served once its state is too many slots old', 
   const { server, optimizer } = await setup([raydiumEntry(495)], { slot: () => slot, maxAge: 20 });
   try {
     const req = { inputMint: SOL, outputMint: USDC, amount: 10n ** 9n, mode: 'exact-in' as const };
-    assert.equal((await optimizer.quote(req)).source, 'local');
+    const first = await optimizer.quote(req);
+    assert.equal(first.source, 'local');
+    slot = 515;
+    assert.equal((await optimizer.quote(req)).quotedAt, first.quotedAt, 'exactly 20 slots old: still served from the cache');
     slot = 530;
     server.handler = () => ({ status: 400, body: { error: 'Could not find any route' } });
     await assert.rejects(optimizer.quote(req), (e: unknown) => isSolrulesError(e, 'QUOTE_STATE_STALE'));

@@ -6,6 +6,7 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, type Connection } 
 import { searcherClient } from 'jito-ts/dist/sdk/block-engine/searcher.js';
 import { Bundle } from 'jito-ts/dist/sdk/block-engine/types.js';
 import { isSolrulesError } from '../../engine/errors/index.ts';
+import bs58 from 'bs58';
 import { connect, rpc, v0, waitFor, webSocketsIdle } from './helpers.ts';
 
 let sb: Sandbox;
@@ -45,6 +46,11 @@ test('dropTransactions: the client gets a signature but the transaction never la
   const dropped = await conn.sendTransaction(transfer(to, 1_000_000));
   assert.equal(typeof dropped, 'string');
   assert.equal((await conn.getSignatureStatuses([dropped])).value[0], null);
+  assert.equal(await conn.getBalance(to), 0);
+  const viaJito = transfer(to, 1_500_000);
+  const jitoReply = await rpc(`${sb.blockEngineUrl}/api/v1/transactions`, 'sendTransaction', [Buffer.from(viaJito.serialize()).toString('base64'), { encoding: 'base64' }]);
+  assert.equal(jitoReply.body.result, bs58.encode(viaJito.signatures[0]!), 'the block engine\'s /transactions answers with the signature');
+  assert.equal((await conn.getSignatureStatuses([jitoReply.body.result])).value[0], null, 'and drops it too');
   assert.equal(await conn.getBalance(to), 0);
 
   sb.faults.set({ dropTransactions: 0.5 });

@@ -10,7 +10,7 @@ import { Bundle } from 'jito-ts/dist/sdk/block-engine/types.js';
 import type { BundleResult } from 'jito-ts/dist/gen/block-engine/bundle.js';
 import bs58 from 'bs58';
 import { sharedFixture } from '../support/paths.ts';
-import { rpc, v0, waitFor } from './helpers.ts';
+import { connect, rpc, v0, waitFor } from './helpers.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(sharedFixture('jito', name), 'utf8'));
 const TIP_ACCOUNTS: string[] = fixture('tip-accounts-and-limits.json').tipAccounts;
@@ -97,6 +97,39 @@ test('a bundle whose second transaction fails leaves the first one unapplied', a
   assert.ok(alone.ok);
   assert.equal(sb.getBundle(alone.value)?.status, 'Landed');
   assert.equal(lamportsOf(to), 3_000_000n);
+});
+
+test('each transaction of a bundle reports the balances it ran on, so the bundle reconciles', async () => {
+  const to = Keypair.generate().publicKey;
+  const first = v0(sb, alice, [pay(alice, to, 3_000_000)]);
+  const second = v0(sb, alice, [pay(alice, to, 4_000_000), tipIx(alice, 2_000)]);
+  const sent = await searcherClient(sb.blockEngineGrpcAddress).sendBundle(new Bundle([first, second], 5));
+  assert.ok(sent.ok, sent.ok ? '' : sent.error.message);
+  assert.equal(sb.getBundle(sent.value)?.status, 'Landed');
+  const conn = connect(sb);
+  const [m1, m2] = await Promise.all(
+    [first, second].map(async (tx) => {
+      const got = await conn.getTransaction(bs58.encode(tx.signatures[0]!), { maxSupportedTransactionVersion: 0, commitment: 'confirmed' });
+      const keys = got!.transaction.message.staticAccountKeys.map((k) => k.toBase58());
+      const of = (list: number[], key: PublicKey) => list[keys.indexOf(key.toBase58())]!;
+      return { fee: got!.meta!.fee, pre: (k: PublicKey) => of(got!.meta!.preBalances, k), post: (k: PublicKey) => of(got!.meta!.postBalances, k) };
+    }),
+  );
+  assert.equal(m1!.fee, 5000);
+  assert.equal(m2!.fee, 5000, 'the second transaction is charged its own fee, not the first one\'s transfer');
+  assert.equal(m2!.pre(alice.publicKey), m1!.post(alice.publicKey), 'the second starts where the first ended');
+  assert.equal(m2!.pre(to), 3_000_000);
+  assert.equal(m2!.pre(alice.publicKey) - m2!.post(alice.publicKey), 4_000_000 + 2_000 + 5000);
+  assert.equal(m2!.post(to), 7_000_000);
+});
+
+test('a bundle of the maximum 5 transactions lands', async () => {
+  const to = Keypair.generate().publicKey;
+  const txs = Array.from({ length: 5 }, (_, i) => v0(sb, alice, i === 4 ? [pay(alice, to, 1_000_000 + i), tipIx(alice, 1000)] : [pay(alice, to, 1_000_000 + i)]));
+  const sent = await searcherClient(sb.blockEngineGrpcAddress).sendBundle(new Bundle(txs, 5));
+  assert.ok(sent.ok, sent.ok ? '' : sent.error.message);
+  assert.equal(sb.getBundle(sent.value)?.status, 'Landed');
+  assert.equal(lamportsOf(to), 5_000_010n);
 });
 
 test('bundles without a tip of at least 1000 lamports to a tip account are rejected and change nothing', async () => {

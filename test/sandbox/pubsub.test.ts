@@ -82,11 +82,12 @@ test('onAccountChange also fires for transactions, and program subscriptions hon
   await Promise.all([conn.removeAccountChangeListener(a), conn.removeProgramAccountChangeListener(p), conn.removeSlotChangeListener(s), conn.removeOnLogsListener(l)]);
 });
 
-test('notifications have the documented shape, deleted accounts report zero lamports, and bad ids are refused', async () => {
+test('notifications have the documented shape, deleted accounts report zero lamports, and bad ids are refused', async (t) => {
   const fixture = JSON.parse(readFileSync(sharedFixture('solana-rpc/accountSubscribe.json'), 'utf8'));
   const key = Keypair.generate().publicKey;
   sb.setAccount(key, { lamports: 5_000_000n, data: new Uint8Array([1, 2, 3]) });
   const ws = new WebSocket(sb.wsUrl);
+  t.after(() => ws.close()); // also when an assertion fails, or the open socket keeps the sandbox from closing
   const messages: any[] = [];
   ws.on('message', (m) => messages.push(JSON.parse(m.toString())));
   await new Promise((r) => ws.once('open', r));
@@ -108,6 +109,11 @@ test('notifications have the documented shape, deleted accounts report zero lamp
   await waitFor(() => messages.length === 4);
   assert.deepEqual(messages[2], { ...fixture.unsubscribe.response, id: 8 });
   assert.equal(messages[3].error.code, -32602);
+  // An address is checked as the HTTP methods check it: base58 that is not 32 bytes is refused too.
+  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'accountSubscribe', params: ['not-a-key'] }));
+  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'programSubscribe', params: ['1'.repeat(44)] }));
+  await waitFor(() => messages.length >= 6);
+  assert.deepEqual(messages.slice(4).map((m) => [m.id, m.error?.code]), [[10, -32602], [11, -32602]]);
   ws.close();
 });
 

@@ -13,6 +13,7 @@ import {
   Transaction,
   TransactionExpiredBlockheightExceededError,
   TransactionInstruction,
+  TransactionMessage,
   sendAndConfirmTransaction,
   type Connection,
 } from '@solana/web3.js';
@@ -185,6 +186,13 @@ test('compute budget: the unit price and limit set the priority fee, and a limit
   assert.equal(got!.meta!.fee, 55_000);
   const fees = await conn.getRecentPrioritizationFees({ lockedWritableAccounts: [payer.publicKey] });
   assert.equal(fees.find((f) => f.slot === got!.slot)?.prioritizationFee, 2_500_000);
+  assert.equal((await conn.getFeeForMessage(priced.compileMessage())).value, 55_000, 'getFeeForMessage agrees with the fee charged');
+  const unlimited = new TransactionMessage({
+    payerKey: payer.publicKey,
+    recentBlockhash: sb.latestBlockhash().blockhash,
+    instructions: [ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 1_000_000 }), SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: 1 })],
+  }).compileToV0Message();
+  assert.equal((await conn.getFeeForMessage(unlimited)).value, 5000 + 200_000, 'no limit: 200 000 CU for the one other instruction at 1 lamport each');
 
   const memo = (limit: number) =>
     new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: limit }), new TransactionInstruction({ programId: MEMO_PROGRAM, keys: [], data: Buffer.from(`budget ${limit}`) }));
@@ -253,6 +261,8 @@ test('limits and errors use the RPC codes clients branch on', async () => {
   assert.equal(hundred.length, 100);
   assert.equal(hundred[0], null);
   assert.equal((await rpc(sb.rpcUrl, 'getSignatureStatuses', [Array(257).fill('1')])).body.error.code, -32602);
+  const statuses = await rpc(sb.rpcUrl, 'getSignatureStatuses', [Array(256).fill('1')]);
+  assert.equal(statuses.body.result?.value.length, 256, '256 signatures are allowed');
   assert.equal((await rpc(sb.rpcUrl, 'noSuchMethod')).body.error.code, -32601);
   assert.equal((await rpc(sb.rpcUrl, 'getBalance', ['not-a-key'])).body.error.code, -32602);
   const future = await rpc(sb.rpcUrl, 'getSlot', [{ minContextSlot: sb.slot + 10 }]);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { ensureSandboxTls, writeTrustBundle } from '../../engine/sandbox/index.ts';
+import { createLoopbackCertificate, ensureSandboxTls, writeTrustBundle } from '../../engine/sandbox/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 test('the sandbox certificate is self-signed for loopback names only and is reused across calls', () => {
@@ -28,6 +28,22 @@ test('the sandbox certificate is self-signed for loopback names only and is reus
     assert.ok(new X509Certificate(replaced.certPem).checkPrivateKey(createPrivateKey(replaced.keyPem)), 'certificate and key belong together');
   } finally {
     rmSync(join(dir, '..'), { recursive: true, force: true });
+  }
+});
+
+test('every random serial gives a certificate OpenSSL accepts (DER wants the shortest INTEGER)', () => {
+  // One random serial in 256 starts with a zero byte followed by one below 0x80; written as is, OpenSSL
+  // rejects the certificate ("illegal padding") and ensureSandboxTls fails now and then.
+  const cases: [number[], string][] = [
+    [[0x00, 0x01, 0x02], '0102'],
+    [[0x00, 0x00, 0x80, 0x05], '8005'],
+    [[0x80, 0x01], '8001'],
+    [[0x7f, ...Array(15).fill(0xff)], `7F${'FF'.repeat(15)}`],
+  ];
+  for (const [serial, hex] of cases) {
+    const cert = new X509Certificate(createLoopbackCertificate(new Date(), Uint8Array.from(serial)).certPem);
+    assert.equal(cert.serialNumber.toUpperCase(), hex, `serial ${serial}`);
+    assert.ok(cert.verify(cert.publicKey));
   }
 });
 

@@ -111,6 +111,8 @@ test('scanner config: defaults, and bad values named by field and value (YAML: f
   assert.equal(cfg.polling.batchSize, 100);
   assert.equal(cfg.commitment, 'confirmed');
   assert.deepEqual(cfg.priceFeed.impactSizesUsd, [1_000, 10_000]);
+  assert.deepEqual(cfg.reconnect, { initialMs: 250, maxMs: 30_000, staleAfterMs: 10_000 });
+  assert.deepEqual(cfg.volume, { bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3 });
   const bad: [Record<string, unknown>, string][] = [
     [{ subscriptionMode: 'grpc' }, 'subscriptionMode'],
     [{ polling: { batchSize: 101 } }, 'polling.batchSize'],
@@ -179,6 +181,8 @@ test('volume: trades inferred per slot, 24 h window, average size, spikes agains
   assert.equal(fact.trades24h, 14);
   assert.equal(fact.volume24hUsd, 100 + 1_200 + 2_000);
   assert.ok(fact.spike && fact.spikeRatio > 3, `ratio ${fact.spikeRatio}`);
+  // The last 5 min (2 000 USD) over an average 5 min of the 12 h 31 min observed (3 300 USD in all).
+  assert.equal(fact.spikeRatio, Math.round(((2_000 * 45_060_000) / (3_300 * 300_000)) * 1000) / 1000);
   // A day later the window is empty.
   now += 86_400_000;
   assert.equal(vol.fact(SOL).trades24h, 0);

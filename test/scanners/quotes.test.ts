@@ -11,7 +11,7 @@ import { isSolrulesError } from '../../engine/errors/index.ts';
 import { LocalRouter, QuoteCache, QuoteOptimizer } from '../../engine/quotes/index.ts';
 import { MarketScanner } from '../../engine/scanners/index.ts';
 import { createLogger } from '../../engine/telemetry/index.ts';
-import { RAYDIUM_COIN_VAULT, raydiumNear, SOL, USDC, withTokenAmount } from '../quotes/support.ts';
+import { RAYDIUM_COIN_VAULT, RAYDIUM_POOL, raydiumNear, SOL, USDC, withTokenAmount } from '../quotes/support.ts';
 import { fixtureSandbox, sandboxConfig, until } from './support.ts';
 
 test('pool updates void cached quotes; a dead feed makes quotes stale; the reconnect makes them fresh again', async () => {
@@ -23,7 +23,7 @@ test('pool updates void cached quotes; a dead feed makes quotes stale; the recon
   let optimizer: QuoteOptimizer | undefined;
   const scanner = new MarketScanner({ config: sandboxConfig(sb, { slotMs: 50 }), bus, cache, log, quotes: { invalidate: (a) => optimizer!.invalidate(a) } });
   const router = new LocalRouter(scanner.market, { maxStateAgeSlots: 20 });
-  optimizer = new QuoteOptimizer({ local: router, cache: quoteCache, currentSlot: () => scanner.market.currentSlot(), maxStateAgeSlots: 20, log });
+  optimizer = new QuoteOptimizer({ local: router, cache: quoteCache, log });
   const req = { inputMint: SOL, outputMint: USDC, amount: 10n ** 9n, mode: 'exact-in' as const };
   try {
     await scanner.start();
@@ -33,6 +33,9 @@ test('pool updates void cached quotes; a dead feed makes quotes stale; the recon
 
     const a = sb.getAccount(RAYDIUM_COIN_VAULT)!;
     sb.setAccount(RAYDIUM_COIN_VAULT, { ...a, data: withTokenAmount({ address: RAYDIUM_COIN_VAULT, ...a }, 90_000n * 10n ** 9n).data });
+    // The cache entry itself is void as soon as the scanner has the update — not once the quote has aged out.
+    await until(() => scanner.market.pools.get(RAYDIUM_POOL)?.reserves?.reserveA === 90_000n * 10n ** 9n, 'the scanner to see the update');
+    assert.equal(await quoteCache.get(req), undefined, 'the vault update voided the cached quote');
     await until(async () => (await optimizer!.quote(req)).amountOut !== first.amountOut, 'the update to void the cached quote');
     const after = await optimizer.quote(req);
     assert.ok(after.amountOut < first.amountOut, 'more SOL in the pool, fewer USDC per SOL');

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/bus/index.ts';
 import { MemoryCache } from '../../engine/cache/index.ts';
 import { raydiumAmmV4, RAYDIUM_AMM_V4_PROGRAM_ID, type Venue } from '../../engine/dex/index.ts';
-import { MarketScanner, type ScannerConfig } from '../../engine/scanners/index.ts';
-import { auditRegistry, registry } from '../../engine/telemetry/index.ts';
+import { MarketScanner, WebSocketSource, type ScannerConfig, type SourceSink } from '../../engine/scanners/index.ts';
+import { auditRegistry, createLogger, registry } from '../../engine/telemetry/index.ts';
 import type { Sandbox } from '../../engine/sandbox/index.ts';
 import { ORCA_POOL, RAYDIUM_COIN_VAULT, RAYDIUM_PC_VAULT, RAYDIUM_POOL, raydiumNear, SOL, USDC, withTokenAmount } from '../quotes/support.ts';
 import { fixtureSandbox, recorder, sandboxConfig, until } from './support.ts';
@@ -154,6 +154,30 @@ test('a dropped WebSocket is reconnected with its subscriptions, and what change
     assert.ok(poolFacts(rec, 'orca-whirlpool').length >= 1);
     void ORCA_POOL;
   });
+});
+
+test('reconnect attempts back off: initialMs doubling up to maxMs while the server refuses', async () => {
+  const sb = await fixtureSandbox();
+  const lines: Record<string, any>[] = [];
+  const log = createLogger({ level: 'warn', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+  // sandboxConfig: reconnect.initialMs 50, maxMs 400; no jitter.
+  const source = new WebSocketSource({ config: sandboxConfig(sb), random: () => 1, log });
+  const sink: SourceSink = { account: () => undefined, slot: () => undefined, disconnected: () => undefined, reconnected: () => undefined, error: () => undefined };
+  const delays = () => lines.filter((l) => l.msg === 'WebSocket not connected; retrying').map((l) => l.retryInMs);
+  try {
+    await source.start(sink);
+    await source.watch([RAYDIUM_COIN_VAULT]);
+    assert.equal(source.stats().connected, true);
+    sb.faults.set({ websocketsDown: true });
+    await until(() => delays().length >= 5, 'five refused attempts', 8_000);
+    assert.deepEqual(delays().slice(0, 5), [50, 100, 200, 400, 400]);
+    sb.faults.set({ websocketsDown: false });
+    await until(() => source.stats().connected, 'the reconnect', 8_000);
+    assert.equal(source.stats().reconnects, 1);
+  } finally {
+    await source.stop();
+    await sb.close();
+  }
 });
 
 test('event rates and latency (slot seen vs received) are measured', async () => {

@@ -2,10 +2,11 @@
  * The store contract: one suite every implementation must pass (memory, PGlite, PostgreSQL).
  * `open` returns a fresh, empty store; `cleanup` removes what it made.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadHistory, type Store } from '../../engine/store/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
+import { requireService, type ServiceName } from '../support/services.ts';
 import { makeOrder, paperReport, SOL, USDC } from './orders.ts';
 
 export interface StoreUnderTest {
@@ -17,15 +18,11 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => isSolrulesError(err, code) || assert.fail(`expected ${code}, got ${String(err)}`));
 }
 
-/** Registers the contract suite for one implementation. `ready` false skips it (service down, reported by the caller). */
-export function storeContract(name: string, open: () => Promise<StoreUnderTest | undefined>): void {
+/** Registers the contract suite for one implementation; each case first requires `service` (fails under CI=true when it is down). */
+export function storeContract(name: string, open: () => Promise<StoreUnderTest>, service?: ServiceName): void {
   describe(`store contract: ${name}`, () => {
     let sut: StoreUnderTest | undefined;
     let s: Store;
-    before(async () => {
-      sut = await open();
-      if (sut) s = sut.store;
-    });
     after(async () => {
       if (sut) {
         await sut.store.close();
@@ -34,7 +31,9 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest |
     });
     const test = (title: string, fn: () => Promise<void>) =>
       it(title, async (t) => {
-        if (!sut) return t.skip('store not available');
+        if (service && !(await requireService(t, service))) return;
+        sut ??= await open();
+        s = sut.store;
         await fn();
       });
 

@@ -33,3 +33,17 @@ test('PGlite on disk: data survives a reopen; a second open of the same director
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PGlite on disk: a store whose applied migration was edited is refused, and the failed open releases its lock', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'solrules-pglite-'));
+  try {
+    const data = join(dir, 'store');
+    const a = await openPgliteStore(data);
+    await a.db.query(`UPDATE solrules_migrations SET checksum = 'edited' WHERE version = 1`);
+    await a.close();
+    await assert.rejects(openPgliteStore(data), (e: unknown) => isSolrulesError(e, 'STORE_MIGRATION_CHANGED'));
+    assert.ok(!existsSync(`${data}.lock`), 'the failed open closed the database and released the lock');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,21 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { openPostgresStore } from '../../engine/store/postgres/index.ts';
-import { requireService, tcpReachable, SERVICES } from '../support/services.ts';
+import { requireService } from '../support/services.ts';
 import { storeContract } from './contract.ts';
 import { createTestDatabase } from './pgtest.ts';
 
-const up = await tcpReachable(SERVICES.postgres.host, SERVICES.postgres.port);
-
-test('PostgreSQL is reachable for the store suite', async (t) => {
-  await requireService(t, 'postgres');
-});
-
 storeContract('PostgreSQL', async () => {
-  if (!up) return undefined;
   const db = await createTestDatabase('contract');
   return { store: await openPostgresStore(db.url), cleanup: db.drop };
-});
+}, 'postgres');
 
 test('market snapshots are partitioned by day on PostgreSQL (no TimescaleDB here)', async (t) => {
   if (!(await requireService(t, 'postgres'))) return;

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { tcpReachable } from './services.ts';
+import { tcpProbe } from '../../engine/health/index.ts';
+import { missingPrerequisite } from './services.ts';
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
 export function freePort(): Promise<number> {
@@ -23,15 +24,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** True when `bin` runs; otherwise skips the test loudly (fails under CI=true) and returns false. */
-export function requireBinary(t: TestContext, bin: string): boolean {
-  const r = spawnSync(bin, ['--version'], { stdio: 'ignore' });
-  if (!r.error) return true;
-  const msg = `${bin} is not installed (Debian package: ${bin === 'nats-server' ? 'nats-server' : 'redis-server'})`;
-  if (process.env.CI === 'true') throw new Error(`${msg} (CI=true: a missing server fails the run)`);
-  process.stderr.write(`\n!!!! SKIPPED: ${msg} !!!!\n\n`);
-  t.skip(msg);
-  return false;
+/** True when `bin` runs; otherwise fails under CI=true or skips loudly (`missingPrerequisite`) and returns false. */
+export function requireBinary(t: TestContext, bin: 'nats-server' | 'redis-server'): boolean {
+  if (!spawnSync(bin, ['--version'], { stdio: 'ignore' }).error) return true;
+  return missingPrerequisite(t, `${bin} is not installed`, `apt-get install ${bin}`);
 }
 
 async function waitFor(cond: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
@@ -76,7 +72,7 @@ export class OwnServer {
     proc.once('exit', () => void (exited = true));
     await waitFor(async () => {
       if (exited) throw new Error(`${bin} exited at start (port ${this.port} taken?)`);
-      return tcpReachable('127.0.0.1', this.port, 200);
+      return (await tcpProbe('127.0.0.1', this.port, 200)).ok;
     }, `${bin} on port ${this.port}`);
   }
 

@@ -19,11 +19,11 @@ export function whichTool(name: string): string | undefined {
 }
 
 /** Returns the tool's path; fails under CI=true, skips loudly otherwise when it is missing. */
-export function requireTool(t: TestContext, name: string, opts: { optionalInCi?: boolean } = {}): string | undefined {
+export function requireTool(t: TestContext, name: string): string | undefined {
   const path = whichTool(name);
   if (path) return path;
   const msg = `${name} is not installed (${INSTALL[name] ?? 'install it'})`;
-  if (process.env.CI === 'true' && !opts.optionalInCi) throw new Error(`${msg} (CI=true: a missing tool fails the run)`);
+  if (process.env.CI === 'true') throw new Error(`${msg} (CI=true: a missing tool fails the run)`);
   process.stderr.write(`\n!!!! SKIPPED: ${msg} !!!!\n\n`);
   t.skip(msg);
   return undefined;

@@ -134,3 +134,25 @@ test('a busy port is a clear error', async () => {
     await first.close();
   }
 });
+
+test('a service check says whether a configured server answers, naming host:port and never its credentials', async () => {
+  const { createServer } = await import('node:net');
+  const { serviceCheck } = await import('../../engine/telemetry/index.ts');
+  const listener = createServer((socket) => socket.destroy());
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const { port } = listener.address() as { port: number };
+  const up = serviceCheck([`postgres://solrules:pa55word@127.0.0.1:${port}/test`], 5432);
+  // the first server is down, the second answers: a cluster is reachable through either
+  const either = serviceCheck(['nats://127.0.0.1:1', `nats://127.0.0.1:${port}`], 4222);
+  const health = new Health([]);
+  health.register('store', up);
+  health.register('bus', either);
+  let r = await health.readiness();
+  assert.deepEqual([r.ready, r.checks.store?.ok, r.checks.bus?.ok], [true, true, true]);
+  assert.equal(r.checks.store?.detail, `127.0.0.1:${port} reachable`);
+  await new Promise<void>((resolve) => listener.close(() => resolve()));
+  r = await health.readiness();
+  assert.deepEqual([r.ready, r.checks.store?.ok, r.checks.bus?.ok], [false, false, false]);
+  assert.match(r.checks.store?.detail ?? '', new RegExp(`127\\.0\\.0\\.1:${port}.*refused`));
+  assert.ok(!JSON.stringify(r).includes('pa55word'), 'no password in a readiness answer');
+});

@@ -16,7 +16,8 @@ import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstream, jetstreamManage
 import { nanos } from '@nats-io/nats-core';
 import { SolrulesError } from '../../errors/index.ts';
 import { logger } from '../../telemetry/index.ts';
-import { deadLetterSubject, defaultBackoffMs, type Bus, type BusMessage, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from '../bus.ts';
+import { deadLetterSubject, type Bus, type BusMessage, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from '../bus.ts';
+import { deadLetterHeaders, deliver, DEFAULT_MAX_DELIVER } from '../delivery.ts';
 import { runInTraceContext, withTraceHeaders } from '../trace.ts';
 import { consumerName, dec, encode, fromHeaders, natsConnectOptions, REPLY_HEADER, toHeaders } from './codec.ts';
 import { Namespace, STREAMS, streamConfig, streamFor, type StreamKey, type StreamSpec } from './streams.ts';
@@ -242,7 +243,7 @@ export class NatsBus implements Bus {
     try {
       await this.js.publish(this.physical(deadLetterSubject(subject)), m.data, {
         msgID: `dlq:${m.info.stream}:${m.seq}`,
-        headers: toHeaders({ ...headers, 'solrules-dlq-reason': reason, 'solrules-dlq-deliveries': String(m.info.deliveryCount), 'solrules-dlq-subject': subject })!,
+        headers: toHeaders(deadLetterHeaders(headers, subject, reason, m.info.deliveryCount))!,
         timeout: 2_000,
       });
       m.term(); // no reason argument: servers before 2.10.4 ignore `+TERM <reason>` (the reason is in the DLQ headers)
@@ -256,14 +257,11 @@ export class NatsBus implements Bus {
     const subject = this.ns.strip(m.subject);
     const headers = fromHeaders(m.headers);
     const deliveryCount = m.info.deliveryCount;
-    const maxDeliver = opts.maxDeliver ?? 5;
+    const maxDeliver = opts.maxDeliver ?? DEFAULT_MAX_DELIVER;
     if (deliveryCount > maxDeliver) {
       await this.deadLetter(m, subject, headers, `max deliveries (${maxDeliver}) reached: no handler finished it`);
       return;
     }
-    let settled: 'ack' | 'nak' | 'term' | undefined;
-    let nakDelay: number | undefined;
-    let reason = '';
     const replyTo = headers[REPLY_HEADER];
     let data: unknown;
     try {
@@ -272,37 +270,20 @@ export class NatsBus implements Bus {
       await this.deadLetter(m, subject, headers, 'payload is not JSON');
       return;
     }
-    const msg: BusMessage<unknown> = {
+    const outcome = await deliver(handler, {
       subject,
       data,
       headers,
       msgId: m.headers?.get('Nats-Msg-Id') || undefined,
       deliveryCount,
-      ack: () => void (settled ??= 'ack'),
-      nak: (delayMs?: number) => {
-        settled ??= 'nak';
-        nakDelay = delayMs;
-      },
-      term: (why: string) => {
-        settled ??= 'term';
-        reason = why;
-      },
       respond: (reply: unknown) => {
         if (replyTo) this.nc.publish(replyTo, encode(replyTo, reply));
       },
       inProgress: () => m.working(),
-    };
-    try {
-      await runInTraceContext(headers, () => handler(msg));
-      settled ??= 'ack';
-    } catch (err) {
-      settled ??= 'nak';
-      reason = (err as Error).message;
-    }
-    if (settled === 'ack') return m.ack();
-    if (settled === 'term') return this.deadLetter(m, subject, headers, reason);
-    if (deliveryCount >= maxDeliver) return this.deadLetter(m, subject, headers, `max deliveries (${maxDeliver}) reached${reason ? `: ${reason}` : ''}`);
-    m.nak(nakDelay ?? (opts.backoffMs ?? defaultBackoffMs)(deliveryCount));
+    }, opts);
+    if (outcome.kind === 'ack') return m.ack();
+    if (outcome.kind === 'dead-letter') return this.deadLetter(m, subject, headers, outcome.reason);
+    m.nak(outcome.delayMs);
   }
 
   private subscribeCore(pattern: string, handler: MessageHandler<unknown>, opts: SubscribeOptions): CoreSub {

@@ -1,6 +1,6 @@
 /** What crosses the wire: JSON payloads, headers without NATS's own, connection URLs. */
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { SolrulesError } from '../../errors/index.ts';
+import { payloadJson } from '../delivery.ts';
 
 /** Header carrying the inbox of a request made on a stored subject. */
 export const REPLY_HEADER = 'solrules-reply-to';
@@ -9,13 +9,7 @@ export const dec = new TextDecoder();
 
 /** JSON bytes of a payload; BUS_ENCODE naming the subject when it is not JSON (bigints). */
 export function encode(subject: string, data: unknown): Uint8Array {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(data);
-  } catch (err) {
-    throw new SolrulesError('BUS_ENCODE', `message for '${subject}' is not JSON-encodable: ${(err as Error).message} (encode bigints as decimal strings)`, { subject }, { cause: err });
-  }
-  return enc.encode(json ?? 'null');
+  return enc.encode(payloadJson(subject, data));
 }
 
 /** NATS headers from a plain record (undefined when empty). */

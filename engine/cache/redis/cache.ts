@@ -7,6 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { SolrulesError } from '../../errors/index.ts';
+import { redactUrl } from '../../health/index.ts';
 import type { Cache, LockLease } from '../cache.ts';
 import { ACQUIRE_LOCK, RELEASE_LOCK, TAKE_TOKENS } from './scripts.ts';
 
@@ -19,10 +20,6 @@ export interface RedisCacheOptions {
   connectTimeoutMs?: number;
 }
 
-function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
-}
-
 export class RedisCache implements Cache {
   private constructor(
     readonly client: Redis,
@@ -31,7 +28,7 @@ export class RedisCache implements Cache {
 
   /** Connects to `url` (redis://[user:pass@]host:port[/db]); CACHE_CONNECT when it cannot. */
   static async connect(url: string, opts: RedisCacheOptions = {}): Promise<RedisCache> {
-    const location = redact(url);
+    const location = redactUrl(url);
     const client = new Redis(url, {
       keyPrefix: opts.keyPrefix ?? '',
       lazyConnect: true,

@@ -1,6 +1,6 @@
 /** Anchor account discriminators: the first 8 bytes of sha256("account:<Name>"). */
 import { createHash } from 'node:crypto';
-import type { AccountReader } from './reader.ts';
+import { AccountReader } from './reader.ts';
 import { dexError } from './errors.ts';
 
 /** Discriminator of the Anchor account type `name`. */
@@ -13,6 +13,17 @@ export function hasDiscriminator(data: Uint8Array, discriminator: Uint8Array): b
   if (data.length < 8) return false;
   for (let i = 0; i < 8; i++) if (data[i] !== discriminator[i]) return false;
   return true;
+}
+
+/**
+ * A reader over an Anchor account of type `layout`: the discriminator checked, then at least
+ * `length` bytes (`field` names what needs them, for the error).
+ */
+export function anchorReader(data: Uint8Array, account: string, layout: string, discriminator: Uint8Array, length: number, field = '<layout>'): AccountReader {
+  const r = new AccountReader(data, account, layout);
+  requireDiscriminator(r, discriminator);
+  r.requireLength(length, field);
+  return r;
 }
 
 /** Fails with `DEX_ACCOUNT_BAD_DISCRIMINATOR` unless the account starts with `discriminator`. */

@@ -35,6 +35,12 @@ export class AccountReader {
     }
   }
 
+  /** Fails unless the data holds exactly `length` bytes (layouts the program recognises by size). */
+  requireExactLength(length: number): void {
+    this.requireLength(length);
+    if (this.data.length !== length) this.bad('<layout>', undefined, this.data.length, `must be exactly ${length} bytes long`);
+  }
+
   private check(offset: number, size: number, field: string): void {
     if (offset < 0 || offset + size > this.data.length) {
       throw dexError(
@@ -100,6 +106,13 @@ export class AccountReader {
     return BigInt.asIntN(128, this.u128(offset, field));
   }
 
+  /** `count` little-endian u64 words from `offset` (bitmaps), named `field[i]`. */
+  u64s(offset: number, count: number, field: string): bigint[] {
+    const out: bigint[] = [];
+    for (let i = 0; i < count; i++) out.push(this.u64(offset + i * 8, `${field}[${i}]`));
+    return out;
+  }
+
   /** A 32-byte public key as base58. */
   pubkey(offset: number, field: string): string {
     this.check(offset, 32, field);
@@ -130,12 +143,23 @@ function cachedAddress(data: Uint8Array, offset: number): string {
   return address;
 }
 
-/** Base58 of 32 raw bytes. */
-export function encodeAddress(bytes: Uint8Array): string {
-  return bs58.encode(bytes);
-}
-
-/** Raw 32 bytes of a base58 address (throws the library's error on bad input; callers validate first). */
-export function decodeAddress(address: string): Uint8Array {
-  return bs58.decode(address);
+/**
+ * A test for "the 32 bytes at `offset` of `data` are `address`", compared as bytes (no base58 per
+ * account): how a venue picks its pool's tick / bin arrays out of a map of many accounts. Always
+ * false for a missing or malformed address.
+ */
+export function addressMatcher(address: string | undefined): (data: Uint8Array, offset: number) => boolean {
+  let key: Uint8Array | undefined;
+  try {
+    key = address ? bs58.decode(address) : undefined;
+  } catch {
+    key = undefined;
+  }
+  if (!key || key.length !== 32) return () => false;
+  const bytes = key;
+  return (data, offset) => {
+    if (offset < 0 || offset + 32 > data.length) return false;
+    for (let i = 0; i < 32; i++) if (data[offset + i] !== bytes[i]) return false;
+    return true;
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * Shared integer math for DEX quotes: bigint stand-ins for u64/u128/U256 with explicit rounding,
- * Q64.64 helpers and price impact. Venues (and the CLMM / DLMM venues) build on these.
+ * Q64.64 helpers, price impact, and bitmap search. Venues (and the CLMM / DLMM venues) build on these.
  */
 export {
   U16_MAX,
@@ -20,3 +20,4 @@ export {
 export type { Rounding } from './int.ts';
 export { Q64, Q64_MASK, mulShiftRight, q64ToNumber } from './q64.ts';
 export { priceImpactBps } from './impact.ts';
+export { setBits, floorSearch, ceilSearch } from './bits.ts';

@@ -5,52 +5,10 @@
  * array (inclusive) in the swap direction, giving up where the program's walk would — past the
  * pair's bitmap without an extension.
  */
+import { ceilSearch, floorSearch, setBits } from '../math/index.ts';
 import type { BinArrayBitmapExtension } from './layout.ts';
 
 const BITMAP_SIZE = 512;
-
-function setBits(words: readonly bigint[]): number[] {
-  const out: number[] = [];
-  for (let w = 0; w < words.length; w++) {
-    let word = words[w]!;
-    let bit = 0;
-    while (word !== 0n) {
-      const low = Number(word & 0xffffffffn);
-      if (low !== 0) for (let b = 0; b < 32; b++) if (low & (1 << b)) out.push(w * 64 + bit + b);
-      word >>= 32n;
-      bit += 32;
-    }
-  }
-  return out;
-}
-
-function floorSearch(list: readonly number[], x: number): number | undefined {
-  let lo = 0;
-  let hi = list.length - 1;
-  let found: number | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! <= x) {
-      found = list[mid];
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
-
-function ceilSearch(list: readonly number[], x: number): number | undefined {
-  let lo = 0;
-  let hi = list.length - 1;
-  let found: number | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! >= x) {
-      found = list[mid];
-      hi = mid - 1;
-    } else lo = mid + 1;
-  }
-  return found;
-}
 
 export class BinArrayIndex {
   /** Indexes with liquidity per the pair's own bitmap, ascending. */

@@ -8,7 +8,6 @@ export {
   decodeBinArrayBitmapExtension,
   decodeOracle,
   decodePresetParameter,
-  dlmmAccountKind,
 } from './layout.ts';
 export type { LbPair, BinArray, DlmmBin, BinArrayBitmapExtension, Oracle, PresetParameter, StaticParameters, VariableParameters } from './layout.ts';
 export { quoteExactIn, quoteExactOut, supportsLimitOrders, feeOnInput } from './quote.ts';

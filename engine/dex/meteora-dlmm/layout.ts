@@ -3,7 +3,7 @@
  * layouts from the program IDL (`idls/dlmm.json`, bytemuck `repr(C)`, 8-byte Anchor discriminator).
  * Every read is bounds-checked; bad data raises a `DEX_ACCOUNT_*` error naming account and field.
  */
-import { AccountReader, anchorDiscriminator, requireDiscriminator } from '../codec/index.ts';
+import { anchorDiscriminator, anchorReader, type AccountReader } from '../codec/index.ts';
 
 export const METEORA_DLMM_PROGRAM_ID = 'LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo';
 
@@ -146,24 +146,9 @@ export interface PresetParameter {
   protocolShare: number;
 }
 
-function reader(data: Uint8Array, account: string, layout: string, disc: Uint8Array, size: number, exact = false): AccountReader {
-  const r = new AccountReader(data, account, layout);
-  requireDiscriminator(r, disc);
-  r.requireLength(size);
-  if (exact && data.length !== size) r.bad('<layout>', undefined, data.length, `must be exactly ${size} bytes long`);
-  return r;
-}
-
-/** `count` little-endian u64 words from `offset`. */
-function words(r: AccountReader, offset: number, count: number, field: string): bigint[] {
-  const out: bigint[] = [];
-  for (let i = 0; i < count; i++) out.push(r.u64(offset + i * 8, `${field}[${i}]`));
-  return out;
-}
-
 /** Decodes an `LbPair` account. */
 export function decodeLbPair(data: Uint8Array, account = '<lb pair>'): LbPair {
-  const r = reader(data, account, 'LbPair', DISC.lbPair, LB_PAIR_LEN);
+  const r = anchorReader(data, account, 'LbPair', DISC.lbPair, LB_PAIR_LEN);
   const binStep = r.u16(80, 'bin_step');
   if (binStep === 0) r.bad('bin_step', 80, 0, 'must be positive');
   const rewardInfos: DlmmRewardInfo[] = [];
@@ -218,7 +203,7 @@ export function decodeLbPair(data: Uint8Array, account = '<lb pair>'): LbPair {
     protocolFee: { amountX: r.u64(216, 'protocol_fee.amount_x'), amountY: r.u64(224, 'protocol_fee.amount_y') },
     rewardInfos,
     oracle: r.pubkey(552, 'oracle'),
-    binArrayBitmap: words(r, 584, 16, 'bin_array_bitmap'),
+    binArrayBitmap: r.u64s(584, 16, 'bin_array_bitmap'),
     lastUpdatedAt: r.i64(712, 'last_updated_at'),
     preActivationSwapAddress: r.pubkey(752, 'pre_activation_swap_address'),
     baseKey: r.pubkey(784, 'base_key'),
@@ -254,7 +239,7 @@ function decodeBin(r: AccountReader, o: number, i: number): DlmmBin {
 
 /** Decodes a `BinArray` (70 bins starting at bin id index × 70). */
 export function decodeBinArray(data: Uint8Array, account = '<bin array>'): BinArray {
-  const r = reader(data, account, 'BinArray', DISC.binArray, BIN_ARRAY_LEN);
+  const r = anchorReader(data, account, 'BinArray', DISC.binArray, BIN_ARRAY_LEN);
   const index = r.i64(8, 'index');
   // Bin ids are i32 within ±443636, so a real array index is within ±6338.
   if (index < -7000n || index > 7000n) r.bad('index', 8, index, 'must be a bin array index within ±7000');
@@ -265,25 +250,25 @@ export function decodeBinArray(data: Uint8Array, account = '<bin array>'): BinAr
 
 /** Decodes a `BinArrayBitmapExtension`. */
 export function decodeBinArrayBitmapExtension(data: Uint8Array, account = '<bitmap extension>'): BinArrayBitmapExtension {
-  const r = reader(data, account, 'BinArrayBitmapExtension', DISC.extension, BIN_ARRAY_BITMAP_EXTENSION_LEN);
+  const r = anchorReader(data, account, 'BinArrayBitmapExtension', DISC.extension, BIN_ARRAY_BITMAP_EXTENSION_LEN);
   const positive: bigint[][] = [];
   const negative: bigint[][] = [];
   for (let i = 0; i < EXTENSION_BITMAP_COUNT; i++) {
-    positive.push(words(r, 40 + i * 64, 8, `positive_bin_array_bitmap[${i}]`));
-    negative.push(words(r, 40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_bin_array_bitmap[${i}]`));
+    positive.push(r.u64s(40 + i * 64, 8, `positive_bin_array_bitmap[${i}]`));
+    negative.push(r.u64s(40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_bin_array_bitmap[${i}]`));
   }
   return { lbPair: r.pubkey(8, 'lb_pair'), positiveBinArrayBitmap: positive, negativeBinArrayBitmap: negative };
 }
 
 /** Decodes the header of an `Oracle` account (observations follow; not decoded). */
 export function decodeOracle(data: Uint8Array, account = '<oracle>'): Oracle {
-  const r = reader(data, account, 'Oracle', DISC.oracle, 32);
+  const r = anchorReader(data, account, 'Oracle', DISC.oracle, 32);
   return { idx: r.u64(8, 'idx'), activeSize: r.u64(16, 'active_size'), length: r.u64(24, 'length') };
 }
 
 /** Decodes a `PresetParameter` account. */
 export function decodePresetParameter(data: Uint8Array, account = '<preset parameter>'): PresetParameter {
-  const r = reader(data, account, 'PresetParameter', DISC.presetParameter, 36);
+  const r = anchorReader(data, account, 'PresetParameter', DISC.presetParameter, 36);
   return {
     binStep: r.u16(8, 'bin_step'),
     baseFactor: r.u16(10, 'base_factor'),
@@ -296,15 +281,4 @@ export function decodePresetParameter(data: Uint8Array, account = '<preset param
     maxBinId: r.i32(30, 'max_bin_id'),
     protocolShare: r.u16(34, 'protocol_share'),
   };
-}
-
-/** Which Meteora DLMM account type `data` holds, by discriminator (undefined when none matches). */
-export function dlmmAccountKind(data: Uint8Array): keyof typeof DISC | undefined {
-  if (data.length < 8) return undefined;
-  for (const [kind, disc] of Object.entries(DISC) as [keyof typeof DISC, Uint8Array][]) {
-    let same = true;
-    for (let i = 0; i < 8; i++) if (data[i] !== disc[i]) same = false;
-    if (same) return kind;
-  }
-  return undefined;
 }

@@ -4,11 +4,10 @@
  * amounts across a bin at its price, base + variable fee. Rust widths are range checks where the
  * program would fail ("overflow" → `DEX_SWAP_REJECTED`).
  */
+import { Q64 as ONE_Q64, Q64_MASK as MASK_64, U128_MAX, U64_MAX } from '../math/index.ts';
 import { swapRejected } from './errors.ts';
 
-export const U64_MAX = (1n << 64n) - 1n;
-export const U128_MAX = (1n << 128n) - 1n;
-export const ONE_Q64 = 1n << 64n;
+export { ONE_Q64, U64_MAX, U128_MAX };
 export const BASIS_POINT_MAX = 10_000n;
 export const FEE_PRECISION = 1_000_000_000n;
 export const MAX_FEE_RATE = 100_000_000n;
@@ -19,8 +18,6 @@ export const MAX_BIN_ID = 443636;
 function overflow(what: string): never {
   throw swapRejected('MathOverflow', `${what} overflows`);
 }
-
-const MASK_64 = ONE_Q64 - 1n;
 
 /** `(x × y) >> 64` rounded as asked, then the u64 cast (`safe_mul_shr_cast`). */
 function mulShr64(x: bigint, y: bigint, roundUp: boolean, what: string): bigint {

@@ -229,52 +229,87 @@ function binPrice(bin: DlmmBin, id: number, binStep: number): bigint {
   return bin.price !== 0n ? bin.price : getPriceFromId(id, binStep);
 }
 
-/** `quote_exact_in`. */
-export function quoteExactIn(ctx: DlmmQuoteContext, amountIn: bigint, swapForY: boolean, clock: DlmmClock): DlmmQuoteResult {
+/** What both quote directions fix before the walk: the pair's rules and the fee / transfer-fee sides. */
+interface Swap {
+  w: Walk;
+  limitOrders: boolean;
+  onInput: boolean;
+  protocolShare: bigint;
+  /** Mints of the token going in and coming out (their Token-2022 transfer fees). */
+  mintIn: MintInfo | undefined;
+  mintOut: MintInfo | undefined;
+}
+
+function startSwap(ctx: DlmmQuoteContext, swapForY: boolean, clock: DlmmClock): Swap {
   requireTrading(ctx, clock);
   const pair = ctx.lbPair;
-  const w = startWalk(pair, clock.unixTimestamp);
-  const limitOrders = supportsLimitOrders(pair);
-  const onInput = feeOnInput(pair, swapForY);
-  const protocolShare = BigInt(pair.parameters.protocolShare);
-  const [feeIn, feeOut] = swapForY ? [ctx.mintX, ctx.mintY] : [ctx.mintY, ctx.mintX];
-  const poolAmountIn = transferFeeExcluded(feeIn, amountIn, clock.epoch);
+  const [mintIn, mintOut] = swapForY ? [ctx.mintX, ctx.mintY] : [ctx.mintY, ctx.mintX];
+  return {
+    w: startWalk(pair, clock.unixTimestamp),
+    limitOrders: supportsLimitOrders(pair),
+    onInput: feeOnInput(pair, swapForY),
+    protocolShare: BigInt(pair.parameters.protocolShare),
+    mintIn,
+    mintOut,
+  };
+}
+
+/** The fee rate at the active bin: the volatility accumulator refreshed there first. */
+function feeRateAtActiveBin(w: Walk): bigint {
+  updateVolatilityAccumulator(w);
+  return totalFeeRate(w.feeParams, (w.baseFee ??= baseFeeRate(w.feeParams)));
+}
+
+/**
+ * The walk of `quote_exact_in` / `quote_exact_out`: bin by bin from the active one in the swap
+ * direction, array by array, `visit` at each, until `done()`. Returns the bin arrays touched.
+ */
+function walkBins(ctx: DlmmQuoteContext, w: Walk, swapForY: boolean, done: () => boolean, visit: (bin: DlmmBin) => void): string[] {
+  const touched: string[] = [];
+  while (!done()) {
+    const arr = activeBinArray(ctx, w, swapForY);
+    touched.push(arr.address);
+    const lower = arr.index * 70;
+    for (;;) {
+      if (w.activeId < lower || w.activeId > lower + 69 || done()) break;
+      visit(arr.bins[w.activeId - lower]!);
+      if (!done()) advance(w, swapForY, ctx);
+    }
+  }
+  return touched;
+}
+
+/** `quote_exact_in`. */
+export function quoteExactIn(ctx: DlmmQuoteContext, amountIn: bigint, swapForY: boolean, clock: DlmmClock): DlmmQuoteResult {
+  const s = startSwap(ctx, swapForY, clock);
+  const { w } = s;
+  const binStep = ctx.lbPair.binStep;
+  const poolAmountIn = transferFeeExcluded(s.mintIn, amountIn, clock.epoch);
   let left = poolAmountIn;
   let totalOut = 0n;
   let totalFee = 0n;
   let totalProtocolFee = 0n;
   let unsplit = 0n;
-  const touched: string[] = [];
-  while (left > 0n) {
-    const arr = activeBinArray(ctx, w, swapForY);
-    touched.push(arr.address);
-    const lower = arr.index * 70;
-    for (;;) {
-      if (w.activeId < lower || w.activeId > lower + 69 || left === 0n) break;
-      const bin = arr.bins[w.activeId - lower]!;
-      if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
-        updateVolatilityAccumulator(w);
-        const rate = totalFeeRate(w.feeParams, (w.baseFee ??= baseFeeRate(w.feeParams)));
-        const r = exactInAtBin(bin, binPrice(bin, w.activeId, pair.binStep), rate, protocolShare, left, swapForY, limitOrders, onInput);
-        if (r.amountIn > 0n) {
-          left = sub(left, r.amountIn);
-          totalOut = add(totalOut, r.amountOut);
-          totalFee = add(totalFee, r.fee);
-          totalProtocolFee = add(totalProtocolFee, r.protocolFee);
-          unsplit += r.unsplit;
-        }
-      }
-      if (left > 0n) advance(w, swapForY, ctx);
+  const touched = walkBins(ctx, w, swapForY, () => left === 0n, (bin) => {
+    if (maxAmountOut(bin, swapForY, s.limitOrders) === 0n) return;
+    const rate = feeRateAtActiveBin(w);
+    const r = exactInAtBin(bin, binPrice(bin, w.activeId, binStep), rate, s.protocolShare, left, swapForY, s.limitOrders, s.onInput);
+    if (r.amountIn > 0n) {
+      left = sub(left, r.amountIn);
+      totalOut = add(totalOut, r.amountOut);
+      totalFee = add(totalFee, r.fee);
+      totalProtocolFee = add(totalProtocolFee, r.protocolFee);
+      unsplit += r.unsplit;
     }
-  }
+  });
   return {
     amountIn,
-    amountOut: transferFeeExcluded(feeOut, totalOut, clock.epoch),
+    amountOut: transferFeeExcluded(s.mintOut, totalOut, clock.epoch),
     fee: totalFee,
     protocolFee: totalProtocolFee,
     roundingSurplus: 0n,
     feeWithoutFill: unsplit,
-    feeOnInput: onInput,
+    feeOnInput: s.onInput,
     poolAmountIn,
     poolAmountOut: totalOut,
     binArrays: touched,
@@ -284,53 +319,39 @@ export function quoteExactIn(ctx: DlmmQuoteContext, amountIn: bigint, swapForY: 
 
 /** `quote_exact_out`. */
 export function quoteExactOut(ctx: DlmmQuoteContext, amountOut: bigint, swapForY: boolean, clock: DlmmClock): DlmmQuoteResult {
-  requireTrading(ctx, clock);
-  const pair = ctx.lbPair;
-  const w = startWalk(pair, clock.unixTimestamp);
-  const limitOrders = supportsLimitOrders(pair);
-  const onInput = feeOnInput(pair, swapForY);
-  const protocolShare = BigInt(pair.parameters.protocolShare);
-  const [feeIn, feeOut] = swapForY ? [ctx.mintX, ctx.mintY] : [ctx.mintY, ctx.mintX];
-  const poolAmountOut = transferFeeIncluded(feeOut, amountOut, clock.epoch);
+  const s = startSwap(ctx, swapForY, clock);
+  const { w } = s;
+  const binStep = ctx.lbPair.binStep;
+  const poolAmountOut = transferFeeIncluded(s.mintOut, amountOut, clock.epoch);
   let left = poolAmountOut;
   let totalIn = 0n;
   let totalFee = 0n;
   let totalProtocolFee = 0n;
   let surplus = 0n;
   let unsplit = 0n;
-  const touched: string[] = [];
-  while (left > 0n) {
-    const arr = activeBinArray(ctx, w, swapForY);
-    touched.push(arr.address);
-    const lower = arr.index * 70;
-    for (;;) {
-      if (w.activeId < lower || w.activeId > lower + 69 || left === 0n) break;
-      const bin = arr.bins[w.activeId - lower]!;
-      const price = binPrice(bin, w.activeId, pair.binStep);
-      if (maxAmountOut(bin, swapForY, limitOrders) > 0n) {
-        updateVolatilityAccumulator(w);
-        const rate = totalFeeRate(w.feeParams, (w.baseFee ??= baseFeeRate(w.feeParams)));
-        const r = exactOutAtBin(bin, price, rate, protocolShare, left, swapForY, limitOrders, onInput);
-        if (r.amountOut > 0n) {
-          left = sub(left, r.amountOut);
-          totalIn = add(totalIn, r.amountIn);
-          totalFee = add(totalFee, r.fee);
-          totalProtocolFee = add(totalProtocolFee, r.protocolFee);
-          surplus += r.surplus;
-          unsplit += r.unsplit;
-        }
-      }
-      if (left > 0n) advance(w, swapForY, ctx);
+  const touched = walkBins(ctx, w, swapForY, () => left === 0n, (bin) => {
+    // exact-out reads the price before the emptiness check (the port's order; exact-in prices only bins with liquidity)
+    const price = binPrice(bin, w.activeId, binStep);
+    if (maxAmountOut(bin, swapForY, s.limitOrders) === 0n) return;
+    const rate = feeRateAtActiveBin(w);
+    const r = exactOutAtBin(bin, price, rate, s.protocolShare, left, swapForY, s.limitOrders, s.onInput);
+    if (r.amountOut > 0n) {
+      left = sub(left, r.amountOut);
+      totalIn = add(totalIn, r.amountIn);
+      totalFee = add(totalFee, r.fee);
+      totalProtocolFee = add(totalProtocolFee, r.protocolFee);
+      surplus += r.surplus;
+      unsplit += r.unsplit;
     }
-  }
+  });
   return {
-    amountIn: transferFeeIncluded(feeIn, totalIn, clock.epoch),
+    amountIn: transferFeeIncluded(s.mintIn, totalIn, clock.epoch),
     amountOut,
     fee: totalFee,
     protocolFee: totalProtocolFee,
     roundingSurplus: surplus,
     feeWithoutFill: unsplit,
-    feeOnInput: onInput,
+    feeOnInput: s.onInput,
     poolAmountIn: totalIn,
     poolAmountOut,
     binArrays: touched,

@@ -2,12 +2,10 @@
  * The Meteora DLMM venue: accounts a quote needs, decoding them into a quotable state, and
  * exact-in / exact-out quotes as the program computes them (see quote.ts).
  */
-import { PublicKey } from '@solana/web3.js';
-import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, requireOwner as requireOwnerOf } from '../codec/index.ts';
-import { priceImpactBps } from '../math/index.ts';
+import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { Q64, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
 import { dexError } from './errors.ts';
 import { BinArrayIndex } from './bitmap.ts';
@@ -52,22 +50,22 @@ export interface DlmmQuoteOptions {
   epoch?: bigint;
 }
 
-const programKey = new PublicKey(METEORA_DLMM_PROGRAM_ID);
-
 function requireOwner(account: AccountSnapshot, layout: string): void {
   requireOwnerOf(account, [METEORA_DLMM_PROGRAM_ID], layout);
 }
 
 /** PDA of bin array `index` (seeds "bin_array", pair, index as i64 little-endian). */
 export function binArrayAddress(pair: string, index: number): string {
-  const idx = Buffer.alloc(8);
-  idx.writeBigInt64LE(BigInt(index));
-  return PublicKey.findProgramAddressSync([Buffer.from('bin_array'), new PublicKey(pair).toBuffer(), idx], programKey)[0].toBase58();
+  return programAddress(METEORA_DLMM_PROGRAM_ID, `bin_array:${pair}:${index}`, () => {
+    const idx = Buffer.alloc(8);
+    idx.writeBigInt64LE(BigInt(index));
+    return [Buffer.from('bin_array'), addressSeed(pair), idx];
+  });
 }
 
 /** PDA of the pair's BinArrayBitmapExtension (seeds "bitmap", pair). */
 export function binArrayBitmapExtensionAddress(pair: string): string {
-  return PublicKey.findProgramAddressSync([Buffer.from('bitmap'), new PublicKey(pair).toBuffer()], programKey)[0].toBase58();
+  return programAddress(METEORA_DLMM_PROGRAM_ID, `bitmap:${pair}`, () => [Buffer.from('bitmap'), addressSeed(pair)]);
 }
 
 /** Builds the quotable state from decoded parts. */
@@ -110,8 +108,7 @@ function toQuote(state: MeteoraDlmmState, inputMint: string, swapForY: boolean, 
   let impact = 0;
   try {
     const price = getPriceFromId(state.lbPair.activeId, state.lbPair.binStep);
-    const q64 = 1n << 64n;
-    const [num, den] = swapForY ? [price, q64] : [q64, price];
+    const [num, den] = swapForY ? [price, Q64] : [Q64, price];
     // fees excluded: the trading fee comes off the input, or was already taken off the output
     impact = r.feeOnInput ? priceImpactBps(r.poolAmountOut, r.poolAmountIn - r.fee, num, den) : priceImpactBps(r.poolAmountOut + r.fee, r.poolAmountIn, num, den);
   } catch {
@@ -147,12 +144,6 @@ function direction(state: MeteoraDlmmState, inputMint: string): boolean {
     value: inputMint,
     expected: [state.lbPair.tokenXMint, state.lbPair.tokenYMint],
   });
-}
-
-function requireAmount(amount: bigint): void {
-  if (typeof amount !== 'bigint' || amount <= 0n || amount > (1n << 64n) - 1n) {
-    throw dexError('DEX_AMOUNT_INVALID', `amount ${String(amount)} must be in [1, 2^64-1] atoms`, { field: 'amount', value: amount });
-  }
 }
 
 function clockOf(state: MeteoraDlmmState, opts: DlmmQuoteOptions) {
@@ -198,32 +189,19 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     requireOwner(pairAccount, 'LbPair');
     const address = label(pairAccount);
     const lbPair = decodeLbPair(pairAccount.data, address);
-    let pairKey: Uint8Array | undefined;
-    try {
-      pairKey = pairAccount.address ? bs58.decode(pairAccount.address) : undefined;
-    } catch {
-      pairKey = undefined;
-    }
-    const belongs = (data: Uint8Array, offset: number): boolean => {
-      if (!pairKey || pairKey.length !== 32) return false;
-      for (let i = 0; i < 32; i++) if (data[offset + i] !== pairKey[i]) return false;
-      return true;
-    };
+    const belongs = addressMatcher(pairAccount.address);
     const binArrays: DlmmBinArray[] = [];
     let extension: { address: string; data: BinArrayBitmapExtension } | undefined;
-    let slot = pairAccount.slot;
-    const seenSlot = (s: number | undefined) => {
-      if (s !== undefined && (slot === undefined || s < slot)) slot = s;
-    };
+    const read: AccountSnapshot[] = [pairAccount];
     for (const [key, acct] of accounts) {
       if (acct.owner !== METEORA_DLMM_PROGRAM_ID) continue;
-      if (acct.data.length === BIN_ARRAY_LEN && belongs(acct.data, 24)) {
+      if (acct.data.length === BIN_ARRAY_LEN && belongs(acct.data, 24)) { // lb_pair
         const b = decodeBinArray(acct.data, key);
         binArrays.push({ address: key, index: Number(b.index), bins: b.bins });
-        seenSlot(acct.slot);
-      } else if (acct.data.length === BIN_ARRAY_BITMAP_EXTENSION_LEN && belongs(acct.data, 8)) {
+        read.push(acct);
+      } else if (acct.data.length === BIN_ARRAY_BITMAP_EXTENSION_LEN && belongs(acct.data, 8)) { // lb_pair
         extension = { address: key, data: decodeBinArrayBitmapExtension(acct.data, key) };
-        seenSlot(acct.slot);
+        read.push(acct);
       }
     }
     const mintX = accounts.get(lbPair.tokenXMint);
@@ -245,6 +223,8 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     if (extension) args.extension = extension;
     if (mintX) args.mintX = decodeMint({ ...mintX, address: lbPair.tokenXMint });
     if (mintY) args.mintY = decodeMint({ ...mintY, address: lbPair.tokenYMint });
+    for (const mint of [mintX, mintY]) if (mint) read.push(mint);
+    const slot = oldestSlot(read);
     if (slot !== undefined) args.slot = slot;
     if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
     if (context?.epoch !== undefined) args.epoch = context.epoch;
@@ -254,13 +234,13 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
 
   quoteExactIn(state: MeteoraDlmmState, inputMint: string, amountIn: bigint, opts: DlmmQuoteOptions = {}) {
     const swapForY = direction(state, inputMint);
-    requireAmount(amountIn);
+    requireU64Amount(amountIn, 'amountIn');
     return toQuote(state, inputMint, swapForY, quoteExactIn(state, amountIn, swapForY, clockOf(state, opts)));
   },
 
   quoteExactOut(state: MeteoraDlmmState, inputMint: string, amountOut: bigint, opts: DlmmQuoteOptions = {}) {
     const swapForY = direction(state, inputMint);
-    requireAmount(amountOut);
+    requireU64Amount(amountOut, 'amountOut');
     return toQuote(state, inputMint, swapForY, quoteExactOut(state, amountOut, swapForY, clockOf(state, opts)));
   },
 };

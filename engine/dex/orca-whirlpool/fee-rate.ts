@@ -3,6 +3,7 @@
  * from the pool's Oracle), as the program's `manager/fee_rate_manager.rs` and `state/oracle.rs`.
  */
 import { dexError } from '../codec/index.ts';
+import { floorDiv } from '../math/index.ts';
 import { MAX_TICK_INDEX, MIN_TICK_INDEX, sqrtPriceFromTickIndex, tickIndexFromSqrtPrice } from './tick-math.ts';
 
 export const FEE_RATE_HARD_LIMIT = 100_000;
@@ -58,10 +59,6 @@ export function staticFeeRate(feeRate: number): FeeRateManager {
     advanceTickGroup: () => {},
     advanceTickGroupAfterSkip: () => {},
   };
-}
-
-function floorDiv(a: number, b: number): number {
-  return Math.floor(a / b);
 }
 
 function rejected(reason: string, detail: string): never {

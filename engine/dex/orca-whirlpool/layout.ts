@@ -3,7 +3,7 @@
  * TickArray (9988), DynamicTickArray (148…10004), Oracle (254). Anchor accounts: 8-byte discriminator.
  */
 import type { AccountSnapshot } from '../../accounts/index.ts';
-import { AccountReader, accountLabel, anchorDiscriminator, hasDiscriminator, requireDiscriminator, requireOwner } from '../codec/index.ts';
+import { AccountReader, accountLabel, anchorDiscriminator, anchorReader, hasDiscriminator, requireOwner } from '../codec/index.ts';
 import type { AdaptiveFeeConstants, AdaptiveFeeVariables } from './fee-rate.ts';
 import { MAX_SQRT_PRICE, MAX_TICK_INDEX, MIN_SQRT_PRICE, MIN_TICK_INDEX, TICK_ARRAY_SIZE } from './tick-math.ts';
 
@@ -89,9 +89,7 @@ export interface Oracle {
 /** Decodes a Whirlpool account; checks owner, discriminator, and that price, tick and fees are in the program's ranges. */
 export function decodeWhirlpool(account: AccountSnapshot): Whirlpool {
   requireOwner(account, [WHIRLPOOL_PROGRAM_ID], 'Whirlpool');
-  const r = new AccountReader(account.data, accountLabel(account), 'Whirlpool');
-  requireDiscriminator(r, WHIRLPOOL_DISCRIMINATOR);
-  r.requireLength(WHIRLPOOL_LEN, 'rewardInfos');
+  const r = anchorReader(account.data, accountLabel(account), 'Whirlpool', WHIRLPOOL_DISCRIMINATOR, WHIRLPOOL_LEN, 'rewardInfos');
   const tickSpacing = r.u16(41, 'tickSpacing');
   if (tickSpacing === 0) r.bad('tickSpacing', 41, 0, 'must be ≥ 1');
   const feeRate = r.u16(45, 'feeRate');
@@ -171,9 +169,7 @@ export function decodeTickArray(account: AccountSnapshot): TickArray {
   const label = accountLabel(account);
   const data = account.data;
   if (hasDiscriminator(data, DYNAMIC_TICK_ARRAY_DISCRIMINATOR)) return decodeDynamicTickArray(new AccountReader(data, label, 'DynamicTickArray'), account);
-  const r = new AccountReader(data, label, 'TickArray');
-  requireDiscriminator(r, FIXED_TICK_ARRAY_DISCRIMINATOR);
-  r.requireLength(FIXED_TICK_ARRAY_LEN, 'whirlpool');
+  const r = anchorReader(data, label, 'TickArray', FIXED_TICK_ARRAY_DISCRIMINATOR, FIXED_TICK_ARRAY_LEN, 'whirlpool');
   const startTickIndex = r.i32(8, 'startTickIndex');
   requireStartTick(r, startTickIndex, 8);
   const ticks: Tick[] = [];
@@ -223,9 +219,7 @@ function decodeDynamicTickArray(r: AccountReader, account: AccountSnapshot): Tic
 /** Decodes a Whirlpool Oracle (adaptive-fee constants and variables). */
 export function decodeOracle(account: AccountSnapshot): Oracle {
   requireOwner(account, [WHIRLPOOL_PROGRAM_ID], 'Oracle');
-  const r = new AccountReader(account.data, accountLabel(account), 'Oracle');
-  requireDiscriminator(r, ORACLE_DISCRIMINATOR);
-  r.requireLength(ORACLE_LEN, 'reserved');
+  const r = anchorReader(account.data, accountLabel(account), 'Oracle', ORACLE_DISCRIMINATOR, ORACLE_LEN, 'reserved');
   const constants: AdaptiveFeeConstants = {
     filterPeriod: r.u16(48, 'adaptiveFeeConstants.filterPeriod'),
     decayPeriod: r.u16(50, 'adaptiveFeeConstants.decayPeriod'),
@@ -268,9 +262,7 @@ export interface Position {
 /** Decodes a liquidity Position (216 bytes). */
 export function decodePosition(account: AccountSnapshot): Position {
   requireOwner(account, [WHIRLPOOL_PROGRAM_ID], 'Position');
-  const r = new AccountReader(account.data, accountLabel(account), 'Position');
-  requireDiscriminator(r, POSITION_DISCRIMINATOR);
-  r.requireLength(POSITION_LEN, 'rewardInfos');
+  const r = anchorReader(account.data, accountLabel(account), 'Position', POSITION_DISCRIMINATOR, POSITION_LEN, 'rewardInfos');
   const tickLowerIndex = r.i32(88, 'tickLowerIndex');
   const tickUpperIndex = r.i32(92, 'tickUpperIndex');
   if (tickLowerIndex >= tickUpperIndex) r.bad('tickUpperIndex', 92, tickUpperIndex, `must be above tickLowerIndex ${tickLowerIndex}`);

@@ -4,12 +4,10 @@
  * (u64 / u128 / U256-word overflow) is checked and turned into `DEX_SWAP_REJECTED`.
  */
 import { dexError } from '../codec/index.ts';
+import { Q64_MASK, U128_MAX, U64_MAX } from '../math/index.ts';
 import { MAX_SQRT_PRICE, MIN_SQRT_PRICE } from './tick-math.ts';
 
-const U64_MAX = (1n << 64n) - 1n;
-const U128_MAX = (1n << 128n) - 1n;
 const U192 = 1n << 192n;
-const Q64_MASK = (1n << 64n) - 1n;
 export const FEE_RATE_MUL_VALUE = 1_000_000n;
 export const PROTOCOL_FEE_RATE_MUL_VALUE = 10_000n;
 /** Sentinel for the program's `AmountDeltaU64::ExceedsMax`. */

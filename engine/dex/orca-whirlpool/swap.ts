@@ -4,6 +4,7 @@
  * starting at the current one, missing-on-chain arrays acting as empty ones.
  */
 import { dexError } from '../codec/index.ts';
+import { U128_MAX, U64_MAX } from '../math/index.ts';
 import { staticFeeRate, type FeeRateManager } from './fee-rate.ts';
 import type { Tick, TickArray, Whirlpool } from './layout.ts';
 import { PROTOCOL_FEE_RATE_MUL_VALUE, computeSwapStep } from './swap-math.ts';
@@ -19,8 +20,6 @@ import {
   tickIndexFromSqrtPrice,
 } from './tick-math.ts';
 
-const U64_MAX = (1n << 64n) - 1n;
-const U128_MAX = (1n << 128n) - 1n;
 
 /** One slot of the sequence: a decoded array, an array known not to exist (zeroed), or one we were not given. */
 export type SequenceArray =

@@ -1,7 +1,7 @@
 /** Orca Whirlpool behind the `Venue` interface: pool, tick arrays, oracle and mints in; exact quotes out. */
 import type { AccountSnapshot } from '../../accounts/index.ts';
-import { accountLabel, dexError, isNonexistent, requireAccount } from '../codec/index.ts';
-import { priceImpactBps, requireU64Amount } from '../math/index.ts';
+import { accountLabel, dexError, isNonexistent, oldestSlot, requireAccount } from '../codec/index.ts';
+import { U64_MAX, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import {
   calculateInverseTransferFee,
   calculateTransferFee,
@@ -17,7 +17,6 @@ import { WHIRLPOOL_PROGRAM_ID, decodeOracle, decodeTickArray, decodeWhirlpool, t
 import { oracleAddress, tickArrayAddress } from './pda.ts';
 import { sequenceStartIndexes, swapWhirlpool, type SequenceArray, type SwapResult } from './swap.ts';
 
-const U64_MAX = (1n << 64n) - 1n;
 const Q128 = 1n << 128n;
 
 export interface OrcaWhirlpoolState extends PoolState {
@@ -240,13 +239,14 @@ export const orcaWhirlpool: OrcaWhirlpoolVenue = {
     const sequenceAToB = loadSequence(address, sequenceStartIndexes(w.tickCurrentIndex, w.tickSpacing, true), accounts, decoded);
     const sequenceBToA = loadSequence(address, sequenceStartIndexes(w.tickCurrentIndex, w.tickSpacing, false), accounts, decoded);
     const shared = [w.tokenMintA, w.tokenMintB, ...(oracle ? [oracleAddress(address)] : [])];
-    const slots = [pool.slot, ...[...sequenceAToB, ...sequenceBToA].map((s) => accounts.get(s.address)?.slot)].filter((s): s is number => s !== undefined);
+    const read = [...sequenceAToB, ...sequenceBToA].filter((s) => s.status !== 'unknown').map((s) => accounts.get(s.address));
+    for (const a of shared) read.push(accounts.get(a));
     return {
       venue: 'orca-whirlpool',
       address,
       mintA: w.tokenMintA,
       mintB: w.tokenMintB,
-      slot: pool.slot === undefined || slots.length === 0 ? undefined : Math.min(...slots),
+      slot: oldestSlot([pool, ...read]),
       whirlpool: w,
       mintInfoA,
       mintInfoB,

@@ -8,8 +8,8 @@
  * with reserves = vault amount − need_take_pnl. Where the program fails, these throw `DEX_` errors.
  */
 import { dexError } from '../codec/index.ts';
+import { U64_MAX } from '../math/index.ts';
 
-const U64_MAX = (1n << 64n) - 1n;
 
 export interface BaseInResult {
   amountOut: bigint;

@@ -1,6 +1,6 @@
 /** Raydium AMM v4 behind the `Venue` interface: pool + both vaults in, exact quotes out. */
 import type { AccountSnapshot } from '../../accounts/index.ts';
-import { accountLabel, dexError, requireAccount } from '../codec/index.ts';
+import { accountLabel, dexError, oldestSlot, requireAccount } from '../codec/index.ts';
 import { priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { TOKEN_PROGRAM_ID, decodeTokenAccount } from '../spl-token/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
@@ -93,6 +93,18 @@ function coinToPc(state: RaydiumAmmV4State, inputMint: string): boolean {
   });
 }
 
+/** What both quote kinds check and read first: direction, amount, trading status, reserves in / out. */
+function sides(state: RaydiumAmmV4State, inputMint: string, amount: bigint, field: string) {
+  const forward = coinToPc(state, inputMint);
+  requireU64Amount(amount, field);
+  requireTradable(state);
+  return {
+    outputMint: forward ? state.mintB : state.mintA,
+    reserveIn: forward ? state.coinReserve : state.pcReserve,
+    reserveOut: forward ? state.pcReserve : state.coinReserve,
+  };
+}
+
 export const raydiumAmmV4: Venue<RaydiumAmmV4State> = {
   id: 'raydium-amm-v4',
   programId: RAYDIUM_AMM_V4_PROGRAM_ID,
@@ -116,13 +128,12 @@ export const raydiumAmmV4: Venue<RaydiumAmmV4State> = {
     const coinVaultAmount = vaultAmount(accounts, amm.coinVault, 'coin vault', label, amm.coinMint);
     const pcVaultAmount = vaultAmount(accounts, amm.pcVault, 'pc vault', label, amm.pcMint);
     const unixTimestamp = context?.unixTimestamp ?? nowUnix();
-    const slots = [pool.slot, accounts.get(amm.coinVault)?.slot, accounts.get(amm.pcVault)?.slot].filter((s): s is number => s !== undefined);
     return {
       venue: 'raydium-amm-v4',
       address: label,
       mintA: amm.coinMint,
       mintB: amm.pcMint,
-      slot: slots.length === 3 ? Math.min(...slots) : undefined,
+      slot: oldestSlot([pool, accounts.get(amm.coinVault), accounts.get(amm.pcVault)]),
       amm,
       coinVaultAmount,
       pcVaultAmount,
@@ -135,44 +146,18 @@ export const raydiumAmmV4: Venue<RaydiumAmmV4State> = {
   },
 
   quoteExactIn(state: RaydiumAmmV4State, inputMint: string, amountIn: bigint): Quote {
-    const forward = coinToPc(state, inputMint);
-    requireU64Amount(amountIn, 'amountIn');
-    requireTradable(state);
-    const reserveIn = forward ? state.coinReserve : state.pcReserve;
-    const reserveOut = forward ? state.pcReserve : state.coinReserve;
+    const { outputMint, reserveIn, reserveOut } = sides(state, inputMint, amountIn, 'amountIn');
     const fee = state.amm.swapFee;
     const r = swapBaseIn(amountIn, reserveIn, reserveOut, fee.numerator, fee.denominator);
-    return {
-      venue: 'raydium-amm-v4',
-      pool: state.address,
-      inputMint,
-      outputMint: forward ? state.mintB : state.mintA,
-      amountIn,
-      amountOut: r.amountOut,
-      feeAmount: r.fee,
-      priceImpactBps: priceImpactBps(r.amountOut, amountIn - r.fee, reserveOut, reserveIn),
-      accounts: state.accounts as string[],
-    };
+    const impact = priceImpactBps(r.amountOut, amountIn - r.fee, reserveOut, reserveIn);
+    return { venue: 'raydium-amm-v4', pool: state.address, inputMint, outputMint, amountIn, amountOut: r.amountOut, feeAmount: r.fee, priceImpactBps: impact, accounts: state.accounts as string[] };
   },
 
   quoteExactOut(state: RaydiumAmmV4State, inputMint: string, amountOut: bigint): Quote {
-    const forward = coinToPc(state, inputMint);
-    requireU64Amount(amountOut, 'amountOut');
-    requireTradable(state);
-    const reserveIn = forward ? state.coinReserve : state.pcReserve;
-    const reserveOut = forward ? state.pcReserve : state.coinReserve;
+    const { outputMint, reserveIn, reserveOut } = sides(state, inputMint, amountOut, 'amountOut');
     const fee = state.amm.swapFee;
     const r = swapBaseOut(amountOut, reserveIn, reserveOut, fee.numerator, fee.denominator);
-    return {
-      venue: 'raydium-amm-v4',
-      pool: state.address,
-      inputMint,
-      outputMint: forward ? state.mintB : state.mintA,
-      amountIn: r.amountIn,
-      amountOut,
-      feeAmount: r.fee,
-      priceImpactBps: priceImpactBps(amountOut, r.amountInBeforeFee, reserveOut, reserveIn),
-      accounts: state.accounts as string[],
-    };
+    const impact = priceImpactBps(amountOut, r.amountInBeforeFee, reserveOut, reserveIn);
+    return { venue: 'raydium-amm-v4', pool: state.address, inputMint, outputMint, amountIn: r.amountIn, amountOut, feeAmount: r.fee, priceImpactBps: impact, accounts: state.accounts as string[] };
   },
 };

@@ -8,58 +8,12 @@
  * sorted start indexes and searched; the one behaviour that depends on the walk — when the
  * extension account must be present — is reproduced exactly.
  */
+import { ceilSearch, floorSearch, setBits } from '../math/index.ts';
 import { dexError } from './errors.ts';
 import { MAX_TICK, MIN_TICK, TICK_ARRAY_SIZE, tickArrayStartIndex } from './math.ts';
 import type { TickArrayBitmapExtension } from './layout.ts';
 
 const BITMAP_ARRAYS = 512;
-
-function setBits(words: readonly bigint[]): number[] {
-  const out: number[] = [];
-  for (let w = 0; w < words.length; w++) {
-    let word = words[w]!;
-    let bit = 0;
-    while (word !== 0n) {
-      const low = Number(word & 0xffffffffn);
-      if (low !== 0) {
-        for (let b = 0; b < 32; b++) if (low & (1 << b)) out.push(w * 64 + bit + b);
-      }
-      word >>= 32n;
-      bit += 32;
-    }
-  }
-  return out;
-}
-
-/** Largest element ≤ x (or undefined) in an ascending list. */
-function floorSearch(list: readonly number[], x: number): number | undefined {
-  let lo = 0;
-  let hi = list.length - 1;
-  let found: number | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! <= x) {
-      found = list[mid];
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
-
-/** Smallest element ≥ x (or undefined) in an ascending list. */
-function ceilSearch(list: readonly number[], x: number): number | undefined {
-  let lo = 0;
-  let hi = list.length - 1;
-  let found: number | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! >= x) {
-      found = list[mid];
-      hi = mid - 1;
-    } else lo = mid + 1;
-  }
-  return found;
-}
 
 export class TickArrayIndex {
   /** Initialized start indexes from the pool bitmap, ascending. */

@@ -9,7 +9,6 @@ export {
   decodeTickArrayBitmapExtension,
   decodeObservationState,
   decodeProtocolPositionState,
-  clmmAccountKind,
 } from './layout.ts';
 export type {
   ClmmPoolState,

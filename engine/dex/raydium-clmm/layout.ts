@@ -4,7 +4,7 @@
  * discriminator first). Every read is bounds-checked; bad data raises a `DEX_ACCOUNT_*` error that
  * names the account and field.
  */
-import { AccountReader, anchorDiscriminator, requireDiscriminator } from '../codec/index.ts';
+import { anchorDiscriminator, anchorReader, type AccountReader } from '../codec/index.ts';
 import { TICK_ARRAY_SIZE } from './math.ts';
 
 export const RAYDIUM_CLMM_PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
@@ -149,24 +149,9 @@ export interface ProtocolPositionState {
   recentEpoch: bigint;
 }
 
-function reader(data: Uint8Array, account: string, layout: string, disc: Uint8Array, size: number, exact = false): AccountReader {
-  const r = new AccountReader(data, account, layout);
-  requireDiscriminator(r, disc);
-  r.requireLength(size);
-  if (exact && data.length !== size) r.bad('<layout>', undefined, data.length, `must be exactly ${size} bytes long`);
-  return r;
-}
-
-/** `count` little-endian u64 words from `offset`. */
-function words(r: AccountReader, offset: number, count: number, field: string): bigint[] {
-  const out: bigint[] = [];
-  for (let i = 0; i < count; i++) out.push(r.u64(offset + i * 8, `${field}[${i}]`));
-  return out;
-}
-
 /** Decodes a `PoolState` account. */
 export function decodePoolState(data: Uint8Array, account = '<pool>'): ClmmPoolState {
-  const r = reader(data, account, 'PoolState', DISC.pool, POOL_STATE_LEN);
+  const r = anchorReader(data, account, 'PoolState', DISC.pool, POOL_STATE_LEN);
   const tickSpacing = r.u16(235, 'tick_spacing');
   if (tickSpacing === 0) r.bad('tick_spacing', 235, 0, 'must be positive');
   const rewardInfos: ClmmRewardInfo[] = [];
@@ -215,7 +200,7 @@ export function decodePoolState(data: Uint8Array, account = '<pool>'): ClmmPoolS
     status: r.u8(389, 'status'),
     feeOn: r.u8(390, 'fee_on'),
     rewardInfos,
-    tickArrayBitmap: words(r, 904, 16, 'tick_array_bitmap'),
+    tickArrayBitmap: r.u64s(904, 16, 'tick_array_bitmap'),
     fundFeesToken0: r.u64(1064, 'fund_fees_token_0'),
     fundFeesToken1: r.u64(1072, 'fund_fees_token_1'),
     openTime: r.u64(1080, 'open_time'),
@@ -237,7 +222,7 @@ export function decodePoolState(data: Uint8Array, account = '<pool>'): ClmmPoolS
 
 /** Decodes an `AmmConfig` account (fee rates are parts per million). */
 export function decodeAmmConfig(data: Uint8Array, account = '<amm config>'): AmmConfig {
-  const r = reader(data, account, 'AmmConfig', DISC.config, AMM_CONFIG_LEN);
+  const r = anchorReader(data, account, 'AmmConfig', DISC.config, AMM_CONFIG_LEN);
   return {
     bump: r.u8(8, 'bump'),
     index: r.u16(9, 'index'),
@@ -268,7 +253,8 @@ function decodeTick(r: AccountReader, o: number, i: number): ClmmTick {
 
 /** Decodes a `TickArrayState` account (60 ticks); the program recognises tick arrays by their exact size. */
 export function decodeTickArrayState(data: Uint8Array, account = '<tick array>'): TickArrayState {
-  const r = reader(data, account, 'TickArrayState', DISC.tickArray, TICK_ARRAY_STATE_LEN, true);
+  const r = anchorReader(data, account, 'TickArrayState', DISC.tickArray, TICK_ARRAY_STATE_LEN);
+  r.requireExactLength(TICK_ARRAY_STATE_LEN);
   const ticks: ClmmTick[] = [];
   for (let i = 0; i < TICK_ARRAY_SIZE; i++) ticks.push(decodeTick(r, 44 + i * TICK_STATE_LEN, i));
   return {
@@ -282,19 +268,20 @@ export function decodeTickArrayState(data: Uint8Array, account = '<tick array>')
 
 /** Decodes a `TickArrayBitmapExtension` account (bitmaps for tick arrays beyond the pool's own range). */
 export function decodeTickArrayBitmapExtension(data: Uint8Array, account = '<bitmap extension>'): TickArrayBitmapExtension {
-  const r = reader(data, account, 'TickArrayBitmapExtension', DISC.extension, TICK_ARRAY_BITMAP_EXTENSION_LEN, true);
+  const r = anchorReader(data, account, 'TickArrayBitmapExtension', DISC.extension, TICK_ARRAY_BITMAP_EXTENSION_LEN);
+  r.requireExactLength(TICK_ARRAY_BITMAP_EXTENSION_LEN);
   const positive: bigint[][] = [];
   const negative: bigint[][] = [];
   for (let i = 0; i < EXTENSION_BITMAP_COUNT; i++) {
-    positive.push(words(r, 40 + i * 64, 8, `positive_tick_array_bitmap[${i}]`));
-    negative.push(words(r, 40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_tick_array_bitmap[${i}]`));
+    positive.push(r.u64s(40 + i * 64, 8, `positive_tick_array_bitmap[${i}]`));
+    negative.push(r.u64s(40 + EXTENSION_BITMAP_COUNT * 64 + i * 64, 8, `negative_tick_array_bitmap[${i}]`));
   }
   return { poolId: r.pubkey(8, 'pool_id'), positiveTickArrayBitmap: positive, negativeTickArrayBitmap: negative };
 }
 
 /** Decodes an `ObservationState` (oracle ring of 100 observations). */
 export function decodeObservationState(data: Uint8Array, account = '<observation>'): ObservationState {
-  const r = reader(data, account, 'ObservationState', DISC.observation, OBSERVATION_STATE_LEN);
+  const r = anchorReader(data, account, 'ObservationState', DISC.observation, OBSERVATION_STATE_LEN);
   const observations: ObservationState['observations'] = [];
   for (let i = 0; i < 100; i++) {
     const o = 51 + i * 44;
@@ -311,7 +298,7 @@ export function decodeObservationState(data: Uint8Array, account = '<observation
 
 /** Decodes a `ProtocolPositionState`. */
 export function decodeProtocolPositionState(data: Uint8Array, account = '<protocol position>'): ProtocolPositionState {
-  const r = reader(data, account, 'ProtocolPositionState', DISC.protocolPosition, PROTOCOL_POSITION_STATE_LEN);
+  const r = anchorReader(data, account, 'ProtocolPositionState', DISC.protocolPosition, PROTOCOL_POSITION_STATE_LEN);
   return {
     bump: r.u8(8, 'bump'),
     poolId: r.pubkey(9, 'pool_id'),
@@ -325,15 +312,4 @@ export function decodeProtocolPositionState(data: Uint8Array, account = '<protoc
     rewardGrowthInside: [r.u128(113, 'reward_growth_inside[0]'), r.u128(129, 'reward_growth_inside[1]'), r.u128(145, 'reward_growth_inside[2]')],
     recentEpoch: r.u64(161, 'recent_epoch'),
   };
-}
-
-/** Which Raydium CLMM account type `data` holds, by discriminator (undefined when none matches). */
-export function clmmAccountKind(data: Uint8Array): keyof typeof DISC | undefined {
-  if (data.length < 8) return undefined;
-  for (const [kind, disc] of Object.entries(DISC) as [keyof typeof DISC, Uint8Array][]) {
-    let same = true;
-    for (let i = 0; i < 8; i++) if (data[i] !== disc[i]) same = false;
-    if (same) return kind;
-  }
-  return undefined;
 }

@@ -5,12 +5,10 @@
  * bigint is unbounded, so each Rust width (u64, u128, U256) is modelled by a range check at the
  * point where the program would fail (`None` → CalculateOverflow, a panicking cast, MaxTokenOverflow).
  */
+import { Q64, U128_MAX, U256_MAX, U64_MAX } from '../math/index.ts';
 import { swapRejected } from './errors.ts';
 
-export const Q64 = 1n << 64n;
-export const U64_MAX = (1n << 64n) - 1n;
-export const U128_MAX = (1n << 128n) - 1n;
-export const U256_MAX = (1n << 256n) - 1n;
+export { Q64, U64_MAX, U128_MAX, U256_MAX };
 
 export const MIN_TICK = -443636;
 export const MAX_TICK = 443636;

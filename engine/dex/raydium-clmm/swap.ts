@@ -4,6 +4,7 @@
  * with the pool's `fee_on` side, the dynamic (volatility) fee and limit orders resting on ticks,
  * exactly as the program does. Nothing here mutates the decoded state.
  */
+import { requireU64Amount } from '../math/index.ts';
 import { dexError, swapRejected } from './errors.ts';
 import {
   FEE_RATE_DENOMINATOR,
@@ -133,9 +134,7 @@ export interface SimulateSwapOptions {
 /** Replays `swap_internal` for `amountSpecified` (exact in when `isBaseInput`) in direction `zeroForOne`. */
 export function simulateSwap(ctx: ClmmSwapContext, amountSpecified: bigint, zeroForOne: boolean, isBaseInput: boolean, opts: SimulateSwapOptions): ClmmSwapResult {
   const { pool, config, bitmap } = ctx;
-  if (amountSpecified <= 0n || amountSpecified > U64_MAX) {
-    throw dexError('DEX_AMOUNT_INVALID', `amount ${amountSpecified} must be in [1, 2^64-1] atoms`, { field: 'amount', value: amountSpecified });
-  }
+  requireU64Amount(amountSpecified, 'amount');
   if ((pool.status & (1 << 4)) !== 0) {
     throw dexError('DEX_POOL_NOT_TRADING', `Raydium CLMM pool ${ctx.poolAddress} has swaps disabled (status ${pool.status})`, {
       account: ctx.poolAddress,

@@ -3,11 +3,9 @@
  * exact-in / exact-out quotes that reproduce the program's `swap` / `swap_v2` (without Token-2022
  * transfer fees, which the venue does not see: amounts are what enters and leaves the pool vaults).
  */
-import { PublicKey } from '@solana/web3.js';
-import bs58 from 'bs58';
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { accountLabel as label, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
+import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, programAddress, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { priceImpactBps } from '../math/index.ts';
 import { dexError } from './errors.ts';
 import { TickArrayIndex } from './bitmap.ts';
@@ -47,7 +45,6 @@ export interface ClmmQuoteOptions {
   unixTimestamp?: number;
 }
 
-const programKey = new PublicKey(RAYDIUM_CLMM_PROGRAM_ID);
 const TICK_ARRAY_SEED = Buffer.from('tick_array');
 const EXTENSION_SEED = Buffer.from('pool_tick_array_bitmap_extension');
 
@@ -57,14 +54,16 @@ function requireOwner(account: AccountSnapshot, layout: string): void {
 
 /** PDA of the tick array starting at `startTickIndex` (seeds: "tick_array", pool, start as i32 big-endian). */
 export function tickArrayAddress(pool: string, startTickIndex: number): string {
-  const start = Buffer.alloc(4);
-  start.writeInt32BE(startTickIndex);
-  return PublicKey.findProgramAddressSync([TICK_ARRAY_SEED, new PublicKey(pool).toBuffer(), start], programKey)[0].toBase58();
+  return programAddress(RAYDIUM_CLMM_PROGRAM_ID, `tick_array:${pool}:${startTickIndex}`, () => {
+    const start = Buffer.alloc(4);
+    start.writeInt32BE(startTickIndex);
+    return [TICK_ARRAY_SEED, addressSeed(pool), start];
+  });
 }
 
 /** PDA of the pool's TickArrayBitmapExtension. */
 export function bitmapExtensionAddress(pool: string): string {
-  return PublicKey.findProgramAddressSync([EXTENSION_SEED, new PublicKey(pool).toBuffer()], programKey)[0].toBase58();
+  return programAddress(RAYDIUM_CLMM_PROGRAM_ID, `bitmap_extension:${pool}`, () => [EXTENSION_SEED, addressSeed(pool)]);
 }
 
 /**
@@ -227,40 +226,27 @@ export const raydiumClmm: Omit<Venue<RaydiumClmmState>, 'quoteExactIn' | 'quoteE
     const configAccount = requireAccount(accounts, pool.ammConfig, 'amm_config', address);
     requireOwner(configAccount, 'AmmConfig');
     const config = decodeAmmConfig(configAccount.data, label(configAccount));
-    let poolKey: Uint8Array | undefined;
-    try {
-      poolKey = poolAccount.address ? bs58.decode(poolAccount.address) : undefined;
-    } catch {
-      poolKey = undefined;
-    }
-    const belongs = (data: Uint8Array): boolean => {
-      if (!poolKey || poolKey.length !== 32) return false;
-      for (let i = 0; i < 32; i++) if (data[8 + i] !== poolKey[i]) return false;
-      return true;
-    };
+    const belongs = addressMatcher(poolAccount.address);
     const tickArrays: Parameters<typeof makeClmmState>[0]['tickArrays'] = [];
     let extension: { address: string; data: TickArrayBitmapExtension } | undefined;
-    let slot = poolAccount.slot;
-    const seenSlot = (s: number | undefined) => {
-      if (s !== undefined && (slot === undefined || s < slot)) slot = s;
-    };
-    seenSlot(configAccount.slot);
+    const read: AccountSnapshot[] = [poolAccount, configAccount];
     for (const [key, acct] of accounts) {
-      if (acct.owner !== RAYDIUM_CLMM_PROGRAM_ID || !belongs(acct.data)) continue;
+      if (acct.owner !== RAYDIUM_CLMM_PROGRAM_ID || !belongs(acct.data, 8)) continue; // pool_id
       if (acct.data.length === TICK_ARRAY_STATE_LEN) {
         const t = decodeTickArrayState(acct.data, key);
         const ticksInArray = TICK_ARRAY_SIZE * pool.tickSpacing;
         if (t.startTickIndex % ticksInArray !== 0) continue; // not a start index of this pool's spacing: the program would never load it
         tickArrays.push({ address: key, startTickIndex: t.startTickIndex, ticks: t.ticks, initializedTickCount: t.initializedTickCount });
-        seenSlot(acct.slot);
+        read.push(acct);
       } else if (acct.data.length === TICK_ARRAY_BITMAP_EXTENSION_LEN) {
         extension = { address: key, data: decodeTickArrayBitmapExtension(acct.data, key) };
-        seenSlot(acct.slot);
+        read.push(acct);
       }
     }
     const args: Parameters<typeof makeClmmState>[0] = { address, pool, configAddress: pool.ammConfig, config, tickArrays };
     if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
     if (extension) args.extension = extension;
+    const slot = oldestSlot(read);
     if (slot !== undefined) args.slot = slot;
     return makeClmmState(args);
   },

@@ -3,10 +3,10 @@
  * `calculate_pre_fee_amount`, `calculate_inverse_fee`, `TransferFeeConfig::get_epoch_fee`).
  */
 import { dexError } from '../codec/index.ts';
+import { U64_MAX } from '../math/index.ts';
 import type { MintInfo, TransferFee, TransferFeeConfig } from './layout.ts';
 
 const ONE_IN_BASIS_POINTS = 10_000n;
-const U64_MAX = (1n << 64n) - 1n;
 
 /** The fee in force at `epoch`. */
 export function epochTransferFee(config: TransferFeeConfig, epoch: bigint): TransferFee {

@@ -10,8 +10,8 @@
  * (default true), flashLoanFeeBps (default 0), tipLamports (default 10000), priorityFeeLamports
  * (default 5000), maxStateAgeSlots (default 150).
  */
-import type { Order, TokenInfo } from '../../orders/index.ts';
-import type { PoolProvider, RouteLegJson } from '../../quotes/index.ts';
+import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
+import { routeLegToJson, SOL_MINT, withinStateAge, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
 import type { Planner, StrategyPnl, TickContext } from '../planner.ts';
@@ -73,7 +73,6 @@ export interface ArbitrageState {
   lastFact: ArbitrageFact | null;
 }
 
-export const SOL_MINT = 'So11111111111111111111111111111111111111112';
 const NO_OPPORTUNITY = (pair: string, p: { tip: bigint; prio: bigint; flashLoan: boolean }): ArbitrageFact => ({
   pair,
   buyVenue: '',
@@ -132,7 +131,7 @@ export class ArbitragePlanner implements Planner {
     const started = performance.now();
     const maxAge = p.maxStateAgeSlots ?? 150;
     const current = this.opts.market.currentSlot();
-    const pools = this.opts.market.poolsFor(base.mint, quote.mint).filter((e) => current === undefined || (e.state.slot !== undefined && current - e.state.slot <= maxAge));
+    const pools = this.opts.market.poolsFor(base.mint, quote.mint).filter((e) => withinStateAge(e.state.slot, current, maxAge));
     const solUsd = this.usdOf(SOL_MINT, ctx);
     let best: { trip: RoundTrip; usd: number } | undefined;
     let evaluations = 0;
@@ -160,7 +159,7 @@ export class ArbitragePlanner implements Planner {
           const trip = bestRoundTrip(first, second, input.mint, 1n, maxIn, costs);
           if (!trip) continue;
           evaluations += trip.evaluations;
-          const usd = (Number(trip.netProfit) / 10 ** input.decimals) * inputUsd;
+          const usd = atomsToUsd(trip.netProfit, input.decimals, inputUsd);
           if (!best || usd > best.usd) best = { trip, usd };
         }
       }
@@ -177,7 +176,7 @@ export class ArbitragePlanner implements Planner {
     const grossProfit = t.expectedOut + t.swapFeesInInput - t.amountIn;
     let netLamports = 0n;
     if (t.netProfit > 0n) {
-      netLamports = t.inputMint === SOL_MINT ? t.netProfit : solUsd ? BigInt(Math.floor(((Number(t.netProfit) / 10 ** input.decimals) * inputUsd * 1e9) / solUsd)) : 0n;
+      netLamports = t.inputMint === SOL_MINT ? t.netProfit : solUsd ? BigInt(Math.floor((atomsToUsd(t.netProfit, input.decimals, inputUsd) * 1e9) / solUsd)) : 0n;
     }
     const fact: ArbitrageFact = {
       pair,
@@ -208,7 +207,7 @@ export class ArbitragePlanner implements Planner {
       priorityFeeLamports: prio.toString(),
       costsInInput: t.fixedCosts.toString(),
       slot: slots.length === 2 ? Math.min(...slots) : null,
-      legs: t.legs.map((l) => ({ ...l, amountIn: l.amountIn.toString(), amountOut: l.amountOut.toString(), feeAmount: l.feeAmount.toString() })),
+      legs: t.legs.map(routeLegToJson),
     };
     this.offer = { trip: t, route };
     this.state.lastFact = fact;
@@ -249,7 +248,7 @@ export class ArbitragePlanner implements Planner {
     let realizedUsd = 0;
     for (const [mint, atoms] of Object.entries(this.state.realizedAtoms)) {
       const t = this.token(mint);
-      realizedUsd += (Number(atoms) / 10 ** t.decimals) * (mint === this.opts.base.mint ? priceUsd : quoteUsd);
+      realizedUsd += atomsToUsd(BigInt(atoms), t.decimals, mint === this.opts.base.mint ? priceUsd : quoteUsd);
     }
     return { realizedUsd, unrealizedUsd: 0, feesUsd: 0, inventoryAtoms: 0n };
   }

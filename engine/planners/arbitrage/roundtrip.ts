@@ -9,7 +9,7 @@
  */
 import { isSolrulesError } from '../../errors/index.ts';
 import type { Quote } from '../../dex/index.ts';
-import type { PoolEntry, RouteLeg } from '../../quotes/index.ts';
+import { routeLeg, type PoolEntry, type RouteLeg } from '../../quotes/index.ts';
 import { feasibleRange, maximizeUnimodal } from './search.ts';
 
 export interface CostModel {
@@ -37,6 +37,7 @@ export interface RoundTrip {
   netProfit: bigint;
   /** Swap fees of both legs expressed in input atoms (for the gross figure). */
   swapFeesInInput: bigint;
+  /** Sizes quoted (each a two-leg round trip). */
   evaluations: number;
 }
 
@@ -45,21 +46,6 @@ export function flashLoanFee(amount: bigint, costs: CostModel): bigint {
   if (!costs.flashLoan || costs.flashLoanFeeBps <= 0) return 0n;
   const hundredths = BigInt(Math.round(costs.flashLoanFeeBps * 100));
   return (amount * hundredths + 999_999n) / 1_000_000n;
-}
-
-function leg(q: Quote): RouteLeg {
-  return {
-    venue: q.venue,
-    pool: q.pool,
-    inputMint: q.inputMint,
-    outputMint: q.outputMint,
-    amountIn: q.amountIn,
-    amountOut: q.amountOut,
-    feeAmount: q.feeAmount,
-    feeMint: (q as Quote & { feeMint?: string }).feeMint ?? q.inputMint,
-    priceImpactBps: q.priceImpactBps,
-    accounts: [...q.accounts],
-  };
 }
 
 /** Both legs for one size, or undefined when a venue refuses it. */
@@ -82,18 +68,22 @@ export function bestRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: st
   if (first.state.address === second.state.address) return undefined;
   if (![second.state.mintA, second.state.mintB].includes(midMint) || ![second.state.mintA, second.state.mintB].includes(inputMint)) return undefined;
   const fixedCosts = costs.lamportsToInput(costs.tipLamports + costs.priorityFeeLamports);
-  let evaluations = 0;
+  // Each size is quoted once: the bracketing, the search and the result share the quotes.
+  const trips = new Map<bigint, [Quote, Quote] | undefined>();
+  const tripAt = (x: bigint) => {
+    if (!trips.has(x)) trips.set(x, quoteRoundTrip(first, second, inputMint, x));
+    return trips.get(x);
+  };
   const profit = (x: bigint): bigint | undefined => {
-    evaluations++;
-    const qs = quoteRoundTrip(first, second, inputMint, x);
+    const qs = tripAt(x);
     return qs ? qs[1].amountOut - x - flashLoanFee(x, costs) - fixedCosts : undefined;
   };
-  const range = feasibleRange((x) => profit(x) !== undefined, minIn, maxIn);
+  const range = feasibleRange((x) => tripAt(x) !== undefined, minIn, maxIn);
   if (!range) return undefined;
   const best = maximizeUnimodal(profit, range.lo, range.hi);
   if (!best) return undefined;
-  const [q1, q2] = quoteRoundTrip(first, second, inputMint, best.x)!;
-  const legs: [RouteLeg, RouteLeg] = [leg(q1), leg(q2)];
+  const [q1, q2] = tripAt(best.x)!;
+  const legs: [RouteLeg, RouteLeg] = [routeLeg(q1), routeLeg(q2)];
   // Fees in input atoms: leg 1's at its input side, leg 2's through its own rate (mid → input).
   const toInput = (mint: string, atoms: bigint): bigint => {
     if (mint === inputMint) return atoms;
@@ -112,6 +102,6 @@ export function bestRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: st
     fixedCosts,
     netProfit: best.value,
     swapFeesInInput: toInput(legs[0].feeMint, legs[0].feeAmount) + toInput(legs[1].feeMint, legs[1].feeAmount),
-    evaluations,
+    evaluations: trips.size,
   };
 }

@@ -55,7 +55,8 @@ export function maximizeUnimodal(f: (x: bigint) => bigint | undefined, lo: bigin
  * The sizes in [lo, hi] a venue accepts, for `ok` false below some size (no output), true in a
  * range, false above another (more than the pool holds). A feasible point is found by halving
  * from `hi` (so the range must span a factor of two, as a venue's always does); both ends are
- * then bisected. Undefined when no probed size is feasible.
+ * then bisected. Undefined when no probed size is feasible. `ok` may be asked a size twice:
+ * memoize it when it is costly.
  */
 export function feasibleRange(ok: (x: bigint) => boolean, lo: bigint, hi: bigint): { lo: bigint; hi: bigint } | undefined {
   if (hi < lo) return undefined;
@@ -69,27 +70,18 @@ export function feasibleRange(ok: (x: bigint) => boolean, lo: bigint, hi: bigint
   }
   if (probe === undefined && ok(lo)) probe = lo;
   if (probe === undefined) return undefined;
-  let bad = lo - 1n; // smallest feasible: bisect (bad, probe]
-  let good = probe;
-  if (ok(lo)) good = lo;
-  else {
-    bad = lo;
-    while (good - bad > 1n) {
-      const mid = bad + (good - bad) / 2n;
-      if (ok(mid)) good = mid;
-      else bad = mid;
-    }
+  return { lo: edge(ok, probe, lo), hi: edge(ok, probe, hi) };
+}
+
+/** The accepted size nearest `limit` (either side of `from`, which is accepted): `limit` itself, or bisected. */
+function edge(ok: (x: bigint) => boolean, from: bigint, limit: bigint): bigint {
+  if (ok(limit)) return limit;
+  let good = from;
+  let bad = limit;
+  while (good - bad > 1n || bad - good > 1n) {
+    const mid = (good + bad) / 2n;
+    if (ok(mid)) good = mid;
+    else bad = mid;
   }
-  const first = good;
-  good = probe; // largest feasible: bisect [probe, bad)
-  if (ok(hi)) good = hi;
-  else {
-    bad = hi;
-    while (bad - good > 1n) {
-      const mid = good + (bad - good) / 2n;
-      if (ok(mid)) good = mid;
-      else bad = mid;
-    }
-  }
-  return { lo: first, hi: good };
+  return good;
 }

@@ -5,10 +5,10 @@
  * (stop-loss, take-profit: the whole position).
  */
 import type { DcaParams } from '../../config/index.ts';
-import type { Order, TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
-import { atomsUsd, usdToAtoms, type Planner, type StrategyPnl, type TickContext } from '../planner.ts';
+import { feeUsd, usdToAtoms, type Planner, type StrategyPnl, type TickContext } from '../planner.ts';
 
 export interface DcaState {
   /** Unix seconds of the last buy decision (null before the first). */
@@ -60,7 +60,7 @@ export class DcaPlanner implements Planner {
     const position = BigInt(this.state.positionAtoms);
     const cost = BigInt(this.state.costQuoteAtoms);
     const positionTokens = Number(position) / 10 ** base.decimals;
-    const costUsd = atomsUsd(cost, quote, ctx.quoteUsd);
+    const costUsd = atomsToUsd(cost, quote.decimals, ctx.quoteUsd);
     const valueUsd = positionTokens * price;
     const averageEntryUsd = positionTokens > 0 ? costUsd / positionTokens : 0;
     const pnlPct = costUsd > 0 ? ((valueUsd - costUsd) / costUsd) * 100 : 0;
@@ -108,14 +108,11 @@ export class DcaPlanner implements Planner {
     const pending = this.state.pending[order.id];
     if (!pending) return;
     delete this.state.pending[order.id];
-    const { base, quote } = this.market;
     if (report.status !== 'filled') {
       if (pending.side === 'buy') this.state.lastBuyAt = pending.previousLastBuyAt;
       return;
     }
-    if (report.fillPriceUsd) {
-      this.state.feesUsd += pending.side === 'buy' ? Number(report.feeAtoms) / 10 ** quote.decimals : (Number(report.feeAtoms) / 10 ** base.decimals) * report.fillPriceUsd;
-    }
+    this.state.feesUsd += feeUsd(pending.side, report, this.market);
     const position = BigInt(this.state.positionAtoms);
     const cost = BigInt(this.state.costQuoteAtoms);
     if (pending.side === 'buy') {
@@ -138,15 +135,15 @@ export class DcaPlanner implements Planner {
   }
 
   exposureUsd(priceUsd: number): number {
-    return (Number(BigInt(this.state.positionAtoms)) / 10 ** this.market.base.decimals) * priceUsd;
+    return atomsToUsd(BigInt(this.state.positionAtoms), this.market.base.decimals, priceUsd);
   }
 
   pnl(priceUsd: number, quoteUsd: number): StrategyPnl {
     const { base, quote } = this.market;
     const position = BigInt(this.state.positionAtoms);
     return {
-      realizedUsd: (Number(BigInt(this.state.realizedQuoteAtoms)) / 10 ** quote.decimals) * quoteUsd,
-      unrealizedUsd: (Number(position) / 10 ** base.decimals) * priceUsd - (Number(BigInt(this.state.costQuoteAtoms)) / 10 ** quote.decimals) * quoteUsd,
+      realizedUsd: atomsToUsd(BigInt(this.state.realizedQuoteAtoms), quote.decimals, quoteUsd),
+      unrealizedUsd: atomsToUsd(position, base.decimals, priceUsd) - atomsToUsd(BigInt(this.state.costQuoteAtoms), quote.decimals, quoteUsd),
       feesUsd: this.state.feesUsd,
       inventoryAtoms: position,
     };

@@ -7,11 +7,11 @@
  * carried into the slot just below the new price (cost basis kept) so it sells on the first
  * level up.
  */
-import type { Order, TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../store/index.ts';
 import type { GridParams } from '../../config/index.ts';
-import { atomsUsd, splitExact, usdToAtoms, type Planner, type StrategyPnl, type TickContext } from '../planner.ts';
+import { feeUsd, splitExact, usdToAtoms, type Planner, type StrategyPnl, type TickContext } from '../planner.ts';
 
 export interface GridLevelState {
   priceUsd: number;
@@ -150,10 +150,10 @@ export class GridPlanner implements Planner {
         ticksOutside: this.state.ticksOutside,
         buySizeAtoms: buySize.toString(),
         sellSizeAtoms: sellSize.toString(),
-        buyNotionalUsd: atomsUsd(buySize, ctx.quote, ctx.quoteUsd),
-        sellNotionalUsd: atomsUsd(sellSize, ctx.base, price),
+        buyNotionalUsd: atomsToUsd(buySize, ctx.quote.decimals, ctx.quoteUsd),
+        sellNotionalUsd: atomsToUsd(sellSize, ctx.base.decimals, price),
         inventoryAtoms: inventory.toString(),
-        realizedPnlUsd: (Number(realized) / 10 ** ctx.quote.decimals) * ctx.quoteUsd,
+        realizedPnlUsd: atomsToUsd(realized, ctx.quote.decimals, ctx.quoteUsd),
       },
     };
   }
@@ -209,10 +209,7 @@ export class GridPlanner implements Planner {
     if (!alloc) return;
     delete this.state.allocations[order.id];
     if (report.status !== 'filled') return;
-    const { base, quote } = this.market;
-    if (report.fillPriceUsd) {
-      this.state.feesUsd += alloc.side === 'buy' ? Number(report.feeAtoms) / 10 ** quote.decimals : (Number(report.feeAtoms) / 10 ** base.decimals) * report.fillPriceUsd;
-    }
+    this.state.feesUsd += feeUsd(alloc.side, report, this.market);
     const weights = alloc.levels.map((l) => BigInt(l.atoms));
     if (alloc.side === 'buy') {
       const outShares = splitExact(report.amountOut, weights);
@@ -244,7 +241,7 @@ export class GridPlanner implements Planner {
 
   exposureUsd(priceUsd: number): number {
     const inventory = this.state.levels.reduce((a, l) => a + BigInt(l.holdingAtoms), 0n);
-    return (Number(inventory) / 10 ** this.market.base.decimals) * priceUsd;
+    return atomsToUsd(inventory, this.market.base.decimals, priceUsd);
   }
 
   pnl(priceUsd: number, quoteUsd: number): StrategyPnl {
@@ -256,8 +253,8 @@ export class GridPlanner implements Planner {
     }
     const { base, quote } = this.market;
     return {
-      realizedUsd: (Number(this.realizedTotal()) / 10 ** quote.decimals) * quoteUsd,
-      unrealizedUsd: (Number(inventory) / 10 ** base.decimals) * priceUsd - (Number(cost) / 10 ** quote.decimals) * quoteUsd,
+      realizedUsd: atomsToUsd(this.realizedTotal(), quote.decimals, quoteUsd),
+      unrealizedUsd: atomsToUsd(inventory, base.decimals, priceUsd) - atomsToUsd(cost, quote.decimals, quoteUsd),
       feesUsd: this.state.feesUsd,
       inventoryAtoms: inventory,
     };

@@ -21,44 +21,6 @@ interface BaseOp {
 
 const indexOf = (list: unknown, x: unknown): number => (list as { indexOf(x: unknown): number }).indexOf(x);
 
-/** operators.ts's isSeries as a loop (`every` skips holes: so does this). */
-function isSeries(v: unknown): v is number[] {
-  if (!Array.isArray(v) || v.length === 0) return false;
-  const n = v.length;
-  for (let k = 0; k < n; k++) {
-    if (!(k in v)) continue;
-    const x = v[k];
-    if (typeof x !== 'number' || !Number.isFinite(x)) return false;
-  }
-  return true;
-}
-
-/** operators.ts's percentChange, inline: a double never leaves the function (no boxing). */
-function percentChangeCompare(f: number[], j: number, above: boolean): boolean {
-  const first = f[0]!;
-  const last = f[f.length - 1]!;
-  const change = first === 0 ? Number.NaN : ((last - first) / Math.abs(first)) * 100;
-  return above ? change > j : change < j;
-}
-
-/**
- * The series operators of operators.ts, written to allocate nothing whatever the JIT decides
- * (no callback to `every`, no double returned from a helper). Same results: pinned by
- * test/rules/compiled/ops.test.ts and by the differential test against json-rules-engine.
- */
-export const SERIES_OPERATORS: Readonly<Record<string, OpFn>> = {
-  percentChangeAbove: (f, j) => isSeries(f) && typeof j === 'number' && percentChangeCompare(f, j, true),
-  percentChangeBelow: (f, j) => isSeries(f) && typeof j === 'number' && percentChangeCompare(f, j, false),
-  crossesAbove: (f, j) => {
-    if (!isSeries(f) || f.length < 2 || typeof j !== 'number') return false;
-    return f[f.length - 2]! < j && f[f.length - 1]! >= j;
-  },
-  crossesBelow: (f, j) => {
-    if (!isSeries(f) || f.length < 2 || typeof j !== 'number') return false;
-    return f[f.length - 2]! > j && f[f.length - 1]! <= j;
-  },
-};
-
 /** Built-in operators of json-rules-engine, then ours (registered without a validator). */
 export const BASE_OPERATORS: ReadonlyMap<string, BaseOp> = new Map<string, BaseOp>([
   ['equal', { cb: (a, b) => a === b }],
@@ -71,7 +33,7 @@ export const BASE_OPERATORS: ReadonlyMap<string, BaseOp> = new Map<string, BaseO
   ['lessThanInclusive', { cb: (a, b) => (a as number) <= (b as number), validator: numberValid }],
   ['greaterThan', { cb: (a, b) => (a as number) > (b as number), validator: numberValid }],
   ['greaterThanInclusive', { cb: (a, b) => (a as number) >= (b as number), validator: numberValid }],
-  ...Object.entries(CUSTOM_OPERATORS).map(([name, cb]): [string, BaseOp] => [name, { cb: SERIES_OPERATORS[name] ?? cb }]),
+  ...Object.entries(CUSTOM_OPERATORS).map(([name, cb]): [string, BaseOp] => [name, { cb }]),
 ]);
 
 export const DECORATOR_NAMES: ReadonlySet<string> = new Set(['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not']);

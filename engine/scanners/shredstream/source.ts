@@ -9,10 +9,9 @@
 import { PublicKey } from '@solana/web3.js';
 import { isSolrulesError, SolrulesError } from '../../errors/index.ts';
 import { scannerMetrics } from '../metrics.ts';
-import { PollingSource, type PollingSourceOptions } from '../polling.ts';
+import { PollingSource } from '../polling.ts';
 import { fetchAccounts } from '../rpc.ts';
-import type { SourceSink, SourceStats } from '../source.ts';
-import { backoffMs } from '../websocket.ts';
+import { backoffMs, type SourceOptions, type SourceSink, type SourceStats } from '../source.ts';
 import { shredstreamProxyClient, type ShredstreamEntryMessage } from './client.ts';
 import { decodeEntries, type ShredTransaction } from './entries.ts';
 
@@ -31,7 +30,7 @@ export class ShredstreamSource extends PollingSource {
   /** Entries messages and transactions read, and refreshes triggered (stats and tests). */
   readonly shredStats = { messages: 0, transactions: 0, touched: 0, refreshes: 0, decodeErrors: 0 };
 
-  constructor(opts: PollingSourceOptions) {
+  constructor(opts: SourceOptions) {
     super(opts);
     if (!opts.config.shredstream.url) throw new SolrulesError('SCAN_CONFIG_INVALID', "scanner config 'shredstream.url' is required in shredstream mode", { field: 'shredstream.url' });
   }
@@ -75,7 +74,7 @@ export class ShredstreamSource extends PollingSource {
       this.stream = undefined;
       this.streamLive = false;
       this.streamAttempt += 1;
-      const delay = backoffMs(this.streamAttempt, this.cfg.reconnect.initialMs, this.cfg.reconnect.maxMs);
+      const delay = backoffMs(this.streamAttempt, this.cfg.reconnect.initialMs, this.cfg.reconnect.maxMs, this.random);
       this.log.warn({ attempt: this.streamAttempt, retryInMs: delay, reason: why }, 'shredstream disconnected; polling continues, reconnecting');
       this.reconnectTimer = setTimeout(() => this.subscribe(), delay);
     };

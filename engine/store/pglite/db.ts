@@ -6,7 +6,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { SolrulesError } from '../../errors/index.ts';
 import type { Query, SqlDb, Tx } from '../sql/index.ts';
 
@@ -17,6 +17,17 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The pid of another live process holding `<dir>.lock`, if any (a lock left by a dead process holds nothing). */
+export function lockHolder(dir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${dir}.lock`, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
 }
 
 /** Data directories this process has open (the lock file holds our pid for them). */
@@ -38,8 +49,8 @@ function lockDataDir(dir: string): string {
       return lock;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      const pid = lockHolder(dir);
+      if (pid !== undefined) {
         throw new SolrulesError(
           'STORE_LOCKED',
           `the embedded store ${dir} is open in another solrules process (pid ${pid}); stop it, or point SOLRULES_STORE at PostgreSQL to share a store between processes`,
@@ -109,9 +120,4 @@ export class PgliteDb implements SqlDb {
       openHere.delete(this.lock);
     }
   }
-}
-
-/** Default data directory of the embedded store inside a project. */
-export function defaultPgliteDir(projectDir: string): string {
-  return join(projectDir, '.solrules', 'store');
 }

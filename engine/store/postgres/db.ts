@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { SolrulesError } from '../../errors/index.ts';
+import { redactUrl } from '../../health/index.ts';
 import { logger } from '../../telemetry/index.ts';
 import type { Query, SqlDb, Tx } from '../sql/index.ts';
 
@@ -28,17 +29,6 @@ export function isRetryable(err: unknown): boolean {
   if (!e) return false;
   if (e.code && (RETRYABLE_SQLSTATE.has(e.code) || RETRYABLE_ERRNO.has(e.code))) return true;
   return /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|terminating connection/i.test(e.message ?? '');
-}
-
-/** The URL with any password replaced, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable postgres URL)';
-  }
 }
 
 export class PostgresDb implements SqlDb {

@@ -21,6 +21,7 @@ import type {
 } from '../store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from '../values.ts';
 import type { Query, SqlDb } from './db.ts';
+import { migrate } from './migrate.ts';
 
 type Row = Record<string, unknown>;
 
@@ -34,6 +35,17 @@ export class SqlStore implements Store {
   private readonly partitions = new Set<string>();
 
   constructor(readonly db: SqlDb) {}
+
+  /** The store on `db`, pending migrations applied first unless `migrate: false`; closes `db` when that fails. */
+  static async open(db: SqlDb, opts: { migrate?: boolean } = {}): Promise<SqlStore> {
+    try {
+      if (opts.migrate !== false) await migrate(db);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return new SqlStore(db);
+  }
 
   async insertOrder(order: Order, status: OrderStatus = 'decided'): Promise<boolean> {
     checkStatus(status);

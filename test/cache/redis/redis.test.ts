@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { RedisCache } from '../../../engine/cache/redis/index.ts';
-import { requireService, tcpReachable, SERVICES } from '../../support/services.ts';
+import { requireService, SERVICES } from '../../support/services.ts';
 import { cacheContract } from '../contract.ts';
 
 const url = SERVICES.redis.url;
-const up = await tcpReachable(SERVICES.redis.host, SERVICES.redis.port);
 const prefix = () => `solrules-test-${randomBytes(4).toString('hex')}:`;
 
 /** Removes every key under `keyPrefix` (only ours: the prefix is unique to this run). */
@@ -17,15 +16,10 @@ async function dropPrefix(keyPrefix: string): Promise<void> {
   await c.close();
 }
 
-test('Redis is reachable for the cache suite', async (t) => {
-  await requireService(t, 'redis');
-});
-
 cacheContract('Redis', async () => {
-  if (!up) return undefined;
   const keyPrefix = prefix();
   return { cache: await RedisCache.connect(url, { keyPrefix }), cleanup: () => dropPrefix(keyPrefix) };
-});
+}, 'redis');
 
 test('two engine instances share one token bucket and one lock through Redis', async (t) => {
   if (!(await requireService(t, 'redis'))) return;

@@ -12,10 +12,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadAccountDir, loadAccountFile, type AccountSnapshot } from '../../../engine/accounts/index.ts';
 import { decodeBinArray, decodeBinArrayBitmapExtension, decodeLbPair, decodeOracle, decodePresetParameter, meteoraDlmm } from '../../../engine/dex/meteora-dlmm/index.ts';
-import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
+import { buildOrRefuse, fuzzDecoder, quoteEveryWay } from '../support/fuzz.ts';
+import { mutate } from '../support/mutate.ts';
 import { caseCount, rng, seedFor } from '../support/random.ts';
-import { mutate } from '../raydium-clmm/mutate.ts';
 import { generatePair, PROGRAM_ID } from './support.ts';
 import { accountsOf } from './state.ts';
 
@@ -34,32 +34,17 @@ const DECODERS: { name: string; decode: (data: Uint8Array, account: string) => u
 ];
 
 for (const { name, decode, seeds, hot } of DECODERS) {
-  test(`fuzz ${name}: mutated buffers give a value or a typed DEX_ error naming account and field`, () => {
-    assert.ok(seeds.length > 0, 'needs seeds');
-    for (const s of seeds) decode(s, 'seed');
-    const seed = seedFor(0xd1a0 + name.length);
-    const r = rng(seed);
-    const n = caseCount(10_000, 100_000);
-    let decoded = 0;
-    const codes = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const data = mutate(r, r.pick(seeds), seeds, hot);
-      try {
-        decode(data, `fuzz-${i}`);
-        decoded++;
-      } catch (err) {
-        if (!isSolrulesError(err) || !err.code.startsWith('DEX_') || err.context.account !== `fuzz-${i}` || typeof err.context.field !== 'string') {
-          assert.fail(`${name} seed ${seed} case ${i}: ${String(err)} ${JSON.stringify((err as { context?: unknown }).context ?? null)} (${data.length} bytes)`);
-        }
-        codes.set(err.code, (codes.get(err.code) ?? 0) + 1);
-      }
-    }
-    console.log(`fuzz meteora-dlmm ${name}: seed ${seed}, ${n} buffers, ${decoded} decoded, errors ${JSON.stringify(Object.fromEntries(codes))}`);
-    assert.ok(decoded > 0 && decoded < n, 'mutations must both pass and fail decoding');
+  fuzzDecoder({
+    name,
+    label: 'meteora-dlmm',
+    seeds,
+    decode,
+    mutate: (r, seed, all) => mutate(r, seed, all, hot),
+    describe: (data) => `${data.length} bytes`,
+    defaultSeed: 0xd1a0 + name.length,
+    counts: [10_000, 100_000],
   });
 }
-
-const U64_MAX = (1n << 64n) - 1n;
 
 test('fuzz quotes: mutated pairs, bin arrays, extensions and mints through buildState and both quote kinds', () => {
   const seed = seedFor(0xd1a1);
@@ -77,28 +62,11 @@ test('fuzz quotes: mutated pairs, bin arrays, extensions and mints through build
       mutated.set(k, hit ? { ...a, data: mutate(r, a.data, [], isBin ? BIN_HOT : []) } : a);
     }
     const pairAccount = which === 0 ? { ...pair, data: mutate(r, pair.data, [], PAIR_HOT) } : pair;
-    let state;
-    try {
-      state = meteoraDlmm.buildState(pairAccount, mutated, { unixTimestamp: BigInt(g.now), epoch: 0n });
-    } catch (err) {
-      if (!isSolrulesError(err) || !err.code.startsWith('DEX_')) assert.fail(`seed ${seed} case ${i}: buildState threw ${String(err)}`);
-      outcome.set(`build:${err.code}`, (outcome.get(`build:${err.code}`) ?? 0) + 1);
-      continue;
-    }
-    for (const mint of [state.mintA, state.mintB]) {
-      for (const exactOut of [false, true]) {
-        const amount = r.logBig(64);
-        try {
-          const q = exactOut ? meteoraDlmm.quoteExactOut(state, mint, amount, { slot: 10_000 }) : meteoraDlmm.quoteExactIn(state, mint, amount, { slot: 10_000 });
-          assert.ok(q.amountIn >= 0n && q.amountIn <= U64_MAX && q.amountOut >= 0n && q.amountOut <= U64_MAX && q.feeAmount >= 0n && q.feeAmount <= U64_MAX, `seed ${seed} case ${i}: amounts out of u64`);
-          assert.ok(Number.isFinite(q.priceImpactBps) && q.priceImpactBps >= 0);
-          outcome.set('quoted', (outcome.get('quoted') ?? 0) + 1);
-        } catch (err) {
-          if (!isSolrulesError(err) || !err.code.startsWith('DEX_')) assert.fail(`seed ${seed} case ${i}: quote threw ${String(err)}`);
-          outcome.set(err.code, (outcome.get(err.code) ?? 0) + 1);
-        }
-      }
-    }
+    const where = `seed ${seed} case ${i}`;
+    const state = buildOrRefuse(() => meteoraDlmm.buildState(pairAccount, mutated, { unixTimestamp: BigInt(g.now), epoch: 0n }), where, outcome);
+    if (!state) continue;
+    const clock = { slot: 10_000 };
+    quoteEveryWay(r, [state.mintA, state.mintB], (mint, amount, exactOut) => (exactOut ? meteoraDlmm.quoteExactOut(state, mint, amount, clock) : meteoraDlmm.quoteExactIn(state, mint, amount, clock)), where, outcome);
   }
   console.log(`fuzz meteora-dlmm quotes: seed ${seed}, ${n} mutated pairs, ${JSON.stringify(Object.fromEntries(outcome))}`);
   assert.ok((outcome.get('quoted') ?? 0) > 0, 'some mutated pairs must still quote');

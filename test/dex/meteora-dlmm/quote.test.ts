@@ -15,7 +15,8 @@ import { binArrayAddress, binArrayBitmapExtensionAddress, meteoraDlmm, type Mete
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
 import { sdkPair, sdkQuoteExactIn, sdkQuoteExactOut, type SdkPair } from './sdk.ts';
-import { encodeMint, PROGRAM_ID } from './support.ts';
+import { encodeMint, generatePair, PROGRAM_ID } from './support.ts';
+import { accountsOf } from './state.ts';
 
 const sdk = createRequire(import.meta.url)('@meteora-ag/dlmm') as typeof import('@meteora-ag/dlmm');
 const ROOT = sharedFixture('accounts/meteora-dlmm');
@@ -169,4 +170,14 @@ test('venue refusals: unknown mint, bad amount, disabled pair, a bin array on th
   assert.throws(() => meteoraDlmm.quoteExactIn({ ...state, lbPair: { ...state.lbPair, status: 1 } }, state.mintA, 1000n), (e) => isSolrulesError(e, 'DEX_POOL_NOT_TRADING') && e.context.field === 'status');
   // the JLP bitmap marks array 52 (between the fixture's 51 and 53) as holding liquidity, but its account is not in the fixtures
   assert.throws(() => meteoraDlmm.quoteExactIn(state, state.mintA, 30_000_000_000n), (e) => isSolrulesError(e, 'DEX_BIN_ARRAY_MISSING') && e.context.binArrayIndex === 52);
+});
+
+test('buildState takes only this pair’s bin arrays and extension from a map that also holds another pair’s', () => {
+  const ours = generatePair(31);
+  const theirs = [32, 33, 34, 35, 36].map(generatePair).find((g) => g.extension)!;
+  const own = accountsOf(ours);
+  const all = new Map([...own.accounts, ...accountsOf(theirs).accounts]);
+  const state = meteoraDlmm.buildState(own.pair, all, { unixTimestamp: BigInt(ours.now) });
+  assert.deepEqual([...state.binArrays.values()].map((b) => b.address).sort(), ours.binArrays.map((b) => b.address).sort());
+  assert.equal(state.extension?.address, ours.extension?.address);
 });

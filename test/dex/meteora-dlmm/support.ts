@@ -4,54 +4,14 @@
  * the active bin, X above, both in it; bitmap bits for every array with liquidity; stored bin prices)
  * with limit orders, both fee modes, variable fees, transfer fees and the bitmap extension.
  */
-import { createHash } from 'node:crypto';
-import bs58 from 'bs58';
 import { getPriceFromId } from '../../../engine/dex/meteora-dlmm/index.ts';
-import { Rng } from '../raydium-clmm/support.ts';
+import { SeededRng as Rng } from '../support/random.ts';
 import type { AccountSnapshot } from '../../../engine/accounts/index.ts';
+import { encodeMint as encodeSplMint, Writer } from '../support/writer.ts';
 
 export { Rng };
 export const PROGRAM_ID = 'LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo';
-export const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
-export const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb';
 const DEFAULT_KEY = '11111111111111111111111111111111';
-
-function disc(name: string): Buffer {
-  return createHash('sha256').update(`account:${name}`).digest().subarray(0, 8);
-}
-
-class Writer {
-  readonly buf: Buffer;
-  constructor(size: number, discName?: string) {
-    this.buf = Buffer.alloc(size);
-    if (discName) disc(discName).copy(this.buf, 0);
-  }
-  u8(o: number, v: number) {
-    this.buf.writeUInt8(v, o);
-  }
-  u16(o: number, v: number) {
-    this.buf.writeUInt16LE(v, o);
-  }
-  u32(o: number, v: number) {
-    this.buf.writeUInt32LE(v, o);
-  }
-  i32(o: number, v: number) {
-    this.buf.writeInt32LE(v, o);
-  }
-  u64(o: number, v: bigint) {
-    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), o);
-  }
-  i64(o: number, v: bigint) {
-    this.buf.writeBigInt64LE(v, o);
-  }
-  u128(o: number, v: bigint) {
-    this.buf.writeBigUInt64LE(v & ((1n << 64n) - 1n), o);
-    this.buf.writeBigUInt64LE(v >> 64n, o + 8);
-  }
-  key(o: number, address: string) {
-    Buffer.from(bs58.decode(address)).copy(this.buf, o);
-  }
-}
 
 export interface PairSpec {
   baseFactor: number;
@@ -83,7 +43,7 @@ export interface PairSpec {
 }
 
 export function encodeLbPair(p: PairSpec): Buffer {
-  const w = new Writer(904, 'LbPair');
+  const w = Writer.anchor(904, 'LbPair');
   w.u16(8, p.baseFactor);
   w.u16(10, p.filterPeriod);
   w.u16(12, p.decayPeriod);
@@ -107,17 +67,17 @@ export function encodeLbPair(p: PairSpec): Buffer {
   w.u16(80, p.binStep);
   w.u8(82, p.status);
   w.u8(86, p.activationType);
-  w.key(88, p.tokenXMint);
-  w.key(120, p.tokenYMint);
-  w.key(152, p.tokenXMint);
-  w.key(184, p.tokenYMint);
-  w.key(264, p.rewardMint);
-  w.key(264 + 144, DEFAULT_KEY);
+  w.pubkey(88, p.tokenXMint);
+  w.pubkey(120, p.tokenYMint);
+  w.pubkey(152, p.tokenXMint);
+  w.pubkey(184, p.tokenYMint);
+  w.pubkey(264, p.rewardMint);
+  w.pubkey(264 + 144, DEFAULT_KEY);
   for (let i = 0; i < 16; i++) w.u64(584 + i * 8, p.bitmap[i] ?? 0n);
   w.u64(816, p.activationPoint);
   w.u8(880, p.xProgramFlag);
   w.u8(881, p.yProgramFlag);
-  return w.buf;
+  return w.data;
 }
 
 export interface BinSpec {
@@ -130,10 +90,10 @@ export interface BinSpec {
 }
 
 export function encodeBinArray(pair: string, index: number, bins: readonly BinSpec[]): Buffer {
-  const w = new Writer(10136, 'BinArray');
+  const w = Writer.anchor(10136, 'BinArray');
   w.i64(8, BigInt(index));
   w.u8(16, 3);
-  w.key(24, pair);
+  w.pubkey(24, pair);
   for (let i = 0; i < 70; i++) {
     const b = bins[i];
     if (!b) continue;
@@ -146,44 +106,25 @@ export function encodeBinArray(pair: string, index: number, bins: readonly BinSp
     w.u64(o + 128, b.processedOrderRemainingAmount);
     w.u8(o + 140, b.limitOrderAskSide);
   }
-  return w.buf;
+  return w.data;
 }
 
 export function encodeExtension(pair: string, positive: bigint[][], negative: bigint[][]): Buffer {
-  const w = new Writer(1576, 'BinArrayBitmapExtension');
-  w.key(8, pair);
+  const w = Writer.anchor(1576, 'BinArrayBitmapExtension');
+  w.pubkey(8, pair);
   for (let i = 0; i < 12; i++) {
     for (let j = 0; j < 8; j++) {
       w.u64(40 + i * 64 + j * 8, positive[i]?.[j] ?? 0n);
       w.u64(40 + 12 * 64 + i * 64 + j * 8, negative[i]?.[j] ?? 0n);
     }
   }
-  return w.buf;
+  return w.data;
 }
 
-/** An SPL mint (82 bytes) or a Token-2022 mint with a TransferFeeConfig extension. */
+/** An SPL mint, or a Token-2022 mint charging one transfer fee in every epoch. */
 export function encodeMint(decimals: number, transferFee?: { bps: number; maximumFee: bigint }): { owner: string; data: Buffer } {
-  if (!transferFee) {
-    const w = new Writer(82);
-    w.u64(36, 1n << 50n);
-    w.u8(44, decimals);
-    w.u8(45, 1);
-    return { owner: TOKEN_PROGRAM, data: w.buf };
-  }
-  const w = new Writer(166 + 4 + 108);
-  w.u64(36, 1n << 50n);
-  w.u8(44, decimals);
-  w.u8(45, 1);
-  w.u8(165, 1);
-  w.u16(166, 1);
-  w.u16(168, 108);
-  const o = 170;
-  for (const f of [o + 72, o + 90]) {
-    w.u64(f, 0n);
-    w.u64(f + 8, transferFee.maximumFee);
-    w.u16(f + 16, transferFee.bps);
-  }
-  return { owner: TOKEN_2022_PROGRAM, data: w.buf };
+  const fee = transferFee && { epoch: 0n, ...transferFee };
+  return encodeSplMint({ decimals, supply: 1n << 50n, ...(fee ? { transferFee: { older: fee, newer: fee } } : {}) });
 }
 
 function setBit(words: bigint[], bit: number) {

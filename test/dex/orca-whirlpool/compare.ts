@@ -4,6 +4,7 @@
  * the on-chain program disagree and we follow the program (each is shown by a named test).
  */
 import * as core from '@orca-so/whirlpools-core';
+import type { TickArrayFacade, WhirlpoolFacade } from '@orca-so/whirlpools-core';
 import { orcaWhirlpool, type OrcaWhirlpoolQuote, type OrcaWhirlpoolState } from '../../../engine/dex/orca-whirlpool/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { NOW, coreOracle, coreTickArrays, coreTransferFee, coreWhirlpool, programSequenceStarts, type GenPool } from './generate.ts';
@@ -88,4 +89,27 @@ export function compareQuote(p: GenPool, state: OrcaWhirlpoolState, aToB: boolea
 
 function show(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)).slice(0, 400);
+}
+
+/** The core's whirlpool facade for a state our decoders built from real accounts (the fixture pools). */
+export function coreWhirlpoolOf(state: OrcaWhirlpoolState): WhirlpoolFacade {
+  const w = state.whirlpool;
+  return {
+    feeTierIndexSeed: new Uint8Array([w.feeTierIndex & 0xff, w.feeTierIndex >> 8]),
+    tickSpacing: w.tickSpacing,
+    feeRate: w.feeRate,
+    protocolFeeRate: w.protocolFeeRate,
+    liquidity: w.liquidity,
+    sqrtPrice: w.sqrtPrice,
+    tickCurrentIndex: w.tickCurrentIndex,
+    feeGrowthGlobalA: w.feeGrowthGlobalA,
+    feeGrowthGlobalB: w.feeGrowthGlobalB,
+    rewardLastUpdatedTimestamp: w.rewardLastUpdatedTimestamp,
+    rewardInfos: w.rewardInfos.map((x) => ({ emissionsPerSecondX64: x.emissionsPerSecondX64, growthGlobalX64: x.growthGlobalX64 })),
+  };
+}
+
+/** The tick arrays the state's swap reads in this direction, as core facades (an array not loaded: no ticks). */
+export function coreTickArraysOf(state: OrcaWhirlpoolState, aToB: boolean): TickArrayFacade[] {
+  return (aToB ? state.sequenceAToB : state.sequenceBToA).map((s) => ({ startTickIndex: s.start, ticks: s.status === 'loaded' ? s.data.ticks : [] }));
 }

@@ -16,11 +16,10 @@ import {
   oracleAddress,
   tickArrayAddress,
 } from '../../../engine/dex/orca-whirlpool/index.ts';
-import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from '../../../engine/dex/spl-token/index.ts';
 import type { OracleFacade, TickArrayFacade, TickFacade, TransferFee as CoreTransferFee, WhirlpoolFacade } from '@orca-so/whirlpools-core';
 import * as core from '@orca-so/whirlpools-core';
 import type { Rng } from '../support/random.ts';
-import { Writer } from '../support/writer.ts';
+import { encodeMint, Writer } from '../support/writer.ts';
 
 export const MIN_TICK = -443636;
 export const MAX_TICK = 443636;
@@ -298,15 +297,14 @@ function encodeOracle(p: GenPool, o: GenOracle): Uint8Array {
   return w.data;
 }
 
-function encodeMint(fee: GenTransferFee | null): { owner: string; data: Uint8Array } {
-  if (!fee) return { owner: TOKEN_PROGRAM_ID, data: new Writer(82).u64(36, 10n ** 15n).u8(44, 6).u8(45, 1).data };
-  const w = new Writer(166 + 4 + 108).u64(36, 10n ** 15n).u8(44, 6).u8(45, 1).u8(165, 1);
-  w.u16(166, 1).u16(168, 108);
-  const o = 170 + 64;
-  w.u64(o, 0n);
-  w.u64(o + 8, fee.olderEpoch).u64(o + 16, fee.older.max).u16(o + 24, fee.older.bps);
-  w.u64(o + 26, fee.newerEpoch).u64(o + 34, fee.newer.max).u16(o + 42, fee.newer.bps);
-  return { owner: TOKEN_2022_PROGRAM_ID, data: w.data };
+function encodeMintOf(fee: GenTransferFee | null): { owner: string; data: Uint8Array } {
+  return encodeMint({
+    decimals: 6,
+    supply: 10n ** 15n,
+    ...(fee
+      ? { transferFee: { older: { epoch: fee.olderEpoch, bps: fee.older.bps, maximumFee: fee.older.max }, newer: { epoch: fee.newerEpoch, bps: fee.newer.bps, maximumFee: fee.newer.max } } }
+      : {}),
+  });
 }
 
 /** A copy of `p` with its accounts encoded afresh from its fields (after a test edits them). */
@@ -329,7 +327,7 @@ function encodeAccounts(p: GenPool, omitStarts: number[] = []): void {
     a.set(address, snapshot(address, WHIRLPOOL_PROGRAM_ID, encodeOracle(p, p.oracle)));
   }
   for (const [mint, fee] of [[p.mintA, p.transferFeeA], [p.mintB, p.transferFeeB]] as const) {
-    const m = encodeMint(fee);
+    const m = encodeMintOf(fee);
     a.set(mint, snapshot(mint, m.owner, m.data));
   }
 }

@@ -14,7 +14,7 @@ import { orcaWhirlpool, type OrcaWhirlpoolState } from '../../../engine/dex/orca
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
 import { caseCount, rng, seedFor } from '../support/random.ts';
-import { compareQuote, type Outcome } from './compare.ts';
+import { compareQuote, coreTickArraysOf, coreWhirlpoolOf, type Outcome } from './compare.ts';
 import { EPOCH, NOW, coreOracle, coreTickArrays, coreWhirlpool, generatePool, programSequenceStarts, regenerate, type GenPool } from './generate.ts';
 
 const ESSENTIALS = sharedFixture('accounts/orca-whirlpool/whirlpool-essentials');
@@ -76,24 +76,11 @@ test('fixture pools (SOL/USDC, SAMO/USDC): every quote equals the core to the at
   let crossing = 0;
   for (const address of [SOL_USDC, SAMO_USDC]) {
     const state = orcaWhirlpool.buildState(accounts.get(address)!, accounts, { unixTimestamp: SNAPSHOT_TIME });
-    const w = state.whirlpool;
-    const facade = {
-      feeTierIndexSeed: new Uint8Array([w.feeTierIndex & 0xff, w.feeTierIndex >> 8]),
-      tickSpacing: w.tickSpacing,
-      feeRate: w.feeRate,
-      protocolFeeRate: w.protocolFeeRate,
-      liquidity: w.liquidity,
-      sqrtPrice: w.sqrtPrice,
-      tickCurrentIndex: w.tickCurrentIndex,
-      feeGrowthGlobalA: w.feeGrowthGlobalA,
-      feeGrowthGlobalB: w.feeGrowthGlobalB,
-      rewardLastUpdatedTimestamp: w.rewardLastUpdatedTimestamp,
-      rewardInfos: w.rewardInfos.map((x) => ({ emissionsPerSecondX64: x.emissionsPerSecondX64, growthGlobalX64: x.growthGlobalX64 })),
-    };
+    const facade = coreWhirlpoolOf(state);
     for (const aToB of [true, false]) {
       const seq = aToB ? state.sequenceAToB : state.sequenceBToA;
       assert.ok(seq.every((s) => s.status === 'loaded'), 'the fixture holds every array the program reads');
-      const arrays = seq.map((s) => ({ startTickIndex: s.start, ticks: s.status === 'loaded' ? s.data.ticks : [] }));
+      const arrays = coreTickArraysOf(state, aToB);
       const mint = aToB ? state.mintA : state.mintB;
       for (let e = 0; e <= 14; e++) {
         for (const amount of [10n ** BigInt(e), 3n * 10n ** BigInt(e) + 7n]) {

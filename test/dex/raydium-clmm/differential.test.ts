@@ -13,23 +13,12 @@ import assert from 'node:assert/strict';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { simulateSwap, type ClmmSwapResult } from '../../../engine/dex/raydium-clmm/index.ts';
 import { generatePool, Rng, swapAmount } from './support.ts';
-import { ourState, sdkSwap, SDK_FEE_ONLY_FILL, type SdkSwap } from './sdk.ts';
+import { initializedTicksCrossed, ourState, sdkSwap, SDK_FEE_ONLY_FILL, type SdkSwap } from './sdk.ts';
 
 const POOLS = caseCount(500, 3000);
 /** Pools are generated from seeds BASE+1 … BASE+POOLS; SOLRULES_SEED moves the window (a failure names its seed). */
 const BASE = seedFor(0);
 const SWAPS_PER_POOL = 4;
-
-function initializedTicksCrossed(state: ReturnType<typeof ourState>, from: number, to: number): number {
-  let n = 0;
-  for (const arr of state.tickArrays.values()) {
-    for (const o of arr.initializedOffsets) {
-      const t = arr.ticks[o]!.tick;
-      if ((t <= from && t > to) || (t > from && t <= to)) n++;
-    }
-  }
-  return n;
-}
 
 test(`Raydium CLMM equals the SDK to the atom on ${POOLS * SWAPS_PER_POOL} random pools and amounts`, () => {
   const tally: Record<string, number> = {

@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AccountSnapshot } from '../../../engine/accounts/index.ts';
+import { loadAccountFile, type AccountSnapshot } from '../../../engine/accounts/index.ts';
 import {
   decodeAmmConfig,
   decodeObservationState,
@@ -19,11 +19,10 @@ import {
   decodeTickArrayState,
   raydiumClmm,
 } from '../../../engine/dex/raydium-clmm/index.ts';
-import { isSolrulesError } from '../../../engine/errors/index.ts';
-import { loadAccountFile } from '../../../engine/accounts/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
+import { buildOrRefuse, fuzzDecoder, quoteEveryWay } from '../support/fuzz.ts';
+import { mutate } from '../support/mutate.ts';
 import { caseCount, rng, seedFor } from '../support/random.ts';
-import { mutate } from './mutate.ts';
 import { generatePool, PROGRAM_ID } from './support.ts';
 
 const fixture = (f: string) => loadAccountFile(sharedFixture('accounts/raydium-clmm/carbon', f)).data;
@@ -43,31 +42,17 @@ const DECODERS: { name: string; decode: (data: Uint8Array, account: string) => u
 ];
 
 for (const { name, decode, seeds, hot } of DECODERS) {
-  test(`fuzz ${name}: mutated buffers give a value or a typed DEX_ error naming account and field`, () => {
-    for (const s of seeds) decode(s, 'seed');
-    const seed = seedFor(0xc1a0 + name.length);
-    const r = rng(seed);
-    const n = caseCount(10_000, 100_000);
-    let decoded = 0;
-    const codes = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const data = mutate(r, r.pick(seeds), seeds, hot);
-      try {
-        decode(data, `fuzz-${i}`);
-        decoded++;
-      } catch (err) {
-        if (!isSolrulesError(err) || !err.code.startsWith('DEX_') || err.context.account !== `fuzz-${i}` || typeof err.context.field !== 'string') {
-          assert.fail(`${name} seed ${seed} case ${i}: ${String(err)} ${JSON.stringify((err as { context?: unknown }).context ?? null)} (${data.length} bytes)`);
-        }
-        codes.set(err.code, (codes.get(err.code) ?? 0) + 1);
-      }
-    }
-    console.log(`fuzz raydium-clmm ${name}: seed ${seed}, ${n} buffers, ${decoded} decoded, errors ${JSON.stringify(Object.fromEntries(codes))}`);
-    assert.ok(decoded > 0 && decoded < n, 'mutations must both pass and fail decoding');
+  fuzzDecoder({
+    name,
+    label: 'raydium-clmm',
+    seeds,
+    decode,
+    mutate: (r, seed, all) => mutate(r, seed, all, hot),
+    describe: (data) => `${data.length} bytes`,
+    defaultSeed: 0xc1a0 + name.length,
+    counts: [10_000, 100_000],
   });
 }
-
-const U64_MAX = (1n << 64n) - 1n;
 
 test('fuzz quotes: mutated pools, configs, tick arrays and extensions through buildState and both quote kinds', () => {
   const seed = seedFor(0xc1a1);
@@ -83,28 +68,10 @@ test('fuzz quotes: mutated pools, configs, tick arrays and extensions through bu
     accounts.set(g.configAddress, snap(g.configAddress, which === 1 ? mutate(r, g.config, [], CONFIG_HOT) : g.config));
     accounts.set(g.extensionAddress, snap(g.extensionAddress, which === 3 ? mutate(r, g.extension, [], [40, 936]) : g.extension));
     for (const a of g.tickArrays.values()) accounts.set(a.address, snap(a.address, which === 2 && r.bool(0.5) ? mutate(r, a.data, [], TICK_HOT) : a.data));
-    let state;
-    try {
-      state = raydiumClmm.buildState(snap(g.poolAddress, pool), accounts, { unixTimestamp: BigInt(g.now) });
-    } catch (err) {
-      if (!isSolrulesError(err) || !err.code.startsWith('DEX_')) assert.fail(`seed ${seed} case ${i}: buildState threw ${String(err)}`);
-      outcome.set(`build:${err.code}`, (outcome.get(`build:${err.code}`) ?? 0) + 1);
-      continue;
-    }
-    for (const mint of [state.mintA, state.mintB]) {
-      for (const exactOut of [false, true]) {
-        const amount = r.logBig(64);
-        try {
-          const q = exactOut ? raydiumClmm.quoteExactOut(state, mint, amount) : raydiumClmm.quoteExactIn(state, mint, amount);
-          assert.ok(q.amountIn >= 0n && q.amountIn <= U64_MAX && q.amountOut >= 0n && q.amountOut <= U64_MAX && q.feeAmount >= 0n && q.feeAmount <= U64_MAX, `seed ${seed} case ${i}: amounts out of u64`);
-          assert.ok(Number.isFinite(q.priceImpactBps) && q.priceImpactBps >= 0);
-          outcome.set('quoted', (outcome.get('quoted') ?? 0) + 1);
-        } catch (err) {
-          if (!isSolrulesError(err) || !err.code.startsWith('DEX_')) assert.fail(`seed ${seed} case ${i}: quote threw ${String(err)}`);
-          outcome.set(err.code, (outcome.get(err.code) ?? 0) + 1);
-        }
-      }
-    }
+    const where = `seed ${seed} case ${i}`;
+    const state = buildOrRefuse(() => raydiumClmm.buildState(snap(g.poolAddress, pool), accounts, { unixTimestamp: BigInt(g.now) }), where, outcome);
+    if (!state) continue;
+    quoteEveryWay(r, [state.mintA, state.mintB], (mint, amount, exactOut) => (exactOut ? raydiumClmm.quoteExactOut(state, mint, amount) : raydiumClmm.quoteExactIn(state, mint, amount)), where, outcome);
   }
   console.log(`fuzz raydium-clmm quotes: seed ${seed}, ${n} mutated pools, ${JSON.stringify(Object.fromEntries(outcome))}`);
   assert.ok((outcome.get('quoted') ?? 0) > 0, 'some mutated pools must still quote');

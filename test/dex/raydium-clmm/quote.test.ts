@@ -7,9 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PublicKey } from '@solana/web3.js';
-import BN from 'bn.js';
-import { Decimal } from 'decimal.js';
-import { ClmmConfigLayout, PoolInfoLayout, PoolUtils, TickArrayBitmapExtensionLayout, TickArrayLayout, getPdaExBitmapAccount, getPdaTickArrayAddress } from '@raydium-io/raydium-sdk-v2';
+import { getPdaExBitmapAccount, getPdaTickArrayAddress } from '@raydium-io/raydium-sdk-v2';
 import {
   bitmapExtensionAddress,
   decodeAmmConfig,
@@ -25,8 +23,9 @@ import {
   type ClmmTick,
 } from '../../../engine/dex/raydium-clmm/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
-import { encodeConfig, encodePool, encodeTickArray, PROGRAM_ID, type TickSpec } from './support.ts';
+import { encodeConfig, encodePool, encodeTickArray, generatePool, PROGRAM_ID, type TickSpec } from './support.ts';
 import { fixturePool } from './fixture-pool.ts';
+import { sdkFixtureQuoter } from './sdk.ts';
 
 const NOW = 1_750_000_000;
 
@@ -154,23 +153,7 @@ test('fixture pool (real PoolState and AmmConfig) with consistent tick arrays: e
   const f = fixturePool();
   const state = raydiumClmm.buildState(f.poolSnapshot, f.accounts, { unixTimestamp: BigInt(NOW) });
   assert.ok(state.extension, 'the extension is picked up');
-  const accInfo = PoolInfoLayout.decode(Buffer.from(f.poolSnapshot.data));
-  const config = ClmmConfigLayout.decode(Buffer.from(f.configData));
-  const sqrt = new Decimal(accInfo.sqrtPriceX64.toString()).div(new Decimal(2).pow(64));
-  const poolInfo = {
-    id: new PublicKey(f.address),
-    programId: new PublicKey(PROGRAM_ID),
-    mintA: { address: state.mintA, decimals: 9, extensions: {} },
-    mintB: { address: state.mintB, decimals: 6, extensions: {} },
-    ammConfig: config,
-    accInfo,
-    currentPrice: sqrt.mul(sqrt).mul(new Decimal(10).pow(3)),
-    tickSpacing: 1,
-  };
-  // keyed by address: computeAmountIn reads the key as the address, computeAmountOut the `address` field
-  const tickArrayCache = Object.fromEntries([...f.arrays].map(([addr, a]) => [addr, { ...TickArrayLayout.decode(a.data), address: new PublicKey(addr) }]));
-  const ext = TickArrayBitmapExtensionLayout.decode(f.extension);
-  const epochInfo = { epoch: 800, slotIndex: 0, slotsInEpoch: 432000, absoluteSlot: 0 };
+  const sdk = sdkFixtureQuoter(f, NOW);
   let crossing = 0;
   for (const [mint, amount] of [
     [state.mintA, 1_000_000n],
@@ -182,13 +165,13 @@ test('fixture pool (real PoolState and AmmConfig) with consistent tick arrays: e
     [state.mintB, 1_500_000_000_000n],
   ] as const) {
     const ours = raydiumClmm.quoteExactIn(state, mint, amount);
-    const sdk = PoolUtils.computeAmountOut({ poolInfo: poolInfo as never, tickarrayBitmapExtension: ext, tickArrayCache: tickArrayCache as never, baseMint: new PublicKey(mint), epochInfo, amountIn: new BN(amount.toString()), slippage: 0, catchLiquidityInsufficient: false, blockTimestamp: NOW });
-    assert.equal(BigInt(sdk.amountOut.amount.toString()), ours.amountOut, `exact in ${amount} of ${mint}`);
-    assert.equal(BigInt(sdk.fee.toString()), ours.feeAmount);
+    const theirs = sdk.amountOut(mint, amount);
+    assert.equal(BigInt(theirs.amountOut.amount.toString()), ours.amountOut, `exact in ${amount} of ${mint}`);
+    assert.equal(BigInt(theirs.fee.toString()), ours.feeAmount);
     if (ours.tickAfter < 71100 || ours.tickAfter >= 71250) crossing++;
     const outMint = mint === state.mintA ? state.mintB : state.mintA;
     const back = raydiumClmm.quoteExactOut(state, mint, ours.amountOut);
-    const sdkIn = PoolUtils.computeAmountIn({ poolInfo: poolInfo as never, tickarrayBitmapExtension: ext, tickArrayCache: tickArrayCache as never, baseMint: new PublicKey(outMint), epochInfo, amountOut: new BN(ours.amountOut.toString()), slippage: 0, blockTimestamp: NOW });
+    const sdkIn = sdk.amountIn(outMint, ours.amountOut);
     assert.equal(BigInt(sdkIn.amountIn.amount.toString()), back.amountIn, `exact out ${ours.amountOut}`);
     assert.ok(back.amountIn <= amount, 'buying back the output never costs more than was sold');
   }
@@ -236,4 +219,17 @@ test('venue refusals: unknown mint, zero / oversized amount, swaps disabled, not
   const partial = raydiumClmm.buildState(f.poolSnapshot, fewer, { unixTimestamp: BigInt(NOW) });
   assert.ok(raydiumClmm.quoteExactIn(partial, state.mintA, 1_000_000n).amountOut > 0n, 'small swaps do not need it');
   assert.throws(() => raydiumClmm.quoteExactIn(partial, state.mintA, 2_000_000_000n), (e) => isSolrulesError(e, 'DEX_TICK_ARRAY_MISSING') && e.context.startTickIndex === 70980);
+});
+
+test('buildState takes only this pool’s tick arrays and extension from a map that also holds another pool’s', () => {
+  const f = fixturePool();
+  const other = generatePool(5, { limitOrders: false });
+  const all = new Map(f.accounts);
+  const snap = (address: string, data: Uint8Array) => ({ address, owner: PROGRAM_ID, data, lamports: null, executable: false, rentEpoch: null });
+  for (const a of other.tickArrays.values()) all.set(a.address, snap(a.address, a.data));
+  all.set(other.extensionAddress, snap(other.extensionAddress, other.extension));
+  const state = raydiumClmm.buildState(f.poolSnapshot, all, { unixTimestamp: BigInt(NOW) });
+  assert.ok(other.tickArrays.size > 0);
+  assert.deepEqual([...state.tickArrays.values()].map((t) => t.address).sort(), [...f.arrays.keys()].sort());
+  assert.equal(state.extension?.address, bitmapExtensionAddress(f.address));
 });

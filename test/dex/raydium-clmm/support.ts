@@ -4,86 +4,15 @@
  * consistent pools (positions summed into ticks, bitmap bits for every initialized array, pool
  * liquidity equal to the positions in range) with limit orders, dynamic fees and every fee side.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { getSqrtPriceAtTick, MAX_TICK, MIN_TICK } from '../../../engine/dex/raydium-clmm/math.ts';
+import { SeededRng as Rng } from '../support/random.ts';
+import { Writer } from '../support/writer.ts';
+
+export { Rng };
 
 export const PROGRAM_ID = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
-
-function disc(name: string): Buffer {
-  return createHash('sha256').update(`account:${name}`).digest().subarray(0, 8);
-}
-
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  /** Uniform bigint with `bits` random bits. */
-  bits(bits: number): bigint {
-    let v = 0n;
-    for (let i = 0; i < bits; i += 24) v = (v << 24n) | BigInt(Math.floor(this.next() * 2 ** 24));
-    return v & ((1n << BigInt(bits)) - 1n);
-  }
-  /** Log-uniform bigint in [2^lo, 2^hi). */
-  logUniform(lo: number, hi: number): bigint {
-    const b = this.int(lo, hi - 1);
-    return (1n << BigInt(b)) | this.bits(b);
-  }
-  address(): string {
-    const bytes = new Uint8Array(32);
-    for (let i = 0; i < 32; i++) bytes[i] = Math.floor(this.next() * 256);
-    return bs58.encode(bytes);
-  }
-}
-
-class Writer {
-  readonly buf: Buffer;
-  constructor(size: number, discName: string) {
-    this.buf = Buffer.alloc(size);
-    disc(discName).copy(this.buf, 0);
-  }
-  u8(o: number, v: number) {
-    this.buf.writeUInt8(v, o);
-  }
-  u16(o: number, v: number) {
-    this.buf.writeUInt16LE(v, o);
-  }
-  u32(o: number, v: number) {
-    this.buf.writeUInt32LE(v, o);
-  }
-  i32(o: number, v: number) {
-    this.buf.writeInt32LE(v, o);
-  }
-  u64(o: number, v: bigint) {
-    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), o);
-  }
-  u128(o: number, v: bigint) {
-    const x = BigInt.asUintN(128, v);
-    this.buf.writeBigUInt64LE(x & ((1n << 64n) - 1n), o);
-    this.buf.writeBigUInt64LE(x >> 64n, o + 8);
-  }
-  key(o: number, address: string) {
-    Buffer.from(bs58.decode(address)).copy(this.buf, o);
-  }
-}
 
 export interface DynamicFeeSpec {
   filterPeriod: number;
@@ -116,15 +45,15 @@ export interface PoolSpec {
 }
 
 export function encodePool(p: PoolSpec): Buffer {
-  const w = new Writer(1544, 'PoolState');
+  const w = Writer.anchor(1544, 'PoolState');
   w.u8(8, 255);
-  w.key(9, p.ammConfig);
-  w.key(41, p.ammConfig);
-  w.key(73, p.mint0);
-  w.key(105, p.mint1);
-  w.key(137, p.vault0);
-  w.key(169, p.vault1);
-  w.key(201, p.observation);
+  w.pubkey(9, p.ammConfig);
+  w.pubkey(41, p.ammConfig);
+  w.pubkey(73, p.mint0);
+  w.pubkey(105, p.mint1);
+  w.pubkey(137, p.vault0);
+  w.pubkey(169, p.vault1);
+  w.pubkey(201, p.observation);
   w.u8(233, 9);
   w.u8(234, 6);
   w.u16(235, p.tickSpacing);
@@ -147,18 +76,18 @@ export function encodePool(p: PoolSpec): Buffer {
     w.u32(1118, d.volatilityAccumulator);
     w.u64(1122, d.lastUpdateTimestamp);
   }
-  return w.buf;
+  return w.data;
 }
 
 export function encodeConfig(c: { tradeFeeRate: number; protocolFeeRate: number; fundFeeRate: number; tickSpacing: number }): Buffer {
-  const w = new Writer(117, 'AmmConfig');
+  const w = Writer.anchor(117, 'AmmConfig');
   w.u8(8, 254);
   w.u16(9, 0);
   w.u32(43, c.protocolFeeRate);
   w.u32(47, c.tradeFeeRate);
   w.u16(51, c.tickSpacing);
   w.u32(53, c.fundFeeRate);
-  return w.buf;
+  return w.data;
 }
 
 export interface TickSpec {
@@ -170,8 +99,8 @@ export interface TickSpec {
 }
 
 export function encodeTickArray(pool: string, start: number, tickSpacing: number, ticks: readonly TickSpec[]): Buffer {
-  const w = new Writer(10240, 'TickArrayState');
-  w.key(8, pool);
+  const w = Writer.anchor(10240, 'TickArrayState');
+  w.pubkey(8, pool);
   w.i32(40, start);
   let count = 0;
   for (const t of ticks) {
@@ -186,19 +115,19 @@ export function encodeTickArray(pool: string, start: number, tickSpacing: number
     if (t.liquidityGross > 0n || t.ordersAmount > 0n || t.partFilledOrdersRemaining > 0n) count++;
   }
   w.u8(10124, count);
-  return w.buf;
+  return w.data;
 }
 
 export function encodeExtension(pool: string, positive: bigint[][], negative: bigint[][]): Buffer {
-  const w = new Writer(1832, 'TickArrayBitmapExtension');
-  w.key(8, pool);
+  const w = Writer.anchor(1832, 'TickArrayBitmapExtension');
+  w.pubkey(8, pool);
   for (let i = 0; i < 14; i++) {
     for (let j = 0; j < 8; j++) {
       w.u64(40 + i * 64 + j * 8, positive[i]?.[j] ?? 0n);
       w.u64(40 + 14 * 64 + i * 64 + j * 8, negative[i]?.[j] ?? 0n);
     }
   }
-  return w.buf;
+  return w.data;
 }
 
 function arrayStart(tick: number, ts: number): number {

@@ -2,6 +2,7 @@
  * Seeded randomness and case counts for the DEX differential and fuzz tests. Every suite prints
  * its seed; rerun a failure with SOLRULES_SEED=<seed>. SOLRULES_FULL=1 runs the full counts.
  */
+import bs58 from 'bs58';
 
 export const FULL = process.env.SOLRULES_FULL === '1';
 
@@ -34,16 +35,21 @@ export interface Rng {
   bytes(n: number): Uint8Array;
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): Rng {
+/** mulberry32: small, fast, deterministic uniform floats in [0, 1). */
+function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
-  const next = (): number => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A seeded `Rng`. */
+export function rng(seed: number): Rng {
+  const next = mulberry32(seed);
   const u32 = (): bigint => BigInt(Math.floor(next() * 4294967296));
   const bits = (n: number): bigint => {
     let v = 0n;
@@ -71,4 +77,41 @@ export function rng(seed: number): Rng {
       return out;
     },
   };
+}
+
+/**
+ * The generator the Raydium CLMM and Meteora DLMM pool generators are written with (same mulberry32
+ * core; its own bits / log-uniform / address draws), kept as it is so that a seed still names the
+ * same generated pool.
+ */
+export class SeededRng {
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  /** Uniform bigint with `bits` random bits. */
+  bits(bits: number): bigint {
+    let v = 0n;
+    for (let i = 0; i < bits; i += 24) v = (v << 24n) | BigInt(Math.floor(this.next() * 2 ** 24));
+    return v & ((1n << BigInt(bits)) - 1n);
+  }
+  /** Log-uniform bigint in [2^lo, 2^hi). */
+  logUniform(lo: number, hi: number): bigint {
+    const b = this.int(lo, hi - 1);
+    return (1n << BigInt(b)) | this.bits(b);
+  }
+  address(): string {
+    const bytes = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) bytes[i] = Math.floor(this.next() * 256);
+    return bs58.encode(bytes);
+  }
 }

@@ -1,9 +1,9 @@
 /**
- * Account mutations for the CLMM / DLMM fuzz tests: bit flips, overwritten words and runs
+ * Account mutations for the DEX fuzz tests: bit flips, overwritten words and runs
  * (0x00 / 0xff / random), truncation, extension, splices from other accounts, whole random
  * buffers, and targeted writes of extreme values into the fields the math reads.
  */
-import type { Rng } from '../support/random.ts';
+import type { Rng } from './random.ts';
 
 /** One mutated copy of `data`; `hot` lists byte offsets of fields worth hitting with extreme values. */
 export function mutate(r: Rng, data: Uint8Array, others: readonly Uint8Array[], hot: readonly number[] = []): Uint8Array {
