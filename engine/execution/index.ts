@@ -20,7 +20,7 @@ export { LookupTableManager, EXTEND_BATCH, TABLE_CAPACITY, type LookupTableChain
 export { computeUnitPrice, percentileFee, priorityFeeLamports, DEFAULT_PRIORITY_FEE_POLICY, type PriorityFeePolicy } from './tx/fees.ts';
 export { transactionSize, PACKET_DATA_SIZE } from './tx/size.ts';
 export { ConfirmationMonitor, MAX_STATUS_BATCH, type ConfirmOutcome, type MonitorOptions, type MonitorChain } from './confirm/monitor.ts';
-export { walletDelta, realize, NATIVE_MINT, type WalletDelta, type Expected, type Realized } from './confirm/reconcile.ts';
+export { walletDelta, realize, type WalletDelta, type Expected, type Realized } from './confirm/reconcile.ts';
 export { QuoteAccuracy, shortfallBps, type QuoteAccuracyFact, type AccuracyStats } from './confirm/accuracy.ts';
 export { LiveExecutor, DEFAULT_LIVE_POLICY, type LiveReport, type Reconciliation, type Submitter, type Prepared, type AttemptOutcome, type LiveExecutorPolicy, type LiveSubmissionEntry } from './live/executor.ts';
 export { tipLamports, tipPolicyOf, DEFAULT_TIP_POLICY, MIN_JITO_TIP_LAMPORTS, type TipPolicy, type SwapPlan, type RouteSource } from './live/plan.ts';
