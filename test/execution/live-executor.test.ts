@@ -5,6 +5,7 @@ import { Keypair } from '@solana/web3.js';
 import { LiveExecutor, MemorySubmissionJournal, type AttemptOutcome, type LiveReport, type Prepared, type RouteSource, type Submitter } from '../../engine/execution/index.ts';
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
 import { Keystore, WorkerPool } from '../../engine/wallets/index.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };
@@ -38,7 +39,7 @@ test('the worker wallet is held while the transaction is out, released when it s
   const executor = new LiveExecutor({ name: 'rpc', submitter, rpc: {} as never, workers: pool, source, monitor: {} as never, journal: new MemorySubmissionJournal() });
   const route = { executor: 'rpc', ruleId: 'r', params: {} };
   const waitSend = async () => {
-    for (let i = 0; i < 100 && submitter.pending.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil(() => submitter.pending.length > 0, { what: 'a send' });
     return submitter.pending.shift()!;
   };
 

@@ -16,6 +16,7 @@ import { ConfirmationMonitor, routedToJson, StoreSubmissionJournal, type LiveRep
 import { openStore } from '../../engine/store/index.ts';
 import { WorkerPool } from '../../engine/wallets/index.ts';
 import { printTxs, route, rpcExecutor, workerFor } from './support/stack.ts';
+import { waitUntil } from '../support/wait.ts';
 
 let s: LiveSetup;
 before(async () => {
@@ -54,12 +55,11 @@ test('a restart with orders in flight resubmits nothing that landed, follows wha
   for (const o of [x, y]) await store.insertOrder(o, 'routed');
   void w1.worker.execute({ order: x, route: route('rpc') });
   const waitEntry = async (id: string) => {
-    for (let i = 0; i < 200 && (await journal.forOrder(id)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(async () => (await journal.forOrder(id)).length > 0, { what: `a journal entry for ${id}` });
     return (await journal.forOrder(id))[0]!;
   };
   const xEntry = await waitEntry(x.id);
-  for (let i = 0; i < 200 && !s.sb.getTransaction(xEntry.signatures[0]!); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(s.sb.getTransaction(xEntry.signatures[0]!), 'x landed before the crash');
+  await waitUntil(() => s.sb.getTransaction(xEntry.signatures[0]!) !== undefined, { what: 'x landed before the crash' });
   s.sb.faults.set({ dropTransactions: 1 });
   void w1.worker.execute({ order: y, route: route('rpc') });
   const yEntry = await waitEntry(y.id);
@@ -144,10 +144,9 @@ test('in a queue group, a live order whose worker died after sending is resumed 
   (first.executor as unknown as { deps: { submitter: Submitter } }).deps.submitter = new CrashAfterSend(first.submitter);
   const a = workerFor({ rpc: first.executor }, { store, journal: journalA, group: { cache, workerId: 'A', lockTtlMs: 300, retryMs: 20 } });
   void a.worker.execute(routed);
-  let entry;
-  for (let i = 0; i < 200 && !(entry = (await journalA.forOrder(o.id))[0]); i++) await new Promise((r) => setTimeout(r, 10));
-  for (let i = 0; i < 200 && !s.sb.getTransaction(entry!.signatures[0]!); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(s.sb.getTransaction(entry!.signatures[0]!), 'A sent it and it landed before A died');
+  await waitUntil(async () => (await journalA.forOrder(o.id)).length > 0, { what: "A's journal entry" });
+  const entry = (await journalA.forOrder(o.id))[0]!;
+  await waitUntil(() => s.sb.getTransaction(entry.signatures[0]!) !== undefined, { what: 'A sent it and it landed before A died' });
   assert.deepEqual((await store.listSubmissions(o.id)).map((r) => [r.attempt, r.workerId]), [[1, 'A']], "the journal's row names the worker");
   await assert.rejects(store.recordSubmission({ orderId: o.id, attempt: 9, executor: 'rpc', at: new Date().toISOString() }, { fence: { resource: `order:${o.id}`, token: 0 } }), /fencing token 0/, "the journal's write carried A's claim");
 
@@ -159,7 +158,7 @@ test('in a queue group, a live order whose worker died after sending is resumed 
   const report = (await b.worker.execute(routed)) as LiveReport;
   monitor.close();
   assert.equal(report.status, 'filled', report.reason);
-  assert.equal(report.signature, entry!.signatures[0]);
+  assert.equal(report.signature, entry.signatures[0]);
   assert.equal(report.reconciliation!.realizedAmountOut, report.reconciliation!.expectedAmountOut);
   assert.equal(second.submitter.sendCounts.size, 0, 'B sent nothing');
   assert.ok(b.worker.stats.lockWaits > 0, "B waited for A's claim to lapse");
