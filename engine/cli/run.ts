@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openBus, resolveBusConfig } from '../bus/index.ts';
+import { openCache, resolveCacheConfig, type Cache } from '../cache/index.ts';
 import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
 import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../runtime/index.ts';
 import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
@@ -135,15 +136,22 @@ export async function run(argv: string[]): Promise<number> {
 
     const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
     // SOLRULES_BUS selects NATS JetStream; by default the in-process bus.
+    const busConfig = resolveBusConfig();
     const bus = instrumentBus(await openBus());
+    // Engines sharing a bus claim each order through the shared cache (SOLRULES_CACHE), so it runs once.
+    let cache: Cache | undefined;
+    if (busConfig.kind !== 'memory') {
+      if (resolveCacheConfig().kind === 'memory') console.warn('warning: SOLRULES_CACHE is not set: orders are claimed in this process only; several engines on one bus need SOLRULES_CACHE=redis://… to execute each order once');
+      cache = await openCache();
+    }
     const control = new ControlState();
     // Over NATS other instances may be running: ask them for the control state, so an engine started
     // while the kill switch is on starts killed. On the in-process bus there is no one to ask.
-    await control.attach(bus, resolveBusConfig().kind === 'memory' ? { syncTimeoutMs: 0 } : {});
+    await control.attach(bus, busConfig.kind === 'memory' ? { syncTimeoutMs: 0 } : {});
     const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
-    const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}) });
+    const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}), ...(cache ? { group: { cache } } : {}) });
     // One instance on the in-process bus: orders a previous run left half-way are its own.
-    if (resolveBusConfig().kind === 'memory') {
+    if (busConfig.kind === 'memory') {
       const expired = await engine.expireOrphanedPaperOrders();
       if (expired.length) console.log(`expired ${expired.length} paper order(s) the previous run left unfinished (nothing had been sent)`);
     }
@@ -151,7 +159,6 @@ export async function run(argv: string[]): Promise<number> {
     reportRuleSet(built.active.ruleSet, built.active.appliedAt);
     health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
     // /readyz also needs the servers this run depends on (the embedded bus and stores have none)
-    const busConfig = resolveBusConfig();
     if (busConfig.kind === 'nats') health.register('bus', serviceCheck(busConfig.servers, 4222));
     const storeConfig = resolveStoreConfig({ projectDir: root });
     if (storeConfig.kind === 'postgres') health.register('store', serviceCheck([storeConfig.url], 5432));
@@ -202,6 +209,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const [name, s] of Object.entries(cfg.strategies)) if (s.enabled && engine.planners.has(name)) metrics.strategy.completions.inc({ strategy: name, reason: 'replay-end' });
     await control.detach();
     await bus.close();
+    await cache?.close();
     const active = holder.current;
     const result = buildSummary(engine, active.strategies, { from: candles[0]!.date, to: candles[candles.length - 1]!.date, firstPriceUsd: ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });
     const text = formatSummary(result, active.strategies);

@@ -6,7 +6,7 @@
 import type { Bus, Subscription } from '../bus/index.ts';
 import { NATIVE_MINT } from '../dex/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
-import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type Route } from '../execution/index.ts';
+import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type GroupOptions, type Route } from '../execution/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
 import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../planners/index.ts';
@@ -49,6 +49,8 @@ export interface EngineOptions {
   market?: PoolProvider;
   /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
   portfolio?: Record<string, string>;
+  /** Several engines on one bus: claim each order through a shared cache so it runs once. */
+  group?: GroupOptions;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -105,7 +107,7 @@ export class TradingEngine {
       log: this.log.child({ component: 'coordinator' }),
     });
     // Paper trading: every route executes on the paper executor and is recorded as routed.
-    this.worker = new ExecutorWorker({ bus: opts.bus, store: opts.store, executorFor: () => this.paper, now: () => this.now, log: this.log.child({ component: 'executor' }) });
+    this.worker = new ExecutorWorker({ bus: opts.bus, store: opts.store, executorFor: () => this.paper, now: () => this.now, log: this.log.child({ component: 'executor' }), ...(opts.group ? { group: opts.group } : {}) });
   }
 
   /** USD price of a mint as of the last price event (the quote is taken as 1 USD). */
