@@ -4,12 +4,12 @@
  * 2. carbon dumps: `{data: "<b64>", owner, lamports, executable, rent_epoch, space}` (no pubkey;
  *    the address may be given in the file name as `<name>.<address>.json`).
  */
+import { isAddress } from './address.ts';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SolrulesError } from '../errors/index.ts';
 import type { AccountSnapshot } from './snapshot.ts';
 
-const BASE58_ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 
 function fail(source: string, field: string, found: unknown, expected: string): never {
   throw new SolrulesError('ACCOUNTS_BAD_FILE', `${source}: field '${field}' ${expected}, found ${JSON.stringify(found)}`, {
@@ -41,7 +41,7 @@ function decodeData(raw: unknown, source: string): Uint8Array {
 /** Address from a file name like `sol_usdc_wp_whirlpool.HJPjo….json` or `HJPjo….json`, if it has one. */
 function addressFromFileName(source: string): string | undefined {
   const parts = basename(source).replace(/\.json$/, '').split('.');
-  return parts.find((p) => BASE58_ADDRESS.test(p));
+  return parts.find((p) => isAddress(p));
 }
 
 /**
@@ -65,9 +65,9 @@ export function parseAccountJson(text: string, source = '<input>'): AccountSnaps
   const nested = root.account && typeof root.account === 'object' ? (root.account as Record<string, unknown>) : undefined;
   const acct = nested ?? root;
   const owner = acct.owner;
-  if (typeof owner !== 'string' || !BASE58_ADDRESS.test(owner)) fail(source, 'owner', owner, 'must be a base58 address');
+  if (!isAddress(owner)) fail(source, 'owner', owner, 'must be a base58 address');
   const address = typeof root.pubkey === 'string' ? root.pubkey : addressFromFileName(source);
-  if (address !== undefined && !BASE58_ADDRESS.test(address)) fail(source, 'pubkey', address, 'must be a base58 address');
+  if (address !== undefined && !isAddress(address)) fail(source, 'pubkey', address, 'must be a base58 address');
   return {
     address,
     owner: owner as string,

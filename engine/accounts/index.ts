@@ -4,3 +4,4 @@
  */
 export type { AccountSnapshot } from './snapshot.ts';
 export { parseAccountJson, loadAccountFile, loadAccountDir, type LoadAccountDirOptions } from './files.ts';
+export { isAddress } from './address.ts';

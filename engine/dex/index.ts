@@ -82,5 +82,6 @@ export {
   calculateInverseTransferFee,
   TOKEN_PROGRAM_ID,
   TOKEN_2022_PROGRAM_ID,
+  NATIVE_MINT,
 } from './spl-token/index.ts';
 export type { MintInfo, TokenAccountInfo, TransferFee, TransferFeeConfig } from './spl-token/index.ts';

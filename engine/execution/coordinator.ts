@@ -179,5 +179,3 @@ export class Coordinator {
     await this.subscription?.unsubscribe();
   }
 }
-
-export { ExecutorWorker, type ExecutorWorkerDeps, type RetryPolicy } from './worker.ts';

@@ -3,7 +3,7 @@
  * paper (simulated fills, the default), rpc and jito (live; need --live and wallets).
  */
 import type { Order } from '../orders/index.ts';
-import type { ExecutionReport } from '../store/index.ts';
+import type { ExecutionReport, Fence } from '../store/index.ts';
 
 /** What the routing rules decided for an order. */
 export interface Route {
@@ -20,12 +20,20 @@ export interface RoutedOrder {
   route: Route;
 }
 
+/** What the worker hands an executor with an order, for the submissions the executor records. */
+export interface ExecutionContext {
+  /** The fencing token of the worker's claim on the order (queue-group workers): a write carrying an older one is refused. */
+  fence?: Fence;
+  /** The engine process executing it (recorded with each submission). */
+  workerId?: string;
+}
+
 export interface Executor {
   /** Registered name (strategies.yaml `executors:` key). */
   readonly name: string;
   /** Implementation: paper, rpc, jito, ... */
   readonly kind: string;
   /** Executes one order to a final outcome; never resolves 'filled' without the fill's amounts. */
-  execute(routed: RoutedOrder): Promise<ExecutionReport>;
+  execute(routed: RoutedOrder, ctx?: ExecutionContext): Promise<ExecutionReport>;
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@
  * chain; nothing in it is ever resent blindly. (issue 6's Store.recordSubmission holds the same
  * facts in PostgreSQL; this interface is what execution needs of it.)
  */
+import type { ExecutionContext } from './executor.ts';
+import type { Fence } from '../store/index.ts';
 export interface SubmissionEntry {
   orderId: string;
   /** 1 for the first send; a rebuilt transaction (new blockhash) is the next attempt. */
@@ -20,13 +22,18 @@ export interface SubmissionEntry {
 }
 
 export interface SubmissionJournal {
-  /** Records an attempt; false when (orderId, attempt) is already recorded (nothing is replaced). */
-  record(entry: SubmissionEntry): Promise<boolean>;
+  /**
+   * Records an attempt; false when (orderId, attempt) is already recorded (nothing is replaced).
+   * A fence in `ctx` guards the write (STORE_FENCED when a newer claim exists); its worker id is recorded.
+   */
+  record(entry: SubmissionEntry, ctx?: ExecutionContext): Promise<boolean>;
   /** An order's attempts, oldest first. */
   forOrder(orderId: string): Promise<SubmissionEntry[]>;
   /** Keeps the routed order (JSON) an executor took, so a restart can resume it with its route. */
   saveRouted(orderId: string, routed: unknown): Promise<void>;
   routedOf(orderId: string): Promise<unknown | undefined>;
+  /** Attempts recorded as sent whose details are lost (recovery must not resend these); journals that cannot lose details omit it. */
+  undocumented?(orderId: string): Promise<number>;
 }
 
 /** In-memory journal (tests, single-process runs: it lives as long as the object is kept). */
@@ -63,7 +70,7 @@ export class MemorySubmissionJournal implements SubmissionJournal {
 
 /** What the store-backed journal needs of the store (the `Store` interface has it). */
 export interface JournalStore {
-  recordSubmission(submission: { orderId: string; attempt: number; executor: string; wallet?: string; signature?: string; bundleId?: string; at: string }): Promise<boolean>;
+  recordSubmission(submission: { orderId: string; attempt: number; executor: string; workerId?: string; wallet?: string; signature?: string; bundleId?: string; at: string }, opts?: { fence?: Fence }): Promise<boolean>;
   listSubmissions(orderId?: string): Promise<{ orderId: string; attempt: number; signature?: string; bundleId?: string }[]>;
   loadStrategyState<T = unknown>(key: string): Promise<T | undefined>;
   saveStrategyState(key: string, state: unknown): Promise<void>;
@@ -84,19 +91,23 @@ export class StoreSubmissionJournal implements SubmissionJournal {
     return `execution.journal.${orderId}`;
   }
 
-  async record(entry: SubmissionEntry): Promise<boolean> {
+  async record(entry: SubmissionEntry, ctx: ExecutionContext = {}): Promise<boolean> {
     const entries = await this.forOrder(entry.orderId);
     if (entries.some((e) => e.attempt === entry.attempt)) return false;
     await this.store.saveStrategyState(this.key(entry.orderId), [...entries, entry]);
-    return this.store.recordSubmission({
-      orderId: entry.orderId,
-      attempt: entry.attempt,
-      executor: entry.executor,
-      wallet: entry.wallet,
-      signature: entry.signatures[entry.signatures.length - 1]!,
-      ...(entry.bundleId ? { bundleId: entry.bundleId } : {}),
-      at: entry.at,
-    });
+    return this.store.recordSubmission(
+      {
+        orderId: entry.orderId,
+        attempt: entry.attempt,
+        executor: entry.executor,
+        ...(ctx.workerId ? { workerId: ctx.workerId } : {}),
+        wallet: entry.wallet,
+        signature: entry.signatures[entry.signatures.length - 1]!,
+        ...(entry.bundleId ? { bundleId: entry.bundleId } : {}),
+        at: entry.at,
+      },
+      ctx.fence ? { fence: ctx.fence } : {},
+    );
   }
 
   async forOrder(orderId: string): Promise<SubmissionEntry[]> {

@@ -4,11 +4,14 @@
  * default) over every pool combination; exact-in keeps the largest output, exact-out the
  * smallest input. State older than `maxStateAgeSlots` behind the provider's slot is never quoted.
  */
+import { isAddress } from '../accounts/index.ts';
+import { NATIVE_MINT } from '../dex/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { quoteError } from './errors.ts';
 import { compoundImpactBps, routeLeg, withinStateAge, type PoolEntry, type PoolProvider, type QuoteRequest, type QuoteSource, type RouteLeg, type RouteQuote } from './types.ts';
 
-export const SOL_MINT = 'So11111111111111111111111111111111111111112';
+/** Wrapped SOL: the native mint. */
+export const SOL_MINT = NATIVE_MINT;
 export const USDC_MINT = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';
 
 export interface LocalRouterOptions {
@@ -165,8 +168,8 @@ export function validateRequest(req: QuoteRequest): void {
   const bad = (field: string, value: unknown, expected: string) => {
     throw quoteError('QUOTE_INVALID_REQUEST', `quote request field '${field}' must be ${expected}; got ${JSON.stringify(typeof value === 'bigint' ? value.toString() : value)}`, { field, value: typeof value === 'bigint' ? value.toString() : value });
   };
-  if (typeof req.inputMint !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(req.inputMint)) bad('inputMint', req.inputMint, 'a base58 mint address');
-  if (typeof req.outputMint !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(req.outputMint)) bad('outputMint', req.outputMint, 'a base58 mint address');
+  if (!isAddress(req.inputMint)) bad('inputMint', req.inputMint, 'a base58 mint address');
+  if (!isAddress(req.outputMint)) bad('outputMint', req.outputMint, 'a base58 mint address');
   if (req.inputMint === req.outputMint) bad('outputMint', req.outputMint, 'a mint other than inputMint');
   if (typeof req.amount !== 'bigint' || req.amount <= 0n || req.amount > 0xffff_ffff_ffff_ffffn) bad('amount', req.amount, 'atoms between 1 and 2^64 − 1');
   if (req.mode !== 'exact-in' && req.mode !== 'exact-out') bad('mode', req.mode, "'exact-in' or 'exact-out'");

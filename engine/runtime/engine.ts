@@ -4,6 +4,7 @@
  * code runs live and in replay; only the price source and the executor differ.
  */
 import type { Bus, Subscription } from '../bus/index.ts';
+import { NATIVE_MINT } from '../dex/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type Route } from '../execution/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
@@ -49,8 +50,6 @@ export interface EngineOptions {
   /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
   portfolio?: Record<string, string>;
 }
-
-const SOL_MINT = 'So11111111111111111111111111111111111111112';
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
   return new Map([cfg.market.base, cfg.market.quote].map((t) => [t.mint, t]));
@@ -101,7 +100,7 @@ export class TradingEngine {
       ruleSet: () => opts.holder.current.ruleSet,
       control: opts.control ?? (() => ({ killSwitch: false, paused: false })),
       exposureUsd: (strategy) => this.planners.get(strategy)?.exposureUsd(this.lastPrice?.usd ?? 0) ?? 0,
-      solUsd: () => this.priceUsd(SOL_MINT),
+      solUsd: () => this.priceUsd(NATIVE_MINT),
       now: () => this.now,
       log: this.log.child({ component: 'coordinator' }),
     });
@@ -281,7 +280,7 @@ export class TradingEngine {
         this.bump(name, order.rule, 'decided');
         metrics.orders.decided.inc({ strategy: name, side: order.side });
         metrics.strategy.opportunities.inc({ strategy: name });
-        const solUsd = this.priceUsd(SOL_MINT);
+        const solUsd = this.priceUsd(NATIVE_MINT);
         if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
         await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
           this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id }),

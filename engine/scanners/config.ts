@@ -4,6 +4,7 @@
  * and the volume monitor. `parseScannerConfig` checks a plain object (errors name the field and
  * value); `loadScannerConfig` reads a YAML file (errors name file, line and column).
  */
+import { isAddress } from '../accounts/index.ts';
 import { readFileSync } from 'node:fs';
 import { parseYaml, positionOf, type PathSegment } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
@@ -69,7 +70,6 @@ export const SCANNER_DEFAULTS = {
   volume: { bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3 },
 };
 
-const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 
 class Checker {
   constructor(private readonly where: (path: PathSegment[]) => Record<string, unknown>) {}
@@ -91,7 +91,7 @@ class Checker {
   }
 
   address(v: unknown, path: PathSegment[]): string {
-    if (typeof v !== 'string' || !BASE58.test(v)) this.fail(path, v, 'a base58 address');
+    if (!isAddress(v)) this.fail(path, v, 'a base58 address');
     return v as string;
   }
 

@@ -43,3 +43,9 @@ test('loads a whole fixture directory keyed by address', () => {
   assert.ok(accounts.has('HJPjoWUrhoZzkNfRpHuieeFk9WcZWjwy6PBjZ81ngndJ'));
   assert.ok(accounts.size >= 40, `expected ≥40 accounts, got ${accounts.size}`);
 });
+
+test('isAddress accepts base58 strings of exactly 32 bytes only', async () => {
+  const { isAddress } = await import('../../engine/accounts/index.ts');
+  for (const ok of ['So11111111111111111111111111111111111111112', 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', '11111111111111111111111111111111']) assert.ok(isAddress(ok), ok);
+  for (const bad of ['1'.repeat(44), 'So1111111111111111111111111111111111111111O', 'short', '', 42, undefined, 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1vEPjF']) assert.ok(!isAddress(bad), String(bad));
+});

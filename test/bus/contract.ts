@@ -10,6 +10,7 @@ import type { Bus, BusMessage } from '../../engine/bus/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { currentTraceIds } from '../../engine/telemetry/index.ts'; // importing telemetry installs the engine's context manager and propagator
 import { requireService, type ServiceName } from '../support/services.ts';
+import { waitUntil } from '../support/wait.ts';
 
 export interface BusUnderTest {
   /** A fresh bus; several calls share one broker (NATS) or one process bus (memory). */
@@ -17,13 +18,7 @@ export interface BusUnderTest {
   cleanup(): Promise<void>;
 }
 
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+const until = (cond: () => boolean, ms = 10_000) => waitUntil(cond, { timeoutMs: ms, intervalMs: 5 });
 
 /** Registers the contract suite for one bus; each case first requires `service` (fails under CI=true when it is down). */
 export function busContract(name: string, open: () => Promise<BusUnderTest>, service?: ServiceName): void {

@@ -51,6 +51,7 @@ import { deleteNamespace, testNamespace } from '../bus/nats/support.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { requireService, SERVICES } from '../support/services.ts';
 import type { ControlChange, DecisionRecord, ToChild, ToParent } from './engine-process.ts';
+import { waitUntil } from '../support/wait.ts';
 
 setLogger(createLogger({ level: 'silent' }));
 
@@ -68,12 +69,8 @@ const natsUrl = (ns: string) => `${SERVICES.nats.url}?namespace=${ns}&max_bytes=
 const clock = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, timeoutMs: number, done: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
+function waitFor(what: string, timeoutMs: number, done: () => boolean | Promise<boolean>): Promise<void> {
+  return waitUntil(done, { what, timeoutMs, intervalMs: 20 });
 }
 
 type Stats = Extract<ToParent, { type: 'stats' }>;

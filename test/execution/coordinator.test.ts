@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/bus/index.ts';
 import { buildActiveConfig } from '../../engine/config/index.ts';
-import { Coordinator, ExecutorWorker, SUBJECTS, type ControlFact, type Executor } from '../../engine/execution/index.ts';
+import { Coordinator, ExecutorWorker, QuoteAccuracy, SUBJECTS, type ControlFact, type CoordinatorDeps, type Executor } from '../../engine/execution/index.ts';
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { MemoryStore } from '../../engine/store/index.ts';
@@ -14,13 +14,13 @@ const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112'
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };
 const log = createLogger({ level: 'silent' });
 
-async function setup(control: ControlFact = { killSwitch: false, paused: false }) {
+async function setup(control: ControlFact = { killSwitch: false, paused: false }, extra: Partial<CoordinatorDeps> = {}) {
   const built = await buildActiveConfig(REPO_ROOT, referenceEvaluator, 'test', { runTests: false });
   assert.ok(built.active, JSON.stringify(built.diagnostics));
   const bus = new MemoryBus();
   const store = new MemoryStore();
   let now = new Date('2022-01-01T00:00:00Z');
-  const coordinator = new Coordinator({ bus, store, ruleSet: () => built.active!.ruleSet, control: () => control, exposureUsd: () => 0, solUsd: () => 100, now: () => now, log });
+  const coordinator = new Coordinator({ bus, store, ruleSet: () => built.active!.ruleSet, control: () => control, exposureUsd: () => 0, solUsd: () => 100, now: () => now, log, ...extra });
   const executed: string[] = [];
   const executor: Executor = {
     name: 'fake-chain',
@@ -99,4 +99,25 @@ test('more orders a minute than params.risk.maxOrdersPerMinute are blocked; expi
   assert.equal((await coordinator.handle(order({}, 'grid', { i: 'later' }))).kind, 'routed');
   setNow(new Date('2022-01-02T00:00:00Z')); // past the 12 h TTL
   assert.equal((await coordinator.handle(order({}, 'grid', { i: 'stale' }))).kind, 'expired');
+});
+
+test('quote accuracy: realized against expected per venue and route; the shipped guard blocks once enough fills fall short', async () => {
+  const accuracy = new QuoteAccuracy();
+  const { coordinator } = await setup(undefined, { quoteAccuracy: () => accuracy.fact() });
+  assert.equal(accuracy.record('orca-whirlpool', 'jito', 1_000_000n, 1_000_000n), 0);
+  assert.equal(accuracy.record('raydium-clmm', 'rpc', 1_000_000n, 990_000n), 100, '1% short = 100 bps');
+  assert.equal(accuracy.record('raydium-clmm', 'jito', 3n, 4n), -3333.33, 'more than quoted is negative');
+  const fact = accuracy.fact();
+  assert.deepEqual([fact.samples, fact.worstShortfallBps, fact.lastShortfallBps], [3, 100, -3333.33]);
+  assert.deepEqual(Object.keys(fact.byVenue).sort(), ['orca-whirlpool', 'raydium-clmm']);
+  assert.deepEqual([fact.byVenue['raydium-clmm']!.samples, fact.byRoute.jito!.samples, fact.byRoute.rpc!.meanShortfallBps], [2, 2, 100]);
+  // strategies.yaml: risk.maxMeanShortfallBps 50 over at least risk.minAccuracySamples 10.
+  const short = new QuoteAccuracy();
+  const guarded = await setup(undefined, { quoteAccuracy: () => short.fact() });
+  for (let i = 0; i < 9; i++) short.record('orca-whirlpool', 'jito', 1_000_000n, 990_000n);
+  assert.equal((await guarded.coordinator.decide(order({}))).kind, 'routed', '9 samples: too few to judge');
+  short.record('orca-whirlpool', 'jito', 1_000_000n, 990_000n);
+  const blocked = await guarded.coordinator.decide(order({}));
+  assert.deepEqual(blocked.kind === 'blocked' && blocked.rules, ['quote-accuracy-guard']);
+  assert.equal((await coordinator.decide(order({}))).kind, 'routed', 'a mean of 3 samples is not judged');
 });

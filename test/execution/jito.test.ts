@@ -3,7 +3,8 @@ import { liveSetup, sandboxOrder, type LiveSetup } from './support/live-setup.ts
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSolrulesError } from '../../engine/errors/index.ts';
-import { DEFAULT_TIP_POLICY, MIN_JITO_TIP_LAMPORTS, tipLamports, tipPolicyOf, type LiveReport } from '../../engine/execution/index.ts';
+import { SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
+import { DEFAULT_TIP_POLICY, GrpcJitoTransport, JsonRpcJitoTransport, MAX_BUNDLE_TRANSACTIONS, MIN_JITO_TIP_LAMPORTS, tipLamports, tipPolicyOf, type LiveReport } from '../../engine/execution/index.ts';
 import { jitoExecutor, printTxs, route, runOrder, workerFor } from './support/stack.ts';
 
 let s: LiveSetup;
@@ -57,4 +58,24 @@ test('tip placement "separate": a two-transaction bundle, the tip alone in the l
   assert.equal(report.reconciliation!.realizedAmountOut, report.reconciliation!.expectedAmountOut);
   assert.equal(report.networkFeeLamports, 3n * 5000n + 50_000n, 'swap (wallet + counterparty signatures) and tip transaction fees, and the tip');
   await executor.close();
+});
+
+test('a bundle of more than 5 transactions is refused by both transports before anything is sent', async () => {
+  const w = s.workers[0]!;
+  const { blockhash } = await s.rpc.getLatestBlockhash();
+  const txs = Array.from({ length: MAX_BUNDLE_TRANSACTIONS + 1 }, (_, i) => {
+    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: w.publicKey, recentBlockhash: blockhash, instructions: [SystemProgram.transfer({ fromPubkey: w.publicKey, toPubkey: s.counterparty.publicKey, lamports: 1000 + i })] }).compileToV0Message());
+    w.sign(tx);
+    return tx;
+  });
+  const grpc = await GrpcJitoTransport.connect(s.sb.blockEngineGrpcAddress);
+  const before = { ...s.sb.stats().blockEngineRequests };
+  try {
+    for (const t of [new JsonRpcJitoTransport(s.sb.blockEngineUrl), grpc]) {
+      await assert.rejects(t.sendBundle(txs), (e: unknown) => isSolrulesError(e, 'EXEC_BUNDLE_TOO_LARGE') && /bundle has 6 transactions; Jito takes 1 to 5/.test(e.message) && (e as { retryable?: boolean }).retryable === false, t.name);
+    }
+    assert.deepEqual(s.sb.stats().blockEngineRequests, before, 'the block engine received nothing');
+  } finally {
+    await grpc.close();
+  }
 });

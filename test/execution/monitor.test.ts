@@ -1,7 +1,7 @@
 /** Confirmation monitor: batches of at most 100, backoff, expiry vs timeout — on a scripted chain (the sandbox runs are in faults/e2e). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfirmationMonitor, MAX_STATUS_BATCH, type MonitorChain, type SignatureStatus } from '../../engine/execution/index.ts';
+import { ConfirmationMonitor, MAX_STATUS_BATCH, type ConfirmOutcome, type MonitorChain, type SignatureStatus } from '../../engine/execution/index.ts';
 
 class ScriptedChain implements MonitorChain {
   height = 100;
@@ -70,5 +70,26 @@ test('block height past lastValidBlockHeight with no status is an expiry; a dead
   const t = await slow;
   assert.equal(t.kind, 'timeout');
   assert.ok(t.kind === 'timeout' && t.afterMs >= 100);
+  m.close();
+});
+
+test('unconfigured, the timeout is 30 s: still waiting at 29 s, a timeout by 32 s', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const chain = new ScriptedChain();
+  const m = new ConfirmationMonitor(chain, { initialIntervalMs: 200, maxIntervalMs: 2_000 });
+  let settled: ConfirmOutcome | undefined;
+  void m.wait('never-seen', 1_000_000).then((o) => (settled = o));
+  const outcome = () => settled;
+  const advance = async (ms: number) => {
+    for (let step = 0; step < ms && !outcome(); step += 100) {
+      t.mock.timers.tick(100);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  await advance(29_000);
+  assert.ok(!outcome(), 'still waiting at 29 s');
+  await advance(3_000);
+  const o = outcome();
+  assert.ok(o?.kind === 'timeout' && o.afterMs >= 30_000 && o.afterMs <= 32_000, `outcome ${JSON.stringify(o)}`);
   m.close();
 });

@@ -16,6 +16,7 @@ import { ConfirmationMonitor, routedToJson, StoreSubmissionJournal, type LiveRep
 import { openStore } from '../../engine/store/index.ts';
 import { WorkerPool } from '../../engine/wallets/index.ts';
 import { printTxs, route, rpcExecutor, workerFor } from './support/stack.ts';
+import { waitUntil } from '../support/wait.ts';
 
 let s: LiveSetup;
 before(async () => {
@@ -54,12 +55,11 @@ test('a restart with orders in flight resubmits nothing that landed, follows wha
   for (const o of [x, y]) await store.insertOrder(o, 'routed');
   void w1.worker.execute({ order: x, route: route('rpc') });
   const waitEntry = async (id: string) => {
-    for (let i = 0; i < 200 && (await journal.forOrder(id)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(async () => (await journal.forOrder(id)).length > 0, { what: `a journal entry for ${id}` });
     return (await journal.forOrder(id))[0]!;
   };
   const xEntry = await waitEntry(x.id);
-  for (let i = 0; i < 200 && !s.sb.getTransaction(xEntry.signatures[0]!); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(s.sb.getTransaction(xEntry.signatures[0]!), 'x landed before the crash');
+  await waitUntil(() => s.sb.getTransaction(xEntry.signatures[0]!) !== undefined, { what: 'x landed before the crash' });
   s.sb.faults.set({ dropTransactions: 1 });
   void w1.worker.execute({ order: y, route: route('rpc') });
   const yEntry = await waitEntry(y.id);
@@ -129,4 +129,40 @@ test('a submission recorded in the store whose details are lost is left for an o
   assert.equal(row!.status, 'dead-lettered');
   assert.match(row!.reason!, /details are lost; left for an operator \(not resent\)/);
   assert.equal(submitter.sendCounts.size, 0);
+});
+
+test('in a queue group, a live order whose worker died after sending is resumed by the next worker from the journal: nothing resent', async () => {
+  const { MemoryStore } = await import('../../engine/store/index.ts');
+  const { MemoryCache } = await import('../../engine/cache/index.ts');
+  const store = new MemoryStore();
+  const cache = new MemoryCache();
+  const o = sandboxOrder(s, 'group-worker-died', 15_000_000n, { urgency: 'low' });
+  const routed = { order: o, route: route('rpc') };
+  // Worker A claims the order, journals its attempt (fenced by its claim), sends, and dies.
+  const journalA = new StoreSubmissionJournal(store);
+  const first = rpcExecutor(s, { journal: journalA });
+  (first.executor as unknown as { deps: { submitter: Submitter } }).deps.submitter = new CrashAfterSend(first.submitter);
+  const a = workerFor({ rpc: first.executor }, { store, journal: journalA, group: { cache, workerId: 'A', lockTtlMs: 300, retryMs: 20 } });
+  void a.worker.execute(routed);
+  await waitUntil(async () => (await journalA.forOrder(o.id)).length > 0, { what: "A's journal entry" });
+  const entry = (await journalA.forOrder(o.id))[0]!;
+  await waitUntil(() => s.sb.getTransaction(entry.signatures[0]!) !== undefined, { what: 'A sent it and it landed before A died' });
+  assert.deepEqual((await store.listSubmissions(o.id)).map((r) => [r.attempt, r.workerId]), [[1, 'A']], "the journal's row names the worker");
+  await assert.rejects(store.recordSubmission({ orderId: o.id, attempt: 9, executor: 'rpc', at: new Date().toISOString() }, { fence: { resource: `order:${o.id}`, token: 0 } }), /fencing token 0/, "the journal's write carried A's claim");
+
+  // Worker B gets the redelivery: it waits out A's claim, then resumes from the journal.
+  const monitor = new ConfirmationMonitor(s.rpc, { initialIntervalMs: 30, maxIntervalMs: 200 });
+  const journalB = new StoreSubmissionJournal(store);
+  const second = rpcExecutor(s, { journal: journalB, workers: new WorkerPool(s.workers, s.rpc), monitor });
+  const b = workerFor({ rpc: second.executor }, { store, journal: journalB, group: { cache, workerId: 'B', retryMs: 20 } });
+  const report = (await b.worker.execute(routed)) as LiveReport;
+  monitor.close();
+  assert.equal(report.status, 'filled', report.reason);
+  assert.equal(report.signature, entry.signatures[0]);
+  assert.equal(report.reconciliation!.realizedAmountOut, report.reconciliation!.expectedAmountOut);
+  assert.equal(second.submitter.sendCounts.size, 0, 'B sent nothing');
+  assert.ok(b.worker.stats.lockWaits > 0, "B waited for A's claim to lapse");
+  assert.deepEqual([b.worker.stats.reconciled, b.worker.stats.executed], [1, 1]);
+  assert.equal((await journalB.forOrder(o.id)).length, 1);
+  assert.equal((await store.getOrder(o.id))!.status, 'filled');
 });

@@ -37,3 +37,31 @@ test('a JSON-RPC error that is an answer is not failed over; a rate-limit code i
     limited.close();
   }
 });
+
+test('an API key in an endpoint URL never reaches an error: endpoints are shown by host', async () => {
+  const server = createServer((req, res) => {
+    req.resume();
+    if (req.url!.includes('limited')) res.writeHead(429).end('Too many requests');
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'Invalid params' } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const secret = 'k3y-6f1d0c9e';
+  const shown = (e: unknown) => `${(e as Error).message} ${JSON.stringify((e as { context?: unknown }).context)}`;
+  try {
+    await assert.rejects(new RpcPool([`http://${host}/limited/${secret}`, `http://${host}/limited?api-key=${secret}`]).getSlot(), (e: unknown) => {
+      assert.ok(isSolrulesError(e, 'EXEC_RPC_UNAVAILABLE'));
+      assert.match(e.message, new RegExp(`getSlot failed on every endpoint: ${host}: HTTP 429`));
+      assert.doesNotMatch(shown(e), new RegExp(secret));
+      return true;
+    });
+    await assert.rejects(new RpcPool([`http://${host}/answer/${secret}`]).getSlot(), (e: unknown) => {
+      assert.ok(isSolrulesError(e, 'EXEC_RPC_ERROR'));
+      assert.match(e.message, new RegExp(`getSlot on ${host}: Invalid params`));
+      assert.doesNotMatch(`${shown(e)} ${(e as unknown as { endpoint: string }).endpoint}`, new RegExp(secret));
+      return true;
+    });
+  } finally {
+    server.close();
+  }
+});

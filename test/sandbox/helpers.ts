@@ -8,6 +8,7 @@ import {
   type TransactionInstruction,
 } from '@solana/web3.js';
 import type { Sandbox } from '../../engine/sandbox/index.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /** A signed v0 transaction over the sandbox's latest blockhash. */
 export function v0(sb: Sandbox, payer: Keypair, ixs: TransactionInstruction[], signers: Keypair[] = [], luts: AddressLookupTableAccount[] = [], blockhash?: string): VersionedTransaction {
@@ -18,12 +19,8 @@ export function v0(sb: Sandbox, payer: Keypair, ixs: TransactionInstruction[], s
 }
 
 /** Resolves once `check()` is true; rejects after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  return waitUntil(check, { what, timeoutMs });
 }
 
 /**

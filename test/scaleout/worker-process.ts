@@ -1,12 +1,12 @@
 /**
  * One engine worker process for the queue-group test: opens bus, store and cache through the
  * same selection the engine uses (SOLRULES_BUS / SOLRULES_STORE / SOLRULES_CACHE) and runs an
- * OrderWorker with a simulated executor. Prints `ready` once subscribed; on SIGTERM prints its
+ * ExecutorWorker in a queue group with a simulated executor. Prints `ready` once subscribed; on SIGTERM prints its
  * stats as JSON and exits.
  */
 import { openBus } from '../../engine/bus/index.ts';
 import { openCache } from '../../engine/cache/index.ts';
-import { OrderWorker } from '../../engine/scaleout/index.ts';
+import { ExecutorWorker } from '../../engine/execution/index.ts';
 import { openStore } from '../../engine/store/index.ts';
 import { createLogger, setLogger } from '../../engine/telemetry/index.ts';
 import { CountingExecutor } from './support.ts';
@@ -17,7 +17,7 @@ const bus = await openBus({ name: workerId });
 const store = await openStore();
 const cache = await openCache();
 const exec = new CountingExecutor();
-const worker = new OrderWorker({ bus, store, cache, executorFor: () => exec, workerId, lockTtlMs: Number(process.env.LOCK_TTL_MS ?? 30_000) });
+const worker = new ExecutorWorker({ bus, store, executorFor: () => exec, now: () => new Date(), group: { cache, workerId, lockTtlMs: Number(process.env.LOCK_TTL_MS ?? 30_000) } });
 await worker.start();
 process.stdout.write('ready\n');
 process.once('SIGTERM', async () => {

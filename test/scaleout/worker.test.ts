@@ -1,19 +1,22 @@
-/** The order worker in one process: three members of a queue group, redeliveries, a dead worker's lease. */
+/** Executor workers in a queue group, in one process: three members, redeliveries, a dead worker's claim. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/bus/index.ts';
 import { MemoryCache } from '../../engine/cache/index.ts';
-import { routedToJson } from '../../engine/execution/index.ts';
-import { OrderWorker } from '../../engine/scaleout/index.ts';
+import { ExecutorWorker, routedToJson, type Executor, type GroupOptions } from '../../engine/execution/index.ts';
 import { MemoryStore } from '../../engine/store/index.ts';
+import { createLogger } from '../../engine/telemetry/index.ts';
 import { CountingExecutor, routedOrder } from './support.ts';
+
+const log = createLogger({ level: 'warn' });
+const groupWorker = (bus: MemoryBus, store: MemoryStore, exec: Executor, group: GroupOptions) => new ExecutorWorker({ bus, store, executorFor: () => exec, now: () => new Date(), log, group });
 
 test('three workers in one queue group: 600 orders, each executed once, a redelivered order skipped', async () => {
   const bus = new MemoryBus();
   const store = new MemoryStore();
   const cache = new MemoryCache();
   const exec = new CountingExecutor();
-  const workers = [1, 2, 3].map((i) => new OrderWorker({ bus, store, cache, executorFor: () => exec, workerId: `w${i}` }));
+  const workers = [1, 2, 3].map((i) => groupWorker(bus, store, exec, { cache, workerId: `w${i}` }));
   for (const w of workers) await w.start();
   for (let i = 0; i < 600; i++) await bus.publish('execution.orders', routedToJson(routedOrder(i)), { msgId: `route:${i}` });
   await bus.settle();
@@ -42,8 +45,8 @@ test('an order submitted by a worker that died is reconciled before anything is 
   const checked: string[] = [];
   const landed = { ...(await exec.execute(r)), signature: 'sigDead' };
   exec.invocations.clear();
-  const w = new OrderWorker({
-    bus, store, cache, executorFor: () => exec, workerId: 'w2',
+  const w = groupWorker(bus, store, exec, {
+    cache, workerId: 'w2',
     reconcile: async (_r, subs) => {
       checked.push(subs.map((s) => s.signature).join(','));
       return landed; // it did land on chain
@@ -69,9 +72,9 @@ test('a worker whose lease ran out cannot record: the fenced write is refused', 
     await new Promise<void>((res) => (release = res));
     return slow.execute(x);
   } };
-  const a = new OrderWorker({ bus, store, cache, executorFor: () => slowExec, workerId: 'a', lockTtlMs: 50 });
+  const a = groupWorker(bus, store, slowExec, { cache, workerId: 'a', lockTtlMs: 50 });
   const fast = new CountingExecutor();
-  const b = new OrderWorker({ bus, store, cache, executorFor: () => fast, workerId: 'b', lockTtlMs: 5_000 });
+  const b = groupWorker(bus, store, fast, { cache, workerId: 'b', lockTtlMs: 5_000 });
   const msg = (n: number) => ({ subject: 'execution.orders', data: routedToJson(r), headers: {}, msgId: undefined, deliveryCount: n, ack() {}, nak() {}, term() {}, respond() {}, inProgress() {} });
   const first = a.handle(msg(1)); // takes the lock, then stalls past its 50 ms lease
   await new Promise((res) => setTimeout(res, 120));

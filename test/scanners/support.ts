@@ -4,6 +4,7 @@ import { MemoryBus, type BusMessage } from '../../engine/bus/index.ts';
 import { parseScannerConfig, type ScannerConfig } from '../../engine/scanners/index.ts';
 import type { AccountSnapshot } from '../../engine/accounts/index.ts';
 import { orcaAccounts, ORCA_POOL, PYTH_SOL_USD, pythAccount, raydiumAccounts, RAYDIUM_POOL, SOL, USDC } from '../quotes/support.ts';
+import { waitUntil } from '../support/wait.ts';
 
 export const TOKENS = [
   { mint: SOL, symbol: 'SOL', decimals: 9 },
@@ -40,10 +41,6 @@ export async function recorder(bus: MemoryBus, pattern = '>'): Promise<{ message
 }
 
 /** Resolves once `check()` is true; rejects after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  return waitUntil(check, { what, timeoutMs });
 }

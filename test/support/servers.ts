@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { tcpProbe } from '../../engine/health/index.ts';
 import { missingPrerequisite } from './services.ts';
+import { waitUntil } from './wait.ts';
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
 export function freePort(): Promise<number> {
@@ -30,12 +31,8 @@ export function requireBinary(t: TestContext, bin: 'nats-server' | 'redis-server
   return missingPrerequisite(t, `${bin} is not installed`, `apt-get install ${bin}`);
 }
 
-async function waitFor(cond: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function waitFor(cond: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  return waitUntil(cond, { what, timeoutMs: ms, intervalMs: 50 });
 }
 
 /** A server process the test owns: start, kill (any signal), start again on the same port and data. */

@@ -3,10 +3,9 @@
  * meta — lamports before and after (fee included), token balances before and after per mint —
  * set beside what the route expected. Everything in exact atoms.
  */
+import { NATIVE_MINT } from '../../dex/index.ts';
 import { SolrulesError } from '../../errors/index.ts';
 import type { TransactionWithMeta } from '../rpc/pool.ts';
-
-export const NATIVE_MINT = 'So11111111111111111111111111111111111111112';
 
 export interface WalletDelta {
   /** Change of the wallet's own lamports (fee and tip included). */

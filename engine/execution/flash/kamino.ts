@@ -8,6 +8,7 @@
  */
 import { PublicKey, SYSVAR_INSTRUCTIONS_PUBKEY, TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
+import { accountMeta as k, TOKEN_PROGRAM, u64 } from '../swaps/common.ts';
 import type { FlashLoanProvider, FlashLoanRequest } from './provider.ts';
 
 export const KLEND_PROGRAM_ID = new PublicKey('KLend2g3cP87fffoy8q1mQqGKjrxjC8boSyAYavgmjD');
@@ -35,10 +36,8 @@ export function lendingMarketAuthority(market: string): PublicKey {
 }
 
 function amountData(amount: bigint): Buffer {
-  if (amount <= 0n || amount >= 1n << 64n) throw new SolrulesError('EXEC_BAD_AMOUNT', `flash loan amount must be 1..2^64-1 atoms; got ${amount}`, { field: 'amount', value: amount.toString() });
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(amount);
-  return b;
+  if (amount <= 0n) throw new SolrulesError('EXEC_BAD_AMOUNT', `flash loan amount must be 1..2^64-1 atoms; got ${amount}`, { field: 'amount', value: amount.toString() });
+  return u64(amount, 'amount');
 }
 
 export class KaminoFlashLoan implements FlashLoanProvider {
@@ -56,7 +55,6 @@ export class KaminoFlashLoan implements FlashLoanProvider {
     if (req.mint.toBase58() !== r.liquidityMint) {
       throw new SolrulesError('EXEC_FLASH_MINT', `reserve ${r.reserve} lends ${r.liquidityMint}, not ${req.mint.toBase58()}`, { reserve: r.reserve, field: 'mint', value: req.mint.toBase58() });
     }
-    const k = (pubkey: PublicKey | string, isWritable: boolean, isSigner = false) => ({ pubkey: typeof pubkey === 'string' ? new PublicKey(pubkey) : pubkey, isSigner, isWritable });
     const absent = k(KLEND_PROGRAM_ID, false);
     return [
       k(req.borrower, false, true),
@@ -71,7 +69,7 @@ export class KaminoFlashLoan implements FlashLoanProvider {
       absent, // referrer token state
       absent, // referrer account
       k(SYSVAR_INSTRUCTIONS_PUBKEY, false),
-      k(r.tokenProgram ?? 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA', false),
+      k(r.tokenProgram ?? TOKEN_PROGRAM, false),
     ];
   }
 

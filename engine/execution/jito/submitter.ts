@@ -1,7 +1,8 @@
 /**
- * The Jito executor's sending: the swap transaction (or a bundle of up to 5) with the tip — a
- * System transfer to a random account from `getTipAccounts`, amount from the routing rule's tip
- * policy — in the last transaction. A bundle that fails or is dropped is resent (the same signed
+ * The Jito executor's sending: a bundle of the swap transaction — and, with `tipPlacement:
+ * 'separate'`, a tip transaction after it — whose last transaction carries the tip: a System
+ * transfer to a random account from `getTipAccounts`, amount from the routing rule's tip policy
+ * (the transports refuse a bundle of more than 5 transactions before sending it). A bundle that fails or is dropped is resent (the same signed
  * bytes, so it can land at most once) with exponential backoff while its blockhash is valid, up
  * to `maxBundleSends`; then the attempt is reported with the block engine's reason.
  */
@@ -20,8 +21,6 @@ import type { LookupTableManager } from '../tx/lookup-tables.ts';
 import type { Order } from '../../orders/index.ts';
 import { transactionSize } from '../tx/size.ts';
 import { bundleKey, JitoError, type JitoTransport } from './transport.ts';
-
-export const MAX_BUNDLE_TRANSACTIONS = 5;
 
 export interface JitoSubmitterOptions {
   /** Bundle sends per attempt, the first included (default 4). */
@@ -61,8 +60,10 @@ export class JitoSubmitter implements Submitter {
   async tipAccount(): Promise<PublicKey> {
     this.tipAccounts ??= await this.transport.getTipAccounts();
     if (!this.tipAccounts.length) throw new SolrulesError('EXEC_NO_TIP_ACCOUNTS', 'the block engine returned no tip accounts', {});
-    // Math.random, not crypto: the choice only spreads tips. (In test processes that run the sandbox's
-    // LiteSVM, crypto.randomInt was seen to spin forever and a Buffer read to return NaN; see docs/execution.md.)
+    // Math.random, not crypto.randomInt: the choice only spreads tips, and randomInt never returns in a
+    // process that runs the sandbox — it computes `RAND_MAX % range` in floating point, and once
+    // LiteSVM 0.8's JIT has run a program the x87 state it leaves (engine/sandbox/litesvm.ts) makes
+    // that remainder NaN, so its rejection loop never ends. (Checked again with litesvm 0.8.)
     return new PublicKey(this.tipAccounts[Math.floor(Math.random() * this.tipAccounts.length)]!);
   }
 
@@ -84,9 +85,7 @@ export class JitoSubmitter implements Submitter {
     });
     const txs: BuiltTransaction[] = [swap];
     if (this.opts.tipPlacement === 'separate') txs.push(this.tipTransaction(wallet, tipIx, blockhash));
-    const bundle = txs.map((t) => t.tx);
-    if (bundle.length > MAX_BUNDLE_TRANSACTIONS) throw new SolrulesError('EXEC_BUNDLE_TOO_LARGE', `bundle has ${bundle.length} transactions; Jito takes at most ${MAX_BUNDLE_TRANSACTIONS}`, { transactions: bundle.length });
-    return { txs, tipLamports: tip, bundleId: bundleKey(bundle), blockhash: blockhash.blockhash, lastValidBlockHeight: blockhash.lastValidBlockHeight };
+    return { txs, tipLamports: tip, bundleId: bundleKey(txs.map((t) => t.tx)), blockhash: blockhash.blockhash, lastValidBlockHeight: blockhash.lastValidBlockHeight };
   }
 
   private tipTransaction(wallet: WalletSigner, tipIx: ReturnType<typeof SystemProgram.transfer>, bh: { blockhash: string; lastValidBlockHeight: number }): BuiltTransaction {

@@ -10,6 +10,9 @@ import { SolrulesError } from '../../errors/index.ts';
 
 export type BundleState = { state: 'pending' | 'landed' | 'failed' | 'invalid' | 'unknown'; slot?: number; reason?: string };
 
+/** Jito's limit: a bundle holds at most 5 transactions. */
+export const MAX_BUNDLE_TRANSACTIONS = 5;
+
 export interface JitoTransport {
   readonly name: 'grpc' | 'json-rpc';
   getTipAccounts(): Promise<string[]>;
@@ -20,7 +23,7 @@ export interface JitoTransport {
 }
 
 export class JitoError extends SolrulesError {
-  constructor(code: 'EXEC_BUNDLE_REFUSED' | 'EXEC_JITO_RATE_LIMITED' | 'EXEC_JITO_UNAVAILABLE', message: string, readonly retryable: boolean, context: Record<string, unknown> = {}) {
+  constructor(code: 'EXEC_BUNDLE_REFUSED' | 'EXEC_BUNDLE_TOO_LARGE' | 'EXEC_JITO_RATE_LIMITED' | 'EXEC_JITO_UNAVAILABLE', message: string, readonly retryable: boolean, context: Record<string, unknown> = {}) {
     super(code, message, context);
   }
 }
@@ -65,7 +68,8 @@ export class JsonRpcJitoTransport implements JitoTransport {
     return this.call('getTipAccounts', []);
   }
 
-  sendBundle(txs: readonly VersionedTransaction[]): Promise<string> {
+  async sendBundle(txs: readonly VersionedTransaction[]): Promise<string> {
+    checkBundleSize(txs);
     return this.call('sendBundle', [txs.map((t) => Buffer.from(t.serialize()).toString('base64')), { encoding: 'base64' }]);
   }
 
@@ -141,10 +145,11 @@ export class GrpcJitoTransport implements JitoTransport {
   }
 
   async sendBundle(txs: readonly VersionedTransaction[]): Promise<string> {
+    checkBundleSize(txs);
     const { Bundle } = await import('jito-ts/dist/sdk/block-engine/types.js');
     // Retrying the same bytes is the caller's: it is only safe while the blockhash is valid.
     this.results.delete(bundleKey(txs));
-    const r = await this.client.sendBundle(new Bundle([...txs], 5));
+    const r = await this.client.sendBundle(new Bundle([...txs], MAX_BUNDLE_TRANSACTIONS));
     if (!r.ok) {
       const code = r.error.code; // grpc status: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED
       if (code === 8) throw new JitoError('EXEC_JITO_RATE_LIMITED', `sendBundle: ${r.error.details || r.error.message}`, true, { code });
@@ -160,6 +165,13 @@ export class GrpcJitoTransport implements JitoTransport {
 
   async close(): Promise<void> {
     this.stop?.();
+  }
+}
+
+/** Refuses (not retryable) a bundle Jito would refuse for its size, before anything is sent. */
+function checkBundleSize(txs: readonly VersionedTransaction[]): void {
+  if (txs.length === 0 || txs.length > MAX_BUNDLE_TRANSACTIONS) {
+    throw new JitoError('EXEC_BUNDLE_TOO_LARGE', `bundle has ${txs.length} transactions; Jito takes 1 to ${MAX_BUNDLE_TRANSACTIONS}`, false, { transactions: txs.length });
   }
 }
 

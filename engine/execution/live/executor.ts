@@ -12,8 +12,9 @@ import { logger, metrics, type Logger } from '../../telemetry/index.ts';
 import type { WorkerPool, WalletSigner } from '../../wallets/index.ts';
 import type { QuoteAccuracy } from '../confirm/accuracy.ts';
 import { shortfallBps } from '../confirm/accuracy.ts';
-import { NATIVE_MINT, realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
-import type { Executor, Route, RoutedOrder } from '../executor.ts';
+import { NATIVE_MINT } from '../../dex/index.ts';
+import { realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
+import type { ExecutionContext, Executor, Route, RoutedOrder } from '../executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from '../journal.ts';
 import type { RpcPool } from '../rpc/pool.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
@@ -130,8 +131,8 @@ export class LiveExecutor implements Executor {
     return this.policy.feeBudgetLamports + (order.inputMint === NATIVE_MINT ? order.amountIn : 0n);
   }
 
-  async execute(routed: RoutedOrder): Promise<LiveReport> {
-    return this.run(routed, 1, 0);
+  async execute(routed: RoutedOrder, ctx: ExecutionContext = {}): Promise<LiveReport> {
+    return this.run(routed, 1, 0, ctx);
   }
 
   /** Rebuilds allowed after an expiry (the policy's). */
@@ -140,7 +141,7 @@ export class LiveExecutor implements Executor {
   }
 
   /** Runs attempts from `firstAttempt`, `rebuildsUsed` already spent (a recovered order continues its numbering). */
-  async run(routed: RoutedOrder, firstAttempt: number, rebuildsUsed: number): Promise<LiveReport> {
+  async run(routed: RoutedOrder, firstAttempt: number, rebuildsUsed: number, ctx: ExecutionContext = {}): Promise<LiveReport> {
     if (rebuildsUsed > this.policy.maxRebuilds) {
       return { ...this.base(routed.order), status: 'expired', reason: `blockhash expired with nothing landed; rebuilt ${rebuildsUsed - 1} time(s) already, the policy allows ${this.policy.maxRebuilds}`, retryable: false, attempts: firstAttempt - 1 };
     }
@@ -184,7 +185,7 @@ export class LiveExecutor implements Executor {
           expected: expectedToJson(plan.expected),
         };
         // Recorded before sending: after a crash this entry is checked on chain, never resent.
-        if (!(await this.deps.journal.record(entry))) {
+        if (!(await this.deps.journal.record(entry, ctx))) {
           throw new SolrulesError('EXEC_ALREADY_SUBMITTED', `order ${order.id} attempt ${attempt} is already in the journal; not sending it again`, { orderId: order.id, attempt });
         }
         this.log.info({ orderId: order.id, attempt, wallet: wallet.name, signatures: entry.signatures, bundleId: entry.bundleId, venue: plan.venue, txs: prepared.txs.map((t) => ({ sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated })) }, 'sending');

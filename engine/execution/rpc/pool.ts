@@ -22,7 +22,7 @@ export interface RpcPoolOptions {
   fetch?: typeof fetch;
 }
 
-/** Metric label for an endpoint: its host, never the URL (a path or query may carry an API key). */
+/** An endpoint as metrics, logs and errors show it: its host, never the URL (a path or query may carry an API key). */
 export function endpointLabel(url: string): string {
   try {
     return new URL(url).host;
@@ -119,9 +119,9 @@ export class RpcPool {
       if (outcome.kind === 'answer') throw outcome.error;
       metrics.rpc.errors.inc({ endpoint: endpointLabel(e.url), method, code: RPC_CODE_LABEL[outcome.reason] ?? 'network' });
       this.bench(e);
-      errors.push(`${e.url}: ${outcome.message}`);
+      errors.push(`${endpointLabel(e.url)}: ${outcome.message}`);
     }
-    throw new SolrulesError('EXEC_RPC_UNAVAILABLE', `${method} failed on every endpoint: ${errors.join('; ')}`, { method, endpoints: this.urls, errors });
+    throw new SolrulesError('EXEC_RPC_UNAVAILABLE', `${method} failed on every endpoint: ${errors.join('; ')}`, { method, endpoints: this.urls.map(endpointLabel), errors });
   }
 
   private async once<T>(url: string, method: string, params: unknown[]): Promise<{ kind: 'ok'; value: T } | { kind: 'answer'; error: RpcError } | { kind: 'failover'; reason: string; message: string }> {
@@ -150,7 +150,7 @@ export class RpcPool {
     }
     if (json.error) {
       if (RATE_LIMIT_CODES.has(json.error.code)) return { kind: 'failover', reason: '429', message: `rate limited: ${json.error.message}` };
-      return { kind: 'answer', error: new RpcError(json.error.code, json.error.message, json.error.data, url, method) };
+      return { kind: 'answer', error: new RpcError(json.error.code, json.error.message, json.error.data, endpointLabel(url), method) };
     }
     if (!res.ok) return { kind: 'failover', reason: 'http', message: `HTTP ${res.status}` };
     return { kind: 'ok', value: json.result as T };

@@ -9,7 +9,7 @@ import { PublicKey, SystemProgram, type TransactionInstruction } from '@solana/w
 import { createTransferCheckedInstruction, getAssociatedTokenAddressSync, TOKEN_PROGRAM_ID } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
 import type { Order } from '../../orders/index.ts';
-import { NATIVE_MINT } from '../confirm/reconcile.ts';
+import { NATIVE_MINT } from '../../dex/index.ts';
 import type { RouteSource, SwapPlan } from '../live/plan.ts';
 import type { TxSigner } from '../tx/builder.ts';
 

@@ -1,6 +1,6 @@
-/** Shared parts of the venue swap builders: the request, token accounts, little-endian encoders. */
+/** Shared parts of the instruction builders (venue swaps, flash loans): the request, account metas, token accounts, little-endian encoders. */
 import { createHash } from 'node:crypto';
-import { PublicKey } from '@solana/web3.js';
+import { PublicKey, type AccountMeta } from '@solana/web3.js';
 import { getAssociatedTokenAddressSync } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
 
@@ -22,6 +22,11 @@ export interface SwapRequest {
   /** Token accounts; default the owner's associated token accounts under each mint's token program. */
   userInputAccount?: PublicKey;
   userOutputAccount?: PublicKey;
+}
+
+/** An instruction account: the key (or its base58 address), writable or not, signer or not. */
+export function accountMeta(pubkey: PublicKey | string, isWritable: boolean, isSigner = false): AccountMeta {
+  return { pubkey: typeof pubkey === 'string' ? new PublicKey(pubkey) : pubkey, isSigner, isWritable };
 }
 
 export function anchorDiscriminator(name: string): Buffer {

@@ -8,7 +8,7 @@
 import { PublicKey, TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
 import { METEORA_DLMM_PROGRAM, type MeteoraDlmmState } from './dex.ts';
-import { anchorDiscriminator, ata, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, u64, type SwapRequest } from './common.ts';
+import { accountMeta as k, anchorDiscriminator, ata, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, u64, type SwapRequest } from './common.ts';
 
 const SWAP2 = anchorDiscriminator('swap2');
 
@@ -33,7 +33,6 @@ export function meteoraDlmmSwapInstruction(state: MeteoraDlmmState, req: DlmmSwa
   const xIn = req.inputMint === l.tokenXMint;
   const userIn = req.userInputAccount ?? ata(req.inputMint, req.owner, xIn ? progX : progY);
   const userOut = req.userOutputAccount ?? ata(xIn ? l.tokenYMint : l.tokenXMint, req.owner, xIn ? progY : progX);
-  const k = (pubkey: PublicKey | string, isWritable: boolean, isSigner = false) => ({ pubkey: typeof pubkey === 'string' ? new PublicKey(pubkey) : pubkey, isSigner, isWritable });
   const absent = k(METEORA_DLMM_PROGRAM, false);
   return new TransactionInstruction({
     programId: METEORA_DLMM_PROGRAM,

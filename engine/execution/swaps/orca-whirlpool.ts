@@ -8,7 +8,7 @@
 import { PublicKey, TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
 import { oracleAddressOf, WHIRLPOOL_PROGRAM, type OrcaWhirlpoolState } from './dex.ts';
-import { anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, tokenProgramOf, u128, u64, type SwapRequest } from './common.ts';
+import { accountMeta as k, anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, tokenProgramOf, u128, u64, type SwapRequest } from './common.ts';
 
 /** sqrt price bounds of the program (MIN_SQRT_PRICE, MAX_SQRT_PRICE): no limit. */
 export const WHIRLPOOL_MIN_SQRT_PRICE = 4295048016n;
@@ -30,7 +30,6 @@ export function whirlpoolSwapInstruction(state: OrcaWhirlpoolState, req: SwapReq
   const tickArrays = [0, 1, 2].map((i) => new PublicKey(sequence[Math.min(i, sequence.length - 1)]!));
   const limit = req.sqrtPriceLimit ?? (aToB ? WHIRLPOOL_MIN_SQRT_PRICE : WHIRLPOOL_MAX_SQRT_PRICE);
   const data = Buffer.concat([SWAP_V2, u64(req.amount, 'amount'), u64(req.otherAmountThreshold, 'otherAmountThreshold'), u128(limit, 'sqrtPriceLimit'), bool(exactIn), bool(aToB), Buffer.from([0])]);
-  const k = (pubkey: PublicKey | string, isWritable: boolean, isSigner = false) => ({ pubkey: typeof pubkey === 'string' ? new PublicKey(pubkey) : pubkey, isSigner, isWritable });
   return new TransactionInstruction({
     programId: WHIRLPOOL_PROGRAM,
     keys: [

@@ -10,7 +10,7 @@
 import { PublicKey, TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
 import { RAYDIUM_AMM_V4_PROGRAM, type RaydiumAmmV4State } from './dex.ts';
-import { ata, requireMint, TOKEN_PROGRAM, u64, type SwapRequest } from './common.ts';
+import { accountMeta as k, ata, requireMint, TOKEN_PROGRAM, u64, type SwapRequest } from './common.ts';
 
 /** The AMM's authority PDA (seed "amm authority"). */
 export const RAYDIUM_AMM_V4_AUTHORITY = new PublicKey('5Q544fKrFoe6tsEbD7S8EmxGTJYAKtTVhAW5Q5pge4j1');
@@ -43,7 +43,6 @@ export function raydiumAmmV4SwapInstruction(state: RaydiumAmmV4State, req: SwapR
   const exactIn = req.exactIn ?? true;
   const userIn = req.userInputAccount ?? ata(req.inputMint, req.owner, TOKEN_PROGRAM);
   const userOut = req.userOutputAccount ?? ata(outputMint, req.owner, TOKEN_PROGRAM);
-  const k = (pubkey: PublicKey | string, isWritable: boolean, isSigner = false) => ({ pubkey: typeof pubkey === 'string' ? new PublicKey(pubkey) : pubkey, isSigner, isWritable });
   // swap_base_in: (amount_in, minimum_amount_out); swap_base_out: (max_amount_in, amount_out).
   const amounts = exactIn
     ? Buffer.concat([u64(req.amount, 'amountIn'), u64(req.otherAmountThreshold, 'minAmountOut')])

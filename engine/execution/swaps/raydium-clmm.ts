@@ -7,12 +7,12 @@
 import { PublicKey, TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
 import { RAYDIUM_CLMM_PROGRAM, type RaydiumClmmState } from './dex.ts';
+import { accountMeta as k, anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, tokenProgramOf, u128, u64, type SwapRequest } from './common.ts';
 
 /** PDA of a pool's tick-array bitmap extension (seeds "pool_tick_array_bitmap_extension", pool). */
 export function clmmBitmapExtension(pool: string): PublicKey {
   return PublicKey.findProgramAddressSync([Buffer.from('pool_tick_array_bitmap_extension'), new PublicKey(pool).toBuffer()], RAYDIUM_CLMM_PROGRAM)[0];
 }
-import { anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, tokenProgramOf, u128, u64, type SwapRequest } from './common.ts';
 
 export const CLMM_MIN_SQRT_PRICE_X64 = 4295048016n;
 export const CLMM_MAX_SQRT_PRICE_X64 = 79226673521066979257578248091n;
@@ -40,7 +40,6 @@ export function raydiumClmmSwapInstruction(state: RaydiumClmmState, req: ClmmSwa
   const userIn = req.userInputAccount ?? ata(inMint, req.owner, inProg);
   const userOut = req.userOutputAccount ?? ata(outMint, req.owner, outProg);
   const limit = req.sqrtPriceLimitX64 ?? (zeroForOne ? CLMM_MIN_SQRT_PRICE_X64 + 1n : CLMM_MAX_SQRT_PRICE_X64 - 1n);
-  const k = (pubkey: PublicKey | string, isWritable: boolean, isSigner = false) => ({ pubkey: typeof pubkey === 'string' ? new PublicKey(pubkey) : pubkey, isSigner, isWritable });
   return new TransactionInstruction({
     programId: RAYDIUM_CLMM_PROGRAM,
     keys: [

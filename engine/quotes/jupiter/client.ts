@@ -4,6 +4,7 @@
  * A "no route" answer is an answer (the upstream is healthy); 5xx, timeouts, unreachable hosts and
  * malformed bodies count against the breaker; a 429 closes the shared gate for Retry-After.
  */
+import { isAddress } from '../../accounts/index.ts';
 import type { Cache } from '../../cache/index.ts';
 import { isSolrulesError } from '../../errors/index.ts';
 import { logger, type Logger } from '../../telemetry/index.ts';
@@ -218,7 +219,7 @@ export class JupiterClient implements QuoteSource {
     if (!raw || typeof raw !== 'object') {
       throw quoteError('QUOTE_INVALID_REQUEST', 'swap instructions need a quote that came from Jupiter (a local route is executed by our own transaction builder)', { field: 'quote', value: 'source' in quote ? quote.source : undefined });
     }
-    if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(opts.userPublicKey)) {
+    if (!isAddress(opts.userPublicKey)) {
       throw quoteError('QUOTE_INVALID_REQUEST', `userPublicKey must be a base58 address; got ${JSON.stringify(opts.userPublicKey)}`, { field: 'userPublicKey', value: opts.userPublicKey });
     }
     const payload: Record<string, unknown> = { quoteResponse: raw, userPublicKey: opts.userPublicKey, wrapAndUnwrapSol: opts.wrapAndUnwrapSol ?? true };

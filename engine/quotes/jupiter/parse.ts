@@ -4,6 +4,7 @@
  * may be null or an object; `blockhashWithMetadata.blockhash` is an array of 32 bytes; several
  * fields may be null. Anything else unexpected is `QUOTE_BAD_RESPONSE` naming the field and value.
  */
+import { isAddress } from '../../accounts/index.ts';
 import bs58 from 'bs58';
 import { quoteError } from '../errors.ts';
 
@@ -66,8 +67,6 @@ export interface JupiterSwapInstructions {
   lastValidBlockHeight: number | undefined;
 }
 
-const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
-
 class Reader {
   constructor(private readonly endpoint: string) {}
 
@@ -92,7 +91,7 @@ class Reader {
   }
 
   pubkey(v: unknown, field: string): string {
-    if (typeof v !== 'string' || !BASE58.test(v)) this.fail(field, v, 'a base58 address');
+    if (!isAddress(v)) this.fail(field, v, 'a base58 address');
     return v as string;
   }
 

@@ -7,8 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { MemoryCache } from '../../../engine/cache/index.ts';
-import { routedToJson } from '../../../engine/execution/index.ts';
-import { OrderWorker } from '../../../engine/scaleout/index.ts';
+import { ExecutorWorker, routedToJson } from '../../../engine/execution/index.ts';
 import { MemoryStore } from '../../../engine/store/index.ts';
 import { createLogger, setLogger } from '../../../engine/telemetry/index.ts';
 import { requireBinary, startOwnServer } from '../../support/servers.ts';
@@ -28,7 +27,7 @@ test(`nats-server killed and restarted mid-stream: ${ORDERS} orders, each execut
   const store = new MemoryStore();
   let deliveries = 0;
   const exec = new CountingExecutor();
-  const worker = new OrderWorker({ bus: workerBus, store, cache: new MemoryCache(), executorFor: () => exec, workerId: 'w1' });
+  const worker = new ExecutorWorker({ bus: workerBus, store, executorFor: () => exec, now: () => new Date(), group: { cache: new MemoryCache(), workerId: 'w1' } });
   const handle = worker.handle.bind(worker);
   worker.handle = async (msg) => {
     deliveries++;

@@ -6,18 +6,13 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS, DUPLICATE_WINDOW_MS } from '../../../engine/bus/nats/index.ts';
 import { requireService, SERVICES } from '../../support/services.ts';
 import { deleteNamespace, openTestBus, testNamespace, TEST_STREAM_LIMITS } from './support.ts';
+import { waitUntil } from '../../support/wait.ts';
 
 const url = SERVICES.nats.url;
 const ns = testNamespace('js');
 after(() => deleteNamespace(url, ns).catch(() => undefined));
 
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+const until = (cond: () => boolean, ms = 10_000) => waitUntil(cond, { timeoutMs: ms, intervalMs: 5 });
 
 test('streams: file storage, bounded by age and size, 2-minute duplicate window, namespaced subjects', async (t) => {
   if (!(await requireService(t, 'nats'))) return;

@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../../engine/bus/index.ts';
 import { RedisCache } from '../../../engine/cache/redis/index.ts';
-import { routedToJson } from '../../../engine/execution/index.ts';
-import { OrderWorker } from '../../../engine/scaleout/index.ts';
+import { ExecutorWorker, routedToJson } from '../../../engine/execution/index.ts';
 import { MemoryStore } from '../../../engine/store/index.ts';
 import { createLogger, setLogger } from '../../../engine/telemetry/index.ts';
 import { requireBinary, startOwnServer } from '../../support/servers.ts';
@@ -33,7 +32,7 @@ test(`Redis stopped mid-run: no new orders while it is down, ${ORDERS} orders ex
     return lease;
   };
   const exec = new CountingExecutor();
-  const workers = [1, 2].map((i) => new OrderWorker({ bus, store, cache, executorFor: () => exec, workerId: `w${i}`, retryMs: 50 }));
+  const workers = [1, 2].map((i) => new ExecutorWorker({ bus, store, executorFor: () => exec, now: () => new Date(), group: { cache, workerId: `w${i}`, retryMs: 50 } }));
   try {
     for (const w of workers) await w.start();
     const probeBefore = (await cache.acquireLock('probe', 10_000))!.fencingToken;

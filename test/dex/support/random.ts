@@ -3,6 +3,7 @@
  * its seed; rerun a failure with SOLRULES_SEED=<seed>. SOLRULES_FULL=1 runs the full counts.
  */
 import bs58 from 'bs58';
+import { mulberry32 } from '../../support/random.ts';
 
 export const FULL = process.env.SOLRULES_FULL === '1';
 
@@ -35,17 +36,6 @@ export interface Rng {
   bytes(n: number): Uint8Array;
 }
 
-/** mulberry32: small, fast, deterministic uniform floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A seeded `Rng`. */
 export function rng(seed: number): Rng {

@@ -11,6 +11,7 @@ import {
   RpcSubmitter,
   TransactionBuilder,
   type Executor,
+  type GroupOptions,
   type JitoSubmitterOptions,
   type LiveExecutorPolicy,
   type RetryPolicy,
@@ -41,10 +42,10 @@ export async function jitoExecutor(s: LiveSetup, transport: 'grpc' | 'json-rpc',
   return { executor, submitter };
 }
 
-export function workerFor(executors: Record<string, Executor>, opts: { store?: Store; journal?: SubmissionJournal; retry?: Partial<RetryPolicy>; concurrency?: Record<string, number>; bus?: MemoryBus } = {}) {
+export function workerFor(executors: Record<string, Executor>, opts: { store?: Store; journal?: SubmissionJournal; retry?: Partial<RetryPolicy>; concurrency?: Record<string, number>; bus?: MemoryBus; group?: GroupOptions } = {}) {
   const bus = opts.bus ?? new MemoryBus();
   const store = opts.store ?? new MemoryStore();
-  const worker = new ExecutorWorker({ bus, store, executorFor: (r) => executors[r.executor], now: () => new Date(), log: quietLog, ...(opts.journal ? { journal: opts.journal } : {}), retry: { backoffMs: () => 20, ...opts.retry }, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
+  const worker = new ExecutorWorker({ bus, store, executorFor: (r) => executors[r.executor], now: () => new Date(), log: quietLog, ...(opts.journal ? { journal: opts.journal } : {}), retry: { backoffMs: () => 20, ...opts.retry }, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.group ? { group: opts.group } : {}) });
   return { bus, store, worker };
 }
 

@@ -5,18 +5,10 @@
  * values (NaN, -0, ±Infinity, numeric strings, null, undefined, bigint, empty and nested arrays).
  */
 import type { RuleFile } from '../../../engine/rules/index.ts';
+import { mulberry32 } from '../../support/random.ts';
 
-/** mulberry32: small, fast, good enough to spread cases. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform floats in [0, 1) from a seed. */
+export const rng = mulberry32;
 
 export const BASE_OPERATORS = [
   'equal',
