@@ -59,4 +59,14 @@ export interface Venue<S extends PoolState = PoolState> {
   quoteExactIn(state: S, inputMint: string, amountIn: bigint): Quote;
   /** Quote buying exactly `amountOut` of the other mint, paying `inputMint`. */
   quoteExactOut(state: S, inputMint: string, amountOut: bigint): Quote;
+  /** The pool's two mints from the pool account alone (nothing else fetched); typed error on bad data. */
+  poolMints(pool: AccountSnapshot): { mintA: string; mintB: string };
+  /** The token accounts holding the state's `mintA` and `mintB`. */
+  vaults(state: S): [vaultA: string, vaultB: string];
+  /**
+   * What the pool holds of `mintA` and `mintB`: the reserves its program trades against where the
+   * state has them (AMM v4: vault − pending PnL), else the vault balances as `accounts` holds them
+   * (undefined while a vault is not there; typed error when one holds another mint or is no token account).
+   */
+  reserves(state: S, accounts: ReadonlyMap<string, AccountSnapshot>): { reserveA: bigint; reserveB: bigint } | undefined;
 }

@@ -16,7 +16,6 @@ import { pairKey } from '../quotes/index.ts';
 import type { OracleWatch, ProgramWatch } from './config.ts';
 import { matchesFilters, SlotClock } from './filters.ts';
 import type { AccountUpdate } from './source.ts';
-import { poolMints, reservesOf, vaultsOf } from './venues.ts';
 
 export interface PoolRecord {
   address: string;
@@ -155,13 +154,15 @@ export class MarketState implements PoolProvider {
   discover(update: AccountUpdate, program: ProgramWatch): 'kept' | 'known' | 'filters' | 'not-a-pool' | 'mints' {
     if (this.isWatched(update.address)) return 'known';
     if (!matchesFilters(update.account.data, program.filters)) return 'filters';
-    let mints: { mintA: string; mintB: string } | undefined;
+    const venue = venueForProgram(update.account.owner);
+    if (!venue) return 'not-a-pool';
+    let mints: { mintA: string; mintB: string };
     try {
-      mints = poolMints(update.account);
-    } catch {
-      return 'not-a-pool';
+      mints = venue.poolMints(update.account);
+    } catch (err) {
+      if (!isSolrulesError(err)) throw err;
+      return 'not-a-pool'; // another account of the venue's program (a tick array, a position …)
     }
-    if (!mints || !venueForProgram(update.account.owner)) return 'not-a-pool';
     if (program.mints.length && !(program.mints.includes(mints.mintA) && program.mints.includes(mints.mintB))) return 'mints';
     this.dependOn(update.address, update.address);
     return 'kept';
@@ -229,13 +230,12 @@ export class MarketState implements PoolProvider {
       if ([...pool.deps].some((d) => !this.accounts.has(d))) return; // wait for the missing accounts
       const previousReserves = pool.reserves;
       const state = venue.buildState(poolAccount, this.accounts, { unixTimestamp: BigInt(Math.floor(this.now() / 1000)) });
-      const vaults = vaultsOf(state);
-      if (vaults) for (const v of vaults) this.addDep(pool, v, result);
+      for (const v of venue.vaults(state)) this.addDep(pool, v, result);
       if ([...pool.deps].some((d) => !this.accounts.has(d))) return;
       const wasPair = pool.state ? pairKey(pool.state.mintA, pool.state.mintB) : undefined;
       pool.state = state;
       pool.error = undefined;
-      pool.reserves = reservesOf(state, this.accounts);
+      pool.reserves = venue.reserves(state, this.accounts);
       state.slot = this.asOfSlot(pool);
       const pair = pairKey(state.mintA, state.mintB);
       if (wasPair && wasPair !== pair) this.byPair.get(wasPair)?.delete(address);

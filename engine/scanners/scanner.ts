@@ -15,7 +15,6 @@ import type { ScannerConfig } from './config.ts';
 import { Deduplicator } from './filters.ts';
 import { MarketState, type FlushResult, type OracleChange } from './market.ts';
 import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
-import { vaultsOf } from './venues.ts';
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../dex/index.ts';
 import { PollingSource } from './polling.ts';
 import { PriceFeed } from './price-feed.ts';
@@ -208,7 +207,7 @@ export class MarketScanner {
     const venue = reader?.venue.id ?? venueForProgram(u.account.owner)?.id;
     if (!venue) return undefined;
     if (!reader) return { venue, kind: 'pool' }; // a pool found by a program subscription, decoded at the next flush
-    if (reader.state && vaultsOf(reader.state)?.includes(u.address)) return { venue, kind: 'vault' };
+    if (reader.state && reader.venue.vaults(reader.state).includes(u.address)) return { venue, kind: 'vault' };
     const data = u.account.data;
     if (u.account.owner === TOKEN_PROGRAM_ID || u.account.owner === TOKEN_2022_PROGRAM_ID) return { venue, kind: data.length === 82 || (data.length > 165 && data[165] === 1) ? 'mint' : 'token-account' };
     return { venue, kind: venue === 'meteora-dlmm' ? 'bin-array' : 'tick-array' };

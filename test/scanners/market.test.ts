@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryCache } from '../../engine/cache/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
-import { RAYDIUM_AMM_V4_PROGRAM_ID } from '../../engine/dex/index.ts';
+import { RAYDIUM_AMM_V4_PROGRAM_ID, WHIRLPOOL_PROGRAM_ID } from '../../engine/dex/index.ts';
 import { Deduplicator, loadScannerConfig, MarketState, parseScannerConfig, VolumeMonitor, type AccountUpdate, type PoolChange } from '../../engine/scanners/index.ts';
 import type { AccountSnapshot } from '../../engine/accounts/index.ts';
 import { orcaAccounts, ORCA_POOL, RAYDIUM_COIN_VAULT, RAYDIUM_POOL, raydiumAccounts, SOL, USDC, withTokenAmount } from '../quotes/support.ts';
@@ -74,6 +74,32 @@ test('market state: a broken vault takes the pool out of quoting with a typed er
   market.apply(update(RAYDIUM_COIN_VAULT, vault, 102));
   assert.equal(market.flush().pools.length, 1);
   assert.equal(market.poolsFor(SOL, USDC).length, 1);
+});
+
+test('market state: a whirlpool vault holding another mint takes the pool out of quoting (DEX_ACCOUNT_MISMATCH); fixing it brings it back', () => {
+  const orca = orcaAccounts();
+  const { market, first } = loaded(orca, [ORCA_POOL]);
+  assert.deepEqual(first.pools[0]!.pool.reserves, { reserveA: 101_826_710_217_770n, reserveB: 1_806_982_724_843n }, 'the vault balances of the README');
+  const [vaultA, vaultB] = market.pools.get(ORCA_POOL)!.venue.vaults(first.pools[0]!.state);
+  market.apply(update(vaultB, { ...orca.get(vaultA)!, address: vaultB }, 101));
+  const bad = market.flush();
+  assert.equal(bad.errors[0]?.code, 'DEX_ACCOUNT_MISMATCH');
+  assert.equal(bad.errors[0]?.context.account, vaultB);
+  assert.equal(market.poolsFor(SOL, USDC).length, 0);
+  market.apply(update(vaultB, withTokenAmount(orca.get(vaultB)!, 7n), 102));
+  assert.equal(market.flush().pools[0]?.pool.reserves?.reserveB, 7n);
+  assert.equal(market.poolsFor(SOL, USDC).length, 1);
+});
+
+test('program discovery: a whirlpool is kept by its mints; another account of the program is not a pool', () => {
+  const orca = orcaAccounts();
+  const market = new MarketState({ pools: [], oracles: [], slotMs: 400 });
+  const program = { programId: WHIRLPOOL_PROGRAM_ID, filters: [], mints: [SOL, USDC] };
+  const tickArray = [...orca.entries()].find(([, a]) => a.owner === WHIRLPOOL_PROGRAM_ID && a.data.length === 9988)!;
+  assert.equal(market.discover({ ...update(tickArray[0], tickArray[1], 100), via: 'program' }, program), 'not-a-pool');
+  const pool = { ...update(ORCA_POOL, orca.get(ORCA_POOL)!, 100), via: 'program' as const };
+  assert.equal(market.discover(pool, { ...program, mints: [SOL, '7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU'] }), 'mints');
+  assert.equal(market.discover(pool, program), 'kept');
 });
 
 test('program discovery: filters, mint list and non-pools are applied client-side', () => {

@@ -4,6 +4,7 @@
  */
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
+import { vaultBalances } from '../vaults.ts';
 import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { Q64, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
@@ -242,5 +243,21 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     const swapForY = direction(state, inputMint);
     requireU64Amount(amountOut, 'amountOut');
     return toQuote(state, inputMint, swapForY, quoteExactOut(state, amountOut, swapForY, clockOf(state, opts)));
+  },
+
+  poolMints(pairAccount: AccountSnapshot) {
+    requireOwner(pairAccount, 'LbPair');
+    const pair = decodeLbPair(pairAccount.data, label(pairAccount));
+    return { mintA: pair.tokenXMint, mintB: pair.tokenYMint };
+  },
+
+  /** The pair's `reserve_x` / `reserve_y` token accounts. */
+  vaults(state: MeteoraDlmmState): [string, string] {
+    return [state.lbPair.reserveX, state.lbPair.reserveY];
+  },
+
+  /** The vault balances (every bin's liquidity, fees and protocol fees not yet claimed included). */
+  reserves(state: MeteoraDlmmState, accounts: ReadonlyMap<string, AccountSnapshot>) {
+    return vaultBalances(state, meteoraDlmm.vaults(state), accounts);
   },
 };

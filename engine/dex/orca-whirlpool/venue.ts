@@ -12,6 +12,7 @@ import {
   type MintInfo,
 } from '../spl-token/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
+import { vaultBalances } from '../vaults.ts';
 import { adaptiveFeeRateManager, staticFeeRate } from './fee-rate.ts';
 import { WHIRLPOOL_PROGRAM_ID, decodeOracle, decodeTickArray, decodeWhirlpool, type Oracle, type Whirlpool } from './layout.ts';
 import { oracleAddress, tickArrayAddress } from './pda.ts';
@@ -284,5 +285,19 @@ export const orcaWhirlpool: OrcaWhirlpoolVenue = {
     const paid = feeIncluded(feeIn, swappedIn);
     const transferFeeOut = feeOn(feeOut, swappedOut);
     return buildQuote(state, inputMint, aToB, result, paid, swappedOut - transferFeeOut, paid - swappedIn, transferFeeOut);
+  },
+
+  poolMints(pool: AccountSnapshot) {
+    const w = decodeWhirlpool(pool);
+    return { mintA: w.tokenMintA, mintB: w.tokenMintB };
+  },
+
+  vaults(state: OrcaWhirlpoolState): [string, string] {
+    return [state.whirlpool.tokenVaultA, state.whirlpool.tokenVaultB];
+  },
+
+  /** The vault balances (what the pool holds over all its positions, fees owed included). */
+  reserves(state: OrcaWhirlpoolState, accounts: ReadonlyMap<string, AccountSnapshot>) {
+    return vaultBalances(state, orcaWhirlpool.vaults(state), accounts);
   },
 };

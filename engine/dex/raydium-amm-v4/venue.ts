@@ -2,7 +2,8 @@
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import { accountLabel, dexError, oldestSlot, requireAccount } from '../codec/index.ts';
 import { priceImpactBps, requireU64Amount } from '../math/index.ts';
-import { TOKEN_PROGRAM_ID, decodeTokenAccount } from '../spl-token/index.ts';
+import { TOKEN_PROGRAM_ID } from '../spl-token/index.ts';
+import { vaultBalance } from '../vaults.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
 import { AMM_STATUS_NAMES, RAYDIUM_AMM_V4_PROGRAM_ID, decodeAmmInfo, type AmmInfo } from './layout.ts';
 import { swapBaseIn, swapBaseOut } from './math.ts';
@@ -38,17 +39,7 @@ function vaultAmount(accounts: ReadonlyMap<string, AccountSnapshot>, address: st
       pool,
     });
   }
-  const vault = decodeTokenAccount(snapshot);
-  if (vault.mint !== mint) {
-    throw dexError('DEX_ACCOUNT_MISMATCH', `raydium-amm-v4 ${role} ${address} holds mint ${vault.mint}, the pool says ${mint}`, {
-      account: address,
-      field: 'mint',
-      value: vault.mint,
-      expected: mint,
-      pool,
-    });
-  }
-  return vault.amount;
+  return vaultBalance('raydium-amm-v4', snapshot, address, role, pool, mint);
 }
 
 function reserve(vault: bigint, needTakePnl: bigint, pool: string, field: string): bigint {
@@ -159,5 +150,19 @@ export const raydiumAmmV4: Venue<RaydiumAmmV4State> = {
     const r = swapBaseOut(amountOut, reserveIn, reserveOut, fee.numerator, fee.denominator);
     const impact = priceImpactBps(amountOut, r.amountInBeforeFee, reserveOut, reserveIn);
     return { venue: 'raydium-amm-v4', pool: state.address, inputMint, outputMint, amountIn: r.amountIn, amountOut, feeAmount: r.fee, priceImpactBps: impact, accounts: state.accounts as string[] };
+  },
+
+  poolMints(pool: AccountSnapshot) {
+    const amm = decodeAmmInfo(pool);
+    return { mintA: amm.coinMint, mintB: amm.pcMint };
+  },
+
+  vaults(state: RaydiumAmmV4State): [string, string] {
+    return [state.amm.coinVault, state.amm.pcVault];
+  },
+
+  /** What the quotes trade against, read by `buildState` (vault − need_take_pnl); `accounts` is not consulted. */
+  reserves(state: RaydiumAmmV4State) {
+    return { reserveA: state.coinReserve, reserveB: state.pcReserve };
   },
 };

@@ -5,6 +5,7 @@
  */
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
+import { vaultBalances } from '../vaults.ts';
 import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, programAddress, requireAccount, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { priceImpactBps } from '../math/index.ts';
 import { dexError } from './errors.ts';
@@ -257,5 +258,20 @@ export const raydiumClmm: Omit<Venue<RaydiumClmmState>, 'quoteExactIn' | 'quoteE
 
   quoteExactOut(state: RaydiumClmmState, inputMint: string, amountOut: bigint, opts: ClmmQuoteOptions = {}) {
     return quote(state, inputMint, amountOut, false, opts);
+  },
+
+  poolMints(poolAccount: AccountSnapshot) {
+    requireOwner(poolAccount, 'PoolState');
+    const pool = decodePoolState(poolAccount.data, label(poolAccount));
+    return { mintA: pool.tokenMint0, mintB: pool.tokenMint1 };
+  },
+
+  vaults(state: RaydiumClmmState): [string, string] {
+    return [state.pool.tokenVault0, state.pool.tokenVault1];
+  },
+
+  /** The vault balances (what the pool holds over all its positions, fees owed included). */
+  reserves(state: RaydiumClmmState, accounts: ReadonlyMap<string, AccountSnapshot>) {
+    return vaultBalances(state, raydiumClmm.vaults(state), accounts);
   },
 };

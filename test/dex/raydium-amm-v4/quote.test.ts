@@ -15,7 +15,7 @@ import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from '../../../engine/dex/spl
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
 import { caseCount, rng, seedFor, type Rng } from '../support/random.ts';
-import { Writer } from '../support/writer.ts';
+import { encodeTokenAccount } from '../support/writer.ts';
 import { sdkAmountIn, sdkAmountOut } from './sdk.ts';
 
 const DIR = sharedFixture('accounts/raydium-amm-v4');
@@ -63,8 +63,8 @@ function programBaseOut(amountOut: bigint, totalIn: bigint, totalOut: bigint, nu
 // ---------- random pools: the fixture AmmInfo with random fees / need_take_pnl, vaults with random balances ----------
 
 function tokenAccount(address: string, mint: string, amount: bigint, owner = TOKEN_PROGRAM_ID): AccountSnapshot {
-  const w = new Writer(165).pubkey(0, mint).pubkey(32, '5Q544fKrFoe6tsEbD7S8EmxGTJYAKtTVhAW5Q5pge4j1').u64(64, amount).u8(108, 1);
-  return { address, owner, data: w.data, lamports: 2039280n, executable: false, rentEpoch: 0n };
+  const data = encodeTokenAccount({ mint, owner: '5Q544fKrFoe6tsEbD7S8EmxGTJYAKtTVhAW5Q5pge4j1', amount });
+  return { address, owner, data, lamports: 2039280n, executable: false, rentEpoch: 0n };
 }
 
 interface RandomPool {

@@ -79,3 +79,8 @@ export function encodeMint(opts: { decimals: number; supply: bigint; transferFee
   for (const [o, f] of [[242, fee.older], [260, fee.newer]] as const) w.u64(o, f.epoch).u64(o + 8, f.maximumFee).u16(o + 16, f.bps);
   return { owner: TOKEN_2022_PROGRAM, data: w.data };
 }
+
+/** An initialized SPL token account (165 bytes): `amount` of `mint`, owned by `owner`. */
+export function encodeTokenAccount(opts: { mint: string; owner: string; amount: bigint }): Buffer {
+  return new Writer(165).pubkey(0, opts.mint).pubkey(32, opts.owner).u64(64, opts.amount).u8(108, 1).data;
+}
