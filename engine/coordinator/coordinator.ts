@@ -11,9 +11,7 @@ import { orderFromJson, orderToJson, type Order, type OrderJson } from '../order
 import type { FiredEvent, RuleSet } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
-import { reportToJson, routedToJson } from '../executors/codec.ts';
-import type { Route } from '../executors/executor.ts';
-import type { QuoteAccuracyFact } from '../executors/confirm/accuracy.ts';
+import { reportToJson, routedToJson, type QuoteAccuracyFact, type Route } from '../executors/index.ts';
 
 export interface ControlFact {
   killSwitch: boolean;
@@ -28,6 +26,8 @@ export interface CoordinatorDeps {
   control: () => ControlFact;
   /** Value of a strategy's inventory now, USD. */
   exposureUsd: (strategy: string) => number;
+  /** Realized loss today, USD (the `risk.dailyLossUsd` fact); without it the field is absent, not 0. */
+  dailyLossUsd?: () => number;
   /** USD per lamport-denominated SOL, to express expected profit in USD. */
   solUsd: () => number | undefined;
   now: () => Date;
@@ -103,7 +103,7 @@ export class Coordinator {
     const control = this.deps.control();
     const fact = orderFact(order, this.deps.solUsd());
     const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
-    const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 };
+    const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, ...(this.deps.dailyLossUsd ? { dailyLossUsd: this.deps.dailyLossUsd() } : {}) };
     const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
