@@ -139,10 +139,10 @@ test('the model sums P&L in atoms exactly and reports buy-and-hold over the peri
 
 test('bad input names the field and the value', () => {
   const r = tinyResult();
-  (r.markets[0]!.bars as { close: number[] }).close[2] = Number.NaN;
+  (r.markets[0]!.bars as unknown as { close: number[] }).close[2] = Number.NaN;
   assert.throws(() => buildReportModel(r), (e: unknown) => isSolrulesError(e, 'BACKTEST_REPORT_INPUT') && e.context.field === 'markets[0].bars.close[2]');
   const r2 = tinyResult();
-  (r2.markets[0]!.bars as { timeMs: number[] }).timeMs[2] = H;
+  (r2.markets[0]!.bars as unknown as { timeMs: number[] }).timeMs[2] = H;
   assert.throws(() => buildReportModel(r2), (e: unknown) => isSolrulesError(e, 'BACKTEST_REPORT_INPUT') && e.context.field === 'markets[0].bars.timeMs[2]');
   const r3 = tinyResult();
   (r3.strategies[0]!.trades[0] as { pnlQuoteAtoms: unknown }).pnlQuoteAtoms = 4.5;
