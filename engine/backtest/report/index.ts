@@ -10,3 +10,5 @@ export {
   type Metrics, type MetricsInput, type PeriodReturns, type Drawdown, type TradeStats, type AtomAmount,
 } from './metrics.ts';
 export { buildReportModel, reportJson, type ReportModel, type MarketModel, type CurveModel } from './report.ts';
+export { reportHtml, chartPayload, pack, utc, duration, price, type PackedColumn } from './html.ts';
+export { writeReport, type WrittenReport } from './write.ts';
