@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../../../engine/backtest/report/index.ts';
 import { HeadlessPage, requireChromium } from '../../support/browser.ts';
-import { sampleResult } from './sample.ts';
+import { sampleResult, twoMarketResult } from './sample.ts';
 
 interface Draws {
   price: { bars: number; candles: number; columns: number; markers: number; tradeLines: number; overlays: number; markersInMarket: number };
@@ -108,4 +108,37 @@ test('the report renders in headless Chromium with data in every chart (47,360 b
 
   process.stderr.write(`backtest report at 47,360 bars: HTML ${(written.htmlBytes / 1e6).toFixed(2)} MB, built+written in ${writeMs.toFixed(0)} ms; `
     + `chromium load ${loadMs.toFixed(0)} ms (first draw done ${r.sinceNavigationMs.toFixed(0)} ms after navigation start, script ${r.renderMs.toFixed(0)} ms); screenshot ${shotDir}\n`);
+});
+
+test('two markets: the selector swaps price and oscillator panes; trades without fills still get markers', { timeout: 120_000 }, async (t) => {
+  const chromium = requireChromium(t);
+  if (!chromium) return;
+  const dir = mkdtempSync(join(tmpdir(), 'solrules-report-browser2-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const result = twoMarketResult(1_000);
+  const written = writeReport(result, dir);
+  const page = await HeadlessPage.launch(chromium, 1200, 1000);
+  t.after(() => page.close());
+  await page.goto(pathToFileURL(written.htmlPath).href);
+  const charts = () => page.eval<string[]>("Array.from(document.querySelectorAll('.chart')).map((w) => w.dataset.chart)");
+  assert.deepEqual(await charts(), ['price', 'equity', 'drawdown'], 'SOL has no oscillator');
+  const sol = result.strategies[0]!, ray = result.strategies[1]!;
+  assert.equal((await page.eval<Draws['price']>('__report.draws.price')).markers, sol.fills.length);
+
+  await page.eval(`const s = document.getElementById('market'); s.value = '1'; s.dispatchEvent(new Event('change')); ${nextFrames}`);
+  assert.deepEqual(await charts(), ['price', 'osc:MACD 12,26,9', 'equity', 'drawdown']);
+  const p = await page.eval<Draws['price']>('__report.draws.price');
+  const rayMarkers = ray.trades.reduce((n, x) => n + (x.exitTimeMs === null ? 1 : 2), 0);
+  assert.ok(ray.trades.length > 5 && ray.fills.length === 0, 'RAY strategy reports trades only');
+  assert.equal(p.markers, rayMarkers, 'entry and exit markers taken from the trades');
+  const macd = await page.eval<{ columns: number }>("__report.draws['osc:MACD 12,26,9']");
+  assert.ok(macd.columns > 300, `MACD pane drawn (${macd.columns} columns)`);
+
+  // A SOL trade row brings SOL back into the selector and the chart.
+  const solRow = await page.eval<number>(`Array.from(document.querySelectorAll('#trades tbody tr')).findIndex((r) => r.dataset.market === 'SOL/USDT')`);
+  await page.eval(`document.querySelectorAll('#trades tbody tr')[${solRow}].click(); ${nextFrames}`);
+  assert.equal(await page.eval("document.getElementById('market').value"), '0');
+  assert.deepEqual(await charts(), ['price', 'equity', 'drawdown']);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(await page.eval('__report.errors'), []);
 });
