@@ -42,6 +42,7 @@ export function price(x: number | null): string {
 const METRIC_ROWS: Array<[string, (m: Metrics) => string, string]> = [
   ['Initial equity', (m) => usd(m.initialEquityUsd), 'USD at the start of the period'],
   ['Final equity', (m) => usd(m.finalEquityUsd), 'marked to market at the last close'],
+  ['Final equity (exact)', (m) => (m.finalEquityExact ? atoms([m.finalEquityExact]) : 'n/a'), 'from the runner\'s atoms, when it keeps them'],
   ['Total return', (m) => pct(m.totalReturnPct), 'E_end / E_0 − 1'],
   ['CAGR', (m) => pct(m.cagrPct), '(E_end / E_0)^(365 d / period) − 1'],
   ['Buy & hold', (m) => pct(m.buyAndHoldPct), 'last close / first close − 1 of its market(s), equal-weighted, no fees'],

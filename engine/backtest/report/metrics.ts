@@ -273,6 +273,8 @@ export function atomTotals(trades: readonly Trade[], quoteOf: (t: Trade) => { sy
 export interface Metrics extends TradeStats {
   initialEquityUsd: number;
   finalEquityUsd: number;
+  /** The last equity exactly, when the curve carries atoms in one quote token; else null. */
+  finalEquityExact: AtomAmount | null;
   totalReturnPct: number;
   cagrPct: number | null;
   maxDrawdownPct: number;
@@ -311,6 +313,8 @@ export interface MetricsInput {
   clockIntervalMs: number;
   /** Buy-and-hold return of each market involved; their mean is reported. */
   buyAndHoldPcts: Array<number | null>;
+  /** The quote token the curve's atoms are in (null: several, atoms not comparable). */
+  quote: { symbol: string; decimals: number } | null;
 }
 
 /** Computes every metric; conventions in the module doc. */
@@ -325,6 +329,9 @@ export function computeMetrics(m: MetricsInput): Metrics {
   return {
     initialEquityUsd: m.initialEquityUsd,
     finalEquityUsd,
+    finalEquityExact: n && m.quote && m.equity.equityQuoteAtoms
+      ? { atoms: m.equity.equityQuoteAtoms[n - 1]!, decimals: m.quote.decimals, symbol: m.quote.symbol }
+      : null,
     totalReturnPct: (finalEquityUsd / m.initialEquityUsd - 1) * 100,
     cagrPct: cagr,
     maxDrawdownPct: dd.maxDrawdownPct,

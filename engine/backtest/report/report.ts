@@ -4,7 +4,7 @@
  */
 import { jsonSafe } from '../../errors/index.ts';
 import { badInput, barTable, equityTable, seriesColumn, type BarTable, type EquityTable } from './columns.ts';
-import { buyAndHoldPct, computeMetrics, drawdown, type Metrics } from './metrics.ts';
+import { buyAndHoldPct, computeMetrics, drawdown, type Metrics, type MetricsInput } from './metrics.ts';
 import type { BacktestResult, IndicatorSeries, MarketData, StrategyResult, Trade } from './types.ts';
 
 /** A market with validated columns. */
@@ -78,12 +78,12 @@ export function buildReportModel(result: BacktestResult): ReportModel {
   const marketIds = new Set(byId.keys());
   const quoteOfMarket = (t: Trade) => byId.get(t.marketId)!.source.quote;
 
-  const curve = (id: string, field: string, eq: EquityTable, initial: number, trades: Trade[], fills: StrategyResult['fills'], mkts: string[]): CurveModel => {
+  const curve = (id: string, field: string, eq: EquityTable, initial: number, trades: Trade[], fills: StrategyResult['fills'], mkts: string[], quote: MetricsInput['quote']): CurveModel => {
     if (!(initial > 0)) badInput(`${field}.initialEquityUsd`, initial, 'must be > 0');
     const dd = drawdown(eq, initial, fromMs, clock);
     const metrics = computeMetrics({
       equity: eq, initialEquityUsd: initial, trades, fills, quoteOf: quoteOfMarket, fromMs, toMs, clockIntervalMs: clock,
-      buyAndHoldPcts: mkts.map((id) => byId.get(id)?.buyAndHoldPct ?? null),
+      buyAndHoldPcts: mkts.map((id) => byId.get(id)?.buyAndHoldPct ?? null), quote,
     });
     return { id, equity: eq, drawdownPct: dd.series, metrics };
   };
@@ -98,12 +98,14 @@ export function buildReportModel(result: BacktestResult): ReportModel {
       if (typeof f.sizeAtoms !== 'bigint' || typeof f.feeQuoteAtoms !== 'bigint') badInput(`${field}.fills[${j}].sizeAtoms`, f.sizeAtoms, 'size and fee must be bigint atoms');
     });
     const eq = equityTable(`${field}.equity`, s.equity);
-    return { ...curve(s.id, field, eq, s.initialEquityUsd, s.trades, s.fills, s.marketIds), source: s };
+    return { ...curve(s.id, field, eq, s.initialEquityUsd, s.trades, s.fills, s.marketIds, s.quote), source: s };
   });
   const allTrades = result.strategies.flatMap((s) => s.trades);
   const allFills = result.strategies.flatMap((s) => s.fills);
   const traded = [...new Set(result.strategies.flatMap((s) => s.marketIds))];
-  const portfolio = curve('portfolio', 'portfolio', equityTable('portfolio.equity', result.portfolio.equity), result.portfolio.initialEquityUsd, allTrades, allFills, traded);
+  const quotes = new Set(result.strategies.map((s) => `${s.quote.symbol}/${s.quote.decimals}`));
+  const portfolioQuote = quotes.size === 1 ? result.strategies[0]!.quote : null;
+  const portfolio = curve('portfolio', 'portfolio', equityTable('portfolio.equity', result.portfolio.equity), result.portfolio.initialEquityUsd, allTrades, allFills, traded, portfolioQuote);
   return { result, markets, strategies, portfolio };
 }
 

@@ -37,6 +37,7 @@ test('report.html is self-contained and labelled SIMULATED; report.json keeps at
     const last = eq.equityQuoteAtoms[eq.equityQuoteAtoms.length - 1]!;
     // All-in sizing: every quote atom of P&L shows in the equity; Σ trade P&L = final − initial equity, exactly.
     assert.equal(s.metrics.pnl[0].atoms, (last - 10_000_000_000n).toString(), `${s.id}: P&L atoms`);
+    assert.deepEqual(s.metrics.finalEquityExact, { atoms: last.toString(), decimals: 6, symbol: 'USDT' });
     assert.match(s.trades[0].pnlQuoteAtoms, /^-?\d+$/, 'bigints are decimal strings');
     assert.match(s.fills[0].sizeAtoms, /^\d+$/);
   }

@@ -135,6 +135,7 @@ test('the model sums P&L in atoms exactly and reports buy-and-hold over the peri
   assert.deepEqual(m.portfolio.metrics.fees, [{ atoms: 4n, decimals: 6, symbol: 'USDC' }]);
   close(m.portfolio.metrics.buyAndHoldPct, 50); // close 10 → 15
   close(m.portfolio.metrics.totalReturnPct, 4.1);
+  assert.equal(m.strategies[0]!.metrics.finalEquityExact, null, 'no atoms in the curve: no exact figure invented');
 });
 
 test('bad input names the field and the value', () => {
