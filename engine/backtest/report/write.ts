@@ -18,7 +18,7 @@ export function writeReport(result: BacktestResult, dir: string, name = 'report'
   mkdirSync(dir, { recursive: true });
   const jsonPath = join(dir, `${name}.json`);
   const htmlPath = join(dir, `${name}.html`);
-  writeFileSync(jsonPath, `${JSON.stringify(reportJson(model), null, 1)}\n`);
+  writeFileSync(jsonPath, `${JSON.stringify(reportJson(model))}\n`);
   const html = reportHtml(model);
   writeFileSync(htmlPath, html);
   return { model, jsonPath, htmlPath, htmlBytes: Buffer.byteLength(html) };

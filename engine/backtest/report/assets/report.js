@@ -5,7 +5,7 @@
 (function () {
   'use strict';
   var started = performance.now();
-  var R = (window.__report = { ready: false, errors: [], draws: {}, renderMs: null, sinceNavigationMs: null, draw: null });
+  var R = (window.__report = { ready: false, errors: [], draws: {}, renderMs: null, sinceNavigationMs: null, market: null });
   window.addEventListener('error', function (e) { R.errors.push(String(e.message || e)); });
 
   var D = JSON.parse(document.getElementById('report-data').textContent);
@@ -204,6 +204,8 @@
     });
   }
 
+  // Series values belong to a bar's close; they are drawn at the bar's centre, like its candle.
+  var lineOff = 0;
   // One polyline, first/min/max/last per pixel column; breaks at NaN. Returns columns drawn.
   function drawLine(ctx, times, vals, W, y, color, width, dashed) {
     var i0 = Math.max(0, lowerBound(times, view.x0) - 1), i1 = Math.min(times.length - 1, lowerBound(times, view.x1));
@@ -211,7 +213,6 @@
     ctx.save(); ctx.beginPath(); ctx.strokeStyle = color; ctx.lineWidth = width || 1;
     if (dashed) ctx.setLineDash([4, 3]);
     function flush() {
-      if (colIx === null || colIx < -1e9) return;
       var x = PAD_L + colIx + 0.5;
       if (!started) { ctx.moveTo(x, y(first)); started = true; } else ctx.lineTo(x, y(first));
       if (mn !== first || mx !== first) { ctx.lineTo(x, y(mn)); ctx.lineTo(x, y(mx)); }
@@ -222,7 +223,7 @@
     for (var i = i0; i <= i1; i++) {
       var v = vals[i];
       if (v !== v) { if (pending) flush(); pending = false; started = false; colIx = -1; continue; }
-      var c = Math.floor(((times[i] - view.x0) / span) * W);
+      var c = Math.floor(((times[i] + lineOff - view.x0) / span) * W);
       if (!pending || c !== colIx) { if (pending) flush(); colIx = c; mn = mx = first = last = v; pending = true; }
       else { if (v < mn) mn = v; if (v > mx) mx = v; last = v; }
     }
@@ -243,6 +244,7 @@
 
   function drawPrice(ctx, ch, W, H) {
     var mk = market(view.market), r = visibleRange(mk.t);
+    lineOff = mk.intervalMs / 2;
     var ext = extent([mk.l, mk.h], mk.t, [Infinity, -Infinity]);
     mk.ind.forEach(function (s) { if (s.pane === 'price') extent(s.kind === 'band' ? [s.u, s.l] : [s.v], mk.t, ext); });
     var y = yScale(ext[0], ext[1], H, view.log);
@@ -327,7 +329,7 @@
     for (var i = r[0]; i <= r[1]; i++) {
       var u = s.u[i], l = s.l[i];
       if (u !== u || l !== l) { fillRun(); lastC = null; continue; }
-      var c = Math.floor(((times[i] - view.x0) / span) * W);
+      var c = Math.floor(((times[i] + lineOff - view.x0) / span) * W);
       if (c === lastC) { us[us.length - 1] = Math.max(us[us.length - 1], u); ls[ls.length - 1] = Math.min(ls[ls.length - 1], l); continue; }
       lastC = c; xs.push(PAD_L + c + 0.5); us.push(u); ls.push(l);
     }
@@ -341,6 +343,7 @@
   function drawOscillator(group) {
     return function (ctx, ch, W, H) {
       var mk = market(view.market), series = mk.ind.filter(function (s) { return s.pane === 'oscillator' && s.group === group; });
+      lineOff = mk.intervalMs / 2;
       var ext = [Infinity, -Infinity];
       series.forEach(function (s) {
         extent(s.kind === 'band' ? [s.u, s.l] : [s.v], mk.t, ext);
@@ -371,7 +374,7 @@
     function flush() { if (c0 === null) return; var yy = y(ext); ctx.fillRect(PAD_L + c0, Math.min(y0, yy), 1, Math.max(1, Math.abs(yy - y0))); drawn++; }
     for (var i = r[0]; i <= r[1]; i++) {
       var v = vals[i]; if (v !== v) continue;
-      var c = Math.floor(((times[i] - view.x0) / span) * W);
+      var c = Math.floor(((times[i] + lineOff - view.x0) / span) * W);
       if (c !== c0) { flush(); c0 = c; ext = v; } else if (Math.abs(v) > Math.abs(ext)) ext = v;
     }
     flush();
@@ -379,6 +382,7 @@
   }
 
   function drawEquity(ctx, ch, W, H) {
+    lineOff = D.clockIntervalMs / 2;
     var ext = [Infinity, -Infinity];
     curves.forEach(function (c) { extent([c.e], c.t, ext); });
     var y = yScale(ext[0], ext[1], H, false);
@@ -391,6 +395,7 @@
     R.draws.equity = { columns: drawn };
   }
   function drawDrawdown(ctx, ch, W, H) {
+    lineOff = D.clockIntervalMs / 2;
     var ext = [0, -Infinity];
     curves.forEach(function (c) { extent([c.dd], c.t, ext); });
     var hi = Math.max(ext[1], 1);
@@ -406,7 +411,7 @@
     var r = visibleRange(p.t), span = view.x1 - view.x0, c0 = null, mx = 0, lastX = null;
     ctx.beginPath();
     for (var i = r[0]; i <= r[1] + 1; i++) {
-      var c = i <= r[1] ? Math.floor(((p.t[i] - view.x0) / span) * W) : null;
+      var c = i <= r[1] ? Math.floor(((p.t[i] + lineOff - view.x0) / span) * W) : null;
       if (c !== c0) {
         if (c0 !== null) { var x = PAD_L + c0 + 0.5; if (lastX === null) ctx.moveTo(x, PAD_T); ctx.lineTo(x, pos(mx)); lastX = x; }
         c0 = c; mx = 0;
@@ -444,7 +449,6 @@
     });
   }
   function redraw() { if (!frame) frame = requestAnimationFrame(drawAll); }
-  R.draw = drawAll;
 
   function timeAt(ch, px) { return view.x0 + ((px - PAD_L) / ch.W) * (view.x1 - view.x0); }
   function attachInteraction(ch) {
