@@ -63,6 +63,8 @@ export function buildReportModel(result: BacktestResult): ReportModel {
     if (typeof m.id !== 'string' || !m.id) badInput(`${field}.id`, m.id, 'a market needs an id');
     const bars = barTable(`${field}.bars`, m.bars);
     const n = bars.timeMs.length;
+    if (n === 0) badInput(`${field}.bars`, [], 'a market needs at least one bar');
+    if (!(m.intervalMs > 0)) badInput(`${field}.intervalMs`, m.intervalMs, 'must be a positive number of ms');
     const indicators = (m.indicators ?? []).map((s, j): IndicatorSeries => {
       const f = `${field}.indicators[${j}]`;
       if (s.pane !== 'price' && s.pane !== 'oscillator') badInput(`${f}.pane`, s.pane, "expected 'price' or 'oscillator'");

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReportModel, pack, writeReport } from '../../../engine/backtest/report/index.ts';
+import { buildReportModel, pack, reportHtml, writeReport } from '../../../engine/backtest/report/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { sampleResult } from './sample.ts';
 
@@ -56,4 +56,30 @@ test('a negative fee or a missing fill model is refused with the field named', (
   const r2 = sampleResult(200).result;
   (r2.metadata as { fillModel: unknown }).fillModel = undefined;
   assert.throws(() => buildReportModel(r2), (e: unknown) => isSolrulesError(e, 'BACKTEST_REPORT_INPUT') && e.context.field === 'metadata.fillModel.description');
+});
+
+test('a strategy that never traded reports n/a ratios, an empty trades table and no markers', () => {
+  const { result } = sampleResult(300);
+  const idle = result.strategies[0]!;
+  idle.trades = [];
+  idle.fills = [];
+  idle.equity = { timeMs: (result.markets[0]!.bars as unknown as { timeMs: Float64Array }).timeMs, equityUsd: new Float64Array(300).fill(10_000) };
+  result.strategies = [idle];
+  result.portfolio = { initialEquityUsd: 10_000, equity: idle.equity };
+  const model = buildReportModel(result);
+  const m = model.portfolio.metrics;
+  assert.equal(m.trades, 0);
+  assert.equal(m.winRatePct, null);
+  assert.equal(m.sharpe, null, 'flat equity: stdev 0');
+  assert.equal(m.maxDrawdownPct, 0);
+  assert.equal(m.exposurePct, 0);
+  const html = reportHtml(model);
+  assert.match(html, /<table id="trades">.*?<tbody><\/tbody>/s);
+  assert.match(html, /"markers":\[\]/);
+});
+
+test('a market without bars is refused', () => {
+  const { result } = sampleResult(10);
+  result.markets[0]!.bars = [];
+  assert.throws(() => buildReportModel(result), (e: unknown) => isSolrulesError(e, 'BACKTEST_REPORT_INPUT') && e.context.field === 'markets[0].bars');
 });
