@@ -17,6 +17,7 @@ import { ArbitragePaperExecutor, strategyKind, withRoundTrips, type Planner } fr
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import { EngineClock, TradingEngine } from './engine.ts';
+import { FactWatch, unproducedReads } from './facts-watch.ts';
 
 export interface EngineOptions {
   holder: ConfigHolder;
@@ -33,6 +34,8 @@ export interface EngineOptions {
   portfolio?: Record<string, string>;
   /** Several engines on one bus: claim each order through a shared cache so it runs once. */
   group?: GroupOptions;
+  /** Warns when a fact rules read stays absent (default: one that knows what this mode cannot produce). */
+  factWatch?: FactWatch;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -73,6 +76,8 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ? Portfolio.fromJSON(opts.portfolio)
     : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
   const { planners, unplanned } = buildPlanners(cfg, mode, opts.market);
+  const dailyLoss = new DailyLoss();
+  const factWatch = opts.factWatch ?? new FactWatch(log, new Set(unproducedReads(opts.holder.current, mode).map((r) => `${r.file}:${r.fact}`)));
 
   // Executors from the registry. Without --live nothing is sent: every route, live ones included,
   // executes on the paper executor and is recorded as routed (the summary says so).
@@ -98,6 +103,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     solUsd: () => clock.priceUsd(NATIVE_MINT),
     now: () => clock.now,
     log: log.child({ component: 'coordinator' }),
+    factWatch,
   });
   const worker = new ExecutorWorker({
     bus: opts.bus,
@@ -108,8 +114,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     log: log.child({ component: 'executor' }),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  const dailyLoss = new DailyLoss();
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
 }
 
 /**

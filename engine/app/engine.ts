@@ -11,7 +11,7 @@ import { reportFromJson, type ExecutionReportJson, type ExecutorWorker, type Por
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
 import type { Planner, TickContext } from '../strategies/index.ts';
-import type { FiredEvent } from '../rules/index.ts';
+import type { FiredEvent, RuleFile } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
 
@@ -66,6 +66,8 @@ export interface EngineParts {
   worker: ExecutorWorker;
   /** Recent prices kept for the price fact's window. */
   priceWindow?: number;
+  /** Warns when a fact a strategy's rules read stays absent. */
+  factWatch?: { observe(file: RuleFile, facts: Readonly<Record<string, unknown>>): void };
   /** Strategies in strategies.yaml that have no planner in this run, with why (warned about when enabled). */
   unplanned?: ReadonlyMap<string, string>;
 }
@@ -84,6 +86,7 @@ export class TradingEngine {
   private reportedAt = -Infinity;
   /** Strategies already warned about having no planner (warned once each). */
   private readonly warnedUnplanned = new Set<string>();
+  private stopped = false;
 
   constructor(private readonly opts: EngineParts) {
     this.log = opts.log ?? logger().child({ component: 'engine' });
@@ -229,6 +232,7 @@ export class TradingEngine {
       if (!file || !evaluator) continue;
       const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
       const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
+      this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];
       try {
         events = await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts));
@@ -294,6 +298,8 @@ export class TradingEngine {
 
   /** Saves strategy state and stops subscriptions. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.reportStrategies(true);
     for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();

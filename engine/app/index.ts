@@ -3,3 +3,6 @@ export { TradingEngine, EngineClock, type EngineParts, type EngineStats, type Pr
 export { composeEngine, buildPlanners, DailyLoss, type EngineOptions } from './compose.ts';
 export { buildSummary, formatSummary, type RunSummary } from './summary.ts';
 export { generatedSchemas, strategiesJsonSchema } from './schemas.ts';
+export { compose, type App, type ComposeOptions, type FactSource } from './app.ts';
+export { ReplaySource, type ReplayOptions } from './replay-source.ts';
+export { FactWatch, factReads, unproducedReads, type UnproducedRead } from './facts-watch.ts';

@@ -8,7 +8,7 @@
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
-import type { FiredEvent, RuleSet } from '../rules/index.ts';
+import type { FiredEvent, RuleFile, RuleSet } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
 import { reportToJson, routedToJson, type QuoteAccuracyFact, type Route } from '../executors/index.ts';
@@ -26,6 +26,8 @@ export interface CoordinatorDeps {
   control: () => ControlFact;
   /** Value of a strategy's inventory now, USD. */
   exposureUsd: (strategy: string) => number;
+  /** Watches the facts risk and routing files read, warning when one stays absent (engine/app FactWatch). */
+  factWatch?: { observe(file: RuleFile, facts: Readonly<Record<string, unknown>>): void };
   /** Realized loss today, USD (the `risk.dailyLossUsd` fact); without it the field is absent, not 0. */
   dailyLossUsd?: () => number;
   /** USD per lamport-denominated SOL, to express expected profit in USD. */
@@ -90,6 +92,7 @@ export class Coordinator {
     const out: FiredEvent[] = [];
     for (const file of rs.files.filter((f) => f.kind === kind)) {
       const evaluator = rs.evaluators.get(file.id)!;
+      this.deps.factWatch?.observe(file, facts);
       out.push(...(await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts))));
     }
     return out;

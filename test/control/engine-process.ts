@@ -23,7 +23,7 @@ import { ControlState, controlAdmin } from '../../engine/control/index.ts';
 import type { Decision } from '../../engine/coordinator/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
-import { candleTicks, loadCandles } from '../../engine/market/replay/index.ts';
+import { candleTicks, loadCandles } from '../../engine/market/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
