@@ -200,7 +200,7 @@ export function chartSvg(input: ChartInput, size: ChartSize): string {
     out.push(`<line x1="${n(x(i))}" y1="${n(y(price, b.high))}" x2="${n(x(i))}" y2="${n(y(price, b.low))}" stroke="${color}" stroke-width="1"/>`);
     const yo = y(price, b.open);
     const yc = y(price, b.close);
-    out.push(`<rect x="${n(x(i) - bodyW / 2)}" y="${n(Math.min(yo, yc))}" width="${n(bodyW)}" height="${n(Math.max(1, Math.abs(yo - yc)))}" fill="${color}"/>`);
+    out.push(`<rect class="candle" x="${n(x(i) - bodyW / 2)}" y="${n(Math.min(yo, yc))}" width="${n(bodyW)}" height="${n(Math.max(1, Math.abs(yo - yc)))}" fill="${color}"/>`);
   }
 
   // Indicator lines, broken where a value is missing.
