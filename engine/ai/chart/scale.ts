@@ -5,7 +5,7 @@ export function niceTicks(min: number, max: number, target: number): { step: num
   const span = max - min || Math.abs(max) || 1;
   const raw = span / Math.max(1, target);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw * 0.7) ?? 10 * magnitude;
   const ticks: number[] = [];
   // Integer multiples of the step so float drift never produces 0.30000000000000004 labels.
   for (let k = Math.ceil(min / step); k * step <= max + step * 1e-9; k++) ticks.push(k * step);
@@ -39,7 +39,7 @@ export function formatCompact(value: number): string {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const TIME_STEPS = [15 * 60_000, 30 * 60_000, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY, 91 * DAY, 364 * DAY];
+const TIME_STEPS = [15 * 60_000, 30 * 60_000, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 28 * DAY, 91 * DAY, 364 * DAY];
 
 /** Indices of bars to label on the time axis: bars on a UTC boundary of a step giving at most `maxLabels`. */
 export function timeTicks(times: readonly number[], maxLabels: number): { indices: number[]; step: number } {

@@ -131,11 +131,11 @@ export function chartSvg(input: ChartInput, size: ChartSize): string {
   out.push(`<rect width="${width}" height="${height}" fill="${COLORS.background}"/>`);
 
   // Grid and axes per pane.
-  const tt = timeTicks(bars.map((b) => b.time), Math.floor((right - LEFT) / 110));
+  const tt = timeTicks(bars.map((b) => b.time), Math.floor((right - LEFT) / 95));
   for (const p of panes) {
     out.push(`<rect x="${LEFT}" y="${n(p.top)}" width="${n(right - LEFT)}" height="${n(p.bottom - p.top)}" fill="none" stroke="${COLORS.axis}" stroke-width="1"/>`);
     for (const i of tt.indices) out.push(`<line x1="${n(x(i))}" y1="${n(p.top)}" x2="${n(x(i))}" y2="${n(p.bottom)}" stroke="${COLORS.grid}"/>`);
-    const ticks = p.pane === 'rsi' ? { step: 10, ticks: [30, 50, 70] } : niceTicks(p.min, p.max, p.pane === 'price' ? 8 : 3);
+    const ticks = p.pane === 'rsi' ? { step: 10, ticks: [30, 50, 70] } : niceTicks(p.min, p.max, p.pane === 'price' ? 8 : 2);
     const decimals = decimalsFor(ticks.step);
     for (const t of ticks.ticks) {
       if (t < p.min || t > p.max || y(p, t) < p.top + LEGEND_H - 4) continue;
