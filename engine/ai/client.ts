@@ -172,28 +172,27 @@ export class AiClient {
 
     const dataUrl = `data:image/png;base64,${req.chart.png.toString('base64')}`;
     const messages = conversation(req, language);
-    let calls = 0;
+    const counter = { calls: 0 };
     let costUsd = 0;
     let model = this.model;
     try {
       for (let turn = 0; turn < 2; turn++) {
-        const reply = await this.complete(messages, dataUrl, language);
-        calls += reply.attempts;
+        const reply = await this.complete(messages, dataUrl, language, counter);
         usage.promptTokens += reply.usage.promptTokens;
         usage.completionTokens += reply.usage.completionTokens;
         costUsd += this.options.budget?.charge(reply.usage) ?? 0;
         model = reply.model;
         const parsed = parseAnswer(reply.content);
         if (parsed.ok) {
-          const result: AnalysisSuccess = { ...base, model, status: 'ok', answer: parsed.answer, source: 'api', at: this.clock.now(), usage, costUsd, calls };
+          const result: AnalysisSuccess = { ...base, model, status: 'ok', answer: parsed.answer, source: 'api', at: this.clock.now(), usage, costUsd, calls: counter.calls };
           this.cache.set(requestHash, result);
           recorder?.record({ requestHash, market: req.market, timeframe: req.timeframe, chartSha256: req.chart.sha256, model, language, answer: parsed.answer, recordedAt: result.at });
-          this.log.info({ market: req.market, model, recommendation: parsed.answer.recommendation, confidence: parsed.answer.confidence, calls, costUsd }, 'AI analysis done');
+          this.log.info({ market: req.market, model, recommendation: parsed.answer.recommendation, confidence: parsed.answer.confidence, calls: counter.calls, costUsd }, 'AI analysis done');
           return result;
         }
         this.log.warn({ market: req.market, kind: parsed.kind, error: parsed.error, turn: turn + 1 }, 'AI answer invalid');
         if (turn === 1) {
-          return { ...base, model, status: 'failed', at: this.clock.now(), usage, costUsd, calls, error: { code: 'AI_ANSWER_INVALID', message: `answer invalid twice (${parsed.kind}): ${parsed.error}` } };
+          return { ...base, model, status: 'failed', at: this.clock.now(), usage, costUsd, calls: counter.calls, error: { code: 'AI_ANSWER_INVALID', message: `answer invalid twice (${parsed.kind}): ${parsed.error}` } };
         }
         messages.push({ role: 'assistant', content: reply.content });
         messages.push({ role: 'user', content: promptTemplate(language).invalid(parsed.error) });
@@ -202,8 +201,8 @@ export class AiClient {
       const code = isSolrulesError(err) ? err.code : 'AI_UNEXPECTED';
       const message = redactText(err instanceof Error ? err.message : String(err), [this.options.apiKey]);
       const status: FailureStatus = code === 'AI_BUDGET_EXHAUSTED' ? 'budget-exhausted' : 'failed';
-      this.log.error({ market: req.market, code, calls }, `AI analysis failed: ${message}`);
-      return { ...base, model, status, at: this.clock.now(), usage, costUsd, calls, error: { code, message } };
+      this.log.error({ market: req.market, code, calls: counter.calls }, `AI analysis failed: ${message}`);
+      return { ...base, model, status, at: this.clock.now(), usage, costUsd, calls: counter.calls, error: { code, message } };
     }
     throw new Error('unreachable');
   }
@@ -225,7 +224,7 @@ export class AiClient {
   }
 
   /** One completion (with HTTP retries), falling back to json_object once if json_schema is refused. */
-  private async complete(messages: Message[], dataUrl: string, language: Language): Promise<{ content: string; usage: Usage; model: string; attempts: number }> {
+  private async complete(messages: Message[], dataUrl: string, language: Language, counter: { calls: number }): Promise<{ content: string; usage: Usage; model: string }> {
     const ctx = {
       url: `${this.options.baseUrl!.replace(/\/+$/, '')}/chat/completions`,
       apiKey: this.options.apiKey,
@@ -234,6 +233,7 @@ export class AiClient {
       log: this.log,
       budget: this.options.budget,
       fetch: this.options.fetch ?? fetch,
+      onAttempt: () => void counter.calls++,
     };
     let out;
     try {
@@ -244,7 +244,6 @@ export class AiClient {
       this.log.warn({ url: ctx.url, status }, 'server refused response_format json_schema; using json_object with the schema in the prompt from now on');
       this.format = 'json_object';
       out = await postJson(ctx, this.wire(messages, dataUrl, language));
-      out.attempts += 1;
     }
     const choice = (out.body.choices as { message?: { content?: unknown } }[] | undefined)?.[0];
     const content = choice?.message?.content;
@@ -254,7 +253,6 @@ export class AiClient {
       content,
       usage: { promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0 },
       model: typeof out.body.model === 'string' ? out.body.model : this.model,
-      attempts: out.attempts,
     };
   }
 }

@@ -25,6 +25,8 @@ export interface PostContext {
   log: AiLogger;
   budget?: DailyBudget;
   fetch: typeof fetch;
+  /** Called for every HTTP attempt made (so failures still count their calls). */
+  onAttempt?: () => void;
 }
 
 /** Statuses and counts of one post, for logs and results. */
@@ -49,6 +51,7 @@ export async function postJson(ctx: PostContext, payload: unknown): Promise<Post
   const body = JSON.stringify(payload);
   for (let attempt = 0; ; attempt++) {
     ctx.budget?.reserveCall();
+    ctx.onAttempt?.();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
     let status = 0;

@@ -76,6 +76,7 @@ test('a schema-invalid answer twice is recorded as a failure after exactly two c
   assert.equal(result.status === 'failed' && result.error.code, 'AI_ANSWER_INVALID');
   assert.match(result.status === 'failed' ? result.error.message : '', /recommendation must be equal to one of the allowed values.*confidence must be <= 1/);
   assert.equal(server.received.length, 2);
+  assert.equal(result.calls, 2);
   assert.match(String(server.received[1]!.body.messages.at(-1)!.content), /\/confidence must be <= 1/);
 });
 
@@ -98,6 +99,7 @@ test('500s back off exponentially and fail after the last retry', async () => {
   assert.equal(result.status, 'failed');
   assert.equal(result.status === 'failed' && result.error.code, 'AI_SERVER_ERROR');
   assert.equal(server.received.length, 4);
+  assert.equal(result.calls, 4, 'a failure still counts its calls');
   assert.deepEqual(clock.sleeps, [100, 200, 400]);
 });
 
@@ -130,7 +132,9 @@ test('a server refusing json_schema gets json_object with the schema in the prom
   const second = await client.analyze(request(1));
   await done();
   assert.equal(first.status, 'ok');
+  assert.equal(first.calls, 2, 'the refused call counts');
   assert.equal(second.status, 'ok');
+  assert.equal(second.calls, 1);
   assert.deepEqual(server.received.map((r) => r.body.response_format.type), ['json_schema', 'json_object', 'json_object']);
   assert.match(String(server.received[1]!.body.messages[0]!.content), /JSON Schema.*"recommendation"/);
   assert.equal(client.responseFormat, 'json_object');
