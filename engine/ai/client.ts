@@ -169,6 +169,14 @@ export class AiClient {
       }
       return { ...base, model: hit.model, status: 'ok', answer: hit.answer, source: 'replay', at: this.clock.now(), usage, costUsd: 0, calls: 0 };
     }
+    const recorded = recorder?.lookup(requestHash, { market: req.market, chartSha256: req.chart.sha256 });
+    if (recorded) {
+      // The recording doubles as a persistent cache: a restart does not pay for a chart again.
+      const result: AnalysisSuccess = { ...base, model: recorded.model, status: 'ok', answer: recorded.answer, source: 'cache', at: recorded.recordedAt, usage, costUsd: 0, calls: 0 };
+      this.cache.set(requestHash, result);
+      this.log.info({ market: req.market, requestHash }, 'AI analysis served from the recording (no call)');
+      return result;
+    }
 
     const dataUrl = `data:image/png;base64,${req.chart.png.toString('base64')}`;
     const messages = conversation(req, language);

@@ -24,6 +24,16 @@ test('recorded answers replay without the network; misses are reported', async (
   assert.equal(lines[1].answer.recommendation, 'sell');
   assert.equal(lines[0].requestHash, requestHashOf('vision-test', request(0)));
 
+  // In record mode the file is also a persistent cache: a fresh client (restart) does not pay again.
+  const server2 = new ChatServer();
+  const restarted = new AiClient({ baseUrl: await server2.start(), model: 'vision-test', clock, log, recorder: new AnalysisRecorder(file, 'record') });
+  const again = await restarted.analyze(request(1));
+  await server2.close();
+  assert.equal(server2.received.length, 0);
+  assert.equal(again.status === 'ok' && again.source, 'cache');
+  assert.equal(again.status === 'ok' && again.answer.recommendation, 'sell');
+  assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 2, 'nothing appended');
+
   let networkCalls = 0;
   const recorder = new AnalysisRecorder(file, 'replay');
   const replaying = new AiClient({ model: 'vision-test', clock, log, recorder, fetch: (async () => (networkCalls++, new Response('{}'))) as typeof fetch });
