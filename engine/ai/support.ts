@@ -1,5 +1,5 @@
 /** Clock, logger and secret redaction shared by the AI client and queue. */
-import { logger as rootLogger } from '../telemetry/index.ts';
+import { logger as rootLogger } from '../infra/telemetry/index.ts';
 
 /** Time as the AI layer sees it: injected so tests and backtests control it. */
 export interface Clock {

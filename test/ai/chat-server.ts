@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../../engine/telemetry/index.ts';
+import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import type { AiLogger, AnalysisAnswer, Clock } from '../../engine/ai/index.ts';
 
 export interface Received {
