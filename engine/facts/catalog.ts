@@ -165,6 +165,19 @@ export const BASE_FACTS: FactCatalog = {
       byRoute: f('map', 'Per executor (jito, rpc, paper).', undefined, { values: { type: 'object', description: 'Accuracy of one route.', fields: ACCURACY_FIELDS } }),
     },
   },
+  ai: {
+    description: "Latest AI chart analysis of the strategy's market (a vision model's view, validated). Unready when missing, stale, failed or stopped by the budget: then recommendation is none and confidence 0.",
+    fields: {
+      market: f('string', 'Market analysed, e.g. SOL/USDC.'),
+      ready: f('boolean', 'A complete answer younger than the maximum age exists.'),
+      status: f('string', 'Why the fact is (not) ready.', undefined, { enum: ['ok', 'stale', 'failed', 'budget-exhausted', 'missing'] }),
+      recommendation: f('string', 'The model recommendation for the base token (none when not ready).', undefined, { enum: ['buy', 'sell', 'hold', 'none'] }),
+      confidence: f('number', 'Model confidence, 0 to 1 (0 when not ready).', 'ratio'),
+      horizon: f('string', 'How long the view should hold (intraday, days, weeks; empty when not ready).'),
+      ageSeconds: f('integer', 'Seconds since the analysis finished.', 'seconds'),
+      model: f('string', 'Model that answered.'),
+    },
+  },
   control: {
     description: 'Operator controls.',
     fields: {

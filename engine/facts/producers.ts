@@ -75,6 +75,7 @@ export const NOT_PRODUCED_YET: Readonly<Record<string, string>> = {
   'price.bidUsd': 'bids and asks per venue come from the chain price feed, not wired to rules yet (the live-engine issue)',
   'price.askUsd': 'bids and asks per venue come from the chain price feed, not wired to rules yet (the live-engine issue)',
   'price.confidenceUsd': 'oracle confidence comes from the chain price feed, not wired to rules yet (the live-engine issue)',
+  ai: 'the engine does not run chart analyses yet: `solrules analyze` renders a chart and asks the model by hand (the AI analysis issue wires the queue as a producer)',
   'wallet.tier': 'wallet tiers reach rules with the wallet manager (the wallets issue)',
   'wallet.solBalance': 'SOL balances come from the wallet balance scanner (the wallets issue)',
 };
