@@ -16,7 +16,7 @@ MIRROR=${SOLRULES_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${SOLRULES_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 BASE=localhost/solrules-base:$SUITE
 IMAGE=${SOLRULES_IMAGE:-localhost/solrules:dev}
-# shellcheck source=podman.sh
+# shellcheck source-path=SCRIPTDIR source=podman.sh
 . "$HERE/podman.sh"
 
 for tool in podman mmdebstrap git; do
@@ -47,6 +47,8 @@ t0=$(now)
 if [ "${SOLRULES_REBUILD_BASE:-0}" = 1 ] || ! podman image exists "$BASE"; then
   echo "== base image $BASE: mmdebstrap $SUITE from $MIRROR"
   t=$(now)
+  # the hook runs in mmdebstrap's shell with the root as $1 (single quotes on purpose)
+  # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=essential \
     --include=nodejs,npm,tini,ca-certificates,passwd \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -72,8 +74,13 @@ echo "context: $(du -sh "$WORK/ctx" | cut -f1) in $(elapsed "$t") s"
 
 echo "== podman build $IMAGE"
 t=$(now)
-# host network for the build: the npm registry is the only thing it reaches
+# host network for the build: the npm registry is the only thing it reaches, trusting what the
+# host's npm trusts (SOLRULES_BUILD_CA, else npm's cafile, else the system bundle)
+BUILD_CA=${SOLRULES_BUILD_CA:-$(npm config get cafile 2>/dev/null || true)}
+case "$BUILD_CA" in ''|null|undefined) BUILD_CA=/etc/ssl/certs/ca-certificates.crt ;; esac
+[ -f "$BUILD_CA" ] || { echo "build.sh: CA bundle $BUILD_CA not found (set SOLRULES_BUILD_CA)" >&2; exit 1; }
 podman build "${PODMAN_FLAGS[@]}" --format docker --network host --layers \
+  --secret "id=build-ca,src=$BUILD_CA" \
   --build-arg "BASE=$BASE" -f "$HERE/Containerfile" -t "$IMAGE" "$WORK/ctx"
 build_s=$(elapsed "$t")
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by build.sh and check.sh: the podman flags this host needs, found by looking, not assumed.
 # SOLRULES_PODMAN_FLAGS replaces them (e.g. SOLRULES_PODMAN_FLAGS="" on a plain Docker-like host).
 podman_host_flags() {
@@ -18,6 +19,8 @@ podman_host_flags() {
   echo "${flags[@]}"
 }
 
+# PODMAN_FLAGS is read by the scripts that source this file
+# shellcheck disable=SC2034
 if [ -n "${SOLRULES_PODMAN_FLAGS+x}" ]; then
   read -r -a PODMAN_FLAGS <<<"$SOLRULES_PODMAN_FLAGS"
 else
