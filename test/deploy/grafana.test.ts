@@ -39,7 +39,7 @@ test('each dashboard is importable: a Prometheus datasource variable every panel
       assert.ok(p.gridPos.x >= 0 && p.gridPos.x + p.gridPos.w <= 24, `${file}: ${p.title} off the grid`);
       if (p.type === 'row') continue;
       // logs panels query Loki through the Loki variable, every other panel Prometheus through its own
-      const want = p.type === 'logs' ? loki : ds;
+      const want: { name: string } | undefined = p.type === 'logs' ? loki : ds;
       assert.ok(want, `${file}: ${p.title} is a logs panel but there is no Loki datasource variable`);
       assert.equal(p.datasource?.uid, `\${${want.name}}`, `${file}: ${p.title} does not use the datasource variable`);
       assert.ok((p.targets ?? []).length > 0, `${file}: ${p.title} has no query`);

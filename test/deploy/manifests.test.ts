@@ -87,10 +87,11 @@ test('a Deployment per role: `solrules run --role <role>`, probes on /healthz an
   const objects = renderKustomization(t);
   if (!objects) return;
   for (const role of ROLES) {
-    const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `solrules-${role}`);
+    const d: K8sObject | undefined = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `solrules-${role}`);
     assert.ok(d, `no Deployment for ${role}`);
-    const pod = d.spec.template.spec;
-    const engine = pod.containers.find((c: { name: string }) => c.name === 'engine');
+    // rendered YAML, checked against the schema above: read as plain data
+    const pod: any = d.spec.template.spec;
+    const engine: any = pod.containers.find((c: { name: string }) => c.name === 'engine');
     assert.deepEqual(engine.command, ['node', 'bin/solrules.js', 'run', '--role', role]);
     assert.equal(engine.image, 'localhost/solrules:dev', 'the kustomization sets the image');
     assert.equal(engine.livenessProbe.httpGet.path, '/healthz');
