@@ -93,7 +93,7 @@ test('a Deployment per role: `solrules run --role <role>`, probes on /healthz an
     const pod: any = d.spec.template.spec;
     const engine: any = pod.containers.find((c: { name: string }) => c.name === 'engine');
     assert.deepEqual(engine.command, ['node', 'bin/solrules.js', 'run', '--role', role]);
-    assert.equal(engine.image, 'localhost/solrules:dev', 'the kustomization sets the image');
+    for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) assert.equal(c.image, 'localhost/solrules:dev', `${role}/${c.name}: the kustomization sets the image`);
     assert.equal(engine.livenessProbe.httpGet.path, '/healthz');
     assert.equal(engine.startupProbe.httpGet.path, '/healthz');
     assert.equal(engine.readinessProbe.httpGet.path, '/readyz');
