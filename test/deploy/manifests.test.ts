@@ -239,12 +239,14 @@ test("Promtail's JSON stage finds its fields in a real log line, and Grafana's d
   }
   const line = lines[0]!;
   const record = JSON.parse(line) as Record<string, unknown>;
-  const promtail = parse(readFileSync(join(DEPLOY, 'loki', 'promtail-compose.yaml'), 'utf8')) as { scrape_configs: Array<{ pipeline_stages: Array<Record<string, any>> }> };
-  const stages = promtail.scrape_configs[0]!.pipeline_stages;
-  const expressions = stages.find((s) => s.json)!.json.expressions as Record<string, string>;
-  for (const [name, field] of Object.entries(expressions)) assert.ok(record[field] !== undefined, `the line has no '${field}' for Promtail's '${name}'`);
+  for (const file of ['promtail-compose.yaml', 'promtail-k8s.yaml']) {
+    const promtail = parse(readFileSync(join(DEPLOY, 'loki', file), 'utf8')) as { scrape_configs: Array<{ pipeline_stages: Array<Record<string, any>> }> };
+    const stages = promtail.scrape_configs[0]!.pipeline_stages;
+    const expressions = stages.find((s) => s.json)!.json.expressions as Record<string, string>;
+    for (const [name, field] of Object.entries(expressions)) assert.ok(record[field] !== undefined, `${file}: the line has no '${field}' for Promtail's '${name}'`);
+    assert.equal(stages.find((s) => s.timestamp)!.timestamp.format, 'UnixMs', file);
+  }
   assert.deepEqual([record.service, record.role, record.level], ['solrules', 'executor', 'warn']);
-  assert.equal(stages.find((s) => s.timestamp)!.timestamp.format, 'UnixMs');
   assert.ok(Math.abs(Number(record.time) - Date.now()) < 60_000, 'pino time is epoch milliseconds');
   const datasources = parse(readFileSync(join(DEPLOY, 'grafana', 'provisioning', 'datasources.yml'), 'utf8')) as { datasources: Array<{ uid: string; type: string; jsonData?: any }> };
   const loki = datasources.datasources.find((d) => d.type === 'loki')!;

@@ -168,7 +168,8 @@ test('the LogQL reader finds parse errors and stream labels', () => {
 
 test('every logs panel query parses as LogQL and selects streams by labels Promtail sets', () => {
   const labels = promtailLabels('deploy/loki/promtail-compose.yaml');
-  for (const l of ['service', 'role', 'level']) assert.ok(labels.has(l), `promtail sets no '${l}' label`);
+  const k8s = promtailLabels('deploy/loki/promtail-k8s.yaml');
+  for (const l of ['service', 'role', 'level']) assert.ok(labels.has(l) && k8s.has(l), `a Promtail config sets no '${l}' label`);
   const queries = Object.values(DASHBOARDS).flatMap((spec) => dashboardLogQueries(buildDashboard(spec)));
   assert.equal(queries.length, Object.keys(DASHBOARDS).length, 'one logs panel per dashboard');
   for (const { where, expr } of queries) {
