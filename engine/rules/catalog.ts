@@ -70,7 +70,7 @@ export const FACTS: Readonly<Record<string, FactSpec>> = {
   },
   pool: {
     description: 'Decoded state of one DEX pool.',
-    producer: 'scanners/chain (engine/dex decoders)',
+    producer: 'scanners/chain (engine/venues decoders)',
     fields: {
       address: f('string', 'Pool address.'),
       venue: f('string', 'Venue id.', undefined, { enum: ['raydium-amm-v4', 'raydium-clmm', 'orca-whirlpool', 'meteora-dlmm'] }),

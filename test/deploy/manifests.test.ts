@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { parse, parseAllDocuments } from 'yaml';
-import { createLogger, initTracing, inSpan } from '../../engine/telemetry/index.ts';
+import { createLogger, initTracing, inSpan } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { requireTool } from '../support/tools.ts';
 

@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { buildDashboard, dashboardLogQueries, dashboardQueries } from '../../deploy/grafana/build.ts';
 import { DASHBOARDS } from '../../deploy/grafana/dashboards.ts';
-import { enableProcessMetrics, registry } from '../../engine/telemetry/index.ts';
+import { enableProcessMetrics, registry } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { queryRefs, substituteGrafanaVariables } from '../support/promql.ts';
 import { requireTool } from '../support/tools.ts';
