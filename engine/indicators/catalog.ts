@@ -247,3 +247,24 @@ export const INDICATOR_CATALOG: Readonly<Record<string, IndicatorKind>> = Object
 
 /** The declarable kinds, sorted (for messages and docs). */
 export const INDICATOR_KINDS: readonly string[] = Object.keys(INDICATOR_CATALOG).sort();
+
+/** What rules may read under `indicator.<name>` for a set of declarations: kind, warm-up and every field. */
+export interface IndicatorFactDescription {
+  kind: string;
+  params: readonly IndicatorParam[];
+  warmupBars: number;
+  fields: Record<string, IndicatorFieldSpec>;
+}
+
+/**
+ * The fields of the `indicator` fact for these declarations (common fields plus each kind's
+ * outputs), as data for the rules fact catalog and path validation.
+ */
+export function describeIndicatorFact(declarations: ReadonlyArray<{ name: string; kind: string; params: readonly IndicatorParam[] }>): Record<string, IndicatorFactDescription> {
+  const out: Record<string, IndicatorFactDescription> = {};
+  for (const d of declarations) {
+    const kind = INDICATOR_CATALOG[d.kind]!;
+    out[d.name] = { kind: d.kind, params: d.params, warmupBars: kind.warmupBars(d.params), fields: { ...COMMON_INDICATOR_FIELDS, ...kind.outputs } };
+  }
+  return out;
+}

@@ -7,6 +7,8 @@ export {
   INDICATOR_CATALOG,
   INDICATOR_KINDS,
   COMMON_INDICATOR_FIELDS,
+  describeIndicatorFact,
+  type IndicatorFactDescription,
   type IndicatorKind,
   type IndicatorParam,
   type IndicatorParamSpec,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSolrulesError } from '../../engine/errors/index.ts';
-import { IndicatorSet, parseIndicatorDeclarations, validateIndicatorDeclarations } from '../../engine/indicators/index.ts';
+import { describeIndicatorFact, IndicatorSet, parseIndicatorDeclarations, validateIndicatorDeclarations } from '../../engine/indicators/index.ts';
 
 const BASE = ['strategies', 'x', 'indicators'];
 
@@ -35,6 +35,8 @@ describe('indicator declarations', () => {
     assert.deepEqual(d.path, [...BASE, 'fast', 'smaa']);
     assert.equal(d.value, 'smaa');
     assert.match(d.message, /unknown indicator "smaa" at strategies\.x\.indicators\.fast\.smaa; known: .*sma/);
+    // Inherited object keys are not kinds.
+    assert.equal(only({ fast: { constructor: 20 } }).code, 'INDICATOR_UNKNOWN');
   });
 
   it('period 0', () => {
@@ -123,5 +125,14 @@ describe('indicator declarations', () => {
       (err) => isSolrulesError(err, 'INDICATOR_NEEDS_VOLUME') && err.context.field === 'strategies.x.indicators.o.obv',
     );
     assert.doesNotThrow(() => IndicatorSet.fromConfig({ s: { sma: 3 } }, { hasVolume: false }));
+  });
+
+  it('describes the fact fields of declarations for the rules catalog', () => {
+    const d = describeIndicatorFact(parseIndicatorDeclarations({ bb: { bollinger: [20, 2] }, m: { macd: [] } }));
+    assert.deepEqual(Object.keys(d.bb!.fields), ['ready', 'prev', 'previous', 'bars', 'value', 'upper', 'middle', 'lower', 'percentB', 'width']);
+    assert.equal(d.bb!.fields.upper!.unit, 'price');
+    assert.equal(d.bb!.fields.percentB!.unit, 'ratio');
+    assert.equal(d.m!.warmupBars, 34);
+    assert.ok(d.m!.fields.signal && d.m!.fields.histogram);
   });
 });
