@@ -175,6 +175,15 @@ function mergeLoaded(files: Loaded[], options: LoadOptions): CandleLoadResult {
   const errors: SolrulesError[] = [];
   for (const l of files) errors.push(...l.parsed.errors);
   let accepted = files.filter((l) => l.report.accepted && l.parsed.time.length > 0);
+  if (options.timeframe !== undefined) {
+    const imposed = parseTimeframe(options.timeframe);
+    for (const l of accepted) {
+      if (Number.isFinite(l.report.timeframeMs) && l.report.timeframeMs !== imposed) {
+        reject(l, new SolrulesError('CANDLES_TIMEFRAME_MISMATCH', `${l.parsed.file} has ${formatTimeframe(l.report.timeframeMs)} bars, the requested timeframe is ${formatTimeframe(imposed)}`, { file: l.parsed.file, field: 'timeframe', value: formatTimeframe(l.report.timeframeMs), expected: formatTimeframe(imposed) }), errors);
+      }
+    }
+    accepted = accepted.filter((l) => l.report.accepted);
+  }
   const ref = accepted[0];
   const tf = options.timeframe !== undefined ? parseTimeframe(options.timeframe) : ref ? ref.report.timeframeMs : NaN;
   // Files that cannot share a series with the first accepted one are rejected with a reason.

@@ -162,6 +162,9 @@ describe('candle files: bad input', () => {
     assert.ok(isSolrulesError(loadCandles([file('SOL_1h.csv', GOOD), other]).errors[0], 'CANDLES_MARKET_MISMATCH'));
     const minutes = file('SOL_1m.csv', [HEADER, '2024-01-02 00:00:00,11,11.5,10.8,11.1,150', '2024-01-02 00:01:00,11,11.5,10.8,11.1,150']);
     assert.ok(isSolrulesError(loadCandles([file('SOL_x.csv', GOOD), minutes]).errors[0], 'CANDLES_TIMEFRAME_MISMATCH'));
+    const imposed = loadCandles(file('SOL_z.csv', GOOD), { timeframe: '15m' });
+    assert.ok(isSolrulesError(imposed.errors[0], 'CANDLES_TIMEFRAME_MISMATCH'));
+    assert.equal(imposed.series, null);
     const noVolume = file('SOL_nv.csv', ['timestamp,open,high,low,close', '2024-01-01 05:00:00,11,11.5,10.8,11.1', '2024-01-01 06:00:00,11,11.5,10.8,11.1']);
     assert.ok(isSolrulesError(loadCandles([file('SOL_y.csv', GOOD), noVolume]).errors[0], 'CANDLES_COLUMNS_MISMATCH'));
   });
