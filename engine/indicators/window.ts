@@ -144,10 +144,11 @@ export class RollingVariance {
 /**
  * Rolling extreme (max or min) over the last `size` values: a monotonic deque of candidate
  * positions kept in typed arrays. Each value enters and leaves the deque once: amortized O(1).
+ * A min is kept as the max of negated values, so one branch-free loop serves both.
  */
 export class RollingExtreme {
   readonly size: number;
-  private readonly isMax: boolean;
+  private readonly sign: number;
   private readonly vals: Float64Array;
   private readonly pos: Float64Array;
   private head = 0;
@@ -157,37 +158,43 @@ export class RollingExtreme {
 
   constructor(size: number, kind: 'max' | 'min') {
     this.size = size;
-    this.isMax = kind === 'max';
+    this.sign = kind === 'max' ? 1 : -1;
     this.vals = new Float64Array(size);
     this.pos = new Float64Array(size);
   }
 
-  push(x: number): void {
+  push(raw: number): void {
     const cap = this.size;
-    const i = this.count++;
+    const vals = this.vals;
+    const pos = this.pos;
+    const x = raw * this.sign;
+    const i = this.count;
+    let head = this.head;
+    let len = this.len;
     // Drop the front if it left the window.
-    if (this.len > 0 && this.pos[this.head]! <= i - cap) {
-      this.head = this.head + 1 === cap ? 0 : this.head + 1;
-      this.len--;
+    if (len > 0 && pos[head]! <= i - cap) {
+      head = head + 1 === cap ? 0 : head + 1;
+      len--;
     }
     // Drop dominated candidates from the back.
-    while (this.len > 0) {
-      let back = this.head + this.len - 1;
-      if (back >= cap) back -= cap;
-      const v = this.vals[back]!;
-      if (this.isMax ? v <= x : v >= x) this.len--;
-      else break;
+    let back = head + len - 1;
+    if (back >= cap) back -= cap;
+    while (len > 0 && vals[back]! <= x) {
+      len--;
+      back = back === 0 ? cap - 1 : back - 1;
     }
-    let slot = this.head + this.len;
+    let slot = head + len;
     if (slot >= cap) slot -= cap;
-    this.vals[slot] = x;
-    this.pos[slot] = i;
-    this.len++;
+    vals[slot] = x;
+    pos[slot] = i;
+    this.head = head;
+    this.len = len + 1;
+    this.count = i + 1;
   }
 
   /** The extreme of the window (of the values pushed so far while it fills). */
   get value(): number {
-    return this.vals[this.head]!;
+    return this.vals[this.head]! * this.sign;
   }
 
   get full(): boolean {
