@@ -12,8 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { MemoryBus, type Bus } from '../engine/bus/index.ts';
-import { NatsBus, natsConnectOptions } from '../engine/bus/nats/index.ts';
+import { MemoryBus, type Bus } from '../engine/infra/bus/index.ts';
+import { NatsBus, natsConnectOptions } from '../engine/infra/bus/nats/index.ts';
 
 const asJson = process.argv.includes('--json');
 const natsUrl = process.env.SOLRULES_BUS?.startsWith('nats://') ? process.env.SOLRULES_BUS.split('?')[0]! : 'nats://127.0.0.1:4222';

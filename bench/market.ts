@@ -10,7 +10,7 @@
  * Method (bench/measure.ts): warm-up, then ~400 ms of ~5 ms batches, median µs per call.
  */
 import { LocalRouter, StaticPoolProvider } from '../engine/quotes/index.ts';
-import { bestRoundTrip, quoteRoundTrip, type CostModel } from '../engine/planners/arbitrage/index.ts';
+import { bestRoundTrip, quoteRoundTrip, type CostModel } from '../engine/strategies/arbitrage/index.ts';
 import { fmt, measure } from './measure.ts';
 import { orcaEntry, raydiumEntry, raydiumNear, samoEntry, SAMO, SOL, USDC } from '../test/quotes/support.ts';
 

@@ -7,7 +7,7 @@
  * mainnet (`../shared/fixtures/accounts/raydium-amm-v4/*capture-with-vaults*`). The updates are
  * SIMULATED: a random walk of swaps against the pool's reserves, written into the vault
  * accounts' amount field, as a chain subscription would deliver them. Each update is decoded
- * by engine/dex (pool and both vaults), turned into pool / price / wallet / time facts,
+ * by engine/venues (pool and both vaults), turned into pool / price / wallet / time facts,
  * evaluated by the compiled evaluator on 20 rules (3 conditions each), and every fired order
  * event becomes orders with engine/orders' buildOrders, explanation attached.
  *
@@ -20,7 +20,7 @@ import os from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { loadAccountFile, type AccountSnapshot } from '../engine/accounts/index.ts';
-import { raydiumAmmV4, type RaydiumAmmV4State } from '../engine/dex/index.ts';
+import { raydiumAmmV4, type RaydiumAmmV4State } from '../engine/venues/index.ts';
 import { priceFact, timeFact, walletFact } from '../engine/facts/index.ts';
 import { buildOrders, type Order, type OrderContext } from '../engine/orders/index.ts';
 import {
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
 
   console.log(`bench:pipeline — ${process.version}, one core, ${RATE.toLocaleString('en-US')} updates/s for ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up)`);
   console.log(`accounts: real mainnet Raydium AMM v4 SOL/USDC pool ${POOL} and its vaults; updates SIMULATED (random-walk swaps written into the vault balances)`);
-  console.log(`pipeline: engine/dex decode (pool + 2 vaults) → pool/price/wallet/time facts → ${file.rules.length} rules (3 conditions each) → engine/orders buildOrders with explanation`);
+  console.log(`pipeline: engine/venues decode (pool + 2 vaults) → pool/price/wallet/time facts → ${file.rules.length} rules (3 conditions each) → engine/orders buildOrders with explanation`);
 
   // Paced run of the compiled pipeline: arrivals every 1/RATE s; latency = orders built − arrival.
   const interval = 1000 / RATE;

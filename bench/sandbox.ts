@@ -2,8 +2,8 @@
  * Sandbox throughput and latency, beside the baseline of calling LiteSVM directly in the same run.
  * Run: node --import tsx bench/sandbox.ts [transfers=300]
  */
-import { startSandbox } from '../engine/sandbox/index.ts';
-import { LiteSVM } from 'litesvm'; // after the sandbox: its import turns off V8 pretenuring (engine/sandbox/litesvm.ts)
+import { startSandbox } from '../sandbox/index.ts';
+import { LiteSVM } from 'litesvm'; // after the sandbox: its import turns off V8 pretenuring (sandbox/litesvm.ts)
 import { Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionMessage, VersionedTransaction, sendAndConfirmTransaction } from '@solana/web3.js';
 import { searcherClient } from 'jito-ts/dist/sdk/block-engine/searcher.js';
 import { Bundle } from 'jito-ts/dist/sdk/block-engine/types.js';

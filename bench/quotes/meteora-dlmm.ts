@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { loadAccountDir, type AccountSnapshot } from '../../engine/accounts/index.ts';
-import { meteoraDlmm, type MeteoraDlmmState } from '../../engine/dex/meteora-dlmm/index.ts';
+import { meteoraDlmm, type MeteoraDlmmState } from '../../engine/venues/meteora-dlmm/index.ts';
 import { sharedFixture } from '../../test/support/paths.ts';
-import { sdkPair, sdkQuoteExactIn, sdkQuoteExactOut } from '../../test/dex/meteora-dlmm/sdk.ts';
+import { sdkPair, sdkQuoteExactIn, sdkQuoteExactOut } from '../../test/venues/meteora-dlmm/sdk.ts';
 import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const ROOT = sharedFixture('accounts/meteora-dlmm');

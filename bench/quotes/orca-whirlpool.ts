@@ -1,9 +1,9 @@
 /** Orca Whirlpool on the SOL/USDC and SAMO/USDC fixtures: ours vs `@orca-so/whirlpools-core` (Rust core as WASM). */
 import * as core from '@orca-so/whirlpools-core';
 import { loadAccountDir } from '../../engine/accounts/index.ts';
-import { orcaWhirlpool, type OrcaWhirlpoolState } from '../../engine/dex/index.ts';
+import { orcaWhirlpool, type OrcaWhirlpoolState } from '../../engine/venues/index.ts';
 import { sharedFixture } from '../../test/support/paths.ts';
-import { coreTickArraysOf, coreWhirlpoolOf } from '../../test/dex/orca-whirlpool/compare.ts';
+import { coreTickArraysOf, coreWhirlpoolOf } from '../../test/venues/orca-whirlpool/compare.ts';
 import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const TIME = 1668008674n;

@@ -2,7 +2,7 @@
 import BN from 'bn.js';
 import * as LiquidityModuleFile from '@raydium-io/raydium-sdk-v2/lib/raydium/liquidity/liquidity.js';
 import { loadAccountFile } from '../../engine/accounts/index.ts';
-import { raydiumAmmV4 } from '../../engine/dex/index.ts';
+import { raydiumAmmV4 } from '../../engine/venues/index.ts';
 import { sharedFixture } from '../../test/support/paths.ts';
 import type { QuoteBench } from './_shape.ts';
 

@@ -1,14 +1,14 @@
 /**
  * Raydium CLMM: ours vs `@raydium-io/raydium-sdk-v2` (`PoolUtils.computeAmountOut` / `computeAmountIn`,
  * and `swapInternal` for a dynamic-fee pool) on the real fixture pool (PoolState AcPS8Srz…, AmmConfig
- * 9iFER3…, tick arrays laid around its tick — see test/dex/raydium-clmm/fixture-pool.ts) and on a
+ * 9iFER3…, tick arrays laid around its tick — see test/venues/raydium-clmm/fixture-pool.ts) and on a
  * dynamic-fee pool built from explicit ticks, same process, same inputs.
  */
 import { swapInternal } from '@raydium-io/raydium-sdk-v2';
-import { raydiumClmm, simulateSwap } from '../../engine/dex/raydium-clmm/index.ts';
-import { fixturePool } from '../../test/dex/raydium-clmm/fixture-pool.ts';
-import { buildPool, type DynamicFeeSpec, type TickSpec } from '../../test/dex/raydium-clmm/support.ts';
-import { initializedTicksCrossed, ourState, sdkFixtureQuoter, sdkSwapInputs } from '../../test/dex/raydium-clmm/sdk.ts';
+import { raydiumClmm, simulateSwap } from '../../engine/venues/raydium-clmm/index.ts';
+import { fixturePool } from '../../test/venues/raydium-clmm/fixture-pool.ts';
+import { buildPool, type DynamicFeeSpec, type TickSpec } from '../../test/venues/raydium-clmm/support.ts';
+import { initializedTicksCrossed, ourState, sdkFixtureQuoter, sdkSwapInputs } from '../../test/venues/raydium-clmm/sdk.ts';
 import type { QuoteBench, QuoteBenchCase } from './_shape.ts';
 
 const NOW = 1_750_000_000;

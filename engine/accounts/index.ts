@@ -1,6 +1,6 @@
 /**
  * Account snapshots: the raw state of one Solana account, as read from RPC, a subscription
- * or a JSON file. Decoders in `engine/dex/*` take these; the sandbox loads them onto its chain.
+ * or a JSON file. Decoders in `engine/venues/*` take these; the sandbox loads them onto its chain.
  */
 export type { AccountSnapshot } from './snapshot.ts';
 export { parseAccountJson, loadAccountFile, loadAccountDir, type LoadAccountDirOptions } from './files.ts';

@@ -3,7 +3,7 @@
  * through its telemetry server's admin endpoints (loopback, bearer token from SOLRULES_ADMIN_TOKEN).
  * The engine applies the action and tells every other instance over the bus.
  */
-import { ADMIN_ACTIONS, DEFAULT_TELEMETRY_PORT, type AdminAction } from '../telemetry/index.ts';
+import { ADMIN_ACTIONS, DEFAULT_TELEMETRY_PORT, type AdminAction } from '../infra/telemetry/index.ts';
 import { oneOf, parseCommandArgs, UsageError, withUsage } from './args.ts';
 
 export const summary = 'pause, resume, kill switch, reload or status of a running engine';

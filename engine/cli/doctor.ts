@@ -1,7 +1,7 @@
 /** `solrules doctor`: checks each configured service (bus, cache, store) and says precisely what is wrong. */
-import { checkBus } from '../bus/index.ts';
-import { checkCache } from '../cache/index.ts';
-import { checkStore } from '../store/index.ts';
+import { checkBus } from '../infra/bus/index.ts';
+import { checkCache } from '../infra/cache/index.ts';
+import { checkStore } from '../infra/store/index.ts';
 import { oneOf, parseCommandArgs, withUsage } from './args.ts';
 
 export const summary = 'check the configured bus, cache and store (SOLRULES_BUS / _CACHE / _STORE) and say what is wrong';

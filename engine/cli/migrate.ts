@@ -1,12 +1,12 @@
 /** `solrules migrate [--status]`: applies the store's pending schema migrations (PostgreSQL or the embedded PGlite). */
-import { resolveStoreConfig } from '../store/index.ts';
+import { resolveStoreConfig } from '../infra/store/index.ts';
 import { parseCommandArgs, withUsage } from './args.ts';
 
 export const summary = 'apply pending store migrations (or --status to list them)';
 
 const USAGE = `usage: solrules migrate [--status] [--store URL]
 
-Applies the versioned migrations in engine/store/migrations/ to the configured store
+Applies the versioned migrations in engine/infra/store/migrations/ to the configured store
 (SOLRULES_STORE: postgres://…, pglite:<dir>, or the embedded PGlite under .solrules/store),
 each once, in one transaction. --status lists applied and pending ones without changing
 anything. Exit 0 on success, 1 on failure, 2 on usage errors.`;
@@ -23,11 +23,11 @@ export async function run(argv: string[]): Promise<number> {
       console.log('store: in-memory — no schema to migrate');
       return 0;
     }
-    const { migrate, migrationStatus } = await import('../store/sql/index.ts');
+    const { migrate, migrationStatus } = await import('../infra/store/sql/index.ts');
     const db =
       cfg.kind === 'pglite'
-        ? await (await import('../store/pglite/index.ts')).PgliteDb.open(cfg.dir)
-        : new (await import('../store/postgres/index.ts')).PostgresDb(cfg.url, { retryForMs: 5_000, max: 1 });
+        ? await (await import('../infra/store/pglite/index.ts')).PgliteDb.open(cfg.dir)
+        : new (await import('../infra/store/postgres/index.ts')).PostgresDb(cfg.url, { retryForMs: 5_000, max: 1 });
     try {
       console.log(`store: ${cfg.display}`);
       if (values.status) {

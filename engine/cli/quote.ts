@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadAccountDir, loadAccountFile, type AccountSnapshot } from '../accounts/index.ts';
-import { venueForPool, type Quote, type QuoteContext } from '../dex/index.ts';
+import { venueForPool, type Quote, type QuoteContext } from '../venues/index.ts';
 import { SolrulesError, isSolrulesError, jsonSafe } from '../errors/index.ts';
 
 export const summary = 'quote a swap exactly from pool account files (Raydium AMM v4, Orca Whirlpool, …)';

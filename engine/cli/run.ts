@@ -6,17 +6,17 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { openBus, resolveBusConfig } from '../bus/index.ts';
-import { openCache, resolveCacheConfig, type Cache } from '../cache/index.ts';
+import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
+import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.ts';
 import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
-import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../runtime/index.ts';
-import { candleTicks, loadCandles, sliceCandles } from '../scanners/replay/index.ts';
-import { loadHistory, openStore, resolveStoreConfig } from '../store/index.ts';
+import { composeEngine, type TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../app/index.ts';
+import { candleTicks, loadCandles, sliceCandles } from '../market/replay/index.ts';
+import { loadHistory, openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
-import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, serviceCheck, setLogger, startTelemetryServer, type TelemetryServer } from '../telemetry/index.ts';
+import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, serviceCheck, setLogger, startTelemetryServer, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
-import { liveReadiness } from '../execution/index.ts';
+import { liveReadiness } from '../executors/index.ts';
 
 /** Where the paper balances are kept between runs (beside the strategies' state). */
 const PORTFOLIO_STATE = 'paper:portfolio';
@@ -149,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
     // while the kill switch is on starts killed. On the in-process bus there is no one to ask.
     await control.attach(bus, busConfig.kind === 'memory' ? { syncTimeoutMs: 0 } : {});
     const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
-    const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}), ...(cache ? { group: { cache } } : {}) });
+    const engine = await composeEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}), ...(cache ? { group: { cache } } : {}) });
     // One instance on the in-process bus: orders a previous run left half-way are its own.
     if (busConfig.kind === 'memory') {
       const expired = await engine.expireOrphanedPaperOrders();

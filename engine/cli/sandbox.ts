@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSolrulesError } from '../errors/index.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
 
 export const summary = 'run a local simulated Solana cluster (RPC, WebSocket, Jito block engine) on loopback';
 

@@ -2,11 +2,11 @@
  * `solrules scan`: runs the market scanner a YAML file describes and prints every fact it
  * publishes as one JSON line. It only reads from the configured endpoints; it sends nothing.
  */
-import { MemoryBus } from '../bus/index.ts';
-import { MemoryCache } from '../cache/index.ts';
+import { MemoryBus } from '../infra/bus/index.ts';
+import { MemoryCache } from '../infra/cache/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
-import { loadScannerConfig, MarketScanner } from '../scanners/index.ts';
-import { createLogger } from '../telemetry/index.ts';
+import { loadScannerConfig, MarketScanner } from '../market/index.ts';
+import { createLogger } from '../infra/telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 
 export const summary = 'watch pools and oracles (WebSocket, polling or shredstream) and print the market facts as JSON lines';

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { buildRuleSet, diffRuleSets, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
-import { logger, metrics, reportRuleSet, type Logger } from '../telemetry/index.ts';
+import { logger, metrics, reportRuleSet, type Logger } from '../infra/telemetry/index.ts';
 import { fullMessage, type Diagnostic } from './diagnostics.ts';
 import { loadProject, runProjectTests, type Project } from './project.ts';
 import type { StrategiesConfig } from './strategies.ts';

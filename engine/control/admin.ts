@@ -1,5 +1,5 @@
 /** The admin actions (HTTP and `solrules admin`) on top of a ControlState. */
-import type { AdminActions } from '../telemetry/index.ts';
+import type { AdminActions } from '../infra/telemetry/index.ts';
 import type { ControlState } from './state.ts';
 
 /** AdminActions for the telemetry server; `status` adds what `extraStatus` returns (rule-set hash, orders pending, ...). */

@@ -9,8 +9,8 @@
  * (by their timestamp), so a delayed `release` can never undo a newer `kill`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
-import { logger, metrics } from '../telemetry/index.ts';
+import type { Bus, BusMessage, Subscription } from '../infra/bus/index.ts';
+import { logger, metrics } from '../infra/telemetry/index.ts';
 
 export const CONTROL_SUBJECTS = {
   pause: 'control.pause',

@@ -6,7 +6,7 @@
  * stale hit.
  */
 import { randomBytes } from 'node:crypto';
-import { CACHE_TTL_MS, type Cache } from '../cache/index.ts';
+import { CACHE_TTL_MS, type Cache } from '../infra/cache/index.ts';
 import { quoteMetrics } from './metrics.ts';
 import { routeQuoteFromJson, routeQuoteToJson, type QuoteRequest, type RouteQuote, type RouteQuoteJson } from './types.ts';
 

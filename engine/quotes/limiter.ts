@@ -2,7 +2,7 @@
  * Request limit for an upstream API: a token bucket in the `Cache` (shared by every instance
  * once the cache is Redis), plus a shared "retry after" gate set when the upstream answers 429.
  */
-import type { Cache } from '../cache/index.ts';
+import type { Cache } from '../infra/cache/index.ts';
 import { quoteError } from './errors.ts';
 
 export interface RateLimiterOptions {

@@ -5,7 +5,7 @@
  * smallest input. State older than `maxStateAgeSlots` behind the provider's slot is never quoted.
  */
 import { isAddress } from '../accounts/index.ts';
-import { NATIVE_MINT } from '../dex/index.ts';
+import { NATIVE_MINT } from '../venues/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { quoteError } from './errors.ts';
 import { compoundImpactBps, routeLeg, withinStateAge, type PoolEntry, type PoolProvider, type QuoteRequest, type QuoteSource, type RouteLeg, type RouteQuote } from './types.ts';

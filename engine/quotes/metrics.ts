@@ -1,6 +1,6 @@
 /** The quote optimizer's metrics: the `quotes` and `cache` domains of the telemetry catalog. */
 import { isSolrulesError } from '../errors/index.ts';
-import { metrics } from '../telemetry/index.ts';
+import { metrics } from '../infra/telemetry/index.ts';
 
 export type QuoteMetricSource = 'local' | 'jupiter' | 'cache';
 

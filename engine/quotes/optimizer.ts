@@ -4,7 +4,7 @@
  * answer is cached keyed on the accounts it read, so a pool update voids it.
  */
 import { isSolrulesError, type SolrulesError } from '../errors/index.ts';
-import { logger, type Logger } from '../telemetry/index.ts';
+import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { QuoteCache } from './cache.ts';
 import { quoteError } from './errors.ts';
 import { validateRequest } from './local.ts';

@@ -2,7 +2,7 @@
  * Shapes shared by the quote optimizer, its sources (local venues, Jupiter) and its callers
  * (arbitrage planner, executors). Amounts are bigint atoms; `routeQuoteToJson` gives the JSON form.
  */
-import type { PoolState, Quote, Venue } from '../dex/index.ts';
+import type { PoolState, Quote, Venue } from '../venues/index.ts';
 
 export type SwapMode = 'exact-in' | 'exact-out';
 

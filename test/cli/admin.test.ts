@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { MemoryBus } from '../../engine/bus/index.ts';
+import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
-import { createLogger, Health, setLogger, startTelemetryServer } from '../../engine/telemetry/index.ts';
+import { createLogger, Health, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 setLogger(createLogger({ level: 'silent' }));

@@ -8,7 +8,7 @@ import { run as doctor } from '../../engine/cli/doctor.ts';
 import { run as migrate } from '../../engine/cli/migrate.ts';
 import { requireService, SERVICES } from '../support/services.ts';
 import { freePort, requireBinary, startOwnServer } from '../support/servers.ts';
-import { createTestDatabase } from '../store/pgtest.ts';
+import { createTestDatabase } from '../infra/store/pgtest.ts';
 
 /** Runs a command in-process, capturing what it prints. */
 async function capture(fn: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; out: string }> {

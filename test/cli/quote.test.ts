@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../engine/cli/quote.ts';
 import { loadAccountDir } from '../../engine/accounts/index.ts';
-import { meteoraDlmm, orcaWhirlpool, raydiumClmm } from '../../engine/dex/index.ts';
+import { meteoraDlmm, orcaWhirlpool, raydiumClmm } from '../../engine/venues/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
-import { fixturePool } from '../dex/raydium-clmm/fixture-pool.ts';
+import { fixturePool } from '../venues/raydium-clmm/fixture-pool.ts';
 
 const ESSENTIALS = sharedFixture('accounts/orca-whirlpool/whirlpool-essentials');
 const RAYDIUM = sharedFixture('accounts/raydium-amm-v4');

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { openPgliteStore } from '../../engine/store/pglite/index.ts';
+import { openPgliteStore } from '../../engine/infra/store/pglite/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');

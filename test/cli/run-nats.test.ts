@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../support/paths.ts';
 import { requireService, SERVICES } from '../support/services.ts';
-import { deleteNamespace, testNamespace } from '../bus/nats/support.ts';
+import { deleteNamespace, testNamespace } from '../infra/bus/nats/support.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildActiveConfig, ConfigHolder, Reloader, type ReloadOutcome } from '../../engine/config/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
-import { createLogger } from '../../engine/telemetry/index.ts';
+import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 const FACTS = {

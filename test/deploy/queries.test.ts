@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { buildDashboard, dashboardQueries } from '../../deploy/grafana/build.ts';
 import { DASHBOARDS } from '../../deploy/grafana/dashboards.ts';
-import { enableProcessMetrics, registry } from '../../engine/telemetry/index.ts';
+import { enableProcessMetrics, registry } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { queryRefs, substituteGrafanaVariables } from '../support/promql.ts';
 import { requireTool } from '../support/tools.ts';

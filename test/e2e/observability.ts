@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunSummary } from '../../engine/runtime/index.ts';
+import type { RunSummary } from '../../engine/app/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { freePort } from '../support/servers.ts';
 import { whichTool } from '../support/tools.ts';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import bs58 from 'bs58';
-import { MemoryCache } from '../../engine/cache/index.ts';
+import { MemoryCache } from '../../engine/infra/cache/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { JupiterClient, type JupiterOptions } from '../../engine/quotes/index.ts';
 import { FakeJupiter, jupiterFixture, QUOTE_SLOT_299, QUOTE_SLOT_324, SWAP_IX_CB, SWAP_IX_JITO } from './jupiter-server.ts';

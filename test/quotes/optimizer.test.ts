@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryCache } from '../../engine/cache/index.ts';
+import { MemoryCache } from '../../engine/infra/cache/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { JupiterClient, LocalRouter, QuoteCache, QuoteOptimizer, StaticPoolProvider, type PoolEntry } from '../../engine/quotes/index.ts';
-import { auditRegistry, registry } from '../../engine/telemetry/index.ts';
+import { auditRegistry, registry } from '../../engine/infra/telemetry/index.ts';
 import { FakeJupiter } from './jupiter-server.ts';
 import { orcaEntry, raydiumAccounts, raydiumEntry, RAYDIUM_COIN_VAULT, RAYDIUM_POOL, SOL, USDC, withTokenAmount } from './support.ts';
 

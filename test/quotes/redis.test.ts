@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { RedisCache } from '../../engine/cache/redis/index.ts';
+import { RedisCache } from '../../engine/infra/cache/redis/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { JupiterClient, LocalRouter, QuoteCache, StaticPoolProvider } from '../../engine/quotes/index.ts';
-import { Deduplicator } from '../../engine/scanners/index.ts';
+import { Deduplicator } from '../../engine/market/index.ts';
 import { requireService, SERVICES } from '../support/services.ts';
 import { FakeJupiter, jupiterFixture, QUOTE_SLOT_299 } from './jupiter-server.ts';
 import { raydiumAccounts, raydiumEntry, RAYDIUM_COIN_VAULT, RAYDIUM_POOL, SOL, USDC } from './support.ts';

@@ -1,7 +1,7 @@
 /** Real fixture pools (Raydium AMM v4 and Orca whirlpool, both SOL/USDC) as quotable entries for the quote, scanner and arbitrage tests. */
 import { join } from 'node:path';
 import { loadAccountDir, loadAccountFile, type AccountSnapshot } from '../../engine/accounts/index.ts';
-import { orcaWhirlpool, raydiumAmmV4, type PoolState, type Venue } from '../../engine/dex/index.ts';
+import { orcaWhirlpool, raydiumAmmV4, type PoolState, type Venue } from '../../engine/venues/index.ts';
 import type { PoolEntry } from '../../engine/quotes/index.ts';
 import { sharedFixture } from '../support/paths.ts';
 

@@ -1,4 +1,4 @@
-import { startSandbox, MAX_PROCESSING_AGE } from '../../engine/sandbox/index.ts';
+import { startSandbox, MAX_PROCESSING_AGE } from '../../sandbox/index.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keypair, LAMPORTS_PER_SOL, NonceAccount, NONCE_ACCOUNT_LENGTH, SystemProgram, Transaction, sendAndConfirmTransaction } from '@solana/web3.js';

@@ -7,7 +7,7 @@ import {
   type AddressLookupTableAccount,
   type TransactionInstruction,
 } from '@solana/web3.js';
-import type { Sandbox } from '../../engine/sandbox/index.ts';
+import type { Sandbox } from '../../sandbox/index.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /** A signed v0 transaction over the sandbox's latest blockhash. */

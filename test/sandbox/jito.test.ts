@@ -1,5 +1,5 @@
 // The sandbox must be imported before jito-ts: importing it points grpc-js at the sandbox's TLS trust bundle.
-import { startSandbox, bundleIdOf, TIP_LOCK_MESSAGE, type Sandbox } from '../../engine/sandbox/index.ts';
+import { startSandbox, bundleIdOf, TIP_LOCK_MESSAGE, type Sandbox } from '../../sandbox/index.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

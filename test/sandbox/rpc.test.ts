@@ -1,5 +1,5 @@
-// The sandbox must be imported before anything loads grpc-js (see engine/sandbox/trust-env.ts).
-import { startSandbox, type Sandbox, MAX_PROCESSING_AGE } from '../../engine/sandbox/index.ts';
+// The sandbox must be imported before anything loads grpc-js (see sandbox/trust-env.ts).
+import { startSandbox, type Sandbox, MAX_PROCESSING_AGE } from '../../sandbox/index.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createLoopbackCertificate, ensureSandboxTls, writeTrustBundle } from '../../engine/sandbox/index.ts';
+import { createLoopbackCertificate, ensureSandboxTls, writeTrustBundle } from '../../sandbox/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 test('the sandbox certificate is self-signed for loopback names only and is reused across calls', () => {
@@ -71,7 +71,7 @@ test('the trust bundle keeps the roots trusted before and adds the sandbox certi
 test('processes creating the certificate at the same time end up with the same one', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'solrules-tls-test-')), 'tls');
   try {
-    const script = `import { ensureSandboxTls } from ${JSON.stringify(join(REPO_ROOT, 'engine/sandbox/tls.ts'))}; process.stdout.write(ensureSandboxTls(${JSON.stringify(dir)}).certPem);`;
+    const script = `import { ensureSandboxTls } from ${JSON.stringify(join(REPO_ROOT, 'sandbox/tls.ts'))}; process.stdout.write(ensureSandboxTls(${JSON.stringify(dir)}).certPem);`;
     const runs = Array.from({ length: 4 }, () => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';

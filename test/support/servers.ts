@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { tcpProbe } from '../../engine/health/index.ts';
+import { tcpProbe } from '../../engine/infra/health/index.ts';
 import { missingPrerequisite } from './services.ts';
 import { waitUntil } from './wait.ts';
 

@@ -5,7 +5,7 @@
  * with a loud notice on stderr.
  */
 import type { TestContext } from 'node:test';
-import { tcpProbe } from '../../engine/health/index.ts';
+import { tcpProbe } from '../../engine/infra/health/index.ts';
 
 /** A service's URL (TEST_<NAME>_URL overrides it) and the host and port tests probe: the URL's own. */
 function endpoint(url: string, defaultPort: number): { host: string; port: number; url: string } {

@@ -34,7 +34,7 @@ function forms(secret: Buffer): string[] {
 test('a full run (e2e:execution at debug log level) prints, logs and stores no key material', { timeout: 180_000 }, () => {
   const keysDir = mkdtempSync(join(tmpdir(), 'solrules-leak-'));
   const dump = join(keysDir, 'dump.json');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/execution/e2e-execution.ts'], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/executors/e2e-execution.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, SOLRULES_LOG_LEVEL: 'debug', SOLRULES_E2E_KEYS_DIR: keysDir, SOLRULES_E2E_DUMP: dump },
     encoding: 'utf8',

@@ -5,9 +5,9 @@
  * malformed bodies count against the breaker; a 429 closes the shared gate for Retry-After.
  */
 import { isAddress } from '../../accounts/index.ts';
-import type { Cache } from '../../cache/index.ts';
+import type { Cache } from '../../infra/cache/index.ts';
 import { isSolrulesError } from '../../errors/index.ts';
-import { logger, type Logger } from '../../telemetry/index.ts';
+import { logger, type Logger } from '../../infra/telemetry/index.ts';
 import { CircuitBreaker, type BreakerOptions, type SourceHealth } from '../breaker.ts';
 import { quoteError } from '../errors.ts';
 import { RateLimiter } from '../limiter.ts';

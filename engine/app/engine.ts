@@ -1,0 +1,308 @@
+/**
+ * The trading engine in one process: price events in, planners' facts, strategy rules,
+ * orders out to the coordinator over the bus, executions back into strategy state. The same
+ * code runs live and in replay; only the price source and the executor differ.
+ */
+import type { Bus, Subscription } from '../infra/bus/index.ts';
+import { NATIVE_MINT } from '../venues/index.ts';
+import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
+import { SUBJECTS, type Coordinator } from '../coordinator/index.ts';
+import { reportFromJson, type ExecutionReportJson, type ExecutorWorker, type Portfolio, type Route } from '../executors/index.ts';
+import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
+import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
+import type { Planner, TickContext } from '../strategies/index.ts';
+import type { FiredEvent } from '../rules/index.ts';
+import type { ExecutionReport, Store } from '../infra/store/index.ts';
+import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
+
+export interface PriceEvent {
+  mint: string;
+  symbol: string;
+  usd: number;
+  time: string;
+  source: string;
+  slot?: number;
+}
+
+/** Counters the summary reports. */
+export interface EngineStats {
+  ticks: number;
+  evaluations: number;
+  orders: Map<string, { decided: number; filled: number; blocked: number; failed: number; expired: number }>;
+  routes: Map<string, number>;
+  signals: Map<string, number>;
+  /** Strategy rules that fired, by `<file>/<rule>` (orders, signals, and events with nothing to trade). */
+  ruleHits: Map<string, number>;
+  errors: number;
+}
+
+/** The clock and last prices the engine's parts share (paper fills, risk exposure, order notional). */
+export class EngineClock {
+  now = new Date(0);
+  lastPrice: PriceEvent | undefined;
+
+  constructor(private readonly config: () => StrategiesConfig) {}
+
+  /** USD price of a mint as of the last price event (the quote is taken as 1 USD). */
+  priceUsd(mint: string): number | undefined {
+    const cfg = this.config();
+    if (mint === cfg.market.quote.mint) return 1;
+    if (mint === cfg.market.base.mint) return this.lastPrice?.usd;
+    return undefined;
+  }
+}
+
+/** The built parts the engine runs (engine/app/compose.ts builds them from config and the registries). */
+export interface EngineParts {
+  holder: ConfigHolder;
+  bus: Bus;
+  store: Store;
+  log?: Logger;
+  clock: EngineClock;
+  portfolio: Portfolio;
+  /** One planner per strategy that can trade in this run, by strategy name. */
+  planners: Map<string, Planner>;
+  coordinator: Coordinator;
+  worker: ExecutorWorker;
+  /** Recent prices kept for the price fact's window. */
+  priceWindow?: number;
+  /** Strategies in strategies.yaml that have no planner in this run, with why (warned about when enabled). */
+  unplanned?: ReadonlyMap<string, string>;
+}
+
+export class TradingEngine {
+  readonly stats: EngineStats = { ticks: 0, evaluations: 0, orders: new Map(), routes: new Map(), signals: new Map(), ruleHits: new Map(), errors: 0 };
+  readonly portfolio: Portfolio;
+  readonly planners: Map<string, Planner>;
+  readonly coordinator: Coordinator;
+  readonly worker: ExecutorWorker;
+  private readonly log: Logger;
+  private readonly recent: number[] = [];
+  private readonly clock: EngineClock;
+  private readonly subs: Subscription[] = [];
+  private readonly reporter = new StrategyReporter();
+  private reportedAt = -Infinity;
+  /** Strategies already warned about having no planner (warned once each). */
+  private readonly warnedUnplanned = new Set<string>();
+
+  constructor(private readonly opts: EngineParts) {
+    this.log = opts.log ?? logger().child({ component: 'engine' });
+    this.clock = opts.clock;
+    this.portfolio = opts.portfolio;
+    this.planners = opts.planners;
+    this.coordinator = opts.coordinator;
+    this.worker = opts.worker;
+  }
+
+  private get now(): Date {
+    return this.clock.now;
+  }
+
+  private get lastPrice(): PriceEvent | undefined {
+    return this.clock.lastPrice;
+  }
+
+  /** USD price of a mint as of the last price event (the quote is taken as 1 USD). */
+  priceUsd(mint: string): number | undefined {
+    return this.clock.priceUsd(mint);
+  }
+
+  private bump(strategy: string, rule: string, field: 'decided' | 'filled' | 'blocked' | 'failed' | 'expired'): void {
+    const key = `${strategy}/${rule}`;
+    const row = this.stats.orders.get(key) ?? { decided: 0, filled: 0, blocked: 0, failed: 0, expired: 0 };
+    row[field] += 1;
+    this.stats.orders.set(key, row);
+  }
+
+  /**
+   * Paper orders a previous run left unfinished (it stopped between deciding and filling them):
+   * nothing was sent anywhere, so they are expired and their strategies released (a grid level
+   * marked pending would otherwise wait for a fill that never comes). Only for a single
+   * instance: with several sharing a store, another may still be executing them.
+   */
+  async expireOrphanedPaperOrders(reason = 'the engine stopped before executing it (paper: nothing was sent)'): Promise<string[]> {
+    await this.restoreState();
+    const orphans = await this.opts.store.listOrders({ status: ['decided', 'routed', 'submitted'] });
+    const expired: string[] = [];
+    for (const row of orphans) {
+      const report: ExecutionReport = { orderId: row.order.id, executor: row.executor ?? 'paper', status: 'expired', amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.now.toISOString() };
+      await this.opts.store.updateOrderStatus(row.order.id, 'expired', { reason });
+      const planner = this.planners.get(row.order.strategy);
+      planner?.onExecution(row.order, report);
+      if (planner) await this.opts.store.saveStrategyState(row.order.strategy, planner.snapshot());
+      expired.push(row.order.id);
+    }
+    if (expired.length) this.log.warn({ orders: expired.length }, 'expired paper orders a previous run left unfinished');
+    return expired;
+  }
+
+  private restored = false;
+
+  /** Loads each planner's stored state once. */
+  private async restoreState(): Promise<void> {
+    if (this.restored) return;
+    this.restored = true;
+    for (const [name, planner] of this.planners) {
+      const state = await this.opts.store.loadStrategyState(name);
+      if (state !== undefined) planner.restore(state);
+    }
+  }
+
+  /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
+  async start(): Promise<void> {
+    await this.restoreState();
+    const cfg = this.opts.holder.current.strategies;
+    this.subs.push(
+      await this.opts.bus.subscribe<PriceEvent>(
+        `market.prices.${cfg.market.base.mint}`,
+        // Every instance's planners see every market event (their state follows every fill);
+        // the orders they decide carry deterministic ids, so duplicates die at the bus and store.
+        async (msg) => marketEvent({ 'solrules.kind': 'price', 'solrules.source': msg.data.source, 'solrules.symbol': msg.data.symbol }, () => this.onPrice(msg.data)),
+      ),
+    );
+    type Result = { order: OrderJson; report: ExecutionReportJson; route?: Route };
+    const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route);
+    this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
+    this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
+    await this.coordinator.start();
+    await this.worker.start();
+  }
+
+  private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
+    const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.reason?.startsWith('blocked') ? 'blocked' : 'failed';
+    this.bump(order.strategy, order.rule, field);
+    if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
+    this.planners.get(order.strategy)?.onExecution(order, report);
+    if (report.status === 'filled') this.reportFill(order, report);
+    await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+  }
+
+  private reportFill(order: Order, report: ExecutionReport): void {
+    const { quote } = this.opts.holder.current.strategies.market;
+    const side = order.side;
+    const quoteAtoms = side === 'buy' ? report.amountIn : side === 'sell' ? report.amountOut : 0n;
+    const notionalUsd = atomsToUsd(quoteAtoms, quote.decimals, this.priceUsd(quote.mint) ?? 1);
+    metrics.strategy.fills.inc({ strategy: order.strategy, side });
+    metrics.strategy.filledNotional.inc({ strategy: order.strategy, side }, notionalUsd);
+    if (side === 'buy') metrics.strategy.invested.inc({ strategy: order.strategy }, notionalUsd);
+  }
+
+  /**
+   * P&L gauges and the planners' cumulative counters (rebalances, exits) as metrics; at most
+   * every 200 ms (a scrape is seconds apart; a replay ticks thousands of times a second) unless forced.
+   */
+  reportStrategies(force = false): void {
+    const last = this.lastPrice?.usd;
+    if (last === undefined) return;
+    const nowMs = performance.now();
+    if (!force && nowMs - this.reportedAt < 200) return;
+    this.reportedAt = nowMs;
+    for (const [name, planner] of this.planners) {
+      const pnl = planner.pnl(last, 1);
+      this.reporter.report(name, { realizedUsd: pnl.realizedUsd, unrealizedUsd: pnl.unrealizedUsd, feesUsd: pnl.feesUsd, ...(planner.counters?.() ?? {}) });
+    }
+  }
+
+  /** Evaluates every enabled strategy on a new price and publishes the orders its rules decide. */
+  async onPrice(event: PriceEvent): Promise<void> {
+    // One config for the whole tick: a reload mid-tick cannot mix rule sets.
+    const active = this.opts.holder.current;
+    const cfg = active.strategies;
+    if (event.mint !== cfg.market.base.mint) return;
+    this.clock.lastPrice = event;
+    this.clock.now = new Date(event.time);
+    this.stats.ticks += 1;
+    this.recent.push(event.usd);
+    if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
+    const price: PriceFact = priceFact({ mint: event.mint, symbol: event.symbol, recentUsd: this.recent, time: this.now, source: event.source, ...(event.slot !== undefined ? { slot: event.slot } : {}) });
+    const wallet = walletFact({ baseAtoms: this.portfolio.balance(cfg.market.base.mint), quoteAtoms: this.portfolio.balance(cfg.market.quote.mint), baseDecimals: cfg.market.base.decimals, quoteDecimals: cfg.market.quote.decimals });
+    const time = timeFact(this.now);
+    for (const [name, strategy] of Object.entries(cfg.strategies)) {
+      if (!strategy.enabled) continue;
+      const planner = this.planners.get(name);
+      if (!planner) {
+        this.warnUnplanned(name);
+        continue;
+      }
+      const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
+      const evaluator = file && active.ruleSet.evaluators.get(file.id);
+      if (!file || !evaluator) continue;
+      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
+      const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
+      let events: FiredEvent[];
+      try {
+        events = await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts));
+        this.stats.evaluations += 1;
+        for (const e of events) this.stats.ruleHits.set(`${file.id}/${e.ruleId}`, (this.stats.ruleHits.get(`${file.id}/${e.ruleId}`) ?? 0) + 1);
+      } catch (err) {
+        this.stats.errors += 1;
+        this.log.error({ err, strategy: name }, 'rule evaluation failed; the tick is skipped for this strategy');
+        continue;
+      }
+      const orders: Order[] = [];
+      for (const event of events) {
+        if (event.type !== 'order') {
+          this.stats.signals.set(`${name}/${event.ruleId}`, (this.stats.signals.get(`${name}/${event.ruleId}`) ?? 0) + 1);
+          planner.onSignal(event, ctx);
+          continue;
+        }
+        if (String(event.params.amountIn ?? '0') === '0') continue; // nothing to trade
+        const outcome = (await evaluator.explainRule(facts, event.ruleId))!;
+        try {
+          orders.push(
+            ...buildOrders(event, {
+              strategy: name,
+              ruleFile: file.id,
+              ruleSetHash: active.ruleSet.hash,
+              base: cfg.market.base,
+              quote: cfg.market.quote,
+              priceUsd: (mint) => this.priceUsd(mint),
+              now: this.now,
+              facts,
+              explanation: { ruleId: event.ruleId, ruleSetHash: active.ruleSet.hash, conditions: outcome.conditions },
+            }),
+          );
+        } catch (err) {
+          this.stats.errors += 1;
+          this.log.error({ err, strategy: name, rule: event.ruleId }, 'could not build the order a rule decided');
+        }
+      }
+      if (!orders.length) continue;
+      planner.onOrders(orders, ctx);
+      for (const order of orders) {
+        this.bump(name, order.rule, 'decided');
+        metrics.orders.decided.inc({ strategy: name, side: order.side });
+        metrics.strategy.opportunities.inc({ strategy: name });
+        const solUsd = this.priceUsd(NATIVE_MINT);
+        if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
+        await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
+          this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id }),
+        );
+      }
+    }
+    this.reportStrategies();
+  }
+
+  /** An enabled strategy without a planner never trades: say so, once, rather than skip it quietly. */
+  private warnUnplanned(name: string): void {
+    if (this.warnedUnplanned.has(name)) return;
+    this.warnedUnplanned.add(name);
+    const why = this.opts.unplanned?.get(name) ?? 'it was added or enabled after the engine started; new strategies start on a restart';
+    metrics.strategy.unplanned.inc({ strategy: name });
+    this.log.warn({ strategy: name, reason: why }, `strategy '${name}' is enabled but has no planner in this run, so its rules are not evaluated: ${why}`);
+  }
+
+  /** Saves strategy state and stops subscriptions. */
+  async stop(): Promise<void> {
+    this.reportStrategies(true);
+    for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
+    await this.coordinator.stop();
+    await this.worker.stop();
+    for (const s of this.subs) await s.unsubscribe();
+  }
+
+  /** Last price seen. */
+  get price(): PriceEvent | undefined {
+    return this.lastPrice;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The coordinator takes decided orders (`trade.opportunities.<strategy>`), records each once,
+ * applies the risk rules (any `block` event refuses the order) and then the routing rules
+ * (the first `route` event picks the executor), and hands routed orders to the executors
+ * (`execution.orders`). Executor workers record the submission before executing, execute, and
+ * publish `execution.confirmed` or `execution.failed`; what cannot be routed goes to
+ * `execution.dlq` with the reason.
+ */
+import type { Bus, Subscription } from '../infra/bus/index.ts';
+import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
+import type { FiredEvent, RuleSet } from '../rules/index.ts';
+import type { ExecutionReport, Store } from '../infra/store/index.ts';
+import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
+import { reportToJson, routedToJson, type QuoteAccuracyFact, type Route } from '../executors/index.ts';
+
+export interface ControlFact {
+  killSwitch: boolean;
+  paused: boolean;
+}
+
+export interface CoordinatorDeps {
+  bus: Bus;
+  store: Store;
+  /** The rule set in force (captured once per order, so a reload mid-order cannot mix sets). */
+  ruleSet: () => RuleSet;
+  control: () => ControlFact;
+  /** Value of a strategy's inventory now, USD. */
+  exposureUsd: (strategy: string) => number;
+  /** Realized loss today, USD (the `risk.dailyLossUsd` fact); without it the field is absent, not 0. */
+  dailyLossUsd?: () => number;
+  /** USD per lamport-denominated SOL, to express expected profit in USD. */
+  solUsd: () => number | undefined;
+  now: () => Date;
+  log?: Logger;
+  /** Realized-vs-expected of confirmed executions (the `quoteAccuracy` fact risk and routing rules may read). */
+  quoteAccuracy?: () => QuoteAccuracyFact;
+}
+
+/** Outcome of risk and routing for one order. */
+export type Decision =
+  | { kind: 'duplicate' }
+  | { kind: 'expired' }
+  | { kind: 'blocked'; rules: string[]; reason: string }
+  | { kind: 'unroutable'; reason: string }
+  | { kind: 'routed'; route: Route };
+
+export const SUBJECTS = {
+  opportunities: 'trade.opportunities',
+  orders: 'execution.orders',
+  submitted: 'execution.submitted',
+  confirmed: 'execution.confirmed',
+  failed: 'execution.failed',
+  dlq: 'execution.dlq',
+} as const;
+
+/** The `order` fact routing and risk rules read. */
+export function orderFact(order: Order, solUsd: number | undefined): Record<string, unknown> {
+  const profitLamports = order.expectedProfitLamports ?? 0n;
+  return {
+    id: order.id,
+    strategy: order.strategy,
+    rule: order.rule,
+    side: order.side,
+    urgency: order.urgency,
+    notionalUsd: order.notionalUsd,
+    expectedProfitUsd: solUsd === undefined ? 0 : (Number(profitLamports) / 1e9) * solUsd,
+    expectedProfitLamports: profitLamports.toString(),
+    inputMint: order.inputMint,
+    outputMint: order.outputMint,
+    amountIn: order.amountIn.toString(),
+  };
+}
+
+export class Coordinator {
+  private readonly log: Logger;
+  /** Engine times (ms) of orders accepted in the last minute. */
+  private readonly accepted: number[] = [];
+  private subscription: Subscription | undefined;
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.log = deps.log ?? logger().child({ component: 'coordinator' });
+  }
+
+  private ordersLastMinute(nowMs: number): number {
+    while (this.accepted.length && this.accepted[0]! <= nowMs - 60_000) this.accepted.shift();
+    return this.accepted.length;
+  }
+
+  private async firstEvents(rs: RuleSet, kind: 'risk' | 'routing', facts: Record<string, unknown>): Promise<FiredEvent[]> {
+    const out: FiredEvent[] = [];
+    for (const file of rs.files.filter((f) => f.kind === kind)) {
+      const evaluator = rs.evaluators.get(file.id)!;
+      out.push(...(await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts))));
+    }
+    return out;
+  }
+
+  /** Risk then routing for one order (no side effects but the rate counter). */
+  async decide(order: Order): Promise<Decision> {
+    const now = this.deps.now();
+    if (Date.parse(order.expiresAt) <= now.getTime()) return { kind: 'expired' };
+    const rs = this.deps.ruleSet();
+    const control = this.deps.control();
+    const fact = orderFact(order, this.deps.solUsd());
+    const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
+    const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, ...(this.deps.dailyLossUsd ? { dailyLossUsd: this.deps.dailyLossUsd() } : {}) };
+    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'block');
+    if (blocks.length) {
+      return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
+    }
+    if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
+    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'route');
+    const first = routes[0];
+    if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
+    this.accepted.push(now.getTime());
+    const { executor, reason, ...params } = first.params;
+    return { kind: 'routed', route: { executor: String(executor), ruleId: first.ruleId, ...(reason !== undefined ? { reason: String(reason) } : {}), params } };
+  }
+
+  /** Records, decides and forwards one order; returns what happened. Never forwards an order twice. */
+  async handle(order: Order): Promise<Decision> {
+    const inserted = await this.deps.store.insertOrder(order, 'decided');
+    if (!inserted) {
+      this.log.debug({ orderId: order.id }, 'order already recorded; not processed again');
+      metrics.orders.duplicates.inc({ strategy: order.strategy });
+      return { kind: 'duplicate' };
+    }
+    const decision = await this.decide(order);
+    this.count(order, decision);
+    const { bus, store } = this.deps;
+    const failed = (status: ExecutionReport['status'], reason: string) =>
+      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() });
+    switch (decision.kind) {
+      case 'expired':
+        await store.updateOrderStatus(order.id, 'expired', { reason: 'expired before routing' });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('expired', 'expired before routing') }, { msgId: `failed:${order.id}` });
+        break;
+      case 'blocked':
+        this.log.info({ orderId: order.id, strategy: order.strategy, reason: decision.reason }, 'order blocked by risk rules');
+        await store.updateOrderStatus(order.id, 'blocked', { reason: decision.reason });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`) }, { msgId: `failed:${order.id}` });
+        break;
+      case 'unroutable':
+        await store.updateOrderStatus(order.id, 'dead-lettered', { reason: decision.reason });
+        await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason: decision.reason }, { msgId: `dlq:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', decision.reason) }, { msgId: `failed:${order.id}` });
+        break;
+      case 'routed':
+        await store.updateOrderStatus(order.id, 'routed', { executor: decision.route.executor });
+        await bus.publish(SUBJECTS.orders, routedToJson({ order, route: decision.route }), { msgId: `route:${order.id}` });
+        break;
+      case 'duplicate':
+        break;
+    }
+    return decision;
+  }
+
+  private count(order: Order, decision: Decision): void {
+    if (decision.kind === 'blocked') {
+      for (const rule of decision.rules.length ? decision.rules : ['engine-paused']) metrics.orders.blocked.inc({ strategy: order.strategy, rule_id: rule });
+      const control = this.deps.control();
+      if (control.killSwitch || control.paused) metrics.control.refused.inc({ state: control.killSwitch ? 'kill-switch' : 'paused' });
+    } else if (decision.kind === 'routed') {
+      metrics.orders.routed.inc({ executor: decision.route.executor, route: decision.route.ruleId });
+      metrics.orders.pending.inc({ executor: decision.route.executor });
+    } else if (decision.kind === 'unroutable') {
+      metrics.orders.deadLettered.inc({ executor: 'none' });
+    }
+  }
+
+  /** Subscribes to `trade.opportunities.>` as one member of the `coordinators` queue group. */
+  async start(): Promise<void> {
+    this.subscription = await this.deps.bus.subscribe<OrderJson>(`${SUBJECTS.opportunities}.>`, async (msg) => {
+      await this.handle(orderFromJson(msg.data));
+    }, { queue: 'coordinators', durable: 'coordinators' });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+  }
+}

@@ -1,6 +1,0 @@
-/** Swap instructions per venue, built from decoded pool state. */
-export { whirlpoolSwapInstruction, WHIRLPOOL_MIN_SQRT_PRICE, WHIRLPOOL_MAX_SQRT_PRICE } from './orca-whirlpool.ts';
-export { raydiumAmmV4SwapInstruction, decodeSerumMarketKeys, RAYDIUM_AMM_V4_AUTHORITY, type SerumMarketKeys } from './raydium-amm-v4.ts';
-export { raydiumClmmSwapInstruction, clmmBitmapExtension, CLMM_MIN_SQRT_PRICE_X64, CLMM_MAX_SQRT_PRICE_X64, type ClmmSwapRequest } from './raydium-clmm.ts';
-export { meteoraDlmmSwapInstruction, dlmmEventAuthority, type DlmmSwapRequest } from './meteora-dlmm.ts';
-export { anchorDiscriminator, arraysFromQuote, type SwapRequest } from './common.ts';

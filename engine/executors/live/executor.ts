@@ -1,0 +1,298 @@
+/**
+ * LiveExecutor: the part rpc and jito executors share. For one order it holds a worker wallet,
+ * asks the route source for a swap plan, has the submitter build and sign the transaction(s),
+ * records the submission in the journal *before* sending, lets the submitter send and follow it
+ * to an outcome, and reconciles a landed order from getTransaction meta against what the plan
+ * expected. An expired blockhash (nothing landed) is rebuilt at most `maxRebuilds` times.
+ */
+import { SolrulesError, isSolrulesError } from '../../errors/index.ts';
+import type { Order } from '../../orders/index.ts';
+import type { ExecutionReport } from '../../infra/store/index.ts';
+import { logger, metrics, type Logger } from '../../infra/telemetry/index.ts';
+import type { WorkerPool, WalletSigner } from '../../wallets/index.ts';
+import type { QuoteAccuracy } from '../confirm/accuracy.ts';
+import { shortfallBps } from '../confirm/accuracy.ts';
+import { NATIVE_MINT } from '../../venues/index.ts';
+import { realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
+import type { ExecutionContext, Executor, ResumableExecutor, Route, RoutedOrder } from '../executor.ts';
+import type { SubmissionEntry, SubmissionJournal } from '../journal.ts';
+import type { RpcPool } from '../rpc/pool.ts';
+import type { ConfirmationMonitor } from '../confirm/monitor.ts';
+import type { LookupTableManager } from '../tx/lookup-tables.ts';
+import type { BuiltTransaction } from '../tx/builder.ts';
+import type { RouteSource, SwapPlan } from './plan.ts';
+
+/** Signed transactions ready to send, with what the journal needs. */
+export interface Prepared {
+  txs: BuiltTransaction[];
+  tipLamports: bigint;
+  bundleId?: string;
+  blockhash: string;
+  lastValidBlockHeight: number;
+}
+
+export type AttemptOutcome =
+  | { kind: 'landed'; signatures: string[]; slot: number; bundleId?: string }
+  | { kind: 'failed-on-chain'; signature: string; slot: number; reason: string }
+  | { kind: 'rejected'; reason: string; retryable: boolean }
+  | { kind: 'expired'; reason: string }
+  | { kind: 'unknown'; reason: string };
+
+/** Builds and sends for one executor kind. */
+export interface Submitter {
+  readonly kind: 'rpc' | 'jito';
+  prepare(ctx: { order: Order; route: Route; plan: SwapPlan; wallet: WalletSigner; attempt: number }): Promise<Prepared>;
+  /** Sends and follows to an outcome (rebroadcasts, bundle retries and confirmation are the submitter's). */
+  send(p: Prepared, ctx: { order: Order; attempt: number }): Promise<AttemptOutcome>;
+  close(): Promise<void>;
+}
+
+export interface LiveExecutorPolicy {
+  /** New transactions (fresh blockhash) after an expiry in which nothing landed (default 1). */
+  maxRebuilds: number;
+  /** Lamports a worker must hold beyond its minimum for fees (default 0.01 SOL). */
+  feeBudgetLamports: bigint;
+}
+
+export const DEFAULT_LIVE_POLICY: LiveExecutorPolicy = { maxRebuilds: 1, feeBudgetLamports: 10_000_000n };
+
+export interface LiveExecutorDeps {
+  name: string;
+  submitter: Submitter;
+  rpc: RpcPool;
+  workers: WorkerPool;
+  source: RouteSource;
+  monitor: ConfirmationMonitor;
+  journal: SubmissionJournal;
+  accuracy?: QuoteAccuracy;
+  lookupTables?: LookupTableManager;
+  policy?: Partial<LiveExecutorPolicy>;
+  now?: () => Date;
+  log?: Logger;
+}
+
+/** Reconciliation carried on a live report (JSON-safe: atoms as strings) and on execution.confirmed / failed. */
+export interface Reconciliation {
+  venue: string;
+  route: string;
+  expectedAmountIn: string;
+  realizedAmountIn: string;
+  expectedAmountOut: string;
+  realizedAmountOut: string;
+  expectedProfitLamports?: string;
+  realizedProfitLamports: string;
+  shortfallBps: number;
+  tipLamports: string;
+  feeLamports: string;
+  computeUnits: number;
+  signatures: string[];
+}
+
+/** An execution report with what live executors add. */
+export type LiveReport = ExecutionReport & { reconciliation?: Reconciliation; retryable?: boolean; attempts?: number; txs?: { signature: string; sizeBytes: number; computeUnitLimit: number; unitsSimulated: number }[] };
+
+
+export function expectedToJson(e: Expected): Record<string, string> {
+  return { inputMint: e.inputMint, outputMint: e.outputMint, amountIn: e.amountIn.toString(), amountOut: e.amountOut.toString(), ...(e.profitLamports !== undefined ? { profitLamports: e.profitLamports.toString() } : {}) };
+}
+
+export function expectedFromJson(j: Record<string, string>): Expected {
+  return { inputMint: j.inputMint!, outputMint: j.outputMint!, amountIn: BigInt(j.amountIn!), amountOut: BigInt(j.amountOut!), ...(j.profitLamports !== undefined ? { profitLamports: BigInt(j.profitLamports) } : {}) };
+}
+
+/** Journal entry plus what reconciliation after a restart needs. */
+export interface LiveSubmissionEntry extends SubmissionEntry {
+  venue: string;
+  route: string;
+  tipLamports: string;
+  expected: Record<string, string>;
+}
+
+export class LiveExecutor implements ResumableExecutor {
+  readonly capabilities = { resumable: true } as const;
+  readonly kind: string;
+  readonly name: string;
+  private readonly policy: LiveExecutorPolicy;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: LiveExecutorDeps) {
+    this.name = deps.name;
+    this.kind = deps.submitter.kind;
+    this.policy = { ...DEFAULT_LIVE_POLICY, ...deps.policy };
+    this.log = deps.log ?? logger().child({ component: `executor-${deps.name}` });
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  private base(order: Order): Omit<LiveReport, 'status'> {
+    return { orderId: order.id, executor: this.name, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, simulated: false, at: this.now().toISOString() };
+  }
+
+  private needLamports(order: Order): bigint {
+    return this.policy.feeBudgetLamports + (order.inputMint === NATIVE_MINT ? order.amountIn : 0n);
+  }
+
+  async execute(routed: RoutedOrder, ctx: ExecutionContext = {}): Promise<LiveReport> {
+    return this.run(routed, 1, 0, ctx);
+  }
+
+  /** Rebuilds allowed after an expiry (the policy's). */
+  get maxRebuilds(): number {
+    return this.policy.maxRebuilds;
+  }
+
+  /** Runs attempts from `firstAttempt`, `rebuildsUsed` already spent (a recovered order continues its numbering). */
+  async run(routed: RoutedOrder, firstAttempt: number, rebuildsUsed: number, ctx: ExecutionContext = {}): Promise<LiveReport> {
+    if (rebuildsUsed > this.policy.maxRebuilds) {
+      return { ...this.base(routed.order), status: 'expired', reason: `blockhash expired with nothing landed; rebuilt ${rebuildsUsed - 1} time(s) already, the policy allows ${this.policy.maxRebuilds}`, retryable: false, attempts: firstAttempt - 1 };
+    }
+    const { order, route } = routed;
+    let lease;
+    try {
+      lease = await this.deps.workers.acquire(order.id, this.needLamports(order));
+    } catch (err) {
+      if (isSolrulesError(err, 'WALLET_NO_FREE_WORKER')) return { ...this.base(order), status: 'failed', reason: err.message, retryable: true };
+      throw err;
+    }
+    const wallet = lease.wallet;
+    let settled = true;
+    try {
+      for (let attempt = firstAttempt, rebuilds = rebuildsUsed; ; attempt++, rebuilds++) {
+        let plan: SwapPlan;
+        let prepared: Prepared;
+        try {
+          plan = await this.deps.source.plan(order, wallet.publicKey);
+          this.deps.lookupTables?.note(plan.instructions.flatMap((ix) => ix.keys.map((k) => k.pubkey.toBase58())));
+          prepared = await this.deps.submitter.prepare({ order, route, plan, wallet, attempt });
+        } catch (err) {
+          if (!(err instanceof SolrulesError)) throw err;
+          // Nothing was sent: a build refusal (size, compute, simulation) or an unreachable RPC.
+          const retryable = err.code === 'EXEC_RPC_UNAVAILABLE';
+          return { ...this.base(order), status: 'rejected', reason: `not sent: ${err.message}`, retryable, attempts: attempt - 1 };
+        }
+        const entry: LiveSubmissionEntry = {
+          orderId: order.id,
+          attempt,
+          executor: this.name,
+          wallet: wallet.address,
+          signatures: prepared.txs.map((t) => t.signature),
+          blockhash: prepared.blockhash,
+          lastValidBlockHeight: prepared.lastValidBlockHeight,
+          ...(prepared.bundleId ? { bundleId: prepared.bundleId } : {}),
+          at: this.now().toISOString(),
+          venue: plan.venue,
+          route: route.executor,
+          tipLamports: prepared.tipLamports.toString(),
+          expected: expectedToJson(plan.expected),
+        };
+        // Recorded before sending: after a crash this entry is checked on chain, never resent.
+        if (!(await this.deps.journal.record(entry, ctx))) {
+          throw new SolrulesError('EXEC_ALREADY_SUBMITTED', `order ${order.id} attempt ${attempt} is already in the journal; not sending it again`, { orderId: order.id, attempt });
+        }
+        this.log.info({ orderId: order.id, attempt, wallet: wallet.name, signatures: entry.signatures, bundleId: entry.bundleId, venue: plan.venue, txs: prepared.txs.map((t) => ({ sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated })) }, 'sending');
+        const outcome = await this.deps.submitter.send(prepared, { order, attempt });
+        const txs = prepared.txs.map((t) => ({ signature: t.signature, sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated }));
+        switch (outcome.kind) {
+          case 'landed':
+            return { ...(await this.reconcile(order, entry, outcome.signatures, outcome.slot)), txs, attempts: attempt, ...(outcome.bundleId ? { bundleId: outcome.bundleId } : {}) };
+          case 'failed-on-chain':
+            return { ...this.base(order), status: 'failed', reason: outcome.reason, signature: outcome.signature, slot: outcome.slot, retryable: false, attempts: attempt, txs };
+          case 'rejected':
+            return { ...this.base(order), status: 'failed', reason: outcome.reason, retryable: outcome.retryable, attempts: attempt, txs };
+          case 'unknown':
+            settled = false;
+            return { ...this.base(order), status: 'failed', reason: outcome.reason, retryable: false, attempts: attempt, txs };
+          case 'expired':
+            if (rebuilds < this.policy.maxRebuilds) {
+              metrics.execution.retries.inc({ executor: this.name, reason: 'blockhash-expired' });
+              this.log.warn({ orderId: order.id, attempt, reason: outcome.reason }, 'blockhash expired with nothing landed; rebuilding once more');
+              continue;
+            }
+            return { ...this.base(order), status: 'expired', reason: `${outcome.reason}; rebuilt ${rebuilds} time(s), the policy allows ${this.policy.maxRebuilds}`, retryable: false, attempts: attempt, txs };
+        }
+      }
+    } finally {
+      // A send whose fate is unknown keeps its wallet until recovery settles it.
+      if (settled) this.deps.workers.release(order.id);
+    }
+  }
+
+  /** Reads the landed transactions' meta and sets realized beside expected. */
+  async reconcile(order: Order, entry: LiveSubmissionEntry, signatures: string[], slot: number): Promise<LiveReport> {
+    const deltas = [];
+    for (const sig of signatures) {
+      const tx = await this.deps.rpc.getTransaction(sig);
+      if (!tx) throw new SolrulesError('EXEC_TX_NOT_FOUND', `landed transaction ${sig} is not returned by getTransaction`, { signature: sig });
+      deltas.push(walletDelta(tx, entry.wallet));
+    }
+    const expected = expectedFromJson(entry.expected);
+    const tip = BigInt(entry.tipLamports);
+    const realized: Realized = realize(deltas, entry.wallet, expected, tip);
+    const bps = this.deps.accuracy ? this.deps.accuracy.record(entry.venue, entry.route, expected.amountOut, realized.amountOut) : shortfallBps(expected.amountOut, realized.amountOut);
+    const reconciliation: Reconciliation = {
+      venue: entry.venue,
+      route: entry.route,
+      expectedAmountIn: expected.amountIn.toString(),
+      realizedAmountIn: realized.amountIn.toString(),
+      expectedAmountOut: expected.amountOut.toString(),
+      realizedAmountOut: realized.amountOut.toString(),
+      ...(expected.profitLamports !== undefined ? { expectedProfitLamports: expected.profitLamports.toString() } : {}),
+      realizedProfitLamports: realized.profitLamports.toString(),
+      shortfallBps: bps,
+      tipLamports: tip.toString(),
+      feeLamports: (realized.networkFeeLamports - tip).toString(),
+      computeUnits: realized.computeUnits,
+      signatures,
+    };
+    if (tip > 0n) metrics.execution.tips.inc({ executor: this.name }, Number(tip));
+    this.log.info({ orderId: order.id, signatures, expectedOut: reconciliation.expectedAmountOut, realizedOut: reconciliation.realizedAmountOut, shortfallBps: bps }, 'landed and reconciled');
+    return {
+      ...this.base(order),
+      status: 'filled',
+      amountIn: realized.amountIn,
+      amountOut: realized.amountOut,
+      networkFeeLamports: realized.networkFeeLamports,
+      signature: signatures[signatures.length - 1]!,
+      slot,
+      reconciliation,
+      ...(entry.bundleId ? { bundleId: entry.bundleId } : {}),
+    };
+  }
+
+  /**
+   * After a restart: an order found `submitted` with journal entries is checked on chain. A
+   * landed attempt is reconciled; a pending one is followed until it lands or its blockhash
+   * passes; only when every attempt is known not to have landed does it report `not-landed`,
+   * and then the caller may start attempt `nextAttempt` — never a blind resend.
+   */
+  async resume(routed: RoutedOrder, entries: readonly SubmissionEntry[]): Promise<{ kind: 'settled'; report: LiveReport } | { kind: 'not-landed'; nextAttempt: number }> {
+    const { order } = routed;
+    const last = entries[entries.length - 1] as LiveSubmissionEntry;
+    this.deps.workers.hold(order.id, last.wallet);
+    let keep = false;
+    try {
+      for (const e of entries as LiveSubmissionEntry[]) {
+        const statuses = await this.deps.rpc.getSignatureStatuses(e.signatures);
+        const landed = statuses.every((s) => s && !s.err);
+        const failed = statuses.find((s) => s?.err);
+        if (failed) return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `found on chain after restart, failed: ${JSON.stringify(failed.err)}`, slot: failed.slot, retryable: false, attempts: e.attempt } };
+        if (landed) return { kind: 'settled', report: { ...(await this.reconcile(order, e, e.signatures, statuses[0]!.slot)), attempts: e.attempt } };
+      }
+      // Not (yet) on chain: follow the latest attempt until it lands or cannot any more.
+      const outcome = await this.deps.monitor.wait(last.signatures[last.signatures.length - 1]!, last.lastValidBlockHeight);
+      if (outcome.kind === 'confirmed') return { kind: 'settled', report: { ...(await this.reconcile(order, last, last.signatures, outcome.slot)), attempts: last.attempt } };
+      if (outcome.kind === 'failed') return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `failed on chain: ${JSON.stringify(outcome.err)}`, slot: outcome.slot, retryable: false, attempts: last.attempt } };
+      if (outcome.kind === 'timeout') {
+        keep = true;
+        return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: 'after restart: confirmation timed out; not resent (it may still land)', retryable: false, attempts: last.attempt } };
+      }
+      return { kind: 'not-landed', nextAttempt: last.attempt + 1 };
+    } finally {
+      if (!keep) this.deps.workers.release(order.id);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.deps.submitter.close();
+  }
+}

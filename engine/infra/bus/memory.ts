@@ -1,0 +1,142 @@
+/**
+ * In-process bus: the embedded default. Same semantics as the server bus where it matters to
+ * callers — JSON payloads (copied, so a handler can't mutate what another sees), queue groups,
+ * ack / nak / redelivery with backoff, dead-lettering, msg-id dedup, request-reply — without
+ * persistence: a durable consumer lives as long as the process.
+ */
+import { SolrulesError } from '../../errors/index.ts';
+import { deadLetterSubject, subjectMatches, type Bus, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from './bus.ts';
+import { deadLetterHeaders, deliver, payloadJson } from './delivery.ts';
+import { withTraceHeaders } from './trace.ts';
+
+interface Sub {
+  pattern: string;
+  handler: MessageHandler<unknown>;
+  opts: SubscribeOptions;
+  active: boolean;
+}
+
+interface Envelope {
+  subject: string;
+  json: string;
+  headers: Record<string, string>;
+  msgId: string | undefined;
+  replyTo?: (data: unknown) => void;
+}
+
+export interface MemoryBusOptions {
+  /** How long a msg id is remembered for dedup (default 2 min, as JetStream's duplicate window). */
+  dedupWindowMs?: number;
+}
+
+export class MemoryBus implements Bus {
+  private readonly subs = new Set<Sub>();
+  private readonly queueCursor = new Map<string, number>();
+  private readonly seenIds = new Map<string, number>();
+  private readonly inflight = new Set<Promise<void>>();
+  private closed = false;
+  private readonly dedupWindowMs: number;
+
+  constructor(opts: MemoryBusOptions = {}) {
+    this.dedupWindowMs = opts.dedupWindowMs ?? 120_000;
+  }
+
+  async publish(subject: string, data: unknown, opts: PublishOptions = {}): Promise<void> {
+    this.deliver(this.envelope(subject, data, opts));
+  }
+
+  private envelope(subject: string, data: unknown, opts: PublishOptions): Envelope {
+    if (this.closed) throw new SolrulesError('BUS_CLOSED', `publish to '${subject}' after the bus was closed`, { subject });
+    return { subject, json: payloadJson(subject, data), headers: withTraceHeaders(opts.headers), msgId: opts.msgId };
+  }
+
+  private isDuplicate(msgId: string | undefined): boolean {
+    if (!msgId) return false;
+    const now = Date.now();
+    if (this.seenIds.size > 10_000) for (const [id, at] of this.seenIds) if (now - at > this.dedupWindowMs) this.seenIds.delete(id);
+    const seen = this.seenIds.get(msgId);
+    if (seen !== undefined && now - seen <= this.dedupWindowMs) return true;
+    this.seenIds.set(msgId, now);
+    return false;
+  }
+
+  private deliver(env: Envelope): void {
+    if (this.isDuplicate(env.msgId)) return;
+    const groups = new Map<string, Sub[]>();
+    for (const sub of this.subs) {
+      if (!sub.active || !subjectMatches(sub.pattern, env.subject)) continue;
+      if (sub.opts.queue) {
+        const key = `${sub.opts.queue}`;
+        groups.set(key, [...(groups.get(key) ?? []), sub]);
+      } else this.track(this.run(sub, env, 1));
+    }
+    for (const [group, members] of groups) {
+      const cursor = this.queueCursor.get(group) ?? 0;
+      this.queueCursor.set(group, cursor + 1);
+      this.track(this.run(members[cursor % members.length]!, env, 1));
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private async run(sub: Sub, env: Envelope, deliveryCount: number): Promise<void> {
+    await Promise.resolve(); // deliver asynchronously, as a network bus would
+    if (!sub.active) return;
+    const outcome = await deliver(
+      sub.handler,
+      { subject: env.subject, data: JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: (data: unknown) => env.replyTo?.(data), inProgress: () => {} },
+      sub.opts,
+    );
+    if (outcome.kind === 'ack') return;
+    if (outcome.kind === 'dead-letter') {
+      if (!env.subject.startsWith('dlq.')) {
+        this.deliver({ ...env, subject: deadLetterSubject(env.subject), msgId: undefined, headers: deadLetterHeaders(env.headers, env.subject, outcome.reason, deliveryCount) });
+      }
+      return;
+    }
+    await new Promise((r) => setTimeout(r, outcome.delayMs));
+    if (!this.closed) await this.run(sub, env, deliveryCount + 1);
+  }
+
+  async subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, opts: SubscribeOptions = {}): Promise<Subscription> {
+    const sub: Sub = { pattern, handler: handler as MessageHandler<unknown>, opts, active: true };
+    this.subs.add(sub);
+    return {
+      unsubscribe: async () => {
+        sub.active = false;
+        this.subs.delete(sub);
+      },
+    };
+  }
+
+  async request<R = unknown>(subject: string, data: unknown, opts: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<R> {
+    const timeoutMs = opts.timeoutMs ?? 2_000;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SolrulesError('BUS_TIMEOUT', `no reply on '${subject}' within ${timeoutMs} ms`, { subject, timeoutMs })), timeoutMs);
+      const env = this.envelope(subject, data, { headers: opts.headers ?? {} });
+      let answered = false;
+      env.replyTo = (reply) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        resolve(JSON.parse(JSON.stringify(reply ?? null)) as R);
+      };
+      this.deliver(env);
+    });
+  }
+
+  /** Resolves when every delivery in flight (including redeliveries and what they published) is done. */
+  async settle(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
+    this.closed = true;
+    for (const sub of this.subs) sub.active = false;
+    this.subs.clear();
+  }
+}

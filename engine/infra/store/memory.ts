@@ -1,0 +1,177 @@
+/** In-memory store: state lives as long as the process (tests, and runs that ask for no persistence). */
+import { SolrulesError } from '../../errors/index.ts';
+import type { Order } from '../../orders/index.ts';
+import type {
+  ExecutionReport,
+  Fence,
+  MarketSnapshot,
+  OrderStatus,
+  PnlEntry,
+  RuleSetVersion,
+  Store,
+  StoredOrder,
+  Submission,
+  WalletBalance,
+} from './store.ts';
+import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from './values.ts';
+
+/** Byte-order comparison, as the SQL stores' `COLLATE "C"`. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export class MemoryStore implements Store {
+  private readonly orders = new Map<string, StoredOrder>();
+  private readonly executions = new Map<string, ExecutionReport>();
+  private readonly submissions = new Map<string, Submission>();
+  private readonly pnl: PnlEntry[] = [];
+  private readonly state = new Map<string, string>();
+  private readonly fences = new Map<string, number>();
+  private readonly balances: WalletBalance[] = [];
+  private readonly snapshots = new Map<string, MarketSnapshot>();
+  readonly ruleSets: RuleSetVersion[] = [];
+
+  async insertOrder(order: Order, status: OrderStatus = 'decided'): Promise<boolean> {
+    checkStatus(status);
+    if (this.orders.has(order.id)) return false;
+    this.orders.set(order.id, { order: structuredClone(order), status, updatedAt: new Date().toISOString() });
+    return true;
+  }
+
+  async updateOrderStatus(id: string, status: OrderStatus, detail: { executor?: string; reason?: string } = {}): Promise<void> {
+    checkStatus(status);
+    const row = this.orders.get(id);
+    if (!row) throw new SolrulesError('STORE_UNKNOWN_ORDER', `no order '${id}' in the store`, { orderId: id });
+    row.status = status;
+    if (detail.executor !== undefined) row.executor = detail.executor;
+    if (detail.reason !== undefined) row.reason = detail.reason;
+    row.updatedAt = new Date().toISOString();
+  }
+
+  async getOrder(id: string): Promise<StoredOrder | undefined> {
+    const row = this.orders.get(id);
+    return row && structuredClone(row);
+  }
+
+  async listOrders(filter: { status?: readonly OrderStatus[]; strategy?: string } = {}): Promise<StoredOrder[]> {
+    return [...this.orders.values()]
+      .filter((r) => (!filter.status || filter.status.includes(r.status)) && (!filter.strategy || r.order.strategy === filter.strategy))
+      .map((r) => structuredClone(r));
+  }
+
+  /** Refuses a stale token, else remembers it as the newest seen (as the SQL stores' upsert does). */
+  private fence(fence: Fence | undefined): void {
+    if (!fence) return;
+    const current = this.fences.get(fence.resource) ?? 0;
+    if (fence.token < current) throw fencedError(fence.resource, fence.token, current);
+    this.fences.set(fence.resource, fence.token);
+  }
+
+  async recordSubmission(submission: Submission, opts: { fence?: Fence } = {}): Promise<boolean> {
+    const row = { ...submission, at: isoTime(submission.at, 'submission.at') };
+    this.fence(opts.fence);
+    const key = `${row.orderId}\u0000${row.attempt}`;
+    if (this.submissions.has(key)) return false;
+    this.submissions.set(key, row);
+    return true;
+  }
+
+  async listSubmissions(orderId?: string): Promise<Submission[]> {
+    return [...this.submissions.values()]
+      .filter((s) => !orderId || s.orderId === orderId)
+      .sort((a, b) => cmp(a.at, b.at) || a.attempt - b.attempt)
+      .map((s) => ({ ...s }));
+  }
+
+  async recordExecution(report: ExecutionReport, opts: { fence?: Fence } = {}): Promise<boolean> {
+    for (const f of ['amountIn', 'amountOut', 'feeAtoms', 'networkFeeLamports'] as const) nonNegative(report[f], f);
+    const { fills, ...rest } = report;
+    const row: ExecutionReport = structuredClone({ ...rest, ...(fills?.length ? { fills } : {}), at: isoTime(report.at, 'report.at') });
+    for (const [i, fill] of (fills ?? []).entries()) {
+      nonNegative(fill.amountIn, `fills[${i}].amountIn`);
+      nonNegative(fill.amountOut, `fills[${i}].amountOut`);
+    }
+    this.fence(opts.fence);
+    if (this.executions.has(report.orderId)) return false;
+    this.executions.set(report.orderId, row);
+    const order = this.orders.get(report.orderId);
+    if (order) {
+      order.status = statusAfterExecution(report.status);
+      order.executor = report.executor;
+      if (report.reason !== undefined) order.reason = report.reason;
+      order.updatedAt = new Date().toISOString();
+    }
+    return true;
+  }
+
+  async listExecutions(orderId?: string): Promise<ExecutionReport[]> {
+    return [...this.executions.values()]
+      .filter((e) => !orderId || e.orderId === orderId)
+      .sort((a, b) => cmp(a.at, b.at) || cmp(a.orderId, b.orderId))
+      .map((e) => structuredClone(e));
+  }
+
+  async recordPnl(entry: PnlEntry): Promise<void> {
+    this.pnl.push({ ...entry, at: isoTime(entry.at, 'pnl.at') });
+  }
+
+  async listPnl(filter: { strategy?: string } = {}): Promise<PnlEntry[]> {
+    return this.pnl
+      .filter((p) => !filter.strategy || p.strategy === filter.strategy)
+      .map((p, i) => ({ p, i }))
+      .sort((a, b) => cmp(a.p.at, b.p.at) || a.i - b.i)
+      .map(({ p }) => ({ ...p }));
+  }
+
+  async loadStrategyState<T = unknown>(strategy: string): Promise<T | undefined> {
+    const json = this.state.get(strategy);
+    return json === undefined ? undefined : (JSON.parse(json) as T);
+  }
+
+  async saveStrategyState(strategy: string, state: unknown): Promise<void> {
+    this.state.set(strategy, JSON.stringify(state ?? null));
+  }
+
+  async recordRuleSet(version: RuleSetVersion): Promise<void> {
+    this.ruleSets.push({ ...version, appliedAt: isoTime(version.appliedAt, 'ruleSet.appliedAt') });
+  }
+
+  async listRuleSets(): Promise<RuleSetVersion[]> {
+    return this.ruleSets
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => cmp(a.r.appliedAt, b.r.appliedAt) || a.i - b.i)
+      .map(({ r }) => ({ ...r }));
+  }
+
+  async recordWalletBalance(balance: WalletBalance): Promise<void> {
+    this.balances.push({ ...balance, atoms: nonNegative(balance.atoms, 'atoms'), at: isoTime(balance.at, 'balance.at') });
+  }
+
+  async walletBalanceHistory(wallet: string, opts: { mint?: string; from?: string } = {}): Promise<WalletBalance[]> {
+    const from = opts.from === undefined ? undefined : isoTime(opts.from, 'from');
+    return this.balances
+      .map((b, i) => ({ b, i }))
+      .filter(({ b }) => b.wallet === wallet && (!opts.mint || b.mint === opts.mint) && (!from || b.at >= from))
+      .sort((a, b) => cmp(a.b.at, b.b.at) || a.i - b.i)
+      .map(({ b }) => ({ ...b }));
+  }
+
+  async recordMarketSnapshots(snapshots: readonly MarketSnapshot[]): Promise<void> {
+    for (const s of snapshots) {
+      const at = isoTime(s.at, 'snapshot.at');
+      const key = `${s.market}\u0000${s.kind}\u0000${at}`;
+      if (!this.snapshots.has(key)) this.snapshots.set(key, { market: s.market, kind: s.kind, at, data: JSON.parse(JSON.stringify(s.data ?? null)) });
+    }
+  }
+
+  async listMarketSnapshots(query: { market: string; kind?: string; from: string; to: string }): Promise<MarketSnapshot[]> {
+    const from = isoTime(query.from, 'from');
+    const to = isoTime(query.to, 'to');
+    return [...this.snapshots.values()]
+      .filter((s) => s.market === query.market && (!query.kind || s.kind === query.kind) && s.at >= from && s.at < to)
+      .sort((a, b) => cmp(a.at, b.at) || cmp(a.kind, b.kind))
+      .map((s) => structuredClone(s));
+  }
+
+  async close(): Promise<void> {}
+}

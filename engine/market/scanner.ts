@@ -1,0 +1,304 @@
+/**
+ * The market scanner: an account source (WebSocket, polling or shredstream) in, normalized facts
+ * out on the bus. Each update is filtered client-side, deduplicated within the window, stored in
+ * the market state, timed (slot seen vs received) and, once its slot has settled, turned into
+ * `market.events.<venue>.pool` / `.trade`, `market.events.pyth.price`, `market.prices.<mint>` and
+ * `market.volume.<mint>` messages (JSON, atoms as decimal strings). Updates are processed one at a
+ * time in arrival order.
+ */
+import { Connection } from '@solana/web3.js';
+import type { Bus } from '../infra/bus/index.ts';
+import type { Cache } from '../infra/cache/index.ts';
+import { isSolrulesError, SolrulesError } from '../errors/index.ts';
+import { logger, type Logger } from '../infra/telemetry/index.ts';
+import type { ScannerConfig } from './config.ts';
+import { Deduplicator } from './filters.ts';
+import { MarketState, type FlushResult, type OracleChange } from './market.ts';
+import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
+import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../venues/index.ts';
+import { PollingSource } from './polling.ts';
+import { PriceFeed } from './price-feed.ts';
+import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
+import { ShredstreamSource } from './shredstream/index.ts';
+import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
+import { VolumeMonitor, type InferredTrade } from './volume.ts';
+import { WebSocketSource } from './websocket.ts';
+
+export interface MarketScannerOptions {
+  config: ScannerConfig;
+  bus: Bus;
+  /** Dedup window (and anything else shared); the in-memory cache by default, Redis when configured. */
+  cache: Cache;
+  /** Default: built from `config.subscriptionMode`. */
+  source?: AccountSource;
+  connection?: Connection;
+  /** Told which accounts changed, to void cached quotes that read them (the quote optimizer). */
+  quotes?: { invalidate(accounts: Iterable<string>): Promise<void> };
+  /** Wait this long for more updates of a slot before publishing it (default 20 ms). */
+  settleMs?: number;
+  now?: () => number;
+  log?: Logger;
+}
+
+export interface ScannerStats {
+  received: number;
+  accepted: number;
+  duplicates: number;
+  filtered: number;
+  published: number;
+  errors: number;
+}
+
+/** The source for a config's subscription mode. */
+export function sourceFor(config: ScannerConfig, connection: Connection, log: Logger): AccountSource {
+  switch (config.subscriptionMode) {
+    case 'websocket':
+      return new WebSocketSource({ config, connection, log });
+    case 'rpc-polling':
+      return new PollingSource({ config, connection, log });
+    case 'shredstream':
+      return new ShredstreamSource({ config, connection, log });
+  }
+}
+
+export class MarketScanner {
+  readonly market: MarketState;
+  readonly prices: PriceFeed;
+  readonly volume: VolumeMonitor;
+  readonly source: AccountSource;
+  readonly connection: Connection;
+  readonly stats: ScannerStats = { received: 0, accepted: 0, duplicates: 0, filtered: 0, published: 0, errors: 0 };
+  private readonly dedup: Deduplicator;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly settleMs: number;
+  private chain: Promise<void> = Promise.resolve();
+  private pendingSlot: number | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private running = false;
+  private readonly programs;
+
+  constructor(private readonly opts: MarketScannerOptions) {
+    const cfg = opts.config;
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? logger().child({ component: 'scanner', mode: cfg.subscriptionMode });
+    this.settleMs = opts.settleMs ?? 20;
+    this.connection = opts.connection ?? new Connection(cfg.rpcUrl, { commitment: cfg.commitment, ...(cfg.wsUrl ? { wsEndpoint: cfg.wsUrl } : {}), disableRetryOnRateLimit: true });
+    this.market = new MarketState({ pools: cfg.pools, oracles: cfg.oracles, slotMs: cfg.slotMs }, this.now);
+    this.prices = new PriceFeed(this.market, { tokens: cfg.tokens, impactSizesUsd: cfg.priceFeed.impactSizesUsd, historySize: cfg.priceFeed.historySize }, this.now);
+    const decimals = new Map(cfg.tokens.map((t) => [t.mint, t.decimals]));
+    this.volume = new VolumeMonitor({ ...cfg.volume, usd: (m) => this.prices.referenceUsd(m) ?? this.prices.usdOf(m), decimals: (m) => decimals.get(m) }, this.now);
+    this.dedup = new Deduplicator(opts.cache, cfg.dedupWindowMs, cfg.dedupScope);
+    this.source = opts.source ?? sourceFor(cfg, this.connection, this.log);
+    this.programs = new Map(cfg.programs.map((p) => [p.programId, p]));
+  }
+
+  private get mode(): ScanMode {
+    return this.source.mode;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(task).catch((err) => {
+      this.stats.errors += 1;
+      this.log.error({ err }, 'scanner task failed');
+    });
+    return this.chain;
+  }
+
+  private readonly sink: SourceSink = {
+    account: (u) => void this.enqueue(() => this.process(u)),
+    slot: (slot, at) =>
+      void this.enqueue(async () => {
+        this.market.vouch(slot, at);
+        if (this.pendingSlot !== undefined && slot > this.pendingSlot) await this.flush();
+        await this.publishTrades(this.volume.settleBefore(slot));
+      }),
+    disconnected: (reason) => this.log.warn({ reason }, 'market source disconnected; state ages until it is back'),
+    reconnected: () => this.log.info('market source live again'),
+    error: (err) => this.onError(err),
+  };
+
+  private onError(err: SolrulesError): void {
+    this.stats.errors += 1;
+    scannerMetrics.error(this.mode, err);
+    this.log.warn({ code: err.code, context: err.context }, err.message);
+  }
+
+  /** Starts the source, reads the initial state of everything configured, and publishes it. */
+  async start(): Promise<void> {
+    this.running = true;
+    await this.source.start(this.sink);
+    await this.source.watch(this.market.watchedAccounts());
+    const cfg = this.opts.config;
+    const initial: AccountUpdate[] = [];
+    initial.push(...(await fetchAccounts(this.connection, this.market.watchedAccounts(), { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, via: 'initial', now: this.now })).updates);
+    for (const program of cfg.programs) initial.push(...(await fetchProgramAccounts(this.connection, program, { commitment: cfg.commitment, via: 'initial', now: this.now })).updates);
+    await this.enqueue(async () => {
+      for (const u of initial) await this.process(u, false);
+      await this.flush();
+    });
+  }
+
+  /** Waits until every update received so far has been processed and published. */
+  async idle(): Promise<void> {
+    let last: Promise<void> | undefined;
+    while (last !== this.chain) {
+      last = this.chain;
+      await last;
+    }
+  }
+
+  /** Publishes what is pending now instead of waiting for the slot to settle. */
+  async settle(): Promise<void> {
+    await this.enqueue(() => this.flush());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    await this.source.stop();
+    await this.idle();
+  }
+
+  private async process(u: AccountUpdate, settle = true): Promise<void> {
+    this.stats.received += 1;
+    if (u.via === 'program') {
+      const program = this.programs.get(u.programId ?? '');
+      const verdict = program ? this.market.discover(u, program) : 'filters';
+      if (verdict !== 'kept' && verdict !== 'known') {
+        this.stats.filtered += 1;
+        return;
+      }
+    } else if (!this.market.isWatched(u.address)) {
+      this.stats.filtered += 1;
+      return;
+    }
+    const first = await this.dedup.firstSeen(u);
+    scannerMetrics.dedup(this.mode, !first);
+    if (!first) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    const firstSeen = this.market.clock.firstSeenAt(u.slot);
+    const highest = this.market.clock.highest;
+    if (settle && this.pendingSlot !== undefined && u.slot > this.pendingSlot) await this.flush();
+    const r = this.market.apply(u);
+    this.stats.accepted += 1;
+    const what = this.classify(u);
+    if (what) scannerMetrics.event(this.mode, what.venue, what.kind);
+    if (firstSeen !== undefined) scannerMetrics.latency(this.mode, Math.max(0, u.receivedAt - firstSeen) / 1000);
+    if (highest !== undefined) scannerMetrics.lagSlots(this.mode, Math.max(0, highest - u.slot));
+    for (const e of r.errors) this.onError(e);
+    if (!r.changed) return;
+    await this.opts.quotes?.invalidate([u.address]);
+    if (r.oracle) await this.publishOracle(r.oracle, u);
+    if (this.market.hasDirty) {
+      this.pendingSlot = Math.max(this.pendingSlot ?? u.slot, u.slot);
+      if (settle) this.armSettle();
+    }
+  }
+
+  /** Venue and kind of an update, for the events metric (undefined for an account no pool reads yet). */
+  private classify(u: AccountUpdate): { venue: string; kind: EventKind } | undefined {
+    if (this.market.oracles.has(u.address)) return { venue: 'pyth', kind: 'oracle' };
+    const own = this.market.pools.get(u.address);
+    if (own) return { venue: own.venue.id, kind: 'pool' };
+    const reader = this.market.readersOf(u.address)[0];
+    const venue = reader?.venue.id ?? venueForProgram(u.account.owner)?.id;
+    if (!venue) return undefined;
+    if (!reader) return { venue, kind: 'pool' }; // a pool found by a program subscription, decoded at the next flush
+    if (reader.state && reader.venue.vaults(reader.state).includes(u.address)) return { venue, kind: 'vault' };
+    const data = u.account.data;
+    if (u.account.owner === TOKEN_PROGRAM_ID || u.account.owner === TOKEN_2022_PROGRAM_ID) return { venue, kind: data.length === 82 || (data.length > 165 && data[165] === 1) ? 'mint' : 'token-account' };
+    return { venue, kind: venue === 'meteora-dlmm' ? 'bin-array' : 'tick-array' };
+  }
+
+  private armSettle(): void {
+    if (this.settleTimer || !this.running) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      void this.enqueue(() => this.flush());
+    }, this.settleMs);
+  }
+
+  /** Re-decodes the pools touched since the last flush, fetches what they newly need, publishes. */
+  private async flush(): Promise<void> {
+    if (this.settleTimer) {
+      clearTimeout(this.settleTimer);
+      this.settleTimer = undefined;
+    }
+    const slot = this.pendingSlot;
+    this.pendingSlot = undefined;
+    let result: FlushResult = this.market.flush();
+    const changes = [...result.pools];
+    const errors = [...result.errors];
+    // Pools that now need accounts not read yet (new tick arrays, vaults): watch, read, rebuild.
+    for (let round = 0; result.missing.length && round < 4; round++) {
+      await this.source.watch(this.market.watchedAccounts());
+      try {
+        const { updates } = await fetchAccounts(this.connection, result.missing, { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'initial', now: this.now });
+        for (const u of updates) await this.process(u, false);
+      } catch (err) {
+        if (isSolrulesError(err)) this.onError(err);
+        break;
+      }
+      result = this.market.flush();
+      changes.push(...result.pools);
+      errors.push(...result.errors);
+    }
+    for (const e of errors) this.onError(e);
+    const mints = new Set<string>();
+    const trades: InferredTrade[] = [];
+    for (const change of changes) {
+      const fact = this.prices.poolFact(change.pool);
+      if (fact) await this.publish(`market.events.${change.pool.venue.id}.pool`, { ...fact, causes: change.causes, receivedAt: new Date(this.now()).toISOString() });
+      trades.push(...this.volume.observe(change, slot ?? change.state.slot ?? 0));
+      mints.add(change.state.mintA);
+      mints.add(change.state.mintB);
+    }
+    await this.publishTrades(trades);
+    for (const mint of mints) await this.publishPrice(mint);
+  }
+
+  private async publishOracle(o: OracleChange, u: AccountUpdate): Promise<void> {
+    const p = o.price;
+    await this.publish('market.events.pyth.price', {
+      address: o.address,
+      mint: o.mint,
+      price: p.price.toString(),
+      conf: p.conf.toString(),
+      exponent: p.exponent,
+      status: p.status,
+      publishSlot: Number(p.slot),
+      slot: u.slot,
+      timestamp: Number(p.timestamp),
+    });
+    await this.publishPrice(o.mint);
+  }
+
+  private async publishTrades(trades: InferredTrade[]): Promise<void> {
+    const mints = new Set<string>();
+    for (const t of trades) {
+      await this.publish(`market.events.${t.venue}.trade`, { ...t, amountIn: t.amountIn.toString(), amountOut: t.amountOut.toString(), inferred: true });
+      mints.add(t.inputMint);
+      mints.add(t.outputMint);
+    }
+    for (const mint of mints) if (this.prices.tokens.has(mint)) await this.publish(`market.volume.${mint}`, this.volume.fact(mint));
+  }
+
+  private async publishPrice(mint: string): Promise<void> {
+    const p = this.prices.priceOf(mint);
+    if (!p) return;
+    // A superset of the engine's PriceEvent: the price fact, its time, the spread and every venue's quote.
+    await this.publish(`market.prices.${mint}`, { ...p.price, time: new Date(this.now()).toISOString(), spread: p.spread ?? null, venues: p.venues });
+  }
+
+  private async publish(subject: string, data: unknown): Promise<void> {
+    try {
+      await this.opts.bus.publish(subject, data);
+      this.stats.published += 1;
+    } catch (err) {
+      this.onError(isSolrulesError(err) ? err : new SolrulesError('SCAN_PUBLISH_FAILED', `publishing to ${subject} failed: ${(err as Error)?.message}`, { subject }, { cause: err }));
+    }
+  }
+}

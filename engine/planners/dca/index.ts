@@ -1,2 +1,0 @@
-/** DCA strategy: scheduled buys under a price cap and position limit, stop-loss and take-profit exits. */
-export { DcaPlanner, type DcaState } from './dca.ts';

@@ -1,0 +1,80 @@
+/** The cache contract: the in-memory cache and Redis behave the same. `open` returns a fresh, empty cache. */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Cache } from '../../../engine/infra/cache/index.ts';
+import { requireService, type ServiceName } from '../../support/services.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Registers the contract suite for one cache; each case first requires `service` (fails under CI=true when it is down). */
+export function cacheContract(name: string, open: () => Promise<{ cache: Cache; cleanup(): Promise<void> }>, service?: ServiceName): void {
+  describe(`cache contract: ${name}`, () => {
+    let sut: { cache: Cache; cleanup(): Promise<void> } | undefined;
+    let c: Cache;
+    after(async () => {
+      if (sut) {
+        await sut.cache.close();
+        await sut.cleanup();
+      }
+    });
+    const test = (title: string, fn: () => Promise<void>) =>
+      it(title, async (t) => {
+        if (service && !(await requireService(t, service))) return;
+        sut ??= await open();
+        c = sut.cache;
+        await fn();
+      });
+
+    test('values round-trip as JSON; delete removes; a missing key is undefined', async () => {
+      const v = { quote: { outAtoms: '123456789012345678901234567890', venue: 'orca' }, list: [1, null, 'x'] };
+      await c.set('quote:SOL:USDC', v);
+      assert.deepEqual(await c.get('quote:SOL:USDC'), v);
+      await c.delete('quote:SOL:USDC');
+      assert.equal(await c.get('quote:SOL:USDC'), undefined);
+      assert.equal(await c.get('never-set'), undefined);
+    });
+
+    test('a TTL expires the value', async () => {
+      await c.set('price:SOL', { usd: 150.25 }, 120);
+      assert.deepEqual(await c.get('price:SOL'), { usd: 150.25 });
+      await sleep(260);
+      assert.equal(await c.get('price:SOL'), undefined);
+    });
+
+    test('setIfAbsent is a dedup window: first caller wins until the TTL passes', async () => {
+      assert.equal(await c.setIfAbsent('seen:evt1', 1, 150), true);
+      assert.equal(await c.setIfAbsent('seen:evt1', 2, 150), false);
+      assert.equal(await c.get('seen:evt1'), 1);
+      await sleep(300);
+      assert.equal(await c.setIfAbsent('seen:evt1', 3, 150), true);
+      const racers = await Promise.all(Array.from({ length: 20 }, (_, i) => c.setIfAbsent('seen:evt2', i, 5_000)));
+      assert.equal(racers.filter(Boolean).length, 1);
+    });
+
+    test('token bucket: capacity, then a wait that matches the refill rate', async () => {
+      for (let i = 0; i < 5; i++) assert.equal(await c.takeTokens('jupiter', 1, 5, 10), 0, `token ${i + 1} of 5`);
+      const wait = await c.takeTokens('jupiter', 1, 5, 10);
+      assert.ok(wait > 0 && wait <= 100, `wait ${wait} ms for one token at 10/s`);
+      await sleep(wait + 30);
+      assert.equal(await c.takeTokens('jupiter', 1, 5, 10), 0);
+      assert.ok((await c.takeTokens('jupiter', 3, 5, 10)) >= 200, 'three tokens need about 300 ms');
+    });
+
+    test('locks: one holder, growing fencing tokens, release only by the holder, expiry', async () => {
+      const a = await c.acquireLock('wallet:W1', 5_000);
+      assert.ok(a);
+      assert.equal(await c.acquireLock('wallet:W1', 5_000), undefined);
+      await a.release();
+      const b = await c.acquireLock('wallet:W1', 150);
+      assert.ok(b && b.fencingToken > a.fencingToken);
+      await sleep(300);
+      const d = await c.acquireLock('wallet:W1', 5_000);
+      assert.ok(d && d.fencingToken > b.fencingToken, 'an expired lease lets the next holder in, with a newer token');
+      await b.release(); // stale: must not free d's lock
+      assert.equal(await c.acquireLock('wallet:W1', 5_000), undefined);
+      await d.release();
+      const racers = await Promise.all(Array.from({ length: 20 }, () => c.acquireLock('wallet:W2', 5_000)));
+      assert.equal(racers.filter(Boolean).length, 1);
+    });
+  });
+}

@@ -1,4 +1,0 @@
-import { MemoryStore } from '../../engine/store/index.ts';
-import { storeContract } from './contract.ts';
-
-storeContract('memory', async () => ({ store: new MemoryStore(), cleanup: async () => {} }));
