@@ -231,16 +231,28 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     if (ruleFiles.has(file)) return ruleFiles.get(file);
     if (!existsSync(file)) return undefined;
     const src = read(file);
+    if (src.syntaxErrors.length) {
+      report(src.syntaxErrors);
+      return undefined;
+    }
     // Semantic checks run even when the schema check failed, so one pass reports everything.
-    const schemaOk = parsedOk(src, 'rule-file');
-    if (src.syntaxErrors.length || !src.value || typeof src.value !== 'object') return undefined;
+    const schemaErrors = schemaCached(src, 'rule-file', false);
+    if (!src.value || typeof src.value !== 'object') {
+      report(schemaErrors);
+      return undefined;
+    }
     const rf = toRuleFile(src);
-    if (!schemaOk) project.failedFiles.add(file);
+    if (schemaErrors.length) project.failedFiles.add(file);
     const findings = checkRuleFile(rf, ctx);
     if (ctx.params && rf.kind === 'strategy' && project.strategies && !project.strategies.config.strategies[rf.strategy]) {
       findings.push({ at: ['id'], code: 'RULES_UNKNOWN_STRATEGY', message: `strategies.yaml has no strategy '${rf.strategy}' for this file's orders`, expected: `one of ${Object.keys(project.strategies.config.strategies).join(', ')}`, found: `'${rf.strategy}'` });
     }
-    report(toDiagnostics(src, findings));
+    const semantic = toDiagnostics(src, findings);
+    // One error per mistake: where the catalog check says more (unknown fact, operator, path), the schema's
+    // enum / pattern error at the same node is the same mistake.
+    const said = new Set(semantic.map((d) => `${d.line}:${d.column}`));
+    report(schemaErrors.filter((d) => !said.has(`${d.line}:${d.column}`)));
+    report(semantic);
     const loaded = { src, file: rf };
     ruleFiles.set(file, loaded);
     return loaded;

@@ -76,6 +76,22 @@ function hint(word: string, candidates: Iterable<string>): string {
   return c ? ` (did you mean '${c}'?)` : '';
 }
 
+/** `$.a`, `a[*]`, `a[0]`, `a..b`: JSONPath syntax, which json-rules-engine users may bring along. */
+export function looksLikeJsonPath(path: string): boolean {
+  return path.startsWith('$') || path.includes('[') || path.includes('..');
+}
+
+/** The dot path a JSONPath means, when there is one (wildcards and filters have none). */
+function dotPathAdvice(path: string): string {
+  if (/\[\s*\*\s*\]|\.\.|\[\s*\?/.test(path)) return ' (wildcards and recursive descent have none: compare list elements with the someFact: / everyFact: decorators)';
+  const dot = path
+    .replace(/^\$\.?/, '')
+    .replace(/\[\s*(\d+)\s*\]/g, '.$1')
+    .replace(/\[\s*['"]([^'"]+)['"]\s*\]/g, '.$1')
+    .replace(/^\./, '');
+  return dot && !dot.includes('[') ? `: write '${dot}'` : '';
+}
+
 /** The params beside a missing one (same parent), as full dot paths, for hints. */
 function paramKeys(params: unknown, path: string | undefined): string[] {
   const prefix = path?.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
@@ -97,6 +113,10 @@ class RuleFileChecker {
 
   /** Type of a fact reference, reporting unknown facts / paths / params at `at`. */
   private resolve(fact: string, path: string | undefined, at: PathSegment[]): OperandType | undefined {
+    if (typeof path === 'string' && looksLikeJsonPath(path)) {
+      this.report([...at, 'path'], 'RULES_JSONPATH', `'${path}' looks like JSONPath; solrules uses dot paths into the fact${dotPathAdvice(path)}`, "a dot path, e.g. 'usd' or 'reserves.0.amount'", `'${path}'`);
+      return undefined;
+    }
     const r = referenceType(fact, path, this.ctx.params);
     if ('type' in r) return r.type;
     switch (r.error) {
