@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { closest } from '../rules/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
 
@@ -85,7 +86,8 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
     case 'additionalProperties': {
       const extra = (err.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys(((err.parentSchema as { properties?: object })?.properties) ?? {});
-      return diagnosticAt(src, [...path, extra], code, `${where}: unknown property '${extra}'`, {
+      const near = closest(extra, known);
+      return diagnosticAt(src, [...path, extra], code, `${where}: unknown property '${extra}'${near ? ` (did you mean '${near}'?)` : ''}`, {
         ...(known.length ? { expected: `one of ${known.join(', ')}` } : {}),
         key: true,
       });
@@ -108,6 +110,22 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
 }
 
 /**
+ * A misspelt property is one mistake, not two: ajv reports the unknown key and the required
+ * property it was meant to be; keep the unknown key (its message names the near miss).
+ */
+function oneErrorPerMistake(errors: readonly ErrorObject[]): ErrorObject[] {
+  const extras = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword === 'additionalProperties') extras.set(e.instancePath, [...(extras.get(e.instancePath) ?? []), (e.params as { additionalProperty: string }).additionalProperty]);
+  }
+  return errors.filter((e) => {
+    if (e.keyword !== 'required') return true;
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return !(extras.get(e.instancePath) ?? []).some((extra) => closest(extra, [missing]) !== undefined);
+  });
+}
+
+/**
  * Validates a parsed file against a schema; returns all errors as diagnostics (deduplicated).
  * `redact` keeps values out of messages (wallets.yaml: a pasted key must not reach a log).
  */
@@ -116,7 +134,7 @@ export function validateAgainstSchema(src: SourceFile, name: SchemaName, opts: {
   if (fn(src.value)) return [];
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
-  for (const err of fn.errors ?? []) {
+  for (const err of oneErrorPerMistake(fn.errors ?? [])) {
     const d = toDiagnostic(src, err, opts.redact ?? false);
     if (!d) continue;
     const key = `${d.line}:${d.column}:${d.code}:${d.message}`;

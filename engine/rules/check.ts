@@ -41,6 +41,11 @@ export interface RuleCheckContext {
   params: unknown;
   /** Executor names registered in strategies.yaml; undefined when none was found. */
   executors: readonly string[] | undefined;
+  /**
+   * strategies.yaml exists but is invalid (its own errors are reported once, there): params and
+   * executors are what parsed, and a reference is checked only where its section parsed.
+   */
+  partial?: boolean;
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints. */
@@ -74,6 +79,12 @@ function editDistance(a: string, b: string): number {
 function hint(word: string, candidates: Iterable<string>): string {
   const c = closest(word, candidates);
   return c ? ` (did you mean '${c}'?)` : '';
+}
+
+/** Whether the section a params path starts in (`grid` of `grid.levels`) parsed as a map. */
+function sectionParsed(params: unknown, path: string | undefined): boolean {
+  const section = readPath(params, (path ?? '').split('.')[0]);
+  return section !== null && typeof section === 'object';
 }
 
 /** `$.a`, `a[*]`, `a[0]`, `a..b`: JSONPath syntax, which json-rules-engine users may bring along. */
@@ -129,11 +140,13 @@ class RuleFileChecker {
         return undefined;
       }
       case 'unknown-param': {
+        if (this.ctx.partial && !sectionParsed(this.ctx.params, path)) return undefined;
         const keys = paramKeys(this.ctx.params, path);
         this.report([...at, 'path'], 'RULES_UNKNOWN_PARAM', `strategies.yaml defines no param '${path}'${hint(path ?? '', keys)}`, keys.length ? `one of ${keys.join(', ')}` : 'a param defined in strategies.yaml', `'${path}'`);
         return undefined;
       }
       case 'no-params':
+        if (this.ctx.partial) return undefined;
         this.report([...at, 'fact'], 'RULES_NO_STRATEGIES', `fact 'params' used but no strategies.yaml was found to check '${path}' against`, 'a strategies.yaml beside or above the rule file (or --strategies)', 'none');
         return undefined;
     }
