@@ -16,12 +16,15 @@ const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
+const roots = new Map<SchemaName, Record<string, unknown>>();
 
 function instance(): Ajv2020 {
   if (!ajv) {
     ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true, verbose: true });
     const addFormats = addFormatsModule as unknown as (a: Ajv2020) => void;
     addFormats(ajv);
+    // editor annotations (yaml-language-server / vscode-json-languageservice): no effect on validation
+    ajv.addVocabulary(['enumDescriptions', 'patternErrorMessage']);
   }
   return ajv;
 }
@@ -36,6 +39,7 @@ export function validator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
     const schema = JSON.parse(readFileSync(schemaPath(name), 'utf8'));
+    roots.set(name, schema);
     fn = instance().compile(schema);
     compiled.set(name, fn);
   }
@@ -79,6 +83,24 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
   switch (err.keyword) {
     case 'if':
       return undefined; // the branch's own errors say what is wrong
+    case 'anyOf': {
+      // no branch fits (see oneBranch): name the unknown key, or the keys a branch needs
+      const branches = (err.params as { branches?: BranchInfo[] }).branches ?? [];
+      const known = [...new Set(branches.flatMap((b) => b.keys))];
+      const kinds = branches.map((b) => b.keys.filter((k) => k !== 'path').join(' + ')).join(', ');
+      if (found !== null && typeof found === 'object' && !Array.isArray(found)) {
+        const unknown = Object.keys(found).filter((k) => !known.includes(k) && k !== 'name' && k !== 'priority');
+        if (unknown.length) {
+          const near = closest(unknown[0]!, known);
+          return diagnosticAt(src, [...path, unknown[0]!], 'SCHEMA_ADDITIONAL_PROPERTIES', `${where}: unknown property '${unknown[0]}'${near ? ` (did you mean '${near}'?)` : ''}`, {
+            expected: `one of ${kinds}`,
+            key: true,
+          });
+        }
+        return diagnosticAt(src, path, code, `${where}: needs one of ${kinds}`, { expected: `one of ${kinds}`, found: `keys ${Object.keys(found).join(', ') || 'none'}` });
+      }
+      return diagnosticAt(src, path, code, `${where}: invalid value`, { expected: branches.map((b) => b.title).join(' | ') || 'a valid value', found: show(found) });
+    }
     case 'required': {
       const missing = (err.params as { missingProperty: string }).missingProperty;
       return diagnosticAt(src, path, code, `${where}: missing required property '${missing}'`);
@@ -109,6 +131,55 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
   }
 }
 
+interface BranchInfo {
+  title: string;
+  /** The keys that pick this branch (its properties besides name / priority). */
+  keys: string[];
+}
+
+function resolveRef(root: Record<string, unknown>, ref: string): Record<string, unknown> {
+  let cur: unknown = root;
+  for (const seg of ref.replace(/^#\//, '').split('/')) cur = (cur as Record<string, unknown>)[seg];
+  return cur as Record<string, unknown>;
+}
+
+/**
+ * `anyOf` errors come from every branch; keep the errors of the branch the value means — the
+ * first whose own keys (all, any, not, condition, fact/operator/value) it uses — and drop the
+ * others. When no branch fits, one error says so (see toDiagnostic 'anyOf').
+ */
+function oneBranch(errors: readonly ErrorObject[], root: Record<string, unknown> | undefined): ErrorObject[] {
+  if (!root) return [...errors];
+  const dropped = new Set<ErrorObject>();
+  const added: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' || !Array.isArray(e.schema)) continue;
+    const branches = (e.schema as Array<Record<string, unknown>>).map((b, i) => {
+      const ptr = typeof b.$ref === 'string' ? b.$ref : `${e.schemaPath}/${i}`;
+      const schema = typeof b.$ref === 'string' ? resolveRef(root, b.$ref) : b;
+      const keys = Object.keys((schema.properties as object) ?? {}).filter((k) => k !== 'name' && k !== 'priority');
+      return { ptr, schema, keys, title: String(schema.title ?? ptr) };
+    });
+    const value = e.data;
+    const isMap = value !== null && typeof value === 'object' && !Array.isArray(value);
+    const chosen = isMap ? branches.find((b) => b.keys.some((k) => Object.prototype.hasOwnProperty.call(value, k))) : undefined;
+    dropped.add(e);
+    // ajv's schemaPath does not survive a $ref: tell a branch's errors by the schema object that failed
+    const inBranch = (o: ErrorObject, b: (typeof branches)[number]) =>
+      (o.instancePath === e.instancePath && o.parentSchema === b.schema) ||
+      (o.instancePath.startsWith(`${e.instancePath}/`) && Object.values((b.schema.properties as object) ?? {}).includes(o.parentSchema));
+    for (const b of branches) {
+      if (b === chosen) continue;
+      for (const other of errors) if (inBranch(other, b)) dropped.add(other);
+    }
+    // no branch fits a map, or none takes this kind of value: one error for the lot
+    if (!chosen && (isMap || branches.every((b) => errors.some((o) => inBranch(o, b))))) {
+      added.push({ ...e, params: { branches: branches.map((b) => ({ title: b.title, keys: b.keys })) } } as ErrorObject);
+    }
+  }
+  return [...errors.filter((e) => !dropped.has(e)), ...added];
+}
+
 /**
  * A misspelt property is one mistake, not two: ajv reports the unknown key and the required
  * property it was meant to be; keep the unknown key (its message names the near miss).
@@ -134,7 +205,7 @@ export function validateAgainstSchema(src: SourceFile, name: SchemaName, opts: {
   if (fn(src.value)) return [];
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
-  for (const err of oneErrorPerMistake(fn.errors ?? [])) {
+  for (const err of oneErrorPerMistake(oneBranch(fn.errors ?? [], roots.get(name)))) {
     const d = toDiagnostic(src, err, opts.redact ?? false);
     if (!d) continue;
     const key = `${d.line}:${d.column}:${d.code}:${d.message}`;

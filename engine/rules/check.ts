@@ -234,7 +234,8 @@ class RuleFileChecker {
         expected = '[low, high]';
         break;
     }
-    if (!rightOk) {
+    // a missing value is the schema's error (required 'value'), not a type mismatch
+    if (!rightOk && Object.prototype.hasOwnProperty.call(c, 'value')) {
       this.report([...at, 'value'], 'RULES_VALUE_TYPE_MISMATCH', `operator '${base}' on ${typeName(left)} needs ${expected} as value`, expected, typeName(right));
     }
   }
