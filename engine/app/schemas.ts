@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXECUTOR_KINDS } from '../executors/index.ts';
-import { factsJsonSchema } from '../rules/index.ts';
+import { factsJsonSchema, ruleFileJsonSchema } from '../rules/index.ts';
 import { schemaPath, type SchemaName } from '../schemas/index.ts';
 import { FACT_CATALOG, producerText, STRATEGY_KINDS } from '../strategies/index.ts';
 
@@ -61,6 +61,7 @@ export function generatedSchemas(): Array<{ name: SchemaName; path: string; text
   const read = (name: SchemaName) => JSON.parse(readFileSync(schemaPath(name), 'utf8')) as Json;
   return [
     { name: 'facts', path: schemaPath('facts'), text: JSON.stringify(factsJsonSchema(FACT_CATALOG, producerText), null, 2) + '\n' },
+    { name: 'rule-file', path: schemaPath('rule-file'), text: JSON.stringify(ruleFileJsonSchema(FACT_CATALOG), null, 2) + '\n' },
     { name: 'strategies', path: schemaPath('strategies'), text: JSON.stringify(strategiesJsonSchema(read('strategies')), null, 2) + '\n' },
   ];
 }

@@ -51,6 +51,17 @@ export function paramsFact(cfg: StrategiesConfig): Record<string, unknown> {
   return params;
 }
 
+/** The params fact and executor names of a strategies.yaml that failed its checks: whatever parsed as maps. */
+export function parsedParts(value: unknown): { params: Record<string, unknown>; executors: string[] | undefined } {
+  const map = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const root = map(value) ?? {};
+  const params: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(map(root.strategies) ?? {})) if (map(map(s)?.params)) params[name] = map(s)!.params;
+  for (const section of ['routing', 'risk']) if (map(map(root[section])?.params)) params[section] = map(root[section])!.params;
+  const executors = map(root.executors);
+  return { params, executors: executors ? Object.keys(executors) : undefined };
+}
+
 /** Every rule file strategies.yaml names, resolved against its directory, with its YAML path. */
 export function referencedRuleFiles(cfg: StrategiesConfig, file: string): Array<{ path: string; written: string; at: (string | number)[]; section: string }> {
   const dir = dirname(file);

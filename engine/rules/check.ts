@@ -49,6 +49,11 @@ export interface RuleCheckContext {
    * something does): reported as RULES_FACT_NOT_PRODUCED, since such a condition never holds.
    */
   unproduced?: (fact: string, path: string | undefined) => string | undefined;
+  /**
+   * strategies.yaml exists but is invalid (its own errors are reported once, there): params and
+   * executors are what parsed, and a reference is checked only where its section parsed.
+   */
+  partial?: boolean;
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints. */
@@ -84,6 +89,28 @@ function hint(word: string, candidates: Iterable<string>): string {
   return c ? ` (did you mean '${c}'?)` : '';
 }
 
+/** Whether the section a params path starts in (`grid` of `grid.levels`) parsed as a map. */
+function sectionParsed(params: unknown, path: string | undefined): boolean {
+  const section = readPath(params, (path ?? '').split('.')[0]);
+  return section !== null && typeof section === 'object';
+}
+
+/** `$.a`, `a[*]`, `a[0]`, `a..b`: JSONPath syntax, which json-rules-engine users may bring along. */
+export function looksLikeJsonPath(path: string): boolean {
+  return path.startsWith('$') || path.includes('[') || path.includes('..');
+}
+
+/** The dot path a JSONPath means, when there is one (wildcards and filters have none). */
+function dotPathAdvice(path: string): string {
+  if (/\[\s*\*\s*\]|\.\.|\[\s*\?/.test(path)) return ' (wildcards and recursive descent have none: compare list elements with the someFact: / everyFact: decorators)';
+  const dot = path
+    .replace(/^\$\.?/, '')
+    .replace(/\[\s*(\d+)\s*\]/g, '.$1')
+    .replace(/\[\s*['"]([^'"]+)['"]\s*\]/g, '.$1')
+    .replace(/^\./, '');
+  return dot && !dot.includes('[') ? `: write '${dot}'` : '';
+}
+
 /** The params beside a missing one (same parent), as full dot paths, for hints. */
 function paramKeys(params: unknown, path: string | undefined): string[] {
   const prefix = path?.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
@@ -112,6 +139,10 @@ class RuleFileChecker {
 
   /** Type of a fact reference, reporting unknown facts / paths / params at `at`. */
   private resolve(fact: string, path: string | undefined, at: PathSegment[]): OperandType | undefined {
+    if (typeof path === 'string' && looksLikeJsonPath(path)) {
+      this.report([...at, 'path'], 'RULES_JSONPATH', `'${path}' looks like JSONPath; solrules uses dot paths into the fact${dotPathAdvice(path)}`, "a dot path, e.g. 'usd' or 'reserves.0.amount'", `'${path}'`);
+      return undefined;
+    }
     const r = referenceType(fact, path, this.ctx.params, this.ctx.facts);
     if ('type' in r) {
       const why = this.ctx.unproduced?.(fact, path);
@@ -128,11 +159,13 @@ class RuleFileChecker {
         return undefined;
       }
       case 'unknown-param': {
+        if (this.ctx.partial && !sectionParsed(this.ctx.params, path)) return undefined;
         const keys = paramKeys(this.ctx.params, path);
         this.report([...at, 'path'], 'RULES_UNKNOWN_PARAM', `strategies.yaml defines no param '${path}'${hint(path ?? '', keys)}`, keys.length ? `one of ${keys.join(', ')}` : 'a param defined in strategies.yaml', `'${path}'`);
         return undefined;
       }
       case 'no-params':
+        if (this.ctx.partial) return undefined;
         this.report([...at, 'fact'], 'RULES_NO_STRATEGIES', `fact 'params' used but no strategies.yaml was found to check '${path}' against`, 'a strategies.yaml beside or above the rule file (or --strategies)', 'none');
         return undefined;
     }
@@ -220,7 +253,8 @@ class RuleFileChecker {
         expected = '[low, high]';
         break;
     }
-    if (!rightOk) {
+    // a missing value is the schema's error (required 'value'), not a type mismatch
+    if (!rightOk && Object.prototype.hasOwnProperty.call(c, 'value')) {
       this.report([...at, 'value'], 'RULES_VALUE_TYPE_MISMATCH', `operator '${base}' on ${typeName(left)} needs ${expected} as value`, expected, typeName(right));
     }
   }

@@ -12,3 +12,4 @@ export { buildRuleSet, diffRuleSets, ruleSetHash, canonicalJson, sha256Hex, type
 export { runTestFile, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage } from './testing.ts';
 export { formatOutcome, formatTrace } from './explain.ts';
 export { factsJsonSchema } from './facts-schema.ts';
+export { ruleFileJsonSchema } from './rule-file-schema.ts';

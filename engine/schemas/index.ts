@@ -14,12 +14,15 @@ const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
+const roots = new Map<SchemaName, Record<string, unknown>>();
 
 function instance(): Ajv2020 {
   if (!ajv) {
     ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true, verbose: true });
     const addFormats = addFormatsModule as unknown as (a: Ajv2020) => void;
     addFormats(ajv);
+    // editor annotations (yaml-language-server / vscode-json-languageservice): no effect on validation
+    ajv.addVocabulary(['enumDescriptions', 'patternErrorMessage']);
   }
   return ajv;
 }
@@ -34,8 +37,15 @@ export function validator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
     const schema = JSON.parse(readFileSync(schemaPath(name), 'utf8'));
+    roots.set(name, schema);
     fn = instance().compile(schema);
     compiled.set(name, fn);
   }
   return fn;
+}
+
+/** The schema document a validator was compiled from (for mapping errors to the branch a value uses). */
+export function schemaRoot(name: SchemaName): Record<string, unknown> | undefined {
+  validator(name);
+  return roots.get(name);
 }
