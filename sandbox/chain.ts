@@ -92,7 +92,7 @@ export class SandboxChain extends EventEmitter {
   private slotNow: number;
   private heightNow: number;
   private readonly slotMs: number;
-  private readonly genesisMs = Date.now();
+  private readonly genesisMs: number;
   private readonly lag: { confirmed: number; finalized: number };
   /** blockhash → last block height at which it is still valid. */
   private readonly blockhashes = new Map<string, number>();
@@ -115,6 +115,7 @@ export class SandboxChain extends EventEmitter {
     this.slotNow = this.startSlot;
     this.heightNow = opts.startBlockHeight ?? this.startSlot - 100;
     this.slotMs = opts.slotMs ?? 400;
+    this.genesisMs = opts.genesisUnixMs ?? Date.now();
     this.lag = { confirmed: opts.commitmentLagSlots?.confirmed ?? 0, finalized: opts.commitmentLagSlots?.finalized ?? 0 };
     this.writeAccount(this.faucet.publicKey.toBase58(), { lamports: FAUCET_LAMPORTS }, false);
     this.enterSlot();
