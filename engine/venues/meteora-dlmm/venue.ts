@@ -9,6 +9,7 @@ import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, program
 import { Q64, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
 import { dexError, swapRejected } from './errors.ts';
+import { SolrulesError } from '../../errors/index.ts';
 import { BinArrayIndex } from './bitmap.ts';
 import {
   BIN_ARRAY_BITMAP_EXTENSION_LEN,
@@ -296,7 +297,16 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
   reserves(state: MeteoraDlmmState, accounts: ReadonlyMap<string, AccountSnapshot>) {
     return vaultBalances(state, meteoraDlmm.vaults(state), accounts);
   },
+  /** EXEC_ZERO_OUTPUT for an exact-in quote that pays nothing: the program refuses such a swap (swap2 InsufficientOutAmount, 6039, seen on the sandbox). */
   swapInstruction(state, quote, req) {
+    if ((req.exactIn ?? true) && quote.amountOut === 0n) {
+      throw new SolrulesError('EXEC_ZERO_OUTPUT', `meteora-dlmm pair ${state.address}: ${quote.amountIn} in pays 0 out, which the program refuses (InsufficientOutAmount)`, {
+        venue: 'meteora-dlmm',
+        pool: state.address,
+        field: 'amountOut',
+        value: quote.amountOut,
+      });
+    }
     return meteoraDlmmSwapInstruction(state, { ...req, binArrays: arraysFromQuote(quote.accounts, state.binArrays.values()) });
   },
 };
