@@ -10,3 +10,6 @@ export { sendInstructions, buildTransaction, type SendOptions } from './send.ts'
 export { WHIRLPOOL_SOL_USDC, USDC_MINT } from './whirlpool.ts';
 export { customizablePairAddress, binIdForPrice, type CreatedDlmmPair } from './dlmm.ts';
 export { swapExactIn, type SwapOutcome } from './swap.ts';
+export { MarketFlow, describeFlowSwap, poolPrice, type FlowOptions, type FlowSwap, type FlowStats, type FlowMode } from './flow.ts';
+export { loadRecordedDay, REPLAY_POOL, type RecordedSwap } from './replay.ts';
+export { SeededRandom } from './rng.ts';

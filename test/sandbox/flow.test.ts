@@ -1,0 +1,110 @@
+/**
+ * SIMULATED market flow through the real programs: a seeded random walk with shocks (same seed →
+ * same transactions and same final chain state; prices move and the venues drift apart) and the
+ * replay of the recorded mainnet day (directions and order as recorded, sizes fitted to each pool).
+ * SOLRULES_FULL=1 runs longer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startSandbox } from '../../sandbox/index.ts';
+import { createMarket, describeFlowSwap, loadRecordedDay, MarketFlow, poolPrice, type FlowSwap, type Market } from '../../sandbox/market/index.ts';
+import { isSolrulesError } from '../../engine/errors/index.ts';
+
+const FULL = process.env.SOLRULES_FULL === '1';
+const STEPS = FULL ? 400 : 60;
+const GENESIS = 1_700_000_000_000;
+
+/** Runs a fresh sandbox + market + flow and returns the swaps and a digest of every pool and trader account. */
+async function runWalk(flowSeed: number): Promise<{ swaps: FlowSwap[]; digest: string; prices: number[]; start: number[] }> {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: GENESIS });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 11 });
+    const start = market.pools.map((p) => poolPrice(market, p.venue));
+    const flow = new MarketFlow(market, { seed: flowSeed, shockProbability: 0.1 });
+    const swaps = flow.run(STEPS);
+    return { swaps, digest: digestOf(market), prices: market.pools.map((p) => poolPrice(market, p.venue)), start };
+  } finally {
+    await sb.close();
+  }
+}
+
+function digestOf(market: Market): string {
+  const h = createHash('sha256');
+  const addresses = [...market.pools.flatMap((p) => [p.address, ...(p.created?.binArrays ?? [])]), ...market.traders.map((t) => t.publicKey.toBase58())];
+  for (const a of addresses) h.update(a).update(market.chain.getAccount(a)?.data ?? new Uint8Array());
+  return h.digest('hex');
+}
+
+test('random walk: same seed → same transactions and final state; another seed differs; prices move and the venues drift apart', async () => {
+  const a = await runWalk(5);
+  const b = await runWalk(5);
+  const c = await runWalk(6);
+  assert.ok(a.swaps.length >= STEPS * 0.9, `${a.swaps.length} of ${STEPS} steps landed`);
+  const key = (s: FlowSwap) => `${s.venue} ${s.trader} ${s.inputMint} ${s.amountIn} ${s.amountOut} ${s.slot} ${s.signature}`;
+  assert.deepEqual(a.swaps.map(key), b.swaps.map(key), 'same seed, same transactions (signatures included)');
+  assert.equal(a.digest, b.digest, 'same final pool and trader state');
+  assert.notEqual(a.digest, c.digest, 'another seed, another path');
+  assert.ok(a.swaps.every((s) => s.simulated === true));
+  assert.ok(a.swaps.some((s) => s.kind === 'shock'), 'shocks happen');
+  assert.ok(new Set(a.swaps.map((s) => s.venue)).size === 2, 'both venues traded');
+  assert.ok(new Set(a.swaps.map((s) => s.inputMint)).size === 2, 'both directions');
+  const moved = a.prices.map((p, i) => Math.abs(p / a.start[i]! - 1));
+  assert.ok(moved.some((m) => m > 0.0005), `a price moved: ${moved}`);
+  const gapBefore = Math.abs(a.start[0]! / a.start[1]! - 1);
+  const gapAfter = Math.abs(a.prices[0]! / a.prices[1]! - 1);
+  assert.notEqual(gapAfter, gapBefore, 'the venues no longer quote the same gap');
+  console.log(`random walk: ${a.swaps.length} SIMULATED swaps; prices ${a.start.map((p) => p.toFixed(3))} → ${a.prices.map((p) => p.toFixed(3))}; gap ${(gapBefore * 1e4).toFixed(1)} → ${(gapAfter * 1e4).toFixed(1)} bps`);
+});
+
+test('replay of 2022-04-06: the recorded directions in the recorded order, sizes fitted to each pool; every line says SIMULATED', async () => {
+  const day = loadRecordedDay();
+  assert.equal(day.length, 4691, 'the 4,692 SOL/USDC swaps of the day but one that paid 0 out (5 lamports in)');
+  assert.ok(day.every((r, i) => i === 0 || r.time >= day[i - 1]!.time), 'in time order');
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: GENESIS });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 11 });
+    const flow = new MarketFlow(market, { mode: 'replay', seed: 1 });
+    const swaps = flow.run(STEPS);
+    assert.ok(swaps.length >= STEPS * 0.9);
+    for (const s of swaps) {
+      const rec = day.find((r) => r.signature === s.recorded)!;
+      assert.ok(rec, 'each swap names the mainnet swap it re-enacts');
+      assert.equal(s.inputMint === market.mints.sol, rec.solIn, 'direction as recorded');
+      assert.match(describeFlowSwap(s, market), /^SIMULATED replay #/);
+    }
+    assert.deepEqual(swaps.map((s) => s.recorded), day.slice(0, STEPS).map((r) => r.signature).filter((sig) => swaps.some((s) => s.recorded === sig)), 'in the recorded order');
+  } finally {
+    await sb.close();
+  }
+});
+
+test('bad flow options are typed errors naming the field', async () => {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: GENESIS });
+  try {
+    const market = createMarket({ chain: sb.chain, venues: ['orca-whirlpool'], traders: 1 });
+    assert.throws(() => new MarketFlow(market, { ratePerSecond: 0 }), (e) => isSolrulesError(e, 'MARKET_BAD_OPTION') && e.context.field === 'ratePerSecond');
+    assert.throws(() => new MarketFlow(market, { shockProbability: 2 }), (e) => isSolrulesError(e, 'MARKET_BAD_OPTION') && e.context.field === 'shockProbability');
+    assert.throws(() => new MarketFlow(market, { venues: ['meteora-dlmm'] }), (e) => isSolrulesError(e, 'MARKET_POOL_MISSING'));
+  } finally {
+    await sb.close();
+  }
+});
+
+test('start/stop: the flow paces swaps on timers and stops', async () => {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: GENESIS });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 2, traders: 2 });
+    const seen: FlowSwap[] = [];
+    const flow = new MarketFlow(market, { ratePerSecond: 50, onSwap: (s) => seen.push(s) });
+    flow.start();
+    await new Promise((r) => setTimeout(r, 1500));
+    flow.stop();
+    const count = seen.length;
+    assert.ok(count >= 3, `${count} swaps in 1.5 s at 50/s`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(seen.length, count, 'nothing after stop');
+  } finally {
+    await sb.close();
+  }
+});
