@@ -43,6 +43,8 @@ export interface FlowOptions {
   slotsPerSwap?: number;
   /** Called after every landed simulated swap. */
   onSwap?: (swap: FlowSwap) => void;
+  /** Called when a timed step fails (it is counted as skipped and the flow goes on). */
+  onError?: (err: unknown) => void;
 }
 
 /** One landed swap of a simulated trader. */
@@ -161,7 +163,14 @@ export class MarketFlow {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         const before = this.mode === 'replay' ? this.recorded![this.replayIndex]?.time : undefined;
-        this.step();
+        try {
+          this.step();
+        } catch (err) {
+          // A failed transaction must not end a live flow: count it, report it, go on.
+          this.stats.skipped++;
+          this.stats.lastSkip = err instanceof Error ? err.message : String(err);
+          this.opts.onError?.(err);
+        }
         if (this.finished || this.stopped) return;
         schedule(this.nextDelayMs(before));
       }, ms);
