@@ -267,6 +267,7 @@ export class MarketFlow {
         if (recorded) swap.recorded = recorded;
         this.stats.swaps++;
         this.stats.byVenue[venue] = (this.stats.byVenue[venue] ?? 0) + 1;
+        this.market.postOraclePrice();
         this.opts.onSwap?.(swap);
         return swap;
       } catch (err) {

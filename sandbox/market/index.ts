@@ -13,3 +13,4 @@ export { swapExactIn, type SwapOutcome } from './swap.ts';
 export { MarketFlow, describeFlowSwap, poolPrice, type FlowOptions, type FlowSwap, type FlowStats, type FlowMode } from './flow.ts';
 export { loadRecordedDay, REPLAY_POOL, type RecordedSwap } from './replay.ts';
 export { SeededRandom } from './rng.ts';
+export { postPythSolUsd, poolPriceE8, PYTH_SOL_USD_ACCOUNT, PYTH_SOL_USD_FEED } from './oracle.ts';

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Keypair } from '@solana/web3.js';
 import { SolrulesError } from '../../engine/errors/index.ts';
-import { decodeWhirlpool, NATIVE_MINT, type VenueId } from '../../engine/venues/index.ts';
+import { decodeWhirlpool, NATIVE_MINT, type PythPriceUpdate, type VenueId } from '../../engine/venues/index.ts';
+import { poolPriceE8, postPythSolUsd, PYTH_SOL_USD_ACCOUNT, PYTH_SOL_USD_FEED } from './oracle.ts';
 import type { SandboxChain } from '../chain.ts';
 import { binIdForPrice, createDlmmPair, type CreatedDlmmPair } from './dlmm.ts';
 import { loadPrograms } from './programs.ts';
@@ -28,6 +29,8 @@ export interface MarketOptions {
   traders?: number;
   /** Each trader's wrapped SOL and USDC, atoms (default 10,000 SOL and 1,000,000 USDC), plus 10 SOL for fees. */
   traderFunds?: { sol?: bigint; usdc?: bigint };
+  /** Post a SIMULATED Pyth pull-oracle SOL/USD PriceUpdateV2 (mean of the pool prices) at setup and after each flow swap (default true). */
+  pythOracle?: boolean;
   /** The DLMM pair: bin step (default 10 = 0.1 %), base factor (default 10,000: 0.1 % base fee), positions of 70 bins (default 3), liquidity (default 2,000 SOL above the price, 80,000 USDC below). */
   dlmm?: { binStep?: number; baseFactor?: number; positions?: number; sol?: bigint; usdc?: bigint };
 }
@@ -50,6 +53,10 @@ export interface Market {
   liquidityProvider: Keypair;
   /** Wall-clock ms the setup took. */
   setupMs: number;
+  /** The SIMULATED SOL/USD PriceUpdateV2 account, when the market posts one. */
+  oracle: { address: string; feedId: string } | undefined;
+  /** Posts the mean of the pool prices as the SOL/USD PriceUpdateV2 (the flow calls it after each swap); undefined without an oracle. */
+  postOraclePrice(): PythPriceUpdate | undefined;
   /** The pool on a venue; MARKET_POOL_MISSING when the market has none there. */
   pool(venue: MarketVenue): MarketPool;
 }
@@ -119,7 +126,18 @@ export function createMarket(opts: MarketOptions): Market {
   // Check that every pool reads back as a quotable state before handing the market out.
   for (const p of pools) readPoolState(chain, p.venue, p.address);
   chain.advanceSlots(1);
+  let lastOracle: PythPriceUpdate | undefined;
+  const withOracle = opts.pythOracle ?? true;
+  const postOraclePrice = (): PythPriceUpdate | undefined => {
+    if (!withOracle) return undefined;
+    const sum = pools.reduce((a, p) => a + poolPriceE8(chain, p.venue, p.address), 0n);
+    lastOracle = postPythSolUsd(chain, sum / BigInt(pools.length), lastOracle);
+    return lastOracle;
+  };
+  postOraclePrice();
   return {
+    oracle: withOracle ? { address: PYTH_SOL_USD_ACCOUNT, feedId: PYTH_SOL_USD_FEED } : undefined,
+    postOraclePrice,
     chain,
     seed,
     mints,

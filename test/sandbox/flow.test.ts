@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket, describeFlowSwap, loadRecordedDay, MarketFlow, poolPrice, type FlowSwap, type Market } from '../../sandbox/market/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
+import { decodePythPriceUpdate, PYTH_RECEIVER_PROGRAM_ID } from '../../engine/venues/index.ts';
 
 const FULL = process.env.SOLRULES_FULL === '1';
 const STEPS = FULL ? 400 : 60;
@@ -104,6 +105,27 @@ test('start/stop: the flow paces swaps on timers and stops', async () => {
     assert.ok(count >= 3, `${count} swaps in 1.5 s at 50/s`);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(seen.length, count, 'nothing after stop');
+  } finally {
+    await sb.close();
+  }
+});
+
+test('the SIMULATED Pyth SOL/USD PriceUpdateV2 follows the pools as the flow moves them, and decodes with the engine decoder', async () => {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: GENESIS });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 4 });
+    const read = () => decodePythPriceUpdate({ address: market.oracle!.address, ...sb.getAccount(market.oracle!.address)!, rentEpoch: null });
+    const first = read();
+    assert.equal(first.feedId, '0xef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d');
+    assert.equal(sb.getAccount(market.oracle!.address)!.owner, PYTH_RECEIVER_PROGRAM_ID);
+    const mean = (market.pools.reduce((a, p) => a + poolPrice(market, p.venue), 0) / market.pools.length) * 1e8;
+    assert.ok(Math.abs(Number(first.price) / mean - 1) < 1e-6, `${first.price} vs ${mean}`);
+    new MarketFlow(market, { seed: 9, shockProbability: 0.3 }).run(20);
+    const later = read();
+    assert.notEqual(later.price, first.price, 'the oracle moved with the pools');
+    assert.ok(later.postedSlot > first.postedSlot && later.publishTime >= first.publishTime);
+    const meanNow = (market.pools.reduce((a, p) => a + poolPrice(market, p.venue), 0) / market.pools.length) * 1e8;
+    assert.ok(Math.abs(Number(later.price) / meanNow - 1) < 1e-6);
   } finally {
     await sb.close();
   }
