@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { PublicKey } from '@solana/web3.js';
 import { loadAccountDir } from '../../../engine/accounts/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { meteoraDlmm } from '../../../engine/venues/meteora-dlmm/index.ts';
@@ -41,4 +42,14 @@ test('EtAdV: a swap the reserve can pay is still quoted; without the reserve acc
   const bare = meteoraDlmm.buildState(pair, withoutReserves);
   assert.equal(bare.reserveBalances, undefined);
   assert.ok(meteoraDlmm.requiredAccounts(pair).includes(state.lbPair.reserveY), 'scanners fetch the reserves with the pair');
+});
+
+test('swapInstruction refuses an exact-in quote that pays 0 (the program fails it with InsufficientOutAmount, see test/sandbox/market.test.ts)', () => {
+  const state = meteoraDlmm.buildState(pair, accounts);
+  const owner = new PublicKey('7B8yNHX62NLvRswD86ttbGcV5TYxUsDNxEg2ZRMZLPRt');
+  const dust = meteoraDlmm.quoteExactIn(state, state.mintA, 1n, { unixTimestamp: 1_700_000_000, slot: 500_000_000 });
+  assert.equal(dust.amountOut, 0n, 'the quote still reports what the math gives');
+  assert.throws(() => meteoraDlmm.swapInstruction(state, dust, { owner, inputMint: state.mintA, amount: 1n, otherAmountThreshold: 0n }), (e) => isSolrulesError(e, 'EXEC_ZERO_OUTPUT'));
+  const real = meteoraDlmm.quoteExactIn(state, state.mintA, 1_000_000_000n, { unixTimestamp: 1_700_000_000, slot: 500_000_000 });
+  assert.ok(meteoraDlmm.swapInstruction(state, real, { owner, inputMint: state.mintA, amount: real.amountIn, otherAmountThreshold: real.amountOut }).keys.length > 16);
 });
