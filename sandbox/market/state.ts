@@ -28,7 +28,8 @@ export function readPoolState<S extends PoolState = PoolState>(chain: SandboxCha
   }
   const accounts = new Map<string, AccountSnapshot>();
   for (const address of venue.requiredAccounts(poolAccount)) accounts.set(address, snapshotOf(chain, address));
-  const probe = venue.buildState(poolAccount, accounts, chainContext(chain));
-  for (const vault of venue.vaults(probe)) if (!accounts.has(vault)) accounts.set(vault, snapshotOf(chain, vault));
-  return { venue, state: venue.buildState(poolAccount, accounts, chainContext(chain)), accounts };
+  const state = venue.buildState(poolAccount, accounts, chainContext(chain));
+  // `requiredAccounts` is all a quote needs; the vaults are added for `venue.reserves` only.
+  for (const vault of venue.vaults(state)) if (!accounts.has(vault)) accounts.set(vault, snapshotOf(chain, vault));
+  return { venue, state, accounts };
 }
