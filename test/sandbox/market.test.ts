@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { createMarket, readPoolState, sendInstructions, swapExactIn, tokenBalance, associatedTokenAddress, PROGRAMS, type Market } from '../../sandbox/market/index.ts';
-import { decodeWhirlpool, type MeteoraDlmmState, type OrcaWhirlpoolState } from '../../engine/venues/index.ts';
+import { decodeMint, decodeWhirlpool, type MeteoraDlmmState, type OrcaWhirlpoolState } from '../../engine/venues/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 
 const FULL = process.env.SOLRULES_FULL === '1';
@@ -51,6 +51,9 @@ test('market: programs at their mainnet ids, both pools on one pair of mints, va
     assert.equal(tokenBalance(sb.chain, associatedTokenAddress(market.mints.sol, t.publicKey)), 10_000n * 10n ** 9n);
     assert.equal(tokenBalance(sb.chain, associatedTokenAddress(market.mints.usdc, t.publicKey)), 1_000_000n * 10n ** 6n);
   }
+  // USDC written to the traders and the liquidity provider was added to the mint's supply (the real dump's 5,034,999,431,478,671).
+  const supply = decodeMint({ address: market.mints.usdc, ...sb.getAccount(market.mints.usdc)!, rentEpoch: null }).supply;
+  assert.equal(supply - 5_034_999_431_478_671n, 4n * 1_000_000n * 10n ** 6n + 80_000n * 10n ** 6n);
   console.log(`market setup: ${market.setupMs.toFixed(0)} ms`);
 });
 
