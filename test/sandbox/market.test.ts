@@ -130,3 +130,23 @@ test('the DLMM program itself refuses a zero-output swap (why the builder refuse
   const ix = venue.swapInstruction(state, { ...quote, amountOut: 1n }, { owner: market.traders[1]!.publicKey, inputMint: market.mints.sol, amount: 1n, otherAmountThreshold: 0n });
   assert.throws(() => sendInstructions(sb.chain, market.traders[1]!, [ix]), (e) => isSolrulesError(e, 'MARKET_TX_FAILED') && /0x1797/.test(e.message));
 });
+
+test('whirlpool: a swap crossing many initialized ticks equals the quote; one needing a fourth tick array is refused before sending', async () => {
+  const big = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
+  try {
+    const m = createMarket({ chain: big.chain, venues: ['orca-whirlpool'], traders: 1, traderFunds: { sol: 200_000n * 10n ** 9n, usdc: 20_000_000n * 10n ** 6n } });
+    const pool = m.pool('orca-whirlpool').address;
+    const o = swapExactIn(big.chain, m.traders[0]!, 'orca-whirlpool', pool, m.mints.sol, 30_000n * 10n ** 9n);
+    assert.equal(o.realizedOut, o.quote.amountOut);
+    assert.ok((o.quote as { ticksCrossed?: number }).ticksCrossed! >= 10, 'many initialized ticks crossed');
+    big.advanceSlots(1);
+    const back = swapExactIn(big.chain, m.traders[0]!, 'orca-whirlpool', pool, m.mints.usdc, 3_000_000n * 10n ** 6n);
+    assert.equal(back.realizedOut, back.quote.amountOut);
+    big.advanceSlots(1);
+    const before = big.chain.getAccount(pool)!.data;
+    assert.throws(() => swapExactIn(big.chain, m.traders[0]!, 'orca-whirlpool', pool, m.mints.usdc, 15_000_000n * 10n ** 6n), (e) => isSolrulesError(e, 'DEX_SWAP_REJECTED') && e.context.reason === 'TickArraySequenceInvalidIndex');
+    assert.deepEqual(big.chain.getAccount(pool)!.data, before, 'nothing was sent');
+  } finally {
+    await big.close();
+  }
+});
