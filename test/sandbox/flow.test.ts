@@ -7,9 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { Connection, PublicKey } from '@solana/web3.js';
 import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket, describeFlowSwap, loadRecordedDay, MarketFlow, poolPrice, type FlowSwap, type Market } from '../../sandbox/market/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
+import { waitFor, webSocketsIdle } from './helpers.ts';
 import { decodePythPriceUpdate, PYTH_RECEIVER_PROGRAM_ID } from '../../engine/venues/index.ts';
 
 const FULL = process.env.SOLRULES_FULL === '1';
@@ -127,6 +129,29 @@ test('the SIMULATED Pyth SOL/USD PriceUpdateV2 follows the pools as the flow mov
     const meanNow = (market.pools.reduce((a, p) => a + poolPrice(market, p.venue), 0) / market.pools.length) * 1e8;
     assert.ok(Math.abs(Number(later.price) / meanNow - 1) < 1e-6);
   } finally {
+    await sb.close();
+  }
+});
+
+test('a web3.js client subscribed over WebSocket sees the flow move the pools and the oracle', async () => {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: GENESIS });
+  const conn = new Connection(sb.rpcUrl, 'confirmed');
+  const seen = new Map<string, number>();
+  const subs: number[] = [];
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 8 });
+    for (const address of [...market.pools.map((p) => p.address), market.oracle!.address]) {
+      subs.push(conn.onAccountChange(new PublicKey(address), () => seen.set(address, (seen.get(address) ?? 0) + 1), { commitment: 'confirmed' }));
+    }
+    await waitFor(() => sb.stats().subscriptions === 3, 5000, 'three subscriptions');
+    new MarketFlow(market, { seed: 2 }).run(12);
+    await waitFor(() => seen.size === 3, 5000, 'notifications for both pools and the oracle');
+    const dlmm = market.pool('meteora-dlmm').address;
+    const info = await conn.getAccountInfo(new PublicKey(dlmm));
+    assert.equal(info?.owner.toBase58(), 'LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo');
+  } finally {
+    for (const id of subs) await conn.removeAccountChangeListener(id);
+    await webSocketsIdle(sb);
     await sb.close();
   }
 });
