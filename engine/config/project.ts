@@ -18,7 +18,10 @@ import {
   type TestFileResult,
   type RuleFileDoc,
   type RuleTestDoc,
+  type RuleCheckContext,
 } from '../rules/index.ts';
+import { whyUnproduced } from '../facts/index.ts';
+import { FACT_CATALOG, FACT_PRODUCERS } from '../strategies/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { checkStrategies, paramsFact, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
@@ -222,9 +225,20 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     }
   }
 
-  const ctx = {
+  const base = {
     params: project.strategies?.params,
     executors: project.strategies ? Object.keys(project.strategies.config.executors) : undefined,
+    facts: FACT_CATALOG,
+  };
+  // What this configuration produces for a file's rules: only checked against a strategies.yaml.
+  const contextFor = (rf: RuleFile): RuleCheckContext => {
+    const cfg = project.strategies?.config;
+    if (!cfg) return base;
+    const scope = rf.kind === 'strategy' ? 'strategy' : 'order';
+    const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
+    if (rf.kind === 'strategy' && !strategy) return base; // RULES_UNKNOWN_STRATEGY says why
+    const query = { scope, ...(strategy ? { strategyKind: strategy.kind } : {}) } as const;
+    return { ...base, unproduced: (fact, path) => whyUnproduced(FACT_PRODUCERS, fact, path, query) };
   };
   const ruleFiles = new Map<string, LoadedRuleFile>();
   const loadRuleFile = (file: string): LoadedRuleFile | undefined => {
@@ -236,8 +250,9 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     if (src.syntaxErrors.length || !src.value || typeof src.value !== 'object') return undefined;
     const rf = toRuleFile(src);
     if (!schemaOk) project.failedFiles.add(file);
-    const findings = checkRuleFile(rf, ctx);
-    if (ctx.params && rf.kind === 'strategy' && project.strategies && !project.strategies.config.strategies[rf.strategy]) {
+    // whether facts reach the rules is asked only of a well-formed file: one error per mistake
+    const findings = checkRuleFile(rf, schemaOk ? contextFor(rf) : base);
+    if (base.params && rf.kind === 'strategy' && project.strategies && !project.strategies.config.strategies[rf.strategy]) {
       findings.push({ at: ['id'], code: 'RULES_UNKNOWN_STRATEGY', message: `strategies.yaml has no strategy '${rf.strategy}' for this file's orders`, expected: `one of ${Object.keys(project.strategies.config.strategies).join(', ')}`, found: `'${rf.strategy}'` });
     }
     report(toDiagnostics(src, findings));
@@ -260,7 +275,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     if (typeof doc.rules !== 'string') continue;
     const rulesPath = resolve(dirname(file), doc.rules);
     const target = loadRuleFile(rulesPath);
-    report(toDiagnostics(src, checkRuleTests(doc, target?.file, existsSync(rulesPath))));
+    report(toDiagnostics(src, checkRuleTests(doc, target?.file, existsSync(rulesPath), FACT_CATALOG)));
     project.testFiles.push({ src, doc, rulesPath });
   }
 

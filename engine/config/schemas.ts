@@ -2,44 +2,12 @@
  * JSON Schema validation (draft 2020-12, ajv) of the files users edit, with every error
  * mapped to a diagnostic at the offending YAML node.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { validator, type SchemaName } from '../schemas/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
 
-export type SchemaName = 'rule-file' | 'rule-test' | 'strategies' | 'wallets' | 'order' | 'facts';
-
-const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
-
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
-
-function instance(): Ajv2020 {
-  if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true, verbose: true });
-    const addFormats = addFormatsModule as unknown as (a: Ajv2020) => void;
-    addFormats(ajv);
-  }
-  return ajv;
-}
-
-/** Absolute path of a schema file in `schemas/`. */
-export function schemaPath(name: SchemaName): string {
-  return fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR));
-}
-
-/** The compiled validator for one of our schemas. */
-export function validator(name: SchemaName): ValidateFunction {
-  let fn = compiled.get(name);
-  if (!fn) {
-    const schema = JSON.parse(readFileSync(schemaPath(name), 'utf8'));
-    fn = instance().compile(schema);
-    compiled.set(name, fn);
-  }
-  return fn;
-}
+export { validator, schemaPath, type SchemaName } from '../schemas/index.ts';
 
 function pointerToPath(pointer: string): PathSegment[] {
   if (!pointer) return [];

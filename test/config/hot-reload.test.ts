@@ -122,7 +122,7 @@ test('thresholds and rules change under a stream of evaluations without losing o
     assert.equal(holder.current.ruleSet.hash, afterThreshold);
     // Every error is logged with file:line:column, and that the previous set keeps serving.
     const d = refused.diagnostics[0]!;
-    assert.ok(logLines.some((l) => l.level === 50 && String(l.msg).includes(`${d.file}:${d.line}:${d.column}: RULES_UNKNOWN_FACT`)), JSON.stringify(logLines.slice(-5)));
+    assert.ok(logLines.some((l) => l.level === 'error' && String(l.msg).includes(`${d.file}:${d.line}:${d.column}: RULES_UNKNOWN_FACT`)), JSON.stringify(logLines.slice(-5)));
     assert.ok(logLines.some((l) => String(l.msg).includes('previous rule set keeps serving') && l.hash === afterThreshold));
 
     // 4. A valid edit that breaks a rule test (the buy no longer checks the cap): refused by the tests.

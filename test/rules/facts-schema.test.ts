@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { factsJsonSchema, FACTS } from '../../engine/rules/index.ts';
+import { factsJsonSchema } from '../../engine/rules/index.ts';
+import { FACT_CATALOG as FACTS, producerText } from '../../engine/strategies/index.ts';
 import { validator, schemaPath } from '../../engine/config/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 test('schemas/facts.schema.json is the one generated from the catalog (run `npx solrules schemas` after changing it)', () => {
-  assert.deepEqual(JSON.parse(readFileSync(schemaPath('facts'), 'utf8')), factsJsonSchema());
-  assert.deepEqual(Object.keys((factsJsonSchema().properties as object)).sort(), Object.keys(FACTS).sort());
+  assert.deepEqual(JSON.parse(readFileSync(schemaPath('facts'), 'utf8')), factsJsonSchema(FACTS, producerText));
+  assert.deepEqual(Object.keys((factsJsonSchema(FACTS, producerText).properties as object)).sort(), Object.keys(FACTS).sort());
 });
 
 test('the facts of every shipped rule test validate against the facts schema; a mistyped field does not', () => {
