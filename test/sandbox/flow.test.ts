@@ -155,3 +155,26 @@ test('a web3.js client subscribed over WebSocket sees the flow move the pools an
     await sb.close();
   }
 });
+
+test('replay on timers follows the recorded timing, sped up', async () => {
+  const day = loadRecordedDay();
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: GENESIS });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 3, traders: 2 });
+    const seen: FlowSwap[] = [];
+    const speed = 1200;
+    const flow = new MarketFlow(market, { mode: 'replay', replaySpeed: speed, onSwap: (s) => seen.push(s) });
+    const started = performance.now();
+    flow.start();
+    await new Promise((r) => setTimeout(r, 2000));
+    flow.stop();
+    const elapsed = (performance.now() - started) / 1000;
+    // In `elapsed` real seconds at 1200× the recorded day advances at most elapsed × 1200 seconds.
+    const due = day.filter((r) => r.time - day[0]!.time <= elapsed * speed).length;
+    assert.ok(seen.length >= 1, 'the first recorded swap is replayed at once');
+    assert.ok(seen.length <= due, `${seen.length} replayed, at most ${due} were due in ${elapsed.toFixed(1)} s at ${speed}×`);
+    assert.ok(seen.length < day.length / 10, 'not the whole day at once');
+  } finally {
+    await sb.close();
+  }
+});
