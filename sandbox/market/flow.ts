@@ -107,6 +107,7 @@ export class MarketFlow {
   private replayIndex = 0;
   private replayFit = new Map<MarketVenue, number>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   readonly stats: FlowStats = { swaps: 0, skipped: 0, byVenue: {} };
 
   constructor(
@@ -178,7 +179,6 @@ export class MarketFlow {
     this.stopped = false;
     schedule(0);
   }
-  private stopped = false;
 
   /** Stops the timers (idempotent); a step in progress completes. */
   stop(): void {
