@@ -15,7 +15,8 @@ import { readPoolState } from './state.ts';
 import { fundTokenAccount } from './tokens.ts';
 import { cloneWhirlpoolSolUsdc, USDC_MINT, WHIRLPOOL_SOL_USDC } from './whirlpool.ts';
 
-export type MarketVenue = Extract<VenueId, 'orca-whirlpool' | 'meteora-dlmm'>;
+/** The venues the sandbox market can set up (their ids in the venue registry). */
+export type MarketVenue = 'orca-whirlpool' | 'meteora-dlmm';
 export const MARKET_VENUES: readonly MarketVenue[] = ['orca-whirlpool', 'meteora-dlmm'];
 
 export interface MarketOptions {
