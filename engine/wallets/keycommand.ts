@@ -19,8 +19,9 @@ const KEYLIKE = /[1-9A-HJ-NP-Za-km-z]{40,}|[A-Za-z0-9+/=_-]{40,}|\d{1,3}(\s*,\s*
 /** The first non-empty stderr line, cut to 200 characters, with anything key-like replaced. */
 export function summariseStderr(stderr: string): string {
   const line = stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
-  const cut = line.length > 200 ? `${line.slice(0, 200)}…` : line;
-  return cut.replace(KEYLIKE, '<redacted>');
+  // Redact before cutting, so a key split by the cut cannot leave a long piece behind.
+  const redacted = line.replace(KEYLIKE, '<redacted>');
+  return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted;
 }
 
 /** Runs `argv` and decodes its standard output as a keypair; typed errors never carry the output. */
