@@ -35,7 +35,7 @@ export interface TransferLine {
 
 export type JournalEntry =
   | { kind: 'baseline'; at: string; balances: BalanceLine[] }
-  | { kind: 'sent'; at: string; op: 'fund' | 'sweep'; planId: string; signature: string; lastValidBlockHeight: number; transfers: TransferLine[] }
+  | { kind: 'sent'; at: string; op: 'fund' | 'sweep' | 'execution'; planId: string; signature: string; lastValidBlockHeight: number; transfers: TransferLine[]; touches?: string[] }
   | { kind: 'confirmed'; at: string; signature: string; fee: string; deltas: BalanceLine[] }
   | { kind: 'failed'; at: string; signature: string; error: string }
   | { kind: 'hold'; at: string; wallet: string; address: string; asset: Asset; expected: string; actual: string; difference: string }
@@ -183,7 +183,7 @@ export class WalletLedger {
 
   /** Whether an in-flight transfer touches `address` (its balance may move before the ledger knows by how much). */
   isPending(address: string): boolean {
-    for (const p of this.pendingMap.values()) if (p.transfers.some((t) => t.from === address || t.to === address)) return true;
+    for (const p of this.pendingMap.values()) if (p.transfers.some((t) => t.from === address || t.to === address) || p.touches?.includes(address)) return true;
     return false;
   }
 

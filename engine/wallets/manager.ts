@@ -11,7 +11,7 @@ import { Keystore } from './keystore.ts';
 import { readMints, type JsonRpc, type MintInfo } from './chain.ts';
 import { SOL, WalletLedger } from './ledger.ts';
 import { checkTreasureCovers, fundingPlan, managedWallets, readHoldings, sweepPlan, type Holding, type ManagedWallet, type Plan } from './plan.ts';
-import { baselineUnknown, executePlan, resolvePending, type TransferResult } from './transfers.ts';
+import { baselineUnknown, executePlan, resolvePending, settleSignature, type TransferResult } from './transfers.ts';
 import { walletStatus, type StatusRow } from './status.ts';
 import { BalanceScanner, type ScannerOptions } from './scanner.ts';
 
@@ -142,6 +142,27 @@ export class WalletManager {
       out.push({ asset: name, expected: expected.toString(), actual: actual.toString() });
     }
     return out;
+  }
+
+  /**
+   * An execution (a trade) is about to be broadcast from `wallets`: journalled as `sent` first,
+   * so the scanner does not judge those wallets until `settleExecution` records its exact deltas.
+   */
+  async beginExecution(signature: string, lastValidBlockHeight: number, walletNames: readonly string[], orderId: string): Promise<void> {
+    const touches = walletNames.map((n) => {
+      const w = this.managed.find((x) => x.name === n);
+      if (!w) throw new SolrulesError('WALLET_UNKNOWN', `no wallet named '${n}' in wallets.yaml`, { wallet: n });
+      return w.address;
+    });
+    await this.ledger.record({ kind: 'sent', at: new Date().toISOString(), op: 'execution', planId: orderId, signature, lastValidBlockHeight, transfers: [], touches });
+  }
+
+  /** Waits for an execution begun with `beginExecution` and records what it changed (or that it failed). */
+  async settleExecution(signature: string): Promise<{ ok: boolean; error?: string }> {
+    await this.ledger.sync();
+    const p = this.ledger.pending().find((x) => x.signature === signature);
+    if (!p) throw new SolrulesError('WALLET_UNKNOWN_EXECUTION', `signature ${signature} was not begun with beginExecution (or is already settled)`, { signature });
+    return settleSignature(this.rpc, this.ledger, signature, p.lastValidBlockHeight, this.managed, this.mints);
   }
 
   /** A balance scanner over these wallets (tolerances and interval from wallets.yaml `scanner:` unless given). */

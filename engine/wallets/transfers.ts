@@ -53,20 +53,25 @@ export async function baselineUnknown(ledger: WalletLedger, managed: readonly Ma
   return balances.length;
 }
 
+/** Waits for one journalled signature and records its outcome (its exact deltas when confirmed). */
+export async function settleSignature(rpc: JsonRpc, ledger: WalletLedger, signature: string, lastValidBlockHeight: number, managed: readonly ManagedWallet[], mints: readonly MintInfo[]): Promise<{ ok: boolean; error?: string }> {
+  const outcome = (await awaitSignatures(rpc, [signature], lastValidBlockHeight)).get(signature)!;
+  if (outcome.ok) {
+    const { fee, deltas } = await confirmedDeltas(rpc, signature, managed, mints);
+    await ledger.record({ kind: 'confirmed', at: new Date().toISOString(), signature, fee: fee.toString(), deltas });
+    return { ok: true };
+  }
+  await ledger.record({ kind: 'failed', at: new Date().toISOString(), signature, error: outcome.error });
+  return { ok: false, error: outcome.error };
+}
+
 /** Settles transfers a previous run left `sent` (crash, expiry): confirmed ones get their deltas, the rest are marked failed. */
 export async function resolvePending(rpc: JsonRpc, ledger: WalletLedger, managed: readonly ManagedWallet[], mints: readonly MintInfo[]): Promise<{ confirmed: number; failed: number }> {
   let confirmed = 0;
   let failed = 0;
   for (const p of ledger.pending()) {
-    const outcome = (await awaitSignatures(rpc, [p.signature], p.lastValidBlockHeight)).get(p.signature)!;
-    if (outcome.ok) {
-      const { fee, deltas } = await confirmedDeltas(rpc, p.signature, managed, mints);
-      await ledger.record({ kind: 'confirmed', at: new Date().toISOString(), signature: p.signature, fee: fee.toString(), deltas });
-      confirmed++;
-    } else {
-      await ledger.record({ kind: 'failed', at: new Date().toISOString(), signature: p.signature, error: outcome.error });
-      failed++;
-    }
+    if ((await settleSignature(rpc, ledger, p.signature, p.lastValidBlockHeight, managed, mints)).ok) confirmed++;
+    else failed++;
   }
   return { confirmed, failed };
 }
