@@ -23,6 +23,8 @@ export interface WalletConfig {
   key: WalletKeySource;
   minBalanceSol?: number;
   targetBalanceSol?: number;
+  /** Cap for wallet rules: above it, a sweep to the treasure. */
+  maxBalanceSol?: number;
   /** Per-wallet funding target; overrides the tier's entry in `targets`. */
   target?: WalletTarget;
   /** What the wallet is kept for (shown by `wallets status`). */

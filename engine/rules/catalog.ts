@@ -139,6 +139,12 @@ export const FACTS: Readonly<Record<string, FactSpec>> = {
       quoteBalance: f('number', 'Balance of the strategy quote token, in tokens.', 'tokens'),
       baseAtoms: f('atoms', 'Balance of the base token.', 'atoms'),
       quoteAtoms: f('atoms', 'Balance of the quote token.', 'atoms'),
+      name: f('string', 'wallets.yaml name (wallet rules).'),
+      onHold: f('boolean', 'On hold: its balance differs from what our own transfers explain (wallet rules).'),
+      floorSol: f('number', 'wallets.yaml minBalanceSol (0 when unset).', 'SOL'),
+      targetSol: f('number', 'SOL funding target (0 when unset).', 'SOL'),
+      hasCap: f('boolean', 'wallets.yaml sets maxBalanceSol.'),
+      capSol: f('number', 'wallets.yaml maxBalanceSol (0 when unset: see hasCap).', 'SOL'),
     },
   },
   grid: {

@@ -11,3 +11,4 @@ export { initKeyFiles, type InitResult } from './init.ts';
 export { walletStatus, formatStatus, formatAtoms, type StatusRow } from './status.ts';
 export { BalanceScanner, type ScannerOptions, type Discrepancy, type ScanReport } from './scanner.ts';
 export { WalletManager, type WalletManagerOptions } from './manager.ts';
+export { rebalancePlans, walletRuleFact, type RebalanceDecision } from './rebalance.ts';

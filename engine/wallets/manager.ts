@@ -14,6 +14,8 @@ import { checkTreasureCovers, fundingPlan, managedWallets, readHoldings, sweepPl
 import { baselineUnknown, executePlan, resolvePending, settleSignature, type TransferResult } from './transfers.ts';
 import { walletStatus, type StatusRow } from './status.ts';
 import { BalanceScanner, type ScannerOptions } from './scanner.ts';
+import { countRebalances, rebalancePlans, type RebalanceDecision } from './rebalance.ts';
+import type { Evaluator } from '../rules/index.ts';
 
 export interface WalletManagerOptions {
   cfg: WalletsConfig;
@@ -115,6 +117,26 @@ export class WalletManager {
       const { plan } = await this.plan(op);
       const results = await executePlan(this.rpc, this.ledger, plan, { treasure: this.treasure, managed: this.managed, mints: this.mints });
       return { plan, results, settled, baselined, ms: performance.now() - started };
+    });
+  }
+
+  /**
+   * Runs the wallet rules (an evaluator over a `kind: wallets` rule file; the engine's rule set
+   * hands the current one, so a reload applies on the next run) and carries out their top-ups
+   * and sweeps, journalled like every transfer.
+   */
+  async rebalance(evaluator: Evaluator): Promise<{ decisions: RebalanceDecision[]; results: TransferResult[] }> {
+    return this.exclusive('rebalance', async () => {
+      await resolvePending(this.rpc, this.ledger, this.managed, this.mints);
+      const holdings = await this.holdings();
+      await baselineUnknown(this.ledger, this.managed, this.mints, holdings);
+      const { decisions, topUps, sweeps } = await rebalancePlans(evaluator, this.managed, holdings, this.ledger);
+      checkTreasureCovers(topUps, this.treasure, holdings.get(this.treasure.address)!, this.mints);
+      checkTreasureCovers(sweeps, this.treasure, holdings.get(this.treasure.address)!, this.mints);
+      const ctx = { treasure: this.treasure, managed: this.managed, mints: this.mints };
+      const results = [...(await executePlan(this.rpc, this.ledger, topUps, ctx)), ...(await executePlan(this.rpc, this.ledger, sweeps, ctx))];
+      countRebalances([...topUps.steps, ...sweeps.steps]);
+      return { decisions, results };
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { SolrulesError } from '../errors/index.ts';
 import type { WalletsConfig, WalletTier } from '../config/index.ts';
-import type { Keystore, WalletSigner } from './keystore.ts';
+import { solToLamports, type Keystore, type WalletSigner } from './keystore.ts';
 import { ataOf, getAccounts, tokenAmount, type JsonRpc, type MintInfo } from './chain.ts';
 import { SOL, type Asset } from './ledger.ts';
 
@@ -28,6 +28,8 @@ export interface ManagedWallet {
   targetLamports: bigint | undefined;
   /** Target atoms by mint address. */
   targetTokens: Map<string, bigint>;
+  /** wallets.yaml maxBalanceSol in lamports. */
+  capLamports: bigint | undefined;
 }
 
 function atoms(v: string, field: string): bigint {
@@ -56,6 +58,7 @@ export function managedWallets(cfg: WalletsConfig, keystore: Keystore): ManagedW
       minLamports: signer.minBalanceLamports,
       targetLamports: t?.lamports !== undefined ? atoms(t.lamports, `${w.name}.target.lamports`) : signer.targetBalanceLamports,
       targetTokens,
+      capLamports: w.maxBalanceSol !== undefined ? solToLamports(w.maxBalanceSol) : undefined,
     };
   });
 }
@@ -97,6 +100,8 @@ export interface PlanStep {
   tokens: Map<string, bigint>;
   /** Mints whose token account must be created (for the wallet when funding, the treasure when sweeping). */
   createAccounts: string[];
+  /** Where a top-up comes from when not the treasure (a controller, by a wallet rule); it signs and pays the fee. */
+  source?: ManagedWallet;
 }
 
 export interface Plan {

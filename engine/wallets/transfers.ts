@@ -79,7 +79,7 @@ export async function resolvePending(rpc: JsonRpc, ledger: WalletLedger, managed
 function stepInstructions(plan: Plan, step: PlanStep, treasure: ManagedWallet, mints: readonly MintInfo[]): { ixs: TransactionInstruction[]; transfers: TransferLine[] } {
   const ixs: TransactionInstruction[] = [];
   const transfers: TransferLine[] = [];
-  const tre = treasure.signer.publicKey;
+  const tre = (plan.op === 'fund' && step.source ? step.source : treasure).signer.publicKey;
   const w = step.wallet.signer.publicKey;
   const [from, to] = plan.op === 'fund' ? [tre, w] : [w, tre];
   for (const mintAddr of step.createAccounts) {
@@ -112,8 +112,9 @@ export async function executePlan(rpc: JsonRpc, ledger: WalletLedger, plan: Plan
   const sent: { step: PlanStep; signature: string; sendError?: string }[] = [];
   for (const step of plan.steps) {
     const { ixs, transfers } = stepInstructions(plan, step, ctx.treasure, ctx.mints);
-    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: ctx.treasure.signer.publicKey, recentBlockhash: bh.blockhash, instructions: ixs }).compileToV0Message());
-    ctx.treasure.signer.sign(tx);
+    const payer = plan.op === 'fund' && step.source ? step.source : ctx.treasure;
+    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: payer.signer.publicKey, recentBlockhash: bh.blockhash, instructions: ixs }).compileToV0Message());
+    payer.signer.sign(tx);
     if (plan.op === 'sweep') step.wallet.signer.sign(tx);
     const signature = bs58.encode(tx.signatures[0]!);
     await ledger.record({ kind: 'sent', at: new Date().toISOString(), op: plan.op, planId, signature, lastValidBlockHeight: bh.lastValidBlockHeight, transfers });
