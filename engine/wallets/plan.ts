@@ -71,13 +71,13 @@ export interface Holding {
 }
 
 /** Reads every managed wallet and its token accounts (getMultipleAccounts, ≤100 a call). */
-export async function readHoldings(rpc: JsonRpc, wallets: readonly ManagedWallet[], mints: readonly MintInfo[]): Promise<{ holdings: Map<string, Holding>; calls: number; accounts: number }> {
+export async function readHoldings(rpc: JsonRpc, wallets: readonly ManagedWallet[], mints: readonly MintInfo[]): Promise<{ holdings: Map<string, Holding>; calls: number; accounts: number; slot: number }> {
   const addrs: string[] = [];
   for (const w of wallets) {
     addrs.push(w.address);
     for (const m of mints) addrs.push(ataOf(w.address, m));
   }
-  const { accounts, calls } = await getAccounts(rpc, addrs);
+  const { accounts, calls, slot } = await getAccounts(rpc, addrs);
   const holdings = new Map<string, Holding>();
   let i = 0;
   for (const w of wallets) {
@@ -89,7 +89,7 @@ export async function readHoldings(rpc: JsonRpc, wallets: readonly ManagedWallet
     }
     holdings.set(w.address, h);
   }
-  return { holdings, calls, accounts: addrs.length };
+  return { holdings, calls, accounts: addrs.length, slot };
 }
 
 /** One transaction of a plan: everything that moves between the treasure and one wallet. */

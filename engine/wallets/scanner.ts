@@ -9,6 +9,7 @@
  */
 import { Connection, PublicKey } from '@solana/web3.js';
 import type { Bus } from '../infra/bus/index.ts';
+import type { Store } from '../infra/store/index.ts';
 import { metrics } from '../infra/telemetry/index.ts';
 import { ataOf, type MintInfo, type JsonRpc } from './chain.ts';
 import { SOL, type WalletLedger } from './ledger.ts';
@@ -25,6 +26,8 @@ export interface ScannerOptions {
   bus?: Bus;
   /** WebSocket endpoint for account subscriptions; none: the interval alone. */
   wsUrl?: string;
+  /** Where balance history goes (the store): one row per (wallet address, asset) each time its balance changes. */
+  history?: Pick<Store, 'recordWalletBalance'>;
   /** Called for each new discrepancy (after it is journalled and published). */
   onDiscrepancy?: (d: Discrepancy) => void;
 }
@@ -58,6 +61,7 @@ export class BalanceScanner implements HoldSource {
   private running: Promise<ScanReport> | undefined;
   private again: 'interval' | 'subscription' | undefined;
   private stopped = false;
+  private readonly lastRecorded = new Map<string, bigint>();
   readonly scans: ScanReport[] = [];
 
   constructor(
@@ -111,7 +115,8 @@ export class BalanceScanner implements HoldSource {
     const run = (async () => {
       const started = performance.now();
       await this.ledger.sync();
-      const { holdings, calls, accounts } = await readHoldings(this.rpc, this.managed, this.mints);
+      const { holdings, calls, accounts, slot } = await readHoldings(this.rpc, this.managed, this.mints);
+      await this.recordHistory(holdings, slot);
       const found: Discrepancy[] = [];
       await this.ledger.sync(); // a transfer journalled while we read is pending now, not a discrepancy
       for (const w of this.managed) {
@@ -155,6 +160,21 @@ export class BalanceScanner implements HoldSource {
       return await run;
     } finally {
       this.running = undefined;
+    }
+  }
+
+  private async recordHistory(holdings: Map<string, { lamports: bigint; tokens: Map<string, { atoms: bigint; exists: boolean }> }>, slot: number): Promise<void> {
+    if (!this.opts.history) return;
+    const at = new Date().toISOString();
+    for (const w of this.managed) {
+      const h = holdings.get(w.address)!;
+      const rows: [string, bigint][] = [[SOL, h.lamports], ...this.mints.filter((m) => h.tokens.get(m.address)!.exists).map((m) => [m.address, h.tokens.get(m.address)!.atoms] as [string, bigint])];
+      for (const [mint, atoms] of rows) {
+        const k = `${w.address}|${mint}`;
+        if (this.lastRecorded.get(k) === atoms) continue;
+        await this.opts.history.recordWalletBalance({ wallet: w.address, mint, atoms, slot, at });
+        this.lastRecorded.set(k, atoms);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import { startSandbox } from '../../sandbox/index.ts';
 import { loadFiles } from '../../engine/config/index.ts';
 import { RpcPool } from '../../engine/executors/index.ts';
 import { RedisCache } from '../../engine/infra/cache/redis/index.ts';
+import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { WalletManager, getAccounts, MAX_ACCOUNTS_PER_CALL } from '../../engine/wallets/index.ts';
 import { requireService, SERVICES } from '../support/services.ts';
 import { mintTo, sendRaw, wallets, walletsProject } from './support/project.ts';
@@ -86,8 +87,13 @@ test('a trade journalled by its executor (beginExecution → settleExecution) mo
   await mintTo(sb, p, treasure, 1_000_000_000n);
   assert.equal((await wallets(['fund', '--config', p.config, '--rpc', sb.rpcUrl])).code, 0);
   const m = await WalletManager.open({ cfg: loadFiles([p.config]).wallets!.config, baseDir: p.dir, rpc: new RpcPool([sb.rpcUrl]) });
-  const scanner = m.scanner({ intervalMs: 60_000 });
+  const store = new MemoryStore();
+  const scanner = m.scanner({ intervalMs: 60_000, history: store });
   assert.equal((await scanner.scan()).discrepancies.length, 0);
+  const historyRows = async () => (await Promise.all(m.managed.map((w) => store.walletBalanceHistory(w.address)))).flat();
+  assert.equal((await historyRows()).length, 8, 'first scan: SOL and usdc of each of the 4 wallets');
+  await scanner.scan();
+  assert.equal((await historyRows()).length, 8, 'nothing changed: nothing written');
 
   // worker-1 "trades": pays 0.01 SOL and 1 usdc away (a stand-in for a swap; what matters is that it is ours).
   const w1 = m.keystore.get('worker-1');
@@ -111,6 +117,9 @@ test('a trade journalled by its executor (beginExecution → settleExecution) mo
   assert.equal((await scanner.scan()).discrepancies.length, 0, 'in flight: not judged');
   assert.deepEqual(await m.settleExecution(signature), { ok: true });
   assert.equal((await scanner.scan()).discrepancies.length, 0, 'settled: expected follows the trade');
+  const w1History = await store.walletBalanceHistory(w1.address);
+  assert.deepEqual(w1History.filter((b) => b.mint !== 'SOL').map((b) => b.atoms), [25_000_000n, 24_000_000n], 'balance history follows the change');
+  assert.equal((await historyRows()).length, 10);
   const rows = await m.status();
   for (const r of rows) assert.equal(r.difference, '0', `${r.wallet} ${r.asset}`);
   const w1Sol = rows.find((r) => r.wallet === 'worker-1' && r.asset === 'SOL')!;
