@@ -8,6 +8,7 @@ import { formatDiagnostics, loadFiles, type WalletsConfig } from '../config/inde
 import { isSolrulesError } from '../errors/index.ts';
 import { openCache, type Cache } from '../infra/cache/index.ts';
 import { RpcPool } from '../executors/index.ts';
+import { startTelemetryServer } from '../infra/telemetry/index.ts';
 import { WalletManager, formatAtoms, formatStatus, initKeyFiles, SOL, type Plan } from '../wallets/index.ts';
 import { oneOf, parseCommandArgs, UsageError, withUsage } from './args.ts';
 
@@ -24,6 +25,8 @@ const USAGE = `usage: solrules wallets <init|status|fund|sweep|explain> [options
              idempotent: a second run moves nothing
   sweep      send what each wallet holds above its target back to the treasure
   explain W  accept wallet W's current balances as expected and lift its hold (--reason required)
+  watch      run the balance scanner (interval from wallets.yaml, plus account subscriptions):
+             prints each discrepancy, puts the wallet on hold, sets the solrules_wallet_* metrics
 
 options:
   --config FILE    wallets.yaml (default ./wallets.yaml)
@@ -31,6 +34,10 @@ options:
   --journal FILE   the transfer journal (default .solrules/wallets-journal.jsonl beside wallets.yaml)
   --dry-run        fund/sweep: print the plan, send nothing
   --reason TEXT    explain: why the balance differs (recorded in the journal)
+  --ws URL         watch: WebSocket endpoint for subscriptions (default: the RPC URL's port + 1)
+  --no-subscribe   watch: the interval alone
+  --metrics-port N watch: serve /metrics on 127.0.0.1:N (0 = any free port)
+  --for SECONDS    watch: stop after this long (default: until Ctrl+C)
   --format F       text (default) or json
 
 Expected balances are mirrored into the cache ($SOLRULES_CACHE: Redis when set) for other processes.`;
@@ -58,6 +65,45 @@ function planLines(plan: Plan, m: WalletManager): string[] {
   });
 }
 
+function wsFor(rpcUrl: string): string {
+  const u = new URL(rpcUrl);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (u.port) u.port = String(Number(u.port) + 1);
+  return u.toString().replace(/\/$/, '');
+}
+
+async function watch(m: WalletManager, rpcUrl: string, values: { ws?: string; 'no-subscribe'?: boolean; 'metrics-port'?: string; for?: string }, format: 'text' | 'json'): Promise<number> {
+  const seconds = values.for === undefined ? undefined : Number(values.for);
+  if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for must be a positive number of seconds; got '${values.for}'`);
+  const port = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--metrics-port must be a port number; got '${values['metrics-port']}'`);
+  const server = port === undefined ? undefined : await startTelemetryServer({ port, host: '127.0.0.1' });
+  if (server) console.error(`metrics at ${server.url}/metrics`);
+  const scanner = m.scanner({
+    ...(values['no-subscribe'] ? {} : { wsUrl: values.ws ?? wsFor(rpcUrl) }),
+    onDiscrepancy: (d) => console.log(format === 'json' ? JSON.stringify(d) : `${d.detectedAt} ${d.wallet} (${d.tier}) ${d.asset}: expected ${d.expected}, found ${d.actual} (difference ${d.difference}; seen by ${d.trigger}) — ON HOLD`),
+  });
+  await scanner.start();
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (timer) clearTimeout(timer);
+      resolveStop();
+    };
+    const timer = seconds === undefined ? undefined : setTimeout(stop, seconds * 1000);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await scanner.stop();
+  await server?.close();
+  const ms = scanner.scans.map((x) => x.ms).sort((a, b) => a - b);
+  const holds = m.ledger.holds();
+  const summary = { scans: ms.length, accounts: scanner.scans[0]?.accounts ?? 0, medianScanMs: Math.round((ms[Math.floor(ms.length / 2)] ?? 0) * 10) / 10, holds: holds.map((h) => h.wallet) };
+  console.error(format === 'json' ? JSON.stringify(summary) : `${summary.scans} scans of ${summary.accounts} accounts, median ${summary.medianScanMs} ms; on hold: ${summary.holds.join(', ') || 'none'}`);
+  return holds.length ? 3 : 0;
+}
+
 function needsJson(plan: Plan): Record<string, string> {
   return Object.fromEntries([...plan.treasureNeeds].map(([a, v]) => [a === SOL ? 'SOL' : a, v.toString()]));
 }
@@ -70,6 +116,10 @@ export async function run(argv: string[]): Promise<number> {
       journal: { type: 'string' },
       'dry-run': { type: 'boolean' },
       reason: { type: 'string' },
+      ws: { type: 'string' },
+      'no-subscribe': { type: 'boolean' },
+      'metrics-port': { type: 'string' },
+      for: { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -80,7 +130,7 @@ export async function run(argv: string[]): Promise<number> {
     const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
     const [action, ...rest] = positionals;
     if (!action) throw new UsageError('an action is required');
-    if (!['init', 'status', 'fund', 'sweep', 'explain'].includes(action)) throw new UsageError(`unknown action '${action}' (expected init, status, fund, sweep or explain)`);
+    if (!['init', 'status', 'fund', 'sweep', 'explain', 'watch'].includes(action)) throw new UsageError(`unknown action '${action}' (expected init, status, fund, sweep, explain or watch)`);
     if (action === 'explain' ? rest.length !== 1 : rest.length !== 0) throw new UsageError(action === 'explain' ? 'explain takes one wallet name' : `unexpected arguments: ${rest.join(' ')}`);
     const file = resolve(values.config ?? 'wallets.yaml');
     const out = (text: string, json: unknown) => console.log(format === 'json' ? JSON.stringify(json, null, 2) : text);
@@ -112,6 +162,7 @@ export async function run(argv: string[]): Promise<number> {
         out(changed.length ? changed.map((c) => `${rest[0]} ${c.asset}: expected ${c.expected} → ${c.actual} (explained)`).join('\n') : `${rest[0]}: nothing differs, nothing to explain`, { wallet: rest[0], explained: changed });
         return 0;
       }
+      if (action === 'watch') return await watch(m, rpcUrl, values, format);
       const op = action as 'fund' | 'sweep';
       if (values['dry-run']) {
         const { plan } = await m.plan(op);
