@@ -103,6 +103,13 @@ test('every `wallets` subcommand, text and json, with keys from files, env and a
   for (const format of ['text', 'json']) record(`status --format ${format}`, await cli(['status', ...rpc, '--format', format], w1Env));
   record('explain', await cli(['explain', 'worker-2', ...rpc, '--reason', 'leak test'], w1Env));
   for (const format of ['text', 'json']) record(`sweep --format ${format}`, await cli(['sweep', ...rpc, '--format', format], w1Env));
+  sb.airdrop(address('worker-2'), 7n);
+  for (const format of ['text', 'json']) {
+    const r = await cli(['watch', ...rpc, '--for', '1', '--no-subscribe', '--format', format], w1Env);
+    record(`watch --format ${format}`, r);
+    if (format === 'text') assert.match(r.stdout, /worker-2 \(worker\) SOL: expected \d+, found \d+ \(difference 7;/, `watch reported the deposit: ${r.stdout} ${r.stderr}`);
+    else assert.match(r.stderr, /"holds":\["worker-2"\]/, `watch --format json: ${r.stdout} ${r.stderr}`);
+  }
   // Failures: a keyCommand that prints the key and then fails; worker-1's env unset.
   writeFileSync(p.config, yaml.replace('key: { file: keys/treasure.json }', `key: { keyCommand: [sh, -c, "cat ${treasureFile}; cat ${treasureFile} >&2; exit 4"] }`));
   for (const format of ['text', 'json']) {
