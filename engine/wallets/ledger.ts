@@ -9,7 +9,7 @@
  *
  * The journal holds addresses, amounts and signatures only — never key material.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Cache } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
@@ -71,9 +71,18 @@ export class WalletLedger {
   /** Reads what other processes appended to the journal since the last sync and mirrors it. */
   async sync(): Promise<void> {
     if (!existsSync(this.journalPath)) return;
-    const buf = readFileSync(this.journalPath);
-    if (buf.length <= this.offset) return;
-    const text = buf.subarray(this.offset).toString('utf8');
+    // Only what was appended since the last sync is read (the scanner syncs on every scan).
+    const fd = openSync(this.journalPath, 'r');
+    let buf: Buffer;
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.offset) return;
+      buf = Buffer.alloc(size - this.offset);
+      readSync(fd, buf, 0, buf.length, this.offset);
+    } finally {
+      closeSync(fd);
+    }
+    const text = buf.toString('utf8');
     const end = text.lastIndexOf('\n');
     if (end < 0) return;
     const changed = new Set<string>();
