@@ -145,6 +145,8 @@ export const FACTS: Readonly<Record<string, FactSpec>> = {
       targetSol: f('number', 'SOL funding target (0 when unset).', 'SOL'),
       hasCap: f('boolean', 'wallets.yaml sets maxBalanceSol.'),
       capSol: f('number', 'wallets.yaml maxBalanceSol (0 when unset: see hasCap).', 'SOL'),
+      discrepancy: f('boolean', 'SOL balance differs from what our own transfers explain (wallet rules).'),
+      differenceSol: f('number', 'SOL actual minus expected (0 when nothing is recorded).', 'SOL'),
     },
   },
   grid: {

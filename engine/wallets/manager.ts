@@ -108,6 +108,7 @@ export class WalletManager {
   async run(op: 'fund' | 'sweep'): Promise<{ plan: Plan; results: TransferResult[]; settled: { confirmed: number; failed: number }; baselined: number; ms: number }> {
     return this.exclusive(op, async () => {
       const started = performance.now();
+      await this.ledger.sync(); // what other processes journalled (holds, explanations) counts
       const settled = await resolvePending(this.rpc, this.ledger, this.managed, this.mints);
       const before = await this.holdings();
       const baselined = await baselineUnknown(this.ledger, this.managed, this.mints, before);
@@ -127,6 +128,7 @@ export class WalletManager {
    */
   async rebalance(evaluator: Evaluator): Promise<{ decisions: RebalanceDecision[]; results: TransferResult[] }> {
     return this.exclusive('rebalance', async () => {
+      await this.ledger.sync();
       await resolvePending(this.rpc, this.ledger, this.managed, this.mints);
       const holdings = await this.holdings();
       await baselineUnknown(this.ledger, this.managed, this.mints, holdings);

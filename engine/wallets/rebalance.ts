@@ -24,7 +24,8 @@ export interface RebalanceDecision {
 const sol = (l: bigint | undefined) => (l === undefined ? 0 : Number(l) / 1e9);
 
 /** The `wallet` fact of one managed wallet, as wallet rules see it. */
-export function walletRuleFact(w: ManagedWallet, h: Holding, onHold: boolean): Record<string, unknown> {
+export function walletRuleFact(w: ManagedWallet, h: Holding, onHold: boolean, expectedLamports?: bigint): Record<string, unknown> {
+  const difference = expectedLamports === undefined ? 0n : h.lamports - expectedLamports;
   return {
     name: w.name,
     tier: w.tier,
@@ -35,6 +36,8 @@ export function walletRuleFact(w: ManagedWallet, h: Holding, onHold: boolean): R
     targetSol: sol(w.targetLamports),
     hasCap: w.capLamports !== undefined,
     capSol: sol(w.capLamports),
+    discrepancy: difference !== 0n,
+    differenceSol: Number(difference) / 1e9,
   };
 }
 
@@ -47,7 +50,7 @@ export async function rebalancePlans(evaluator: Evaluator, managed: readonly Man
   for (const w of managed) {
     const h = holdings.get(w.address)!;
     const onHold = ledger.hold(w.address) !== undefined;
-    const events = await evaluator.evaluate({ wallet: walletRuleFact(w, h, onHold) });
+    const events = await evaluator.evaluate({ wallet: walletRuleFact(w, h, onHold, ledger.expected(w.address, 'SOL')) });
     for (const e of events) {
       if (e.type !== 'rebalance') continue;
       const action = String(e.params.action);
