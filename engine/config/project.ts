@@ -266,7 +266,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const contextFor = (rf: RuleFile): RuleCheckContext => {
     const cfg = project.strategies?.config;
     if (!cfg) return base;
-    const scope = rf.kind === 'strategy' ? 'strategy' : 'order';
+    const scope = rf.kind === 'strategy' ? 'strategy' : rf.kind === 'wallets' ? 'wallets' : 'order';
     const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
     if (rf.kind === 'strategy' && !strategy) return base; // RULES_UNKNOWN_STRATEGY says why
     const query = { scope, ...(strategy ? { strategyKind: strategy.kind } : {}) } as const;

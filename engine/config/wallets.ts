@@ -7,17 +7,38 @@ import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
 
 export type WalletTier = 'treasure' | 'controller' | 'proxy' | 'worker';
 
+/** Where a key comes from: a key file, an environment variable, or a command that prints it (argv, no shell). */
+export type WalletKeySource = { file: string } | { env: string } | { keyCommand: string[]; timeoutMs?: number };
+
+/** Funding targets as exact atoms strings: `lamports` for SOL, `tokens` by mint name (wallets.yaml `mints:`). */
+export interface WalletTarget {
+  lamports?: string;
+  tokens?: Record<string, string>;
+}
+
 export interface WalletConfig {
   name: string;
   tier: WalletTier;
   address?: string;
-  key: { file: string } | { env: string };
+  key: WalletKeySource;
   minBalanceSol?: number;
   targetBalanceSol?: number;
+  /** Cap for wallet rules: above it, a sweep to the treasure. */
+  maxBalanceSol?: number;
+  /** Per-wallet funding target; overrides the tier's entry in `targets`. */
+  target?: WalletTarget;
+  /** What the wallet is kept for (shown by `wallets status`). */
+  reservedFor?: string;
 }
 
 export interface WalletsConfig {
   version: 1;
+  /** Token mints the wallets hold, by a short name used in targets and status. */
+  mints?: Record<string, string>;
+  /** Funding targets per tier (a wallet's own `target` overrides its tier's). */
+  targets?: Partial<Record<WalletTier, WalletTarget>>;
+  /** Balance scanner: how often to read balances and how far actual may drift from expected. */
+  scanner?: { intervalMs?: number; toleranceLamports?: string; toleranceAtoms?: string };
   wallets: WalletConfig[];
 }
 
@@ -50,7 +71,7 @@ export function checkWalletSecrets(src: SourceFile): Diagnostic[] {
   );
 }
 
-/** Checks beyond the schema: unique names and addresses. */
+/** Checks beyond the schema: unique names and addresses; targets name configured mints; one SOL target per wallet. */
 export function checkWallets(src: SourceFile, cfg: WalletsConfig): Diagnostic[] {
   const out: Diagnostic[] = [];
   const names = new Map<string, number>();
@@ -66,5 +87,29 @@ export function checkWallets(src: SourceFile, cfg: WalletsConfig): Diagnostic[] 
       out.push(diagnosticAt(src, ['wallets', i, 'address'], 'WALLETS_DUPLICATE_ADDRESS', `address is already used by wallets[${addresses.get(w.address)}]`, { expected: 'one entry per wallet', found: w.address }));
     } else addresses.set(w.address, i);
   });
+  cfg.wallets.forEach((w, i) => {
+    const k = (w.key ?? {}) as Record<string, unknown>;
+    const sources = ['file', 'env', 'keyCommand'].filter((s) => s in k);
+    if (sources.length !== 1) {
+      out.push(diagnosticAt(src, ['wallets', i, 'key'], 'WALLETS_KEY_SOURCE', `wallet '${w.name}': key needs exactly one of file, env or keyCommand`, { expected: 'one of file, env, keyCommand', found: sources.length ? sources.join(' and ') : 'none' }));
+    } else if ('timeoutMs' in k && sources[0] !== 'keyCommand') {
+      out.push(diagnosticAt(src, ['wallets', i, 'key', 'timeoutMs'], 'WALLETS_KEY_SOURCE', `wallet '${w.name}': timeoutMs applies to keyCommand only`, { expected: 'timeoutMs beside keyCommand', found: `timeoutMs beside ${sources[0]}` }));
+    }
+  });
+  const mints = new Set(Object.keys(cfg.mints ?? {}));
+  const checkTokens = (t: WalletTarget | undefined, at: PathSegment[]) => {
+    for (const name of Object.keys(t?.tokens ?? {})) {
+      if (!mints.has(name)) out.push(diagnosticAt(src, [...at, 'tokens', name], 'WALLETS_UNKNOWN_MINT', `target names mint '${name}', which is not under mints:`, { expected: mints.size ? [...mints].join(', ') : 'a mints: entry', found: `'${name}'` }));
+    }
+  };
+  for (const [tier, t] of Object.entries(cfg.targets ?? {})) checkTokens(t, ['targets', tier]);
+  cfg.wallets.forEach((w, i) => {
+    checkTokens(w.target, ['wallets', i, 'target']);
+    if (w.target?.lamports !== undefined && w.targetBalanceSol !== undefined) {
+      out.push(diagnosticAt(src, ['wallets', i, 'target', 'lamports'], 'WALLETS_TWO_SOL_TARGETS', `wallet '${w.name}' sets both targetBalanceSol and target.lamports; keep one`, { expected: 'one SOL target', found: 'targetBalanceSol and target.lamports' }));
+    }
+    if (w.tier === 'treasure' && w.target) out.push(diagnosticAt(src, ['wallets', i, 'target'], 'WALLETS_TREASURE_TARGET', 'the treasure funds the others; it has no funding target', { expected: 'no target on a treasure wallet', found: 'target' }));
+  });
+  if (cfg.targets?.treasure) out.push(diagnosticAt(src, ['targets', 'treasure'], 'WALLETS_TREASURE_TARGET', 'the treasure funds the others; it has no funding target', { expected: 'controller, proxy or worker', found: 'treasure' }));
   return out;
 }

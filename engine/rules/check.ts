@@ -315,7 +315,7 @@ class RuleFileChecker {
     const params = ev.params && typeof ev.params === 'object' ? ev.params : {};
     this.checkEventParams(params, [...at, 'params']);
     const kind = this.rf.kind;
-    const expectType = kind === 'routing' ? 'route' : kind === 'risk' ? 'block' : undefined;
+    const expectType = kind === 'routing' ? 'route' : kind === 'risk' ? 'block' : kind === 'wallets' ? 'rebalance' : undefined;
     if (expectType && ev.type !== expectType) {
       this.report([...at, 'type'], 'RULES_EVENT_TYPE', `${kind} rules emit '${expectType}' events`, `'${expectType}'`, `'${ev.type}'`);
       return;

@@ -1,6 +1,7 @@
 /**
  * Keystore: loads the keys wallets.yaml points at — Solana CLI keypair files (a JSON array of
- * 64 bytes, as `solana-keygen new -o FILE` writes it) or environment variables — and keeps the
+ * 64 bytes, as `solana-keygen new -o FILE` writes it), environment variables or a `keyCommand`
+ * whose standard output is the key (keycommand.ts) — and keeps the
  * key bytes inside a signer object that never shows them: not in JSON, not in `util.inspect`,
  * not in an error. Errors name the wallet, the file or variable, and what is wrong; never a byte.
  */
@@ -12,6 +13,7 @@ import { Keypair, PublicKey, VersionedTransaction, Transaction } from '@solana/w
 import bs58 from 'bs58';
 import { SolrulesError } from '../errors/index.ts';
 import type { WalletConfig, WalletsConfig, WalletTier } from '../config/index.ts';
+import { loadKeypairCommand } from './keycommand.ts';
 
 /** A wallet whose key is loaded. The key bytes stay in a private field; the object prints as its address. */
 export class WalletSigner {
@@ -180,7 +182,13 @@ export class Keystore {
 
 /** Loads one wallets.yaml entry. */
 export function loadWallet(w: WalletConfig, opts: { baseDir: string; env?: NodeJS.ProcessEnv }): WalletSigner {
-  const keypair = 'file' in w.key ? loadKeypairFile(keyFilePath(w.key.file, opts.baseDir), w.name) : loadKeypairEnv(w.key.env, opts.env, w.name);
+  const k = w.key;
+  const keypair =
+    'file' in k
+      ? loadKeypairFile(keyFilePath(k.file, opts.baseDir), w.name)
+      : 'env' in k
+        ? loadKeypairEnv(k.env, opts.env, w.name)
+        : loadKeypairCommand(k.keyCommand, { wallet: w.name, ...(k.timeoutMs !== undefined ? { timeoutMs: k.timeoutMs } : {}) });
   if (w.address && w.address !== keypair.publicKey.toBase58()) {
     throw new SolrulesError('WALLET_ADDRESS_MISMATCH', `wallet '${w.name}': the key's address is ${keypair.publicKey.toBase58()}, but wallets.yaml says ${w.address}`, { wallet: w.name, field: 'address', value: w.address, found: keypair.publicKey.toBase58() });
   }
