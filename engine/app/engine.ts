@@ -6,23 +6,19 @@
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
-import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type GroupOptions, type Route } from '../executors/index.ts';
+import { ExecutorWorker, PaperExecutor, Portfolio, type Executor, type GroupOptions } from '../executors/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
-import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
+import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type TokenInfo, type Route, type ExecutionReport } from '../orders/index.ts';
 import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../strategies/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
-import type { ExecutionReport, Store } from '../infra/store/index.ts';
+import type { Store } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
+import { opportunitySubject, pricesSubject, reportFromJson, SUBJECTS, type ExecutionResultMessage, type PriceEvent } from '../messages/index.ts';
+import type { ControlFact } from '../control/index.ts';
+import { Coordinator } from '../coordinator/index.ts';
 
-export interface PriceEvent {
-  mint: string;
-  symbol: string;
-  usd: number;
-  time: string;
-  source: string;
-  slot?: number;
-}
+export type { PriceEvent };
 
 /** Counters the summary reports. */
 export interface EngineStats {
@@ -165,13 +161,13 @@ export class TradingEngine {
     const cfg = this.opts.holder.current.strategies;
     this.subs.push(
       await this.opts.bus.subscribe<PriceEvent>(
-        `market.prices.${cfg.market.base.mint}`,
+        pricesSubject(cfg.market.base.mint),
         // Every instance's planners see every market event (their state follows every fill);
         // the orders they decide carry deterministic ids, so duplicates die at the bus and store.
         async (msg) => marketEvent({ 'solrules.kind': 'price', 'solrules.source': msg.data.source, 'solrules.symbol': msg.data.symbol }, () => this.onPrice(msg.data)),
       ),
     );
-    type Result = { order: OrderJson; report: ExecutionReportJson; route?: Route };
+    type Result = ExecutionResultMessage;
     const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route);
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
@@ -285,7 +281,7 @@ export class TradingEngine {
         const solUsd = this.priceUsd(NATIVE_MINT);
         if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
         await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
-          this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id }),
+          this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id }),
         );
       }
     }

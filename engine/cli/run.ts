@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
 import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.ts';
 import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
-import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../app/index.ts';
+import { TradingEngine, buildSummary, formatSummary } from '../app/index.ts';
 import { candleTicks, loadCandles, sliceCandles } from '../market/replay/index.ts';
 import { loadHistory, openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
@@ -17,6 +17,7 @@ import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSe
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 import { liveReadiness } from '../executors/index.ts';
+import { pricesSubject, type PriceEvent } from '../messages/index.ts';
 
 /** Where the paper balances are kept between runs (beside the strategies' state). */
 const PORTFOLIO_STATE = 'paper:portfolio';
@@ -189,7 +190,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const [i, tick] of ticks.entries()) {
       const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
       metrics.scanner.events.inc({ mode: 'replay', venue: 'replay', kind: 'price' });
-      await bus.publish(`market.prices.${base.mint}`, event);
+      await bus.publish(pricesSubject(base.mint), event);
       await bus.settle();
       metrics.engine.replayTicks.inc();
       metrics.engine.replayProgress.set((i + 1) / ticks.length);

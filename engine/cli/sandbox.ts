@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSolrulesError } from '../errors/index.ts';
+import { UsageError } from './args.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
 
 export const summary = 'run a local simulated Solana cluster (RPC, WebSocket, Jito block engine) on loopback';
@@ -49,7 +50,6 @@ function port(value: string | undefined, fallback: number, name: string): number
   return n;
 }
 
-class UsageError extends Error {}
 
 /** The banner: endpoints, trust setup and a plain statement that this is a simulation. */
 export function banner(sb: Sandbox, slotMs: number | 'manual'): string {

@@ -1,7 +1,6 @@
 /** Operator control: pause / resume, kill switch, reload-now — one state per instance, kept in step over the bus. */
 export {
   ControlState,
-  CONTROL_SUBJECTS,
   type ControlAction,
   type ControlFact,
   type ControlMessage,

@@ -7,18 +7,13 @@
  * `execution.dlq` with the reason.
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
-import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
+import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type Route } from '../orders/index.ts';
 import type { FiredEvent, RuleSet } from '../rules/index.ts';
-import type { ExecutionReport, Store } from '../infra/store/index.ts';
+import type { Store } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
-import { reportToJson, routedToJson } from '../executors/codec.ts';
-import type { Route } from '../executors/executor.ts';
 import type { QuoteAccuracyFact } from '../executors/confirm/accuracy.ts';
-
-export interface ControlFact {
-  killSwitch: boolean;
-  paused: boolean;
-}
+import { reportToJson, routedToJson, SUBJECTS } from '../messages/index.ts';
+import type { ControlFact } from '../control/index.ts';
 
 export interface CoordinatorDeps {
   bus: Bus;
@@ -43,15 +38,6 @@ export type Decision =
   | { kind: 'blocked'; rules: string[]; reason: string }
   | { kind: 'unroutable'; reason: string }
   | { kind: 'routed'; route: Route };
-
-export const SUBJECTS = {
-  opportunities: 'trade.opportunities',
-  orders: 'execution.orders',
-  submitted: 'execution.submitted',
-  confirmed: 'execution.confirmed',
-  failed: 'execution.failed',
-  dlq: 'execution.dlq',
-} as const;
 
 /** The `order` fact routing and risk rules read. */
 export function orderFact(order: Order, solUsd: number | undefined): Record<string, unknown> {

@@ -5,10 +5,8 @@
  * executors, confirmation monitor, reconciliation, quote accuracy, swap instruction sources and
  * flash loans.
  */
-export type { Executor, ExecutionContext, Route, RoutedOrder } from './executor.ts';
-export { Coordinator, orderFact, SUBJECTS, type CoordinatorDeps, type Decision, type ControlFact } from '../coordinator/coordinator.ts';
+export type { Executor, ExecutionContext } from './executor.ts';
 export { ExecutorWorker, jobBefore, DEFAULT_RETRY_POLICY, type ExecutorWorkerDeps, type GroupOptions, type RetryPolicy, type WorkerStats } from './worker.ts';
-export { routedToJson, routedFromJson, reportToJson, reportFromJson, type RoutedOrderJson, type ExecutionReportJson } from './codec.ts';
 export { PaperExecutor, PoolStateQuoter, Portfolio, feeAtoms, type PaperConfig, type MarketView, type PoolQuoter, type PaperSimulation, type PaperReport } from './paper/index.ts';
 export { MemorySubmissionJournal, StoreSubmissionJournal, type SubmissionJournal, type SubmissionEntry, type JournalStore } from './journal.ts';
 export { RpcPool, RpcError, type RpcEndpoint, type RpcPoolOptions, type SignatureStatus, type TransactionWithMeta } from './rpc/pool.ts';
@@ -28,6 +26,6 @@ export { createLiveExecutor, concurrencyOf, type LiveContext, type ExecutorConfi
 export { SandboxExchange, type SandboxExchangeOptions } from './sources/sandbox-exchange.ts';
 export type { FlashLoanProvider, FlashLoanRequest } from './flash/provider.ts';
 export { KaminoFlashLoan, KLEND_PROGRAM_ID, FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, lendingMarketAuthority, type KaminoReserveKeys } from './flash/kamino.ts';
-export { JupiterSource, planFromJupiter, instructionFromJupiter, type JupiterClient, type JupiterQuote, type JupiterSwapInstructions } from './sources/jupiter.ts';
+export { JupiterSource, planFromJupiter, instructionFromJupiter, type JupiterRouteClient } from './sources/jupiter.ts';
 export { VenueSource, type PoolStateProvider } from './sources/venues.ts';
 export { liveReadiness, type LiveReadiness } from './live/gate.ts';

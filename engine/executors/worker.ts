@@ -16,20 +16,14 @@ import { hostname } from 'node:os';
 import type { Bus, BusMessage, Subscription } from '../infra/bus/index.ts';
 import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError, SolrulesError } from '../errors/index.ts';
-import { orderToJson, type Order } from '../orders/index.ts';
-import { FINAL_ORDER_STATUSES, type ExecutionReport, type Store, type Submission } from '../infra/store/index.ts';
+import { orderToJson, type Order, FINAL_ORDER_STATUSES, type ExecutionReport, type Route, type RoutedOrder } from '../orders/index.ts';
+import { type Store, type Submission } from '../infra/store/index.ts';
 import { inSpan, logger, metrics, type Logger } from '../infra/telemetry/index.ts';
 import { OrderClaims, type Claim, type ClaimCounts } from './claim.ts';
-import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson } from './codec.ts';
-import type { ExecutionContext, Executor, Route, RoutedOrder } from './executor.ts';
+import type { ExecutionContext, Executor } from './executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from './journal.ts';
 import type { LiveReport } from './live/executor.ts';
-
-const SUBJECT_SUBMITTED = 'execution.submitted';
-const SUBJECT_CONFIRMED = 'execution.confirmed';
-const SUBJECT_FAILED = 'execution.failed';
-const SUBJECT_DLQ = 'execution.dlq';
-const SUBJECT_ORDERS = 'execution.orders';
+import { reportToJson, routedFromJson, routedToJson, SUBJECTS, type DeadLetterMessage, type ExecutionResultMessage, type RoutedOrderJson, type SubmittedMessage } from '../messages/index.ts';
 
 export interface RetryPolicy {
   /** Executions of one order, the first included (default 3). */
@@ -262,9 +256,9 @@ export class ExecutorWorker {
     // The report first: recording it moves the order to its report's status; dead-lettered is set after.
     if (report) await store.recordExecution({ ...report, reason }, ctx.fence ? { fence: ctx.fence } : {});
     await store.updateOrderStatus(order.id, 'dead-lettered', { executor, reason });
-    await bus.publish(SUBJECT_DLQ, { order: orderToJson(order), reason, attempts, executor, route }, { msgId: `dlq:${order.id}` });
+    await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason, attempts, executor, route } satisfies DeadLetterMessage, { msgId: `dlq:${order.id}` });
     const failed: ExecutionReport = report ? { ...report, reason } : { ...this.blank(order, executor), status: 'rejected', reason, simulated: true };
-    await bus.publish(SUBJECT_FAILED, { order: orderToJson(order), report: reportToJson(failed), route }, { msgId: `${SUBJECT_FAILED}:${order.id}` });
+    await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: reportToJson(failed), route } satisfies ExecutionResultMessage, { msgId: `${SUBJECTS.failed}:${order.id}` });
     this.log.warn({ orderId: order.id, executor, attempts, reason }, 'order dead-lettered');
     return failed;
   }
@@ -281,9 +275,9 @@ export class ExecutorWorker {
     this.stats.executed++;
     metrics.execution.results.inc({ executor: executor.name, route: route.ruleId, status: report.status });
     if (report.networkFeeLamports > 0n) metrics.execution.networkFees.inc({ executor: executor.name }, Number(report.networkFeeLamports));
-    const subject = report.status === 'filled' ? SUBJECT_CONFIRMED : SUBJECT_FAILED;
+    const subject = report.status === 'filled' ? SUBJECTS.confirmed : SUBJECTS.failed;
     const reconciliation = (report as LiveReport).reconciliation;
-    await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route, ...(reconciliation ? { reconciliation } : {}) }, { msgId: `${subject}:${order.id}` });
+    await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route, ...(reconciliation ? { reconciliation } : {}) } satisfies ExecutionResultMessage, { msgId: `${subject}:${order.id}` });
     if (report.status === 'filled') this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
     else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
   }
@@ -293,7 +287,7 @@ export class ExecutorWorker {
     const { order, route } = routed;
     await this.deps.store.updateOrderStatus(order.id, 'submitted', { executor: executor.name });
     await this.deps.journal?.saveRouted(order.id, routedToJson(routed));
-    await this.deps.bus.publish(SUBJECT_SUBMITTED, { orderId: order.id, executor: executor.name, route: route.executor }, { msgId: `submitted:${order.id}` });
+    await this.deps.bus.publish(SUBJECTS.submitted, { orderId: order.id, executor: executor.name, route: route.executor } satisfies SubmittedMessage, { msgId: `submitted:${order.id}` });
   }
 
   /** Submissions whose details the journal lost: such an order is left for an operator, never resent. */
@@ -442,7 +436,7 @@ export class ExecutorWorker {
 
   /** Subscribes to `execution.orders` as one member of the `executors` queue group. */
   async start(): Promise<void> {
-    this.subscription = await this.deps.bus.subscribe<RoutedOrderJson>(SUBJECT_ORDERS, (msg) => this.handle(msg), {
+    this.subscription = await this.deps.bus.subscribe<RoutedOrderJson>(SUBJECTS.orders, (msg) => this.handle(msg), {
       queue: 'executors',
       durable: 'executors',
       maxDeliver: this.deps.group ? this.deps.group.maxDeliver ?? 5 : 1,

@@ -20,13 +20,13 @@
 import { openBus, MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
-import type { Decision } from '../../engine/executors/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { TradingEngine } from '../../engine/app/index.ts';
 import { candleTicks, loadCandles } from '../../engine/market/replay/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
+import type { Decision } from '../../engine/coordinator/index.ts';
 
 /** Epoch ms on a clock every process on this machine shares (see the test's header). */
 const clock = () => performance.timeOrigin + performance.now();

@@ -6,15 +6,14 @@
  * expected. An expired blockhash (nothing landed) is rebuilt at most `maxRebuilds` times.
  */
 import { SolrulesError, isSolrulesError } from '../../errors/index.ts';
-import type { Order } from '../../orders/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
+import type { Order, ExecutionReport, Route, RoutedOrder } from '../../orders/index.ts';
 import { logger, metrics, type Logger } from '../../infra/telemetry/index.ts';
 import type { WorkerPool, WalletSigner } from '../../wallets/index.ts';
 import type { QuoteAccuracy } from '../confirm/accuracy.ts';
 import { shortfallBps } from '../confirm/accuracy.ts';
 import { NATIVE_MINT } from '../../venues/index.ts';
 import { realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
-import type { ExecutionContext, Executor, Route, RoutedOrder } from '../executor.ts';
+import type { ExecutionContext, Executor } from '../executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from '../journal.ts';
 import type { RpcPool } from '../rpc/pool.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';

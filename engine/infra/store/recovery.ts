@@ -3,7 +3,8 @@
  * stopped — each strategy's state (grid levels, DCA position) and the orders that were decided
  * or sent but have no final report yet.
  */
-import type { Store, StoredOrder, Submission } from './store.ts';
+import type { Store, Submission } from './store.ts';
+import type { StoredOrder } from '../../orders/index.ts';
 
 export interface RecoveredState {
   /** Saved state per strategy (absent when a strategy never saved any). */

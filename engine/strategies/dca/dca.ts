@@ -5,9 +5,8 @@
  * (stop-loss, take-profit: the whole position).
  */
 import type { DcaParams } from '../../config/index.ts';
-import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
 import { feeUsd, usdToAtoms, type Planner, type StrategyPnl, type TickContext } from '../planner.ts';
 
 export interface DcaState {

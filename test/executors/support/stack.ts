@@ -1,25 +1,7 @@
 /** Executors and a worker over a LiveSetup, with their parts reachable for assertions. */
 import { MemoryBus } from '../../../engine/infra/bus/index.ts';
-import {
-  ConfirmationMonitor,
-  ExecutorWorker,
-  GrpcJitoTransport,
-  JitoSubmitter,
-  JsonRpcJitoTransport,
-  LiveExecutor,
-  RpcPool,
-  RpcSubmitter,
-  TransactionBuilder,
-  type Executor,
-  type GroupOptions,
-  type JitoSubmitterOptions,
-  type LiveExecutorPolicy,
-  type RetryPolicy,
-  type RoutedOrder,
-  type Route,
-  type SubmissionJournal,
-} from '../../../engine/executors/index.ts';
-import type { Order } from '../../../engine/orders/index.ts';
+import { ConfirmationMonitor, ExecutorWorker, GrpcJitoTransport, JitoSubmitter, JsonRpcJitoTransport, LiveExecutor, RpcPool, RpcSubmitter, TransactionBuilder, type Executor, type GroupOptions, type JitoSubmitterOptions, type LiveExecutorPolicy, type RetryPolicy, type SubmissionJournal } from '../../../engine/executors/index.ts';
+import type { Order, RoutedOrder, Route } from '../../../engine/orders/index.ts';
 import { MemoryStore, type Store } from '../../../engine/infra/store/index.ts';
 import { createLogger } from '../../../engine/infra/telemetry/index.ts';
 import { WorkerPool } from '../../../engine/wallets/index.ts';
