@@ -6,14 +6,14 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
+import { openBus, resolveBusConfig, instrumentBus } from '../infra/bus/index.ts';
 import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.ts';
 import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
 import { TradingEngine, buildSummary, formatSummary } from '../app/index.ts';
-import { candleTicks, loadCandles, sliceCandles } from '../market/replay/index.ts';
+import { candleTicks, loadCandles, sliceCandles } from '../market/index.ts';
 import { loadHistory, openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
-import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, serviceCheck, setLogger, startTelemetryServer, type TelemetryServer } from '../infra/telemetry/index.ts';
+import { createLogger, health, initTracing, metrics, reportRuleSet, serviceCheck, setLogger, startTelemetryServer, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 import { liveReadiness } from '../executors/index.ts';

@@ -11,35 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusMessage, Subscription } from '../infra/bus/index.ts';
 import { logger, metrics } from '../infra/telemetry/index.ts';
-import { controlSubject, SUBJECTS, type ControlSyncReply, type ControlSyncRequest } from '../messages/index.ts';
-
-export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload';
-
-/** The `control` fact rules read. */
-export interface ControlFact {
-  killSwitch: boolean;
-  paused: boolean;
-}
-
-export interface ControlSnapshot extends ControlFact {
-  instance: string;
-  /** Why the engine is paused or killed, as given by the operator. */
-  reason?: string;
-  /** Epoch ms of the last change applied (0: never changed). */
-  changedAtMs: number;
-  /** Instance the last change came from. */
-  changedBy?: string;
-}
-
-/** A control message on the bus. */
-export interface ControlMessage {
-  action: ControlAction;
-  reason?: string;
-  /** Sender instance id. */
-  instance: string;
-  /** Epoch ms when the operator asked. */
-  atMs: number;
-}
+import { controlSubject, SUBJECTS, type ControlAction, type ControlFact, type ControlMessage, type ControlSnapshot, type ControlSyncReply, type ControlSyncRequest } from '../messages/index.ts';
 
 export interface ReloadResult {
   ok: boolean;

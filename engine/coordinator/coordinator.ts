@@ -11,7 +11,7 @@ import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionR
 import type { FiredEvent, RuleSet } from '../rules/index.ts';
 import type { Store } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
-import type { QuoteAccuracyFact } from '../executors/confirm/accuracy.ts';
+import type { QuoteAccuracyFact } from '../executors/index.ts';
 import { reportToJson, routedToJson, SUBJECTS } from '../messages/index.ts';
 import type { ControlFact } from '../control/index.ts';
 

@@ -22,7 +22,7 @@ export { walletDelta, realize, type WalletDelta, type Expected, type Realized } 
 export { QuoteAccuracy, shortfallBps, type QuoteAccuracyFact, type AccuracyStats } from './confirm/accuracy.ts';
 export { LiveExecutor, DEFAULT_LIVE_POLICY, type LiveReport, type Reconciliation, type Submitter, type Prepared, type AttemptOutcome, type LiveExecutorPolicy, type LiveSubmissionEntry } from './live/executor.ts';
 export { tipLamports, tipPolicyOf, DEFAULT_TIP_POLICY, MIN_JITO_TIP_LAMPORTS, type TipPolicy, type SwapPlan, type RouteSource } from './live/plan.ts';
-export { createLiveExecutor, concurrencyOf, type LiveContext, type ExecutorConfig } from './live/factory.ts';
+export { createLiveExecutor, concurrencyOf, type LiveContext, type ExecutorConfig } from './live-factory.ts';
 export { SandboxExchange, type SandboxExchangeOptions } from './sources/sandbox-exchange.ts';
 export type { FlashLoanProvider, FlashLoanRequest } from './flash/provider.ts';
 export { KaminoFlashLoan, KLEND_PROGRAM_ID, FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, lendingMarketAuthority, type KaminoReserveKeys } from './flash/kamino.ts';

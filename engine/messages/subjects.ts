@@ -16,7 +16,6 @@
  *   control.<action>                     ControlMessage (core NATS, every instance)
  *   control.sync                         request { instance } → ControlSnapshot | null
  */
-import type { ControlAction, ControlMessage, ControlSnapshot } from '../control/index.ts';
 import type { OrderJson, Route } from '../orders/index.ts';
 import type { ExecutionReportJson, RoutedOrderJson } from './codec.ts';
 
@@ -82,6 +81,35 @@ export interface DeadLetterMessage {
   attempts?: number;
   executor?: string;
   route?: Route;
+}
+
+/** The control plane's messages (engine/control applies them). */
+export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload';
+
+/** The `control` fact rules read. */
+export interface ControlFact {
+  killSwitch: boolean;
+  paused: boolean;
+}
+
+export interface ControlSnapshot extends ControlFact {
+  instance: string;
+  /** Why the engine is paused or killed, as given by the operator. */
+  reason?: string;
+  /** Epoch ms of the last change applied (0: never changed). */
+  changedAtMs: number;
+  /** Instance the last change came from. */
+  changedBy?: string;
+}
+
+/** A control message on the bus. */
+export interface ControlMessage {
+  action: ControlAction;
+  reason?: string;
+  /** Sender instance id. */
+  instance: string;
+  /** Epoch ms when the operator asked. */
+  atMs: number;
 }
 
 /** `control.sync` request. */

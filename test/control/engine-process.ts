@@ -17,14 +17,14 @@
  * parent reads. Messages to the parent: `ready`, `control` (at each change), and answers to
  * `stats` / `report` requests; `stop` ends the process cleanly.
  */
-import { openBus, MemoryBus } from '../../engine/infra/bus/index.ts';
+import { openBus, MemoryBus, instrumentBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { TradingEngine } from '../../engine/app/index.ts';
 import { candleTicks, loadCandles } from '../../engine/market/replay/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
-import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
+import { createLogger, Health, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
 import type { Decision } from '../../engine/coordinator/index.ts';
 

@@ -10,14 +10,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus } from '../../engine/infra/bus/index.ts';
+import { MemoryBus, instrumentBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { TradingEngine } from '../../engine/app/index.ts';
 import { candleTicks, loadCandles } from '../../engine/market/replay/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
-import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
+import { createLogger, Health, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
 import type { Decision } from '../../engine/coordinator/index.ts';
 

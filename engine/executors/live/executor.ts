@@ -15,7 +15,7 @@ import { NATIVE_MINT } from '../../venues/index.ts';
 import { realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
 import type { ExecutionContext, Executor } from '../executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from '../journal.ts';
-import type { RpcPool } from '../rpc/pool.ts';
+import type { ChainReader } from '../chain.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
 import type { LookupTableManager } from '../tx/lookup-tables.ts';
 import type { BuiltTransaction } from '../tx/builder.ts';
@@ -58,7 +58,7 @@ export const DEFAULT_LIVE_POLICY: LiveExecutorPolicy = { maxRebuilds: 1, feeBudg
 export interface LiveExecutorDeps {
   name: string;
   submitter: Submitter;
-  rpc: RpcPool;
+  rpc: ChainReader;
   workers: WorkerPool;
   source: RouteSource;
   monitor: ConfirmationMonitor;
