@@ -12,7 +12,7 @@ import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type T
 import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../strategies/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
-import type { Store } from '../infra/store/index.ts';
+import type { ExecutionLog, OrderLog, StrategyStateStore } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
 import { opportunitySubject, pricesSubject, reportFromJson, SUBJECTS, type ExecutionResultMessage, type PriceEvent } from '../messages/index.ts';
 import type { ControlFact } from '../control/index.ts';
@@ -35,7 +35,8 @@ export interface EngineStats {
 export interface EngineOptions {
   holder: ConfigHolder;
   bus: Bus;
-  store: Store;
+  /** Orders, their executions (through the worker) and strategy state. */
+  store: OrderLog & ExecutionLog & StrategyStateStore;
   log?: Logger;
   /** Control state (kill switch, pause); defaults to off. */
   control?: () => ControlFact;

@@ -9,7 +9,7 @@
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type Route } from '../orders/index.ts';
 import type { FiredEvent, RuleSet } from '../rules/index.ts';
-import type { Store } from '../infra/store/index.ts';
+import type { OrderLog } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
 import type { QuoteAccuracyFact } from '../executors/index.ts';
 import { reportToJson, routedToJson, SUBJECTS } from '../messages/index.ts';
@@ -17,7 +17,7 @@ import type { ControlFact } from '../control/index.ts';
 
 export interface CoordinatorDeps {
   bus: Bus;
-  store: Store;
+  store: OrderLog;
   /** The rule set in force (captured once per order, so a reload mid-order cannot mix sets). */
   ruleSet: () => RuleSet;
   control: () => ControlFact;

@@ -17,7 +17,7 @@ import type { Bus, BusMessage, Subscription } from '../infra/bus/index.ts';
 import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError, SolrulesError } from '../errors/index.ts';
 import { orderToJson, type Order, FINAL_ORDER_STATUSES, type ExecutionReport, type Route, type RoutedOrder } from '../orders/index.ts';
-import { type Store, type Submission } from '../infra/store/index.ts';
+import type { ExecutionLog, OrderLog, Submission } from '../infra/store/index.ts';
 import { inSpan, logger, metrics, type Logger } from '../infra/telemetry/index.ts';
 import { OrderClaims, type Claim, type ClaimCounts } from './claim.ts';
 import type { ExecutionContext, Executor } from './executor.ts';
@@ -78,7 +78,7 @@ export interface WorkerStats extends ClaimCounts {
 
 export interface ExecutorWorkerDeps {
   bus: Bus;
-  store: Store;
+  store: OrderLog & ExecutionLog;
   /** Executor for a routed order (in paper mode every route maps to the paper executor). */
   executorFor: (route: Route) => Executor | undefined;
   log?: Logger;

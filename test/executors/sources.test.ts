@@ -11,20 +11,13 @@ import { AddressLookupTableAccount, Keypair, PublicKey, SYSVAR_INSTRUCTIONS_PUBK
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { loadAccountDir } from '../../engine/accounts/index.ts';
 import { orcaWhirlpool } from '../../engine/venues/index.ts';
-import {
-  FLASH_BORROW_DISCRIMINATOR,
-  FLASH_REPAY_DISCRIMINATOR,
-  JupiterSource,
-  KaminoFlashLoan,
-  KLEND_PROGRAM_ID,
-  lendingMarketAuthority,
-  planFromJupiter,
-  transactionSize,
-  VenueSource,
-} from '../../engine/executors/index.ts';
+import { JupiterSource, VenueSource } from '../../engine/executors/index.ts';
 import { parseQuoteResponse, parseSwapInstructionsResponse } from '../../engine/quotes/index.ts';
 import { buildOrders } from '../../engine/orders/index.ts';
 import { sharedFixture } from '../support/paths.ts';
+import { transactionSize } from '../../engine/executors/tx/size.ts';
+import { FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, KaminoFlashLoan, KLEND_PROGRAM_ID, lendingMarketAuthority } from '../../engine/executors/flash/kamino.ts';
+import { planFromJupiter } from '../../engine/executors/sources/jupiter.ts';
 
 const jup = (f: string) => JSON.parse(readFileSync(sharedFixture('jupiter', f), 'utf8'));
 const QUOTE = parseQuoteResponse(jup('quote-response.sol-usdc.meteora-dlmm.slot299283763.json'));

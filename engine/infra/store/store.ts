@@ -71,12 +71,17 @@ export interface Fence {
   token: number;
 }
 
-export interface Store {
+/** Orders and where each stands (the coordinator, the engine, the executor worker). */
+export interface OrderLog {
   /** Records a decided order; false when an order with the same id exists (the same decision twice). */
   insertOrder(order: Order, status?: OrderStatus): Promise<boolean>;
   updateOrderStatus(id: string, status: OrderStatus, detail?: { executor?: string; reason?: string }): Promise<void>;
   getOrder(id: string): Promise<StoredOrder | undefined>;
   listOrders(filter?: { status?: readonly OrderStatus[]; strategy?: string }): Promise<StoredOrder[]>;
+}
+
+/** Submissions and execution reports (the executor worker, recovery). */
+export interface ExecutionLog {
   /** Records a submission attempt before sending; false when that (order, attempt) is already recorded. */
   recordSubmission(submission: Submission, opts?: { fence?: Fence }): Promise<boolean>;
   listSubmissions(orderId?: string): Promise<Submission[]>;
@@ -86,20 +91,47 @@ export interface Store {
    */
   recordExecution(report: ExecutionReport, opts?: { fence?: Fence }): Promise<boolean>;
   listExecutions(orderId?: string): Promise<ExecutionReport[]>;
+}
+
+/** Realized profit and loss. */
+export interface PnlLedger {
   recordPnl(entry: PnlEntry): Promise<void>;
   listPnl(filter?: { strategy?: string }): Promise<PnlEntry[]>;
+}
+
+/** Each strategy's state between runs (the engine, the journal). */
+export interface StrategyStateStore {
   /** Strategy state is a JSON value (atoms as decimal strings). */
   loadStrategyState<T = unknown>(strategy: string): Promise<T | undefined>;
   saveStrategyState(strategy: string, state: unknown): Promise<void>;
+}
+
+/** Rule-set versions applied. */
+export interface RuleSetStore {
   recordRuleSet(version: RuleSetVersion): Promise<void>;
   /** Rule-set versions, oldest first. */
   listRuleSets(): Promise<RuleSetVersion[]>;
+}
+
+/** Wallet balance history. */
+export interface WalletHistory {
   recordWalletBalance(balance: WalletBalance): Promise<void>;
   /** A wallet's balance history, oldest first (optionally one mint, optionally since `from`). */
   walletBalanceHistory(wallet: string, opts?: { mint?: string; from?: string }): Promise<WalletBalance[]>;
+}
+
+/** Market time series. */
+export interface MarketHistory {
   /** Stores market snapshots; one already stored for the same (market, kind, at) is kept. */
   recordMarketSnapshots(snapshots: readonly MarketSnapshot[]): Promise<void>;
   /** Snapshots of `market` with `from <= at < to`, oldest first. */
   listMarketSnapshots(query: { market: string; kind?: string; from: string; to: string }): Promise<MarketSnapshot[]>;
+}
+
+/**
+ * The whole store: every role, as the implementations (memory, PGlite, PostgreSQL) provide it
+ * and the process that opens it holds it. A component depends on the roles it uses.
+ */
+export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, RuleSetStore, WalletHistory, MarketHistory {
   close(): Promise<void>;
 }
