@@ -200,7 +200,7 @@ export class ExecutorWorker {
           // An executor that throws has not settled the order: treat as retryable (nothing confirmed sent).
           const reason = err instanceof Error ? err.message : String(err);
           this.log.error({ orderId: order.id, executor: name, err: reason }, 'executor threw');
-          report = { ...this.blank(order, name), status: 'failed', reason, retryable: !/ALREADY_SUBMITTED/.test(reason) } as LiveReport;
+          report = { ...this.blank(order, name), status: 'failed', reason, retryable: !isSolrulesError(err, 'EXEC_ALREADY_SUBMITTED') } as LiveReport;
         } finally {
           metrics.execution.inflight.dec({ executor: name });
           metrics.execution.confirmationDuration.observe({ executor: name }, (performance.now() - startedAt) / 1000);
@@ -219,7 +219,8 @@ export class ExecutorWorker {
           return report;
         }
         retryInMs = this.retry.backoffMs(attempt);
-        metrics.execution.retries.inc({ executor: name, reason: /bundle/i.test(report.reason ?? '') ? 'bundle-failed' : 'rpc-error' });
+        // Typed, not read from the reason text: a retried jito execution is a bundle the block engine refused or dropped.
+        metrics.execution.retries.inc({ executor: name, reason: executor.kind === 'jito' ? 'bundle-failed' : 'rpc-error' });
         this.log.warn({ orderId: order.id, attempt, delayMs: retryInMs, reason: report.reason }, 'execution failed; retrying by policy');
       } finally {
         this.free(name);
