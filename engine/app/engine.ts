@@ -177,7 +177,7 @@ export class TradingEngine {
   }
 
   private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
-    const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.reason?.startsWith('blocked') ? 'blocked' : 'failed';
+    const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.blockedBy ? 'blocked' : 'failed';
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);

@@ -114,8 +114,8 @@ export class Coordinator {
     const decision = await this.decide(order);
     this.count(order, decision);
     const { bus, store } = this.deps;
-    const failed = (status: ExecutionReport['status'], reason: string) =>
-      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() });
+    const failed = (status: ExecutionReport['status'], reason: string, blockedBy?: string[]) =>
+      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString(), ...(blockedBy ? { blockedBy } : {}) });
     switch (decision.kind) {
       case 'expired':
         await store.updateOrderStatus(order.id, 'expired', { reason: 'expired before routing' });
@@ -124,7 +124,7 @@ export class Coordinator {
       case 'blocked':
         this.log.info({ orderId: order.id, strategy: order.strategy, reason: decision.reason }, 'order blocked by risk rules');
         await store.updateOrderStatus(order.id, 'blocked', { reason: decision.reason });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`) }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`, decision.rules) }, { msgId: `failed:${order.id}` });
         break;
       case 'unroutable':
         await store.updateOrderStatus(order.id, 'dead-lettered', { reason: decision.reason });

@@ -75,4 +75,6 @@ export interface ExecutionReport {
   at: string;
   /** Legs of the fill, when the executor knows them. */
   fills?: Fill[];
+  /** The risk rules that refused the order (set by the coordinator on a blocked order; readers test this, never the reason text). */
+  blockedBy?: string[];
 }

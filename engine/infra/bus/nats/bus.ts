@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection, type Subscription as NatsSub, type Msg } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { nanos, NoRespondersError } from '@nats-io/nats-core';
 import { SolrulesError } from '../../../errors/index.ts';
 import { logger } from '../../telemetry/index.ts';
 import { deadLetterSubject, type Bus, type BusMessage, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from '../bus.ts';
@@ -111,7 +111,9 @@ export class NatsBus implements Bus {
       await nc.close();
       if (err instanceof SolrulesError) throw err;
       const msg = (err as Error).message;
-      const hint = /503|no responders|JetStream not enabled/i.test(msg) ? ' (is JetStream enabled? start nats-server with -js)' : '';
+      // nats.js's error classes, not its text (JetStreamNotEnabled is not exported: its name is its stable API).
+      const noJetStream = err instanceof NoRespondersError || (err as Error).name === 'JetStreamNotEnabled' || (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.JetStreamNotEnabledForAccount);
+      const hint = noJetStream ? ' (is JetStream enabled? start nats-server with -js)' : '';
       throw new SolrulesError('BUS_JETSTREAM', `NATS at ${co.servers.join(', ')} has no usable JetStream: ${msg}${hint}`, { servers: co.servers }, { cause: err });
     }
   }
