@@ -4,22 +4,10 @@
  */
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
+import type { WalletConfig, WalletsConfig, WalletTier } from '../wallets/index.ts';
 
-export type WalletTier = 'treasure' | 'controller' | 'proxy' | 'worker';
+export type { WalletConfig, WalletsConfig, WalletTier };
 
-export interface WalletConfig {
-  name: string;
-  tier: WalletTier;
-  address?: string;
-  key: { file: string } | { env: string };
-  minBalanceSol?: number;
-  targetBalanceSol?: number;
-}
-
-export interface WalletsConfig {
-  version: 1;
-  wallets: WalletConfig[];
-}
 
 const BASE58_SECRET = /^[1-9A-HJ-NP-Za-km-z]{80,90}$/;
 

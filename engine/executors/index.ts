@@ -1,11 +1,13 @@
 /**
- * Execution: the Executor interface, the executor worker (alone, or one of a queue group sharing
- * orders through claims in the cache), the paper executor, and what composing live executors
- * needs — the factory, the readiness gate, the RPC pool, confirmation, lookup tables, journals,
- * quote accuracy and route sources. The builders, submitters, transports and flash loans behind
- * them are internal (tests import them from their files).
+ * Execution: the Executor interface and the executor kinds' registry, the executor worker (alone,
+ * or one of a queue group sharing orders through claims in the cache), the paper executor, and
+ * what composing live executors needs — the factory, the readiness gate, the RPC pool,
+ * confirmation, lookup tables, journals, quote accuracy and route sources. The builders,
+ * submitters, transports and flash loans behind them are internal (tests import their files).
  */
-export type { Executor, ExecutionContext } from './executor.ts';
+export { isResumable, type Executor, type ExecutorCapabilities, type ResumableExecutor, type ResumeOutcome, type ExecutionContext } from './executor.ts';
+export type { ExecutorKind, ExecutorConfig, ExecutorFactoryContext } from './kind.ts';
+export { EXECUTOR_KINDS, executorKind } from './registry.ts';
 export { ExecutorWorker, DEFAULT_RETRY_POLICY, type ExecutorWorkerDeps, type GroupOptions, type RetryPolicy, type WorkerStats } from './worker.ts';
 export { PaperExecutor, PoolStateQuoter, Portfolio, type PaperConfig, type MarketView, type PoolQuoter } from './paper/index.ts';
 export { MemorySubmissionJournal, StoreSubmissionJournal, type SubmissionJournal } from './journal.ts';
@@ -15,7 +17,7 @@ export { ConfirmationMonitor } from './confirm/monitor.ts';
 export { QuoteAccuracy, type QuoteAccuracyFact } from './confirm/accuracy.ts';
 export type { LiveReport, Reconciliation } from './live/executor.ts';
 export type { SwapPlan, RouteSource } from './live/plan.ts';
-export { createLiveExecutor, concurrencyOf, type LiveContext, type ExecutorConfig } from './live-factory.ts';
+export { createLiveExecutor, concurrencyOf, type LiveContext } from './live-factory.ts';
 export { SandboxExchange } from './sources/sandbox-exchange.ts';
 export { JupiterSource, type JupiterRouteClient } from './sources/jupiter.ts';
 export { VenueSource } from './sources/venues.ts';

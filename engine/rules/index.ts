@@ -1,6 +1,6 @@
 /** Rules: the rule model, fact catalog, checks, evaluators, explanations and rule tests. */
 export * from './model.ts';
-export { FACTS, OPERATORS, DECORATORS, fieldAt, pathsOf, type FactSpec, type FieldSpec, type FieldType, type OperatorSpec } from './catalog.ts';
+export { OPERATORS, DECORATORS, type OperatorSpec } from './catalog.ts';
 export { CUSTOM_OPERATORS, readPath } from './operators.ts';
 export { checkRuleFile, checkDuplicateIds, closest, type Finding, type PathSegment, type RuleCheckContext } from './check.ts';
 export { checkRuleTests, type RuleTestDoc, type RuleTestCase, type ExpectedEvent } from './test-model.ts';
@@ -12,3 +12,4 @@ export { buildRuleSet, diffRuleSets, ruleSetHash, canonicalJson, sha256Hex, type
 export { runTestFile, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage } from './testing.ts';
 export { formatOutcome, formatTrace } from './explain.ts';
 export { factsJsonSchema } from './facts-schema.ts';
+export { ruleFileJsonSchema } from './rule-file-schema.ts';

@@ -2,3 +2,4 @@
 export { Keystore, WalletSigner, loadWallet, loadKeypairFile, loadKeypairEnv, keypairFromText, keyFilePath, solToLamports } from './keystore.ts';
 export { WorkerPool, type WorkerLease, type BalanceSource } from './workers.ts';
 export { fundFromTreasure, type FundingChain, type Funding } from './funding.ts';
+export type { WalletConfig, WalletsConfig, WalletTier } from './config.ts';

@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import { Keypair, PublicKey, VersionedTransaction, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { SolrulesError, type ErrorCode } from '../errors/index.ts';
-import type { WalletConfig, WalletsConfig, WalletTier } from '../config/index.ts';
+import type { WalletConfig, WalletsConfig, WalletTier } from './config.ts';
 
 /** A wallet whose key is loaded. The key bytes stay in a private field; the object prints as its address. */
 export class WalletSigner {

@@ -12,7 +12,7 @@ import { MemoryCache } from '../../engine/infra/cache/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { flashLoanFee, quoteRoundTrip, type ArbitrageRoute } from '../../engine/strategies/arbitrage/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
-import { TradingEngine } from '../../engine/app/index.ts';
+import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
 import { MarketScanner } from '../../engine/market/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
@@ -36,7 +36,7 @@ test('live pool state → arbitrage fact → rule → coordinator → paper roun
   const store = new MemoryStore();
   const log = createLogger({ level: 'silent' });
   const scanner = new MarketScanner({ config: sandboxConfig(sb), bus, cache: new MemoryCache(), log });
-  const engine = new TradingEngine({ holder: new ConfigHolder(active), bus, store, log, market: scanner.market });
+  const engine = await composeEngine({ holder: new ConfigHolder(active), bus, store, log, market: scanner.market });
   const confirmed: BusMessage<any>[] = [];
   const failed: BusMessage<any>[] = [];
   await bus.subscribe(SUBJECTS.confirmed, (m) => void confirmed.push(m));

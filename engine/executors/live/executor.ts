@@ -13,7 +13,7 @@ import type { QuoteAccuracy } from '../confirm/accuracy.ts';
 import { shortfallBps } from '../confirm/accuracy.ts';
 import { NATIVE_MINT } from '../../venues/index.ts';
 import { realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
-import type { ExecutionContext, Executor } from '../executor.ts';
+import type { ExecutionContext, Executor, ResumableExecutor } from '../executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from '../journal.ts';
 import type { ChainReader } from '../chain.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
@@ -107,7 +107,8 @@ export interface LiveSubmissionEntry extends SubmissionEntry {
   expected: Record<string, string>;
 }
 
-export class LiveExecutor implements Executor {
+export class LiveExecutor implements ResumableExecutor {
+  readonly capabilities = { resumable: true } as const;
   readonly kind: string;
   readonly name: string;
   private readonly policy: LiveExecutorPolicy;

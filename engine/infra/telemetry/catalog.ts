@@ -78,6 +78,7 @@ export const L = {
   adminAction: enumOf('pause', 'resume', 'kill', 'release', 'reload', 'status'),
   adminResult: enumOf('ok', 'unauthorized', 'disabled', 'error'),
   refusedBy: enumOf('kill-switch', 'paused'),
+  fact: named('fact names of the fact catalog', 64),
   check: named('readiness check names (rules, bus, store, cache, ...)', 16),
   hash: info('active rule-set hash (first 16 hex), one live series'),
   version: info('solrules version, one live series'),
@@ -116,6 +117,7 @@ export const CATALOG = {
     invested: gauge('solrules_strategy_invested_usd', 'Capital the strategy has put in (cost of its buys); ROI = P&L / this.', { strategy: L.strategy }, 'usd'),
     completions: counter('solrules_strategy_completions_total', 'A strategy finished a position or a run.', { strategy: L.strategy, reason: L.completion }),
     rebalances: counter('solrules_strategy_rebalances_total', 'Strategy rebalances (a grid re-centred).', { strategy: L.strategy }),
+    unplanned: counter('solrules_strategy_unplanned_total', 'An enabled strategy had no planner in this run (its rules are not evaluated; warned in the log).', { strategy: L.strategy }),
   },
   rules: {
     hits: counter('solrules_rule_hits_total', 'Rules that fired.', { rule_id: L.ruleId, file: L.file }),
@@ -126,6 +128,7 @@ export const CATALOG = {
     active: gauge('solrules_ruleset_info', 'Always 1; the active rule-set hash as a label (one series).', { hash: L.hash }),
     appliedAt: gauge('solrules_ruleset_applied_timestamp_seconds', 'When the active rule set was applied.', {}, 'seconds'),
     count: gauge('solrules_ruleset_rules', 'Rules in the active set.', { file: L.file }),
+    factsMissing: counter('solrules_rule_facts_missing_total', 'A rule file read a fact that was not produced for its evaluations for too long (warned once in the log).', { file: L.file, fact: L.fact }),
   },
   orders: {
     decided: counter('solrules_orders_decided_total', 'Orders decided by the rules.', { strategy: L.strategy, side: L.side }),
