@@ -45,6 +45,7 @@ export const ERROR_PREFIXES = {
   CANDLES_: 'candle files (columns, rows, timeframes)',
   AI_: 'AI analysis: charts, client, budget, queue, record/replay',
   BACKTEST_: 'backtest reports',
+  MARKET_: 'the sandbox market (pools, flows, replays it builds)',
 } as const;
 
 export type ErrorPrefix = keyof typeof ERROR_PREFIXES;
@@ -150,6 +151,7 @@ export interface ErrorContext {
   QUOTE_UPSTREAM_HTTP: Context;
   QUOTE_UPSTREAM_UNREACHABLE: Context;
   // EXEC_
+  EXEC_ZERO_OUTPUT: Context;
   EXEC_ALREADY_SUBMITTED: Context;
   EXEC_BAD_AMOUNT: Context;
   EXEC_BAD_CONFIG: Context;
@@ -307,6 +309,13 @@ export interface ErrorContext {
   AI_UNEXPECTED: Context;
   // BACKTEST_
   BACKTEST_REPORT_INPUT: Context;
+  // MARKET_
+  MARKET_TX_FAILED: Context;
+  MARKET_POOL_MISSING: Context;
+  MARKET_FIXTURES_MISSING: Context;
+  MARKET_BAD_REPLAY: Context;
+  MARKET_BAD_OPTION: Context;
+  MARKET_BAD_MINT: Context;
 }
 
 export type ErrorCode = keyof ErrorContext;
