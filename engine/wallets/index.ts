@@ -12,3 +12,4 @@ export { walletStatus, formatStatus, formatAtoms, type StatusRow } from './statu
 export { BalanceScanner, type ScannerOptions, type Discrepancy, type ScanReport } from './scanner.ts';
 export { WalletManager, type WalletManagerOptions } from './manager.ts';
 export { rebalancePlans, walletRuleFact, type RebalanceDecision } from './rebalance.ts';
+export type { WalletConfig, WalletKeySource, WalletsConfig, WalletTarget, WalletTier } from './config.ts';

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Keypair } from '@solana/web3.js';
 import { SolrulesError } from '../errors/index.ts';
-import type { WalletsConfig, WalletTier } from '../config/index.ts';
+import type { WalletsConfig, WalletTier } from './config.ts';
 import { keyFilePath } from './keystore.ts';
 
 export interface InitResult {

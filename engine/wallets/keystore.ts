@@ -11,8 +11,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { Keypair, PublicKey, VersionedTransaction, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { SolrulesError } from '../errors/index.ts';
-import type { WalletConfig, WalletsConfig, WalletTier } from '../config/index.ts';
+import { SolrulesError, type ErrorCode } from '../errors/index.ts';
+import type { WalletConfig, WalletsConfig, WalletTier } from './config.ts';
 import { loadKeypairCommand } from './keycommand.ts';
 
 /** A wallet whose key is loaded. The key bytes stay in a private field; the object prints as its address. */
@@ -56,7 +56,7 @@ export class WalletSigner {
   }
 }
 
-function keyError(code: string, message: string, context: Record<string, unknown>): SolrulesError {
+function keyError(code: ErrorCode, message: string, context: Record<string, unknown>): SolrulesError {
   return new SolrulesError(code, message, context);
 }
 

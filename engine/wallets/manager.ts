@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Cache } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
-import type { WalletsConfig } from '../config/index.ts';
+import type { WalletsConfig } from './config.ts';
 import { Keystore } from './keystore.ts';
 import { readMints, type JsonRpc, type MintInfo } from './chain.ts';
 import { SOL, WalletLedger } from './ledger.ts';

@@ -4,7 +4,7 @@
  * against what the treasure can give before anything is sent.
  */
 import { SolrulesError } from '../errors/index.ts';
-import type { WalletsConfig, WalletTier } from '../config/index.ts';
+import type { WalletsConfig, WalletTier } from './config.ts';
 import { solToLamports, type Keystore, type WalletSigner } from './keystore.ts';
 import { ataOf, getAccounts, tokenAmount, type JsonRpc, type MintInfo } from './chain.ts';
 import { SOL, type Asset } from './ledger.ts';

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RpcPool, type LiveReport } from '../../engine/executors/index.ts';
-import { SUBJECTS } from '../../engine/coordinator/index.ts';
 import { jitoExecutor, printTxs, route, rpcExecutor, runOrder, workerFor } from './support/stack.ts';
 import { waitUntil } from '../support/wait.ts';
+import { SUBJECTS } from '../../engine/messages/index.ts';
 
 let s: LiveSetup;
 before(async () => {

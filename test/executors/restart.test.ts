@@ -12,11 +12,13 @@ import bs58 from 'bs58';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfirmationMonitor, routedToJson, StoreSubmissionJournal, type LiveReport, type Prepared, type Submitter } from '../../engine/executors/index.ts';
+import { ConfirmationMonitor, StoreSubmissionJournal, type LiveReport } from '../../engine/executors/index.ts';
 import { openStore } from '../../engine/infra/store/index.ts';
 import { WorkerPool } from '../../engine/wallets/index.ts';
 import { printTxs, route, rpcExecutor, workerFor } from './support/stack.ts';
 import { waitUntil } from '../support/wait.ts';
+import { routedToJson } from '../../engine/messages/index.ts';
+import type { Prepared, Submitter } from '../../engine/executors/live/executor.ts';
 
 let s: LiveSetup;
 before(async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keypair } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { isSolrulesError } from '../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode } from '../../engine/errors/index.ts';
 import { Keystore, loadKeypairCommand, summariseStderr } from '../../engine/wallets/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'solrules-keycmd-'));
@@ -30,7 +30,7 @@ function assertNoKey(text: string, where: string): void {
   for (const form of keyForms(kp)) assert.equal(text.includes(form), false, `${where} contains key material`);
 }
 
-function expectError(argv: string[], code: string, opts: { timeoutMs?: number } = {}, check?: (e: { message: string; context: Record<string, unknown> }) => void): void {
+function expectError(argv: string[], code: ErrorCode, opts: { timeoutMs?: number } = {}, check?: (e: { message: string; context: Record<string, unknown> }) => void): void {
   assert.throws(() => loadKeypairCommand(argv, { wallet: 'treasure', ...opts }), (err: unknown) => {
     assert.ok(isSolrulesError(err, code), `expected ${code}, got ${(err as Error & { code?: string }).code}: ${(err as Error).message}`);
     assert.match(err.message, /wallet 'treasure'/);

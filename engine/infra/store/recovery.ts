@@ -3,7 +3,8 @@
  * stopped — each strategy's state (grid levels, DCA position) and the orders that were decided
  * or sent but have no final report yet.
  */
-import type { Store, StoredOrder, Submission } from './store.ts';
+import type { ExecutionLog, OrderLog, StrategyStateStore, Submission } from './store.ts';
+import type { StoredOrder } from '../../orders/index.ts';
 
 export interface RecoveredState {
   /** Saved state per strategy (absent when a strategy never saved any). */
@@ -18,7 +19,7 @@ export interface RecoveredState {
 }
 
 /** Loads strategy state for `strategies` and the orders still pending in `store`. */
-export async function loadHistory(store: Store, strategies: readonly string[]): Promise<RecoveredState> {
+export async function loadHistory(store: OrderLog & ExecutionLog & StrategyStateStore, strategies: readonly string[]): Promise<RecoveredState> {
   const strategyState = new Map<string, unknown>();
   for (const name of strategies) {
     const state = await store.loadStrategyState(name);

@@ -208,8 +208,5 @@ export function specByName(name: string): MetricSpec | undefined {
 export const PENDING_METRICS: Readonly<Record<string, string>> = {
   solrules_execution_expected_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
   solrules_execution_realized_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
-  solrules_wallet_balance_sol: 'set by the wallet balance scanner (the wallets issue)',
-  solrules_wallet_min_balance_sol: 'set by the wallet manager from wallets.yaml floors (the wallets issue)',
-  solrules_wallet_rebalances_total: 'counted by rebalancing rules (the wallets issue)',
   solrules_wallets_busy: 'set by the wallet manager (the wallets issue)',
 };
