@@ -29,10 +29,39 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Failing rule-test cases, as `file: case: diff` lines. */
   testFailures: string[];
+  /** Set when failing tests were overridden because the change only makes risk stricter. */
+  stricterRiskOnly?: string[];
+}
+
+/**
+ * The risk params a candidate makes stricter than the serving config, or undefined when the
+ * candidate differs in anything else (rules, other params, a looser limit). Stricter means:
+ * the kill switch turned on, a `max*` limit lowered, a `min*` requirement raised.
+ */
+export function stricterRiskChanges(serving: ActiveConfig, candidate: ActiveConfig): string[] | undefined {
+  const strip = (c: StrategiesConfig) => canonicalJson({ ...c, risk: { ...c.risk, params: {} } });
+  if (strip(serving.strategies) !== strip(candidate.strategies)) return undefined;
+  const files = (a: ActiveConfig) => a.ruleSet.files.map((f) => f.hash).sort().join(',');
+  if (files(serving) !== files(candidate)) return undefined;
+  const before = serving.strategies.risk.params as Record<string, unknown>;
+  const after = candidate.strategies.risk.params as Record<string, unknown>;
+  const changed: string[] = [];
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const b = before[key];
+    const a = after[key];
+    if (canonicalJson(a) === canonicalJson(b)) continue;
+    const stricter =
+      (key === 'killSwitch' && a === true) ||
+      (/^max/.test(key) && typeof a === 'number' && typeof b === 'number' && a < b) ||
+      (/^min/.test(key) && typeof a === 'number' && typeof b === 'number' && a > b);
+    if (!stricter) return undefined;
+    changed.push(`risk.${key}: ${canonicalJson(b)} -> ${canonicalJson(a)}`);
+  }
+  return changed.length ? changed : undefined;
 }
 
 /** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
-export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean } = {}): Promise<BuildResult> {
+export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean; serving?: ActiveConfig } = {}): Promise<BuildResult> {
   const project = loadProject(root);
   if (project.diagnostics.length) return { diagnostics: project.diagnostics, testFailures: [] };
   if (!project.strategies) {
@@ -45,9 +74,16 @@ export async function buildActiveConfig(root: string, factory: EvaluatorFactory,
       for (const c of result.cases) if (!c.passed) testFailures.push(`${result.file}: ${c.name}: ${c.diff.join(' | ')}`);
     }
   }
-  if (testFailures.length) return { diagnostics: [], testFailures };
   const ruleSet = buildRuleSet(project.ruleFiles.map((l) => l.file), params, factory);
-  return { active: { ruleSet, strategies: project.strategies.config, project, appliedAt: new Date(), source }, diagnostics: [], testFailures: [] };
+  const active: ActiveConfig = { ruleSet, strategies: project.strategies.config, project, appliedAt: new Date(), source };
+  if (testFailures.length) {
+    // An emergency edit (kill switch, lower limit) must never wait on a rule test that
+    // happens to read the live threshold: it can only stop orders, never start one.
+    const stricter = opts.serving ? stricterRiskChanges(opts.serving, active) : undefined;
+    if (!stricter) return { diagnostics: [], testFailures };
+    return { active, diagnostics: [], testFailures, stricterRiskOnly: stricter };
+  }
+  return { active, diagnostics: [], testFailures: [] };
 }
 
 /** Holds the active config; readers take `current` once per unit of work. */
@@ -72,6 +108,8 @@ export interface ReloadOutcome {
   diagnostics: Diagnostic[];
   testFailures: string[];
   source: string;
+  /** Rule tests that failed but did not hold back a stricter-only risk change (the set was applied). */
+  overriddenTestFailures?: string[];
   /** ms from the change being noticed to the swap (or refusal). */
   tookMs: number;
 }
@@ -160,7 +198,7 @@ export class Reloader {
     const started = performance.now();
     this.loaded = fingerprint(this.opts.root);
     const before = this.opts.holder.current;
-    const built = await buildActiveConfig(this.opts.root, this.opts.factory, source);
+    const built = await buildActiveConfig(this.opts.root, this.opts.factory, source, { serving: before });
     const tookMs = performance.now() - started;
     let outcome: ReloadOutcome;
     if (!built.active) {
@@ -174,6 +212,9 @@ export class Reloader {
     } else {
       const diff = diffRuleSets(before.ruleSet, built.active.ruleSet);
       this.opts.holder.swap(built.active);
+      if (built.stricterRiskOnly) {
+        this.log.warn({ source, stricter: built.stricterRiskOnly, testFailures: built.testFailures }, `applied a stricter risk change (${built.stricterRiskOnly.join(', ')}) although ${built.testFailures.length} rule test(s) fail with it; state the params those tests rely on`);
+      }
       metrics.rules.reloads.inc({ outcome: 'applied' });
       reportRuleSet(built.active.ruleSet, built.active.appliedAt);
       this.log.info(
@@ -181,6 +222,7 @@ export class Reloader {
         `rule set ${built.active.ruleSet.hash.slice(0, 12)} applied`,
       );
       outcome = { applied: true, hash: built.active.ruleSet.hash, diff, diagnostics: [], testFailures: [], source, tookMs };
+      if (built.stricterRiskOnly) outcome.overriddenTestFailures = built.testFailures;
     }
     await this.opts.onOutcome?.(outcome);
     return outcome;
