@@ -3,8 +3,9 @@
  * rule tests — reporting every problem (schema and semantic) as a positioned diagnostic.
  * Only files without errors are handed on; a bad file never replaces a good one.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { readUserFile } from './files.ts';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import {
   checkDuplicateIds,
@@ -77,16 +78,25 @@ function toDiagnostics(src: SourceFile, findings: readonly Finding[]): Diagnosti
 /** Expands directories into their YAML files (recursively, skipping node_modules and dot dirs). */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
+  const walk = (p: string, top: boolean) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      // A symlink loop or a dangling link: keep a YAML name so loading reports it with its code.
+      if (/\.ya?ml$/.test(p) && lstatSync(p, { throwIfNoEntry: false })) out.push(resolve(p));
+      return;
+    }
+    if (st.isDirectory() && !top && /\.ya?ml$/.test(p)) {
+      out.push(resolve(p)); // a directory where a YAML file belongs: loading reports it
+    } else if (st.isDirectory()) {
       for (const entry of readdirSync(p).sort()) {
         if (entry === 'node_modules' || entry.startsWith('.')) continue;
-        walk(join(p, entry));
+        walk(join(p, entry), false);
       }
     } else if (/\.ya?ml$/.test(p)) out.push(resolve(p));
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) walk(p, true);
   return [...new Set(out)];
 }
 
@@ -100,6 +110,11 @@ export function findStrategiesFile(dir: string): string | undefined {
     if (parent === cur) return undefined;
     cur = parent;
   }
+}
+
+/** The path exists as an entry (a symlink loop or dangling link counts: loading reports it). */
+function present(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 function contentHash(text: string): string {
@@ -119,13 +134,27 @@ export function toRuleFile(src: SourceFile): RuleFile {
  */
 const parseCache = new Map<string, { text: string; src: SourceFile; schema: Map<string, Diagnostic[]> }>();
 
-function readCached(file: string): SourceFile {
-  const text = readFileSync(file, 'utf8');
+function readCached(file: string, root: string | undefined): SourceFile {
+  const read = readUserFile(file, root ? { root } : {});
+  if (!read.ok) {
+    // Refused unread (too large, a directory, a loop, a symlink out): nothing of it is kept.
+    parseCache.delete(file);
+    const src = parseYaml('', file);
+    src.syntaxErrors.push(read.diagnostic);
+    return src;
+  }
   const hit = parseCache.get(file);
-  if (hit && hit.text === text) return hit.src;
-  const src = parseYaml(text, file);
-  parseCache.set(file, { text, src, schema: new Map() });
+  if (hit && hit.text === read.text) return hit.src;
+  const src = parseYaml(read.text, file);
+  if (src.syntaxErrors.length) parseCache.delete(file);
+  else parseCache.set(file, { text: read.text, src, schema: new Map() });
   return src;
+}
+
+/** Drops cached parses of files under `root` that are gone or were not part of this load (deleted, renamed). */
+function evictStale(root: string, present: ReadonlySet<string>): void {
+  const prefix = resolve(root) + sep;
+  for (const file of parseCache.keys()) if (file.startsWith(prefix) && !present.has(file)) parseCache.delete(file);
 }
 
 function schemaCached(src: SourceFile, schema: SchemaName, redact: boolean): Diagnostic[] {
@@ -141,6 +170,8 @@ function schemaCached(src: SourceFile, schema: SchemaName, redact: boolean): Dia
 interface LoadOptions {
   /** strategies.yaml to check params and executors against when none is among the files. */
   strategiesFile?: string;
+  /** The project directory: symlinks may not leave it (default: strategies.yaml's directory, else cwd). */
+  root?: string;
 }
 
 /**
@@ -159,10 +190,11 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     }
   };
   const sources = new Map<string, SourceFile>();
+  const root = opts.root ?? (opts.strategiesFile ? dirname(resolve(opts.strategiesFile)) : process.cwd());
   const read = (file: string): SourceFile => {
     let src = sources.get(file);
     if (!src) {
-      src = readCached(file);
+      src = readCached(file, root);
       sources.set(file, src);
     }
     return src;
@@ -187,7 +219,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const strategiesFiles = byKind.get('strategies') ?? [];
   const strategiesFile =
     opts.strategiesFile ?? strategiesFiles[0] ?? findStrategiesFile(dirname([...listed][0] ?? process.cwd()));
-  if (strategiesFile && existsSync(strategiesFile)) {
+  if (strategiesFile && present(strategiesFile)) {
     const path = resolve(strategiesFile);
     const src = read(path);
     if (parsedOk(src, 'strategies')) {
@@ -229,7 +261,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const ruleFiles = new Map<string, LoadedRuleFile>();
   const loadRuleFile = (file: string): LoadedRuleFile | undefined => {
     if (ruleFiles.has(file)) return ruleFiles.get(file);
-    if (!existsSync(file)) return undefined;
+    if (!present(file)) return undefined;
     const src = read(file);
     // Semantic checks run even when the schema check failed, so one pass reports everything.
     const schemaOk = parsedOk(src, 'rule-file');
@@ -285,9 +317,9 @@ export async function runProjectTests(project: Project, factory: EvaluatorFactor
 export function projectFiles(root: string): string[] {
   const files: string[] = [];
   const strategies = join(root, 'strategies.yaml');
-  if (existsSync(strategies)) files.push(strategies);
+  if (present(strategies)) files.push(strategies);
   const wallets = join(root, 'wallets.yaml');
-  if (existsSync(wallets)) files.push(wallets);
+  if (present(wallets)) files.push(wallets);
   const rulesDir = join(root, 'rules');
   if (existsSync(rulesDir)) files.push(...expandPaths([rulesDir]));
   return files.map((f) => resolve(f));
@@ -295,5 +327,8 @@ export function projectFiles(root: string): string[] {
 
 /** Loads a whole project directory (with the rule files strategies.yaml names outside rules/). */
 export function loadProject(root: string): Project {
-  return loadFiles(projectFiles(root), { strategiesFile: join(root, 'strategies.yaml') });
+  const project = loadFiles(projectFiles(root), { strategiesFile: join(root, 'strategies.yaml'), root });
+  evictStale(root, new Set(projectFiles(root)));
+  for (const file of project.failedFiles) parseCache.delete(file);
+  return project;
 }

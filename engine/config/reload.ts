@@ -165,6 +165,8 @@ export class Reloader {
     // Watch directories, not files: editors save by renaming a new file over the old one,
     // which a watch on the old file's inode would miss.
     this.watcher = chokidar.watch(root, { ignoreInitial: true, depth: 3, ignored: (path: string) => !watched(path) });
+    // A symlink loop or an unreadable entry makes the watcher emit 'error': log it, keep serving.
+    this.watcher.on('error', (err) => this.log.warn({ err: String(err) }, 'file watcher error; the fingerprint poll still catches changes'));
     this.watcher.on('all', (_event, path) => {
       if (/\.ya?ml$/.test(path)) this.schedule(path);
     });
@@ -189,7 +191,10 @@ export class Reloader {
     this.pending.clear();
     this.running = this.running.then(() => this.reload(sources)).then(
       () => undefined,
-      (err) => this.log.error({ err }, 'reload crashed; the previous rule set keeps serving'),
+      (err) => {
+        metrics.rules.reloads.inc({ outcome: 'refused' });
+        this.log.error({ err, code: 'CONFIG_RELOAD_CRASHED' }, 'reload crashed; the previous rule set keeps serving');
+      },
     );
   }
 
@@ -198,7 +203,14 @@ export class Reloader {
     const started = performance.now();
     this.loaded = fingerprint(this.opts.root);
     const before = this.opts.holder.current;
-    const built = await buildActiveConfig(this.opts.root, this.opts.factory, source, { serving: before });
+    let built: BuildResult;
+    try {
+      built = await buildActiveConfig(this.opts.root, this.opts.factory, source, { serving: before });
+    } catch (err) {
+      // Whatever a file did to the loader, the reload is refused, named and counted like any other.
+      const e = err as NodeJS.ErrnoException & { path?: string };
+      built = { diagnostics: [{ file: e.path ?? this.opts.root, line: 1, column: 1, code: 'CONFIG_LOAD_FAILED', message: `the project could not be loaded (${e.code ?? e.name ?? 'error'})`, expected: 'readable YAML files', found: e.code ?? 'an exception' }], testFailures: [] };
+    }
     const tookMs = performance.now() - started;
     let outcome: ReloadOutcome;
     if (!built.active) {
