@@ -8,11 +8,11 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from './diagnostics.ts';
 
 /**
- * Largest file a load or reload reads (bytes). Rule files of a thousand rules are ~350 KB;
- * parsing YAML costs ~2 µs a byte on the event loop, so this bounds a reload's stall.
+ * Largest file a load or reload reads (bytes). A file of a thousand rules is ~330 KB;
+ * YAML is parsed on the event loop, so this also bounds how long one file can stall it.
  * Override with SOLRULES_MAX_FILE_BYTES.
  */
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_FILE_BYTES = 512 * 1024;
 
 export function maxFileBytes(): number {
   const env = Number(process.env.SOLRULES_MAX_FILE_BYTES);

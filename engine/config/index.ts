@@ -5,4 +5,5 @@ export { validateAgainstSchema, validator, schemaPath, type SchemaName } from '.
 export * from './strategies.ts';
 export * from './wallets.ts';
 export * from './project.ts';
+export { DEFAULT_MAX_FILE_BYTES, maxFileBytes, readUserFile, type ReadResult } from './files.ts';
 export { buildActiveConfig, ConfigHolder, Reloader, type ActiveConfig, type BuildResult, type ReloadOutcome, type ReloaderOptions } from './reload.ts';

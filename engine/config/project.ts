@@ -309,6 +309,7 @@ export async function runProjectTests(project: Project, factory: EvaluatorFactor
     const target = project.ruleFiles.find((l) => l.file.file === t.rulesPath);
     if (!target) continue; // validation reported why
     results.push(await runTestFile(t.doc, t.src.file, target.file, params, factory, coverage));
+    await new Promise((r) => setImmediate(r)); // one test file at a time: the event loop gets a turn between them
   }
   return results;
 }

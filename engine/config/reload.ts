@@ -69,6 +69,8 @@ export async function buildActiveConfig(root: string, factory: EvaluatorFactory,
   }
   const params = project.strategies.params;
   const testFailures: string[] = [];
+  // Give the event loop a turn between loading and testing (health checks, the kill switch).
+  await new Promise((r) => setImmediate(r));
   if (opts.runTests !== false) {
     for (const result of await runProjectTests(project, factory)) {
       for (const c of result.cases) if (!c.passed) testFailures.push(`${result.file}: ${c.name}: ${c.diff.join(' | ')}`);
