@@ -5,6 +5,7 @@
  */
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { readUserFile } from './files.ts';
+import { findKeyMaterial, redactKeyMaterial, textHoldsKeyMaterial } from './secrets.ts';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import {
@@ -23,7 +24,7 @@ import {
 import type { Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { checkStrategies, paramsFact, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
-import { checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
+import { checkKeyFiles, checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
 import { diagnosticAt, parseYaml, schemaModeline, type SourceFile } from './yaml.ts';
 
 export type FileKind = 'strategies' | 'wallets' | 'rule-file' | 'rule-test';
@@ -151,6 +152,25 @@ function readCached(file: string, root: string | undefined): SourceFile {
   return src;
 }
 
+/**
+ * A file holding something that looks like a key (a key file saved or linked as rules/x.yaml,
+ * a key pasted into strategies.yaml) is refused with one diagnostic that shows none of it;
+ * no other check runs on it, so no other message can echo it. wallets.yaml has its own check.
+ */
+function withoutKeyMaterial(src: SourceFile): { src: SourceFile; found: Diagnostic[] } {
+  if (/^wallets(\..*)?\.ya?ml$/.test(basename(src.file))) return { src, found: [] };
+  const whole = src.syntaxErrors.length > 0 || typeof src.value !== 'object' || src.value === null || Array.isArray(src.value);
+  const at = whole ? (textHoldsKeyMaterial(src.text) || findKeyMaterial(src.value).length ? [[]] : []) : findKeyMaterial(src.value);
+  if (!at.length) return { src, found: [] };
+  const diagnostics = at.map((path) =>
+    diagnosticAt(src, path, 'CONFIG_KEY_MATERIAL', 'this looks like a private key; keys belong in a key file referenced from wallets.yaml — remove it and rotate the key', { expected: 'no key material in config or rule files', found: '<redacted>' }),
+  );
+  // A whole file of key material is refused unread; a key inside a mapping is reported where it
+  // is and the rest of the file is still checked, with the key replaced so nothing can echo it.
+  if (whole) return { src: { ...src, value: undefined, syntaxErrors: diagnostics }, found: [] };
+  return { src: { ...src, value: redactKeyMaterial(src.value) }, found: diagnostics };
+}
+
 /** Drops cached parses of files under `root` that are gone or were not part of this load (deleted, renamed). */
 function evictStale(root: string, present: ReadonlySet<string>): void {
   const prefix = resolve(root) + sep;
@@ -194,7 +214,9 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const read = (file: string): SourceFile => {
     let src = sources.get(file);
     if (!src) {
-      src = readCached(file, root);
+      const screened = withoutKeyMaterial(readCached(file, root));
+      src = screened.src;
+      report(screened.found);
       sources.set(file, src);
     }
     return src;
@@ -247,6 +269,9 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   for (const file of byKind.get('wallets') ?? []) {
     const src = read(file);
     report(checkWalletSecrets(src));
+    const walletList = (src.value as { wallets?: unknown } | undefined)?.wallets;
+    // Key-file modes are checked even when the schema check fails elsewhere in the file.
+    if (src.syntaxErrors.length === 0 && Array.isArray(walletList)) report(checkKeyFiles(src, src.value as WalletsConfig));
     if (parsedOk(src, 'wallets', true)) {
       const config = src.value as WalletsConfig;
       report(checkWallets(src, config));

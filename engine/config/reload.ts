@@ -13,6 +13,7 @@ import { logger, metrics, reportRuleSet, type Logger } from '../infra/telemetry/
 import { fullMessage, type Diagnostic } from './diagnostics.ts';
 import { loadProject, runProjectTests, type Project } from './project.ts';
 import type { StrategiesConfig } from './strategies.ts';
+import { redactKeyMaterial } from './secrets.ts';
 
 /** Everything a running engine reads from the user's files, swapped as one. */
 export interface ActiveConfig {
@@ -232,7 +233,7 @@ export class Reloader {
       metrics.rules.reloads.inc({ outcome: 'applied' });
       reportRuleSet(built.active.ruleSet, built.active.appliedAt);
       this.log.info(
-        { hash: built.active.ruleSet.hash, previousHash: before.ruleSet.hash, source, added: diff.added, removed: diff.removed, changed: diff.changed, thresholds: diff.thresholds, tookMs: Math.round(tookMs * 10) / 10 },
+        { hash: built.active.ruleSet.hash, previousHash: before.ruleSet.hash, source, added: diff.added, removed: diff.removed, changed: diff.changed, thresholds: redactKeyMaterial(diff.thresholds), tookMs: Math.round(tookMs * 10) / 10 },
         `rule set ${built.active.ruleSet.hash.slice(0, 12)} applied`,
       );
       outcome = { applied: true, hash: built.active.ruleSet.hash, diff, diagnostics: [], testFailures: [], source, tookMs };
