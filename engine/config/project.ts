@@ -21,7 +21,7 @@ import {
   type RuleFileDoc,
   type RuleTestDoc,
 } from '../rules/index.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import { severityOf, type Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { checkStrategies, paramsFact, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
 import { checkKeyFiles, checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
@@ -67,13 +67,15 @@ export function classify(file: string, src?: SourceFile): FileKind {
 }
 
 function toDiagnostics(src: SourceFile, findings: readonly Finding[]): Diagnostic[] {
-  return findings.map((f) =>
-    diagnosticAt(src, f.at, f.code, f.message, {
+  return findings.map((f) => {
+    const d = diagnosticAt(src, f.at, f.code, f.message, {
       ...(f.expected !== undefined ? { expected: f.expected } : {}),
       ...(f.found !== undefined ? { found: f.found } : {}),
       key: f.key ?? false,
-    }),
-  );
+    });
+    if (f.severity === 'warning') d.severity = 'warning';
+    return d;
+  });
 }
 
 /** Expands directories into their YAML files (recursively, skipping node_modules and dot dirs). */
@@ -206,7 +208,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     for (const d of diags) {
       if (!listed.has(d.file)) continue;
       project.diagnostics.push(d);
-      project.failedFiles.add(d.file);
+      if (severityOf(d) === 'error') project.failedFiles.add(d.file);
     }
   };
   const sources = new Map<string, SourceFile>();

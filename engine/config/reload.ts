@@ -10,7 +10,7 @@ import { join, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { buildRuleSet, diffRuleSets, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
 import { logger, metrics, reportRuleSet, type Logger } from '../infra/telemetry/index.ts';
-import { fullMessage, type Diagnostic } from './diagnostics.ts';
+import { errorsOf, fullMessage, warningsOf, type Diagnostic } from './diagnostics.ts';
 import { loadProject, runProjectTests, type Project } from './project.ts';
 import type { StrategiesConfig } from './strategies.ts';
 import { redactKeyMaterial } from './secrets.ts';
@@ -30,6 +30,8 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Failing rule-test cases, as `file: case: diff` lines. */
   testFailures: string[];
+  /** Plausibility warnings: they refuse nothing, but are logged with every reload. */
+  warnings?: Diagnostic[];
   /** Set when failing tests were overridden because the change only makes risk stricter. */
   stricterRiskOnly?: string[];
 }
@@ -64,7 +66,8 @@ export function stricterRiskChanges(serving: ActiveConfig, candidate: ActiveConf
 /** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
 export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean; serving?: ActiveConfig } = {}): Promise<BuildResult> {
   const project = loadProject(root);
-  if (project.diagnostics.length) return { diagnostics: project.diagnostics, testFailures: [] };
+  const warnings = warningsOf(project.diagnostics);
+  if (errorsOf(project.diagnostics).length) return { diagnostics: errorsOf(project.diagnostics), testFailures: [], warnings };
   if (!project.strategies) {
     return { diagnostics: [{ file: join(root, 'strategies.yaml'), line: 1, column: 1, code: 'CONFIG_NO_STRATEGIES', message: 'no strategies.yaml in the project directory' }], testFailures: [] };
   }
@@ -83,10 +86,10 @@ export async function buildActiveConfig(root: string, factory: EvaluatorFactory,
     // An emergency edit (kill switch, lower limit) must never wait on a rule test that
     // happens to read the live threshold: it can only stop orders, never start one.
     const stricter = opts.serving ? stricterRiskChanges(opts.serving, active) : undefined;
-    if (!stricter) return { diagnostics: [], testFailures };
-    return { active, diagnostics: [], testFailures, stricterRiskOnly: stricter };
+    if (!stricter) return { diagnostics: [], testFailures, warnings };
+    return { active, diagnostics: [], testFailures, stricterRiskOnly: stricter, warnings };
   }
-  return { active, diagnostics: [], testFailures: [] };
+  return { active, diagnostics: [], testFailures: [], warnings };
 }
 
 /** Holds the active config; readers take `current` once per unit of work. */
@@ -111,6 +114,8 @@ export interface ReloadOutcome {
   diagnostics: Diagnostic[];
   testFailures: string[];
   source: string;
+  /** Plausibility warnings of the files as loaded (logged at warn level; they refuse nothing). */
+  warnings?: Diagnostic[];
   /** Rule tests that failed but did not hold back a stricter-only risk change (the set was applied). */
   overriddenTestFailures?: string[];
   /** ms from the change being noticed to the swap (or refusal). */
@@ -215,6 +220,7 @@ export class Reloader {
       built = { diagnostics: [{ file: e.path ?? this.opts.root, line: 1, column: 1, code: 'CONFIG_LOAD_FAILED', message: `the project could not be loaded (${e.code ?? e.name ?? 'error'})`, expected: 'readable YAML files', found: e.code ?? 'an exception' }], testFailures: [] };
     }
     const tookMs = performance.now() - started;
+    for (const d of built.warnings ?? []) this.log.warn({ file: d.file, line: d.line, column: d.column, code: d.code, severity: 'warning' }, `reload warning: ${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
     let outcome: ReloadOutcome;
     if (!built.active) {
       for (const d of built.diagnostics) this.log.error({ file: d.file, line: d.line, column: d.column, code: d.code }, `reload refused: ${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
@@ -239,6 +245,7 @@ export class Reloader {
       outcome = { applied: true, hash: built.active.ruleSet.hash, diff, diagnostics: [], testFailures: [], source, tookMs };
       if (built.stricterRiskOnly) outcome.overriddenTestFailures = built.testFailures;
     }
+    if (built.warnings?.length) outcome.warnings = built.warnings;
     await this.opts.onOutcome?.(outcome);
     return outcome;
   }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type SourceFile } from './yaml.ts';
+import { checkPlausibility } from './plausibility.ts';
 
 export interface TokenConfig {
   symbol: string;
@@ -100,6 +101,7 @@ export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnos
   if (dca && dca.amount.type === 'scaled' && dca.amount.belowAverageMultiplier === undefined) {
     out.push(diagnosticAt(src, ['strategies', 'dca', 'params', 'amount'], 'STRATEGIES_DCA_AMOUNT', "amount type 'scaled' needs belowAverageMultiplier", { expected: 'belowAverageMultiplier: <number ≥ 1>', found: 'none' }));
   }
+  out.push(...checkPlausibility(src, cfg));
   const base = cfg.market.base.mint;
   if (base === cfg.market.quote.mint) {
     out.push(diagnosticAt(src, ['market', 'quote', 'mint'], 'STRATEGIES_SAME_MINT', 'base and quote mints are the same', { expected: 'two different mints', found: base }));
