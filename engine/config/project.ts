@@ -5,6 +5,7 @@
  */
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { readUserFile } from './files.ts';
+import { prescreenedRefusal } from './prescreen.ts';
 import { findKeyMaterial, redactKeyMaterial, textHoldsKeyMaterial } from './secrets.ts';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -148,6 +149,13 @@ function readCached(file: string, root: string | undefined): SourceFile {
   }
   const hit = parseCache.get(file);
   if (hit && hit.text === read.text) return hit.src;
+  const refused = prescreenedRefusal(file, read.text);
+  if (refused) {
+    // The worker already parsed this text and found it broken: do not parse it again here.
+    const src = parseYaml('', file);
+    src.syntaxErrors.push(...refused);
+    return { ...src, text: read.text };
+  }
   const src = parseYaml(read.text, file);
   if (src.syntaxErrors.length) parseCache.delete(file);
   else parseCache.set(file, { text: read.text, src, schema: new Map() });

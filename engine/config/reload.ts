@@ -11,7 +11,8 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import { buildRuleSet, diffRuleSets, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
 import { logger, metrics, reportRuleSet, type Logger } from '../infra/telemetry/index.ts';
 import { errorsOf, fullMessage, warningsOf, type Diagnostic } from './diagnostics.ts';
-import { loadProject, runProjectTests, type Project } from './project.ts';
+import { loadProject, projectFiles, runProjectTests, type Project } from './project.ts';
+import { prescreenFiles } from './prescreen.ts';
 import type { StrategiesConfig } from './strategies.ts';
 import { redactKeyMaterial } from './secrets.ts';
 
@@ -65,6 +66,8 @@ export function stricterRiskChanges(serving: ActiveConfig, candidate: ActiveConf
 
 /** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
 export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean; serving?: ActiveConfig } = {}): Promise<BuildResult> {
+  // Changed files are parsed in a worker first: hostile text is refused without touching the event loop.
+  await prescreenFiles(projectFiles(root), { root });
   const project = loadProject(root);
   const warnings = warningsOf(project.diagnostics);
   if (errorsOf(project.diagnostics).length) return { diagnostics: errorsOf(project.diagnostics), testFailures: [], warnings };
