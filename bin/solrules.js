@@ -8,5 +8,8 @@ process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
 });
+// Before any dependency loads: drop their known load-time notices (engine/cli/notices.ts), nothing else.
+const { dropDependencyNotices } = await import('../engine/cli/notices.ts');
+dropDependencyNotices();
 const { main } = await import('../engine/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,21 @@
 /**
  * Builds Grafana dashboard JSON (schema 39, importable as is) from compact specs: panels flow
- * left to right in rows on Grafana's 24-column grid, every query goes to the `$datasource`
- * Prometheus variable, and filters are template variables fed by label_values().
+ * left to right in rows on Grafana's 24-column grid, every PromQL query goes to the `$datasource`
+ * Prometheus variable, filters are template variables fed by label_values(), and logs panels
+ * query Loki (LogQL) through the `$loki` variable.
  */
 
-export type PanelType = 'timeseries' | 'stat' | 'table' | 'bargauge';
+import { PENDING_METRICS } from '../../engine/infra/telemetry/index.ts';
+
+/** A panel's description, with a note for each metric it reads that nothing sets yet (dashboards say what is pending). */
+function describe(p: PanelSpec): string | undefined {
+  const pending = Object.entries(PENDING_METRICS).filter(([name]) => p.targets.some((t) => t.expr.includes(name)));
+  const notes = pending.map(([name, why]) => `Pending: ${name} is not produced yet — ${why}.`);
+  const text = [p.description, ...notes].filter(Boolean).join(' ');
+  return text || undefined;
+}
+
+export type PanelType = 'timeseries' | 'stat' | 'table' | 'bargauge' | 'logs';
 
 export interface Target {
   expr: string;
@@ -48,6 +59,21 @@ export interface DashboardSpec {
 }
 
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+const LOKI = { type: 'loki', uid: '${loki}' };
+
+/** A logs panel: LogQL on Loki; trace ids in the lines link to Jaeger (the Loki data source's derived field). */
+function logsPanel(p: PanelSpec, id: number, gridPos: { x: number; y: number; w: number; h: number }): Record<string, unknown> {
+  return {
+    id,
+    type: 'logs',
+    title: p.title,
+    ...(p.description ? { description: p.description } : {}),
+    datasource: LOKI,
+    gridPos,
+    targets: p.targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), datasource: LOKI, expr: t.expr, queryType: 'range', editorMode: 'code' })),
+    options: { showTime: true, showLabels: false, showCommonLabels: false, wrapLogMessage: true, prettifyLogMessage: false, enableLogDetails: true, dedupStrategy: 'none', sortOrder: 'Descending' },
+  };
+}
 
 function variable(v: VariableSpec): Record<string, unknown> {
   return {
@@ -68,6 +94,7 @@ function variable(v: VariableSpec): Record<string, unknown> {
 }
 
 function panel(p: PanelSpec, id: number, gridPos: { x: number; y: number; w: number; h: number }): Record<string, unknown> {
+  if (p.type === 'logs') return logsPanel(p, id, gridPos);
   const defaults: Record<string, unknown> = { unit: p.unit ?? 'short' };
   if (p.decimals !== undefined) defaults.decimals = p.decimals;
   if (p.min !== undefined) defaults.min = p.min;
@@ -97,7 +124,7 @@ function panel(p: PanelSpec, id: number, gridPos: { x: number; y: number; w: num
     id,
     type: p.type,
     title: p.title,
-    ...(p.description ? { description: p.description } : {}),
+    ...(describe(p) ? { description: describe(p) } : {}),
     datasource: DATASOURCE,
     gridPos,
     targets: p.targets.map((t, i) => ({
@@ -121,6 +148,7 @@ const DEFAULT_SIZE: Record<PanelType, { w: number; h: number }> = {
   timeseries: { w: 12, h: 8 },
   table: { w: 12, h: 8 },
   bargauge: { w: 12, h: 8 },
+  logs: { w: 24, h: 10 },
 };
 
 /** The dashboard JSON for a spec. */
@@ -176,6 +204,9 @@ export function buildDashboard(spec: DashboardSpec): Record<string, unknown> {
     templating: {
       list: [
         { name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', includeAll: false, multi: false },
+        ...(spec.rows.some((r) => r.panels.some((p) => p.type === 'logs'))
+          ? [{ name: 'loki', label: 'Loki', type: 'datasource', query: 'loki', current: {}, hide: 0, refresh: 1, regex: '', includeAll: false, multi: false }]
+          : []),
         ...spec.variables.map(variable),
       ],
     },
@@ -183,7 +214,7 @@ export function buildDashboard(spec: DashboardSpec): Record<string, unknown> {
   };
 }
 
-/** Every PromQL expression in a dashboard JSON (panel targets and variable queries). */
+/** Every PromQL expression in a dashboard JSON (panel targets and variable queries; logs panels hold LogQL). */
 export function dashboardQueries(dashboard: Record<string, unknown>): Array<{ where: string; expr: string }> {
   const out: Array<{ where: string; expr: string }> = [];
   const title = String(dashboard.title);
@@ -191,7 +222,16 @@ export function dashboardQueries(dashboard: Record<string, unknown>): Array<{ wh
     if (v.type === 'query') out.push({ where: `${title} / variable ${String(v.name)}`, expr: String(v.definition) });
   }
   for (const p of (dashboard.panels as Array<Record<string, unknown>>) ?? []) {
+    if (p.type === 'logs') continue;
     for (const t of (p.targets as Array<Record<string, unknown>> | undefined) ?? []) out.push({ where: `${title} / ${String(p.title)}`, expr: String(t.expr) });
   }
   return out;
+}
+
+/** Every LogQL expression in a dashboard JSON (the targets of its logs panels). */
+export function dashboardLogQueries(dashboard: Record<string, unknown>): Array<{ where: string; expr: string }> {
+  const title = String(dashboard.title);
+  return ((dashboard.panels as Array<Record<string, unknown>>) ?? [])
+    .filter((p) => p.type === 'logs')
+    .flatMap((p) => ((p.targets as Array<Record<string, unknown>> | undefined) ?? []).map((t) => ({ where: `${title} / ${String(p.title)}`, expr: String(t.expr) })));
 }

@@ -24,6 +24,9 @@ const quantile = (q: number, metric: string, by: string, filter: string) =>
 const percentiles = (qs: number[], metric: string, label: string, filter: string): PanelSpec['targets'] =>
   qs.map((q) => ({ expr: quantile(q, metric, label, filter), legend: `{{${label}}} p${Math.round(q * 100)}` }));
 
+/** A full-width logs panel on Loki (LogQL); labels service, role, level are Promtail's (deploy/loki). */
+const logs = (title: string, expr: string, description: string): PanelSpec => ({ title, type: 'logs', targets: [{ expr }], description });
+
 const onOff = [
   { value: 0, text: 'off', color: 'green' },
   { value: 1, text: 'ENGAGED', color: 'red' },
@@ -75,6 +78,10 @@ export const systemOverview: DashboardSpec = {
         ts('Heap used', [{ expr: `sum by (instance) (nodejs_heap_size_used_bytes{job="solrules", ${I}})`, legend: '{{instance}}' }], { unit: 'bytes', w: 6 }),
         ts('Event loop lag p99', [{ expr: `nodejs_eventloop_lag_p99_seconds{job="solrules", ${I}}`, legend: '{{instance}}' }], { unit: 's', w: 6 }),
       ],
+    },
+    {
+      title: 'Logs',
+      panels: [logs('Errors and warnings', '{service="solrules", level=~"error|warn"}', 'Every role\'s error and warning lines (Loki). A line inside a trace links to it in Jaeger.')],
     },
   ],
 };
@@ -157,6 +164,10 @@ export const tradingPerformance: DashboardSpec = {
         ),
       ],
     },
+    {
+      title: 'Logs',
+      panels: [logs('Order log lines', '{service="solrules"} |~ `"(order_id|orderId)":`', 'Lines about an order (decided, routed, submitted, filled, failed), newest first; its trace is one click away (Jaeger).')],
+    },
   ],
 };
 
@@ -222,6 +233,10 @@ export const strategyAnalytics: DashboardSpec = {
         ),
       ],
     },
+    {
+      title: 'Logs',
+      panels: [logs('Planner log lines', '{service="solrules", role=~"planner|all", level=~"error|warn|info"}', 'What the planners and the rule reloader said (Loki).')],
+    },
   ],
 };
 
@@ -257,6 +272,10 @@ export const walletManagement: DashboardSpec = {
           {},
         ),
       ],
+    },
+    {
+      title: 'Logs',
+      panels: [logs('Wallet log lines', '{service="solrules"} |~ `(?i)wallet`', 'Lines that mention a wallet: balances, floors, rebalancing (Loki; keys are never logged).')],
     },
   ],
 };
@@ -330,6 +349,10 @@ export const rpcHealth: DashboardSpec = {
         ),
         ts('Aggregator circuit open', [{ expr: `max by (source) (solrules_aggregator_circuit_open{${I}})`, legend: '{{source}}' }], { min: 0, max: 1 }),
       ],
+    },
+    {
+      title: 'Logs',
+      panels: [logs('RPC and submission log lines', '{service="solrules"} | json | component=~`rpc-.*|jito-.*|scanner|jupiter`', 'Lines of the RPC and Jito submitters, the scanners and the Jupiter client: errors, failovers, reconnects (Loki).')],
     },
   ],
 };

@@ -6,12 +6,12 @@
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
-import { Coordinator, ExecutorWorker, PaperExecutor, Portfolio, reportFromJson, SUBJECTS, type ControlFact, type ExecutionReportJson, type Executor, type GroupOptions, type Route } from '../executors/index.ts';
+import { SUBJECTS, type Coordinator } from '../coordinator/index.ts';
+import { reportFromJson, type ExecutionReportJson, type ExecutorWorker, type Portfolio, type Route } from '../executors/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
-import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type TokenInfo } from '../orders/index.ts';
-import { ArbitragePaperExecutor, ArbitragePlanner, DcaPlanner, GridPlanner, withRoundTrips, type Planner, type TickContext } from '../strategies/index.ts';
-import type { PoolProvider } from '../quotes/index.ts';
-import type { FiredEvent } from '../rules/index.ts';
+import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
+import type { Planner, TickContext } from '../strategies/index.ts';
+import type { FiredEvent, RuleFile } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
 
@@ -36,86 +36,78 @@ export interface EngineStats {
   errors: number;
 }
 
-export interface EngineOptions {
+/** The clock and last prices the engine's parts share (paper fills, risk exposure, order notional). */
+export class EngineClock {
+  now = new Date(0);
+  lastPrice: PriceEvent | undefined;
+
+  constructor(private readonly config: () => StrategiesConfig) {}
+
+  /** USD price of a mint as of the last price event (the quote is taken as 1 USD). */
+  priceUsd(mint: string): number | undefined {
+    const cfg = this.config();
+    if (mint === cfg.market.quote.mint) return 1;
+    if (mint === cfg.market.base.mint) return this.lastPrice?.usd;
+    return undefined;
+  }
+}
+
+/** The built parts the engine runs (engine/app/compose.ts builds them from config and the registries). */
+export interface EngineParts {
   holder: ConfigHolder;
   bus: Bus;
   store: Store;
   log?: Logger;
-  /** Control state (kill switch, pause); defaults to off. */
-  control?: () => ControlFact;
+  clock: EngineClock;
+  portfolio: Portfolio;
+  /** One planner per strategy that can trade in this run, by strategy name. */
+  planners: Map<string, Planner>;
+  coordinator: Coordinator;
+  worker: ExecutorWorker;
   /** Recent prices kept for the price fact's window. */
   priceWindow?: number;
-  /** Live pool state (the scanners' market state): enables the arbitrage planner and paper round trips on it. */
-  market?: PoolProvider;
-  /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
-  portfolio?: Record<string, string>;
-  /** Several engines on one bus: claim each order through a shared cache so it runs once. */
-  group?: GroupOptions;
-}
-
-function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
-  return new Map([cfg.market.base, cfg.market.quote].map((t) => [t.mint, t]));
-}
-
-/** A planner for each strategy kind the engine knows (arbitrage needs live pool state). */
-function plannerFor(name: string, cfg: StrategiesConfig, pools?: PoolProvider): Planner | undefined {
-  const market = { base: cfg.market.base, quote: cfg.market.quote };
-  if (name === 'grid') return new GridPlanner(market, name);
-  if (name === 'dca') return new DcaPlanner(market, name);
-  if (name === 'arbitrage' && pools) return new ArbitragePlanner({ market: pools, ...market }, name);
-  return undefined;
+  /** Warns when a fact a strategy's rules read stays absent. */
+  factWatch?: { observe(file: RuleFile, facts: Readonly<Record<string, unknown>>): void };
+  /** Strategies in strategies.yaml that have no planner in this run, with why (warned about when enabled). */
+  unplanned?: ReadonlyMap<string, string>;
 }
 
 export class TradingEngine {
   readonly stats: EngineStats = { ticks: 0, evaluations: 0, orders: new Map(), routes: new Map(), signals: new Map(), ruleHits: new Map(), errors: 0 };
   readonly portfolio: Portfolio;
-  readonly planners = new Map<string, Planner>();
+  readonly planners: Map<string, Planner>;
   readonly coordinator: Coordinator;
   readonly worker: ExecutorWorker;
   private readonly log: Logger;
   private readonly recent: number[] = [];
-  private lastPrice: PriceEvent | undefined;
-  private now = new Date(0);
+  private readonly clock: EngineClock;
   private readonly subs: Subscription[] = [];
-  private readonly paper: Executor;
   private readonly reporter = new StrategyReporter();
   private reportedAt = -Infinity;
+  /** Strategies already warned about having no planner (warned once each). */
+  private readonly warnedUnplanned = new Set<string>();
+  private stopped = false;
 
-  constructor(private readonly opts: EngineOptions) {
+  constructor(private readonly opts: EngineParts) {
     this.log = opts.log ?? logger().child({ component: 'engine' });
-    const cfg = opts.holder.current.strategies;
-    const start = cfg.paper?.startingBalances ?? {};
-    this.portfolio = opts.portfolio
-      ? Portfolio.fromJSON(opts.portfolio)
-      : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
-    for (const name of Object.keys(cfg.strategies)) {
-      const planner = plannerFor(name, cfg, opts.market);
-      if (planner) this.planners.set(name, planner);
-    }
-    const market = { priceUsd: (mint: string) => this.priceUsd(mint), now: () => this.now };
-    const spot = new PaperExecutor('paper', { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokenMap(cfg), this.portfolio, market);
-    // Round trips fill against the live pool state, re-quoted exactly at execution.
-    this.paper = opts.market ? withRoundTrips(spot, new ArbitragePaperExecutor({ market: opts.market, portfolio: this.portfolio, now: () => this.now })) : spot;
-    this.coordinator = new Coordinator({
-      bus: opts.bus,
-      store: opts.store,
-      ruleSet: () => opts.holder.current.ruleSet,
-      control: opts.control ?? (() => ({ killSwitch: false, paused: false })),
-      exposureUsd: (strategy) => this.planners.get(strategy)?.exposureUsd(this.lastPrice?.usd ?? 0) ?? 0,
-      solUsd: () => this.priceUsd(NATIVE_MINT),
-      now: () => this.now,
-      log: this.log.child({ component: 'coordinator' }),
-    });
-    // Paper trading: every route executes on the paper executor and is recorded as routed.
-    this.worker = new ExecutorWorker({ bus: opts.bus, store: opts.store, executorFor: () => this.paper, now: () => this.now, log: this.log.child({ component: 'executor' }), ...(opts.group ? { group: opts.group } : {}) });
+    this.clock = opts.clock;
+    this.portfolio = opts.portfolio;
+    this.planners = opts.planners;
+    this.coordinator = opts.coordinator;
+    this.worker = opts.worker;
+  }
+
+  private get now(): Date {
+    return this.clock.now;
+  }
+
+  private get lastPrice(): PriceEvent | undefined {
+    return this.clock.lastPrice;
   }
 
   /** USD price of a mint as of the last price event (the quote is taken as 1 USD). */
   priceUsd(mint: string): number | undefined {
-    const cfg = this.opts.holder.current.strategies;
-    if (mint === cfg.market.quote.mint) return 1;
-    if (mint === cfg.market.base.mint) return this.lastPrice?.usd;
-    return undefined;
+    return this.clock.priceUsd(mint);
   }
 
   private bump(strategy: string, rule: string, field: 'decided' | 'filled' | 'blocked' | 'failed' | 'expired'): void {
@@ -210,8 +202,7 @@ export class TradingEngine {
     this.reportedAt = nowMs;
     for (const [name, planner] of this.planners) {
       const pnl = planner.pnl(last, 1);
-      const extra = planner instanceof GridPlanner ? { rebalances: planner.rebalances } : planner instanceof DcaPlanner ? { completions: { 'stop-loss': planner.exits.stopLoss, 'take-profit': planner.exits.takeProfit } } : {};
-      this.reporter.report(name, { realizedUsd: pnl.realizedUsd, unrealizedUsd: pnl.unrealizedUsd, feesUsd: pnl.feesUsd, ...extra });
+      this.reporter.report(name, { realizedUsd: pnl.realizedUsd, unrealizedUsd: pnl.unrealizedUsd, feesUsd: pnl.feesUsd, ...(planner.counters?.() ?? {}) });
     }
   }
 
@@ -221,8 +212,8 @@ export class TradingEngine {
     const active = this.opts.holder.current;
     const cfg = active.strategies;
     if (event.mint !== cfg.market.base.mint) return;
-    this.lastPrice = event;
-    this.now = new Date(event.time);
+    this.clock.lastPrice = event;
+    this.clock.now = new Date(event.time);
     this.stats.ticks += 1;
     this.recent.push(event.usd);
     if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
@@ -232,12 +223,16 @@ export class TradingEngine {
     for (const [name, strategy] of Object.entries(cfg.strategies)) {
       if (!strategy.enabled) continue;
       const planner = this.planners.get(name);
-      if (!planner) continue;
+      if (!planner) {
+        this.warnUnplanned(name);
+        continue;
+      }
       const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
       const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
       const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
+      this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];
       try {
         events = await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts));
@@ -292,8 +287,19 @@ export class TradingEngine {
     this.reportStrategies();
   }
 
+  /** An enabled strategy without a planner never trades: say so, once, rather than skip it quietly. */
+  private warnUnplanned(name: string): void {
+    if (this.warnedUnplanned.has(name)) return;
+    this.warnedUnplanned.add(name);
+    const why = this.opts.unplanned?.get(name) ?? 'it was added or enabled after the engine started; new strategies start on a restart';
+    metrics.strategy.unplanned.inc({ strategy: name });
+    this.log.warn({ strategy: name, reason: why }, `strategy '${name}' is enabled but has no planner in this run, so its rules are not evaluated: ${why}`);
+  }
+
   /** Saves strategy state and stops subscriptions. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.reportStrategies(true);
     for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();

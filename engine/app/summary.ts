@@ -1,6 +1,5 @@
 /** The summary of a run: orders per strategy and rule, fills, fees, realized and unrealized P&L. */
 import type { StrategiesConfig } from '../config/index.ts';
-import { DcaPlanner, GridPlanner } from '../strategies/index.ts';
 import type { TradingEngine } from './engine.ts';
 
 export interface RunSummary {
@@ -51,13 +50,8 @@ export function buildSummary(engine: TradingEngine, cfg: StrategiesConfig, meta:
       feesUsd: round(pnl.feesUsd),
       inventory: round(tokens(pnl.inventoryAtoms, base.decimals), 6),
     };
-    if (planner instanceof GridPlanner) {
-      row.extra = {
-        rebalances: planner.rebalances,
-        levels: planner.levels().map((l) => ({ priceUsd: round(l.priceUsd, 4), buys: l.buys, sells: l.sells, realizedPnlUsd: round(tokens(BigInt(l.realizedQuoteAtoms), quote.decimals)) })),
-      };
-    }
-    if (planner instanceof DcaPlanner) row.extra = { exits: { ...planner.exits } };
+    const extra = planner.summary?.();
+    if (extra) row.extra = extra;
     strategies[name] = row;
     totals.realizedPnlUsd += pnl.realizedUsd;
     totals.unrealizedPnlUsd += pnl.unrealizedUsd;

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errorsOf, parseYaml, formatDiagnostics } from '../config/index.ts';
-import { deepMerge, formatOutcome, FACTS } from '../rules/index.ts';
+import { deepMerge, formatOutcome } from '../rules/index.ts';
+import { FACT_CATALOG as FACTS } from '../strategies/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption, loadForCommand } from './_shared.ts';
 

@@ -6,14 +6,11 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
-import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.ts';
-import { buildActiveConfig, ConfigHolder, fullMessage, Reloader } from '../config/index.ts';
-import { TradingEngine, buildSummary, formatSummary, type PriceEvent } from '../app/index.ts';
-import { candleTicks, loadCandles, sliceCandles } from '../market/replay/index.ts';
+import { buildActiveConfig, fullMessage } from '../config/index.ts';
+import { buildSummary, compose, formatSummary, ReplaySource } from '../app/index.ts';
+import { loadCandles, sliceCandles } from '../market/index.ts';
 import { loadHistory, openStore, resolveStoreConfig } from '../infra/store/index.ts';
-import { ControlState, controlAdmin } from '../control/index.ts';
-import { createLogger, health, initTracing, instrumentBus, metrics, reportRuleSet, serviceCheck, setLogger, startTelemetryServer, type TelemetryServer } from '../infra/telemetry/index.ts';
+import { createLogger, initTracing, metrics, setLogger } from '../infra/telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 import { liveReadiness } from '../executors/index.ts';
@@ -113,105 +110,78 @@ export async function run(argv: string[]): Promise<number> {
       if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
       throw new UsageError(`--live: wallets (${gate.wallets.map((w) => w.name).join(', ')}) and executors are ready, but 'run' replays a price series and this build has no live market feed (scanners) to trade on; see docs/execution.md (npm run e2e:execution runs the live executors on the local sandbox)`);
     }
-    const holder = new ConfigHolder(built.active);
     const cfg = built.active.strategies;
     const strategiesDir = dirname(built.active.project.strategies!.src.file);
     const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? findUpward(strategiesDir, cfg.replay.prices) : undefined;
     if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
     // SOLRULES_STORE selects PostgreSQL; by default PGlite under .solrules/, so a second run continues
     // the first: strategy state and paper balances are restored and the replay resumes after the last tick.
-    const store = await openStore({ projectDir: root });
-    const history = await loadHistory(store, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
+    const peek = await openStore({ projectDir: root });
+    const history = await loadHistory(peek, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
+    await peek.close();
     const lastTick = [...history.strategyState.values()].map((s) => (s as { lastTickAt?: string | null })?.lastTickAt ?? '').sort().pop() || undefined;
     const resumeFrom = values.from === undefined && lastTick ? new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10) : undefined;
     const candles = sliceCandles(loadCandles(pricesPath), values.from ?? resumeFrom ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
     if (!candles.length && resumeFrom) {
       console.log(`nothing left to replay: the stored state (${resolveStoreConfig({ projectDir: root }).display}) already reaches ${lastTick}. Pass --from to replay a period again, or remove .solrules/ to start over.`);
-      await store.close();
       return 0;
     }
     if (!candles.length) throw new UsageError('no candles in the selected period');
-    const ticks = candleTicks(candles);
     if (resumeFrom) console.log(`continuing from the stored state (${resolveStoreConfig({ projectDir: root }).display}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
 
     const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
-    // SOLRULES_BUS selects NATS JetStream; by default the in-process bus.
-    const busConfig = resolveBusConfig();
-    const bus = instrumentBus(await openBus());
-    // Engines sharing a bus claim each order through the shared cache (SOLRULES_CACHE), so it runs once.
-    let cache: Cache | undefined;
-    if (busConfig.kind !== 'memory') {
-      if (resolveCacheConfig().kind === 'memory') console.warn('warning: SOLRULES_CACHE is not set: orders are claimed in this process only; several engines on one bus need SOLRULES_CACHE=redis://… to execute each order once');
-      cache = await openCache();
-    }
-    const control = new ControlState();
-    // Over NATS other instances may be running: ask them for the control state, so an engine started
-    // while the kill switch is on starts killed. On the in-process bus there is no one to ask.
-    await control.attach(bus, busConfig.kind === 'memory' ? { syncTimeoutMs: 0 } : {});
-    const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
-    const engine = new TradingEngine({ holder, bus, store, log, control: () => control.fact(), ...(savedPortfolio ? { portfolio: savedPortfolio } : {}), ...(cache ? { group: { cache } } : {}) });
-    // One instance on the in-process bus: orders a previous run left half-way are its own.
-    if (busConfig.kind === 'memory') {
-      const expired = await engine.expireOrphanedPaperOrders();
-      if (expired.length) console.log(`expired ${expired.length} paper order(s) the previous run left unfinished (nothing had been sent)`);
-    }
-    await engine.start();
-    reportRuleSet(built.active.ruleSet, built.active.appliedAt);
-    health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
-    // /readyz also needs the servers this run depends on (the embedded bus and stores have none)
-    if (busConfig.kind === 'nats') health.register('bus', serviceCheck(busConfig.servers, 4222));
-    const storeConfig = resolveStoreConfig({ projectDir: root });
-    if (storeConfig.kind === 'postgres') health.register('store', serviceCheck([storeConfig.url], 5432));
-    const reloader = new Reloader({ root, factory, holder, log, onOutcome: (o) => {
-      if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)`);
-      else if (o.diagnostics.length || o.testFailures.length) console.log(`[reload] refused (${o.diagnostics.length} error(s), ${o.testFailures.length} failing test(s)); the previous rule set keeps serving`);
-    } });
-    control.onReload(async () => {
-      const o = await reloader.reload('admin');
-      const refused = o.diagnostics.length + o.testFailures.length;
-      return { ok: !refused, hash: holder.current.ruleSet.hash, detail: o.applied ? 'applied' : refused ? `refused: ${refused} error(s); the previous rule set keeps serving` : 'nothing changed' };
-    });
-    if (!values['no-watch']) await reloader.start();
-    let server: TelemetryServer | undefined;
-    if (metricsPort !== undefined) {
-      server = await startTelemetryServer({ port: Number(metricsPort), admin: controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks })) });
-      console.log(`telemetry: ${server.url}/metrics, /healthz, /readyz${process.env.SOLRULES_ADMIN_TOKEN ? ', admin actions (token from SOLRULES_ADMIN_TOKEN)' : ' (admin actions disabled: SOLRULES_ADMIN_TOKEN is not set)'}`);
-    }
     const quiet = values.quiet ?? false;
     const write = (s: string) => {
       if (!quiet) console.log(s);
     };
-    write(`solrules run — PAPER TRADING on a replayed price series (${pricesPath}): fills are simulated, nothing is sent to any chain.`);
-    write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
     const { base } = cfg.market;
     let month = '';
-    const started = performance.now();
-    for (const [i, tick] of ticks.entries()) {
-      const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
-      metrics.scanner.events.inc({ mode: 'replay', venue: 'replay', kind: 'price' });
-      await bus.publish(`market.prices.${base.mint}`, event);
-      await bus.settle();
-      metrics.engine.replayTicks.inc();
-      metrics.engine.replayProgress.set((i + 1) / ticks.length);
-      const m = event.time.slice(0, 7);
-      if (m !== month && tick.phase === 'close') {
+    const source = new ReplaySource({
+      candles,
+      base,
+      file: pricesPath,
+      speed,
+      onTick: (tick, _i, engine) => {
+        const m = tick.time.toISOString().slice(0, 7);
+        if (m === month || tick.phase !== 'close') return;
         month = m;
         const decided = [...engine.stats.orders.values()].reduce((a, o) => a + o.decided, 0);
         const filled = [...engine.stats.orders.values()].reduce((a, o) => a + o.filled, 0);
         const equity = (Number(engine.portfolio.balance(base.mint)) / 10 ** base.decimals) * tick.priceUsd + Number(engine.portfolio.balance(cfg.market.quote.mint)) / 10 ** cfg.market.quote.decimals;
         write(`  ${m}  ${base.symbol} $${tick.priceUsd.toFixed(2).padStart(7)}  orders ${String(decided).padStart(4)}  fills ${String(filled).padStart(4)}  equity $${equity.toFixed(2)}`);
-      }
-      if (speed > 0 && tick.phase === 'close') await new Promise((r) => setTimeout(r, 1000 / speed));
+      },
+    });
+    const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
+    const app = await compose({
+      root,
+      active: built.active,
+      factory,
+      log,
+      source,
+      watch: !values['no-watch'],
+      ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}),
+      ...(savedPortfolio ? { portfolio: savedPortfolio } : {}),
+      onReload: (o) => {
+        if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)`);
+        else if (o.diagnostics.length || o.testFailures.length) console.log(`[reload] refused (${o.diagnostics.length} error(s), ${o.testFailures.length} failing test(s)); the previous rule set keeps serving`);
+      },
+    });
+    const { engine, holder, server } = app;
+    if (server) console.log(`telemetry: ${server.url}/metrics, /healthz, /readyz${process.env.SOLRULES_ADMIN_TOKEN ? ', admin actions (token from SOLRULES_ADMIN_TOKEN)' : ' (admin actions disabled: SOLRULES_ADMIN_TOKEN is not set)'}`);
+    write(`solrules run — PAPER TRADING on ${source.description}: fills are simulated, nothing is sent to any chain.`);
+    write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${source.ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
+    if (app.unproduced.length) {
+      // Said once, plainly: these conditions cannot hold in this run (validate accepts them: another mode produces the fact).
+      write(`note: ${app.unproduced.length} rule condition(s) read facts this ${source.mode} run does not produce, so they cannot hold here:`);
+      for (const u of app.unproduced) write(`  ${u.file}/${u.rule}: ${u.fact}${u.path ? '.' + u.path : ''} — ${u.why}`);
     }
-    await reloader.stop();
+    const started = performance.now();
+    await source.run(app.bus, engine);
     await engine.stop();
-    await store.saveStrategyState(PORTFOLIO_STATE, engine.portfolio.toJSON());
+    await app.store.saveStrategyState(PORTFOLIO_STATE, engine.portfolio.toJSON());
     for (const [name, s] of Object.entries(cfg.strategies)) if (s.enabled && engine.planners.has(name)) metrics.strategy.completions.inc({ strategy: name, reason: 'replay-end' });
-    await control.detach();
-    await bus.close();
-    await cache?.close();
     const active = holder.current;
-    const result = buildSummary(engine, active.strategies, { from: candles[0]!.date, to: candles[candles.length - 1]!.date, firstPriceUsd: ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });
+    const result = buildSummary(engine, active.strategies, { from: candles[0]!.date, to: candles[candles.length - 1]!.date, firstPriceUsd: source.ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });
     const text = formatSummary(result, active.strategies);
     console.log(text);
     const outDir = resolve(values.out ?? 'out');
@@ -219,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
     writeFileSync(join(outDir, 'summary.json'), JSON.stringify(result, null, 2) + '\n');
     writeFileSync(join(outDir, 'summary.txt'), text.trimStart() + '\n');
     console.log(`\nsummary written to ${join(outDir, 'summary.json')} and summary.txt (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    await store.close();
+    await app.close();
     if (server) {
       if (lingerSeconds > 0) {
         console.log(`telemetry: serving the final values for ${lingerSeconds} s more`);

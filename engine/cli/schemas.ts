@@ -1,10 +1,9 @@
-/** `solrules schemas [--check]`: regenerates schemas/facts.schema.json from the fact catalog (or checks it is current). */
+/** `solrules schemas [--check]`: regenerates the JSON Schemas that the registries define (or checks they are current). */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { schemaPath } from '../config/index.ts';
-import { factsJsonSchema } from '../rules/index.ts';
+import { generatedSchemas } from '../app/index.ts';
 import { parseCommandArgs, withUsage } from './args.ts';
 
-export const summary = 'write (or --check) the facts JSON Schema generated from the fact catalog';
+export const summary = 'write (or --check) the JSON Schemas generated from the fact catalog and the strategy / executor registries';
 
 const USAGE = 'usage: solrules schemas [--check]';
 
@@ -15,24 +14,24 @@ export async function run(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    const path = schemaPath('facts');
-    const text = JSON.stringify(factsJsonSchema(), null, 2) + '\n';
-    if (values.check) {
+    let stale = 0;
+    for (const { path, text } of generatedSchemas()) {
       let current = '';
       try {
         current = readFileSync(path, 'utf8');
       } catch {
         /* missing counts as stale */
       }
-      if (current !== text) {
-        console.error(`${path} is out of date with the fact catalog; run: npx solrules schemas`);
-        return 1;
-      }
-      console.log(`${path} is current`);
-      return 0;
+      if (values.check) {
+        if (current !== text) {
+          console.error(`${path} is out of date with the registries; run: npx solrules schemas`);
+          stale += 1;
+        } else console.log(`${path} is current`);
+      } else if (current !== text) {
+        writeFileSync(path, text);
+        console.log(`wrote ${path}`);
+      } else console.log(`${path} is current`);
     }
-    writeFileSync(path, text);
-    console.log(`wrote ${path}`);
-    return 0;
+    return stale ? 1 : 0;
   });
 }

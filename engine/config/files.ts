@@ -19,7 +19,7 @@ export function maxFileBytes(): number {
   return Number.isFinite(env) && env > 0 ? env : DEFAULT_MAX_FILE_BYTES;
 }
 
-export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
+export type ReadResult = { ok: true; text: string; bytes: Buffer } | { ok: false; diagnostic: Diagnostic };
 
 function refuse(file: string, code: string, message: string, expected?: string, found?: string): ReadResult {
   const d: Diagnostic = { file, line: 1, column: 1, code, message };
@@ -64,7 +64,8 @@ export function readUserFile(file: string, opts: { root?: string; maxBytes?: num
         if (n === 0) break;
         off += n;
       }
-      return { ok: true, text: buf.toString('utf8', 0, off) };
+      const bytes = buf.subarray(0, off);
+      return { ok: true, text: bytes.toString('utf8'), bytes };
     } finally {
       closeSync(fd);
     }

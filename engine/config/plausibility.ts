@@ -50,15 +50,20 @@ export function checkPlausibility(src: SourceFile, cfg: StrategiesConfig): Diagn
   }
   amounts(['routing', 'params'], cfg.routing?.params);
   amounts(['risk', 'params'], cfg.risk?.params);
-  const grid = cfg.strategies.grid?.params;
-  if (grid?.spacing?.type === 'percent') percent(['strategies', 'grid', 'params', 'spacing', 'value'], grid.spacing.value, 'grid spacing');
+  // Strategies are named by the user; what their params mean comes from their kind.
+  const ofKind = (kind: string) => Object.entries(cfg.strategies).filter(([, s]) => s?.kind === kind).map(([name, s]) => [name, (s.params ?? {}) as Record<string, unknown>] as const);
+  const grids = ofKind('grid') as Array<readonly [string, { spacing?: { type?: string; value?: unknown }; orderSizeUsd?: unknown }]>;
+  const dcas = ofKind('dca') as Array<readonly [string, { amount?: { usd?: unknown } }]>;
+  for (const [name, grid] of grids) {
+    if (grid.spacing?.type === 'percent') percent(['strategies', name, 'params', 'spacing', 'value'], grid.spacing.value, `${name} spacing`);
+  }
 
   // An order larger than everything the paper account holds can never fill: refuse it.
   const portfolio = portfolioUsd(cfg);
   if (portfolio !== undefined) {
     const orders: Array<[PathSegment[], unknown]> = [
-      [['strategies', 'grid', 'params', 'orderSizeUsd'], grid?.orderSizeUsd],
-      [['strategies', 'dca', 'params', 'amount', 'usd'], cfg.strategies.dca?.params?.amount?.usd],
+      ...grids.map(([name, g]): [PathSegment[], unknown] => [['strategies', name, 'params', 'orderSizeUsd'], g.orderSizeUsd]),
+      ...dcas.map(([name, d]): [PathSegment[], unknown] => [['strategies', name, 'params', 'amount', 'usd'], d.amount?.usd]),
     ];
     for (const [at, v] of orders) {
       if (typeof v === 'number' && v > portfolio) {

@@ -81,5 +81,12 @@ export async function prescreenFiles(files: readonly string[], opts: { root?: st
 export function prescreenedRefusal(file: string, text: string): Diagnostic[] | undefined {
   const entry = verdicts.get(file);
   if (!entry || entry.verdict.ok || entry.hash !== hashOf(text)) return undefined;
+  // A small file with ordinary syntax errors is cheap to parse again, and the main parser says
+  // it better (one error per mistake: merge markers, ...); only what is costly is refused here.
+  const costly = entry.verdict.diagnostics.some((d) => !/^YAML_(SYNTAX|DUPLICATE_KEY)$/.test(d.code));
+  if (!costly && text.length <= SMALL_TEXT) return undefined;
   return entry.verdict.diagnostics;
 }
+
+/** Below this many characters a file with syntax errors is parsed again on the main thread (a few ms at most). */
+const SMALL_TEXT = 32 * 1024;

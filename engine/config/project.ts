@@ -21,12 +21,15 @@ import {
   type TestFileResult,
   type RuleFileDoc,
   type RuleTestDoc,
+  type RuleCheckContext,
 } from '../rules/index.ts';
+import { whyUnproduced } from '../facts/index.ts';
+import { FACT_CATALOG, FACT_PRODUCERS } from '../strategies/index.ts';
 import { severityOf, type Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
-import { checkStrategies, paramsFact, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
+import { checkStrategies, paramsFact, parsedParts, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
 import { checkKeyFiles, checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
-import { diagnosticAt, parseYaml, schemaModeline, type SourceFile } from './yaml.ts';
+import { decodeSource, diagnosticAt, parseYaml, schemaModeline, type SourceFile } from './yaml.ts';
 
 export type FileKind = 'strategies' | 'wallets' | 'rule-file' | 'rule-test';
 
@@ -147,6 +150,9 @@ function readCached(file: string, root: string | undefined): SourceFile {
     src.syntaxErrors.push(read.diagnostic);
     return src;
   }
+  const decoded = decodeSource(read.bytes, file);
+  if (typeof decoded !== 'string') return decoded;
+  read.text = decoded;
   const hit = parseCache.get(file);
   if (hit && hit.text === read.text) return hit.src;
   const refused = prescreenedRefusal(file, read.text);
@@ -195,6 +201,30 @@ function schemaCached(src: SourceFile, schema: SchemaName, redact: boolean): Dia
   const errs = validateAgainstSchema(src, schema, { redact });
   if (entry?.src === src) entry.schema.set(key, errs);
   return errs;
+}
+
+/**
+ * One diagnostic for a file that is not a rule file at all (a keypair, a list, another tool's
+ * config), instead of a schema error per key and a strategy named 'undefined'. Says what the
+ * file is not and never shows its content: it may be key material.
+ */
+function notARuleFile(src: SourceFile): Diagnostic | undefined {
+  const v = src.value;
+  const isMap = v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isMap && ('id' in v || 'rules' in v)) return undefined;
+  const what = Array.isArray(v)
+    ? v.length >= 32 && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)
+      ? `a list of ${v.length} byte values (a keypair file?)`
+      : `a list of ${v.length} item(s)`
+    : isMap
+      ? `a map without 'id' or 'rules' (${Object.keys(v).length} key(s))`
+      : v === null || v === undefined
+        ? 'empty'
+        : `a single ${typeof v}`;
+  return diagnosticAt(src, [], 'RULES_NOT_A_RULE_FILE', 'not a rule file (its content is not shown: it may be key material)', {
+    expected: "a YAML map with 'id' and 'rules'",
+    found: what,
+  });
 }
 
 interface LoadOptions {
@@ -251,10 +281,15 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const strategiesFiles = byKind.get('strategies') ?? [];
   const strategiesFile =
     opts.strategiesFile ?? strategiesFiles[0] ?? findStrategiesFile(dirname([...listed][0] ?? process.cwd()));
+  // strategies.yaml that exists but fails its checks: reported once; rules are checked against what parsed
+  let partialStrategies: ReturnType<typeof parsedParts> | undefined;
+  let checkedStrategies: string | undefined;
   if (strategiesFile && present(strategiesFile)) {
     const path = resolve(strategiesFile);
     const src = read(path);
-    if (parsedOk(src, 'strategies')) {
+    checkedStrategies = path;
+    if (!parsedOk(src, 'strategies')) partialStrategies = parsedParts(src.value);
+    else {
       const config = src.value as StrategiesConfig;
       const semantic = checkStrategies(src, config);
       report(semantic);
@@ -271,7 +306,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     }
   }
   for (const file of strategiesFiles) {
-    if (file === project.strategies?.src.file) continue;
+    if (file === checkedStrategies) continue;
     const src = read(file);
     if (parsedOk(src, 'strategies')) report(checkStrategies(src, src.value as StrategiesConfig));
   }
@@ -289,25 +324,51 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     }
   }
 
-  const ctx = {
-    params: project.strategies?.params,
-    executors: project.strategies ? Object.keys(project.strategies.config.executors) : undefined,
+  const base: RuleCheckContext = {
+    params: project.strategies?.params ?? partialStrategies?.params,
+    executors: project.strategies ? Object.keys(project.strategies.config.executors) : partialStrategies?.executors,
+    partial: partialStrategies !== undefined,
+    facts: FACT_CATALOG,
+  };
+  // What this configuration produces for a file's rules: only checked against a valid strategies.yaml.
+  const contextFor = (rf: RuleFile): RuleCheckContext => {
+    const cfg = project.strategies?.config;
+    if (!cfg) return base;
+    const scope = rf.kind === 'strategy' ? 'strategy' : 'order';
+    const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
+    if (rf.kind === 'strategy' && !strategy) return base; // RULES_UNKNOWN_STRATEGY says why
+    const query = { scope, ...(strategy ? { strategyKind: strategy.kind } : {}) } as const;
+    return { ...base, unproduced: (fact, path) => whyUnproduced(FACT_PRODUCERS, fact, path, query) };
   };
   const ruleFiles = new Map<string, LoadedRuleFile>();
   const loadRuleFile = (file: string): LoadedRuleFile | undefined => {
     if (ruleFiles.has(file)) return ruleFiles.get(file);
     if (!present(file)) return undefined;
     const src = read(file);
+    if (src.syntaxErrors.length) {
+      report(src.syntaxErrors);
+      return undefined;
+    }
+    const notRules = notARuleFile(src);
+    if (notRules) {
+      report([notRules]);
+      return undefined;
+    }
     // Semantic checks run even when the schema check failed, so one pass reports everything.
-    const schemaOk = parsedOk(src, 'rule-file');
-    if (src.syntaxErrors.length || !src.value || typeof src.value !== 'object') return undefined;
+    const schemaErrors = schemaCached(src, 'rule-file', false);
     const rf = toRuleFile(src);
-    if (!schemaOk) project.failedFiles.add(file);
-    const findings = checkRuleFile(rf, ctx);
-    if (ctx.params && rf.kind === 'strategy' && project.strategies && !project.strategies.config.strategies[rf.strategy]) {
+    if (schemaErrors.length) project.failedFiles.add(file);
+    // whether facts reach the rules is asked only of a well-formed file: one error per mistake
+    const findings = checkRuleFile(rf, schemaErrors.length ? base : contextFor(rf));
+    if (base.params && rf.kind === 'strategy' && project.strategies && !project.strategies.config.strategies[rf.strategy]) {
       findings.push({ at: ['id'], code: 'RULES_UNKNOWN_STRATEGY', message: `strategies.yaml has no strategy '${rf.strategy}' for this file's orders`, expected: `one of ${Object.keys(project.strategies.config.strategies).join(', ')}`, found: `'${rf.strategy}'` });
     }
-    report(toDiagnostics(src, findings));
+    const semantic = toDiagnostics(src, findings);
+    // One error per mistake: where the catalog check says more (unknown fact, operator, path), the schema's
+    // enum / pattern error at the same node is the same mistake.
+    const said = new Set(semantic.map((d) => `${d.line}:${d.column}`));
+    report(schemaErrors.filter((d) => !said.has(`${d.line}:${d.column}`)));
+    report(semantic);
     const loaded = { src, file: rf };
     ruleFiles.set(file, loaded);
     return loaded;
@@ -327,7 +388,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     if (typeof doc.rules !== 'string') continue;
     const rulesPath = resolve(dirname(file), doc.rules);
     const target = loadRuleFile(rulesPath);
-    report(toDiagnostics(src, checkRuleTests(doc, target?.file, existsSync(rulesPath))));
+    report(toDiagnostics(src, checkRuleTests(doc, target?.file, existsSync(rulesPath), FACT_CATALOG)));
     project.testFiles.push({ src, doc, rulesPath });
   }
 

@@ -2,45 +2,14 @@
  * JSON Schema validation (draft 2020-12, ajv) of the files users edit, with every error
  * mapped to a diagnostic at the offending YAML node.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { closest } from '../rules/index.ts';
+import { schemaRoot, validator, type SchemaName } from '../schemas/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
 import { looksLikeKeyMaterial } from './secrets.ts';
 
-export type SchemaName = 'rule-file' | 'rule-test' | 'strategies' | 'wallets' | 'order' | 'facts';
-
-const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
-
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
-
-function instance(): Ajv2020 {
-  if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true, verbose: true });
-    const addFormats = addFormatsModule as unknown as (a: Ajv2020) => void;
-    addFormats(ajv);
-  }
-  return ajv;
-}
-
-/** Absolute path of a schema file in `schemas/`. */
-export function schemaPath(name: SchemaName): string {
-  return fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR));
-}
-
-/** The compiled validator for one of our schemas. */
-export function validator(name: SchemaName): ValidateFunction {
-  let fn = compiled.get(name);
-  if (!fn) {
-    const schema = JSON.parse(readFileSync(schemaPath(name), 'utf8'));
-    fn = instance().compile(schema);
-    compiled.set(name, fn);
-  }
-  return fn;
-}
+export { validator, schemaPath, type SchemaName } from '../schemas/index.ts';
 
 function pointerToPath(pointer: string): PathSegment[] {
   if (!pointer) return [];
@@ -86,6 +55,24 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
   switch (err.keyword) {
     case 'if':
       return undefined; // the branch's own errors say what is wrong
+    case 'anyOf': {
+      // no branch fits (see oneBranch): name the unknown key, or the keys a branch needs
+      const branches = (err.params as { branches?: BranchInfo[] }).branches ?? [];
+      const known = [...new Set(branches.flatMap((b) => b.keys))];
+      const kinds = branches.map((b) => b.keys.filter((k) => k !== 'path').join(' + ')).join(', ');
+      if (found !== null && typeof found === 'object' && !Array.isArray(found)) {
+        const unknown = Object.keys(found).filter((k) => !known.includes(k) && k !== 'name' && k !== 'priority');
+        if (unknown.length) {
+          const near = closest(unknown[0]!, known);
+          return diagnosticAt(src, [...path, unknown[0]!], 'SCHEMA_ADDITIONAL_PROPERTIES', `${where}: unknown property '${unknown[0]}'${near ? ` (did you mean '${near}'?)` : ''}`, {
+            expected: `one of ${kinds}`,
+            key: true,
+          });
+        }
+        return diagnosticAt(src, path, code, `${where}: needs one of ${kinds}`, { expected: `one of ${kinds}`, found: `keys ${Object.keys(found).join(', ') || 'none'}` });
+      }
+      return diagnosticAt(src, path, code, `${where}: invalid value`, { expected: branches.map((b) => b.title).join(' | ') || 'a valid value', found: show(found) });
+    }
     case 'required': {
       const missing = (err.params as { missingProperty: string }).missingProperty;
       return diagnosticAt(src, path, code, `${where}: missing required property '${missing}'`);
@@ -93,7 +80,8 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
     case 'additionalProperties': {
       const extra = (err.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys(((err.parentSchema as { properties?: object })?.properties) ?? {});
-      return diagnosticAt(src, [...path, extra], code, `${where}: unknown property '${extra}'`, {
+      const near = closest(extra, known);
+      return diagnosticAt(src, [...path, extra], code, `${where}: unknown property '${extra}'${near ? ` (did you mean '${near}'?)` : ''}`, {
         ...(known.length ? { expected: `one of ${known.join(', ')}` } : {}),
         key: true,
       });
@@ -115,6 +103,71 @@ function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagn
   }
 }
 
+interface BranchInfo {
+  title: string;
+  /** The keys that pick this branch (its properties besides name / priority). */
+  keys: string[];
+}
+
+function resolveRef(root: Record<string, unknown>, ref: string): Record<string, unknown> {
+  let cur: unknown = root;
+  for (const seg of ref.replace(/^#\//, '').split('/')) cur = (cur as Record<string, unknown>)[seg];
+  return cur as Record<string, unknown>;
+}
+
+/**
+ * `anyOf` errors come from every branch; keep the errors of the branch the value means — the
+ * first whose own keys (all, any, not, condition, fact/operator/value) it uses — and drop the
+ * others. When no branch fits, one error says so (see toDiagnostic 'anyOf').
+ */
+function oneBranch(errors: readonly ErrorObject[], root: Record<string, unknown> | undefined): ErrorObject[] {
+  if (!root) return [...errors];
+  const dropped = new Set<ErrorObject>();
+  const added: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' || !Array.isArray(e.schema)) continue;
+    const branches = (e.schema as Array<Record<string, unknown>>).map((b, i) => {
+      const ptr = typeof b.$ref === 'string' ? b.$ref : `${e.schemaPath}/${i}`;
+      const schema = typeof b.$ref === 'string' ? resolveRef(root, b.$ref) : b;
+      const keys = Object.keys((schema.properties as object) ?? {}).filter((k) => k !== 'name' && k !== 'priority');
+      return { ptr, schema, keys, title: String(schema.title ?? ptr) };
+    });
+    const value = e.data;
+    const isMap = value !== null && typeof value === 'object' && !Array.isArray(value);
+    const chosen = isMap ? branches.find((b) => b.keys.some((k) => Object.prototype.hasOwnProperty.call(value, k))) : undefined;
+    dropped.add(e);
+    // ajv's schemaPath does not survive a $ref: tell a branch's errors by the schema object that failed
+    const inBranch = (o: ErrorObject, b: (typeof branches)[number]) =>
+      (o.instancePath === e.instancePath && o.parentSchema === b.schema) ||
+      (o.instancePath.startsWith(`${e.instancePath}/`) && Object.values((b.schema.properties as object) ?? {}).includes(o.parentSchema));
+    for (const b of branches) {
+      if (b === chosen) continue;
+      for (const other of errors) if (inBranch(other, b)) dropped.add(other);
+    }
+    // no branch fits a map, or none takes this kind of value: one error for the lot
+    if (!chosen && (isMap || branches.every((b) => errors.some((o) => inBranch(o, b))))) {
+      added.push({ ...e, params: { branches: branches.map((b) => ({ title: b.title, keys: b.keys })) } } as ErrorObject);
+    }
+  }
+  return [...errors.filter((e) => !dropped.has(e)), ...added];
+}
+
+/**
+ * A misspelt property is one mistake, not two: ajv reports the unknown key and the required
+ * property it was meant to be; keep the unknown key (its message names the near miss).
+ */
+function oneErrorPerMistake(errors: readonly ErrorObject[]): ErrorObject[] {
+  const extras = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword === 'additionalProperties') extras.set(e.instancePath, [...(extras.get(e.instancePath) ?? []), (e.params as { additionalProperty: string }).additionalProperty]);
+  }
+  return errors.filter((e) => {
+    if (e.keyword !== 'required') return true;
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return !(extras.get(e.instancePath) ?? []).some((extra) => closest(extra, [missing]) !== undefined);
+  });
+}
+
 /**
  * Validates a parsed file against a schema; returns all errors as diagnostics (deduplicated).
  * `redact` keeps values out of messages (wallets.yaml: a pasted key must not reach a log).
@@ -124,7 +177,7 @@ export function validateAgainstSchema(src: SourceFile, name: SchemaName, opts: {
   if (fn(src.value)) return [];
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
-  for (const err of fn.errors ?? []) {
+  for (const err of oneErrorPerMistake(oneBranch(fn.errors ?? [], schemaRoot(name)))) {
     const d = toDiagnostic(src, err, opts.redact ?? false);
     if (!d) continue;
     const key = `${d.line}:${d.column}:${d.code}:${d.message}`;

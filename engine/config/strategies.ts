@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type SourceFile } from './yaml.ts';
+import { STRATEGY_KINDS, strategyKind } from '../strategies/index.ts';
+import { closest } from '../rules/index.ts';
 import { checkPlausibility } from './plausibility.ts';
 
 export interface TokenConfig {
@@ -14,28 +16,9 @@ export interface TokenConfig {
   decimals: number;
 }
 
-export interface GridParams {
-  basePriceUsd?: number | 'auto';
-  levels: number;
-  spacing: { type: 'percent' | 'fixed'; value: number };
-  orderSizeUsd: number;
-  maxOrderUsd?: number;
-  orderTtlHours?: number;
-  rebalanceAfterTicks?: number;
-  minBuyQuoteUsd?: number;
-}
-
-export interface DcaParams {
-  intervalMinutes: number;
-  amount: { type: 'fixed' | 'scaled'; usd: number; belowAverageMultiplier?: number };
-  maxPriceUsd?: number;
-  maxPositionUsd?: number;
-  stopLossPct?: number;
-  takeProfitPct?: number;
-  orderTtlHours?: number;
-}
-
 export interface StrategyConfig<P = Record<string, unknown>> {
+  /** The strategy kind (engine/strategies/registry.ts) that plans it. */
+  kind: string;
   enabled: boolean;
   rules: string;
   params: P;
@@ -54,7 +37,7 @@ export interface StrategiesConfig {
   market: { base: TokenConfig; quote: TokenConfig };
   paper?: { feeBps?: number; slippageBps?: number; startingBalances?: { base?: string; quote?: string } };
   replay?: { prices?: string; from?: string; to?: string };
-  strategies: Record<string, StrategyConfig> & { grid?: StrategyConfig<GridParams>; dca?: StrategyConfig<DcaParams> };
+  strategies: Record<string, StrategyConfig>;
   routing: { rules: string; params: Record<string, unknown> };
   risk: { rules: string; params: RiskParams };
   executors: Record<string, { type: 'paper' | 'rpc' | 'jito'; [k: string]: unknown }>;
@@ -69,6 +52,17 @@ export function paramsFact(cfg: StrategiesConfig): Record<string, unknown> {
   return params;
 }
 
+/** The params fact and executor names of a strategies.yaml that failed its checks: whatever parsed as maps. */
+export function parsedParts(value: unknown): { params: Record<string, unknown>; executors: string[] | undefined } {
+  const map = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const root = map(value) ?? {};
+  const params: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(map(root.strategies) ?? {})) if (map(map(s)?.params)) params[name] = map(s)!.params;
+  for (const section of ['routing', 'risk']) if (map(map(root[section])?.params)) params[section] = map(root[section])!.params;
+  const executors = map(root.executors);
+  return { params, executors: executors ? Object.keys(executors) : undefined };
+}
+
 /** Every rule file strategies.yaml names, resolved against its directory, with its YAML path. */
 export function referencedRuleFiles(cfg: StrategiesConfig, file: string): Array<{ path: string; written: string; at: (string | number)[]; section: string }> {
   const dir = dirname(file);
@@ -79,7 +73,7 @@ export function referencedRuleFiles(cfg: StrategiesConfig, file: string): Array<
   return out;
 }
 
-/** Checks beyond the schema: referenced files exist, grids stay above zero, amount rules are complete. */
+/** Checks beyond the schema: referenced files exist, every kind is registered, each kind's own params checks. */
 export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const ref of referencedRuleFiles(cfg, src.file)) {
@@ -87,19 +81,17 @@ export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnos
       out.push(diagnosticAt(src, ref.at, 'STRATEGIES_RULES_NOT_FOUND', `rule file '${ref.written}' for '${ref.section}' does not exist`, { expected: 'a rule file path relative to strategies.yaml', found: ref.path }));
     }
   }
-  const grid = cfg.strategies.grid?.params;
-  if (grid && typeof grid.basePriceUsd === 'number' && grid.spacing.type === 'fixed') {
-    const below = Math.floor(grid.levels / 2);
-    if (grid.basePriceUsd - below * grid.spacing.value <= 0) {
-      out.push(diagnosticAt(src, ['strategies', 'grid', 'params', 'spacing', 'value'], 'STRATEGIES_GRID_BELOW_ZERO', `grid of ${grid.levels} levels ${grid.spacing.value} USD apart around ${grid.basePriceUsd} reaches a price at or below zero`, { expected: `spacing below ${grid.basePriceUsd / below}`, found: String(grid.spacing.value) }));
+  for (const [name, strategy] of Object.entries(cfg.strategies)) {
+    const kind = strategyKind(strategy.kind);
+    if (!kind) {
+      const known = STRATEGY_KINDS.map((k) => k.kind);
+      const near = closest(strategy.kind, known);
+      out.push(diagnosticAt(src, ['strategies', name, 'kind'], 'STRATEGIES_UNKNOWN_KIND', `strategy '${name}' has kind '${strategy.kind}', which no registered planner implements${near ? ` (did you mean '${near}'?)` : ''}: its rules would never fire`, { expected: `one of ${known.join(', ')}`, found: `'${strategy.kind}'` }));
+      continue;
     }
-  }
-  if (grid && grid.spacing.type === 'percent' && grid.spacing.value >= 100) {
-    out.push(diagnosticAt(src, ['strategies', 'grid', 'params', 'spacing', 'value'], 'STRATEGIES_GRID_SPACING', 'percent spacing must be below 100', { expected: '< 100', found: String(grid.spacing.value) }));
-  }
-  const dca = cfg.strategies.dca?.params;
-  if (dca && dca.amount.type === 'scaled' && dca.amount.belowAverageMultiplier === undefined) {
-    out.push(diagnosticAt(src, ['strategies', 'dca', 'params', 'amount'], 'STRATEGIES_DCA_AMOUNT', "amount type 'scaled' needs belowAverageMultiplier", { expected: 'belowAverageMultiplier: <number ≥ 1>', found: 'none' }));
+    for (const p of kind.checkParams?.(strategy.params) ?? []) {
+      out.push(diagnosticAt(src, ['strategies', name, 'params', ...p.at], p.code, p.message, { ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}) }));
+    }
   }
   out.push(...checkPlausibility(src, cfg));
   const base = cfg.market.base.mint;

@@ -20,6 +20,8 @@ export interface SourceFile {
 
 /** Parses YAML text; syntax errors come back as diagnostics rather than exceptions. */
 export function parseYaml(text: string, file: string): SourceFile {
+  const conflict = mergeConflict(text, file);
+  if (conflict) return unreadable(text, file, conflict);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   const syntaxErrors: Diagnostic[] = doc.errors.map((err) => {
@@ -48,6 +50,74 @@ function aliasLimitDiagnostic(doc: Document.Parsed, lineCounter: LineCounter, fi
   const { line, col } = lineCounter.linePos(offset);
   const resource = /alias/i.test(String((err as Error)?.message)) ? 'aliases expand past the limit of 100 (an alias bomb?)' : 'the document cannot be built';
   return { file, line, column: col, code: 'YAML_ALIAS_LIMIT', message: `YAML ${resource}`, expected: 'at most 100 alias expansions', found: 'more' };
+}
+
+/**
+ * Git's conflict markers (`<<<<<<< `, `=======`, `>>>>>>> ` at the start of a line) make YAML
+ * report a dozen unrelated syntax errors; say what happened once, at the first marker.
+ */
+function mergeConflict(text: string, file: string): Diagnostic | undefined {
+  const start = /^<{7}(?: |$)/m.exec(text);
+  if (!start || !/^>{7}(?: |$)/m.test(text)) return undefined;
+  const line = text.slice(0, start.index).split('\n').length;
+  const count = text.match(/^<{7}(?: |$)/gm)!.length;
+  return {
+    file,
+    line,
+    column: 1,
+    code: 'YAML_MERGE_CONFLICT',
+    message: `unresolved merge conflict (${count} conflict${count > 1 ? 's' : ''}): keep the lines you want and delete the <<<<<<< / ======= / >>>>>>> markers`,
+    expected: 'a file without conflict markers',
+    found: 'conflict markers',
+  };
+}
+
+/** A file that cannot be parsed at all: one diagnostic, no value. */
+function unreadable(text: string, file: string, diagnostic: Diagnostic): SourceFile {
+  const lineCounter = new LineCounter();
+  return { file, text, doc: parseDocument('', { lineCounter }), lineCounter, value: undefined, syntaxErrors: [diagnostic] };
+}
+
+/**
+ * Decodes a file's bytes as UTF-8, refusing invalid sequences (a plain decode would replace them
+ * with U+FFFD and the file would be accepted with different text); names the first bad byte.
+ */
+export function decodeSource(bytes: Uint8Array, file: string): SourceFile | string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset));
+    const lines = before.split('\n');
+    const hex = bytes[offset]!.toString(16).padStart(2, '0');
+    return unreadable('', file, {
+      file,
+      line: lines.length,
+      column: lines[lines.length - 1]!.length + 1,
+      code: 'FILE_NOT_UTF8',
+      message: `not valid UTF-8: the byte at offset ${offset} (0x${hex}) does not start a valid UTF-8 sequence (saved as Latin-1 or another code page?); save the file as UTF-8`,
+      expected: 'UTF-8 text',
+      found: `byte 0x${hex} at offset ${offset}`,
+    });
+  }
+}
+
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let i = 0;
+  while (i < b.length) {
+    const lead = b[i]!;
+    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (size === 0 || i + size > b.length) return i;
+    try {
+      decoder.decode(b.subarray(i, i + size));
+    } catch {
+      return i;
+    }
+    i += size;
+  }
+  return b.length;
 }
 
 function firstLine(s: string): string {

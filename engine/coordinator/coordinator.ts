@@ -8,12 +8,10 @@
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
-import type { FiredEvent, RuleSet } from '../rules/index.ts';
+import type { FiredEvent, RuleFile, RuleSet } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
-import { reportToJson, routedToJson } from '../executors/codec.ts';
-import type { Route } from '../executors/executor.ts';
-import type { QuoteAccuracyFact } from '../executors/confirm/accuracy.ts';
+import { reportToJson, routedToJson, type QuoteAccuracyFact, type Route } from '../executors/index.ts';
 
 export interface ControlFact {
   killSwitch: boolean;
@@ -28,6 +26,10 @@ export interface CoordinatorDeps {
   control: () => ControlFact;
   /** Value of a strategy's inventory now, USD. */
   exposureUsd: (strategy: string) => number;
+  /** Watches the facts risk and routing files read, warning when one stays absent (engine/app FactWatch). */
+  factWatch?: { observe(file: RuleFile, facts: Readonly<Record<string, unknown>>): void };
+  /** Realized loss today, USD (the `risk.dailyLossUsd` fact); without it the field is absent, not 0. */
+  dailyLossUsd?: () => number;
   /** USD per lamport-denominated SOL, to express expected profit in USD. */
   solUsd: () => number | undefined;
   now: () => Date;
@@ -90,6 +92,7 @@ export class Coordinator {
     const out: FiredEvent[] = [];
     for (const file of rs.files.filter((f) => f.kind === kind)) {
       const evaluator = rs.evaluators.get(file.id)!;
+      this.deps.factWatch?.observe(file, facts);
       out.push(...(await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts))));
     }
     return out;
@@ -103,7 +106,7 @@ export class Coordinator {
     const control = this.deps.control();
     const fact = orderFact(order, this.deps.solUsd());
     const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
-    const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, dailyLossUsd: 0 };
+    const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, ...(this.deps.dailyLossUsd ? { dailyLossUsd: this.deps.dailyLossUsd() } : {}) };
     const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };

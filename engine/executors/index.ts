@@ -5,8 +5,9 @@
  * executors, confirmation monitor, reconciliation, quote accuracy, swap instruction sources and
  * flash loans.
  */
-export type { Executor, ExecutionContext, Route, RoutedOrder } from './executor.ts';
-export { Coordinator, orderFact, SUBJECTS, type CoordinatorDeps, type Decision, type ControlFact } from '../coordinator/coordinator.ts';
+export { isResumable, type Executor, type ExecutorCapabilities, type ResumableExecutor, type ResumeOutcome, type ExecutionContext, type Route, type RoutedOrder } from './executor.ts';
+export type { ExecutorKind, ExecutorConfig, ExecutorFactoryContext } from './kind.ts';
+export { EXECUTOR_KINDS, executorKind } from './registry.ts';
 export { ExecutorWorker, jobBefore, DEFAULT_RETRY_POLICY, type ExecutorWorkerDeps, type GroupOptions, type RetryPolicy, type WorkerStats } from './worker.ts';
 export { routedToJson, routedFromJson, reportToJson, reportFromJson, type RoutedOrderJson, type ExecutionReportJson } from './codec.ts';
 export { PaperExecutor, PoolStateQuoter, Portfolio, feeAtoms, type PaperConfig, type MarketView, type PoolQuoter, type PaperSimulation, type PaperReport } from './paper/index.ts';
@@ -24,7 +25,7 @@ export { walletDelta, realize, type WalletDelta, type Expected, type Realized } 
 export { QuoteAccuracy, shortfallBps, type QuoteAccuracyFact, type AccuracyStats } from './confirm/accuracy.ts';
 export { LiveExecutor, DEFAULT_LIVE_POLICY, type LiveReport, type Reconciliation, type Submitter, type Prepared, type AttemptOutcome, type LiveExecutorPolicy, type LiveSubmissionEntry } from './live/executor.ts';
 export { tipLamports, tipPolicyOf, DEFAULT_TIP_POLICY, MIN_JITO_TIP_LAMPORTS, type TipPolicy, type SwapPlan, type RouteSource } from './live/plan.ts';
-export { createLiveExecutor, concurrencyOf, type LiveContext, type ExecutorConfig } from './live/factory.ts';
+export { createLiveExecutor, concurrencyOf, type LiveContext } from './live/factory.ts';
 export { SandboxExchange, type SandboxExchangeOptions } from './sources/sandbox-exchange.ts';
 export type { FlashLoanProvider, FlashLoanRequest } from './flash/provider.ts';
 export { KaminoFlashLoan, KLEND_PROGRAM_ID, FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, lendingMarketAuthority, type KaminoReserveKeys } from './flash/kamino.ts';

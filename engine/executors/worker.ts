@@ -21,7 +21,7 @@ import { FINAL_ORDER_STATUSES, type ExecutionReport, type Store, type Submission
 import { inSpan, logger, metrics, type Logger } from '../infra/telemetry/index.ts';
 import { OrderClaims, type Claim, type ClaimCounts } from './claim.ts';
 import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson } from './codec.ts';
-import type { ExecutionContext, Executor, Route, RoutedOrder } from './executor.ts';
+import { isResumable, type ExecutionContext, type Executor, type Route, type RoutedOrder } from './executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from './journal.ts';
 import type { LiveReport } from './live/executor.ts';
 
@@ -40,15 +40,6 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, backoffMs: (n) => Math.min(5_000, 250 * 2 ** (n - 1)) };
 
-/** What an executor offers for recovery (live executors do): it journals its own attempts. */
-interface Resumable {
-  resume(routed: RoutedOrder, entries: readonly SubmissionEntry[]): Promise<{ kind: 'settled'; report: LiveReport } | { kind: 'not-landed'; nextAttempt: number }>;
-  run(routed: RoutedOrder, firstAttempt: number, rebuildsUsed: number, ctx?: ExecutionContext): Promise<LiveReport>;
-}
-
-function resumable(e: Executor): e is Executor & Resumable {
-  return typeof (e as Partial<Resumable>).resume === 'function' && typeof (e as Partial<Resumable>).run === 'function';
-}
 
 /** Several worker processes in one queue group (scale-out). */
 export interface GroupOptions {
@@ -236,7 +227,7 @@ export class ExecutorWorker {
 
   /** One execution of an order (a retry of a live order continues its attempt numbering from the journal). */
   private async attempt(routed: RoutedOrder, executor: Executor, afterRetryableFailure: boolean, ctx: ExecutionContext): Promise<ExecutionReport> {
-    if (this.deps.journal && resumable(executor)) {
+    if (this.deps.journal && isResumable(executor)) {
       const entries = await this.deps.journal.forOrder(routed.order.id);
       // A retry in this process follows a failure the executor called retryable: nothing of it can land.
       if (entries.length && afterRetryableFailure) return executor.run(routed, entries[entries.length - 1]!.attempt + 1, 0, ctx);
@@ -302,7 +293,7 @@ export class ExecutorWorker {
   }
 
   private journals(executor: Executor): boolean {
-    return this.deps.journal !== undefined && resumable(executor);
+    return this.deps.journal !== undefined && isResumable(executor);
   }
 
   private alreadyDone(orderId: string, status: string): undefined {

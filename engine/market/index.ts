@@ -15,3 +15,4 @@ export { PollingSource } from './polling.ts';
 export { ShredstreamSource, decodeEntries, shredstreamProxyClient, shredstreamProxyService, SHREDSTREAM_PROXY_PROTO, type ShredEntry, type ShredTransaction, type ShredstreamEntryMessage } from './shredstream/index.ts';
 export { Deduplicator, SlotClock, matchesFilters } from './filters.ts';
 export { fetchAccounts, fetchProgramAccounts, toSnapshot, MAX_KEYS_PER_CALL } from './rpc.ts';
+export { parseCandles, loadCandles, sliceCandles, candleTicks, type Candle, type PriceTick } from './replay/index.ts';

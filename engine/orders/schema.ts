@@ -1,5 +1,5 @@
 /** Schema check of an order's JSON form (schemas/order.schema.json). */
-import { validator } from '../config/index.ts';
+import { validator } from '../schemas/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import type { OrderJson } from './order.ts';
 

@@ -4,7 +4,8 @@
  * exist and do not reference each other in a cycle; events are well formed and routes go
  * to registered executors. Every finding is a diagnostic at the offending node.
  */
-import { FACTS, OPERATORS, DECORATORS, pathsOf } from './catalog.ts';
+import { OPERATORS, DECORATORS } from './catalog.ts';
+import { pathsOf, type FactCatalog } from '../facts/index.ts';
 import { readPath } from './operators.ts';
 import {
   isAll,
@@ -44,6 +45,18 @@ export interface RuleCheckContext {
   params: unknown;
   /** Executor names registered in strategies.yaml; undefined when none was found. */
   executors: readonly string[] | undefined;
+  /** The facts rules may read (base facts and every registered strategy kind's). */
+  facts: FactCatalog;
+  /**
+   * Why nothing in this configuration supplies `fact.path` to this file's rules (undefined when
+   * something does): reported as RULES_FACT_NOT_PRODUCED, since such a condition never holds.
+   */
+  unproduced?: (fact: string, path: string | undefined) => string | undefined;
+  /**
+   * strategies.yaml exists but is invalid (its own errors are reported once, there): params and
+   * executors are what parsed, and a reference is checked only where its section parsed.
+   */
+  partial?: boolean;
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints. */
@@ -79,6 +92,28 @@ function hint(word: string, candidates: Iterable<string>): string {
   return c ? ` (did you mean '${c}'?)` : '';
 }
 
+/** Whether the section a params path starts in (`grid` of `grid.levels`) parsed as a map. */
+function sectionParsed(params: unknown, path: string | undefined): boolean {
+  const section = readPath(params, (path ?? '').split('.')[0]);
+  return section !== null && typeof section === 'object';
+}
+
+/** `$.a`, `a[*]`, `a[0]`, `a..b`: JSONPath syntax, which json-rules-engine users may bring along. */
+export function looksLikeJsonPath(path: string): boolean {
+  return path.startsWith('$') || path.includes('[') || path.includes('..');
+}
+
+/** The dot path a JSONPath means, when there is one (wildcards and filters have none). */
+function dotPathAdvice(path: string): string {
+  if (/\[\s*\*\s*\]|\.\.|\[\s*\?/.test(path)) return ' (wildcards and recursive descent have none: compare list elements with the someFact: / everyFact: decorators)';
+  const dot = path
+    .replace(/^\$\.?/, '')
+    .replace(/\[\s*(\d+)\s*\]/g, '.$1')
+    .replace(/\[\s*['"]([^'"]+)['"]\s*\]/g, '.$1')
+    .replace(/^\./, '');
+  return dot && !dot.includes('[') ? `: write '${dot}'` : '';
+}
+
 /** The params beside a missing one (same parent), as full dot paths, for hints. */
 function paramKeys(params: unknown, path: string | undefined): string[] {
   const prefix = path?.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
@@ -94,36 +129,53 @@ class RuleFileChecker {
     private readonly ctx: RuleCheckContext,
   ) {}
 
+  /** The rule (or named condition) a document path lies in, for messages. */
+  private ruleIdAt(at: PathSegment[]): string {
+    if (at[0] === 'rules' && typeof at[1] === 'number') return this.rf.rules[at[1]]?.id ?? `#${at[1]}`;
+    if (at[0] === 'conditions') return `condition ${String(at[1])}`;
+    return String(at[0]);
+  }
+
   private report(path: PathSegment[], code: string, message: string, expected?: string, found?: string, key = false): void {
     this.findings.push({ at: path, code, message, ...(expected ? { expected } : {}), ...(found ? { found } : {}), key });
   }
 
   /** Type of a fact reference, reporting unknown facts / paths / params at `at`. */
   private resolve(fact: string, path: string | undefined, at: PathSegment[]): OperandType | undefined {
-    const r = referenceType(fact, path, this.ctx.params);
-    if ('type' in r) return r.type;
+    if (typeof path === 'string' && looksLikeJsonPath(path)) {
+      this.report([...at, 'path'], 'RULES_JSONPATH', `'${path}' looks like JSONPath; solrules uses dot paths into the fact${dotPathAdvice(path)}`, "a dot path, e.g. 'usd' or 'reserves.0.amount'", `'${path}'`);
+      return undefined;
+    }
+    const r = referenceType(fact, path, this.ctx.params, this.ctx.facts);
+    if ('type' in r) {
+      const why = this.ctx.unproduced?.(fact, path);
+      if (why) this.report([...at, 'fact'], 'RULES_FACT_NOT_PRODUCED', `rule '${this.ruleIdAt(at)}' reads '${fact}${path ? '.' + path : ''}', which nothing in this configuration produces for this file's rules: ${why}`, 'a fact a producer enabled in strategies.yaml supplies', `'${fact}${path ? '.' + path : ''}'`);
+      return r.type;
+    }
     switch (r.error) {
       case 'unknown-fact':
-        this.report([...at, 'fact'], 'RULES_UNKNOWN_FACT', `unknown fact '${fact}'${hint(fact, Object.keys(FACTS))}`, `one of ${Object.keys(FACTS).join(', ')}`, `'${fact}'`);
+        this.report([...at, 'fact'], 'RULES_UNKNOWN_FACT', `unknown fact '${fact}'${hint(fact, Object.keys(this.ctx.facts))}`, `one of ${Object.keys(this.ctx.facts).join(', ')}`, `'${fact}'`);
         return undefined;
       case 'unknown-path': {
-        const candidates = pathsOf(FACTS[fact]!);
+        const candidates = pathsOf(this.ctx.facts[fact]!);
         this.report([...at, 'path'], 'RULES_UNKNOWN_PATH', `fact '${fact}' has no field '${path}'${hint(path ?? '', candidates)}`, `a path of '${fact}': ${candidates.join(', ')}`, `'${path}'`);
         return undefined;
       }
       case 'unknown-param': {
+        if (this.ctx.partial && !sectionParsed(this.ctx.params, path)) return undefined;
         const keys = paramKeys(this.ctx.params, path);
         this.report([...at, 'path'], 'RULES_UNKNOWN_PARAM', `strategies.yaml defines no param '${path}'${hint(path ?? '', keys)}`, keys.length ? `one of ${keys.join(', ')}` : 'a param defined in strategies.yaml', `'${path}'`);
         return undefined;
       }
       case 'no-params':
+        if (this.ctx.partial) return undefined;
         this.report([...at, 'fact'], 'RULES_NO_STRATEGIES', `fact 'params' used but no strategies.yaml was found to check '${path}' against`, 'a strategies.yaml beside or above the rule file (or --strategies)', 'none');
         return undefined;
     }
   }
 
   checkLeaf(c: { fact: string; path?: string; operator: string; value: unknown }, at: PathSegment[]): void {
-    const spec = FACTS[c.fact];
+    const spec = this.ctx.facts[c.fact];
     let left = this.resolve(c.fact, c.path, at);
     if (left === 'object' && spec && !spec.dynamic) {
       this.report(c.path === undefined ? [...at, 'fact'] : [...at, 'path'], 'RULES_PATH_NOT_SCALAR', `'${c.fact}${c.path ? '.' + c.path : ''}' is an object; compare one of its fields`, `a field of ${c.fact}: ${pathsOf(spec).join(', ')}`, c.path ? `'${c.path}'` : 'no path');
@@ -204,7 +256,8 @@ class RuleFileChecker {
         expected = '[low, high]';
         break;
     }
-    if (!rightOk) {
+    // a missing value is the schema's error (required 'value'), not a type mismatch
+    if (!rightOk && Object.prototype.hasOwnProperty.call(c, 'value')) {
       this.report([...at, 'value'], 'RULES_VALUE_TYPE_MISMATCH', `operator '${base}' on ${typeName(left)} needs ${expected} as value`, expected, typeName(right));
     }
   }
@@ -278,7 +331,7 @@ class RuleFileChecker {
       if (amount === undefined) {
         this.report([...at], 'RULES_ORDER_PARAM', 'order events need params.amountIn (atoms, or { fact, path } of an atoms field)', 'params.amountIn', 'none');
       } else if (isFactReference(amount)) {
-        const t = referenceType(amount.fact, amount.path, this.ctx.params);
+        const t = referenceType(amount.fact, amount.path, this.ctx.params, this.ctx.facts);
         if ('type' in t && t.type !== 'atoms' && t.type !== 'any') {
           this.report([...at, 'params', 'amountIn', 'path'], 'RULES_ORDER_PARAM', `params.amountIn must be an atoms amount; '${amount.fact}.${amount.path ?? ''}' is ${typeName(t.type)}`, 'an atoms field', typeName(t.type));
         }

@@ -1,5 +1,6 @@
 /** The facts JSON Schema, generated from the fact catalog so the two cannot drift apart. */
-import { FACTS, OPERATORS, type FieldSpec } from './catalog.ts';
+import { OPERATORS } from './catalog.ts';
+import type { FactCatalog, FieldSpec } from '../facts/index.ts';
 
 function fieldSchema(spec: FieldSpec): Record<string, unknown> {
   const doc = spec.unit ? `${spec.description} (${spec.unit})` : spec.description;
@@ -37,18 +38,18 @@ function objectSchema(fields: Record<string, FieldSpec>, description: string): R
 }
 
 /** JSON Schema (2020-12) of a fact snapshot: every fact of the catalog, every field typed. */
-export function factsJsonSchema(): Record<string, unknown> {
+export function factsJsonSchema(catalog: FactCatalog, producedBy: (fact: string) => string): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(FACTS)) {
+  for (const [name, spec] of Object.entries(catalog)) {
     properties[name] = spec.dynamic
-      ? { type: 'object', description: `${spec.description} Produced by: ${spec.producer}.` }
-      : { ...objectSchema(spec.fields, `${spec.description} Produced by: ${spec.producer}.`) };
+      ? { type: 'object', description: `${spec.description} Produced by: ${producedBy(name)}.` }
+      : { ...objectSchema(spec.fields, `${spec.description} Produced by: ${producedBy(name)}.`) };
   }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://solrules.dev/schemas/facts.schema.json',
     title: 'solrules fact snapshot',
-    description: `Facts rules may read, generated from the fact catalog (engine/rules/catalog.ts). Operators: ${Object.keys(OPERATORS).join(', ')}.`,
+    description: `Facts rules may read, generated from the fact catalog (engine/facts and the strategy kinds). Operators: ${Object.keys(OPERATORS).join(', ')}.`,
     type: 'object',
     additionalProperties: false,
     properties,

@@ -1,6 +1,6 @@
 /** Rules: the rule model, fact catalog, checks, evaluators, explanations and rule tests. */
 export * from './model.ts';
-export { FACTS, OPERATORS, DECORATORS, fieldAt, pathsOf, type FactSpec, type FieldSpec, type FieldType, type OperatorSpec } from './catalog.ts';
+export { OPERATORS, DECORATORS, type OperatorSpec } from './catalog.ts';
 export { CUSTOM_OPERATORS, readPath } from './operators.ts';
 export { checkContradictions } from './contradictions.ts';
 export { checkRuleFile, checkDuplicateIds, closest, type Finding, type PathSegment, type RuleCheckContext } from './check.ts';
@@ -13,3 +13,4 @@ export { buildRuleSet, diffRuleSets, ruleSetHash, canonicalJson, sha256Hex, type
 export { runTestFile, deepMerge, CoverageTracker, type CaseResult, type TestFileResult, type LeafCoverage, type RuleCoverage } from './testing.ts';
 export { formatOutcome, formatTrace } from './explain.ts';
 export { factsJsonSchema } from './facts-schema.ts';
+export { ruleFileJsonSchema } from './rule-file-schema.ts';

@@ -76,7 +76,11 @@ class ReferenceEvaluator implements Evaluator {
         name: rule.id,
         priority: rule.priority ?? 1,
         conditions: structuredClone(rule.conditions) as TopLevelCondition,
-        event: { type: rule.event.type, params: structuredClone(rule.event.params ?? {}) },
+        // the event as written: json-rules-engine refuses one without an own `type`
+        event: {
+          ...(Object.hasOwn(rule.event, 'type') ? { type: rule.event.type } : {}),
+          params: structuredClone(rule.event.params ?? {}),
+        } as RuleProperties['event'],
       };
       engine.addRule(props);
     }

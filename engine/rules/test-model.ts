@@ -2,7 +2,7 @@
  * `*.test.yaml`: test cases for one rule file — given facts, the events (orders) that must
  * fire, or none — and their static checks (unknown rule, fact, or field).
  */
-import { FACTS, type FieldSpec } from './catalog.ts';
+import type { FactCatalog, FieldSpec } from '../facts/index.ts';
 import { closest, type Finding, type PathSegment } from './check.ts';
 import type { RuleFile } from './model.ts';
 
@@ -85,11 +85,11 @@ function checkFields(fields: Record<string, FieldSpec>, value: Record<string, un
   }
 }
 
-function checkFacts(facts: Record<string, unknown> | undefined, at: PathSegment[], out: Finding[]): void {
+function checkFacts(facts: Record<string, unknown> | undefined, at: PathSegment[], out: Finding[], catalog: FactCatalog): void {
   for (const [name, value] of Object.entries(facts ?? {})) {
-    const spec = FACTS[name];
+    const spec = catalog[name];
     if (!spec) {
-      out.push(finding([...at, name], 'TEST_UNKNOWN_FACT', `unknown fact '${name}'${hint(name, Object.keys(FACTS))}`, { expected: `one of ${Object.keys(FACTS).join(', ')}`, found: `'${name}'`, key: true }));
+      out.push(finding([...at, name], 'TEST_UNKNOWN_FACT', `unknown fact '${name}'${hint(name, Object.keys(catalog))}`, { expected: `one of ${Object.keys(catalog).join(', ')}`, found: `'${name}'`, key: true }));
       continue;
     }
     if (spec.dynamic) {
@@ -106,12 +106,12 @@ function checkFacts(facts: Record<string, unknown> | undefined, at: PathSegment[
 }
 
 /** Static checks of a schema-valid test file against the rule file it tests (undefined when that failed to load). */
-export function checkRuleTests(doc: RuleTestDoc, ruleFile: RuleFile | undefined, ruleFileExists: boolean): Finding[] {
+export function checkRuleTests(doc: RuleTestDoc, ruleFile: RuleFile | undefined, ruleFileExists: boolean, catalog: FactCatalog): Finding[] {
   const out: Finding[] = [];
   if (!ruleFileExists) {
     out.push(finding(['rules'], 'TEST_RULES_NOT_FOUND', `rule file '${doc.rules}' does not exist`, { expected: 'a rule file relative to this test file', found: doc.rules }));
   }
-  if (doc.facts && typeof doc.facts === 'object') checkFacts(doc.facts, ['facts'], out);
+  if (doc.facts && typeof doc.facts === 'object') checkFacts(doc.facts, ['facts'], out, catalog);
   if (!Array.isArray(doc.cases)) return out;
   const ruleIds = new Set(ruleFile?.rules.map((r) => r.id) ?? []);
   const checkRule = (id: string, at: PathSegment[]) => {
@@ -122,7 +122,7 @@ export function checkRuleTests(doc: RuleTestDoc, ruleFile: RuleFile | undefined,
   doc.cases.forEach((c, i) => {
     if (!c || typeof c !== 'object') return;
     const at: PathSegment[] = ['cases', i];
-    if (c.facts && typeof c.facts === 'object') checkFacts(c.facts, [...at, 'facts'], out);
+    if (c.facts && typeof c.facts === 'object') checkFacts(c.facts, [...at, 'facts'], out, catalog);
     if (!c.expect || typeof c.expect !== 'object') return;
     for (const key of ['orders', 'events'] as const) {
       const list = c.expect[key];

@@ -1,7 +1,7 @@
 /**
  * Static types of rule operands, for checking that an operator fits what it compares.
  */
-import { fieldAt, FACTS, type FieldSpec, type FieldType } from './catalog.ts';
+import { fieldAt, type FactCatalog, type FieldSpec, type FieldType } from '../facts/index.ts';
 import { readPath } from './operators.ts';
 
 export type OperandType =
@@ -73,8 +73,9 @@ export function referenceType(
   fact: string,
   path: string | undefined,
   params: unknown,
+  catalog: FactCatalog,
 ): { type: OperandType } | { error: 'unknown-fact' | 'unknown-path' | 'unknown-param' | 'no-params' } {
-  const spec = FACTS[fact];
+  const spec = catalog[fact];
   if (!spec) return { error: 'unknown-fact' };
   if (spec.dynamic) {
     if (params === undefined) return { error: 'no-params' };

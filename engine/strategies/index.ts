@@ -1,6 +1,14 @@
-/** Planners: turn market state into the facts strategies' rules read, and keep strategy state. */
-export type { Planner, TickContext, StrategyPnl } from './planner.ts';
+/**
+ * Strategies: one folder per strategy kind (grid, dca, arbitrage), each exporting a descriptor
+ * (`StrategyKind`: params schema, facts, planner factory); `registry.ts` lists them and the fact
+ * catalog is assembled from them. Planners turn market state into the facts a strategy's rules
+ * read and keep its state as orders fill.
+ */
+export type { Planner, PlannerCounters, TickContext, StrategyPnl } from './planner.ts';
 export { usdToAtoms, feeUsd, splitExact } from './planner.ts';
-export { GridPlanner, levelPrices, levelIndex, waterfall, type GridState, type GridLevelState } from './grid/index.ts';
-export { DcaPlanner, type DcaState } from './dca/index.ts';
+export type { StrategyKind, PlannerContext, ParamsFinding, JsonSchema } from './kind.ts';
+export { STRATEGY_KINDS, strategyKind } from './registry.ts';
+export { FACT_CATALOG, FACT_PRODUCERS, producerText } from './catalog.ts';
+export { GridPlanner, levelPrices, levelIndex, waterfall, type GridParams, type GridState, type GridLevelState } from './grid/index.ts';
+export { DcaPlanner, type DcaParams, type DcaState } from './dca/index.ts';
 export { ArbitragePlanner, ArbitragePaperExecutor, withRoundTrips, type ArbitrageParams, type ArbitrageFact, type ArbitrageRoute } from './arbitrage/index.ts';

@@ -44,6 +44,16 @@ export interface Planner {
   /** The strategy's state as JSON (atoms as decimal strings) for the store. */
   snapshot(): unknown;
   restore(state: unknown): void;
+  /** The kind's own section of the run summary (e.g. a grid's levels), if it has one. */
+  summary?(): Record<string, unknown>;
+  /** Cumulative counters reported as metrics (rebalances, completions by reason). */
+  counters?(): PlannerCounters;
+}
+
+/** Counters a planner may report (solrules_strategy_* metrics). */
+export interface PlannerCounters {
+  rebalances?: number;
+  completions?: Record<string, number>;
 }
 
 /** Quote atoms worth `usd` at the quote's USD price (floor). */

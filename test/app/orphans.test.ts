@@ -8,7 +8,7 @@ import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { orderFromJson } from '../../engine/orders/index.ts';
 import { compiledEvaluator } from '../../engine/rules/index.ts';
-import { TradingEngine } from '../../engine/app/index.ts';
+import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import type { GridState } from '../../engine/strategies/index.ts';
@@ -25,7 +25,7 @@ test('orders left unfinished by a stopped run are expired at the next start and 
 
   // First run: a bus that never delivers to the coordinator, as if the process died right after deciding.
   const bus1 = new MemoryBus();
-  const first = new TradingEngine({ holder: new ConfigHolder(built.active), bus: bus1, store, log });
+  const first = await composeEngine({ holder: new ConfigHolder(built.active), bus: bus1, store, log });
   const decided: string[] = [];
   await bus1.subscribe<unknown>('trade.opportunities.>', async (m) => {
     const order = orderFromJson(m.data as never);
@@ -41,7 +41,7 @@ test('orders left unfinished by a stopped run are expired at the next start and 
   assert.ok(Object.keys(stuck.allocations).length >= 1, 'the grid waits for the buy to fill');
 
   // Next start: the unfinished orders are expired and the grid released.
-  const second = new TradingEngine({ holder: new ConfigHolder(built.active), bus: new MemoryBus(), store, log });
+  const second = await composeEngine({ holder: new ConfigHolder(built.active), bus: new MemoryBus(), store, log });
   const expired = await second.expireOrphanedPaperOrders();
   assert.deepEqual(expired.sort(), decided.sort());
   for (const id of decided) {

@@ -118,23 +118,24 @@ test('thresholds and rules change under a stream of evaluations without losing o
     const dcaPath = join(dir, 'rules', 'dca.yaml');
     const dcaText = readFileSync(dcaPath, 'utf8');
     save(dcaPath, dcaText.replace('{ fact: dca, path: due,', '{ fact: dcaa, path: due,'));
-    assert.ok(await waitFor(() => outcomes.length > 0, APPLY_BOUND_MS));
-    const refused = outcomes[0]!;
+    // A poll may still report the previous save ("nothing changed") first on a loaded machine: wait for the refusal.
+    assert.ok(await waitFor(() => outcomes.some((o) => o.diagnostics.length > 0), APPLY_BOUND_MS), JSON.stringify(outcomes));
+    const refused = outcomes.find((o) => o.diagnostics.length > 0)!;
     assert.equal(refused.applied, false);
     assert.equal(refused.diagnostics[0]!.code, 'RULES_UNKNOWN_FACT');
     assert.ok(refused.diagnostics[0]!.file.endsWith('dca.yaml') && refused.diagnostics[0]!.line > 1);
     assert.equal(holder.current.ruleSet.hash, afterThreshold);
     // Every error is logged with file:line:column, and that the previous set keeps serving.
     const d = refused.diagnostics[0]!;
-    assert.ok(logLines.some((l) => l.level === 50 && String(l.msg).includes(`${d.file}:${d.line}:${d.column}: RULES_UNKNOWN_FACT`)), JSON.stringify(logLines.slice(-5)));
+    assert.ok(logLines.some((l) => l.level === 'error' && String(l.msg).includes(`${d.file}:${d.line}:${d.column}: RULES_UNKNOWN_FACT`)), JSON.stringify(logLines.slice(-5)));
     assert.ok(logLines.some((l) => String(l.msg).includes('previous rule set keeps serving') && l.hash === afterThreshold));
 
     // 4. A valid edit that breaks a rule test (the buy no longer checks the cap): refused by the tests.
     outcomes.length = 0;
     save(dcaPath, dcaText.replace('operator: lessThanInclusive, value: { fact: params, path: dca.maxPriceUsd }', 'operator: greaterThan, value: 0'));
-    assert.ok(await waitFor(() => outcomes.length > 0, APPLY_BOUND_MS));
-    assert.equal(outcomes[0]!.applied, false);
-    assert.ok(outcomes[0]!.testFailures.some((f) => f.includes('does not buy above the price cap')), outcomes[0]!.testFailures.join('\n'));
+    assert.ok(await waitFor(() => outcomes.some((o) => o.testFailures.length > 0), APPLY_BOUND_MS), JSON.stringify(outcomes));
+    assert.ok(outcomes.every((o) => !o.applied));
+    assert.ok(outcomes.find((o) => o.testFailures.length > 0)!.testFailures.some((f) => f.includes('does not buy above the price cap')));
     assert.equal(holder.current.ruleSet.hash, afterThreshold);
 
     // 5. A valid rule change (restore the file, move a priority): applied, reported as a changed rule.
@@ -143,10 +144,21 @@ test('thresholds and rules change under a stream of evaluations without losing o
     assert.ok(await waitFor(() => outcomes.some((o) => o.applied), APPLY_BOUND_MS), JSON.stringify(outcomes));
     assert.deepEqual(outcomes.find((o) => o.applied)!.diff!.changed, ['dca/dca-buy']);
 
-    assert.ok(await waitFor(() => evaluations > seen.length - 1, 10));
+    const finalHash = holder.current.ruleSet.hash;
+    assert.ok(await waitFor(() => seen.filter((s) => s.hash === finalHash).length >= 5, 3000), 'the final set answered');
     console.log(`evaluations during the test: ${evaluations}, failed: ${failures}`);
     assert.equal(failures, 0);
-    assert.equal(seen.length, evaluations, 'every evaluation produced a result');
+    // Each answer is the answer of the set that gave it: the 150 USD cap buys at 120 USD, the 100 USD cap
+    // (and the final set, which keeps it) does not. A set serving stale params, or an evaluation mixing
+    // two sets, breaks this.
+    const buysBySet = new Map([[startHash, true], [afterThreshold, false], [finalHash, false]]);
+    assert.equal(buysBySet.size, 3, 'three distinct sets served');
+    for (const s of seen) {
+      assert.ok(buysBySet.has(s.hash), `an evaluation was answered by a set that was never applied: ${s.hash}`);
+      assert.equal(s.buy, buysBySet.get(s.hash), `set ${s.hash.slice(0, 12)} answered buy=${s.buy}`);
+    }
+    // The stream ran on through the reloads: every applied set answered several evaluations.
+    for (const hash of buysBySet.keys()) assert.ok(seen.filter((s) => s.hash === hash).length >= 5, `set ${hash.slice(0, 12)} answered fewer than 5 evaluations`);
     // Every evaluation ran wholly on one applied set: hashes only ever move forward.
     const order = [...new Set(seen.map((s) => s.hash))];
     for (let i = 1; i < seen.length; i++) assert.ok(order.indexOf(seen[i]!.hash) >= order.indexOf(seen[i - 1]!.hash));

@@ -62,6 +62,8 @@ test('messages say what was expected and what was found, and never echo wallet k
     assert.equal(run.status, 1);
     assert.doesNotMatch(run.stdout + run.stderr, secret, `${format} output leaked the inline key`);
     assert.doesNotMatch(run.stdout + run.stderr, /4wBqpZM9/, `${format} output leaked part of the inline key`);
+    // rule-keypair.yaml holds 64 byte values 7, 10, 13, …: none of its content may be shown
+    assert.doesNotMatch(run.stdout + run.stderr, /7,\s*10,\s*13/, `${format} output showed the keypair's bytes`);
     if (format === 'text') {
       assert.match(run.stdout, /rule-unknown-fact\.yaml:8:19: RULES_UNKNOWN_FACT unknown fact 'prise' \(did you mean 'price'\?\); expected one of price, .*; found 'prise'/);
     }

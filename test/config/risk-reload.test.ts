@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildActiveConfig, ConfigHolder, Reloader } from '../../engine/config/index.ts';
-import { Coordinator } from '../../engine/executors/index.ts';
+import { Coordinator } from '../../engine/coordinator/index.ts';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';

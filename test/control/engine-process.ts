@@ -20,10 +20,10 @@
 import { openBus, MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
-import type { Decision } from '../../engine/executors/index.ts';
+import type { Decision } from '../../engine/coordinator/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
-import { TradingEngine } from '../../engine/app/index.ts';
-import { candleTicks, loadCandles } from '../../engine/market/replay/index.ts';
+import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
+import { candleTicks, loadCandles } from '../../engine/market/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
@@ -81,7 +81,7 @@ control.onChange((s, action) => {
 await control.attach(controlBus);
 
 const pipelineBus = new MemoryBus();
-const engine = new TradingEngine({ holder, bus: pipelineBus, store: new MemoryStore(), log, control: () => control.fact() });
+const engine = await composeEngine({ holder, bus: pipelineBus, store: new MemoryStore(), log, control: () => control.fact() });
 const decisions: DecisionRecord[] = [];
 let routed = 0;
 let lastRoutedAt: number | null = null;

@@ -13,10 +13,10 @@ import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
-import type { Decision } from '../../engine/executors/index.ts';
+import type { Decision } from '../../engine/coordinator/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
-import { TradingEngine } from '../../engine/app/index.ts';
-import { candleTicks, loadCandles } from '../../engine/market/replay/index.ts';
+import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
+import { candleTicks, loadCandles } from '../../engine/market/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
@@ -45,7 +45,7 @@ test('the kill switch stops new orders on every instance within one second', asy
   for (let i = 0; i < INSTANCES; i++) {
     const control = new ControlState({ instanceId: `engine-${i}` });
     await control.attach(bus, { syncTimeoutMs: 20 });
-    const engine = new TradingEngine({ holder: new ConfigHolder(built.active), bus, store, log, control: () => control.fact() });
+    const engine = await composeEngine({ holder: new ConfigHolder(built.active), bus, store, log, control: () => control.fact() });
     const inst: Instance = { id: control.instanceId, control, engine, decisions: [] };
     control.onChange((s) => {
       if (s.killSwitch) inst.killedAt ??= performance.now();

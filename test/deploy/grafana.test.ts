@@ -28,8 +28,9 @@ test('each dashboard is importable: a Prometheus datasource variable every panel
     assert.ok(!uids.has(d.uid), `duplicate uid ${d.uid}`);
     uids.add(d.uid);
     assert.ok(d.schemaVersion >= 36);
-    const ds = d.templating.list.find((v) => v.type === 'datasource');
-    assert.ok(ds && ds.query === 'prometheus', `${file}: no Prometheus datasource variable`);
+    const ds = d.templating.list.find((v) => v.type === 'datasource' && v.query === 'prometheus');
+    assert.ok(ds, `${file}: no Prometheus datasource variable`);
+    const loki = d.templating.list.find((v) => v.type === 'datasource' && v.query === 'loki');
     for (const v of d.templating.list.filter((x) => x.type === 'query')) assert.equal(v.datasource?.uid, `\${${ds.name}}`, `${file}: variable ${v.name}`);
     const ids = new Set<number>();
     for (const p of d.panels) {
@@ -37,9 +38,12 @@ test('each dashboard is importable: a Prometheus datasource variable every panel
       ids.add(p.id);
       assert.ok(p.gridPos.x >= 0 && p.gridPos.x + p.gridPos.w <= 24, `${file}: ${p.title} off the grid`);
       if (p.type === 'row') continue;
-      assert.equal(p.datasource?.uid, `\${${ds.name}}`, `${file}: ${p.title} does not use the datasource variable`);
+      // logs panels query Loki through the Loki variable, every other panel Prometheus through its own
+      const want: { name: string } | undefined = p.type === 'logs' ? loki : ds;
+      assert.ok(want, `${file}: ${p.title} is a logs panel but there is no Loki datasource variable`);
+      assert.equal(p.datasource?.uid, `\${${want.name}}`, `${file}: ${p.title} does not use the datasource variable`);
       assert.ok((p.targets ?? []).length > 0, `${file}: ${p.title} has no query`);
-      for (const t of p.targets ?? []) assert.equal(t.datasource.uid, `\${${ds.name}}`);
+      for (const t of p.targets ?? []) assert.equal(t.datasource.uid, `\${${want.name}}`);
     }
     // no two panels overlap
     const cells = new Set<string>();
@@ -57,6 +61,18 @@ test('each dashboard is importable: a Prometheus datasource variable every panel
     'solrules / Trading Performance',
     'solrules / Wallet Management',
   ]);
+});
+
+test('every dashboard has a logs panel on Loki', () => {
+  for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
+    const d = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { panels: Array<{ type: string; datasource?: { type: string }; targets?: Array<{ expr: string }> }> };
+    const logs = d.panels.filter((p) => p.type === 'logs');
+    assert.ok(logs.length > 0, `${file}: no logs panel`);
+    for (const p of logs) {
+      assert.equal(p.datasource?.type, 'loki', file);
+      assert.match(p.targets?.[0]?.expr ?? '', /^\{service="solrules"/, `${file}: a logs query selects the engine's streams`);
+    }
+  }
 });
 
 test('Trading Performance shows P&L, ROI and success rate', () => {

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { buildDashboard, dashboardQueries } from '../../deploy/grafana/build.ts';
+import { parser as logqlParser } from '@grafana/lezer-logql';
+import { buildDashboard, dashboardLogQueries, dashboardQueries } from '../../deploy/grafana/build.ts';
 import { DASHBOARDS } from '../../deploy/grafana/dashboards.ts';
 import { enableProcessMetrics, registry } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
@@ -123,5 +124,58 @@ test('every dashboard query parses as PromQL (promtool)', (t) => {
     assert.match(r.stdout, new RegExp(`SUCCESS: ${queries.length} rules found`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Parse errors and stream-selector label names of a LogQL query, by Grafana's own LogQL grammar. */
+function logql(expr: string): { errors: number; streamLabels: string[] } {
+  let errors = 0;
+  const streamLabels: string[] = [];
+  const tree = logqlParser.parse(expr);
+  tree.iterate({
+    enter: (n) => {
+      if (n.type.isError) errors++;
+      // Matchers nest (left recursion); a Matcher under Selector > Matchers+ is a stream label
+      let up = n.node.parent;
+      while (up?.name === 'Matchers') up = up.parent;
+      if (n.name === 'Matcher' && up?.name === 'Selector') {
+        const id = n.node.getChild('Identifier');
+        if (id) streamLabels.push(expr.slice(id.from, id.to));
+      }
+    },
+  });
+  return { errors, streamLabels };
+}
+
+/** The labels Promtail gives the engine's streams: its `labels` stages and relabel targets. */
+function promtailLabels(file: string): Set<string> {
+  const doc = parse(readFileSync(join(REPO_ROOT, file), 'utf8')) as {
+    scrape_configs: Array<{ relabel_configs?: Array<{ target_label?: string }>; pipeline_stages?: Array<Record<string, unknown>> }>;
+  };
+  const out = new Set<string>();
+  for (const sc of doc.scrape_configs) {
+    for (const r of sc.relabel_configs ?? []) if (r.target_label) out.add(r.target_label);
+    for (const stage of sc.pipeline_stages ?? []) if (stage.labels) for (const k of Object.keys(stage.labels as object)) out.add(k);
+  }
+  return out;
+}
+
+test('the LogQL reader finds parse errors and stream labels', () => {
+  assert.deepEqual(logql('{service="solrules", level=~"error|warn"} | json | component=`x`'), { errors: 0, streamLabels: ['service', 'level'] });
+  assert.ok(logql('{service="solrules" |~ "x"').errors > 0);
+  assert.ok(logql('{service=solrules}').errors > 0);
+});
+
+test('every logs panel query parses as LogQL and selects streams by labels Promtail sets', () => {
+  const labels = promtailLabels('deploy/loki/promtail-compose.yaml');
+  const k8s = promtailLabels('deploy/loki/promtail-k8s.yaml');
+  for (const l of ['service', 'role', 'level']) assert.ok(labels.has(l) && k8s.has(l), `a Promtail config sets no '${l}' label`);
+  const queries = Object.values(DASHBOARDS).flatMap((spec) => dashboardLogQueries(buildDashboard(spec)));
+  assert.equal(queries.length, Object.keys(DASHBOARDS).length, 'one logs panel per dashboard');
+  for (const { where, expr } of queries) {
+    const r = logql(expr);
+    assert.equal(r.errors, 0, `${where}: ${expr} does not parse as LogQL`);
+    assert.ok(r.streamLabels.length > 0, `${where}: no stream selector`);
+    for (const l of r.streamLabels) assert.ok(labels.has(l), `${where}: stream label '${l}' is not one Promtail sets (${[...labels].join(', ')})`);
   }
 });

@@ -12,10 +12,9 @@ import { liveSetup, balances, SANDBOX_USDC_DECIMALS, type LiveSetup } from './su
 import { PublicKey } from '@solana/web3.js';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig } from '../../engine/config/index.ts';
+import { Coordinator, SUBJECTS } from '../../engine/coordinator/index.ts';
 import {
-  Coordinator,
   ExecutorWorker,
-  SUBJECTS,
   createLiveExecutor,
   concurrencyOf,
   reportFromJson,

@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RpcPool, SUBJECTS, type LiveReport } from '../../engine/executors/index.ts';
+import { RpcPool, type LiveReport } from '../../engine/executors/index.ts';
+import { SUBJECTS } from '../../engine/coordinator/index.ts';
 import { jitoExecutor, printTxs, route, rpcExecutor, runOrder, workerFor } from './support/stack.ts';
 
 let s: LiveSetup;

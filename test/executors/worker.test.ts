@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
-import { ExecutorWorker, SUBJECTS, jobBefore, type Executor, type LiveReport, type RoutedOrder } from '../../engine/executors/index.ts';
+import { ExecutorWorker, jobBefore, type Executor, type LiveReport, type RoutedOrder } from '../../engine/executors/index.ts';
+import { SUBJECTS } from '../../engine/coordinator/index.ts';
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';

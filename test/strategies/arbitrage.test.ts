@@ -103,8 +103,10 @@ test('best round-trip size against the brute-force optimum over every size (rand
     if (best > 0n) {
       profitable++;
       if (r.netProfit === best) exact++;
-      // Rounding makes the top a jittery plateau (see roundtrip.ts): within 4 atoms of the optimum.
-      assert.ok(best - r.netProfit <= 4n, `case ${c}: found ${r.netProfit} at ${r.amountIn}, optimum ${best}`);
+      // Rounding makes the top a jittery plateau (see roundtrip.ts): within 5 atoms of the optimum. (4 until the
+      // AMM fee followed the program's checked_ceil_div: legs under 200 atoms pay no fee, one more step in the
+      // jitter of these tiny pools; 1 case of 300 under SOLRULES_FULL=1 lands 5 atoms short.)
+      assert.ok(best - r.netProfit <= 5n, `case ${c}: found ${r.netProfit} at ${r.amountIn}, optimum ${best}`);
     } else {
       // Where every size loses, integer rounding makes profit not quite concave: never report a profit.
       assert.ok(r.netProfit <= 0n && best - r.netProfit <= 8n, `case ${c}: ${r.netProfit} vs ${best}`);
@@ -115,7 +117,7 @@ test('best round-trip size against the brute-force optimum over every size (rand
     assert.equal(r.netProfit, r.expectedOut - r.amountIn - r.flashLoanFee - r.fixedCosts);
   }
   assert.ok(profitable >= cases / 4, `${profitable} of ${cases} cases had a profitable size`);
-  console.log(`# round trips: ${profitable} of ${cases} profitable, ${exact} at the exact optimum, the rest within 4 atoms`);
+  console.log(`# round trips: ${profitable} of ${cases} profitable, ${exact} at the exact optimum, the rest within 5 atoms`);
 });
 
 test('flash-loan fee is rounded up from hundredths of a bps', () => {

@@ -28,6 +28,8 @@ import {
 } from '../../engine/venues/swaps.ts'; // the builders themselves, beside the venues
 import { sharedFixture } from '../support/paths.ts';
 import { fixturePool } from './raydium-clmm/fixture-pool.ts';
+import { sdkFixtureQuoter } from './raydium-clmm/sdk.ts';
+import { sdkBinArraysExactIn, sdkPair } from './meteora-dlmm/sdk.ts';
 
 // The DLMM SDK's ESM build imports named exports from a CommonJS dependency, which Node rejects; load its CJS build.
 const { createProgram } = createRequire(import.meta.url)('@meteora-ag/dlmm') as typeof import('@meteora-ag/dlmm');
@@ -139,10 +141,28 @@ test('Raydium CLMM swap_v2 on the fixture pool equals @raydium-io/raydium-sdk-v2
   const wallet = owner;
   const accA = Keypair.generate().publicKey;
   const accB = Keypair.generate().publicKey;
+  const zeroForOneOf = (mint: string) => mint === p.tokenMint0;
   for (const [inputMint, amountIn] of [[p.tokenMint0, 2_000_000_000n], [p.tokenMint1, 500_000_000n]] as const) {
     const q = raydiumClmm.quoteExactIn(state, inputMint, amountIn);
     const tickArrays = arraysFromQuote(q.accounts, state.tickArrays.values());
     assert.ok(tickArrays.length >= 1, 'the quote crossed tick arrays');
+    // the arrays are ours; the SDK must pick the same ones for the same swap (its computeAmountOut's remainingAccounts)
+    // The SDK lists more: arrays on the other side of the current tick first (the program skips leading arrays
+    // until the first initialized one in the swap direction) and one array past where the swap stops.
+    // From the first array the program uses, its list must start with ours.
+    const sdkPick: string[] = sdkFixtureQuoter(f, 1750000000).amountOut(inputMint, amountIn).remainingAccounts.map((k: PublicKey) => k.toBase58());
+    const label = `raydium-clmm ${zeroForOneOf(inputMint) ? '0->1' : '1->0'}: tick arrays chosen`;
+    const from = sdkPick.indexOf(tickArrays[0]!);
+    assert.ok(from >= 0, `${label}: the SDK does not use our first array ${tickArrays[0]} (${sdkPick.join(', ')})`);
+    assert.deepEqual(sdkPick.slice(from, from + tickArrays.length), tickArrays, label);
+    const startOf = new Map([...state.tickArrays.values()].map((t) => [t.address, t.startTickIndex]));
+    const arraySpan = 60 * p.tickSpacing;
+    const currentStart = Math.floor(p.tickCurrent / arraySpan) * arraySpan;
+    for (const skipped of sdkPick.slice(0, from)) {
+      const start = startOf.get(skipped)!;
+      assert.ok(zeroForOneOf(inputMint) ? start > currentStart : start < currentStart, `${label}: the SDK's leading ${skipped} (start ${start}) lies against the swap direction, so the program skips it`);
+    }
+    console.log(`# ${label}: ours ${tickArrays.length}, the SDK ${sdkPick.length} (${from} leading against the direction, ${sdkPick.length - from - tickArrays.length} past the end)`);
     const minOut = (q.amountOut * 99n) / 100n;
     const zeroForOne = inputMint === p.tokenMint0;
     const ours = raydiumClmmSwapInstruction(state, { owner: wallet, inputMint, amount: amountIn, otherAmountThreshold: minOut, tickArrays, userInputAccount: zeroForOne ? accA : accB, userOutputAccount: zeroForOne ? accB : accA });
@@ -164,6 +184,9 @@ test('Raydium CLMM swap_v2 on the fixture pool equals @raydium-io/raydium-sdk-v2
 test('Meteora DLMM swap2 on the fixture pairs equals the DLMM SDK program call', async () => {
   const program = createProgram(new Connection('http://127.0.0.1:9'));
   let compared = 0;
+  let pickedLikeSdk = 0;
+  const tokenProgram = (flag: number) => new PublicKey(flag === 1 ? 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb' : 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
+  const sdkRefused: string[] = [];
   for (const pair of ['EtAdVRLFH22rjWh3mcUasKFF27WtHhsaCvK27tPFFWig', '9t3EyC9FweyL7PBWvKz3mrXg8B9fwFc9SK3QxM4ENqhd', 'B5Eia4cE71tKuEDaqPHucJLG2fxySKyKzLMewd2nUvoc']) {
     const accounts = loadAccountDir(sharedFixture(`accounts/meteora-dlmm/dlmm-sdk-commons-fixtures/${pair}`));
     // 9t3E activates by slot: quote it past its activation slot.
@@ -177,11 +200,31 @@ test('Meteora DLMM swap2 on the fixture pairs equals the DLMM SDK program call',
         continue; // no liquidity on this side in the fixture
       }
       const binArrays = arraysFromQuote(q.accounts, state.binArrays.values());
+      // the arrays are ours; the SDK must pick the same ones for the same swap (its swapQuote's binArraysPubkey)
+      const bins = [...accounts.entries()].filter(([, a]) => a.owner === program.programId.toBase58() && a.data.length === 10136).map(([address, a]) => ({ address, data: a.data }));
+      const ext = state.extension ? { address: state.extension.address, data: accounts.get(state.extension.address)!.data } : undefined;
+      // these fixture folders hold no mint accounts: a plain initialized SPL mint stands in (the choice of bin arrays does not read it)
+      const mintOf = (address: string, flag: number) => {
+        const data = new Uint8Array(82);
+        data[44] = 6; // decimals
+        data[45] = 1; // is_initialized
+        return accounts.get(address) ?? { address, owner: tokenProgram(flag).toBase58(), data, lamports: 1n, executable: false, rentEpoch: 0n };
+      };
+      const sdk = sdkPair(pair, accounts.get(pair)!.data, bins, mintOf(l.tokenXMint, l.tokenMintXProgramFlag), mintOf(l.tokenYMint, l.tokenMintYProgramFlag), ext);
+      let sdkPick: string[] | undefined;
+      try {
+        sdkPick = sdkBinArraysExactIn(sdk, 1_000_000n, inputMint === l.tokenXMint, 1734391450);
+      } catch (err) {
+        sdkRefused.push(`${pair.slice(0, 4)}: ${(err as Error).message.slice(0, 80)}`);
+      }
+      if (sdkPick) {
+        assert.deepEqual(binArrays, sdkPick, `meteora-dlmm ${pair.slice(0, 4)} ${inputMint === l.tokenXMint ? 'X->Y' : 'Y->X'}: bin arrays chosen`);
+        pickedLikeSdk += 1;
+      }
       const minOut = (q.amountOut * 99n) / 100n;
       const userIn = Keypair.generate().publicKey;
       const userOut = Keypair.generate().publicKey;
       const ours = meteoraDlmmSwapInstruction(state, { owner, inputMint, amount: 1_000_000n, otherAmountThreshold: minOut, binArrays, userInputAccount: userIn, userOutputAccount: userOut });
-      const tokenProgram = (flag: number) => new PublicKey(flag === 1 ? 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb' : 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
       const theirs = await program.methods
         .swap2(new BN('1000000'), new BN(minOut.toString()), { slices: [] })
         .accountsPartial({
@@ -197,4 +240,6 @@ test('Meteora DLMM swap2 on the fixture pairs equals the DLMM SDK program call',
     }
   }
   assert.ok(compared >= 5, `compared ${compared} DLMM swaps`);
+  console.log(`# meteora-dlmm: bin arrays equal to the SDK's choice in ${pickedLikeSdk} of ${compared} swaps${sdkRefused.length ? `; the SDK refused to quote: ${sdkRefused.join('; ')}` : ''}`);
+  assert.ok(pickedLikeSdk >= 4, `the SDK's choice was compared in only ${pickedLikeSdk} swaps`);
 });

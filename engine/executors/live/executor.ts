@@ -14,7 +14,7 @@ import type { QuoteAccuracy } from '../confirm/accuracy.ts';
 import { shortfallBps } from '../confirm/accuracy.ts';
 import { NATIVE_MINT } from '../../venues/index.ts';
 import { realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
-import type { ExecutionContext, Executor, Route, RoutedOrder } from '../executor.ts';
+import type { ExecutionContext, Executor, ResumableExecutor, Route, RoutedOrder } from '../executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from '../journal.ts';
 import type { RpcPool } from '../rpc/pool.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
@@ -108,7 +108,8 @@ export interface LiveSubmissionEntry extends SubmissionEntry {
   expected: Record<string, string>;
 }
 
-export class LiveExecutor implements Executor {
+export class LiveExecutor implements ResumableExecutor {
+  readonly capabilities = { resumable: true } as const;
   readonly kind: string;
   readonly name: string;
   private readonly policy: LiveExecutorPolicy;

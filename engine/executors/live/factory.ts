@@ -33,7 +33,7 @@ export interface LiveContext {
   log?: Logger;
 }
 
-export type ExecutorConfig = { type: 'paper' | 'rpc' | 'jito'; [k: string]: unknown };
+import type { ExecutorConfig } from '../kind.ts';
 
 function str(cfg: ExecutorConfig, key: string, name: string): string | undefined {
   const v = cfg[key];

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { isSolrulesError } from '../../errors/index.ts';
 import type { WalletsConfig } from '../../config/index.ts';
 import { Keystore } from '../../wallets/index.ts';
+import { EXECUTOR_KINDS, executorKind } from '../registry.ts';
 
 export interface LiveReadiness {
   ready: boolean;
@@ -32,8 +33,9 @@ export function liveReadiness(input: { wallets?: { file: string; config: Wallets
     if (!input.wallets.config.wallets.some((w) => w.tier === 'worker')) problems.push(`${input.wallets.file}: no wallet of tier worker; orders are sent from worker wallets`);
   }
   for (const [name, e] of Object.entries(input.executors)) {
-    if (e.type === 'rpc' && !(Array.isArray(e.endpoints) && e.endpoints.length > 0)) problems.push(`strategies.yaml executors.${name}: an rpc executor needs endpoints: [<url>, ...]`);
-    if (e.type === 'jito' && typeof e.blockEngine !== 'string') problems.push(`strategies.yaml executors.${name}: a jito executor needs blockEngine (a URL for transport json-rpc, host:port for grpc)`);
+    const kind = executorKind(e.type);
+    if (!kind) problems.push(`strategies.yaml executors.${name}: no executor kind '${e.type}' is registered (${EXECUTOR_KINDS.map((k) => k.type).join(', ')})`);
+    else problems.push(...kind.readiness(name, e));
   }
   return { ready: problems.length === 0, problems, wallets };
 }

@@ -7,6 +7,7 @@
  * the unit in the name as a suffix (`_seconds`, `_usd`, `_sol`, `_lamports`, `_slots`, `_ratio`),
  * counters end in `_total`, and every label is bounded (see labels.ts).
  */
+import { VENUES } from '../../venues/index.ts';
 import { enumOf, info, named, type LabelBound } from './labels.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -49,7 +50,8 @@ const histogram = <L extends string = never>(name: string, help: string, labels:
 /** Shared label bounds, so one label means the same thing on every metric. */
 export const L = {
   mode: enumOf('websocket', 'rpc-polling', 'shredstream', 'replay'),
-  venue: enumOf('raydium-amm-v4', 'raydium-clmm', 'orca-whirlpool', 'meteora-dlmm', 'pyth', 'jupiter', 'replay'),
+  // the DEX venues from their registry; besides them, the oracle, the aggregator and the replay
+  venue: enumOf(...VENUES.map((v) => v.id), 'pyth', 'jupiter', 'replay'),
   eventKind: enumOf('pool', 'vault', 'tick-array', 'bin-array', 'oracle', 'token-account', 'mint', 'price', 'candle', 'slot'),
   scannerError: enumOf('timeout', 'disconnect', 'decode', 'rate-limited', 'rpc', 'stale', 'filtered'),
   strategy: named('strategies.yaml `strategies:` keys', 32),
@@ -78,6 +80,7 @@ export const L = {
   adminAction: enumOf('pause', 'resume', 'kill', 'release', 'reload', 'status'),
   adminResult: enumOf('ok', 'unauthorized', 'disabled', 'error'),
   refusedBy: enumOf('kill-switch', 'paused'),
+  fact: named('fact names of the fact catalog', 64),
   check: named('readiness check names (rules, bus, store, cache, ...)', 16),
   hash: info('active rule-set hash (first 16 hex), one live series'),
   version: info('solrules version, one live series'),
@@ -116,6 +119,7 @@ export const CATALOG = {
     invested: gauge('solrules_strategy_invested_usd', 'Capital the strategy has put in (cost of its buys); ROI = P&L / this.', { strategy: L.strategy }, 'usd'),
     completions: counter('solrules_strategy_completions_total', 'A strategy finished a position or a run.', { strategy: L.strategy, reason: L.completion }),
     rebalances: counter('solrules_strategy_rebalances_total', 'Strategy rebalances (a grid re-centred).', { strategy: L.strategy }),
+    unplanned: counter('solrules_strategy_unplanned_total', 'An enabled strategy had no planner in this run (its rules are not evaluated; warned in the log).', { strategy: L.strategy }),
   },
   rules: {
     hits: counter('solrules_rule_hits_total', 'Rules that fired.', { rule_id: L.ruleId, file: L.file }),
@@ -126,6 +130,7 @@ export const CATALOG = {
     active: gauge('solrules_ruleset_info', 'Always 1; the active rule-set hash as a label (one series).', { hash: L.hash }),
     appliedAt: gauge('solrules_ruleset_applied_timestamp_seconds', 'When the active rule set was applied.', {}, 'seconds'),
     count: gauge('solrules_ruleset_rules', 'Rules in the active set.', { file: L.file }),
+    factsMissing: counter('solrules_rule_facts_missing_total', 'A rule file read a fact that was not produced for its evaluations for too long (warned once in the log).', { file: L.file, fact: L.fact }),
   },
   orders: {
     decided: counter('solrules_orders_decided_total', 'Orders decided by the rules.', { strategy: L.strategy, side: L.side }),
@@ -191,3 +196,17 @@ export function allSpecs(): MetricSpec[] {
 export function specByName(name: string): MetricSpec | undefined {
   return allSpecs().find((s) => s.name === name);
 }
+
+/**
+ * Metrics the catalog declares that no code path sets yet, with what will set them. Dashboards
+ * mark the panels that read them; test/infra/telemetry/pending.test.ts fails when a metric listed
+ * here is in fact set, or when a declared metric is neither set anywhere nor listed.
+ */
+export const PENDING_METRICS: Readonly<Record<string, string>> = {
+  solrules_execution_expected_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
+  solrules_execution_realized_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
+  solrules_wallet_balance_sol: 'set by the wallet balance scanner (the wallets issue)',
+  solrules_wallet_min_balance_sol: 'set by the wallet manager from wallets.yaml floors (the wallets issue)',
+  solrules_wallet_rebalances_total: 'counted by rebalancing rules (the wallets issue)',
+  solrules_wallets_busy: 'set by the wallet manager (the wallets issue)',
+};

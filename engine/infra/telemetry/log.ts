@@ -1,6 +1,8 @@
 /**
  * Logs: JSON lines (pino) with the active trace and order ids on every line that has them and
- * secrets redacted; readable lines in a terminal.
+ * secrets redacted; readable lines in a terminal. Every line carries `service`, `role` and `level`
+ * as a name (`"level":"warn"`): the labels Promtail gives each stream in Loki (deploy/loki), and
+ * `trace_id`, which Grafana links to the trace in Jaeger.
  *
  * Levels, as ops read them:
  * - error: needs attention now (an order that cannot execute, a wallet below its floor, a crash);
@@ -52,6 +54,10 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Default SOLRULES_LOG_FORMAT; else pretty when stderr is a terminal, JSON otherwise. */
   format?: LogFormat;
+  /** `service` on every line: default OTEL_SERVICE_NAME (as the spans' service.name), then `solrules`. */
+  service?: string;
+  /** `role` on every line (scanner, planner, executor, all): default SOLRULES_ROLE, then `all`. */
+  role?: string;
 }
 
 /** The format in force: explicit, then SOLRULES_LOG_FORMAT, then pretty on a terminal. */
@@ -83,7 +89,7 @@ function prettyStream(destination: DestinationStream | undefined): DestinationSt
     destination: target ?? 2,
     sync: true,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,name',
+    ignore: 'pid,hostname,name,service,role',
     singleLine: true,
   });
 }
@@ -106,7 +112,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       level,
       name: opts.name ?? 'solrules',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      base: { pid: process.pid },
+      base: { pid: process.pid, service: opts.service ?? process.env.OTEL_SERVICE_NAME ?? 'solrules', role: opts.role ?? process.env.SOLRULES_ROLE ?? 'all' },
+      // the level's name, not pino's number: Loki labels and LogQL filters read `level="error"`
+      formatters: { level: (label) => ({ level: label }) },
       mixin: contextFields,
       // a field given on the line wins over the context's (e.g. a different order id)
       mixinMergeStrategy: (mergeObject, mixinObject) => ({ ...mixinObject, ...mergeObject }),

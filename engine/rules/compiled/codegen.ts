@@ -417,6 +417,12 @@ class Gen {
     if (!params) return plan;
     if (typeof params !== 'object' || Array.isArray(params) || Object.getPrototypeOf(params) !== Object.prototype) {
       plan.whole = params;
+      // json-rules-engine resolves own `{ fact }` entries of any params object, arrays included (`[1, { fact: a }]`)
+      for (const ref of rule.paramRefs) {
+        plan.keys.push(ref.key);
+        plan.kinds.push(PARAM_READ);
+        plan.values.push(this.getter(ref.read));
+      }
       return plan;
     }
     const refs = new Map(rule.paramRefs.map((r) => [r.key, r.read]));
@@ -506,7 +512,7 @@ export interface EventPlan {
   fileId: string;
   priority: number;
   type: string;
-  /** Params that are not a plain object: copied whole. */
+  /** Params that are not a plain object: copied whole (then `keys` name its fact references, read into the copy). */
   whole: unknown;
   keys: string[];
   kinds: number[];
@@ -532,8 +538,11 @@ export interface Generated {
 /** The event of a fired rule, right after `run` on the same facts (params copied, fact references read). */
 export function buildEvent(plan: EventPlan, getters: Generated['getters'], facts: FactSnapshot): FiredEvent {
   let params: Record<string, unknown>;
-  if (plan.whole !== undefined) params = cloneData(plan.whole) as Record<string, unknown>;
-  else {
+  if (plan.whole !== undefined) {
+    params = cloneData(plan.whole) as Record<string, unknown>;
+    // the whole-copied params' fact references (all of kind PARAM_READ)
+    for (let i = 0; i < plan.keys.length; i++) params[plan.keys[i]!] = getters[plan.values[i] as number]!(facts);
+  } else {
     params = {};
     const { keys, kinds, values } = plan;
     for (let i = 0; i < keys.length; i++) {

@@ -221,6 +221,8 @@ class Builder {
       throw shapeError(this.file, '"conditions" root must contain a single instance of "all", "any", "not", or "condition"', `${at}.conditions`);
     }
     if (!rule.event || typeof rule.event !== 'object') throw shapeError(this.file, 'a rule needs an event', `${at}.event`);
+    // json-rules-engine's Rule.setEvent refuses an event without an own `type` (a missing type is not `''`)
+    if (!hasOwn(rule.event, 'type')) throw shapeError(this.file, 'the event needs a "type" (json-rules-engine: Rule: setEvent() requires event object with "type" property)', `${at}.event`);
     const priority = Number.parseInt(((rule.priority as unknown) || 1) as string, 10);
     if (priority <= 0) throw shapeError(this.file, 'Priority must be greater than zero', `${at}.priority`);
     const params = (rule.event.params ?? {}) as Record<string, unknown>;

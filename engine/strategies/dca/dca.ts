@@ -4,11 +4,21 @@
  * from which the rules decide buys (under a price cap, within a position limit) and exits
  * (stop-loss, take-profit: the whole position).
  */
-import type { DcaParams } from '../../config/index.ts';
 import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../infra/store/index.ts';
-import { feeUsd, usdToAtoms, type Planner, type StrategyPnl, type TickContext } from '../planner.ts';
+import { feeUsd, usdToAtoms, type Planner, type PlannerCounters, type StrategyPnl, type TickContext } from '../planner.ts';
+
+/** A DCA's params (params.<strategy> in strategies.yaml; its schema is in kind.ts). */
+export interface DcaParams {
+  intervalMinutes: number;
+  amount: { type: 'fixed' | 'scaled'; usd: number; belowAverageMultiplier?: number };
+  maxPriceUsd?: number;
+  maxPositionUsd?: number;
+  stopLossPct?: number;
+  takeProfitPct?: number;
+  orderTtlHours?: number;
+}
 
 export interface DcaState {
   /** Unix seconds of the last buy decision (null before the first). */
@@ -147,6 +157,14 @@ export class DcaPlanner implements Planner {
       feesUsd: this.state.feesUsd,
       inventoryAtoms: position,
     };
+  }
+
+  summary(): Record<string, unknown> {
+    return { exits: { ...this.exits } };
+  }
+
+  counters(): PlannerCounters {
+    return { completions: { 'stop-loss': this.exits.stopLoss, 'take-profit': this.exits.takeProfit } };
   }
 
   get exits(): Readonly<DcaState['exits']> {

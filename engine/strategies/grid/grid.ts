@@ -10,8 +10,19 @@
 import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
 import type { ExecutionReport } from '../../infra/store/index.ts';
-import type { GridParams } from '../../config/index.ts';
-import { feeUsd, splitExact, usdToAtoms, type Planner, type StrategyPnl, type TickContext } from '../planner.ts';
+import { feeUsd, splitExact, usdToAtoms, type Planner, type PlannerCounters, type StrategyPnl, type TickContext } from '../planner.ts';
+
+/** A grid's params (params.<strategy> in strategies.yaml; its schema is in kind.ts). */
+export interface GridParams {
+  basePriceUsd?: number | 'auto';
+  levels: number;
+  spacing: { type: 'percent' | 'fixed'; value: number };
+  orderSizeUsd: number;
+  maxOrderUsd?: number;
+  orderTtlHours?: number;
+  rebalanceAfterTicks?: number;
+  minBuyQuoteUsd?: number;
+}
 
 export interface GridLevelState {
   priceUsd: number;
@@ -263,6 +274,18 @@ export class GridPlanner implements Planner {
   /** Per-level P&L, for the summary. */
   levels(): readonly GridLevelState[] {
     return this.state.levels;
+  }
+
+  summary(): Record<string, unknown> {
+    const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+    return {
+      rebalances: this.rebalances,
+      levels: this.levels().map((l) => ({ priceUsd: round(l.priceUsd, 4), buys: l.buys, sells: l.sells, realizedPnlUsd: round(Number(BigInt(l.realizedQuoteAtoms)) / 10 ** this.market.quote.decimals) })),
+    };
+  }
+
+  counters(): PlannerCounters {
+    return { rebalances: this.rebalances };
   }
 
   get rebalances(): number {

@@ -3,5 +3,5 @@ export { raydiumAmmV4 } from './venue.ts';
 export type { RaydiumAmmV4State } from './venue.ts';
 export { decodeAmmInfo, RAYDIUM_AMM_V4_PROGRAM_ID, AMM_INFO_LEN, AMM_STATUS_NAMES } from './layout.ts';
 export type { AmmInfo, Fraction } from './layout.ts';
-export { swapBaseIn, swapBaseOut } from './math.ts';
+export { programCeilDiv, swapBaseIn, swapBaseOut } from './math.ts';
 export type { BaseInResult, BaseOutResult } from './math.ts';

@@ -41,10 +41,38 @@ test('trace and order ids are on every line that has them', async () => {
     assert.equal(inside.trace_id, span.spanContext().traceId);
     assert.equal(inside.span_id, span.spanContext().spanId);
     assert.equal(inside.order_id, 'ord_abc');
-    assert.equal(inside.level, 40);
+    assert.equal(inside.level, 'warn');
     assert.equal(explicit.order_id, 'ord_explicit');
   } finally {
     await tracing.shutdown();
+  }
+});
+
+test('every line carries the labels Loki streams are cut by: service, role and the level by name', () => {
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', format: 'json', service: 'solrules-test', role: 'planner', destination: { write: (s: string) => void lines.push(s) } });
+  log.error({ strategy: 'grid' }, 'boom');
+  log.info('fine');
+  const [error, info] = lines.map((l) => JSON.parse(l));
+  assert.deepEqual([error.service, error.role, error.level], ['solrules-test', 'planner', 'error']);
+  assert.equal(info.level, 'info');
+  const saved = { service: process.env.OTEL_SERVICE_NAME, role: process.env.SOLRULES_ROLE };
+  try {
+    process.env.OTEL_SERVICE_NAME = 'from-env';
+    process.env.SOLRULES_ROLE = 'executor';
+    const fromEnv: string[] = [];
+    createLogger({ destination: { write: (s: string) => void fromEnv.push(s) } }).warn('x');
+    assert.deepEqual([JSON.parse(fromEnv[0]!).service, JSON.parse(fromEnv[0]!).role], ['from-env', 'executor']);
+    delete process.env.OTEL_SERVICE_NAME;
+    delete process.env.SOLRULES_ROLE;
+    const defaults: string[] = [];
+    createLogger({ destination: { write: (s: string) => void defaults.push(s) } }).warn('x');
+    assert.deepEqual([JSON.parse(defaults[0]!).service, JSON.parse(defaults[0]!).role], ['solrules', 'all']);
+  } finally {
+    for (const [k, v] of [['OTEL_SERVICE_NAME', saved.service], ['SOLRULES_ROLE', saved.role]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 });
 

@@ -4,7 +4,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { MemoryBus } from '../../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder, type StrategiesConfig } from '../../../engine/config/index.ts';
 import { referenceEvaluator } from '../../../engine/rules/index.ts';
-import { TradingEngine } from '../../../engine/app/index.ts';
+import { composeEngine, type TradingEngine } from '../../../engine/app/index.ts';
 import { MemoryStore } from '../../../engine/infra/store/index.ts';
 import { REPO_ROOT } from '../../support/paths.ts';
 import {
@@ -54,7 +54,7 @@ test('one opportunity produces one connected trace from market event to confirma
     // DCA only: its first tick under the price cap decides one buy
     const strategies: StrategiesConfig = structuredClone(built.active.strategies);
     strategies.strategies.grid!.enabled = false;
-    const engine = new TradingEngine({ holder: new ConfigHolder({ ...built.active, strategies }), bus, store: new MemoryStore(), log });
+    const engine = await composeEngine({ holder: new ConfigHolder({ ...built.active, strategies }), bus, store: new MemoryStore(), log });
     await engine.start();
     const SOL = built.active.strategies.market.base;
     const tick = (usd: number, time: string) => bus.publish(`market.prices.${SOL.mint}`, { mint: SOL.mint, symbol: 'SOL', usd, time, source: 'replay' });

@@ -18,7 +18,9 @@ import {
   type FactSnapshot,
   type RuleFile,
 } from '../../../engine/rules/index.ts';
+import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { BASE_OPERATORS, DECORATORS, randomCases } from './random.ts';
+import { both, ruleFile } from './support.ts';
 
 const FULL = process.env.SOLRULES_FULL === '1';
 const PAIRS = Number(process.env.SOLRULES_DIFF_PAIRS ?? (FULL ? 100_000 : 10_000));
@@ -150,4 +152,34 @@ test(`compiled evaluator matches json-rules-engine on ${PAIRS} random rule file 
   assert.ok(stats.events > stats.pairs / 2, 'rules fire often enough to compare events');
   assert.ok(stats.createErrors > 0, 'shapes json-rules-engine refuses exercised');
   assert.equal(stats.pairs, PAIRS);
+});
+
+// ---------- the two parity cases found by porting json-rules-engine's own test suite ----------
+
+test('an event without a type: json-rules-engine refuses the rule when it is added, the compiled evaluator refuses it with RULES_COMPILE_INVALID', async () => {
+  const file = ruleFile([{ id: 'untyped', conditions: { all: [{ fact: 'price', operator: 'greaterThan', value: 1 }] }, event: { params: { a: 1 } } }]);
+  assert.throws(() => referenceEvaluator.create(file, {}), /requires event object with "type" property/);
+  assert.throws(
+    () => compiledEvaluator.create(file, {}),
+    (e) => isSolrulesError(e, 'RULES_COMPILE_INVALID') && e.context.at === 'rules[0].event' && /"type"/.test(e.message),
+  );
+  // an explicit empty type is a type: both accept it and fire `''`
+  const typed = ruleFile([{ id: 'empty', conditions: { all: [{ fact: 'price', operator: 'greaterThan', value: 1 }] }, event: { type: '' } }]);
+  const { events } = await both(typed, { price: 2 });
+  assert.deepEqual(events.map((e) => e.type), ['']);
+});
+
+test('event params given as a list holding a fact reference are resolved as json-rules-engine resolves them', async () => {
+  const file = ruleFile([
+    {
+      id: 'listed',
+      conditions: { all: [{ fact: 'price', operator: 'greaterThan', value: 1 }] },
+      event: { type: 'signal', params: [1, { fact: 'price' }, { fact: 'pool', path: 'depth' }, { nested: { fact: 'price' } }] },
+    },
+  ]);
+  const { events } = await both(file, { price: 2.5, pool: { depth: 40 } });
+  assert.deepEqual(events[0]!.params, [1, 2.5, 40, { nested: { fact: 'price' } }], 'top-level entries resolved, nested ones left as written');
+  // a second run reads the new facts (the resolved values are not kept in the compiled file)
+  const again = await both(file, { price: 3, pool: { depth: 7 } });
+  assert.deepEqual(again.events[0]!.params, [1, 3, 7, { nested: { fact: 'price' } }]);
 });

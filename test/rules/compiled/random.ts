@@ -64,7 +64,7 @@ class Random {
   }
 
   array(depth = 0): unknown[] {
-    switch (this.int(6)) {
+    switch (this.int(7)) {
       case 0:
         return [];
       case 1:
@@ -198,8 +198,14 @@ class Random {
     return c;
   }
 
-  eventParams(): Record<string, unknown> | undefined {
+  eventParams(): Record<string, unknown> | unknown[] | undefined {
     if (this.chance(0.3)) return undefined;
+    if (this.chance(0.05)) {
+      // params as a list: json-rules-engine replaces its own `{ fact }` entries too
+      const fact = this.pick(FACT_NAMES);
+      const path = fact === 'params' ? this.pick(PARAM_PATHS) : this.pick(PATHS);
+      return [this.value(1), path === undefined ? { fact } : { fact, path }, { nested: { fact: 'price' } }];
+    }
     const p: Record<string, unknown> = {};
     const n = this.int(4);
     for (let i = 0; i < n; i++) {
@@ -224,7 +230,7 @@ class Random {
   /** Shapes json-rules-engine refuses when rules are added (both evaluators must refuse them at create). */
   breakShape(rules: Array<Record<string, unknown>>, conditions: Record<string, unknown>): void {
     const rule = rules[0]!;
-    switch (this.int(6)) {
+    switch (this.int(7)) {
       case 0:
         rule.conditions = { not: [this.leaf()] };
         break;
@@ -239,6 +245,9 @@ class Random {
         break;
       case 4:
         conditions.broken = this.leaf();
+        break;
+      case 5:
+        delete (rule.event as Record<string, unknown>).type; // json-rules-engine: setEvent() requires a "type"
         break;
       default:
         rule.conditions = { fact: 'price', operator: 'equal', value: 1 };

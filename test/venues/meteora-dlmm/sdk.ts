@@ -77,3 +77,9 @@ export function sdkQuoteExactOut(p: SdkPair, amountOut: bigint, swapForY: boolea
   const q = atTime(unixTimestamp, () => p.dlmm.swapQuoteExactOut(new BN(amountOut.toString()), swapForY, new BN(0), p.binArrays));
   return { amountIn: big(q.inAmount), amountOut: big(q.outAmount), userFee: big(q.fee), protocolFee: big(q.protocolFee) };
 }
+
+/** The bin arrays the SDK's exact-in quote names for the swap (`binArraysPubkey`), in its order. */
+export function sdkBinArraysExactIn(p: SdkPair, amountIn: bigint, swapForY: boolean, unixTimestamp: number): string[] {
+  const q = atTime(unixTimestamp, () => p.dlmm.swapQuote(new BN(amountIn.toString()), swapForY, new BN(0), p.binArrays, false)) as unknown as { binArraysPubkey: PublicKey[] };
+  return q.binArraysPubkey.map((k) => k.toBase58());
+}

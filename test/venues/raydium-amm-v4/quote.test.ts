@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AccountSnapshot } from '../../../engine/accounts/index.ts';
 import { loadAccountFile } from '../../../engine/accounts/index.ts';
-import { raydiumAmmV4, type RaydiumAmmV4State } from '../../../engine/venues/raydium-amm-v4/index.ts';
+import { programCeilDiv, raydiumAmmV4, swapBaseIn, type RaydiumAmmV4State } from '../../../engine/venues/raydium-amm-v4/index.ts';
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from '../../../engine/venues/spl-token/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
@@ -30,9 +30,11 @@ const U64_MAX = (1n << 64n) - 1n;
 
 type ProgramResult = { amountIn: bigint; amountOut: bigint; fee: bigint } | { error: string };
 
+/** `U128::checked_ceil_div(..).0` (math.rs): a zero quotient is rounded to nearest (1 if 2n ≥ d), else a ceiling. */
 function checkedCeilDiv(n: bigint, d: bigint): bigint | null {
   if (d === 0n) return null;
   const q = n / d;
+  if (q === 0n) return n * 2n >= d ? 1n : 0n;
   return n % d !== 0n ? q + 1n : q;
 }
 
@@ -119,6 +121,7 @@ test('fixture pool (capture with vaults): exact-in equals the SDK to the atom, b
       for (const amount of [10n ** BigInt(e), 10n ** BigInt(e) * 7n + 3n]) {
         const sdk = sdkAmountOut(SOL, USDC, state.coinReserve, state.pcReserve, mint.address, amount);
         const q = ours(state, mint.address, amount, false);
+        if (amount < 200n) continue; // the program charges no fee there, the SDK 1 atom (pinned in the next test)
         if ('error' in q) {
           assert.equal(sdk.amountOut, 0n, `we refuse only zero-output swaps (program: InvalidInput), amount ${amount}`);
           continue;
@@ -128,9 +131,44 @@ test('fixture pool (capture with vaults): exact-in equals the SDK to the atom, b
       }
     }
   }
-  assert.ok(compared >= 50);
+  assert.ok(compared >= 45);
   // a worked example: 1 SOL → 72.771136 USDC, fee 0.0025 SOL
   assert.deepEqual(ours(state, SOL.address, 1_000_000_000n, false), { amountIn: 1_000_000_000n, amountOut: 72_771_136n, fee: 2_500_000n });
+});
+
+test('tiny inputs: the fee is U128::checked_ceil_div, which rounds a zero quotient to nearest, not up (pinned by hand)', () => {
+  // the rule, at the pool's 25 / 10 000: fee = round-to-nearest(in × 25 / 10 000) while in × 25 < 10 000
+  const fees: Array<[bigint, bigint]> = [[1n, 0n], [199n, 0n], [200n, 1n], [399n, 1n], [400n, 1n], [401n, 2n], [800n, 2n], [801n, 3n]];
+  for (const [amountIn, fee] of fees) {
+    assert.equal(swapBaseIn(amountIn, 10n ** 12n, 10n ** 15n, 25n, 10_000n).fee, fee, `fee on ${amountIn}`);
+    assert.equal(programCeilDiv(amountIn * 25n, 10_000n), fee);
+  }
+  assert.equal(programCeilDiv(0n, 7n), 0n);
+  assert.equal(programCeilDiv(3n, 7n), 0n, '2·3 < 7');
+  assert.equal(programCeilDiv(4n, 7n), 1n, '2·4 ≥ 7');
+  assert.equal(programCeilDiv(14n, 7n), 2n);
+  assert.equal(programCeilDiv(15n, 7n), 3n);
+
+  // the fixture pool (coin 67 661 004 799 950 SOL atoms, pc 4 936 181 262 839 USDC atoms)
+  const state = raydiumAmmV4.buildState(POOL, new Map([[COIN_VAULT.address!, COIN_VAULT], [PC_VAULT.address!, PC_VAULT]]));
+  // 1 USDC atom in: no fee, floor(67 661 004 799 950 × 1 / 4 936 181 262 840) = 13 SOL atoms (a plain ceiling takes the
+  // atom as fee and the swap buys 0: refused)
+  assert.deepEqual(ours(state, USDC.address, 1n, false), { amountIn: 1n, amountOut: 13n, fee: 0n });
+  // 199 in: floor(67 661 004 799 950 × 199 / 4 936 181 263 038) = 2727 (plain ceiling: fee 1, 2714 out)
+  assert.deepEqual(ours(state, USDC.address, 199n, false), { amountIn: 199n, amountOut: 2727n, fee: 0n });
+  // 200 in: fee 1 (2·5000 ≥ 10 000), out floor(… × 199 / 4 936 181 263 038) = 2727
+  assert.deepEqual(ours(state, USDC.address, 200n, false), { amountIn: 200n, amountOut: 2727n, fee: 1n });
+  assert.deepEqual(ours(state, SOL.address, 199n, false), { amountIn: 199n, amountOut: 14n, fee: 0n });
+  // the SDK's plain ceiling charges the atom: that is where the SDK and the program part
+  assert.equal(sdkAmountOut(SOL, USDC, state.coinReserve, state.pcReserve, USDC.address, 199n).fee, 1n);
+
+  // exact-out: the curve's ceiling is the same helper. Buying 6 SOL atoms with USDC: 4 936 181 262 839 × 6 over
+  // 67 661 004 799 944 has quotient 0 and 2a < b, so the program needs 0 input and refuses (InvalidInput);
+  // 7 atoms: 2a ≥ b → 1, then checked_ceil_div(1 × 10 000, 9975) = 2.
+  assert.deepEqual(ours(state, USDC.address, 6n, true), { error: 'DEX_SWAP_REJECTED' });
+  assert.deepEqual(ours(state, USDC.address, 7n, true), { amountIn: 2n, amountOut: 7n, fee: 1n });
+  // 20 SOL atoms: a/b = 1.459… → 2 (ceiling above zero), then ceil(2 × 10 000 / 9975) = 3
+  assert.deepEqual(ours(state, USDC.address, 20n, true), { amountIn: 3n, amountOut: 20n, fee: 1n });
 });
 
 test('fixture pool with need_take_pnl (slot 453868631 capture): reserves are vault − need_take_pnl, as program and SDK compute them', () => {
@@ -149,6 +187,7 @@ test('random pools (25/10000): exact-in equals the SDK to the atom', () => {
   const r = rng(seed);
   const n = caseCount(10_000, 100_000);
   let equal = 0;
+  let tiny = 0;
   for (let i = 0; i < n; i++) {
     const p = randomPool(r, true);
     const mintIn = r.bool() ? SOL : USDC;
@@ -156,6 +195,15 @@ test('random pools (25/10000): exact-in equals the SDK to the atom', () => {
     const [rin, rout] = mintIn === SOL ? [p.coinReserve, p.pcReserve] : [p.pcReserve, p.coinReserve];
     const q = ours(p.state, mintIn.address, amount, false);
     const sdk = sdkAmountOut(SOL, USDC, p.coinReserve, p.pcReserve, mintIn.address, amount);
+    if (amount < 200n) {
+      // the program's checked_ceil_div charges no fee below 200 atoms, the SDK's ceiling 1: compare with the program
+      const expected = programBaseIn(amount, rin, rout, 25n, 10_000n);
+      if ('error' in expected) assert.ok('error' in q, `seed ${seed} case ${i}: program fails (${expected.error}) on ${amount}`);
+      else assert.deepEqual(q, expected, `seed ${seed} case ${i}: tiny amount ${amount}`);
+      assert.equal(sdk.fee, 1n);
+      tiny += 1;
+      continue;
+    }
     if ('error' in q) {
       // the program refuses what the SDK quotes as 0 (InvalidInput) or as the whole reserve (InsufficientFunds)
       assert.ok(sdk.amountOut === 0n || sdk.amountOut >= rout || rin + amount === 0n, `seed ${seed} case ${i}: we refused, SDK quoted ${sdk.amountOut}`);
@@ -164,7 +212,7 @@ test('random pools (25/10000): exact-in equals the SDK to the atom', () => {
     assert.deepEqual([q.amountOut, q.fee], [sdk.amountOut, sdk.fee], `seed ${seed} case ${i}: amount ${amount} reserves ${rin}/${rout}`);
     equal += 1;
   }
-  console.log(`raydium exact-in vs SDK: seed ${seed}, ${n} cases, ${equal} equal, ${n - equal} refused by the program (SDK: 0 out)`);
+  console.log(`raydium exact-in vs SDK: seed ${seed}, ${n} cases, ${equal} equal, ${tiny} under 200 atoms (program fee 0, SDK 1), ${n - equal - tiny} refused by the program (SDK: 0 out)`);
   assert.ok(equal > n * 0.7);
 });
 

@@ -1,0 +1,139 @@
+/**
+ * `compose`: the running system from config — bus, cache, store, control, the engine (planners,
+ * coordinator, executors), hot reload, telemetry and the fact source. `solrules run` and the tests
+ * call it; a chain fact source (scanners) plugs in beside the replay one.
+ */
+import { openBus, resolveBusConfig, type Bus } from '../infra/bus/index.ts';
+import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.ts';
+import { ConfigHolder, Reloader, type ActiveConfig, type ReloadOutcome } from '../config/index.ts';
+import { ControlState, controlAdmin } from '../control/index.ts';
+import type { RunMode } from '../facts/index.ts';
+import { openStore, resolveStoreConfig, type Store } from '../infra/store/index.ts';
+import type { EvaluatorFactory } from '../rules/index.ts';
+import { health, instrumentBus, reportRuleSet, serviceCheck, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
+import { composeEngine } from './compose.ts';
+import type { TradingEngine } from './engine.ts';
+import { unproducedReads, type UnproducedRead } from './facts-watch.ts';
+
+/** Where the engine's market facts come from: a replayed series or a chain. */
+export interface FactSource {
+  readonly mode: RunMode;
+  /** Human description for the start banner ("replayed price series …"). */
+  readonly description: string;
+  /** Publishes market events on the bus until done (a replay) or stopped. */
+  run(bus: Bus, engine: TradingEngine): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  /** Project directory (strategies.yaml, rules/, .solrules/). */
+  root: string;
+  /** The validated config to start with. */
+  active: ActiveConfig;
+  /** Evaluator for reloads (the same kind the active set was built with). */
+  factory: EvaluatorFactory;
+  log: Logger;
+  source: FactSource;
+  /** Paper balances to continue from (a stored run). */
+  portfolio?: Record<string, string>;
+  /** Watch strategies.yaml and rules/ and apply valid edits (default true). */
+  watch?: boolean;
+  /** Serve /metrics, /healthz, /readyz and admin actions on 127.0.0.1:port (0 = any). */
+  metricsPort?: number;
+  /** Said when a reload is applied or refused. */
+  onReload?: (outcome: ReloadOutcome) => void;
+}
+
+/** The running system; `close()` stops everything in order. */
+export interface App {
+  bus: Bus;
+  store: Store;
+  cache?: Cache;
+  control: ControlState;
+  holder: ConfigHolder;
+  engine: TradingEngine;
+  reloader: Reloader;
+  server?: TelemetryServer;
+  source: FactSource;
+  /** Rules that read facts this run's mode does not produce (they cannot fire in this run). */
+  unproduced: UnproducedRead[];
+  /** Whether several engines share the bus (NATS): orphaned paper orders are then not this process's to expire. */
+  shared: boolean;
+  close(): Promise<void>;
+}
+
+/** Builds and starts everything but the fact source (call `app.source.run(app.bus, app.engine)`). */
+export async function compose(opts: ComposeOptions): Promise<App> {
+  const holder = new ConfigHolder(opts.active);
+  const store = await openStore({ projectDir: opts.root });
+  const busConfig = resolveBusConfig();
+  const bus = instrumentBus(await openBus());
+  const shared = busConfig.kind !== 'memory';
+  // Engines sharing a bus claim each order through the shared cache (SOLRULES_CACHE), so it runs once.
+  let cache: Cache | undefined;
+  if (shared) {
+    if (resolveCacheConfig().kind === 'memory') console.warn('warning: SOLRULES_CACHE is not set: orders are claimed in this process only; several engines on one bus need SOLRULES_CACHE=redis://… to execute each order once');
+    cache = await openCache();
+  }
+  const control = new ControlState();
+  // Over NATS other instances may be running: ask them for the control state, so an engine started
+  // while the kill switch is on starts killed. On the in-process bus there is no one to ask.
+  await control.attach(bus, shared ? {} : { syncTimeoutMs: 0 });
+  const engine = await composeEngine({
+    holder,
+    bus,
+    store,
+    log: opts.log,
+    control: () => control.fact(),
+    ...(opts.portfolio ? { portfolio: opts.portfolio } : {}),
+    ...(cache ? { group: { cache } } : {}),
+  });
+  if (!shared) {
+    // One instance on the in-process bus: orders a previous run left half-way are its own.
+    const expired = await engine.expireOrphanedPaperOrders();
+    if (expired.length) console.log(`expired ${expired.length} paper order(s) the previous run left unfinished (nothing had been sent)`);
+  }
+  await engine.start();
+  reportRuleSet(opts.active.ruleSet, opts.active.appliedAt);
+  health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
+  // /readyz also needs the servers this run depends on (the embedded bus and stores have none)
+  if (busConfig.kind === 'nats') health.register('bus', serviceCheck(busConfig.servers, 4222));
+  const storeConfig = resolveStoreConfig({ projectDir: opts.root });
+  if (storeConfig.kind === 'postgres') health.register('store', serviceCheck([storeConfig.url], 5432));
+  const reloader = new Reloader({ root: opts.root, factory: opts.factory, holder, log: opts.log, ...(opts.onReload ? { onOutcome: opts.onReload } : {}) });
+  control.onReload(async () => {
+    const o = await reloader.reload('admin');
+    const refused = o.diagnostics.length + o.testFailures.length;
+    return { ok: !refused, hash: holder.current.ruleSet.hash, detail: o.applied ? 'applied' : refused ? `refused: ${refused} error(s); the previous rule set keeps serving` : 'nothing changed' };
+  });
+  if (opts.watch ?? true) await reloader.start();
+  let server: TelemetryServer | undefined;
+  if (opts.metricsPort !== undefined) server = await startTelemetryServer({ port: opts.metricsPort, admin: controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks })) });
+  const unproduced = unproducedReads(opts.active, opts.source.mode);
+  let closed = false;
+  return {
+    bus,
+    store,
+    ...(cache ? { cache } : {}),
+    control,
+    holder,
+    engine,
+    reloader,
+    ...(server ? { server } : {}),
+    source: opts.source,
+    unproduced,
+    shared,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await opts.source.stop?.();
+      await reloader.stop();
+      await engine.stop();
+      await control.detach();
+      await bus.close();
+      await cache?.close();
+      await store.close();
+      await server?.close();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The one place the pipeline is wired: config and the registries in, a running engine out.
+ * `composeEngine` builds the planners (strategy kinds), the executors (executor kinds), the
+ * coordinator and the executor worker around one clock; `run`, the tests and (with a chain fact
+ * source) the live demo call it. Nothing else builds these parts by hand.
+ */
+import type { Bus } from '../infra/bus/index.ts';
+import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
+import { SolrulesError } from '../errors/index.ts';
+import { Coordinator, type ControlFact } from '../coordinator/index.ts';
+import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, type Executor, type GroupOptions } from '../executors/index.ts';
+import type { RunMode } from '../facts/index.ts';
+import type { TokenInfo } from '../orders/index.ts';
+import type { PoolProvider } from '../quotes/index.ts';
+import type { Store } from '../infra/store/index.ts';
+import { ArbitragePaperExecutor, strategyKind, withRoundTrips, type Planner } from '../strategies/index.ts';
+import { logger, type Logger } from '../infra/telemetry/index.ts';
+import { NATIVE_MINT } from '../venues/index.ts';
+import { EngineClock, TradingEngine } from './engine.ts';
+import { FactWatch, unproducedReads } from './facts-watch.ts';
+
+export interface EngineOptions {
+  holder: ConfigHolder;
+  bus: Bus;
+  store: Store;
+  log?: Logger;
+  /** Control state (kill switch, pause); defaults to off. */
+  control?: () => ControlFact;
+  /** Recent prices kept for the price fact's window. */
+  priceWindow?: number;
+  /** Live pool state (the scanners' market state): enables strategy kinds that need it (arbitrage) and paper round trips on it. */
+  market?: PoolProvider;
+  /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
+  portfolio?: Record<string, string>;
+  /** Several engines on one bus: claim each order through a shared cache so it runs once. */
+  group?: GroupOptions;
+  /** Warns when a fact rules read stays absent (default: one that knows what this mode cannot produce). */
+  factWatch?: FactWatch;
+}
+
+function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
+  return new Map([cfg.market.base, cfg.market.quote].map((t) => [t.mint, t]));
+}
+
+/**
+ * One planner per strategy of a registered kind that can trade in this run. An enabled strategy
+ * that cannot (its kind needs pool state a replay lacks) stops the start with a typed error; a
+ * disabled one is left out and remembered with why, so enabling it later is warned about.
+ */
+export function buildPlanners(cfg: StrategiesConfig, mode: RunMode, pools?: PoolProvider): { planners: Map<string, Planner>; unplanned: Map<string, string> } {
+  const planners = new Map<string, Planner>();
+  const unplanned = new Map<string, string>();
+  const market = { base: cfg.market.base, quote: cfg.market.quote };
+  for (const [name, strategy] of Object.entries(cfg.strategies)) {
+    const kind = strategyKind(strategy.kind);
+    if (!kind) throw new SolrulesError('STRATEGIES_UNKNOWN_KIND', `strategy '${name}' has kind '${strategy.kind}', which no registered planner implements`, { strategy: name, kind: strategy.kind });
+    if (!kind.modes.includes(mode) || (kind.modes.every((m) => m === 'chain') && !pools)) {
+      const why = `its kind '${kind.kind}' trades only in ${kind.modes.join('/')} runs (it needs live pool state); this is a ${mode} run`;
+      if (strategy.enabled) throw new SolrulesError('STRATEGIES_KIND_NOT_IN_MODE', `strategy '${name}' is enabled but ${why}; disable it or run it on a chain`, { strategy: name, kind: kind.kind, mode });
+      unplanned.set(name, why);
+      continue;
+    }
+    planners.set(name, kind.createPlanner({ name, market, ...(pools ? { pools } : {}) }));
+  }
+  return { planners, unplanned };
+}
+
+/** Builds the engine of one process: planners, paper portfolio, executors, coordinator and worker around one clock. */
+export async function composeEngine(opts: EngineOptions): Promise<TradingEngine> {
+  const log = opts.log ?? logger().child({ component: 'engine' });
+  const cfg = opts.holder.current.strategies;
+  const mode: RunMode = opts.market ? 'chain' : 'replay';
+  const clock = new EngineClock(() => opts.holder.current.strategies);
+  const start = cfg.paper?.startingBalances ?? {};
+  const portfolio = opts.portfolio
+    ? Portfolio.fromJSON(opts.portfolio)
+    : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
+  const { planners, unplanned } = buildPlanners(cfg, mode, opts.market);
+  const dailyLoss = new DailyLoss();
+  const factWatch = opts.factWatch ?? new FactWatch(log, new Set(unproducedReads(opts.holder.current, mode).map((r) => `${r.file}:${r.fact}`)));
+
+  // Executors from the registry. Without --live nothing is sent: every route, live ones included,
+  // executes on the paper executor and is recorded as routed (the summary says so).
+  const view = { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
+  const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view };
+  const executors = new Map<string, Executor>();
+  for (const [name, entry] of Object.entries(cfg.executors)) {
+    const kind = executorKind(entry.type);
+    if (!kind) throw new SolrulesError('EXEC_BAD_CONFIG', `executors.${name}: no executor kind '${entry.type}' is registered (${EXECUTOR_KINDS.map((k) => k.type).join(', ')})`, { field: `executors.${name}.type`, value: entry.type });
+    if (!kind.live) executors.set(name, await kind.create(name, entry, { paper: paperContext }));
+  }
+  const spot = [...executors.values()].find((e) => e.kind === 'paper') ?? (await executorKind('paper')!.create('paper', { type: 'paper' }, { paper: paperContext }));
+  // Round trips fill against the live pool state, re-quoted exactly at execution.
+  const paper = opts.market ? withRoundTrips(spot, new ArbitragePaperExecutor({ market: opts.market, portfolio, now: () => clock.now })) : spot;
+
+  const coordinator = new Coordinator({
+    bus: opts.bus,
+    store: opts.store,
+    ruleSet: () => opts.holder.current.ruleSet,
+    control: opts.control ?? (() => ({ killSwitch: false, paused: false })),
+    exposureUsd: (strategy) => planners.get(strategy)?.exposureUsd(clock.lastPrice?.usd ?? 0) ?? 0,
+    dailyLossUsd: () => dailyLoss.lossUsd(clock.now, [...planners.values()], clock.lastPrice?.usd ?? 0),
+    solUsd: () => clock.priceUsd(NATIVE_MINT),
+    now: () => clock.now,
+    log: log.child({ component: 'coordinator' }),
+    factWatch,
+  });
+  const worker = new ExecutorWorker({
+    bus: opts.bus,
+    store: opts.store,
+    // paper run: a route to a live executor is executed on paper (recorded as routed to it)
+    executorFor: () => paper,
+    now: () => clock.now,
+    log: log.child({ component: 'executor' }),
+    ...(opts.group ? { group: opts.group } : {}),
+  });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
+}
+
+/**
+ * Realized loss since the start of the current UTC day (engine time), across strategies: the
+ * `risk.dailyLossUsd` fact. Positive when the day's realized P&L is negative, else 0.
+ */
+export class DailyLoss {
+  private day = '';
+  private realizedAtDayStart = 0;
+
+  lossUsd(now: Date, planners: readonly Planner[], priceUsd: number): number {
+    const realized = planners.reduce((a, p) => a + p.pnl(priceUsd, 1).realizedUsd, 0);
+    const day = now.toISOString().slice(0, 10);
+    if (day !== this.day) {
+      this.day = day;
+      this.realizedAtDayStart = realized;
+    }
+    return Math.max(0, this.realizedAtDayStart - realized);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The JSON Schemas generated from the registries, so they cannot drift from the code:
+ * facts.schema.json (the fact catalog) and the parts of strategies.schema.json that the strategy
+ * and executor kinds define (each kind's params, the executor types). `npx solrules schemas`
+ * writes them; `--check` and test/app/schemas.test.ts fail when a file is stale.
+ */
+import { readFileSync } from 'node:fs';
+import { EXECUTOR_KINDS } from '../executors/index.ts';
+import { factsJsonSchema, ruleFileJsonSchema } from '../rules/index.ts';
+import { schemaPath, type SchemaName } from '../schemas/index.ts';
+import { FACT_CATALOG, producerText, STRATEGY_KINDS } from '../strategies/index.ts';
+
+type Json = Record<string, unknown>;
+
+/** strategies.schema.json with its generated parts replaced from the registries (the rest is kept as written). */
+export function strategiesJsonSchema(current: Json): Json {
+  const schema = structuredClone(current) as Json & { properties: Json & { strategies: Json; executors: Json }; $defs: Json };
+  const defs: Json = {};
+  for (const [name, def] of Object.entries(schema.$defs)) if (!name.startsWith('params-') && !name.startsWith('executor-') && !/Strategy$/.test(name) && name !== 'strategy') defs[name] = def;
+  const kinds = STRATEGY_KINDS.map((k) => k.kind);
+  defs.strategy = {
+    type: 'object',
+    title: 'strategy',
+    description: `One strategy: its kind (${kinds.join(', ')}), whether it runs, its rule file and params. Several strategies may share a kind.`,
+    required: ['kind', 'enabled', 'rules', 'params'],
+    additionalProperties: false,
+    properties: {
+      kind: { type: 'string', examples: kinds, description: `Strategy kind: ${STRATEGY_KINDS.map((k) => `${k.kind} — ${k.description}`).join(' ')}` },
+      enabled: { type: 'boolean' },
+      rules: { type: 'string', description: 'Rule file, relative to strategies.yaml.' },
+      params: { type: 'object', description: 'Params of the kind; reach the rules as params.<strategy>.*' },
+    },
+    allOf: STRATEGY_KINDS.map((k) => ({ if: { properties: { kind: { const: k.kind } }, required: ['kind'] }, then: { properties: { params: { $ref: `#/$defs/params-${k.kind}` } } } })),
+  };
+  for (const k of STRATEGY_KINDS) defs[`params-${k.kind}`] = { title: `${k.kind} params`, ...k.paramsSchema };
+  for (const e of EXECUTOR_KINDS) defs[`executor-${e.type}`] = { title: `${e.type} executor`, description: e.description, ...e.configSchema };
+  schema.$defs = defs;
+  schema.properties.strategies = {
+    type: 'object',
+    description: 'Strategies by name; each names its kind.',
+    propertyNames: { pattern: '^[a-z][a-z0-9-]*$', not: { enum: ['routing', 'risk'] } },
+    additionalProperties: { $ref: '#/$defs/strategy' },
+  };
+  schema.properties.executors = {
+    type: 'object',
+    description: `Executors orders may be routed to, by name. \`type\` picks the implementation: ${EXECUTOR_KINDS.map((e) => e.type).join(', ')}.`,
+    minProperties: 1,
+    propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
+    additionalProperties: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: EXECUTOR_KINDS.map((e) => e.type) } },
+      allOf: EXECUTOR_KINDS.map((e) => ({ if: { properties: { type: { const: e.type } }, required: ['type'] }, then: { $ref: `#/$defs/executor-${e.type}` } })),
+    },
+  };
+  return schema;
+}
+
+/** Every generated schema file with its text as it should be. */
+export function generatedSchemas(): Array<{ name: SchemaName; path: string; text: string }> {
+  const read = (name: SchemaName) => JSON.parse(readFileSync(schemaPath(name), 'utf8')) as Json;
+  return [
+    { name: 'facts', path: schemaPath('facts'), text: JSON.stringify(factsJsonSchema(FACT_CATALOG, producerText), null, 2) + '\n' },
+    { name: 'rule-file', path: schemaPath('rule-file'), text: JSON.stringify(ruleFileJsonSchema(FACT_CATALOG), null, 2) + '\n' },
+    { name: 'strategies', path: schemaPath('strategies'), text: JSON.stringify(strategiesJsonSchema(read('strategies')), null, 2) + '\n' },
+  ];
+}

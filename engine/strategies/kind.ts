@@ -1,0 +1,47 @@
+/**
+ * A strategy kind: everything the engine, validation, schemas and reports need to know about one
+ * kind of strategy, in one descriptor its folder exports. `registry.ts` lists them; nothing else
+ * names a kind. `strategies.yaml` gives each strategy a `kind:` and as many entries of one kind
+ * as you like (two grids, three DCAs).
+ */
+import type { FactCatalog, RunMode } from '../facts/index.ts';
+import type { TokenInfo } from '../orders/index.ts';
+import type { PoolProvider } from '../quotes/index.ts';
+import type { Planner } from './planner.ts';
+
+/** A JSON Schema (draft 2020-12) object. */
+export type JsonSchema = Record<string, unknown>;
+
+/** A problem in a strategy's params, at a path relative to the params object. */
+export interface ParamsFinding {
+  at: (string | number)[];
+  code: string;
+  message: string;
+  expected?: string;
+  found?: string;
+}
+
+/** What a planner is built from. */
+export interface PlannerContext {
+  /** The strategy's name (its strategies.yaml key). */
+  name: string;
+  market: { base: TokenInfo; quote: TokenInfo };
+  /** Live pool state (chain runs); undefined in a price replay. */
+  pools?: PoolProvider;
+}
+
+export interface StrategyKind {
+  /** The `kind:` value in strategies.yaml. */
+  readonly kind: string;
+  readonly description: string;
+  /** JSON Schema of `params:` (strategies.schema.json is generated from it). */
+  readonly paramsSchema: JsonSchema;
+  /** The facts its planner adds for its own rules (fact name → spec). */
+  readonly facts: FactCatalog;
+  /** Run modes it can trade in (arbitrage needs live pool state: chain only). */
+  readonly modes: readonly RunMode[];
+  /** Checks beyond the schema (e.g. a grid reaching a price at or below zero). */
+  checkParams?(params: Record<string, unknown>): ParamsFinding[];
+  /** Builds the planner; throws a typed error when the context lacks what it needs. */
+  createPlanner(ctx: PlannerContext): Planner;
+}
