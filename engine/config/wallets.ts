@@ -4,33 +4,17 @@
  */
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
-import type { WalletConfig, WalletKeySource, WalletsConfig, WalletTarget, WalletTier } from '../wallets/index.ts';
+import { findKeyMaterial, looksLikeKeyMaterial, type WalletConfig, type WalletKeySource, type WalletsConfig, type WalletTarget, type WalletTier } from '../wallets/index.ts';
+import { lstatSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
 
 export type { WalletConfig, WalletKeySource, WalletsConfig, WalletTarget, WalletTier };
 
 
-const BASE58_SECRET = /^[1-9A-HJ-NP-Za-km-z]{80,90}$/;
-
-function looksLikeSecret(v: unknown): boolean {
-  if (typeof v === 'string') return BASE58_SECRET.test(v) || /^\[\s*\d+(\s*,\s*\d+){31,}\s*\]$/.test(v);
-  if (Array.isArray(v)) return v.length >= 32 && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255);
-  return false;
-}
-
-function findSecrets(v: unknown, at: PathSegment[], out: PathSegment[][]): void {
-  if (looksLikeSecret(v)) {
-    out.push(at);
-    return;
-  }
-  if (Array.isArray(v)) v.forEach((x, i) => findSecrets(x, [...at, i], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) findSecrets(x, [...at, k], out);
-}
-
 /** Inline key material anywhere in the file (reported without echoing it). */
 export function checkWalletSecrets(src: SourceFile): Diagnostic[] {
-  const found: PathSegment[][] = [];
-  findSecrets(src.value, [], found);
-  return found.map((at) =>
+  return findKeyMaterial(src.value).map((at) =>
     diagnosticAt(src, at, 'WALLETS_INLINE_SECRET', 'this value looks like key material; wallets.yaml may only reference keys ({ file: path } or { env: NAME }) — remove it and rotate the key', {
       expected: '{ file: <path> } or { env: <NAME> }',
       found: '<redacted>',
@@ -78,5 +62,32 @@ export function checkWallets(src: SourceFile, cfg: WalletsConfig): Diagnostic[] 
     if (w.tier === 'treasure' && w.target) out.push(diagnosticAt(src, ['wallets', i, 'target'], 'WALLETS_TREASURE_TARGET', 'the treasure funds the others; it has no funding target', { expected: 'no target on a treasure wallet', found: 'target' }));
   });
   if (cfg.targets?.treasure) out.push(diagnosticAt(src, ['targets', 'treasure'], 'WALLETS_TREASURE_TARGET', 'the treasure funds the others; it has no funding target', { expected: 'controller, proxy or worker', found: 'treasure' }));
+  return out;
+}
+
+/**
+ * Key files other users could read (mode & 077), found before `run --live` refuses them: the
+ * file's mode is read, never its content. A key file that is not there is not an error here
+ * (keys often live only on the machine that trades).
+ */
+export function checkKeyFiles(src: SourceFile, cfg: WalletsConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  cfg.wallets.forEach((w, i) => {
+    if (!w || typeof w !== 'object' || !w.key || typeof w.key !== 'object' || !('file' in w.key) || typeof w.key.file !== 'string') return;
+    if (looksLikeKeyMaterial(w.key.file)) return; // reported as inline key material, never as a path
+    const file = w.key.file;
+    const path = file === '~' || file.startsWith('~/') ? resolve(homedir(), file.slice(2)) : isAbsolute(file) ? file : resolve(dirname(src.file), file);
+    if (!lstatSync(path, { throwIfNoEntry: false })) return;
+    let mode: number;
+    try {
+      mode = statSync(path).mode;
+    } catch {
+      return;
+    }
+    if ((mode & 0o077) !== 0) {
+      const octal = (mode & 0o777).toString(8).padStart(4, '0');
+      out.push(diagnosticAt(src, ['wallets', i, 'key', 'file'], 'WALLETS_KEY_FILE_MODE', `key file ${file} of wallet '${w.name}' is readable or writable by group or others (mode ${octal}); run chmod 600 ${path}`, { expected: '0600', found: octal }));
+    }
+  });
   return out;
 }

@@ -191,6 +191,7 @@ export interface ErrorContext {
   EXEC_TX_TOO_LARGE: Context;
   EXEC_UNSUPPORTED: Context;
   // WALLET_
+  WALLET_KEY_INLINE: Context;
   WALLET_UNKNOWN_MINT: Context;
   WALLET_UNKNOWN_EXECUTION: Context;
   WALLET_TX_UNREADABLE: Context;

@@ -13,3 +13,4 @@ export { BalanceScanner, type ScannerOptions, type Discrepancy, type ScanReport 
 export { WalletManager, type WalletManagerOptions } from './manager.ts';
 export { rebalancePlans, walletRuleFact, type RebalanceDecision } from './rebalance.ts';
 export type { WalletConfig, WalletKeySource, WalletsConfig, WalletTarget, WalletTier } from './config.ts';
+export { looksLikeKeyMaterial, findKeyMaterial, redactKeyMaterial, textHoldsKeyMaterial } from './secrets.ts';

@@ -7,13 +7,14 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { Keypair, PublicKey, VersionedTransaction, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { SolrulesError, type ErrorCode } from '../errors/index.ts';
 import type { WalletConfig, WalletsConfig, WalletTier } from './config.ts';
 import { loadKeypairCommand } from './keycommand.ts';
+import { looksLikeKeyMaterial } from './secrets.ts';
 
 /** A wallet whose key is loaded. The key bytes stay in a private field; the object prints as its address. */
 export class WalletSigner {
@@ -108,7 +109,11 @@ export function keyFilePath(file: string, baseDir: string): string {
 }
 
 /** Loads a keypair file, refusing one that group or others can read (as ssh does). */
-export function loadKeypairFile(path: string, wallet?: string): Keypair {
+export function loadKeypairFile(path: string, wallet?: string, written = path): Keypair {
+  // A key pasted where its file's path belongs must not come back in the error that refuses it.
+  if (looksLikeKeyMaterial(written) || looksLikeKeyMaterial(basename(path))) {
+    throw keyError('WALLET_KEY_INLINE', `the key file path ${wallet ? `of wallet '${wallet}' ` : ''}looks like key material itself; wallets.yaml must name a file ({ file: path }) — remove it and rotate the key`, { ...(wallet ? { wallet } : {}), file: '<redacted>' });
+  }
   const where = { ...(wallet ? { wallet } : {}), file: path };
   let mode: number;
   try {
@@ -185,7 +190,7 @@ export function loadWallet(w: WalletConfig, opts: { baseDir: string; env?: NodeJ
   const k = w.key;
   const keypair =
     'file' in k
-      ? loadKeypairFile(keyFilePath(k.file, opts.baseDir), w.name)
+      ? loadKeypairFile(keyFilePath(k.file, opts.baseDir), w.name, k.file)
       : 'env' in k
         ? loadKeypairEnv(k.env, opts.env, w.name)
         : loadKeypairCommand(k.keyCommand, { wallet: w.name, ...(k.timeoutMs !== undefined ? { timeoutMs: k.timeoutMs } : {}) });
