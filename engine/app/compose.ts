@@ -8,7 +8,7 @@ import type { Bus } from '../infra/bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { Coordinator, type ControlFact } from '../coordinator/index.ts';
-import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, type Executor, type GroupOptions } from '../executors/index.ts';
+import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, PoolStateQuoter, type Executor, type GroupOptions } from '../executors/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
@@ -82,7 +82,10 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   // Executors from the registry. Without --live nothing is sent: every route, live ones included,
   // executes on the paper executor and is recorded as routed (the summary says so).
   const view = { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
-  const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view };
+  // On a chain, paper fills are the venues' exact quote on the current pool state.
+  const market = opts.market;
+  const quoter = market ? new PoolStateQuoter({ statesFor: async (a, b) => market.poolsFor(a, b).map((e) => e.state) }) : undefined;
+  const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view, ...(quoter ? { quoter } : {}) };
   const executors = new Map<string, Executor>();
   for (const [name, entry] of Object.entries(cfg.executors)) {
     const kind = executorKind(entry.type);

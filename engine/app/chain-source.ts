@@ -1,0 +1,86 @@
+/**
+ * The chain fact source: the market scanners (WebSocket, polling or shredstream) run against a
+ * chain's RPC and publish pool, price and volume facts on the engine's bus; the scanners' market
+ * state is the `PoolProvider` the engine reads (arbitrage routes, fills on pool state). It runs
+ * until stopped or for a set time.
+ */
+import type { Bus } from '../infra/bus/index.ts';
+import { MemoryCache, type Cache } from '../infra/cache/index.ts';
+import { SolrulesError } from '../errors/index.ts';
+import { MarketScanner, type ScannerConfig } from '../market/index.ts';
+import type { PoolEntry, PoolProvider } from '../quotes/index.ts';
+import type { Logger } from '../infra/telemetry/index.ts';
+import type { FactSource } from './app.ts';
+import type { TradingEngine } from './engine.ts';
+
+export interface ChainSourceOptions {
+  config: ScannerConfig;
+  /** Dedup cache shared by scanners (default in-memory). */
+  cache?: Cache;
+  log?: Logger;
+  /** Stop after this many ms (default: run until `stop()`). */
+  durationMs?: number;
+  /** Called every `progressMs` (default 1000) while it runs. */
+  onProgress?: (engine: TradingEngine, source: ChainSource) => void;
+  progressMs?: number;
+}
+
+export class ChainSource implements FactSource, PoolProvider {
+  readonly mode = 'chain' as const;
+  scanner: MarketScanner | undefined;
+  private stopRequested: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: ChainSourceOptions) {}
+
+  get description(): string {
+    const c = this.opts.config;
+    return `the chain at ${c.rpcUrl} (${c.subscriptionMode} scanner, ${c.pools.length} pool(s), ${c.oracles.length} oracle(s))`;
+  }
+
+  /** The pool state the engine trades on: the scanners' market state (empty before `run`). */
+  get market(): PoolProvider {
+    return this;
+  }
+
+  poolsFor(mintA: string, mintB: string): readonly PoolEntry[] {
+    return this.scanner?.market.poolsFor(mintA, mintB) ?? [];
+  }
+
+  currentSlot(): number | undefined {
+    return this.scanner?.market.currentSlot();
+  }
+
+  /** Pool states for a pair (the paper quoter's and the route source's view). */
+  async statesFor(inputMint: string, outputMint: string) {
+    return this.poolsFor(inputMint, outputMint).map((e) => e.state);
+  }
+
+  /** Starts the scanner on `bus` (initial state read and published), then runs until stopped. */
+  async run(bus: Bus, engine: TradingEngine): Promise<void> {
+    if (this.scanner) throw new SolrulesError('CHAIN_SOURCE_RUNNING', 'this chain source is already running', {});
+    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: this.opts.cache ?? new MemoryCache(), ...(this.opts.log ? { log: this.opts.log } : {}) });
+    await this.scanner.start();
+    const decoded = this.scanner.market.entries().length;
+    if (decoded === 0) throw new SolrulesError('CHAIN_NO_POOLS', `none of the ${this.opts.config.pools.length} configured pool(s) decoded from ${this.opts.config.rpcUrl}: check the addresses and that the chain holds them`, { rpcUrl: this.opts.config.rpcUrl, pools: this.opts.config.pools });
+    if (this.stopped) return;
+    await new Promise<void>((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const done = () => {
+        for (const t of timers) clearTimeout(t), clearInterval(t);
+        resolve();
+      };
+      this.stopRequested = done;
+      if (this.opts.durationMs !== undefined) timers.push(setTimeout(done, this.opts.durationMs));
+      if (this.opts.onProgress) timers.push(setInterval(() => this.opts.onProgress!(engine, this), this.opts.progressMs ?? 1000));
+    });
+    await this.scanner.idle();
+    await bus.settle();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopRequested?.();
+    await this.scanner?.stop();
+  }
+}
