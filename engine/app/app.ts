@@ -9,6 +9,7 @@ import { ConfigHolder, Reloader, type ActiveConfig, type ReloadOutcome } from '.
 import { ControlState, controlAdmin } from '../control/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
+import type { LiveContext } from '../executors/index.ts';
 import { openStore, resolveStoreConfig, type Store } from '../infra/store/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
 import { health, instrumentBus, reportRuleSet, serviceCheck, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
@@ -43,6 +44,8 @@ export interface ComposeOptions {
   watch?: boolean;
   /** Serve /metrics, /healthz, /readyz and admin actions on 127.0.0.1:port (0 = any). */
   metricsPort?: number;
+  /** A --live run's chain context (wallets, RPC, route source, monitor): routes to live executors send. */
+  live?: LiveContext;
   /** Said when a reload is applied or refused. */
   onReload?: (outcome: ReloadOutcome) => void;
 }
@@ -89,6 +92,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     log: opts.log,
     control: () => control.fact(),
     ...(opts.source.market ? { market: opts.source.market } : {}),
+    ...(opts.live ? { live: opts.live } : {}),
     ...(opts.portfolio ? { portfolio: opts.portfolio } : {}),
     ...(cache ? { group: { cache } } : {}),
   });

@@ -7,7 +7,10 @@
 import type { Bus } from '../infra/bus/index.ts';
 import { MemoryCache, type Cache } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
-import { MarketScanner, type ScannerConfig } from '../market/index.ts';
+import { fetchAccounts, MarketScanner, type ScannerConfig } from '../market/index.ts';
+import type { PoolState } from '../venues/index.ts';
+
+const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111';
 import type { PoolEntry, PoolProvider } from '../quotes/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { FactSource } from './app.ts';
@@ -51,9 +54,34 @@ export class ChainSource implements FactSource, PoolProvider {
     return this.scanner?.market.currentSlot();
   }
 
-  /** Pool states for a pair (the paper quoter's and the route source's view). */
-  async statesFor(inputMint: string, outputMint: string) {
+  /** Pool states for a pair as the scanners hold them (the dry run's fills). */
+  async statesFor(inputMint: string, outputMint: string): Promise<PoolState[]> {
     return this.poolsFor(inputMint, outputMint).map((e) => e.state);
+  }
+
+  /**
+   * Pool states for a pair read from the chain now (pool, the tick / bin arrays and vaults it
+   * needs, the Clock's unix time): what a live send is quoted and built on. The scanners' state
+   * may trail our own last transaction by a notification; a quote on it would be refused by the
+   * guard, or worse, land short of what the order expected.
+   */
+  async freshStatesFor(inputMint: string, outputMint: string): Promise<PoolState[]> {
+    const scanner = this.scanner;
+    if (!scanner) return [];
+    const read = async (addresses: string[]) => (await fetchAccounts(scanner.connection, addresses, { commitment: 'processed', via: 'initial' })).updates;
+    const out: PoolState[] = [];
+    for (const entry of scanner.market.poolsFor(inputMint, outputMint)) {
+      const [pool, clock] = await read([entry.state.address, CLOCK_SYSVAR]);
+      if (!pool || pool.account.data.length === 0) continue;
+      const poolAccount = { ...pool.account, address: pool.address, slot: pool.slot };
+      const deps = [...new Set([...entry.venue.requiredAccounts(poolAccount), ...entry.venue.vaults(entry.state)])];
+      const accounts = new Map(scanner.market.accounts);
+      for (const u of await read(deps)) if (u.account.data.length) accounts.set(u.address, { ...u.account, address: u.address, slot: u.slot });
+      const data = clock?.account.data;
+      const unixTimestamp = data && data.length >= 40 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).readBigInt64LE(32) : BigInt(Math.floor(Date.now() / 1000));
+      out.push(entry.venue.buildState(poolAccount, accounts, { unixTimestamp }));
+    }
+    return out;
   }
 
   /** Starts the scanner on `bus` (initial state read and published), then runs until stopped. */

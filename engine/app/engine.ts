@@ -176,6 +176,14 @@ export class TradingEngine {
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);
+    // A live fill moved real balances (the paper executor moves the paper ones itself): the wallet fact follows the realized atoms.
+    if (report.status === 'filled' && !report.simulated && order.inputMint !== order.outputMint) {
+      try {
+        this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
+      } catch (err) {
+        this.log.warn({ err, orderId: order.id }, 'a live fill exceeds the balances the engine tracks (strategies.yaml paper.startingBalances); the wallet fact no longer matches the wallets');
+      }
+    }
     if (report.status === 'filled') this.reportFill(order, report);
     await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }

@@ -32,3 +32,4 @@ export { KaminoFlashLoan, KLEND_PROGRAM_ID, FLASH_BORROW_DISCRIMINATOR, FLASH_RE
 export { JupiterSource, planFromJupiter, instructionFromJupiter, type JupiterClient, type JupiterQuote, type JupiterSwapInstructions } from './sources/jupiter.ts';
 export { VenueSource, type PoolStateProvider } from './sources/venues.ts';
 export { liveReadiness, type LiveReadiness } from './live/gate.ts';
+export { SendGuard, type GuardStats, type SendGuardOptions } from './live/guard.ts';
