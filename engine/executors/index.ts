@@ -33,3 +33,4 @@ export { JupiterSource, planFromJupiter, instructionFromJupiter, type JupiterCli
 export { VenueSource, type PoolStateProvider } from './sources/venues.ts';
 export { liveReadiness, type LiveReadiness } from './live/gate.ts';
 export { SendGuard, type GuardStats, type SendGuardOptions } from './live/guard.ts';
+export { RoundTripSource, OrderRouteSource } from './sources/round-trip.ts';

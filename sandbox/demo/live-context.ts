@@ -5,7 +5,7 @@
  * venue route source (Venue.swapInstruction on the scanners' pool state), journal, confirmation
  * monitor and quote accuracy. Sandbox only: seeded keys are public knowledge.
  */
-import { ConfirmationMonitor, MemorySubmissionJournal, QuoteAccuracy, RpcPool, SendGuard, VenueSource, type LiveContext, type PoolStateProvider } from '../../engine/executors/index.ts';
+import { ConfirmationMonitor, MemorySubmissionJournal, OrderRouteSource, RoundTripSource, QuoteAccuracy, RpcPool, SendGuard, VenueSource, type LiveContext, type PoolStateProvider } from '../../engine/executors/index.ts';
 import { Keystore, WorkerPool, type WalletSigner } from '../../engine/wallets/index.ts';
 import type { WalletsConfig } from '../../engine/config/index.ts';
 import type { Order } from '../../engine/orders/index.ts';
@@ -44,7 +44,7 @@ export function engineWallets(market: Market, opts: { workers?: number; lamports
 /** The chain context of a --live engine on the sandbox: routes are built from `pools` and guarded before every send. */
 export function sandboxLiveContext(rpcUrl: string, workers: WalletSigner[], pools: PoolStateProvider, maxShortfallBps: (order: Order) => number, log?: Logger): LiveContext & { guard: SendGuard; accuracy: QuoteAccuracy } {
   const rpc = new RpcPool([rpcUrl]);
-  const guard = new SendGuard({ inner: new VenueSource(pools), rpcUrl, maxShortfallBps });
+  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(pools), new RoundTripSource(pools)), rpcUrl, maxShortfallBps });
   const accuracy = new QuoteAccuracy();
   return {
     rpc,

@@ -67,7 +67,8 @@ export class SendGuard implements RouteSource {
     const pre = tokenAmount(before.value ? Buffer.from(before.value.data[0], 'base64') : undefined);
     const postData = sim.accounts?.[0];
     const post = tokenAmount(postData ? Buffer.from(postData.data[0], 'base64') : undefined);
-    const simulatedOut = post - pre;
+    // A round trip pays its input out of the same account it is paid back into.
+    const simulatedOut = post - pre + (plan.expected.inputMint === plan.expected.outputMint ? plan.expected.amountIn : 0n);
     const quoted = plan.expected.amountOut;
     const tolerance = this.opts.maxShortfallBps(order);
     // shortfall > tolerance  ⇔  (quoted - simulated) * 10_000 > tolerance * quoted, in exact atoms
