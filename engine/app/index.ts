@@ -7,3 +7,4 @@ export { compose, type App, type ComposeOptions, type FactSource } from './app.t
 export { ReplaySource, type ReplayOptions } from './replay-source.ts';
 export { FactWatch, factReads, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
+export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';

@@ -14,7 +14,7 @@ import { createLogger, initTracing, metrics, setLogger } from '../infra/telemetr
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 import { liveReadiness } from '../executors/index.ts';
-import { runOnChain } from './run-chain.ts';
+import { runOnChain } from './_run-chain.ts';
 
 /** Where the paper balances are kept between runs (beside the strategies' state). */
 const PORTFOLIO_STATE = 'paper:portfolio';
@@ -117,8 +117,14 @@ export async function run(argv: string[]): Promise<number> {
     if (values.rpc !== undefined) {
       const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
       if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--seconds must be a positive number; got '${values.seconds}'`);
-      if (values.live) throw new UsageError('--live on a chain: not in this build yet; run without --live for a dry run (nothing is sent), or see docs/live.md');
-      return runOnChain(root, built.active, factory, log, { rpc: values.rpc, ...(values.ws !== undefined ? { ws: values.ws } : {}), ...(values.scanner !== undefined ? { scanner: resolve(values.scanner) } : {}), ...(seconds !== undefined ? { seconds } : {}), quiet: values.quiet ?? false, watch: !values['no-watch'], ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}) });
+      if (values.live) {
+        // Nothing goes to a chain without --live, configured wallets and configured executors.
+        const wallets = built.active.project.wallets;
+        const gate = liveReadiness({ ...(wallets ? { wallets: { file: wallets.src.file, config: wallets.config } } : {}), executors: built.active.strategies.executors });
+        for (const p of gate.problems) console.error(`--live: ${p}`);
+        if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
+      }
+      return runOnChain(root, built.active, factory, log, { rpc: values.rpc, ...(values.ws !== undefined ? { ws: values.ws } : {}), ...(values.scanner !== undefined ? { scanner: resolve(values.scanner) } : {}), ...(seconds !== undefined ? { seconds } : {}), quiet: values.quiet ?? false, watch: !values['no-watch'], ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}), live: values.live ?? false });
     }
     for (const k of ['ws', 'scanner', 'seconds'] as const) if (values[k] !== undefined) throw new UsageError(`--${k} goes with --rpc URL (a run on a chain)`);
     if (values.live) {
@@ -127,7 +133,7 @@ export async function run(argv: string[]): Promise<number> {
       const gate = liveReadiness({ ...(wallets ? { wallets: { file: wallets.src.file, config: wallets.config } } : {}), executors: built.active.strategies.executors });
       for (const p of gate.problems) console.error(`--live: ${p}`);
       if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
-      throw new UsageError(`--live: wallets (${gate.wallets.map((w) => w.name).join(', ')}) and executors are ready, but 'run' replays a price series and this build has no live market feed (scanners) to trade on; see docs/execution.md (npm run e2e:execution runs the live executors on the local sandbox)`);
+      throw new UsageError(`--live: wallets (${gate.wallets.map((w) => w.name).join(', ')}) and executors are ready, but without --rpc 'run' replays a price series, which has nothing to trade on: pass --rpc URL [--ws URL] to run on a chain (docs/live.md; npx solrules demo runs it live on the local sandbox)`);
     }
     const cfg = built.active.strategies;
     const strategiesDir = dirname(built.active.project.strategies!.src.file);

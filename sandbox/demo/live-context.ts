@@ -1,22 +1,17 @@
 /**
- * The engine's side of a live run on the sandbox market: seeded worker wallets (keys from the
- * environment object, never printed) funded with SOL, wrapped SOL and USDC by sandbox setup
- * writes, and the chain context a `--live` engine sends with — RPC pool, worker pool, the guarded
- * venue route source (Venue.swapInstruction on the scanners' pool state), journal, confirmation
- * monitor and quote accuracy. Sandbox only: seeded keys are public knowledge.
+ * The engine's wallets for a live run on the sandbox market: seeded worker wallets (keys passed
+ * through the keystore from an environment object, never printed) funded with SOL, wrapped SOL
+ * and USDC by sandbox setup writes. Sandbox only: keys from a seed are public knowledge.
  */
-import { ConfirmationMonitor, MemorySubmissionJournal, OrderRouteSource, RoundTripSource, QuoteAccuracy, RpcPool, SendGuard, VenueSource, type LiveContext, type PoolStateProvider } from '../../engine/executors/index.ts';
-import { Keystore, WorkerPool, type WalletSigner } from '../../engine/wallets/index.ts';
+import { Keystore, type WalletSigner } from '../../engine/wallets/index.ts';
 import type { WalletsConfig } from '../../engine/config/index.ts';
-import type { Order } from '../../engine/orders/index.ts';
-import type { Logger } from '../../engine/infra/telemetry/index.ts';
 import { seededKeypair, type Market } from '../market/market.ts';
 import { fundTokenAccount } from '../market/tokens.ts';
 
 export interface EngineWallets {
   keystore: Keystore;
   workers: WalletSigner[];
-  /** What each worker was funded with: lamports (SOL for fees and native input), wrapped SOL and USDC atoms. */
+  /** What each worker was funded with: lamports (fees, tips), wrapped SOL and USDC atoms. */
   funded: { lamports: bigint; wsol: bigint; usdc: bigint };
 }
 
@@ -39,21 +34,4 @@ export function engineWallets(market: Market, opts: { workers?: number; lamports
     fundTokenAccount(market.chain, market.mints.usdc, w.publicKey, funded.usdc);
   }
   return { keystore, workers, funded };
-}
-
-/** The chain context of a --live engine on the sandbox: routes are built from `pools` and guarded before every send. */
-export function sandboxLiveContext(rpcUrl: string, workers: WalletSigner[], pools: PoolStateProvider, maxShortfallBps: (order: Order) => number, log?: Logger): LiveContext & { guard: SendGuard; accuracy: QuoteAccuracy } {
-  const rpc = new RpcPool([rpcUrl]);
-  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(pools), new RoundTripSource(pools)), rpcUrl, maxShortfallBps });
-  const accuracy = new QuoteAccuracy();
-  return {
-    rpc,
-    workers: new WorkerPool(workers, rpc),
-    source: guard,
-    guard,
-    journal: new MemorySubmissionJournal(),
-    monitor: new ConfirmationMonitor(rpc, { initialIntervalMs: 50, maxIntervalMs: 400 }),
-    accuracy,
-    ...(log ? { log } : {}),
-  };
 }

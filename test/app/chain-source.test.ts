@@ -14,7 +14,7 @@ import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { ChainSource, compose } from '../../engine/app/index.ts';
 import { SUBJECTS } from '../../engine/coordinator/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
-import { chainScannerConfig } from '../../engine/cli/run-chain.ts';
+import { chainScannerConfig } from '../../engine/cli/_run-chain.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { until } from '../market/support.ts';
 

@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket, MarketFlow, tokenBalance, associatedTokenAddress } from '../../sandbox/market/index.ts';
-import { engineWallets, sandboxLiveContext } from '../../sandbox/demo/live-context.ts';
+import { engineWallets } from '../../sandbox/demo/live-context.ts';
 import { buildActiveConfig } from '../../engine/config/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
-import { ChainSource, compose } from '../../engine/app/index.ts';
+import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps } from '../../engine/app/index.ts';
 import { SUBJECTS } from '../../engine/coordinator/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
-import { chainScannerConfig } from '../../engine/cli/run-chain.ts';
+import { chainScannerConfig } from '../../engine/cli/_run-chain.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { until } from '../market/support.ts';
 
@@ -41,7 +41,7 @@ test('live on the real programs: grid, DCA and a cross-venue round trip land thr
   };
   const log = createLogger({ level: 'silent' });
   const source = new ChainSource({ config, log });
-  const live = sandboxLiveContext(sb.rpcUrl, wallets.workers, { statesFor: (a, b) => source.freshStatesFor(a, b) }, () => Number((active.ruleSet.params.routing as Record<string, unknown>).maxQuoteShortfallBps), log);
+  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live });
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));

@@ -3,10 +3,12 @@
  * config (--scanner FILE, default scanner.yaml beside strategies.yaml) on the given RPC /
  * WebSocket and publish prices; every enabled strategy (grid, DCA, arbitrage) evaluates on them.
  * Default DRY RUN: fills are the venues' exact quote on the current pool state and nothing is sent.
+ * With --live (after the gate) routes go to the live executors, signed by wallets.yaml's workers.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ChainSource, compose } from '../app/index.ts';
+import { dirname, join } from 'node:path';
+import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps, type EngineLiveContext } from '../app/index.ts';
+import { Keystore } from '../wallets/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { loadScannerConfig, type ScannerConfig } from '../market/index.ts';
@@ -23,6 +25,8 @@ export interface ChainRunArgs {
   quiet: boolean;
   watch: boolean;
   metricsPort?: number;
+  /** Send: wallets.yaml's workers sign, strategies.yaml's live executors send (the gate has passed). */
+  live?: boolean;
 }
 
 /** The scanner config for a chain run: the file's pools, oracles and tokens, with the command line's endpoints. */
@@ -61,15 +65,24 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const write = (s: string) => {
     if (!args.quiet) console.log(s);
   };
-  // A dry run keeps no state: the stored one belongs to the replay (or to live orders), and its
+  // A chain run keeps no state yet: the stored one belongs to the replay (or to live orders), and its
   // paper balances start from strategies.yaml each time.
   const store = process.env.SOLRULES_STORE;
   if (!store) process.env.SOLRULES_STORE = 'memory';
   const started = performance.now();
   const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)) });
-  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
+  let live: EngineLiveContext | undefined;
+  let params = () => active.ruleSet.params;
+  if (args.live) {
+    const wallets = active.project.wallets!;
+    const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), log });
+  }
+  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
+  params = () => app.holder.current.ruleSet.params;
   const cfg = active.strategies;
-  write(`solrules run — DRY RUN on ${source.description}: fills are simulated by the exact local quote on the current pool state; nothing is sent to any chain.`);
+  if (live) write(`solrules run — LIVE on ${source.description}: orders are signed by the worker wallets of wallets.yaml and SENT by the executors each route names; a guard simulates every send first (maxQuoteShortfallBps ${maxQuoteShortfallBps(params())}).`);
+  else write(`solrules run — DRY RUN on ${source.description}: fills are simulated by the exact local quote on the current pool state; nothing is sent to any chain.`);
   if (!store) write('state: in memory for this dry run (set SOLRULES_STORE to keep it)');
   write(`strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${active.ruleSet.hash.slice(0, 12)}${args.seconds !== undefined ? `; for ${args.seconds} s` : '; until Ctrl+C'}`);
   if (app.unproduced.length) {
@@ -95,11 +108,14 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const { engine } = app;
   const { base, quote } = cfg.market;
   const start = { base: BigInt(cfg.paper?.startingBalances?.base ?? '0'), quote: BigInt(cfg.paper?.startingBalances?.quote ?? '0') };
-  console.log(`\nDRY RUN summary (${((performance.now() - started) / 1000).toFixed(1)} s, ${engine.stats.ticks} price events; simulated fills, nothing sent)`);
+  console.log(live
+    ? `\nLIVE summary (${((performance.now() - started) / 1000).toFixed(1)} s, ${engine.stats.ticks} price events; guard: ${live.guard.stats.passed} passed, ${live.guard.stats.refused.wouldFail} refused as failing, ${live.guard.stats.refused.shortfall} refused for shortfall; quote accuracy: ${live.accuracy.fact().samples} confirmation(s), mean shortfall ${live.accuracy.fact().meanShortfallBps.toFixed(2)} bps)`
+    : `\nDRY RUN summary (${((performance.now() - started) / 1000).toFixed(1)} s, ${engine.stats.ticks} price events; simulated fills, nothing sent)`);
   for (const [key, r] of engine.stats.orders) console.log(`  ${key.padEnd(28)} decided ${r.decided}  filled ${r.filled}  failed ${r.failed}  blocked ${r.blocked}  expired ${r.expired}`);
-  console.log(`  routes: ${[...engine.stats.routes].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'} (executed on paper)`);
-  console.log(`  paper balances: ${base.symbol} ${start.base} -> ${engine.portfolio.balance(base.mint)} atoms; ${quote.symbol} ${start.quote} -> ${engine.portfolio.balance(quote.mint)} atoms`);
+  console.log(`  routes: ${[...engine.stats.routes].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${live ? '' : ' (executed on paper)'}`);
+  console.log(`  ${live ? 'tracked' : 'paper'} balances: ${base.symbol} ${start.base} -> ${engine.portfolio.balance(base.mint)} atoms; ${quote.symbol} ${start.quote} -> ${engine.portfolio.balance(quote.mint)} atoms`);
   await engine.stop();
   await app.close();
+  live?.monitor.close();
   return 0;
 }
