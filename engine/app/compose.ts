@@ -112,6 +112,8 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     now: () => clock.now,
     log: log.child({ component: 'coordinator' }),
     factWatch,
+    // --live: realized vs expected of every confirmation is the quoteAccuracy fact risk and routing rules read.
+    ...(opts.live?.accuracy ? { quoteAccuracy: () => opts.live!.accuracy!.fact() } : {}),
   });
   const worker = new ExecutorWorker({
     bus: opts.bus,
