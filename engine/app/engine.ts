@@ -9,6 +9,7 @@ import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { SUBJECTS, type Coordinator } from '../coordinator/index.ts';
 import { reportFromJson, type ExecutionReportJson, type ExecutorWorker, type Portfolio, type Route } from '../executors/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
+import type { SpreadFact } from '../market/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
 import type { Planner, TickContext } from '../strategies/index.ts';
 import type { FiredEvent, RuleFile } from '../rules/index.ts';
@@ -22,6 +23,11 @@ export interface PriceEvent {
   time: string;
   source: string;
   slot?: number;
+  /** Chain runs (the scanners' price feed): best bid and ask across venues. */
+  bidUsd?: number;
+  askUsd?: number;
+  /** Chain runs with two venues or more: the `spread` fact. */
+  spread?: SpreadFact | null;
 }
 
 /** Counters the summary reports. */
@@ -226,6 +232,9 @@ export class TradingEngine {
     this.recent.push(event.usd);
     if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
     const price: PriceFact = priceFact({ mint: event.mint, symbol: event.symbol, recentUsd: this.recent, time: this.now, source: event.source, ...(event.slot !== undefined ? { slot: event.slot } : {}) });
+    if (typeof event.bidUsd === 'number') price.bidUsd = event.bidUsd;
+    if (typeof event.askUsd === 'number') price.askUsd = event.askUsd;
+    const market = event.spread ? { spread: event.spread } : {};
     const wallet = walletFact({ baseAtoms: this.portfolio.balance(cfg.market.base.mint), quoteAtoms: this.portfolio.balance(cfg.market.quote.mint), baseDecimals: cfg.market.base.decimals, quoteDecimals: cfg.market.quote.decimals });
     const time = timeFact(this.now);
     for (const [name, strategy] of Object.entries(cfg.strategies)) {
@@ -239,7 +248,7 @@ export class TradingEngine {
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
       const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
-      const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
+      const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), ...market, price, wallet, time }));
       this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];
       try {

@@ -42,7 +42,8 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
     description: 'the scanners’ price feed (solrules run --rpc)',
     modes: ['chain'],
     scopes: ['strategy'],
-    produces: { price: ['mint', 'symbol', 'usd', 'recentUsd', 'changePct', 'slot', 'timestamp', 'source'] },
+    // spread: when two venues or more quote the token
+    produces: { price: ['mint', 'symbol', 'usd', 'recentUsd', 'changePct', 'slot', 'timestamp', 'source', 'bidUsd', 'askUsd'], spread: '*' },
   },
   { id: 'clock', description: 'the engine clock (replayed time in a backtest)', modes: ['replay', 'chain'], scopes: ['strategy'], produces: { time: '*' } },
   {
@@ -77,11 +78,8 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
  */
 export const NOT_PRODUCED_YET: Readonly<Record<string, string>> = {
   pool: 'pool state reaches the engine only in a chain run, which does not feed it to rules yet (the live-engine issue)',
-  spread: 'the price feed computes venue spreads only in a chain run, which does not feed them to rules yet (the live-engine issue)',
   volume: 'the volume monitor runs only in a chain run, which does not feed it to rules yet (the live-engine issue)',
-  'price.bidUsd': 'bids and asks per venue come from the chain price feed, not wired to rules yet (the live-engine issue)',
-  'price.askUsd': 'bids and asks per venue come from the chain price feed, not wired to rules yet (the live-engine issue)',
-  'price.confidenceUsd': 'oracle confidence comes from the chain price feed, not wired to rules yet (the live-engine issue)',
+  'price.confidenceUsd': 'oracle confidence comes from the chain price feed with a Pyth oracle configured, not passed to rules yet (the live-engine issue)',
   ai: 'the engine does not run chart analyses yet: `solrules analyze` renders a chart and asks the model by hand (the AI analysis issue wires the queue as a producer)',
   'wallet.tier': 'wallet tiers reach rules with the wallet manager (the wallets issue)',
   'wallet.solBalance': 'SOL balances come from the wallet balance scanner (the wallets issue)',
