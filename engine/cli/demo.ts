@@ -20,7 +20,7 @@ import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 
 export const summary = 'the engine LIVE on a local chain with the real DEX programs and simulated traders, reconciled to the atom';
 
-const USAGE = `usage: solrules demo [--seconds N] [--seed N] [--flow random-walk|replay] [--pace-ms N] [--quiet]
+const USAGE = `usage: solrules demo [--seconds N] [--steps N] [--seed N] [--flow random-walk|replay] [--pace-ms N] [--quiet]
 
 Starts the sandbox (a SIMULATED cluster on LiteSVM) with the REAL Orca Whirlpool and Meteora DLMM
 programs holding SOL/USDC pools, and SIMULATED other traders swapping through them (a seeded
@@ -29,7 +29,8 @@ project in examples/live: the scanners read the pools over WebSocket, grid, DCA 
 decide, risk and routing rules route, the send guard simulates each transaction, worker wallets
 sign, and the rpc and jito executors send real transactions that the programs execute.
 Runs --seconds N (default 60) or until Ctrl+C: one simulated swap, then the engine settles, every
---pace-ms (default 100). Ends with every confirmed order (expected vs realized, in atoms) and every
+--pace-ms (default 100); --steps N stops after N simulated swaps instead (the same seed and
+--steps give the same orders; how many steps fit in --seconds depends on the machine). Ends with every confirmed order (expected vs realized, in atoms) and every
 wallet's lamports and token atoms reconciled. Same seed, same run. Exit code 1 if anything does not
 reconcile or a transaction that passed the guard failed on chain.`;
 
@@ -41,7 +42,7 @@ function sleep(ms: number): Promise<void> {
 
 export async function run(argv: string[]): Promise<number> {
   return withUsage(USAGE, async () => {
-    const { values } = parseCommandArgs(argv, { seconds: { type: 'string' }, seed: { type: 'string' }, flow: { type: 'string' }, 'pace-ms': { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } }, false);
+    const { values } = parseCommandArgs(argv, { seconds: { type: 'string' }, seed: { type: 'string' }, flow: { type: 'string' }, 'pace-ms': { type: 'string' }, steps: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } }, false);
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -54,6 +55,8 @@ export async function run(argv: string[]): Promise<number> {
     if (flowMode !== 'random-walk' && flowMode !== 'replay') throw new UsageError(`--flow must be random-walk or replay; got '${values.flow}'`);
     const paceMs = values['pace-ms'] === undefined ? 100 : Number(values['pace-ms']);
     if (!(paceMs >= 0)) throw new UsageError(`--pace-ms must be a number of ms; got '${values['pace-ms']}'`);
+    const steps = values.steps === undefined ? undefined : Number(values.steps);
+    if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new UsageError(`--steps must be a positive integer; got '${values.steps}'`);
     const write = (s: string) => {
       if (!values.quiet) console.log(s);
     };
@@ -61,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     const log = createLogger({ level: process.env.SOLRULES_LOG_LEVEL ?? 'error' });
     setLogger(log);
 
-    const outcome = await runDemo({ seconds, seed, flowMode, paceMs, write, log });
+    const outcome = await runDemo({ seconds: steps === undefined ? seconds : Infinity, seed, flowMode, paceMs, write, log, ...(steps !== undefined ? { steps } : {}) });
     return outcome.ok ? 0 : 1;
   });
 }
@@ -79,7 +82,7 @@ export interface DemoResult {
 }
 
 /** The demo loop (also what the test runs, shorter). */
-export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number }): Promise<DemoResult> {
+export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number }): Promise<DemoResult> {
   const { write, log } = opts;
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
   const market = createMarket({ chain: sb.chain, seed: 1 });
@@ -108,7 +111,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   write('  REAL:      the Orca Whirlpool and Meteora DLMM programs (mainnet builds), every transaction (built, signed, sent, executed), the swap math and the reconciliation');
   write('  SIMULATED: the cluster (LiteSVM sandbox, one leader), the other traders (seeded MarketFlow), the funding of our wallets (setup writes)');
   write(`  pools: ${market.pools.map((p) => `${p.venue} ${p.address}`).join(', ')}; workers: ${wallets.workers.map((w) => w.address).join(', ')}`);
-  write(`  strategies: grid, DCA, arbitrage (examples/live); executors rpc and jito (block engine JSON-RPC); guard tolerance ${maxQuoteShortfallBps(active.ruleSet.params)} bps; flow ${opts.flowMode} seed ${opts.seed}; ${opts.seconds} s\n`);
+  write(`  strategies: grid, DCA, arbitrage (examples/live); executors rpc and jito (block engine JSON-RPC); guard tolerance ${maxQuoteShortfallBps(active.ruleSet.params)} bps; flow ${opts.flowMode} seed ${opts.seed}; ${opts.steps !== undefined ? `${opts.steps} simulated swaps` : `${opts.seconds} s`}\n`);
 
   const start = new Map(wallets.workers.map((w) => [w.address, balancesOf(w.publicKey.toBase58())]));
   function balancesOf(owner: string) {
@@ -129,7 +132,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   try {
     const firstPrice = Date.now() + 15_000;
     while (app.engine.stats.ticks === 0 && Date.now() < firstPrice) await sleep(20);
-    while (!stop && performance.now() - began < opts.seconds * 1000) {
+    for (let step = 0; !stop && performance.now() - began < opts.seconds * 1000 && step < (opts.steps ?? Infinity); step++) {
       if (opts.minConfirmed !== undefined && results.filter((r) => r.report.status === 'filled').length >= opts.minConfirmed && results.some((r) => r.report.status === 'filled' && r.order.side === 'roundtrip')) break;
       if (flow.step()) swaps += 1;
       await sleep(opts.paceMs);
