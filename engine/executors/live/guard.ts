@@ -10,6 +10,7 @@ import { getAssociatedTokenAddressSync } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
 import type { Order } from '../../orders/index.ts';
 import { TOKEN_PROGRAM } from '../../venues/index.ts';
+import { metrics } from '../../infra/telemetry/index.ts';
 import type { RouteSource, SwapPlan } from './plan.ts';
 
 export interface GuardStats {
@@ -61,6 +62,7 @@ export class SendGuard implements RouteSource {
     const sim = (await rpcCall<{ value: SimValue }>(this.opts.rpcUrl, 'simulateTransaction', [Buffer.from(tx.serialize()).toString('base64'), { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'processed', accounts: { addresses: [out], encoding: 'base64' } }])).value;
     if (sim.err) {
       this.stats.refused.wouldFail += 1;
+      metrics.execution.guardRefusals.inc({ reason: 'would-fail' });
       const logs = (sim.logs ?? []).slice(-3);
       throw new SolrulesError('EXEC_GUARD_WOULD_FAIL', `guard: the transaction would fail on the current state: ${JSON.stringify(sim.err)}${logs.length ? `; last logs: ${logs.join(' | ')}` : ''}`, { orderId: order.id, err: sim.err });
     }
@@ -74,6 +76,7 @@ export class SendGuard implements RouteSource {
     // shortfall > tolerance  ⇔  (quoted - simulated) * 10_000 > tolerance * quoted, in exact atoms
     if (simulatedOut < quoted && (quoted - simulatedOut) * 10_000n > BigInt(Math.floor(tolerance)) * quoted) {
       this.stats.refused.shortfall += 1;
+      metrics.execution.guardRefusals.inc({ reason: 'shortfall' });
       throw new SolrulesError('EXEC_GUARD_SHORTFALL', `guard: simulated output ${simulatedOut} atoms falls short of the quote ${quoted} by more than maxQuoteShortfallBps ${tolerance}`, { orderId: order.id, simulatedOut: simulatedOut.toString(), quoted: quoted.toString(), toleranceBps: tolerance });
     }
     this.stats.passed += 1;

@@ -12,6 +12,7 @@ import { createMarket, readPoolState, swapExactIn } from '../../../sandbox/marke
 import { engineWallets } from '../../../sandbox/demo/live-context.ts';
 import { SendGuard, VenueSource, type RouteSource } from '../../../engine/executors/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
+import { registry, resetMetrics } from '../../../engine/infra/telemetry/index.ts';
 import type { Order } from '../../../engine/orders/index.ts';
 
 function order(inputMint: string, outputMint: string, amountIn: bigint, minAmountOut: bigint): Order {
@@ -23,6 +24,7 @@ function order(inputMint: string, outputMint: string, amountIn: bigint, minAmoun
 }
 
 test('guard: passes an exact plan, refuses a shortfall beyond the tolerance and a send that would fail; sends nothing', async () => {
+  resetMetrics();
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
   try {
     const market = createMarket({ chain: sb.chain, seed: 1 });
@@ -59,6 +61,9 @@ test('guard: passes an exact plan, refuses a shortfall beyond the tolerance and 
     await assert.rejects(staleGuard.plan(exactMin, wallet), (err) => isSolrulesError(err, 'EXEC_GUARD_WOULD_FAIL'));
     assert.deepEqual(staleGuard.stats.refused, { wouldFail: 1, shortfall: 0 });
     assert.equal(sb.stats().rpcRequests.sendTransaction ?? 0, 0, 'the guard only simulates');
+    const exposition = await registry.metrics();
+    assert.match(exposition, /solrules_execution_guard_refusals_total\{reason="shortfall"\} 1/);
+    assert.match(exposition, /solrules_execution_guard_refusals_total\{reason="would-fail"\} 1/);
   } finally {
     await sb.close();
   }
