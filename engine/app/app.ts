@@ -8,6 +8,8 @@ import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.
 import { ConfigHolder, Reloader, type ActiveConfig, type ReloadOutcome } from '../config/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
 import type { RunMode } from '../facts/index.ts';
+import type { PoolProvider } from '../quotes/index.ts';
+import type { LiveContext } from '../executors/index.ts';
 import { openStore, resolveStoreConfig, type Store } from '../infra/store/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
 import { health, reportRuleSet, serviceCheck, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
@@ -23,6 +25,8 @@ export interface FactSource {
   /** Publishes market events on the bus until done (a replay) or stopped. */
   run(bus: Bus, engine: TradingEngine): Promise<void>;
   stop?(): Promise<void>;
+  /** Live pool state (a chain source's scanners): the engine trades on it (arbitrage, fills on pool state). */
+  readonly market?: PoolProvider;
 }
 
 export interface ComposeOptions {
@@ -40,6 +44,8 @@ export interface ComposeOptions {
   watch?: boolean;
   /** Serve /metrics, /healthz, /readyz and admin actions on 127.0.0.1:port (0 = any). */
   metricsPort?: number;
+  /** A --live run's chain context (wallets, RPC, route source, monitor): routes to live executors send. */
+  live?: LiveContext;
   /** Said when a reload is applied or refused. */
   onReload?: (outcome: ReloadOutcome) => void;
 }
@@ -85,6 +91,8 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     store,
     log: opts.log,
     control: () => control.fact(),
+    ...(opts.source.market ? { market: opts.source.market } : {}),
+    ...(opts.live ? { live: opts.live } : {}),
     ...(opts.portfolio ? { portfolio: opts.portfolio } : {}),
     ...(cache ? { group: { cache } } : {}),
   });

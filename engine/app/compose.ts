@@ -8,7 +8,7 @@ import type { Bus } from '../infra/bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { Coordinator } from '../coordinator/index.ts';
-import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, type Executor, type GroupOptions } from '../executors/index.ts';
+import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, PoolStateQuoter, type Executor, type GroupOptions, type LiveContext } from '../executors/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
@@ -19,6 +19,7 @@ import { NATIVE_MINT } from '../venues/index.ts';
 import { EngineClock, TradingEngine } from './engine.ts';
 import { FactWatch, unproducedReads } from './facts-watch.ts';
 import type { ControlFact } from '../control/index.ts';
+import { SendQueue, serialized } from './serial.ts';
 
 export interface EngineOptions {
   holder: ConfigHolder;
@@ -37,6 +38,8 @@ export interface EngineOptions {
   group?: GroupOptions;
   /** Warns when a fact rules read stays absent (default: one that knows what this mode cannot produce). */
   factWatch?: FactWatch;
+  /** A --live run's chain context: live executor kinds (rpc, jito) are built and routes to them send. */
+  live?: LiveContext;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -83,12 +86,17 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   // Executors from the registry. Without --live nothing is sent: every route, live ones included,
   // executes on the paper executor and is recorded as routed (the summary says so).
   const view = { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
-  const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view };
+  // On a chain, paper fills are the venues' exact quote on the current pool state.
+  const market = opts.market;
+  const quoter = market ? new PoolStateQuoter({ statesFor: async (a, b) => market.poolsFor(a, b).map((e) => e.state) }) : undefined;
+  const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view, ...(quoter ? { quoter } : {}) };
   const executors = new Map<string, Executor>();
+  const sends = new SendQueue();
   for (const [name, entry] of Object.entries(cfg.executors)) {
     const kind = executorKind(entry.type);
     if (!kind) throw new SolrulesError('EXEC_BAD_CONFIG', `executors.${name}: no executor kind '${entry.type}' is registered (${EXECUTOR_KINDS.map((k) => k.type).join(', ')})`, { field: `executors.${name}.type`, value: entry.type });
     if (!kind.live) executors.set(name, await kind.create(name, entry, { paper: paperContext }));
+    else if (opts.live) executors.set(name, serialized(await kind.create(name, entry, { live: opts.live }), sends));
   }
   const spot = [...executors.values()].find((e) => e.kind === 'paper') ?? (await executorKind('paper')!.create('paper', { type: 'paper' }, { paper: paperContext }));
   // Round trips fill against the live pool state, re-quoted exactly at execution.
@@ -105,12 +113,15 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     now: () => clock.now,
     log: log.child({ component: 'coordinator' }),
     factWatch,
+    // --live: realized vs expected of every confirmation is the quoteAccuracy fact risk and routing rules read.
+    ...(opts.live?.accuracy ? { quoteAccuracy: () => opts.live!.accuracy!.fact() } : {}),
   });
   const worker = new ExecutorWorker({
     bus: opts.bus,
     store: opts.store,
-    // paper run: a route to a live executor is executed on paper (recorded as routed to it)
-    executorFor: () => paper,
+    // paper run: a route to a live executor is executed on paper (recorded as routed to it);
+    // --live: each route runs on the executor it names.
+    executorFor: (route) => (opts.live ? executors.get(route.executor) : paper),
     now: () => clock.now,
     log: log.child({ component: 'executor' }),
     ...(opts.group ? { group: opts.group } : {}),

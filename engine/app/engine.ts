@@ -171,6 +171,14 @@ export class TradingEngine {
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);
+    // A live fill moved real balances (the paper executor moves the paper ones itself): the wallet fact follows the realized atoms.
+    if (report.status === 'filled' && !report.simulated && order.inputMint !== order.outputMint) {
+      try {
+        this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
+      } catch (err) {
+        this.log.warn({ err, orderId: order.id }, 'a live fill exceeds the balances the engine tracks (strategies.yaml paper.startingBalances); the wallet fact no longer matches the wallets');
+      }
+    }
     if (report.status === 'filled') this.reportFill(order, report);
     await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
@@ -213,6 +221,9 @@ export class TradingEngine {
     this.recent.push(event.usd);
     if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
     const price: PriceFact = priceFact({ mint: event.mint, symbol: event.symbol, recentUsd: this.recent, time: this.now, source: event.source, ...(event.slot !== undefined ? { slot: event.slot } : {}) });
+    if (typeof event.bidUsd === 'number') price.bidUsd = event.bidUsd;
+    if (typeof event.askUsd === 'number') price.askUsd = event.askUsd;
+    const market = event.spread ? { spread: event.spread } : {};
     const wallet = walletFact({ baseAtoms: this.portfolio.balance(cfg.market.base.mint), quoteAtoms: this.portfolio.balance(cfg.market.quote.mint), baseDecimals: cfg.market.base.decimals, quoteDecimals: cfg.market.quote.decimals });
     const time = timeFact(this.now);
     for (const [name, strategy] of Object.entries(cfg.strategies)) {
@@ -226,7 +237,7 @@ export class TradingEngine {
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
       const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
-      const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
+      const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), ...market, price, wallet, time }));
       this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];
       try {

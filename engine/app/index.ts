@@ -6,3 +6,5 @@ export { generatedSchemas, strategiesJsonSchema } from './schemas.ts';
 export { compose, type App, type ComposeOptions, type FactSource } from './app.ts';
 export { ReplaySource, type ReplayOptions } from './replay-source.ts';
 export { FactWatch, factReads, unproducedReads, type UnproducedRead } from './facts-watch.ts';
+export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
+export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';

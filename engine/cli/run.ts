@@ -14,6 +14,7 @@ import { createLogger, initTracing, metrics, setLogger } from '../infra/telemetr
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 import { liveReadiness } from '../executors/index.ts';
+import { runOnChain } from './_run-chain.ts';
 
 /** Where the paper balances are kept between runs (beside the strategies' state). */
 const PORTFOLIO_STATE = 'paper:portfolio';
@@ -22,6 +23,7 @@ export const summary = 'run the engine: paper-trade the replayed SOL-USD series 
 
 const USAGE = `usage: solrules run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--speed N] [--prices CSV] [--out DIR]
                     [--evaluator KIND] [--no-watch] [--quiet] [--metrics-port N] [--linger S]
+       solrules run --rpc URL [--ws URL] [--scanner FILE] [--seconds N] [--live]
 
 Replays a daily OHLC price series (default: strategies.yaml replay.prices) as four ticks a
 day through the enabled strategies, with the paper executor (simulated fills: price moved by
@@ -33,7 +35,13 @@ strategies.yaml and rules/ are validated, tested and applied (unless --no-watch)
 The summary is printed and written to DIR/summary.json and DIR/summary.txt (default out/).
 --metrics-port N (or SOLRULES_METRICS_PORT) serves /metrics, /healthz, /readyz and the admin
 actions on 127.0.0.1:N while it runs (0 = any free port); --linger S keeps them up S seconds after
-the summary so a scraper sees the final values. See docs/observability.md.`;
+the summary so a scraper sees the final values. See docs/observability.md.
+
+With --rpc the engine runs on a chain instead (docs/live.md): the scanners watch the pools of
+--scanner FILE (default scanner.yaml in the project) on the RPC (and --ws, default the RPC's
+port + 1) and every enabled strategy (grid, DCA, arbitrage) evaluates on them. DRY RUN by
+default: fills are the venues' exact quote on the current pool state and nothing is sent.
+Runs until Ctrl+C or --seconds N.`;
 
 /**
  * Resolves a path relative to `dir`; when it is missing and names a `../shared/fixtures/...`
@@ -72,6 +80,10 @@ export async function run(argv: string[]): Promise<number> {
         'metrics-port': { type: 'string' },
         linger: { type: 'string' },
         live: { type: 'boolean' },
+        rpc: { type: 'string' },
+        ws: { type: 'string' },
+        scanner: { type: 'string' },
+        seconds: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       false,
@@ -102,13 +114,26 @@ export async function run(argv: string[]): Promise<number> {
       console.error('not starting: fix the errors above (solrules validate / solrules test)');
       return 1;
     }
+    if (values.rpc !== undefined) {
+      const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
+      if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--seconds must be a positive number; got '${values.seconds}'`);
+      if (values.live) {
+        // Nothing goes to a chain without --live, configured wallets and configured executors.
+        const wallets = built.active.project.wallets;
+        const gate = liveReadiness({ ...(wallets ? { wallets: { file: wallets.src.file, config: wallets.config } } : {}), executors: built.active.strategies.executors });
+        for (const p of gate.problems) console.error(`--live: ${p}`);
+        if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
+      }
+      return runOnChain(root, built.active, factory, log, { rpc: values.rpc, ...(values.ws !== undefined ? { ws: values.ws } : {}), ...(values.scanner !== undefined ? { scanner: resolve(values.scanner) } : {}), ...(seconds !== undefined ? { seconds } : {}), quiet: values.quiet ?? false, watch: !values['no-watch'], ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}), live: values.live ?? false });
+    }
+    for (const k of ['ws', 'scanner', 'seconds'] as const) if (values[k] !== undefined) throw new UsageError(`--${k} goes with --rpc URL (a run on a chain)`);
     if (values.live) {
       // Nothing goes to a chain without --live, configured wallets and configured executors.
       const wallets = built.active.project.wallets;
       const gate = liveReadiness({ ...(wallets ? { wallets: { file: wallets.src.file, config: wallets.config } } : {}), executors: built.active.strategies.executors });
       for (const p of gate.problems) console.error(`--live: ${p}`);
       if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
-      throw new UsageError(`--live: wallets (${gate.wallets.map((w) => w.name).join(', ')}) and executors are ready, but 'run' replays a price series and this build has no live market feed (scanners) to trade on; see docs/execution.md (npm run e2e:execution runs the live executors on the local sandbox)`);
+      throw new UsageError(`--live: wallets (${gate.wallets.map((w) => w.name).join(', ')}) and executors are ready, but without --rpc 'run' replays a price series, which has nothing to trade on: pass --rpc URL [--ws URL] to run on a chain (docs/live.md; npx solrules demo runs it live on the local sandbox)`);
     }
     const cfg = built.active.strategies;
     const strategiesDir = dirname(built.active.project.strategies!.src.file);

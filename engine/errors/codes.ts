@@ -151,6 +151,8 @@ export interface ErrorContext {
   QUOTE_UPSTREAM_HTTP: Context;
   QUOTE_UPSTREAM_UNREACHABLE: Context;
   // EXEC_
+  EXEC_GUARD_WOULD_FAIL: Context;
+  EXEC_GUARD_SHORTFALL: Context;
   EXEC_ZERO_OUTPUT: Context;
   EXEC_ALREADY_SUBMITTED: Context;
   EXEC_BAD_AMOUNT: Context;
@@ -330,6 +332,8 @@ export interface ErrorContext {
   // BACKTEST_
   BACKTEST_REPORT_INPUT: Context;
   // MARKET_
+  MARKET_SOURCE_RUNNING: Context;
+  MARKET_NO_POOLS: Context;
   MARKET_TX_FAILED: Context;
   MARKET_POOL_MISSING: Context;
   MARKET_FIXTURES_MISSING: Context;

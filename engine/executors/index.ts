@@ -20,5 +20,7 @@ export type { SwapPlan, RouteSource } from './live/plan.ts';
 export { createLiveExecutor, concurrencyOf, type LiveContext } from './live-factory.ts';
 export { SandboxExchange } from './sources/sandbox-exchange.ts';
 export { JupiterSource, type JupiterRouteClient } from './sources/jupiter.ts';
-export { VenueSource } from './sources/venues.ts';
+export { VenueSource, type PoolStateProvider } from './sources/venues.ts';
 export { liveReadiness, type LiveReadiness } from './live/gate.ts';
+export { SendGuard, type GuardStats, type SendGuardOptions } from './live/guard.ts';
+export { RoundTripSource, OrderRouteSource } from './sources/round-trip.ts';

@@ -37,11 +37,19 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
     scopes: ['strategy'],
     produces: { price: ['mint', 'symbol', 'usd', 'recentUsd', 'changePct', 'slot', 'timestamp', 'source'] },
   },
+  {
+    id: 'chain-price-feed',
+    description: 'the scanners’ price feed (solrules run --rpc)',
+    modes: ['chain'],
+    scopes: ['strategy'],
+    // spread: when two venues or more quote the token
+    produces: { price: ['mint', 'symbol', 'usd', 'recentUsd', 'changePct', 'slot', 'timestamp', 'source', 'bidUsd', 'askUsd'], spread: '*' },
+  },
   { id: 'clock', description: 'the engine clock (replayed time in a backtest)', modes: ['replay', 'chain'], scopes: ['strategy'], produces: { time: '*' } },
   {
     id: 'paper-portfolio',
-    description: 'the paper executor’s balances',
-    modes: ['replay'],
+    description: 'the engine’s portfolio (paper balances; in a live run, the realized fills)',
+    modes: ['replay', 'chain'],
     scopes: ['strategy'],
     produces: { wallet: ['available', 'baseBalance', 'quoteBalance', 'baseAtoms', 'quoteAtoms'] },
   },
@@ -77,11 +85,8 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
  */
 export const NOT_PRODUCED_YET: Readonly<Record<string, string>> = {
   pool: 'pool state reaches the engine only in a chain run, which does not feed it to rules yet (the live-engine issue)',
-  spread: 'the price feed computes venue spreads only in a chain run, which does not feed them to rules yet (the live-engine issue)',
   volume: 'the volume monitor runs only in a chain run, which does not feed it to rules yet (the live-engine issue)',
-  'price.bidUsd': 'bids and asks per venue come from the chain price feed, not wired to rules yet (the live-engine issue)',
-  'price.askUsd': 'bids and asks per venue come from the chain price feed, not wired to rules yet (the live-engine issue)',
-  'price.confidenceUsd': 'oracle confidence comes from the chain price feed, not wired to rules yet (the live-engine issue)',
+  'price.confidenceUsd': 'oracle confidence comes from the chain price feed with a Pyth oracle configured, not passed to rules yet (the live-engine issue)',
   ai: 'the engine does not run chart analyses yet: `solrules analyze` renders a chart and asks the model by hand (the AI analysis issue wires the queue as a producer)',
 };
 

@@ -55,6 +55,11 @@ export interface PriceEvent {
   time: string;
   source: string;
   slot?: number;
+  /** Chain runs (the scanners' price feed): best bid and ask across venues. */
+  bidUsd?: number;
+  askUsd?: number;
+  /** Chain runs with two venues or more: the `spread` fact. */
+  spread?: { mint: string; spreadBps: number; bestBidVenue: string; bestAskVenue: string; venues: string[] } | null;
 }
 
 /** `execution.submitted`: an order handed to the chain or block engine. */

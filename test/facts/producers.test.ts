@@ -26,6 +26,10 @@ test('mode matters: quoteAccuracy reaches risk rules only in chain runs; price r
   assert.equal(whyUnproduced(FACT_PRODUCERS, 'quoteAccuracy', 'samples', { scope: 'order' }), undefined);
   assert.match(whyUnproduced(FACT_PRODUCERS, 'quoteAccuracy', 'samples', { scope: 'order', mode: 'replay' }) ?? '', /chain runs/);
   assert.equal(whyUnproduced(FACT_PRODUCERS, 'price', 'usd', { scope: 'strategy', strategyKind: 'grid', mode: 'replay' }), undefined);
-  assert.match(whyUnproduced(FACT_PRODUCERS, 'price', 'bidUsd', { scope: 'strategy', strategyKind: 'grid' }) ?? '', /not produced yet/);
+  assert.match(whyUnproduced(FACT_PRODUCERS, 'price', 'confidenceUsd', { scope: 'strategy', strategyKind: 'grid' }) ?? '', /not produced yet/);
+  // The chain's price feed: bids, asks and the venue spread reach strategy rules in chain runs only.
+  assert.equal(whyUnproduced(FACT_PRODUCERS, 'price', 'bidUsd', { scope: 'strategy', strategyKind: 'grid', mode: 'chain' }), undefined);
+  assert.equal(whyUnproduced(FACT_PRODUCERS, 'spread', 'spreadBps', { scope: 'strategy', strategyKind: 'dca', mode: 'chain' }), undefined);
+  assert.match(whyUnproduced(FACT_PRODUCERS, 'spread', 'spreadBps', { scope: 'strategy', strategyKind: 'dca', mode: 'replay' }) ?? '', /chain runs/);
   assert.match(whyUnproduced(FACT_PRODUCERS, 'order', 'notionalUsd', { scope: 'strategy', strategyKind: 'grid' }) ?? '', /risk and routing rules/);
 });

@@ -63,6 +63,7 @@ export const L = {
   side: enumOf('buy', 'sell', 'roundtrip'),
   executionStatus: enumOf('filled', 'failed', 'expired', 'rejected'),
   retryReason: enumOf('dropped', 'blockhash-expired', 'bundle-failed', 'rpc-error', 'timeout'),
+  guardReason: enumOf('would-fail', 'shortfall'),
   completion: enumOf('take-profit', 'stop-loss', 'position-limit', 'replay-end', 'stopped'),
   quoteSource: enumOf('local', 'jupiter', 'cache'),
   quoteResult: enumOf('ok', 'no-route', 'stale', 'error', 'timeout', 'rate-limited', 'circuit-open'),
@@ -149,6 +150,7 @@ export const CATALOG = {
     expectedProfit: gauge('solrules_execution_expected_profit_usd', 'Sum of the profit expected when orders were decided (can fall).', { executor: L.executor, route: L.route }, 'usd'),
     realizedProfit: gauge('solrules_execution_realized_profit_usd', 'Sum of the profit realized at confirmation (can fall).', { executor: L.executor, route: L.route }, 'usd'),
     retries: counter('solrules_execution_retries_total', 'Resubmissions and rebroadcasts.', { executor: L.executor, reason: L.retryReason }),
+    guardRefusals: counter('solrules_execution_guard_refusals_total', 'Live sends refused by the send guard before signing: the simulation failed, or its output fell short of the quote beyond maxQuoteShortfallBps.', { reason: L.guardReason }),
     inflight: gauge('solrules_execution_inflight', 'Submissions awaiting confirmation.', { executor: L.executor }),
   },
   quotes: {

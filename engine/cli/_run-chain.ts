@@ -1,0 +1,121 @@
+/**
+ * `solrules run --rpc URL`: the engine on a chain. The scanners watch the pools of the scanner
+ * config (--scanner FILE, default scanner.yaml beside strategies.yaml) on the given RPC /
+ * WebSocket and publish prices; every enabled strategy (grid, DCA, arbitrage) evaluates on them.
+ * Default DRY RUN: fills are the venues' exact quote on the current pool state and nothing is sent.
+ * With --live (after the gate) routes go to the live executors, signed by wallets.yaml's workers.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps, type EngineLiveContext } from '../app/index.ts';
+import { Keystore } from '../wallets/index.ts';
+import type { ActiveConfig } from '../config/index.ts';
+import { isSolrulesError } from '../errors/index.ts';
+import { loadScannerConfig, type ScannerConfig } from '../market/index.ts';
+import type { EvaluatorFactory } from '../rules/index.ts';
+import type { Logger } from '../infra/telemetry/index.ts';
+import type { TradingEngine } from '../app/index.ts';
+import { UsageError } from './args.ts';
+
+export interface ChainRunArgs {
+  rpc: string;
+  ws?: string;
+  scanner?: string;
+  seconds?: number;
+  quiet: boolean;
+  watch: boolean;
+  metricsPort?: number;
+  /** Send: wallets.yaml's workers sign, strategies.yaml's live executors send (the gate has passed). */
+  live?: boolean;
+}
+
+/** The scanner config for a chain run: the file's pools, oracles and tokens, with the command line's endpoints. */
+export function chainScannerConfig(root: string, args: { rpc: string; ws?: string; scanner?: string }): ScannerConfig {
+  const file = args.scanner ?? join(root, 'scanner.yaml');
+  if (!existsSync(file)) throw new UsageError(`--rpc needs the pools to watch: no scanner config at ${file} (pass --scanner FILE; see docs/market-data.md)`);
+  if (!/^https?:\/\//.test(args.rpc)) throw new UsageError(`--rpc must be an http(s) URL; got '${args.rpc}'`);
+  if (args.ws !== undefined && !/^wss?:\/\//.test(args.ws)) throw new UsageError(`--ws must be a ws(s) URL; got '${args.ws}'`);
+  const config = loadScannerConfig(file);
+  config.rpcUrl = args.rpc;
+  if (args.ws !== undefined) config.wsUrl = args.ws;
+  else delete config.wsUrl; // derived from --rpc (port + 1), not the file's endpoint for another chain
+  return config;
+}
+
+/** One progress line: price, orders decided / filled / failed, routes. */
+export function progressLine(engine: TradingEngine, elapsedS: number): string {
+  const rows = [...engine.stats.orders.values()];
+  const sum = (k: 'decided' | 'filled' | 'failed' | 'blocked') => rows.reduce((a, r) => a + r[k], 0);
+  const price = engine.price?.usd;
+  return `  ${elapsedS.toFixed(0).padStart(4)} s  SOL ${price === undefined ? '   —   ' : '$' + price.toFixed(4)}  ticks ${String(engine.stats.ticks).padStart(5)}  orders ${sum('decided')}  filled ${sum('filled')}  failed ${sum('failed')}  blocked ${sum('blocked')}`;
+}
+
+/** Runs the engine on the chain in dry run until Ctrl+C or `seconds`; prints progress and a summary. */
+export async function runOnChain(root: string, active: ActiveConfig, factory: EvaluatorFactory, log: Logger, args: ChainRunArgs): Promise<number> {
+  let config: ScannerConfig;
+  try {
+    config = chainScannerConfig(root, args);
+  } catch (err) {
+    if (isSolrulesError(err)) {
+      console.error(`${err.code}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const write = (s: string) => {
+    if (!args.quiet) console.log(s);
+  };
+  // A chain run keeps no state yet: the stored one belongs to the replay (or to live orders), and its
+  // paper balances start from strategies.yaml each time.
+  const store = process.env.SOLRULES_STORE;
+  if (!store) process.env.SOLRULES_STORE = 'memory';
+  const started = performance.now();
+  const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)) });
+  let live: EngineLiveContext | undefined;
+  let params = () => active.ruleSet.params;
+  if (args.live) {
+    const wallets = active.project.wallets!;
+    const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), log });
+  }
+  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
+  params = () => app.holder.current.ruleSet.params;
+  const cfg = active.strategies;
+  if (live) write(`solrules run — LIVE on ${source.description}: orders are signed by the worker wallets of wallets.yaml and SENT by the executors each route names; a guard simulates every send first (maxQuoteShortfallBps ${maxQuoteShortfallBps(params())}).`);
+  else write(`solrules run — DRY RUN on ${source.description}: fills are simulated by the exact local quote on the current pool state; nothing is sent to any chain.`);
+  if (!store) write('state: in memory for this dry run (set SOLRULES_STORE to keep it)');
+  write(`strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${active.ruleSet.hash.slice(0, 12)}${args.seconds !== undefined ? `; for ${args.seconds} s` : '; until Ctrl+C'}`);
+  if (app.unproduced.length) {
+    write(`note: ${app.unproduced.length} rule condition(s) read facts this chain run does not produce, so they cannot hold here:`);
+    for (const u of app.unproduced) write(`  ${u.file}/${u.rule}: ${u.fact}${u.path ? '.' + u.path : ''} — ${u.why}`);
+  }
+  const onSignal = () => void source.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await source.run(app.bus, app.engine);
+  } catch (err) {
+    await app.close();
+    if (isSolrulesError(err)) {
+      console.error(`${err.code}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const { engine } = app;
+  const { base, quote } = cfg.market;
+  const start = { base: BigInt(cfg.paper?.startingBalances?.base ?? '0'), quote: BigInt(cfg.paper?.startingBalances?.quote ?? '0') };
+  console.log(live
+    ? `\nLIVE summary (${((performance.now() - started) / 1000).toFixed(1)} s, ${engine.stats.ticks} price events; guard: ${live.guard.stats.passed} passed, ${live.guard.stats.refused.wouldFail} refused as failing, ${live.guard.stats.refused.shortfall} refused for shortfall; quote accuracy: ${live.accuracy.fact().samples} confirmation(s), mean shortfall ${live.accuracy.fact().meanShortfallBps.toFixed(2)} bps)`
+    : `\nDRY RUN summary (${((performance.now() - started) / 1000).toFixed(1)} s, ${engine.stats.ticks} price events; simulated fills, nothing sent)`);
+  for (const [key, r] of engine.stats.orders) console.log(`  ${key.padEnd(28)} decided ${r.decided}  filled ${r.filled}  failed ${r.failed}  blocked ${r.blocked}  expired ${r.expired}`);
+  console.log(`  routes: ${[...engine.stats.routes].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${live ? '' : ' (executed on paper)'}`);
+  console.log(`  ${live ? 'tracked' : 'paper'} balances: ${base.symbol} ${start.base} -> ${engine.portfolio.balance(base.mint)} atoms; ${quote.symbol} ${start.quote} -> ${engine.portfolio.balance(quote.mint)} atoms`);
+  await engine.stop();
+  await app.close();
+  live?.monitor.close();
+  return 0;
+}

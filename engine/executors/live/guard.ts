@@ -1,0 +1,85 @@
+/**
+ * The send guard: before a live executor signs and sends a plan, its swap instructions are
+ * simulated against the chain's current state (simulateTransaction, the output token account
+ * read back). A plan that would fail, or whose simulated output falls short of the quote by more
+ * than the tolerance the rules set (`maxQuoteShortfallBps`), is refused with a typed error: the
+ * live executor reports it rejected and not sent, and the worker dead-letters it with the reason.
+ */
+import { PublicKey, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
+import { getAssociatedTokenAddressSync } from '@solana/spl-token';
+import { SolrulesError } from '../../errors/index.ts';
+import type { Order } from '../../orders/index.ts';
+import { TOKEN_PROGRAM } from '../../venues/index.ts';
+import { metrics } from '../../infra/telemetry/index.ts';
+import type { RouteSource, SwapPlan } from './plan.ts';
+
+export interface GuardStats {
+  checked: number;
+  passed: number;
+  refused: { wouldFail: number; shortfall: number };
+}
+
+export interface SendGuardOptions {
+  inner: RouteSource;
+  /** JSON-RPC endpoint that simulates against the current state. */
+  rpcUrl: string;
+  /** Largest shortfall of the simulated output below the quote, bps (the rules' param). */
+  maxShortfallBps: (order: Order) => number;
+}
+
+interface SimValue {
+  err: unknown;
+  logs: string[] | null;
+  accounts: ({ data: [string, string] } | null)[] | null;
+}
+
+async function rpcCall<T>(url: string, method: string, params: unknown[]): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = (await res.json()) as { result?: T; error?: { message: string } };
+  if (body.error || body.result === undefined) throw new SolrulesError('EXEC_RPC_UNAVAILABLE', `guard: ${method} failed: ${body.error?.message ?? res.status}`, { method });
+  return body.result;
+}
+
+function tokenAmount(data: Buffer | undefined): bigint {
+  return data && data.length >= 72 ? data.readBigUInt64LE(64) : 0n;
+}
+
+export class SendGuard implements RouteSource {
+  readonly name: string;
+  readonly stats: GuardStats = { checked: 0, passed: 0, refused: { wouldFail: 0, shortfall: 0 } };
+
+  constructor(private readonly opts: SendGuardOptions) {
+    this.name = `guarded ${opts.inner.name}`;
+  }
+
+  async plan(order: Order, wallet: PublicKey): Promise<SwapPlan> {
+    const plan = await this.opts.inner.plan(order, wallet);
+    this.stats.checked += 1;
+    const out = getAssociatedTokenAddressSync(new PublicKey(plan.expected.outputMint), wallet, true, TOKEN_PROGRAM).toBase58();
+    const before = await rpcCall<{ value: { data: [string, string] } | null }>(this.opts.rpcUrl, 'getAccountInfo', [out, { encoding: 'base64', commitment: 'processed' }]);
+    const { blockhash } = (await rpcCall<{ value: { blockhash: string } }>(this.opts.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }])).value;
+    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: wallet, recentBlockhash: blockhash, instructions: plan.instructions }).compileToV0Message(plan.lookupTables));
+    const sim = (await rpcCall<{ value: SimValue }>(this.opts.rpcUrl, 'simulateTransaction', [Buffer.from(tx.serialize()).toString('base64'), { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'processed', accounts: { addresses: [out], encoding: 'base64' } }])).value;
+    if (sim.err) {
+      this.stats.refused.wouldFail += 1;
+      metrics.execution.guardRefusals.inc({ reason: 'would-fail' });
+      const logs = (sim.logs ?? []).slice(-3);
+      throw new SolrulesError('EXEC_GUARD_WOULD_FAIL', `guard: the transaction would fail on the current state: ${JSON.stringify(sim.err)}${logs.length ? `; last logs: ${logs.join(' | ')}` : ''}`, { orderId: order.id, err: sim.err });
+    }
+    const pre = tokenAmount(before.value ? Buffer.from(before.value.data[0], 'base64') : undefined);
+    const postData = sim.accounts?.[0];
+    const post = tokenAmount(postData ? Buffer.from(postData.data[0], 'base64') : undefined);
+    // A round trip pays its input out of the same account it is paid back into.
+    const simulatedOut = post - pre + (plan.expected.inputMint === plan.expected.outputMint ? plan.expected.amountIn : 0n);
+    const quoted = plan.expected.amountOut;
+    const tolerance = this.opts.maxShortfallBps(order);
+    // shortfall > tolerance  ⇔  (quoted - simulated) * 10_000 > tolerance * quoted, in exact atoms
+    if (simulatedOut < quoted && (quoted - simulatedOut) * 10_000n > BigInt(Math.floor(tolerance)) * quoted) {
+      this.stats.refused.shortfall += 1;
+      metrics.execution.guardRefusals.inc({ reason: 'shortfall' });
+      throw new SolrulesError('EXEC_GUARD_SHORTFALL', `guard: simulated output ${simulatedOut} atoms falls short of the quote ${quoted} by more than maxQuoteShortfallBps ${tolerance}`, { orderId: order.id, simulatedOut: simulatedOut.toString(), quoted: quoted.toString(), toleranceBps: tolerance });
+    }
+    this.stats.passed += 1;
+    return plan;
+  }
+}

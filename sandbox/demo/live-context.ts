@@ -1,0 +1,37 @@
+/**
+ * The engine's wallets for a live run on the sandbox market: seeded worker wallets (keys passed
+ * through the keystore from an environment object, never printed) funded with SOL, wrapped SOL
+ * and USDC by sandbox setup writes. Sandbox only: keys from a seed are public knowledge.
+ */
+import { Keystore, type WalletSigner } from '../../engine/wallets/index.ts';
+import type { WalletsConfig } from '../../engine/config/index.ts';
+import { seededKeypair, type Market } from '../market/market.ts';
+import { fundTokenAccount } from '../market/tokens.ts';
+
+export interface EngineWallets {
+  keystore: Keystore;
+  workers: WalletSigner[];
+  /** What each worker was funded with: lamports (fees, tips), wrapped SOL and USDC atoms. */
+  funded: { lamports: bigint; wsol: bigint; usdc: bigint };
+}
+
+/** Seeded worker wallets for the engine, funded on the sandbox chain. */
+export function engineWallets(market: Market, opts: { workers?: number; lamports?: bigint; wsol?: bigint; usdc?: bigint } = {}): EngineWallets {
+  const n = opts.workers ?? 2;
+  const env: Record<string, string> = {};
+  const cfg: WalletsConfig = { version: 1, wallets: [] };
+  for (let i = 1; i <= n; i++) {
+    const kp = seededKeypair(market.seed, `engine-worker-${i}`);
+    env[`SOLRULES_SANDBOX_WORKER_${i}`] = JSON.stringify(Array.from(kp.secretKey));
+    cfg.wallets.push({ name: `worker-${i}`, tier: 'worker', key: { env: `SOLRULES_SANDBOX_WORKER_${i}` }, minBalanceSol: 0.05 });
+  }
+  const keystore = Keystore.load(cfg, { baseDir: process.cwd(), env });
+  const workers = keystore.byTier('worker');
+  const funded = { lamports: opts.lamports ?? 100_000_000_000n, wsol: opts.wsol ?? 50_000_000_000n, usdc: opts.usdc ?? 10_000_000_000n };
+  for (const w of workers) {
+    market.chain.setAccount(w.publicKey, { lamports: funded.lamports });
+    fundTokenAccount(market.chain, market.mints.sol, w.publicKey, funded.wsol);
+    fundTokenAccount(market.chain, market.mints.usdc, w.publicKey, funded.usdc);
+  }
+  return { keystore, workers, funded };
+}
