@@ -8,7 +8,7 @@ import type { Bus } from '../infra/bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { Coordinator, type ControlFact } from '../coordinator/index.ts';
-import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, type Executor, type GroupOptions } from '../executors/index.ts';
+import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, type Executor, type MarketView, type GroupOptions } from '../executors/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
@@ -36,6 +36,11 @@ export interface EngineOptions {
   group?: GroupOptions;
   /** Warns when a fact rules read stays absent (default: one that knows what this mode cannot produce). */
   factWatch?: FactWatch;
+  /**
+   * The price and time paper fills execute at, instead of the engine clock's last price: a
+   * backtest's fill model (decision at a bar's close, fill at the next bar's open).
+   */
+  fills?: MarketView;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -81,7 +86,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
 
   // Executors from the registry. Without --live nothing is sent: every route, live ones included,
   // executes on the paper executor and is recorded as routed (the summary says so).
-  const view = { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
+  const view: MarketView = opts.fills ?? { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
   const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view };
   const executors = new Map<string, Executor>();
   for (const [name, entry] of Object.entries(cfg.executors)) {

@@ -22,6 +22,18 @@ export interface PriceEvent {
   time: string;
   source: string;
   slot?: number;
+  /** The bar that just closed, when the source publishes bars (a backtest: evaluation at bar close). */
+  bar?: PriceBar;
+}
+
+/** One OHLCV bar: `time` is its open time (epoch ms, UTC); prices in USD per whole base token. */
+export interface PriceBar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume?: number;
 }
 
 /** Counters the summary reports. */
@@ -230,7 +242,7 @@ export class TradingEngine {
       const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
-      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
+      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote, ...(event.bar ? { bar: event.bar } : {}) };
       const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
       this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];

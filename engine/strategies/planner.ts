@@ -18,6 +18,8 @@ export interface TickContext {
   params: Record<string, unknown>;
   base: TokenInfo;
   quote: TokenInfo;
+  /** The bar that just closed (open time in epoch ms), when the source publishes bars (a backtest). */
+  bar?: { time: number; open: number; high: number; low: number; close: number; volume?: number };
 }
 
 export interface StrategyPnl {
