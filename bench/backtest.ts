@@ -87,6 +87,19 @@ async function benchSeries(label: string, series: CandleSeries, dir: string): Pr
     run = await runBacktest({ active: built.active, series, fill: FILL, generatedAt: '2026-01-01T00:00:00Z' });
     engineBest = Math.min(engineBest, performance.now() - t);
   }
+  // Where the time goes: the same bars with rules that never fire (fast = slow: no cross) cost the
+  // per-bar path (facts, evaluation, bus settle, equity); the rest is the order path.
+  // A second copy of the config whose params make every cross impossible.
+  const quiet = (await buildActiveConfig(dir, evaluatorFactory('compiled'), 'bench', { runTests: false })).active!;
+  const quietParams = quiet.ruleSet.params as Record<string, Record<string, unknown>>;
+  for (const k of Object.keys(quiet.strategies.strategies)) quietParams[k] = { ...quietParams[k], fast: PARAMS.slow };
+  let quietBest = Infinity;
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    const q = await runBacktest({ active: quiet, series, fill: FILL, generatedAt: '2026-01-01T00:00:00Z' });
+    quietBest = Math.min(quietBest, performance.now() - t);
+    assert.equal(q.stats.decided, 0, 'the quiet variant decided orders');
+  }
   const fills = run!.result.strategies[0]!.fills.map((f) => ({ timeMs: f.timeMs, side: f.side, price: f.price, baseAtoms: f.sizeAtoms }));
   const expected = plain.map((f) => ({ timeMs: f.timeMs, side: f.side, price: f.price, baseAtoms: f.baseAtoms }));
   const same = JSON.stringify(fills, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(expected, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -94,6 +107,8 @@ async function benchSeries(label: string, series: CandleSeries, dir: string): Pr
   console.log(`${label}: ${fmt(n)} bars × ${COPIES} strateg${COPIES === 1 ? 'y' : 'ies'}`);
   console.log(`  engine path (composeEngine, compiled rules, risk+routing, paper executor): ${(engineBest / 1000).toFixed(3)} s  ${fmt(strategyBars / (engineBest / 1000))} strategy-bars/s`);
   console.log(`  plain TypeScript loop (the floor):                                        ${(plainBest / 1000).toFixed(4)} s  ${fmt(n / (plainBest / 1000))} strategy-bars/s`);
+  const orders = run!.stats.decided;
+  console.log(`  of which: per-bar path (facts, rule evaluation, bus settle, equity; measured with rules that never fire) ${(quietBest / 1000).toFixed(3)} s = ${((quietBest * 1000) / strategyBars).toFixed(2)} µs/strategy-bar; order path ${orders} orders ≈ ${(((engineBest - quietBest) / Math.max(1, orders)) * 1000).toFixed(0)} µs/order (decide, bus, risk+routing rules, store, worker, paper fill, planner update)`);
   console.log(`  engine / floor: ${(engineBest / COPIES / plainBest).toFixed(1)}x slower; fills: engine ${fills.length}, plain loop ${expected.length}: ${same ? 'SAME trades (time, side, price, base atoms)' : 'DIFFERENT'}`);
   if (!same) {
     const k = fills.findIndex((f, i) => JSON.stringify(f, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) !== JSON.stringify(expected[i], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
