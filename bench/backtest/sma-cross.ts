@@ -86,6 +86,12 @@ class SmaCrossPlanner implements Planner {
     s.buyAtoms = String(Math.round(p.orderUsd * 10 ** this.quote.decimals));
     return this.out;
   }
+  plots(): ReadonlyArray<{ name: string; value: number }> {
+    return [
+      { name: 'fast SMA', value: this.fact.fast },
+      { name: 'slow SMA', value: this.fact.slow },
+    ];
+  }
   onSignal(): void {}
   onOrders(orders: readonly Order[]): void {
     this.pending += orders.length;

@@ -145,7 +145,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const ledgerList = names.map((s) => ledgers.get(s)!);
   const valueAt = (i: number) => {
     const close = bars.close[i]!;
-    const atoms = engine.portfolio.balance(quote.mint) + toQuote(engine.portfolio.balance(base.mint), close);
+    const baseHeld = engine.portfolio.balance(base.mint);
+    const atoms = engine.portfolio.balance(quote.mint) + (baseHeld === 0n ? 0n : toQuote(baseHeld, close));
     portfolioAtoms[i] = atoms;
     portfolioUsd[i] = Number(atoms) / quoteScale;
     for (let k = 0; k < ledgerList.length; k++) {
@@ -155,6 +156,17 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     }
   };
 
+  // Chart series the planners expose, one column per series, NaN where a bar has none.
+  const plotters = names.map((name) => ({ name, planner: engine.planners.get(name)! })).filter((p) => p.planner?.plots);
+  const plotColumns = new Map<string, { pane: 'price' | 'oscillator'; values: Float64Array }>();
+  const sample = (p: { name: string; planner: { plots?: () => ReadonlyArray<{ name: string; value: number; pane?: 'price' | 'oscillator' }> } }, i: number) => {
+    for (const v of p.planner.plots!()) {
+      const key = `${p.name}: ${v.name}`;
+      let col = plotColumns.get(key);
+      if (!col) plotColumns.set(key, (col = { pane: v.pane ?? 'price', values: new Float64Array(n).fill(NaN) }));
+      col.values[i] = v.value;
+    }
+  };
   const every = opts.progressEvery ?? Math.max(1, Math.ceil(n / 20));
   const bar = { time: 0, open: 0, high: 0, low: 0, close: 0 } as { time: number; open: number; high: number; low: number; close: number; volume?: number };
   for (let i = 0; i < n; i++) {
@@ -173,6 +185,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: bar.close, time: new Date(bar.time + interval).toISOString(), source: 'backtest', bar: { ...bar } };
     await engine.onPrice(event);
     await bus.settle();
+    for (const p of plotters) sample(p, i);
     if (opts.fill.fillAt === 'close') valueAt(i);
     if ((i + 1) % every === 0 || i === n - 1) opts.onProgress?.(i + 1, n, portfolioUsd[i]!);
   }
@@ -195,7 +208,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       description: `rules ${cfg.strategies[name]!.rules}; equity = the starting equity plus this strategy's own P&L (one shared portfolio)`,
     };
   });
-  const indicators: IndicatorSeries[] = [];
+  const indicators: IndicatorSeries[] = [...plotColumns].map(([name, c]) => ({ kind: 'line', name, pane: c.pane, values: c.values }));
   const result: BacktestResult = {
     metadata: {
       ...(opts.title ? { title: opts.title } : {}),

@@ -68,6 +68,14 @@ test('next-open: decisions at bar closes fill at the next bar open, with slippag
   // The portfolio ends with 1,000 − 200 + 210.393026 USDC and no SOL: exact in atoms.
   const equity = run.result.portfolio.equity as unknown as { equityQuoteAtoms: bigint[] };
   assert.equal(equity.equityQuoteAtoms.at(-1), 1_010_393_026n);
+  // The DCA planner's chart series (Planner.plots), sampled after each bar's evaluation and the
+  // fills it caused: the average entry, 100 USDC (fee included) / 0.976474505 SOL, then 200 / 1.992805113.
+  const series = run.result.markets[0]!.indicators!;
+  assert.deepEqual(series.map((x) => x.name), ['dca: average entry']);
+  const avg = Array.from((series[0] as { values: ArrayLike<number> }).values);
+  assert.ok(Math.abs(avg[0]! - 100 / 0.976474505) < 1e-9);
+  assert.ok(Math.abs(avg[2]! - 200 / 1.992805113) < 1e-9);
+  assert.ok(Number.isNaN(avg[4]!)); // sold at bar 5's open: flat
   // Equity at bar 0's close (before the first fill, which happens at bar 1's open) is the starting cash.
   assert.equal(equity.equityQuoteAtoms[0], 1_000_000_000n);
 });
