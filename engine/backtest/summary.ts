@@ -27,5 +27,8 @@ export function formatBacktestSummary(run: BacktestRun, model: ReportModel): str
   for (const [label, f] of rows) lines.push(`${label.padEnd(22)}${curves.map((c) => f(c.metrics).padStart(width)).join('')}`);
   const s = run.stats;
   lines.push('', `orders: ${s.decided} decided, ${s.filled} filled, ${s.failed} not filled (blocked, failed or left at the end); ${s.errors} evaluation error(s)`);
+  const unfilled = run.orders.filter((o) => o.status !== 'filled');
+  for (const o of unfilled.slice(0, 5)) lines.push(`  not filled: ${new Date(o.decidedAtMs).toISOString().slice(0, 16)} ${o.strategy}/${o.rule} ${o.side} — ${o.status}${o.reason ? `: ${o.reason}` : ''}`);
+  if (unfilled.length > 5) lines.push(`  … ${unfilled.length - 5} more`);
   return lines.join('\n');
 }

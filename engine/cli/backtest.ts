@@ -65,7 +65,8 @@ export async function run(argv: string[]): Promise<number> {
     const say = (s: string) => {
       if (!quiet) console.log(s);
     };
-    setLogger(createLogger({ level: process.env.SOLRULES_LOG_LEVEL ?? 'warn' }));
+    // The summary lists orders that were not filled and why; the engine's per-order warnings would repeat it.
+    setLogger(createLogger({ level: process.env.SOLRULES_LOG_LEVEL ?? 'error' }));
     const built = await buildActiveConfig(root, evaluatorFromOption(values.evaluator), 'backtest');
     if (!built.active) {
       for (const d of built.diagnostics) console.error(`${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
