@@ -16,7 +16,7 @@ import { MemoryBus } from '../infra/bus/index.ts';
 import { MemoryStore } from '../infra/store/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { formatTimeframe, type CandleSeries } from '../market/candles/index.ts';
-import { orderFromJson, type OrderJson } from '../orders/index.ts';
+import type { OrderJson } from '../orders/index.ts';
 import { describeFillModel, fillReference, type FillModelConfig } from './fill-model.ts';
 import { baseToQuoteAtoms, StrategyLedger } from './ledger.ts';
 import type { BacktestResult, IndicatorSeries, StrategyResult } from './report/index.ts';
@@ -110,9 +110,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   let failed = 0;
   type Result = { order: OrderJson; report: ExecutionReportJson };
   const onResult = (data: Result) => {
-    const order = orderFromJson(data.order);
+    // The order's JSON form is enough here (the engine's own handler decodes and checks it).
+    const order = data.order;
     const report = reportFromJson(data.report);
-    const outcome: OrderOutcome = { id: order.id, strategy: order.strategy, rule: order.rule, side: order.side, decidedAtMs: Date.parse(order.createdAt), amountIn: order.amountIn.toString(), status: report.status, ...(report.reason ? { reason: report.reason } : {}) };
+    const outcome: OrderOutcome = { id: order.id, strategy: order.strategy, rule: order.rule, side: order.side, decidedAtMs: Date.parse(order.createdAt), amountIn: order.amountIn, status: report.status, ...(report.reason ? { reason: report.reason } : {}) };
     orders.push(outcome);
     if (report.status !== 'filled' || report.fillPriceUsd === undefined) {
       failed += 1;
