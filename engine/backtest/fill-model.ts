@@ -33,7 +33,8 @@ export function fillModel(input: { fillAt?: string; feeBps?: number; slippageBps
 /** One line for the report banner. */
 export function describeFillModel(m: FillModelConfig): string {
   const at = m.fillAt === 'next-open' ? 'fill at the next bar open' : 'fill at the same bar close';
-  return `decision at bar close, ${at}; slippage ${m.slippageBps} bps against the order, fee ${m.feeBps} bps of the input (rounded up to an atom)`;
+  // fee and slippage figures are shown beside it by the report
+  return `decision at bar close, ${at}; slippage moves the price against the order, the fee is taken from the input (rounded up to an atom)`;
 }
 
 /**
