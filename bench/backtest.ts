@@ -35,7 +35,7 @@ function project(): string {
   const dir = mkdtempSync(join(os.tmpdir(), 'solrules-bench-bt-'));
   mkdirSync(join(dir, 'rules'));
   for (const f of ['risk.yaml', 'routing.yaml']) writeFileSync(join(dir, 'rules', f), readRepo(`rules/${f}`));
-  for (let k = 0; k < COPIES; k++) writeFileSync(join(dir, 'rules', `sma${k}.yaml`), SMA_CROSS_RULES.replace('id: sma-cross', `id: sma${k}`));
+  for (let k = 0; k < COPIES; k++) writeFileSync(join(dir, 'rules', `sma${k}.yaml`), SMA_CROSS_RULES.replace('id: sma-cross', `id: sma${k}`).replaceAll('id: sma-', `id: sma${k}-`));
   const strategies = Array.from({ length: COPIES }, (_, k) => `  sma${k}:\n    kind: bench-sma-cross\n    enabled: true\n    rules: rules/sma${k}.yaml\n    params: { fast: ${PARAMS.fast}, slow: ${PARAMS.slow}, orderUsd: ${PARAMS.orderUsd} }\n`).join('');
   writeFileSync(
     join(dir, 'strategies.yaml'),
