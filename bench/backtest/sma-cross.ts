@@ -7,8 +7,7 @@
  * Both fill with the documented fill model (next bar open, slippage and fee in bps, exact atoms).
  */
 import { field as f, type FactCatalog } from '../../engine/facts/index.ts';
-import type { Order, TokenInfo } from '../../engine/orders/index.ts';
-import type { ExecutionReport } from '../../engine/infra/store/index.ts';
+import type { ExecutionReport, Order, TokenInfo } from '../../engine/orders/index.ts';
 import type { Planner, StrategyKind, StrategyPnl, TickContext } from '../../engine/strategies/index.ts';
 
 /** Simple moving average over `n` closes, with a running sum (same arithmetic in both forms). */

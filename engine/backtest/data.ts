@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
-import { loadCandlesStrict, type CandleReport, type CandleSeries } from '../market/candles/index.ts';
+import { loadCandlesStrict, type CandleReport, type CandleSeries } from '../market/index.ts';
 
 /** The default bars: Binance SOL/USDT 1h spot, 2020-08 … 2025 (47,360 bars). */
 export const DEFAULT_BARS = '../shared/fixtures/candles/sol-usdt-1h-binance-spot/SOLUSDT_1h.csv';

@@ -7,6 +7,6 @@ export { fillModel, describeFillModel, fillReference, FILL_AT, type FillAt, type
 export { StrategyLedger, baseToQuoteAtoms } from './ledger.ts';
 export { loadBacktestData, resolveDataPath, parseBound, DEFAULT_BARS, type BacktestData } from './data.ts';
 export { formatBacktestSummary } from './summary.ts';
-export { writeReport, type BacktestResult, type WrittenReport } from './report/index.ts';
+export { writeReport, buildReportModel, type BacktestResult, type WrittenReport } from './report/index.ts';
 export { diffOrders, orderKey, metricValues, formatDiff, DIFF_METRICS, type OrderDiff, type OrderChange } from './diff.ts';
 export { parseFailIf, evaluateFailIf, type FailIf, type Comparison } from './fail-if.ts';

@@ -9,13 +9,12 @@
 import type { ActiveConfig, StrategiesConfig } from '../config/index.ts';
 import { ConfigHolder } from '../config/index.ts';
 import { composeEngine, type PriceEvent } from '../app/index.ts';
-import { SUBJECTS } from '../coordinator/index.ts';
 import { SolrulesError } from '../errors/index.ts';
-import { reportFromJson, type ExecutionReportJson } from '../executors/index.ts';
+import { SUBJECTS, reportFromJson, type ExecutionReportJson } from '../messages/index.ts';
 import { MemoryBus } from '../infra/bus/index.ts';
 import { MemoryStore } from '../infra/store/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
-import { formatTimeframe, type CandleSeries } from '../market/candles/index.ts';
+import { formatTimeframe, type CandleSeries } from '../market/index.ts';
 import type { OrderJson } from '../orders/index.ts';
 import { describeFillModel, fillReference, type FillModelConfig } from './fill-model.ts';
 import { baseToQuoteAtoms, StrategyLedger } from './ledger.ts';

@@ -3,9 +3,8 @@
  * state (levels, positions) as orders fill. The engine calls them; rules decide.
  */
 import type { PriceFact, WalletFact } from '../facts/index.ts';
-import { atomsToUsd, type Order, type TokenInfo } from '../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../orders/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
-import type { ExecutionReport } from '../infra/store/index.ts';
 
 export interface TickContext {
   time: Date;

@@ -12,17 +12,19 @@ import type { OrcaWhirlpoolState } from './venue.ts';
 
 const WHIRLPOOL_PROGRAM = new PublicKey(WHIRLPOOL_PROGRAM_ID);
 
-/** Whirlpool oracle PDA (seeds "oracle", pool). */
+/** Whirlpool oracle PDA (seeds "oracle", pool), memoized. */
 function oracleAddressOf(pool: string): PublicKey {
-  return PublicKey.findProgramAddressSync([Buffer.from('oracle'), new PublicKey(pool).toBuffer()], WHIRLPOOL_PROGRAM)[0];
+  return new PublicKey(oracleAddress(pool));
 }
-import { accountMeta as k, anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, tokenProgramOf, u128, u64, type SwapRequest } from '../codec/swap.ts';
+import { oracleAddress } from './pda.ts';
+import { accountMeta as k, ata, bool, MEMO_PROGRAM, requireMint, tokenProgramOf, u128, u64, type SwapRequest } from '../codec/swap.ts';
+import { instructionDiscriminator } from '../codec/anchor.ts';
 
 /** sqrt price bounds of the program (MIN_SQRT_PRICE, MAX_SQRT_PRICE): no limit. */
 export const WHIRLPOOL_MIN_SQRT_PRICE = 4295048016n;
 export const WHIRLPOOL_MAX_SQRT_PRICE = 79226673515401279992447579055n;
 
-const SWAP_V2 = anchorDiscriminator('swap_v2');
+const SWAP_V2 = instructionDiscriminator('swap_v2');
 
 export function whirlpoolSwapInstruction(state: OrcaWhirlpoolState, req: SwapRequest & { sqrtPriceLimit?: bigint }): TransactionInstruction {
   const w = state.whirlpool;
