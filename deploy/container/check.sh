@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the image built by build.sh and checks it as a user would: `npm start` (the replay, with
+# Starts the image built by build.sh and checks it as a user would: `npm run paper` (the replay, with
 # the telemetry server on) answers /healthz from the host and through the image's HEALTHCHECK,
 # /readyz and /metrics answer, it runs as uid 10001, its JSON log lines carry service, role and
 # level, and `npm test`'s runner works inside (one test file: the whole suite takes minutes).
@@ -19,9 +19,9 @@ now_ms() { date +%s%3N; }
 
 echo "== image $IMAGE: $(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
 t0=$(now_ms)
-# npm start = solrules run: the replay at 20 days a second (~50 s), then 60 s more of serving
+# npm run paper = solrules run: the replay at 20 days a second (~50 s), then 60 s more of serving
 podman run -d --name "$NAME" "${PODMAN_FLAGS[@]}" -p 127.0.0.1::9464 -e SOLRULES_LOG_LEVEL=info -e SOLRULES_ROLE=all \
-  "$IMAGE" npm start -- --speed 20 --linger 60 >/dev/null
+  "$IMAGE" npm run paper -- --speed 20 --linger 60 >/dev/null
 PORT=$(podman port "$NAME" 9464/tcp | sed 's/.*://')
 URL=http://127.0.0.1:$PORT
 healthy_ms=

@@ -11,7 +11,7 @@ import type { RunMode } from '../facts/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { LiveContext } from '../executors/index.ts';
 import { openStore, resolveStoreConfig, type Store } from '../infra/store/index.ts';
-import type { EvaluatorFactory } from '../rules/index.ts';
+import { canonicalJson, type EvaluatorFactory } from '../rules/index.ts';
 import { health, reportRuleSet, serviceCheck, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { composeEngine } from './compose.ts';
 import type { TradingEngine } from './engine.ts';
@@ -108,7 +108,15 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   if (busConfig.kind === 'nats') health.register('bus', serviceCheck(busConfig.servers, 4222));
   const storeConfig = resolveStoreConfig({ projectDir: opts.root });
   if (storeConfig.kind === 'postgres') health.register('store', serviceCheck([storeConfig.url], 5432));
-  const reloader = new Reloader({ root: opts.root, factory: opts.factory, holder, log: opts.log, ...(opts.onReload ? { onOutcome: opts.onReload } : {}) });
+  // Every rule set this engine applies is versioned in the store (what ran when, for audits, diffs and rollbacks).
+  const recordRuleSet = (a: ActiveConfig) =>
+    store.recordRuleSet({ hash: a.ruleSet.hash, content: canonicalJson({ files: a.ruleSet.files, params: a.ruleSet.params, strategies: a.strategies }), source: a.source, appliedAt: a.appliedAt.toISOString() });
+  await recordRuleSet(opts.active);
+  const onOutcome = async (o: ReloadOutcome) => {
+    if (o.applied) await recordRuleSet(holder.current);
+    await opts.onReload?.(o);
+  };
+  const reloader = new Reloader({ root: opts.root, factory: opts.factory, holder, log: opts.log, onOutcome });
   control.onReload(async () => {
     const o = await reloader.reload('admin');
     const refused = o.diagnostics.length + o.testFailures.length;

@@ -8,7 +8,7 @@ import type { Bus } from '../infra/bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { Coordinator } from '../coordinator/index.ts';
-import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, PoolStateQuoter, type Executor, type GroupOptions, type LiveContext } from '../executors/index.ts';
+import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, PoolStateQuoter, type Executor, type GroupOptions, type LiveContext, type MarketView } from '../executors/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
@@ -40,6 +40,11 @@ export interface EngineOptions {
   factWatch?: FactWatch;
   /** A --live run's chain context: live executor kinds (rpc, jito) are built and routes to them send. */
   live?: LiveContext;
+  /**
+   * The price and time paper fills execute at, instead of the engine clock's last price: a
+   * backtest's fill model (decision at a bar's close, fill at the next bar's open).
+   */
+  fills?: MarketView;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -85,7 +90,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
 
   // Executors from the registry. Without --live nothing is sent: every route, live ones included,
   // executes on the paper executor and is recorded as routed (the summary says so).
-  const view = { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
+  const view: MarketView = opts.fills ?? { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
   // On a chain, paper fills are the venues' exact quote on the current pool state.
   const market = opts.market;
   const quoter = market ? new PoolStateQuoter({ statesFor: async (a, b) => market.poolsFor(a, b).map((e) => e.state) }) : undefined;

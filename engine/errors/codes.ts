@@ -44,7 +44,8 @@ export const ERROR_PREFIXES = {
   INDICATOR_: 'indicator declarations and bars',
   CANDLES_: 'candle files (columns, rows, timeframes)',
   AI_: 'AI analysis: charts, client, budget, queue, record/replay',
-  BACKTEST_: 'backtest reports',
+  BACKTEST_: 'backtests: the runner, its data and fill model, and the report',
+  DIFF_: 'solrules diff (what-if backtests)',
   MARKET_: 'the sandbox market (pools, flows, replays it builds)',
 } as const;
 
@@ -84,6 +85,7 @@ export interface ErrorContext {
   // STRATEGIES_
   STRATEGIES_DCA_AMOUNT: Context;
   STRATEGIES_FACT_CLASH: Context;
+  STRATEGIES_KIND_CLASH: Context;
   STRATEGIES_GRID_BELOW_ZERO: Context;
   STRATEGIES_GRID_SPACING: Context;
   STRATEGIES_KIND_NOT_IN_MODE: Context;
@@ -331,6 +333,15 @@ export interface ErrorContext {
   AI_UNEXPECTED: Context;
   // BACKTEST_
   BACKTEST_REPORT_INPUT: Context;
+  BACKTEST_BAD_FILL_MODEL: Context;
+  BACKTEST_BAD_PERIOD: Context;
+  BACKTEST_DATA_NOT_FOUND: Context;
+  BACKTEST_NO_BARS: Context;
+  BACKTEST_NO_STRATEGY: Context;
+  BACKTEST_UNKNOWN_MARKET: Context;
+  BACKTEST_UNKNOWN_STRATEGY: Context;
+  // DIFF_
+  DIFF_BAD_FAIL_IF: Context;
   // MARKET_
   MARKET_SOURCE_RUNNING: Context;
   MARKET_NO_POOLS: Context;

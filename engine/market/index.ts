@@ -16,3 +16,5 @@ export { ShredstreamSource, decodeEntries, shredstreamProxyClient, shredstreamPr
 export { Deduplicator, SlotClock, matchesFilters } from './filters.ts';
 export { fetchAccounts, fetchProgramAccounts, toSnapshot, MAX_KEYS_PER_CALL } from './rpc.ts';
 export { parseCandles, loadCandles, sliceCandles, candleTicks, type Candle, type PriceTick } from './replay/index.ts';
+// OHLCV bar files (candles/): the names that do not clash with the daily replay's above.
+export { loadCandlesStrict, formatTimeframe, CandleSeries, type CandleReport } from './candles/index.ts';

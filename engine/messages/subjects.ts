@@ -60,6 +60,18 @@ export interface PriceEvent {
   askUsd?: number;
   /** Chain runs with two venues or more: the `spread` fact. */
   spread?: { mint: string; spreadBps: number; bestBidVenue: string; bestAskVenue: string; venues: string[] } | null;
+  /** The bar that just closed, when the source publishes bars (a backtest: evaluation at bar close). */
+  bar?: PriceBar;
+}
+
+/** One OHLCV bar: `time` is its open time (epoch ms, UTC); prices in USD per whole base token. */
+export interface PriceBar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume?: number;
 }
 
 /** `execution.submitted`: an order handed to the chain or block engine. */

@@ -49,3 +49,17 @@ export function schemaRoot(name: SchemaName): Record<string, unknown> | undefine
   validator(name);
   return roots.get(name);
 }
+
+/**
+ * Validates `name` against `schema` from now on instead of the file in `schemas/`: for a process
+ * that registers a strategy kind at run time (its params and facts are not in the files).
+ */
+export function useSchema(name: SchemaName, schema: Record<string, unknown>): void {
+  const a = instance();
+  const id = typeof schema.$id === 'string' ? schema.$id : undefined;
+  const old = roots.get(name);
+  if (old && typeof old.$id === 'string') a.removeSchema(old.$id);
+  if (id && a.getSchema(id)) a.removeSchema(id);
+  roots.set(name, schema);
+  compiled.set(name, a.compile(schema));
+}

@@ -17,6 +17,8 @@ export interface TickContext {
   params: Record<string, unknown>;
   base: TokenInfo;
   quote: TokenInfo;
+  /** The bar that just closed (open time in epoch ms), when the source publishes bars (a backtest). */
+  bar?: { time: number; open: number; high: number; low: number; close: number; volume?: number };
 }
 
 export interface StrategyPnl {
@@ -47,6 +49,19 @@ export interface Planner {
   summary?(): Record<string, unknown>;
   /** Cumulative counters reported as metrics (rebalances, completions by reason). */
   counters?(): PlannerCounters;
+  /**
+   * Series a backtest report draws for this strategy (indicators, an average entry …), sampled
+   * after each bar's evaluation: one entry per series, the same names every bar, NaN while not
+   * ready. `pane: 'oscillator'` draws it below the price chart (default: over the price).
+   */
+  plots?(): ReadonlyArray<PlotValue>;
+}
+
+/** One value of a planner's chart series at a bar (see `Planner.plots`). */
+export interface PlotValue {
+  name: string;
+  value: number;
+  pane?: 'price' | 'oscillator';
 }
 
 /** Counters a planner may report (solrules_strategy_* metrics). */

@@ -1,5 +1,5 @@
 /**
- * `npm start` twice in a row with the embedded store: the second run restores grid and DCA
+ * `solrules run` (`npm run paper`) twice in a row with the embedded store: the second run restores grid and DCA
  * state and the paper balances from the first (PGlite under .solrules/) and continues the
  * replay where the first stopped. A run cut in two ends exactly where one uninterrupted run
  * over the same period ends — same orders, fills, P&L, balances and strategy state.

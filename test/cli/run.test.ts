@@ -1,4 +1,4 @@
-/** `solrules run` — what `npm start` runs — end to end through the real CLI. */
+/** `solrules run` — what `npm run paper` runs (`npm start` is the backtest) — end to end through the real CLI. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -198,7 +198,7 @@ test("the compose stack's Prometheus config passes promtool check config and loa
 
 // --- the image and the scripts -------------------------------------------------------------------
 
-test('the Containerfile passes dockerfile-utils lint: multi-stage, non-root, HEALTHCHECK on /healthz, npm start', () => {
+test('the Containerfile passes dockerfile-utils lint: multi-stage, non-root, HEALTHCHECK on /healthz, npm run paper', () => {
   const text = readFileSync(join(DEPLOY, 'container', 'Containerfile'), 'utf8');
   const problems = lintDockerfile(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
   assert.deepEqual(problems, []);
@@ -209,7 +209,7 @@ test('the Containerfile passes dockerfile-utils lint: multi-stage, non-root, HEA
   assert.match(instructions.filter((l) => l.startsWith('USER ')).at(-1) ?? '', /^USER 10001(:10001)?$/);
   assert.match(instructions.find((l) => l.startsWith('HEALTHCHECK ')) ?? '', /healthcheck\.mjs/);
   assert.match(readFileSync(join(DEPLOY, 'container', 'healthcheck.mjs'), 'utf8'), /\/healthz/);
-  assert.equal(instructions.filter((l) => l.startsWith('CMD ')).at(-1), 'CMD ["npm", "start"]');
+  assert.equal(instructions.filter((l) => l.startsWith('CMD ')).at(-1), 'CMD ["npm", "run", "paper"]');
 });
 
 test('the deploy scripts pass shellcheck', (t) => {

@@ -33,6 +33,7 @@ export class MemoryBus implements Bus {
   private readonly subs = new Set<Sub>();
   private readonly queueCursor = new Map<string, number>();
   private readonly seenIds = new Map<string, number>();
+  private sweepAtSize = 10_000;
   private readonly inflight = new Set<Promise<void>>();
   private closed = false;
   private readonly dedupWindowMs: number;
@@ -53,7 +54,12 @@ export class MemoryBus implements Bus {
   private isDuplicate(msgId: string | undefined): boolean {
     if (!msgId) return false;
     const now = Date.now();
-    if (this.seenIds.size > 10_000) for (const [id, at] of this.seenIds) if (now - at > this.dedupWindowMs) this.seenIds.delete(id);
+    // Sweep expired ids when the map has doubled since the last sweep (sweeping at every publish
+    // past a fixed size is quadratic when ids stay inside the window, as in a backtest).
+    if (this.seenIds.size > this.sweepAtSize) {
+      for (const [id, at] of this.seenIds) if (now - at > this.dedupWindowMs) this.seenIds.delete(id);
+      this.sweepAtSize = Math.max(10_000, 2 * this.seenIds.size);
+    }
     const seen = this.seenIds.get(msgId);
     if (seen !== undefined && now - seen <= this.dedupWindowMs) return true;
     this.seenIds.set(msgId, now);

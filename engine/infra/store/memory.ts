@@ -13,6 +13,8 @@ export class MemoryStore implements Store {
   private readonly orders = new Map<string, StoredOrder>();
   private readonly executions = new Map<string, ExecutionReport>();
   private readonly submissions = new Map<string, Submission>();
+  /** The submissions of each order (a scan of all of them per order is quadratic over a long backtest). */
+  private readonly submissionsByOrder = new Map<string, Submission[]>();
   private readonly pnl: PnlEntry[] = [];
   private readonly state = new Map<string, string>();
   private readonly fences = new Map<string, number>();
@@ -62,11 +64,14 @@ export class MemoryStore implements Store {
     const key = `${row.orderId}\u0000${row.attempt}`;
     if (this.submissions.has(key)) return false;
     this.submissions.set(key, row);
+    const list = this.submissionsByOrder.get(row.orderId);
+    if (list) list.push(row);
+    else this.submissionsByOrder.set(row.orderId, [row]);
     return true;
   }
 
   async listSubmissions(orderId?: string): Promise<Submission[]> {
-    return [...this.submissions.values()]
+    return (orderId === undefined ? [...this.submissions.values()] : this.submissionsByOrder.get(orderId) ?? [])
       .filter((s) => !orderId || s.orderId === orderId)
       .sort((a, b) => cmp(a.at, b.at) || a.attempt - b.attempt)
       .map((s) => ({ ...s }));
@@ -94,6 +99,11 @@ export class MemoryStore implements Store {
   }
 
   async listExecutions(orderId?: string): Promise<ExecutionReport[]> {
+    // one execution per order: the map is keyed by order id
+    if (orderId !== undefined) {
+      const row = this.executions.get(orderId);
+      return row ? [structuredClone(row)] : [];
+    }
     return [...this.executions.values()]
       .filter((e) => !orderId || e.orderId === orderId)
       .sort((a, b) => cmp(a.at, b.at) || cmp(a.orderId, b.orderId))

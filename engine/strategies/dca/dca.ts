@@ -143,6 +143,14 @@ export class DcaPlanner implements Planner {
     }
   }
 
+  /** The average entry price of the open position (NaN when flat), for backtest charts. */
+  plots(): ReadonlyArray<{ name: string; value: number }> {
+    const position = BigInt(this.state.positionAtoms);
+    if (position === 0n) return [{ name: 'average entry', value: NaN }];
+    const tokens = Number(position) / 10 ** this.market.base.decimals;
+    return [{ name: 'average entry', value: Number(BigInt(this.state.costQuoteAtoms)) / 10 ** this.market.quote.decimals / tokens }];
+  }
+
   exposureUsd(priceUsd: number): number {
     return atomsToUsd(BigInt(this.state.positionAtoms), this.market.base.decimals, priceUsd);
   }
