@@ -10,7 +10,7 @@ import { SUBJECTS, type Coordinator } from '../coordinator/index.ts';
 import { reportFromJson, type ExecutionReportJson, type ExecutorWorker, type Portfolio, type Route } from '../executors/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
-import type { Planner, TickContext } from '../strategies/index.ts';
+import type { Planner, PriceBar, TickContext } from '../strategies/index.ts';
 import type { FiredEvent, RuleFile } from '../rules/index.ts';
 import type { ExecutionReport, Store } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
@@ -22,6 +22,10 @@ export interface PriceEvent {
   time: string;
   source: string;
   slot?: number;
+  /** The closed bar this event reports (a backtest fills it at bar close); absent: the price is a bar with open = high = low = close = usd. */
+  bar?: PriceBar;
+  /** Bars of other markets closed at the same time, by the name strategies declare them under (`market:` of an indicator). */
+  otherBars?: Readonly<Record<string, PriceBar>>;
 }
 
 /** Counters the summary reports. */
@@ -230,7 +234,7 @@ export class TradingEngine {
       const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
-      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote };
+      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote, ...(event.bar ? { bar: event.bar } : {}), ...(event.otherBars ? { otherBars: event.otherBars } : {}) };
       const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), price, wallet, time }));
       this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];

@@ -21,7 +21,7 @@ import {
   type RuleCheckContext,
 } from '../rules/index.ts';
 import { whyUnproduced } from '../facts/index.ts';
-import { FACT_CATALOG, FACT_PRODUCERS } from '../strategies/index.ts';
+import { FACT_CATALOG, FACT_PRODUCERS, strategyKind } from '../strategies/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { checkStrategies, paramsFact, parsedParts, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
@@ -270,7 +270,8 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
     if (rf.kind === 'strategy' && !strategy) return base; // RULES_UNKNOWN_STRATEGY says why
     const query = { scope, ...(strategy ? { strategyKind: strategy.kind } : {}) } as const;
-    return { ...base, unproduced: (fact, path) => whyUnproduced(FACT_PRODUCERS, fact, path, query) };
+    const indicators = strategy ? strategyKind(strategy.kind)?.indicatorFields?.(strategy) : undefined;
+    return { ...base, unproduced: (fact, path) => whyUnproduced(FACT_PRODUCERS, fact, path, query), ...(indicators ? { indicators } : {}) };
   };
   const ruleFiles = new Map<string, LoadedRuleFile>();
   const loadRuleFile = (file: string): LoadedRuleFile | undefined => {

@@ -43,7 +43,9 @@ export function factsJsonSchema(catalog: FactCatalog, producedBy: (fact: string)
   for (const [name, spec] of Object.entries(catalog)) {
     properties[name] = spec.dynamic
       ? { type: 'object', description: `${spec.description} Produced by: ${producedBy(name)}.` }
-      : { ...objectSchema(spec.fields, `${spec.description} Produced by: ${producedBy(name)}.`) };
+      : spec.entries
+        ? { type: 'object', description: `${spec.description} Produced by: ${producedBy(name)}.`, additionalProperties: fieldSchema(spec.entries) }
+        : { ...objectSchema(spec.fields, `${spec.description} Produced by: ${producedBy(name)}.`) };
   }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -21,11 +21,24 @@ export interface ParamsFinding {
   found?: string;
 }
 
+/** A strategy's entry in strategies.yaml beyond kind, rules and enabled (what checks and planners read). */
+export interface StrategyEntry {
+  params: Record<string, unknown>;
+  /** Declared indicators (`name: { kind: params }`), for kinds that read them. */
+  indicators?: unknown;
+  /** Bar timeframe the indicators are computed on, e.g. 1h (bars are aggregated by the runner). */
+  timeframe?: string;
+  /** The pair this strategy trades when not the top-level market. */
+  market?: { base: TokenInfo; quote: TokenInfo };
+}
+
 /** What a planner is built from. */
 export interface PlannerContext {
   /** The strategy's name (its strategies.yaml key). */
   name: string;
   market: { base: TokenInfo; quote: TokenInfo };
+  /** The strategy's strategies.yaml entry (params as of the start, indicators, timeframe). */
+  strategy?: StrategyEntry;
   /** Live pool state (chain runs); undefined in a price replay. */
   pools?: PoolProvider;
 }
@@ -42,6 +55,12 @@ export interface StrategyKind {
   readonly modes: readonly RunMode[];
   /** Checks beyond the schema (e.g. a grid reaching a price at or below zero). */
   checkParams?(params: Record<string, unknown>): ParamsFinding[];
+  /** Checks of the whole entry (indicators, timeframe); `at` is relative to the strategy's entry. */
+  checkStrategy?(entry: StrategyEntry): ParamsFinding[];
+  /** Whether the kind reads `indicators:` / `timeframe:` (others refuse them: they would do nothing). */
+  readonly readsIndicators?: boolean;
+  /** Declared indicator name → the fields rules may read of it (validate refuses other names). */
+  indicatorFields?(entry: StrategyEntry): Record<string, readonly string[]>;
   /** Builds the planner; throws a typed error when the context lacks what it needs. */
   createPlanner(ctx: PlannerContext): Planner;
 }

@@ -7,6 +7,16 @@ import { atomsToUsd, type Order, type TokenInfo } from '../orders/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
 import type { ExecutionReport } from '../infra/store/index.ts';
 
+/** One closed OHLC bar, prices in human units (quote per base), `time` its open time in ms UTC. */
+export interface PriceBar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume?: number;
+}
+
 export interface TickContext {
   time: Date;
   /** Price of the base token. */
@@ -18,6 +28,10 @@ export interface TickContext {
   params: Record<string, unknown>;
   base: TokenInfo;
   quote: TokenInfo;
+  /** The closed bar of this tick (backtests); absent: the price is a bar with open = high = low = close. */
+  bar?: PriceBar;
+  /** Closed bars of other markets at this time, by market name (indicators declared with `market:`). */
+  otherBars?: Readonly<Record<string, PriceBar>>;
 }
 
 export interface StrategyPnl {
