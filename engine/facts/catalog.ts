@@ -27,6 +27,8 @@ export interface FieldSpec {
   values?: FieldSpec;
   /** Allowed values for a string field. */
   enum?: readonly string[];
+  /** May be null (an indicator while it warms up): a comparison with null is false. */
+  nullable?: boolean;
 }
 
 export interface FactSpec {

@@ -3,6 +3,7 @@ import { OPERATORS } from './catalog.ts';
 import type { FactCatalog, FieldSpec } from '../facts/index.ts';
 
 function fieldSchema(spec: FieldSpec): Record<string, unknown> {
+  if (spec.nullable) return { anyOf: [fieldSchema({ ...spec, nullable: false }), { type: 'null' }], description: spec.description };
   const doc = spec.unit ? `${spec.description} (${spec.unit})` : spec.description;
   switch (spec.type) {
     case 'number':

@@ -12,9 +12,10 @@ function indicatorEntry(): FieldSpec {
   for (const k of Object.values(INDICATOR_CATALOG)) for (const [o, spec] of Object.entries(k.outputs)) if (!outputs.has(o)) outputs.set(o, `${spec.description} (${k.kind}${spec.unit ? `, ${spec.unit}` : ''})`);
   fields.ready = f('boolean', COMMON_INDICATOR_FIELDS.ready!.description);
   fields.bars = f('integer', COMMON_INDICATOR_FIELDS.bars!.description, 'bars');
-  fields.prev = f('number', `${COMMON_INDICATOR_FIELDS.prev!.description} Null while not ready: a comparison with it is false.`);
-  for (const [o, d] of outputs) fields[o] = f('number', `${d} Null while not ready: a comparison with it is false.`);
-  fields.previous = f('object', COMMON_INDICATOR_FIELDS.previous!.description, undefined, { fields: Object.fromEntries([...outputs.keys()].map((o) => [o, f('number', `${o} at the previous bar.`)])) });
+  const nullable = { nullable: true };
+  fields.prev = f('number', `${COMMON_INDICATOR_FIELDS.prev!.description} Null while not ready: a comparison with it is false.`, undefined, nullable);
+  for (const [o, d] of outputs) fields[o] = f('number', `${d} Null while not ready: a comparison with it is false.`, undefined, nullable);
+  fields.previous = f('object', COMMON_INDICATOR_FIELDS.previous!.description, undefined, { nullable: true, fields: Object.fromEntries([...outputs.keys()].map((o) => [o, f('number', `${o} at the previous bar.`, undefined, nullable)])) });
   fields.series = f('object', '[previous, current] of each output, for crossesAbove / crossesBelow between two facts; [] until both are numbers.', undefined, {
     fields: Object.fromEntries([...outputs.keys()].map((o) => [o, f('series', `[previous, current] ${o}.`)])),
   });
