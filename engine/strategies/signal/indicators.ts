@@ -48,6 +48,9 @@ export function readSignalIndicators(input: unknown): SignalIndicatorDeclaration
 /** Fields rules may read of each declared indicator. */
 export function signalIndicatorFields(input: unknown): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = {};
+  // A name whose declaration is wrong is still declared (its error is reported once, in strategies.yaml).
+  const anyField = ['ready', 'value', 'prev', 'previous', 'bars', 'series', ...new Set(Object.values(INDICATOR_CATALOG).flatMap((k) => Object.keys(k.outputs)))];
+  if (isMap(input)) for (const name of Object.keys(input)) out[name] = anyField;
   for (const d of readSignalIndicators(input).declarations) {
     out[d.name] = ['ready', 'value', 'prev', 'previous', 'bars', 'series', ...Object.keys(INDICATOR_CATALOG[d.kind]!.outputs).filter((o) => o !== 'value')];
   }

@@ -195,9 +195,10 @@ export class SignalPlanner implements Planner {
     const stopUsd = open ? this.stopBelow(entryUsd, p.stopLoss, stopAtr ? s.entryAtrUsd : null) : undefined;
     const takeProfitUsd = open && p.takeProfit ? entryUsd * (1 + p.takeProfit.pct / 100) : undefined;
     const trailingStopUsd = open ? this.stopBelow(s.highUsd, p.trailingStop, trailAtr ? atrNow(ind, trailAtr) : null) : undefined;
-    const stopHit = stopUsd !== undefined && price <= stopUsd;
-    const trailingHit = trailingStopUsd !== undefined && price <= trailingStopUsd;
-    const takeProfitHit = takeProfitUsd !== undefined && price >= takeProfitUsd;
+    // Percent levels compared without dividing (price·100 vs reference·(100 ± pct)), so a close exactly on the level counts.
+    const stopHit = stopUsd !== undefined && (p.stopLoss && 'pct' in p.stopLoss ? price * 100 <= entryUsd * (100 - p.stopLoss.pct) : price <= stopUsd);
+    const trailingHit = trailingStopUsd !== undefined && (p.trailingStop && 'pct' in p.trailingStop ? price * 100 <= s.highUsd * (100 - p.trailingStop.pct) : price <= trailingStopUsd);
+    const takeProfitHit = takeProfitUsd !== undefined && price * 100 >= entryUsd * (100 + p.takeProfit!.pct);
     const maxHoldingHit = open && p.maxHoldingBars !== undefined && s.barsHeld >= p.maxHoldingBars;
     const exitReason: ExitReason | 'none' = stopHit ? 'stop-loss' : trailingHit ? 'trailing-stop' : takeProfitHit ? 'take-profit' : maxHoldingHit ? 'max-holding' : 'none';
     const anyPending = this.pendingSide();
