@@ -23,7 +23,7 @@ import bs58 from 'bs58';
 import { SolrulesError } from '../engine/errors/index.ts';
 import { txErrorJson, type TxErrorJson } from './txerror.ts';
 import { decodeMint, decodeTokenAccount, isTokenProgram } from './token.ts';
-import { Clock, fromNative, innerInstructionsOf, isFailed, LiteSVM, nativeOf, returnDataOf, toNative, type LiteInner, type LiteMeta } from './litesvm.ts';
+import { Clock, fromNative, innerInstructionsOf, isFailed, LiteSVM, nativeOf, addressOfBytes, returnDataOf, toNative, type LiteInner, type LiteMeta } from './litesvm.ts';
 import type {
   AccountChange,
   AccountState,
@@ -92,12 +92,13 @@ export class SandboxChain extends EventEmitter {
   private slotNow: number;
   private heightNow: number;
   private readonly slotMs: number;
-  private readonly genesisMs = Date.now();
+  private readonly genesisMs: number;
   private readonly lag: { confirmed: number; finalized: number };
   /** blockhash → last block height at which it is still valid. */
   private readonly blockhashes = new Map<string, number>();
   private readonly slotHashes: { slot: number; hash: string }[] = [];
   private readonly known = new Set<string>();
+  private readonly decodedKeys = new Map<string, Uint8Array>();
   private readonly history = new Map<string, TxRecord>();
   private readonly byAddress = new Map<string, string[]>();
   private readonly fees = new Map<number, { blockMin: bigint | null; perAccount: Map<string, bigint> }>();
@@ -115,6 +116,7 @@ export class SandboxChain extends EventEmitter {
     this.slotNow = this.startSlot;
     this.heightNow = opts.startBlockHeight ?? this.startSlot - 100;
     this.slotMs = opts.slotMs ?? 400;
+    this.genesisMs = opts.genesisUnixMs ?? Date.now();
     this.lag = { confirmed: opts.commitmentLagSlots?.confirmed ?? 0, finalized: opts.commitmentLagSlots?.finalized ?? 0 };
     this.writeAccount(this.faucet.publicKey.toBase58(), { lamports: FAUCET_LAMPORTS }, false);
     this.enterSlot();
@@ -200,14 +202,24 @@ export class SandboxChain extends EventEmitter {
   // --- accounts -----------------------------------------------------------------------------
   /** The account at `address`, or null when it does not exist (zero lamports). */
   getAccount(address: string): AccountState | null {
-    let key: Uint8Array;
-    try {
-      key = bs58.decode(address);
-    } catch {
-      return null;
+    const key = this.keyBytes(address);
+    return key ? fromNative(this.inner.getAccount(key)) : null;
+  }
+
+  /** The 32 bytes of a base58 address (decoded once per address: a transaction's keys are read many times), or null when it is none. */
+  private keyBytes(address: string): Uint8Array | null {
+    let key = this.decodedKeys.get(address);
+    if (key === undefined) {
+      try {
+        key = bs58.decode(address);
+      } catch {
+        return null;
+      }
+      if (key.length !== 32) return null;
+      if (this.decodedKeys.size >= 100_000) this.decodedKeys.clear();
+      this.decodedKeys.set(address, key);
     }
-    if (key.length !== 32) return null;
-    return fromNative(this.inner.getAccount(key));
+    return key;
   }
 
   minimumBalanceForRentExemption(dataLength: number): bigint {
@@ -256,7 +268,7 @@ export class SandboxChain extends EventEmitter {
     }
     if (tx.signatures.length === 0) throw new SolrulesError('SANDBOX_BAD_TRANSACTION', 'transaction has no signatures', { field: 'signatures' });
     const msg = tx.message;
-    const staticKeys = msg.staticAccountKeys.map((k) => k.toBase58());
+    const staticKeys = msg.staticAccountKeys.map((k) => addressOfBytes(k.toBytes()));
     const loaded = { writable: [] as string[], readonly: [] as string[] };
     for (const lookup of msg.addressTableLookups) {
       const table = this.getAccount(lookup.accountKey.toBase58());

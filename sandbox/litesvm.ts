@@ -52,10 +52,26 @@ export function nativeOf(svm: LiteSVM): LiteInner {
   return inner;
 }
 
+// Owners and a chain's busy addresses are few; base58-encoding one costs tens of µs and every
+// transaction and snapshot needs them.
+const addressOfBytess = new Map<string, string>();
+
+/** The base58 address of 32 key bytes (memoized). */
+export function addressOfBytes(bytes: Uint8Array): string {
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  let name = addressOfBytess.get(key);
+  if (name === undefined) {
+    name = bs58.encode(bytes);
+    if (addressOfBytess.size > 100_000) addressOfBytess.clear();
+    addressOfBytess.set(key, name);
+  }
+  return name;
+}
+
 /** A native account as an AccountState (null for zero lamports: such accounts do not exist). */
 export function fromNative(acct: InstanceType<typeof Account> | null): AccountState | null {
   if (!acct || acct.lamports() === 0n) return null;
-  return { lamports: acct.lamports(), data: acct.data(), owner: bs58.encode(acct.owner()), executable: acct.executable(), rentEpoch: acct.rentEpoch() };
+  return { lamports: acct.lamports(), data: acct.data(), owner: addressOfBytes(acct.owner()), executable: acct.executable(), rentEpoch: acct.rentEpoch() };
 }
 
 export function toNative(a: AccountState): InstanceType<typeof Account> {

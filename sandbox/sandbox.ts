@@ -35,6 +35,8 @@ export interface SandboxOptions {
   blockEnginePort?: number;
   /** Block engine gRPC (TLS) port (default 0 = ephemeral). */
   grpcPort?: number;
+  /** Unix ms of the first slot's block time (default: now); pin it for a repeatable chain clock. */
+  genesisUnixMs?: number;
   /** First slot (default 1000); block height starts 100 lower so code mixing the two up fails here too. */
   startSlot?: number;
   /** Slots until a landed transaction counts as confirmed / finalized (default 0 / 0). */
@@ -154,6 +156,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
   const chainOpts: ConstructorParameters<typeof SandboxChain>[0] = { slotMs: slotMs === 'manual' ? 400 : slotMs };
   if (opts.startSlot !== undefined) chainOpts.startSlot = opts.startSlot;
+  if (opts.genesisUnixMs !== undefined) chainOpts.genesisUnixMs = opts.genesisUnixMs;
   if (opts.commitmentLagSlots) chainOpts.commitmentLagSlots = opts.commitmentLagSlots;
   const chain = new SandboxChain(chainOpts);
   const faults = new Faults(opts.faultSeed ?? 1);

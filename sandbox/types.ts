@@ -118,6 +118,8 @@ export interface ChainOptions {
   startBlockHeight?: number;
   /** Nominal slot length for block times (ms). */
   slotMs?: number;
+  /** Unix ms of the start slot's block time (default: now). Pin it for a repeatable clock. */
+  genesisUnixMs?: number;
   commitmentLagSlots?: { confirmed?: number; finalized?: number };
 }
 

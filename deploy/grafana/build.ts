@@ -5,6 +5,16 @@
  * query Loki (LogQL) through the `$loki` variable.
  */
 
+import { PENDING_METRICS } from '../../engine/infra/telemetry/index.ts';
+
+/** A panel's description, with a note for each metric it reads that nothing sets yet (dashboards say what is pending). */
+function describe(p: PanelSpec): string | undefined {
+  const pending = Object.entries(PENDING_METRICS).filter(([name]) => p.targets.some((t) => t.expr.includes(name)));
+  const notes = pending.map(([name, why]) => `Pending: ${name} is not produced yet — ${why}.`);
+  const text = [p.description, ...notes].filter(Boolean).join(' ');
+  return text || undefined;
+}
+
 export type PanelType = 'timeseries' | 'stat' | 'table' | 'bargauge' | 'logs';
 
 export interface Target {
@@ -114,7 +124,7 @@ function panel(p: PanelSpec, id: number, gridPos: { x: number; y: number; w: num
     id,
     type: p.type,
     title: p.title,
-    ...(p.description ? { description: p.description } : {}),
+    ...(describe(p) ? { description: describe(p) } : {}),
     datasource: DATASOURCE,
     gridPos,
     targets: p.targets.map((t, i) => ({

@@ -47,7 +47,7 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
   },
   {
     id: 'coordinator',
-    description: 'the coordinator, for each order it risk-checks and routes',
+    description: 'the coordinator (per order it risk-checks and routes)',
     modes: ['replay', 'chain'],
     scopes: ['order'],
     produces: { order: '*', risk: ['ordersLastMinute', 'strategyNotionalUsd', 'dailyLossUsd'] },
@@ -56,7 +56,7 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
   { id: 'config', description: 'strategies.yaml', modes: ['replay', 'chain'], scopes: ['strategy', 'order'], produces: { params: '*' } },
   {
     id: 'confirmations',
-    description: 'the confirmation monitor of live executors (realized vs quoted output)',
+    description: 'the confirmation monitor of live executors',
     modes: ['chain'],
     scopes: ['order'],
     produces: { quoteAccuracy: '*' },
@@ -127,5 +127,8 @@ export function whyUnproduced(producers: readonly FactProducer[], fact: string, 
     return fields && (fields === '*' || field === undefined || fields.includes(field));
   });
   if (!elsewhere.length) return 'no registered component produces it';
-  return `only ${elsewhere.map((p) => `${p.description} (${p.scopes.includes(q.scope) ? '' : `for ${p.scopes.join('/')} rules, `}${p.strategyKind ? `for strategies of kind '${p.strategyKind}'` : `in ${p.modes.join('/')} runs`})`).join('; ')} produces it`;
+  const scopeText = (p: FactProducer) => p.scopes.map((x) => (x === 'order' ? 'risk and routing rules' : 'strategy rules')).join(' and ');
+  return elsewhere
+    .map((p) => `${p.description} produces it, for ${p.strategyKind ? `the rules of '${p.strategyKind}' strategies` : scopeText(p)}${p.modes.length < RUN_MODES.length ? ` in ${p.modes.join('/')} runs` : ''}`)
+    .join('; ');
 }

@@ -50,7 +50,7 @@ export function venueForPool(pool: AccountSnapshot): Venue<PoolState> {
 
 export { raydiumAmmV4, decodeAmmInfo, RAYDIUM_AMM_V4_PROGRAM_ID } from './raydium-amm-v4/index.ts';
 export type { RaydiumAmmV4State, AmmInfo } from './raydium-amm-v4/index.ts';
-export { orcaWhirlpool, decodeWhirlpool, decodeTickArray, decodeOracle, WHIRLPOOL_PROGRAM_ID } from './orca-whirlpool/index.ts';
+export { orcaWhirlpool, decodeWhirlpool, decodeTickArray, decodeOracle, WHIRLPOOL_PROGRAM_ID, tickArrayAddress as whirlpoolTickArrayAddress } from './orca-whirlpool/index.ts';
 export type { OrcaWhirlpoolState, OrcaWhirlpoolQuote, Whirlpool, TickArray, Oracle } from './orca-whirlpool/index.ts';
 export {
   raydiumClmm,
@@ -71,10 +71,12 @@ export {
   decodeOracle as decodeDlmmOracle,
   decodePresetParameter,
   METEORA_DLMM_PROGRAM_ID,
+  binArrayAddress as dlmmBinArrayAddress,
+  getPriceFromId as dlmmPriceFromId,
 } from './meteora-dlmm/index.ts';
 export type { MeteoraDlmmState, MeteoraDlmmQuote, LbPair, BinArray } from './meteora-dlmm/index.ts';
-export { decodePythPrice, scaledToDecimal, PYTH_PROGRAM_ID } from './pyth/index.ts';
-export type { PythPrice, PythPriceStatus } from './pyth/index.ts';
+export { decodePythPrice, scaledToDecimal, PYTH_PROGRAM_ID, decodePythPriceUpdate, encodePythPriceUpdate, PYTH_RECEIVER_PROGRAM_ID } from './pyth/index.ts';
+export type { PythPrice, PythPriceStatus, PythPriceUpdate } from './pyth/index.ts';
 export {
   decodeMint,
   decodeTokenAccount,

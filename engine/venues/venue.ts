@@ -7,7 +7,8 @@ import type { TransactionInstruction } from '@solana/web3.js';
 import type { AccountSnapshot } from '../accounts/index.ts';
 import type { SwapRequest } from './codec/swap.ts';
 
-export type VenueId = 'raydium-amm-v4' | 'raydium-clmm' | 'orca-whirlpool' | 'meteora-dlmm';
+/** A registered venue's id (the registry, VENUES in index.ts, is the one list of them). */
+export type VenueId = string;
 
 /** Everything a quote reads: the pool plus its vaults / tick arrays / bin arrays, decoded. */
 export interface PoolState {

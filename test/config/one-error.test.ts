@@ -29,7 +29,7 @@ test('the untouched project is valid (so every diagnostic below comes from the o
 });
 
 test("one misspelt key in strategies.yaml ('enabeld') is one error in one file", () => {
-  const { dir, codes } = projectWith((s) => s.replace('rules: rules/grid.yaml', 'rules: rules/grid.yaml').replace(/(grid:\n\s+)enabled:/, '$1enabeld:'));
+  const { dir, codes } = projectWith((s) => s.replace('rules: rules/grid.yaml', 'rules: rules/grid.yaml').replace(/(grid:\n\s+kind: grid\n\s+)enabled:/, '$1enabeld:'));
   rmSync(dir, { recursive: true });
   // before: the schema error twice (the invalid file was checked again), its 'missing enabled' twin twice, and
   // RULES_NO_STRATEGIES on every params reference of every rule file
@@ -49,7 +49,7 @@ test("a broken params section: its rules' params references are not checked agai
 test('a params reference to what did parse is still checked when strategies.yaml is invalid', () => {
   // grid's key misspelt (the file is invalid) and dca's stopLossPct renamed: dca's params parsed, so
   // rules/dca.yaml's reference to params dca.stopLossPct is reported
-  const { dir, codes } = projectWith((s) => s.replace(/(grid:\n\s+)enabled:/, '$1enabeld:').replace(/(\n\s+)stopLossPct:/, '$1stopLossPercent:'));
+  const { dir, codes } = projectWith((s) => s.replace(/(grid:\n\s+kind: grid\n\s+)enabled:/, '$1enabeld:').replace(/(\n\s+)stopLossPct:/, '$1stopLossPercent:'));
   rmSync(dir, { recursive: true });
   assert.equal(codes.filter((c) => c.startsWith('strategies.yaml')).length, 2, `two edits, two errors:\n${codes.join('\n')}`);
   assert.ok(codes.some((c) => /^rules\/dca\.yaml:\d+:\d+ RULES_UNKNOWN_PARAM$/.test(c)), codes.join('\n'));

@@ -8,7 +8,7 @@
  * - health: `health.register(name, check)` for /readyz;
  * - the HTTP server: /metrics, /healthz, /readyz and the admin actions.
  */
-export { CATALOG, L as LABELS, allSpecs, specByName, type MetricSpec, type MetricType } from './catalog.ts';
+export { CATALOG, L as LABELS, PENDING_METRICS, allSpecs, specByName, type MetricSpec, type MetricType } from './catalog.ts';
 export { enumOf, named, info, labelValueProblem, FORBIDDEN_LABEL_NAMES, OTHER, type LabelBound } from './labels.ts';
 export {
   metrics,

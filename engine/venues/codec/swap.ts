@@ -1,7 +1,7 @@
 /** Shared parts of the instruction builders (venue swaps, flash loans): the request, account metas, token accounts, little-endian encoders. */
 import { createHash } from 'node:crypto';
 import { PublicKey, type AccountMeta } from '@solana/web3.js';
-import { getAssociatedTokenAddressSync } from '@solana/spl-token';
+import { programAddress } from './pda.ts';
 import { SolrulesError } from '../../errors/index.ts';
 
 export const TOKEN_PROGRAM = new PublicKey('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
@@ -52,8 +52,13 @@ export function bool(v: boolean): Buffer {
   return Buffer.from([v ? 1 : 0]);
 }
 
+const ASSOCIATED_TOKEN_PROGRAM = 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL';
+
+/** The owner's associated token account (memoized: a swap builder asks for the same two on every swap). */
 export function ata(mint: string, owner: PublicKey, tokenProgram: PublicKey): PublicKey {
-  return getAssociatedTokenAddressSync(new PublicKey(mint), owner, true, tokenProgram);
+  const ownerKey = owner.toBase58();
+  const program = tokenProgram.toBase58();
+  return new PublicKey(programAddress(ASSOCIATED_TOKEN_PROGRAM, `ata:${ownerKey}:${program}:${mint}`, () => [owner.toBytes(), tokenProgram.toBytes(), new PublicKey(mint).toBytes()]));
 }
 
 export function tokenProgramOf(programId: string | undefined): PublicKey {

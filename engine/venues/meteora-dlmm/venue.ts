@@ -4,11 +4,12 @@
  */
 import type { AccountSnapshot } from '../../accounts/index.ts';
 import type { PoolState, Quote, QuoteContext, Venue } from '../venue.ts';
-import { vaultBalances } from '../vaults.ts';
+import { vaultBalance, vaultBalances } from '../vaults.ts';
 import { accountLabel as label, addressMatcher, addressSeed, oldestSlot, programAddress, requireOwner as requireOwnerOf } from '../codec/index.ts';
 import { Q64, priceImpactBps, requireU64Amount } from '../math/index.ts';
 import { decodeMint, type MintInfo } from '../spl-token/index.ts';
-import { dexError } from './errors.ts';
+import { dexError, swapRejected } from './errors.ts';
+import { SolrulesError } from '../../errors/index.ts';
 import { BinArrayIndex } from './bitmap.ts';
 import {
   BIN_ARRAY_BITMAP_EXTENSION_LEN,
@@ -33,6 +34,11 @@ export interface MeteoraDlmmState extends PoolState, DlmmQuoteContext {
   epoch?: bigint;
   /** Current slot for slot-activated pairs; without it the accounts' own slot (a lower bound) is used. */
   currentSlot?: number;
+  /**
+   * Balances of `reserve_x` / `reserve_y` when the state was built with them. The program pays out
+   * of these token accounts, so a quote promising more than the output reserve holds is refused.
+   */
+  reserveBalances?: { x: bigint; y: bigint };
 }
 
 export interface MeteoraDlmmQuote extends Quote {
@@ -83,6 +89,7 @@ export function makeDlmmState(args: {
   currentSlot?: number;
   unixTimestamp?: number;
   epoch?: bigint;
+  reserveBalances?: { x: bigint; y: bigint };
 }): MeteoraDlmmState {
   const binArrays = new Map<number, DlmmBinArray>();
   for (const a of args.binArrays) binArrays.set(a.index, a);
@@ -103,10 +110,29 @@ export function makeDlmmState(args: {
   if (args.currentSlot !== undefined) state.currentSlot = args.currentSlot;
   if (args.unixTimestamp !== undefined) state.unixTimestamp = args.unixTimestamp;
   if (args.epoch !== undefined) state.epoch = args.epoch;
+  if (args.reserveBalances !== undefined) state.reserveBalances = args.reserveBalances;
   return state;
 }
 
+/**
+ * The program transfers the output from the reserve token account: bins that promise more than it
+ * holds (liquidity withdrawn or a state out of step) end in SPL Token `InsufficientFunds` on chain.
+ */
+function requireReserveCovers(state: MeteoraDlmmState, swapForY: boolean, r: DlmmQuoteResult): void {
+  if (!state.reserveBalances) return;
+  const reserve = swapForY ? state.reserveBalances.y : state.reserveBalances.x;
+  if (r.poolAmountOut <= reserve) return;
+  const address = swapForY ? state.lbPair.reserveY : state.lbPair.reserveX;
+  throw swapRejected('InsufficientFunds', `pair ${state.address}: the bins would pay ${r.poolAmountOut} but reserve ${address} holds ${reserve}`, {
+    account: address,
+    field: swapForY ? 'reserve_y' : 'reserve_x',
+    value: r.poolAmountOut,
+    available: reserve,
+  });
+}
+
 function toQuote(state: MeteoraDlmmState, inputMint: string, swapForY: boolean, r: DlmmQuoteResult): MeteoraDlmmQuote {
+  requireReserveCovers(state, swapForY, r);
   const outputMint = swapForY ? state.lbPair.tokenYMint : state.lbPair.tokenXMint;
   let impact = 0;
   try {
@@ -164,11 +190,11 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
   id: 'meteora-dlmm',
   programId: METEORA_DLMM_PROGRAM_ID,
 
-  /** Both mints (Token-2022 transfer fees), the bitmap extension PDA, and up to 3 bin arrays with liquidity each way from the active bin. */
+  /** Both mints (Token-2022 transfer fees), both reserves (what the program can pay out), the bitmap extension PDA, and up to 3 bin arrays with liquidity each way from the active bin. */
   requiredAccounts(pairAccount: AccountSnapshot): string[] {
     requireOwner(pairAccount, 'LbPair');
     const pair = decodeLbPair(pairAccount.data, label(pairAccount));
-    const out = [pair.tokenXMint, pair.tokenYMint];
+    const out = [pair.tokenXMint, pair.tokenYMint, pair.reserveX, pair.reserveY];
     const address = pairAccount.address;
     if (!address) return out;
     out.push(binArrayBitmapExtensionAddress(address));
@@ -187,7 +213,7 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     return out;
   },
 
-  /** Decodes the pair, its mints and whichever of its bin arrays / bitmap extension `accounts` holds; `context` becomes the quotes' clock. */
+  /** Decodes the pair, its mints and whichever of its bin arrays / bitmap extension / reserves `accounts` holds (with both reserves, quotes never promise more than the output reserve holds); `context` becomes the quotes' clock. */
   buildState(pairAccount: AccountSnapshot, accounts: ReadonlyMap<string, AccountSnapshot>, context?: QuoteContext): MeteoraDlmmState {
     requireOwner(pairAccount, 'LbPair');
     const address = label(pairAccount);
@@ -227,6 +253,15 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     if (mintX) args.mintX = decodeMint({ ...mintX, address: lbPair.tokenXMint });
     if (mintY) args.mintY = decodeMint({ ...mintY, address: lbPair.tokenYMint });
     for (const mint of [mintX, mintY]) if (mint) read.push(mint);
+    const reserveX = accounts.get(lbPair.reserveX);
+    const reserveY = accounts.get(lbPair.reserveY);
+    if (reserveX && reserveY) {
+      args.reserveBalances = {
+        x: vaultBalance('meteora-dlmm', reserveX, lbPair.reserveX, 'reserve_x', address, lbPair.tokenXMint),
+        y: vaultBalance('meteora-dlmm', reserveY, lbPair.reserveY, 'reserve_y', address, lbPair.tokenYMint),
+      };
+      read.push(reserveX, reserveY);
+    }
     const slot = oldestSlot(read);
     if (slot !== undefined) args.slot = slot;
     if (context?.unixTimestamp !== undefined) args.unixTimestamp = Number(context.unixTimestamp);
@@ -262,7 +297,16 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
   reserves(state: MeteoraDlmmState, accounts: ReadonlyMap<string, AccountSnapshot>) {
     return vaultBalances(state, meteoraDlmm.vaults(state), accounts);
   },
+  /** EXEC_ZERO_OUTPUT for an exact-in quote that pays nothing: the program refuses such a swap (swap2 InsufficientOutAmount, 6039, seen on the sandbox). */
   swapInstruction(state, quote, req) {
+    if ((req.exactIn ?? true) && quote.amountOut === 0n) {
+      throw new SolrulesError('EXEC_ZERO_OUTPUT', `meteora-dlmm pair ${state.address}: ${quote.amountIn} in pays 0 out, which the program refuses (InsufficientOutAmount)`, {
+        venue: 'meteora-dlmm',
+        pool: state.address,
+        field: 'amountOut',
+        value: quote.amountOut,
+      });
+    }
     return meteoraDlmmSwapInstruction(state, { ...req, binArrays: arraysFromQuote(quote.accounts, state.binArrays.values()) });
   },
 };

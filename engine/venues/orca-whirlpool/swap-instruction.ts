@@ -12,10 +12,11 @@ import type { OrcaWhirlpoolState } from './venue.ts';
 
 const WHIRLPOOL_PROGRAM = new PublicKey(WHIRLPOOL_PROGRAM_ID);
 
-/** Whirlpool oracle PDA (seeds "oracle", pool). */
+/** Whirlpool oracle PDA (seeds "oracle", pool), memoized. */
 function oracleAddressOf(pool: string): PublicKey {
-  return PublicKey.findProgramAddressSync([Buffer.from('oracle'), new PublicKey(pool).toBuffer()], WHIRLPOOL_PROGRAM)[0];
+  return new PublicKey(oracleAddress(pool));
 }
+import { oracleAddress } from './pda.ts';
 import { accountMeta as k, anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, tokenProgramOf, u128, u64, type SwapRequest } from '../codec/swap.ts';
 
 /** sqrt price bounds of the program (MIN_SQRT_PRICE, MAX_SQRT_PRICE): no limit. */

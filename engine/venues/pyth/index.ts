@@ -1,4 +1,4 @@
-/** Pyth v2 price accounts: price, confidence, exponent, status, publish slot (and the rest of the header). */
+/** Pyth oracles: legacy v2 price accounts (push) and PriceUpdateV2 accounts (pull, the Pyth Solana Receiver). */
 export {
   decodePythPrice,
   scaledToDecimal,
@@ -8,3 +8,5 @@ export {
   PYTH_ACCOUNT_TYPE_PRICE,
 } from './layout.ts';
 export type { PythPrice, PythPriceStatus, PythPriceComponent } from './layout.ts';
+export { decodePythPriceUpdate, encodePythPriceUpdate, PYTH_RECEIVER_PROGRAM_ID, PRICE_UPDATE_V2_LEN } from './pull.ts';
+export type { PythPriceUpdate, PythVerificationLevel } from './pull.ts';

@@ -42,6 +42,9 @@ export interface PairSpec {
   yProgramFlag: number;
 }
 
+const UNLISTED_RESERVE_X = '8VfGkM6nR2rJHc4p8NfaGq1Ww4uTtBj3xq3XyKpLr2Vd';
+const UNLISTED_RESERVE_Y = '9Wq3bLrQk4sZz8N5f2XhT6YcV1mJpE7aR3uGdKxHn4Pt';
+
 export function encodeLbPair(p: PairSpec): Buffer {
   const w = Writer.anchor(904, 'LbPair');
   w.u16(8, p.baseFactor);
@@ -69,8 +72,9 @@ export function encodeLbPair(p: PairSpec): Buffer {
   w.u8(86, p.activationType);
   w.pubkey(88, p.tokenXMint);
   w.pubkey(120, p.tokenYMint);
-  w.pubkey(152, p.tokenXMint);
-  w.pubkey(184, p.tokenYMint);
+  // Reserves: addresses of their own that no generated account map holds (so quotes do not check balances).
+  w.pubkey(152, UNLISTED_RESERVE_X);
+  w.pubkey(184, UNLISTED_RESERVE_Y);
   w.pubkey(264, p.rewardMint);
   w.pubkey(264 + 144, DEFAULT_KEY);
   for (let i = 0; i < 16; i++) w.u64(584 + i * 8, p.bitmap[i] ?? 0n);
