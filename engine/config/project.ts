@@ -312,6 +312,17 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     report(toDiagnostics(loadedRules.find((l) => l.file === rf)!.src, findings));
   }
 
+  // A kind's params that only its rules can act on (a signal strategy's stops need a rule reading position.exitDue).
+  if (project.strategies) {
+    for (const [name, strategy] of Object.entries(project.strategies.config.strategies)) {
+      const kind = strategyKind(strategy.kind);
+      const loaded = loadedRules.find((l) => l.file.kind === 'strategy' && l.file.strategy === name);
+      if (!kind?.checkRuleFile || !loaded || project.failedFiles.has(loaded.file.file)) continue;
+      const src = project.strategies.src;
+      report(kind.checkRuleFile(strategy, loaded.file).map((p) => diagnosticAt(src, ['strategies', name, ...p.at], p.code, p.message, { ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}), key: true })));
+    }
+  }
+
   for (const file of byKind.get('rule-test') ?? []) {
     const src = read(file);
     const schemaOk = parsedOk(src, 'rule-test');

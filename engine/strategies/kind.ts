@@ -7,6 +7,7 @@
 import type { FactCatalog, RunMode } from '../facts/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
+import type { RuleFile } from '../rules/index.ts';
 import type { Planner } from './planner.ts';
 
 /** A JSON Schema (draft 2020-12) object. */
@@ -61,6 +62,8 @@ export interface StrategyKind {
   readonly readsIndicators?: boolean;
   /** Declared indicator name → the fields rules may read of it (validate refuses other names). */
   indicatorFields?(entry: StrategyEntry): Record<string, readonly string[]>;
+  /** Checks of the entry against its strategy's rule file (a param that no rule acts on); `at` is relative to the entry. */
+  checkRuleFile?(entry: StrategyEntry, rules: RuleFile): ParamsFinding[];
   /** Builds the planner; throws a typed error when the context lacks what it needs. */
   createPlanner(ctx: PlannerContext): Planner;
 }

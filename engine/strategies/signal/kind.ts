@@ -1,6 +1,7 @@
 /** The signal strategy kind: entries and exits decided by its rules on declared indicators; sizing and protective exits from strategies.yaml. */
 import { field as f, type FactCatalog, type FieldSpec } from '../../facts/index.ts';
 import { COMMON_INDICATOR_FIELDS, INDICATOR_CATALOG } from '../../indicators/index.ts';
+import { isAll, isAny, isLeaf, isNot, type Condition, type RuleFile } from '../../rules/index.ts';
 import type { ParamsFinding, StrategyEntry, StrategyKind } from '../kind.ts';
 import { readSignalIndicators, signalIndicatorFields } from './indicators.ts';
 import { EXIT_REASONS, SignalPlanner, type SignalParams } from './signal.ts';
@@ -144,6 +145,46 @@ function checkStrategy(entry: StrategyEntry): ParamsFinding[] {
   return out;
 }
 
+/** Position flags that some selling rule of the file requires to be true (`{ fact: position, path: X, operator: equal, value: true }`). */
+function flagsActedOn(rf: RuleFile): Set<string> {
+  const out = new Set<string>();
+  const named = rf.conditions ?? {};
+  const walk = (c: Condition, seen: ReadonlySet<string>): void => {
+    if (!c || typeof c !== 'object') return;
+    if (isLeaf(c)) {
+      if (c.fact === 'position' && c.path && c.operator === 'equal' && c.value === true) out.add(c.path);
+    } else if (isAll(c)) c.all.forEach((x) => walk(x, seen));
+    else if (isAny(c)) c.any.forEach((x) => walk(x, seen));
+    else if (isNot(c)) return; // a negated flag does not act on it
+    else if ('condition' in c && !seen.has(c.condition) && named[c.condition]) walk(named[c.condition]!, new Set([...seen, c.condition]));
+  };
+  for (const r of rf.rules ?? []) {
+    const params = (r.event?.params ?? {}) as Record<string, unknown>;
+    if (r.event?.type === 'order' && params.side === 'sell') walk(r.conditions as Condition, new Set());
+  }
+  return out;
+}
+
+const PROTECTIVE: ReadonlyArray<{ param: keyof SignalParams; flag: string }> = [
+  { param: 'stopLoss', flag: 'stopHit' },
+  { param: 'takeProfit', flag: 'takeProfitHit' },
+  { param: 'trailingStop', flag: 'trailingHit' },
+  { param: 'maxHoldingBars', flag: 'maxHoldingHit' },
+];
+
+/** A protective exit declared in params that no rule acts on would never sell: refuse it. */
+function checkRuleFile(entry: StrategyEntry, rf: RuleFile): ParamsFinding[] {
+  const reads = flagsActedOn(rf);
+  const p = entry.params as unknown as SignalParams;
+  return PROTECTIVE.filter((x) => p[x.param] !== undefined && !reads.has('exitDue') && !reads.has(x.flag)).map((x) => ({
+    at: ['params', x.param],
+    code: 'STRATEGIES_SIGNAL_EXIT_UNREAD',
+    message: `${x.param} is declared, but no selling rule of ${rf.file} requires position.exitDue or position.${x.flag} to be true: the planner would flag the exit and nothing would sell`,
+    expected: `a rule with { fact: position, path: exitDue, operator: equal, value: true } selling position.exitSizeAtoms`,
+    found: `no sell on position.exitDue / position.${x.flag}`,
+  }));
+}
+
 export const signalKind: StrategyKind = {
   kind: 'signal',
   description: 'Rule-driven entries and exits on declared indicators; sizing, stops, take-profit, trailing stop, cooldown and holding limits from strategies.yaml. Spot, long only.',
@@ -153,6 +194,7 @@ export const signalKind: StrategyKind = {
   readsIndicators: true,
   checkParams,
   checkStrategy,
+  checkRuleFile,
   indicatorFields: (entry) => signalIndicatorFields(entry.indicators),
   createPlanner: (ctx) => new SignalPlanner(ctx.market, ctx.name, ctx.strategy),
 };

@@ -98,3 +98,13 @@ test('the indicator fact reaches only signal strategies: a grid rule reading it 
   const { diagnostics } = diagnosticsOf((y) => y, { file: 'grid.yaml', edit: (t) => t.replace('{ fact: grid, path: crossedDown, operator: equal, value: true }', '{ fact: indicator, path: fast.ready, operator: equal, value: true }') });
   assert.deepEqual(diagnostics.map((d) => d.code), ['RULES_FACT_NOT_PRODUCED'], JSON.stringify(diagnostics));
 });
+
+test('a declared stop that no selling rule acts on is refused at the param (it would never sell)', () => {
+  // the protective-exit rule now requires exitDue to be false: nothing sells on it
+  const { diagnostics, yaml } = diagnosticsOf((y) => y, { file: 'sma-cross.yaml', edit: (t) => t.replace('- { fact: position, path: exitDue, operator: equal, value: true }', '- { fact: position, path: exitDue, operator: equal, value: false }') });
+  assert.deepEqual(diagnostics.map((d) => d.code), ['STRATEGIES_SIGNAL_EXIT_UNREAD', 'STRATEGIES_SIGNAL_EXIT_UNREAD'], JSON.stringify(diagnostics));
+  const stop = diagnostics.find((d) => d.message.startsWith('stopLoss'))!;
+  assert.match(stop.file, /strategies\.yaml$/);
+  assert.deepEqual({ line: stop.line, column: stop.column }, positionOf(yaml, 'stopLoss: { pct: 6 }'));
+  assert.ok(diagnostics.some((d) => d.message.startsWith('trailingStop')));
+});
