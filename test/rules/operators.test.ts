@@ -18,6 +18,10 @@
  *   crossesBelow: `prev > level` → `>=`             caught: [100, 99] → expected false
  *   crossesBelow: `last <= level` → `<`             caught: [101, 100] → expected true
  *   crossesAbove/Below: prev = series[0] (not the one before last)  caught: [99, 101, 102] → expected false
+ *   crossesAbove vs a series: `prev <= otherPrev` → `<`   caught: [10, 11] vs [10, 10] → expected true
+ *   crossesAbove vs a series: `last > otherLast` → `>=`   caught: [9, 10] vs [10, 10] → expected false
+ *   crossesBelow vs a series: `prev >= otherPrev` → `>`   caught: [10, 9] vs [10, 10] → expected true
+ *   crossesBelow vs a series: `last < otherLast` → `<=`   caught: [11, 10] vs [10, 10] → expected false
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -112,6 +112,7 @@ const paramsSchema = {
     cooldownBars: { type: 'integer', minimum: 0, default: 0, description: 'Bars after an exit before the next entry.' },
     maxHoldingBars: { type: 'integer', minimum: 1, description: 'Exit after holding this many bars.' },
     minOrderUsd: { type: 'number', minimum: 0, default: 1, description: 'No entry smaller than this.' },
+    maxEntryUsd: { type: 'number', exclusiveMinimum: 0, description: 'No entry larger than this (keep it under risk.maxOrderNotionalUsd, or the risk rules block the order).' },
     maxSlippageBps: { type: 'number', minimum: 0, maximum: 5000, description: 'For the rules’ order events.' },
     orderTtlHours: { type: 'number', exclusiveMinimum: 0, description: 'For the rules’ order events.' },
   },

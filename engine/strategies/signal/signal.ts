@@ -31,6 +31,7 @@ export interface SignalParams {
   cooldownBars?: number;
   maxHoldingBars?: number;
   minOrderUsd?: number;
+  maxEntryUsd?: number;
 }
 
 export type ExitReason = 'stop-loss' | 'trailing-stop' | 'take-profit' | 'max-holding';
@@ -77,6 +78,8 @@ export interface SignalState {
   feesUsd: number;
   trades: SignalTrade[];
   exits: Record<string, number>;
+  /** An exit whose chunks are still in flight, accumulated into one trade. */
+  closing: { reason: string; entryTime: string; entries: number; barsHeld: number; soldAtoms: string; costQuoteAtoms: string; proceedsQuoteAtoms: string; feesUsd: number; pnlUsd: number; priceTimesBase: number; exitTime: string } | null;
 }
 
 const fresh = (): SignalState => ({
@@ -96,6 +99,7 @@ const fresh = (): SignalState => ({
   feesUsd: 0,
   trades: [],
   exits: {},
+  closing: null,
 });
 
 /** The value of a declared ATR indicator now, or null (not declared as atr, or not ready). */
@@ -209,7 +213,7 @@ export class SignalPlanner implements Planner {
     const quoteAtoms = BigInt(ctx.wallet.quoteAtoms);
     const equityUsd = atomsToUsd(quoteAtoms, quote.decimals, ctx.quoteUsd) + atomsToUsd(baseAtoms, base.decimals, price);
     const entryStop = this.stopBelow(price, p.stopLoss, stopAtr ? atrNow(ind, stopAtr) : null);
-    const sized = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms: quoteAtoms, quote, quoteUsd: ctx.quoteUsd, priceUsd: price, stopUsd: entryStop });
+    const sized = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms: quoteAtoms, quote, quoteUsd: ctx.quoteUsd, priceUsd: price, stopUsd: entryStop, ...(p.maxEntryUsd !== undefined ? { maxUsd: p.maxEntryUsd } : {}) });
     const inCooldown = s.barsSinceExit !== null && s.barsSinceExit < (p.cooldownBars ?? 0);
     const minAtoms = BigInt(Math.ceil(((p.minOrderUsd ?? 1) / ctx.quoteUsd) * 10 ** quote.decimals));
     const canEnter = s.entries < (p.maxPositions ?? 1) && !anyPending && !inCooldown && sized.atoms >= minAtoms && sized.atoms > 0n;
@@ -272,7 +276,12 @@ export class SignalPlanner implements Planner {
   onExecution(order: Order, report: ExecutionReport): void {
     const pending = this.state.pending[order.id];
     delete this.state.pending[order.id];
-    if (report.status !== 'filled') return;
+    if (report.status === 'filled') this.applyFill(order, report, pending);
+    // An exit split into chunks is one trade: it is recorded when no chunk of it is in flight any more.
+    if (this.state.closing && !this.pendingSide('sell')) this.recordTrade();
+  }
+
+  private applyFill(order: Order, report: ExecutionReport, pending: SignalState['pending'][string] | undefined): void {
     const s = this.state;
     const fees = feeUsd(order.side === 'sell' ? 'sell' : 'buy', report, this.market);
     s.feesUsd += fees;
@@ -296,26 +305,28 @@ export class SignalPlanner implements Planner {
     const sold = report.amountIn < size ? report.amountIn : size;
     const costShare = (cost * sold) / size;
     const entryFeeShare = (s.entryFeesUsd * Number(sold)) / Number(size);
-    const { base, quote } = this.market;
-    const costUsd = atomsToUsd(costShare, quote.decimals, 1);
-    const pnlUsd = atomsToUsd(report.amountOut, quote.decimals, 1) - costUsd;
-    const reason = pending?.exit ?? (typeof order.params.exit === 'string' ? order.params.exit : order.rule);
-    s.trades.push({
+    const pnlUsd = atomsToUsd(report.amountOut, this.market.quote.decimals, 1) - atomsToUsd(costShare, this.market.quote.decimals, 1);
+    const fillPrice = report.fillPriceUsd ?? atomsToUsd(report.amountOut, this.market.quote.decimals, 1) / (Number(sold) / 10 ** this.market.base.decimals);
+    const c = (s.closing ??= {
+      reason: pending?.exit ?? (typeof order.params.exit === 'string' ? order.params.exit : order.rule),
       entryTime: s.entryTime ?? report.at,
-      entryPriceUsd: atomsToUsd(costShare, quote.decimals, 1) / (Number(sold) / 10 ** base.decimals),
-      exitTime: report.at,
-      exitPriceUsd: report.fillPriceUsd ?? atomsToUsd(report.amountOut, quote.decimals, 1) / (Number(sold) / 10 ** base.decimals),
-      sizeAtoms: sold.toString(),
-      costQuoteAtoms: costShare.toString(),
-      proceedsQuoteAtoms: report.amountOut.toString(),
-      pnlUsd,
-      pnlPct: costUsd > 0 ? (pnlUsd / costUsd) * 100 : 0,
-      feesUsd: entryFeeShare + fees,
-      barsHeld: s.barsHeld,
-      exitReason: reason,
       entries: s.entries,
+      barsHeld: s.barsHeld,
+      soldAtoms: '0',
+      costQuoteAtoms: '0',
+      proceedsQuoteAtoms: '0',
+      feesUsd: 0,
+      pnlUsd: 0,
+      priceTimesBase: 0,
+      exitTime: report.at,
     });
-    s.exits[reason] = (s.exits[reason] ?? 0) + 1;
+    c.soldAtoms = (BigInt(c.soldAtoms) + sold).toString();
+    c.costQuoteAtoms = (BigInt(c.costQuoteAtoms) + costShare).toString();
+    c.proceedsQuoteAtoms = (BigInt(c.proceedsQuoteAtoms) + report.amountOut).toString();
+    c.feesUsd += entryFeeShare + fees;
+    c.pnlUsd += pnlUsd;
+    c.priceTimesBase += fillPrice * (Number(sold) / 10 ** this.market.base.decimals);
+    c.exitTime = report.at;
     s.realizedUsd += pnlUsd;
     s.sizeAtoms = (size - sold).toString();
     s.costQuoteAtoms = (cost - costShare).toString();
@@ -329,6 +340,30 @@ export class SignalPlanner implements Planner {
       s.entryFeesUsd = 0;
       s.barsSinceExit = 0;
     }
+  }
+
+  private recordTrade(): void {
+    const s = this.state;
+    const c = s.closing!;
+    s.closing = null;
+    const soldBase = Number(BigInt(c.soldAtoms)) / 10 ** this.market.base.decimals;
+    const costUsd = atomsToUsd(BigInt(c.costQuoteAtoms), this.market.quote.decimals, 1);
+    s.trades.push({
+      entryTime: c.entryTime,
+      entryPriceUsd: costUsd / soldBase,
+      exitTime: c.exitTime,
+      exitPriceUsd: c.priceTimesBase / soldBase,
+      sizeAtoms: c.soldAtoms,
+      costQuoteAtoms: c.costQuoteAtoms,
+      proceedsQuoteAtoms: c.proceedsQuoteAtoms,
+      pnlUsd: c.pnlUsd,
+      pnlPct: costUsd > 0 ? (c.pnlUsd / costUsd) * 100 : 0,
+      feesUsd: c.feesUsd,
+      barsHeld: c.barsHeld,
+      exitReason: c.reason,
+      entries: c.entries,
+    });
+    s.exits[c.reason] = (s.exits[c.reason] ?? 0) + 1;
   }
 
   exposureUsd(priceUsd: number): number {

@@ -24,6 +24,8 @@ export interface SizingInput {
   priceUsd: number;
   /** Price of the stop an entry now would get (risk sizing); undefined when no stop is declared. */
   stopUsd: number | undefined;
+  /** Largest entry in USD (keeps entries under the risk rules' order limit). */
+  maxUsd?: number;
 }
 
 /** Quote atoms an entry spends now, and the USD it aimed for before the balance cap. */
@@ -46,6 +48,7 @@ export function entrySize(i: SizingInput): { atoms: bigint; usd: number } {
       break;
     }
   }
+  if (i.maxUsd !== undefined && usd > i.maxUsd) usd = i.maxUsd;
   if (!(usd > 0) || !Number.isFinite(usd)) return { atoms: 0n, usd: 0 };
   const atoms = usdToAtoms(usd, i.quote, i.quoteUsd);
   return { atoms: atoms < i.freeQuoteAtoms ? atoms : i.freeQuoteAtoms, usd };

@@ -30,6 +30,7 @@ const SMA_CROSS = `  sma-cross:
       sizing: { type: usd, value: 500 }
       stopLoss: { pct: 20 }
       maxSlippageBps: 200
+      maxExitChunkUsd: 2400
 `;
 
 test('sma-cross on hourly bars: buys on the cross up, sells the whole position on the cross down', async () => {

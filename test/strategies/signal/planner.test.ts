@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignalPlanner, entrySize, type PriceBar, type TickContext } from '../../../engine/strategies/index.ts';
+import { SignalPlanner, entrySize, type PriceBar, type SignalTrade, type TickContext } from '../../../engine/strategies/index.ts';
 import type { Order } from '../../../engine/orders/index.ts';
 import type { ExecutionReport } from '../../../engine/infra/store/index.ts';
 
@@ -236,4 +236,43 @@ test('a price event without a bar is a bar with open = high = low = close', () =
   assert.equal(f.bar.low, 12);
   assert.equal(f.indicator.hi!.value, 12);
   assert.equal(f.position.enterSizeAtoms, '0', 'no quote, no entry');
+});
+
+test('an exit split into chunks is one trade, recorded when its last chunk settles', () => {
+  const params = { sizing: { type: 'usd', value: 1000 } };
+  const p = new SignalPlanner(market, 's', { params });
+  openAt100(p, params); // 10 SOL for 1000 USDC
+  tick(p, params, 2, { close: 110 });
+  const chunks = [order('s-1of2', 'sell', { exit: 'cross-down' }), order('s-2of2', 'sell', { exit: 'cross-down' })];
+  p.onOrders(chunks, { params } as unknown as TickContext);
+  p.onExecution(chunks[0]!, filled('s-1of2', 6_000_000_000n, 660_000_000n, 0n, 110, '2026-01-01T03:00:00.000Z'));
+  assert.equal((p.summary() as { trades: unknown[] }).trades.length, 0, 'half-way: no trade yet');
+  assert.equal(tick(p, params, 3, { close: 110 }).position.exitSizeAtoms, '0', 'nothing more to sell while a chunk is in flight');
+  p.onExecution(chunks[1]!, filled('s-2of2', 4_000_000_000n, 436_000_000n, 0n, 109, '2026-01-01T03:00:05.000Z'));
+  const [t, ...rest] = (p.summary() as { trades: SignalTrade[] }).trades;
+  assert.equal(rest.length, 0);
+  assert.equal(t!.sizeAtoms, '10000000000');
+  assert.equal(t!.costQuoteAtoms, '1000000000');
+  assert.equal(t!.proceedsQuoteAtoms, '1096000000');
+  assert.ok(Math.abs(t!.pnlUsd - 96) < 1e-9);
+  assert.ok(Math.abs(t!.exitPriceUsd - (6 * 110 + 4 * 109) / 10) < 1e-9, 'fill prices weighted by base sold');
+  assert.equal(t!.exitTime, '2026-01-01T03:00:05.000Z');
+  assert.equal(t!.exitReason, 'cross-down');
+});
+
+test('a chunk that fails leaves the rest of the position open, and the sold part is the trade', () => {
+  const params = { sizing: { type: 'usd', value: 1000 } };
+  const p = new SignalPlanner(market, 's', { params });
+  openAt100(p, params);
+  const chunks = [order('a', 'sell'), order('b', 'sell')];
+  p.onOrders(chunks, { params } as unknown as TickContext);
+  p.onExecution(chunks[0]!, filled('a', 5_000_000_000n, 500_000_000n, 0n, 100, '2026-01-01T02:00:00.000Z'));
+  p.onExecution(chunks[1]!, { ...filled('b', 0n, 0n, 0n, 100, '2026-01-01T02:00:00.000Z'), status: 'failed' });
+  const trades = (p.summary() as { trades: SignalTrade[] }).trades;
+  assert.equal(trades.length, 1);
+  assert.equal(trades[0]!.sizeAtoms, '5000000000');
+  assert.equal(trades[0]!.exitReason, 'rule-sell');
+  const f = tick(p, params, 2, { close: 100 });
+  assert.equal(f.position.sizeAtoms, '5000000000');
+  assert.equal(f.position.exitSizeAtoms, '5000000000');
 });
