@@ -242,7 +242,12 @@ class RuleFileChecker {
       return t === left;
     });
     if (!leftOk) {
-      const advice = left === 'atoms' ? ' (atoms are exact amounts for orders; compare the human-unit field beside it)' : '';
+      const crossing = base.startsWith('crosses') && c.fact === 'indicator' && typeof c.path === 'string' && c.path.split('.').length === 2;
+      const advice = left === 'atoms'
+        ? ' (atoms are exact amounts for orders; compare the human-unit field beside it)'
+        : crossing
+          ? ` (a crossing reads the [previous, current] series: path '${c.path!.split('.')[0]}.series.${c.path!.split('.')[1]}', and the same form on the value side)`
+          : '';
       this.report([...at, 'operator'], 'RULES_OPERATOR_TYPE_MISMATCH', `operator '${base}' does not fit ${typeName(left)} '${c.fact}${c.path ? '.' + c.path : ''}'${advice}`, `a fact of type ${op.left.join(' | ')}`, typeName(left));
       return;
     }

@@ -108,3 +108,9 @@ test('a declared stop that no selling rule acts on is refused at the param (it w
   assert.deepEqual({ line: stop.line, column: stop.column }, positionOf(yaml, 'stopLoss: { pct: 6 }'));
   assert.ok(diagnostics.some((d) => d.message.startsWith('trailingStop')));
 });
+
+test('a crossing written on indicator values says to use the series', () => {
+  const { diagnostics } = diagnosticsOf((y) => y, { file: 'sma-cross.yaml', edit: (t) => t.replace('path: fast.series.value, operator: crossesAbove, value: { fact: indicator, path: slow.series.value }', 'path: fast.value, operator: crossesAbove, value: { fact: indicator, path: slow.series.value }') });
+  assert.deepEqual(diagnostics.map((d) => d.code), ['RULES_OPERATOR_TYPE_MISMATCH'], JSON.stringify(diagnostics));
+  assert.match(diagnostics[0]!.message, /path 'fast\.series\.value'/);
+});
