@@ -1,7 +1,7 @@
 /** RPC encodings of accounts and transactions (binary, base58, base64, jsonParsed, json). */
 import bs58 from 'bs58';
 import type { AccountState, SandboxChain, TxRecord, InnerInstructionSet } from './chain.ts';
-import { RpcError, RPC_CODES } from './json.ts';
+import { RpcErrorReply, RPC_CODES } from './json.ts';
 import { decodeMint, parseTokenJson, uiTokenAmount } from './token.ts';
 
 export type AccountEncoding = 'binary' | 'base58' | 'base64' | 'jsonParsed' | 'base64+zstd';
@@ -18,8 +18,8 @@ const BASE58_LIMIT = 128;
 export function checkAccountEncoding(encoding: string | undefined): AccountEncoding {
   const e = encoding ?? 'binary';
   if (e === 'binary' || e === 'base58' || e === 'base64' || e === 'jsonParsed') return e;
-  if (e === 'base64+zstd') throw new RpcError(RPC_CODES.invalidParams, 'Invalid params: base64+zstd encoding is not supported by the solrules sandbox');
-  throw new RpcError(RPC_CODES.invalidParams, `Invalid params: unknown variant \`${e}\`, expected one of \`binary\`, \`base58\`, \`base64\`, \`jsonParsed\`, \`base64+zstd\``);
+  if (e === 'base64+zstd') throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid params: base64+zstd encoding is not supported by the solrules sandbox');
+  throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid params: unknown variant \`${e}\`, expected one of \`binary\`, \`base58\`, \`base64\`, \`jsonParsed\`, \`base64+zstd\``);
 }
 
 /** Encoding options from an RPC or subscription config (`encoding`, `dataSlice`), checked. */
@@ -56,7 +56,7 @@ export function encodeAccount(chain: SandboxChain, account: AccountState, opts: 
     encoded = [Buffer.from(data).toString('base64'), 'base64'];
   } else {
     if (opts.base58Limit !== false && data.length > BASE58_LIMIT) {
-      throw new RpcError(RPC_CODES.invalidRequest, `Encoded binary (base 58) data should be less than ${BASE58_LIMIT} bytes, please use Base64 encoding.`);
+      throw new RpcErrorReply(RPC_CODES.invalidRequest, `Encoded binary (base 58) data should be less than ${BASE58_LIMIT} bytes, please use Base64 encoding.`);
     }
     encoded = encoding === 'binary' ? bs58.encode(data) : [bs58.encode(data), 'base58'];
   }
@@ -82,8 +82,8 @@ export const EMPTY_ACCOUNT: AccountState = {
 /** getProgramAccounts / programSubscribe filters: `{dataSize}` and `{memcmp: {offset, bytes, encoding?}}`. */
 export function compileFilters(filters: unknown): (data: Uint8Array) => boolean {
   if (filters === undefined || filters === null) return () => true;
-  if (!Array.isArray(filters)) throw new RpcError(RPC_CODES.invalidParams, 'Invalid params: filters must be an array');
-  if (filters.length > 4) throw new RpcError(RPC_CODES.invalidParams, `Too many filters provided; max 4`);
+  if (!Array.isArray(filters)) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid params: filters must be an array');
+  if (filters.length > 4) throw new RpcErrorReply(RPC_CODES.invalidParams, `Too many filters provided; max 4`);
   const tests = filters.map((f: unknown, i): ((d: Uint8Array) => boolean) => {
     const filter = f as { dataSize?: unknown; memcmp?: { offset?: unknown; bytes?: unknown; encoding?: unknown } };
     if (typeof filter?.dataSize === 'number') {
@@ -93,17 +93,17 @@ export function compileFilters(filters: unknown): (data: Uint8Array) => boolean 
     if (filter?.memcmp) {
       const { offset, bytes, encoding } = filter.memcmp;
       if (typeof offset !== 'number' || typeof bytes !== 'string') {
-        throw new RpcError(RPC_CODES.invalidParams, `Invalid params: filters[${i}].memcmp needs numeric offset and string bytes`);
+        throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid params: filters[${i}].memcmp needs numeric offset and string bytes`);
       }
       let needle: Uint8Array;
       try {
         needle = encoding === 'base64' ? Buffer.from(bytes, 'base64') : bs58.decode(bytes);
       } catch {
-        throw new RpcError(RPC_CODES.invalidParams, `Invalid params: filters[${i}].memcmp.bytes is not valid ${encoding === 'base64' ? 'base64' : 'base58'}`);
+        throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid params: filters[${i}].memcmp.bytes is not valid ${encoding === 'base64' ? 'base64' : 'base58'}`);
       }
       return (d) => offset + needle.length <= d.length && Buffer.from(d.subarray(offset, offset + needle.length)).equals(Buffer.from(needle));
     }
-    throw new RpcError(RPC_CODES.invalidParams, `Invalid params: filters[${i}] must be {dataSize} or {memcmp}`);
+    throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid params: filters[${i}] must be {dataSize} or {memcmp}`);
   });
   return (data) => tests.every((t) => t(data));
 }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SolrulesError } from '../engine/errors/index.ts';
 import type { Faults } from './faults.ts';
-import { RpcError, RPC_CODES, stringifyRpc, type RpcErrorObject } from './json.ts';
+import { RpcErrorReply, RPC_CODES, stringifyRpc, type RpcErrorObject } from './json.ts';
 
 export interface RpcCallContext {
   /** Query string parameters of the request URL. */
@@ -44,7 +44,7 @@ async function callOne(route: RpcRoute, req: JsonRpcRequest, ctx: RpcCallContext
     const result = await route.handler(req.method, params, ctx);
     return { jsonrpc: '2.0', result, id };
   } catch (err) {
-    if (err instanceof RpcError) return errorReply(id, err.toObject());
+    if (err instanceof RpcErrorReply) return errorReply(id, err.toObject());
     if (err instanceof SolrulesError) return errorReply(id, { code: RPC_CODES.invalidParams, message: err.message });
     return errorReply(id, { code: RPC_CODES.internalError, message: `Internal error: ${(err as Error).message}` });
   }

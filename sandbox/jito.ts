@@ -13,7 +13,7 @@ import bs58 from 'bs58';
 import type { AccountState, ParsedTx, SandboxChain } from './chain.ts';
 import type { Faults } from './faults.ts';
 import type { RpcHandler } from './http.ts';
-import { RpcError, RPC_CODES, requireParam } from './json.ts';
+import { RpcErrorReply, RPC_CODES, requireParam } from './json.ts';
 import { decodeWireTransaction, parseForRpc } from './rpc.ts';
 import { describeTxError, type TxErrorJson } from './txerror.ts';
 
@@ -155,7 +155,7 @@ export class BlockEngine extends EventEmitter {
 function rpcParamsIds(params: unknown[]): string[] {
   const ids = params[0];
   requireParam(Array.isArray(ids) && ids.every((x) => typeof x === 'string'), 'Invalid params: expected an array of bundle ids');
-  if (ids.length > MAX_STATUS_IDS) throw new RpcError(RPC_CODES.invalidParams, `Invalid params: too many bundle ids, max ${MAX_STATUS_IDS}`);
+  if (ids.length > MAX_STATUS_IDS) throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid params: too many bundle ids, max ${MAX_STATUS_IDS}`);
   return ids as string[];
 }
 
@@ -173,7 +173,7 @@ export function createBundlesRpc(engine: BlockEngine, chain: SandboxChain): RpcH
         try {
           return engine.sendBundle(wire).bundleId;
         } catch (err) {
-          if (err instanceof BundleRefused) throw new RpcError(RPC_CODES.invalidParams, err.message);
+          if (err instanceof BundleRefused) throw new RpcErrorReply(RPC_CODES.invalidParams, err.message);
           throw err;
         }
       }
@@ -194,7 +194,7 @@ export function createBundlesRpc(engine: BlockEngine, chain: SandboxChain): RpcH
       case 'getInflightBundleStatuses':
         return { context: { slot: chain.slot }, value: rpcParamsIds(params).map((id) => engine.inflightStatus(id)) };
       default:
-        throw new RpcError(RPC_CODES.methodNotFound, 'Method not found');
+        throw new RpcErrorReply(RPC_CODES.methodNotFound, 'Method not found');
     }
   };
 }
@@ -206,7 +206,7 @@ export function createBundlesRpc(engine: BlockEngine, chain: SandboxChain): RpcH
  */
 export function createTransactionsRpc(engine: BlockEngine, chain: SandboxChain, faults: Faults): RpcHandler {
   return (method, params, ctx) => {
-    if (method !== 'sendTransaction') throw new RpcError(RPC_CODES.methodNotFound, 'Method not found');
+    if (method !== 'sendTransaction') throw new RpcErrorReply(RPC_CODES.methodNotFound, 'Method not found');
     const cfg = (params[1] ?? {}) as { encoding?: unknown };
     const bytes = decodeWireTransaction(params[0], cfg.encoding ?? 'base58');
     const parsed = parseForRpc(chain, bytes);
@@ -215,7 +215,7 @@ export function createTransactionsRpc(engine: BlockEngine, chain: SandboxChain, 
       try {
         engine.sendBundle([bytes]);
       } catch (err) {
-        if (err instanceof BundleRefused) throw new RpcError(RPC_CODES.invalidParams, err.message);
+        if (err instanceof BundleRefused) throw new RpcErrorReply(RPC_CODES.invalidParams, err.message);
         throw err;
       }
       return parsed.signature;

@@ -38,15 +38,15 @@ export interface RpcErrorObject {
   data?: unknown;
 }
 
-/** An error a JSON-RPC handler throws to answer with `{error: {code, message, data}}`. */
-export class RpcError extends Error {
+/** The sandbox server's error reply (the engine's client-side error is RpcError, engine/executors/rpc). A JSON-RPC handler throws it to answer with `{error: {code, message, data}}`. */
+export class RpcErrorReply extends Error {
   constructor(
     readonly code: number,
     message: string,
     readonly data?: unknown,
   ) {
     super(message);
-    this.name = 'RpcError';
+    this.name = 'RpcErrorReply';
   }
   toObject(): RpcErrorObject {
     return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
@@ -70,7 +70,7 @@ export const RPC_CODES = {
 
 /** Throws invalid-params unless `ok`. */
 export function requireParam(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new RpcError(RPC_CODES.invalidParams, message);
+  if (!ok) throw new RpcErrorReply(RPC_CODES.invalidParams, message);
 }
 
 /** A base58 public key parameter, normalized; invalid-params naming `what` otherwise. */
@@ -79,6 +79,6 @@ export function addressParam(value: unknown, what = 'address'): string {
   try {
     return new PublicKey(value).toBase58();
   } catch {
-    throw new RpcError(RPC_CODES.invalidParams, `Invalid param: ${what} is not a valid base58 public key: ${value}`);
+    throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid param: ${what} is not a valid base58 public key: ${value}`);
   }
 }

@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccountChange, Commitment, SandboxChain, TxRecord } from './chain.ts';
 import { accountEncodeOptions, compileFilters, encodeAccount, EMPTY_ACCOUNT, type AccountEncodeOptions } from './encode.ts';
 import type { Faults } from './faults.ts';
-import { addressParam, RpcError, RPC_CODES, stringifyRpc } from './json.ts';
+import { addressParam, RpcErrorReply, RPC_CODES, stringifyRpc } from './json.ts';
 
 type Sub =
   | { kind: 'account'; address: string; opts: AccountEncodeOptions }
@@ -154,7 +154,7 @@ export class PubSubServer {
       this.reply(client, { jsonrpc: '2.0', result, id });
       if (typeof result === 'number') this.afterSubscribe(client, result);
     } catch (err) {
-      const e = err instanceof RpcError ? err.toObject() : { code: RPC_CODES.invalidParams, message: (err as Error).message };
+      const e = err instanceof RpcErrorReply ? err.toObject() : { code: RPC_CODES.invalidParams, message: (err as Error).message };
       this.reply(client, { jsonrpc: '2.0', error: e, id });
     }
   }
@@ -163,7 +163,7 @@ export class PubSubServer {
     if (method in UNSUBSCRIBE) {
       const subId = params[0];
       const sub = typeof subId === 'number' ? client.subs.get(subId) : undefined;
-      if (!sub || sub.kind !== UNSUBSCRIBE[method]) throw new RpcError(RPC_CODES.invalidParams, 'Invalid subscription id.');
+      if (!sub || sub.kind !== UNSUBSCRIBE[method]) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid subscription id.');
       client.subs.delete(subId as number);
       return true;
     }
@@ -184,7 +184,7 @@ export class PubSubServer {
         sub = { kind: 'root' };
         break;
       case 'signatureSubscribe':
-        if (typeof params[0] !== 'string') throw new RpcError(RPC_CODES.invalidParams, 'Invalid params: signature must be a base58 string');
+        if (typeof params[0] !== 'string') throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid params: signature must be a base58 string');
         sub = { kind: 'signature', signature: params[0], commitment: commitmentParam(cfg.commitment) };
         break;
       case 'logsSubscribe': {
@@ -192,11 +192,11 @@ export class PubSubServer {
         if (filter === 'all' || filter === 'allWithVotes') sub = { kind: 'logs', mentions: undefined };
         else if (filter && typeof filter === 'object' && Array.isArray((filter as { mentions?: unknown }).mentions) && (filter as { mentions: unknown[] }).mentions.length === 1) {
           sub = { kind: 'logs', mentions: addressParam((filter as { mentions: unknown[] }).mentions[0]) };
-        } else throw new RpcError(RPC_CODES.invalidParams, 'Invalid params: logs filter must be "all", "allWithVotes" or {mentions: [one address]}');
+        } else throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid params: logs filter must be "all", "allWithVotes" or {mentions: [one address]}');
         break;
       }
       default:
-        throw new RpcError(RPC_CODES.methodNotFound, 'Method not found');
+        throw new RpcErrorReply(RPC_CODES.methodNotFound, 'Method not found');
     }
     const id = this.nextId++;
     client.subs.set(id, sub);

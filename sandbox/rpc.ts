@@ -8,7 +8,7 @@ import { computeBudgetOf, type ParsedTx, type SandboxChain } from './chain.ts';
 import { accountEncodeOptions, compileFilters, encodeAccount, transactionJson, transactionMetaJson, innerJson, type AccountEncodeOptions } from './encode.ts';
 import type { Faults } from './faults.ts';
 import type { RpcHandler } from './http.ts';
-import { addressParam, RpcError, RPC_CODES, requireParam } from './json.ts';
+import { addressParam, RpcErrorReply, RPC_CODES, requireParam } from './json.ts';
 import { decodeMint, decodeTokenAccount, isTokenProgram, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, uiTokenAmount } from './token.ts';
 import { describeTxError } from './txerror.ts';
 
@@ -37,15 +37,15 @@ export function decodeWireTransaction(value: unknown, encoding: unknown): Uint8A
     try {
       bytes = bs58.decode(value);
     } catch {
-      throw new RpcError(RPC_CODES.invalidParams, 'invalid base58 encoding: InvalidCharacter');
+      throw new RpcErrorReply(RPC_CODES.invalidParams, 'invalid base58 encoding: InvalidCharacter');
     }
   } else if (enc === 'base64') {
     bytes = Buffer.from(value, 'base64');
   } else {
-    throw new RpcError(RPC_CODES.invalidParams, `Invalid params: unsupported encoding: ${String(enc)}. Supported encodings: base58, base64`);
+    throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid params: unsupported encoding: ${String(enc)}. Supported encodings: base58, base64`);
   }
   if (bytes.length > PACKET_DATA_SIZE) {
-    throw new RpcError(RPC_CODES.invalidParams, `decoded solana_transaction::versioned::VersionedTransaction too large: ${bytes.length} bytes (max: ${PACKET_DATA_SIZE} bytes)`);
+    throw new RpcErrorReply(RPC_CODES.invalidParams, `decoded solana_transaction::versioned::VersionedTransaction too large: ${bytes.length} bytes (max: ${PACKET_DATA_SIZE} bytes)`);
   }
   return bytes;
 }
@@ -55,15 +55,15 @@ export function parseForRpc(chain: SandboxChain, bytes: Uint8Array): ParsedTx {
   try {
     return chain.parse(bytes);
   } catch (err) {
-    throw new RpcError(RPC_CODES.invalidParams, `failed to deserialize solana_transaction::versioned::VersionedTransaction: ${(err as Error).message}`);
+    throw new RpcErrorReply(RPC_CODES.invalidParams, `failed to deserialize solana_transaction::versioned::VersionedTransaction: ${(err as Error).message}`);
   }
 }
 
 /** Simulation failure as agave reports it from sendTransaction preflight (-32002, or -32003 for signatures). */
-export function preflightError(sim: { err: unknown; logs: string[]; unitsConsumed: bigint }): RpcError {
-  if (sim.err === 'SignatureFailure') return new RpcError(RPC_CODES.signatureVerificationFailure, 'Transaction signature verification failure');
+export function preflightError(sim: { err: unknown; logs: string[]; unitsConsumed: bigint }): RpcErrorReply {
+  if (sim.err === 'SignatureFailure') return new RpcErrorReply(RPC_CODES.signatureVerificationFailure, 'Transaction signature verification failure');
   const err = sim.err as string | Record<string, unknown>;
-  return new RpcError(RPC_CODES.preflightFailure, `Transaction simulation failed: ${describeTxError(err)}`, {
+  return new RpcErrorReply(RPC_CODES.preflightFailure, `Transaction simulation failed: ${describeTxError(err)}`, {
     accounts: null,
     err,
     innerInstructions: null,
@@ -93,7 +93,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
   const withContext = (value: unknown) => ({ context: context(), value });
   const checkMinContextSlot = (c: Config) => {
     if (typeof c.minContextSlot === 'number' && c.minContextSlot > chain.slot) {
-      throw new RpcError(RPC_CODES.minContextSlotNotReached, 'Minimum context slot has not been reached', { contextSlot: chain.slot });
+      throw new RpcErrorReply(RPC_CODES.minContextSlotNotReached, 'Minimum context slot has not been reached', { contextSlot: chain.slot });
     }
   };
   const tokenAccountsWhere = (match: (owner: string, mint: string) => boolean, programs: string[]) => {
@@ -129,7 +129,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
     getBlockTime: (p) => {
       const slot = p[0];
       requireParam(typeof slot === 'number', 'Invalid params: slot must be a number');
-      if (slot < chain.startSlot || slot > chain.slot) throw new RpcError(-32004, `Block not available for slot ${slot}`);
+      if (slot < chain.startSlot || slot > chain.slot) throw new RpcErrorReply(-32004, `Block not available for slot ${slot}`);
       return chain.blockTime(slot);
     },
     getMinimumBalanceForRentExemption: (p) => {
@@ -148,7 +148,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
     },
     getMultipleAccounts: (p) => {
       requireParam(Array.isArray(p[0]), 'Invalid params: expected an array of addresses');
-      if (p[0].length > MAX_MULTIPLE_ACCOUNTS) throw new RpcError(RPC_CODES.invalidParams, `Too many inputs provided; max ${MAX_MULTIPLE_ACCOUNTS}`);
+      if (p[0].length > MAX_MULTIPLE_ACCOUNTS) throw new RpcErrorReply(RPC_CODES.invalidParams, `Too many inputs provided; max ${MAX_MULTIPLE_ACCOUNTS}`);
       const c = config(p, 1);
       checkMinContextSlot(c);
       const o = accountEncodeOptions(c);
@@ -173,23 +173,23 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       const key = addressParam(p[0]);
       const account = chain.getAccount(key);
       const token = account ? decodeTokenAccount(account.owner, account.data) : undefined;
-      if (!account || !token) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: could not find account');
+      if (!account || !token) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid param: could not find account');
       const mint = chain.getAccount(token.mint);
       const decimals = mint ? decodeMint(mint.owner, mint.data)?.decimals : undefined;
-      if (decimals === undefined) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: could not find mint');
+      if (decimals === undefined) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid param: could not find mint');
       return withContext(uiTokenAmount(token.amount, decimals));
     },
     getTokenSupply: (p) => {
       const account = chain.getAccount(addressParam(p[0]));
       const mint = account ? decodeMint(account.owner, account.data) : undefined;
-      if (!mint) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: not a Token mint');
+      if (!mint) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid param: not a Token mint');
       return withContext(uiTokenAmount(mint.supply, mint.decimals));
     },
     getTokenLargestAccounts: (p) => {
       const mintKey = addressParam(p[0]);
       const account = chain.getAccount(mintKey);
       const mint = account ? decodeMint(account.owner, account.data) : undefined;
-      if (!account || !mint) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: not a Token mint');
+      if (!account || !mint) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid param: not a Token mint');
       const holders = tokenAccountsWhere((_o, m) => m === mintKey, [account.owner])
         .map((e) => ({ address: e.address, amount: decodeTokenAccount(e.account.owner, e.account.data)!.amount }))
         .sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1))
@@ -206,14 +206,14 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       if (typeof filter.mint === 'string') {
         mint = addressParam(filter.mint, 'mint');
         const mintAccount = chain.getAccount(mint);
-        if (!mintAccount || !isTokenProgram(mintAccount.owner)) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: could not find mint');
+        if (!mintAccount || !isTokenProgram(mintAccount.owner)) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid param: could not find mint');
         programs = [mintAccount.owner];
       } else if (typeof filter.programId === 'string') {
         const program = addressParam(filter.programId, 'programId');
-        if (!isTokenProgram(program)) throw new RpcError(RPC_CODES.invalidParams, 'Invalid param: unrecognized Token program id');
+        if (!isTokenProgram(program)) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid param: unrecognized Token program id');
         programs = [program];
       } else {
-        throw new RpcError(RPC_CODES.invalidParams, 'Invalid params: expected {mint} or {programId} as the second argument');
+        throw new RpcErrorReply(RPC_CODES.invalidParams, 'Invalid params: expected {mint} or {programId} as the second argument');
       }
       const o = accountEncodeOptions(c);
       const list = tokenAccountsWhere((o2, m) => o2 === owner && (mint === undefined || m === mint), programs);
@@ -222,7 +222,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
     getRecentPrioritizationFees: (p) => {
       const list = p[0] === undefined || p[0] === null ? [] : p[0];
       requireParam(Array.isArray(list), 'Invalid params: expected an array of addresses');
-      if (list.length > 128) throw new RpcError(RPC_CODES.invalidParams, 'Too many inputs provided; max 128');
+      if (list.length > 128) throw new RpcErrorReply(RPC_CODES.invalidParams, 'Too many inputs provided; max 128');
       return chain.recentPrioritizationFees(list.map((a) => addressParam(a)));
     },
     getFeeForMessage: (p) => {
@@ -231,7 +231,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       try {
         message = VersionedMessage.deserialize(Buffer.from(p[0], 'base64'));
       } catch (err) {
-        throw new RpcError(RPC_CODES.invalidParams, `invalid message: ${(err as Error).message}`);
+        throw new RpcErrorReply(RPC_CODES.invalidParams, `invalid message: ${(err as Error).message}`);
       }
       return withContext(chain.isBlockhashValid(message.recentBlockhash) ? feeForMessage(message) : null);
     },
@@ -241,7 +241,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       const outcome = chain.airdrop(to, BigInt(p[1]));
       if (outcome.kind !== 'landed' || outcome.record.err !== null) {
         const err = outcome.kind === 'landed' ? outcome.record.err! : outcome.err;
-        throw new RpcError(RPC_CODES.internalError, `airdrop request failed: ${describeTxError(err)}`);
+        throw new RpcErrorReply(RPC_CODES.internalError, `airdrop request failed: ${describeTxError(err)}`);
       }
       return outcome.record.signature;
     },
@@ -249,7 +249,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       const c = config(p, 1);
       checkMinContextSlot(c);
       const parsed = parseForRpc(chain, decodeWireTransaction(p[0], c.encoding));
-      if (c.sigVerify && c.replaceRecentBlockhash) throw new RpcError(RPC_CODES.invalidParams, 'sigVerify may not be used with replaceRecentBlockhash');
+      if (c.sigVerify && c.replaceRecentBlockhash) throw new RpcErrorReply(RPC_CODES.invalidParams, 'sigVerify may not be used with replaceRecentBlockhash');
       const sim = chain.simulate(parsed, { sigVerify: c.sigVerify === true, replaceRecentBlockhash: c.replaceRecentBlockhash === true });
       let accounts: unknown = null;
       const wanted = c.accounts as { addresses?: unknown; encoding?: unknown } | undefined;
@@ -287,7 +287,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
     },
     getSignatureStatuses: (p) => {
       requireParam(Array.isArray(p[0]), 'Invalid params: expected an array of signatures');
-      if (p[0].length > MAX_SIGNATURE_STATUSES) throw new RpcError(RPC_CODES.invalidParams, `Too many inputs provided; max ${MAX_SIGNATURE_STATUSES}`);
+      if (p[0].length > MAX_SIGNATURE_STATUSES) throw new RpcErrorReply(RPC_CODES.invalidParams, `Too many inputs provided; max ${MAX_SIGNATURE_STATUSES}`);
       return withContext(p[0].map((sig) => {
         requireParam(typeof sig === 'string', 'Invalid params: signatures must be base58 strings');
         const record = chain.getTransaction(sig);
@@ -323,7 +323,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       const maxVersion = c.maxSupportedTransactionVersion;
       const version = record.tx.version;
       if (version === 0 && (maxVersion === undefined || maxVersion === null)) {
-        throw new RpcError(
+        throw new RpcErrorReply(
           -32015,
           'Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: "maxSupportedTransactionVersion": 0',
         );
@@ -334,7 +334,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       else if (encoding === 'jsonParsed') transaction = transactionJson(record, true);
       else if (encoding === 'base64') transaction = [Buffer.from(record.bytes).toString('base64'), 'base64'];
       else if (encoding === 'base58') transaction = [bs58.encode(record.bytes), 'base58'];
-      else throw new RpcError(RPC_CODES.invalidParams, `Invalid params: unknown variant \`${String(encoding)}\`, expected one of \`binary\`, \`base64\`, \`base58\`, \`json\`, \`jsonParsed\``);
+      else throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid params: unknown variant \`${String(encoding)}\`, expected one of \`binary\`, \`base64\`, \`base58\`, \`json\`, \`jsonParsed\``);
       const out: Record<string, unknown> = {
         slot: record.slot,
         blockTime: record.blockTime,
@@ -348,7 +348,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
 
   return (method, params) => {
     const fn = methods[method];
-    if (!fn) throw new RpcError(RPC_CODES.methodNotFound, 'Method not found');
+    if (!fn) throw new RpcErrorReply(RPC_CODES.methodNotFound, 'Method not found');
     return fn(params);
   };
 }

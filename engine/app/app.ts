@@ -3,14 +3,14 @@
  * coordinator, executors), hot reload, telemetry and the fact source. `solrules run` and the tests
  * call it; a chain fact source (scanners) plugs in beside the replay one.
  */
-import { openBus, resolveBusConfig, type Bus } from '../infra/bus/index.ts';
+import { openBus, resolveBusConfig, type Bus, instrumentBus } from '../infra/bus/index.ts';
 import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.ts';
 import { ConfigHolder, Reloader, type ActiveConfig, type ReloadOutcome } from '../config/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import { openStore, resolveStoreConfig, type Store } from '../infra/store/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
-import { health, instrumentBus, reportRuleSet, serviceCheck, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
+import { health, reportRuleSet, serviceCheck, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { composeEngine } from './compose.ts';
 import type { TradingEngine } from './engine.ts';
 import { unproducedReads, type UnproducedRead } from './facts-watch.ts';

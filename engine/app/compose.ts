@@ -7,7 +7,7 @@
 import type { Bus } from '../infra/bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
-import { Coordinator, type ControlFact } from '../coordinator/index.ts';
+import { Coordinator } from '../coordinator/index.ts';
 import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, type Executor, type GroupOptions } from '../executors/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
@@ -18,6 +18,7 @@ import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import { EngineClock, TradingEngine } from './engine.ts';
 import { FactWatch, unproducedReads } from './facts-watch.ts';
+import type { ControlFact } from '../control/index.ts';
 
 export interface EngineOptions {
   holder: ConfigHolder;

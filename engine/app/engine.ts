@@ -6,27 +6,17 @@
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
-import { SUBJECTS, type Coordinator } from '../coordinator/index.ts';
-import { reportFromJson, type ExecutionReportJson, type ExecutorWorker, type Portfolio, type Route } from '../executors/index.ts';
+import { type Coordinator } from '../coordinator/index.ts';
+import { type ExecutorWorker, type Portfolio } from '../executors/index.ts';
 import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
-import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
-import type { Planner, PriceBar, TickContext } from '../strategies/index.ts';
+import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type Route, type ExecutionReport } from '../orders/index.ts';
+import type { Planner, TickContext } from '../strategies/index.ts';
 import type { FiredEvent, RuleFile } from '../rules/index.ts';
-import type { ExecutionReport, Store } from '../infra/store/index.ts';
+import type { OrderLog, StrategyStateStore } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
+import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
-export interface PriceEvent {
-  mint: string;
-  symbol: string;
-  usd: number;
-  time: string;
-  source: string;
-  slot?: number;
-  /** The closed bar this event reports (a backtest fills it at bar close); absent: the price is a bar with open = high = low = close = usd. */
-  bar?: PriceBar;
-  /** Bars of other markets closed at the same time, by the name strategies declare them under (`market:` of an indicator). */
-  otherBars?: Readonly<Record<string, PriceBar>>;
-}
+export type { PriceEvent };
 
 /** Counters the summary reports. */
 export interface EngineStats {
@@ -60,7 +50,8 @@ export class EngineClock {
 export interface EngineParts {
   holder: ConfigHolder;
   bus: Bus;
-  store: Store;
+  /** Orders and strategy state. */
+  store: OrderLog & StrategyStateStore;
   log?: Logger;
   clock: EngineClock;
   portfolio: Portfolio;
@@ -161,13 +152,13 @@ export class TradingEngine {
     const cfg = this.opts.holder.current.strategies;
     this.subs.push(
       await this.opts.bus.subscribe<PriceEvent>(
-        `market.prices.${cfg.market.base.mint}`,
+        pricesSubject(cfg.market.base.mint),
         // Every instance's planners see every market event (their state follows every fill);
         // the orders they decide carry deterministic ids, so duplicates die at the bus and store.
         async (msg) => marketEvent({ 'solrules.kind': 'price', 'solrules.source': msg.data.source, 'solrules.symbol': msg.data.symbol }, () => this.onPrice(msg.data)),
       ),
     );
-    type Result = { order: OrderJson; report: ExecutionReportJson; route?: Route };
+    type Result = ExecutionResultMessage;
     const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route);
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
@@ -176,7 +167,7 @@ export class TradingEngine {
   }
 
   private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
-    const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.reason?.startsWith('blocked') ? 'blocked' : 'failed';
+    const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.blockedBy ? 'blocked' : 'failed';
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);
@@ -284,7 +275,7 @@ export class TradingEngine {
         const solUsd = this.priceUsd(NATIVE_MINT);
         if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
         await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
-          this.opts.bus.publish(`${SUBJECTS.opportunities}.${name}`, orderToJson(order), { msgId: order.id }),
+          this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id }),
         );
       }
     }

@@ -42,7 +42,7 @@ export function unproducedReads(active: ActiveConfig, mode: RunMode): Unproduced
   for (const rf of active.ruleSet.files) {
     const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
     if (rf.kind === 'strategy' && !strategy?.enabled) continue;
-    const query = { scope: rf.kind === 'strategy' ? ('strategy' as const) : ('order' as const), mode, ...(strategy ? { strategyKind: strategy.kind } : {}) };
+    const query = { scope: rf.kind === 'strategy' ? ('strategy' as const) : rf.kind === 'wallets' ? ('wallets' as const) : ('order' as const), mode, ...(strategy ? { strategyKind: strategy.kind } : {}) };
     const seen = new Set<string>();
     for (const read of factReads(rf)) {
       const key = `${read.rule}/${read.fact}.${read.path?.split('.')[0] ?? ''}`;

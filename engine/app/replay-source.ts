@@ -8,7 +8,8 @@ import { metrics } from '../infra/telemetry/index.ts';
 import { candleTicks, type Candle, type PriceTick } from '../market/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
 import type { FactSource } from './app.ts';
-import type { PriceEvent, TradingEngine } from './engine.ts';
+import type { TradingEngine } from './engine.ts';
+import { pricesSubject, type PriceEvent } from '../messages/index.ts';
 
 export interface ReplayOptions {
   candles: readonly Candle[];
@@ -40,7 +41,7 @@ export class ReplaySource implements FactSource {
       if (this.stopped) break;
       const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
       metrics.scanner.events.inc({ mode: 'replay', venue: 'replay', kind: 'price' });
-      await bus.publish(`market.prices.${base.mint}`, event);
+      await bus.publish(pricesSubject(base.mint), event);
       await bus.settle();
       metrics.engine.replayTicks.inc();
       metrics.engine.replayProgress.set((i + 1) / this.ticks.length);

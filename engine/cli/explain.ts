@@ -1,7 +1,7 @@
 /** `solrules explain --facts FILE`: why each rule fired or did not, condition by condition, with values. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseYaml, formatDiagnostics } from '../config/index.ts';
+import { errorsOf, parseYaml, formatDiagnostics } from '../config/index.ts';
 import { deepMerge, formatOutcome } from '../rules/index.ts';
 import { FACT_CATALOG as FACTS } from '../strategies/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     if (unknown.length) console.error(`warning: not facts of the catalog (ignored by rules): ${unknown.join(', ')}`);
 
     const project = loadForCommand(positionals, values.strategies);
-    if (project.diagnostics.length) return 1;
+    if (errorsOf(project.diagnostics).length) return 1;
     if (!project.strategies) {
       console.error('no valid strategies.yaml found (params come from it); pass --strategies FILE');
       return 1;

@@ -1,5 +1,5 @@
 /** `solrules migrate [--status]`: applies the store's pending schema migrations (PostgreSQL or the embedded PGlite). */
-import { resolveStoreConfig } from '../infra/store/index.ts';
+import { openStoreSchema, resolveStoreConfig } from '../infra/store/index.ts';
 import { parseCommandArgs, withUsage } from './args.ts';
 
 export const summary = 'apply pending store migrations (or --status to list them)';
@@ -23,18 +23,14 @@ export async function run(argv: string[]): Promise<number> {
       console.log('store: in-memory — no schema to migrate');
       return 0;
     }
-    const { migrate, migrationStatus } = await import('../infra/store/sql/index.ts');
-    const db =
-      cfg.kind === 'pglite'
-        ? await (await import('../infra/store/pglite/index.ts')).PgliteDb.open(cfg.dir)
-        : new (await import('../infra/store/postgres/index.ts')).PostgresDb(cfg.url, { retryForMs: 5_000, max: 1 });
+    const db = await openStoreSchema(cfg);
     try {
       console.log(`store: ${cfg.display}`);
       if (values.status) {
-        for (const s of await migrationStatus(db)) console.log(`  ${String(s.version).padStart(4, '0')}_${s.name}  ${s.state}${s.appliedAt ? ` ${s.appliedAt}` : ''}`);
+        for (const s of await db.status()) console.log(`  ${String(s.version).padStart(4, '0')}_${s.name}  ${s.state}${s.appliedAt ? ` ${s.appliedAt}` : ''}`);
         return 0;
       }
-      const applied = await migrate(db);
+      const applied = await db.migrate();
       if (!applied.length) console.log('  up to date: nothing to apply');
       for (const m of applied) console.log(`  applied ${String(m.version).padStart(4, '0')}_${m.name}`);
       return 0;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSolrulesError } from '../errors/index.ts';
+import { UsageError } from './args.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
 import { createMarket, describeFlowSwap, MarketFlow, poolPrice, type FlowMode, type FlowOptions } from '../../sandbox/market/index.ts';
 
@@ -65,7 +66,6 @@ function port(value: string | undefined, fallback: number, name: string): number
   return n;
 }
 
-class UsageError extends Error {}
 
 /** The banner: endpoints, trust setup and a plain statement that this is a simulation. */
 export function banner(sb: Sandbox, slotMs: number | 'manual'): string {

@@ -1,6 +1,6 @@
 /** `solrules test [paths] [--coverage] [--threshold N]`: runs `*.test.yaml` cases with diffs and condition coverage. */
 import { relative } from 'node:path';
-import { runProjectTests } from '../config/index.ts';
+import { errorsOf, runProjectTests } from '../config/index.ts';
 import { CoverageTracker } from '../rules/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption, loadForCommand } from './_shared.ts';
@@ -11,7 +11,8 @@ const USAGE = `usage: solrules test [paths...] [--coverage] [--threshold N] [--e
 
 Runs every *.test.yaml case (given facts -> expected orders, or none) against its rule file.
 --coverage prints condition coverage: each leaf condition seen both true and false, over
-every rule file loaded. --threshold N fails the run below N percent (implies --coverage).
+every rule file loaded, and fails when a rule was not seen both firing and not firing.
+--threshold N fails the run below N percent (implies --coverage).
 Exit 0 when all pass, 1 on a failure or below the threshold, 2 on usage errors.`;
 
 function rel(p: string): string {
@@ -35,8 +36,8 @@ export async function run(argv: string[]): Promise<number> {
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 100)) throw new UsageError(`--threshold must be a percentage 0-100; got '${values.threshold}'`);
     const factory = evaluatorFromOption(values.evaluator);
     const project = loadForCommand(positionals, values.strategies);
-    if (project.diagnostics.length) {
-      console.error(`${project.diagnostics.length} validation error(s); fix them before the tests can run`);
+    if (errorsOf(project.diagnostics).length) {
+      console.error(`${errorsOf(project.diagnostics).length} validation error(s); fix them before the tests can run`);
       return 1;
     }
     if (!project.strategies) {
@@ -67,6 +68,14 @@ export async function run(argv: string[]): Promise<number> {
       for (const l of coverage.uncovered()) {
         const missing = [!l.seenTrue && 'true', !l.seenFalse && 'false'].filter(Boolean).join(' and ');
         console.log(`  never ${missing}: ${l.fileId}/${l.ruleId} ${l.position}  ${l.label}`);
+      }
+      // Condition coverage can be 100 % on a rule that can never fire (or always does): each
+      // rule must also be seen firing in one case and not firing in another.
+      const rules = coverage.rulesNotExercised();
+      for (const r of rules) console.log(`  rule ${r.fileId}/${r.ruleId} ${!r.seenFired ? 'never fired in any case' : 'fired in every case'}`);
+      if (rules.length) {
+        console.log(`${rules.length} rule(s) not seen both firing and not firing`);
+        exit = 1;
       }
       if (threshold !== undefined && pct < threshold) {
         console.log(`coverage ${pct.toFixed(1)}% is below the threshold ${threshold}%`);

@@ -1,23 +1,26 @@
 /** `solrules validate [paths] [--format text|json|github]`: every schema and semantic error in the files users edit. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expandPaths, formatDiagnostics, loadFiles, projectFiles } from '../config/index.ts';
+import { errorsOf, expandPaths, formatDiagnostics, loadFiles, projectFiles, warningsOf } from '../config/index.ts';
 import { oneOf, parseCommandArgs, UsageError, withUsage } from './args.ts';
 
 export const summary = 'check rule, test, strategies and wallets files (all errors, with file:line:column)';
 
-const USAGE = `usage: solrules validate [paths...] [--format text|json|github] [--strategies FILE]
+const USAGE = `usage: solrules validate [paths...] [--format text|json|github] [--strategies FILE] [--strict]
 
 Checks YAML syntax, JSON Schemas and rule semantics (facts, paths, operators, params,
 duplicate ids, condition cycles, routes, tests). Paths are files or directories; without
 paths, the project in the current directory (strategies.yaml, wallets.yaml, rules/).
-Exit 0 when clean, 1 on any error, 2 on usage errors.`;
+Plausibility warnings (a percent given as a fraction, an implausible amount) are printed but
+do not fail; --strict fails on them too.
+Exit 0 when clean (or only warnings), 1 on any error (or warning with --strict), 2 on usage errors.`;
 
 export async function run(argv: string[]): Promise<number> {
   return withUsage(USAGE, async () => {
     const { values, positionals } = parseCommandArgs(argv, {
       format: { type: 'string' },
       strategies: { type: 'string' },
+      strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -33,10 +36,13 @@ export async function run(argv: string[]): Promise<number> {
     const output = formatDiagnostics(project.diagnostics, format);
     if (format === 'json') console.log(output);
     else if (output) console.log(output);
+    const errors = errorsOf(project.diagnostics).length;
+    const warnings = warningsOf(project.diagnostics).length;
     if (format === 'text') {
-      const n = project.diagnostics.length;
-      console.error(n === 0 ? `ok: ${files.length} file(s) valid` : `${n} error(s) in ${project.failedFiles.size} file(s)`);
+      const warned = warnings ? `${warnings} warning(s)` : '';
+      if (errors) console.error(`${errors} error(s) in ${project.failedFiles.size} file(s)${warned ? `, ${warned}` : ''}`);
+      else console.error(`ok: ${files.length} file(s) valid${warned ? `, ${warned}${values.strict ? ' (--strict: failing)' : ''}` : ''}`);
     }
-    return project.diagnostics.length === 0 ? 0 : 1;
+    return errors === 0 && (warnings === 0 || !values.strict) ? 0 : 1;
   });
 }

@@ -12,6 +12,25 @@ export interface Diagnostic {
   message: string;
   expected?: string;
   found?: string;
+  /** 'warning': printed, but does not fail validate (unless --strict) nor refuse a reload. Absent means 'error'. */
+  severity?: Severity;
+}
+
+export type Severity = 'error' | 'warning';
+
+/** The severity of a diagnostic ('error' unless it says otherwise). */
+export function severityOf(d: Diagnostic): Severity {
+  return d.severity ?? 'error';
+}
+
+/** Only the errors (what refuses a file). */
+export function errorsOf(list: readonly Diagnostic[]): Diagnostic[] {
+  return list.filter((d) => severityOf(d) === 'error');
+}
+
+/** Only the warnings (plausibility: printed, never refusing). */
+export function warningsOf(list: readonly Diagnostic[]): Diagnostic[] {
+  return list.filter((d) => severityOf(d) === 'warning');
 }
 
 export type DiagnosticFormat = 'text' | 'json' | 'github';
@@ -38,7 +57,7 @@ export function formatDiagnostics(list: Diagnostic[], format: DiagnosticFormat, 
   const sorted = sortDiagnostics(list);
   if (format === 'json') {
     return JSON.stringify(
-      sorted.map((d) => ({ file: displayPath(d.file, cwd), line: d.line, column: d.column, code: d.code, message: fullMessage(d) })),
+      sorted.map((d) => ({ file: displayPath(d.file, cwd), line: d.line, column: d.column, code: d.code, severity: severityOf(d), message: fullMessage(d) })),
       null,
       2,
     );
@@ -48,10 +67,10 @@ export function formatDiagnostics(list: Diagnostic[], format: DiagnosticFormat, 
     const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
     return sorted
-      .map((d) => `::error file=${escProp(displayPath(d.file, cwd))},line=${d.line},col=${d.column},title=${escProp(d.code)}::${esc(fullMessage(d))}`)
+      .map((d) => `::${severityOf(d)} file=${escProp(displayPath(d.file, cwd))},line=${d.line},col=${d.column},title=${escProp(d.code)}::${esc(fullMessage(d))}`)
       .join('\n');
   }
-  return sorted.map((d) => `${displayPath(d.file, cwd)}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`).join('\n');
+  return sorted.map((d) => `${displayPath(d.file, cwd)}:${d.line}:${d.column}: ${severityOf(d) === 'warning' ? 'warning ' : ''}${d.code} ${fullMessage(d)}`).join('\n');
 }
 
 /** Builds the message text from what was expected and what was found. */

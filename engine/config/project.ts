@@ -3,8 +3,11 @@
  * rule tests — reporting every problem (schema and semantic) as a positioned diagnostic.
  * Only files without errors are handed on; a bad file never replaces a good one.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { readUserFile } from './files.ts';
+import { prescreenedRefusal } from './prescreen.ts';
+import { findKeyMaterial, redactKeyMaterial, textHoldsKeyMaterial } from '../wallets/index.ts';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import {
   checkDuplicateIds,
@@ -22,10 +25,10 @@ import {
 } from '../rules/index.ts';
 import { whyUnproduced } from '../facts/index.ts';
 import { FACT_CATALOG, FACT_PRODUCERS, strategyKind } from '../strategies/index.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import { severityOf, type Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { checkStrategies, paramsFact, parsedParts, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
-import { checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
+import { checkKeyFiles, checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
 import { decodeSource, diagnosticAt, parseYaml, schemaModeline, type SourceFile } from './yaml.ts';
 
 export type FileKind = 'strategies' | 'wallets' | 'rule-file' | 'rule-test';
@@ -68,28 +71,39 @@ export function classify(file: string, src?: SourceFile): FileKind {
 }
 
 function toDiagnostics(src: SourceFile, findings: readonly Finding[]): Diagnostic[] {
-  return findings.map((f) =>
-    diagnosticAt(src, f.at, f.code, f.message, {
+  return findings.map((f) => {
+    const d = diagnosticAt(src, f.at, f.code, f.message, {
       ...(f.expected !== undefined ? { expected: f.expected } : {}),
       ...(f.found !== undefined ? { found: f.found } : {}),
       key: f.key ?? false,
-    }),
-  );
+    });
+    if (f.severity === 'warning') d.severity = 'warning';
+    return d;
+  });
 }
 
 /** Expands directories into their YAML files (recursively, skipping node_modules and dot dirs). */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
+  const walk = (p: string, top: boolean) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      // A symlink loop or a dangling link: keep a YAML name so loading reports it with its code.
+      if (/\.ya?ml$/.test(p) && lstatSync(p, { throwIfNoEntry: false })) out.push(resolve(p));
+      return;
+    }
+    if (st.isDirectory() && !top && /\.ya?ml$/.test(p)) {
+      out.push(resolve(p)); // a directory where a YAML file belongs: loading reports it
+    } else if (st.isDirectory()) {
       for (const entry of readdirSync(p).sort()) {
         if (entry === 'node_modules' || entry.startsWith('.')) continue;
-        walk(join(p, entry));
+        walk(join(p, entry), false);
       }
     } else if (/\.ya?ml$/.test(p)) out.push(resolve(p));
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) walk(p, true);
   return [...new Set(out)];
 }
 
@@ -103,6 +117,11 @@ export function findStrategiesFile(dir: string): string | undefined {
     if (parent === cur) return undefined;
     cur = parent;
   }
+}
+
+/** The path exists as an entry (a symlink loop or dangling link counts: loading reports it). */
+function present(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 function contentHash(text: string): string {
@@ -122,15 +141,56 @@ export function toRuleFile(src: SourceFile): RuleFile {
  */
 const parseCache = new Map<string, { text: string; src: SourceFile; schema: Map<string, Diagnostic[]> }>();
 
-function readCached(file: string): SourceFile {
-  const decoded = decodeSource(readFileSync(file), file);
+function readCached(file: string, root: string | undefined): SourceFile {
+  const read = readUserFile(file, root ? { root } : {});
+  if (!read.ok) {
+    // Refused unread (too large, a directory, a loop, a symlink out): nothing of it is kept.
+    parseCache.delete(file);
+    const src = parseYaml('', file);
+    src.syntaxErrors.push(read.diagnostic);
+    return src;
+  }
+  const decoded = decodeSource(read.bytes, file);
   if (typeof decoded !== 'string') return decoded;
-  const text = decoded;
+  read.text = decoded;
   const hit = parseCache.get(file);
-  if (hit && hit.text === text) return hit.src;
-  const src = parseYaml(text, file);
-  parseCache.set(file, { text, src, schema: new Map() });
+  if (hit && hit.text === read.text) return hit.src;
+  const refused = prescreenedRefusal(file, read.text);
+  if (refused) {
+    // The worker already parsed this text and found it broken: do not parse it again here.
+    const src = parseYaml('', file);
+    src.syntaxErrors.push(...refused);
+    return { ...src, text: read.text };
+  }
+  const src = parseYaml(read.text, file);
+  if (src.syntaxErrors.length) parseCache.delete(file);
+  else parseCache.set(file, { text: read.text, src, schema: new Map() });
   return src;
+}
+
+/**
+ * A file holding something that looks like a key (a key file saved or linked as rules/x.yaml,
+ * a key pasted into strategies.yaml) is refused with one diagnostic that shows none of it;
+ * no other check runs on it, so no other message can echo it. wallets.yaml has its own check.
+ */
+function withoutKeyMaterial(src: SourceFile): { src: SourceFile; found: Diagnostic[] } {
+  if (/^wallets(\..*)?\.ya?ml$/.test(basename(src.file))) return { src, found: [] };
+  const whole = src.syntaxErrors.length > 0 || typeof src.value !== 'object' || src.value === null || Array.isArray(src.value);
+  const at = whole ? (textHoldsKeyMaterial(src.text) || findKeyMaterial(src.value).length ? [[]] : []) : findKeyMaterial(src.value);
+  if (!at.length) return { src, found: [] };
+  const diagnostics = at.map((path) =>
+    diagnosticAt(src, path, 'CONFIG_KEY_MATERIAL', 'this looks like a private key; keys belong in a key file referenced from wallets.yaml — remove it and rotate the key', { expected: 'no key material in config or rule files', found: '<redacted>' }),
+  );
+  // A whole file of key material is refused unread; a key inside a mapping is reported where it
+  // is and the rest of the file is still checked, with the key replaced so nothing can echo it.
+  if (whole) return { src: { ...src, value: undefined, syntaxErrors: diagnostics }, found: [] };
+  return { src: { ...src, value: redactKeyMaterial(src.value) }, found: diagnostics };
+}
+
+/** Drops cached parses of files under `root` that are gone or were not part of this load (deleted, renamed). */
+function evictStale(root: string, present: ReadonlySet<string>): void {
+  const prefix = resolve(root) + sep;
+  for (const file of parseCache.keys()) if (file.startsWith(prefix) && !present.has(file)) parseCache.delete(file);
 }
 
 function schemaCached(src: SourceFile, schema: SchemaName, redact: boolean): Diagnostic[] {
@@ -170,6 +230,8 @@ function notARuleFile(src: SourceFile): Diagnostic | undefined {
 interface LoadOptions {
   /** strategies.yaml to check params and executors against when none is among the files. */
   strategiesFile?: string;
+  /** The project directory: symlinks may not leave it (default: strategies.yaml's directory, else cwd). */
+  root?: string;
 }
 
 /**
@@ -184,14 +246,17 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     for (const d of diags) {
       if (!listed.has(d.file)) continue;
       project.diagnostics.push(d);
-      project.failedFiles.add(d.file);
+      if (severityOf(d) === 'error') project.failedFiles.add(d.file);
     }
   };
   const sources = new Map<string, SourceFile>();
+  const root = opts.root ?? (opts.strategiesFile ? dirname(resolve(opts.strategiesFile)) : process.cwd());
   const read = (file: string): SourceFile => {
     let src = sources.get(file);
     if (!src) {
-      src = readCached(file);
+      const screened = withoutKeyMaterial(readCached(file, root));
+      src = screened.src;
+      report(screened.found);
       sources.set(file, src);
     }
     return src;
@@ -219,7 +284,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   // strategies.yaml that exists but fails its checks: reported once; rules are checked against what parsed
   let partialStrategies: ReturnType<typeof parsedParts> | undefined;
   let checkedStrategies: string | undefined;
-  if (strategiesFile && existsSync(strategiesFile)) {
+  if (strategiesFile && present(strategiesFile)) {
     const path = resolve(strategiesFile);
     const src = read(path);
     checkedStrategies = path;
@@ -249,6 +314,9 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   for (const file of byKind.get('wallets') ?? []) {
     const src = read(file);
     report(checkWalletSecrets(src));
+    const walletList = (src.value as { wallets?: unknown } | undefined)?.wallets;
+    // Key-file modes are checked even when the schema check fails elsewhere in the file.
+    if (src.syntaxErrors.length === 0 && Array.isArray(walletList)) report(checkKeyFiles(src, src.value as WalletsConfig));
     if (parsedOk(src, 'wallets', true)) {
       const config = src.value as WalletsConfig;
       report(checkWallets(src, config));
@@ -266,7 +334,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const contextFor = (rf: RuleFile): RuleCheckContext => {
     const cfg = project.strategies?.config;
     if (!cfg) return base;
-    const scope = rf.kind === 'strategy' ? 'strategy' : 'order';
+    const scope = rf.kind === 'strategy' ? 'strategy' : rf.kind === 'wallets' ? 'wallets' : 'order';
     const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
     if (rf.kind === 'strategy' && !strategy) return base; // RULES_UNKNOWN_STRATEGY says why
     const query = { scope, ...(strategy ? { strategyKind: strategy.kind } : {}) } as const;
@@ -276,7 +344,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const ruleFiles = new Map<string, LoadedRuleFile>();
   const loadRuleFile = (file: string): LoadedRuleFile | undefined => {
     if (ruleFiles.has(file)) return ruleFiles.get(file);
-    if (!existsSync(file)) return undefined;
+    if (!present(file)) return undefined;
     const src = read(file);
     if (src.syntaxErrors.length) {
       report(src.syntaxErrors);
@@ -349,6 +417,7 @@ export async function runProjectTests(project: Project, factory: EvaluatorFactor
     const target = project.ruleFiles.find((l) => l.file.file === t.rulesPath);
     if (!target) continue; // validation reported why
     results.push(await runTestFile(t.doc, t.src.file, target.file, params, factory, coverage));
+    await new Promise((r) => setImmediate(r)); // one test file at a time: the event loop gets a turn between them
   }
   return results;
 }
@@ -357,9 +426,9 @@ export async function runProjectTests(project: Project, factory: EvaluatorFactor
 export function projectFiles(root: string): string[] {
   const files: string[] = [];
   const strategies = join(root, 'strategies.yaml');
-  if (existsSync(strategies)) files.push(strategies);
+  if (present(strategies)) files.push(strategies);
   const wallets = join(root, 'wallets.yaml');
-  if (existsSync(wallets)) files.push(wallets);
+  if (present(wallets)) files.push(wallets);
   const rulesDir = join(root, 'rules');
   if (existsSync(rulesDir)) files.push(...expandPaths([rulesDir]));
   return files.map((f) => resolve(f));
@@ -367,5 +436,8 @@ export function projectFiles(root: string): string[] {
 
 /** Loads a whole project directory (with the rule files strategies.yaml names outside rules/). */
 export function loadProject(root: string): Project {
-  return loadFiles(projectFiles(root), { strategiesFile: join(root, 'strategies.yaml') });
+  const project = loadFiles(projectFiles(root), { strategiesFile: join(root, 'strategies.yaml'), root });
+  evictStale(root, new Set(projectFiles(root)));
+  for (const file of project.failedFiles) parseCache.delete(file);
+  return project;
 }

@@ -10,9 +10,11 @@ import { join, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { buildRuleSet, diffRuleSets, canonicalJson, type EvaluatorFactory, type RuleSet, type RuleSetDiff } from '../rules/index.ts';
 import { logger, metrics, reportRuleSet, type Logger } from '../infra/telemetry/index.ts';
-import { fullMessage, type Diagnostic } from './diagnostics.ts';
-import { loadProject, runProjectTests, type Project } from './project.ts';
+import { errorsOf, fullMessage, warningsOf, type Diagnostic } from './diagnostics.ts';
+import { loadProject, projectFiles, runProjectTests, type Project } from './project.ts';
+import { prescreenFiles } from './prescreen.ts';
 import type { StrategiesConfig } from './strategies.ts';
+import { redactKeyMaterial } from '../wallets/index.ts';
 
 /** Everything a running engine reads from the user's files, swapped as one. */
 export interface ActiveConfig {
@@ -29,25 +31,68 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Failing rule-test cases, as `file: case: diff` lines. */
   testFailures: string[];
+  /** Plausibility warnings: they refuse nothing, but are logged with every reload. */
+  warnings?: Diagnostic[];
+  /** Set when failing tests were overridden because the change only makes risk stricter. */
+  stricterRiskOnly?: string[];
+}
+
+/**
+ * The risk params a candidate makes stricter than the serving config, or undefined when the
+ * candidate differs in anything else (rules, other params, a looser limit). Stricter means:
+ * the kill switch turned on, a `max*` limit lowered, a `min*` requirement raised.
+ */
+export function stricterRiskChanges(serving: ActiveConfig, candidate: ActiveConfig): string[] | undefined {
+  const strip = (c: StrategiesConfig) => canonicalJson({ ...c, risk: { ...c.risk, params: {} } });
+  if (strip(serving.strategies) !== strip(candidate.strategies)) return undefined;
+  const files = (a: ActiveConfig) => a.ruleSet.files.map((f) => f.hash).sort().join(',');
+  if (files(serving) !== files(candidate)) return undefined;
+  const before = serving.strategies.risk.params as Record<string, unknown>;
+  const after = candidate.strategies.risk.params as Record<string, unknown>;
+  const changed: string[] = [];
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const b = before[key];
+    const a = after[key];
+    if (canonicalJson(a) === canonicalJson(b)) continue;
+    const stricter =
+      (key === 'killSwitch' && a === true) ||
+      (/^max/.test(key) && typeof a === 'number' && typeof b === 'number' && a < b) ||
+      (/^min/.test(key) && typeof a === 'number' && typeof b === 'number' && a > b);
+    if (!stricter) return undefined;
+    changed.push(`risk.${key}: ${canonicalJson(b)} -> ${canonicalJson(a)}`);
+  }
+  return changed.length ? changed : undefined;
 }
 
 /** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
-export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean } = {}): Promise<BuildResult> {
+export async function buildActiveConfig(root: string, factory: EvaluatorFactory, source: string, opts: { runTests?: boolean; serving?: ActiveConfig } = {}): Promise<BuildResult> {
+  // Changed files are parsed in a worker first: hostile text is refused without touching the event loop.
+  await prescreenFiles(projectFiles(root), { root });
   const project = loadProject(root);
-  if (project.diagnostics.length) return { diagnostics: project.diagnostics, testFailures: [] };
+  const warnings = warningsOf(project.diagnostics);
+  if (errorsOf(project.diagnostics).length) return { diagnostics: errorsOf(project.diagnostics), testFailures: [], warnings };
   if (!project.strategies) {
     return { diagnostics: [{ file: join(root, 'strategies.yaml'), line: 1, column: 1, code: 'CONFIG_NO_STRATEGIES', message: 'no strategies.yaml in the project directory' }], testFailures: [] };
   }
   const params = project.strategies.params;
   const testFailures: string[] = [];
+  // Give the event loop a turn between loading and testing (health checks, the kill switch).
+  await new Promise((r) => setImmediate(r));
   if (opts.runTests !== false) {
     for (const result of await runProjectTests(project, factory)) {
       for (const c of result.cases) if (!c.passed) testFailures.push(`${result.file}: ${c.name}: ${c.diff.join(' | ')}`);
     }
   }
-  if (testFailures.length) return { diagnostics: [], testFailures };
   const ruleSet = buildRuleSet(project.ruleFiles.map((l) => l.file), params, factory);
-  return { active: { ruleSet, strategies: project.strategies.config, project, appliedAt: new Date(), source }, diagnostics: [], testFailures: [] };
+  const active: ActiveConfig = { ruleSet, strategies: project.strategies.config, project, appliedAt: new Date(), source };
+  if (testFailures.length) {
+    // An emergency edit (kill switch, lower limit) must never wait on a rule test that
+    // happens to read the live threshold: it can only stop orders, never start one.
+    const stricter = opts.serving ? stricterRiskChanges(opts.serving, active) : undefined;
+    if (!stricter) return { diagnostics: [], testFailures, warnings };
+    return { active, diagnostics: [], testFailures, stricterRiskOnly: stricter, warnings };
+  }
+  return { active, diagnostics: [], testFailures: [], warnings };
 }
 
 /** Holds the active config; readers take `current` once per unit of work. */
@@ -72,6 +117,10 @@ export interface ReloadOutcome {
   diagnostics: Diagnostic[];
   testFailures: string[];
   source: string;
+  /** Plausibility warnings of the files as loaded (logged at warn level; they refuse nothing). */
+  warnings?: Diagnostic[];
+  /** Rule tests that failed but did not hold back a stricter-only risk change (the set was applied). */
+  overriddenTestFailures?: string[];
   /** ms from the change being noticed to the swap (or refusal). */
   tookMs: number;
 }
@@ -127,6 +176,8 @@ export class Reloader {
     // Watch directories, not files: editors save by renaming a new file over the old one,
     // which a watch on the old file's inode would miss.
     this.watcher = chokidar.watch(root, { ignoreInitial: true, depth: 3, ignored: (path: string) => !watched(path) });
+    // A symlink loop or an unreadable entry makes the watcher emit 'error': log it, keep serving.
+    this.watcher.on('error', (err) => this.log.warn({ err: String(err) }, 'file watcher error; the fingerprint poll still catches changes'));
     this.watcher.on('all', (_event, path) => {
       if (/\.ya?ml$/.test(path)) this.schedule(path);
     });
@@ -151,7 +202,10 @@ export class Reloader {
     this.pending.clear();
     this.running = this.running.then(() => this.reload(sources)).then(
       () => undefined,
-      (err) => this.log.error({ err }, 'reload crashed; the previous rule set keeps serving'),
+      (err) => {
+        metrics.rules.reloads.inc({ outcome: 'refused' });
+        this.log.error({ err, code: 'CONFIG_RELOAD_CRASHED' }, 'reload crashed; the previous rule set keeps serving');
+      },
     );
   }
 
@@ -160,8 +214,16 @@ export class Reloader {
     const started = performance.now();
     this.loaded = fingerprint(this.opts.root);
     const before = this.opts.holder.current;
-    const built = await buildActiveConfig(this.opts.root, this.opts.factory, source);
+    let built: BuildResult;
+    try {
+      built = await buildActiveConfig(this.opts.root, this.opts.factory, source, { serving: before });
+    } catch (err) {
+      // Whatever a file did to the loader, the reload is refused, named and counted like any other.
+      const e = err as NodeJS.ErrnoException & { path?: string };
+      built = { diagnostics: [{ file: e.path ?? this.opts.root, line: 1, column: 1, code: 'CONFIG_LOAD_FAILED', message: `the project could not be loaded (${e.code ?? e.name ?? 'error'})`, expected: 'readable YAML files', found: e.code ?? 'an exception' }], testFailures: [] };
+    }
     const tookMs = performance.now() - started;
+    for (const d of built.warnings ?? []) this.log.warn({ file: d.file, line: d.line, column: d.column, code: d.code, severity: 'warning' }, `reload warning: ${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
     let outcome: ReloadOutcome;
     if (!built.active) {
       for (const d of built.diagnostics) this.log.error({ file: d.file, line: d.line, column: d.column, code: d.code }, `reload refused: ${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
@@ -174,14 +236,19 @@ export class Reloader {
     } else {
       const diff = diffRuleSets(before.ruleSet, built.active.ruleSet);
       this.opts.holder.swap(built.active);
+      if (built.stricterRiskOnly) {
+        this.log.warn({ source, stricter: built.stricterRiskOnly, testFailures: built.testFailures }, `applied a stricter risk change (${built.stricterRiskOnly.join(', ')}) although ${built.testFailures.length} rule test(s) fail with it; state the params those tests rely on`);
+      }
       metrics.rules.reloads.inc({ outcome: 'applied' });
       reportRuleSet(built.active.ruleSet, built.active.appliedAt);
       this.log.info(
-        { hash: built.active.ruleSet.hash, previousHash: before.ruleSet.hash, source, added: diff.added, removed: diff.removed, changed: diff.changed, thresholds: diff.thresholds, tookMs: Math.round(tookMs * 10) / 10 },
+        { hash: built.active.ruleSet.hash, previousHash: before.ruleSet.hash, source, added: diff.added, removed: diff.removed, changed: diff.changed, thresholds: redactKeyMaterial(diff.thresholds), tookMs: Math.round(tookMs * 10) / 10 },
         `rule set ${built.active.ruleSet.hash.slice(0, 12)} applied`,
       );
       outcome = { applied: true, hash: built.active.ruleSet.hash, diff, diagnostics: [], testFailures: [], source, tookMs };
+      if (built.stricterRiskOnly) outcome.overriddenTestFailures = built.testFailures;
     }
+    if (built.warnings?.length) outcome.warnings = built.warnings;
     await this.opts.onOutcome?.(outcome);
     return outcome;
   }

@@ -7,6 +7,7 @@ import { closest } from '../rules/index.ts';
 import { schemaRoot, validator, type SchemaName } from '../schemas/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type PathSegment, type SourceFile } from './yaml.ts';
+import { looksLikeKeyMaterial } from '../wallets/index.ts';
 
 export { validator, schemaPath, type SchemaName } from '../schemas/index.ts';
 
@@ -29,6 +30,12 @@ function showValue(value: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+function describeDocument(v: unknown): string {
+  if (Array.isArray(v)) return `a list of ${v.length} item(s)`;
+  if (typeof v === 'string') return `a string of ${v.length} character(s)`;
+  return v === null ? 'an empty document' : `a ${typeof v}`;
+}
+
 function valueAt(root: unknown, path: PathSegment[]): unknown {
   let cur = root;
   for (const seg of path) {
@@ -41,7 +48,8 @@ function valueAt(root: unknown, path: PathSegment[]): unknown {
 function toDiagnostic(src: SourceFile, err: ErrorObject, redact: boolean): Diagnostic | undefined {
   const path = pointerToPath(err.instancePath);
   const where = path.length ? path.join('.') : '(document)';
-  const show = (v: unknown) => (redact ? '<redacted>' : showValue(v));
+  // The whole document is never echoed (it may be anything: /etc/passwd, a key file), nor a key-like value.
+  const show = (v: unknown) => (redact || looksLikeKeyMaterial(v) ? '<redacted>' : path.length === 0 ? describeDocument(v) : showValue(v));
   const found = valueAt(src.value, path);
   const code = codeFor(err.keyword);
   switch (err.keyword) {

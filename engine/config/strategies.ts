@@ -8,6 +8,7 @@ import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type SourceFile } from './yaml.ts';
 import { STRATEGY_KINDS, strategyKind } from '../strategies/index.ts';
 import { closest } from '../rules/index.ts';
+import { checkPlausibility } from './plausibility.ts';
 
 export interface TokenConfig {
   symbol: string;
@@ -110,6 +111,7 @@ export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnos
       out.push(diagnosticAt(src, ['strategies', name, 'market', 'quote', 'mint'], 'STRATEGIES_SAME_MINT', `strategy '${name}': base and quote mints are the same`, { expected: 'two different mints', found: m.base.mint }));
     }
   }
+  out.push(...checkPlausibility(src, cfg));
   const base = cfg.market.base.mint;
   if (base === cfg.market.quote.mint) {
     out.push(diagnosticAt(src, ['market', 'quote', 'mint'], 'STRATEGIES_SAME_MINT', 'base and quote mints are the same', { expected: 'two different mints', found: base }));

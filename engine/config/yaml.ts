@@ -2,7 +2,7 @@
  * YAML parsing that keeps source positions, so every later check can point at the exact
  * node (1-based line and column) a user has to fix.
  */
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
 export type PathSegment = string | number;
@@ -29,8 +29,27 @@ export function parseYaml(text: string, file: string): SourceFile {
     const code = err.code === 'DUPLICATE_KEY' ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX';
     return { file, line, column: col, code, message: firstLine(err.message), expected: 'valid YAML', found: err.code };
   });
-  const value = syntaxErrors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  let value: unknown;
+  if (syntaxErrors.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // The yaml package refuses an alias expanding past maxAliasCount (a "billion laughs" bomb).
+      syntaxErrors.push(aliasLimitDiagnostic(doc, lineCounter, file, err));
+    }
+  }
   return { file, text, doc, lineCounter, value, syntaxErrors };
+}
+
+function aliasLimitDiagnostic(doc: Document.Parsed, lineCounter: LineCounter, file: string, err: unknown): Diagnostic {
+  let offset = 0;
+  visit(doc, { Alias(_key, node) {
+    offset = node.range?.[0] ?? 0;
+    return visit.BREAK;
+  } });
+  const { line, col } = lineCounter.linePos(offset);
+  const resource = /alias/i.test(String((err as Error)?.message)) ? 'aliases expand past the limit of 100 (an alias bomb?)' : 'the document cannot be built';
+  return { file, line, column: col, code: 'YAML_ALIAS_LIMIT', message: `YAML ${resource}`, expected: 'at most 100 alias expansions', found: 'more' };
 }
 
 /**

@@ -11,44 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusMessage, Subscription } from '../infra/bus/index.ts';
 import { logger, metrics } from '../infra/telemetry/index.ts';
-
-export const CONTROL_SUBJECTS = {
-  pause: 'control.pause',
-  resume: 'control.resume',
-  kill: 'control.kill',
-  release: 'control.release',
-  reload: 'control.reload',
-  /** Request-reply: a starting instance asks a running one for the current state. */
-  sync: 'control.sync',
-} as const;
-
-export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload';
-
-/** The `control` fact rules read. */
-export interface ControlFact {
-  killSwitch: boolean;
-  paused: boolean;
-}
-
-export interface ControlSnapshot extends ControlFact {
-  instance: string;
-  /** Why the engine is paused or killed, as given by the operator. */
-  reason?: string;
-  /** Epoch ms of the last change applied (0: never changed). */
-  changedAtMs: number;
-  /** Instance the last change came from. */
-  changedBy?: string;
-}
-
-/** A control message on the bus. */
-export interface ControlMessage {
-  action: ControlAction;
-  reason?: string;
-  /** Sender instance id. */
-  instance: string;
-  /** Epoch ms when the operator asked. */
-  atMs: number;
-}
+import { controlSubject, SUBJECTS, type ControlAction, type ControlFact, type ControlMessage, type ControlSnapshot, type ControlSyncReply, type ControlSyncRequest } from '../messages/index.ts';
 
 export interface ReloadResult {
   ok: boolean;
@@ -162,11 +125,11 @@ export class ControlState {
   async attach(bus: Bus, opts: { syncTimeoutMs?: number } = {}): Promise<void> {
     if (this.subscription) throw new Error('ControlState is already attached to a bus');
     this.bus = bus;
-    this.subscription = await bus.subscribe<ControlMessage | { instance: string }>('control.>', (msg) => this.onMessage(msg));
+    this.subscription = await bus.subscribe<ControlMessage | ControlSyncRequest>(`${SUBJECTS.control}.>`, (msg) => this.onMessage(msg));
     const syncTimeoutMs = opts.syncTimeoutMs ?? 250;
     if (syncTimeoutMs <= 0) return;
     try {
-      const peer = await bus.request<ControlSnapshot | null>(CONTROL_SUBJECTS.sync, { instance: this.instanceId }, { timeoutMs: syncTimeoutMs });
+      const peer = await bus.request<ControlSyncReply>(SUBJECTS.controlSync, { instance: this.instanceId }, { timeoutMs: syncTimeoutMs });
       if (peer && peer.changedAtMs > this.state.changedAtMs) {
         if (peer.killSwitch) this.apply({ action: 'kill', instance: peer.changedBy ?? peer.instance, atMs: peer.changedAtMs, ...(peer.reason ? { reason: peer.reason } : {}) });
         if (peer.paused) this.apply({ action: 'pause', instance: peer.changedBy ?? peer.instance, atMs: peer.changedAtMs, ...(peer.reason ? { reason: peer.reason } : {}) });
@@ -178,11 +141,11 @@ export class ControlState {
 
   private async onMessage(msg: BusMessage<ControlMessage | { instance: string }>): Promise<void> {
     const data = msg.data as Partial<ControlMessage> & { instance?: string };
-    if (msg.subject === CONTROL_SUBJECTS.sync) {
+    if (msg.subject === SUBJECTS.controlSync) {
       if (data.instance !== this.instanceId) msg.respond(this.snapshot());
       return;
     }
-    const action = msg.subject.slice('control.'.length) as ControlAction;
+    const action = msg.subject.slice(`${SUBJECTS.control}.`.length) as ControlAction;
     if (!['pause', 'resume', 'kill', 'release', 'reload'].includes(action)) return;
     if (data.instance === this.instanceId) return; // applied where it was made
     const message: ControlMessage = { action, instance: String(data.instance ?? 'unknown'), atMs: typeof data.atMs === 'number' ? data.atMs : this.now(), ...(typeof data.reason === 'string' ? { reason: data.reason } : {}) };
@@ -203,7 +166,7 @@ export class ControlState {
     let reload: ReloadResult | undefined;
     if (action === 'reload') reload = await this.runReload();
     else this.apply(msg);
-    if (this.bus) await this.bus.publish(`control.${action}`, msg);
+    if (this.bus) await this.bus.publish(controlSubject(action), msg);
     return { ...this.snapshot(), ...(reload ? { reload } : {}) };
   }
 

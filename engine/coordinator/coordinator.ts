@@ -7,20 +7,17 @@
  * `execution.dlq` with the reason.
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
-import { orderFromJson, orderToJson, type Order, type OrderJson } from '../orders/index.ts';
+import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type Route } from '../orders/index.ts';
 import type { FiredEvent, RuleFile, RuleSet } from '../rules/index.ts';
-import type { ExecutionReport, Store } from '../infra/store/index.ts';
+import type { OrderLog } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
-import { reportToJson, routedToJson, type QuoteAccuracyFact, type Route } from '../executors/index.ts';
-
-export interface ControlFact {
-  killSwitch: boolean;
-  paused: boolean;
-}
+import { type QuoteAccuracyFact } from '../executors/index.ts';
+import { reportToJson, routedToJson, SUBJECTS } from '../messages/index.ts';
+import type { ControlFact } from '../control/index.ts';
 
 export interface CoordinatorDeps {
   bus: Bus;
-  store: Store;
+  store: OrderLog;
   /** The rule set in force (captured once per order, so a reload mid-order cannot mix sets). */
   ruleSet: () => RuleSet;
   control: () => ControlFact;
@@ -45,15 +42,6 @@ export type Decision =
   | { kind: 'blocked'; rules: string[]; reason: string }
   | { kind: 'unroutable'; reason: string }
   | { kind: 'routed'; route: Route };
-
-export const SUBJECTS = {
-  opportunities: 'trade.opportunities',
-  orders: 'execution.orders',
-  submitted: 'execution.submitted',
-  confirmed: 'execution.confirmed',
-  failed: 'execution.failed',
-  dlq: 'execution.dlq',
-} as const;
 
 /** The `order` fact routing and risk rules read. */
 export function orderFact(order: Order, solUsd: number | undefined): Record<string, unknown> {
@@ -131,8 +119,8 @@ export class Coordinator {
     const decision = await this.decide(order);
     this.count(order, decision);
     const { bus, store } = this.deps;
-    const failed = (status: ExecutionReport['status'], reason: string) =>
-      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString() });
+    const failed = (status: ExecutionReport['status'], reason: string, blockedBy?: string[]) =>
+      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString(), ...(blockedBy ? { blockedBy } : {}) });
     switch (decision.kind) {
       case 'expired':
         await store.updateOrderStatus(order.id, 'expired', { reason: 'expired before routing' });
@@ -141,7 +129,7 @@ export class Coordinator {
       case 'blocked':
         this.log.info({ orderId: order.id, strategy: order.strategy, reason: decision.reason }, 'order blocked by risk rules');
         await store.updateOrderStatus(order.id, 'blocked', { reason: decision.reason });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`) }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`, decision.rules) }, { msgId: `failed:${order.id}` });
         break;
       case 'unroutable':
         await store.updateOrderStatus(order.id, 'dead-lettered', { reason: decision.reason });

@@ -4,13 +4,18 @@
  * Every error a user can see carries a `code` that never changes meaning (tests and
  * scripts match on it) and a `context` object with what the user needs to act on it:
  * file / line / column for YAML, field and value for data. Context must never hold a
- * secret (key bytes, seeds, tokens): errors end up in logs.
+ * secret (key bytes, seeds, tokens): errors end up in logs. The codes and their contexts are
+ * registered in codes.ts.
  */
-export class SolrulesError<Code extends string = string> extends Error {
-  readonly code: Code;
-  readonly context: Readonly<Record<string, unknown>>;
+import type { ContextOf, ErrorCode } from './codes.ts';
 
-  constructor(code: Code, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+export { ERROR_PREFIXES, type ErrorCode, type ErrorContext, type ErrorPrefix, type ContextOf, type Context } from './codes.ts';
+
+export class SolrulesError<Code extends ErrorCode = ErrorCode> extends Error {
+  readonly code: Code;
+  readonly context: ContextOf<Code>;
+
+  constructor(code: Code, message: string, context: ContextOf<Code> = {} as ContextOf<Code>, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SolrulesError';
     this.code = code;
@@ -23,8 +28,8 @@ export class SolrulesError<Code extends string = string> extends Error {
   }
 }
 
-/** True when `err` is a SolrulesError, optionally with the given code. */
-export function isSolrulesError(err: unknown, code?: string): err is SolrulesError {
+/** True when `err` is a SolrulesError (with `code`, when given: its context then has that code's type). */
+export function isSolrulesError<Code extends ErrorCode = ErrorCode>(err: unknown, code?: Code): err is SolrulesError<Code> {
   return err instanceof SolrulesError && (code === undefined || err.code === code);
 }
 

@@ -2,24 +2,9 @@
  * The Executor interface: turns a routed order into a fill (or a failure). Implementations:
  * paper (simulated fills, the default), rpc and jito (live; need --live and wallets).
  */
-import type { Order } from '../orders/index.ts';
+import type { Order, ExecutionReport, RoutedOrder } from '../orders/index.ts';
 import type { SubmissionEntry } from './journal.ts';
-import type { ExecutionReport, Fence } from '../infra/store/index.ts';
-
-/** What the routing rules decided for an order. */
-export interface Route {
-  /** Executor name as registered in strategies.yaml. */
-  executor: string;
-  ruleId: string;
-  reason?: string;
-  /** The route event's params (tip policy etc.). */
-  params: Record<string, unknown>;
-}
-
-export interface RoutedOrder {
-  order: Order;
-  route: Route;
-}
+import type { Fence } from '../infra/store/index.ts';
 
 /** What the worker hands an executor with an order, for the submissions the executor records. */
 export interface ExecutionContext {

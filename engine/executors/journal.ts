@@ -6,7 +6,7 @@
  * facts in PostgreSQL; this interface is what execution needs of it.)
  */
 import type { ExecutionContext } from './executor.ts';
-import type { Fence } from '../infra/store/index.ts';
+import type { ExecutionLog, Fence, StrategyStateStore } from '../infra/store/index.ts';
 export interface SubmissionEntry {
   orderId: string;
   /** 1 for the first send; a rebuilt transaction (new blockhash) is the next attempt. */
@@ -68,13 +68,8 @@ export class MemorySubmissionJournal implements SubmissionJournal {
   }
 }
 
-/** What the store-backed journal needs of the store (the `Store` interface has it). */
-export interface JournalStore {
-  recordSubmission(submission: { orderId: string; attempt: number; executor: string; workerId?: string; wallet?: string; signature?: string; bundleId?: string; at: string }, opts?: { fence?: Fence }): Promise<boolean>;
-  listSubmissions(orderId?: string): Promise<{ orderId: string; attempt: number; signature?: string; bundleId?: string }[]>;
-  loadStrategyState<T = unknown>(key: string): Promise<T | undefined>;
-  saveStrategyState(key: string, state: unknown): Promise<void>;
-}
+/** What the store-backed journal needs of the store: submissions, and its own state row. */
+export type JournalStore = Pick<ExecutionLog, 'recordSubmission' | 'listSubmissions'> & StrategyStateStore;
 
 /**
  * A journal that survives the process: each attempt is the store's submission row (order,

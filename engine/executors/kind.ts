@@ -5,7 +5,7 @@
  */
 import type { TokenInfo } from '../orders/index.ts';
 import type { Executor } from './executor.ts';
-import type { LiveContext } from './live/factory.ts';
+import type { LiveContext } from './live-factory.ts';
 import type { MarketView, PaperConfig, PoolQuoter } from './paper/paper.ts';
 import type { Portfolio } from './paper/portfolio.ts';
 

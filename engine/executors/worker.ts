@@ -16,20 +16,14 @@ import { hostname } from 'node:os';
 import type { Bus, BusMessage, Subscription } from '../infra/bus/index.ts';
 import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError, SolrulesError } from '../errors/index.ts';
-import { orderToJson, type Order } from '../orders/index.ts';
-import { FINAL_ORDER_STATUSES, type ExecutionReport, type Store, type Submission } from '../infra/store/index.ts';
+import { orderToJson, type Order, FINAL_ORDER_STATUSES, type ExecutionReport, type Route, type RoutedOrder } from '../orders/index.ts';
+import type { ExecutionLog, OrderLog, Submission } from '../infra/store/index.ts';
 import { inSpan, logger, metrics, type Logger } from '../infra/telemetry/index.ts';
 import { OrderClaims, type Claim, type ClaimCounts } from './claim.ts';
-import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson } from './codec.ts';
-import { isResumable, type ExecutionContext, type Executor, type Route, type RoutedOrder } from './executor.ts';
+import { isResumable, type ExecutionContext, type Executor } from './executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from './journal.ts';
 import type { LiveReport } from './live/executor.ts';
-
-const SUBJECT_SUBMITTED = 'execution.submitted';
-const SUBJECT_CONFIRMED = 'execution.confirmed';
-const SUBJECT_FAILED = 'execution.failed';
-const SUBJECT_DLQ = 'execution.dlq';
-const SUBJECT_ORDERS = 'execution.orders';
+import { reportToJson, routedFromJson, routedToJson, type RoutedOrderJson, SUBJECTS, type DeadLetterMessage, type ExecutionResultMessage, type SubmittedMessage } from '../messages/index.ts';
 
 export interface RetryPolicy {
   /** Executions of one order, the first included (default 3). */
@@ -75,7 +69,7 @@ export interface WorkerStats extends ClaimCounts {
 
 export interface ExecutorWorkerDeps {
   bus: Bus;
-  store: Store;
+  store: OrderLog & ExecutionLog;
   /** Executor for a routed order (in paper mode every route maps to the paper executor). */
   executorFor: (route: Route) => Executor | undefined;
   log?: Logger;
@@ -197,7 +191,7 @@ export class ExecutorWorker {
           // An executor that throws has not settled the order: treat as retryable (nothing confirmed sent).
           const reason = err instanceof Error ? err.message : String(err);
           this.log.error({ orderId: order.id, executor: name, err: reason }, 'executor threw');
-          report = { ...this.blank(order, name), status: 'failed', reason, retryable: !/ALREADY_SUBMITTED/.test(reason) } as LiveReport;
+          report = { ...this.blank(order, name), status: 'failed', reason, retryable: !isSolrulesError(err, 'EXEC_ALREADY_SUBMITTED') } as LiveReport;
         } finally {
           metrics.execution.inflight.dec({ executor: name });
           metrics.execution.confirmationDuration.observe({ executor: name }, (performance.now() - startedAt) / 1000);
@@ -216,7 +210,8 @@ export class ExecutorWorker {
           return report;
         }
         retryInMs = this.retry.backoffMs(attempt);
-        metrics.execution.retries.inc({ executor: name, reason: /bundle/i.test(report.reason ?? '') ? 'bundle-failed' : 'rpc-error' });
+        // Typed, not read from the reason text: a retried jito execution is a bundle the block engine refused or dropped.
+        metrics.execution.retries.inc({ executor: name, reason: executor.kind === 'jito' ? 'bundle-failed' : 'rpc-error' });
         this.log.warn({ orderId: order.id, attempt, delayMs: retryInMs, reason: report.reason }, 'execution failed; retrying by policy');
       } finally {
         this.free(name);
@@ -253,9 +248,9 @@ export class ExecutorWorker {
     // The report first: recording it moves the order to its report's status; dead-lettered is set after.
     if (report) await store.recordExecution({ ...report, reason }, ctx.fence ? { fence: ctx.fence } : {});
     await store.updateOrderStatus(order.id, 'dead-lettered', { executor, reason });
-    await bus.publish(SUBJECT_DLQ, { order: orderToJson(order), reason, attempts, executor, route }, { msgId: `dlq:${order.id}` });
+    await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason, attempts, executor, route } satisfies DeadLetterMessage, { msgId: `dlq:${order.id}` });
     const failed: ExecutionReport = report ? { ...report, reason } : { ...this.blank(order, executor), status: 'rejected', reason, simulated: true };
-    await bus.publish(SUBJECT_FAILED, { order: orderToJson(order), report: reportToJson(failed), route }, { msgId: `${SUBJECT_FAILED}:${order.id}` });
+    await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: reportToJson(failed), route } satisfies ExecutionResultMessage, { msgId: `${SUBJECTS.failed}:${order.id}` });
     this.log.warn({ orderId: order.id, executor, attempts, reason }, 'order dead-lettered');
     return failed;
   }
@@ -272,9 +267,9 @@ export class ExecutorWorker {
     this.stats.executed++;
     metrics.execution.results.inc({ executor: executor.name, route: route.ruleId, status: report.status });
     if (report.networkFeeLamports > 0n) metrics.execution.networkFees.inc({ executor: executor.name }, Number(report.networkFeeLamports));
-    const subject = report.status === 'filled' ? SUBJECT_CONFIRMED : SUBJECT_FAILED;
+    const subject = report.status === 'filled' ? SUBJECTS.confirmed : SUBJECTS.failed;
     const reconciliation = (report as LiveReport).reconciliation;
-    await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route, ...(reconciliation ? { reconciliation } : {}) }, { msgId: `${subject}:${order.id}` });
+    await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route, ...(reconciliation ? { reconciliation } : {}) } satisfies ExecutionResultMessage, { msgId: `${subject}:${order.id}` });
     if (report.status === 'filled') this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
     else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
   }
@@ -284,7 +279,7 @@ export class ExecutorWorker {
     const { order, route } = routed;
     await this.deps.store.updateOrderStatus(order.id, 'submitted', { executor: executor.name });
     await this.deps.journal?.saveRouted(order.id, routedToJson(routed));
-    await this.deps.bus.publish(SUBJECT_SUBMITTED, { orderId: order.id, executor: executor.name, route: route.executor }, { msgId: `submitted:${order.id}` });
+    await this.deps.bus.publish(SUBJECTS.submitted, { orderId: order.id, executor: executor.name, route: route.executor } satisfies SubmittedMessage, { msgId: `submitted:${order.id}` });
   }
 
   /** Submissions whose details the journal lost: such an order is left for an operator, never resent. */
@@ -433,7 +428,7 @@ export class ExecutorWorker {
 
   /** Subscribes to `execution.orders` as one member of the `executors` queue group. */
   async start(): Promise<void> {
-    this.subscription = await this.deps.bus.subscribe<RoutedOrderJson>(SUBJECT_ORDERS, (msg) => this.handle(msg), {
+    this.subscription = await this.deps.bus.subscribe<RoutedOrderJson>(SUBJECTS.orders, (msg) => this.handle(msg), {
       queue: 'executors',
       durable: 'executors',
       maxDeliver: this.deps.group ? this.deps.group.maxDeliver ?? 5 : 1,

@@ -13,8 +13,8 @@ import type { FactCatalog } from './catalog.ts';
 export type RunMode = 'replay' | 'chain';
 export const RUN_MODES: readonly RunMode[] = ['replay', 'chain'];
 
-/** Which rule files a fact reaches. */
-export type RuleScope = 'strategy' | 'order';
+/** Which rule files a fact reaches: a strategy's, risk and routing (per order), wallet rebalancing. */
+export type RuleScope = 'strategy' | 'order' | 'wallets';
 
 export interface FactProducer {
   readonly id: string;
@@ -53,7 +53,14 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
     produces: { order: '*', risk: ['ordersLastMinute', 'strategyNotionalUsd', 'dailyLossUsd'] },
   },
   { id: 'control', description: 'operator controls (admin commands, kill switch)', modes: ['replay', 'chain'], scopes: ['order'], produces: { control: '*' } },
-  { id: 'config', description: 'strategies.yaml', modes: ['replay', 'chain'], scopes: ['strategy', 'order'], produces: { params: '*' } },
+  { id: 'config', description: 'strategies.yaml', modes: ['replay', 'chain'], scopes: ['strategy', 'order', 'wallets'], produces: { params: '*' } },
+  {
+    id: 'wallet-manager',
+    description: 'the wallet manager (balance scanner, wallets.yaml targets)',
+    modes: ['chain'],
+    scopes: ['wallets'],
+    produces: { wallet: ['name', 'tier', 'onHold', 'available', 'solBalance', 'floorSol', 'targetSol', 'hasCap', 'capSol', 'discrepancy', 'differenceSol'] },
+  },
   {
     id: 'confirmations',
     description: 'the confirmation monitor of live executors',
@@ -76,8 +83,6 @@ export const NOT_PRODUCED_YET: Readonly<Record<string, string>> = {
   'price.askUsd': 'bids and asks per venue come from the chain price feed, not wired to rules yet (the live-engine issue)',
   'price.confidenceUsd': 'oracle confidence comes from the chain price feed, not wired to rules yet (the live-engine issue)',
   ai: 'the engine does not run chart analyses yet: `solrules analyze` renders a chart and asks the model by hand (the AI analysis issue wires the queue as a producer)',
-  'wallet.tier': 'wallet tiers reach rules with the wallet manager (the wallets issue)',
-  'wallet.solBalance': 'SOL balances come from the wallet balance scanner (the wallets issue)',
 };
 
 /** Options of one question "who supplies this to that rule file?". */
@@ -127,7 +132,7 @@ export function whyUnproduced(producers: readonly FactProducer[], fact: string, 
     return fields && (fields === '*' || field === undefined || fields.includes(field));
   });
   if (!elsewhere.length) return 'no registered component produces it';
-  const scopeText = (p: FactProducer) => p.scopes.map((x) => (x === 'order' ? 'risk and routing rules' : 'strategy rules')).join(' and ');
+  const scopeText = (p: FactProducer) => p.scopes.map((x) => (x === 'order' ? 'risk and routing rules' : x === 'wallets' ? 'wallet rules' : 'strategy rules')).join(' and ');
   return elsewhere
     .map((p) => `${p.description} produces it, for ${p.strategyKind ? `the rules of '${p.strategyKind}' strategies` : scopeText(p)}${p.modes.length < RUN_MODES.length ? ` in ${p.modes.join('/')} runs` : ''}`)
     .join('; ');

@@ -1,13 +1,13 @@
 /** The scanners' metrics: the `scanner` domain (and the dedup cache) of the telemetry catalog. */
 import { metrics } from '../infra/telemetry/index.ts';
-import type { SolrulesError } from '../errors/index.ts';
+import { isSolrulesError, type SolrulesError } from '../errors/index.ts';
 
 export type ScanMode = 'websocket' | 'rpc-polling' | 'shredstream';
 export type EventKind = 'pool' | 'vault' | 'tick-array' | 'bin-array' | 'oracle' | 'token-account' | 'mint';
 
 /** The catalog's error reasons for our error codes. */
 function reasonOf(err: SolrulesError): 'timeout' | 'disconnect' | 'decode' | 'rate-limited' | 'rpc' | 'stale' {
-  if (err.code === 'SCAN_RPC_FAILED') return err.context.status === 429 ? 'rate-limited' : /timed? ?out/i.test(err.message) ? 'timeout' : 'rpc';
+  if (isSolrulesError(err, 'SCAN_RPC_FAILED')) return err.context.status === 429 ? 'rate-limited' : err.context.timeout ? 'timeout' : 'rpc';
   if (err.code === 'SCAN_CONNECT_FAILED' || err.code === 'SCAN_PUBLISH_FAILED') return 'disconnect';
   if (err.code === 'QUOTE_STATE_STALE') return 'stale';
   return 'decode'; // SCAN_SHRED_DECODE, SCAN_NOT_A_POOL and the decoders' DEX_ errors

@@ -9,7 +9,7 @@ import { SolrulesError } from '../errors/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import type { ScannerConfig } from './config.ts';
 import { scannerMetrics } from './metrics.ts';
-import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
+import { fetchAccounts, fetchProgramAccounts, rpcFailureContext } from './rpc.ts';
 import { backoffMs, type AccountSource, type AccountUpdate, type SourceOptions, type SourceSink, type SourceStats } from './source.ts';
 
 export class PollingSource implements AccountSource {
@@ -96,7 +96,7 @@ export class PollingSource implements AccountSource {
     } catch (err) {
       if (this.stopped) return;
       this.failures += 1;
-      const e = err instanceof SolrulesError ? err : new SolrulesError('SCAN_RPC_FAILED', String((err as Error)?.message ?? err), {}, { cause: err });
+      const e = err instanceof SolrulesError ? err : new SolrulesError('SCAN_RPC_FAILED', String((err as Error)?.message ?? err), rpcFailureContext(err), { cause: err });
       this.sink?.error(e);
       if (this.live) {
         this.live = false;

@@ -30,9 +30,18 @@ export function web3Filters(filters: readonly AccountFilter[]): GetProgramAccoun
   return filters.map((f) => ('dataSize' in f ? { dataSize: f.dataSize } : { memcmp: { offset: f.memcmp.offset, bytes: f.memcmp.bytes } }));
 }
 
-function rpcError(what: string, err: unknown, context: Record<string, unknown>): SolrulesError {
-  const status = /\b(429|5\d\d)\b/.exec(String((err as Error)?.message))?.[1];
-  return new SolrulesError('SCAN_RPC_FAILED', `${what} failed: ${(err as Error)?.message ?? err}`, { ...context, ...(status ? { status: Number(status) } : {}) }, { cause: err });
+/**
+ * The one place a web3.js failure is classified: web3.js gives only text, so the HTTP status and
+ * a timeout are read from it here, at the boundary, into typed context that the rest reads.
+ */
+export function rpcFailureContext(err: unknown): { status?: number; timeout?: true } {
+  const text = String((err as Error)?.message ?? err);
+  const status = /\b(429|5\d\d)\b/.exec(text)?.[1];
+  return { ...(status ? { status: Number(status) } : {}), ...(/timed? ?out/i.test(text) ? { timeout: true as const } : {}) };
+}
+
+function rpcError(what: string, err: unknown, context: Record<string, unknown>): SolrulesError<'SCAN_RPC_FAILED'> {
+  return new SolrulesError('SCAN_RPC_FAILED', `${what} failed: ${(err as Error)?.message ?? err}`, { ...context, ...rpcFailureContext(err) }, { cause: err });
 }
 
 /** Reads accounts in batches of at most `batchSize` (≤ 100) keys; the result's slot is the oldest batch's. */

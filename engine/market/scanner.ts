@@ -23,6 +23,7 @@ import { ShredstreamSource } from './shredstream/index.ts';
 import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
 import { VolumeMonitor, type InferredTrade } from './volume.ts';
 import { WebSocketSource } from './websocket.ts';
+import { marketEventSubject, pricesSubject, volumeSubject } from '../messages/index.ts';
 
 export interface MarketScannerOptions {
   config: ScannerConfig;
@@ -251,7 +252,7 @@ export class MarketScanner {
     const trades: InferredTrade[] = [];
     for (const change of changes) {
       const fact = this.prices.poolFact(change.pool);
-      if (fact) await this.publish(`market.events.${change.pool.venue.id}.pool`, { ...fact, causes: change.causes, receivedAt: new Date(this.now()).toISOString() });
+      if (fact) await this.publish(marketEventSubject(change.pool.venue.id, 'pool'), { ...fact, causes: change.causes, receivedAt: new Date(this.now()).toISOString() });
       trades.push(...this.volume.observe(change, slot ?? change.state.slot ?? 0));
       mints.add(change.state.mintA);
       mints.add(change.state.mintB);
@@ -262,7 +263,7 @@ export class MarketScanner {
 
   private async publishOracle(o: OracleChange, u: AccountUpdate): Promise<void> {
     const p = o.price;
-    await this.publish('market.events.pyth.price', {
+    await this.publish(marketEventSubject('pyth', 'price'), {
       address: o.address,
       mint: o.mint,
       price: p.price.toString(),
@@ -279,18 +280,18 @@ export class MarketScanner {
   private async publishTrades(trades: InferredTrade[]): Promise<void> {
     const mints = new Set<string>();
     for (const t of trades) {
-      await this.publish(`market.events.${t.venue}.trade`, { ...t, amountIn: t.amountIn.toString(), amountOut: t.amountOut.toString(), inferred: true });
+      await this.publish(marketEventSubject(t.venue, 'trade'), { ...t, amountIn: t.amountIn.toString(), amountOut: t.amountOut.toString(), inferred: true });
       mints.add(t.inputMint);
       mints.add(t.outputMint);
     }
-    for (const mint of mints) if (this.prices.tokens.has(mint)) await this.publish(`market.volume.${mint}`, this.volume.fact(mint));
+    for (const mint of mints) if (this.prices.tokens.has(mint)) await this.publish(volumeSubject(mint), this.volume.fact(mint));
   }
 
   private async publishPrice(mint: string): Promise<void> {
     const p = this.prices.priceOf(mint);
     if (!p) return;
     // A superset of the engine's PriceEvent: the price fact, its time, the spread and every venue's quote.
-    await this.publish(`market.prices.${mint}`, { ...p.price, time: new Date(this.now()).toISOString(), spread: p.spread ?? null, venues: p.venues });
+    await this.publish(pricesSubject(mint), { ...p.price, time: new Date(this.now()).toISOString(), spread: p.spread ?? null, venues: p.venues });
   }
 
   private async publish(subject: string, data: unknown): Promise<void> {

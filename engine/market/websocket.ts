@@ -15,7 +15,7 @@ import { SolrulesError } from '../errors/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import type { ProgramWatch, ScannerConfig } from './config.ts';
 import { scannerMetrics } from './metrics.ts';
-import { fetchAccounts, fetchProgramAccounts, toSnapshot, web3Filters } from './rpc.ts';
+import { fetchAccounts, fetchProgramAccounts, toSnapshot, web3Filters, rpcFailureContext } from './rpc.ts';
 import { backoffMs, type AccountSource, type SourceOptions, type SourceSink, type SourceStats } from './source.ts';
 
 /** The parts of rpc-websockets' CommonClient we use (public methods of that class). */
@@ -166,7 +166,7 @@ export class WebSocketSource implements AccountSource {
         for (const u of updates) this.sink?.account(u);
         return true;
       } catch (err) {
-        this.sink?.error(err instanceof SolrulesError ? err : new SolrulesError('SCAN_RPC_FAILED', String(err)));
+        this.sink?.error(err instanceof SolrulesError ? err : new SolrulesError('SCAN_RPC_FAILED', String(err), rpcFailureContext(err)));
         await new Promise((r) => setTimeout(r, backoffMs(attempt, this.cfg.reconnect.initialMs, this.cfg.reconnect.maxMs, this.random)));
       }
     }

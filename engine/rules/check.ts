@@ -18,6 +18,7 @@ import {
   type Condition,
   type RuleFile,
 } from './model.ts';
+import { checkContradictions } from './contradictions.ts';
 import { referenceType, valueType, typeName, sameKind, isNumeric, type OperandType } from './types.ts';
 
 /** A path into a YAML document: map keys and sequence indexes. */
@@ -35,6 +36,8 @@ export interface Finding {
   found?: string;
   /** Point at the map key rather than its value. */
   key?: boolean;
+  /** 'warning' is reported but refuses nothing; absent means 'error'. */
+  severity?: 'error' | 'warning';
 }
 
 export interface RuleCheckContext {
@@ -341,7 +344,7 @@ class RuleFileChecker {
     const params = ev.params && typeof ev.params === 'object' ? ev.params : {};
     this.checkEventParams(params, [...at, 'params']);
     const kind = this.rf.kind;
-    const expectType = kind === 'routing' ? 'route' : kind === 'risk' ? 'block' : undefined;
+    const expectType = kind === 'routing' ? 'route' : kind === 'risk' ? 'block' : kind === 'wallets' ? 'rebalance' : undefined;
     if (expectType && ev.type !== expectType) {
       this.report([...at, 'type'], 'RULES_EVENT_TYPE', `${kind} rules emit '${expectType}' events`, `'${expectType}'`, `'${ev.type}'`);
       return;
@@ -397,7 +400,7 @@ class RuleFileChecker {
 
 /** Semantic findings for one schema-valid rule file. */
 export function checkRuleFile(rf: RuleFile, ctx: RuleCheckContext): Finding[] {
-  return new RuleFileChecker(rf, ctx).run();
+  return [...new RuleFileChecker(rf, ctx).run(), ...checkContradictions(rf)];
 }
 
 /** Duplicate rule ids (within and across files) and duplicate file ids, per file. */

@@ -3,7 +3,7 @@
  * fact, path, operator, value, priority, event) under our small file header.
  */
 
-export type RuleKind = 'strategy' | 'routing' | 'risk';
+export type RuleKind = 'strategy' | 'routing' | 'risk' | 'wallets';
 
 /** `{ fact, path }` used as a condition's value: compare with another fact. */
 export interface FactReference {

@@ -43,7 +43,7 @@ export function ruleFileJsonSchema(catalog: FactCatalog): Record<string, unknown
     additionalProperties: false,
     properties: {
       id: { type: 'string', pattern: ID_PATTERN, title: 'Rule file id', description: 'Rule file id (unique in the project).' },
-      kind: { enum: ['strategy', 'routing', 'risk'], default: 'strategy', title: 'Kind', description: 'strategy: decides orders; routing: picks the executor; risk: guards every order.' },
+      kind: { enum: ['strategy', 'routing', 'risk', 'wallets'], default: 'strategy', title: 'Kind', description: 'strategy: decides orders; routing: picks the executor; risk: guards every order; wallets: decides wallet top-ups and sweeps.' },
       strategy: { type: 'string', title: 'Strategy', description: 'Strategy name in strategies.yaml whose orders these rules decide (defaults to id).' },
       description: { type: 'string', title: 'Description' },
       conditions: {

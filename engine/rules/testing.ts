@@ -33,8 +33,17 @@ export interface LeafCoverage {
   seenFalse: boolean;
 }
 
+/** Whether a rule was seen firing in some case and not firing in another. */
+export interface RuleCoverage {
+  fileId: string;
+  ruleId: string;
+  seenFired: boolean;
+  seenNotFired: boolean;
+}
+
 export class CoverageTracker {
   readonly leaves = new Map<string, LeafCoverage>();
+  readonly rules = new Map<string, RuleCoverage>();
 
   /**
    * Registers every leaf of a file (so untested rules count as uncovered). A named-condition
@@ -43,6 +52,7 @@ export class CoverageTracker {
    */
   register(file: RuleFile): void {
     for (const rule of file.rules) {
+      this.rules.set(`${file.id}/${rule.id}`, { fileId: file.id, ruleId: rule.id, seenFired: false, seenNotFired: false });
       const walk = (c: unknown, pos: string, depth: number) => {
         const node = c as Record<string, unknown>;
         if (depth > 50) return; // a reference cycle; validation reports it
@@ -63,6 +73,9 @@ export class CoverageTracker {
   /** Records the leaf outcomes of one evaluation. */
   record(outcomes: readonly RuleOutcome[]): void {
     for (const o of outcomes) {
+      const rule = this.rules.get(`${o.fileId}/${o.ruleId}`);
+      if (rule && o.fired) rule.seenFired = true;
+      if (rule && !o.fired) rule.seenNotFired = true;
       const walk = (t: ConditionTrace, pos: string) => {
         if (t.kind === 'leaf') {
           const leaf = this.leaves.get(`${o.fileId}/${o.ruleId}/${pos.replace(/\.$/, '')}`);
@@ -81,6 +94,11 @@ export class CoverageTracker {
     let seen = 0;
     for (const l of this.leaves.values()) seen += Number(l.seenTrue) + Number(l.seenFalse);
     return (seen / (this.leaves.size * 2)) * 100;
+  }
+
+  /** Rules no case saw fire, or no case saw not fire: a test that cannot tell the rule from a constant. */
+  rulesNotExercised(): RuleCoverage[] {
+    return [...this.rules.values()].filter((r) => !r.seenFired || !r.seenNotFired);
   }
 
   uncovered(): LeafCoverage[] {

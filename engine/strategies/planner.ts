@@ -3,19 +3,12 @@
  * state (levels, positions) as orders fill. The engine calls them; rules decide.
  */
 import type { PriceFact, WalletFact } from '../facts/index.ts';
-import { atomsToUsd, type Order, type TokenInfo } from '../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../orders/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
-import type { ExecutionReport } from '../infra/store/index.ts';
 
-/** One closed OHLC bar, prices in human units (quote per base), `time` its open time in ms UTC. */
-export interface PriceBar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume?: number;
-}
+/** One closed OHLC bar (the bus payload's shape, engine/messages). */
+export type { PriceBar } from '../messages/index.ts';
+import type { PriceBar } from '../messages/index.ts';
 
 export interface TickContext {
   time: Date;

@@ -13,7 +13,8 @@ import { raydiumClmm } from './raydium-clmm/index.ts';
 import type { PoolState, Venue, VenueId } from './venue.ts';
 
 export type { Venue, VenueId, PoolState, Quote, QuoteContext } from './venue.ts';
-export { anchorDiscriminator, arraysFromQuote, accountMeta, TOKEN_PROGRAM, TOKEN_2022_PROGRAM, u64, type SwapRequest } from './codec/swap.ts';
+export { instructionDiscriminator } from './codec/anchor.ts';
+export { arraysFromQuote, accountMeta, TOKEN_PROGRAM, TOKEN_2022_PROGRAM, u64, type SwapRequest } from './codec/swap.ts';
 export * as swaps from './swaps.ts';
 
 /** Every quotable venue. One line per venue. */

@@ -1,17 +1,20 @@
 /**
  * Keystore: loads the keys wallets.yaml points at — Solana CLI keypair files (a JSON array of
- * 64 bytes, as `solana-keygen new -o FILE` writes it) or environment variables — and keeps the
+ * 64 bytes, as `solana-keygen new -o FILE` writes it), environment variables or a `keyCommand`
+ * whose standard output is the key (keycommand.ts) — and keeps the
  * key bytes inside a signer object that never shows them: not in JSON, not in `util.inspect`,
  * not in an error. Errors name the wallet, the file or variable, and what is wrong; never a byte.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { Keypair, PublicKey, VersionedTransaction, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { SolrulesError } from '../errors/index.ts';
-import type { WalletConfig, WalletsConfig, WalletTier } from '../config/index.ts';
+import { SolrulesError, type ErrorCode } from '../errors/index.ts';
+import type { WalletConfig, WalletsConfig, WalletTier } from './config.ts';
+import { loadKeypairCommand } from './keycommand.ts';
+import { looksLikeKeyMaterial } from './secrets.ts';
 
 /** A wallet whose key is loaded. The key bytes stay in a private field; the object prints as its address. */
 export class WalletSigner {
@@ -54,7 +57,7 @@ export class WalletSigner {
   }
 }
 
-function keyError(code: string, message: string, context: Record<string, unknown>): SolrulesError {
+function keyError(code: ErrorCode, message: string, context: Record<string, unknown>): SolrulesError {
   return new SolrulesError(code, message, context);
 }
 
@@ -106,7 +109,11 @@ export function keyFilePath(file: string, baseDir: string): string {
 }
 
 /** Loads a keypair file, refusing one that group or others can read (as ssh does). */
-export function loadKeypairFile(path: string, wallet?: string): Keypair {
+export function loadKeypairFile(path: string, wallet?: string, written = path): Keypair {
+  // A key pasted where its file's path belongs must not come back in the error that refuses it.
+  if (looksLikeKeyMaterial(written) || looksLikeKeyMaterial(basename(path))) {
+    throw keyError('WALLET_KEY_INLINE', `the key file path ${wallet ? `of wallet '${wallet}' ` : ''}looks like key material itself; wallets.yaml must name a file ({ file: path }) — remove it and rotate the key`, { ...(wallet ? { wallet } : {}), file: '<redacted>' });
+  }
   const where = { ...(wallet ? { wallet } : {}), file: path };
   let mode: number;
   try {
@@ -180,7 +187,13 @@ export class Keystore {
 
 /** Loads one wallets.yaml entry. */
 export function loadWallet(w: WalletConfig, opts: { baseDir: string; env?: NodeJS.ProcessEnv }): WalletSigner {
-  const keypair = 'file' in w.key ? loadKeypairFile(keyFilePath(w.key.file, opts.baseDir), w.name) : loadKeypairEnv(w.key.env, opts.env, w.name);
+  const k = w.key;
+  const keypair =
+    'file' in k
+      ? loadKeypairFile(keyFilePath(k.file, opts.baseDir), w.name, k.file)
+      : 'env' in k
+        ? loadKeypairEnv(k.env, opts.env, w.name)
+        : loadKeypairCommand(k.keyCommand, { wallet: w.name, ...(k.timeoutMs !== undefined ? { timeoutMs: k.timeoutMs } : {}) });
   if (w.address && w.address !== keypair.publicKey.toBase58()) {
     throw new SolrulesError('WALLET_ADDRESS_MISMATCH', `wallet '${w.name}': the key's address is ${keypair.publicKey.toBase58()}, but wallets.yaml says ${w.address}`, { wallet: w.name, field: 'address', value: w.address, found: keypair.publicKey.toBase58() });
   }

@@ -7,7 +7,7 @@
  */
 import { Keypair, PublicKey, SystemProgram, SYSVAR_RENT_PUBKEY, TransactionInstruction, type AccountMeta } from '@solana/web3.js';
 import { SolrulesError } from '../../engine/errors/index.ts';
-import { anchorDiscriminator, dlmmBinArrayAddress as binArrayAddress, dlmmPriceFromId as getPriceFromId, METEORA_DLMM_PROGRAM_ID, TOKEN_PROGRAM_ID } from '../../engine/venues/index.ts';
+import { instructionDiscriminator, dlmmBinArrayAddress as binArrayAddress, dlmmPriceFromId as getPriceFromId, METEORA_DLMM_PROGRAM_ID, TOKEN_PROGRAM_ID } from '../../engine/venues/index.ts';
 import type { SandboxChain } from '../chain.ts';
 import { sendInstructions } from './send.ts';
 import { associatedTokenAddress } from './tokens.ts';
@@ -136,7 +136,7 @@ export function createDlmmPair(chain: SandboxChain, owner: Keypair, spec: DlmmPa
         meta(eventAuthority, false),
         meta(PROGRAM, false),
       ],
-      data: Buffer.concat([anchorDiscriminator('initialize_customizable_permissionless_lb_pair2'), params]),
+      data: Buffer.concat([instructionDiscriminator('initialize_customizable_permissionless_lb_pair2'), params]),
     }),
   ]);
 
@@ -156,7 +156,7 @@ export function createDlmmPair(chain: SandboxChain, owner: Keypair, spec: DlmmPa
           new TransactionInstruction({
             programId: PROGRAM,
             keys: [meta(pair, false), meta(new PublicKey(binArrays[start + k]!), true), meta(owner.publicKey, true, true), meta(SystemProgram.programId, false)],
-            data: Buffer.concat([anchorDiscriminator('initialize_bin_array'), i64(index)]),
+            data: Buffer.concat([instructionDiscriminator('initialize_bin_array'), i64(index)]),
           }),
       ),
     );
@@ -193,7 +193,7 @@ export function createDlmmPair(chain: SandboxChain, owner: Keypair, spec: DlmmPa
             meta(eventAuthority, false),
             meta(PROGRAM, false),
           ],
-          data: Buffer.concat([anchorDiscriminator('initialize_position'), i32(lower), i32(width)]),
+          data: Buffer.concat([instructionDiscriminator('initialize_position'), i32(lower), i32(width)]),
         }),
         new TransactionInstruction({
           programId: PROGRAM,
@@ -214,7 +214,7 @@ export function createDlmmPair(chain: SandboxChain, owner: Keypair, spec: DlmmPa
             meta(PROGRAM, false),
             ...arrays.map((a) => meta(a, true)),
           ],
-          data: Buffer.concat([anchorDiscriminator('add_liquidity_by_strategy2'), liquidity]),
+          data: Buffer.concat([instructionDiscriminator('add_liquidity_by_strategy2'), liquidity]),
         }),
       ],
       { signers: [position] },

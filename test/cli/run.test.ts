@@ -12,7 +12,8 @@ const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
 /** Each run its own embedded store: the default one in the repo would carry state from run to run. */
 const isolatedStore = (dir: string) => ({ ...process.env, SOLRULES_STORE: `pglite:${join(dir, 'store')}` });
 
-test('the default run replays the whole SOL-USD series in under a minute and writes its summary', () => {
+// The run takes seconds (its figure is printed); the bound only catches a hang, generous enough for a loaded machine.
+test('the default run replays the whole SOL-USD series and writes its summary', () => {
   const out = mkdtempSync(join(tmpdir(), 'solrules-run-'));
   try {
     const started = Date.now();
@@ -20,7 +21,7 @@ test('the default run replays the whole SOL-USD series in under a minute and wri
     const seconds = (Date.now() - started) / 1000;
     console.log(`solrules run (full series) took ${seconds.toFixed(1)} s`);
     assert.equal(run.status, 0, run.stderr);
-    assert.ok(seconds < 60);
+    assert.ok(seconds < 300, `took ${seconds.toFixed(1)} s`);
     assert.match(run.stdout, /PAPER TRADING/);
     assert.match(run.stdout, /SIMULATED: .*nothing was sent to any chain/);
     assert.match(run.stdout, /2022-11 {2}SOL \$/); // progress as it goes

@@ -35,7 +35,11 @@ test('a failing case exits 1 and prints what differed; coverage below the thresh
     assert.equal(low.status, 1, low.stdout);
     assert.match(low.stdout, /never true and false: dca\/dca-buy/);
     assert.match(low.stdout, /coverage [\d.]+% is below the threshold 90%/);
-    assert.equal(cli(dir, 'test', '--threshold', '50').status, 0);
+    // Above the threshold, but the DCA rules are never seen firing (nor not firing): still a failure.
+    const half = cli(dir, 'test', '--threshold', '50');
+    assert.equal(half.status, 1, half.stdout);
+    assert.doesNotMatch(half.stdout, /below the threshold/);
+    assert.match(half.stdout, /rule dca\/dca-buy never fired in any case/);
     assert.equal(cli(dir, 'test', '--threshold', 'lots').status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });

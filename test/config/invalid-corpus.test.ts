@@ -41,7 +41,7 @@ test('validate --format json reports exactly the expected code, line and column 
   assert.equal(run.status, 1, `exit status ${run.status}; stderr: ${run.stderr}`);
   const reported = JSON.parse(run.stdout) as Reported[];
   for (const d of reported) {
-    assert.deepEqual(Object.keys(d).sort(), ['code', 'column', 'file', 'line', 'message']);
+    assert.deepEqual(Object.keys(d).sort(), ['code', 'column', 'file', 'line', 'message', 'severity']);
     assert.ok(d.message.length > 10, `empty message for ${d.file}`);
   }
   const byFile = new Map<string, string[]>();

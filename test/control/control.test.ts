@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus } from '../../engine/infra/bus/index.ts';
+import { MemoryBus, instrumentBus } from '../../engine/infra/bus/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
-import { createLogger, instrumentBus, registry, resetMetrics, setLogger } from '../../engine/infra/telemetry/index.ts';
+import { createLogger, registry, resetMetrics, setLogger } from '../../engine/infra/telemetry/index.ts';
 
 setLogger(createLogger({ level: 'silent' }));
 

@@ -17,7 +17,7 @@
  * parent reads. Messages to the parent: `ready`, `control` (at each change), and answers to
  * `stats` / `report` requests; `stop` ends the process cleanly.
  */
-import { openBus, MemoryBus } from '../../engine/infra/bus/index.ts';
+import { openBus, MemoryBus, instrumentBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
 import type { Decision } from '../../engine/coordinator/index.ts';
@@ -25,7 +25,7 @@ import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
 import { candleTicks, loadCandles } from '../../engine/market/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
-import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
+import { createLogger, Health, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
 
 /** Epoch ms on a clock every process on this machine shares (see the test's header). */

@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus } from '../../engine/infra/bus/index.ts';
+import { MemoryBus, instrumentBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
 import type { Decision } from '../../engine/coordinator/index.ts';
@@ -18,7 +18,7 @@ import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
 import { candleTicks, loadCandles } from '../../engine/market/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
-import { createLogger, Health, instrumentBus, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
+import { createLogger, Health, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
 
 const log = createLogger({ level: 'silent' });

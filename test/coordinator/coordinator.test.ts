@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig } from '../../engine/config/index.ts';
 import { ExecutorWorker, QuoteAccuracy, type Executor } from '../../engine/executors/index.ts';
-import { Coordinator, SUBJECTS, type ControlFact, type CoordinatorDeps } from '../../engine/coordinator/index.ts';
+import { Coordinator, type CoordinatorDeps } from '../../engine/coordinator/index.ts';
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { SUBJECTS } from '../../engine/messages/index.ts';
+import type { ControlFact } from '../../engine/control/index.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };

@@ -10,7 +10,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ComputeBudgetProgram, Keypair, PublicKey, SystemProgram, TransactionInstruction } from '@solana/web3.js';
 import { isSolrulesError } from '../../engine/errors/index.ts';
-import { computeUnitPrice, percentileFee, priorityFeeLamports, TransactionBuilder, LookupTableManager, type BuiltTransaction, type FlashLoanProvider } from '../../engine/executors/index.ts';
+import { LookupTableManager } from '../../engine/executors/index.ts';
+import { TransactionBuilder, type BuiltTransaction } from '../../engine/executors/tx/builder.ts';
+import { computeUnitPrice, percentileFee, priorityFeeLamports } from '../../engine/executors/tx/fees.ts';
+import type { FlashLoanProvider } from '../../engine/executors/flash/provider.ts';
 
 let s: LiveSetup;
 before(async () => {
@@ -133,7 +136,8 @@ test('a failing simulation is refused with its error and logs', async () => {
 });
 
 test('paper executor: the route is simulated on the sandbox (simulateTransaction); a failing simulation fails the fill', async () => {
-  const { PaperExecutor, Portfolio, TransactionBuilder: Builder } = await import('../../engine/executors/index.ts');
+  const { PaperExecutor, Portfolio } = await import('../../engine/executors/index.ts');
+  const { TransactionBuilder: Builder } = await import('../../engine/executors/tx/builder.ts');
   const { sandboxOrder } = await import('./support/live-setup.ts');
   const w = s.workers[0]!;
   const usdc = s.usdcMint.toBase58();

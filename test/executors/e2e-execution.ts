@@ -12,23 +12,15 @@ import { liveSetup, balances, SANDBOX_USDC_DECIMALS, type LiveSetup } from './su
 import { PublicKey } from '@solana/web3.js';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig } from '../../engine/config/index.ts';
-import { Coordinator, SUBJECTS } from '../../engine/coordinator/index.ts';
-import {
-  ExecutorWorker,
-  createLiveExecutor,
-  concurrencyOf,
-  reportFromJson,
-  StoreSubmissionJournal,
-  type Executor,
-  type ExecutionReportJson,
-  type Reconciliation,
-  type LiveExecutor,
-} from '../../engine/executors/index.ts';
+import { Coordinator } from '../../engine/coordinator/index.ts';
+import { ExecutorWorker, createLiveExecutor, concurrencyOf, StoreSubmissionJournal, type Executor, type Reconciliation } from '../../engine/executors/index.ts';
 import { buildOrders, orderToJson, type Order } from '../../engine/orders/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { auditRegistry, createLogger, registry } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { SUBJECTS, reportFromJson, type ExecutionReportJson } from '../../engine/messages/index.ts';
+import type { LiveExecutor } from '../../engine/executors/live/executor.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
 

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RpcPool, type LiveReport } from '../../engine/executors/index.ts';
-import { SUBJECTS } from '../../engine/coordinator/index.ts';
 import { jitoExecutor, printTxs, route, rpcExecutor, runOrder, workerFor } from './support/stack.ts';
+import { waitUntil } from '../support/wait.ts';
+import { SUBJECTS } from '../../engine/messages/index.ts';
 
 let s: LiveSetup;
 before(async () => {
@@ -30,7 +31,8 @@ test('dropped transactions are rebroadcast until they confirm', async () => {
   const w = workerFor({ rpc: executor }, { journal: s.journal });
   const dropsBefore = s.sb.stats().faults.droppedTransactions;
   s.sb.faults.set({ dropTransactions: 1 });
-  setTimeout(() => s.sb.faults.set({ dropTransactions: 0 }), 450);
+  // stop dropping once two sends were dropped (by count, not by a timer a loaded machine can outrun)
+  void waitUntil(() => s.sb.stats().faults.droppedTransactions - dropsBefore >= 2, { what: 'two sends dropped', timeoutMs: 60_000 }).then(() => s.sb.faults.set({ dropTransactions: 0 }));
   const order = sandboxOrder(s, 'dropped', 15_000_000n, { urgency: 'low' });
   const report = (await runOrder(w, order, route('rpc'))) as LiveReport;
   assert.equal(report.status, 'filled', report.reason);

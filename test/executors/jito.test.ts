@@ -4,8 +4,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
-import { DEFAULT_TIP_POLICY, GrpcJitoTransport, JsonRpcJitoTransport, MAX_BUNDLE_TRANSACTIONS, MIN_JITO_TIP_LAMPORTS, tipLamports, tipPolicyOf, type LiveReport } from '../../engine/executors/index.ts';
+import { type LiveReport } from '../../engine/executors/index.ts';
 import { jitoExecutor, printTxs, route, runOrder, workerFor } from './support/stack.ts';
+import { GrpcJitoTransport, JsonRpcJitoTransport, MAX_BUNDLE_TRANSACTIONS } from '../../engine/executors/jito/transport.ts';
+import { DEFAULT_TIP_POLICY, MIN_JITO_TIP_LAMPORTS, tipLamports, tipPolicyOf } from '../../engine/executors/live/plan.ts';
 
 let s: LiveSetup;
 before(async () => {

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keypair } from '@solana/web3.js';
-import { LiveExecutor, MemorySubmissionJournal, type AttemptOutcome, type LiveReport, type Prepared, type RouteSource, type Submitter } from '../../engine/executors/index.ts';
+import { MemorySubmissionJournal, type LiveReport, type RouteSource } from '../../engine/executors/index.ts';
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
 import { Keystore, WorkerPool } from '../../engine/wallets/index.ts';
 import { waitUntil } from '../support/wait.ts';
+import { LiveExecutor, type AttemptOutcome, type Prepared, type Submitter } from '../../engine/executors/live/executor.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };

@@ -1,7 +1,9 @@
 /** Confirmation monitor: batches of at most 100, backoff, expiry vs timeout — on a scripted chain (the sandbox runs are in faults/e2e). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfirmationMonitor, MAX_STATUS_BATCH, type ConfirmOutcome, type MonitorChain, type SignatureStatus } from '../../engine/executors/index.ts';
+import { ConfirmationMonitor } from '../../engine/executors/index.ts';
+import type { SignatureStatus } from '../../engine/executors/rpc/pool.ts';
+import { MAX_STATUS_BATCH, type ConfirmOutcome, type MonitorChain } from '../../engine/executors/confirm/monitor.ts';
 
 class ScriptedChain implements MonitorChain {
   height = 100;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PaperExecutor, Portfolio, feeAtoms } from '../../engine/executors/index.ts';
+import { PaperExecutor, Portfolio } from '../../engine/executors/index.ts';
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
+import { feeAtoms } from '../../engine/executors/paper/index.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };

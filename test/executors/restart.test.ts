@@ -12,11 +12,13 @@ import bs58 from 'bs58';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfirmationMonitor, routedToJson, StoreSubmissionJournal, type LiveReport, type Prepared, type Submitter } from '../../engine/executors/index.ts';
+import { ConfirmationMonitor, StoreSubmissionJournal, type LiveReport } from '../../engine/executors/index.ts';
 import { openStore } from '../../engine/infra/store/index.ts';
 import { WorkerPool } from '../../engine/wallets/index.ts';
 import { printTxs, route, rpcExecutor, workerFor } from './support/stack.ts';
 import { waitUntil } from '../support/wait.ts';
+import { routedToJson } from '../../engine/messages/index.ts';
+import type { Prepared, Submitter } from '../../engine/executors/live/executor.ts';
 
 let s: LiveSetup;
 before(async () => {
@@ -138,11 +140,12 @@ test('in a queue group, a live order whose worker died after sending is resumed 
   const cache = new MemoryCache();
   const o = sandboxOrder(s, 'group-worker-died', 15_000_000n, { urgency: 'low' });
   const routed = { order: o, route: route('rpc') };
-  // Worker A claims the order, journals its attempt (fenced by its claim), sends, and dies.
+  // Worker A claims the order, journals its attempt (fenced by its claim), sends, and dies. Its claim
+  // (3 s) outlasts the waits below even on a loaded machine, so B must wait it out.
   const journalA = new StoreSubmissionJournal(store);
   const first = rpcExecutor(s, { journal: journalA });
   (first.executor as unknown as { deps: { submitter: Submitter } }).deps.submitter = new CrashAfterSend(first.submitter);
-  const a = workerFor({ rpc: first.executor }, { store, journal: journalA, group: { cache, workerId: 'A', lockTtlMs: 300, retryMs: 20 } });
+  const a = workerFor({ rpc: first.executor }, { store, journal: journalA, group: { cache, workerId: 'A', lockTtlMs: 3_000, retryMs: 20 } });
   void a.worker.execute(routed);
   await waitUntil(async () => (await journalA.forOrder(o.id)).length > 0, { what: "A's journal entry" });
   const entry = (await journalA.forOrder(o.id))[0]!;

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isSolrulesError } from '../../engine/errors/index.ts';
-import { msUntilLeaderChange, RpcPool } from '../../engine/executors/index.ts';
+import { RpcPool } from '../../engine/executors/index.ts';
+import { msUntilLeaderChange } from '../../engine/executors/rpc/submitter.ts';
 
 test('leader changes: from the schedule when the node serves it, else every 4 slots', () => {
   assert.equal(msUntilLeaderChange(1001, undefined, 4, 400), 3 * 400);

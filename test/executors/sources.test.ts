@@ -11,34 +11,26 @@ import { AddressLookupTableAccount, Keypair, PublicKey, SYSVAR_INSTRUCTIONS_PUBK
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { loadAccountDir } from '../../engine/accounts/index.ts';
 import { orcaWhirlpool } from '../../engine/venues/index.ts';
-import {
-  FLASH_BORROW_DISCRIMINATOR,
-  FLASH_REPAY_DISCRIMINATOR,
-  JupiterSource,
-  KaminoFlashLoan,
-  KLEND_PROGRAM_ID,
-  lendingMarketAuthority,
-  planFromJupiter,
-  transactionSize,
-  VenueSource,
-  type JupiterQuote,
-  type JupiterSwapInstructions,
-} from '../../engine/executors/index.ts';
+import { JupiterSource, VenueSource } from '../../engine/executors/index.ts';
+import { parseQuoteResponse, parseSwapInstructionsResponse } from '../../engine/quotes/index.ts';
 import { buildOrders } from '../../engine/orders/index.ts';
 import { sharedFixture } from '../support/paths.ts';
+import { transactionSize } from '../../engine/executors/tx/size.ts';
+import { FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, KaminoFlashLoan, KLEND_PROGRAM_ID, lendingMarketAuthority } from '../../engine/executors/flash/kamino.ts';
+import { planFromJupiter } from '../../engine/executors/sources/jupiter.ts';
 
 const jup = (f: string) => JSON.parse(readFileSync(sharedFixture('jupiter', f), 'utf8'));
-const QUOTE: JupiterQuote = jup('quote-response.sol-usdc.meteora-dlmm.slot299283763.json');
+const QUOTE = parseQuoteResponse(jup('quote-response.sol-usdc.meteora-dlmm.slot299283763.json'));
 
 test('Jupiter swap-instructions: setup, swap and cleanup kept; compute budget and the tip dropped; amounts from the quote', () => {
-  const withTip: JupiterSwapInstructions = jup('swap-instructions-response.with-jito-tip.json');
-  const cb: JupiterSwapInstructions = jup('swap-instructions-response.compute-budget.json');
+  const withTip = parseSwapInstructionsResponse(jup('swap-instructions-response.with-jito-tip.json'));
+  const cb = parseSwapInstructionsResponse(jup('swap-instructions-response.compute-budget.json'));
   const a = planFromJupiter(QUOTE, withTip);
   // ilkamo/jupiter-go asserts 4 setup instructions, a swap and a cleanup; 1 other (the tip) in the Jito file.
   assert.equal(a.instructions.length, 4 + 1 + 1);
   assert.deepEqual(a.dropped, { computeBudget: 1, other: 1 });
   assert.equal(a.instructions[4]!.programId.toBase58(), 'JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4');
-  assert.deepEqual(a.instructions[4]!.data, Buffer.from(withTip.swapInstruction.data, 'base64'));
+  assert.deepEqual(a.instructions[4]!.data, Buffer.from(jup('swap-instructions-response.with-jito-tip.json').swapInstruction.data, 'base64'));
   assert.equal(a.instructions[4]!.keys.length, withTip.swapInstruction.accounts.length);
   withTip.swapInstruction.accounts.forEach((m, i) => assert.deepEqual({ pubkey: a.instructions[4]!.keys[i]!.pubkey.toBase58(), isSigner: a.instructions[4]!.keys[i]!.isSigner, isWritable: a.instructions[4]!.keys[i]!.isWritable }, m));
   assert.deepEqual(a.expected, { inputMint: QUOTE.inputMint, outputMint: QUOTE.outputMint, amountIn: 100_000_000n, amountOut: 16_198_753n, minAmountOut: 16_117_760n });
@@ -50,11 +42,12 @@ test('Jupiter swap-instructions: setup, swap and cleanup kept; compute budget an
   const kept = planFromJupiter(QUOTE, withTip, { keepOtherInstructions: true });
   assert.equal(kept.instructions.at(-1)!.programId.toBase58(), '11111111111111111111111111111111', 'the tip transfer when kept');
   assert.throws(() => planFromJupiter(QUOTE, { ...withTip, simulationError: { error: 'x' } }), (e: unknown) => isSolrulesError(e, 'EXEC_JUPITER_SIMULATION'));
-  assert.throws(() => planFromJupiter({ ...QUOTE, outAmount: 16198753 as never }, withTip), (e: unknown) => isSolrulesError(e, 'EXEC_BAD_JUPITER') && /outAmount/.test(e.message));
+  // Jupiter's answers are checked once, by engine/quotes' parser: a bad amount never reaches the plan.
+  assert.throws(() => parseQuoteResponse({ ...QUOTE.raw, outAmount: 16198753 }), (e: unknown) => isSolrulesError(e, 'QUOTE_BAD_RESPONSE') && e.context.field === 'outAmount');
 });
 
 test('a Jupiter route needs its lookup tables to fit in 1232 bytes', async () => {
-  const resp: JupiterSwapInstructions = jup('swap-instructions-response.with-jito-tip.json');
+  const resp = parseSwapInstructionsResponse(jup('swap-instructions-response.with-jito-tip.json'));
   const user = new PublicKey(resp.swapInstruction.accounts.find((a) => a.isSigner)!.pubkey);
   const parts = planFromJupiter(QUOTE, resp);
   const keys = [...new Set(parts.instructions.flatMap((ix) => ix.keys.filter((k) => !k.isSigner).map((k) => k.pubkey.toBase58())))];
@@ -62,7 +55,7 @@ test('a Jupiter route needs its lookup tables to fit in 1232 bytes', async () =>
   const bare = new TransactionMessage({ payerKey: user, recentBlockhash: bh, instructions: parts.instructions }).compileToV0Message();
   // The tables' contents are not in the fixture: stand-in tables hold the route's accounts.
   const tables = parts.lookupTableAddresses.map((address, i) => new AddressLookupTableAccount({ key: new PublicKey(address), state: { deactivationSlot: 2n ** 64n - 1n, lastExtendedSlot: 1, lastExtendedSlotStartIndex: 0, authority: undefined, addresses: keys.filter((_, j) => j % parts.lookupTableAddresses.length === i).map((k) => new PublicKey(k)) } }));
-  const source = new JupiterSource({ quote: async () => QUOTE, swapInstructions: async () => resp }, { getAddressLookupTable: async (a) => tables.find((t) => t.key.toBase58() === a) ?? null });
+  const source = new JupiterSource({ getQuote: async () => QUOTE, swapInstructions: async () => resp }, { getAddressLookupTable: async (a) => tables.find((t) => t.key.toBase58() === a) ?? null });
   const order = buildOrders(
     { ruleId: 'r', fileId: 'x', priority: 1, type: 'order', params: { side: 'sell', amountIn: '100000000', maxSlippageBps: 100 } },
     { strategy: 'x', ruleFile: 'x', ruleSetHash: 'h', base: { symbol: 'SOL', mint: QUOTE.inputMint, decimals: 9 }, quote: { symbol: 'USDC', mint: QUOTE.outputMint, decimals: 6 }, priceUsd: (m) => (m === QUOTE.inputMint ? 160 : 1), now: new Date(), facts: {}, explanation: { ruleId: 'r', ruleSetHash: 'h', conditions: { kind: 'all', result: true } } },

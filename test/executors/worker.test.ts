@@ -2,11 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
-import { ExecutorWorker, jobBefore, type Executor, type LiveReport, type RoutedOrder } from '../../engine/executors/index.ts';
-import { SUBJECTS } from '../../engine/coordinator/index.ts';
-import { buildOrders, type Order } from '../../engine/orders/index.ts';
+import { ExecutorWorker, type Executor, type LiveReport } from '../../engine/executors/index.ts';
+import { buildOrders, type Order, type RoutedOrder } from '../../engine/orders/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
+import { SUBJECTS } from '../../engine/messages/index.ts';
+import { jobBefore } from '../../engine/executors/worker.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { MemoryBus, type BusMessage } from '../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../engine/infra/cache/index.ts';
 import { buildActiveConfig, ConfigHolder } from '../../engine/config/index.ts';
-import { SUBJECTS } from '../../engine/coordinator/index.ts';
 import { flashLoanFee, quoteRoundTrip, type ArbitrageRoute } from '../../engine/strategies/arbitrage/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
@@ -20,6 +19,7 @@ import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { ORCA_POOL, RAYDIUM_COIN_VAULT, RAYDIUM_PC_VAULT, RAYDIUM_POOL, raydiumNear, USDC, withTokenAmount } from '../quotes/support.ts';
 import { fixtureSandbox, sandboxConfig, until } from '../market/support.ts';
+import { SUBJECTS } from '../../engine/messages/index.ts';
 
 test('live pool state → arbitrage fact → rule → coordinator → paper round trip filled against the pools', async () => {
   const built = await buildActiveConfig(REPO_ROOT, referenceEvaluator, 'test', { runTests: false });

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GridPlanner, levelIndex, levelPrices, waterfall } from '../../engine/strategies/index.ts';
 import { priceFact, walletFact } from '../../engine/facts/index.ts';
-import type { Order } from '../../engine/orders/index.ts';
-import type { ExecutionReport } from '../../engine/infra/store/index.ts';
+import type { Order, ExecutionReport } from '../../engine/orders/index.ts';
 
 const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112', decimals: 9 };
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };

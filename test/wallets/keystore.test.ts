@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Keypair, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { isSolrulesError } from '../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode } from '../../engine/errors/index.ts';
 import { Keystore, WorkerPool, keyFilePath, loadKeypairEnv, loadKeypairFile, solToLamports, type WalletSigner } from '../../engine/wallets/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'solrules-keystore-'));
@@ -60,7 +60,7 @@ test('key files readable or writable by group or others are refused, as ssh does
 test('bad key files get clear errors that never echo the content', () => {
   const kp = Keypair.generate();
   const secret = Array.from(kp.secretKey);
-  const cases: [string, string, string][] = [
+  const cases: [string, string, ErrorCode][] = [
     ['short.json', JSON.stringify(secret.slice(0, 32)), 'WALLET_KEY_FORMAT'],
     ['not-json.json', `[${secret.join(',')}`, 'WALLET_KEY_FORMAT'],
     ['out-of-range.json', JSON.stringify([...secret.slice(0, 63), 256]), 'WALLET_KEY_FORMAT'],

@@ -5,7 +5,7 @@
  * exponentially while nothing changes and on RPC errors.
  */
 import { SolrulesError } from '../../errors/index.ts';
-import type { SignatureStatus } from '../rpc/pool.ts';
+import type { SignatureStatus } from '../chain.ts';
 
 export interface MonitorChain {
   getSignatureStatuses(signatures: string[]): Promise<(SignatureStatus | null)[]>;

@@ -5,7 +5,7 @@
  */
 import { NATIVE_MINT } from '../../venues/index.ts';
 import { SolrulesError } from '../../errors/index.ts';
-import type { TransactionWithMeta } from '../rpc/pool.ts';
+import type { TransactionWithMeta } from '../chain.ts';
 
 export interface WalletDelta {
   /** Change of the wallet's own lamports (fee and tip included). */

@@ -12,13 +12,12 @@ import { SolrulesError } from '../../errors/index.ts';
 import { logger, metrics, type Logger } from '../../infra/telemetry/index.ts';
 import type { WalletSigner } from '../../wallets/index.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
-import type { Route } from '../executor.ts';
 import type { AttemptOutcome, Prepared, Submitter } from '../live/executor.ts';
 import { tipLamports, tipPolicyOf, type SwapPlan } from '../live/plan.ts';
 import type { RpcPool } from '../rpc/pool.ts';
 import type { BuiltTransaction, TransactionBuilder } from '../tx/builder.ts';
 import type { LookupTableManager } from '../tx/lookup-tables.ts';
-import type { Order } from '../../orders/index.ts';
+import type { Order, Route } from '../../orders/index.ts';
 import { transactionSize } from '../tx/size.ts';
 import { bundleKey, JitoError, type JitoTransport } from './transport.ts';
 

@@ -6,17 +6,16 @@
  * expected. An expired blockhash (nothing landed) is rebuilt at most `maxRebuilds` times.
  */
 import { SolrulesError, isSolrulesError } from '../../errors/index.ts';
-import type { Order } from '../../orders/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
+import type { Order, ExecutionReport, Route, RoutedOrder } from '../../orders/index.ts';
 import { logger, metrics, type Logger } from '../../infra/telemetry/index.ts';
 import type { WorkerPool, WalletSigner } from '../../wallets/index.ts';
 import type { QuoteAccuracy } from '../confirm/accuracy.ts';
 import { shortfallBps } from '../confirm/accuracy.ts';
 import { NATIVE_MINT } from '../../venues/index.ts';
 import { realize, walletDelta, type Expected, type Realized } from '../confirm/reconcile.ts';
-import type { ExecutionContext, Executor, ResumableExecutor, Route, RoutedOrder } from '../executor.ts';
+import type { ExecutionContext, Executor, ResumableExecutor } from '../executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from '../journal.ts';
-import type { RpcPool } from '../rpc/pool.ts';
+import type { ChainReader } from '../chain.ts';
 import type { ConfirmationMonitor } from '../confirm/monitor.ts';
 import type { LookupTableManager } from '../tx/lookup-tables.ts';
 import type { BuiltTransaction } from '../tx/builder.ts';
@@ -59,7 +58,7 @@ export const DEFAULT_LIVE_POLICY: LiveExecutorPolicy = { maxRebuilds: 1, feeBudg
 export interface LiveExecutorDeps {
   name: string;
   submitter: Submitter;
-  rpc: RpcPool;
+  rpc: ChainReader;
   workers: WorkerPool;
   source: RouteSource;
   monitor: ConfirmationMonitor;

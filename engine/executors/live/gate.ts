@@ -6,8 +6,7 @@
  */
 import { dirname } from 'node:path';
 import { isSolrulesError } from '../../errors/index.ts';
-import type { WalletsConfig } from '../../config/index.ts';
-import { Keystore } from '../../wallets/index.ts';
+import { Keystore, type WalletsConfig } from '../../wallets/index.ts';
 import { EXECUTOR_KINDS, executorKind } from '../registry.ts';
 
 export interface LiveReadiness {

@@ -1,7 +1,7 @@
 /** What the live executor kinds (rpc, jito) share: common config keys and a factory that needs the chain context of a --live run. */
 import { SolrulesError } from '../../errors/index.ts';
 import type { ExecutorConfig, ExecutorKind } from '../kind.ts';
-import { createLiveExecutor } from './factory.ts';
+import { createLiveExecutor } from '../live-factory.ts';
 
 /** Config keys every live executor accepts. */
 export const LIVE_COMMON = {

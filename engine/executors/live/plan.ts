@@ -6,10 +6,9 @@
  */
 import type { AddressLookupTableAccount, PublicKey, TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
-import type { Order } from '../../orders/index.ts';
+import type { Order, Route } from '../../orders/index.ts';
 import type { Expected } from '../confirm/reconcile.ts';
 import type { FlashLoanProvider, FlashLoanRequest } from '../flash/provider.ts';
-import type { Route } from '../executor.ts';
 import type { TxSigner } from '../tx/builder.ts';
 
 export interface SwapPlan {

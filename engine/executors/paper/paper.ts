@@ -7,11 +7,10 @@
  * failing simulation fails the fill. Nothing is sent to any chain; every report says `simulated: true`.
  */
 import { isSolrulesError } from '../../errors/index.ts';
-import { convertAtoms, type TokenInfo } from '../../orders/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
+import { convertAtoms, type TokenInfo, type ExecutionReport, type RoutedOrder } from '../../orders/index.ts';
 import { venueById, type PoolState } from '../../venues/index.ts';
 import type { Order } from '../../orders/index.ts';
-import type { Executor, RoutedOrder } from '../executor.ts';
+import type { Executor } from '../executor.ts';
 import type { RouteSource } from '../live/plan.ts';
 import type { TransactionBuilder, TxSigner } from '../tx/builder.ts';
 import type { Portfolio } from './portfolio.ts';

@@ -7,6 +7,7 @@
 import { AddressLookupTableAccount, PublicKey, type VersionedTransaction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
 import { metrics } from '../../infra/telemetry/index.ts';
+import type { SignatureStatus, TokenBalanceJson, TransactionWithMeta } from '../chain.ts';
 
 export interface RpcEndpoint {
   url: string;
@@ -48,12 +49,7 @@ export class RpcError extends SolrulesError {
 /** Rate-limit codes in JSON-RPC bodies: agave gateways (-32429), Jito (-32097), generic (429). */
 const RATE_LIMIT_CODES = new Set([429, -32429, -32097, -32005]);
 
-export interface SignatureStatus {
-  slot: number;
-  confirmations: number | null;
-  err: unknown;
-  confirmationStatus?: 'processed' | 'confirmed' | 'finalized';
-}
+export type { SignatureStatus, TokenBalanceJson, TransactionWithMeta };
 
 export interface SimulationResult {
   err: unknown;
@@ -243,27 +239,3 @@ export class RpcPool {
 }
 
 /** getTransaction (json encoding) as execution reads it. */
-export interface TransactionWithMeta {
-  slot: number;
-  blockTime: number | null;
-  meta: {
-    err: unknown;
-    fee: number;
-    preBalances: number[];
-    postBalances: number[];
-    preTokenBalances?: TokenBalanceJson[];
-    postTokenBalances?: TokenBalanceJson[];
-    logMessages?: string[] | null;
-    computeUnitsConsumed?: number;
-    loadedAddresses?: { writable: string[]; readonly: string[] };
-  } | null;
-  transaction: { signatures: string[]; message: { accountKeys: string[]; recentBlockhash: string } };
-}
-
-export interface TokenBalanceJson {
-  accountIndex: number;
-  mint: string;
-  owner?: string;
-  programId?: string;
-  uiTokenAmount: { amount: string; decimals: number };
-}

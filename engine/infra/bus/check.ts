@@ -1,6 +1,7 @@
 /** `solrules doctor` for the bus: is the configured NATS reachable, JetStream on, are our streams right. */
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { AuthorizationError, UserAuthenticationExpiredError } from '@nats-io/nats-core';
 import { tcpProbe, unusableSetting, type ServiceReport } from '../health/index.ts';
 import { resolveBusConfig, type OpenBusOptions } from './open.ts';
 
@@ -31,7 +32,7 @@ export async function checkBus(opts: OpenBusOptions = {}): Promise<ServiceReport
     nc = await connect({ ...co, timeout: 3_000, maxReconnectAttempts: 0, name: 'solrules-doctor' });
   } catch (err) {
     const msg = (err as Error).message;
-    const auth = /auth|authorization/i.test(msg);
+    const auth = err instanceof AuthorizationError || err instanceof UserAuthenticationExpiredError;
     return { target: cfg.display, ok: false, details, problem: `NATS refused the connection: ${msg}`, fix: auth ? 'put the user and password in the URL: nats://user:password@host:4222' : 'check the server log' };
   }
   try {

@@ -4,3 +4,4 @@ export { MemoryBus, type MemoryBusOptions } from './memory.ts';
 export { openBus, resolveBusConfig, type BusConfig, type OpenBusOptions } from './open.ts';
 export { withTraceHeaders, runInTraceContext } from './trace.ts';
 export { checkBus } from './check.ts';
+export { instrumentBus, subjectFamily } from './instrument.ts';

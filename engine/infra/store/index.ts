@@ -7,3 +7,4 @@ export { MemoryStore } from './memory.ts';
 export { openStore, resolveStoreConfig, type OpenStoreOptions, type StoreConfig } from './open.ts';
 export { loadHistory, type RecoveredState } from './recovery.ts';
 export { checkStore } from './check.ts';
+export { openStoreSchema, type StoreSchema } from './schema.ts';

@@ -1,18 +1,7 @@
 /** In-memory store: state lives as long as the process (tests, and runs that ask for no persistence). */
 import { SolrulesError } from '../../errors/index.ts';
-import type { Order } from '../../orders/index.ts';
-import type {
-  ExecutionReport,
-  Fence,
-  MarketSnapshot,
-  OrderStatus,
-  PnlEntry,
-  RuleSetVersion,
-  Store,
-  StoredOrder,
-  Submission,
-  WalletBalance,
-} from './store.ts';
+import type { Order, ExecutionReport, OrderStatus, StoredOrder } from '../../orders/index.ts';
+import type { Fence, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from './store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from './values.ts';
 
 /** Byte-order comparison, as the SQL stores' `COLLATE "C"`. */

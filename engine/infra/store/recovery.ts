@@ -3,7 +3,8 @@
  * stopped — each strategy's state (grid levels, DCA position) and the orders that were decided
  * or sent but have no final report yet.
  */
-import type { Store, StoredOrder, Submission } from './store.ts';
+import type { ExecutionLog, OrderLog, StrategyStateStore, Submission } from './store.ts';
+import type { StoredOrder } from '../../orders/index.ts';
 
 export interface RecoveredState {
   /** Saved state per strategy (absent when a strategy never saved any). */
@@ -18,23 +19,21 @@ export interface RecoveredState {
 }
 
 /** Loads strategy state for `strategies` and the orders still pending in `store`. */
-export async function loadHistory(store: Store, strategies: readonly string[]): Promise<RecoveredState> {
+export async function loadHistory(store: OrderLog & ExecutionLog & StrategyStateStore, strategies: readonly string[]): Promise<RecoveredState> {
   const strategyState = new Map<string, unknown>();
   for (const name of strategies) {
     const state = await store.loadStrategyState(name);
     if (state !== undefined) strategyState.set(name, state);
   }
+  // Bounded by what is unfinished, not by history: executions and submissions are read for the
+  // pending orders only (reading them all made start-up grow with every trade ever made).
   const pending = await store.listOrders({ status: ['decided', 'routed', 'submitted'] });
-  const reported = new Set((await store.listExecutions()).map((e) => e.orderId));
-  const submissions = await store.listSubmissions();
-  const byOrder = new Map<string, Submission[]>();
-  for (const s of submissions) byOrder.set(s.orderId, [...(byOrder.get(s.orderId) ?? []), s]);
   const unsent: StoredOrder[] = [];
   const inFlight: RecoveredState['inFlight'] = [];
   for (const o of pending) {
-    if (reported.has(o.order.id)) continue;
-    const subs = byOrder.get(o.order.id);
-    if (subs?.length || o.status === 'submitted') inFlight.push({ order: o, submissions: subs ?? [] });
+    if ((await store.listExecutions(o.order.id)).length) continue;
+    const subs: Submission[] = await store.listSubmissions(o.order.id);
+    if (subs.length || o.status === 'submitted') inFlight.push({ order: o, submissions: subs });
     else unsent.push(o);
   }
   return { strategyState, unsent, inFlight };

@@ -8,63 +8,7 @@
  * `recordSubmission` return false for a second attempt), so a write retried after a lost
  * connection never applies twice.
  */
-import type { Order } from '../../orders/index.ts';
-
-export type OrderStatus =
-  | 'decided' // recorded, not yet routed
-  | 'blocked' // refused by a risk rule
-  | 'routed' // an executor was chosen
-  | 'submitted' // handed to the chain / block engine (recorded before sending)
-  | 'filled'
-  | 'failed'
-  | 'expired'
-  | 'dead-lettered';
-
-export const ORDER_STATUSES: readonly OrderStatus[] = ['decided', 'blocked', 'routed', 'submitted', 'filled', 'failed', 'expired', 'dead-lettered'];
-
-/** Statuses after which nothing more happens to an order. */
-export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['blocked', 'filled', 'failed', 'expired', 'dead-lettered'];
-
-export interface StoredOrder {
-  order: Order;
-  status: OrderStatus;
-  executor?: string;
-  reason?: string;
-  updatedAt: string;
-}
-
-/** One leg of a fill (a split or multi-hop execution has several). Amounts are atoms. */
-export interface Fill {
-  inputMint: string;
-  outputMint: string;
-  amountIn: bigint;
-  amountOut: bigint;
-  venue?: string;
-}
-
-/** What an executor reports for one order. Amounts are atoms of the order's input / output mints. */
-export interface ExecutionReport {
-  orderId: string;
-  executor: string;
-  status: 'filled' | 'failed' | 'expired' | 'rejected';
-  amountIn: bigint;
-  amountOut: bigint;
-  /** Fee charged, in input-mint atoms (swap fees). */
-  feeAtoms: bigint;
-  /** Network fees + tips paid, in lamports. */
-  networkFeeLamports: bigint;
-  /** Base-token price the fill happened at (USD). */
-  fillPriceUsd?: number;
-  signature?: string;
-  bundleId?: string;
-  slot?: number;
-  reason?: string;
-  /** True for paper fills: nothing was sent to a chain. */
-  simulated: boolean;
-  at: string;
-  /** Legs of the fill, when the executor knows them. */
-  fills?: Fill[];
-}
+import type { ExecutionReport, Order, OrderStatus, StoredOrder } from '../../orders/index.ts';
 
 /** A submission attempt, recorded *before* the transaction or bundle is sent. */
 export interface Submission {
@@ -127,12 +71,17 @@ export interface Fence {
   token: number;
 }
 
-export interface Store {
+/** Orders and where each stands (the coordinator, the engine, the executor worker). */
+export interface OrderLog {
   /** Records a decided order; false when an order with the same id exists (the same decision twice). */
   insertOrder(order: Order, status?: OrderStatus): Promise<boolean>;
   updateOrderStatus(id: string, status: OrderStatus, detail?: { executor?: string; reason?: string }): Promise<void>;
   getOrder(id: string): Promise<StoredOrder | undefined>;
   listOrders(filter?: { status?: readonly OrderStatus[]; strategy?: string }): Promise<StoredOrder[]>;
+}
+
+/** Submissions and execution reports (the executor worker, recovery). */
+export interface ExecutionLog {
   /** Records a submission attempt before sending; false when that (order, attempt) is already recorded. */
   recordSubmission(submission: Submission, opts?: { fence?: Fence }): Promise<boolean>;
   listSubmissions(orderId?: string): Promise<Submission[]>;
@@ -142,20 +91,47 @@ export interface Store {
    */
   recordExecution(report: ExecutionReport, opts?: { fence?: Fence }): Promise<boolean>;
   listExecutions(orderId?: string): Promise<ExecutionReport[]>;
+}
+
+/** Realized profit and loss. */
+export interface PnlLedger {
   recordPnl(entry: PnlEntry): Promise<void>;
   listPnl(filter?: { strategy?: string }): Promise<PnlEntry[]>;
+}
+
+/** Each strategy's state between runs (the engine, the journal). */
+export interface StrategyStateStore {
   /** Strategy state is a JSON value (atoms as decimal strings). */
   loadStrategyState<T = unknown>(strategy: string): Promise<T | undefined>;
   saveStrategyState(strategy: string, state: unknown): Promise<void>;
+}
+
+/** Rule-set versions applied. */
+export interface RuleSetStore {
   recordRuleSet(version: RuleSetVersion): Promise<void>;
   /** Rule-set versions, oldest first. */
   listRuleSets(): Promise<RuleSetVersion[]>;
+}
+
+/** Wallet balance history. */
+export interface WalletHistory {
   recordWalletBalance(balance: WalletBalance): Promise<void>;
   /** A wallet's balance history, oldest first (optionally one mint, optionally since `from`). */
   walletBalanceHistory(wallet: string, opts?: { mint?: string; from?: string }): Promise<WalletBalance[]>;
+}
+
+/** Market time series. */
+export interface MarketHistory {
   /** Stores market snapshots; one already stored for the same (market, kind, at) is kept. */
   recordMarketSnapshots(snapshots: readonly MarketSnapshot[]): Promise<void>;
   /** Snapshots of `market` with `from <= at < to`, oldest first. */
   listMarketSnapshots(query: { market: string; kind?: string; from: string; to: string }): Promise<MarketSnapshot[]>;
+}
+
+/**
+ * The whole store: every role, as the implementations (memory, PGlite, PostgreSQL) provide it
+ * and the process that opens it holds it. A component depends on the roles it uses.
+ */
+export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, RuleSetStore, WalletHistory, MarketHistory {
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /** Checks and normalizations every store implementation applies the same way (so they agree). */
 import { SolrulesError } from '../../errors/index.ts';
-import { ORDER_STATUSES, type OrderStatus } from './store.ts';
+import { ORDER_STATUSES, type OrderStatus } from '../../orders/index.ts';
 
 /** Normalizes a timestamp to ISO 8601 UTC with milliseconds; STORE_INVALID naming the field otherwise. */
 export function isoTime(value: string, field: string): string {

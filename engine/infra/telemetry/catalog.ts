@@ -166,6 +166,9 @@ export const CATALOG = {
     floor: gauge('solrules_wallet_min_balance_sol', "The wallet's floor (wallets.yaml minBalanceSol).", { wallet: L.wallet, tier: L.tier }, 'sol'),
     rebalances: counter('solrules_wallet_rebalances_total', 'Wallet top-ups and sweeps.', { tier: L.tier }),
     busy: gauge('solrules_wallets_busy', 'Wallets held by an order in flight.', { tier: L.tier }),
+    onHold: gauge('solrules_wallet_on_hold', '1 while a wallet is on hold: its balance differs from what our own transfers explain.', { wallet: L.wallet, tier: L.tier }),
+    difference: gauge('solrules_wallet_balance_difference_lamports', 'Actual minus expected SOL at the last scan.', { wallet: L.wallet, tier: L.tier }, 'lamports'),
+    discrepancies: counter('solrules_wallet_discrepancies_total', 'Balance differences beyond the tolerance found by the scanner.', { tier: L.tier }),
   },
   rpc: {
     duration: histogram('solrules_rpc_request_duration_seconds', 'JSON-RPC request latency.', { endpoint: L.endpoint, method: L.rpcMethod }, 'seconds', LATENCY_NET),
@@ -205,8 +208,5 @@ export function specByName(name: string): MetricSpec | undefined {
 export const PENDING_METRICS: Readonly<Record<string, string>> = {
   solrules_execution_expected_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
   solrules_execution_realized_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
-  solrules_wallet_balance_sol: 'set by the wallet balance scanner (the wallets issue)',
-  solrules_wallet_min_balance_sol: 'set by the wallet manager from wallets.yaml floors (the wallets issue)',
-  solrules_wallet_rebalances_total: 'counted by rebalancing rules (the wallets issue)',
   solrules_wallets_busy: 'set by the wallet manager (the wallets issue)',
 };

@@ -2,7 +2,7 @@
  * Telemetry every component reports through:
  * - metrics: `metrics.<domain>.<name>` — every solrules metric, declared in catalog.ts with
  *   bounded labels, in one prom-client `registry` (`metrics.rules.hits.inc({ rule_id, file })`);
- * - traces: `marketEvent` / `stage` / `opportunity` / `inSpan`, and `instrumentBus` to carry the
+ * - traces: `marketEvent` / `stage` / `opportunity` / `inSpan`, and (in engine/infra/bus) `instrumentBus` to carry the
  *   trace across the bus in message headers; export over OTLP is off until configured;
  * - logs: `logger()` (pino JSON lines, trace and order ids on each line, secrets redacted);
  * - health: `health.register(name, check)` for /readyz;
@@ -34,6 +34,8 @@ export {
   currentOrderId,
   currentTraceIds,
   injectTraceHeaders,
+  producer,
+  consumer,
   extractTraceContext,
   otelContext,
   SpanKind,
@@ -46,7 +48,6 @@ export {
   type Span,
   type Context,
 } from './tracing.ts';
-export { instrumentBus, subjectFamily } from './bus.ts';
 export { observeEvaluation, reportRuleSet, StrategyReporter, type StrategySnapshot, type CompletionReason } from './pipeline.ts';
 export { Health, health, serviceCheck, type Check, type CheckResult, type Readiness } from './health.ts';
 export {

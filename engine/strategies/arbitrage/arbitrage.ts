@@ -10,10 +10,9 @@
  * (default true), flashLoanFeeBps (default 0), tipLamports (default 10000), priorityFeeLamports
  * (default 5000), maxStateAgeSlots (default 150).
  */
-import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../../orders/index.ts';
 import { routeLegToJson, SOL_MINT, withinStateAge, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
 import type { Planner, StrategyPnl, TickContext } from '../planner.ts';
 import { SolrulesError } from '../../errors/index.ts';
 import { bestRoundTrip, type CostModel, type RoundTrip } from './roundtrip.ts';

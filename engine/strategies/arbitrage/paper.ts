@@ -5,10 +5,10 @@
  * the net profit. Nothing is sent to any chain; reports say `simulated: true`.
  */
 import { isSolrulesError, SolrulesError } from '../../errors/index.ts';
-import type { Executor, Portfolio, RoutedOrder } from '../../executors/index.ts';
+import type { Executor, Portfolio } from '../../executors/index.ts';
 import type { PoolEntry, PoolProvider } from '../../quotes/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
 import type { ArbitrageRoute } from './arbitrage.ts';
+import type { RoutedOrder, ExecutionReport } from '../../orders/index.ts';
 
 function checkRoute(value: unknown): ArbitrageRoute {
   const r = value as ArbitrageRoute;

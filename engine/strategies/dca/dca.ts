@@ -4,9 +4,8 @@
  * from which the rules decide buys (under a price cap, within a position limit) and exits
  * (stop-loss, take-profit: the whole position).
  */
-import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
 import { feeUsd, usdToAtoms, type Planner, type PlannerCounters, type StrategyPnl, type TickContext } from '../planner.ts';
 
 /** A DCA's params (params.<strategy> in strategies.yaml; its schema is in kind.ts). */

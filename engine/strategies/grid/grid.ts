@@ -7,9 +7,8 @@
  * carried into the slot just below the new price (cost basis kept) so it sells on the first
  * level up.
  */
-import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
 import { feeUsd, splitExact, usdToAtoms, type Planner, type PlannerCounters, type StrategyPnl, type TickContext } from '../planner.ts';
 
 /** A grid's params (params.<strategy> in strategies.yaml; its schema is in kind.ts). */

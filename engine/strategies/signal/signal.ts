@@ -8,9 +8,8 @@
  * cooldown, an order in flight, nothing held) forbid it, and the engine skips a zero order.
  * Fills come back through onExecution, which keeps the position exactly in atoms.
  */
-import { atomsToUsd, type Order, type TokenInfo } from '../../orders/index.ts';
+import { atomsToUsd, type ExecutionReport, type Order, type TokenInfo } from '../../orders/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
-import type { ExecutionReport } from '../../infra/store/index.ts';
 import { SolrulesError } from '../../errors/index.ts';
 import { logger } from '../../infra/telemetry/index.ts';
 import { feeUsd, type Planner, type PlannerCounters, type PriceBar, type StrategyPnl, type TickContext } from '../planner.ts';

@@ -1,11 +1,24 @@
-/** Anchor account discriminators: the first 8 bytes of sha256("account:<Name>"). */
+/**
+ * Anchor discriminators: the first 8 bytes of sha256("<namespace>:<name>") — `account:<Name>`
+ * prefixes an account's data, `global:<name>` an instruction's.
+ */
 import { createHash } from 'node:crypto';
 import { AccountReader } from './reader.ts';
 import { dexError } from './errors.ts';
 
+/** The 8-byte Anchor discriminator of `name` in `namespace` (the one definition; the two below name its uses). */
+export function anchorSighash(namespace: 'account' | 'global', name: string): Buffer {
+  return createHash('sha256').update(`${namespace}:${name}`).digest().subarray(0, 8);
+}
+
 /** Discriminator of the Anchor account type `name`. */
 export function anchorDiscriminator(name: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(`account:${name}`).digest().subarray(0, 8));
+  return new Uint8Array(anchorSighash('account', name));
+}
+
+/** Discriminator of the Anchor instruction `name` (snake_case, as in the program's IDL). */
+export function instructionDiscriminator(name: string): Buffer {
+  return anchorSighash('global', name);
 }
 
 /** True when `data` starts with `discriminator`. */

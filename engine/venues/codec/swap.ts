@@ -1,5 +1,4 @@
 /** Shared parts of the instruction builders (venue swaps, flash loans): the request, account metas, token accounts, little-endian encoders. */
-import { createHash } from 'node:crypto';
 import { PublicKey, type AccountMeta } from '@solana/web3.js';
 import { programAddress } from './pda.ts';
 import { SolrulesError } from '../../errors/index.ts';
@@ -27,10 +26,6 @@ export interface SwapRequest {
 /** An instruction account: the key (or its base58 address), writable or not, signer or not. */
 export function accountMeta(pubkey: PublicKey | string, isWritable: boolean, isSigner = false): AccountMeta {
   return { pubkey: typeof pubkey === 'string' ? new PublicKey(pubkey) : pubkey, isSigner, isWritable };
-}
-
-export function anchorDiscriminator(name: string): Buffer {
-  return createHash('sha256').update(`global:${name}`).digest().subarray(0, 8);
 }
 
 export function u64(v: bigint, field: string): Buffer {

@@ -11,9 +11,10 @@ import { METEORA_DLMM_PROGRAM_ID } from './layout.ts';
 import type { MeteoraDlmmState } from './venue.ts';
 
 const METEORA_DLMM_PROGRAM = new PublicKey(METEORA_DLMM_PROGRAM_ID);
-import { accountMeta as k, anchorDiscriminator, ata, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, u64, type SwapRequest } from '../codec/swap.ts';
+import { accountMeta as k, ata, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, u64, type SwapRequest } from '../codec/swap.ts';
+import { instructionDiscriminator } from '../codec/anchor.ts';
 
-const SWAP2 = anchorDiscriminator('swap2');
+const SWAP2 = instructionDiscriminator('swap2');
 
 /** The program's event authority PDA (seed "__event_authority"). */
 export function dlmmEventAuthority(): PublicKey {

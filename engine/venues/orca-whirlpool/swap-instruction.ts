@@ -17,13 +17,14 @@ function oracleAddressOf(pool: string): PublicKey {
   return new PublicKey(oracleAddress(pool));
 }
 import { oracleAddress } from './pda.ts';
-import { accountMeta as k, anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, tokenProgramOf, u128, u64, type SwapRequest } from '../codec/swap.ts';
+import { accountMeta as k, ata, bool, MEMO_PROGRAM, requireMint, tokenProgramOf, u128, u64, type SwapRequest } from '../codec/swap.ts';
+import { instructionDiscriminator } from '../codec/anchor.ts';
 
 /** sqrt price bounds of the program (MIN_SQRT_PRICE, MAX_SQRT_PRICE): no limit. */
 export const WHIRLPOOL_MIN_SQRT_PRICE = 4295048016n;
 export const WHIRLPOOL_MAX_SQRT_PRICE = 79226673515401279992447579055n;
 
-const SWAP_V2 = anchorDiscriminator('swap_v2');
+const SWAP_V2 = instructionDiscriminator('swap_v2');
 
 export function whirlpoolSwapInstruction(state: OrcaWhirlpoolState, req: SwapRequest & { sqrtPriceLimit?: bigint }): TransactionInstruction {
   const w = state.whirlpool;

@@ -10,7 +10,8 @@ import { RAYDIUM_CLMM_PROGRAM_ID } from './layout.ts';
 import type { RaydiumClmmState } from './venue.ts';
 
 const RAYDIUM_CLMM_PROGRAM = new PublicKey(RAYDIUM_CLMM_PROGRAM_ID);
-import { accountMeta as k, anchorDiscriminator, ata, bool, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, tokenProgramOf, u128, u64, type SwapRequest } from '../codec/swap.ts';
+import { accountMeta as k, ata, bool, MEMO_PROGRAM, requireMint, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, tokenProgramOf, u128, u64, type SwapRequest } from '../codec/swap.ts';
+import { instructionDiscriminator } from '../codec/anchor.ts';
 
 /** PDA of a pool's tick-array bitmap extension (seeds "pool_tick_array_bitmap_extension", pool). */
 export function clmmBitmapExtension(pool: string): PublicKey {
@@ -20,7 +21,7 @@ export function clmmBitmapExtension(pool: string): PublicKey {
 export const CLMM_MIN_SQRT_PRICE_X64 = 4295048016n;
 export const CLMM_MAX_SQRT_PRICE_X64 = 79226673521066979257578248091n;
 
-const SWAP_V2 = anchorDiscriminator('swap_v2');
+const SWAP_V2 = instructionDiscriminator('swap_v2');
 
 export interface ClmmSwapRequest extends SwapRequest {
   /** Tick arrays the swap crosses, in order (the quote's); default: those of the quote accounts known to the state. */

@@ -13,12 +13,12 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { openBus } from '../../../engine/infra/bus/index.ts';
 import { RedisCache } from '../../../engine/infra/cache/redis/index.ts';
-import { routedToJson } from '../../../engine/executors/index.ts';
 import { REPO_ROOT } from '../../support/paths.ts';
 import { requireService, SERVICES } from '../../support/services.ts';
 import { deleteNamespace } from '../../infra/bus/nats/support.ts';
 import { createTestDatabase } from '../../infra/store/pgtest.ts';
 import { routedOrder } from './support.ts';
+import { routedToJson } from '../../../engine/messages/index.ts';
 
 const ORDERS = Number(process.env.SOLRULES_FULL ? 10_000 : 2_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

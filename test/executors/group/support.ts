@@ -1,7 +1,7 @@
 /** Test parts for the scale-out tests: a simulated executor that counts its invocations, and routed orders. */
-import type { Executor, RoutedOrder } from '../../../engine/executors/index.ts';
-import type { ExecutionReport } from '../../../engine/infra/store/index.ts';
+import type { Executor } from '../../../engine/executors/index.ts';
 import { makeOrder } from '../../infra/store/orders.ts';
+import type { RoutedOrder, ExecutionReport } from '../../../engine/orders/index.ts';
 
 /** Fills every order at its minimum output (simulated: nothing is sent anywhere) and counts calls per order. */
 export class CountingExecutor implements Executor {

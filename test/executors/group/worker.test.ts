@@ -3,10 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../../engine/infra/cache/index.ts';
-import { ExecutorWorker, routedToJson, type Executor, type GroupOptions } from '../../../engine/executors/index.ts';
+import { ExecutorWorker, type Executor, type GroupOptions } from '../../../engine/executors/index.ts';
 import { MemoryStore } from '../../../engine/infra/store/index.ts';
 import { createLogger } from '../../../engine/infra/telemetry/index.ts';
 import { CountingExecutor, routedOrder } from './support.ts';
+import { routedToJson } from '../../../engine/messages/index.ts';
 
 const log = createLogger({ level: 'warn' });
 const groupWorker = (bus: MemoryBus, store: MemoryStore, exec: Executor, group: GroupOptions) => new ExecutorWorker({ bus, store, executorFor: () => exec, now: () => new Date(), log, group });

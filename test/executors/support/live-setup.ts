@@ -18,10 +18,11 @@ import {
   createMintToCheckedInstruction,
   getAssociatedTokenAddressSync,
 } from '@solana/spl-token';
-import { ConfirmationMonitor, LookupTableManager, MemorySubmissionJournal, QuoteAccuracy, RpcPool, SandboxExchange, type MonitorOptions } from '../../../engine/executors/index.ts';
+import { ConfirmationMonitor, LookupTableManager, MemorySubmissionJournal, QuoteAccuracy, RpcPool, SandboxExchange } from '../../../engine/executors/index.ts';
 import { Keystore, WorkerPool, fundFromTreasure, type WalletSigner, type Funding } from '../../../engine/wallets/index.ts';
 import type { WalletsConfig } from '../../../engine/config/index.ts';
 import { buildOrders } from '../../../engine/orders/index.ts';
+import type { MonitorOptions } from '../../../engine/executors/confirm/monitor.ts';
 
 export const SANDBOX_USDC_DECIMALS = 6;
 /** 150 USDC per SOL: lamports per whole token. */

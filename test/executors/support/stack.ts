@@ -1,29 +1,16 @@
 /** Executors and a worker over a LiveSetup, with their parts reachable for assertions. */
 import { MemoryBus } from '../../../engine/infra/bus/index.ts';
-import {
-  ConfirmationMonitor,
-  ExecutorWorker,
-  GrpcJitoTransport,
-  JitoSubmitter,
-  JsonRpcJitoTransport,
-  LiveExecutor,
-  RpcPool,
-  RpcSubmitter,
-  TransactionBuilder,
-  type Executor,
-  type GroupOptions,
-  type JitoSubmitterOptions,
-  type LiveExecutorPolicy,
-  type RetryPolicy,
-  type RoutedOrder,
-  type Route,
-  type SubmissionJournal,
-} from '../../../engine/executors/index.ts';
-import type { Order } from '../../../engine/orders/index.ts';
+import { ConfirmationMonitor, ExecutorWorker, RpcPool, type Executor, type GroupOptions, type RetryPolicy, type SubmissionJournal } from '../../../engine/executors/index.ts';
+import type { Order, RoutedOrder, Route } from '../../../engine/orders/index.ts';
 import { MemoryStore, type Store } from '../../../engine/infra/store/index.ts';
 import { createLogger } from '../../../engine/infra/telemetry/index.ts';
 import { WorkerPool } from '../../../engine/wallets/index.ts';
 import type { LiveSetup } from './live-setup.ts';
+import { RpcSubmitter } from '../../../engine/executors/rpc/submitter.ts';
+import { JitoSubmitter, type JitoSubmitterOptions } from '../../../engine/executors/jito/submitter.ts';
+import { GrpcJitoTransport, JsonRpcJitoTransport } from '../../../engine/executors/jito/transport.ts';
+import { TransactionBuilder } from '../../../engine/executors/tx/builder.ts';
+import { LiveExecutor, type LiveExecutorPolicy } from '../../../engine/executors/live/executor.ts';
 
 export const quietLog = createLogger({ level: process.env.SOLRULES_TEST_LOG ?? 'silent' });
 

@@ -5,7 +5,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadHistory, type Store } from '../../../engine/infra/store/index.ts';
-import { isSolrulesError } from '../../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode } from '../../../engine/errors/index.ts';
 import { requireService, type ServiceName } from '../../support/services.ts';
 import { makeOrder, paperReport, SOL, USDC } from './orders.ts';
 
@@ -14,7 +14,7 @@ export interface StoreUnderTest {
   cleanup(): Promise<void>;
 }
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
+async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (err: unknown) => isSolrulesError(err, code) || assert.fail(`expected ${code}, got ${String(err)}`));
 }
 

@@ -1,6 +1,5 @@
 /** Orders and reports for store and worker tests (valid per the order model; amounts exact). */
-import { orderId, type Order } from '../../../engine/orders/index.ts';
-import type { ExecutionReport } from '../../../engine/infra/store/index.ts';
+import { orderId, type Order, type ExecutionReport } from '../../../engine/orders/index.ts';
 
 export const SOL = 'So11111111111111111111111111111111111111112';
 export const USDC = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';

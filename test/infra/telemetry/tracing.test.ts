@@ -1,24 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { MemoryBus } from '../../../engine/infra/bus/index.ts';
+import { MemoryBus, instrumentBus } from '../../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder, type StrategiesConfig } from '../../../engine/config/index.ts';
 import { referenceEvaluator } from '../../../engine/rules/index.ts';
 import { composeEngine, type TradingEngine } from '../../../engine/app/index.ts';
 import { MemoryStore } from '../../../engine/infra/store/index.ts';
 import { REPO_ROOT } from '../../support/paths.ts';
-import {
-  createLogger,
-  currentTraceIds,
-  initTracing,
-  injectTraceHeaders,
-  instrumentBus,
-  marketEvent,
-  opportunity,
-  ORDER_ID_HEADER,
-  stage,
-  tracingEnabled,
-} from '../../../engine/infra/telemetry/index.ts';
+import { createLogger, currentTraceIds, initTracing, injectTraceHeaders, marketEvent, opportunity, ORDER_ID_HEADER, stage, tracingEnabled } from '../../../engine/infra/telemetry/index.ts';
 
 function parentOf(s: ReadableSpan): string | undefined {
   return (s as unknown as { parentSpanContext?: { spanId: string } }).parentSpanContext?.spanId;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isSolrulesError, type SolrulesError } from '../../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode, type SolrulesError } from '../../../engine/errors/index.ts';
 import { loadCandles, loadCandlesStrict, parseCandles } from '../../../engine/market/candles/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'solrules-candles-'));
@@ -24,7 +24,7 @@ function file(name: string, lines: string[] | string, meta?: object): string {
 }
 
 /** The single error of loading `path`, checked for code, file, line/index and field. */
-function onlyError(path: string, code: string, where: { line?: number; index?: number }, field: string): SolrulesError {
+function onlyError(path: string, code: ErrorCode, where: { line?: number; index?: number }, field: string): SolrulesError {
   const r = loadCandles(path);
   assert.equal(r.errors.length >= 1, true, `expected ${code}`);
   const e = r.errors[0]!;

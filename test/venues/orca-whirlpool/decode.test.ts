@@ -19,7 +19,7 @@ import {
   oracleAddress,
   tickArrayAddress,
 } from '../../../engine/venues/orca-whirlpool/index.ts';
-import { isSolrulesError } from '../../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
 
 const ESSENTIALS = sharedFixture('accounts/orca-whirlpool/whirlpool-essentials');
@@ -227,7 +227,7 @@ test('PDAs: the program test vector and the oracle seed', () => {
 
 test('bad accounts raise DEX_ errors naming the account and field', () => {
   const good = essentials('sol_usdc_wp_whirlpool.HJPjoWUrhoZzkNfRpHuieeFk9WcZWjwy6PBjZ81ngndJ.json');
-  const check = (data: Uint8Array, owner: string, code: string, field: string) =>
+  const check = (data: Uint8Array, owner: string, code: ErrorCode, field: string) =>
     assert.throws(() => decodeWhirlpool({ ...good, data, owner }), (e) => {
       assert.ok(isSolrulesError(e, code), `${code}: ${String(e)}`);
       assert.equal(e.context.field, field);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadAccountFile } from '../../../engine/accounts/index.ts';
 import { decodePythPrice, scaledToDecimal } from '../../../engine/venues/pyth/index.ts';
-import { isSolrulesError } from '../../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
 
 const FILE = 'H6ARHf6YXhGYeQfUzQNGk6rDNnLBQKrenN712K4AQJEG.SOL_USD.json';
@@ -46,7 +46,7 @@ test('scaledToDecimal is exact for any exponent sign', () => {
 });
 
 test('wrong magic, version, type, size, status or short data raise DEX_ errors naming the field', () => {
-  const expect = (mutate: (d: DataView) => void, field: string, code = 'DEX_ACCOUNT_BAD_VALUE') => {
+  const expect = (mutate: (d: DataView) => void, field: string, code: ErrorCode = 'DEX_ACCOUNT_BAD_VALUE') => {
     const data = new Uint8Array(account.data);
     mutate(new DataView(data.buffer));
     assert.throws(() => decodePythPrice({ ...account, data }), (e) => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadAccountFile } from '../../../engine/accounts/index.ts';
 import { AMM_STATUS_NAMES, decodeAmmInfo } from '../../../engine/venues/raydium-amm-v4/index.ts';
 import { decodeTokenAccount } from '../../../engine/venues/spl-token/index.ts';
-import { isSolrulesError } from '../../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
 import { liquidityStateV4Layout } from './sdk.ts';
 
@@ -105,7 +105,7 @@ test('every capture decodes the same as the SDK layout (liquidityStateV4Layout),
 
 test('bad AmmInfo data raises DEX_ errors naming account and field', () => {
   const good = loadAccountFile(`${DIR}/58oQChx4yWmvKdwLLZzBi4ChoCc2fqCUWBkwMihLYQo2.capture-c.json`);
-  const expect = (data: Uint8Array, code: string, field: string, owner = good.owner) =>
+  const expect = (data: Uint8Array, code: ErrorCode, field: string, owner = good.owner) =>
     assert.throws(() => decodeAmmInfo({ ...good, data, owner }), (e) => {
       assert.ok(isSolrulesError(e, code), String(e));
       assert.equal(e.context.field, field);

@@ -10,7 +10,7 @@ import { PublicKey } from '@solana/web3.js';
 import { getExtensionTypes, getTransferFeeAmount, getTransferFeeConfig, unpackAccount, unpackMint } from '@solana/spl-token';
 import { loadAccountDir, loadAccountFile, type AccountSnapshot } from '../../../engine/accounts/index.ts';
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, decodeMint, decodeTokenAccount } from '../../../engine/venues/spl-token/index.ts';
-import { isSolrulesError } from '../../../engine/errors/index.ts';
+import { isSolrulesError, type ErrorCode } from '../../../engine/errors/index.ts';
 import { sharedFixture } from '../../support/paths.ts';
 
 const SPL = sharedFixture('accounts/spl-token');
@@ -148,7 +148,7 @@ test('every token account and mint in the fixtures equals @solana/spl-token, ext
 
 test('malformed token data raises DEX_ errors naming account and field', () => {
   const usdcAta = file(SPL, 'user_ata_usdc.FbQdXCQgGQYj3xcGeryVVFjKCTsAuu53vmCRtmjQEqM5.json');
-  const expect = (fn: () => unknown, code: string, field: string) =>
+  const expect = (fn: () => unknown, code: ErrorCode, field: string) =>
     assert.throws(fn, (e) => {
       assert.ok(isSolrulesError(e, code), String(e));
       assert.equal(e.context.field, field);

@@ -12,8 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection, type Subscription as NatsSub, type Msg } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { nanos, NoRespondersError } from '@nats-io/nats-core';
 import { SolrulesError } from '../../../errors/index.ts';
 import { logger } from '../../telemetry/index.ts';
 import { deadLetterSubject, type Bus, type BusMessage, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from '../bus.ts';
@@ -21,6 +21,20 @@ import { deadLetterHeaders, deliver, DEFAULT_MAX_DELIVER } from '../delivery.ts'
 import { runInTraceContext, withTraceHeaders } from '../trace.ts';
 import { consumerName, dec, encode, fromHeaders, natsConnectOptions, REPLY_HEADER, toHeaders } from './codec.ts';
 import { Namespace, STREAMS, streamConfig, streamFor, type StreamKey, type StreamSpec } from './streams.ts';
+
+/**
+ * JetStream API error codes (the server's `err_code`) that mean "the cluster cannot take this
+ * now, ask again": a publish answered with one of these is retried until the deadline; any
+ * other API error is final. Named as in the server's errors.json.
+ */
+const TRANSIENT_JS_CODES: ReadonlySet<number> = new Set([
+  10004, // JSClusterIncompleteErr: incomplete results
+  10005, // JSClusterNoPeersErr: no suitable peers for placement
+  10007, // JSClusterNotAssignedErr: JetStream cluster not assigned to this server
+  10008, // JSClusterNotAvailErr: JetStream system temporarily unavailable
+  10009, // JSClusterNotLeaderErr: JetStream cluster can not handle request
+  10040, // JSClusterPeerNotMemberErr: peer not a member (yet)
+]);
 
 export interface NatsBusOptions {
   /** Server URLs (`nats://host:port`); user:password in a URL is used for auth. */
@@ -97,7 +111,9 @@ export class NatsBus implements Bus {
       await nc.close();
       if (err instanceof SolrulesError) throw err;
       const msg = (err as Error).message;
-      const hint = /503|no responders|JetStream not enabled/i.test(msg) ? ' (is JetStream enabled? start nats-server with -js)' : '';
+      // nats.js's error classes, not its text (JetStreamNotEnabled is not exported: its name is its stable API).
+      const noJetStream = err instanceof NoRespondersError || (err as Error).name === 'JetStreamNotEnabled' || (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.JetStreamNotEnabledForAccount);
+      const hint = noJetStream ? ' (is JetStream enabled? start nats-server with -js)' : '';
       throw new SolrulesError('BUS_JETSTREAM', `NATS at ${co.servers.join(', ')} has no usable JetStream: ${msg}${hint}`, { servers: co.servers }, { cause: err });
     }
   }
@@ -119,7 +135,7 @@ export class NatsBus implements Bus {
         await this.jsm.streams.info(cfg.name);
         await this.jsm.streams.update(cfg.name, cfg);
       } catch (err) {
-        if (!(err instanceof JetStreamApiError) || !/not found/i.test(err.message)) {
+        if (!(err instanceof JetStreamApiError) || err.code !== JetStreamApiCodes.StreamNotFound) {
           throw new SolrulesError('BUS_STREAM', `cannot update stream ${cfg.name}: ${(err as Error).message}`, { stream: cfg.name }, { cause: err });
         }
         try {
@@ -155,7 +171,7 @@ export class NatsBus implements Bus {
         await this.js.publish(phys, payload, { ...(opts.msgId ? { msgID: opts.msgId } : {}), ...(headers ? { headers } : {}), timeout: 2_000 });
         return;
       } catch (err) {
-        if (err instanceof JetStreamApiError && !/not ready|unavailable|no suitable peers|leader/i.test(err.message)) {
+        if (err instanceof JetStreamApiError && !TRANSIENT_JS_CODES.has(err.code)) {
           throw new SolrulesError('BUS_PUBLISH', `JetStream refused the message on '${subject}': ${err.message}`, { subject, code: err.code }, { cause: err });
         }
         if (this.closed || Date.now() >= deadline) {

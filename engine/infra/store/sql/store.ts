@@ -5,20 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SolrulesError } from '../../../errors/index.ts';
-import { orderFromJson, orderToJson, type Order, type OrderJson } from '../../../orders/index.ts';
-import type {
-  ExecutionReport,
-  Fence,
-  Fill,
-  MarketSnapshot,
-  OrderStatus,
-  PnlEntry,
-  RuleSetVersion,
-  Store,
-  StoredOrder,
-  Submission,
-  WalletBalance,
-} from '../store.ts';
+import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type Fill, type OrderStatus, type StoredOrder } from '../../../orders/index.ts';
+import type { Fence, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from '../store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from '../values.ts';
 import type { Query, SqlDb } from './db.ts';
 import { migrate } from './migrate.ts';

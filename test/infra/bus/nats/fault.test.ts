@@ -7,12 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { MemoryCache } from '../../../../engine/infra/cache/index.ts';
-import { ExecutorWorker, routedToJson } from '../../../../engine/executors/index.ts';
+import { ExecutorWorker } from '../../../../engine/executors/index.ts';
 import { MemoryStore } from '../../../../engine/infra/store/index.ts';
 import { createLogger, setLogger } from '../../../../engine/infra/telemetry/index.ts';
 import { requireBinary, startOwnServer } from '../../../support/servers.ts';
 import { CountingExecutor, routedOrder } from '../../../executors/group/support.ts';
 import { openTestBus } from './support.ts';
+import { routedToJson } from '../../../../engine/messages/index.ts';
 
 setLogger(createLogger({ level: 'error' }));
 const ORDERS = 10_000;

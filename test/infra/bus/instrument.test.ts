@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus } from '../../../engine/infra/bus/index.ts';
-import { currentOrderId, instrumentBus, ORDER_ID_HEADER, registry, resetMetrics, subjectFamily, withOrderId } from '../../../engine/infra/telemetry/index.ts';
+import { MemoryBus, instrumentBus, subjectFamily } from '../../../engine/infra/bus/index.ts';
+import { currentOrderId, ORDER_ID_HEADER, registry, resetMetrics, withOrderId } from '../../../engine/infra/telemetry/index.ts';
 
 async function series(name: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};

@@ -1,14 +1,13 @@
 /**
  * A Bus decorator that carries traces across it and counts its traffic. Every bus carries the
- * W3C trace context itself (engine/infra/bus: `traceparent` in the headers, each handler run in the
+ * W3C trace context itself (the adapters here: `traceparent` in the headers, each handler run in the
  * publisher's trace); this adds what solrules needs on top: the trace origin (stages before a
  * decision) and the order id in the headers on publish, and on delivery a consumer span
  * continuing the publisher's trace, with the order id back in the context. Wrap any
  * implementation (in-process, NATS): nothing above the bus changes.
  */
-import type { Bus, BusMessage, MessageHandler, PublishOptions, SubscribeOptions, Subscription } from '../bus/index.ts';
-import { metrics } from './metrics.ts';
-import { consumer, extractTraceContext, injectTraceHeaders, otelContext, producer } from './tracing.ts';
+import type { Bus, BusMessage, MessageHandler, PublishOptions, SubscribeOptions, Subscription } from './bus.ts';
+import { consumer, extractTraceContext, injectTraceHeaders, metrics, otelContext, producer } from '../telemetry/index.ts';
 
 /** The first two tokens of a subject (`market.events.orca-whirlpool.pool` → `market.events`): a bounded metric label. */
 export function subjectFamily(subject: string): string {

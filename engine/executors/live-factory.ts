@@ -6,20 +6,20 @@
  *
  * Common keys: maxRebuilds (expired blockhash → new transaction, default 1), concurrency.
  */
-import { SolrulesError } from '../../errors/index.ts';
-import type { Logger } from '../../infra/telemetry/index.ts';
-import type { WorkerPool } from '../../wallets/index.ts';
-import type { QuoteAccuracy } from '../confirm/accuracy.ts';
-import type { ConfirmationMonitor } from '../confirm/monitor.ts';
-import type { SubmissionJournal } from '../journal.ts';
-import { JitoSubmitter } from '../jito/submitter.ts';
-import { GrpcJitoTransport, JsonRpcJitoTransport } from '../jito/transport.ts';
-import { RpcPool } from '../rpc/pool.ts';
-import { RpcSubmitter } from '../rpc/submitter.ts';
-import { TransactionBuilder, type BuilderPolicy, DEFAULT_BUILDER_POLICY } from '../tx/builder.ts';
-import type { LookupTableManager } from '../tx/lookup-tables.ts';
-import { LiveExecutor } from './executor.ts';
-import type { RouteSource } from './plan.ts';
+import { SolrulesError } from '../errors/index.ts';
+import type { Logger } from '../infra/telemetry/index.ts';
+import type { WorkerPool } from '../wallets/index.ts';
+import type { QuoteAccuracy } from './confirm/accuracy.ts';
+import type { ConfirmationMonitor } from './confirm/monitor.ts';
+import type { SubmissionJournal } from './journal.ts';
+import { JitoSubmitter } from './jito/submitter.ts';
+import { GrpcJitoTransport, JsonRpcJitoTransport } from './jito/transport.ts';
+import { RpcPool } from './rpc/pool.ts';
+import { RpcSubmitter } from './rpc/submitter.ts';
+import { TransactionBuilder, type BuilderPolicy, DEFAULT_BUILDER_POLICY } from './tx/builder.ts';
+import type { LookupTableManager } from './tx/lookup-tables.ts';
+import { LiveExecutor } from './live/executor.ts';
+import type { RouteSource } from './live/plan.ts';
 
 export interface LiveContext {
   rpc: RpcPool;
@@ -33,7 +33,7 @@ export interface LiveContext {
   log?: Logger;
 }
 
-import type { ExecutorConfig } from '../kind.ts';
+import type { ExecutorConfig } from './kind.ts';
 
 function str(cfg: ExecutorConfig, key: string, name: string): string | undefined {
   const v = cfg[key];

@@ -1,0 +1,148 @@
+/**
+ * Every bus subject solrules uses, with the payload each carries. Publishers and subscribers
+ * name subjects through `SUBJECTS` (never a string literal), so the table below is the whole
+ * traffic of the engine. Which subjects JetStream stores is the bus adapter's business
+ * (engine/infra/bus/nats/streams.ts), checked against this table by test/messages.
+ *
+ *   market.prices.<mint>                 PriceEvent (a superset from the chain scanner)
+ *   market.events.<venue>.pool|trade     scanner facts (JSON, atoms as strings)
+ *   market.events.pyth.price             oracle price
+ *   market.volume.<mint>                 volume fact
+ *   trade.opportunities.<strategy>       OrderJson: a decided order
+ *   execution.orders                     RoutedOrderJson: a routed order, to the executor workers
+ *   execution.submitted                  SubmittedMessage
+ *   execution.confirmed | .failed        ExecutionResultMessage
+ *   execution.dlq                        DeadLetterMessage
+ *   control.<action>                     ControlMessage (core NATS, every instance)
+ *   control.sync                         request { instance } → ControlSnapshot | null
+ */
+import type { OrderJson, Route } from '../orders/index.ts';
+import type { ExecutionReportJson, RoutedOrderJson } from './codec.ts';
+
+export const SUBJECTS = {
+  /** Prefix of `market.prices.<mint>`. */
+  prices: 'market.prices',
+  marketEvents: 'market.events',
+  volume: 'market.volume',
+  /** Prefix of `trade.opportunities.<strategy>`. */
+  opportunities: 'trade.opportunities',
+  orders: 'execution.orders',
+  submitted: 'execution.submitted',
+  confirmed: 'execution.confirmed',
+  failed: 'execution.failed',
+  dlq: 'execution.dlq',
+  /** Prefix of `control.<action>`. */
+  control: 'control',
+  controlSync: 'control.sync',
+} as const;
+
+/** `market.prices.<mint>` */
+export const pricesSubject = (mint: string): string => `${SUBJECTS.prices}.${mint}`;
+/** `market.events.<venue>.<kind>` (kind: pool, trade, price). */
+export const marketEventSubject = (venue: string, kind: 'pool' | 'trade' | 'price'): string => `${SUBJECTS.marketEvents}.${venue}.${kind}`;
+/** `market.volume.<mint>` */
+export const volumeSubject = (mint: string): string => `${SUBJECTS.volume}.${mint}`;
+/** `trade.opportunities.<strategy>` */
+export const opportunitySubject = (strategy: string): string => `${SUBJECTS.opportunities}.${strategy}`;
+/** `control.<action>` */
+export const controlSubject = (action: ControlAction): string => `${SUBJECTS.control}.${action}`;
+
+/** A price tick (`market.prices.<mint>`). */
+export interface PriceEvent {
+  mint: string;
+  symbol: string;
+  usd: number;
+  time: string;
+  source: string;
+  slot?: number;
+  /** The closed bar this event reports (a backtest fills it at bar close); absent: the price is a bar with open = high = low = close = usd. */
+  bar?: PriceBar;
+  /** Bars of other markets closed at the same time, by the name strategies declare them under (`market:` of an indicator). */
+  otherBars?: Readonly<Record<string, PriceBar>>;
+}
+
+/** One closed OHLC bar, prices in human units (quote per base), `time` its open time in ms UTC. */
+export interface PriceBar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume?: number;
+}
+
+/** `execution.submitted`: an order handed to the chain or block engine. */
+export interface SubmittedMessage {
+  orderId: string;
+  executor: string;
+  /** The routed executor name. */
+  route: string;
+}
+
+/** `execution.confirmed` / `execution.failed`: an order's final outcome. */
+export interface ExecutionResultMessage {
+  order: OrderJson;
+  report: ExecutionReportJson;
+  route?: Route;
+  /** Realized vs expected, for live fills (JSON-safe). */
+  reconciliation?: unknown;
+}
+
+/** `execution.dlq`: an order no executor could take, with why. */
+export interface DeadLetterMessage {
+  order: OrderJson;
+  reason: string;
+  attempts?: number;
+  executor?: string;
+  route?: Route;
+}
+
+/** The control plane's messages (engine/control applies them). */
+export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload';
+
+/** The `control` fact rules read. */
+export interface ControlFact {
+  killSwitch: boolean;
+  paused: boolean;
+}
+
+export interface ControlSnapshot extends ControlFact {
+  instance: string;
+  /** Why the engine is paused or killed, as given by the operator. */
+  reason?: string;
+  /** Epoch ms of the last change applied (0: never changed). */
+  changedAtMs: number;
+  /** Instance the last change came from. */
+  changedBy?: string;
+}
+
+/** A control message on the bus. */
+export interface ControlMessage {
+  action: ControlAction;
+  reason?: string;
+  /** Sender instance id. */
+  instance: string;
+  /** Epoch ms when the operator asked. */
+  atMs: number;
+}
+
+/** `control.sync` request. */
+export interface ControlSyncRequest {
+  instance: string;
+}
+
+/** The payload type of each fixed subject (prefix subjects: of their children). */
+export interface SubjectPayloads {
+  'market.prices': PriceEvent;
+  'trade.opportunities': OrderJson;
+  'execution.orders': RoutedOrderJson;
+  'execution.submitted': SubmittedMessage;
+  'execution.confirmed': ExecutionResultMessage;
+  'execution.failed': ExecutionResultMessage;
+  'execution.dlq': DeadLetterMessage;
+  control: ControlMessage;
+  'control.sync': ControlSyncRequest;
+}
+
+/** What a `control.sync` request is answered with. */
+export type ControlSyncReply = ControlSnapshot | null;
