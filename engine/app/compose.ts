@@ -69,7 +69,12 @@ export function buildPlanners(cfg: StrategiesConfig, mode: RunMode, pools?: Pool
       unplanned.set(name, why);
       continue;
     }
-    planners.set(name, kind.createPlanner({ name, market, ...(pools ? { pools } : {}) }));
+    if (strategy.market && (strategy.market.base.mint !== market.base.mint || strategy.market.quote.mint !== market.quote.mint)) {
+      // The engine's price feed and portfolio follow the top-level market; a backtest feeds each strategy its own.
+      unplanned.set(name, `it trades ${strategy.market.base.symbol}/${strategy.market.quote.symbol} (its market:), and this engine runs ${market.base.symbol}/${market.quote.symbol} only; run it with the backtest command`);
+      continue;
+    }
+    planners.set(name, kind.createPlanner({ name, market, strategy, ...(pools ? { pools } : {}) }));
   }
   return { planners, unplanned };
 }

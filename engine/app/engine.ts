@@ -236,7 +236,7 @@ export class TradingEngine {
       const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
-      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote, ...(event.bar ? { bar: event.bar } : {}) };
+      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote, ...(event.bar ? { bar: event.bar } : {}), ...(event.otherBars ? { otherBars: event.otherBars } : {}) };
       const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), ...market, price, wallet, time }));
       this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];

@@ -29,6 +29,14 @@ export function strategiesJsonSchema(current: Json): Json {
       enabled: { type: 'boolean' },
       rules: { type: 'string', description: 'Rule file, relative to strategies.yaml.' },
       params: { type: 'object', description: 'Params of the kind; reach the rules as params.<strategy>.*' },
+      indicators: {
+        type: 'object',
+        description: `Indicators the rules read as indicator.<name> (kinds: ${STRATEGY_KINDS.filter((k) => k.readsIndicators).map((k) => k.kind).join(', ')}), e.g. { fast: { sma: 20 }, bb: { bollinger: [20, 2] } }; add market: NAME to compute one on another market's bars. Checked against the indicator catalog by validate.`,
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        additionalProperties: { type: 'object', minProperties: 1 },
+      },
+      timeframe: { type: 'string', pattern: '^[1-9][0-9]*(m|h|d)$', description: 'Bar timeframe of the indicators and rule evaluation, e.g. 15m, 1h, 4h, 1d; the backtest runner aggregates finer bars to it.' },
+      market: { type: 'object', description: 'The pair this strategy trades when not the top-level market (honoured by the backtest runner).', required: ['base', 'quote'], additionalProperties: false, properties: { base: { $ref: '#/$defs/token' }, quote: { $ref: '#/$defs/token' } } },
     },
     allOf: STRATEGY_KINDS.map((k) => ({ if: { properties: { kind: { const: k.kind } }, required: ['kind'] }, then: { properties: { params: { $ref: `#/$defs/params-${k.kind}` } } } })),
   };

@@ -24,7 +24,7 @@ import {
   type RuleCheckContext,
 } from '../rules/index.ts';
 import { whyUnproduced } from '../facts/index.ts';
-import { FACT_CATALOG, FACT_PRODUCERS } from '../strategies/index.ts';
+import { FACT_CATALOG, FACT_PRODUCERS, strategyKind } from '../strategies/index.ts';
 import { severityOf, type Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { checkStrategies, paramsFact, parsedParts, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
@@ -338,7 +338,8 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
     if (rf.kind === 'strategy' && !strategy) return base; // RULES_UNKNOWN_STRATEGY says why
     const query = { scope, ...(strategy ? { strategyKind: strategy.kind } : {}) } as const;
-    return { ...base, unproduced: (fact, path) => whyUnproduced(FACT_PRODUCERS, fact, path, query) };
+    const indicators = strategy ? strategyKind(strategy.kind)?.indicatorFields?.(strategy) : undefined;
+    return { ...base, unproduced: (fact, path) => whyUnproduced(FACT_PRODUCERS, fact, path, query), ...(indicators ? { indicators } : {}) };
   };
   const ruleFiles = new Map<string, LoadedRuleFile>();
   const loadRuleFile = (file: string): LoadedRuleFile | undefined => {
@@ -377,6 +378,17 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
   const loadedRules = [...ruleFiles.values()];
   for (const [rf, findings] of checkDuplicateIds(loadedRules.map((l) => l.file))) {
     report(toDiagnostics(loadedRules.find((l) => l.file === rf)!.src, findings));
+  }
+
+  // A kind's params that only its rules can act on (a signal strategy's stops need a rule reading position.exitDue).
+  if (project.strategies) {
+    for (const [name, strategy] of Object.entries(project.strategies.config.strategies)) {
+      const kind = strategyKind(strategy.kind);
+      const loaded = loadedRules.find((l) => l.file.kind === 'strategy' && l.file.strategy === name);
+      if (!kind?.checkRuleFile || !loaded || project.failedFiles.has(loaded.file.file)) continue;
+      const src = project.strategies.src;
+      report(kind.checkRuleFile(strategy, loaded.file).map((p) => diagnosticAt(src, ['strategies', name, ...p.at], p.code, p.message, { ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}), key: true })));
+    }
   }
 
   for (const file of byKind.get('rule-test') ?? []) {

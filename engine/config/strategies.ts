@@ -22,6 +22,12 @@ export interface StrategyConfig<P = Record<string, unknown>> {
   enabled: boolean;
   rules: string;
   params: P;
+  /** Indicators the strategy's rules read as `indicator.<name>` (kinds that read them: signal). */
+  indicators?: Record<string, unknown>;
+  /** Bar timeframe of the indicators, e.g. 15m, 1h, 4h, 1d (the backtest runner aggregates to it). */
+  timeframe?: string;
+  /** The pair traded when not the top-level market (the backtest runner honours it; the live engine refuses it). */
+  market?: { base: TokenConfig; quote: TokenConfig };
 }
 
 export interface RiskParams {
@@ -93,6 +99,18 @@ export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnos
     }
     for (const p of kind.checkParams?.(strategy.params) ?? []) {
       out.push(diagnosticAt(src, ['strategies', name, 'params', ...p.at], p.code, p.message, { ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}) }));
+    }
+    for (const key of ['indicators', 'timeframe'] as const) {
+      if (strategy[key] !== undefined && !kind.readsIndicators) {
+        out.push(diagnosticAt(src, ['strategies', name, key], 'STRATEGIES_INDICATORS_UNUSED', `strategy '${name}' of kind '${kind.kind}' declares ${key}, which that kind never reads`, { expected: `no ${key} (kinds that read indicators: ${STRATEGY_KINDS.filter((k) => k.readsIndicators).map((k) => k.kind).join(', ')})`, found: key, key: true }));
+      }
+    }
+    for (const p of kind.checkStrategy?.(strategy) ?? []) {
+      out.push(diagnosticAt(src, ['strategies', name, ...p.at], p.code, p.message, { ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}) }));
+    }
+    const m = strategy.market;
+    if (m && m.base.mint === m.quote.mint) {
+      out.push(diagnosticAt(src, ['strategies', name, 'market', 'quote', 'mint'], 'STRATEGIES_SAME_MINT', `strategy '${name}': base and quote mints are the same`, { expected: 'two different mints', found: m.base.mint }));
     }
   }
   out.push(...checkPlausibility(src, cfg));

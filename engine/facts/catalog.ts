@@ -27,6 +27,8 @@ export interface FieldSpec {
   values?: FieldSpec;
   /** Allowed values for a string field. */
   enum?: readonly string[];
+  /** May be null (an indicator while it warms up): a comparison with null is false. */
+  nullable?: boolean;
 }
 
 export interface FactSpec {
@@ -34,6 +36,11 @@ export interface FactSpec {
   fields: Record<string, FieldSpec>;
   /** `params` is checked against strategies.yaml instead of a fixed field list. */
   dynamic?: boolean;
+  /**
+   * A fact keyed by names the configuration declares (`indicator.<name>`): every top-level key is
+   * an entry of this spec. Which names exist is checked per strategy (validate), not here.
+   */
+  entries?: FieldSpec;
 }
 
 /** A field spec: its type, description and unit. */
@@ -204,7 +211,7 @@ export const BASE_FACTS: FactCatalog = {
 export function fieldAt(fact: FactSpec, path: string | undefined): FieldSpec | undefined {
   if (path === undefined || path === '') return { type: 'object', description: fact.description, fields: fact.fields };
   let fields: Record<string, FieldSpec> | undefined = fact.fields;
-  let spec: FieldSpec | undefined;
+  let spec: FieldSpec | undefined = fact.entries ? { type: 'map', description: fact.description, values: fact.entries } : undefined;
   for (const segment of path.split('.')) {
     if (spec?.type === 'map') {
       spec = spec.values;
@@ -229,5 +236,6 @@ export function pathsOf(fact: FactSpec): string[] {
     }
   };
   walk(fact.fields, '');
+  if (fact.entries?.fields) walk(fact.entries.fields, '<name>.');
   return out;
 }

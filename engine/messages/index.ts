@@ -7,6 +7,7 @@ export {
   opportunitySubject,
   controlSubject,
   type PriceEvent,
+  type PriceBar,
   type SubmittedMessage,
   type ExecutionResultMessage,
   type DeadLetterMessage,

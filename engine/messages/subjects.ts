@@ -60,11 +60,13 @@ export interface PriceEvent {
   askUsd?: number;
   /** Chain runs with two venues or more: the `spread` fact. */
   spread?: { mint: string; spreadBps: number; bestBidVenue: string; bestAskVenue: string; venues: string[] } | null;
-  /** The bar that just closed, when the source publishes bars (a backtest: evaluation at bar close). */
+  /** The closed bar this event reports (a backtest fills it at bar close); absent: the price is a bar with open = high = low = close = usd. */
   bar?: PriceBar;
+  /** Bars of other markets closed at the same time, by the name strategies declare them under (`market:` of an indicator). */
+  otherBars?: Readonly<Record<string, PriceBar>>;
 }
 
-/** One OHLCV bar: `time` is its open time (epoch ms, UTC); prices in USD per whole base token. */
+/** One closed OHLC bar, prices in human units (quote per base), `time` its open time in ms UTC. */
 export interface PriceBar {
   time: number;
   open: number;

@@ -12,7 +12,7 @@ export interface OperatorSpec {
   /** Field types the fact side may have. */
   left: readonly FieldType[];
   /** What the value side must be: same type as the fact, a number, an array of the fact's type, an element of the fact array, or a [low, high] pair. */
-  right: 'same' | 'number' | 'array-of-left' | 'element-of-left' | 'range';
+  right: 'same' | 'number' | 'number-or-series' | 'array-of-left' | 'element-of-left' | 'range';
   /** Whether json-rules-engine ships it (the rest are ours, registered on every evaluator). */
   builtin: boolean;
 }
@@ -42,15 +42,15 @@ export const OPERATORS: Readonly<Record<string, OperatorSpec>> = {
     builtin: false,
   },
   crossesAbove: {
-    description: 'the series moved from below the value to at or above it on its last step',
+    description: 'on its last step the series moved from below a level to at or above it (prev < level <= last), or from not above another series to strictly above it (prev <= other prev and last > other last)',
     left: ['series'],
-    right: 'number',
+    right: 'number-or-series',
     builtin: false,
   },
   crossesBelow: {
-    description: 'the series moved from above the value to at or below it on its last step',
+    description: 'on its last step the series moved from above a level to at or below it (prev > level >= last), or from not below another series to strictly below it (prev >= other prev and last < other last)',
     left: ['series'],
-    right: 'number',
+    right: 'number-or-series',
     builtin: false,
   },
 };

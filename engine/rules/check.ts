@@ -57,6 +57,11 @@ export interface RuleCheckContext {
    * executors are what parsed, and a reference is checked only where its section parsed.
    */
   partial?: boolean;
+  /**
+   * The indicators the file's strategy declares (name → fields rules may read): a read of
+   * `indicator.<name>` with another name is RULES_UNKNOWN_INDICATOR. Undefined: not checked.
+   */
+  indicators?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints. */
@@ -147,6 +152,18 @@ class RuleFileChecker {
       return undefined;
     }
     const r = referenceType(fact, path, this.ctx.params, this.ctx.facts);
+    if ('type' in r && this.ctx.facts[fact]?.entries && fact === 'indicator' && this.ctx.indicators && path) {
+      const [name, field] = path.split('.');
+      const declared = this.ctx.indicators;
+      if (!Object.hasOwn(declared, name!)) {
+        this.report([...at, 'path'], 'RULES_UNKNOWN_INDICATOR', `rule '${this.ruleIdAt(at)}' reads indicator '${name}', which its strategy does not declare in strategies.yaml${hint(name!, Object.keys(declared))}`, Object.keys(declared).length ? `one of ${Object.keys(declared).join(', ')} (or declare '${name}' under the strategy's indicators:)` : `an indicator declared under the strategy's indicators:`, `'${name}'`);
+        return undefined;
+      }
+      if (field !== undefined && !declared[name!]!.includes(field)) {
+        this.report([...at, 'path'], 'RULES_UNKNOWN_PATH', `indicator '${name}' has no field '${field}'${hint(field, declared[name!]!)}`, `one of ${declared[name!]!.join(', ')}`, `'${field}'`);
+        return undefined;
+      }
+    }
     if ('type' in r) {
       const why = this.ctx.unproduced?.(fact, path);
       if (why) this.report([...at, 'fact'], 'RULES_FACT_NOT_PRODUCED', `rule '${this.ruleIdAt(at)}' reads '${fact}${path ? '.' + path : ''}', which nothing in this configuration produces for this file's rules: ${why}`, 'a fact a producer enabled in strategies.yaml supplies', `'${fact}${path ? '.' + path : ''}'`);
@@ -228,7 +245,12 @@ class RuleFileChecker {
       return t === left;
     });
     if (!leftOk) {
-      const advice = left === 'atoms' ? ' (atoms are exact amounts for orders; compare the human-unit field beside it)' : '';
+      const crossing = base.startsWith('crosses') && c.fact === 'indicator' && typeof c.path === 'string' && c.path.split('.').length === 2;
+      const advice = left === 'atoms'
+        ? ' (atoms are exact amounts for orders; compare the human-unit field beside it)'
+        : crossing
+          ? ` (a crossing reads the [previous, current] series: path '${c.path!.split('.')[0]}.series.${c.path!.split('.')[1]}', and the same form on the value side)`
+          : '';
       this.report([...at, 'operator'], 'RULES_OPERATOR_TYPE_MISMATCH', `operator '${base}' does not fit ${typeName(left)} '${c.fact}${c.path ? '.' + c.path : ''}'${advice}`, `a fact of type ${op.left.join(' | ')}`, typeName(left));
       return;
     }
@@ -242,6 +264,10 @@ class RuleFileChecker {
       case 'number':
         rightOk = isNumeric(right);
         expected = 'number';
+        break;
+      case 'number-or-series':
+        rightOk = isNumeric(right) || (typeof right === 'object' && isNumeric(right.array));
+        expected = 'a number (a level) or a series (another line)';
         break;
       case 'array-of-left':
         rightOk = right === 'any' || (typeof right === 'object' && sameKind(left, right.array));

@@ -3,6 +3,7 @@ import { OPERATORS } from './catalog.ts';
 import type { FactCatalog, FieldSpec } from '../facts/index.ts';
 
 function fieldSchema(spec: FieldSpec): Record<string, unknown> {
+  if (spec.nullable) return { anyOf: [fieldSchema({ ...spec, nullable: false }), { type: 'null' }], description: spec.description };
   const doc = spec.unit ? `${spec.description} (${spec.unit})` : spec.description;
   switch (spec.type) {
     case 'number':
@@ -43,7 +44,9 @@ export function factsJsonSchema(catalog: FactCatalog, producedBy: (fact: string)
   for (const [name, spec] of Object.entries(catalog)) {
     properties[name] = spec.dynamic
       ? { type: 'object', description: `${spec.description} Produced by: ${producedBy(name)}.` }
-      : { ...objectSchema(spec.fields, `${spec.description} Produced by: ${producedBy(name)}.`) };
+      : spec.entries
+        ? { type: 'object', description: `${spec.description} Produced by: ${producedBy(name)}.`, additionalProperties: fieldSchema(spec.entries) }
+        : { ...objectSchema(spec.fields, `${spec.description} Produced by: ${producedBy(name)}.`) };
   }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

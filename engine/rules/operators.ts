@@ -25,6 +25,25 @@ function percentChangeCompare(series: number[], threshold: number, above: boolea
 }
 
 /**
+ * A crossing on the last step of the fact series. Against a number (a level): crossesAbove ⇔
+ * prev < level ≤ last (touching the level from below counts). Against a series (another line,
+ * e.g. a slow average's [prev, value]): crossesAbove ⇔ left.prev ≤ right.prev ∧ left.last >
+ * right.last — the left line ends strictly above after not being above; equal then above
+ * counts, below then equal does not, equal then equal does not. crossesBelow mirrors both.
+ * Each series needs two finite values; anything else (an unready indicator's []) is false.
+ */
+function crosses(factValue: unknown, jsonValue: unknown, above: boolean): boolean {
+  if (!isSeries(factValue) || factValue.length < 2) return false;
+  const prev = factValue[factValue.length - 2]!;
+  const last = factValue[factValue.length - 1]!;
+  if (typeof jsonValue === 'number') return above ? prev < jsonValue && last >= jsonValue : prev > jsonValue && last <= jsonValue;
+  if (!isSeries(jsonValue) || jsonValue.length < 2) return false;
+  const otherPrev = jsonValue[jsonValue.length - 2]!;
+  const otherLast = jsonValue[jsonValue.length - 1]!;
+  return above ? prev <= otherPrev && last > otherLast : prev >= otherPrev && last < otherLast;
+}
+
+/**
  * Written as plain loops that allocate nothing (no callbacks, no double returned from a helper):
  * they run on the compiled evaluator's hot path as they are.
  */
@@ -39,14 +58,22 @@ export const CUSTOM_OPERATORS: Readonly<Record<string, (factValue: unknown, json
     factValue <= jsonValue[1],
   percentChangeAbove: (factValue, jsonValue) => isSeries(factValue) && typeof jsonValue === 'number' && percentChangeCompare(factValue, jsonValue, true),
   percentChangeBelow: (factValue, jsonValue) => isSeries(factValue) && typeof jsonValue === 'number' && percentChangeCompare(factValue, jsonValue, false),
-  crossesAbove: (factValue, jsonValue) => {
-    if (!isSeries(factValue) || factValue.length < 2 || typeof jsonValue !== 'number') return false;
-    return factValue[factValue.length - 2]! < jsonValue && factValue[factValue.length - 1]! >= jsonValue;
-  },
-  crossesBelow: (factValue, jsonValue) => {
-    if (!isSeries(factValue) || factValue.length < 2 || typeof jsonValue !== 'number') return false;
-    return factValue[factValue.length - 2]! > jsonValue && factValue[factValue.length - 1]! <= jsonValue;
-  },
+  crossesAbove: (factValue, jsonValue) => crosses(factValue, jsonValue, true),
+  crossesBelow: (factValue, jsonValue) => crosses(factValue, jsonValue, false),
+};
+
+/**
+ * The four order comparisons, as json-rules-engine's but false when the value side is null: an
+ * unready indicator's `value` is null, and `close > null` would otherwise compare with 0 and
+ * hold. (The fact side is covered by json-rules-engine's number validator: parseFloat(null) is
+ * NaN.) Both evaluators register these, so they agree; this is our one documented difference
+ * from stock json-rules-engine.
+ */
+export const NULL_SAFE_COMPARISONS: Readonly<Record<string, (factValue: unknown, jsonValue: unknown) => boolean>> = {
+  lessThan: (a, b) => b !== null && (a as number) < (b as number),
+  lessThanInclusive: (a, b) => b !== null && (a as number) <= (b as number),
+  greaterThan: (a, b) => b !== null && (a as number) > (b as number),
+  greaterThanInclusive: (a, b) => b !== null && (a as number) >= (b as number),
 };
 
 /** Reads a dot path (`a.b.c`, numeric segments index arrays) from a value; undefined when absent. */

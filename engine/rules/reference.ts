@@ -2,10 +2,13 @@
  * The reference evaluator: json-rules-engine, configured to our semantics (dot paths,
  * undefined facts allowed, fact references in event params replaced, our operators).
  */
-import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
+import { Engine, Operator, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
 import type { ConditionTrace, Evaluator, EvaluatorFactory, FactSnapshot, FiredEvent, RuleOutcome } from './evaluator.ts';
 import type { RuleFile } from './model.ts';
-import { CUSTOM_OPERATORS, readPath } from './operators.ts';
+import { CUSTOM_OPERATORS, NULL_SAFE_COMPARISONS, readPath } from './operators.ts';
+
+/** json-rules-engine's numberValidator on the fact side. */
+const numberValidator = (x: unknown): boolean => Number.parseFloat(x as string).toString() !== 'NaN';
 
 interface JreCondition {
   all?: JreCondition[];
@@ -67,6 +70,7 @@ class ReferenceEvaluator implements Evaluator {
       pathResolver: (value: object, path: string) => readPath(value, path),
     });
     for (const [name, fn] of Object.entries(CUSTOM_OPERATORS)) engine.addOperator(name, fn);
+    for (const [name, fn] of Object.entries(NULL_SAFE_COMPARISONS)) engine.addOperator(new Operator(name, fn, numberValidator));
     for (const [name, condition] of Object.entries(this.file.conditions ?? {})) {
       // json-rules-engine expands a reference in place; the name keeps it visible in explanations.
       engine.setCondition(name, { name, ...structuredClone(condition) } as TopLevelCondition);

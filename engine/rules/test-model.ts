@@ -101,6 +101,11 @@ function checkFacts(facts: Record<string, unknown> | undefined, at: PathSegment[
       out.push(finding([...at, name], 'TEST_FACT_TYPE', `fact '${name}' must be an object of fields`, { expected: 'an object', found: JSON.stringify(value) }));
       continue;
     }
+    if (spec.entries) {
+      // a fact keyed by declared names (indicator.<name>): each entry has the entry spec
+      for (const [key, v] of Object.entries(value)) checkFieldValue(spec.entries, v, [...at, name, key], `${name}.${key}`, out);
+      continue;
+    }
     checkFields(spec.fields, value as Record<string, unknown>, [...at, name], name, out);
   }
 }

@@ -6,6 +6,10 @@ import type { PriceFact, WalletFact } from '../facts/index.ts';
 import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../orders/index.ts';
 import type { FiredEvent } from '../rules/index.ts';
 
+/** One closed OHLC bar (the bus payload's shape, engine/messages). */
+export type { PriceBar } from '../messages/index.ts';
+import type { PriceBar } from '../messages/index.ts';
+
 export interface TickContext {
   time: Date;
   /** Price of the base token. */
@@ -17,8 +21,10 @@ export interface TickContext {
   params: Record<string, unknown>;
   base: TokenInfo;
   quote: TokenInfo;
-  /** The bar that just closed (open time in epoch ms), when the source publishes bars (a backtest). */
-  bar?: { time: number; open: number; high: number; low: number; close: number; volume?: number };
+  /** The closed bar of this tick (backtests); absent: the price is a bar with open = high = low = close. */
+  bar?: PriceBar;
+  /** Closed bars of other markets at this time, by market name (indicators declared with `market:`). */
+  otherBars?: Readonly<Record<string, PriceBar>>;
 }
 
 export interface StrategyPnl {

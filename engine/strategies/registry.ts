@@ -7,11 +7,13 @@ import { arbitrageKind } from './arbitrage/kind.ts';
 import { dcaKind } from './dca/kind.ts';
 import { gridKind } from './grid/kind.ts';
 import type { StrategyKind } from './kind.ts';
+import { signalKind } from './signal/kind.ts';
 
 export const STRATEGY_KINDS: readonly StrategyKind[] = [
   gridKind,
   dcaKind,
   arbitrageKind,
+  signalKind,
 ];
 
 /** The registered kind named `kind`, if any. */

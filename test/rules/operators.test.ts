@@ -18,6 +18,10 @@
  *   crossesBelow: `prev > level` → `>=`             caught: [100, 99] → expected false
  *   crossesBelow: `last <= level` → `<`             caught: [101, 100] → expected true
  *   crossesAbove/Below: prev = series[0] (not the one before last)  caught: [99, 101, 102] → expected false
+ *   crossesAbove vs a series: `prev <= otherPrev` → `<`   caught: [10, 11] vs [10, 10] → expected true
+ *   crossesAbove vs a series: `last > otherLast` → `>=`   caught: [9, 10] vs [10, 10] → expected false
+ *   crossesBelow vs a series: `prev >= otherPrev` → `>`   caught: [10, 9] vs [10, 10] → expected true
+ *   crossesBelow vs a series: `last < otherLast` → `<=`   caught: [11, 10] vs [10, 10] → expected false
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,6 +79,20 @@ const TABLES: Record<string, Case[]> = {
     [[50, 99, 100], 100, true, 'the last two decide'],
     [[99, 101, 102], 100, false, 'crossed one step earlier'],
     [[99], 100, false, 'one value crosses nothing'],
+    // against another series (two facts): prev ≤ other prev and last > other last
+    [[9, 11], [10, 10], true, 'line crosses a flat line'],
+    [[9, 12], [10, 11], true, 'line crosses a rising line'],
+    [[10, 11], [10, 10], true, 'equal, then above'],
+    [[9, 10], [10, 10], false, 'below, then touching: not above yet'],
+    [[10, 10], [10, 10], false, 'equal, then equal'],
+    [[11, 12], [10, 10], false, 'stays above'],
+    [[8, 9], [10, 10], false, 'stays below'],
+    [[11, 9], [10, 10], false, 'crosses down'],
+    [[9, 11], [12, 10.5], true, 'both move: below then above'],
+    [[9, 11], [12, 11], false, 'ends equal to the other line'],
+    [[1, 9, 11], [5, 10, 10], true, 'the last two of each decide'],
+    [[9, 11], [10], false, 'the other series needs two values'],
+    [[9, 11], [], false, 'an unready indicator series is empty'],
   ],
   crossesBelow: [
     [[101, 99], 100, true, 'crosses'],
@@ -85,6 +103,14 @@ const TABLES: Record<string, Case[]> = {
     [[99, 101], 100, false, 'crosses up'],
     [[150, 101, 100], 100, true, 'the last two decide'],
     [[101, 99, 98], 100, false, 'crossed one step earlier'],
+    // against another series: prev ≥ other prev and last < other last
+    [[11, 9], [10, 10], true, 'line crosses a flat line'],
+    [[10, 9], [10, 10], true, 'equal, then below'],
+    [[11, 10], [10, 10], false, 'above, then touching: not below yet'],
+    [[10, 10], [10, 10], false, 'equal, then equal'],
+    [[8, 9], [10, 10], false, 'stays below'],
+    [[9, 11], [10, 10], false, 'crosses up'],
+    [[11, 9], [], false, 'an unready indicator series is empty'],
   ],
 };
 

@@ -162,7 +162,9 @@ class Gen {
       case 'greaterThan':
       case 'greaterThanInclusive': {
         const cmp = { lessThan: '<', lessThanInclusive: '<=', greaterThan: '>', greaterThanInclusive: '>=' }[op];
-        body = `(typeof a === 'number' ? a ${cmp} ${bExpr} : NV(a) && a ${cmp} ${bExpr})`;
+        // A null value side is false (NULL_SAFE_COMPARISONS): an unready indicator never compares as 0.
+        const nullGuard = B === null ? 'b !== null && ' : '';
+        body = valueStatic && valueStatic.value === null ? 'false' : `(${nullGuard}(typeof a === 'number' ? a ${cmp} ${bExpr} : NV(a) && a ${cmp} ${bExpr}))`;
         break;
       }
       case 'in':

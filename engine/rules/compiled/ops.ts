@@ -5,7 +5,7 @@
  * The closures here never allocate; array decorators loop with `k in array`, as
  * Array.prototype.some / every do (holes are skipped).
  */
-import { CUSTOM_OPERATORS } from '../operators.ts';
+import { CUSTOM_OPERATORS, NULL_SAFE_COMPARISONS } from '../operators.ts';
 
 export type OpFn = (factValue: unknown, jsonValue: unknown) => boolean;
 
@@ -29,10 +29,10 @@ export const BASE_OPERATORS: ReadonlyMap<string, BaseOp> = new Map<string, BaseO
   ['notIn', { cb: (a, b) => indexOf(b, a) === -1 }],
   ['contains', { cb: (a, b) => indexOf(a, b) > -1, validator: Array.isArray }],
   ['doesNotContain', { cb: (a, b) => indexOf(a, b) === -1, validator: Array.isArray }],
-  ['lessThan', { cb: (a, b) => (a as number) < (b as number), validator: numberValid }],
-  ['lessThanInclusive', { cb: (a, b) => (a as number) <= (b as number), validator: numberValid }],
-  ['greaterThan', { cb: (a, b) => (a as number) > (b as number), validator: numberValid }],
-  ['greaterThanInclusive', { cb: (a, b) => (a as number) >= (b as number), validator: numberValid }],
+  ['lessThan', { cb: NULL_SAFE_COMPARISONS.lessThan!, validator: numberValid }],
+  ['lessThanInclusive', { cb: NULL_SAFE_COMPARISONS.lessThanInclusive!, validator: numberValid }],
+  ['greaterThan', { cb: NULL_SAFE_COMPARISONS.greaterThan!, validator: numberValid }],
+  ['greaterThanInclusive', { cb: NULL_SAFE_COMPARISONS.greaterThanInclusive!, validator: numberValid }],
   ...Object.entries(CUSTOM_OPERATORS).map(([name, cb]): [string, BaseOp] => [name, { cb }]),
 ]);
 

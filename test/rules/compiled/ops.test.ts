@@ -24,8 +24,13 @@ function percentChangePlain(series: readonly number[]): number {
 const PLAIN: Record<string, (f: unknown, j: unknown) => boolean> = {
   percentChangeAbove: (f, j) => isSeriesPlain(f) && typeof j === 'number' && percentChangePlain(f) > j,
   percentChangeBelow: (f, j) => isSeriesPlain(f) && typeof j === 'number' && percentChangePlain(f) < j,
-  crossesAbove: (f, j) => isSeriesPlain(f) && f.length >= 2 && typeof j === 'number' && f[f.length - 2]! < j && f[f.length - 1]! >= j,
-  crossesBelow: (f, j) => isSeriesPlain(f) && f.length >= 2 && typeof j === 'number' && f[f.length - 2]! > j && f[f.length - 1]! <= j,
+  // against a level: prev < level ≤ last; against another series: prev ≤ other prev ∧ last > other last
+  crossesAbove: (f, j) =>
+    isSeriesPlain(f) && f.length >= 2 &&
+    (typeof j === 'number' ? f.at(-2)! < j && f.at(-1)! >= j : isSeriesPlain(j) && j.length >= 2 && f.at(-2)! <= j.at(-2)! && f.at(-1)! > j.at(-1)!),
+  crossesBelow: (f, j) =>
+    isSeriesPlain(f) && f.length >= 2 &&
+    (typeof j === 'number' ? f.at(-2)! > j && f.at(-1)! <= j : isSeriesPlain(j) && j.length >= 2 && f.at(-2)! >= j.at(-2)! && f.at(-1)! < j.at(-1)!),
 };
 
 test('the allocation-free series operators give what the obvious definitions give, for every pair of values', () => {
