@@ -82,7 +82,16 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   // Executors from the registry. Without --live nothing is sent: every route, live ones included,
   // executes on the paper executor and is recorded as routed (the summary says so).
   const view = { priceUsd: (mint: string) => clock.priceUsd(mint), now: () => clock.now };
-  const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view };
+  // Fee and slippage are read at fill time, so a reload of paper.feeBps / paper.slippageBps applies to the next fill.
+  const paperConfig = {
+    get feeBps() {
+      return opts.holder.current.strategies.paper?.feeBps ?? 25;
+    },
+    get slippageBps() {
+      return opts.holder.current.strategies.paper?.slippageBps ?? 10;
+    },
+  };
+  const paperContext = { config: paperConfig, tokens: tokenMap(cfg), portfolio, market: view };
   const executors = new Map<string, Executor>();
   for (const [name, entry] of Object.entries(cfg.executors)) {
     const kind = executorKind(entry.type);
@@ -114,7 +123,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     log: log.child({ component: 'executor' }),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
 }
 
 /**
@@ -133,5 +142,17 @@ export class DailyLoss {
       this.realizedAtDayStart = realized;
     }
     return Math.max(0, this.realizedAtDayStart - realized);
+  }
+
+  toJSON(): { day: string; realizedAtDayStart: number } {
+    return { day: this.day, realizedAtDayStart: this.realizedAtDayStart };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { day?: unknown; realizedAtDayStart?: unknown };
+    if (typeof s?.day === 'string' && typeof s.realizedAtDayStart === 'number') {
+      this.day = s.day;
+      this.realizedAtDayStart = s.realizedAtDayStart;
+    }
   }
 }

@@ -70,6 +70,22 @@ export interface EngineParts {
   factWatch?: { observe(file: RuleFile, facts: Readonly<Record<string, unknown>>): void };
   /** Strategies in strategies.yaml that have no planner in this run, with why (warned about when enabled). */
   unplanned?: ReadonlyMap<string, string>;
+  /** The day's realized-loss baseline (the risk.dailyLossUsd fact): part of a checkpoint. */
+  dailyLoss?: { toJSON(): unknown; restore(state: unknown): void };
+}
+
+/**
+ * Everything the engine holds between two settled ticks: planners' state, paper balances, the
+ * summary's counters, the price window and clock, the daily-loss baseline. Saved as one value (one
+ * store row, so committed atomically), it lets a killed replay continue exactly where it stood.
+ */
+export interface EngineCheckpoint {
+  planners: Record<string, unknown>;
+  portfolio: Record<string, string>;
+  stats: { ticks: number; evaluations: number; errors: number; orders: [string, { decided: number; filled: number; blocked: number; failed: number; expired: number }][]; routes: [string, number][]; signals: [string, number][]; ruleHits: [string, number][] };
+  recent: number[];
+  lastPrice?: PriceEvent;
+  dailyLoss?: unknown;
 }
 
 export class TradingEngine {
@@ -305,6 +321,40 @@ export class TradingEngine {
     await this.coordinator.stop();
     await this.worker.stop();
     for (const s of this.subs) await s.unsubscribe();
+  }
+
+  /** The engine's state now (call between settled ticks); see EngineCheckpoint. */
+  checkpoint(): EngineCheckpoint {
+    const st = this.stats;
+    return {
+      planners: Object.fromEntries([...this.planners].map(([name, p]) => [name, p.snapshot()])),
+      portfolio: this.portfolio.toJSON(),
+      stats: { ticks: st.ticks, evaluations: st.evaluations, errors: st.errors, orders: [...st.orders].map(([k, v]) => [k, { ...v }]), routes: [...st.routes], signals: [...st.signals], ruleHits: [...st.ruleHits] },
+      recent: [...this.recent],
+      ...(this.lastPrice ? { lastPrice: this.lastPrice } : {}),
+      ...(this.opts.dailyLoss ? { dailyLoss: this.opts.dailyLoss.toJSON() } : {}),
+    };
+  }
+
+  /**
+   * Restores what a checkpoint holds beyond planner state and balances (those the store gives
+   * `composeEngine`): counters, price window, clock and daily-loss baseline.
+   */
+  restoreRuntime(cp: EngineCheckpoint): void {
+    const st = this.stats;
+    st.ticks = cp.stats.ticks;
+    st.evaluations = cp.stats.evaluations;
+    st.errors = cp.stats.errors;
+    for (const [k, v] of cp.stats.orders) st.orders.set(k, { ...v });
+    for (const [k, v] of cp.stats.routes) st.routes.set(k, v);
+    for (const [k, v] of cp.stats.signals) st.signals.set(k, v);
+    for (const [k, v] of cp.stats.ruleHits) st.ruleHits.set(k, v);
+    this.recent.splice(0, this.recent.length, ...cp.recent);
+    if (cp.lastPrice) {
+      this.clock.lastPrice = cp.lastPrice;
+      this.clock.now = new Date(cp.lastPrice.time);
+    }
+    if (cp.dailyLoss !== undefined) this.opts.dailyLoss?.restore(cp.dailyLoss);
   }
 
   /** Last price seen. */

@@ -1,8 +1,10 @@
 /** Runtime: the trading engine wiring (planners → rules → orders → coordinator → executors) and run summaries. */
-export { TradingEngine, EngineClock, type EngineParts, type EngineStats, type PriceEvent } from './engine.ts';
+export { TradingEngine, EngineClock, type EngineParts, type EngineCheckpoint, type EngineStats, type PriceEvent } from './engine.ts';
 export { composeEngine, buildPlanners, DailyLoss, type EngineOptions } from './compose.ts';
 export { buildSummary, formatSummary, type RunSummary } from './summary.ts';
 export { generatedSchemas, strategiesJsonSchema } from './schemas.ts';
 export { compose, type App, type ComposeOptions, type FactSource } from './app.ts';
 export { ReplaySource, type ReplayOptions } from './replay-source.ts';
 export { FactWatch, factReads, unproducedReads, type UnproducedRead } from './facts-watch.ts';
+export { settingsNeedingRestart } from './restart.ts';
+export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';

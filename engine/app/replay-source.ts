@@ -19,6 +19,10 @@ export interface ReplayOptions {
   speed?: number;
   /** Called after each tick settles (progress lines). */
   onTick?: (tick: PriceTick, index: number, engine: TradingEngine) => void;
+  /** Awaited after each tick settles, before the next is published (a checkpoint). */
+  afterTick?: (tick: PriceTick, index: number, engine: TradingEngine) => Promise<void>;
+  /** Only ticks after this time (ISO): a replay continuing from a checkpoint mid-day. */
+  after?: string;
 }
 
 export class ReplaySource implements FactSource {
@@ -27,7 +31,8 @@ export class ReplaySource implements FactSource {
   private stopped = false;
 
   constructor(private readonly opts: ReplayOptions) {
-    this.ticks = candleTicks(opts.candles);
+    const after = opts.after === undefined ? -Infinity : Date.parse(opts.after);
+    this.ticks = candleTicks(opts.candles).filter((t) => t.time.getTime() > after);
   }
 
   get description(): string {
@@ -44,6 +49,10 @@ export class ReplaySource implements FactSource {
       await bus.settle();
       metrics.engine.replayTicks.inc();
       metrics.engine.replayProgress.set((i + 1) / this.ticks.length);
+      await this.opts.afterTick?.(tick, i, engine);
+      // Let timers, sockets and signals in between ticks: an embedded store and bus settle in
+      // microtasks only, so without this a replay would starve /healthz, admin actions and SIGINT.
+      await new Promise((r) => setImmediate(r));
       this.opts.onTick?.(tick, i, engine);
       if ((this.opts.speed ?? 0) > 0 && tick.phase === 'close') await new Promise((r) => setTimeout(r, 1000 / this.opts.speed!));
     }

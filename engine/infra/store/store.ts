@@ -157,5 +157,11 @@ export interface Store {
   recordMarketSnapshots(snapshots: readonly MarketSnapshot[]): Promise<void>;
   /** Snapshots of `market` with `from <= at < to`, oldest first. */
   listMarketSnapshots(query: { market: string; kind?: string; from: string; to: string }): Promise<MarketSnapshot[]>;
+  /**
+   * Removes the orders decided after `at` (their `createdAt`, engine time) with their submissions,
+   * executions, fills and P&L, in one step: rolls a paper replay back to its last checkpoint so the
+   * ticks after it run again exactly. Never for live orders (something may have been sent).
+   */
+  discardOrdersAfter(at: string): Promise<number>;
   close(): Promise<void>;
 }
