@@ -16,6 +16,8 @@ import type { ExecutionReport, Store } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
 
 export interface PriceEvent {
+  /** The tick's identity (also its bus msgId): a redelivered tick is processed once. */
+  id?: string;
   mint: string;
   symbol: string;
   usd: number;
@@ -23,6 +25,14 @@ export interface PriceEvent {
   source: string;
   slot?: number;
 }
+
+/** A price tick's identity: its id, else source, mint, time, slot and price (what a redelivery repeats). */
+export function tickId(event: PriceEvent): string {
+  return event.id ?? `${event.source}:${event.mint}:${event.time}:${event.slot ?? ''}:${event.usd}`;
+}
+
+/** Ticks remembered for deduplication (a redelivery comes within seconds; this is hours of replay). */
+const SEEN_TICKS = 4096;
 
 /** Counters the summary reports. */
 export interface EngineStats {
@@ -103,6 +113,10 @@ export class TradingEngine {
   /** Strategies already warned about having no planner (warned once each). */
   private readonly warnedUnplanned = new Set<string>();
   private stopped = false;
+  /** Recent tick ids, oldest first: a tick the bus delivers again (after a NATS restart) is skipped. */
+  private readonly seenTicks = new Set<string>();
+  /** Ticks skipped as already processed. */
+  duplicateTicks = 0;
 
   constructor(private readonly opts: EngineParts) {
     this.log = opts.log ?? logger().child({ component: 'engine' });
@@ -228,6 +242,15 @@ export class TradingEngine {
     const active = this.opts.holder.current;
     const cfg = active.strategies;
     if (event.mint !== cfg.market.base.mint) return;
+    // Ticks are idempotent like orders: the same tick delivered twice moves nothing twice.
+    const id = tickId(event);
+    if (this.seenTicks.has(id)) {
+      this.duplicateTicks += 1;
+      this.log.debug({ tick: id }, 'price tick already processed; skipped');
+      return;
+    }
+    this.seenTicks.add(id);
+    if (this.seenTicks.size > SEEN_TICKS) this.seenTicks.delete(this.seenTicks.values().next().value!);
     this.clock.lastPrice = event;
     this.clock.now = new Date(event.time);
     this.stats.ticks += 1;

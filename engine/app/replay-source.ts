@@ -43,9 +43,10 @@ export class ReplaySource implements FactSource {
     const { base } = this.opts;
     for (const [i, tick] of this.ticks.entries()) {
       if (this.stopped) break;
-      const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
+      const time = tick.time.toISOString();
+      const event: PriceEvent = { id: `replay:${base.mint}:${time}`, mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time, source: 'replay' };
       metrics.scanner.events.inc({ mode: 'replay', venue: 'replay', kind: 'price' });
-      await bus.publish(`market.prices.${base.mint}`, event);
+      await bus.publish(`market.prices.${base.mint}`, event, { msgId: event.id! });
       await bus.settle();
       metrics.engine.replayTicks.inc();
       metrics.engine.replayProgress.set((i + 1) / this.ticks.length);

@@ -42,9 +42,9 @@ function unavailable(service: 'bus' | 'cache' | 'store', name: string, r: Servic
  * The cache is checked only where it is used (a shared bus).
  */
 export async function preflightServices(cfg: ServiceConfigs): Promise<void> {
-  if (cfg.bus.kind === 'nats' && !(await anyAnswers(cfg.bus.servers, 4222))) throw unavailable('bus', 'NATS (SOLRULES_BUS)', await checkBus());
-  if (cfg.bus.kind === 'nats' && cfg.cache.kind === 'redis' && !(await anyAnswers([cfg.cache.url], 6379))) throw unavailable('cache', 'Redis (SOLRULES_CACHE)', await checkCache());
-  if (cfg.store.kind === 'postgres' && !(await anyAnswers([cfg.store.url], 5432))) throw unavailable('store', 'PostgreSQL (SOLRULES_STORE)', await checkStore());
+  if (cfg.bus.kind === 'nats' && !(await anyAnswers(cfg.bus.servers, 4222))) throw unavailable('bus', 'NATS (SOLRULES_BUS)', await checkBus({ url: cfg.bus.url }));
+  if (cfg.bus.kind === 'nats' && cfg.cache.kind === 'redis' && !(await anyAnswers([cfg.cache.url], 6379))) throw unavailable('cache', 'Redis (SOLRULES_CACHE)', await checkCache({ url: cfg.cache.url }));
+  if (cfg.store.kind === 'postgres' && !(await anyAnswers([cfg.store.url], 5432))) throw unavailable('store', 'PostgreSQL (SOLRULES_STORE)', await checkStore({ url: cfg.store.url }));
 }
 
 /** Settings that cannot do what they say in this combination, as warnings. */
