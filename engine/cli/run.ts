@@ -218,7 +218,7 @@ export async function run(argv: string[]): Promise<number> {
     if (checkpoint) engine.restoreRuntime(checkpoint.engine);
     if (server) console.log(`telemetry: ${server.url}/metrics, /healthz, /readyz${process.env.SOLRULES_ADMIN_TOKEN ? ', admin actions (token from SOLRULES_ADMIN_TOKEN)' : ' (admin actions disabled: SOLRULES_ADMIN_TOKEN is not set)'}`);
     write(`solrules run — PAPER TRADING on ${source.description}: fills are simulated, nothing is sent to any chain.`);
-    write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${source.ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
+    if (source.ticks.length) write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${source.ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
     if (app.unproduced.length) {
       // Said once, plainly: these conditions cannot hold in this run (validate accepts them: another mode produces the fact).
       write(`note: ${app.unproduced.length} rule condition(s) read facts this ${source.mode} run does not produce, so they cannot hold here:`);
