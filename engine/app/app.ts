@@ -36,6 +36,8 @@ export interface ComposeOptions {
   factory: EvaluatorFactory;
   log: Logger;
   source: FactSource;
+  /** The store, already open (a run that read its history from it); compose closes it. Default: openStore(). */
+  store?: Store;
   /** Paper balances to continue from (a stored run). */
   portfolio?: Record<string, string>;
   /** Watch strategies.yaml and rules/ and apply valid edits (default true). */
@@ -70,7 +72,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   const services = serviceConfigs(opts.root);
   await preflightServices(services);
   for (const w of serviceWarnings(services)) console.warn(w);
-  const store = await openStore({ projectDir: opts.root });
+  const store = opts.store ?? (await openStore({ projectDir: opts.root }));
   const busConfig = services.bus;
   const bus = instrumentBus(await openBus());
   const shared = busConfig.kind !== 'memory';

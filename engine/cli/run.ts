@@ -138,33 +138,42 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`error: ${err.message}`);
       return 1;
     }
-    const peek = await openStore({ projectDir: root });
+    const store = await openStore({ projectDir: root });
     let checkpoint: RunCheckpoint | undefined;
     try {
-      checkpoint = values.from === undefined ? await peek.loadStrategyState<RunCheckpoint>(RUN_CHECKPOINT) : undefined;
+      checkpoint = values.from === undefined ? await store.loadStrategyState<RunCheckpoint>(RUN_CHECKPOINT) : undefined;
       if (checkpoint) {
         // Roll back to the checkpoint: the orders and fills of a tick the last run did not finish are
         // discarded, its strategy state and balances rewritten, and the tick runs again.
-        const discarded = await peek.discardOrdersAfter(checkpoint.tickAt);
-        for (const [name, state] of Object.entries(checkpoint.engine.planners)) await peek.saveStrategyState(name, state);
-        await peek.saveStrategyState(PORTFOLIO_STATE, checkpoint.engine.portfolio);
+        const discarded = await store.discardOrdersAfter(checkpoint.tickAt);
+        for (const [name, state] of Object.entries(checkpoint.engine.planners)) await store.saveStrategyState(name, state);
+        await store.saveStrategyState(PORTFOLIO_STATE, checkpoint.engine.portfolio);
         if (discarded) console.log(`rolled back ${discarded} order(s) of a tick the previous run did not finish (after ${checkpoint.tickAt}); they are decided again`);
       }
     } catch (err) {
-      await peek.close();
+      await store.close();
       throw err;
     }
-    const history = await loadHistory(peek, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
-    await peek.close();
+    let history;
+    try {
+      history = await loadHistory(store, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     // A store written before checkpoints existed continues from the day after its last tick.
     const lastTick = checkpoint?.tickAt ?? ([...history.strategyState.values()].map((s) => (s as { lastTickAt?: string | null })?.lastTickAt ?? '').sort().pop() || undefined);
     const resumeFrom = values.from !== undefined || !lastTick ? undefined : checkpoint ? checkpoint.tickAt.slice(0, 10) : new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10);
     const candles = sliceCandles(loadCandles(pricesPath), values.from ?? resumeFrom ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
     if (!candles.length && resumeFrom && !checkpoint) {
+      await store.close();
       console.log(`nothing left to replay: the stored state (${storeDisplay}) already reaches ${lastTick}. Pass --from to replay a period again, or remove .solrules/ to start over.`);
       return 0;
     }
-    if (!candles.length && !checkpoint) throw new UsageError('no candles in the selected period');
+    if (!candles.length && !checkpoint) {
+      await store.close();
+      throw new UsageError('no candles in the selected period');
+    }
     if (resumeFrom) console.log(`continuing from the stored state (${storeDisplay}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
 
     const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
@@ -200,8 +209,10 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (checkpoint && !source.ticks.length) console.log(`nothing left to replay: the stored state (${storeDisplay}) already reaches ${checkpoint.tickAt}; the summary covers the stored run. Pass --from to replay a period again, or remove .solrules/ to start over.`);
     const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
+    // The store read above is the run's store (an embedded one is opened once).
     const app = await compose({
       root,
+      store,
       active: built.active,
       factory,
       log,
