@@ -292,7 +292,8 @@ export class MarketScanner {
     // A superset of the engine's PriceEvent: the price fact, its time, the spread and every venue's quote.
     // The tick id (and bus msgId) makes the tick idempotent: redelivered, it is processed once.
     const time = new Date(this.now()).toISOString();
-    const id = `${p.price.source ?? 'scanner'}:${mint}:${time}${p.price.slot !== undefined ? `:${p.price.slot}` : ''}`;
+    // Content, not a counter: the same update delivered again has the same id, a new price a new one.
+    const id = `${p.price.source ?? 'scanner'}:${mint}:${time}:${p.price.slot ?? ''}:${p.price.usd}`;
     await this.publish(`market.prices.${mint}`, { ...p.price, id, time, spread: p.spread ?? null, venues: p.venues }, id);
   }
 
