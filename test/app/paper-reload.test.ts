@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder, Reloader } from '../../engine/config/index.ts';
 import { compiledEvaluator } from '../../engine/rules/index.ts';
-import { composeEngine, settingsNeedingRestart } from '../../engine/app/index.ts';
+import { compose, composeEngine, settingsNeedingRestart, type FactSource } from '../../engine/app/index.ts';
 import { feeAtoms } from '../../engine/executors/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
@@ -93,4 +93,31 @@ test('a reload that changes what the engine built at start says those settings n
     'strategies.extra (added)',
     'strategies.arbitrage (removed)',
   ]);
+});
+
+test('the running system reports a reload of paper.startingBalances as needing a restart, and fee changes as not', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'solrules-restart-'));
+  const saved = process.env.SOLRULES_STORE;
+  process.env.SOLRULES_STORE = 'memory';
+  try {
+    for (const f of ['strategies.yaml', 'rules']) cpSync(join(REPO_ROOT, f), join(root, f), { recursive: true });
+    const built = await buildActiveConfig(root, compiledEvaluator, 'test', { runTests: false });
+    const said: string[][] = [];
+    const source: FactSource = { mode: 'replay', description: 'nothing (test)', run: async () => {} };
+    const app = await compose({ root, active: built.active!, factory: compiledEvaluator, log, source, watch: false, onReload: (o, needsRestart) => void (o.applied && said.push(needsRestart)) });
+    try {
+      const file = join(root, 'strategies.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('feeBps: 25', 'feeBps: 30'));
+      await app.reloader.reload('test');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('quote: "20000000000"', 'quote: "50000000000"'));
+      await app.reloader.reload('test');
+      assert.deepEqual(said, [[], ['paper.startingBalances']]);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    if (saved === undefined) delete process.env.SOLRULES_STORE;
+    else process.env.SOLRULES_STORE = saved;
+    rmSync(root, { recursive: true, force: true });
+  }
 });
