@@ -3,19 +3,21 @@
  * coordinator, executors), hot reload, telemetry and the fact source. `solrules run` and the tests
  * call it; a chain fact source (scanners) plugs in beside the replay one.
  */
-import { openBus, resolveBusConfig, type Bus, instrumentBus } from '../infra/bus/index.ts';
-import { openCache, resolveCacheConfig, type Cache } from '../infra/cache/index.ts';
+import { instrumentBus, openBus, type Bus } from '../infra/bus/index.ts';
+import { openCache, type Cache } from '../infra/cache/index.ts';
 import { ConfigHolder, Reloader, type ActiveConfig, type ReloadOutcome } from '../config/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { LiveContext } from '../executors/index.ts';
-import { openStore, resolveStoreConfig, type Store } from '../infra/store/index.ts';
+import { openStore, type Store } from '../infra/store/index.ts';
 import { canonicalJson, type EvaluatorFactory } from '../rules/index.ts';
-import { health, reportRuleSet, serviceCheck, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
+import { health, reportRuleSet, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { composeEngine } from './compose.ts';
 import type { TradingEngine } from './engine.ts';
 import { unproducedReads, type UnproducedRead } from './facts-watch.ts';
+import { settingsNeedingRestart } from './restart.ts';
+import { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings } from './services.ts';
 
 /** Where the engine's market facts come from: a replayed series or a chain. */
 export interface FactSource {
@@ -38,6 +40,8 @@ export interface ComposeOptions {
   factory: EvaluatorFactory;
   log: Logger;
   source: FactSource;
+  /** The store, already open (a run that read its history from it); compose closes it. Default: openStore(). */
+  store?: Store;
   /** Paper balances to continue from (a stored run). */
   portfolio?: Record<string, string>;
   /** Watch strategies.yaml and rules/ and apply valid edits (default true). */
@@ -46,8 +50,8 @@ export interface ComposeOptions {
   metricsPort?: number;
   /** A --live run's chain context (wallets, RPC, route source, monitor): routes to live executors send. */
   live?: LiveContext;
-  /** Said when a reload is applied or refused. */
-  onReload?: (outcome: ReloadOutcome) => void;
+  /** Said when a reload is applied or refused; `needsRestart` lists applied settings that take effect only on a restart. */
+  onReload?: (outcome: ReloadOutcome, needsRestart: string[]) => void;
 }
 
 /** The running system; `close()` stops everything in order. */
@@ -71,14 +75,17 @@ export interface App {
 /** Builds and starts everything but the fact source (call `app.source.run(app.bus, app.engine)`). */
 export async function compose(opts: ComposeOptions): Promise<App> {
   const holder = new ConfigHolder(opts.active);
-  const store = await openStore({ projectDir: opts.root });
-  const busConfig = resolveBusConfig();
+  const services = serviceConfigs(opts.root);
+  await preflightServices(services);
+  for (const w of serviceWarnings(services)) console.warn(w);
+  const store = opts.store ?? (await openStore({ projectDir: opts.root }));
+  const busConfig = services.bus;
   const bus = instrumentBus(await openBus());
   const shared = busConfig.kind !== 'memory';
   // Engines sharing a bus claim each order through the shared cache (SOLRULES_CACHE), so it runs once.
   let cache: Cache | undefined;
   if (shared) {
-    if (resolveCacheConfig().kind === 'memory') console.warn('warning: SOLRULES_CACHE is not set: orders are claimed in this process only; several engines on one bus need SOLRULES_CACHE=redis://… to execute each order once');
+    if (services.cache.kind === 'memory') console.warn('warning: SOLRULES_CACHE is not set: orders are claimed in this process only; several engines on one bus need SOLRULES_CACHE=redis://… to execute each order once');
     cache = await openCache();
   }
   const control = new ControlState();
@@ -104,17 +111,22 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   await engine.start();
   reportRuleSet(opts.active.ruleSet, opts.active.appliedAt);
   health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
-  // /readyz also needs the servers this run depends on (the embedded bus and stores have none)
-  if (busConfig.kind === 'nats') health.register('bus', serviceCheck(busConfig.servers, 4222));
-  const storeConfig = resolveStoreConfig({ projectDir: opts.root });
-  if (storeConfig.kind === 'postgres') health.register('store', serviceCheck([storeConfig.url], 5432));
+  // /readyz also needs the servers this run depends on (the embedded bus, cache and stores have none)
+  registerServiceChecks(health, services, { cacheInUse: cache !== undefined });
   // Every rule set this engine applies is versioned in the store (what ran when, for audits, diffs and rollbacks).
   const recordRuleSet = (a: ActiveConfig) =>
     store.recordRuleSet({ hash: a.ruleSet.hash, content: canonicalJson({ files: a.ruleSet.files, params: a.ruleSet.params, strategies: a.strategies }), source: a.source, appliedAt: a.appliedAt.toISOString() });
   await recordRuleSet(opts.active);
+  // What the running engine built at start (market, executors, planners…) does not follow a reload: say so.
+  const started = holder.current.strategies;
   const onOutcome = async (o: ReloadOutcome) => {
-    if (o.applied) await recordRuleSet(holder.current);
-    await opts.onReload?.(o);
+    let needsRestart: string[] = [];
+    if (o.applied) {
+      await recordRuleSet(holder.current);
+      needsRestart = settingsNeedingRestart(started, holder.current.strategies);
+      if (needsRestart.length) opts.log.warn({ settings: needsRestart }, `reload applied, but these settings need a restart to take effect: ${needsRestart.join(', ')}`);
+    }
+    opts.onReload?.(o, needsRestart);
   };
   const reloader = new Reloader({ root: opts.root, factory: opts.factory, holder, log: opts.log, onOutcome });
   control.onReload(async () => {

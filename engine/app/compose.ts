@@ -99,7 +99,16 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   // On a chain, paper fills are the venues' exact quote on the current pool state.
   const market = opts.market;
   const quoter = market ? new PoolStateQuoter({ statesFor: async (a, b) => market.poolsFor(a, b).map((e) => e.state) }) : undefined;
-  const paperContext = { config: { feeBps: cfg.paper?.feeBps ?? 25, slippageBps: cfg.paper?.slippageBps ?? 10 }, tokens: tokenMap(cfg), portfolio, market: view, ...(quoter ? { quoter } : {}) };
+  // Fee and slippage are read at fill time, so a reload of paper.feeBps / paper.slippageBps applies to the next fill.
+  const paperConfig = {
+    get feeBps() {
+      return opts.holder.current.strategies.paper?.feeBps ?? 25;
+    },
+    get slippageBps() {
+      return opts.holder.current.strategies.paper?.slippageBps ?? 10;
+    },
+  };
+  const paperContext = { config: paperConfig, tokens: tokenMap(cfg), portfolio, market: view, ...(quoter ? { quoter } : {}) };
   const executors = new Map<string, Executor>();
   const sends = new SendQueue();
   for (const [name, entry] of Object.entries(cfg.executors)) {
@@ -136,7 +145,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     log: log.child({ component: 'executor' }),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
 }
 
 /**
@@ -155,5 +164,17 @@ export class DailyLoss {
       this.realizedAtDayStart = realized;
     }
     return Math.max(0, this.realizedAtDayStart - realized);
+  }
+
+  toJSON(): { day: string; realizedAtDayStart: number } {
+    return { day: this.day, realizedAtDayStart: this.realizedAtDayStart };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { day?: unknown; realizedAtDayStart?: unknown };
+    if (typeof s?.day === 'string' && typeof s.realizedAtDayStart === 'number') {
+      this.day = s.day;
+      this.realizedAtDayStart = s.realizedAtDayStart;
+    }
   }
 }

@@ -18,6 +18,14 @@ import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, op
 
 export type { PriceEvent };
 
+/** A price tick's identity: its id, else source, mint, time, slot and price (what a redelivery repeats). */
+export function tickId(event: PriceEvent): string {
+  return event.id ?? `${event.source}:${event.mint}:${event.time}:${event.slot ?? ''}:${event.usd}`;
+}
+
+/** Ticks remembered for deduplication (a redelivery comes within seconds; this is hours of replay). */
+const SEEN_TICKS = 4096;
+
 /** Counters the summary reports. */
 export interface EngineStats {
   ticks: number;
@@ -65,6 +73,22 @@ export interface EngineParts {
   factWatch?: { observe(file: RuleFile, facts: Readonly<Record<string, unknown>>): void };
   /** Strategies in strategies.yaml that have no planner in this run, with why (warned about when enabled). */
   unplanned?: ReadonlyMap<string, string>;
+  /** The day's realized-loss baseline (the risk.dailyLossUsd fact): part of a checkpoint. */
+  dailyLoss?: { toJSON(): unknown; restore(state: unknown): void };
+}
+
+/**
+ * Everything the engine holds between two settled ticks: planners' state, paper balances, the
+ * summary's counters, the price window and clock, the daily-loss baseline. Saved as one value (one
+ * store row, so committed atomically), it lets a killed replay continue exactly where it stood.
+ */
+export interface EngineCheckpoint {
+  planners: Record<string, unknown>;
+  portfolio: Record<string, string>;
+  stats: { ticks: number; evaluations: number; errors: number; orders: [string, { decided: number; filled: number; blocked: number; failed: number; expired: number }][]; routes: [string, number][]; signals: [string, number][]; ruleHits: [string, number][] };
+  recent: number[];
+  lastPrice?: PriceEvent;
+  dailyLoss?: unknown;
 }
 
 export class TradingEngine {
@@ -82,6 +106,10 @@ export class TradingEngine {
   /** Strategies already warned about having no planner (warned once each). */
   private readonly warnedUnplanned = new Set<string>();
   private stopped = false;
+  /** Recent tick ids, oldest first: a tick the bus delivers again (after a NATS restart) is skipped. */
+  private readonly seenTicks = new Set<string>();
+  /** Ticks skipped as already processed. */
+  duplicateTicks = 0;
 
   constructor(private readonly opts: EngineParts) {
     this.log = opts.log ?? logger().child({ component: 'engine' });
@@ -215,6 +243,15 @@ export class TradingEngine {
     const active = this.opts.holder.current;
     const cfg = active.strategies;
     if (event.mint !== cfg.market.base.mint) return;
+    // Ticks are idempotent like orders: the same tick delivered twice moves nothing twice.
+    const id = tickId(event);
+    if (this.seenTicks.has(id)) {
+      this.duplicateTicks += 1;
+      this.log.debug({ tick: id }, 'price tick already processed; skipped');
+      return;
+    }
+    this.seenTicks.add(id);
+    if (this.seenTicks.size > SEEN_TICKS) this.seenTicks.delete(this.seenTicks.values().next().value!);
     this.clock.lastPrice = event;
     this.clock.now = new Date(event.time);
     this.stats.ticks += 1;
@@ -311,6 +348,40 @@ export class TradingEngine {
     await this.coordinator.stop();
     await this.worker.stop();
     for (const s of this.subs) await s.unsubscribe();
+  }
+
+  /** The engine's state now (call between settled ticks); see EngineCheckpoint. */
+  checkpoint(): EngineCheckpoint {
+    const st = this.stats;
+    return {
+      planners: Object.fromEntries([...this.planners].map(([name, p]) => [name, p.snapshot()])),
+      portfolio: this.portfolio.toJSON(),
+      stats: { ticks: st.ticks, evaluations: st.evaluations, errors: st.errors, orders: [...st.orders].map(([k, v]) => [k, { ...v }]), routes: [...st.routes], signals: [...st.signals], ruleHits: [...st.ruleHits] },
+      recent: [...this.recent],
+      ...(this.lastPrice ? { lastPrice: this.lastPrice } : {}),
+      ...(this.opts.dailyLoss ? { dailyLoss: this.opts.dailyLoss.toJSON() } : {}),
+    };
+  }
+
+  /**
+   * Restores what a checkpoint holds beyond planner state and balances (those the store gives
+   * `composeEngine`): counters, price window, clock and daily-loss baseline.
+   */
+  restoreRuntime(cp: EngineCheckpoint): void {
+    const st = this.stats;
+    st.ticks = cp.stats.ticks;
+    st.evaluations = cp.stats.evaluations;
+    st.errors = cp.stats.errors;
+    for (const [k, v] of cp.stats.orders) st.orders.set(k, { ...v });
+    for (const [k, v] of cp.stats.routes) st.routes.set(k, v);
+    for (const [k, v] of cp.stats.signals) st.signals.set(k, v);
+    for (const [k, v] of cp.stats.ruleHits) st.ruleHits.set(k, v);
+    this.recent.splice(0, this.recent.length, ...cp.recent);
+    if (cp.lastPrice) {
+      this.clock.lastPrice = cp.lastPrice;
+      this.clock.now = new Date(cp.lastPrice.time);
+    }
+    if (cp.dailyLoss !== undefined) this.opts.dailyLoss?.restore(cp.dailyLoss);
   }
 
   /** Last price seen. */

@@ -1,5 +1,5 @@
 /** Runtime: the trading engine wiring (planners → rules → orders → coordinator → executors) and run summaries. */
-export { TradingEngine, EngineClock, type EngineParts, type EngineStats, type PriceEvent } from './engine.ts';
+export { TradingEngine, EngineClock, tickId, type EngineParts, type EngineCheckpoint, type EngineStats, type PriceEvent } from './engine.ts';
 export { composeEngine, buildPlanners, DailyLoss, type EngineOptions } from './compose.ts';
 export { buildSummary, formatSummary, type RunSummary } from './summary.ts';
 export { generatedSchemas, strategiesJsonSchema } from './schemas.ts';
@@ -8,3 +8,5 @@ export { ReplaySource, type ReplayOptions } from './replay-source.ts';
 export { FactWatch, factReads, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
 export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';
+export { settingsNeedingRestart } from './restart.ts';
+export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';

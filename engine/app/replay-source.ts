@@ -20,6 +20,10 @@ export interface ReplayOptions {
   speed?: number;
   /** Called after each tick settles (progress lines). */
   onTick?: (tick: PriceTick, index: number, engine: TradingEngine) => void;
+  /** Awaited after each tick settles, before the next is published (a checkpoint). */
+  afterTick?: (tick: PriceTick, index: number, engine: TradingEngine) => Promise<void>;
+  /** Only ticks after this time (ISO): a replay continuing from a checkpoint mid-day. */
+  after?: string;
 }
 
 export class ReplaySource implements FactSource {
@@ -28,7 +32,8 @@ export class ReplaySource implements FactSource {
   private stopped = false;
 
   constructor(private readonly opts: ReplayOptions) {
-    this.ticks = candleTicks(opts.candles);
+    const after = opts.after === undefined ? -Infinity : Date.parse(opts.after);
+    this.ticks = candleTicks(opts.candles).filter((t) => t.time.getTime() > after);
   }
 
   get description(): string {
@@ -39,12 +44,17 @@ export class ReplaySource implements FactSource {
     const { base } = this.opts;
     for (const [i, tick] of this.ticks.entries()) {
       if (this.stopped) break;
-      const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time: tick.time.toISOString(), source: 'replay' };
+      const time = tick.time.toISOString();
+      const event: PriceEvent = { id: `replay:${base.mint}:${time}`, mint: base.mint, symbol: base.symbol, usd: tick.priceUsd, time, source: 'replay' };
       metrics.scanner.events.inc({ mode: 'replay', venue: 'replay', kind: 'price' });
-      await bus.publish(pricesSubject(base.mint), event);
+      await bus.publish(pricesSubject(base.mint), event, { msgId: event.id! });
       await bus.settle();
       metrics.engine.replayTicks.inc();
       metrics.engine.replayProgress.set((i + 1) / this.ticks.length);
+      await this.opts.afterTick?.(tick, i, engine);
+      // Let timers, sockets and signals in between ticks: an embedded store and bus settle in
+      // microtasks only, so without this a replay would starve /healthz, admin actions and SIGINT.
+      await new Promise((r) => setImmediate(r));
       this.opts.onTick?.(tick, i, engine);
       if ((this.opts.speed ?? 0) > 0 && tick.phase === 'close') await new Promise((r) => setTimeout(r, 1000 / this.opts.speed!));
     }

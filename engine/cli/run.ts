@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildActiveConfig, fullMessage } from '../config/index.ts';
-import { buildSummary, compose, formatSummary, ReplaySource } from '../app/index.ts';
+import { buildSummary, compose, formatSummary, preflightServices, ReplaySource, serviceConfigs, type EngineCheckpoint } from '../app/index.ts';
+import { isSolrulesError } from '../errors/index.ts';
 import { loadCandles, sliceCandles } from '../market/index.ts';
 import { loadHistory, openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import { createLogger, initTracing, metrics, setLogger } from '../infra/telemetry/index.ts';
@@ -18,6 +19,17 @@ import { runOnChain } from './_run-chain.ts';
 
 /** Where the paper balances are kept between runs (beside the strategies' state). */
 const PORTFOLIO_STATE = 'paper:portfolio';
+/** The run's checkpoint after each settled tick (one row: committed as a whole or not at all). */
+const RUN_CHECKPOINT = 'run:checkpoint';
+
+interface RunCheckpoint {
+  /** First day and first price of the run this one continues (the summary covers the whole run). */
+  from: string;
+  firstPriceUsd: number;
+  /** The last tick fully processed. */
+  tickAt: string;
+  engine: EngineCheckpoint;
+}
 
 export const summary = 'run the engine: paper-trade the replayed SOL-USD series through the enabled strategies';
 
@@ -140,19 +152,54 @@ export async function run(argv: string[]): Promise<number> {
     const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? findUpward(strategiesDir, cfg.replay.prices) : undefined;
     if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
     // SOLRULES_STORE selects PostgreSQL; by default PGlite under .solrules/, so a second run continues
-    // the first: strategy state and paper balances are restored and the replay resumes after the last tick.
-    const peek = await openStore({ projectDir: root });
-    const history = await loadHistory(peek, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
-    await peek.close();
-    const lastTick = [...history.strategyState.values()].map((s) => (s as { lastTickAt?: string | null })?.lastTickAt ?? '').sort().pop() || undefined;
-    const resumeFrom = values.from === undefined && lastTick ? new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10) : undefined;
+    // the first from its last checkpoint: strategy state, paper balances and the summary's counters,
+    // all saved as one row after each settled tick, so a kill at any point loses at most that tick.
+    const storeDisplay = resolveStoreConfig({ projectDir: root }).display;
+    // A dead NATS, Redis or PostgreSQL: one line naming it and the fix, before any driver retries.
+    try {
+      await preflightServices(serviceConfigs(root));
+    } catch (err) {
+      if (!isSolrulesError(err, 'SERVICE_UNAVAILABLE')) throw err;
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    const store = await openStore({ projectDir: root });
+    let checkpoint: RunCheckpoint | undefined;
+    try {
+      checkpoint = values.from === undefined ? await store.loadStrategyState<RunCheckpoint>(RUN_CHECKPOINT) : undefined;
+      if (checkpoint) {
+        // Roll back to the checkpoint: the orders and fills of a tick the last run did not finish are
+        // discarded, its strategy state and balances rewritten, and the tick runs again.
+        const discarded = await store.discardOrdersAfter(checkpoint.tickAt);
+        for (const [name, state] of Object.entries(checkpoint.engine.planners)) await store.saveStrategyState(name, state);
+        await store.saveStrategyState(PORTFOLIO_STATE, checkpoint.engine.portfolio);
+        if (discarded) console.log(`rolled back ${discarded} order(s) of a tick the previous run did not finish (after ${checkpoint.tickAt}); they are decided again`);
+      }
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    let history;
+    try {
+      history = await loadHistory(store, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    // A store written before checkpoints existed continues from the day after its last tick.
+    const lastTick = checkpoint?.tickAt ?? ([...history.strategyState.values()].map((s) => (s as { lastTickAt?: string | null })?.lastTickAt ?? '').sort().pop() || undefined);
+    const resumeFrom = values.from !== undefined || !lastTick ? undefined : checkpoint ? checkpoint.tickAt.slice(0, 10) : new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10);
     const candles = sliceCandles(loadCandles(pricesPath), values.from ?? resumeFrom ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
-    if (!candles.length && resumeFrom) {
-      console.log(`nothing left to replay: the stored state (${resolveStoreConfig({ projectDir: root }).display}) already reaches ${lastTick}. Pass --from to replay a period again, or remove .solrules/ to start over.`);
+    if (!candles.length && resumeFrom && !checkpoint) {
+      await store.close();
+      console.log(`nothing left to replay: the stored state (${storeDisplay}) already reaches ${lastTick}. Pass --from to replay a period again, or remove .solrules/ to start over.`);
       return 0;
     }
-    if (!candles.length) throw new UsageError('no candles in the selected period');
-    if (resumeFrom) console.log(`continuing from the stored state (${resolveStoreConfig({ projectDir: root }).display}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
+    if (!candles.length && !checkpoint) {
+      await store.close();
+      throw new UsageError('no candles in the selected period');
+    }
+    if (resumeFrom) console.log(`continuing from the stored state (${storeDisplay}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
 
     const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
     const quiet = values.quiet ?? false;
@@ -161,11 +208,20 @@ export async function run(argv: string[]): Promise<number> {
     };
     const { base } = cfg.market;
     let month = '';
+    let runFrom = checkpoint?.from ?? candles[0]?.date;
+    let firstPriceUsd = checkpoint?.firstPriceUsd;
     const source = new ReplaySource({
       candles,
       base,
       file: pricesPath,
       speed,
+      ...(checkpoint ? { after: checkpoint.tickAt } : {}),
+      afterTick: async (tick, _i, engine) => {
+        runFrom ??= tick.time.toISOString().slice(0, 10);
+        firstPriceUsd ??= tick.priceUsd;
+        const cp: RunCheckpoint = { from: runFrom, firstPriceUsd, tickAt: tick.time.toISOString(), engine: engine.checkpoint() };
+        await app.store.saveStrategyState(RUN_CHECKPOINT, cp);
+      },
       onTick: (tick, _i, engine) => {
         const m = tick.time.toISOString().slice(0, 7);
         if (m === month || tick.phase !== 'close') return;
@@ -176,9 +232,12 @@ export async function run(argv: string[]): Promise<number> {
         write(`  ${m}  ${base.symbol} $${tick.priceUsd.toFixed(2).padStart(7)}  orders ${String(decided).padStart(4)}  fills ${String(filled).padStart(4)}  equity $${equity.toFixed(2)}`);
       },
     });
+    if (checkpoint && !source.ticks.length) console.log(`nothing left to replay: the stored state (${storeDisplay}) already reaches ${checkpoint.tickAt}; the summary covers the stored run. Pass --from to replay a period again, or remove .solrules/ to start over.`);
     const savedPortfolio = history.strategyState.get(PORTFOLIO_STATE) as Record<string, string> | undefined;
+    // The store read above is the run's store (an embedded one is opened once).
     const app = await compose({
       root,
+      store,
       active: built.active,
       factory,
       log,
@@ -186,27 +245,49 @@ export async function run(argv: string[]): Promise<number> {
       watch: !values['no-watch'],
       ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}),
       ...(savedPortfolio ? { portfolio: savedPortfolio } : {}),
-      onReload: (o) => {
-        if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)`);
+      onReload: (o, needsRestart) => {
+        if (o.applied) console.log(`[reload] rule set ${o.hash!.slice(0, 12)} applied from ${o.source} (${o.diff!.thresholds.length} threshold(s), ${o.diff!.changed.length + o.diff!.added.length + o.diff!.removed.length} rule(s) changed)${needsRestart.length ? `; needs a restart to take effect: ${needsRestart.join(', ')}` : ''}`);
         else if (o.diagnostics.length || o.testFailures.length) console.log(`[reload] refused (${o.diagnostics.length} error(s), ${o.testFailures.length} failing test(s)); the previous rule set keeps serving`);
       },
     });
     const { engine, holder, server } = app;
+    if (checkpoint) engine.restoreRuntime(checkpoint.engine);
     if (server) console.log(`telemetry: ${server.url}/metrics, /healthz, /readyz${process.env.SOLRULES_ADMIN_TOKEN ? ', admin actions (token from SOLRULES_ADMIN_TOKEN)' : ' (admin actions disabled: SOLRULES_ADMIN_TOKEN is not set)'}`);
     write(`solrules run — PAPER TRADING on ${source.description}: fills are simulated, nothing is sent to any chain.`);
-    write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${source.ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
+    if (source.ticks.length) write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${source.ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
     if (app.unproduced.length) {
       // Said once, plainly: these conditions cannot hold in this run (validate accepts them: another mode produces the fact).
       write(`note: ${app.unproduced.length} rule condition(s) read facts this ${source.mode} run does not produce, so they cannot hold here:`);
       for (const u of app.unproduced) write(`  ${u.file}/${u.rule}: ${u.fact}${u.path ? '.' + u.path : ''} — ${u.why}`);
     }
     const started = performance.now();
-    await source.run(app.bus, engine);
+    // SIGINT / SIGTERM: finish the tick in hand (it is checkpointed), then the summary of the run so
+    // far; a second signal exits at once (the last checkpoint is kept either way).
+    let stoppedBy: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stoppedBy) {
+        console.error(`${signal} again: exiting now; the store keeps the last checkpoint (${storeDisplay})`);
+        process.exit(130);
+      }
+      stoppedBy = signal;
+      console.log(`${signal}: stopping after the current tick; state is saved and a summary of the run so far is written`);
+      void source.stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await source.run(app.bus, engine);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     await engine.stop();
     await app.store.saveStrategyState(PORTFOLIO_STATE, engine.portfolio.toJSON());
     for (const [name, s] of Object.entries(cfg.strategies)) if (s.enabled && engine.planners.has(name)) metrics.strategy.completions.inc({ strategy: name, reason: 'replay-end' });
     const active = holder.current;
-    const result = buildSummary(engine, active.strategies, { from: candles[0]!.date, to: candles[candles.length - 1]!.date, firstPriceUsd: source.ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });
+    const reached = engine.price?.time ?? checkpoint?.tickAt;
+    if (stoppedBy) console.log(`stopped by ${stoppedBy} after the tick of ${reached ?? '(none)'}: state saved in ${storeDisplay}; run again (without --from) to continue from there`);
+    const result = buildSummary(engine, active.strategies, { from: runFrom ?? candles[0]!.date, to: (reached ?? candles[candles.length - 1]!.date).slice(0, 10), firstPriceUsd: firstPriceUsd ?? source.ticks[0]!.priceUsd, ruleSetHash: active.ruleSet.hash, evaluator: active.ruleSet.evaluatorKind });
     const text = formatSummary(result, active.strategies);
     console.log(text);
     const outDir = resolve(values.out ?? 'out');
@@ -223,6 +304,6 @@ export async function run(argv: string[]): Promise<number> {
       await server.close();
     }
     await tracing.shutdown();
-    return 0;
+    return stoppedBy ? 128 + (stoppedBy === 'SIGINT' ? 2 : 15) : 0;
   });
 }

@@ -46,7 +46,8 @@ export const ERROR_PREFIXES = {
   AI_: 'AI analysis: charts, client, budget, queue, record/replay',
   BACKTEST_: 'backtests: the runner, its data and fill model, and the report',
   DIFF_: 'solrules diff (what-if backtests)',
-  MARKET_: 'the sandbox market (pools, flows, replays it builds)',
+  MARKET_: 'market data: the chain fact source, and the sandbox market (pools, flows, replays it builds)',
+  SERVICE_: 'the servers a run depends on (NATS, Redis, PostgreSQL), checked before start',
 } as const;
 
 export type ErrorPrefix = keyof typeof ERROR_PREFIXES;
@@ -348,6 +349,8 @@ export interface ErrorContext {
   BACKTEST_UNKNOWN_STRATEGY: Context;
   // DIFF_
   DIFF_BAD_FAIL_IF: Context;
+  // SERVICE_
+  SERVICE_UNAVAILABLE: Context;
   // MARKET_
   MARKET_SOURCE_RUNNING: Context;
   MARKET_NO_POOLS: Context;

@@ -291,12 +291,16 @@ export class MarketScanner {
     const p = this.prices.priceOf(mint);
     if (!p) return;
     // A superset of the engine's PriceEvent: the price fact, its time, the spread and every venue's quote.
-    await this.publish(pricesSubject(mint), { ...p.price, time: new Date(this.now()).toISOString(), spread: p.spread ?? null, venues: p.venues });
+    // The tick id (and bus msgId) makes the tick idempotent: redelivered, it is processed once.
+    const time = new Date(this.now()).toISOString();
+    // Content, not a counter: the same update delivered again has the same id, a new price a new one.
+    const id = `${p.price.source ?? 'scanner'}:${mint}:${time}:${p.price.slot ?? ''}:${p.price.usd}`;
+    await this.publish(pricesSubject(mint), { ...p.price, id, time, spread: p.spread ?? null, venues: p.venues }, id);
   }
 
-  private async publish(subject: string, data: unknown): Promise<void> {
+  private async publish(subject: string, data: unknown, msgId?: string): Promise<void> {
     try {
-      await this.opts.bus.publish(subject, data);
+      await this.opts.bus.publish(subject, data, msgId ? { msgId } : {});
       this.stats.published += 1;
     } catch (err) {
       this.onError(isSolrulesError(err) ? err : new SolrulesError('SCAN_PUBLISH_FAILED', `publishing to ${subject} failed: ${(err as Error)?.message}`, { subject }, { cause: err }));

@@ -49,6 +49,8 @@ export const controlSubject = (action: ControlAction): string => `${SUBJECTS.con
 
 /** A price tick (`market.prices.<mint>`). */
 export interface PriceEvent {
+  /** The tick's identity (also its bus msgId): a redelivered tick is processed once. */
+  id?: string;
   mint: string;
   symbol: string;
   usd: number;

@@ -77,6 +77,19 @@ export class MemoryStore implements Store {
       .map((s) => ({ ...s }));
   }
 
+  async discardOrdersAfter(at: string): Promise<number> {
+    const cut = isoTime(at, 'at');
+    const ids = new Set([...this.orders.values()].filter((r) => r.order.createdAt > cut).map((r) => r.order.id));
+    for (const id of ids) {
+      this.orders.delete(id);
+      this.executions.delete(id);
+    }
+    for (const [k, s] of this.submissions) if (ids.has(s.orderId)) this.submissions.delete(k);
+    for (const id of ids) this.submissionsByOrder.delete(id);
+    for (let i = this.pnl.length - 1; i >= 0; i--) if (this.pnl[i]!.orderId && ids.has(this.pnl[i]!.orderId!)) this.pnl.splice(i, 1);
+    return ids.size;
+  }
+
   async recordExecution(report: ExecutionReport, opts: { fence?: Fence } = {}): Promise<boolean> {
     for (const f of ['amountIn', 'amountOut', 'feeAtoms', 'networkFeeLamports'] as const) nonNegative(report[f], f);
     const { fills, ...rest } = report;

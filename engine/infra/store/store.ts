@@ -78,6 +78,12 @@ export interface OrderLog {
   updateOrderStatus(id: string, status: OrderStatus, detail?: { executor?: string; reason?: string }): Promise<void>;
   getOrder(id: string): Promise<StoredOrder | undefined>;
   listOrders(filter?: { status?: readonly OrderStatus[]; strategy?: string }): Promise<StoredOrder[]>;
+  /**
+   * Removes the orders decided after `at` (their `createdAt`, engine time) with their submissions,
+   * executions, fills and P&L, in one step: rolls a paper replay back to its last checkpoint so the
+   * ticks after it run again exactly. Never for live orders (something may have been sent).
+   */
+  discardOrdersAfter(at: string): Promise<number>;
 }
 
 /** Submissions and execution reports (the executor worker, recovery). */

@@ -197,6 +197,28 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       assert.equal(reports.filter(Boolean).length, 1);
     });
 
+    test('discardOrdersAfter removes the orders decided after a time with their submissions, executions, fills and P&L, and nothing older', async () => {
+      const at = (sec: number) => new Date(Date.UTC(2031, 0, 1, 0, 0, sec)).toISOString();
+      const [kept, cut1, cut2] = [makeOrder(901, 'grid', { createdAt: at(0) }), makeOrder(902, 'grid', { createdAt: at(1) }), makeOrder(903, 'dca', { createdAt: at(2) })];
+      for (const o of [kept, cut1, cut2]) await s.insertOrder(o, 'submitted');
+      await s.recordSubmission({ orderId: cut1.id, attempt: 1, executor: 'paper', at: at(1) });
+      const fills = [{ inputMint: USDC, outputMint: SOL, amountIn: 1n, amountOut: 2n }];
+      for (const o of [kept, cut1]) await s.recordExecution({ ...paperReport(o, at(3)), fills });
+      await s.recordPnl({ strategy: 'grid', orderId: cut1.id, mint: USDC, realizedAtoms: 5n, at: at(3) });
+      const before = { orders: (await s.listOrders()).length, executions: (await s.listExecutions()).length, pnl: (await s.listPnl()).length };
+      assert.equal(await s.discardOrdersAfter(at(0)), 2);
+      assert.equal((await s.getOrder(kept.id))?.status, 'filled', 'an order at the cut itself is kept');
+      assert.equal(await s.getOrder(cut1.id), undefined);
+      assert.equal(await s.getOrder(cut2.id), undefined);
+      assert.deepEqual(await s.listExecutions(cut1.id), []);
+      assert.deepEqual(await s.listSubmissions(cut1.id), []);
+      assert.equal((await s.listExecutions(kept.id))[0]?.fills?.length, 1);
+      assert.deepEqual({ orders: (await s.listOrders()).length, executions: (await s.listExecutions()).length, pnl: (await s.listPnl()).length }, { orders: before.orders - 2, executions: before.executions - 1, pnl: before.pnl - 1 });
+      // A second insert of a discarded order is a new decision again.
+      assert.equal(await s.insertOrder(cut1), true);
+      assert.equal(await s.discardOrdersAfter(at(0)), 1);
+    });
+
     test('the historical loader returns strategy state, unsent and in-flight orders', async () => {
       const [unsent, sent, done] = [makeOrder(600, 'dca'), makeOrder(601, 'dca'), makeOrder(602, 'dca')];
       await s.insertOrder(unsent, 'routed');

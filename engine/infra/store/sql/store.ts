@@ -130,6 +130,17 @@ export class SqlStore implements Store {
     }));
   }
 
+  async discardOrdersAfter(at: string): Promise<number> {
+    const cut = isoTime(at, 'at');
+    return this.db.transaction(async ({ query }) => {
+      const ids = (await query<{ id: string }>(`SELECT id FROM orders WHERE (order_json->>'createdAt')::timestamptz > $1::timestamptz`, [cut])).map((r) => r.id);
+      if (!ids.length) return 0;
+      for (const table of ['fills', 'executions', 'submissions', 'pnl']) await query(`DELETE FROM ${table} WHERE order_id = ANY($1::text[])`, [ids]);
+      await query('DELETE FROM orders WHERE id = ANY($1::text[])', [ids]);
+      return ids.length;
+    });
+  }
+
   async recordExecution(report: ExecutionReport, opts: { fence?: Fence } = {}): Promise<boolean> {
     for (const f of ['amountIn', 'amountOut', 'feeAtoms', 'networkFeeLamports'] as const) nonNegative(report[f], f);
     for (const [i, fill] of (report.fills ?? []).entries()) {
