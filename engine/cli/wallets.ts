@@ -4,8 +4,8 @@
  * Nothing is sent unless `fund` or `sweep` is run with an RPC endpoint; output never holds a key.
  */
 import { dirname, resolve } from 'node:path';
-import { formatDiagnostics, loadFiles, type WalletsConfig } from '../config/index.ts';
-import { isSolrulesError } from '../errors/index.ts';
+import { formatDiagnostics, loadFiles, severityOf, type WalletsConfig } from '../config/index.ts';
+import { isSolrulesError, SolrulesError } from '../errors/index.ts';
 import { openCache, type Cache } from '../infra/cache/index.ts';
 import { RpcPool } from '../executors/index.ts';
 import { startTelemetryServer } from '../infra/telemetry/index.ts';
@@ -42,11 +42,13 @@ options:
 
 Expected balances are mirrored into the cache ($SOLRULES_CACHE: Redis when set) for other processes.`;
 
-function loadWallets(file: string): WalletsConfig {
+function loadWallets(file: string, format: string): WalletsConfig {
   const project = loadFiles([file]);
-  if (project.diagnostics.length) {
-    console.error(formatDiagnostics(project.diagnostics, 'text'));
-    throw new CliFailure(`${file} has ${project.diagnostics.length} problem(s); fix them first`);
+  const errors = project.diagnostics.filter((d) => severityOf(d) === 'error');
+  if (errors.length) {
+    // text: the positioned diagnostics first; json: they travel in the error's context
+    if (format !== 'json') console.error(formatDiagnostics(errors, 'text'));
+    throw new SolrulesError('WALLETS_INVALID', `${file} has ${errors.length} problem(s); fix them first`, { file, diagnostics: errors.map((d) => ({ file: d.file, line: d.line, column: d.column, code: d.code, message: d.message })) });
   }
   if (!project.wallets) throw new CliFailure(`${file} is not a wallets file (name it wallets.yaml or add the wallets schema comment)`);
   return project.wallets.config;
@@ -136,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
     const out = (text: string, json: unknown) => console.log(format === 'json' ? JSON.stringify(json, null, 2) : text);
     let cache: Cache | undefined;
     try {
-      const cfg = loadWallets(file);
+      const cfg = loadWallets(file, format);
       const baseDir = dirname(file);
       if (action === 'init') {
         const r = initKeyFiles(cfg, baseDir);

@@ -236,6 +236,7 @@ export interface ErrorContext {
   WALLET_NO_WORKERS: Context;
   WALLET_UNKNOWN: Context;
   // WALLETS_
+  WALLETS_INVALID: Context;
   WALLETS_DUPLICATE_ADDRESS: Context;
   WALLETS_DUPLICATE_NAME: Context;
   WALLETS_INLINE_SECRET: Context;
