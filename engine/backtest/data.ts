@@ -67,7 +67,7 @@ export function loadBacktestData(cfg: StrategiesConfig, strategiesFile: string, 
     const written = configured === undefined ? [DEFAULT_BARS] : typeof configured === 'string' ? [configured] : configured;
     paths = written.map((f) => resolveDataPath(dir, f));
   }
-  for (const p of paths) if (!existsSync(p)) throw new SolrulesError('BACKTEST_DATA_NOT_FOUND', `bar file not found: ${p}`, { field: opts.files?.length ? '--data' : `backtest.data.${marketId}`, value: p });
+  for (const p of paths) if (!existsSync(p)) throw new SolrulesError('BACKTEST_DATA_NOT_FOUND', `bar file not found: ${p}${/shared\/fixtures\//.test(p) ? ' (the shared fixtures are read from ../shared/fixtures beside the repository; from a checkout elsewhere set SOLRULES_SHARED_FIXTURES to that folder)' : ''}`, { field: opts.files?.length ? '--data' : `backtest.data.${marketId}`, value: p });
   const { series, report } = loadCandlesStrict(paths);
   const from = parseBound(opts.from ?? cfg.backtest?.from, opts.from !== undefined ? '--from' : 'backtest.from');
   const to = parseBound(opts.to ?? cfg.backtest?.to, opts.to !== undefined ? '--to' : 'backtest.to');
