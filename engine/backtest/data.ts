@@ -6,33 +6,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { StrategiesConfig } from '../config/index.ts';
+import { resolveSharedPath, type StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { loadCandlesStrict, type CandleReport, type CandleSeries } from '../market/index.ts';
 
 /** The default bars: Binance SOL/USDT 1h spot, 2020-08 … 2025 (47,360 bars). */
 export const DEFAULT_BARS = '../shared/fixtures/candles/sol-usdt-1h-binance-spot/SOLUSDT_1h.csv';
-
-/**
- * Resolves a path relative to `dir`; when it is missing and names a `../shared/fixtures/...`
- * file, also tries SOLRULES_SHARED_FIXTURES and the same tail beside each ancestor (a git
- * worktree lives deeper than the repository). Same lookup as `solrules run`'s price series.
- */
-export function resolveDataPath(dir: string, relative: string): string {
-  const direct = resolve(dir, relative);
-  if (existsSync(direct)) return direct;
-  const tail = relative.replace(/^(\.\.\/)+/, '');
-  const shared = process.env.SOLRULES_SHARED_FIXTURES;
-  if (shared && tail.startsWith('shared/fixtures/')) {
-    const candidate = join(shared, tail.slice('shared/fixtures/'.length));
-    if (existsSync(candidate)) return candidate;
-  }
-  for (let cur = resolve(dir); ; cur = dirname(cur)) {
-    const candidate = join(cur, tail);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(cur) === cur) return direct;
-  }
-}
 
 /** Epoch ms of a `--from` / `--to` value (ISO date or date-time, UTC when no zone); a typed error otherwise. */
 export function parseBound(value: string | undefined, field: string): number | undefined {
@@ -65,7 +44,7 @@ export function loadBacktestData(cfg: StrategiesConfig, strategiesFile: string, 
   else {
     const configured = data[marketId];
     const written = configured === undefined ? [DEFAULT_BARS] : typeof configured === 'string' ? [configured] : configured;
-    paths = written.map((f) => resolveDataPath(dir, f));
+    paths = written.map((f) => resolveSharedPath(dir, f));
   }
   for (const p of paths) if (!existsSync(p)) throw new SolrulesError('BACKTEST_DATA_NOT_FOUND', `bar file not found: ${p}${/shared\/fixtures\//.test(p) ? ' (the shared fixtures are read from ../shared/fixtures beside the repository; from a checkout elsewhere set SOLRULES_SHARED_FIXTURES to that folder)' : ''}`, { field: opts.files?.length ? '--data' : `backtest.data.${marketId}`, value: p });
   const { series, report } = loadCandlesStrict(paths);

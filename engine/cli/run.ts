@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { buildActiveConfig, fullMessage } from '../config/index.ts';
+import { buildActiveConfig, fullMessage, resolveSharedPath } from '../config/index.ts';
 import { buildSummary, compose, formatSummary, preflightServices, ReplaySource, serviceConfigs, type EngineCheckpoint } from '../app/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { loadCandles, sliceCandles } from '../market/index.ts';
@@ -55,26 +55,6 @@ port + 1) and every enabled strategy (grid, DCA, arbitrage) evaluates on them. D
 default: fills are the venues' exact quote on the current pool state and nothing is sent.
 Runs until Ctrl+C or --seconds N.`;
 
-/**
- * Resolves a path relative to `dir`; when it is missing and names a `../shared/fixtures/...`
- * file, also tries SOLRULES_SHARED_FIXTURES and the same tail beside each ancestor (a git
- * worktree lives deeper than the repository).
- */
-function findUpward(dir: string, relative: string): string {
-  const direct = resolve(dir, relative);
-  if (existsSync(direct)) return direct;
-  const tail = relative.replace(/^(\.\.\/)+/, '');
-  const shared = process.env.SOLRULES_SHARED_FIXTURES;
-  if (shared && tail.startsWith('shared/fixtures/')) {
-    const candidate = join(shared, tail.slice('shared/fixtures/'.length));
-    if (existsSync(candidate)) return candidate;
-  }
-  for (let cur = resolve(dir); ; cur = dirname(cur)) {
-    const candidate = join(cur, tail);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(cur) === cur) return direct;
-  }
-}
 
 export async function run(argv: string[]): Promise<number> {
   return withUsage(USAGE, async () => {
@@ -149,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const cfg = built.active.strategies;
     const strategiesDir = dirname(built.active.project.strategies!.src.file);
-    const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? findUpward(strategiesDir, cfg.replay.prices) : undefined;
+    const pricesPath = values.prices ? resolve(values.prices) : cfg.replay?.prices ? resolveSharedPath(strategiesDir, cfg.replay.prices) : undefined;
     if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
     // SOLRULES_STORE selects PostgreSQL; by default PGlite under .solrules/, so a second run continues
     // the first from its last checkpoint: strategy state, paper balances and the summary's counters,

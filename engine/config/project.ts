@@ -441,3 +441,25 @@ export function loadProject(root: string): Project {
   for (const file of project.failedFiles) parseCache.delete(file);
   return project;
 }
+
+/**
+ * Resolves a path relative to `dir`; when it is missing and names a `../shared/fixtures/...`
+ * file, also tries SOLRULES_SHARED_FIXTURES and the same tail beside each ancestor (a git
+ * worktree lives deeper than the repository).
+ * The one lookup for files strategies.yaml names (run's price series, backtest bars).
+ */
+export function resolveSharedPath(dir: string, relative: string): string {
+  const direct = resolve(dir, relative);
+  if (existsSync(direct)) return direct;
+  const tail = relative.replace(/^(\.\.\/)+/, '');
+  const shared = process.env.SOLRULES_SHARED_FIXTURES;
+  if (shared && tail.startsWith('shared/fixtures/')) {
+    const candidate = join(shared, tail.slice('shared/fixtures/'.length));
+    if (existsSync(candidate)) return candidate;
+  }
+  for (let cur = resolve(dir); ; cur = dirname(cur)) {
+    const candidate = join(cur, tail);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(cur) === cur) return direct;
+  }
+}
