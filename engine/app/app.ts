@@ -15,7 +15,7 @@ import { canonicalJson, type EvaluatorFactory } from '../rules/index.ts';
 import { health, reportRuleSet, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { composeEngine } from './compose.ts';
 import type { TradingEngine } from './engine.ts';
-import { unproducedReads, type UnproducedRead } from './facts-watch.ts';
+import { FactWatch, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 import { settingsNeedingRestart } from './restart.ts';
 import { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings } from './services.ts';
 
@@ -92,8 +92,11 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   // Over NATS other instances may be running: ask them for the control state, so an engine started
   // while the kill switch is on starts killed. On the in-process bus there is no one to ask.
   await control.attach(bus, shared ? {} : { syncTimeoutMs: 0 });
+  // What this mode cannot produce is said once at start (the caller prints it); the watch does not repeat it.
+  const unproduced = unproducedReads(opts.active, opts.source.mode);
   const engine = await composeEngine({
     holder,
+    factWatch: new FactWatch(opts.log, new Set(unproduced.map((r) => `${r.file}:${r.fact}`))),
     bus,
     store,
     log: opts.log,
@@ -137,7 +140,6 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   if (opts.watch ?? true) await reloader.start();
   let server: TelemetryServer | undefined;
   if (opts.metricsPort !== undefined) server = await startTelemetryServer({ port: opts.metricsPort, admin: controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks })) });
-  const unproduced = unproducedReads(opts.active, opts.source.mode);
   let closed = false;
   return {
     bus,

@@ -61,7 +61,8 @@ export function unproducedReads(active: ActiveConfig, mode: RunMode): Unproduced
  * start not to be produced in this mode were already said, so they are not warned again.
  */
 export class FactWatch {
-  private readonly reads = new Map<string, string[]>();
+  /** Per rule-file content hash: the facts its rules read, with their streak keys (built once, not per evaluation). */
+  private readonly reads = new Map<string, Array<{ fact: string; key: string }>>();
   private readonly absent = new Map<string, number>();
   private readonly warned = new Set<string>();
 
@@ -73,15 +74,14 @@ export class FactWatch {
 
   /** Notes which facts of `facts` the file's rules read are missing in this evaluation. */
   observe(rf: RuleFile, facts: Readonly<Record<string, unknown>>): void {
-    let names = this.reads.get(rf.hash);
-    if (!names) {
-      names = [...new Set(factReads(rf).map((r) => r.fact))].filter((f) => f !== 'params');
-      this.reads.set(rf.hash, names);
+    let reads = this.reads.get(rf.hash);
+    if (!reads) {
+      reads = [...new Set(factReads(rf).map((r) => r.fact))].filter((f) => f !== 'params').map((fact) => ({ fact, key: `${rf.id}:${fact}` }));
+      this.reads.set(rf.hash, reads);
     }
-    for (const fact of names) {
-      const key = `${rf.id}:${fact}`;
+    for (const { fact, key } of reads) {
       if (facts[fact] !== undefined) {
-        this.absent.delete(key);
+        if (this.absent.size) this.absent.delete(key);
         continue;
       }
       const n = (this.absent.get(key) ?? 0) + 1;

@@ -237,8 +237,16 @@ export async function run(argv: string[]): Promise<number> {
     if (source.ticks.length) write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${source.ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
     if (app.unproduced.length) {
       // Said once, plainly: these conditions cannot hold in this run (validate accepts them: another mode produces the fact).
-      write(`note: ${app.unproduced.length} rule condition(s) read facts this ${source.mode} run does not produce, so they cannot hold here:`);
-      for (const u of app.unproduced) write(`  ${u.file}/${u.rule}: ${u.fact}${u.path ? '.' + u.path : ''} — ${u.why}`);
+      // one line per rule and fact, its fields together (a rule reading five wallet fields is one line)
+      const lines = new Map<string, { fields: string[]; why: string }>();
+      for (const u of app.unproduced) {
+        const key = `${u.file}/${u.rule}: ${u.fact}`;
+        const line = lines.get(key) ?? { fields: [], why: u.why };
+        if (u.path) line.fields.push(u.path);
+        lines.set(key, line);
+      }
+      write(`note: ${lines.size} rule(s) read facts this ${source.mode} run does not produce, so those conditions cannot hold here:`);
+      for (const [key, l] of lines) write(`  ${key}${l.fields.length ? ` (${l.fields.join(', ')})` : ''} — ${l.why}`);
     }
     const started = performance.now();
     // SIGINT / SIGTERM: finish the tick in hand (it is checkpointed), then the summary of the run so
