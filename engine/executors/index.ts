@@ -24,3 +24,5 @@ export { VenueSource, type PoolStateProvider } from './sources/venues.ts';
 export { liveReadiness, type LiveReadiness } from './live/gate.ts';
 export { SendGuard, type GuardStats, type SendGuardOptions } from './live/guard.ts';
 export { RoundTripSource, OrderRouteSource } from './sources/round-trip.ts';
+export { KaminoFlashLoan, decodeKaminoReserve, kaminoFlashLoanFee, feeSfFromBps, lendingMarketAuthority, KLEND_PROGRAM_ID, RESERVE_ACCOUNT_LEN, type KaminoReserve, type KaminoReserveKeys } from './flash/kamino.ts';
+export type { FlashLoanProvider, FlashLoanRequest } from './flash/provider.ts';
