@@ -178,6 +178,7 @@ export interface ErrorContext {
   EXEC_FLASH_BAD_RESERVE: Context;
   EXEC_FLASH_DISABLED: Context;
   EXEC_FLASH_INDEX: Context;
+  EXEC_FLASH_UNAVAILABLE: Context;
   EXEC_FLASH_MINT: Context;
   EXEC_INSUFFICIENT_BALANCE: Context;
   EXEC_JITO_RATE_LIMITED: Context;

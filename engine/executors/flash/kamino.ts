@@ -6,7 +6,7 @@
  * The reserve's keys and flash-loan fee are read from the reserve account (`decodeKaminoReserve`,
  * klend 1.7 layout: the program the sandbox runs, `kamino-lending.mainnet-id-2024-10.so`).
  */
-import { PublicKey, SYSVAR_INSTRUCTIONS_PUBKEY, TransactionInstruction } from '@solana/web3.js';
+import { PublicKey, SYSVAR_INSTRUCTIONS_PUBKEY, TransactionInstruction, type AddressLookupTableAccount } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
 import { accountMeta as k, TOKEN_PROGRAM, u64 } from '../../venues/index.ts';
 import type { FlashLoanProvider, FlashLoanRequest } from './provider.ts';
@@ -110,7 +110,11 @@ function amountData(amount: bigint): Buffer {
 export class KaminoFlashLoan implements FlashLoanProvider {
   readonly name = 'kamino';
 
-  constructor(readonly reserve: KaminoReserveKeys) {
+  readonly lookupTables: readonly AddressLookupTableAccount[];
+
+  /** `lookupTables`: tables holding the reserve's fixed accounts (a flash-wrapped two-venue route does not fit 1,232 bytes without one). */
+  constructor(readonly reserve: KaminoReserveKeys, opts: { lookupTables?: readonly AddressLookupTableAccount[] } = {}) {
+    this.lookupTables = opts.lookupTables ?? [];
     if (reserve.flashLoanFeeSf === FLASH_LOANS_DISABLED_SF) {
       throw new SolrulesError('EXEC_FLASH_DISABLED', `Kamino reserve ${reserve.reserve} has flash loans disabled (flash_loan_fee_sf = u64::MAX)`, { reserve: reserve.reserve, field: 'flashLoanFeeSf', value: reserve.flashLoanFeeSf.toString() });
     }
@@ -149,6 +153,11 @@ export class KaminoFlashLoan implements FlashLoanProvider {
   }
 
   borrow(req: FlashLoanRequest): TransactionInstruction[] {
+    const fee = this.fee(req.amount);
+    if (fee >= req.amount) {
+      // klend refuses it too (BorrowTooSmall, 6012): a loan must be larger than its fee.
+      throw new SolrulesError('EXEC_BAD_AMOUNT', `a Kamino flash loan of ${req.amount} atoms is not larger than its fee ${fee}`, { field: 'amount', value: req.amount.toString() });
+    }
     return [new TransactionInstruction({ programId: KLEND_PROGRAM_ID, keys: this.keys(req), data: Buffer.concat([FLASH_BORROW_DISCRIMINATOR, amountData(req.amount)]) })];
   }
 
