@@ -115,7 +115,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
 
   write('solrules demo — the engine LIVE on a local chain');
   write('  REAL:      the Orca Whirlpool, Meteora DLMM and Kamino lending programs (mainnet builds), every transaction (built, signed, sent, executed), the swap math and the reconciliation');
-  write('  SIMULATED: the cluster (LiteSVM sandbox, one leader), the other traders (seeded MarketFlow), the funding of our wallets (setup writes)');
+  write('  SIMULATED: the cluster (LiteSVM sandbox, one leader), the other traders (seeded MarketFlow), the funding of our wallets and of the Kamino depositor (setup writes), the oracle prices');
   write(`  Kamino reserve ${kamino.reserve.reserve} (market ${kamino.lendingMarket}, made by klend's own instructions) lends ${kamino.deposited} USDC atoms by flash loan, fee ${flashLoan.fee(1_000_000_000n)} atoms per 1,000 USDC; its USDC/USD oracle is SIMULATED`);
   write(`  pools: ${market.pools.map((p) => `${p.venue} ${p.address}`).join(', ')}; workers: ${wallets.workers.map((w) => w.address).join(', ')}`);
   write(`  strategies: grid, DCA, arbitrage (examples/live); executors rpc and jito (block engine JSON-RPC); guard tolerance ${maxQuoteShortfallBps(active.ruleSet.params)} bps; flow ${opts.flowMode} seed ${opts.seed}; ${opts.steps !== undefined ? `${opts.steps} simulated swaps` : `${opts.seconds} s`}\n`);
