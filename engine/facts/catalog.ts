@@ -83,7 +83,7 @@ export const BASE_FACTS: FactCatalog = {
     },
   },
   pool: {
-    description: 'Decoded state of one DEX pool.',
+    description: 'Decoded state of one DEX pool: in a chain run, the deepest pool (most USD locked) trading the strategy base token.',
     fields: {
       address: f('string', 'Pool address.'),
       venue: f('string', 'Venue id.', undefined, { enum: VENUES.map((v) => v.id) }),
@@ -109,7 +109,7 @@ export const BASE_FACTS: FactCatalog = {
     },
   },
   volume: {
-    description: 'Trading volume for one token.',
+    description: 'Trading volume for one token (chain runs: swaps inferred from pool state changes since the scanner started).',
     fields: {
       mint: f('string', 'Token mint.'),
       volume24hUsd: f('number', 'Volume over 24 hours.', 'USD'),
