@@ -24,3 +24,4 @@ export { VenueSource, type PoolStateProvider } from './sources/venues.ts';
 export { liveReadiness, type LiveReadiness } from './live/gate.ts';
 export { SendGuard, type GuardStats, type SendGuardOptions } from './live/guard.ts';
 export { RoundTripSource, OrderRouteSource } from './sources/round-trip.ts';
+export { parseTipFloor, tipFloorFromFile, HttpTipFloor, StaticTipFloor, TipAdvisor, percentileFor, type TipFloor, type TipFloorSource, type TipFact } from './tips/index.ts';

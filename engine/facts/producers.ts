@@ -76,6 +76,13 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
     scopes: ['order'],
     produces: { quoteAccuracy: '*' },
   },
+  {
+    id: 'jito-tips',
+    description: "the Jito tip advisor of a --live run (the block engine's tip floor and our bundles' landing history)",
+    modes: ['chain'],
+    scopes: ['order'],
+    produces: { tip: '*' },
+  },
 ];
 
 /**

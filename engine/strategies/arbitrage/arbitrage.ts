@@ -27,6 +27,37 @@ export interface ArbitrageParams {
   tipLamports?: number | string;
   priorityFeeLamports?: number | string;
   maxStateAgeSlots?: number;
+  /** Round trips the dynamic threshold looks back over (default 20). */
+  thresholdWindow?: number;
+  /** Largest factor the dynamic threshold raises minProfitUsd / minProfitBps by (default 4). */
+  maxThresholdMultiplier?: number;
+}
+
+/** One of our recent round trips, for the dynamic profit threshold (atoms of its input mint). */
+interface Attempt {
+  landed: boolean;
+  expected: string;
+  realized: string;
+}
+
+/** Below this many attempts the threshold stays at the configured one. */
+const MIN_THRESHOLD_SAMPLES = 5;
+
+/**
+ * The dynamic profit threshold: the configured minimum divided by how much of the expected
+ * profit recent round trips realized and by how many of them landed, within [1, max]. A round
+ * trip that lands half the time and realizes 80 % of its quote must promise 2.5 × as much.
+ */
+export function thresholdMultiplier(attempts: readonly Attempt[], max: number): { multiplier: number; landingRate: number; realizedOverExpected: number } {
+  if (attempts.length < MIN_THRESHOLD_SAMPLES) return { multiplier: 1, landingRate: attempts.length ? attempts.filter((a) => a.landed).length / attempts.length : 0, realizedOverExpected: 1 };
+  const landed = attempts.filter((a) => a.landed);
+  const landingRate = landed.length / attempts.length;
+  const expected = landed.reduce((s, a) => s + BigInt(a.expected), 0n);
+  const realized = landed.reduce((s, a) => s + BigInt(a.realized), 0n);
+  const ratio = expected > 0n ? Math.min(1, Math.max(0, Number(realized) / Number(expected))) : 1;
+  const raw = 1 / (Math.max(ratio, 0.01) * Math.max(landingRate, 0.01));
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { multiplier: round(Math.min(max, Math.max(1, raw))), landingRate: round(landingRate), realizedOverExpected: round(ratio) };
 }
 
 export interface ArbitrageFact {
@@ -44,6 +75,13 @@ export interface ArbitrageFact {
   priorityFeeLamports: string;
   flashLoan: boolean;
   hops: number;
+  /** The dynamic profit threshold (rules compare netProfitUsd / netProfitBps with these). */
+  minProfitUsd: number;
+  minProfitBps: number;
+  thresholdMultiplier: number;
+  landingRate: number;
+  realizedOverExpected: number;
+  recentAttempts: number;
 }
 
 /** What an executor needs to run the round trip (JSON, atoms as strings), carried in the order's params as `route`. */
@@ -70,9 +108,13 @@ export interface ArbitrageState {
   /** Realized profit per input mint, atoms (may be negative). */
   realizedAtoms: Record<string, string>;
   lastFact: ArbitrageFact | null;
+  /** Recent round trips, oldest first (the dynamic threshold's window). */
+  recent?: Attempt[];
 }
 
-const NO_OPPORTUNITY = (pair: string, p: { tip: bigint; prio: bigint; flashLoan: boolean }): ArbitrageFact => ({
+type Threshold = Pick<ArbitrageFact, 'minProfitUsd' | 'minProfitBps' | 'thresholdMultiplier' | 'landingRate' | 'realizedOverExpected' | 'recentAttempts'>;
+
+const NO_OPPORTUNITY = (pair: string, p: { tip: bigint; prio: bigint; flashLoan: boolean }, threshold: Threshold): ArbitrageFact => ({
   pair,
   buyVenue: '',
   sellVenue: '',
@@ -87,6 +129,7 @@ const NO_OPPORTUNITY = (pair: string, p: { tip: bigint; prio: bigint; flashLoan:
   priorityFeeLamports: p.prio.toString(),
   flashLoan: p.flashLoan,
   hops: 0,
+  ...threshold,
 });
 
 function lamports(v: unknown, field: string, dflt: bigint): bigint {
@@ -99,6 +142,8 @@ export class ArbitragePlanner implements Planner {
   readonly strategy: string;
   private state: ArbitrageState = { opportunities: 0, filled: 0, failed: 0, realizedAtoms: {}, lastFact: null };
   private offer: { trip: RoundTrip; route: ArbitrageRoute } | undefined;
+  /** The dynamic threshold's window (params.thresholdWindow as of the last tick). */
+  private window = 20;
   /** Wall-clock µs the last facts() spent searching, and the quotes it took (telemetry, tests). */
   lastSearch = { micros: 0, evaluations: 0, candidates: 0 };
 
@@ -122,6 +167,7 @@ export class ArbitragePlanner implements Planner {
 
   facts(ctx: TickContext): Record<string, unknown> {
     const p = (ctx.params ?? {}) as ArbitrageParams;
+    this.window = p.thresholdWindow ?? 20;
     const tip = lamports(p.tipLamports, 'tipLamports', 10_000n);
     const prio = lamports(p.priorityFeeLamports, 'priorityFeeLamports', 5_000n);
     const flashLoan = p.flashLoan ?? true;
@@ -164,9 +210,10 @@ export class ArbitragePlanner implements Planner {
       }
     }
     this.lastSearch = { micros: Math.round((performance.now() - started) * 1000), evaluations, candidates };
+    const threshold = this.threshold(p);
     if (!best) {
       this.offer = undefined;
-      return { arbitrage: NO_OPPORTUNITY(pair, { tip, prio, flashLoan }) };
+      return { arbitrage: NO_OPPORTUNITY(pair, { tip, prio, flashLoan }, threshold) };
     }
     const t = best.trip;
     const input = this.token(t.inputMint);
@@ -192,6 +239,7 @@ export class ArbitragePlanner implements Planner {
       priorityFeeLamports: prio.toString(),
       flashLoan,
       hops: 2,
+      ...threshold,
     };
     const slots = [t.first.state.slot, t.second.state.slot].filter((s): s is number => s !== undefined);
     const route: ArbitrageRoute = {
@@ -214,6 +262,20 @@ export class ArbitragePlanner implements Planner {
     return { arbitrage: fact };
   }
 
+  /** The configured thresholds scaled by recent landing and realized-vs-expected profit. */
+  private threshold(p: ArbitrageParams): Threshold {
+    const recent = this.state.recent ?? [];
+    const t = thresholdMultiplier(recent, p.maxThresholdMultiplier ?? 4);
+    const scale = (x: number | undefined) => Math.round((x ?? 0) * t.multiplier * 10_000) / 10_000;
+    return { minProfitUsd: scale(p.minProfitUsd), minProfitBps: scale(p.minProfitBps), thresholdMultiplier: t.multiplier, landingRate: t.landingRate, realizedOverExpected: t.realizedOverExpected, recentAttempts: recent.length };
+  }
+
+  private remember(attempt: Attempt, window: number): void {
+    const recent = (this.state.recent ??= []);
+    recent.push(attempt);
+    while (recent.length > window) recent.shift();
+  }
+
   onSignal(_event: FiredEvent, _ctx: TickContext): void {}
 
   /** The rules decided to act: each round-trip order carries the route it was decided on. */
@@ -227,14 +289,18 @@ export class ArbitragePlanner implements Planner {
 
   onExecution(order: Order, report: ExecutionReport): void {
     if (order.side !== 'roundtrip') return;
+    const route = order.params.route as ArbitrageRoute | undefined;
+    const cost = route ? BigInt(route.flashLoanFee) + BigInt(route.costsInInput) : 0n;
+    const expected = route ? BigInt(route.expectedOut) - BigInt(route.amountIn) - cost : 0n;
+    const window = this.window;
     if (report.status !== 'filled') {
       this.state.failed += 1;
+      this.remember({ landed: false, expected: expected.toString(), realized: '0' }, window);
       return;
     }
     this.state.filled += 1;
-    const route = order.params.route as ArbitrageRoute | undefined;
-    const cost = route ? BigInt(route.flashLoanFee) + BigInt(route.costsInInput) : 0n;
     const gained = report.amountOut - report.amountIn - cost;
+    this.remember({ landed: true, expected: expected.toString(), realized: gained.toString() }, window);
     this.state.realizedAtoms[order.inputMint] = (BigInt(this.state.realizedAtoms[order.inputMint] ?? '0') + gained).toString();
   }
 
