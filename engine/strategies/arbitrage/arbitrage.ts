@@ -15,7 +15,8 @@ import { routeLegToJson, SOL_MINT, withinStateAge, type PoolProvider, type Route
 import type { FiredEvent } from '../../rules/index.ts';
 import type { Planner, StrategyPnl, TickContext } from '../planner.ts';
 import { SolrulesError } from '../../errors/index.ts';
-import { bestRoundTrip, type CostModel, type RoundTrip } from './roundtrip.ts';
+import { bestRoundTrip, roundTripAt, type CostModel, type RoundTrip } from './roundtrip.ts';
+import { MAX_TEMPLATES, routeHash, type RouteTemplate, type TemplateLeg } from './templates.ts';
 
 export interface ArbitrageParams {
   minProfitBps?: number;
@@ -31,6 +32,8 @@ export interface ArbitrageParams {
   thresholdWindow?: number;
   /** Largest factor the dynamic threshold raises minProfitUsd / minProfitBps by (default 4). */
   maxThresholdMultiplier?: number;
+  /** Re-fill a known route (template) before searching (default true). */
+  routeTemplates?: boolean;
 }
 
 /** One of our recent round trips, for the dynamic profit threshold (atoms of its input mint). */
@@ -99,6 +102,8 @@ export interface ArbitrageRoute {
   costsInInput: string;
   slot: number | null;
   legs: RouteLegJson[];
+  /** Hash of the route (its template). */
+  template?: string;
 }
 
 export interface ArbitrageState {
@@ -110,6 +115,8 @@ export interface ArbitrageState {
   lastFact: ArbitrageFact | null;
   /** Recent round trips, oldest first (the dynamic threshold's window). */
   recent?: Attempt[];
+  /** Route templates by hash (templates.ts). */
+  templates?: Record<string, RouteTemplate>;
 }
 
 type Threshold = Pick<ArbitrageFact, 'minProfitUsd' | 'minProfitBps' | 'thresholdMultiplier' | 'landingRate' | 'realizedOverExpected' | 'recentAttempts'>;
@@ -145,7 +152,7 @@ export class ArbitragePlanner implements Planner {
   /** The dynamic threshold's window (params.thresholdWindow as of the last tick). */
   private window = 20;
   /** Wall-clock µs the last facts() spent searching, and the quotes it took (telemetry, tests). */
-  lastSearch = { micros: 0, evaluations: 0, candidates: 0 };
+  lastSearch: { micros: number; evaluations: number; candidates: number; template?: string } = { micros: 0, evaluations: 0, candidates: 0 };
 
   constructor(
     private readonly opts: { market: PoolProvider; base: TokenInfo; quote: TokenInfo },
@@ -181,7 +188,37 @@ export class ArbitragePlanner implements Planner {
     let best: { trip: RoundTrip; usd: number } | undefined;
     let evaluations = 0;
     let candidates = 0;
-    for (const side of p.inputs ?? ['quote']) {
+    let template: string | undefined;
+    const costsFor = (input: TokenInfo, inputUsd: number): CostModel => ({
+      flashLoan,
+      flashLoanFeeBps: flashLoan ? p.flashLoanFeeBps ?? 0 : 0,
+      tipLamports: tip,
+      priorityFeeLamports: prio,
+      lamportsToInput: (l) => {
+        if (input.mint === SOL_MINT) return l;
+        if (solUsd === undefined) return 0n;
+        return BigInt(Math.ceil(((Number(l) / 1e9) * solUsd * 10 ** input.decimals) / inputUsd));
+      },
+    });
+    // A known route first: re-filled with its last size and quoted once; the search only when none still pays.
+    if (p.routeTemplates ?? true) {
+      const byPool = new Map(pools.map((e) => [e.state.address, e]));
+      const starts = new Set((p.inputs ?? ['quote']).map((side) => (side === 'base' ? base.mint : quote.mint)));
+      for (const t of Object.values(this.state.templates ?? {})) {
+        const [first, second] = [byPool.get(t.legs[0].pool), byPool.get(t.legs[1].pool)];
+        if (!first || !second || !starts.has(t.legs[0].inputMint)) continue;
+        const input = this.token(t.legs[0].inputMint);
+        const inputUsd = this.usdOf(input.mint, ctx);
+        if (!inputUsd || !(inputUsd > 0)) continue;
+        candidates++;
+        const trip = roundTripAt(first, second, input.mint, BigInt(t.amountIn), costsFor(input, inputUsd));
+        evaluations += 1;
+        if (!trip || trip.netProfit <= 0n) continue;
+        const usd = atomsToUsd(trip.netProfit, input.decimals, inputUsd);
+        if (!best || usd > best.usd) (best = { trip, usd }), (template = t.hash);
+      }
+    }
+    for (const side of best ? [] : p.inputs ?? ['quote']) {
       const input = side === 'base' ? base : quote;
       const inputUsd = this.usdOf(input.mint, ctx);
       if (!inputUsd || !(inputUsd > 0)) continue;
@@ -209,7 +246,7 @@ export class ArbitragePlanner implements Planner {
         }
       }
     }
-    this.lastSearch = { micros: Math.round((performance.now() - started) * 1000), evaluations, candidates };
+    this.lastSearch = { micros: Math.round((performance.now() - started) * 1000), evaluations, candidates, ...(template ? { template } : {}) };
     const threshold = this.threshold(p);
     if (!best) {
       this.offer = undefined;
@@ -256,10 +293,28 @@ export class ArbitragePlanner implements Planner {
       slot: slots.length === 2 ? Math.min(...slots) : null,
       legs: t.legs.map(routeLegToJson),
     };
+    if (t.netProfit > 0n) route.template = this.offered(t, ctx.time);
     this.offer = { trip: t, route };
     this.state.lastFact = fact;
     if (t.netProfit > 0n) this.state.opportunities += 1;
     return { arbitrage: fact };
+  }
+
+  /** Remembers (or refreshes) the template of a profitable round trip; returns its hash. */
+  private offered(t: RoundTrip, at: Date): string {
+    const legs = [t.first, t.second].map((e, i) => ({ pool: e.state.address, venue: e.venue.id, inputMint: t.legs[i]!.inputMint, outputMint: t.legs[i]!.outputMint })) as [TemplateLeg, TemplateLeg];
+    const hash = routeHash(legs);
+    const templates = (this.state.templates ??= {});
+    const known = templates[hash];
+    templates[hash] = { hash, legs, amountIn: t.amountIn.toString(), offered: (known?.offered ?? 0) + 1, landed: known?.landed ?? 0, realizedAtoms: known?.realizedAtoms ?? '0', ...(known?.lastProfitAt ? { lastProfitAt: known.lastProfitAt } : {}), lastOfferedAt: at.toISOString() };
+    const all = Object.values(templates);
+    if (all.length > MAX_TEMPLATES) delete templates[all.reduce((a, b) => (a.lastOfferedAt <= b.lastOfferedAt ? a : b)).hash];
+    return hash;
+  }
+
+  /** The route templates remembered (hash → template). */
+  get templates(): Readonly<Record<string, RouteTemplate>> {
+    return this.state.templates ?? {};
   }
 
   /** The configured thresholds scaled by recent landing and realized-vs-expected profit. */
@@ -301,6 +356,12 @@ export class ArbitragePlanner implements Planner {
     this.state.filled += 1;
     const gained = report.amountOut - report.amountIn - cost;
     this.remember({ landed: true, expected: expected.toString(), realized: gained.toString() }, window);
+    const template = route?.template ? this.state.templates?.[route.template] : undefined;
+    if (template) {
+      template.landed += 1;
+      template.realizedAtoms = (BigInt(template.realizedAtoms) + gained).toString();
+      if (gained > 0n) template.lastProfitAt = report.at;
+    }
     this.state.realizedAtoms[order.inputMint] = (BigInt(this.state.realizedAtoms[order.inputMint] ?? '0') + gained).toString();
   }
 

@@ -50,6 +50,7 @@ const paramsSchema = {
     maxStateAgeSlots: { type: 'integer', minimum: 0, default: 150, description: 'Pools older than this are not traded on.' },
     thresholdWindow: { type: 'integer', minimum: 1, default: 20, description: 'Recent round trips the dynamic profit threshold looks at.' },
     maxThresholdMultiplier: { type: 'number', minimum: 1, default: 4, description: 'Largest factor the dynamic threshold raises minProfitUsd / minProfitBps by.' },
+    routeTemplates: { type: 'boolean', default: true, description: 'Re-fill a known profitable route with its last size (one quote) before searching every pool pair.' },
   },
 };
 
