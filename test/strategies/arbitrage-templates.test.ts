@@ -61,6 +61,11 @@ test('a repeated opportunity is rebuilt from its template with one quote; the se
   planner.facts(ctx({ ...params, tipLamports: 10 ** 12 }));
   assert.equal(planner.lastSearch.template, undefined);
   assert.ok(planner.lastSearch.evaluations > 1);
+  // A template that no longer clears the thresholds at its size leaves the choice to the search.
+  const rich = planner.facts(ctx({ ...params, minProfitUsd: 10 ** 6 })).arbitrage as Record<string, any>;
+  assert.equal(planner.lastSearch.template, undefined);
+  assert.ok(planner.lastSearch.evaluations > 1);
+  assert.equal(rich.amountIn, searched.amountIn, 'the search finds the same best size here');
   // Templates off: always the search.
   planner.facts(ctx({ ...params, routeTemplates: false }));
   assert.equal(planner.lastSearch.template, undefined);

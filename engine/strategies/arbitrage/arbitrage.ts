@@ -189,6 +189,7 @@ export class ArbitragePlanner implements Planner {
     let evaluations = 0;
     let candidates = 0;
     let template: string | undefined;
+    const threshold = this.threshold(p);
     const costsFor = (input: TokenInfo, inputUsd: number): CostModel => ({
       flashLoan,
       flashLoanFeeBps: flashLoan ? p.flashLoanFeeBps ?? 0 : 0,
@@ -215,6 +216,8 @@ export class ArbitragePlanner implements Planner {
         evaluations += 1;
         if (!trip || trip.netProfit <= 0n) continue;
         const usd = atomsToUsd(trip.netProfit, input.decimals, inputUsd);
+        // At its old size it must still clear the thresholds; else the search may find a size that does.
+        if (usd < threshold.minProfitUsd || (Number(trip.netProfit) / Number(trip.amountIn)) * 10_000 < threshold.minProfitBps) continue;
         if (!best || usd > best.usd) (best = { trip, usd }), (template = t.hash);
       }
     }
@@ -247,7 +250,6 @@ export class ArbitragePlanner implements Planner {
       }
     }
     this.lastSearch = { micros: Math.round((performance.now() - started) * 1000), evaluations, candidates, ...(template ? { template } : {}) };
-    const threshold = this.threshold(p);
     if (!best) {
       this.offer = undefined;
       return { arbitrage: NO_OPPORTUNITY(pair, { tip, prio, flashLoan }, threshold) };
