@@ -7,12 +7,13 @@
 import { join } from 'node:path';
 import { PublicKey } from '@solana/web3.js';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../../sandbox/index.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { startSandbox, type TipFloorSample } from '../../sandbox/index.ts';
 import { associatedTokenAddress, createMarket, MarketFlow, tokenBalance, type FlowMode } from '../../sandbox/market/index.ts';
 import { engineWallets } from '../../sandbox/demo/live-context.ts';
-import { buildActiveConfig, fullMessage } from '../config/index.ts';
+import { buildActiveConfig, fullMessage, resolveSharedPath } from '../config/index.ts';
 import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps } from '../app/index.ts';
-import { KaminoFlashLoan, KLEND_PROGRAM_ID } from '../executors/index.ts';
+import { HttpTipFloor, KaminoFlashLoan, KLEND_PROGRAM_ID } from '../executors/index.ts';
 import { SUBJECTS } from '../messages/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { referenceEvaluator } from '../rules/index.ts';
@@ -107,7 +108,11 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     jito: { type: 'jito', transport: 'json-rpc', blockEngine: sb.blockEngineUrl, tipPlacement: 'inline', maxBundleSends: 4, concurrency: 1 },
   };
   const source = new ChainSource({ config: chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl }), log });
-  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log, flashLoans: [flashLoan] });
+  // The competition's tips: Jito's recorded tip floor (shared fixture) served by the sandbox's block engine, else the tips landed on it.
+  const recordedFloor = resolveSharedPath(PROJECT, '../../../shared/fixtures/jito/tip-accounts-and-limits.json');
+  if (existsSync(recordedFloor)) sb.setTipFloor((JSON.parse(readFileSync(recordedFloor, 'utf8')) as { tipFloorResponseExample: TipFloorSample[] }).tipFloorResponseExample.at(-1));
+  const tipFloor = await new HttpTipFloor(`${sb.blockEngineUrl}/api/v1/bundles/tip_floor`, { refreshMs: 2_000 }).start();
+  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan] });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live });
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
@@ -221,8 +226,11 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const roundTrips = filled.filter((r) => r.order.side === 'roundtrip').length;
   const acc = live.accuracy.fact();
   write(`\nsummary: ${filled.length} confirmed orders (strategies ${strategies.join(', ')}; venues ${venues.join(', ')}; executors ${executors.join(', ')}; ${roundTrips} cross-venue round trip(s), two legs in one transaction, ${flashLoanWrapped} of them wrapped in a Kamino flash loan), ${failedOnChain.length} failed on chain after the guard, ${notSent.length} refused before sending; ${swaps} simulated swaps; P&L of the workers marked at the last price $${realizedUsd().toFixed(4)}`);
+  const tip = live.tips?.fact();
+  if (tip) write(`tip: competition ${tip.source === 'none' ? 'unknown' : `p50 ${tip.p50Lamports} / p75 ${tip.p75Lamports} / p95 ${tip.p95Lamports} lamports (${existsSync(recordedFloor) ? 'recorded Jito tip floor, fixture' : 'tips landed on the sandbox'})`}; our bundles ${tip.landed}/${tip.samples} landed; bidding the ${tip.percentile}th percentile: ${tip.recommendedLamports} lamports`);
   write(`quoteAccuracy: ${acc.samples} confirmation(s), mean shortfall ${acc.meanShortfallBps} bps, worst ${acc.worstShortfallBps} bps; reconciliation: ${mismatches.length ? `${mismatches.length} MISMATCH(ES): ${mismatches.join('; ')}` : 'every order and every wallet atom reconciled'}`);
   await app.close();
+  tipFloor.close();
   live.monitor.close();
   await sb.close();
   return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, flashLoanWrapped, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length };

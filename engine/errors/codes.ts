@@ -170,6 +170,7 @@ export interface ErrorContext {
   EXEC_BAD_POLICY: Context;
   EXEC_BAD_REPORT: Context;
   EXEC_BAD_TIP_POLICY: Context;
+  EXEC_BAD_TIP_FLOOR: Context;
   EXEC_BLOCKHASH_EXPIRED: Context;
   EXEC_BUNDLE_REFUSED: Context;
   EXEC_BUNDLE_TOO_LARGE: Context;

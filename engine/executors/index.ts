@@ -27,3 +27,4 @@ export { SendGuard, type GuardStats, type SendGuardOptions } from './live/guard.
 export { RoundTripSource, OrderRouteSource } from './sources/round-trip.ts';
 export { KaminoFlashLoan, decodeKaminoReserve, kaminoFlashLoanFee, feeSfFromBps, lendingMarketAuthority, KLEND_PROGRAM_ID, RESERVE_ACCOUNT_LEN, type KaminoReserve, type KaminoReserveKeys } from './flash/kamino.ts';
 export type { FlashLoanProvider, FlashLoanRequest } from './flash/provider.ts';
+export { parseTipFloor, tipFloorFromFile, HttpTipFloor, StaticTipFloor, TipAdvisor, percentileFor, type TipFloor, type TipFloorSource, type TipFact } from './tips/index.ts';

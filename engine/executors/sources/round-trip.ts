@@ -66,8 +66,8 @@ export class RoundTripSource implements RouteSource {
     return provider;
   }
 
-  private async state(leg: Leg): Promise<PoolState> {
-    const state = (await this.pools.statesFor(leg.inputMint, leg.outputMint)).find((s) => s.address === leg.pool);
+  private state(leg: Leg, states: readonly PoolState[]): PoolState {
+    const state = states.find((s) => s.address === leg.pool);
     if (!state) throw new SolrulesError('EXEC_NO_ROUTE', `pool ${leg.pool} of the round trip is not available`, { pool: leg.pool });
     return state;
   }
@@ -77,7 +77,9 @@ export class RoundTripSource implements RouteSource {
     if (l1.inputMint !== order.inputMint || l2.outputMint !== order.outputMint || l1.outputMint !== l2.inputMint) {
       throw new SolrulesError('ARB_ROUTE_INVALID', `round-trip order ${order.id}: legs do not chain ${order.inputMint} -> ${l1.outputMint} -> ${order.outputMint}`, { orderId: order.id });
     }
-    const [s1, s2] = [await this.state(l1), await this.state(l2)];
+    // Both legs trade the same pair (in and back): one fresh read of its pools serves both.
+    const states = await this.pools.statesFor(l1.inputMint, l1.outputMint);
+    const [s1, s2] = [this.state(l1, states), this.state(l2, states)];
     const v1 = venueById(s1.venue);
     const v2 = venueById(s2.venue);
     if (!v1 || !v2) throw new SolrulesError('EXEC_NO_ROUTE', `no registered venue for ${!v1 ? s1.venue : s2.venue}`, { venue: !v1 ? s1.venue : s2.venue });
