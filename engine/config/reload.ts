@@ -14,6 +14,7 @@ import { errorsOf, fullMessage, warningsOf, type Diagnostic } from './diagnostic
 import { loadProject, projectFiles, runProjectTests, type Project } from './project.ts';
 import { prescreenFiles } from './prescreen.ts';
 import type { StrategiesConfig } from './strategies.ts';
+import { diagnosticAt } from './yaml.ts';
 import { redactKeyMaterial } from '../wallets/index.ts';
 
 /** Everything a running engine reads from the user's files, swapped as one. */
@@ -62,6 +63,31 @@ export function stricterRiskChanges(serving: ActiveConfig, candidate: ActiveConf
     changed.push(`risk.${key}: ${canonicalJson(b)} -> ${canonicalJson(a)}`);
   }
   return changed.length ? changed : undefined;
+}
+
+/**
+ * What a running engine cannot take from a reload: the settings of an existing strategy its
+ * planner is built from (`market:`, `indicators:`, `timeframe:`). Swapping them in would leave
+ * the planner on the old pair or indicators while rules and reports follow the new ones, so the
+ * candidate is refused (CONFIG_RELOAD_NEEDS_RESTART, at the changed key) and the running config
+ * stays; restart to apply them. Empty when the candidate may be swapped in.
+ */
+export function refusedUntilRestart(serving: ActiveConfig, candidate: ActiveConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const src = candidate.project.strategies?.src;
+  const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+  for (const [name, after] of Object.entries(candidate.strategies.strategies)) {
+    const before = serving.strategies.strategies[name];
+    if (!before) continue; // a new strategy starts on a restart (warned about as unplanned when enabled)
+    for (const key of ['market', 'indicators', 'timeframe'] as const) {
+      if (same(before[key], after[key])) continue;
+      const message = `strategy '${name}': ${key} changed; the running planner was built for the old ${key}, so this reload is refused and the running config stays — restart the engine to apply it`;
+      const found = canonicalJson(after[key] ?? null);
+      const expected = canonicalJson(before[key] ?? null);
+      out.push(src ? diagnosticAt(src, after[key] === undefined ? ['strategies', name] : ['strategies', name, key], 'CONFIG_RELOAD_NEEDS_RESTART', message, { expected, found, key: true }) : { file: 'strategies.yaml', line: 1, column: 1, code: 'CONFIG_RELOAD_NEEDS_RESTART', message, expected, found });
+    }
+  }
+  return out;
 }
 
 /** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
@@ -222,6 +248,8 @@ export class Reloader {
       const e = err as NodeJS.ErrnoException & { path?: string };
       built = { diagnostics: [{ file: e.path ?? this.opts.root, line: 1, column: 1, code: 'CONFIG_LOAD_FAILED', message: `the project could not be loaded (${e.code ?? e.name ?? 'error'})`, expected: 'readable YAML files', found: e.code ?? 'an exception' }], testFailures: [] };
     }
+    const needsRestart = built.active ? refusedUntilRestart(before, built.active) : [];
+    if (needsRestart.length) built = { diagnostics: needsRestart, testFailures: [], ...(built.warnings ? { warnings: built.warnings } : {}) };
     const tookMs = performance.now() - started;
     for (const d of built.warnings ?? []) this.log.warn({ file: d.file, line: d.line, column: d.column, code: d.code, severity: 'warning' }, `reload warning: ${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
     let outcome: ReloadOutcome;

@@ -84,6 +84,7 @@ export interface ErrorContext {
   YAML_SYNTAX: Context;
   // CONFIG_
   CONFIG_NO_STRATEGIES: Context;
+  CONFIG_RELOAD_NEEDS_RESTART: Context;
   // STRATEGIES_
   STRATEGIES_DCA_AMOUNT: Context;
   STRATEGIES_FACT_CLASH: Context;
