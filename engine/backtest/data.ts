@@ -157,7 +157,7 @@ function loadMarketBars(cfg: StrategiesConfig, strategiesFile: string, id: strin
   const lo = Math.max(from ?? -Infinity, own.from ?? -Infinity);
   const hi = Math.min(to ?? Infinity, own.to ?? Infinity);
   const cut = series.between(lo, hi);
-  if (cut.length === 0) throw new SolrulesError('BACKTEST_NO_BARS', `no bars of ${id} in the selected period (${opts.from ?? cfg.backtest?.from ?? 'start'} .. ${opts.to ?? cfg.backtest?.to ?? 'end'}); the data covers ${new Date(series.time[0]!).toISOString()} .. ${new Date(series.time[series.length - 1]!).toISOString()}`, { field: 'period', value: { market: id, from: opts.from, to: opts.to } });
+  if (cut.length === 0) throw new SolrulesError('BACKTEST_NO_BARS', `no bars in the selected period for ${id} (${opts.from ?? cfg.backtest?.from ?? 'start'} .. ${opts.to ?? cfg.backtest?.to ?? 'end'}); the data covers ${new Date(series.time[0]!).toISOString()} .. ${new Date(series.time[series.length - 1]!).toISOString()}`, { field: 'period', value: { market: id, from: opts.from, to: opts.to } });
   const files = report.files.map((f) => ({ path: f.file, sha256: createHash('sha256').update(readFileSync(f.file)).digest('hex'), rows: f.rows }));
   return { id, series: cut, report, files };
 }
