@@ -8,3 +8,4 @@ export { looksLikeKeyMaterial, findKeyMaterial, redactKeyMaterial, textHoldsKeyM
 export * from './project.ts';
 export { DEFAULT_MAX_FILE_BYTES, maxFileBytes, readUserFile, type ReadResult } from './files.ts';
 export { buildActiveConfig, ConfigHolder, Reloader, refusedUntilRestart, type ActiveConfig, type BuildResult, type ReloadOutcome, type ReloaderOptions } from './reload.ts';
+export { projectSources, ruleSetContent, buildFromSources, rollbackTo, rollbackTarget, type RuleSetContent } from './rollback.ts';

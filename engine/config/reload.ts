@@ -237,12 +237,36 @@ export class Reloader {
 
   /** Rebuilds from disk and swaps if everything passes. Safe to call directly ("reload now"). */
   async reload(source: string): Promise<ReloadOutcome> {
-    const started = performance.now();
     this.loaded = fingerprint(this.opts.root);
+    return this.apply(source, (serving) => buildActiveConfig(this.opts.root, this.opts.factory, source, { serving }));
+  }
+
+  /**
+   * Puts a candidate built elsewhere (`admin rollback`: a stored version rebuilt from its sources,
+   * engine/config/rollback.ts) through what a reload does — refusal with its diagnostics and test
+   * failures, what needs a restart, the swap, the log, the outcome — after any reload in progress.
+   */
+  async applyCandidate(source: string, build: (serving: ActiveConfig) => Promise<BuildResult>): Promise<ReloadOutcome> {
+    return this.runExclusive(() => this.apply(source, build));
+  }
+
+  /** Runs `fn` after any reload in progress (one swap at a time). */
+  private runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.running.then(fn);
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Builds a candidate with `build`, logs, refuses or swaps it in, and reports the outcome. */
+  private async apply(source: string, build: (serving: ActiveConfig) => Promise<BuildResult>): Promise<ReloadOutcome> {
+    const started = performance.now();
     const before = this.opts.holder.current;
     let built: BuildResult;
     try {
-      built = await buildActiveConfig(this.opts.root, this.opts.factory, source, { serving: before });
+      built = await build(before);
     } catch (err) {
       // Whatever a file did to the loader, the reload is refused, named and counted like any other.
       const e = err as NodeJS.ErrnoException & { path?: string };
