@@ -19,6 +19,8 @@ import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { evaluatorFactory } from '../../engine/rules/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { requireService, SERVICES } from '../support/services.ts';
+import { deleteNamespace, openTestBus, testNamespace } from '../infra/bus/nats/support.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'rollback-test-token';
@@ -186,4 +188,25 @@ test('every instance on the bus goes to the hash the asking instance resolved', 
   assert.deepEqual(asked, []);
   for (const s of states) await s.detach();
   await bus.close();
+});
+
+test('over NATS: the other instance is told the resolved hash and rolls back to it', async (t) => {
+  if (!(await requireService(t, 'nats'))) return;
+  const url = SERVICES.nats.url;
+  const ns = testNamespace('rollback');
+  const buses = [await openTestBus(url, ns), await openTestBus(url, ns)];
+  const states = [new ControlState({ instanceId: 'nats-0' }), new ControlState({ instanceId: 'nats-1' })];
+  try {
+    for (let i = 0; i < 2; i++) await states[i]!.attach(buses[i]!, { syncTimeoutMs: 0 });
+    const told = new Promise<string | undefined>((resolve) => states[1]!.onRollback((hash) => (resolve(hash), { ok: true, hash: hash! })));
+    states[0]!.onRollback(() => ({ ok: true, hash: 'e'.repeat(64) }));
+    const r = await states[0]!.command('rollback', 'over nats');
+    assert.equal(r.rollback?.ok, true);
+    const hash = await Promise.race([told, new Promise((_, reject) => setTimeout(() => reject(new Error('no rollback reached the other instance over NATS in 10 s')), 10_000))]);
+    assert.equal(hash, 'e'.repeat(64));
+  } finally {
+    for (const s of states) await s.detach();
+    for (const b of buses) await b.close();
+    await deleteNamespace(url, ns);
+  }
 });
