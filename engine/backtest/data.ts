@@ -67,7 +67,7 @@ export interface BacktestMarkets {
 type DataEntry = string | string[] | { files: string | string[]; from?: string; to?: string };
 
 /** Market NAMEs a strategy's indicators read (`market: NAME`), in declaration order. */
-function indicatorMarkets(indicators: unknown): string[] {
+export function indicatorMarkets(indicators: unknown): string[] {
   return [...new Set(readSignalIndicators(indicators).declarations.map((d) => d.market).filter((m) => m !== ''))];
 }
 

@@ -23,7 +23,7 @@ import { formatTimeframe, type CandleSeries } from '../market/index.ts';
 import type { OrderJson } from '../orders/index.ts';
 import type { PriceBar } from '../strategies/index.ts';
 import { describeMisalignment, mergeClock, misalignments, type MergedClock, type Misalignment } from './clock.ts';
-import { chosenStrategies, marketIdOf, type BacktestMarkets } from './data.ts';
+import { chosenStrategies, indicatorMarkets, marketIdOf, type BacktestMarkets } from './data.ts';
 import { describeFillModel, fillReference, type FillModelConfig } from './fill-model.ts';
 import { baseToQuoteAtoms, StrategyLedger } from './ledger.ts';
 import type { BacktestResult, IndicatorSeries, MarketData, StrategyResult } from './report/index.ts';
@@ -108,6 +108,9 @@ function singleMarket(cfg: StrategiesConfig, series: CandleSeries, names: string
   for (const n of names) {
     const s = cfg.strategies[n]!;
     if (s.market && marketIdOf(s.market) !== id) throw new SolrulesError('BACKTEST_UNKNOWN_MARKET', `strategy '${n}' trades ${marketIdOf(s.market)}, and the bars given are of ${id}; load its market's bars (loadBacktestMarkets)`, { field: 'strategy', value: n });
+    // Its indicators on other markets would never be fed (never ready): refuse rather than run it blind.
+    const reads = indicatorMarkets(s.indicators);
+    if (reads.length) throw new SolrulesError('BACKTEST_NO_MARKET_DATA', `strategy '${n}' reads market(s) ${reads.join(', ')} (indicators' market:), and only ${id}'s bars were given; load every market (loadBacktestMarkets)`, { field: 'strategy', value: n });
     traded[n] = { id, base: cfg.market.base, quote: cfg.market.quote };
   }
   return { strategies: names, markets: new Map([[id, { series }]]), traded, reads: Object.fromEntries(names.map((n) => [n, {}])) };

@@ -171,4 +171,6 @@ test('a read market without data, and --data with several markets, are typed err
   assert.throws(() => loadBacktestMarkets({ ...cfg, backtest: { ...cfg.backtest, data: noRay } }, join(REPO_ROOT, 'strategies.yaml'), { strategies: ['ray-sol-trend'] }), (e: unknown) => isSolrulesError(e, 'BACKTEST_NO_MARKET_DATA') && /RAY\/USDC/.test((e as Error).message));
   assert.throws(() => loadBacktestMarkets(cfg, join(REPO_ROOT, 'strategies.yaml'), { strategies: ['ray-sol-trend'], files: ['x.csv'] }), (e: unknown) => isSolrulesError(e, 'BACKTEST_DATA_AMBIGUOUS'));
   assert.throws(() => loadBacktestMarkets({ ...cfg, backtest: { ...cfg.backtest, data: { ...cfg.backtest!.data, 'JUP/USDC': 'x.csv' } } }, join(REPO_ROOT, 'strategies.yaml'), { strategies: ['dca'] }), (e: unknown) => isSolrulesError(e, 'BACKTEST_UNKNOWN_MARKET'));
+  // One series given (the single-market form): a strategy trading another market is refused, not run on the wrong bars.
+  await assert.rejects(runBacktest({ active, series: series('SOL', [0, 1, 2]), strategies: ['ray-sol-trend'], fill: FILL }), (e: unknown) => isSolrulesError(e, 'BACKTEST_UNKNOWN_MARKET') && /ray-sol-trend trades RAY\/USDC/.test((e as Error).message.replace("'ray-sol-trend'", 'ray-sol-trend')));
 });
