@@ -109,7 +109,7 @@ export interface DeadLetterMessage {
 }
 
 /** The control plane's messages (engine/control applies them). */
-export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload';
+export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload' | 'rollback';
 
 /** The `control` fact rules read. */
 export interface ControlFact {
@@ -135,6 +135,8 @@ export interface ControlMessage {
   instance: string;
   /** Epoch ms when the operator asked. */
   atMs: number;
+  /** rollback: the rule-set hash every instance goes back to (resolved where the operator asked). */
+  hash?: string;
 }
 
 /** `control.sync` request. */
