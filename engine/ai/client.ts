@@ -194,7 +194,7 @@ export class AiClient {
         if (parsed.ok) {
           const result: AnalysisSuccess = { ...base, model, status: 'ok', answer: parsed.answer, source: 'api', at: this.clock.now(), usage, costUsd, calls: counter.calls };
           this.cache.set(requestHash, result);
-          recorder?.record({ requestHash, market: req.market, timeframe: req.timeframe, chartSha256: req.chart.sha256, model, language, answer: parsed.answer, recordedAt: result.at });
+          recorder?.record({ requestHash, market: req.market, timeframe: req.timeframe, chartSha256: req.chart.sha256, model, requestedModel: this.model, language, answer: parsed.answer, recordedAt: result.at });
           this.log.info({ market: req.market, model, recommendation: parsed.answer.recommendation, confidence: parsed.answer.confidence, calls: counter.calls, costUsd }, 'AI analysis done');
           return result;
         }

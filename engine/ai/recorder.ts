@@ -17,7 +17,10 @@ export interface RecordedAnalysis {
   market: string;
   timeframe: string;
   chartSha256: string;
+  /** Model that answered (as the server named it, e.g. a dated version). */
   model: string;
+  /** Model the request named, which the request hash covers (absent in recordings made before it was kept: then `model`). */
+  requestedModel?: string;
   language: string;
   answer: AnalysisAnswer;
   /** When the answer was recorded (ms; the injected clock's time). */
@@ -33,12 +36,19 @@ export class AnalysisRecorder {
   private readonly entries = new Map<string, RecordedAnalysis>();
   private readonly report: ReplayReport = { replayed: [], missing: [] };
 
+  /** `missingOk`: a replay of a file that does not exist answers nothing (every request is reported missing) instead of throwing. */
   constructor(
     readonly file: string,
     readonly mode: RecorderMode,
+    opts: { missingOk?: boolean } = {},
   ) {
     if (existsSync(file)) this.load();
-    else if (mode === 'replay') throw new SolrulesError('AI_REPLAY_FILE', `no recorded analyses at ${file}`, { file });
+    else if (mode === 'replay' && !opts.missingOk) throw new SolrulesError('AI_REPLAY_FILE', `no recorded analyses at ${file}`, { file });
+  }
+
+  /** The models the recorded requests named (what a replaying client must name to find them). */
+  models(): string[] {
+    return [...new Set([...this.entries.values()].map((e) => e.requestedModel ?? e.model))].sort();
   }
 
   private load(): void {

@@ -78,7 +78,7 @@ export const L = {
   busResult: enumOf('ack', 'nak', 'term', 'error'),
   reloadOutcome: enumOf('applied', 'refused'),
   controlAction: enumOf('pause', 'resume', 'kill', 'release', 'reload'),
-  adminAction: enumOf('pause', 'resume', 'kill', 'release', 'reload', 'status'),
+  adminAction: enumOf('pause', 'resume', 'kill', 'release', 'reload', 'status', 'analyze'),
   adminResult: enumOf('ok', 'unauthorized', 'disabled', 'error'),
   refusedBy: enumOf('kill-switch', 'paused'),
   fact: named('fact names of the fact catalog', 64),

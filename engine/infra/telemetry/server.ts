@@ -24,9 +24,11 @@ export interface AdminActions {
   release(reason?: string): Promise<unknown>;
   reload(reason?: string): Promise<unknown>;
   status(): Promise<unknown>;
+  /** On-demand AI analysis of a market (POST /admin/analyze {"market": "SOL"}); absent: the endpoint answers 503. */
+  analyze?(market: string): Promise<unknown>;
 }
 
-export const ADMIN_ACTIONS = ['pause', 'resume', 'kill', 'release', 'reload', 'status'] as const;
+export const ADMIN_ACTIONS = ['pause', 'resume', 'kill', 'release', 'reload', 'status', 'analyze'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 const READINESS_REFRESH_MS = 5_000;
@@ -124,7 +126,8 @@ export async function startTelemetryServer(opts: TelemetryServerOptions = {}): P
     try {
       const body = action === 'status' ? {} : await readBody(req);
       const reason = typeof body.reason === 'string' ? body.reason.slice(0, 200) : undefined;
-      const result = action === 'status' ? await opts.admin.status() : await opts.admin[action as Exclude<AdminAction, 'status'>](reason);
+      if (action === 'analyze') return await analyze(res, body);
+      const result = action === 'status' ? await opts.admin.status() : await opts.admin[action as Exclude<AdminAction, 'status' | 'analyze'>](reason);
       metrics.control.adminRequests.inc({ action, result: 'ok' });
       if (action !== 'status') log.info({ action, reason }, `admin ${action}`);
       send(res, 200, { ok: true, action, result });
@@ -134,6 +137,17 @@ export async function startTelemetryServer(opts: TelemetryServerOptions = {}): P
       log.error({ action, err: e.message }, `admin ${action} failed`);
       send(res, err instanceof SolrulesError && err.code.startsWith('TELEMETRY_') ? 400 : 500, { error: e.message, ...(err instanceof SolrulesError ? { code: err.code } : {}) });
     }
+  };
+
+  // On-demand AI analysis: this instance's engine only (an answer is not broadcast; each instance asks for its own).
+  const analyze = async (res: ServerResponse, body: Record<string, unknown>): Promise<void> => {
+    const market = typeof body.market === 'string' ? body.market.trim().slice(0, 40) : '';
+    if (!market) return send(res, 400, { error: 'analyze needs a market, e.g. {"market": "SOL/USDC"}' });
+    if (!opts.admin?.analyze) return send(res, 503, { error: 'this engine has no AI analysis attached' });
+    const result = await opts.admin.analyze(market);
+    metrics.control.adminRequests.inc({ action: 'analyze', result: 'ok' });
+    log.info({ action: 'analyze', market }, 'admin analyze');
+    send(res, 200, { ok: true, action: 'analyze', result });
   };
 
   const server: Server = createServer((req, res) => {
