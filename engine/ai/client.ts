@@ -162,7 +162,7 @@ export class AiClient {
     }
     const recorder = this.options.recorder;
     if (recorder?.mode === 'replay') {
-      const hit = recorder.lookup(requestHash, { market: req.market, chartSha256: req.chart.sha256 });
+      const hit = recorder.lookup(requestHash, { market: req.market, chartSha256: req.chart.sha256, chartTo: req.vars.to });
       if (!hit) {
         this.log.warn({ market: req.market, requestHash }, 'AI analysis missing from the recording (replay never calls the API)');
         return { ...base, status: 'failed', at: this.clock.now(), usage, costUsd: 0, calls: 0, error: { code: 'AI_REPLAY_MISSING', message: `no recorded answer for request ${requestHash.slice(0, 12)} (${req.market})` } };

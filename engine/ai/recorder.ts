@@ -27,9 +27,17 @@ export interface RecordedAnalysis {
   recordedAt: number;
 }
 
+/** A request as the replay report lists it; `chartTo` is the chart's last candle (UTC). */
+export interface ReplayedRequest {
+  requestHash: string;
+  market: string;
+  chartSha256: string;
+  chartTo?: string;
+}
+
 export interface ReplayReport {
-  replayed: { requestHash: string; market: string; chartSha256: string }[];
-  missing: { requestHash: string; market: string; chartSha256: string }[];
+  replayed: ReplayedRequest[];
+  missing: ReplayedRequest[];
 }
 
 export class AnalysisRecorder {
@@ -70,7 +78,7 @@ export class AnalysisRecorder {
   }
 
   /** The recorded answer for a request (replay mode notes hits and misses for the report). */
-  lookup(requestHash: string, about: { market: string; chartSha256: string }): RecordedAnalysis | undefined {
+  lookup(requestHash: string, about: { market: string; chartSha256: string; chartTo?: string }): RecordedAnalysis | undefined {
     const hit = this.entries.get(requestHash);
     if (this.mode === 'replay') (hit ? this.report.replayed : this.report.missing).push({ requestHash, ...about });
     return hit;

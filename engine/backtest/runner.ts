@@ -18,7 +18,10 @@ import { formatTimeframe, type CandleSeries } from '../market/index.ts';
 import type { OrderJson } from '../orders/index.ts';
 import { describeFillModel, fillReference, type FillModelConfig } from './fill-model.ts';
 import { baseToQuoteAtoms, StrategyLedger } from './ledger.ts';
-import type { BacktestResult, IndicatorSeries, StrategyResult } from './report/index.ts';
+import type { AiSection, BacktestResult, IndicatorSeries, StrategyResult } from './report/index.ts';
+import { AI_DECISION_METHOD, AiDecisionProbe } from './ai-decisions.ts';
+import { evaluatorFactory, type EvaluatorKind } from '../rules/index.ts';
+import { dirname } from 'node:path';
 
 export interface BacktestOptions {
   /** The validated config (rule set, strategies.yaml) to run. */
@@ -37,6 +40,8 @@ export interface BacktestOptions {
   progressEvery?: number;
   /** Report generation time (default now); fixed in tests for byte-identical output. */
   generatedAt?: string;
+  /** Model whose recorded answers to replay (default: SOLRULES_AI_MODEL is not read here; the recordings' only model). */
+  aiModel?: string;
 }
 
 /** One order's outcome: what a diff compares. */
@@ -101,7 +106,15 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const bus = new MemoryBus();
   const store = new MemoryStore();
   const log = opts.log ?? logger().child({ component: 'backtest' });
-  const engine = await composeEngine({ holder, bus, store, log, fills });
+  // Strategies declaring ai: get answers from recordings only: a backtest never calls a model.
+  let decisionMs = 0;
+  const probe = new AiDecisionProbe(evaluatorFactory(active.ruleSet.evaluatorKind as EvaluatorKind), active.ruleSet.params);
+  const strategiesFile = active.project.strategies?.src.file;
+  const engine = await composeEngine({
+    holder, bus, store, log, fills,
+    ai: { mode: 'replay', baseDir: strategiesFile ? dirname(strategiesFile) : process.cwd(), ...(opts.aiModel ? { env: { SOLRULES_AI_MODEL: opts.aiModel } } : { env: {} }) },
+    observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decisionMs),
+  });
 
   const ledgers = new Map(names.map((s) => [s, new StrategyLedger(s, marketId, { base: base.decimals, quote: quote.decimals })]));
   const orders: OrderOutcome[] = [];
@@ -182,7 +195,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     bar.low = bars.low[i]!;
     bar.close = bars.close[i]!;
     if (bars.volume) bar.volume = bars.volume[i]!;
-    const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: bar.close, time: new Date(bar.time + interval).toISOString(), source: 'backtest', bar: { ...bar } };
+    decisionMs = bar.time + interval;
+    const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: bar.close, time: new Date(decisionMs).toISOString(), source: 'backtest', bar: { ...bar } };
     await engine.onPrice(event);
     await bus.settle();
     for (const p of plotters) sample(p, i);
@@ -226,7 +240,35 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     strategies: strategyResults,
     portfolio: { initialEquityUsd: initialUsd, equity: { timeMs: bars.time, equityUsd: portfolioUsd, equityQuoteAtoms: portfolioAtoms } },
   };
+  const ai = aiSection(engine.aiRuntime, probe);
+  if (ai) {
+    result.ai = ai;
+    result.metadata.notes!.push(`AI answers: replayed from recordings only (no model was called): ${ai.replayed.length} replayed, ${ai.missing.length} missing`);
+  }
   const s = engine.stats;
   const decided = [...s.orders.values()].reduce((a, o) => a + o.decided, 0);
   return { result, orders, strategies: names, stats: { bars: n, evaluations: s.evaluations, decided, filled, failed, errors: s.errors, elapsedMs: performance.now() - started } };
+}
+
+/** The report's AI section: which recorded answers were replayed and which were missing, and where the AI decided. */
+function aiSection(runtime: { recorders: Map<string, { replayReport(): { replayed: AiSection['replayed']; missing: AiSection['missing'] } }>; producer: { status(): AiSection['streams'] }; model?: string; warnings: string[] } | undefined, probe: AiDecisionProbe): AiSection | undefined {
+  if (!runtime) return undefined;
+  const replayed: AiSection['replayed'] = [];
+  const missing: AiSection['missing'] = [];
+  const recordings: AiSection['recordings'] = [];
+  for (const [file, recorder] of runtime.recorders) {
+    const r = recorder.replayReport();
+    replayed.push(...r.replayed);
+    missing.push(...r.missing);
+    recordings.push({ file, replayed: r.replayed.length, missing: r.missing.length });
+  }
+  return {
+    model: runtime.model ?? null,
+    recordings,
+    replayed,
+    missing,
+    streams: runtime.producer.status(),
+    warnings: runtime.warnings,
+    decisions: { method: AI_DECISION_METHOD, barsCompared: Object.fromEntries(probe.bars), episodes: probe.episodes },
+  };
 }
