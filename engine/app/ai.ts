@@ -23,6 +23,8 @@ export interface AiEngineOptions {
   env?: NodeJS.ProcessEnv;
   /** Tests: the HTTP client the AI client uses (a loopback server's). */
   fetch?: typeof fetch;
+  /** Override when answers are awaited: a recording made through a backtest waits for each (default: inline when replaying, else background). */
+  wait?: 'inline' | 'background';
 }
 
 /** The producer and what a summary or report says about it. */
@@ -83,7 +85,7 @@ export function buildEngineAi(cfg: StrategiesConfig, opts: AiEngineOptions, cloc
       const models = recorder.models();
       const fileModel = env.SOLRULES_AI_MODEL || (models.length === 1 ? models[0] : undefined);
       if (!fileModel && models.length > 1) {
-        throw new SolrulesError('AI_CONFIG', `${file} holds answers of several models (${models.join(', ')}); set SOLRULES_AI_MODEL to the one to replay`, { field: 'SOLRULES_AI_MODEL', value: '' });
+        throw new SolrulesError('AI_CONFIG', `${file} holds answers of several models (${models.join(', ')}); name the one to replay (solrules backtest --ai-model NAME)`, { field: 'SOLRULES_AI_MODEL', value: '' });
       }
       model ??= fileModel ?? 'none';
       const client = new AiClient({ model: fileModel ?? 'none', recorder, clock: clientClock, log });
@@ -116,7 +118,7 @@ export function buildEngineAi(cfg: StrategiesConfig, opts: AiEngineOptions, cloc
       const queue = queues.get(resolve(opts.baseDir, s.recordings));
       return { ...s, ...(queue ? { queue } : {}) };
     }),
-    wait: opts.mode === 'replay' ? 'inline' : 'background',
+    wait: opts.wait ?? (opts.mode === 'replay' ? 'inline' : 'background'),
     clock,
     log,
     ...(notConfigured ? { notConfigured } : {}),

@@ -8,7 +8,7 @@
  */
 import type { ActiveConfig, StrategiesConfig } from '../config/index.ts';
 import { ConfigHolder } from '../config/index.ts';
-import { composeEngine, type PriceEvent } from '../app/index.ts';
+import { composeEngine, type AiEngineOptions, type PriceEvent } from '../app/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson } from '../messages/index.ts';
 import { MemoryBus } from '../infra/bus/index.ts';
@@ -21,7 +21,7 @@ import { baseToQuoteAtoms, StrategyLedger } from './ledger.ts';
 import type { AiSection, BacktestResult, IndicatorSeries, StrategyResult } from './report/index.ts';
 import { AI_DECISION_METHOD, AiDecisionProbe } from './ai-decisions.ts';
 import { evaluatorFactory, type EvaluatorKind } from '../rules/index.ts';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 
 export interface BacktestOptions {
   /** The validated config (rule set, strategies.yaml) to run. */
@@ -40,8 +40,13 @@ export interface BacktestOptions {
   progressEvery?: number;
   /** Report generation time (default now); fixed in tests for byte-identical output. */
   generatedAt?: string;
-  /** Model whose recorded answers to replay (default: SOLRULES_AI_MODEL is not read here; the recordings' only model). */
+  /** Model whose recorded answers to replay (default: the one model the recordings hold). */
   aiModel?: string;
+  /**
+   * Where AI answers come from (default: replay of recordings, never a network call). Only the
+   * recording script (scripts/record-ai-example.ts) passes a live client, at a loopback server.
+   */
+  ai?: AiEngineOptions;
 }
 
 /** One order's outcome: what a diff compares. */
@@ -112,7 +117,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const strategiesFile = active.project.strategies?.src.file;
   const engine = await composeEngine({
     holder, bus, store, log, fills,
-    ai: { mode: 'replay', baseDir: strategiesFile ? dirname(strategiesFile) : process.cwd(), ...(opts.aiModel ? { env: { SOLRULES_AI_MODEL: opts.aiModel } } : { env: {} }) },
+    ai: opts.ai ?? { mode: 'replay', baseDir: strategiesFile ? dirname(strategiesFile) : process.cwd(), env: opts.aiModel ? { SOLRULES_AI_MODEL: opts.aiModel } : {} },
     observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decisionMs),
   });
 
@@ -260,7 +265,7 @@ function aiSection(runtime: { recorders: Map<string, { replayReport(): { replaye
     const r = recorder.replayReport();
     replayed.push(...r.replayed);
     missing.push(...r.missing);
-    recordings.push({ file, replayed: r.replayed.length, missing: r.missing.length });
+    recordings.push({ file: relative(process.cwd(), file) || file, replayed: r.replayed.length, missing: r.missing.length });
   }
   return {
     model: runtime.model ?? null,
