@@ -152,7 +152,8 @@ export class AiFactProducer {
       }
       s.consumeSlots(timeMs);
       s.counts.scheduled += 1;
-      (due ??= []).push(this.analyze(s, 'schedule'));
+      // In a run the chart is drawn (tens of ms of CPU) after this tick, not inside it: the job starts on the next turn of the event loop.
+      (due ??= []).push(this.opts.wait === 'inline' ? this.analyze(s, 'schedule') : new Promise((r) => setImmediate(r)).then(() => this.analyze(s, 'schedule')));
     }
     if (!due) return undefined;
     if (this.opts.wait === 'inline') return Promise.all(due).then(() => undefined);
