@@ -11,7 +11,7 @@
  * the server over HTTP, validates the answer and the recorder appends it under the request hash
  * that `solrules backtest` recomputes when it replays.
  *
- *   npm run ai:record-example            (then: npx solrules backtest --strategy ai-trend --from 2025-11-01 --to 2025-12-15)
+ *   npm run ai:record-example            (then, in examples/ai-trend: npx solrules backtest --from 2025-11-01 --to 2025-12-15)
  *
  * To record a real model's answers instead, run the engine on a model (docs/ai.md): `solrules run`
  * appends every answer to the strategy's `ai.recordings` file.
@@ -27,7 +27,7 @@ import { createLogger, setLogger } from '../engine/infra/telemetry/index.ts';
 import { readCandlesCsv, rsi, type AnalysisAnswer } from '../engine/ai/index.ts';
 
 export const SCRIPTED_MODEL = 'scripted-loopback-v1';
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = resolve(import.meta.dirname, '..', 'examples', 'ai-trend');
 const STRATEGY = 'ai-trend';
 const FROM = process.env.FROM ?? '2025-11-01';
 const TO = process.env.TO ?? '2025-12-15';

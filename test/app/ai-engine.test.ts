@@ -30,7 +30,7 @@ setLogger(createLogger({ level: 'debug', format: 'json', destination: { write: (
 
 /** The repository's project with only ai-trend enabled. */
 async function aiTrendOnly(): Promise<ActiveConfig> {
-  const built = await buildActiveConfig(REPO_ROOT, compiledEvaluator, 'test', { runTests: false });
+  const built = await buildActiveConfig(join(REPO_ROOT, 'examples', 'ai-trend'), compiledEvaluator, 'test', { runTests: false });
   assert.ok(built.active);
   const cfg = built.active.strategies;
   const strategies = Object.fromEntries(Object.entries(cfg.strategies).map(([n, s]) => [n, { ...s, enabled: n === 'ai-trend' }]));

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildActiveConfig, type ActiveConfig } from '../../engine/config/index.ts';
@@ -21,7 +22,7 @@ setLogger(createLogger({ level: 'silent' }));
 const FROM = '2025-11-01';
 
 async function example(): Promise<ActiveConfig> {
-  const built = await buildActiveConfig(REPO_ROOT, compiledEvaluator, 'test', { runTests: false });
+  const built = await buildActiveConfig(join(REPO_ROOT, 'examples', 'ai-trend'), compiledEvaluator, 'test', { runTests: false });
   assert.ok(built.active, JSON.stringify(built.diagnostics.slice(0, 3)));
   return built.active;
 }
@@ -111,4 +112,16 @@ test('answers missing from the recordings are reported as missing (which chart, 
   assert.deepEqual(ai.streams[0]!.counts.failed, { AI_REPLAY_MISSING: 3 });
   for (const m of ai.missing) assert.match(m.chartTo ?? '', /^2025-11-0[45] \d\d:00$/);
   assert.deepEqual(ai.recordings.map((r) => [r.replayed, r.missing]), [[4, 3]]);
+});
+
+test('the example validates and its rule tests cover at least 90 % of condition outcomes (the CLI, in its directory)', () => {
+  const dir = join(REPO_ROOT, 'examples', 'ai-trend');
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'solrules.js'), ...args], { cwd: dir, encoding: 'utf8' });
+  const validate = cli('validate');
+  assert.equal(validate.status, 0, validate.stdout + validate.stderr);
+  const tests = cli('test', '--coverage', '--threshold', '90');
+  assert.equal(tests.status, 0, tests.stdout + tests.stderr);
+  assert.match(tests.stdout, /✓ buys when a fresh, confident buy and an up-trend agree/);
+  const pct = Number(/coverage: ([\d.]+)% of leaf condition outcomes/.exec(tests.stdout)?.[1]);
+  assert.ok(pct >= 90, tests.stdout);
 });
