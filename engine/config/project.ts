@@ -301,9 +301,10 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
           listed.add(ref.path);
           const kind = classify(ref.path, read(ref.path));
           byKind.set(kind, [...(byKind.get(kind) ?? []), ref.path]);
-          // ... and the rule tests beside them (examples/ai-trend/ai-trend.test.yaml), so test and coverage see them.
+          // ... and the rule tests beside those inside its own directory (examples/ai-trend/ai-trend.test.yaml), so
+          // test and coverage see them; tests of rule files borrowed from elsewhere (../../rules) belong to their project.
           const tests = ref.path.replace(/\.ya?ml$/, '.test.yaml');
-          if (tests !== ref.path && !listed.has(tests) && existsSync(tests)) {
+          if (tests !== ref.path && tests.startsWith(dirname(path) + sep) && !listed.has(tests) && existsSync(tests)) {
             listed.add(tests);
             byKind.set('rule-test', [...(byKind.get('rule-test') ?? []), tests]);
           }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder, type ActiveConfig } from '../../engine/config/index.ts';
 import { compiledEvaluator } from '../../engine/rules/index.ts';
-import { analyzeOnDemand, composeEngine, type TradingEngine } from '../../engine/app/index.ts';
+import { analyzeOnDemand, composeEngine, settingsNeedingRestart, type TradingEngine } from '../../engine/app/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { ControlState, controlAdmin } from '../../engine/control/index.ts';
 import { createLogger, Health, setLogger, startTelemetryServer } from '../../engine/infra/telemetry/index.ts';
@@ -139,4 +139,12 @@ test('admin analyze on an engine without an AI client says so, naming the variab
     await engine.stop();
     await telemetry.close();
   }
+});
+
+test('a reload that changes a strategy\'s ai: is said to need a restart (the producer is built at start)', async () => {
+  const a = (await aiTrendOnly()).strategies;
+  const entry = a.strategies['ai-trend']!;
+  const b = { ...a, strategies: { ...a.strategies, 'ai-trend': { ...entry, ai: { ...entry.ai!, every: '8h', maxAge: '16h' } } } };
+  assert.deepEqual(settingsNeedingRestart(a, b), ['strategies.ai-trend.ai']);
+  assert.deepEqual(settingsNeedingRestart(a, a), []);
 });

@@ -119,7 +119,7 @@ test('the example validates and its rule tests cover at least 90 % of condition 
   const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'solrules.js'), ...args], { cwd: dir, encoding: 'utf8' });
   const validate = cli('validate');
   assert.equal(validate.status, 0, validate.stdout + validate.stderr);
-  const tests = cli('test', '--coverage', '--threshold', '90');
+  const tests = cli('test', '--coverage', '--threshold', '90', '--strategies', 'strategies.yaml', 'ai-trend.yaml', 'ai-trend.test.yaml');
   assert.equal(tests.status, 0, tests.stdout + tests.stderr);
   assert.match(tests.stdout, /✓ buys when a fresh, confident buy and an up-trend agree/);
   const pct = Number(/coverage: ([\d.]+)% of leaf condition outcomes/.exec(tests.stdout)?.[1]);
