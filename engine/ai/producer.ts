@@ -211,9 +211,16 @@ export class AiFactProducer {
     });
   }
 
-  /** Waits for background analyses still running (a stopping engine). */
-  async settle(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+  /** Waits for background analyses still running (at most `maxMs`: a stopping engine keeps a paid answer's recording, but does not hang on a slow model). */
+  async settle(maxMs = Infinity): Promise<void> {
+    const all = Promise.allSettled([...this.inFlight]);
+    if (maxMs === Infinity) {
+      await all;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, maxMs)))]);
+    clearTimeout(timer);
   }
 
   private async analyze(s: ChartStream, trigger: Trigger): Promise<AnalysisResult | undefined> {

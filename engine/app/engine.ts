@@ -367,7 +367,7 @@ export class TradingEngine {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.opts.ai?.settle();
+    await this.opts.ai?.settle(5_000);
     this.reportStrategies(true);
     for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();
