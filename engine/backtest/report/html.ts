@@ -277,6 +277,6 @@ ${missing ? `<details><summary>missing answers${ai.missing.length > 50 ? ` (firs
 <h3>Where the AI changed a decision</h3>
 <p class="dim">${esc(ai.decisions.method)}.</p>
 <p id="ai-decision-counts">${vetoed.length} episode(s) (${bars(vetoed)} bar(s)) where the AI vetoed an order the rule wanted without it; ${enabled.length} episode(s) (${bars(enabled)} bar(s)) where the AI's answer made an order happen.</p>
-<div class="scroll"><table id="ai-decisions"><thead><tr><th>from (UTC)</th><th>to</th><th>bars</th><th>rule</th><th>side</th><th>effect</th><th>ai fact at the first bar</th></tr></thead><tbody>${rows}</tbody></table></div>
+<div class="scroll"><table id="ai-decisions"><thead><tr><th>from (bar close, UTC)</th><th>to</th><th>bars</th><th>rule</th><th>side</th><th>effect</th><th>ai fact at the first bar</th></tr></thead><tbody>${rows}</tbody></table></div>
 ${ep.length > AI_EPISODES_SHOWN ? `<p class="dim">… ${ep.length - AI_EPISODES_SHOWN} more in report.json (ai.decisions.episodes).</p>` : ''}`;
 }
