@@ -148,3 +148,11 @@ test('a reload that changes a strategy\'s ai: is said to need a restart (the pro
   assert.deepEqual(settingsNeedingRestart(a, b), ['strategies.ai-trend.ai']);
   assert.deepEqual(settingsNeedingRestart(a, a), []);
 });
+
+test('an engine whose strategies do not declare ai: has no AI producer (no AI work per bar)', async () => {
+  const built = await buildActiveConfig(REPO_ROOT, compiledEvaluator, 'test', { runTests: false });
+  assert.ok(built.active);
+  const engine = await composeEngine({ holder: new ConfigHolder(built.active), bus: new MemoryBus(), store: new MemoryStore(), ai: { mode: 'live', baseDir: REPO_ROOT, env: {} } });
+  assert.equal(engine.ai, undefined);
+  assert.equal(engine.aiRuntime, undefined);
+});
