@@ -162,7 +162,7 @@ export class AiClient {
     }
     const recorder = this.options.recorder;
     if (recorder?.mode === 'replay') {
-      const hit = recorder.lookup(requestHash, { market: req.market, chartSha256: req.chart.sha256 });
+      const hit = recorder.lookup(requestHash, { market: req.market, chartSha256: req.chart.sha256, chartTo: req.vars.to });
       if (!hit) {
         this.log.warn({ market: req.market, requestHash }, 'AI analysis missing from the recording (replay never calls the API)');
         return { ...base, status: 'failed', at: this.clock.now(), usage, costUsd: 0, calls: 0, error: { code: 'AI_REPLAY_MISSING', message: `no recorded answer for request ${requestHash.slice(0, 12)} (${req.market})` } };
@@ -194,7 +194,7 @@ export class AiClient {
         if (parsed.ok) {
           const result: AnalysisSuccess = { ...base, model, status: 'ok', answer: parsed.answer, source: 'api', at: this.clock.now(), usage, costUsd, calls: counter.calls };
           this.cache.set(requestHash, result);
-          recorder?.record({ requestHash, market: req.market, timeframe: req.timeframe, chartSha256: req.chart.sha256, model, language, answer: parsed.answer, recordedAt: result.at });
+          recorder?.record({ requestHash, market: req.market, timeframe: req.timeframe, chartSha256: req.chart.sha256, model, requestedModel: this.model, language, answer: parsed.answer, recordedAt: result.at });
           this.log.info({ market: req.market, model, recommendation: parsed.answer.recommendation, confidence: parsed.answer.confidence, calls: counter.calls, costUsd }, 'AI analysis done');
           return result;
         }

@@ -17,28 +17,46 @@ export interface RecordedAnalysis {
   market: string;
   timeframe: string;
   chartSha256: string;
+  /** Model that answered (as the server named it, e.g. a dated version). */
   model: string;
+  /** Model the request named, which the request hash covers (absent in recordings made before it was kept: then `model`). */
+  requestedModel?: string;
   language: string;
   answer: AnalysisAnswer;
   /** When the answer was recorded (ms; the injected clock's time). */
   recordedAt: number;
 }
 
+/** A request as the replay report lists it; `chartTo` is the chart's last candle (UTC). */
+export interface ReplayedRequest {
+  requestHash: string;
+  market: string;
+  chartSha256: string;
+  chartTo?: string;
+}
+
 export interface ReplayReport {
-  replayed: { requestHash: string; market: string; chartSha256: string }[];
-  missing: { requestHash: string; market: string; chartSha256: string }[];
+  replayed: ReplayedRequest[];
+  missing: ReplayedRequest[];
 }
 
 export class AnalysisRecorder {
   private readonly entries = new Map<string, RecordedAnalysis>();
   private readonly report: ReplayReport = { replayed: [], missing: [] };
 
+  /** `missingOk`: a replay of a file that does not exist answers nothing (every request is reported missing) instead of throwing. */
   constructor(
     readonly file: string,
     readonly mode: RecorderMode,
+    opts: { missingOk?: boolean } = {},
   ) {
     if (existsSync(file)) this.load();
-    else if (mode === 'replay') throw new SolrulesError('AI_REPLAY_FILE', `no recorded analyses at ${file}`, { file });
+    else if (mode === 'replay' && !opts.missingOk) throw new SolrulesError('AI_REPLAY_FILE', `no recorded analyses at ${file}`, { file });
+  }
+
+  /** The models the recorded requests named (what a replaying client must name to find them). */
+  models(): string[] {
+    return [...new Set([...this.entries.values()].map((e) => e.requestedModel ?? e.model))].sort();
   }
 
   private load(): void {
@@ -60,7 +78,7 @@ export class AnalysisRecorder {
   }
 
   /** The recorded answer for a request (replay mode notes hits and misses for the report). */
-  lookup(requestHash: string, about: { market: string; chartSha256: string }): RecordedAnalysis | undefined {
+  lookup(requestHash: string, about: { market: string; chartSha256: string; chartTo?: string }): RecordedAnalysis | undefined {
     const hit = this.entries.get(requestHash);
     if (this.mode === 'replay') (hit ? this.report.replayed : this.report.missing).push({ requestHash, ...about });
     return hit;

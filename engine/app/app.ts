@@ -14,6 +14,8 @@ import { openStore, type Store } from '../infra/store/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
 import { health, reportRuleSet, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { composeEngine } from './compose.ts';
+import { analyzeOnDemand, type AiEngineOptions } from './ai.ts';
+import { dirname, join } from 'node:path';
 import type { TradingEngine } from './engine.ts';
 import { FactWatch, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 import { settingsNeedingRestart } from './restart.ts';
@@ -50,6 +52,8 @@ export interface ComposeOptions {
   metricsPort?: number;
   /** A --live run's chain context (wallets, RPC, route source, monitor): routes to live executors send. */
   live?: LiveContext;
+  /** How strategies declaring `ai:` get answers (default: the model SOLRULES_AI_* configures, answers recorded). */
+  ai?: AiEngineOptions;
   /** Said when a reload is applied or refused; `needsRestart` lists applied settings that take effect only on a restart. */
   onReload?: (outcome: ReloadOutcome, needsRestart: string[]) => void;
 }
@@ -105,6 +109,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     ...(opts.live ? { live: opts.live } : {}),
     ...(opts.portfolio ? { portfolio: opts.portfolio } : {}),
     ...(cache ? { group: { cache } } : {}),
+    ai: opts.ai ?? { mode: 'live', baseDir: dirname(opts.active.project.strategies?.src.file ?? join(opts.root, 'strategies.yaml')) },
   });
   if (!shared) {
     // One instance on the in-process bus: orders a previous run left half-way are its own.
@@ -149,7 +154,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   });
   if (opts.watch ?? true) await reloader.start();
   let server: TelemetryServer | undefined;
-  if (opts.metricsPort !== undefined) server = await startTelemetryServer({ port: opts.metricsPort, admin: controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks }), async () => (await store.listRuleSets()).map((v) => ({ hash: v.hash, source: v.source, appliedAt: v.appliedAt, running: v.hash === holder.current.ruleSet.hash }))) });
+  if (opts.metricsPort !== undefined) server = await startTelemetryServer({ port: opts.metricsPort, admin: { ...controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks }), async () => (await store.listRuleSets()).map((v) => ({ hash: v.hash, source: v.source, appliedAt: v.appliedAt, running: v.hash === holder.current.ruleSet.hash }))), analyze: (market) => analyzeOnDemand(engine, market) } });
   let closed = false;
   return {
     bus,

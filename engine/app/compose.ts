@@ -16,7 +16,9 @@ import type { Store } from '../infra/store/index.ts';
 import { ArbitragePaperExecutor, strategyKind, withRoundTrips, type Planner } from '../strategies/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
-import { EngineClock, TradingEngine } from './engine.ts';
+import { EngineClock, TradingEngine, type EngineParts } from './engine.ts';
+import { buildEngineAi, type AiEngineOptions } from './ai.ts';
+import { systemClock } from '../ai/index.ts';
 import { FactWatch, unproducedReads } from './facts-watch.ts';
 import type { ControlFact } from '../control/index.ts';
 import { SendQueue, serialized } from './serial.ts';
@@ -48,6 +50,10 @@ export interface EngineOptions {
    * backtest's fill model (decision at a bar's close, fill at the next bar's open).
    */
   fills?: MarketView;
+  /** How strategies declaring `ai:` get answers (run: the configured model; backtest: recordings). Absent: their ai fact stays missing. */
+  ai?: AiEngineOptions;
+  /** A backtest's probe of decisions with and without the AI (engine.ts observeAiDecision). */
+  observeAiDecision?: EngineParts['observeAiDecision'];
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -95,6 +101,9 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ? Portfolio.fromJSON(opts.portfolio)
     : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
   const { planners, unplanned } = buildPlanners(cfg, mode, opts.market);
+  // The ai fact: only when an enabled strategy declares `ai:` (nothing AI runs per tick otherwise).
+  const ai = buildEngineAi(cfg, opts.ai ?? { mode: 'none', baseDir: '.' }, { now: () => clock.now.getTime(), sleep: systemClock.sleep }, (n) => planners.has(n));
+  for (const w of ai?.warnings ?? []) log.warn({ component: 'ai' }, w);
   const dailyLoss = new DailyLoss();
   const factWatch = opts.factWatch ?? new FactWatch(log, new Set(unproducedReads(opts.holder.current, mode).map((r) => `${r.file}:${r.fact}`)));
 
@@ -152,7 +161,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     log: log.child({ component: 'executor' }),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}) });
 }
 
 /**

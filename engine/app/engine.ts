@@ -12,6 +12,8 @@ import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type Route, type ExecutionReport } from '../orders/index.ts';
 import type { Planner, TickContext } from '../strategies/index.ts';
 import type { FiredEvent, RuleFile } from '../rules/index.ts';
+import type { AiFactProducer } from '../ai/index.ts';
+import type { EngineAi } from './ai.ts';
 import type { OrderLog, StrategyStateStore } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
@@ -75,6 +77,12 @@ export interface EngineParts {
   unplanned?: ReadonlyMap<string, string>;
   /** The day's realized-loss baseline (the risk.dailyLossUsd fact): part of a checkpoint. */
   dailyLoss?: { toJSON(): unknown; restore(state: unknown): void };
+  /** The `ai` fact producer, when an enabled strategy declares `ai:` (absent: no AI work per tick). */
+  ai?: AiFactProducer;
+  /** The producer with its recorders and start-up warnings (summaries and reports). */
+  aiRuntime?: EngineAi;
+  /** Called after each evaluation of a strategy that has an `ai` fact (a backtest compares its decisions without the AI). */
+  observeAiDecision?: (strategy: string, file: RuleFile, facts: Readonly<Record<string, unknown>>, events: readonly FiredEvent[]) => void | Promise<void>;
 }
 
 /**
@@ -257,6 +265,9 @@ export class TradingEngine {
     this.stats.ticks += 1;
     this.recent.push(event.usd);
     if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
+    // Candles and due analyses; only a backtest's replayed analyses are awaited (a run never waits for a model).
+    const analyses = this.opts.ai?.onPrice(this.now.getTime(), event.usd, event.bar);
+    if (analyses) await analyses;
     const price: PriceFact = priceFact({ mint: event.mint, symbol: event.symbol, recentUsd: this.recent, time: this.now, source: event.source, ...(event.slot !== undefined ? { slot: event.slot } : {}) });
     if (typeof event.bidUsd === 'number') price.bidUsd = event.bidUsd;
     if (typeof event.askUsd === 'number') price.askUsd = event.askUsd;
@@ -275,7 +286,9 @@ export class TradingEngine {
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
       if (!file || !evaluator) continue;
       const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote, ...(event.bar ? { bar: event.bar } : {}), ...(event.otherBars ? { otherBars: event.otherBars } : {}) };
-      const facts = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), ...market, price, wallet, time }));
+      const facts: Record<string, unknown> = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), ...market, price, wallet, time }));
+      const ai = this.opts.ai?.fact(name);
+      if (ai) facts.ai = ai;
       this.opts.factWatch?.observe(file, facts);
       let events: FiredEvent[];
       try {
@@ -287,6 +300,7 @@ export class TradingEngine {
         this.log.error({ err, strategy: name }, 'rule evaluation failed; the tick is skipped for this strategy');
         continue;
       }
+      if (ai && this.opts.observeAiDecision) await this.opts.observeAiDecision(name, file, facts, events);
       const orders: Order[] = [];
       for (const event of events) {
         if (event.type !== 'order') {
@@ -340,10 +354,21 @@ export class TradingEngine {
     this.log.warn({ strategy: name, reason: why }, `strategy '${name}' is enabled but has no planner in this run, so its rules are not evaluated: ${why}`);
   }
 
+  /** The `ai` fact producer (undefined when no enabled strategy declares `ai:`). */
+  get ai(): AiFactProducer | undefined {
+    return this.opts.ai;
+  }
+
+  /** The AI producer with its recorders and warnings (undefined when no enabled strategy declares `ai:`). */
+  get aiRuntime(): EngineAi | undefined {
+    return this.opts.aiRuntime;
+  }
+
   /** Saves strategy state and stops subscriptions. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.opts.ai?.settle(5_000);
     this.reportStrategies(true);
     for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();

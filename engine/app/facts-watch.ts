@@ -3,7 +3,7 @@
  * does not produce (said once at start), and a watch that warns — and counts a metric — when a
  * fact a file reads has been absent from its evaluations for too long.
  */
-import type { ActiveConfig } from '../config/index.ts';
+import { strategyOptionsOf, type ActiveConfig } from '../config/index.ts';
 import { whyUnproduced, type RunMode } from '../facts/index.ts';
 import { isAll, isAny, isFactReference, isLeaf, isNot, type Condition, type RuleFile } from '../rules/index.ts';
 import { FACT_PRODUCERS } from '../strategies/index.ts';
@@ -42,7 +42,7 @@ export function unproducedReads(active: ActiveConfig, mode: RunMode): Unproduced
   for (const rf of active.ruleSet.files) {
     const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
     if (rf.kind === 'strategy' && !strategy?.enabled) continue;
-    const query = { scope: rf.kind === 'strategy' ? ('strategy' as const) : rf.kind === 'wallets' ? ('wallets' as const) : ('order' as const), mode, ...(strategy ? { strategyKind: strategy.kind } : {}) };
+    const query = { scope: rf.kind === 'strategy' ? ('strategy' as const) : rf.kind === 'wallets' ? ('wallets' as const) : ('order' as const), mode, ...(strategy ? { strategyKind: strategy.kind, strategyOptions: strategyOptionsOf(strategy) } : {}) };
     const seen = new Set<string>();
     for (const read of factReads(rf)) {
       const key = `${read.rule}/${read.fact}.${read.path?.split('.')[0] ?? ''}`;

@@ -10,3 +10,4 @@ export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
 export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';
 export { settingsNeedingRestart } from './restart.ts';
 export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';
+export { analyzeOnDemand, buildEngineAi, aiSchedulesOf, DEFAULT_AI_RECORDINGS, type AiEngineOptions, type EngineAi } from './ai.ts';

@@ -24,6 +24,8 @@ export function settingsNeedingRestart(before: StrategiesConfig, after: Strategi
     const was = before.strategies[n];
     if (!was) out.push(`strategies.${n} (added)`);
     else if (was.kind !== s.kind) out.push(`strategies.${n}.kind`);
+    // The ai fact producer (schedules, charts, recordings) is built at start.
+    else if (!same(was.ai, s.ai)) out.push(`strategies.${n}.ai`);
   }
   for (const n of Object.keys(before.strategies)) if (!after.strategies[n]) out.push(`strategies.${n} (removed)`);
   return out;

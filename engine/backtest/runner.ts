@@ -12,7 +12,7 @@
  */
 import type { ActiveConfig, StrategiesConfig, TokenConfig } from '../config/index.ts';
 import { ConfigHolder } from '../config/index.ts';
-import { composeEngine, type PriceEvent, type TradingEngine } from '../app/index.ts';
+import { composeEngine, type AiEngineOptions, type PriceEvent, type TradingEngine } from '../app/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { Portfolio } from '../executors/index.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson } from '../messages/index.ts';
@@ -26,7 +26,10 @@ import { describeMisalignment, mergeClock, misalignments, type MergedClock, type
 import { chosenStrategies, indicatorMarkets, marketIdOf, type BacktestMarkets } from './data.ts';
 import { describeFillModel, fillReference, type FillModelConfig } from './fill-model.ts';
 import { baseToQuoteAtoms, StrategyLedger } from './ledger.ts';
-import type { BacktestResult, IndicatorSeries, MarketData, StrategyResult } from './report/index.ts';
+import type { AiSection, BacktestResult, IndicatorSeries, MarketData, StrategyResult } from './report/index.ts';
+import { AI_DECISION_METHOD, AiDecisionProbe } from './ai-decisions.ts';
+import { evaluatorFactory, type EvaluatorKind } from '../rules/index.ts';
+import { dirname, relative } from 'node:path';
 
 export interface BacktestOptions {
   /** The validated config (rule set, strategies.yaml) to run. */
@@ -47,6 +50,13 @@ export interface BacktestOptions {
   progressEvery?: number;
   /** Report generation time (default now); fixed in tests for byte-identical output. */
   generatedAt?: string;
+  /** Model whose recorded answers to replay (default: the one model the recordings hold). */
+  aiModel?: string;
+  /**
+   * Where AI answers come from (default: replay of recordings, never a network call). Only the
+   * recording script (scripts/record-ai-example.ts) passes a live client, at a loopback server.
+   */
+  ai?: AiEngineOptions;
 }
 
 /** One order's outcome: what a diff compares. */
@@ -146,6 +156,11 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const reads = names.flatMap((n) => Object.values(plan.reads[n] ?? {}).map((r) => ({ strategy: n, traded: plan.traded[n]!.id, reads: r })));
   const gaps = misalignments(clock, reads);
   const log = opts.log ?? logger().child({ component: 'backtest' });
+  // Strategies declaring ai: get answers from recordings only: a backtest never calls a model.
+  let decisionMs = 0;
+  const probe = new AiDecisionProbe(evaluatorFactory(opts.active.ruleSet.evaluatorKind as EvaluatorKind), opts.active.ruleSet.params);
+  const strategiesFile = opts.active.project.strategies?.src.file;
+  const aiOptions: AiEngineOptions = opts.ai ?? { mode: 'replay', baseDir: strategiesFile ? dirname(strategiesFile) : process.cwd(), env: opts.aiModel ? { SOLRULES_AI_MODEL: opts.aiModel } : {} };
 
   // The shared paper balances: strategies.yaml's starting base is the top-level market's base.
   const start = cfg.paper?.startingBalances ?? {};
@@ -171,7 +186,16 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     };
     run.bus = new MemoryBus();
     run.store = new MemoryStore();
-    run.engine = await composeEngine({ holder: new ConfigHolder(marketConfig(opts.active, { base, quote, strategies }, opts.fill)), bus: run.bus, store: run.store, log, fills, portfolio });
+    run.engine = await composeEngine({
+      holder: new ConfigHolder(marketConfig(opts.active, { base, quote, strategies }, opts.fill)),
+      bus: run.bus,
+      store: run.store,
+      log,
+      fills,
+      portfolio,
+      ai: aiOptions,
+      observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decisionMs),
+    });
     runs.push(run as MarketRun);
   }
 
@@ -265,6 +289,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       r.fillPrice = ref?.priceUsd;
       r.fillTimeMs = ref?.timeMs ?? bars.time[i]! + interval;
       r.fillBar = opts.fill.fillAt === 'close' ? i : i + 1;
+      decisionMs = bars.time[i]! + interval;
       const event: PriceEvent = { mint: r.base.mint, symbol: r.base.symbol, usd: bars.close[i]!, time: new Date(bars.time[i]! + interval).toISOString(), source: 'backtest', bar: barAt(bars, i) };
       if (r.feeds.length) {
         // Bars of the markets the indicators read, closed at the same time; a missing one is left out (counted in `misalignments`).
@@ -331,6 +356,11 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     strategies: strategyResults,
     portfolio: { initialEquityUsd: initialUsd, equity: { timeMs: clock.times, equityUsd: portfolioUsd, equityQuoteAtoms: portfolioAtoms } },
   };
+  const ai = aiSection(runs.map((r) => r.engine.aiRuntime), probe);
+  if (ai) {
+    result.ai = ai;
+    result.metadata.notes!.push(`AI answers: replayed from recordings only (no model was called): ${ai.replayed.length} replayed, ${ai.missing.length} missing`);
+  }
   let evaluations = 0;
   let errors = 0;
   let decided = 0;
@@ -352,4 +382,30 @@ function barAt(bars: CandleSeries, i: number): PriceBar {
   const bar: PriceBar = { time: bars.time[i]!, open: bars.open[i]!, high: bars.high[i]!, low: bars.low[i]!, close: bars.close[i]! };
   if (bars.volume) bar.volume = bars.volume[i]!;
   return bar;
+}
+
+/** The report's AI section: which recorded answers were replayed and which were missing, and where the AI decided. */
+function aiSection(runtimes: ReadonlyArray<{ recorders: Map<string, { replayReport(): { replayed: AiSection['replayed']; missing: AiSection['missing'] } }>; producer: { status(): AiSection['streams'] }; model?: string; warnings: string[] } | undefined>, probe: AiDecisionProbe): AiSection | undefined {
+  const present = runtimes.filter((r): r is NonNullable<typeof r> => r !== undefined);
+  if (!present.length) return undefined;
+  const replayed: AiSection['replayed'] = [];
+  const missing: AiSection['missing'] = [];
+  const recordings: AiSection['recordings'] = [];
+  for (const runtime of present) {
+    for (const [file, recorder] of runtime.recorders) {
+      const r = recorder.replayReport();
+      replayed.push(...r.replayed);
+      missing.push(...r.missing);
+      recordings.push({ file: relative(process.cwd(), file) || file, replayed: r.replayed.length, missing: r.missing.length });
+    }
+  }
+  return {
+    model: present.find((r) => r.model)?.model ?? null,
+    recordings,
+    replayed,
+    missing,
+    streams: present.flatMap((r) => r.producer.status()),
+    warnings: present.flatMap((r) => r.warnings),
+    decisions: { method: AI_DECISION_METHOD, barsCompared: Object.fromEntries(probe.bars), episodes: probe.episodes },
+  };
 }

@@ -30,5 +30,14 @@ export function formatBacktestSummary(run: BacktestRun, model: ReportModel): str
   const unfilled = run.orders.filter((o) => o.status !== 'filled');
   for (const o of unfilled.slice(0, 5)) lines.push(`  not filled: ${new Date(o.decidedAtMs).toISOString().slice(0, 16)} ${o.strategy}/${o.rule} ${o.side} — ${o.status}${o.reason ? `: ${o.reason}` : ''}`);
   if (unfilled.length > 5) lines.push(`  … ${unfilled.length - 5} more`);
+  const ai = run.result.ai;
+  if (ai) {
+    const ep = ai.decisions.episodes;
+    const bars = (effect: string) => ep.filter((e) => e.effect === effect).reduce((a, e) => a + e.bars, 0);
+    lines.push('', `AI: ${ai.replayed.length} recorded answer(s) replayed (model ${ai.model ?? 'none'}), ${ai.missing.length} missing — no model was called`);
+    for (const r of ai.recordings) lines.push(`  ${r.file}: ${r.replayed} replayed, ${r.missing} missing`);
+    for (const w of ai.warnings) lines.push(`  warning: ${w}`);
+    lines.push(`AI decided: vetoed ${bars('vetoed')} bar(s) of orders the rules wanted without it (${ep.filter((e) => e.effect === 'vetoed').length} episode(s)); made ${bars('enabled')} bar(s) of orders happen (${ep.filter((e) => e.effect === 'enabled').length} episode(s)); details in the report's AI section`);
+  }
   return lines.join('\n');
 }

@@ -22,6 +22,10 @@ actions:
             rule-tested like a reload (refused otherwise: the running rules stay). The files on
             disk are unchanged. --list shows the applied versions.
   status    show this instance's control state, rule-set hash and readiness
+  analyze MARKET
+            analyse MARKET's chart now (e.g. SOL or SOL/USDC) with the engine's AI client,
+            print the answer and feed it to the ai fact (docs/ai.md; needs SOLRULES_AI_* in the
+            engine's environment and a strategy declaring ai:)
 
 options:
   --reason TEXT   recorded with the action and shown by status
@@ -52,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
+    if (positionals[0] === 'analyze') return analyze(positionals.slice(1), adminUrl(values.url), format);
     if (!positionals.length) throw new UsageError('an action is required');
     const rollbackHash = positionals[0] === 'rollback' ? positionals[1] : undefined;
     if (positionals.length > (positionals[0] === 'rollback' && !values.list ? 2 : 1)) throw new UsageError(`one action expected${positionals[0] === 'rollback' ? ' (rollback takes at most one HASH)' : ''}; got ${positionals.join(' ')}`);
@@ -115,4 +120,50 @@ function describeVersions(r: Record<string, unknown>): string {
   const lines = ['rule-set versions, oldest first (admin rollback HASH goes back to one; without HASH: the latest that is not running):'];
   for (const v of versions) lines.push(`${v.running ? '*' : ' '} ${v.hash.slice(0, 12)}  ${v.appliedAt}  ${v.source}`);
   return lines.join('\n');
+}
+
+/** `admin analyze MARKET`: the engine analyses the market now; prints the answer and the fact it gave. Exit 1 when no answer. */
+async function analyze(args: string[], base: string, format: 'text' | 'json'): Promise<number> {
+  if (args.length !== 1) throw new UsageError(args.length ? `analyze takes one market; got ${args.join(' ')}` : 'analyze needs a market, e.g. solrules admin analyze SOL');
+  const token = process.env.SOLRULES_ADMIN_TOKEN;
+  if (!token) {
+    console.error('error: SOLRULES_ADMIN_TOKEN is not set (the engine refuses admin requests without its token)');
+    return 1;
+  }
+  let res: Response;
+  try {
+    // A model may take a minute; the engine's own timeout (SOLRULES_AI_TIMEOUT_MS) ends it first.
+    res = await fetch(`${base}/admin/analyze`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ market: args[0] }), signal: AbortSignal.timeout(180_000) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    console.error(`error: no engine answered at ${base} (${cause}); is it running with its telemetry server on that port?`);
+    return 1;
+  }
+  const body = (await res.json().catch(() => ({}))) as { error?: string; result?: AnalyzeResult };
+  if (!res.ok) {
+    console.error(`error: analyze refused by ${base}: HTTP ${res.status} ${body.error ?? ''}`.trimEnd());
+    return 1;
+  }
+  const r = body.result ?? { ok: false, error: { code: 'AI_UNEXPECTED', message: 'empty answer' } };
+  if (format === 'json') console.log(JSON.stringify(r, null, 2));
+  else if (r.error) console.error(`error [${r.error.code}]: ${r.error.message}`);
+  else {
+    for (const a of r.analyses ?? []) {
+      console.log(`${a.stream}: ${a.candles} candles, ${a.result.status === 'ok' ? `answer from ${a.result.model} (${a.result.source})` : `analysis ${a.result.status} [${a.result.error?.code}]: ${a.result.error?.message}`}`);
+      if (a.result.answer) console.log(JSON.stringify(a.result.answer, null, 2));
+      for (const [strategy, f] of Object.entries(a.facts)) console.log(`  fact for ${strategy}: ready ${f.ready}, ${f.recommendation}, confidence ${f.confidence}, status ${f.status}`);
+    }
+  }
+  return r.ok ? 0 : 1;
+}
+
+interface AnalyzeResult {
+  ok: boolean;
+  error?: { code: string; message: string };
+  analyses?: Array<{
+    stream: string;
+    candles: number;
+    result: { status: string; model: string; source?: string; answer?: unknown; error?: { code: string; message: string } };
+    facts: Record<string, { ready: boolean; recommendation: string; confidence: number; status: string }>;
+  }>;
 }

@@ -15,7 +15,8 @@ import { evaluatorFromOption } from './_shared.ts';
 export const summary = 'backtest the enabled strategies on OHLCV bars (default: SOL 1h) and write an HTML + JSON report';
 
 const USAGE = `usage: solrules backtest [--strategy ID]... [--from DATE] [--to DATE] [--data FILE]... [--out DIR]
-                         [--fill-at next-open|close] [--fee-bps N] [--slippage-bps N] [--evaluator KIND] [--quiet]
+                         [--fill-at next-open|close] [--fee-bps N] [--slippage-bps N] [--evaluator KIND]
+                         [--ai-model NAME] [--quiet]
 
 Runs the strategies (default: the enabled ones; --strategy names others, repeatable) over the bars
 of strategies.yaml backtest.data (default: the SOL/USDT 1h Binance spot series) through the engine's
@@ -25,7 +26,10 @@ bar's close fills at the NEXT bar's open (--fill-at close: at that close), the p
 it by --slippage-bps (default paper.slippageBps), less a fee of --fee-bps (default paper.feeBps)
 on its input. --from / --to cut the bars (ISO date or date-time, UTC; to is exclusive).
 Prints a summary and writes DIR/report.html and DIR/report.json (default out/backtest).
-Deterministic: the same config and data give the same trades, every time.`;
+Deterministic: the same config and data give the same trades, every time.
+Strategies declaring ai: (docs/ai.md) get AI answers from their recordings only, never from a model:
+the summary and the report say which were replayed and which were missing, and where the AI changed
+a decision. --ai-model picks the model to replay when the recordings hold several.`;
 
 export async function run(argv: string[]): Promise<number> {
   return withUsage(USAGE, async () => {
@@ -41,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
         'fee-bps': { type: 'string' },
         'slippage-bps': { type: 'string' },
         evaluator: { type: 'string' },
+        'ai-model': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -97,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
         active,
         markets: data,
         fill,
+        ...(values['ai-model'] ? { aiModel: values['ai-model'] } : {}),
         dataFiles: [...data.markets.values()].flatMap((m) => m.files.map((f) => ({ path: relative(root, f.path) || f.path, sha256: f.sha256, rows: f.rows }))),
         title: `Backtest of ${values.strategy?.join(', ') ?? 'the enabled strategies'} on ${marketLabel} ${timeframe}`,
         onProgress: (done, total, equity, timeMs) => {

@@ -235,6 +235,8 @@ export async function run(argv: string[]): Promise<number> {
     if (server) console.log(`telemetry: ${server.url}/metrics, /healthz, /readyz${process.env.SOLRULES_ADMIN_TOKEN ? ', admin actions (token from SOLRULES_ADMIN_TOKEN)' : ' (admin actions disabled: SOLRULES_ADMIN_TOKEN is not set)'}`);
     write(`solrules run — PAPER TRADING on ${source.description}: fills are simulated, nothing is sent to any chain.`);
     if (source.ticks.length) write(`replaying ${candles.length} days (${candles[0]!.date} .. ${candles[candles.length - 1]!.date}), ${source.ticks.length} ticks; strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${built.active.ruleSet.hash.slice(0, 12)}`);
+    const ai = engine.aiRuntime;
+    if (ai?.model) write(`ai: ${ai.producer.strategies.join(', ')} analysed by ${ai.model} on their schedule (strategies.yaml ai:); answers appended to ${[...ai.recorders.keys()].join(', ')}`);
     if (app.unproduced.length) {
       // Said once, plainly: these conditions cannot hold in this run (validate accepts them: another mode produces the fact).
       // one line per rule and fact, its fields together (a rule reading five wallet fields is one line)

@@ -27,7 +27,7 @@ import { whyUnproduced } from '../facts/index.ts';
 import { FACT_CATALOG, FACT_PRODUCERS, strategyKind } from '../strategies/index.ts';
 import { severityOf, type Diagnostic } from './diagnostics.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
-import { checkStrategies, paramsFact, parsedParts, referencedRuleFiles, type StrategiesConfig } from './strategies.ts';
+import { checkStrategies, paramsFact, parsedParts, readsFact, referencedRuleFiles, strategyOptionsOf, type StrategiesConfig } from './strategies.ts';
 import { checkKeyFiles, checkWallets, checkWalletSecrets, type WalletsConfig } from './wallets.ts';
 import { decodeSource, diagnosticAt, parseYaml, schemaModeline, type SourceFile } from './yaml.ts';
 
@@ -301,6 +301,13 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
           listed.add(ref.path);
           const kind = classify(ref.path, read(ref.path));
           byKind.set(kind, [...(byKind.get(kind) ?? []), ref.path]);
+          // ... and the rule tests beside those inside its own directory (examples/ai-trend/ai-trend.test.yaml), so
+          // test and coverage see them; tests of rule files borrowed from elsewhere (../../rules) belong to their project.
+          const tests = ref.path.replace(/\.ya?ml$/, '.test.yaml');
+          if (tests !== ref.path && tests.startsWith(dirname(path) + sep) && !listed.has(tests) && existsSync(tests)) {
+            listed.add(tests);
+            byKind.set('rule-test', [...(byKind.get('rule-test') ?? []), tests]);
+          }
         }
       }
     }
@@ -337,7 +344,7 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     const scope = rf.kind === 'strategy' ? 'strategy' : rf.kind === 'wallets' ? 'wallets' : 'order';
     const strategy = rf.kind === 'strategy' ? cfg.strategies[rf.strategy] : undefined;
     if (rf.kind === 'strategy' && !strategy) return base; // RULES_UNKNOWN_STRATEGY says why
-    const query = { scope, ...(strategy ? { strategyKind: strategy.kind } : {}) } as const;
+    const query = { scope, ...(strategy ? { strategyKind: strategy.kind, strategyOptions: strategyOptionsOf(strategy) } : {}) } as const;
     const indicators = strategy ? strategyKind(strategy.kind)?.indicatorFields?.(strategy) : undefined;
     return { ...base, unproduced: (fact, path) => whyUnproduced(FACT_PRODUCERS, fact, path, query), ...(indicators ? { indicators } : {}) };
   };
@@ -385,8 +392,12 @@ export function loadFiles(files: readonly string[], opts: LoadOptions = {}): Pro
     for (const [name, strategy] of Object.entries(project.strategies.config.strategies)) {
       const kind = strategyKind(strategy.kind);
       const loaded = loadedRules.find((l) => l.file.kind === 'strategy' && l.file.strategy === name);
-      if (!kind?.checkRuleFile || !loaded || project.failedFiles.has(loaded.file.file)) continue;
       const src = project.strategies.src;
+      // `ai:` analyses cost money: declared for rules that never read the fact, they would be paid for nothing.
+      if (strategy.ai && loaded && !project.failedFiles.has(loaded.file.file) && !readsFact(loaded.file, 'ai')) {
+        report([diagnosticAt(src, ['strategies', name, 'ai'], 'STRATEGIES_AI_UNREAD', `strategy '${name}' declares ai: analyses, but no rule of ${loaded.file.file} reads the ai fact: each analysis would be paid for and never read`, { expected: 'a rule reading ai.* (e.g. ai.recommendation), or no ai: entry', found: 'no rule reads ai', key: true })]);
+      }
+      if (!kind?.checkRuleFile || !loaded || project.failedFiles.has(loaded.file.file)) continue;
       report(kind.checkRuleFile(strategy, loaded.file).map((p) => diagnosticAt(src, ['strategies', name, ...p.at], p.code, p.message, { ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}), key: true })));
     }
   }

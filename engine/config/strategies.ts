@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, type SourceFile } from './yaml.ts';
 import { STRATEGY_KINDS, strategyKind } from '../strategies/index.ts';
-import { closest } from '../rules/index.ts';
+import { closest, isAll, isAny, isFactReference, isLeaf, isNot, type Condition, type RuleFile } from '../rules/index.ts';
 import { checkPlausibility } from './plausibility.ts';
 
 export interface TokenConfig {
@@ -28,6 +28,37 @@ export interface StrategyConfig<P = Record<string, unknown>> {
   timeframe?: string;
   /** The pair traded when not the top-level market (the backtest runner honours it; the live engine refuses it). */
   market?: { base: TokenConfig; quote: TokenConfig };
+  /** AI chart analyses feeding this strategy's `ai` fact (docs/ai.md); only strategies whose rules read `ai.*`. */
+  ai?: AiStrategyConfig;
+}
+
+/** A strategy's `ai:` entry: when its market's chart is analysed and how (docs/ai.md, "In the engine"). */
+export interface AiStrategyConfig {
+  /** Analysis schedule, e.g. 4h or 1d (slots on UTC multiples of it). */
+  every: string;
+  /** Candle timeframe of the chart (default: the strategy's timeframe, else 1h). */
+  timeframe?: string;
+  /** Candles on the chart (default 120). */
+  bars?: number;
+  /** An answer older than this makes the fact unready (default: twice `every`). */
+  maxAge?: string;
+  /** Prompt language (default en). */
+  language?: 'en' | 'es' | 'de';
+  /** Continue from the previous answer (default true); false: every chart is asked about on its own. */
+  followUp?: boolean;
+  /** JSON-lines file of recorded answers, relative to strategies.yaml: `run` appends, `backtest` replays (default .solrules/ai-analyses.jsonl). */
+  recordings?: string;
+}
+
+/** Opt-in keys of a strategy's entry that make a producer supply its rules (facts/producers.ts `strategyOption`). */
+export function strategyOptionsOf(strategy: StrategyConfig): string[] {
+  return strategy.ai ? ['ai'] : [];
+}
+
+/** Milliseconds of a duration written like a timeframe (15m, 4h, 1d); undefined when it is not one. */
+export function durationMs(text: string): number | undefined {
+  const m = /^([1-9][0-9]*)(m|h|d)$/.exec(text);
+  return m ? Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'] : undefined;
 }
 
 export interface RiskParams {
@@ -108,6 +139,7 @@ export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnos
     for (const p of kind.checkStrategy?.(strategy) ?? []) {
       out.push(diagnosticAt(src, ['strategies', name, ...p.at], p.code, p.message, { ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}) }));
     }
+    out.push(...checkAiSchedule(src, name, strategy));
     const m = strategy.market;
     if (m && m.base.mint === m.quote.mint) {
       out.push(diagnosticAt(src, ['strategies', name, 'market', 'quote', 'mint'], 'STRATEGIES_SAME_MINT', `strategy '${name}': base and quote mints are the same`, { expected: 'two different mints', found: m.base.mint }));
@@ -119,4 +151,35 @@ export function checkStrategies(src: SourceFile, cfg: StrategiesConfig): Diagnos
     out.push(diagnosticAt(src, ['market', 'quote', 'mint'], 'STRATEGIES_SAME_MINT', 'base and quote mints are the same', { expected: 'two different mints', found: base }));
   }
   return out;
+}
+
+/** A strategy's `ai:` schedule: a chart needs at least one new candle between two analyses, and an answer must be able to be fresh. */
+function checkAiSchedule(src: SourceFile, name: string, strategy: StrategyConfig): Diagnostic[] {
+  const ai = strategy.ai;
+  if (!ai) return [];
+  const out: Diagnostic[] = [];
+  const every = durationMs(ai.every);
+  const candle = durationMs(ai.timeframe ?? strategy.timeframe ?? '1h');
+  if (every !== undefined && candle !== undefined && every < candle) {
+    out.push(diagnosticAt(src, ['strategies', name, 'ai', 'every'], 'STRATEGIES_AI_SCHEDULE', `strategy '${name}': analyses every ${ai.every} on ${ai.timeframe ?? strategy.timeframe ?? '1h'} candles would ask about the same chart between two candles (each such analysis is skipped)`, { expected: `every ≥ the chart timeframe (${ai.timeframe ?? strategy.timeframe ?? '1h'})`, found: ai.every }));
+  }
+  const maxAge = ai.maxAge === undefined ? undefined : durationMs(ai.maxAge);
+  if (every !== undefined && maxAge !== undefined && maxAge < every) {
+    out.push(diagnosticAt(src, ['strategies', name, 'ai', 'maxAge'], 'STRATEGIES_AI_SCHEDULE', `strategy '${name}': answers expire after ${ai.maxAge}, before the next analysis ${ai.every} later, so the ai fact would be unready between them`, { expected: `maxAge ≥ every (${ai.every})`, found: ai.maxAge }));
+  }
+  return out;
+}
+
+/** Whether any rule of the file reads `fact` (in a condition or as a compared fact). */
+export function readsFact(rf: RuleFile, fact: string): boolean {
+  const named = rf.conditions ?? {};
+  const walk = (c: Condition, seen: ReadonlySet<string>): boolean => {
+    if (!c || typeof c !== 'object') return false;
+    if (isLeaf(c)) return c.fact === fact || (isFactReference(c.value) && c.value.fact === fact);
+    if (isAll(c)) return c.all.some((x) => walk(x, seen));
+    if (isAny(c)) return c.any.some((x) => walk(x, seen));
+    if (isNot(c)) return walk(c.not, seen);
+    return 'condition' in c && !seen.has(c.condition) && named[c.condition] !== undefined && walk(named[c.condition]!, new Set([...seen, c.condition]));
+  };
+  return (rf.rules ?? []).some((r) => walk(r.conditions as Condition, new Set()));
 }

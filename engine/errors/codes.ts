@@ -88,6 +88,8 @@ export interface ErrorContext {
   CONFIG_ROLLBACK_UNKNOWN: Context;
   CONFIG_ROLLBACK_UNUSABLE: Context;
   // STRATEGIES_
+  STRATEGIES_AI_SCHEDULE: Context;
+  STRATEGIES_AI_UNREAD: Context;
   STRATEGIES_DCA_AMOUNT: Context;
   STRATEGIES_FACT_CLASH: Context;
   STRATEGIES_KIND_CLASH: Context;
@@ -336,6 +338,8 @@ export interface ErrorContext {
   AI_CONFIG: Context;
   AI_HTTP: Context;
   AI_LANGUAGE: Context;
+  AI_NO_CHART: Context;
+  AI_NOT_CONFIGURED: Context;
   AI_NETWORK: Context;
   AI_QUEUE_FULL: Context;
   AI_RATE_LIMITED: Context;

@@ -26,6 +26,8 @@ export interface FactProducer {
   readonly produces: Readonly<Record<string, '*' | readonly string[]>>;
   /** Set for a strategy kind's planner: its facts reach only strategies of that kind. */
   readonly strategyKind?: string;
+  /** Set for a producer a strategy opts into in strategies.yaml (`ai:`): its facts reach only strategies declaring that key. */
+  readonly strategyOption?: string;
 }
 
 /** The producers that exist whatever strategy kinds are configured. One entry per component. */
@@ -60,6 +62,14 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
     scopes: ['order'],
     produces: { order: '*', risk: ['ordersLastMinute', 'strategyNotionalUsd', 'dailyLossUsd'] },
   },
+  {
+    id: 'ai-analysis',
+    description: 'the AI chart analysis queue (engine/ai), on the schedule a strategy declares under `ai:` in strategies.yaml',
+    modes: ['replay', 'chain'],
+    scopes: ['strategy'],
+    produces: { ai: '*' },
+    strategyOption: 'ai',
+  },
   { id: 'control', description: 'operator controls (admin commands, kill switch)', modes: ['replay', 'chain'], scopes: ['order'], produces: { control: '*' } },
   { id: 'config', description: 'strategies.yaml', modes: ['replay', 'chain'], scopes: ['strategy', 'order', 'wallets'], produces: { params: '*' } },
   {
@@ -92,7 +102,6 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
  */
 export const NOT_PRODUCED_YET: Readonly<Record<string, string>> = {
   'price.confidenceUsd': 'oracle confidence comes from the chain price feed with a Pyth oracle configured, not passed to rules yet (the live-engine issue)',
-  ai: 'the engine does not run chart analyses yet: `solrules analyze` renders a chart and asks the model by hand (the AI analysis issue wires the queue as a producer)',
 };
 
 /** Options of one question "who supplies this to that rule file?". */
@@ -102,6 +111,8 @@ export interface ProducerQuery {
   strategyKind?: string;
   /** Only producers in this mode (undefined: any mode). */
   mode?: RunMode;
+  /** The opt-in keys the strategy's strategies.yaml entry declares (`ai`): producers with a `strategyOption` need theirs here. */
+  strategyOptions?: readonly string[];
 }
 
 /** The producers that supply `fact`'s top-level `field` (undefined: the fact as a whole) to a rule file. */
@@ -110,6 +121,7 @@ export function producersOf(producers: readonly FactProducer[], fact: string, fi
     if (!p.scopes.includes(q.scope)) return false;
     if (q.mode && !p.modes.includes(q.mode)) return false;
     if (p.strategyKind !== undefined && p.strategyKind !== q.strategyKind) return false;
+    if (p.strategyOption !== undefined && !q.strategyOptions?.includes(p.strategyOption)) return false;
     const fields = p.produces[fact];
     if (!fields) return false;
     return fields === '*' || field === undefined || fields.includes(field);
@@ -144,6 +156,6 @@ export function whyUnproduced(producers: readonly FactProducer[], fact: string, 
   if (!elsewhere.length) return 'no registered component produces it';
   const scopeText = (p: FactProducer) => p.scopes.map((x) => (x === 'order' ? 'risk and routing rules' : x === 'wallets' ? 'wallet rules' : 'strategy rules')).join(' and ');
   return elsewhere
-    .map((p) => `${p.description} produces it, for ${p.strategyKind ? `the rules of '${p.strategyKind}' strategies` : scopeText(p)}${p.modes.length < RUN_MODES.length ? ` in ${p.modes.join('/')} runs` : ''}`)
+    .map((p) => `${p.description} produces it, for ${p.strategyKind ? `the rules of '${p.strategyKind}' strategies` : p.strategyOption ? `the rules of strategies that declare \`${p.strategyOption}:\` in strategies.yaml` : scopeText(p)}${p.modes.length < RUN_MODES.length ? ` in ${p.modes.join('/')} runs` : ''}`)
     .join('; ');
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { formatAtoms, tradeReturnPct, type AtomAmount, type Metrics } from './metrics.ts';
 import type { CurveModel, MarketModel, ReportModel } from './report.ts';
-import type { Fill, IndicatorSeries, Trade } from './types.ts';
+import type { AiSection, Fill, IndicatorSeries, Trade } from './types.ts';
 
 const ASSETS = new URL('./assets/', import.meta.url);
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#d62728'];
@@ -247,10 +247,36 @@ export function reportHtml(model: ReportModel): string {
 </section>
 <section><h2>Metrics</h2>${metricsTable(model)}</section>
 <section><h2>Trades <span class="dim">(${nTrades}; simulated fills)</span></h2><div class="scroll">${tradesTable(model)}</div></section>
+${model.result.ai ? `<section id="ai"><h2>AI analysis <span class="dim">(recorded answers replayed; no model was called)</span></h2>${aiHtml(model.result.ai)}</section>` : ''}
 <section><h2>Run</h2>${metadataTable(model)}</section>
 <footer>solrules backtest report · formulas and conventions: docs/backtest.md · every fill on this page is SIMULATED</footer>
 <script type="application/json" id="report-data">${inlineJson(chartPayload(model))}</script>
 <script>${js}</script>
 </body></html>
 `;
+}
+
+/** Episodes shown in the page (report.json has them all). */
+const AI_EPISODES_SHOWN = 300;
+
+/** The AI section: replayed and missing answers, then every bar range where the AI changed a decision. */
+function aiHtml(ai: AiSection): string {
+  const files = ai.recordings.map((r) => `<tr><td>${esc(r.file)}</td><td>${r.replayed}</td><td>${r.missing}</td></tr>`).join('');
+  const missing = ai.missing.slice(0, 50).map((m) => `<li><code>${esc(m.requestHash.slice(0, 12))}</code> ${esc(m.market)}${m.chartTo ? ` chart to ${esc(m.chartTo)} UTC` : ''}</li>`).join('');
+  const ep = ai.decisions.episodes;
+  const count = (effect: string) => ep.filter((e) => e.effect === effect);
+  const bars = (list: typeof ep) => list.reduce((a, e) => a + e.bars, 0);
+  const vetoed = count('vetoed');
+  const enabled = count('enabled');
+  const rows = ep.slice(0, AI_EPISODES_SHOWN).map((e) => `<tr class="${e.effect}"><td>${utc(e.firstMs)}</td><td>${e.bars > 1 ? utc(e.lastMs) : ''}</td><td>${e.bars}</td><td>${esc(e.strategy)}/${esc(e.rule)}</td><td>${esc(e.side)}</td>`
+    + `<td><b>${e.effect === 'vetoed' ? 'AI vetoed' : 'AI made it'}</b></td><td>${esc(e.ai.status)}: ${esc(e.ai.recommendation)} ${num(e.ai.confidence)} <span class="dim">(${duration(e.ai.ageSeconds * 1000)} old)</span></td></tr>`).join('');
+  return `<table id="ai-replay"><thead><tr><th>recordings</th><th>replayed</th><th>missing</th></tr></thead><tbody>${files}</tbody></table>
+<p>Model replayed: <code>${esc(ai.model ?? 'none')}</code>. ${ai.replayed.length} answer(s) replayed, <b>${ai.missing.length} missing</b>${ai.missing.length ? ' (a missing answer makes the ai fact unready: its rules cannot fire on it)' : ''}.</p>
+${ai.warnings.map((w) => `<p class="sim">${esc(w)}</p>`).join('')}
+${missing ? `<details><summary>missing answers${ai.missing.length > 50 ? ` (first 50 of ${ai.missing.length})` : ''}</summary><ul>${missing}</ul></details>` : ''}
+<h3>Where the AI changed a decision</h3>
+<p class="dim">${esc(ai.decisions.method)}.</p>
+<p id="ai-decision-counts">${vetoed.length} episode(s) (${bars(vetoed)} bar(s)) where the AI vetoed an order the rule wanted without it; ${enabled.length} episode(s) (${bars(enabled)} bar(s)) where the AI's answer made an order happen.</p>
+<div class="scroll"><table id="ai-decisions"><thead><tr><th>from (bar close, UTC)</th><th>to</th><th>bars</th><th>rule</th><th>side</th><th>effect</th><th>ai fact at the first bar</th></tr></thead><tbody>${rows}</tbody></table></div>
+${ep.length > AI_EPISODES_SHOWN ? `<p class="dim">… ${ep.length - AI_EPISODES_SHOWN} more in report.json (ai.decisions.episodes).</p>` : ''}`;
 }

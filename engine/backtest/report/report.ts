@@ -136,5 +136,6 @@ export function reportJson(model: ReportModel): Record<string, unknown> {
       quote: s.source.quote, metrics: s.metrics, trades: s.source.trades, fills: s.source.fills, equity: curveJson(s.equity),
     })),
     portfolio: { metrics: model.portfolio.metrics, equity: curveJson(model.portfolio.equity) },
+    ...(model.result.ai ? { ai: model.result.ai } : {}),
   }) as Record<string, unknown>;
 }

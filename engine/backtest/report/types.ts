@@ -215,6 +215,32 @@ export interface RunMetadata {
   notes?: string[];
 }
 
+/** One analysis request of a backtest: its hash, the chart stream and the chart's last candle (UTC). */
+export interface AiRequestRef {
+  requestHash: string;
+  market: string;
+  chartSha256: string;
+  chartTo?: string;
+}
+
+/** AI chart analysis in a backtest: recorded answers replayed (never a model call) and where the AI decided. */
+export interface AiSection {
+  /** Model whose recorded answers were replayed (null: none found). */
+  model: string | null;
+  recordings: Array<{ file: string; replayed: number; missing: number }>;
+  replayed: AiRequestRef[];
+  missing: AiRequestRef[];
+  /** Per chart stream: strategies, candles, counters (scheduled, ok, failed by code). */
+  streams: Array<{ stream: string; strategies: string[]; candles: number; configured: boolean; counts: { scheduled: number; onDemand: number; ok: number; failed: Record<string, number>; waitingForCandles: number } }>;
+  warnings: string[];
+  decisions: {
+    /** How "the AI decided" was computed. */
+    method: string;
+    barsCompared: Record<string, number>;
+    episodes: Array<{ strategy: string; rule: string; side: string; effect: 'vetoed' | 'enabled'; firstMs: number; lastMs: number; bars: number; ai: { status: string; recommendation: string; confidence: number; ageSeconds: number } }>;
+  };
+}
+
 /** Everything a backtest produced: the report's whole input. */
 export interface BacktestResult {
   metadata: RunMetadata;
@@ -225,4 +251,6 @@ export interface BacktestResult {
     initialEquityUsd: number;
     equity: EquityCurve;
   };
+  /** AI chart analysis, when a strategy declared `ai:`. */
+  ai?: AiSection;
 }

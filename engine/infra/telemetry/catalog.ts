@@ -78,7 +78,7 @@ export const L = {
   busResult: enumOf('ack', 'nak', 'term', 'error'),
   reloadOutcome: enumOf('applied', 'refused'),
   controlAction: enumOf('pause', 'resume', 'kill', 'release', 'reload', 'rollback'),
-  adminAction: enumOf('pause', 'resume', 'kill', 'release', 'reload', 'rollback', 'status', 'versions'),
+  adminAction: enumOf('pause', 'resume', 'kill', 'release', 'reload', 'rollback', 'status', 'versions', 'analyze'),
   adminResult: enumOf('ok', 'unauthorized', 'disabled', 'error'),
   refusedBy: enumOf('kill-switch', 'paused'),
   fact: named('fact names of the fact catalog', 64),

@@ -28,9 +28,11 @@ export interface AdminActions {
   status(): Promise<unknown>;
   /** The applied rule-set versions, oldest first, the running one marked. */
   versions(): Promise<unknown>;
+  /** On-demand AI analysis of a market (POST /admin/analyze {"market": "SOL"}); absent: the endpoint answers 503. */
+  analyze?(market: string): Promise<unknown>;
 }
 
-export const ADMIN_ACTIONS = ['pause', 'resume', 'kill', 'release', 'reload', 'rollback', 'status', 'versions'] as const;
+export const ADMIN_ACTIONS = ['pause', 'resume', 'kill', 'release', 'reload', 'rollback', 'status', 'versions', 'analyze'] as const;
 /** Admin actions that only read (GET); the others change something (POST). */
 const READ_ACTIONS: readonly string[] = ['status', 'versions'];
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
@@ -131,6 +133,7 @@ export async function startTelemetryServer(opts: TelemetryServerOptions = {}): P
     try {
       const body = reads ? {} : await readBody(req);
       const reason = typeof body.reason === 'string' ? body.reason.slice(0, 200) : undefined;
+      if (action === 'analyze') return await analyze(res, body);
       const hash = typeof body.hash === 'string' ? body.hash.slice(0, 64) : undefined;
       const result =
         action === 'status' ? await opts.admin.status()
@@ -146,6 +149,17 @@ export async function startTelemetryServer(opts: TelemetryServerOptions = {}): P
       log.error({ action, err: e.message }, `admin ${action} failed`);
       send(res, err instanceof SolrulesError && err.code.startsWith('TELEMETRY_') ? 400 : 500, { error: e.message, ...(err instanceof SolrulesError ? { code: err.code } : {}) });
     }
+  };
+
+  // On-demand AI analysis: this instance's engine only (an answer is not broadcast; each instance asks for its own).
+  const analyze = async (res: ServerResponse, body: Record<string, unknown>): Promise<void> => {
+    const market = typeof body.market === 'string' ? body.market.trim().slice(0, 40) : '';
+    if (!market) return send(res, 400, { error: 'analyze needs a market, e.g. {"market": "SOL/USDC"}' });
+    if (!opts.admin?.analyze) return send(res, 503, { error: 'this engine has no AI analysis attached' });
+    const result = await opts.admin.analyze(market);
+    metrics.control.adminRequests.inc({ action: 'analyze', result: 'ok' });
+    log.info({ action: 'analyze', market }, 'admin analyze');
+    send(res, 200, { ok: true, action: 'analyze', result });
   };
 
   const server: Server = createServer((req, res) => {
