@@ -10,3 +10,4 @@ export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
 export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';
 export { settingsNeedingRestart } from './restart.ts';
 export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';
+export { WalletWatch, openRunWallets, holdsOf, walletRulesOf, type WalletWatchOptions } from './wallet-watch.ts';

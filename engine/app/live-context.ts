@@ -4,8 +4,8 @@
  * transaction, both built on pool state read from the chain at send time — behind the send
  * guard, the submission journal, the confirmation monitor and quote accuracy.
  */
-import { ConfirmationMonitor, MemorySubmissionJournal, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
-import { WorkerPool, type WalletSigner } from '../wallets/index.ts';
+import { ConfirmationMonitor, MemorySubmissionJournal, type ExecutionWallets, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
+import { WorkerPool, type HoldSource, type WalletSigner } from '../wallets/index.ts';
 import type { Order } from '../orders/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 
@@ -18,6 +18,10 @@ export interface LiveContextOptions {
   maxShortfallBps: (order: Order) => number;
   /** Default: in memory (a restart then cannot tell what was sent: use the store's journal for long runs). */
   journal?: SubmissionJournal;
+  /** Wallets on hold (the wallet manager's ledger): never handed a send. */
+  holds?: HoldSource;
+  /** Expected wallet balances follow every send (the wallet manager's execution hooks). */
+  wallets?: ExecutionWallets;
   log?: Logger;
 }
 
@@ -29,7 +33,8 @@ export function buildLiveContext(opts: LiveContextOptions): EngineLiveContext {
   const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(opts.pools), new RoundTripSource(opts.pools)), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps });
   return {
     rpc,
-    workers: new WorkerPool(opts.workers, rpc),
+    workers: new WorkerPool(opts.workers, rpc, opts.holds),
+    ...(opts.wallets ? { wallets: opts.wallets } : {}),
     source: guard,
     guard,
     journal: opts.journal ?? new MemorySubmissionJournal(),

@@ -186,6 +186,10 @@ export class BalanceScanner implements HoldSource {
     const subs = this.subs;
     this.subs = [];
     await Promise.all(subs.map((id) => this.conn!.removeAccountChangeListener(id).catch(() => undefined)));
+    // web3.js closes its socket 500 ms after the last listener goes; a node shut down sooner makes
+    // it reconnect in a loop. Wait (at most 2 s) for that close.
+    const conn = this.conn as unknown as { _rpcWebSocketIdleTimeout?: unknown } | undefined;
+    for (let i = 0; subs.length && i < 40 && conn?._rpcWebSocketIdleTimeout; i++) await new Promise((r) => setTimeout(r, 50));
     await this.running?.catch(() => undefined);
   }
 }
