@@ -89,11 +89,11 @@ export interface DemoResult {
   failedOnChain: number;
   refused: number;
   /** The balance scanner's scans, holds and rebalancing transfers during the run. */
-  wallets: { scans: number; holds: string[]; rebalances: number; pnlSnapshotRows: number };
+  wallets: { scans: number; holds: string[]; rebalances: number; pnlSnapshotRows: number; stored: { walletBalances: number; pnl: number } };
 }
 
 /** The demo loop (also what the test runs, shorter). */
-export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number; metricsPort?: number; onMetrics?: (port: number) => void }): Promise<DemoResult> {
+export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number; metricsPort?: number; onMetrics?: (port: number) => void; onStarted?: (ctx: { sandbox: Awaited<ReturnType<typeof startSandbox>>; wallets: ReturnType<typeof engineWallets> }) => void | Promise<void> }): Promise<DemoResult> {
   const { write, log } = opts;
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
   const market = createMarket({ chain: sb.chain, seed: 1 });
@@ -122,6 +122,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const walletRules = referenceEvaluator.create(loadFiles([join(REPO, 'rules/wallets.yaml')]).ruleFiles[0]!.file, {});
   const walletWatch = new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: true, wsUrl: sb.wsUrl, fallbackRules: walletRules, rebalanceMs: 2_000, snapshotMs: 2_000, log });
   await walletWatch.start();
+  await opts.onStarted?.({ sandbox: sb, wallets });
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
   await app.bus.subscribe(SUBJECTS.failed, (m) => void results.push(m.data));
@@ -238,9 +239,11 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const acc = live.accuracy.fact();
   write(`\nsummary: ${filled.length} confirmed orders (strategies ${strategies.join(', ')}; venues ${venues.join(', ')}; executors ${executors.join(', ')}; ${roundTrips} cross-venue round trip(s), two legs in one transaction), ${failedOnChain.length} failed on chain after the guard, ${notSent.length} refused before sending; ${swaps} simulated swaps; P&L of the workers marked at the last price $${realizedUsd().toFixed(4)}`);
   write(`quoteAccuracy: ${acc.samples} confirmation(s), mean shortfall ${acc.meanShortfallBps} bps, worst ${acc.worstShortfallBps} bps; reconciliation: ${mismatches.length ? `${mismatches.length} MISMATCH(ES): ${mismatches.join('; ')}` : 'every order and every wallet atom reconciled'}`);
+  const everything = { since: '1970-01-01T00:00:00.000Z', limit: 1_000_000 };
+  const stored = { walletBalances: (await app.store.recentWalletBalances(everything)).length, pnl: (await app.store.recentPnl(everything)).length };
   await app.close();
   live.monitor.close();
   await sb.close();
   rmSync(journalDir, { recursive: true, force: true });
-  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length, wallets: { scans: walletWatch.scanner.scans.length, holds, rebalances: walletWatch.rebalances, pnlSnapshotRows: walletWatch.snapshots } };
+  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length, wallets: { scans: walletWatch.scanner.scans.length, holds, rebalances: walletWatch.rebalances, pnlSnapshotRows: walletWatch.snapshots, stored } };
 }

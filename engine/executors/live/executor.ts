@@ -249,6 +249,22 @@ export class LiveExecutor implements ResumableExecutor {
     }
   }
 
+  /**
+   * Expected vs realized profit of a round trip (same mint in and out), as running sums in USD
+   * (reporting only; the atoms are on the report): expected = the quote's gain at send, realized =
+   * the gain the chain reports minus network fees and tip (at the engine's SOL price). The USD
+   * value of an atom of the round trip's mint is the order's own (notionalUsd / amountIn).
+   */
+  private reportProfit(order: Order, expected: Expected, realized: Realized, route: string): void {
+    if (expected.inputMint !== expected.outputMint || order.amountIn <= 0n || !(order.notionalUsd > 0)) return;
+    const solUsd = this.deps.solUsd?.();
+    if (solUsd === undefined || !Number.isFinite(solUsd)) return;
+    const usdPerAtom = order.notionalUsd / Number(order.amountIn);
+    const labels = { executor: this.name, route };
+    metrics.execution.expectedProfit.inc(labels, Number(expected.amountOut - expected.amountIn) * usdPerAtom);
+    metrics.execution.realizedProfit.inc(labels, Number(realized.amountOut - realized.amountIn) * usdPerAtom - (Number(realized.networkFeeLamports) / 1e9) * solUsd);
+  }
+
   /** Reads the landed transactions' meta and sets realized beside expected. */
   async reconcile(order: Order, entry: LiveSubmissionEntry, signatures: string[], slot: number, routeRule?: string): Promise<LiveReport> {
     const deltas = [];
@@ -277,13 +293,7 @@ export class LiveExecutor implements ResumableExecutor {
       signatures,
     };
     if (tip > 0n) metrics.execution.tips.inc({ executor: this.name }, Number(tip));
-    // Expected vs realized profit, where the route has one (round trips): running sums in USD at the current SOL price.
-    const solUsd = this.deps.solUsd?.();
-    if (expected.profitLamports !== undefined && solUsd !== undefined && Number.isFinite(solUsd)) {
-      const labels = { executor: this.name, route: routeRule ?? entry.route };
-      metrics.execution.expectedProfit.inc(labels, (Number(expected.profitLamports) / 1e9) * solUsd);
-      metrics.execution.realizedProfit.inc(labels, (Number(realized.profitLamports) / 1e9) * solUsd);
-    }
+    this.reportProfit(order, expected, realized, routeRule ?? entry.route);
     this.log.info({ orderId: order.id, signatures, expectedOut: reconciliation.expectedAmountOut, realizedOut: reconciliation.realizedAmountOut, shortfallBps: bps }, 'landed and reconciled');
     return {
       ...this.base(order),
