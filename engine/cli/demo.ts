@@ -92,8 +92,16 @@ export interface DemoResult {
   wallets: { scans: number; holds: string[]; rebalances: number; pnlSnapshotRows: number; stored: { walletBalances: number; pnl: number } };
 }
 
+/** What a test's hooks into the demo get: the sandbox, the wallets, the wallet manager and its watch. */
+export interface DemoHookContext {
+  sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  wallets: ReturnType<typeof engineWallets>;
+  manager: WalletManager;
+  watch: WalletWatch;
+}
+
 /** The demo loop (also what the test runs, shorter). */
-export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number; metricsPort?: number; onMetrics?: (port: number) => void; onStarted?: (ctx: { sandbox: Awaited<ReturnType<typeof startSandbox>>; wallets: ReturnType<typeof engineWallets> }) => void | Promise<void> }): Promise<DemoResult> {
+export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number; metricsPort?: number; onMetrics?: (port: number) => void; onStarted?: (ctx: DemoHookContext) => void | Promise<void>; beforeStop?: (ctx: DemoHookContext) => Promise<void> }): Promise<DemoResult> {
   const { write, log } = opts;
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
   const market = createMarket({ chain: sb.chain, seed: 1 });
@@ -122,7 +130,8 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const walletRules = referenceEvaluator.create(loadFiles([join(REPO, 'rules/wallets.yaml')]).ruleFiles[0]!.file, {});
   const walletWatch = new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: true, wsUrl: sb.wsUrl, fallbackRules: walletRules, rebalanceMs: 2_000, snapshotMs: 2_000, log });
   await walletWatch.start();
-  await opts.onStarted?.({ sandbox: sb, wallets });
+  const hookContext: DemoHookContext = { sandbox: sb, wallets, manager, watch: walletWatch };
+  await opts.onStarted?.(hookContext);
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
   await app.bus.subscribe(SUBJECTS.failed, (m) => void results.push(m.data));
@@ -166,6 +175,8 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     }
   } finally {
     process.off('SIGINT', onSignal);
+    // A test's steps while the engine and the wallet watch still run (a transfer behind our back, a rebalance).
+    await opts.beforeStop?.(hookContext);
     await walletWatch.stop();
     await source.stop();
     await running.catch((err) => write(`scanner stopped with: ${err instanceof Error ? err.message : String(err)}`));

@@ -34,9 +34,15 @@ export function engineWallets(market: Market, opts: { workers?: number; lamports
   cfg.wallets.unshift({ name: 'treasure', tier: 'treasure', key: { env: 'SOLRULES_SANDBOX_TREASURE' } });
   cfg.mints = { wsol: market.mints.sol, usdc: market.mints.usdc };
   market.chain.setAccount(treasure.publicKey, { lamports: 10_000_000_000n });
+  // A controller the wallet rules top workers up from, holding two workers' worth of SOL.
+  const controller = seededKeypair(market.seed, 'engine-controller-1');
+  env.SOLRULES_SANDBOX_CONTROLLER_1 = JSON.stringify(Array.from(controller.secretKey));
+  cfg.wallets.splice(1, 0, { name: 'controller-1', tier: 'controller', key: { env: 'SOLRULES_SANDBOX_CONTROLLER_1' } });
   const keystore = Keystore.load(cfg, { baseDir: process.cwd(), env });
   const workers = keystore.byTier('worker');
   const funded = { lamports: opts.lamports ?? 100_000_000_000n, wsol: opts.wsol ?? 50_000_000_000n, usdc: opts.usdc ?? 10_000_000_000n };
+  cfg.targets = { worker: { lamports: funded.lamports.toString() } }; // what a top-up restores a worker to
+  market.chain.setAccount(controller.publicKey, { lamports: 2n * funded.lamports + 10_000_000_000n });
   for (const w of workers) {
     market.chain.setAccount(w.publicKey, { lamports: funded.lamports });
     fundTokenAccount(market.chain, market.mints.sol, w.publicKey, funded.wsol);
