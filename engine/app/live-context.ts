@@ -1,10 +1,10 @@
 /**
  * The chain context of a `--live` engine: the RPC pool, the worker wallets, the route source —
  * buys and sells on the best venue (Venue.swapInstruction), round trips as two legs in one
- * transaction, both built on pool state read from the chain at send time — behind the send
+ * transaction (flash-loan wrapped when the route asks and a provider lends the input), both built on pool state read from the chain at send time — behind the send
  * guard, the submission journal, the confirmation monitor and quote accuracy.
  */
-import { ConfirmationMonitor, MemorySubmissionJournal, type ExecutionWallets, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
+import { ConfirmationMonitor, MemorySubmissionJournal, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type ExecutionWallets, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
 import { WorkerPool, type HoldSource, type WalletSigner } from '../wallets/index.ts';
 import type { Order } from '../orders/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
@@ -23,20 +23,24 @@ export interface LiveContextOptions {
   /** Expected wallet balances follow every send (the wallet manager's execution hooks). */
   wallets?: ExecutionWallets;
   log?: Logger;
+  /** Flash-loan providers round trips may borrow their input from (one per mint; e.g. a Kamino reserve). None: a route asking for a flash loan is refused. */
+  flashLoans?: readonly FlashLoanProvider[];
 }
 
-export type EngineLiveContext = LiveContext & { guard: SendGuard; accuracy: QuoteAccuracy; monitor: ConfirmationMonitor };
+export type EngineLiveContext = LiveContext & { guard: SendGuard; accuracy: QuoteAccuracy; monitor: ConfirmationMonitor; roundTrips: RoundTripSource };
 
 /** Builds the chain context a --live engine sends with. */
 export function buildLiveContext(opts: LiveContextOptions): EngineLiveContext {
   const rpc = new RpcPool([opts.rpcUrl]);
-  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(opts.pools), new RoundTripSource(opts.pools)), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps });
+  const roundTrips = new RoundTripSource(opts.pools, opts.flashLoans ?? []);
+  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(opts.pools), roundTrips), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps });
   return {
     rpc,
     workers: new WorkerPool(opts.workers, rpc, opts.holds),
     ...(opts.wallets ? { wallets: opts.wallets } : {}),
     source: guard,
     guard,
+    roundTrips,
     journal: opts.journal ?? new MemorySubmissionJournal(),
     monitor: new ConfirmationMonitor(rpc, { initialIntervalMs: 50, maxIntervalMs: 400 }),
     accuracy: new QuoteAccuracy(),

@@ -14,7 +14,7 @@ import { associatedTokenAddress, createMarket, MarketFlow, tokenBalance, type Fl
 import { engineWallets } from '../../sandbox/demo/live-context.ts';
 import { buildActiveConfig, fullMessage, loadFiles } from '../config/index.ts';
 import { buildLiveContext, ChainSource, compose, holdsOf, maxQuoteShortfallBps, WalletWatch } from '../app/index.ts';
-import { RpcPool } from '../executors/index.ts';
+import { KaminoFlashLoan, KLEND_PROGRAM_ID, RpcPool } from '../executors/index.ts';
 import { WalletManager } from '../wallets/index.ts';
 import { SUBJECTS } from '../messages/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
@@ -85,6 +85,8 @@ export interface DemoResult {
   venues: string[];
   executors: string[];
   roundTrips: number;
+  /** Confirmed round trips whose transaction borrowed the input from the Kamino reserve (klend ran in it). */
+  flashLoanWrapped: number;
   mismatches: string[];
   failedOnChain: number;
   refused: number;
@@ -104,7 +106,10 @@ export interface DemoHookContext {
 export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number; metricsPort?: number; onMetrics?: (port: number) => void; onStarted?: (ctx: DemoHookContext) => void | Promise<void>; beforeStop?: (ctx: DemoHookContext) => Promise<void> }): Promise<DemoResult> {
   const { write, log } = opts;
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
-  const market = createMarket({ chain: sb.chain, seed: 1 });
+  // The Kamino reserve (klend's own instructions) lends the arbitrage its USDC through flash loans.
+  const market = createMarket({ chain: sb.chain, seed: 1, kamino: true });
+  const kamino = market.kamino!;
+  const flashLoan = new KaminoFlashLoan(kamino.reserve, { lookupTables: [kamino.lookupTable] });
   const wallets = engineWallets(market, { workers: 2 });
   const flow = new MarketFlow(market, { mode: opts.flowMode, seed: opts.seed, shockProbability: 0.1 });
   const built = await buildActiveConfig(PROJECT, referenceEvaluator, 'demo', { runTests: false });
@@ -123,7 +128,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   // The wallet manager over the demo's wallets: a fresh journal per demo (a temporary directory).
   const journalDir = mkdtempSync(join(tmpdir(), 'solrules-demo-wallets-'));
   const manager = await WalletManager.open({ cfg: wallets.config, baseDir: journalDir, rpc: new RpcPool([sb.rpcUrl]), env: wallets.env });
-  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log, holds: holdsOf(manager), wallets: manager.executionHooks() });
+  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log, flashLoans: [flashLoan], holds: holdsOf(manager), wallets: manager.executionHooks() });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live, ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}) });
   if (app.server) opts.onMetrics?.(app.server.port);
   // examples/live has no wallet rules of its own: the repo's rules/wallets.yaml rebalances the demo's wallets.
@@ -137,8 +142,9 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   await app.bus.subscribe(SUBJECTS.failed, (m) => void results.push(m.data));
 
   write('solrules demo — the engine LIVE on a local chain');
-  write('  REAL:      the Orca Whirlpool and Meteora DLMM programs (mainnet builds), every transaction (built, signed, sent, executed), the swap math and the reconciliation');
-  write('  SIMULATED: the cluster (LiteSVM sandbox, one leader), the other traders (seeded MarketFlow), the funding of our wallets (setup writes)');
+  write('  REAL:      the Orca Whirlpool, Meteora DLMM and Kamino lending programs (mainnet builds), every transaction (built, signed, sent, executed), the swap math and the reconciliation');
+  write('  SIMULATED: the cluster (LiteSVM sandbox, one leader), the other traders (seeded MarketFlow), the funding of our wallets and of the Kamino depositor (setup writes), the oracle prices');
+  write(`  Kamino reserve ${kamino.reserve.reserve} (market ${kamino.lendingMarket}, made by klend's own instructions) lends ${kamino.deposited} USDC atoms by flash loan, fee ${flashLoan.fee(1_000_000_000n)} atoms per 1,000 USDC; its USDC/USD oracle is SIMULATED`);
   write(`  pools: ${market.pools.map((p) => `${p.venue} ${p.address}`).join(', ')}; workers: ${wallets.workers.map((w) => w.address).join(', ')}`);
   write(`  strategies: grid, DCA, arbitrage (examples/live); executors rpc and jito (block engine JSON-RPC); guard tolerance ${maxQuoteShortfallBps(active.ruleSet.params)} bps; flow ${opts.flowMode} seed ${opts.seed}; ${opts.steps !== undefined ? `${opts.steps} simulated swaps` : `${opts.seconds} s`}\n`);
 
@@ -196,12 +202,15 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   // Every confirmed order: expected = realized, in atoms; per wallet: start + realized legs - fees = end.
   const mismatches: string[] = [];
   const filled = results.filter((r) => r.report.status === 'filled');
+  let flashLoanWrapped = 0;
   const predicted = new Map([...start].map(([a, b]) => [a, { ...b }]));
   write(`\nconfirmed orders (${filled.length}) — expected vs realized, atoms`);
   for (const [i, { order, report, route }] of filled.entries()) {
     const rec = report.reconciliation;
     const tx = await live.rpc.getTransaction(report.signature);
     const payer = tx?.transaction.message.accountKeys[0];
+    const flashWrapped = order.side === 'roundtrip' && (tx?.meta?.logMessages ?? []).some((l: string) => l.startsWith(`Program ${KLEND_PROGRAM_ID.toBase58()} invoke`));
+    if (flashWrapped) flashLoanWrapped += 1;
     const p = payer ? predicted.get(payer) : undefined;
     if (!rec || !p) {
       mismatches.push(`order ${order.id}: no reconciliation or unknown wallet`);
@@ -213,7 +222,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     p[field(order.inputMint)] -= BigInt(rec.realizedAmountIn);
     p[field(order.outputMint)] += BigInt(rec.realizedAmountOut);
     p.lamports -= BigInt(report.networkFeeLamports);
-    write(`  ${String(i + 1).padStart(3)} ${`${order.strategy}/${order.rule}`.padEnd(20)} ${order.side.padEnd(9)} ${route.executor.padEnd(4)} ${rec.venue.padEnd(28)} in ${rec.realizedAmountIn.padStart(12)} out expected ${rec.expectedAmountOut.padStart(12)} realized ${rec.realizedAmountOut.padStart(12)} ${ok ? 'equal' : 'DIFFERENT'}  fee+tip ${report.networkFeeLamports} lamports  ${report.signature.slice(0, 12)}…`);
+    write(`  ${String(i + 1).padStart(3)} ${`${order.strategy}/${order.rule}`.padEnd(20)} ${order.side.padEnd(9)} ${route.executor.padEnd(4)} ${rec.venue.padEnd(28)} in ${rec.realizedAmountIn.padStart(12)} out expected ${rec.expectedAmountOut.padStart(12)} realized ${rec.realizedAmountOut.padStart(12)} ${ok ? 'equal' : 'DIFFERENT'}${flashWrapped ? '  flash loan' : ''}  fee+tip ${report.networkFeeLamports} lamports  ${report.signature.slice(0, 12)}…`);
   }
   const failedOnChain = results.filter((r) => r.report.status !== 'filled' && r.report.signature);
   const notSent = results.filter((r) => r.report.status !== 'filled' && !r.report.signature);
@@ -248,7 +257,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const executors = [...new Set(filled.map((r) => r.route.executor))].sort();
   const roundTrips = filled.filter((r) => r.order.side === 'roundtrip').length;
   const acc = live.accuracy.fact();
-  write(`\nsummary: ${filled.length} confirmed orders (strategies ${strategies.join(', ')}; venues ${venues.join(', ')}; executors ${executors.join(', ')}; ${roundTrips} cross-venue round trip(s), two legs in one transaction), ${failedOnChain.length} failed on chain after the guard, ${notSent.length} refused before sending; ${swaps} simulated swaps; P&L of the workers marked at the last price $${realizedUsd().toFixed(4)}`);
+  write(`\nsummary: ${filled.length} confirmed orders (strategies ${strategies.join(', ')}; venues ${venues.join(', ')}; executors ${executors.join(', ')}; ${roundTrips} cross-venue round trip(s), two legs in one transaction, ${flashLoanWrapped} of them wrapped in a Kamino flash loan), ${failedOnChain.length} failed on chain after the guard, ${notSent.length} refused before sending; ${swaps} simulated swaps; P&L of the workers marked at the last price $${realizedUsd().toFixed(4)}`);
   write(`quoteAccuracy: ${acc.samples} confirmation(s), mean shortfall ${acc.meanShortfallBps} bps, worst ${acc.worstShortfallBps} bps; reconciliation: ${mismatches.length ? `${mismatches.length} MISMATCH(ES): ${mismatches.join('; ')}` : 'every order and every wallet atom reconciled'}`);
   const everything = { since: '1970-01-01T00:00:00.000Z', limit: 1_000_000 };
   const stored = { walletBalances: (await app.store.recentWalletBalances(everything)).length, pnl: (await app.store.recentPnl(everything)).length };
@@ -256,5 +265,5 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   live.monitor.close();
   await sb.close();
   rmSync(journalDir, { recursive: true, force: true });
-  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length, wallets: { scans: walletWatch.scanner.scans.length, holds, rebalances: walletWatch.rebalances, pnlSnapshotRows: walletWatch.snapshots, stored } };
+  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, flashLoanWrapped, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length, wallets: { scans: walletWatch.scanner.scans.length, holds, rebalances: walletWatch.rebalances, pnlSnapshotRows: walletWatch.snapshots, stored } };
 }

@@ -175,7 +175,10 @@ export interface ErrorContext {
   EXEC_BUNDLE_TOO_LARGE: Context;
   EXEC_COMPUTE_LIMIT: Context;
   EXEC_EMPTY_TRANSACTION: Context;
+  EXEC_FLASH_BAD_RESERVE: Context;
+  EXEC_FLASH_DISABLED: Context;
   EXEC_FLASH_INDEX: Context;
+  EXEC_FLASH_UNAVAILABLE: Context;
   EXEC_FLASH_MINT: Context;
   EXEC_INSUFFICIENT_BALANCE: Context;
   EXEC_JITO_RATE_LIMITED: Context;
@@ -361,6 +364,7 @@ export interface ErrorContext {
   MARKET_BAD_REPLAY: Context;
   MARKET_BAD_OPTION: Context;
   MARKET_BAD_MINT: Context;
+  MARKET_KAMINO_SETUP: Context;
 }
 
 export type ErrorCode = keyof ErrorContext;
