@@ -129,7 +129,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     const kind = executorKind(entry.type);
     if (!kind) throw new SolrulesError('EXEC_BAD_CONFIG', `executors.${name}: no executor kind '${entry.type}' is registered (${EXECUTOR_KINDS.map((k) => k.type).join(', ')})`, { field: `executors.${name}.type`, value: entry.type });
     if (!kind.live) executors.set(name, await kind.create(name, entry, { paper: paperContext }));
-    else if (opts.live) executors.set(name, serialized(await kind.create(name, entry, { live: opts.live }), sends));
+    else if (opts.live) executors.set(name, serialized(await kind.create(name, entry, { live: { solUsd: () => clock.priceUsd(NATIVE_MINT), ...opts.live } }), sends));
   }
   const spot = [...executors.values()].find((e) => e.kind === 'paper') ?? (await executorKind('paper')!.create('paper', { type: 'paper' }, { paper: paperContext }));
   // Round trips fill against the live pool state, re-quoted exactly at execution.

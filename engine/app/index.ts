@@ -11,3 +11,4 @@ export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type E
 export { settingsNeedingRestart } from './restart.ts';
 export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';
 export { analyzeOnDemand, buildEngineAi, aiSchedulesOf, DEFAULT_AI_RECORDINGS, type AiEngineOptions, type EngineAi } from './ai.ts';
+export { WalletWatch, openRunWallets, holdsOf, walletRulesOf, type WalletWatchOptions } from './wallet-watch.ts';

@@ -4,8 +4,8 @@
  * transaction (flash-loan wrapped when the route asks and a provider lends the input), both built on pool state read from the chain at send time — behind the send
  * guard, the submission journal, the confirmation monitor and quote accuracy.
  */
-import { ConfirmationMonitor, MemorySubmissionJournal, TipAdvisor, type TipFloorSource, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
-import { WorkerPool, type WalletSigner } from '../wallets/index.ts';
+import { ConfirmationMonitor, MemorySubmissionJournal, TipAdvisor, type TipFloorSource, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type ExecutionWallets, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
+import { WorkerPool, type HoldSource, type WalletSigner } from '../wallets/index.ts';
 import type { Order } from '../orders/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 
@@ -20,6 +20,10 @@ export interface LiveContextOptions {
   journal?: SubmissionJournal;
   /** Jito's tip floor (the sandbox's block engine, a fixture, or the real REST endpoint): enables the `tip` fact. */
   tipFloor?: TipFloorSource;
+  /** Wallets on hold (the wallet manager's ledger): never handed a send. */
+  holds?: HoldSource;
+  /** Expected wallet balances follow every send (the wallet manager's execution hooks). */
+  wallets?: ExecutionWallets;
   log?: Logger;
   /** Flash-loan providers round trips may borrow their input from (one per mint; e.g. a Kamino reserve). None: a route asking for a flash loan is refused. */
   flashLoans?: readonly FlashLoanProvider[];
@@ -34,7 +38,8 @@ export function buildLiveContext(opts: LiveContextOptions): EngineLiveContext {
   const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(opts.pools), roundTrips), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps });
   return {
     rpc,
-    workers: new WorkerPool(opts.workers, rpc),
+    workers: new WorkerPool(opts.workers, rpc, opts.holds),
+    ...(opts.wallets ? { wallets: opts.wallets } : {}),
     source: guard,
     guard,
     roundTrips,

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps, type EngineLiveContext } from '../app/index.ts';
+import { buildLiveContext, ChainSource, compose, holdsOf, maxQuoteShortfallBps, openRunWallets, WalletWatch, type EngineLiveContext } from '../app/index.ts';
 import { Keystore } from '../wallets/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
@@ -73,12 +73,16 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)) });
   let live: EngineLiveContext | undefined;
   let params = () => active.ruleSet.params;
+  // The balance scanner watches wallets.yaml's wallets in every chain run; only --live rebalances and sends.
+  const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write });
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
-    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), log });
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
   }
   const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
+  const walletWatch = manager && new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: args.live === true, ...(args.ws ? { wsUrl: args.ws } : {}), log });
+  await walletWatch?.start();
   params = () => app.holder.current.ruleSet.params;
   const cfg = active.strategies;
   if (live) {
@@ -100,6 +104,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   try {
     await source.run(app.bus, app.engine);
   } catch (err) {
+    await walletWatch?.stop();
     await app.close();
     if (isSolrulesError(err)) {
       console.error(`${err.code}: ${err.message}`);
@@ -119,6 +124,11 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   for (const [key, r] of engine.stats.orders) console.log(`  ${key.padEnd(28)} decided ${r.decided}  filled ${r.filled}  failed ${r.failed}  blocked ${r.blocked}  expired ${r.expired}`);
   console.log(`  routes: ${[...engine.stats.routes].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${live ? '' : ' (executed on paper)'}`);
   console.log(`  ${live ? 'tracked' : 'paper'} balances: ${base.symbol} ${start.base} -> ${engine.portfolio.balance(base.mint)} atoms; ${quote.symbol} ${start.quote} -> ${engine.portfolio.balance(quote.mint)} atoms`);
+  if (walletWatch) {
+    await walletWatch.stop();
+    const holds = manager!.ledger.holds();
+    console.log(`  wallets: ${walletWatch.scanner.scans.length} scan(s), ${holds.length} on hold${holds.length ? ` (${holds.map((h) => h.wallet).join(', ')})` : ''}, ${walletWatch.rebalances} rebalancing transfer(s), ${walletWatch.snapshots} P&L snapshot row(s) stored`);
+  }
   await engine.stop();
   await app.close();
   live?.monitor.close();

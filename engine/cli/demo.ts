@@ -4,6 +4,8 @@
  * arbitrage) with scanners, rules, the send guard and the rpc / jito executors sending real
  * transactions to it; ends with a summary reconciling every order and every atom of every wallet.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PublicKey } from '@solana/web3.js';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +13,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { startSandbox, type TipFloorSample } from '../../sandbox/index.ts';
 import { associatedTokenAddress, createMarket, MarketFlow, tokenBalance, type FlowMode } from '../../sandbox/market/index.ts';
 import { engineWallets } from '../../sandbox/demo/live-context.ts';
-import { buildActiveConfig, fullMessage, resolveSharedPath } from '../config/index.ts';
-import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps } from '../app/index.ts';
-import { HttpTipFloor, KaminoFlashLoan, KLEND_PROGRAM_ID } from '../executors/index.ts';
+import { buildActiveConfig, fullMessage, loadFiles, resolveSharedPath } from '../config/index.ts';
+import { buildLiveContext, ChainSource, compose, holdsOf, maxQuoteShortfallBps, WalletWatch } from '../app/index.ts';
+import { HttpTipFloor, KaminoFlashLoan, KLEND_PROGRAM_ID, RpcPool } from '../executors/index.ts';
+import { WalletManager } from '../wallets/index.ts';
 import { SUBJECTS } from '../messages/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { referenceEvaluator } from '../rules/index.ts';
@@ -22,7 +25,7 @@ import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 
 export const summary = 'the engine LIVE on a local chain with the real DEX programs and simulated traders, reconciled to the atom';
 
-const USAGE = `usage: solrules demo [--seconds N] [--steps N] [--seed N] [--flow random-walk|replay] [--pace-ms N] [--quiet]
+const USAGE = `usage: solrules demo [--seconds N] [--steps N] [--seed N] [--flow random-walk|replay] [--pace-ms N] [--metrics-port N] [--quiet]
 
 Starts the sandbox (a SIMULATED cluster on LiteSVM) with the REAL Orca Whirlpool and Meteora DLMM
 programs holding SOL/USDC pools, and SIMULATED other traders swapping through them (a seeded
@@ -32,11 +35,14 @@ decide, risk and routing rules route, the send guard simulates each transaction,
 sign, and the rpc and jito executors send real transactions that the programs execute.
 Runs --seconds N (default 60) or until Ctrl+C: one simulated swap, then the engine settles, every
 --pace-ms (default 100); --steps N stops after N simulated swaps instead (the same seed and
---steps give the same orders; how many steps fit in --seconds depends on the machine). Ends with every confirmed order (expected vs realized, in atoms) and every
+--steps give the same orders; how many steps fit in --seconds depends on the machine). The balance
+scanner watches the wallets and the wallet rules (rules/wallets.yaml) rebalance them while it runs;
+--metrics-port N serves /metrics on 127.0.0.1:N. Ends with every confirmed order (expected vs realized, in atoms) and every
 wallet's lamports and token atoms reconciled. Same seed, same run. Exit code 1 if anything does not
 reconcile or a transaction that passed the guard failed on chain.`;
 
-const PROJECT = join(fileURLToPath(new URL('../..', import.meta.url)), 'examples/live');
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const PROJECT = join(REPO, 'examples/live');
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -44,7 +50,7 @@ function sleep(ms: number): Promise<void> {
 
 export async function run(argv: string[]): Promise<number> {
   return withUsage(USAGE, async () => {
-    const { values } = parseCommandArgs(argv, { seconds: { type: 'string' }, seed: { type: 'string' }, flow: { type: 'string' }, 'pace-ms': { type: 'string' }, steps: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } }, false);
+    const { values } = parseCommandArgs(argv, { seconds: { type: 'string' }, seed: { type: 'string' }, flow: { type: 'string' }, 'pace-ms': { type: 'string' }, steps: { type: 'string' }, 'metrics-port': { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } }, false);
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -59,6 +65,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!(paceMs >= 0)) throw new UsageError(`--pace-ms must be a number of ms; got '${values['pace-ms']}'`);
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new UsageError(`--steps must be a positive integer; got '${values.steps}'`);
+    const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+    if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort < 65536)) throw new UsageError(`--metrics-port must be a port number; got '${values['metrics-port']}'`);
     const write = (s: string) => {
       if (!values.quiet) console.log(s);
     };
@@ -66,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
     const log = createLogger({ level: process.env.SOLRULES_LOG_LEVEL ?? 'error' });
     setLogger(log);
 
-    const outcome = await runDemo({ seconds: steps === undefined ? seconds : Infinity, seed, flowMode, paceMs, write, log, ...(steps !== undefined ? { steps } : {}) });
+    const outcome = await runDemo({ seconds: steps === undefined ? seconds : Infinity, seed, flowMode, paceMs, write, log, ...(steps !== undefined ? { steps } : {}), ...(metricsPort !== undefined ? { metricsPort } : {}) });
     return outcome.ok ? 0 : 1;
   });
 }
@@ -83,10 +91,20 @@ export interface DemoResult {
   mismatches: string[];
   failedOnChain: number;
   refused: number;
+  /** The balance scanner's scans, holds and rebalancing transfers during the run. */
+  wallets: { scans: number; holds: string[]; rebalances: number; pnlSnapshotRows: number; stored: { walletBalances: number; pnl: number } };
+}
+
+/** What a test's hooks into the demo get: the sandbox, the wallets, the wallet manager and its watch. */
+export interface DemoHookContext {
+  sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  wallets: ReturnType<typeof engineWallets>;
+  manager: WalletManager;
+  watch: WalletWatch;
 }
 
 /** The demo loop (also what the test runs, shorter). */
-export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number }): Promise<DemoResult> {
+export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number; metricsPort?: number; onMetrics?: (port: number) => void; onStarted?: (ctx: DemoHookContext) => void | Promise<void>; beforeStop?: (ctx: DemoHookContext) => Promise<void> }): Promise<DemoResult> {
   const { write, log } = opts;
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
   // The Kamino reserve (klend's own instructions) lends the arbitrage its USDC through flash loans.
@@ -112,8 +130,18 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const recordedFloor = resolveSharedPath(PROJECT, '../../../shared/fixtures/jito/tip-accounts-and-limits.json');
   if (existsSync(recordedFloor)) sb.setTipFloor((JSON.parse(readFileSync(recordedFloor, 'utf8')) as { tipFloorResponseExample: TipFloorSample[] }).tipFloorResponseExample.at(-1));
   const tipFloor = await new HttpTipFloor(`${sb.blockEngineUrl}/api/v1/bundles/tip_floor`, { refreshMs: 2_000 }).start();
-  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan] });
-  const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live });
+  // The wallet manager over the demo's wallets: a fresh journal per demo (a temporary directory).
+  const journalDir = mkdtempSync(join(tmpdir(), 'solrules-demo-wallets-'));
+  const manager = await WalletManager.open({ cfg: wallets.config, baseDir: journalDir, rpc: new RpcPool([sb.rpcUrl]), env: wallets.env });
+  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan], holds: holdsOf(manager), wallets: manager.executionHooks() });
+  const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live, ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}) });
+  if (app.server) opts.onMetrics?.(app.server.port);
+  // examples/live has no wallet rules of its own: the repo's rules/wallets.yaml rebalances the demo's wallets.
+  const walletRules = referenceEvaluator.create(loadFiles([join(REPO, 'rules/wallets.yaml')]).ruleFiles[0]!.file, {});
+  const walletWatch = new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: true, wsUrl: sb.wsUrl, fallbackRules: walletRules, rebalanceMs: 2_000, snapshotMs: 2_000, log });
+  await walletWatch.start();
+  const hookContext: DemoHookContext = { sandbox: sb, wallets, manager, watch: walletWatch };
+  await opts.onStarted?.(hookContext);
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
   await app.bus.subscribe(SUBJECTS.failed, (m) => void results.push(m.data));
@@ -158,6 +186,9 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     }
   } finally {
     process.off('SIGINT', onSignal);
+    // A test's steps while the engine and the wallet watch still run (a transfer behind our back, a rebalance).
+    await opts.beforeStop?.(hookContext);
+    await walletWatch.stop();
     await source.stop();
     await running.catch((err) => write(`scanner stopped with: ${err instanceof Error ? err.message : String(err)}`));
   }
@@ -220,6 +251,12 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
       write(`  ${w.name.padEnd(9)} ${(k === 'sol' ? 'wSOL' : k === 'usdc' ? 'USDC' : 'SOL lamports').padEnd(13)} start ${String(s[k]).padStart(15)}  end ${String(e[k]).padStart(15)}  predicted ${String(p[k]).padStart(15)}  ${same ? 'reconciled' : 'DIFFERENT'}`);
     }
   }
+  // The wallet manager's view: every expected balance (baseline + our own executions' exact deltas) equals the chain's; nothing held.
+  const holds = manager.ledger.holds().map((h) => `${h.wallet} (${h.asset}: expected ${h.expected}, found ${h.actual})`);
+  const differing = (await manager.status()).filter((r) => r.difference !== '0' || r.pending);
+  write(`wallet ledger: ${walletWatch.scanner.scans.length} balance scan(s), ${holds.length} hold(s)${holds.length ? ': ' + holds.join('; ') : ''}, ${walletWatch.rebalances} rebalancing transfer(s); expected = actual for ${differing.length ? `all but ${differing.map((r) => `${r.wallet} ${r.asset} (${r.difference})`).join(', ')}` : 'every wallet and mint'}`);
+  for (const h of holds) mismatches.push(`wallet on hold: ${h}`);
+  for (const r of differing) mismatches.push(`wallet ledger: ${r.wallet} ${r.asset} expected ${r.expected}, actual ${r.actual}${r.pending ? ' (pending)' : ''}`);
   const strategies = [...new Set(filled.map((r) => r.order.strategy))].sort();
   const venues = [...new Set(filled.flatMap((r) => String(r.report.reconciliation?.venue ?? '').split('>')))].filter(Boolean).sort();
   const executors = [...new Set(filled.map((r) => r.route.executor))].sort();
@@ -229,9 +266,12 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const tip = live.tips?.fact();
   if (tip) write(`tip: competition ${tip.source === 'none' ? 'unknown' : `p50 ${tip.p50Lamports} / p75 ${tip.p75Lamports} / p95 ${tip.p95Lamports} lamports (${existsSync(recordedFloor) ? 'recorded Jito tip floor, fixture' : 'tips landed on the sandbox'})`}; our bundles ${tip.landed}/${tip.samples} landed; bidding the ${tip.percentile}th percentile: ${tip.recommendedLamports} lamports`);
   write(`quoteAccuracy: ${acc.samples} confirmation(s), mean shortfall ${acc.meanShortfallBps} bps, worst ${acc.worstShortfallBps} bps; reconciliation: ${mismatches.length ? `${mismatches.length} MISMATCH(ES): ${mismatches.join('; ')}` : 'every order and every wallet atom reconciled'}`);
+  const everything = { since: '1970-01-01T00:00:00.000Z', limit: 1_000_000 };
+  const stored = { walletBalances: (await app.store.recentWalletBalances(everything)).length, pnl: (await app.store.recentPnl(everything)).length };
   await app.close();
   tipFloor.close();
   live.monitor.close();
   await sb.close();
-  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, flashLoanWrapped, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length };
+  rmSync(journalDir, { recursive: true, force: true });
+  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, flashLoanWrapped, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length, wallets: { scans: walletWatch.scanner.scans.length, holds, rebalances: walletWatch.rebalances, pnlSnapshotRows: walletWatch.snapshots, stored } };
 }

@@ -10,7 +10,7 @@ import { buildActiveConfig, fullMessage, resolveSharedPath } from '../config/ind
 import { buildSummary, compose, formatSummary, preflightServices, ReplaySource, serviceConfigs, type EngineCheckpoint } from '../app/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { loadCandles, sliceCandles } from '../market/index.ts';
-import { loadHistory, openStore, resolveStoreConfig } from '../infra/store/index.ts';
+import { historyBoundsFromEnv, loadHistory, openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import { createLogger, initTracing, metrics, setLogger } from '../infra/telemetry/index.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
@@ -161,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     let history;
     try {
-      history = await loadHistory(store, [...Object.keys(cfg.strategies), PORTFOLIO_STATE]);
+      history = await loadHistory(store, [...Object.keys(cfg.strategies), PORTFOLIO_STATE], { bounds: historyBoundsFromEnv() });
     } catch (err) {
       await store.close();
       throw err;
@@ -180,6 +180,8 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError('no candles in the selected period');
     }
     if (resumeFrom) console.log(`continuing from the stored state (${storeDisplay}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
+    const recent = history.recent;
+    if (resumeFrom && recent) console.log(`history read (bounded; SOLRULES_HISTORY_* to change): ${recent.executions.length} recent execution(s), ${recent.pnl.length} P&L entr(ies), ${recent.walletBalances.length} wallet balance(s), ${recent.ruleSets.length} rule-set version(s)`);
 
     const tracing = await initTracing(); // OTLP export only when configured (SOLRULES_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_*)
     const quiet = values.quiet ?? false;

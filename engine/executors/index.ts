@@ -16,7 +16,7 @@ export { RpcPool, RpcError, type RpcPoolOptions } from './rpc/pool.ts';
 export { LookupTableManager } from './tx/lookup-tables.ts';
 export { ConfirmationMonitor } from './confirm/monitor.ts';
 export { QuoteAccuracy, type QuoteAccuracyFact } from './confirm/accuracy.ts';
-export type { LiveReport, Reconciliation } from './live/executor.ts';
+export type { LiveReport, Reconciliation, ExecutionWallets } from './live/executor.ts';
 export type { SwapPlan, RouteSource } from './live/plan.ts';
 export { createLiveExecutor, concurrencyOf, type LiveContext } from './live-factory.ts';
 export { SandboxExchange } from './sources/sandbox-exchange.ts';

@@ -18,7 +18,7 @@ import { RpcPool } from './rpc/pool.ts';
 import { RpcSubmitter } from './rpc/submitter.ts';
 import { TransactionBuilder, type BuilderPolicy, DEFAULT_BUILDER_POLICY } from './tx/builder.ts';
 import type { LookupTableManager } from './tx/lookup-tables.ts';
-import { LiveExecutor } from './live/executor.ts';
+import { LiveExecutor, type ExecutionWallets } from './live/executor.ts';
 import type { RouteSource } from './live/plan.ts';
 import type { TipAdvisor } from './tips/index.ts';
 
@@ -31,6 +31,10 @@ export interface LiveContext {
   accuracy?: QuoteAccuracy;
   /** The dynamic tip (the `tip` fact routing rules read; jito executors report their bundles to it). */
   tips?: TipAdvisor;
+  /** Expected wallet balances follow our executions (the wallet manager of wallets.yaml). */
+  wallets?: ExecutionWallets;
+  /** SOL in USD now (the engine clock's): the profit metrics. */
+  solUsd?: () => number | undefined;
   lookupTables?: LookupTableManager;
   builderPolicy?: BuilderPolicy;
   log?: Logger;
@@ -57,7 +61,7 @@ export async function createLiveExecutor(name: string, cfg: ExecutorConfig, ctx:
   const builder = new TransactionBuilder(ctx.rpc, ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY);
   const maxRebuilds = int(cfg, 'maxRebuilds', name);
   const policy = maxRebuilds !== undefined ? { maxRebuilds } : {};
-  const common = { name, rpc: ctx.rpc, workers: ctx.workers, source: ctx.source, monitor: ctx.monitor, journal: ctx.journal, policy, ...(ctx.accuracy ? { accuracy: ctx.accuracy } : {}), ...(ctx.tips ? { tips: ctx.tips } : {}), ...(ctx.lookupTables ? { lookupTables: ctx.lookupTables } : {}), ...(ctx.log ? { log: ctx.log.child({ executor: name }) } : {}) };
+  const common = { name, rpc: ctx.rpc, workers: ctx.workers, source: ctx.source, monitor: ctx.monitor, journal: ctx.journal, policy, ...(ctx.accuracy ? { accuracy: ctx.accuracy } : {}), ...(ctx.tips ? { tips: ctx.tips } : {}), ...(ctx.wallets ? { wallets: ctx.wallets } : {}), ...(ctx.solUsd ? { solUsd: ctx.solUsd } : {}), ...(ctx.lookupTables ? { lookupTables: ctx.lookupTables } : {}), ...(ctx.log ? { log: ctx.log.child({ executor: name }) } : {}) };
   if (cfg.type === 'rpc') {
     const endpoints = cfg.endpoints;
     let rpc = ctx.rpc;

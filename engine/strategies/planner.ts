@@ -33,6 +33,8 @@ export interface StrategyPnl {
   feesUsd: number;
   /** Base atoms held. */
   inventoryAtoms: bigint;
+  /** Realized P&L exactly, atoms per mint, where the planner keeps it in atoms (the store's P&L snapshots). */
+  realizedAtoms?: Record<string, bigint>;
 }
 
 export interface Planner {

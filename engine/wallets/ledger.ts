@@ -135,7 +135,9 @@ export class WalletLedger {
         this.pendingMap.set(e.signature, e);
         break;
       case 'confirmed':
-        this.pendingMap.delete(e.signature);
+        // Settled once: a second settlement of the same signature (the executor and a rebalancer's
+        // resolvePending racing for an in-flight execution) must not count its deltas twice.
+        if (!this.pendingMap.delete(e.signature)) break;
         for (const d of e.deltas) add(d, false);
         break;
       case 'failed':

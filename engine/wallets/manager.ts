@@ -189,6 +189,35 @@ export class WalletManager {
     return settleSignature(this.rpc, this.ledger, signature, p.lastValidBlockHeight, this.managed, this.mints);
   }
 
+  /**
+   * The executors' hooks (executors' `ExecutionWallets`), by wallet address: a send is journalled
+   * `sent` before broadcast (the scanner leaves the wallet alone while it is in flight) and
+   * settled with its exact deltas from the chain — a transaction that failed on chain still cost
+   * its fee — or as failed when the executor knows it never landed.
+   */
+  executionHooks(): {
+    begin(signatures: readonly string[], lastValidBlockHeight: number, wallet: string, orderId: string): Promise<void>;
+    settle(signatures: readonly string[], outcome: 'landed' | 'failed-on-chain' | 'not-landed', lastValidBlockHeight: number): Promise<void>;
+  } {
+    return {
+      begin: async (signatures, lastValidBlockHeight, wallet, orderId) => {
+        for (const signature of signatures) await this.ledger.record({ kind: 'sent', at: new Date().toISOString(), op: 'execution', planId: orderId, signature, lastValidBlockHeight, transfers: [], touches: [wallet] });
+      },
+      settle: async (signatures, outcome, lastValidBlockHeight) => {
+        for (const signature of signatures) {
+          if (outcome === 'not-landed') await this.ledger.record({ kind: 'failed', at: new Date().toISOString(), signature, error: 'not landed: refused or expired before landing (the executor followed it)' });
+          else await settleSignature(this.rpc, this.ledger, signature, lastValidBlockHeight, this.managed, this.mints);
+        }
+      },
+    };
+  }
+
+  /** Records the first-seen balance of every (wallet, asset) without an expectation (what a run starts from). */
+  async baseline(): Promise<number> {
+    await this.ledger.sync();
+    return baselineUnknown(this.ledger, this.managed, this.mints, await this.holdings());
+  }
+
   /** A balance scanner over these wallets (tolerances and interval from wallets.yaml `scanner:` unless given). */
   scanner(opts: ScannerOptions = {}): BalanceScanner {
     const s = this.cfg.scanner ?? {};

@@ -125,7 +125,8 @@ export class BalanceScanner implements HoldSource {
         metrics.wallets.balance.set(labels, Number(h.lamports) / 1e9);
         metrics.wallets.floor.set(labels, Number(w.minLamports) / 1e9);
         const expectedSol = await this.ledger.expectedShared(w.address, SOL);
-        if (expectedSol !== undefined) metrics.wallets.difference.set(labels, Number(h.lamports - expectedSol));
+        // In flight, the balance has moved and the expectation not yet: the last settled difference stands.
+        if (expectedSol !== undefined && !this.ledger.isPending(w.address)) metrics.wallets.difference.set(labels, Number(h.lamports - expectedSol));
         if (!this.ledger.isPending(w.address) && !this.ledger.hold(w.address)) {
           const checks: { asset: string; mint: string; actual: bigint; tolerance: bigint }[] = [{ asset: 'SOL', mint: SOL, actual: h.lamports, tolerance: this.opts.toleranceLamports ?? 0n }];
           for (const m of this.mints) checks.push({ asset: m.name, mint: m.address, actual: h.tokens.get(m.address)!.atoms, tolerance: this.opts.toleranceAtoms ?? 0n });
@@ -186,6 +187,10 @@ export class BalanceScanner implements HoldSource {
     const subs = this.subs;
     this.subs = [];
     await Promise.all(subs.map((id) => this.conn!.removeAccountChangeListener(id).catch(() => undefined)));
+    // web3.js closes its socket 500 ms after the last listener goes; a node shut down sooner makes
+    // it reconnect in a loop. Wait (at most 2 s) for that close.
+    const conn = this.conn as unknown as { _rpcWebSocketIdleTimeout?: unknown } | undefined;
+    for (let i = 0; subs.length && i < 40 && conn?._rpcWebSocketIdleTimeout; i++) await new Promise((r) => setTimeout(r, 50));
     await this.running?.catch(() => undefined);
   }
 }

@@ -61,7 +61,12 @@ export async function settleSignature(rpc: JsonRpc, ledger: WalletLedger, signat
     await ledger.record({ kind: 'confirmed', at: new Date().toISOString(), signature, fee: fee.toString(), deltas });
     return { ok: true };
   }
-  await ledger.record({ kind: 'failed', at: new Date().toISOString(), signature, error: outcome.error });
+  // Landed but failed: its fee was still charged — recorded as its exact deltas, not as nothing.
+  const landed = await transactionBalances(rpc, signature).catch(() => null);
+  if (landed) {
+    const { fee, deltas } = await confirmedDeltas(rpc, signature, managed, mints);
+    await ledger.record({ kind: 'confirmed', at: new Date().toISOString(), signature, fee: fee.toString(), deltas });
+  } else await ledger.record({ kind: 'failed', at: new Date().toISOString(), signature, error: outcome.error });
   return { ok: false, error: outcome.error };
 }
 

@@ -4,6 +4,7 @@
  * the order's transaction settles (landed, failed, or its blockhash expired), then released.
  */
 import { SolrulesError } from '../errors/index.ts';
+import { metrics } from '../infra/telemetry/index.ts';
 import type { WalletSigner } from './keystore.ts';
 
 export interface BalanceSource {
@@ -33,6 +34,11 @@ export class WorkerPool {
     private readonly holds?: HoldSource,
   ) {
     if (workers.length === 0) throw new SolrulesError('WALLET_NO_WORKERS', 'no worker wallets are configured (wallets.yaml: tier worker)', { tier: 'worker' });
+  }
+
+  /** solrules_wallets_busy: workers held by an order in flight. */
+  private reportBusy(): void {
+    metrics.wallets.busy.set({ tier: 'worker' }, this.held.size);
   }
 
   /** Addresses held, by order id. */
@@ -79,6 +85,7 @@ export class WorkerPool {
       const needed = w.minBalanceLamports + needLamports;
       if (balance >= needed) {
         this.next = (this.next + i + 1) % this.workers.length;
+        this.reportBusy();
         return lease;
       }
       this.held.delete(w.address);
@@ -100,11 +107,13 @@ export class WorkerPool {
     if (cur && cur.orderId !== orderId) throw new SolrulesError('WALLET_HELD', `worker ${w.name} is held by order ${cur.orderId}`, { orderId, wallet: w.name, heldBy: cur.orderId });
     const lease = cur ?? { wallet: w, orderId, since: Date.now() };
     this.held.set(address, lease);
+    this.reportBusy();
     return lease;
   }
 
   /** Releases whatever `orderId` holds (no-op when nothing). */
   release(orderId: string): void {
     for (const [addr, l] of this.held) if (l.orderId === orderId) this.held.delete(addr);
+    this.reportBusy();
   }
 }

@@ -25,6 +25,11 @@ test('demo loop: ≥ 20 confirmed orders over 2 strategies and 2 venues incl. a 
     assert.ok(r.ok);
     assert.ok(lines.some((l) => l.includes('SIMULATED: ') && l.includes('other traders')), 'the demo says what is simulated');
     assert.equal(lines.filter((l) => /^  worker-\d.* reconciled$/.test(l)).length, 6, 'two workers × lamports, wSOL, USDC reconciled');
+    // The wallet manager ran inside: scans, no hold, its expected balances equal the chain's (else a mismatch above), history stored.
+    assert.ok(r.wallets.scans > 0);
+    assert.deepEqual(r.wallets.holds, []);
+    assert.ok(lines.some((l) => /^wallet ledger: \d+ balance scan\(s\), 0 hold\(s\).*expected = actual for every wallet and mint$/.test(l)), lines.find((l) => l.startsWith('wallet ledger')));
+    assert.ok(r.wallets.stored.walletBalances > 0 && r.wallets.stored.pnl > 0, JSON.stringify(r.wallets.stored));
   } finally {
     if (prevStore === undefined) delete process.env.SOLRULES_STORE;
     else process.env.SOLRULES_STORE = prevStore;

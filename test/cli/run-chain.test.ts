@@ -5,9 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket } from '../../sandbox/market/index.ts';
+import { engineWallets } from '../../sandbox/demo/live-context.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
@@ -37,6 +40,40 @@ test('run --rpc option errors are usage errors (exit 2)', () => {
   for (const args of [['--rpc', 'not-a-url'], ['--rpc', 'http://127.0.0.1:1', '--ws', 'http://x'], ['--ws', 'ws://127.0.0.1:1'], ['--rpc', 'http://127.0.0.1:1', '--seconds', '0'], ['--rpc', 'http://127.0.0.1:1', '--scanner', '/nonexistent.yaml']]) {
     const r = spawnSync(process.execPath, [CLI, 'run', '--no-watch', ...args], { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, SOLRULES_STORE: 'memory' } });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
+
+test('run --rpc DRY RUN with a wallets.yaml: the balance scanner watches the wallets (read-only), nothing is sent', async () => {
+  const sb = await startSandbox({ slotMs: 100 });
+  const dir = mkdtempSync(join(tmpdir(), 'solrules-run-wallets-'));
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 1 });
+    const w = engineWallets(market, { workers: 2 }); // SIMULATED funding: sandbox setup writes
+    // examples/live with its relative paths made absolute, plus a wallets.yaml whose keys are in the environment.
+    writeFileSync(join(dir, 'strategies.yaml'), readFileSync(join(PROJECT, 'strategies.yaml'), 'utf8').replaceAll('../../', `${REPO_ROOT}/`).replaceAll('../shared/', `${join(REPO_ROOT, '..')}/shared/`));
+    copyFileSync(join(PROJECT, 'scanner.yaml'), join(dir, 'scanner.yaml'));
+    const mints = `mints: { wsol: ${market.mints.sol}, usdc: ${market.mints.usdc} }`;
+    const entries = w.config.wallets.map((x) => `  - { name: ${x.name}, tier: ${x.tier}, key: { env: ${(x.key as { env: string }).env} }${x.minBalanceSol !== undefined ? `, minBalanceSol: ${x.minBalanceSol}` : ''} }`);
+    writeFileSync(join(dir, 'wallets.yaml'), ['version: 1', mints, 'scanner: { intervalMs: 500 }', 'wallets:', ...entries, ''].join('\n'));
+    const child = spawn(process.execPath, [CLI, 'run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--seconds', '3', '--no-watch'], { cwd: dir, env: { ...process.env, ...w.env, SOLRULES_STORE: 'memory' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 0, err + out);
+    assert.match(out, /DRY RUN summary/);
+    const m = /wallets: (\d+) scan\(s\), 0 on hold, 0 rebalancing transfer\(s\), (\d+) P&L snapshot row\(s\) stored/.exec(out);
+    assert.ok(m, out);
+    assert.ok(Number(m[1]) >= 2, `scans: ${m[1]}`);
+    assert.equal(sb.stats().rpcRequests.sendTransaction ?? 0, 0, 'a dry run sends nothing, rebalancer included');
+    assert.ok((sb.stats().rpcRequests.getMultipleAccounts ?? 0) > 0, 'the scanner read the wallets');
+    const journal = readFileSync(join(dir, '.solrules', 'wallets-journal.jsonl'), 'utf8');
+    assert.match(journal, /"kind":"baseline"/, 'first-seen balances journalled');
+    assert.doesNotMatch(journal, /"kind":"sent"/);
+  } finally {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -62,3 +62,49 @@ test('the worker wallet is held while the transaction is out, released when it s
   assert.equal((await unknown).status, 'failed');
   assert.equal(pool.leaseOf(c.id)?.wallet.address, wallet.address, 'a send whose fate is unknown keeps its wallet');
 });
+
+test('each send is journalled with the wallet manager before it goes out and settled by its outcome; a held wallet is never picked; busy is counted', async () => {
+  const { metrics } = await import('../../engine/infra/telemetry/index.ts');
+  const keys = [Keypair.generate(), Keypair.generate()].map((k) => JSON.stringify(Array.from(k.secretKey)));
+  const ks = Keystore.load({ version: 1, wallets: [{ name: 'w1', tier: 'worker', key: { env: 'K1' } }, { name: 'w2', tier: 'worker', key: { env: 'K2' } }] }, { baseDir: '.', env: { K1: keys[0]!, K2: keys[1]! } });
+  const held = new Set([ks.get('w1').address]);
+  const pool = new WorkerPool(ks.byTier('worker'), { getBalance: async () => 10n ** 12n }, { isOnHold: (a) => held.has(a) });
+  const calls: string[] = [];
+  const wallets = {
+    begin: async (sigs: readonly string[], _lvbh: number, wallet: string, orderId: string) => void calls.push(`begin ${sigs.join(',')} ${wallet === ks.get('w2').address ? 'w2' : 'other'} ${orderId.slice(0, 4)}`),
+    settle: async (sigs: readonly string[], outcome: string) => void calls.push(`settle ${sigs.join(',')} ${outcome}`),
+  };
+  let n = 0;
+  class Signed extends HeldSubmitter {
+    override async prepare(): Promise<Prepared> {
+      n += 1;
+      return { txs: [{ signature: `sig${n}` } as never], tipLamports: 0n, blockhash: '11111111111111111111111111111111', lastValidBlockHeight: 1 };
+    }
+  }
+  const submitter = new Signed();
+  const source: RouteSource = { name: 'none', plan: async (o) => ({ venue: 'none', description: 'nothing', instructions: [], expected: { inputMint: o.inputMint, outputMint: o.outputMint, amountIn: o.amountIn, amountOut: 1n } }) };
+  const executor = new LiveExecutor({ name: 'rpc', submitter, rpc: {} as never, workers: pool, source, monitor: {} as never, journal: new MemorySubmissionJournal(), wallets, policy: { maxRebuilds: 0 } });
+  const route = { executor: 'rpc', ruleId: 'r', params: {} };
+  const busy = async () => (await metrics.wallets.busy.get()).values.find((v) => v.labels.tier === 'worker')?.value;
+  const run = async (tag: string, outcome: AttemptOutcome) => {
+    const o = order(tag);
+    const p = executor.execute({ order: o, route });
+    await waitUntil(() => submitter.pending.length > 0, { what: 'a send' });
+    assert.equal(calls.at(-1), `begin sig${n} w2 ${o.id.slice(0, 4)}`, 'journalled before the send, on the wallet not on hold');
+    assert.equal(await busy(), 1, 'one worker busy while it is out');
+    submitter.pending.shift()!(outcome);
+    await p;
+    return o;
+  };
+  await run('f', { kind: 'failed-on-chain', signature: 'sig1', slot: 3, reason: 'program error' });
+  assert.equal(calls.at(-1), 'settle sig1 failed-on-chain');
+  await run('r', { kind: 'rejected', reason: 'node said no', retryable: false });
+  assert.equal(calls.at(-1), 'settle sig2 not-landed');
+  await run('e', { kind: 'expired', reason: 'blockhash expired' });
+  assert.equal(calls.at(-1), 'settle sig3 not-landed');
+  assert.equal(await busy(), 0);
+  await run('u', { kind: 'unknown', reason: 'no answer' });
+  assert.match(calls.at(-1)!, /^begin sig4 w2 /, 'an unknown outcome stays in flight: not settled');
+  assert.equal(await busy(), 1, 'its wallet stays held');
+  assert.equal(calls.filter((c) => c.includes(' other ')).length, 0, 'the held wallet w1 was never picked');
+});

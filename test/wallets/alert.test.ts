@@ -3,12 +3,15 @@
  * sandbox while a worker's SOL is taken below its floor behind our back; the gauge values it set
  * (solrules_wallet_balance_sol, solrules_wallet_min_balance_sol) become a promtool unit test of
  * the shipped alert rule: silent while above the floor and for the first 2 minutes below, firing
- * after, for that worker only.
+ * after, for that worker only. The values are committed in
+ * test/fixtures/wallets/below-floor-recorded.json (what the shipped promtool test,
+ * deploy/prometheus/tests/solrules-alerts.test.yml, feeds the rule); this run must record the same
+ * ones (SOLRULES_RECORD_FIXTURES=1 rewrites the file instead).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PublicKey, SystemProgram, TransactionMessage, VersionedTransaction, Keypair } from '@solana/web3.js';
@@ -50,6 +53,18 @@ test('SolrulesWalletBelowFloor fires in promtool on the values the scanner recor
   assert.deepEqual(before, { w1: 0.5, w2: 0.5, floor: 0.05 });
   assert.equal(after.w1, 0.019995);
   assert.equal(after.w2, 0.5);
+  const fixtureFile = join(REPO_ROOT, 'test/fixtures/wallets/below-floor-recorded.json');
+  const fixture = JSON.parse(readFileSync(fixtureFile, 'utf8')) as { scans: { scan: string; balanceSol: Record<string, number>; minBalanceSol: Record<string, number> }[] };
+  const recorded = [
+    { scan: 'after funding', balanceSol: { 'worker-1': before.w1, 'worker-2': before.w2 }, minBalanceSol: { 'worker-1': before.floor, 'worker-2': await read(metrics.wallets.floor, 'worker-2') } },
+    { scan: 'after the withdrawal', balanceSol: { 'worker-1': after.w1, 'worker-2': after.w2 }, minBalanceSol: { 'worker-1': await read(metrics.wallets.floor, 'worker-1'), 'worker-2': await read(metrics.wallets.floor, 'worker-2') } },
+  ];
+  if (process.env.SOLRULES_RECORD_FIXTURES === '1') writeFileSync(fixtureFile, JSON.stringify({ ...fixture, recordedAt: new Date().toISOString().slice(0, 10), scans: recorded }, null, 2) + '\n');
+  else assert.deepEqual(recorded, fixture.scans, 'this run recorded other values than the committed fixture: re-record it (SOLRULES_RECORD_FIXTURES=1) and update deploy/prometheus/tests/solrules-alerts.test.yml');
+  // The shipped promtool test feeds the rule these same recorded values.
+  const shipped = readFileSync(join(REPO_ROOT, 'deploy/prometheus/tests/solrules-alerts.test.yml'), 'utf8');
+  assert.ok(shipped.includes(`values: '${before.w1} ${before.w1} ${after.w1} ${after.w1} ${after.w1} ${after.w1} ${after.w1}'`), 'deploy/prometheus/tests feeds SolrulesWalletBelowFloor the recorded worker-1 balances');
+  assert.ok(shipped.includes(`holds ${after.w1} SOL`), 'deploy/prometheus/tests expects the alert text with the recorded balance');
 
   const labels = (wallet: string) => `{job="solrules",instance="engine-1:9464",wallet="${wallet}",tier="worker"}`;
   // One sample a minute: 2 minutes as first scanned, then 6 as scanned after the withdrawal.

@@ -55,6 +55,17 @@ export interface LiveExecutorPolicy {
 
 export const DEFAULT_LIVE_POLICY: LiveExecutorPolicy = { maxRebuilds: 1, feeBudgetLamports: 10_000_000n };
 
+/**
+ * Our own bookkeeping of wallet balances around each send (the wallet manager): `begin` before
+ * broadcast, so the balance scanner does not judge the wallet while it is in flight; `settle`
+ * once the outcome is known, so its expected balances move by the transaction's exact deltas.
+ */
+export interface ExecutionWallets {
+  begin(signatures: readonly string[], lastValidBlockHeight: number, wallet: string, orderId: string): Promise<void>;
+  /** `landed` / `failed-on-chain`: read from the chain; `not-landed`: known never to have landed. */
+  settle(signatures: readonly string[], outcome: 'landed' | 'failed-on-chain' | 'not-landed', lastValidBlockHeight: number): Promise<void>;
+}
+
 export interface LiveExecutorDeps {
   name: string;
   submitter: Submitter;
@@ -66,6 +77,10 @@ export interface LiveExecutorDeps {
   accuracy?: QuoteAccuracy;
   /** Told whether each bundle landed and what it tipped (the dynamic tip's landing history). */
   tips?: { record(landed: boolean, tipLamports: bigint): void };
+  /** Expected wallet balances follow our executions (wallets.yaml's manager). */
+  wallets?: ExecutionWallets;
+  /** SOL in USD now: the expected and realized profit metrics. */
+  solUsd?: () => number | undefined;
   lookupTables?: LookupTableManager;
   policy?: Partial<LiveExecutorPolicy>;
   now?: () => Date;
@@ -191,13 +206,15 @@ export class LiveExecutor implements ResumableExecutor {
           throw new SolrulesError('EXEC_ALREADY_SUBMITTED', `order ${order.id} attempt ${attempt} is already in the journal; not sending it again`, { orderId: order.id, attempt });
         }
         this.log.info({ orderId: order.id, attempt, wallet: wallet.name, signatures: entry.signatures, bundleId: entry.bundleId, venue: plan.venue, txs: prepared.txs.map((t) => ({ sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated })) }, 'sending');
+        await this.deps.wallets?.begin(entry.signatures, entry.lastValidBlockHeight, wallet.address, order.id);
         const outcome = await this.deps.submitter.send(prepared, { order, attempt });
         // A bundle's fate is known (landed, or known not to have): our landing history for the dynamic tip.
         if (this.kind === 'jito' && outcome.kind !== 'unknown') this.deps.tips?.record(outcome.kind === 'landed', prepared.tipLamports);
+        await this.settleWallets(entry, outcome);
         const txs = prepared.txs.map((t) => ({ signature: t.signature, sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated }));
         switch (outcome.kind) {
           case 'landed':
-            return { ...(await this.reconcile(order, entry, outcome.signatures, outcome.slot)), txs, attempts: attempt, ...(outcome.bundleId ? { bundleId: outcome.bundleId } : {}) };
+            return { ...(await this.reconcile(order, entry, outcome.signatures, outcome.slot, route.ruleId)), txs, attempts: attempt, ...(outcome.bundleId ? { bundleId: outcome.bundleId } : {}) };
           case 'failed-on-chain':
             return { ...this.base(order), status: 'failed', reason: outcome.reason, signature: outcome.signature, slot: outcome.slot, retryable: false, attempts: attempt, txs };
           case 'rejected':
@@ -220,8 +237,40 @@ export class LiveExecutor implements ResumableExecutor {
     }
   }
 
+  /** Tells the wallet manager how a send ended (an unknown outcome stays in flight: its wallet is not judged). */
+  private async settleWallets(entry: LiveSubmissionEntry, outcome: AttemptOutcome): Promise<void> {
+    if (!this.deps.wallets || outcome.kind === 'unknown') return;
+    const how = outcome.kind === 'landed' ? 'landed' : outcome.kind === 'failed-on-chain' ? 'failed-on-chain' : 'not-landed';
+    // A landed bundle settles the signatures that landed; the others of the attempt never did.
+    const landed = outcome.kind === 'landed' ? outcome.signatures : outcome.kind === 'failed-on-chain' ? [outcome.signature] : [];
+    const rest = entry.signatures.filter((s) => !landed.includes(s));
+    try {
+      if (landed.length) await this.deps.wallets.settle(landed, how, entry.lastValidBlockHeight);
+      if (rest.length) await this.deps.wallets.settle(rest, 'not-landed', entry.lastValidBlockHeight);
+    } catch (err) {
+      // The order's outcome stands; the wallet stays in flight and the scanner keeps it unjudged until recovery settles it.
+      this.log.error({ orderId: entry.orderId, signatures: entry.signatures, err: err instanceof Error ? err.message : String(err) }, 'could not record the execution in the wallet journal');
+    }
+  }
+
+  /**
+   * Expected vs realized profit of a round trip (same mint in and out), as running sums in USD
+   * (reporting only; the atoms are on the report): expected = the quote's gain at send, realized =
+   * the gain the chain reports minus network fees and tip (at the engine's SOL price). The USD
+   * value of an atom of the round trip's mint is the order's own (notionalUsd / amountIn).
+   */
+  private reportProfit(order: Order, expected: Expected, realized: Realized, route: string): void {
+    if (expected.inputMint !== expected.outputMint || order.amountIn <= 0n || !(order.notionalUsd > 0)) return;
+    const solUsd = this.deps.solUsd?.();
+    if (solUsd === undefined || !Number.isFinite(solUsd)) return;
+    const usdPerAtom = order.notionalUsd / Number(order.amountIn);
+    const labels = { executor: this.name, route };
+    metrics.execution.expectedProfit.inc(labels, Number(expected.amountOut - expected.amountIn) * usdPerAtom);
+    metrics.execution.realizedProfit.inc(labels, Number(realized.amountOut - realized.amountIn) * usdPerAtom - (Number(realized.networkFeeLamports) / 1e9) * solUsd);
+  }
+
   /** Reads the landed transactions' meta and sets realized beside expected. */
-  async reconcile(order: Order, entry: LiveSubmissionEntry, signatures: string[], slot: number): Promise<LiveReport> {
+  async reconcile(order: Order, entry: LiveSubmissionEntry, signatures: string[], slot: number, routeRule?: string): Promise<LiveReport> {
     const deltas = [];
     for (const sig of signatures) {
       const tx = await this.deps.rpc.getTransaction(sig);
@@ -248,6 +297,7 @@ export class LiveExecutor implements ResumableExecutor {
       signatures,
     };
     if (tip > 0n) metrics.execution.tips.inc({ executor: this.name }, Number(tip));
+    this.reportProfit(order, expected, realized, routeRule ?? entry.route);
     this.log.info({ orderId: order.id, signatures, expectedOut: reconciliation.expectedAmountOut, realizedOut: reconciliation.realizedAmountOut, shortfallBps: bps }, 'landed and reconciled');
     return {
       ...this.base(order),
@@ -279,11 +329,11 @@ export class LiveExecutor implements ResumableExecutor {
         const landed = statuses.every((s) => s && !s.err);
         const failed = statuses.find((s) => s?.err);
         if (failed) return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `found on chain after restart, failed: ${JSON.stringify(failed.err)}`, slot: failed.slot, retryable: false, attempts: e.attempt } };
-        if (landed) return { kind: 'settled', report: { ...(await this.reconcile(order, e, e.signatures, statuses[0]!.slot)), attempts: e.attempt } };
+        if (landed) return { kind: 'settled', report: { ...(await this.reconcile(order, e, e.signatures, statuses[0]!.slot, routed.route.ruleId)), attempts: e.attempt } };
       }
       // Not (yet) on chain: follow the latest attempt until it lands or cannot any more.
       const outcome = await this.deps.monitor.wait(last.signatures[last.signatures.length - 1]!, last.lastValidBlockHeight);
-      if (outcome.kind === 'confirmed') return { kind: 'settled', report: { ...(await this.reconcile(order, last, last.signatures, outcome.slot)), attempts: last.attempt } };
+      if (outcome.kind === 'confirmed') return { kind: 'settled', report: { ...(await this.reconcile(order, last, last.signatures, outcome.slot, routed.route.ruleId)), attempts: last.attempt } };
       if (outcome.kind === 'failed') return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `failed on chain: ${JSON.stringify(outcome.err)}`, slot: outcome.slot, retryable: false, attempts: last.attempt } };
       if (outcome.kind === 'timeout') {
         keep = true;

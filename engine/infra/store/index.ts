@@ -5,6 +5,6 @@
 export * from './store.ts';
 export { MemoryStore } from './memory.ts';
 export { openStore, resolveStoreConfig, type OpenStoreOptions, type StoreConfig } from './open.ts';
-export { loadHistory, type RecoveredState } from './recovery.ts';
+export { loadHistory, loadRecent, historyBoundsFromEnv, DEFAULT_HISTORY_BOUNDS, type RecoveredState, type RecentState, type HistoryBounds } from './recovery.ts';
 export { checkStore } from './check.ts';
 export { openStoreSchema, type StoreSchema } from './schema.ts';

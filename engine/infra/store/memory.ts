@@ -1,8 +1,15 @@
 /** In-memory store: state lives as long as the process (tests, and runs that ask for no persistence). */
 import { SolrulesError } from '../../errors/index.ts';
 import type { Order, ExecutionReport, OrderStatus, StoredOrder } from '../../orders/index.ts';
-import type { Fence, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from './store.ts';
+import type { Fence, HistoryBound, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from './store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from './values.ts';
+
+/** The newest `bound.limit` rows at or after `bound.since` of a list sorted oldest first. */
+function bounded<T>(sorted: T[], at: (row: T) => string, bound: HistoryBound): T[] {
+  const since = bound.since === undefined ? undefined : isoTime(bound.since, 'since');
+  const kept = since === undefined ? sorted : sorted.filter((r) => at(r) >= since);
+  return bound.limit <= 0 ? [] : kept.slice(-bound.limit);
+}
 
 /** Byte-order comparison, as the SQL stores' `COLLATE "C"`. */
 function cmp(a: string, b: string): number {
@@ -183,6 +190,23 @@ export class MemoryStore implements Store {
       .filter((s) => s.market === query.market && (!query.kind || s.kind === query.kind) && s.at >= from && s.at < to)
       .sort((a, b) => cmp(a.at, b.at) || cmp(a.kind, b.kind))
       .map((s) => structuredClone(s));
+  }
+
+  async recentExecutions(bound: HistoryBound): Promise<ExecutionReport[]> {
+    return bounded(await this.listExecutions(), (e) => e.at, bound);
+  }
+
+  async recentPnl(bound: HistoryBound): Promise<PnlEntry[]> {
+    return bounded(await this.listPnl(), (p) => p.at, bound);
+  }
+
+  async recentWalletBalances(bound: HistoryBound): Promise<WalletBalance[]> {
+    const all = this.balances.map((b, i) => ({ b, i })).sort((a, b) => cmp(a.b.at, b.b.at) || a.i - b.i).map(({ b }) => ({ ...b }));
+    return bounded(all, (b) => b.at, bound);
+  }
+
+  async recentRuleSets(bound: HistoryBound): Promise<RuleSetVersion[]> {
+    return bounded(await this.listRuleSets(), (r) => r.appliedAt, bound);
   }
 
   async close(): Promise<void> {}

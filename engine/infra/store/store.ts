@@ -126,6 +126,23 @@ export interface WalletHistory {
   walletBalanceHistory(wallet: string, opts?: { mint?: string; from?: string }): Promise<WalletBalance[]>;
 }
 
+/** How much history a starting engine reads: rows at or after `since` (ISO time), at most the newest `limit`. */
+export interface HistoryBound {
+  since?: string;
+  limit: number;
+}
+
+/**
+ * Recent history read at start, each query bounded by time and count (oldest first): a store
+ * holding years of trades starts as fast as one holding a day's.
+ */
+export interface RecentHistory {
+  recentExecutions(bound: HistoryBound): Promise<ExecutionReport[]>;
+  recentPnl(bound: HistoryBound): Promise<PnlEntry[]>;
+  recentWalletBalances(bound: HistoryBound): Promise<WalletBalance[]>;
+  recentRuleSets(bound: HistoryBound): Promise<RuleSetVersion[]>;
+}
+
 /** Market time series. */
 export interface MarketHistory {
   /** Stores market snapshots; one already stored for the same (market, kind, at) is kept. */
@@ -138,6 +155,6 @@ export interface MarketHistory {
  * The whole store: every role, as the implementations (memory, PGlite, PostgreSQL) provide it
  * and the process that opens it holds it. A component depends on the roles it uses.
  */
-export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, RuleSetStore, WalletHistory, MarketHistory {
+export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, RuleSetStore, WalletHistory, MarketHistory, RecentHistory {
   close(): Promise<void>;
 }

@@ -208,7 +208,4 @@ export function specByName(name: string): MetricSpec | undefined {
  * here is in fact set, or when a declared metric is neither set anywhere nor listed.
  */
 export const PENDING_METRICS: Readonly<Record<string, string>> = {
-  solrules_execution_expected_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
-  solrules_execution_realized_profit_usd: 'set per live execution once the live engine runs on a chain (the live-engine issue)',
-  solrules_wallets_busy: 'set by the wallet manager (the wallets issue)',
 };

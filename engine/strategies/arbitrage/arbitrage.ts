@@ -378,7 +378,7 @@ export class ArbitragePlanner implements Planner {
       const t = this.token(mint);
       realizedUsd += atomsToUsd(BigInt(atoms), t.decimals, mint === this.opts.base.mint ? priceUsd : quoteUsd);
     }
-    return { realizedUsd, unrealizedUsd: 0, feesUsd: 0, inventoryAtoms: 0n };
+    return { realizedUsd, unrealizedUsd: 0, feesUsd: 0, inventoryAtoms: 0n, realizedAtoms: Object.fromEntries(Object.entries(this.state.realizedAtoms).map(([m, a]) => [m, BigInt(a)])) };
   }
 
   snapshot(): ArbitrageState {

@@ -163,6 +163,7 @@ export class DcaPlanner implements Planner {
       unrealizedUsd: atomsToUsd(position, base.decimals, priceUsd) - atomsToUsd(BigInt(this.state.costQuoteAtoms), quote.decimals, quoteUsd),
       feesUsd: this.state.feesUsd,
       inventoryAtoms: position,
+      realizedAtoms: { [quote.mint]: BigInt(this.state.realizedQuoteAtoms) },
     };
   }
 

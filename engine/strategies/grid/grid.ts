@@ -267,6 +267,7 @@ export class GridPlanner implements Planner {
       unrealizedUsd: atomsToUsd(inventory, base.decimals, priceUsd) - atomsToUsd(cost, quote.decimals, quoteUsd),
       feesUsd: this.state.feesUsd,
       inventoryAtoms: inventory,
+      realizedAtoms: { [quote.mint]: this.realizedTotal() },
     };
   }
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { SolrulesError } from '../../../errors/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type Fill, type OrderStatus, type StoredOrder } from '../../../orders/index.ts';
-import type { Fence, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from '../store.ts';
+import type { Fence, HistoryBound, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from '../store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from '../values.ts';
 import type { Query, SqlDb } from './db.ts';
 import { migrate } from './migrate.ts';
@@ -17,6 +17,9 @@ const iso = (v: unknown): string => new Date(v as string | Date).toISOString();
 const optional = <K extends string, V>(key: K, v: V | null | undefined): { [P in K]?: V } => (v === null || v === undefined ? {} : ({ [key]: v } as { [P in K]: V }));
 const atoms = (v: unknown): bigint => BigInt(String(v));
 const DAY_MS = 86_400_000;
+const sinceOf = (b: HistoryBound): string | null => (b.since === undefined ? null : isoTime(b.since, 'since'));
+
+const balanceRow = (r: Row): WalletBalance => ({ wallet: r.wallet as string, mint: r.mint as string, atoms: atoms(r.atoms), ...optional('slot', r.slot === null ? null : Number(r.slot)), at: iso(r.at) });
 
 export class SqlStore implements Store {
   private snapshotLayout: Promise<'partitioned' | 'plain'> | undefined;
@@ -185,6 +188,20 @@ export class SqlStore implements Store {
       `SELECT f.* FROM fills f ${orderId === undefined ? '' : 'WHERE f.order_id = $1'} ORDER BY f.order_id, f.leg`,
       orderId === undefined ? [] : [orderId],
     );
+    return this.reports(rows, fills);
+  }
+
+  /** The newest executions within the bound (and the fills of those only), oldest first. */
+  async recentExecutions(bound: HistoryBound): Promise<ExecutionReport[]> {
+    const rows = await this.db.query(
+      `SELECT * FROM (SELECT * FROM executions WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) ORDER BY at DESC, order_id COLLATE "C" DESC LIMIT $2) r ORDER BY at, order_id COLLATE "C"`,
+      [sinceOf(bound), Math.max(0, bound.limit)],
+    );
+    const fills = rows.length ? await this.db.query(`SELECT f.* FROM fills f WHERE f.order_id = ANY($1::text[]) ORDER BY f.order_id, f.leg`, [rows.map((r) => r.order_id as string)]) : [];
+    return this.reports(rows, fills);
+  }
+
+  private reports(rows: Row[], fills: Row[]): ExecutionReport[] {
     const byOrder = new Map<string, Fill[]>();
     for (const f of fills) {
       const list = byOrder.get(f.order_id as string) ?? [];
@@ -218,7 +235,14 @@ export class SqlStore implements Store {
   }
 
   async listPnl(filter: { strategy?: string } = {}): Promise<PnlEntry[]> {
-    const rows = await this.db.query(`SELECT * FROM pnl WHERE ($1::text IS NULL OR strategy = $1) ORDER BY at, seq`, [filter.strategy ?? null]);
+    return this.pnlRows(await this.db.query(`SELECT * FROM pnl WHERE ($1::text IS NULL OR strategy = $1) ORDER BY at, seq`, [filter.strategy ?? null]));
+  }
+
+  async recentPnl(bound: HistoryBound): Promise<PnlEntry[]> {
+    return this.pnlRows(await this.db.query(`SELECT * FROM (SELECT * FROM pnl WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) ORDER BY at DESC, seq DESC LIMIT $2) r ORDER BY at, seq`, [sinceOf(bound), Math.max(0, bound.limit)]));
+  }
+
+  private pnlRows(rows: Row[]): PnlEntry[] {
     return rows.map((r) => ({
       strategy: r.strategy as string,
       ...optional('orderId', r.order_id as string | null),
@@ -247,6 +271,14 @@ export class SqlStore implements Store {
     ]);
   }
 
+  async recentRuleSets(bound: HistoryBound): Promise<RuleSetVersion[]> {
+    const rows = await this.db.query(
+      `SELECT hash, content, source, applied_at FROM (SELECT * FROM rule_sets WHERE ($1::timestamptz IS NULL OR applied_at >= $1::timestamptz) ORDER BY applied_at DESC, seq DESC LIMIT $2) r ORDER BY applied_at, seq`,
+      [sinceOf(bound), Math.max(0, bound.limit)],
+    );
+    return rows.map((r) => ({ hash: r.hash as string, content: r.content as string, source: r.source as string, appliedAt: iso(r.applied_at) }));
+  }
+
   async listRuleSets(): Promise<RuleSetVersion[]> {
     const rows = await this.db.query('SELECT hash, content, source, applied_at FROM rule_sets ORDER BY applied_at, seq');
     return rows.map((r) => ({ hash: r.hash as string, content: r.content as string, source: r.source as string, appliedAt: iso(r.applied_at) }));
@@ -264,7 +296,12 @@ export class SqlStore implements Store {
       `SELECT * FROM wallet_balances WHERE wallet = $1 AND ($2::text IS NULL OR mint = $2) AND ($3::timestamptz IS NULL OR at >= $3::timestamptz) ORDER BY at, seq`,
       [wallet, opts.mint ?? null, opts.from === undefined ? null : isoTime(opts.from, 'from')],
     );
-    return rows.map((r) => ({ wallet: r.wallet as string, mint: r.mint as string, atoms: atoms(r.atoms), ...optional('slot', r.slot === null ? null : Number(r.slot)), at: iso(r.at) }));
+    return rows.map(balanceRow);
+  }
+
+  async recentWalletBalances(bound: HistoryBound): Promise<WalletBalance[]> {
+    const rows = await this.db.query(`SELECT * FROM (SELECT * FROM wallet_balances WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) ORDER BY at DESC, seq DESC LIMIT $2) r ORDER BY at, seq`, [sinceOf(bound), Math.max(0, bound.limit)]);
+    return rows.map(balanceRow);
   }
 
   /** 'partitioned' for native day partitions (we create them), 'plain' for a hypertable (Timescale does). */
