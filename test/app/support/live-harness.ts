@@ -81,8 +81,9 @@ export async function startLiveHarness(opts: { executors?: (sb: Sandbox) => Reco
     jito: { type: 'jito', transport: 'json-rpc', blockEngine: sb.blockEngineUrl, tipPlacement: 'inline', maxBundleSends: 4, concurrency: 1 },
     ...(opts.executors?.(sb) as Record<string, any>),
   };
-  const log = createLogger({ level: 'silent' });
-  const store = await openStore({ url: 'memory' });
+  const log = createLogger({ level: process.env.LIVE_HARNESS_LOG ?? 'silent' });
+  // In memory by default (fast); LIVE_HARNESS_STORE=pglite:<dir> or a postgres:// URL runs the same tests on a durable store.
+  const store = await openStore({ url: process.env.LIVE_HARNESS_STORE ?? 'memory' });
   const journal = new StoreSubmissionJournal(store);
   const source = new ChainSource({ config: chainScannerConfig(LIVE_PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl }), log });
   const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), journal, log });
