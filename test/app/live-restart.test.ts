@@ -154,13 +154,31 @@ test('run --live SIGKILLed mid-send and restarted: the in-flight order is resume
       const usdc = market.mints.usdc;
       const delta = new Map<string, bigint>([[sol, 0n], [usdc, 0n]]);
       let fees = 0n;
+      let residualOrders = 0;
       for (const { order } of filled) {
         const [report] = await store.listExecutions(order.id);
         assert.ok(report && report.status === 'filled', `order ${order.id} has its fill recorded`);
         delta.set(order.inputMint, delta.get(order.inputMint)! - report.amountIn);
         delta.set(order.outputMint, delta.get(order.outputMint)! + report.amountOut);
         fees += report.networkFeeLamports;
+        // A round trip that landed on a pool other traders had moved leaves the difference between its
+        // legs in the other token (the report carries it as reconciliation.otherTokenDeltas; the
+        // store's execution row has in and out only): read it from the landed transaction itself.
+        const other = [sol, usdc].find((m) => m !== order.inputMint && m !== order.outputMint);
+        if (!other) continue;
+        const entries = await journal.forOrder(order.id);
+        for (const e of entries) {
+          for (const sig of e.signatures) {
+            const tx = sb.getTransaction(sig);
+            if (!tx || tx.err) continue;
+            const sum = (list: typeof tx.preTokenBalances) => list.filter((b) => b.owner === e.wallet && b.mint === other).reduce((a, b) => a + b.amount, 0n);
+            const d = sum(tx.postTokenBalances) - sum(tx.preTokenBalances);
+            if (d !== 0n) residualOrders++;
+            delta.set(other, delta.get(other)! + d);
+          }
+        }
       }
+      console.log(`  wallets: ${filled.length} recorded fills, ${residualOrders} round trip(s) with a residual in the other token (landed on a moved pool)`);
       const n = BigInt(wallets.workers.length);
       let onChain = { sol: 0n, usdc: 0n, lamports: 0n };
       for (const w of wallets.workers) {
