@@ -236,8 +236,14 @@ test('a bundle that never lands: detected at its blockhash end, rebuilt once by 
     };
     try {
       // (a) one bundle lost: the rebuild lands.
+      // The flow stops once a bundle is lost: the rebuild is then quoted on the state the lost one was (no guard refusal in between).
+      const stepUntilLost = (n: number) => async () => {
+        if (h.sb.stats().faults.lostBundles === n - 1 && h.settled()) h.flow.step();
+        await sleep(60);
+        return h.sb.stats().faults.lostBundles >= n;
+      };
       h.sb.faults.set({ loseNextBundles: 1 });
-      await waitUntil(async () => (h.flow.step(), await sleep(60), h.sb.stats().faults.lostBundles >= 1), { what: 'a jito order and its bundle lost', timeoutMs: 60_000 });
+      await waitUntil(stepUntilLost(1), { what: 'a jito order and its bundle lost', timeoutMs: 60_000 });
       await waitUntil(h.settled, { what: 'the order after a lost bundle to settle', timeoutMs: 30_000 });
       const [rebuiltId] = await lostOrders();
       const rebuilt = h.results.find((r) => r.order.id === rebuiltId);
@@ -247,7 +253,8 @@ test('a bundle that never lands: detected at its blockhash end, rebuilt once by 
       const trackedBefore = tracked();
       const filledBefore = h.results.filter((r) => r.report.status === 'filled').length;
       h.sb.faults.set({ loseNextBundles: 2 });
-      await waitUntil(async () => (h.flow.step(), await sleep(60), h.sb.stats().faults.lostBundles >= 3), { what: 'two more bundles lost', timeoutMs: 60_000 });
+      await waitUntil(stepUntilLost(2), { what: 'another bundle lost', timeoutMs: 60_000 });
+      await waitUntil(() => h.sb.stats().faults.lostBundles >= 3, { what: 'its rebuild lost too', timeoutMs: 30_000 });
       await waitUntil(h.settled, { what: 'the order to settle', timeoutMs: 30_000 });
       const expiredResult = h.results.find((r) => r.report.status === 'expired');
       assert.ok(expiredResult, `the order whose bundles never landed is reported expired: ${JSON.stringify((await lostOrders()).map((id) => h.results.find((x) => x.order.id === id)?.report.reason))}`);
