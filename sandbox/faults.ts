@@ -16,6 +16,11 @@ export interface FaultSettings {
   timeout: boolean;
   /** Fail this many of the next bundles (status Failed, gRPC result `rejected`), whatever they contain. */
   failNextBundles: number;
+  /**
+   * Accept this many of the next bundles and never land them: no result, status Pending until the
+   * block engine forgets them — a bundle that lost every auction, as seen from the searcher.
+   */
+  loseNextBundles: number;
   /** Close every WebSocket connection and refuse new ones (HTTP 503 on upgrade) while on. */
   websocketsDown: boolean;
 }
@@ -26,6 +31,7 @@ const DEFAULTS: FaultSettings = {
   rateLimit: false,
   timeout: false,
   failNextBundles: 0,
+  loseNextBundles: 0,
   websocketsDown: false,
 };
 
@@ -46,6 +52,7 @@ export interface FaultCounters {
   rateLimited: number;
   heldRequests: number;
   failedBundles: number;
+  lostBundles: number;
   closedWebSockets: number;
   refusedWebSockets: number;
 }
@@ -55,7 +62,7 @@ export class Faults extends EventEmitter {
   private settings: FaultSettings = { ...DEFAULTS };
   private random: () => number;
   private release: (() => void)[] = [];
-  readonly counters: FaultCounters = { droppedTransactions: 0, rateLimited: 0, heldRequests: 0, failedBundles: 0, closedWebSockets: 0, refusedWebSockets: 0 };
+  readonly counters: FaultCounters = { droppedTransactions: 0, rateLimited: 0, heldRequests: 0, failedBundles: 0, lostBundles: 0, closedWebSockets: 0, refusedWebSockets: 0 };
 
   constructor(seed = 1) {
     super();
@@ -76,7 +83,7 @@ export class Faults extends EventEmitter {
     for (const key of Object.keys(change)) if (!(key in DEFAULTS)) bad(key, (change as Record<string, unknown>)[key], 'is not a fault switch');
     if (typeof next.dropTransactions !== 'number' || !(next.dropTransactions >= 0 && next.dropTransactions <= 1)) bad('dropTransactions', next.dropTransactions, 'must be a share between 0 and 1');
     if (typeof next.latencyMs !== 'number' || !(next.latencyMs >= 0) || !Number.isFinite(next.latencyMs)) bad('latencyMs', next.latencyMs, 'must be a non-negative number of milliseconds');
-    if (!Number.isInteger(next.failNextBundles) || next.failNextBundles < 0) bad('failNextBundles', next.failNextBundles, 'must be a non-negative integer');
+    for (const count of ['failNextBundles', 'loseNextBundles'] as const) if (!Number.isInteger(next[count]) || next[count] < 0) bad(count, next[count], 'must be a non-negative integer');
     for (const flag of ['rateLimit', 'timeout', 'websocketsDown'] as const) if (typeof next[flag] !== 'boolean') bad(flag, next[flag], 'must be true or false');
     this.settings = next;
     if (!next.timeout) this.releaseHeld();
@@ -107,6 +114,14 @@ export class Faults extends EventEmitter {
     if (this.settings.failNextBundles <= 0) return false;
     this.settings.failNextBundles -= 1;
     this.counters.failedBundles += 1;
+    return true;
+  }
+
+  /** Consumes one pending bundle loss, if any: the bundle is accepted and never lands. */
+  takeBundleLoss(): boolean {
+    if (this.settings.loseNextBundles <= 0) return false;
+    this.settings.loseNextBundles -= 1;
+    this.counters.lostBundles += 1;
     return true;
   }
 

@@ -112,6 +112,8 @@ export class BlockEngine extends EventEmitter {
       this.emit('bundle', record);
       return record;
     }
+    // Lost: accepted, never executed, no result — it stays Pending (the searcher sees no answer).
+    if (this.faults.takeBundleLoss()) return record;
     let tipPaid = 0n;
     const outcome = this.chain.executeAtomically(parsed, {
       bundleId,

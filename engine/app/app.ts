@@ -10,6 +10,7 @@ import { ControlState, controlAdmin } from '../control/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { LiveContext } from '../executors/index.ts';
+import type { ExecutionReport } from '../orders/index.ts';
 import { openStore, type Store } from '../infra/store/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
 import { health, reportRuleSet, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
@@ -73,6 +74,8 @@ export interface App {
   unproduced: UnproducedRead[];
   /** Whether several engines share the bus (NATS): orphaned paper orders are then not this process's to expire. */
   shared: boolean;
+  /** --live: the orders a previous run left `submitted`, resumed from the journal; settles when each has its outcome. */
+  recovery: Promise<{ resumed: string[]; reports: (ExecutionReport | undefined)[] }>;
   close(): Promise<void>;
 }
 
@@ -112,11 +115,17 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     ai: opts.ai ?? { mode: 'live', baseDir: dirname(opts.active.project.strategies?.src.file ?? join(opts.root, 'strategies.yaml')) },
   });
   if (!shared) {
-    // One instance on the in-process bus: orders a previous run left half-way are its own.
-    const expired = await engine.expireOrphanedPaperOrders();
-    if (expired.length) console.log(`expired ${expired.length} paper order(s) the previous run left unfinished (nothing had been sent)`);
+    // One instance on the in-process bus: orders a previous run left half-way are its own. Those
+    // not yet submitted were never sent; --live leaves the submitted ones to the journal's recovery.
+    const expired = opts.live
+      ? await engine.expireOrphanedPaperOrders('the engine stopped before sending it (nothing was sent)', { keepSubmitted: true })
+      : await engine.expireOrphanedPaperOrders();
+    if (expired.length) console.log(`expired ${expired.length} order(s) the previous run left unfinished before sending (nothing had been sent)`);
   }
   await engine.start();
+  // --live, one instance: orders the previous run left `submitted` (it stopped mid-send) are resumed
+  // from the submission journal and checked on chain; in a queue group they come back by redelivery.
+  const recovery = opts.live && !shared ? engine.recoverSubmittedOrders() : Promise.resolve({ resumed: [], reports: [] });
   reportRuleSet(opts.active.ruleSet, opts.active.appliedAt);
   health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
   // /readyz also needs the servers this run depends on (the embedded bus, cache and stores have none)
@@ -168,9 +177,12 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     source: opts.source,
     unproduced,
     shared,
+    recovery,
     async close() {
       if (closed) return;
       closed = true;
+      // Recovered orders settle before the store closes (their results are recorded in it).
+      await recovery.catch((err) => opts.log.error({ err }, 'recovering submitted orders failed'));
       await opts.source.stop?.();
       await reloader.stop();
       await engine.stop();

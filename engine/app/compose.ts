@@ -159,6 +159,9 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     executorFor: (route) => (opts.live ? executors.get(route.executor) : paper),
     now: () => clock.now,
     log: log.child({ component: 'executor' }),
+    // --live: every attempt is journaled before it is sent; retries continue its numbering and a
+    // restart resumes what the journal holds (recoverLiveOrders), checked on chain, never resent blindly.
+    ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
   return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}) });

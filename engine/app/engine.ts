@@ -154,9 +154,10 @@ export class TradingEngine {
    * marked pending would otherwise wait for a fill that never comes). Only for a single
    * instance: with several sharing a store, another may still be executing them.
    */
-  async expireOrphanedPaperOrders(reason = 'the engine stopped before executing it (paper: nothing was sent)'): Promise<string[]> {
+  async expireOrphanedPaperOrders(reason = 'the engine stopped before executing it (paper: nothing was sent)', opts: { keepSubmitted?: boolean } = {}): Promise<string[]> {
     await this.restoreState();
-    const orphans = await this.opts.store.listOrders({ status: ['decided', 'routed', 'submitted'] });
+    // --live: a `submitted` order may have been sent; it is resumed from the journal (recoverSubmittedOrders), not expired.
+    const orphans = await this.opts.store.listOrders({ status: opts.keepSubmitted ? ['decided', 'routed'] : ['decided', 'routed', 'submitted'] });
     const expired: string[] = [];
     for (const row of orphans) {
       const report: ExecutionReport = { orderId: row.order.id, executor: row.executor ?? 'paper', status: 'expired', amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.now.toISOString() };
@@ -168,6 +169,17 @@ export class TradingEngine {
     }
     if (expired.length) this.log.warn({ orders: expired.length }, 'expired paper orders a previous run left unfinished');
     return expired;
+  }
+
+  /**
+   * --live after a restart: every order a previous run left `submitted` is resumed from the
+   * submission journal — each recorded signature checked on chain: landed → reconciled, pending →
+   * followed, known not to land → a new attempt within the rebuild policy. Nothing is resent
+   * blindly. Resolves when every resumed order is settled (its result is published as usual).
+   */
+  async recoverSubmittedOrders(): Promise<{ resumed: string[]; reports: (ExecutionReport | undefined)[] }> {
+    await this.restoreState();
+    return this.worker.recover();
   }
 
   private restored = false;
@@ -208,9 +220,12 @@ export class TradingEngine {
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
     this.planners.get(order.strategy)?.onExecution(order, report);
     // A live fill moved real balances (the paper executor moves the paper ones itself): the wallet fact follows the realized atoms.
-    if (report.status === 'filled' && !report.simulated && order.inputMint !== order.outputMint) {
+    if (report.status === 'filled' && !report.simulated) {
       try {
-        this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
+        // A round trip (same mint in and out) moves the balance by its net only: its input may be borrowed (flash loan).
+        const net = report.amountOut - report.amountIn;
+        if (order.inputMint === order.outputMint) this.portfolio.swap(order.inputMint, net < 0n ? -net : 0n, order.outputMint, net > 0n ? net : 0n);
+        else this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
       } catch (err) {
         this.log.warn({ err, orderId: order.id }, 'a live fill exceeds the balances the engine tracks (strategies.yaml paper.startingBalances); the wallet fact no longer matches the wallets');
       }

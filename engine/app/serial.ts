@@ -16,11 +16,16 @@ export class SendQueue {
   }
 }
 
-/** The executor with its `execute` (and `resume`, when it has one) run through `queue`; everything else is the executor's own. */
+/**
+ * The executor with its `execute` (and `resume` and `run`, when it has them: a retry or a
+ * recovered order sends too) run through `queue`; everything else is the executor's own.
+ */
 export function serialized<E extends Executor>(executor: E, queue: SendQueue): E {
-  const wrapped = Object.create(executor) as E & { resume?: (...a: unknown[]) => Promise<unknown> };
+  const wrapped = Object.create(executor) as E & Record<'resume' | 'run', ((...a: unknown[]) => Promise<unknown>) | undefined>;
   wrapped.execute = (routed, ctx) => queue.run(() => executor.execute(routed, ctx));
-  const resume = (executor as { resume?: (...a: unknown[]) => Promise<unknown> }).resume;
-  if (resume) wrapped.resume = (...args: unknown[]) => queue.run(() => resume.apply(executor, args));
+  for (const method of ['resume', 'run'] as const) {
+    const fn = (executor as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[method];
+    if (fn) wrapped[method] = (...args: unknown[]) => queue.run(() => fn.apply(executor, args));
+  }
   return wrapped;
 }

@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildLiveContext, ChainSource, compose, holdsOf, maxQuoteShortfallBps, openRunWallets, WalletWatch, type EngineLiveContext } from '../app/index.ts';
 import { Keystore } from '../wallets/index.ts';
+import { StoreSubmissionJournal } from '../executors/index.ts';
+import { openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { loadScannerConfig, type ScannerConfig } from '../market/index.ts';
@@ -65,10 +67,13 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const write = (s: string) => {
     if (!args.quiet) console.log(s);
   };
-  // A chain run keeps no state yet: the stored one belongs to the replay (or to live orders), and its
-  // paper balances start from strategies.yaml each time.
+  // A dry run keeps no state: the stored one belongs to the replay, and its paper balances start
+  // from strategies.yaml each time. A --live run keeps its orders and its submission journal in the
+  // store (PGlite in the project by default, PostgreSQL when SOLRULES_STORE says so): every attempt
+  // is written there before it is sent, so a restart resumes what was in flight, checked on chain.
   const store = process.env.SOLRULES_STORE;
-  if (!store) process.env.SOLRULES_STORE = 'memory';
+  if (!store && !args.live) process.env.SOLRULES_STORE = 'memory';
+  const opened = args.live ? await openStore({ projectDir: root }) : undefined;
   const started = performance.now();
   const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)) });
   let live: EngineLiveContext | undefined;
@@ -78,9 +83,9 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
-    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), journal: new StoreSubmissionJournal(opened!), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
   }
-  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
+  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(opened ? { store: opened } : {}), ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
   const walletWatch = manager && new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: args.live === true, ...(args.ws ? { wsUrl: args.ws } : {}), log });
   await walletWatch?.start();
   params = () => app.holder.current.ruleSet.params;
@@ -92,7 +97,14 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   }
   if (live) write(`solrules run — LIVE on ${source.description}: orders are signed by the worker wallets of wallets.yaml and SENT by the executors each route names; a guard simulates every send first (maxQuoteShortfallBps ${maxQuoteShortfallBps(params())}).`);
   else write(`solrules run — DRY RUN on ${source.description}: fills are simulated by the exact local quote on the current pool state; nothing is sent to any chain.`);
-  if (!store) write('state: in memory for this dry run (set SOLRULES_STORE to keep it)');
+  if (live) write(`state and submission journal: ${resolveStoreConfig({ projectDir: root }).display} (each send is journaled before it leaves; a restart resumes in-flight sends by signature status)`);
+  else if (!store) write('state: in memory for this dry run (set SOLRULES_STORE to keep it)');
+  void app.recovery.then(({ resumed, reports }) => {
+    if (!resumed.length) return;
+    const by = new Map<string, number>();
+    for (const r of reports) by.set(r?.status ?? 'unsettled', (by.get(r?.status ?? 'unsettled') ?? 0) + 1);
+    write(`recovered ${resumed.length} order(s) the previous run left in flight, checked on chain: ${[...by].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  }, (err) => console.error(`recovering in-flight orders failed: ${err instanceof Error ? err.message : String(err)}`));
   write(`strategies: ${Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n).join(', ')}; rule set ${active.ruleSet.hash.slice(0, 12)}${args.seconds !== undefined ? `; for ${args.seconds} s` : '; until Ctrl+C'}`);
   if (app.unproduced.length) {
     write(`note: ${app.unproduced.length} rule condition(s) read facts this chain run does not produce, so they cannot hold here:`);

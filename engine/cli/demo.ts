@@ -226,6 +226,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     const field = (mint: string): 'sol' | 'usdc' => (mint === market.mints.sol ? 'sol' : 'usdc');
     p[field(order.inputMint)] -= BigInt(rec.realizedAmountIn);
     p[field(order.outputMint)] += BigInt(rec.realizedAmountOut);
+    for (const [mint, d] of Object.entries((rec.otherTokenDeltas ?? {}) as Record<string, string>)) p[field(mint)] += BigInt(d);
     p.lamports -= BigInt(report.networkFeeLamports);
     write(`  ${String(i + 1).padStart(3)} ${`${order.strategy}/${order.rule}`.padEnd(20)} ${order.side.padEnd(9)} ${route.executor.padEnd(4)} ${rec.venue.padEnd(28)} in ${rec.realizedAmountIn.padStart(12)} out expected ${rec.expectedAmountOut.padStart(12)} realized ${rec.realizedAmountOut.padStart(12)} ${ok ? 'equal' : 'DIFFERENT'}${flashWrapped ? '  flash loan' : ''}  fee+tip ${report.networkFeeLamports} lamports  ${report.signature.slice(0, 12)}…`);
   }

@@ -175,6 +175,9 @@ export class ExecutorWorker {
   private async runOrder(routed: RoutedOrder, executor: Executor, seq: number, ctx: ExecutionContext, slotHeld = false): Promise<ExecutionReport> {
     const { order, route } = routed;
     const name = executor.name;
+    // An executor that threw has not said whether what it sent can land: the next execution checks
+    // the journal's signatures on chain first (resume), never starts a new transaction straight away.
+    let threw = false;
     for (let attempt = 1; ; attempt++) {
       if (!slotHeld || attempt > 1) await this.take(name, routed, seq);
       let retryInMs: number;
@@ -184,8 +187,11 @@ export class ExecutorWorker {
         const startedAt = performance.now();
         let report: ExecutionReport;
         try {
-          report = await inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, () => this.attempt(routed, executor, attempt > 1, ctx));
+          const afterReportedFailure = attempt > 1 && !threw;
+          threw = false;
+          report = await inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, () => this.attempt(routed, executor, afterReportedFailure, ctx));
         } catch (err) {
+          threw = true;
           // A lost claim ends this worker's part in the order.
           if (isSolrulesError(err, 'STORE_FENCED')) throw err;
           // An executor that throws has not settled the order: treat as retryable (nothing confirmed sent).
@@ -220,12 +226,16 @@ export class ExecutorWorker {
     }
   }
 
-  /** One execution of an order (a retry of a live order continues its attempt numbering from the journal). */
-  private async attempt(routed: RoutedOrder, executor: Executor, afterRetryableFailure: boolean, ctx: ExecutionContext): Promise<ExecutionReport> {
+  /**
+   * One execution of an order (a retry of a live order continues its attempt numbering from the
+   * journal). `afterReportedFailure`: the previous execution returned a retryable report, so
+   * nothing of it can land; after a throw (an RPC error mid-send, say) it is checked on chain first.
+   */
+  private async attempt(routed: RoutedOrder, executor: Executor, afterReportedFailure: boolean, ctx: ExecutionContext): Promise<ExecutionReport> {
     if (this.deps.journal && isResumable(executor)) {
       const entries = await this.deps.journal.forOrder(routed.order.id);
       // A retry in this process follows a failure the executor called retryable: nothing of it can land.
-      if (entries.length && afterRetryableFailure) return executor.run(routed, entries[entries.length - 1]!.attempt + 1, 0, ctx);
+      if (entries.length && afterReportedFailure) return executor.run(routed, entries[entries.length - 1]!.attempt + 1, 0, ctx);
       if (entries.length) {
         // Something was sent before: only what is known not to land may be followed by a new attempt.
         const r = await executor.resume(routed, entries);

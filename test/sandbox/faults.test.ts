@@ -35,7 +35,8 @@ const elapsed = async (work: () => Promise<unknown>) => {
 };
 
 test('faults are off by default and bad settings are refused with the field named', () => {
-  assert.deepEqual(sb.faults.get(), { dropTransactions: 0, latencyMs: 0, rateLimit: false, timeout: false, failNextBundles: 0, websocketsDown: false });
+  assert.deepEqual(sb.faults.get(), { dropTransactions: 0, latencyMs: 0, rateLimit: false, timeout: false, failNextBundles: 0, loseNextBundles: 0, websocketsDown: false });
+  assert.throws(() => sb.faults.set({ loseNextBundles: 1.5 }), (e) => isSolrulesError(e, 'SANDBOX_BAD_FAULT') && e.context.field === 'loseNextBundles');
   assert.throws(() => sb.faults.set({ dropTransactions: 1.5 }), (e) => isSolrulesError(e, 'SANDBOX_BAD_FAULT') && e.context.field === 'dropTransactions');
   assert.throws(() => sb.faults.set({ latency: 5 } as never), (e) => isSolrulesError(e, 'SANDBOX_BAD_FAULT') && e.context.field === 'latency');
 });

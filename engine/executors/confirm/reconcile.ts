@@ -60,6 +60,12 @@ export interface Realized {
   profitLamports: bigint;
   computeUnits: number;
   slot: number;
+  /**
+   * The wallet's changes in mints other than the order's input and output (wrapped SOL and SOL as
+   * one): nothing when it lands as quoted; a round trip that lands on a moved pool leaves the
+   * difference between its first leg's output and its second leg's input here.
+   */
+  otherTokens: Map<string, bigint>;
 }
 
 /**
@@ -86,5 +92,11 @@ export function realize(deltas: readonly WalletDelta[], wallet: string, expected
   const amountIn = same ? expected.amountIn : -inChange;
   const amountOut = same ? expected.amountIn + inChange : change(expected.outputMint);
   const profitLamports = expected.outputMint === NATIVE_MINT && expected.inputMint === NATIVE_MINT ? solTrade - fees - tipLamports : lamports;
-  return { amountIn, amountOut, networkFeeLamports: fees + tipLamports, tipLamports, profitLamports, computeUnits: units, slot: Math.max(...deltas.map((d) => d.slot)) };
+  const otherTokens = new Map<string, bigint>();
+  for (const mint of new Set([...tokens.keys(), NATIVE_MINT])) {
+    if (mint === expected.inputMint || mint === expected.outputMint) continue;
+    const d = change(mint);
+    if (d !== 0n) otherTokens.set(mint, d);
+  }
+  return { amountIn, amountOut, networkFeeLamports: fees + tipLamports, tipLamports, profitLamports, computeUnits: units, slot: Math.max(...deltas.map((d) => d.slot)), otherTokens };
 }

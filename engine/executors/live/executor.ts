@@ -102,6 +102,8 @@ export interface Reconciliation {
   feeLamports: string;
   computeUnits: number;
   signatures: string[];
+  /** The wallet's changes in other mints, atoms by mint (a round trip landed on a moved pool); absent when none. */
+  otherTokenDeltas?: Record<string, string>;
 }
 
 /** An execution report with what live executors add. */
@@ -295,7 +297,9 @@ export class LiveExecutor implements ResumableExecutor {
       feeLamports: (realized.networkFeeLamports - tip).toString(),
       computeUnits: realized.computeUnits,
       signatures,
+      ...(realized.otherTokens.size ? { otherTokenDeltas: Object.fromEntries([...realized.otherTokens].map(([m, d]) => [m, d.toString()])) } : {}),
     };
+    if (realized.otherTokens.size) this.log.warn({ orderId: order.id, otherTokenDeltas: reconciliation.otherTokenDeltas }, 'the landed transaction also moved other tokens of the wallet (it landed on a pool state other than the quoted one)');
     if (tip > 0n) metrics.execution.tips.inc({ executor: this.name }, Number(tip));
     this.reportProfit(order, expected, realized, routeRule ?? entry.route);
     this.log.info({ orderId: order.id, signatures, expectedOut: reconciliation.expectedAmountOut, realizedOut: reconciliation.realizedAmountOut, shortfallBps: bps }, 'landed and reconciled');
