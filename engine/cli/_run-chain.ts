@@ -11,7 +11,7 @@ import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps, type Engi
 import { Keystore } from '../wallets/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
-import { loadScannerConfig, type ScannerConfig } from '../market/index.ts';
+import { describeReadiness, loadScannerConfig, routeHistoryFromStore, type ScannerConfig } from '../market/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { TradingEngine } from '../app/index.ts';
@@ -70,7 +70,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const store = process.env.SOLRULES_STORE;
   if (!store) process.env.SOLRULES_STORE = 'memory';
   const started = performance.now();
-  const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)) });
+  const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)), onReady: (r) => describeReadiness(r, { symbols: new Map(config.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) });
   let live: EngineLiveContext | undefined;
   let params = () => active.ruleSet.params;
   if (args.live) {
@@ -80,6 +80,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   }
   const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
   params = () => app.holder.current.ruleSet.params;
+  source.history = routeHistoryFromStore(app.store);
   const cfg = active.strategies;
   if (live) write(`solrules run — LIVE on ${source.description}: orders are signed by the worker wallets of wallets.yaml and SENT by the executors each route names; a guard simulates every send first (maxQuoteShortfallBps ${maxQuoteShortfallBps(params())}).`);
   else write(`solrules run — DRY RUN on ${source.description}: fills are simulated by the exact local quote on the current pool state; nothing is sent to any chain.`);

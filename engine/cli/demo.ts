@@ -13,6 +13,7 @@ import { engineWallets } from '../../sandbox/demo/live-context.ts';
 import { buildActiveConfig, fullMessage } from '../config/index.ts';
 import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps } from '../app/index.ts';
 import { SUBJECTS } from '../messages/index.ts';
+import { describeReadiness, routeHistoryFromStore } from '../market/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { referenceEvaluator } from '../rules/index.ts';
 import { chainScannerConfig } from './_run-chain.ts';
@@ -100,9 +101,11 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     rpc: { type: 'rpc', endpoints: [sb.rpcUrl], rebroadcastMs: 1000, concurrency: 1 },
     jito: { type: 'jito', transport: 'json-rpc', blockEngine: sb.blockEngineUrl, tipPlacement: 'inline', maxBundleSends: 4, concurrency: 1 },
   };
-  const source = new ChainSource({ config: chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl }), log });
+  const scannerConfig = chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl });
+  const source = new ChainSource({ config: scannerConfig, log, onReady: (r) => describeReadiness(r, { symbols: new Map(scannerConfig.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) });
   const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live });
+  source.history = routeHistoryFromStore(app.store);
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
   await app.bus.subscribe(SUBJECTS.failed, (m) => void results.push(m.data));

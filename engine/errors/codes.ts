@@ -361,6 +361,8 @@ export interface ErrorContext {
   MARKET_BAD_REPLAY: Context;
   MARKET_BAD_OPTION: Context;
   MARKET_BAD_MINT: Context;
+  MARKET_ACCOUNT_NOT_FOUND: Context;
+  MARKET_RESERVE_INVALID: Context;
 }
 
 export type ErrorCode = keyof ErrorContext;

@@ -125,10 +125,21 @@ export class MarketScanner {
     this.log.warn({ code: err.code, context: err.context }, err.message);
   }
 
-  /** Starts the source, reads the initial state of everything configured, and publishes it. */
-  async start(): Promise<void> {
+  /**
+   * Starts the source, reads the initial state of everything configured, and publishes it.
+   * `seed` (the market-data initializer's reads) seeds the state first, so every pool's
+   * accounts are known and subscribed at once; they are read again once subscribed, so a change
+   * between the initializer's read and the subscription is not missed.
+   */
+  async start(seed?: readonly AccountUpdate[]): Promise<void> {
     this.running = true;
     await this.source.start(this.sink);
+    if (seed?.length) {
+      await this.enqueue(async () => {
+        for (const u of seed) await this.process(u, false);
+        await this.flush();
+      });
+    }
     await this.source.watch(this.market.watchedAccounts());
     const cfg = this.opts.config;
     const initial: AccountUpdate[] = [];

@@ -14,3 +14,4 @@ export { MarketFlow, describeFlowSwap, poolPrice, type FlowOptions, type FlowSwa
 export { loadRecordedDay, REPLAY_POOL, type RecordedSwap } from './replay.ts';
 export { SeededRandom } from './rng.ts';
 export { postPythSolUsd, poolPriceE8, PYTH_SOL_USD_ACCOUNT, PYTH_SOL_USD_FEED } from './oracle.ts';
+export { createManyDlmmPairs, writeMint, type ManyPoolsOptions } from './pools.ts';
