@@ -40,6 +40,9 @@ export class ChainSource implements FactSource, PoolProvider {
   readiness: MarketReadiness | undefined;
   /** Routes that made money before (set by the run from its store before `run`). */
   history: RouteHistory | undefined;
+  private markWatching: () => void = () => undefined;
+  /** Resolves once the scanners watch (subscribed, read, published) every ready pool. */
+  readonly watching = new Promise<void>((resolve) => (this.markWatching = resolve));
   private stopRequested: (() => void) | undefined;
   private stopped = false;
 
@@ -118,6 +121,7 @@ export class ChainSource implements FactSource, PoolProvider {
     }
     this.scanner = new MarketScanner({ config: { ...cfg, pools: readiness.ready }, connection, bus, cache: this.opts.cache ?? new MemoryCache(), ...(this.opts.log ? { log: this.opts.log } : {}) });
     await this.scanner.start(readiness.updates);
+    this.markWatching();
     const decoded = this.scanner.market.entries().length;
     if (decoded === 0) throw new SolrulesError('MARKET_NO_POOLS', `none of the ${readiness.ready.length} ready pool(s) decoded from ${cfg.rpcUrl}: check the addresses and that the chain holds them`, { rpcUrl: cfg.rpcUrl, pools: readiness.ready });
     if (this.stopped) return;

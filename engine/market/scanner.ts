@@ -143,7 +143,7 @@ export class MarketScanner {
     await this.source.watch(this.market.watchedAccounts());
     const cfg = this.opts.config;
     const initial: AccountUpdate[] = [];
-    initial.push(...(await fetchAccounts(this.connection, this.market.watchedAccounts(), { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, via: 'initial', now: this.now })).updates);
+    initial.push(...(await fetchAccounts(this.connection, this.market.watchedAccounts(), { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, via: 'initial', now: this.now, concurrency: 8 })).updates);
     for (const program of cfg.programs) initial.push(...(await fetchProgramAccounts(this.connection, program, { commitment: cfg.commitment, via: 'initial', now: this.now })).updates);
     await this.enqueue(async () => {
       for (const u of initial) await this.process(u, false);
