@@ -45,28 +45,20 @@ function rpcError(what: string, err: unknown, context: Record<string, unknown>):
 }
 
 /** Reads accounts in batches of at most `batchSize` (≤ 100) keys; the result's slot is the oldest batch's. */
-export async function fetchAccounts(connection: Connection, addresses: readonly string[], opts: { commitment: Commitment; batchSize?: number; via?: AccountUpdate['via']; now?: () => number; concurrency?: number }): Promise<{ slot: number | undefined; updates: AccountUpdate[] }> {
+export async function fetchAccounts(connection: Connection, addresses: readonly string[], opts: { commitment: Commitment; batchSize?: number; via?: AccountUpdate['via']; now?: () => number }): Promise<{ slot: number | undefined; updates: AccountUpdate[] }> {
   const size = Math.min(opts.batchSize ?? MAX_KEYS_PER_CALL, MAX_KEYS_PER_CALL);
   const batches: string[][] = [];
   for (let i = 0; i < addresses.length; i += size) batches.push(addresses.slice(i, i + size));
   const now = opts.now ?? Date.now;
-  const call = async (batch: string[]) => {
-    try {
-      return { batch, res: await connection.getMultipleAccountsInfoAndContext(batch.map((a) => new PublicKey(a)), { commitment: opts.commitment }) };
-    } catch (err) {
-      throw rpcError('getMultipleAccounts', err, { keys: batch.length });
-    }
-  };
-  // All calls at once by default; `concurrency` bounds the calls in flight (and the answers held at once: thousands of accounts).
-  const results: Awaited<ReturnType<typeof call>>[] = new Array(batches.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < batches.length) {
-      const i = next++;
-      results[i] = await call(batches[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? batches.length, batches.length) }, lane));
+  const results = await Promise.all(
+    batches.map(async (batch) => {
+      try {
+        return { batch, res: await connection.getMultipleAccountsInfoAndContext(batch.map((a) => new PublicKey(a)), { commitment: opts.commitment }) };
+      } catch (err) {
+        throw rpcError('getMultipleAccounts', err, { keys: batch.length });
+      }
+    }),
+  );
   let slot: number | undefined;
   const updates: AccountUpdate[] = [];
   for (const { batch, res } of results) {

@@ -19,6 +19,7 @@ import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../ven
 import { PollingSource } from './polling.ts';
 import { PriceFeed } from './price-feed.ts';
 import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
+import { BatchReader } from './initializer/fetch.ts';
 import { ShredstreamSource } from './shredstream/index.ts';
 import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
 import { VolumeMonitor, type InferredTrade } from './volume.ts';
@@ -143,7 +144,13 @@ export class MarketScanner {
     await this.source.watch(this.market.watchedAccounts());
     const cfg = this.opts.config;
     const initial: AccountUpdate[] = [];
-    initial.push(...(await fetchAccounts(this.connection, this.market.watchedAccounts(), { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, via: 'initial', now: this.now, concurrency: 8 })).updates);
+    // A few calls in flight, each retried (a loaded RPC drops some): thousands of accounts at start.
+    const reader = new BatchReader(this.connection, { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, concurrency: 8 });
+    await reader.read(this.market.watchedAccounts());
+    const unreadable = reader.unreadable.values().next().value;
+    if (unreadable) throw unreadable;
+    const receivedAt = this.now();
+    for (const [address, account] of reader.accounts) initial.push({ address, account, slot: account.slot ?? 0, receivedAt, via: 'initial' });
     for (const program of cfg.programs) initial.push(...(await fetchProgramAccounts(this.connection, program, { commitment: cfg.commitment, via: 'initial', now: this.now })).updates);
     await this.enqueue(async () => {
       for (const u of initial) await this.process(u, false);

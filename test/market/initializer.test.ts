@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Connection, Keypair } from '@solana/web3.js';
+import { Connection, Keypair, PublicKey } from '@solana/web3.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { createManyDlmmPairs, createMarket, tokenBalance, writeMint, type Market } from '../../sandbox/market/index.ts';
 import { tokenAccountData } from '../../sandbox/market/tokens.ts';
@@ -206,4 +206,60 @@ test('routes from history: filled round trips that returned more than they took,
   assert.notEqual(routes[0]!.key, routes[1]!.key);
   assert.equal((await routeHistoryFromStore(store).profitableRoutes(1)).length, 1);
   assert.deepEqual(await routeHistoryFromStore(new MemoryStore()).profitableRoutes(10), []);
+});
+
+/**
+ * Kamino reserves. No klend market or reserve exists on the sandbox yet (the reserve is being set
+ * up elsewhere), so these reserve accounts are CONSTRUCTED here at the klend layout's offsets: they
+ * show the checks and the fee arithmetic, not that the offsets match a reserve the program wrote.
+ */
+test('initializer: a Kamino reserve is read with the pools, checked, and its flash-loan fee and liquidity reported', async () => {
+  const { KLEND_PROGRAM_ID, RESERVE_DISCRIMINATOR, RESERVE_LEN, flashLoanFee, reserveReadinessKey } = await import('../../engine/market/index.ts');
+  const sb = await startSandbox({ slotMs: 'manual' });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 1, venues: ['orca-whirlpool'] });
+    const vault = Keypair.generate().publicKey;
+    sb.chain.setAccount(vault, { owner: TOKEN_PROGRAM_ID, lamports: 2_039_280n, data: tokenAccountData(market.mints.usdc, Keypair.generate().publicKey, 5_000_000_000n, null) });
+    const lendingMarket = Keypair.generate().publicKey;
+    const reserve = (mint: string, feeSf: bigint) => {
+      const d = Buffer.alloc(RESERVE_LEN);
+      RESERVE_DISCRIMINATOR.copy(d, 0);
+      lendingMarket.toBuffer().copy(d, 32);
+      new PublicKey(mint).toBuffer().copy(d, 128);
+      vault.toBuffer().copy(d, 160);
+      d.writeBigUInt64LE(5_000_000_000n, 224);
+      d.writeBigUInt64LE(feeSf, 4904);
+      const address = Keypair.generate().publicKey;
+      sb.chain.setAccount(address, { owner: KLEND_PROGRAM_ID, lamports: 1n, data: d });
+      return address.toBase58();
+    };
+    const feeSf = (1n << 60n) * 9n / 100_000n; // 0.9 bp
+    const good = reserve(market.mints.usdc, feeSf);
+    const disabled = reserve(market.mints.usdc, (1n << 64n) - 1n);
+    const wrongMint = reserve(market.mints.sol, feeSf);
+    const notKlend = market.mints.usdc;
+    const cache = new MemoryCache();
+    const r = await initializeMarket({
+      connection: new Connection(sb.rpcUrl, 'confirmed'),
+      commitment: 'confirmed',
+      pools: [market.pool('orca-whirlpool').address],
+      reserves: [good, disabled, wrongMint, notKlend].map((address) => ({ address, mint: market.mints.usdc, lendingMarket: lendingMarket.toBase58() })),
+      cache,
+    });
+    const [ok, off, wrong, foreign] = r.reserves;
+    assert.equal(ok!.ready, true, ok!.detail);
+    assert.equal(ok!.reserve!.availableAmount, 5_000_000_000n);
+    assert.equal(ok!.reserve!.supplyVault, vault.toBase58());
+    assert.equal(flashLoanFee(ok!.reserve!, 1_000_000_000n), (1_000_000_000n * feeSf + (1n << 60n) - 1n) >> 60n);
+    assert.ok(Math.abs(ok!.flashLoanFeeBps! - 0.9) < 1e-9);
+    assert.deepEqual([off, wrong, foreign].map((x) => [x!.ready, x!.code]), [[false, 'MARKET_RESERVE_INVALID'], [false, 'MARKET_RESERVE_INVALID'], [false, 'MARKET_RESERVE_INVALID']]);
+    assert.match(off!.detail!, /disabled/);
+    assert.match(wrong!.detail!, /lends/);
+    assert.match(foreign!.detail!, /owned by/);
+    assert.equal((await cache.get<{ ready: boolean }>(reserveReadinessKey(good)))?.ready, true);
+    assert.match(describeReadiness(r).join('\n'), /reserve .* ready: 5000000000 atoms available, flash-loan fee 0\.9000 bps/);
+    assert.deepEqual(r.ready, [market.pool('orca-whirlpool').address], 'reserves do not change which pools trade');
+  } finally {
+    await sb.close();
+  }
 });
