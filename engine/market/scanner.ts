@@ -145,8 +145,11 @@ export class MarketScanner {
     const cfg = this.opts.config;
     const initial: AccountUpdate[] = [];
     // A few calls in flight, each retried (a loaded RPC drops some): thousands of accounts at start.
+    // Seeded and polling (or shredstream, which polls too): the source's own polls read everything
+    // again from now on, so the seed's accounts are not read a second time here.
+    const reread = !seed?.length || this.source.mode === 'websocket' ? this.market.watchedAccounts() : this.market.watchedAccounts().filter((a) => !this.market.accounts.has(a));
     const reader = new BatchReader(this.connection, { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, concurrency: 8 });
-    await reader.read(this.market.watchedAccounts());
+    await reader.read(reread);
     const unreadable = reader.unreadable.values().next().value;
     if (unreadable) throw unreadable;
     const receivedAt = this.now();
