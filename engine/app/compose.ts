@@ -134,6 +134,8 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     factWatch,
     // --live: realized vs expected of every confirmation is the quoteAccuracy fact risk and routing rules read.
     ...(opts.live?.accuracy ? { quoteAccuracy: () => opts.live!.accuracy!.fact() } : {}),
+    // --live with a tip floor: the competition's tips and our landing history are the tip fact.
+    ...(opts.live?.tips ? { tip: () => (opts.live!.tips!.floor.current() ? opts.live!.tips!.fact() : undefined) } : {}),
   });
   const worker = new ExecutorWorker({
     bus: opts.bus,

@@ -260,7 +260,8 @@ export class TradingEngine {
     const price: PriceFact = priceFact({ mint: event.mint, symbol: event.symbol, recentUsd: this.recent, time: this.now, source: event.source, ...(event.slot !== undefined ? { slot: event.slot } : {}) });
     if (typeof event.bidUsd === 'number') price.bidUsd = event.bidUsd;
     if (typeof event.askUsd === 'number') price.askUsd = event.askUsd;
-    const market = event.spread ? { spread: event.spread } : {};
+    // Chain runs: what the scanners decoded beside the price (spread, deepest pool, volume).
+    const market = { ...(event.spread ? { spread: event.spread } : {}), ...(event.pool ? { pool: event.pool } : {}), ...(event.volume ? { volume: event.volume } : {}) };
     const wallet = walletFact({ baseAtoms: this.portfolio.balance(cfg.market.base.mint), quoteAtoms: this.portfolio.balance(cfg.market.quote.mint), baseDecimals: cfg.market.base.decimals, quoteDecimals: cfg.market.quote.decimals });
     const time = timeFact(this.now);
     for (const [name, strategy] of Object.entries(cfg.strategies)) {

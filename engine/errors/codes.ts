@@ -170,12 +170,16 @@ export interface ErrorContext {
   EXEC_BAD_POLICY: Context;
   EXEC_BAD_REPORT: Context;
   EXEC_BAD_TIP_POLICY: Context;
+  EXEC_BAD_TIP_FLOOR: Context;
   EXEC_BLOCKHASH_EXPIRED: Context;
   EXEC_BUNDLE_REFUSED: Context;
   EXEC_BUNDLE_TOO_LARGE: Context;
   EXEC_COMPUTE_LIMIT: Context;
   EXEC_EMPTY_TRANSACTION: Context;
+  EXEC_FLASH_BAD_RESERVE: Context;
+  EXEC_FLASH_DISABLED: Context;
   EXEC_FLASH_INDEX: Context;
+  EXEC_FLASH_UNAVAILABLE: Context;
   EXEC_FLASH_MINT: Context;
   EXEC_INSUFFICIENT_BALANCE: Context;
   EXEC_JITO_RATE_LIMITED: Context;
@@ -363,6 +367,7 @@ export interface ErrorContext {
   MARKET_BAD_MINT: Context;
   MARKET_ACCOUNT_NOT_FOUND: Context;
   MARKET_RESERVE_INVALID: Context;
+  MARKET_KAMINO_SETUP: Context;
 }
 
 export type ErrorCode = keyof ErrorContext;

@@ -250,7 +250,7 @@ test('initializer: a Kamino reserve is read with the pools, checked, and its fla
     assert.equal(ok!.ready, true, ok!.detail);
     assert.equal(ok!.reserve!.availableAmount, 5_000_000_000n);
     assert.equal(ok!.reserve!.supplyVault, vault.toBase58());
-    assert.equal(flashLoanFee(ok!.reserve!, 1_000_000_000n), (1_000_000_000n * feeSf + (1n << 60n) - 1n) >> 60n);
+    assert.equal(flashLoanFee(ok!.reserve!, 1_000_000_000n), (1_000_000_000n * feeSf + (1n << 59n)) >> 60n, 'rounded to the nearest atom, as klend does');
     assert.ok(Math.abs(ok!.flashLoanFeeBps! - 0.9) < 1e-9);
     assert.deepEqual([off, wrong, foreign].map((x) => [x!.ready, x!.code]), [[false, 'MARKET_RESERVE_INVALID'], [false, 'MARKET_RESERVE_INVALID'], [false, 'MARKET_RESERVE_INVALID']]);
     assert.match(off!.detail!, /disabled/);
@@ -259,6 +259,30 @@ test('initializer: a Kamino reserve is read with the pools, checked, and its fla
     assert.equal((await cache.get<{ ready: boolean }>(reserveReadinessKey(good)))?.ready, true);
     assert.match(describeReadiness(r).join('\n'), /reserve .* ready: 5000000000 atoms available, flash-loan fee 0\.9000 bps/);
     assert.deepEqual(r.ready, [market.pool('orca-whirlpool').address], 'reserves do not change which pools trade');
+  } finally {
+    await sb.close();
+  }
+});
+
+test('initializer: the Kamino reserve klend itself created on the sandbox is ready, with the liquidity deposited and its fee', async () => {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 1, kamino: true });
+    const k = market.kamino!;
+    const r = await initializeMarket({
+      connection: new Connection(sb.rpcUrl, 'confirmed'),
+      commitment: 'confirmed',
+      pools: market.pools.map((p) => p.address),
+      reserves: [{ address: k.reserve.reserve, mint: market.mints.usdc, lendingMarket: k.lendingMarket }, { address: k.reserve.reserve, mint: market.mints.sol }],
+    });
+    const [real, wrongMint] = r.reserves;
+    assert.equal(real!.ready, true, real!.detail);
+    assert.equal(real!.reserve!.availableAmount, tokenBalance(sb.chain, real!.reserve!.supplyVault), 'available = what the supply vault holds');
+    assert.equal(real!.reserve!.availableAmount, k.reserve.availableAmount);
+    assert.equal(real!.reserve!.flashLoanFeeSf, k.reserve.flashLoanFeeSf);
+    assert.equal(wrongMint!.ready, false);
+    assert.equal(wrongMint!.code, 'MARKET_RESERVE_INVALID');
+    assert.deepEqual(r.ready, market.pools.map((p) => p.address));
   } finally {
     await sb.close();
   }
