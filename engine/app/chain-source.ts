@@ -4,10 +4,11 @@
  * state is the `PoolProvider` the engine reads (arbitrage routes, fills on pool state). It runs
  * until stopped or for a set time.
  */
+import { Connection } from '@solana/web3.js';
 import type { Bus } from '../infra/bus/index.ts';
-import { MemoryCache, type Cache } from '../infra/cache/index.ts';
+import { MemoryCache, openCache, type Cache } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
-import { fetchAccounts, MarketScanner, type ScannerConfig } from '../market/index.ts';
+import { fetchAccounts, initializeMarket, MarketScanner, recordReadinessMetrics, type MarketReadiness, type ReserveWatch, type RouteHistory, type ScannerConfig } from '../market/index.ts';
 import type { PoolState } from '../venues/index.ts';
 
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111';
@@ -26,11 +27,22 @@ export interface ChainSourceOptions {
   /** Called every `progressMs` (default 1000) while it runs. */
   onProgress?: (engine: TradingEngine, source: ChainSource) => void;
   progressMs?: number;
+  /** Kamino reserves flash loans draw on: read and checked with the pools before trading. */
+  reserves?: readonly ReserveWatch[];
+  /** Told the market-data initializer's report before trading starts (the run prints it). */
+  onReady?: (readiness: MarketReadiness) => void;
 }
 
 export class ChainSource implements FactSource, PoolProvider {
   readonly mode = 'chain' as const;
   scanner: MarketScanner | undefined;
+  /** The market-data initializer's report (set once `run` has read the pools). */
+  readiness: MarketReadiness | undefined;
+  /** Routes that made money before (set by the run from its store before `run`). */
+  history: RouteHistory | undefined;
+  private markWatching: () => void = () => undefined;
+  /** Resolves once the scanners watch (subscribed, read, published) every ready pool. */
+  readonly watching = new Promise<void>((resolve) => (this.markWatching = resolve));
   private stopRequested: (() => void) | undefined;
   private stopped = false;
 
@@ -84,13 +96,34 @@ export class ChainSource implements FactSource, PoolProvider {
     return states.filter((st): st is PoolState => st !== undefined);
   }
 
-  /** Starts the scanner on `bus` (initial state read and published), then runs until stopped. */
+  /**
+   * Reads, checks and reports every configured pool (the market-data initializer), starts the
+   * scanners on the ready ones only, then runs until stopped. Not-ready pools are warned about
+   * one by one and counted (`solrules_market_pools_not_ready`); none ready is `MARKET_NO_POOLS`.
+   */
   async run(bus: Bus, engine: TradingEngine): Promise<void> {
     if (this.scanner) throw new SolrulesError('MARKET_SOURCE_RUNNING', 'this chain source is already running', {});
-    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: this.opts.cache ?? new MemoryCache(), ...(this.opts.log ? { log: this.opts.log } : {}) });
-    await this.scanner.start();
+    const cfg = this.opts.config;
+    const connection = new Connection(cfg.rpcUrl, { commitment: cfg.commitment, ...(cfg.wsUrl ? { wsEndpoint: cfg.wsUrl } : {}), disableRetryOnRateLimit: true });
+    const cache = this.opts.cache ?? (await openCache());
+    let readiness: MarketReadiness;
+    try {
+      readiness = await initializeMarket({ connection, commitment: cfg.commitment, pools: cfg.pools, oracles: cfg.oracles, batchSize: cfg.polling.batchSize, cache, ...(this.opts.reserves ? { reserves: this.opts.reserves } : {}), ...(this.history ? { history: this.history } : {}) });
+    } finally {
+      if (!this.opts.cache) await cache.close();
+    }
+    this.readiness = readiness;
+    recordReadinessMetrics(readiness);
+    for (const p of readiness.pools) if (!p.ready) this.opts.log?.warn({ pool: p.address, venue: p.venue, reason: p.reason, code: p.code }, `pool ${p.address} NOT READY, excluded from trading: ${p.detail}`);
+    this.opts.onReady?.(readiness);
+    if (readiness.ready.length === 0) {
+      throw new SolrulesError('MARKET_NO_POOLS', `none of the ${cfg.pools.length} configured pool(s) is ready on ${cfg.rpcUrl}: ${readiness.pools.map((p) => `${p.address} ${p.reason} (${p.code})`).join('; ')}`, { rpcUrl: cfg.rpcUrl, pools: cfg.pools, reasons: readiness.pools.map((p) => p.reason) });
+    }
+    this.scanner = new MarketScanner({ config: { ...cfg, pools: readiness.ready }, connection, bus, cache: this.opts.cache ?? new MemoryCache(), ...(this.opts.log ? { log: this.opts.log } : {}) });
+    await this.scanner.start(readiness.updates);
+    this.markWatching();
     const decoded = this.scanner.market.entries().length;
-    if (decoded === 0) throw new SolrulesError('MARKET_NO_POOLS', `none of the ${this.opts.config.pools.length} configured pool(s) decoded from ${this.opts.config.rpcUrl}: check the addresses and that the chain holds them`, { rpcUrl: this.opts.config.rpcUrl, pools: this.opts.config.pools });
+    if (decoded === 0) throw new SolrulesError('MARKET_NO_POOLS', `none of the ${readiness.ready.length} ready pool(s) decoded from ${cfg.rpcUrl}: check the addresses and that the chain holds them`, { rpcUrl: cfg.rpcUrl, pools: readiness.ready });
     if (this.stopped) return;
     await new Promise<void>((resolve) => {
       const timers: NodeJS.Timeout[] = [];

@@ -13,7 +13,7 @@ import { StoreSubmissionJournal } from '../executors/index.ts';
 import { openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
-import { loadScannerConfig, type ScannerConfig } from '../market/index.ts';
+import { describeReadiness, loadScannerConfig, routeHistoryFromStore, type ScannerConfig } from '../market/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { TradingEngine } from '../app/index.ts';
@@ -75,7 +75,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   if (!store && !args.live) process.env.SOLRULES_STORE = 'memory';
   const opened = args.live ? await openStore({ projectDir: root }) : undefined;
   const started = performance.now();
-  const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)) });
+  const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)), onReady: (r) => describeReadiness(r, { symbols: new Map(config.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) });
   let live: EngineLiveContext | undefined;
   let params = () => active.ruleSet.params;
   // The balance scanner watches wallets.yaml's wallets in every chain run; only --live rebalances and sends.
@@ -89,6 +89,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const walletWatch = manager && new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: args.live === true, ...(args.ws ? { wsUrl: args.ws } : {}), log });
   await walletWatch?.start();
   params = () => app.holder.current.ruleSet.params;
+  source.history = routeHistoryFromStore(app.store);
   const cfg = active.strategies;
   if (live) {
     // No flash-loan provider is configured for `run --live` yet: say so before an arbitrage that asks for one is refused.

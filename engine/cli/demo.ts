@@ -18,6 +18,7 @@ import { buildLiveContext, ChainSource, compose, holdsOf, maxQuoteShortfallBps, 
 import { HttpTipFloor, KaminoFlashLoan, KLEND_PROGRAM_ID, RpcPool } from '../executors/index.ts';
 import { WalletManager } from '../wallets/index.ts';
 import { SUBJECTS } from '../messages/index.ts';
+import { describeReadiness, routeHistoryFromStore } from '../market/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { referenceEvaluator } from '../rules/index.ts';
 import { chainScannerConfig } from './_run-chain.ts';
@@ -125,7 +126,14 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     rpc: { type: 'rpc', endpoints: [sb.rpcUrl], rebroadcastMs: 1000, concurrency: 1 },
     jito: { type: 'jito', transport: 'json-rpc', blockEngine: sb.blockEngineUrl, tipPlacement: 'inline', maxBundleSends: 4, concurrency: 1 },
   };
-  const source = new ChainSource({ config: chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl }), log });
+  const scannerConfig = chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl });
+  const source = new ChainSource({
+    config: scannerConfig,
+    log,
+    // The reserve the round trips borrow from is read and checked with the pools before trading.
+    reserves: [{ address: kamino.reserve.reserve, mint: kamino.reserve.liquidityMint, lendingMarket: kamino.lendingMarket }],
+    onReady: (r) => describeReadiness(r, { symbols: new Map(scannerConfig.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)),
+  });
   // The competition's tips: Jito's recorded tip floor (shared fixture) served by the sandbox's block engine, else the tips landed on it.
   const recordedFloor = resolveSharedPath(PROJECT, '../../../shared/fixtures/jito/tip-accounts-and-limits.json');
   if (existsSync(recordedFloor)) sb.setTipFloor((JSON.parse(readFileSync(recordedFloor, 'utf8')) as { tipFloorResponseExample: TipFloorSample[] }).tipFloorResponseExample.at(-1));
@@ -135,6 +143,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const manager = await WalletManager.open({ cfg: wallets.config, baseDir: journalDir, rpc: new RpcPool([sb.rpcUrl]), env: wallets.env });
   const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan], holds: holdsOf(manager), wallets: manager.executionHooks() });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live, ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}) });
+  source.history = routeHistoryFromStore(app.store);
   if (app.server) opts.onMetrics?.(app.server.port);
   // examples/live has no wallet rules of its own: the repo's rules/wallets.yaml rebalances the demo's wallets.
   const walletRules = referenceEvaluator.create(loadFiles([join(REPO, 'rules/wallets.yaml')]).ruleFiles[0]!.file, {});

@@ -376,6 +376,8 @@ export interface ErrorContext {
   MARKET_BAD_REPLAY: Context;
   MARKET_BAD_OPTION: Context;
   MARKET_BAD_MINT: Context;
+  MARKET_ACCOUNT_NOT_FOUND: Context;
+  MARKET_RESERVE_INVALID: Context;
   MARKET_KAMINO_SETUP: Context;
 }
 

@@ -18,3 +18,5 @@ export { fetchAccounts, fetchProgramAccounts, toSnapshot, MAX_KEYS_PER_CALL } fr
 export { parseCandles, loadCandles, sliceCandles, candleTicks, type Candle, type PriceTick } from './replay/index.ts';
 // OHLCV bar files (candles/): the names that do not clash with the daily replay's above.
 export { loadCandlesStrict, formatTimeframe, CandleSeries, type CandleReport } from './candles/index.ts';
+// The market-data initializer (initializer/): pools, oracles and reserves read, checked and reported before trading.
+export * from './initializer/index.ts';

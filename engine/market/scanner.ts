@@ -19,6 +19,7 @@ import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../ven
 import { PollingSource } from './polling.ts';
 import { PriceFeed, type PoolFact } from './price-feed.ts';
 import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
+import { BatchReader } from './initializer/fetch.ts';
 import { ShredstreamSource } from './shredstream/index.ts';
 import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
 import { VolumeMonitor, type InferredTrade } from './volume.ts';
@@ -125,14 +126,34 @@ export class MarketScanner {
     this.log.warn({ code: err.code, context: err.context }, err.message);
   }
 
-  /** Starts the source, reads the initial state of everything configured, and publishes it. */
-  async start(): Promise<void> {
+  /**
+   * Starts the source, reads the initial state of everything configured, and publishes it.
+   * `seed` (the market-data initializer's reads) seeds the state first, so every pool's
+   * accounts are known and subscribed at once; they are read again once subscribed, so a change
+   * between the initializer's read and the subscription is not missed.
+   */
+  async start(seed?: readonly AccountUpdate[]): Promise<void> {
     this.running = true;
     await this.source.start(this.sink);
+    if (seed?.length) {
+      await this.enqueue(async () => {
+        for (const u of seed) await this.process(u, false);
+        await this.flush();
+      });
+    }
     await this.source.watch(this.market.watchedAccounts());
     const cfg = this.opts.config;
     const initial: AccountUpdate[] = [];
-    initial.push(...(await fetchAccounts(this.connection, this.market.watchedAccounts(), { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, via: 'initial', now: this.now })).updates);
+    // A few calls in flight, each retried (a loaded RPC drops some): thousands of accounts at start.
+    // Seeded and polling (or shredstream, which polls too): the source's own polls read everything
+    // again from now on, so the seed's accounts are not read a second time here.
+    const reread = !seed?.length || this.source.mode === 'websocket' ? this.market.watchedAccounts() : this.market.watchedAccounts().filter((a) => !this.market.accounts.has(a));
+    const reader = new BatchReader(this.connection, { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, concurrency: 8 });
+    await reader.read(reread);
+    const unreadable = reader.unreadable.values().next().value;
+    if (unreadable) throw unreadable;
+    const receivedAt = this.now();
+    for (const [address, account] of reader.accounts) initial.push({ address, account, slot: account.slot ?? 0, receivedAt, via: 'initial' });
     for (const program of cfg.programs) initial.push(...(await fetchProgramAccounts(this.connection, program, { commitment: cfg.commitment, via: 'initial', now: this.now })).updates);
     await this.enqueue(async () => {
       for (const u of initial) await this.process(u, false);

@@ -14,4 +14,5 @@ export { MarketFlow, describeFlowSwap, poolPrice, type FlowOptions, type FlowSwa
 export { loadRecordedDay, REPLAY_POOL, type RecordedSwap } from './replay.ts';
 export { SeededRandom } from './rng.ts';
 export { postPythSolUsd, poolPriceE8, PYTH_SOL_USD_ACCOUNT, PYTH_SOL_USD_FEED } from './oracle.ts';
+export { createManyDlmmPairs, writeMint, type ManyPoolsOptions } from './pools.ts';
 export { createKaminoReserve, readKaminoReserve, refreshReserveInstruction, postPythLegacyUsdcUsd, encodeReserveConfig, pythLegacyPriceData, PYTH_LEGACY_USDC_USD_ACCOUNT, type SandboxKaminoReserve, type KaminoReserveOptions } from './kamino.ts';

@@ -54,6 +54,8 @@ export const L = {
   venue: enumOf(...VENUES.map((v) => v.id), 'pyth', 'jupiter', 'replay'),
   eventKind: enumOf('pool', 'vault', 'tick-array', 'bin-array', 'oracle', 'token-account', 'mint', 'price', 'candle', 'slot'),
   scannerError: enumOf('timeout', 'disconnect', 'decode', 'rate-limited', 'rpc', 'stale', 'filtered'),
+  // why the market-data initializer left a pool out (engine/market/initializer NOT_READY_REASONS)
+  notReady: enumOf('not-found', 'wrong-owner', 'decode', 'mismatch', 'rpc', 'not-quotable'),
   strategy: named('strategies.yaml `strategies:` keys', 32),
   ruleId: named('rule ids in rules/*.yaml', 500),
   file: named('rule file ids (the `id:` header of rules/*.yaml)', 64),
@@ -108,6 +110,10 @@ export const CATALOG = {
     reconnects: counter('solrules_scanner_reconnects_total', 'Subscription reconnects.', { mode: L.mode }),
     duplicates: counter('solrules_scanner_duplicates_dropped_total', 'Events dropped as duplicates within the dedup window.', { mode: L.mode }),
     subscriptions: gauge('solrules_scanner_subscriptions', 'Active subscriptions.', { mode: L.mode }),
+    poolsReady: gauge('solrules_market_pools_ready', 'Configured pools the market-data initializer found ready at start (trading runs on these).', { venue: L.venue }),
+    poolsNotReady: gauge('solrules_market_pools_not_ready', 'Configured pools left out of trading at start, by reason.', { reason: L.notReady }),
+    initSeconds: gauge('solrules_market_init_seconds', 'Time the market-data initializer took to read, check and report the configured pools.', {}, 'seconds'),
+    initRpcCalls: gauge('solrules_market_init_rpc_calls', 'getMultipleAccounts calls the last market initialization made (at most 100 accounts each).'),
   },
   strategy: {
     opportunities: counter('solrules_opportunities_total', 'Opportunities found (rule decisions that became orders).', { strategy: L.strategy }),

@@ -1,0 +1,153 @@
+/**
+ * The market-data initializer's start-up time and the engine's resident memory, on the sandbox.
+ *
+ * A chain process (the sandbox: the SOL/USDC market of the real Whirlpool and DLMM programs, plus
+ * N DLMM pairs between fresh mints, each created by the DLMM program's own instructions) serves
+ * JSON-RPC and WebSocket; the engine runs in other processes, so the figures are the engine's only.
+ *
+ *  1. start-up time for the configured pools (examples/live/scanner.yaml) and for all of them:
+ *     ours (getMultipleAccounts ≤ 100 keys, 8 in flight) beside the baseline from the same run —
+ *     the same initializer reading one account per call (also 8 in flight: batching alone differs);
+ *  2. the engine (compose + chain source, examples/live) watching the configured pools, and
+ *     watching them plus the N pools: RSS once the initializer and the scanners are up (after a
+ *     GC). Polling mode over all of them; WebSocket mode over the configured + 100
+ *     (SOLRULES_BENCH_WS_POOLS), because web3.js 1.x re-walks every subscription on each new one
+ *     (quadratic in subscriptions: see docs/market-data.md).
+ *
+ * Run: npm run bench:init [-- N=1000]   (node --expose-gc --import tsx bench/init.ts [N])
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = join(SELF, '..', '..');
+const role = process.argv[2];
+
+interface ChainInfo {
+  rpcUrl: string;
+  wsUrl: string;
+  configured: string[];
+  many: string[];
+  setupMs: number;
+}
+
+/** Child: the sandbox chain with the market and `n` DLMM pairs; prints its endpoints, runs until stdin closes. */
+async function chain(n: number): Promise<void> {
+  const { startSandbox } = await import('../sandbox/index.ts');
+  const { createMarket, createManyDlmmPairs } = await import('../sandbox/market/index.ts');
+  const sb = await startSandbox({ slotMs: 'manual' });
+  const t = performance.now();
+  const market = createMarket({ chain: sb.chain, seed: 1 });
+  const many = createManyDlmmPairs(sb.chain, { count: n, seed: 7 }).map((p) => p.address);
+  const info: ChainInfo = { rpcUrl: sb.rpcUrl, wsUrl: sb.wsUrl, configured: market.pools.map((p) => p.address), many, setupMs: performance.now() - t };
+  process.stdout.write(JSON.stringify(info) + '\n');
+  process.stdin.resume();
+  process.stdin.on('end', () => void sb.close().then(() => process.exit(0)));
+}
+
+/** Child: the engine (compose + chain source) on `pools`; prints RSS once the scanners are up. */
+async function engine(info: ChainInfo, pools: string[], mode: 'websocket' | 'rpc-polling'): Promise<void> {
+  process.env.SOLRULES_STORE = 'memory';
+  const { buildActiveConfig } = await import('../engine/config/index.ts');
+  const { referenceEvaluator } = await import('../engine/rules/index.ts');
+  const { ChainSource, compose } = await import('../engine/app/index.ts');
+  const { createLogger } = await import('../engine/infra/telemetry/index.ts');
+  const { chainScannerConfig } = await import('../engine/cli/_run-chain.ts');
+  const project = join(ROOT, 'examples/live');
+  const built = await buildActiveConfig(project, referenceEvaluator, 'bench', { runTests: false });
+  if (!built.active) throw new Error('examples/live does not validate');
+  const config = chainScannerConfig(project, { rpc: info.rpcUrl, ws: info.wsUrl });
+  config.pools = pools;
+  config.subscriptionMode = mode;
+  const log = createLogger({ level: 'error' });
+  let initMs = 0;
+  let ready = 0;
+  const source = new ChainSource({ config, log, onReady: (r) => ((initMs = r.durationMs), (ready = r.ready.length)) });
+  const app = await compose({ root: project, active: built.active, factory: referenceEvaluator, log, source, watch: false });
+  const t = performance.now();
+  const running = source.run(app.bus, app.engine);
+  running.catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+  await source.watching;
+  await source.scanner!.idle();
+  const upMs = performance.now() - t;
+  const watched = source.scanner!.source.stats().watched;
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  process.stdout.write(JSON.stringify({ rss, heapUsed, heapTotal, external, arrayBuffers, initMs, upMs, ready, watched }) + '\n');
+  await source.stop();
+  await running.catch(() => undefined);
+  await app.close();
+  process.exit(0);
+}
+
+function child(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, ...args], { stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT });
+}
+
+async function firstLine<T>(p: ChildProcess): Promise<T> {
+  const rl = createInterface({ input: p.stdout! });
+  for await (const line of rl) {
+    if (line.startsWith('{')) return JSON.parse(line) as T;
+  }
+  throw new Error('child exited without a result');
+}
+
+async function main(n: number): Promise<void> {
+  const { Connection } = await import('@solana/web3.js');
+  const { initializeMarket } = await import('../engine/market/index.ts');
+  console.log(`setting up the sandbox chain (market + ${n} DLMM pairs by the program's own instructions)…`);
+  const chainProc = child(['chain', String(n)]);
+  try {
+    const info = await firstLine<ChainInfo>(chainProc);
+    console.log(`chain ready: ${info.configured.length} configured pools + ${info.many.length} created in ${(info.setupMs / 1000).toFixed(1)} s\n`);
+    const connection = new Connection(info.rpcUrl, 'confirmed');
+    const time = async (pools: string[], naive: boolean) => {
+      const r = await initializeMarket({ connection, commitment: 'confirmed', pools, ...(naive ? { batchSize: 1 } : {}) });
+      if (r.ready.length !== pools.length) throw new Error(`${pools.length - r.ready.length} pool(s) not ready: ${r.pools.filter((p) => !p.ready).slice(0, 3).map((p) => p.detail).join('; ')}`);
+      return r;
+    };
+    const row = (label: string, r: Awaited<ReturnType<typeof time>>, base?: number) =>
+      console.log(`${label.padEnd(58)} ${(r.durationMs / 1000).toFixed(3).padStart(8)} s  ${String(r.rpc.calls).padStart(6)} calls  ${String(r.rpc.accounts).padStart(6)} keys asked${r.rpc.failures ? ` (${r.rpc.failures} failed call(s), retried)` : ''}${base ? `  ${(base / r.durationMs).toFixed(1)}× faster than the baseline` : ''}`);
+    await time(info.configured, false); // warm-up (JIT, connection)
+    console.log('start-up time (initializer: read, check, report; every pool ready)');
+    const cfgNaive = await time(info.configured, true);
+    const cfgOurs = await time(info.configured, false);
+    row(`configured pools (${info.configured.length}), baseline: one account per call, 8 in flight`, cfgNaive);
+    row(`configured pools (${info.configured.length}), ours: batched ≤ 100, 8 in flight`, cfgOurs, cfgNaive.durationMs);
+    const all = [...info.configured, ...info.many];
+    const manyNaive = await time(all, true);
+    const manyOurs = await time(all, false);
+    row(`${all.length} pools, baseline: one account per call, 8 in flight`, manyNaive);
+    row(`${all.length} pools, ours: batched ≤ 100, 8 in flight`, manyOurs, manyNaive.durationMs);
+    console.log(`goal: ${all.length} pools ready in under 5 s — ${manyOurs.durationMs < 5000 ? 'met' : 'NOT met'}\n`);
+
+    console.log('resident memory of the engine (compose + chain source on examples/live), after the initializer and the scanners are up, after a GC');
+    type Mem = { rss: number; heapUsed: number; heapTotal: number; arrayBuffers: number; initMs: number; upMs: number; ready: number; watched: number };
+    const measure = async (pools: string[], mode: 'websocket' | 'rpc-polling') => firstLine<Mem>(child(['engine', JSON.stringify({ ...info, many: [] }), JSON.stringify(pools), mode]));
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
+    const show = (label: string, m: Mem, base?: Mem) =>
+      console.log(`${label.padEnd(58)} ${mb(m.rss)} (heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)})  ${m.watched} accounts watched; initializer ${(m.initMs / 1000).toFixed(2)} s, scanners up after ${(m.upMs / 1000).toFixed(2)} s${base ? `; +${((m.rss - base.rss) / 2 ** 10 / Math.max(1, m.ready - base.ready)).toFixed(0)} KB per pool` : ''}`);
+    const wsCount = Math.min(all.length, info.configured.length + Number(process.env.SOLRULES_BENCH_WS_POOLS ?? 100));
+    for (const mode of ['rpc-polling', 'websocket'] as const) {
+      const count = mode === 'websocket' ? wsCount : all.length;
+      const idle = await measure(info.configured, mode);
+      const loaded = await measure(all.slice(0, count), mode);
+      show(`baseline, ${mode}: the configured pools (${idle.ready})`, idle);
+      show(`${mode}: ${loaded.ready} pools`, loaded, idle);
+      if (mode === 'rpc-polling') console.log(`goal: under 300 MB watching ${loaded.ready} pools (polling) — ${loaded.rss < 300 * 2 ** 20 ? 'met' : 'NOT met'}`);
+    }
+  } finally {
+    chainProc.stdin!.end();
+    chainProc.kill('SIGTERM');
+  }
+}
+
+if (role === 'chain') await chain(Number(process.argv[3] ?? 1000));
+else if (role === 'engine') await engine(JSON.parse(process.argv[3]!) as ChainInfo, JSON.parse(process.argv[4]!) as string[], process.argv[5] as 'websocket' | 'rpc-polling');
+else await main(Number(role ?? 1000));
