@@ -45,6 +45,13 @@ export interface EngineOptions {
    * backtest's fill model (decision at a bar's close, fill at the next bar's open).
    */
   fills?: MarketView;
+  /**
+   * Save each strategy's state to the store after every result of its orders (default true: a
+   * killed run continues from it). A backtest's store is private and dropped at the end, and a
+   * backtest always starts afresh, so it saves only at stop: a signal strategy's state holds all
+   * its trades, and saving it after every fill made a long backtest quadratic.
+   */
+  saveStateAfterEachResult?: boolean;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -145,7 +152,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     log: log.child({ component: 'executor' }),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}) });
 }
 
 /**

@@ -101,7 +101,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const bus = new MemoryBus();
   const store = new MemoryStore();
   const log = opts.log ?? logger().child({ component: 'backtest' });
-  const engine = await composeEngine({ holder, bus, store, log, fills });
+  const engine = await composeEngine({ holder, bus, store, log, fills, saveStateAfterEachResult: false });
 
   const ledgers = new Map(names.map((s) => [s, new StrategyLedger(s, marketId, { base: base.decimals, quote: quote.decimals })]));
   const orders: OrderOutcome[] = [];
@@ -183,8 +183,12 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     bar.close = bars.close[i]!;
     if (bars.volume) bar.volume = bars.volume[i]!;
     const event: PriceEvent = { mint: base.mint, symbol: base.symbol, usd: bar.close, time: new Date(bar.time + interval).toISOString(), source: 'backtest', bar: { ...bar } };
-    await engine.onPrice(event);
-    await bus.settle();
+    // Synchronous unless the bar decided orders: then wait for them to be routed, filled and reported.
+    const decided = engine.tick(event);
+    if (decided) {
+      await decided;
+      await bus.settle();
+    }
     for (const p of plotters) sample(p, i);
     if (opts.fill.fillAt === 'close') valueAt(i);
     if ((i + 1) % every === 0 || i === n - 1) opts.onProgress?.(i + 1, n, portfolioUsd[i]!);
