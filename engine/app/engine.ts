@@ -132,6 +132,13 @@ export class TradingEngine {
   private stopped = false;
   /** Recent tick ids, oldest first: a tick the bus delivers again (after a NATS restart) is skipped. */
   private readonly seenTicks = new Set<string>();
+  /**
+   * The same ids in arrival order, as a ring: the oldest is evicted by index. (Deleting a Set's
+   * first entry found with values().next() leaves holes the next iteration walks over again: a
+   * cost that grew with every tick of a long replay.)
+   */
+  private readonly seenOrder: string[] = new Array(SEEN_TICKS);
+  private seenNext = 0;
   /** Ticks skipped as already processed. */
   duplicateTicks = 0;
   /** The strategies a tick evaluates, for the rule set they were resolved from. */
@@ -288,7 +295,10 @@ export class TradingEngine {
       return undefined;
     }
     this.seenTicks.add(id);
-    if (this.seenTicks.size > SEEN_TICKS) this.seenTicks.delete(this.seenTicks.values().next().value!);
+    const evicted = this.seenOrder[this.seenNext];
+    if (evicted !== undefined) this.seenTicks.delete(evicted);
+    this.seenOrder[this.seenNext] = id;
+    this.seenNext = (this.seenNext + 1) % SEEN_TICKS;
     this.clock.lastPrice = event;
     this.clock.now = new Date(event.time);
     this.stats.ticks += 1;
