@@ -102,6 +102,8 @@ interface StrategySlot {
   telemetry: EvaluationTelemetry | undefined;
   /** Its facts object, reused tick after tick (see StrategyFacts). */
   facts: StrategyFacts;
+  /** Span attributes of its facts.build stage. */
+  attributes: { 'solrules.strategy': string };
 }
 
 /** A strategy's orders decided at a tick, to hand to its planner and publish. */
@@ -336,7 +338,7 @@ export class TradingEngine {
       const planner = this.planners.get(name);
       const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
-      slots.push({ name, planner, file, evaluator, telemetry: file && evaluator ? new EvaluationTelemetry(file.id, evaluator.kind) : undefined, facts: new StrategyFacts() });
+      slots.push({ name, planner, file, evaluator, telemetry: file && evaluator ? new EvaluationTelemetry(file.id, evaluator.kind) : undefined, facts: new StrategyFacts(), attributes: { 'solrules.strategy': name } });
     }
     this.slotCache = { active, slots };
     return slots;
@@ -355,7 +357,7 @@ export class TradingEngine {
     if (!file || !evaluator || !telemetry) return undefined;
     const cfg = active.strategies;
     const ctx = new LazyTickContext(shared, (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, cfg.market.base, cfg.market.quote);
-    const facts = stage('facts.build', { 'solrules.strategy': name }, () => slot.facts.fill(planner.facts(ctx), shared));
+    const facts = stage('facts.build', slot.attributes, () => slot.facts.fill(planner.facts(ctx), shared));
     this.opts.factWatch?.observe(file, facts);
     let fired: FiredEvent[] | Promise<FiredEvent[]>;
     try {

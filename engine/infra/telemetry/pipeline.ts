@@ -4,7 +4,7 @@
  * P&L, fees, rebalances and completions (reported as deltas of the planner's own counters).
  */
 import { metrics } from './metrics.ts';
-import { stage } from './tracing.ts';
+import { stage, tracingEnabled } from './tracing.ts';
 
 /**
  * Evaluates one rule file with its telemetry: a `rules.evaluate` stage of the trace, the
@@ -45,26 +45,30 @@ export class EvaluationTelemetry {
 
   /** `evaluate(facts)` with the stage, latency, count, hits and errors of one evaluation. */
   evaluate<F, E extends { ruleId: string }>(evaluate: (facts: F) => E[] | Promise<E[]>, self: unknown, facts: F): E[] | Promise<E[]> {
-    return stage('rules.evaluate', this.attributes, () => {
-      const t0 = performance.now();
-      let out: E[] | Promise<E[]>;
-      try {
-        out = evaluate.call(self, facts);
-      } catch (err) {
-        this.failed(t0);
-        throw err;
-      }
-      if (isPromise(out)) {
-        return out.then(
-          (fired) => this.done(t0, fired),
-          (err: unknown) => {
-            this.failed(t0);
-            throw err;
-          },
-        );
-      }
-      return this.done(t0, out);
-    });
+    // Without tracing a stage is the call itself: skip the closure.
+    if (!tracingEnabled()) return this.measured(evaluate, self, facts);
+    return stage('rules.evaluate', this.attributes, () => this.measured(evaluate, self, facts));
+  }
+
+  private measured<F, E extends { ruleId: string }>(evaluate: (facts: F) => E[] | Promise<E[]>, self: unknown, facts: F): E[] | Promise<E[]> {
+    const t0 = performance.now();
+    let out: E[] | Promise<E[]>;
+    try {
+      out = evaluate.call(self, facts);
+    } catch (err) {
+      this.failed(t0);
+      throw err;
+    }
+    if (isPromise(out)) {
+      return out.then(
+        (fired) => this.done(t0, fired),
+        (err: unknown) => {
+          this.failed(t0);
+          throw err;
+        },
+      );
+    }
+    return this.done(t0, out);
   }
 
   private done<E extends { ruleId: string }>(t0: number, fired: E[]): E[] {

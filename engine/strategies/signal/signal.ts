@@ -190,6 +190,18 @@ export class SignalPlanner implements Planner {
     return p;
   }
 
+  /** Quote atoms of the smallest entry, computed again only when its inputs change. */
+  private minCache = { usd: NaN, quoteUsd: NaN, atoms: 0n };
+  private minAtoms(usd: number, quoteUsd: number): bigint {
+    const c = this.minCache;
+    if (c.usd !== usd || c.quoteUsd !== quoteUsd) {
+      c.usd = usd;
+      c.quoteUsd = quoteUsd;
+      c.atoms = BigInt(Math.ceil((usd / quoteUsd) * 10 ** this.market.quote.decimals));
+    }
+    return c.atoms;
+  }
+
   /** Decimal text of atoms, remembered for the last value (an entry size repeats bar after bar). */
   private lastText = { atoms: 0n, text: '0' };
   private text(atoms: bigint): string {
@@ -277,7 +289,7 @@ export class SignalPlanner implements Planner {
     const entryStop = this.stopBelow(price, p.stopLoss, stopAtr ? atrNow(ind, stopAtr) : null);
     const sized = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms: quoteAtoms, quote, quoteUsd: ctx.quoteUsd, priceUsd: price, stopUsd: entryStop, ...(p.maxEntryUsd !== undefined ? { maxUsd: p.maxEntryUsd } : {}) });
     const inCooldown = s.barsSinceExit !== null && s.barsSinceExit < (p.cooldownBars ?? 0);
-    const minAtoms = BigInt(Math.ceil(((p.minOrderUsd ?? 1) / ctx.quoteUsd) * 10 ** quote.decimals));
+    const minAtoms = this.minAtoms(p.minOrderUsd ?? 1, ctx.quoteUsd);
     const canEnter = s.entries < (p.maxPositions ?? 1) && !anyPending && !inCooldown && sized.atoms >= minAtoms && sized.atoms > 0n;
 
     // One position object, updated in place like the indicator and bar facts (a live view: read it before the next tick).
