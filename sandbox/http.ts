@@ -8,6 +8,8 @@ import { RpcErrorReply, RPC_CODES, stringifyRpc, type RpcErrorObject } from './j
 export interface RpcCallContext {
   /** Query string parameters of the request URL. */
   query: URLSearchParams;
+  /** `performance.now()` when the request reached the server, before its body was read. */
+  receivedAt: number;
   /** Sets a response header (e.g. Jito's `x-bundle-id`). */
   setHeader(name: string, value: string): void;
 }
@@ -75,12 +77,18 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 }
 
 /** An HTTP server answering JSON-RPC on the given paths (`GET /health` answers "ok"). */
-export function createRpcServer(routes: Record<string, RpcRoute>, faults: Faults): Server {
+export function createRpcServer(routes: Record<string, RpcRoute>, faults: Faults, gets: Record<string, () => unknown> = {}): Server {
   const server = createServer(async (req, res) => {
+    const receivedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const route = routes[url.pathname];
     if (req.method === 'GET' && url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    const get = gets[url.pathname];
+    if (req.method === 'GET' && get) {
+      send(res, 200, stringifyRpc(get()));
       return;
     }
     if (!route || req.method !== 'POST') {
@@ -106,7 +114,7 @@ export function createRpcServer(routes: Record<string, RpcRoute>, faults: Faults
       return;
     }
     const headers: Record<string, string> = {};
-    const ctx: RpcCallContext = { query: url.searchParams, setHeader: (n, v) => void (headers[n] = v) };
+    const ctx: RpcCallContext = { query: url.searchParams, receivedAt, setHeader: (n, v) => void (headers[n] = v) };
     let reply: unknown;
     if (Array.isArray(parsed)) {
       reply = parsed.length === 0 ? errorReply(null, { code: RPC_CODES.invalidRequest, message: 'Invalid request' }) : await Promise.all(parsed.map((r) => callOne(route, r as JsonRpcRequest, ctx)));

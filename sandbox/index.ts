@@ -13,3 +13,4 @@ export { MAX_PROCESSING_AGE } from './chain.ts';
 export type { FaultSettings, FaultCounters, Faults } from './faults.ts';
 export { JITO_TIP_ACCOUNTS, MIN_TIP_LAMPORTS, MAX_BUNDLE_TRANSACTIONS, TIP_LOCK_MESSAGE, bundleIdOf, type BundleRecord, type BundleStatus } from './jito.ts';
 export { createLoopbackCertificate, ensureSandboxTls, trustSandboxTls, writeTrustBundle, sandboxTlsDir, type SandboxTls } from './tls.ts';
+export type { WireTap, TipFloorSample } from './types.ts';

@@ -16,6 +16,7 @@ import type { RpcHandler } from './http.ts';
 import { RpcErrorReply, RPC_CODES, requireParam } from './json.ts';
 import { decodeWireTransaction, parseForRpc } from './rpc.ts';
 import { describeTxError, type TxErrorJson } from './txerror.ts';
+import type { TipFloorSample } from './types.ts';
 
 /** Mainnet tip accounts (../shared/fixtures/jito/tip-accounts-and-limits.json). */
 export const JITO_TIP_ACCOUNTS: readonly string[] = Object.freeze([
@@ -42,6 +43,8 @@ export interface BundleRecord {
   status: BundleStatus;
   slot: number | null;
   receivedAt: number;
+  /** Lamports the bundle paid the tip accounts (landed bundles). */
+  tipLamports?: bigint;
   /** Why a Failed bundle failed: the offending transaction and its error, or the fault. */
   failure?: { signature?: string; err?: TxErrorJson; message: string; kind: 'simulation' | 'fault' | 'tip' };
 }
@@ -135,9 +138,28 @@ export class BlockEngine extends EventEmitter {
     } else {
       record.status = 'Landed';
       record.slot = outcome.records[0]!.slot;
+      record.tipLamports = tipPaid;
     }
     this.emit('bundle', record);
     return record;
+  }
+
+  /** A tip floor set by the harness (a competition to bid against); undefined: computed from the bundles that landed here. */
+  tipFloorOverride: TipFloorSample | undefined;
+
+  /**
+   * `GET /api/v1/bundles/tip_floor` as Jito serves it: percentiles (in SOL) of the tips of bundles
+   * landed in the last 5 minutes — here, on this sandbox — unless the harness set one. Empty when
+   * nothing landed.
+   */
+  tipFloor(): TipFloorSample[] {
+    if (this.tipFloorOverride) return [this.tipFloorOverride];
+    const since = Date.now() - INFLIGHT_LOOKBACK_MS;
+    const tips = [...this.bundles.values()].filter((b) => b.status === 'Landed' && b.receivedAt >= since && b.tipLamports !== undefined).map((b) => Number(b.tipLamports) / 1e9);
+    if (!tips.length) return [];
+    tips.sort((a, b) => a - b);
+    const pct = (p: number) => tips[Math.min(tips.length - 1, Math.ceil((p / 100) * tips.length) - 1)]!;
+    return [{ time: new Date().toISOString(), landed_tips_25th_percentile: pct(25), landed_tips_50th_percentile: pct(50), landed_tips_75th_percentile: pct(75), landed_tips_95th_percentile: pct(95), landed_tips_99th_percentile: pct(99), ema_landed_tips_50th_percentile: pct(50) }];
   }
 
   getBundle(bundleId: string): BundleRecord | undefined {

@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccountChange, Commitment, SandboxChain, TxRecord } from './chain.ts';
 import { accountEncodeOptions, compileFilters, encodeAccount, EMPTY_ACCOUNT, type AccountEncodeOptions } from './encode.ts';
 import type { Faults } from './faults.ts';
+import type { WireTap } from './types.ts';
 import { addressParam, RpcErrorReply, RPC_CODES, stringifyRpc } from './json.ts';
 
 type Sub =
@@ -62,6 +63,7 @@ export class PubSubServer {
   constructor(
     private readonly chain: SandboxChain,
     private readonly faults: Faults,
+    private readonly tap?: WireTap,
   ) {
     // A failing notification must never fail the transaction or write that caused it.
     const guard = <A>(fn: (a: A) => void) => (a: A) => {
@@ -219,6 +221,7 @@ export class PubSubServer {
         for (const change of changes) {
           if (sub.kind === 'account' && sub.address === change.address) {
             const value = encodeAccount(this.chain, change.account ?? EMPTY_ACCOUNT, sub.opts);
+            this.tap?.notified?.({ address: change.address, slot: change.slot, at: performance.now() });
             this.notify(client, id, 'account', { context: { slot: change.slot }, value });
           } else if (sub.kind === 'program' && change.account && change.account.owner === sub.program && sub.keep(change.account.data)) {
             const value = { pubkey: change.address, account: encodeAccount(this.chain, change.account, sub.opts) };

@@ -18,6 +18,7 @@ import { BlockEngine, createBundlesRpc, createTransactionsRpc, JITO_TIP_ACCOUNTS
 import { PubSubServer } from './pubsub.ts';
 import { createSolanaRpc } from './rpc.ts';
 import { ensureSandboxTls } from './tls.ts';
+import type { TipFloorSample, WireTap } from './types.ts';
 import { describeTxError } from './txerror.ts';
 
 export interface SandboxOptions {
@@ -47,6 +48,10 @@ export interface SandboxOptions {
   minTipLamports?: bigint;
   /** Refuse gRPC searcher calls without a token from the auth service. */
   requireAuth?: boolean;
+  /** Timestamps of notifications sent and requests received (latency benchmarks). */
+  wireTap?: WireTap;
+  /** The tip floor the block engine serves (default: percentiles of the tips landed on this sandbox). */
+  tipFloor?: TipFloorSample;
 }
 
 export interface AccountLoadReport {
@@ -101,6 +106,8 @@ export interface Sandbox {
   advanceSlots(n?: number): void;
   getTransaction(signature: string): TxRecord | undefined;
   getBundle(bundleId: string): BundleRecord | undefined;
+  /** Sets (or, with undefined, clears) the tip floor `GET <blockEngineUrl>/api/v1/bundles/tip_floor` serves. */
+  setTipFloor(sample: TipFloorSample | undefined): void;
   /** True when grpc-js in this process trusts the sandbox certificate (see docs/sandbox.md). */
   grpcClientTrustsSandbox(): Promise<boolean>;
   stats(): SandboxStats;
@@ -109,9 +116,10 @@ export interface Sandbox {
 
 const LOOPBACK = '127.0.0.1';
 
-function counting(handler: RpcHandler, counts: Record<string, number>): RpcHandler {
+function counting(handler: RpcHandler, counts: Record<string, number>, endpoint: 'rpc' | 'bundles' | 'transactions', tap?: WireTap): RpcHandler {
   return (method, params, ctx) => {
     counts[method] = (counts[method] ?? 0) + 1;
+    tap?.received?.({ endpoint, method, params, at: ctx.receivedAt });
     return handler(method, params, ctx);
   };
 }
@@ -191,18 +199,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const rpcCounts: Record<string, number> = {};
   const engineCounts: Record<string, number> = {};
   const genesisHash = bs58.encode(randomBytes(32));
-  const solanaRpc = counting(createSolanaRpc(chain, faults, { genesisHash }), rpcCounts);
+  const solanaRpc = counting(createSolanaRpc(chain, faults, { genesisHash }), rpcCounts, 'rpc', opts.wireTap);
   const rpcServer = createRpcServer({ '/': { handler: solanaRpc, rateLimitError: { code: 429, message: 'Too many requests (solrules sandbox rate-limit fault)' } } }, faults);
   const jitoRateLimit = { code: -32097, message: 'Rate limit exceeded (solrules sandbox rate-limit fault)' };
   const engineServer = createRpcServer(
     {
-      '/api/v1/bundles': { handler: counting(createBundlesRpc(engine, chain), engineCounts), rateLimitError: jitoRateLimit },
-      '/api/v1/transactions': { handler: counting(createTransactionsRpc(engine, chain, faults), engineCounts), rateLimitError: jitoRateLimit },
+      '/api/v1/bundles': { handler: counting(createBundlesRpc(engine, chain), engineCounts, 'bundles', opts.wireTap), rateLimitError: jitoRateLimit },
+      '/api/v1/transactions': { handler: counting(createTransactionsRpc(engine, chain, faults), engineCounts, 'transactions', opts.wireTap), rateLimitError: jitoRateLimit },
     },
     faults,
+    { '/api/v1/bundles/tip_floor': () => engine.tipFloor() },
   );
+  if (opts.tipFloor) engine.tipFloorOverride = opts.tipFloor;
   const wsServer = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket PubSub only'));
-  const pubsub = new PubSubServer(chain, faults);
+  const pubsub = new PubSubServer(chain, faults, opts.wireTap);
   pubsub.attach(wsServer);
   pubsub.attach(rpcServer);
   const grpcServer = new BlockEngineGrpc(engine, chain, faults, { requireAuth: opts.requireAuth ?? false });
@@ -269,6 +279,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     advanceSlots: (n = 1) => chain.advanceSlots(n),
     getTransaction: (signature) => chain.getTransaction(signature),
     getBundle: (bundleId) => engine.getBundle(bundleId),
+    setTipFloor: (sample) => void (engine.tipFloorOverride = sample),
     grpcClientTrustsSandbox: async () => {
       const helpers = (await import('@grpc/grpc-js/build/src/tls-helpers.js')) as { getDefaultRootsData?: () => Buffer | null };
       const roots = helpers.getDefaultRootsData?.();

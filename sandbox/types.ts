@@ -124,3 +124,24 @@ export interface ChainOptions {
 }
 
 export type Commitment = 'processed' | 'confirmed' | 'finalized';
+
+/**
+ * Timestamps on the sandbox's wire, for latency benchmarks (bench/live.ts): when an account
+ * notification is handed to a WebSocket, and when a request reaches the RPC or block-engine
+ * endpoint (before its body is read). `at` is `performance.now()` in the sandbox's process.
+ */
+export interface WireTap {
+  notified?(e: { address: string; slot: number; at: number }): void;
+  received?(e: { endpoint: 'rpc' | 'bundles' | 'transactions'; method: string; params: unknown[]; at: number }): void;
+}
+
+/** One sample of Jito's tip floor (`GET /api/v1/bundles/tip_floor`): landed tips' percentiles, in SOL. */
+export interface TipFloorSample {
+  time: string;
+  landed_tips_25th_percentile: number;
+  landed_tips_50th_percentile: number;
+  landed_tips_75th_percentile: number;
+  landed_tips_95th_percentile: number;
+  landed_tips_99th_percentile: number;
+  ema_landed_tips_50th_percentile: number;
+}

@@ -5,13 +5,13 @@
  */
 import { instrumentBus, openBus, type Bus } from '../infra/bus/index.ts';
 import { openCache, type Cache } from '../infra/cache/index.ts';
-import { ConfigHolder, Reloader, type ActiveConfig, type ReloadOutcome } from '../config/index.ts';
+import { ConfigHolder, Reloader, rollbackTarget, rollbackTo, ruleSetContent, type ActiveConfig, type ReloadOutcome } from '../config/index.ts';
 import { ControlState, controlAdmin } from '../control/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
 import type { LiveContext } from '../executors/index.ts';
 import { openStore, type Store } from '../infra/store/index.ts';
-import { canonicalJson, type EvaluatorFactory } from '../rules/index.ts';
+import type { EvaluatorFactory } from '../rules/index.ts';
 import { health, reportRuleSet, startTelemetryServer, type Logger, type TelemetryServer } from '../infra/telemetry/index.ts';
 import { composeEngine } from './compose.ts';
 import type { TradingEngine } from './engine.ts';
@@ -117,8 +117,8 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   // /readyz also needs the servers this run depends on (the embedded bus, cache and stores have none)
   registerServiceChecks(health, services, { cacheInUse: cache !== undefined });
   // Every rule set this engine applies is versioned in the store (what ran when, for audits, diffs and rollbacks).
-  const recordRuleSet = (a: ActiveConfig) =>
-    store.recordRuleSet({ hash: a.ruleSet.hash, content: canonicalJson({ files: a.ruleSet.files, params: a.ruleSet.params, strategies: a.strategies }), source: a.source, appliedAt: a.appliedAt.toISOString() });
+  // With the source text of its files, so `admin rollback` can rebuild and re-validate it.
+  const recordRuleSet = (a: ActiveConfig) => store.recordRuleSet({ hash: a.ruleSet.hash, content: ruleSetContent(a), source: a.source, appliedAt: a.appliedAt.toISOString() });
   await recordRuleSet(opts.active);
   // What the running engine built at start (market, executors, planners…) does not follow a reload: say so.
   const started = holder.current.strategies;
@@ -137,9 +137,19 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     const refused = o.diagnostics.length + o.testFailures.length;
     return { ok: !refused, hash: holder.current.ruleSet.hash, detail: o.applied ? 'applied' : refused ? `refused: ${refused} error(s); the previous rule set keeps serving` : 'nothing changed' };
   });
+  // admin rollback: back to a stored version (default the previous one), rebuilt from its sources and put through a reload's checks.
+  control.onRollback(async (hash) => {
+    const target = rollbackTarget(await store.listRuleSets(), holder.current.ruleSet.hash, hash);
+    const o = await rollbackTo(reloader, { root: opts.root, factory: opts.factory, version: target });
+    const refused = [...o.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.code}: ${d.message}`), ...o.testFailures.map((f) => `rule test failed: ${f}`)];
+    if (refused.length) return { ok: false, hash: holder.current.ruleSet.hash, code: o.diagnostics[0]?.code ?? 'CONFIG_ROLLBACK_UNUSABLE', detail: `rollback to ${target.hash.slice(0, 12)} refused; the running rule set stays: ${refused.join('; ')}` };
+    if (!o.applied) return { ok: true, hash: holder.current.ruleSet.hash, detail: `rule set ${target.hash.slice(0, 12)} is already running` };
+    opts.log.warn({ hash: target.hash }, `rolled back to rule set ${target.hash.slice(0, 12)}; the files on disk are unchanged (the next edit reloads from them)`);
+    return { ok: true, hash: holder.current.ruleSet.hash, detail: `rolled back to rule set ${target.hash.slice(0, 12)} (applied ${target.appliedAt}, ${target.source}); the files on disk are unchanged` };
+  });
   if (opts.watch ?? true) await reloader.start();
   let server: TelemetryServer | undefined;
-  if (opts.metricsPort !== undefined) server = await startTelemetryServer({ port: opts.metricsPort, admin: controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks })) });
+  if (opts.metricsPort !== undefined) server = await startTelemetryServer({ port: opts.metricsPort, admin: controlAdmin(control, () => ({ ruleSetHash: holder.current.ruleSet.hash, ticks: engine.stats.ticks }), async () => (await store.listRuleSets()).map((v) => ({ hash: v.hash, source: v.source, appliedAt: v.appliedAt, running: v.hash === holder.current.ruleSet.hash }))) });
   let closed = false;
   return {
     bus,

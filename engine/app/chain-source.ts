@@ -69,19 +69,19 @@ export class ChainSource implements FactSource, PoolProvider {
     const scanner = this.scanner;
     if (!scanner) return [];
     const read = async (addresses: string[]) => (await fetchAccounts(scanner.connection, addresses, { commitment: 'processed', via: 'initial' })).updates;
-    const out: PoolState[] = [];
-    for (const entry of scanner.market.poolsFor(inputMint, outputMint)) {
+    // The pools are read side by side: a send waits for the slowest read, not for their sum.
+    const states = await Promise.all(scanner.market.poolsFor(inputMint, outputMint).map(async (entry): Promise<PoolState | undefined> => {
       const [pool, clock] = await read([entry.state.address, CLOCK_SYSVAR]);
-      if (!pool || pool.account.data.length === 0) continue;
+      if (!pool || pool.account.data.length === 0) return undefined;
       const poolAccount = { ...pool.account, address: pool.address, slot: pool.slot };
       const deps = [...new Set([...entry.venue.requiredAccounts(poolAccount), ...entry.venue.vaults(entry.state)])];
       const accounts = new Map(scanner.market.accounts);
       for (const u of await read(deps)) if (u.account.data.length) accounts.set(u.address, { ...u.account, address: u.address, slot: u.slot });
       const data = clock?.account.data;
       const unixTimestamp = data && data.length >= 40 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).readBigInt64LE(32) : BigInt(Math.floor(Date.now() / 1000));
-      out.push(entry.venue.buildState(poolAccount, accounts, { unixTimestamp }));
-    }
-    return out;
+      return entry.venue.buildState(poolAccount, accounts, { unixTimestamp });
+    }));
+    return states.filter((st): st is PoolState => st !== undefined);
   }
 
   /** Starts the scanner on `bus` (initial state read and published), then runs until stopped. */

@@ -32,8 +32,11 @@ export interface EngineOptions {
   priceWindow?: number;
   /** Live pool state (the scanners' market state): enables strategy kinds that need it (arbitrage) and paper round trips on it. */
   market?: PoolProvider;
-  /** Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a stored one. */
-  portfolio?: Record<string, string>;
+  /**
+   * Paper balances (atoms per mint) to start from instead of strategies.yaml's: a run continuing a
+   * stored one; or a Portfolio several engines share (a multi-market backtest's one cash).
+   */
+  portfolio?: Record<string, string> | Portfolio;
   /** Several engines on one bus: claim each order through a shared cache so it runs once. */
   group?: GroupOptions;
   /** Warns when a fact rules read stays absent (default: one that knows what this mode cannot produce). */
@@ -93,7 +96,9 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   const mode: RunMode = opts.market ? 'chain' : 'replay';
   const clock = new EngineClock(() => opts.holder.current.strategies);
   const start = cfg.paper?.startingBalances ?? {};
-  const portfolio = opts.portfolio
+  const portfolio = opts.portfolio instanceof Portfolio
+    ? opts.portfolio
+    : opts.portfolio
     ? Portfolio.fromJSON(opts.portfolio)
     : new Portfolio({ [cfg.market.base.mint]: BigInt(start.base ?? '0'), [cfg.market.quote.mint]: BigInt(start.quote ?? '0') });
   const { planners, unplanned } = buildPlanners(cfg, mode, opts.market);
@@ -141,6 +146,8 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     factWatch,
     // --live: realized vs expected of every confirmation is the quoteAccuracy fact risk and routing rules read.
     ...(opts.live?.accuracy ? { quoteAccuracy: () => opts.live!.accuracy!.fact() } : {}),
+    // --live with a tip floor: the competition's tips and our landing history are the tip fact.
+    ...(opts.live?.tips ? { tip: () => (opts.live!.tips!.floor.current() ? opts.live!.tips!.fact() : undefined) } : {}),
   });
   const worker = new ExecutorWorker({
     bus: opts.bus,

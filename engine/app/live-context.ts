@@ -1,10 +1,10 @@
 /**
  * The chain context of a `--live` engine: the RPC pool, the worker wallets, the route source —
  * buys and sells on the best venue (Venue.swapInstruction), round trips as two legs in one
- * transaction, both built on pool state read from the chain at send time — behind the send
+ * transaction (flash-loan wrapped when the route asks and a provider lends the input), both built on pool state read from the chain at send time — behind the send
  * guard, the submission journal, the confirmation monitor and quote accuracy.
  */
-import { ConfirmationMonitor, MemorySubmissionJournal, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
+import { ConfirmationMonitor, MemorySubmissionJournal, TipAdvisor, type TipFloorSource, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
 import { WorkerPool, type WalletSigner } from '../wallets/index.ts';
 import type { Order } from '../orders/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
@@ -18,23 +18,30 @@ export interface LiveContextOptions {
   maxShortfallBps: (order: Order) => number;
   /** Default: in memory (a restart then cannot tell what was sent: use the store's journal for long runs). */
   journal?: SubmissionJournal;
+  /** Jito's tip floor (the sandbox's block engine, a fixture, or the real REST endpoint): enables the `tip` fact. */
+  tipFloor?: TipFloorSource;
   log?: Logger;
+  /** Flash-loan providers round trips may borrow their input from (one per mint; e.g. a Kamino reserve). None: a route asking for a flash loan is refused. */
+  flashLoans?: readonly FlashLoanProvider[];
 }
 
-export type EngineLiveContext = LiveContext & { guard: SendGuard; accuracy: QuoteAccuracy; monitor: ConfirmationMonitor };
+export type EngineLiveContext = LiveContext & { guard: SendGuard; accuracy: QuoteAccuracy; monitor: ConfirmationMonitor; roundTrips: RoundTripSource; tips?: TipAdvisor };
 
 /** Builds the chain context a --live engine sends with. */
 export function buildLiveContext(opts: LiveContextOptions): EngineLiveContext {
   const rpc = new RpcPool([opts.rpcUrl]);
-  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(opts.pools), new RoundTripSource(opts.pools)), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps });
+  const roundTrips = new RoundTripSource(opts.pools, opts.flashLoans ?? []);
+  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(opts.pools), roundTrips), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps });
   return {
     rpc,
     workers: new WorkerPool(opts.workers, rpc),
     source: guard,
     guard,
+    roundTrips,
     journal: opts.journal ?? new MemorySubmissionJournal(),
     monitor: new ConfirmationMonitor(rpc, { initialIntervalMs: 50, maxIntervalMs: 400 }),
     accuracy: new QuoteAccuracy(),
+    ...(opts.tipFloor ? { tips: new TipAdvisor(opts.tipFloor) } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   };
 }

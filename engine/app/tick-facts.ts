@@ -84,14 +84,18 @@ export class LazyTickContext implements TickContext {
   }
 }
 
-/** Fact names the engine supplies to every strategy (they win over a planner's fact of the same name, as `market.spread` does). */
+/** Fact names the engine supplies to every strategy (they win over a planner's fact of the same name). */
 const SHARED = ['price', 'wallet', 'time'] as const;
+/** What a chain run's scanners decode beside the price, a fact each when the tick has it (they win over a planner's). */
+const MARKET = ['spread', 'pool', 'volume'] as const;
+
+const isShared = (key: string) => key === 'price' || key === 'wallet' || key === 'time';
 
 /**
  * One strategy's facts object, reused tick after tick: its planner's facts as data properties
- * (rebuilt when their names change), `spread` when the tick has one, and price, wallet and time as
- * enumerable accessors reading the current tick's shared facts — the same keys and values as
- * `{ ...plannerFacts, ...market, price, wallet, time }`.
+ * (rebuilt when their names change), the tick's market facts (spread, pool, volume) when it has
+ * them, and price, wallet and time as enumerable accessors reading the current tick's shared
+ * facts — the same keys and values as `{ ...plannerFacts, ...market, price, wallet, time }`.
  */
 export class StrategyFacts {
   private object: Record<string, unknown> = {};
@@ -101,23 +105,25 @@ export class StrategyFacts {
   /** The facts of this tick (valid until the next call). */
   fill(planner: Record<string, unknown>, shared: SharedTickFacts): Readonly<Record<string, unknown>> {
     this.shared = shared;
-    const spread = shared.event.spread;
+    const event = shared.event as unknown as Record<string, unknown>;
     let o = this.object;
+    const keys = this.keys;
     let k = 0;
     let same = true;
     for (const key in planner) {
-      if (!Object.hasOwn(planner, key) || key === 'price' || key === 'wallet' || key === 'time' || (spread && key === 'spread')) continue;
-      if (this.keys[k] !== key) same = false;
+      if (!Object.hasOwn(planner, key) || isShared(key) || ((key === 'spread' || key === 'pool' || key === 'volume') && event[key])) continue;
+      if (keys[k] !== key) same = false;
       k++;
     }
-    if (spread) {
-      if (this.keys[k] !== 'spread') same = false;
+    for (const key of MARKET) {
+      if (!event[key]) continue;
+      if (keys[k] !== key) same = false;
       k++;
     }
-    if (!same || k !== this.keys.length) o = this.rebuild(planner, !!spread);
+    if (!same || k !== keys.length) o = this.rebuild(planner, event);
     for (let i = 0; i < this.keys.length; i++) {
       const key = this.keys[i]!;
-      o[key] = key === 'spread' && spread ? spread : planner[key];
+      o[key] = (key === 'spread' || key === 'pool' || key === 'volume') && event[key] ? event[key] : planner[key];
     }
     return o;
   }
@@ -127,10 +133,11 @@ export class StrategyFacts {
     return { ...this.object };
   }
 
-  private rebuild(planner: Record<string, unknown>, withSpread: boolean): Record<string, unknown> {
+  private rebuild(planner: Record<string, unknown>, event: Record<string, unknown>): Record<string, unknown> {
+    const market = MARKET.filter((key) => event[key]);
     const keys: string[] = [];
-    for (const key in planner) if (Object.hasOwn(planner, key) && key !== 'price' && key !== 'wallet' && key !== 'time' && !(withSpread && key === 'spread')) keys.push(key);
-    if (withSpread) keys.push('spread');
+    for (const key in planner) if (Object.hasOwn(planner, key) && !isShared(key) && !(market as string[]).includes(key)) keys.push(key);
+    keys.push(...market);
     const o: Record<string, unknown> = {};
     for (const key of keys) o[key] = undefined;
     for (const name of SHARED) Object.defineProperty(o, name, { enumerable: true, configurable: false, get: () => this.shared![name] });

@@ -5,7 +5,8 @@
 export { runBacktest, type BacktestOptions, type BacktestRun, type OrderOutcome } from './runner.ts';
 export { fillModel, describeFillModel, fillReference, FILL_AT, type FillAt, type FillModelConfig } from './fill-model.ts';
 export { StrategyLedger, baseToQuoteAtoms } from './ledger.ts';
-export { loadBacktestData, parseBound, DEFAULT_BARS, type BacktestData } from './data.ts';
+export { loadBacktestData, loadBacktestMarkets, chosenStrategies, marketIdOf, parseBound, DEFAULT_BARS, type BacktestData, type BacktestMarkets, type MarketBars } from './data.ts';
+export { mergeClock, misalignments, describeMisalignment, type MergedClock, type Misalignment } from './clock.ts';
 export { formatBacktestSummary } from './summary.ts';
 export { writeReport, buildReportModel, type BacktestResult, type WrittenReport } from './report/index.ts';
 export { diffOrders, orderKey, metricValues, formatDiff, DIFF_METRICS, type OrderDiff, type OrderChange } from './diff.ts';

@@ -81,6 +81,11 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
   params = () => app.holder.current.ruleSet.params;
   const cfg = active.strategies;
+  if (live) {
+    // No flash-loan provider is configured for `run --live` yet: say so before an arbitrage that asks for one is refused.
+    const borrowing = strategiesAskingForFlashLoans(cfg.strategies);
+    if (borrowing.length) write(`WARNING: ${borrowing.join(', ')} ask${borrowing.length === 1 ? 's' : ''} for flash loans (params.flashLoan, default true) and this run has no flash-loan provider: every round trip will be refused (EXEC_FLASH_UNAVAILABLE). Set flashLoan: false to trade with the workers' own funds.`);
+  }
   if (live) write(`solrules run — LIVE on ${source.description}: orders are signed by the worker wallets of wallets.yaml and SENT by the executors each route names; a guard simulates every send first (maxQuoteShortfallBps ${maxQuoteShortfallBps(params())}).`);
   else write(`solrules run — DRY RUN on ${source.description}: fills are simulated by the exact local quote on the current pool state; nothing is sent to any chain.`);
   if (!store) write('state: in memory for this dry run (set SOLRULES_STORE to keep it)');
@@ -118,4 +123,9 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   await app.close();
   live?.monitor.close();
   return 0;
+}
+
+/** Enabled arbitrage strategies whose round trips ask for a flash loan (params.flashLoan, default true). */
+export function strategiesAskingForFlashLoans(strategies: Readonly<Record<string, { enabled: boolean; kind: string; params?: unknown }>>): string[] {
+  return Object.entries(strategies).filter(([, s]) => s.enabled && s.kind === 'arbitrage' && (s.params as Record<string, unknown> | undefined)?.flashLoan !== false).map(([n]) => n);
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildActiveConfig, fullMessage } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
-import { fillModel, formatBacktestSummary, loadBacktestData, runBacktest, writeReport, FILL_AT } from '../backtest/index.ts';
+import { describeMisalignment, fillModel, formatBacktestSummary, loadBacktestMarkets, runBacktest, writeReport, FILL_AT } from '../backtest/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { oneOf, parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
@@ -78,29 +78,36 @@ export async function run(argv: string[]): Promise<number> {
     const cfg = active.strategies;
     try {
       const fill = fillModel({ fillAt: fillAt ?? cfg.backtest?.fillAt, feeBps: feeBps ?? cfg.paper?.feeBps, slippageBps: slippageBps ?? cfg.paper?.slippageBps });
-      const data = loadBacktestData(cfg, active.project.strategies!.src.file, { ...(values.data ? { files: values.data } : {}), ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) });
-      const s = data.series;
-      const span = `${new Date(s.time[0]!).toISOString().slice(0, 16)} .. ${new Date(s.time[s.length - 1]! + s.meta.timeframeMs).toISOString().slice(0, 16)}`;
+      const data = loadBacktestMarkets(cfg, active.project.strategies!.src.file, { ...(values.strategy ? { strategies: values.strategy } : {}), ...(values.data ? { files: values.data } : {}), ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) });
       say(`solrules backtest — SIMULATED fills, nothing is sent to any chain.`);
-      say(`${s.length.toLocaleString('en-US')} ${data.report.timeframe} bars of ${data.marketId} (${data.report.kind} data: ${data.files.map((f) => relative(root, f.path)).join(', ')}), ${span} UTC`);
-      if (data.report.gaps.length) say(`note: ${data.report.gaps.length} gap(s) in the data, ${data.report.missingBars} bar(s) missing (not filled: the engine sees the next bar after the gap)`);
+      const tradedIds = new Set(Object.values(data.traded).map((t) => t.id));
+      for (const m of data.markets.values()) {
+        const s = m.series;
+        const span = `${new Date(s.time[0]!).toISOString().slice(0, 16)} .. ${new Date(s.time[s.length - 1]! + s.meta.timeframeMs).toISOString().slice(0, 16)}`;
+        say(`${s.length.toLocaleString('en-US')} ${m.report.timeframe} bars of ${m.id}${tradedIds.has(m.id) ? '' : ' (read by indicators only)'} (${m.report.kind} data: ${m.files.map((f) => relative(root, f.path)).join(', ')}), ${span} UTC`);
+        if (m.report.gaps.length) say(`note: ${m.report.gaps.length} gap(s) in the ${m.id} data, ${m.report.missingBars} bar(s) missing (not filled: the engine sees the next bar after the gap)`);
+      }
+      const kinds = new Set([...data.markets.values()].map((m) => m.report.kind));
+      if (kinds.size > 1) say(`note: the markets mix ${[...kinds].join(' and ')} data (each market's series is one kind; spot and perpetual-futures prices are never spliced into one series)`);
       say(`fill model: decision at bar close, fill at ${fill.fillAt === 'next-open' ? 'the next bar open' : 'the same close'}, slippage ${fill.slippageBps} bps, fee ${fill.feeBps} bps; rule set ${active.ruleSet.hash.slice(0, 12)}`);
+      const marketLabel = [...tradedIds].join(' + ');
+      const timeframe = [...data.markets.values()][0]!.report.timeframe;
       let lastPct = -1;
       const result = await runBacktest({
         active,
-        series: s,
-        ...(values.strategy ? { strategies: values.strategy } : {}),
+        markets: data,
         fill,
-        dataFiles: data.files.map((f) => ({ path: relative(root, f.path) || f.path, sha256: f.sha256, rows: f.rows })),
-        title: `Backtest of ${values.strategy?.join(', ') ?? 'the enabled strategies'} on ${data.marketId} ${data.report.timeframe}`,
-        onProgress: (done, total, equity) => {
+        dataFiles: [...data.markets.values()].flatMap((m) => m.files.map((f) => ({ path: relative(root, f.path) || f.path, sha256: f.sha256, rows: f.rows }))),
+        title: `Backtest of ${values.strategy?.join(', ') ?? 'the enabled strategies'} on ${marketLabel} ${timeframe}`,
+        onProgress: (done, total, equity, timeMs) => {
           const p = Math.floor((done / total) * 100);
           if (p === lastPct) return;
           lastPct = p;
-          say(`  ${String(p).padStart(3)} %  bar ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}  ${new Date(s.time[done - 1]!).toISOString().slice(0, 10)}  equity $${equity.toFixed(2)}`);
+          say(`  ${String(p).padStart(3)} %  bar ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}  ${new Date(timeMs).toISOString().slice(0, 10)}  equity $${equity.toFixed(2)}`);
         },
       });
-      say(`strategies: ${result.strategies.join(', ')}; ${result.stats.bars.toLocaleString('en-US')} bars in ${(result.stats.elapsedMs / 1000).toFixed(2)} s (${Math.round(result.stats.bars / (result.stats.elapsedMs / 1000)).toLocaleString('en-US')} bars/s)`);
+      for (const m of result.misalignments) say(`note: ${describeMisalignment(m)}`);
+      say(`strategies: ${result.strategies.join(', ')}; ${result.stats.bars.toLocaleString('en-US')} bars${tradedIds.size > 1 ? ` of ${tradedIds.size} markets` : ''} in ${(result.stats.elapsedMs / 1000).toFixed(2)} s (${Math.round(result.stats.bars / (result.stats.elapsedMs / 1000)).toLocaleString('en-US')} bars/s)`);
       const outDir = resolve(values.out ?? join('out', 'backtest'));
       const written = writeReport(result.result, outDir);
       console.log('\n' + formatBacktestSummary(result, written.model));

@@ -7,11 +7,13 @@
 import { join } from 'node:path';
 import { PublicKey } from '@solana/web3.js';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../../sandbox/index.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { startSandbox, type TipFloorSample } from '../../sandbox/index.ts';
 import { associatedTokenAddress, createMarket, MarketFlow, tokenBalance, type FlowMode } from '../../sandbox/market/index.ts';
 import { engineWallets } from '../../sandbox/demo/live-context.ts';
-import { buildActiveConfig, fullMessage } from '../config/index.ts';
+import { buildActiveConfig, fullMessage, resolveSharedPath } from '../config/index.ts';
 import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps } from '../app/index.ts';
+import { HttpTipFloor, KaminoFlashLoan, KLEND_PROGRAM_ID } from '../executors/index.ts';
 import { SUBJECTS } from '../messages/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { referenceEvaluator } from '../rules/index.ts';
@@ -76,6 +78,8 @@ export interface DemoResult {
   venues: string[];
   executors: string[];
   roundTrips: number;
+  /** Confirmed round trips whose transaction borrowed the input from the Kamino reserve (klend ran in it). */
+  flashLoanWrapped: number;
   mismatches: string[];
   failedOnChain: number;
   refused: number;
@@ -85,7 +89,10 @@ export interface DemoResult {
 export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number }): Promise<DemoResult> {
   const { write, log } = opts;
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
-  const market = createMarket({ chain: sb.chain, seed: 1 });
+  // The Kamino reserve (klend's own instructions) lends the arbitrage its USDC through flash loans.
+  const market = createMarket({ chain: sb.chain, seed: 1, kamino: true });
+  const kamino = market.kamino!;
+  const flashLoan = new KaminoFlashLoan(kamino.reserve, { lookupTables: [kamino.lookupTable] });
   const wallets = engineWallets(market, { workers: 2 });
   const flow = new MarketFlow(market, { mode: opts.flowMode, seed: opts.seed, shockProbability: 0.1 });
   const built = await buildActiveConfig(PROJECT, referenceEvaluator, 'demo', { runTests: false });
@@ -101,15 +108,20 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     jito: { type: 'jito', transport: 'json-rpc', blockEngine: sb.blockEngineUrl, tipPlacement: 'inline', maxBundleSends: 4, concurrency: 1 },
   };
   const source = new ChainSource({ config: chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl }), log });
-  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log });
+  // The competition's tips: Jito's recorded tip floor (shared fixture) served by the sandbox's block engine, else the tips landed on it.
+  const recordedFloor = resolveSharedPath(PROJECT, '../../../shared/fixtures/jito/tip-accounts-and-limits.json');
+  if (existsSync(recordedFloor)) sb.setTipFloor((JSON.parse(readFileSync(recordedFloor, 'utf8')) as { tipFloorResponseExample: TipFloorSample[] }).tipFloorResponseExample.at(-1));
+  const tipFloor = await new HttpTipFloor(`${sb.blockEngineUrl}/api/v1/bundles/tip_floor`, { refreshMs: 2_000 }).start();
+  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan] });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live });
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
   await app.bus.subscribe(SUBJECTS.failed, (m) => void results.push(m.data));
 
   write('solrules demo — the engine LIVE on a local chain');
-  write('  REAL:      the Orca Whirlpool and Meteora DLMM programs (mainnet builds), every transaction (built, signed, sent, executed), the swap math and the reconciliation');
-  write('  SIMULATED: the cluster (LiteSVM sandbox, one leader), the other traders (seeded MarketFlow), the funding of our wallets (setup writes)');
+  write('  REAL:      the Orca Whirlpool, Meteora DLMM and Kamino lending programs (mainnet builds), every transaction (built, signed, sent, executed), the swap math and the reconciliation');
+  write('  SIMULATED: the cluster (LiteSVM sandbox, one leader), the other traders (seeded MarketFlow), the funding of our wallets and of the Kamino depositor (setup writes), the oracle prices');
+  write(`  Kamino reserve ${kamino.reserve.reserve} (market ${kamino.lendingMarket}, made by klend's own instructions) lends ${kamino.deposited} USDC atoms by flash loan, fee ${flashLoan.fee(1_000_000_000n)} atoms per 1,000 USDC; its USDC/USD oracle is SIMULATED`);
   write(`  pools: ${market.pools.map((p) => `${p.venue} ${p.address}`).join(', ')}; workers: ${wallets.workers.map((w) => w.address).join(', ')}`);
   write(`  strategies: grid, DCA, arbitrage (examples/live); executors rpc and jito (block engine JSON-RPC); guard tolerance ${maxQuoteShortfallBps(active.ruleSet.params)} bps; flow ${opts.flowMode} seed ${opts.seed}; ${opts.steps !== undefined ? `${opts.steps} simulated swaps` : `${opts.seconds} s`}\n`);
 
@@ -164,12 +176,15 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   // Every confirmed order: expected = realized, in atoms; per wallet: start + realized legs - fees = end.
   const mismatches: string[] = [];
   const filled = results.filter((r) => r.report.status === 'filled');
+  let flashLoanWrapped = 0;
   const predicted = new Map([...start].map(([a, b]) => [a, { ...b }]));
   write(`\nconfirmed orders (${filled.length}) — expected vs realized, atoms`);
   for (const [i, { order, report, route }] of filled.entries()) {
     const rec = report.reconciliation;
     const tx = await live.rpc.getTransaction(report.signature);
     const payer = tx?.transaction.message.accountKeys[0];
+    const flashWrapped = order.side === 'roundtrip' && (tx?.meta?.logMessages ?? []).some((l: string) => l.startsWith(`Program ${KLEND_PROGRAM_ID.toBase58()} invoke`));
+    if (flashWrapped) flashLoanWrapped += 1;
     const p = payer ? predicted.get(payer) : undefined;
     if (!rec || !p) {
       mismatches.push(`order ${order.id}: no reconciliation or unknown wallet`);
@@ -181,7 +196,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     p[field(order.inputMint)] -= BigInt(rec.realizedAmountIn);
     p[field(order.outputMint)] += BigInt(rec.realizedAmountOut);
     p.lamports -= BigInt(report.networkFeeLamports);
-    write(`  ${String(i + 1).padStart(3)} ${`${order.strategy}/${order.rule}`.padEnd(20)} ${order.side.padEnd(9)} ${route.executor.padEnd(4)} ${rec.venue.padEnd(28)} in ${rec.realizedAmountIn.padStart(12)} out expected ${rec.expectedAmountOut.padStart(12)} realized ${rec.realizedAmountOut.padStart(12)} ${ok ? 'equal' : 'DIFFERENT'}  fee+tip ${report.networkFeeLamports} lamports  ${report.signature.slice(0, 12)}…`);
+    write(`  ${String(i + 1).padStart(3)} ${`${order.strategy}/${order.rule}`.padEnd(20)} ${order.side.padEnd(9)} ${route.executor.padEnd(4)} ${rec.venue.padEnd(28)} in ${rec.realizedAmountIn.padStart(12)} out expected ${rec.expectedAmountOut.padStart(12)} realized ${rec.realizedAmountOut.padStart(12)} ${ok ? 'equal' : 'DIFFERENT'}${flashWrapped ? '  flash loan' : ''}  fee+tip ${report.networkFeeLamports} lamports  ${report.signature.slice(0, 12)}…`);
   }
   const failedOnChain = results.filter((r) => r.report.status !== 'filled' && r.report.signature);
   const notSent = results.filter((r) => r.report.status !== 'filled' && !r.report.signature);
@@ -210,10 +225,13 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const executors = [...new Set(filled.map((r) => r.route.executor))].sort();
   const roundTrips = filled.filter((r) => r.order.side === 'roundtrip').length;
   const acc = live.accuracy.fact();
-  write(`\nsummary: ${filled.length} confirmed orders (strategies ${strategies.join(', ')}; venues ${venues.join(', ')}; executors ${executors.join(', ')}; ${roundTrips} cross-venue round trip(s), two legs in one transaction), ${failedOnChain.length} failed on chain after the guard, ${notSent.length} refused before sending; ${swaps} simulated swaps; P&L of the workers marked at the last price $${realizedUsd().toFixed(4)}`);
+  write(`\nsummary: ${filled.length} confirmed orders (strategies ${strategies.join(', ')}; venues ${venues.join(', ')}; executors ${executors.join(', ')}; ${roundTrips} cross-venue round trip(s), two legs in one transaction, ${flashLoanWrapped} of them wrapped in a Kamino flash loan), ${failedOnChain.length} failed on chain after the guard, ${notSent.length} refused before sending; ${swaps} simulated swaps; P&L of the workers marked at the last price $${realizedUsd().toFixed(4)}`);
+  const tip = live.tips?.fact();
+  if (tip) write(`tip: competition ${tip.source === 'none' ? 'unknown' : `p50 ${tip.p50Lamports} / p75 ${tip.p75Lamports} / p95 ${tip.p95Lamports} lamports (${existsSync(recordedFloor) ? 'recorded Jito tip floor, fixture' : 'tips landed on the sandbox'})`}; our bundles ${tip.landed}/${tip.samples} landed; bidding the ${tip.percentile}th percentile: ${tip.recommendedLamports} lamports`);
   write(`quoteAccuracy: ${acc.samples} confirmation(s), mean shortfall ${acc.meanShortfallBps} bps, worst ${acc.worstShortfallBps} bps; reconciliation: ${mismatches.length ? `${mismatches.length} MISMATCH(ES): ${mismatches.join('; ')}` : 'every order and every wallet atom reconciled'}`);
   await app.close();
+  tipFloor.close();
   live.monitor.close();
   await sb.close();
-  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length };
+  return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, flashLoanWrapped, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { buildActiveConfig, fullMessage, type ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
-import { buildReportModel, writeReport, DIFF_METRICS, diffOrders, evaluateFailIf, fillModel, formatDiff, loadBacktestData, metricValues, parseFailIf, runBacktest, FILL_AT } from '../backtest/index.ts';
+import { buildReportModel, writeReport, DIFF_METRICS, diffOrders, evaluateFailIf, fillModel, formatDiff, loadBacktestMarkets, metricValues, parseFailIf, runBacktest, FILL_AT } from '../backtest/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { oneOf, parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
@@ -120,11 +120,11 @@ export async function run(argv: string[]): Promise<number> {
       const cfg = proposed.strategies;
       const fill = fillModel({ fillAt: fillAt ?? cfg.backtest?.fillAt, feeBps: cfg.paper?.feeBps, slippageBps: cfg.paper?.slippageBps });
       // The bars are resolved against the working tree's strategies.yaml (the base copy lives elsewhere).
-      const data = loadBacktestData(cfg, join(cwd, 'strategies.yaml'), { ...(values.data ? { files: values.data } : {}), ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) });
-      const strategies = values.strategy ?? Object.entries(cfg.strategies).filter(([, s]) => s.enabled).map(([n]) => n);
-      const common = { series: data.series, strategies, fill, generatedAt: new Date().toISOString(), dataFiles: data.files.map((f) => ({ path: relative(cwd, f.path) || f.path, sha256: f.sha256, rows: f.rows })) };
+      const data = loadBacktestMarkets(cfg, join(cwd, 'strategies.yaml'), { ...(values.strategy ? { strategies: values.strategy } : {}), ...(values.data ? { files: values.data } : {}), ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) });
+      const strategies = data.strategies;
+      const common = { markets: data, strategies, fill, generatedAt: new Date().toISOString(), dataFiles: [...data.markets.values()].flatMap((m) => m.files.map((f) => ({ path: relative(cwd, f.path) || f.path, sha256: f.sha256, rows: f.rows }))) };
       console.log(`solrules diff — SIMULATED fills. base: ${baseIsDir ? baseDir : `${baseArg} (git)`} (rule set ${base.ruleSet.hash.slice(0, 12)}), proposed: ${positionals.length ? `base + ${positionals.join(', ')} from the working tree` : 'the working tree'} (rule set ${proposed.ruleSet.hash.slice(0, 12)})`);
-      console.log(`${data.series.length.toLocaleString('en-US')} ${data.report.timeframe} bars of ${data.marketId}; strategies: ${strategies.join(', ')}; ${fill.fillAt} fills, fee ${fill.feeBps} bps, slippage ${fill.slippageBps} bps\n`);
+      console.log(`${[...data.markets.values()].map((m) => `${m.series.length.toLocaleString('en-US')} ${m.report.timeframe} bars of ${m.id}`).join(', ')}; strategies: ${strategies.join(', ')}; ${fill.fillAt} fills, fee ${fill.feeBps} bps, slippage ${fill.slippageBps} bps\n`);
       const baseRun = await runBacktest({ ...common, active: base, title: `diff: base ${baseArg}` });
       const proposedRun = await runBacktest({ ...common, active: proposed, title: 'diff: proposed (working tree)' });
       const baseModel = values.out ? writeReport(baseRun.result, join(resolve(values.out), 'base')).model : buildReportModel(baseRun.result);

@@ -29,7 +29,8 @@ options:
   --no-accounts              start with no fixture accounts
   --require-auth             refuse gRPC searcher calls without an auth-service token
   --market                   load the real DEX programs (Orca Whirlpool, Meteora DLMM, Kamino
-                             lending) and build a SOL/USDC market on Whirlpool and DLMM
+                             lending) and build a SOL/USDC market on Whirlpool and DLMM, and a
+                             Kamino USDC reserve for flash loans (made by the klend program)
   --market-seed <n>          seed of the market's keys: traders are seededKeypair(seed,
                              'trader-<i>') from sandbox/market (default 1)
   --traders <n>              funded traders (default 4)
@@ -270,12 +271,14 @@ function marketArgs(values: Record<string, string | boolean | string[] | undefin
 
 /** Builds the market on the running sandbox, prints where everything is, and starts the SIMULATED flow when asked. */
 function startMarket(sb: Sandbox, args: MarketArgs, slotMs: number | 'manual'): { flow: MarketFlow | undefined } {
-  const market = createMarket({ chain: sb.chain, seed: args.seed, traders: args.traders });
+  const market = createMarket({ chain: sb.chain, seed: args.seed, traders: args.traders, kamino: true });
+  const k = market.kamino!;
   const lines = [
     banner(sb, slotMs).replace('\nPress Ctrl+C to stop.', ''),
     `  Programs (real, mainnet ids) Orca Whirlpool, Meteora DLMM, Kamino lending — market built in ${market.setupMs.toFixed(0)} ms`,
     `  Mints                      SOL ${market.mints.sol}  USDC ${market.mints.usdc}`,
     ...market.pools.map((p) => `  ${p.venue.padEnd(26)} ${p.address}  ${poolPrice(market, p.venue).toFixed(4)} USDC/SOL${p.created ? ' (created by the program)' : ' (cloned from a mainnet dump)'}`),
+    `  Kamino reserve (USDC)      ${k.reserve.reserve}  market ${k.lendingMarket}  ${k.deposited} atoms to lend, flash fee sf ${k.reserve.flashLoanFeeSf}; lookup table ${k.lookupTable.key.toBase58()}; SIMULATED USDC/USD oracle ${k.oracle}`,
     `  Traders (seed ${args.seed})          ${market.traders.map((t) => t.publicKey.toBase58()).join(', ')}`,
   ];
   let flow: MarketFlow | undefined;

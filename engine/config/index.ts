@@ -7,4 +7,5 @@ export * from './wallets.ts';
 export { looksLikeKeyMaterial, findKeyMaterial, redactKeyMaterial, textHoldsKeyMaterial } from '../wallets/index.ts';
 export * from './project.ts';
 export { DEFAULT_MAX_FILE_BYTES, maxFileBytes, readUserFile, type ReadResult } from './files.ts';
-export { buildActiveConfig, ConfigHolder, Reloader, type ActiveConfig, type BuildResult, type ReloadOutcome, type ReloaderOptions } from './reload.ts';
+export { buildActiveConfig, ConfigHolder, Reloader, refusedUntilRestart, type ActiveConfig, type BuildResult, type ReloadOutcome, type ReloaderOptions } from './reload.ts';
+export { projectSources, ruleSetContent, buildFromSources, rollbackTo, rollbackTarget, type RuleSetContent } from './rollback.ts';

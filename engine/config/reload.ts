@@ -14,6 +14,7 @@ import { errorsOf, fullMessage, warningsOf, type Diagnostic } from './diagnostic
 import { loadProject, projectFiles, runProjectTests, type Project } from './project.ts';
 import { prescreenFiles } from './prescreen.ts';
 import type { StrategiesConfig } from './strategies.ts';
+import { diagnosticAt } from './yaml.ts';
 import { redactKeyMaterial } from '../wallets/index.ts';
 
 /** Everything a running engine reads from the user's files, swapped as one. */
@@ -62,6 +63,31 @@ export function stricterRiskChanges(serving: ActiveConfig, candidate: ActiveConf
     changed.push(`risk.${key}: ${canonicalJson(b)} -> ${canonicalJson(a)}`);
   }
   return changed.length ? changed : undefined;
+}
+
+/**
+ * What a running engine cannot take from a reload: the settings of an existing strategy its
+ * planner is built from (`market:`, `indicators:`, `timeframe:`). Swapping them in would leave
+ * the planner on the old pair or indicators while rules and reports follow the new ones, so the
+ * candidate is refused (CONFIG_RELOAD_NEEDS_RESTART, at the changed key) and the running config
+ * stays; restart to apply them. Empty when the candidate may be swapped in.
+ */
+export function refusedUntilRestart(serving: ActiveConfig, candidate: ActiveConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const src = candidate.project.strategies?.src;
+  const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+  for (const [name, after] of Object.entries(candidate.strategies.strategies)) {
+    const before = serving.strategies.strategies[name];
+    if (!before) continue; // a new strategy starts on a restart (warned about as unplanned when enabled)
+    for (const key of ['market', 'indicators', 'timeframe'] as const) {
+      if (same(before[key], after[key])) continue;
+      const message = `strategy '${name}': ${key} changed; the running planner was built for the old ${key}, so this reload is refused and the running config stays — restart the engine to apply it`;
+      const found = canonicalJson(after[key] ?? null);
+      const expected = canonicalJson(before[key] ?? null);
+      out.push(src ? diagnosticAt(src, after[key] === undefined ? ['strategies', name] : ['strategies', name, key], 'CONFIG_RELOAD_NEEDS_RESTART', message, { expected, found, key: true }) : { file: 'strategies.yaml', line: 1, column: 1, code: 'CONFIG_RELOAD_NEEDS_RESTART', message, expected, found });
+    }
+  }
+  return out;
 }
 
 /** Loads, validates, tests and compiles the project at `root` without touching what is serving. */
@@ -211,17 +237,43 @@ export class Reloader {
 
   /** Rebuilds from disk and swaps if everything passes. Safe to call directly ("reload now"). */
   async reload(source: string): Promise<ReloadOutcome> {
-    const started = performance.now();
     this.loaded = fingerprint(this.opts.root);
+    return this.apply(source, (serving) => buildActiveConfig(this.opts.root, this.opts.factory, source, { serving }));
+  }
+
+  /**
+   * Puts a candidate built elsewhere (`admin rollback`: a stored version rebuilt from its sources,
+   * engine/config/rollback.ts) through what a reload does — refusal with its diagnostics and test
+   * failures, what needs a restart, the swap, the log, the outcome — after any reload in progress.
+   */
+  async applyCandidate(source: string, build: (serving: ActiveConfig) => Promise<BuildResult>): Promise<ReloadOutcome> {
+    return this.runExclusive(() => this.apply(source, build));
+  }
+
+  /** Runs `fn` after any reload in progress (one swap at a time). */
+  private runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.running.then(fn);
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Builds a candidate with `build`, logs, refuses or swaps it in, and reports the outcome. */
+  private async apply(source: string, build: (serving: ActiveConfig) => Promise<BuildResult>): Promise<ReloadOutcome> {
+    const started = performance.now();
     const before = this.opts.holder.current;
     let built: BuildResult;
     try {
-      built = await buildActiveConfig(this.opts.root, this.opts.factory, source, { serving: before });
+      built = await build(before);
     } catch (err) {
       // Whatever a file did to the loader, the reload is refused, named and counted like any other.
       const e = err as NodeJS.ErrnoException & { path?: string };
       built = { diagnostics: [{ file: e.path ?? this.opts.root, line: 1, column: 1, code: 'CONFIG_LOAD_FAILED', message: `the project could not be loaded (${e.code ?? e.name ?? 'error'})`, expected: 'readable YAML files', found: e.code ?? 'an exception' }], testFailures: [] };
     }
+    const needsRestart = built.active ? refusedUntilRestart(before, built.active) : [];
+    if (needsRestart.length) built = { diagnostics: needsRestart, testFailures: [], ...(built.warnings ? { warnings: built.warnings } : {}) };
     const tookMs = performance.now() - started;
     for (const d of built.warnings ?? []) this.log.warn({ file: d.file, line: d.line, column: d.column, code: d.code, severity: 'warning' }, `reload warning: ${d.file}:${d.line}:${d.column}: ${d.code} ${fullMessage(d)}`);
     let outcome: ReloadOutcome;

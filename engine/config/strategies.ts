@@ -44,7 +44,7 @@ export interface StrategiesConfig {
   paper?: { feeBps?: number; slippageBps?: number; startingBalances?: { base?: string; quote?: string } };
   replay?: { prices?: string; from?: string; to?: string };
   /** Defaults of `solrules backtest` (docs/backtest.md): bar files per market, period, fill model. */
-  backtest?: { data?: Record<string, string | string[]>; from?: string; to?: string; fillAt?: 'next-open' | 'close' };
+  backtest?: { data?: Record<string, string | string[] | { files: string | string[]; from?: string; to?: string }>; from?: string; to?: string; fillAt?: 'next-open' | 'close' };
   strategies: Record<string, StrategyConfig>;
   routing: { rules: string; params: Record<string, unknown> };
   risk: { rules: string; params: RiskParams };

@@ -1,5 +1,5 @@
 /**
- * Operator control: pause / resume, the kill switch and reload-now, shared by every instance
+ * Operator control: pause / resume, the kill switch, reload-now and rule-set rollback, shared by every instance
  * over the bus (`control.*` subjects, no queue group: each instance gets each message).
  *
  * The coordinator asks `admit()` before it takes an order and the risk rules read
@@ -18,6 +18,8 @@ export interface ReloadResult {
   /** Rule-set hash in force after the reload. */
   hash?: string;
   detail?: string;
+  /** Error code of a refusal (e.g. CONFIG_ROLLBACK_UNKNOWN, CONFIG_RELOAD_NEEDS_RESTART). */
+  code?: string;
 }
 
 export type RefusalReason = 'kill-switch' | 'paused';
@@ -33,6 +35,7 @@ export class ControlState {
   private state: { paused: boolean; killSwitch: boolean; reason?: string; changedAtMs: number; changedBy?: string };
   private readonly listeners = new Set<(s: ControlSnapshot, action: ControlAction) => void>();
   private reloadHandler: (() => Promise<ReloadResult> | ReloadResult) | undefined;
+  private rollbackHandler: ((hash: string | undefined) => Promise<ReloadResult> | ReloadResult) | undefined;
   private subscription: Subscription | undefined;
   private bus: Bus | undefined;
   private readonly now: () => number;
@@ -82,9 +85,17 @@ export class ControlState {
     this.reloadHandler = handler;
   }
 
+  /**
+   * What `rollback` does on this instance: bring the rule set back to `hash` (undefined: the
+   * previous one), validated and rule-tested like a reload; the result names the hash in force.
+   */
+  onRollback(handler: (hash: string | undefined) => Promise<ReloadResult> | ReloadResult): void {
+    this.rollbackHandler = handler;
+  }
+
   /** Applies a control message to this instance's state. False when it was older than the state (ignored). */
   apply(msg: ControlMessage): boolean {
-    if (msg.action === 'reload') return true;
+    if (msg.action === 'reload' || msg.action === 'rollback') return true;
     if (msg.atMs < this.state.changedAtMs) return false;
     const next = { ...this.state, changedAtMs: msg.atMs, changedBy: msg.instance };
     if (msg.action === 'pause') next.paused = true;
@@ -110,6 +121,16 @@ export class ControlState {
       return await this.reloadHandler();
     } catch (err) {
       return { ok: false, detail: (err as Error).message };
+    }
+  }
+
+  private async runRollback(hash: string | undefined): Promise<ReloadResult> {
+    metrics.control.actions.inc({ action: 'rollback' });
+    if (!this.rollbackHandler) return { ok: false, detail: 'this instance has no rollback handler (no rule set is being served)' };
+    try {
+      return await this.rollbackHandler(hash);
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message, ...((err as { code?: unknown }).code ? { code: String((err as { code?: unknown }).code) } : {}) };
     }
   }
 
@@ -146,11 +167,11 @@ export class ControlState {
       return;
     }
     const action = msg.subject.slice(`${SUBJECTS.control}.`.length) as ControlAction;
-    if (!['pause', 'resume', 'kill', 'release', 'reload'].includes(action)) return;
+    if (!['pause', 'resume', 'kill', 'release', 'reload', 'rollback'].includes(action)) return;
     if (data.instance === this.instanceId) return; // applied where it was made
     const message: ControlMessage = { action, instance: String(data.instance ?? 'unknown'), atMs: typeof data.atMs === 'number' ? data.atMs : this.now(), ...(typeof data.reason === 'string' ? { reason: data.reason } : {}) };
-    if (action === 'reload') {
-      const result = await this.runReload();
+    if (action === 'reload' || action === 'rollback') {
+      const result = action === 'reload' ? await this.runReload() : await this.runRollback(typeof data.hash === 'string' ? data.hash : undefined);
       msg.respond({ instance: this.instanceId, ...result });
       return;
     }
@@ -161,13 +182,19 @@ export class ControlState {
    * Makes a change here and on every instance: applied locally first (so this instance stops
    * at once even if the bus is down), then published on `control.<action>`.
    */
-  async command(action: ControlAction, reason?: string): Promise<ControlSnapshot & { reload?: ReloadResult }> {
+  async command(action: ControlAction, reason?: string, opts: { hash?: string } = {}): Promise<ControlSnapshot & { reload?: ReloadResult; rollback?: ReloadResult }> {
     const msg: ControlMessage = { action, instance: this.instanceId, atMs: this.now(), ...(reason ? { reason } : {}) };
     let reload: ReloadResult | undefined;
+    let rollback: ReloadResult | undefined;
     if (action === 'reload') reload = await this.runReload();
-    else this.apply(msg);
+    else if (action === 'rollback') {
+      rollback = await this.runRollback(opts.hash);
+      // Every other instance goes to the hash this one resolved (not to its own "previous"); none when refused here.
+      if (!rollback.ok || !rollback.hash) return { ...this.snapshot(), rollback };
+      msg.hash = rollback.hash;
+    } else this.apply(msg);
     if (this.bus) await this.bus.publish(controlSubject(action), msg);
-    return { ...this.snapshot(), ...(reload ? { reload } : {}) };
+    return { ...this.snapshot(), ...(reload ? { reload } : {}), ...(rollback ? { rollback } : {}) };
   }
 
   /** Unsubscribes from the bus. */

@@ -11,7 +11,7 @@ import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionR
 import type { FiredEvent, RuleFile, RuleSet } from '../rules/index.ts';
 import type { OrderLog } from '../infra/store/index.ts';
 import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
-import { type QuoteAccuracyFact } from '../executors/index.ts';
+import { type QuoteAccuracyFact, type TipFact } from '../executors/index.ts';
 import { reportToJson, routedToJson, SUBJECTS } from '../messages/index.ts';
 import type { ControlFact } from '../control/index.ts';
 
@@ -33,6 +33,8 @@ export interface CoordinatorDeps {
   log?: Logger;
   /** Realized-vs-expected of confirmed executions (the `quoteAccuracy` fact risk and routing rules may read). */
   quoteAccuracy?: () => QuoteAccuracyFact;
+  /** The dynamic tip (the `tip` fact): the competition's tip floor and our landing history; absent while no floor is known. */
+  tip?: () => TipFact | undefined;
 }
 
 /** Outcome of risk and routing for one order. */
@@ -95,12 +97,14 @@ export class Coordinator {
     const fact = orderFact(order, this.deps.solUsd());
     const exposure = this.deps.exposureUsd(order.strategy) + (order.side === 'buy' ? order.notionalUsd : 0);
     const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, ...(this.deps.dailyLossUsd ? { dailyLossUsd: this.deps.dailyLossUsd() } : {}) };
-    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'block');
+    const tip = this.deps.tip?.();
+    const live = { ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}), ...(tip ? { tip } : {}) };
+    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...live }))).filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
     }
     if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
-    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}) }))).filter((e) => e.type === 'route');
+    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...live }))).filter((e) => e.type === 'route');
     const first = routes[0];
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());

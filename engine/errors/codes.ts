@@ -84,6 +84,9 @@ export interface ErrorContext {
   YAML_SYNTAX: Context;
   // CONFIG_
   CONFIG_NO_STRATEGIES: Context;
+  CONFIG_RELOAD_NEEDS_RESTART: Context;
+  CONFIG_ROLLBACK_UNKNOWN: Context;
+  CONFIG_ROLLBACK_UNUSABLE: Context;
   // STRATEGIES_
   STRATEGIES_DCA_AMOUNT: Context;
   STRATEGIES_FACT_CLASH: Context;
@@ -170,12 +173,16 @@ export interface ErrorContext {
   EXEC_BAD_POLICY: Context;
   EXEC_BAD_REPORT: Context;
   EXEC_BAD_TIP_POLICY: Context;
+  EXEC_BAD_TIP_FLOOR: Context;
   EXEC_BLOCKHASH_EXPIRED: Context;
   EXEC_BUNDLE_REFUSED: Context;
   EXEC_BUNDLE_TOO_LARGE: Context;
   EXEC_COMPUTE_LIMIT: Context;
   EXEC_EMPTY_TRANSACTION: Context;
+  EXEC_FLASH_BAD_RESERVE: Context;
+  EXEC_FLASH_DISABLED: Context;
   EXEC_FLASH_INDEX: Context;
+  EXEC_FLASH_UNAVAILABLE: Context;
   EXEC_FLASH_MINT: Context;
   EXEC_INSUFFICIENT_BALANCE: Context;
   EXEC_JITO_RATE_LIMITED: Context;
@@ -348,6 +355,10 @@ export interface ErrorContext {
   BACKTEST_NO_STRATEGY: Context;
   BACKTEST_UNKNOWN_MARKET: Context;
   BACKTEST_UNKNOWN_STRATEGY: Context;
+  BACKTEST_DATA_AMBIGUOUS: Context;
+  BACKTEST_NO_MARKET_DATA: Context;
+  BACKTEST_QUOTE_MISMATCH: Context;
+  BACKTEST_TIMEFRAME_MISMATCH: Context;
   // DIFF_
   DIFF_BAD_FAIL_IF: Context;
   // SERVICE_
@@ -361,6 +372,7 @@ export interface ErrorContext {
   MARKET_BAD_REPLAY: Context;
   MARKET_BAD_OPTION: Context;
   MARKET_BAD_MINT: Context;
+  MARKET_KAMINO_SETUP: Context;
 }
 
 export type ErrorCode = keyof ErrorContext;

@@ -20,6 +20,7 @@ import { TransactionBuilder, type BuilderPolicy, DEFAULT_BUILDER_POLICY } from '
 import type { LookupTableManager } from './tx/lookup-tables.ts';
 import { LiveExecutor } from './live/executor.ts';
 import type { RouteSource } from './live/plan.ts';
+import type { TipAdvisor } from './tips/index.ts';
 
 export interface LiveContext {
   rpc: RpcPool;
@@ -28,6 +29,8 @@ export interface LiveContext {
   journal: SubmissionJournal;
   monitor: ConfirmationMonitor;
   accuracy?: QuoteAccuracy;
+  /** The dynamic tip (the `tip` fact routing rules read; jito executors report their bundles to it). */
+  tips?: TipAdvisor;
   lookupTables?: LookupTableManager;
   builderPolicy?: BuilderPolicy;
   log?: Logger;
@@ -54,7 +57,7 @@ export async function createLiveExecutor(name: string, cfg: ExecutorConfig, ctx:
   const builder = new TransactionBuilder(ctx.rpc, ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY);
   const maxRebuilds = int(cfg, 'maxRebuilds', name);
   const policy = maxRebuilds !== undefined ? { maxRebuilds } : {};
-  const common = { name, rpc: ctx.rpc, workers: ctx.workers, source: ctx.source, monitor: ctx.monitor, journal: ctx.journal, policy, ...(ctx.accuracy ? { accuracy: ctx.accuracy } : {}), ...(ctx.lookupTables ? { lookupTables: ctx.lookupTables } : {}), ...(ctx.log ? { log: ctx.log.child({ executor: name }) } : {}) };
+  const common = { name, rpc: ctx.rpc, workers: ctx.workers, source: ctx.source, monitor: ctx.monitor, journal: ctx.journal, policy, ...(ctx.accuracy ? { accuracy: ctx.accuracy } : {}), ...(ctx.tips ? { tips: ctx.tips } : {}), ...(ctx.lookupTables ? { lookupTables: ctx.lookupTables } : {}), ...(ctx.log ? { log: ctx.log.child({ executor: name }) } : {}) };
   if (cfg.type === 'rpc') {
     const endpoints = cfg.endpoints;
     let rpc = ctx.rpc;

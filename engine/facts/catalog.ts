@@ -83,7 +83,7 @@ export const BASE_FACTS: FactCatalog = {
     },
   },
   pool: {
-    description: 'Decoded state of one DEX pool.',
+    description: 'Decoded state of one DEX pool: in a chain run, the deepest pool (most USD locked) trading the strategy base token.',
     fields: {
       address: f('string', 'Pool address.'),
       venue: f('string', 'Venue id.', undefined, { enum: VENUES.map((v) => v.id) }),
@@ -109,7 +109,7 @@ export const BASE_FACTS: FactCatalog = {
     },
   },
   volume: {
-    description: 'Trading volume for one token.',
+    description: 'Trading volume for one token (chain runs: swaps inferred from pool state changes since the scanner started).',
     fields: {
       mint: f('string', 'Token mint.'),
       volume24hUsd: f('number', 'Volume over 24 hours.', 'USD'),
@@ -178,6 +178,26 @@ export const BASE_FACTS: FactCatalog = {
       ...ACCURACY_FIELDS,
       byVenue: f('map', 'Per venue id (orca-whirlpool, raydium-amm-v4, jupiter, ...).', undefined, { values: { type: 'object', description: 'Accuracy of one venue.', fields: ACCURACY_FIELDS } }),
       byRoute: f('map', 'Per executor (jito, rpc, paper).', undefined, { values: { type: 'object', description: 'Accuracy of one route.', fields: ACCURACY_FIELDS } }),
+    },
+  },
+  tip: {
+    description: "The dynamic Jito tip: the competition's landed-tip percentiles (Jito's tip floor) and how our own recent bundles fared; the percentile bid at climbs as our landing rate falls. Absent until a tip floor is known.",
+    fields: {
+      source: f('string', 'Where the percentiles come from.', undefined, { enum: ['jito-tip-floor', 'none'] }),
+      p25Lamports: f('atoms', "25th percentile of recently landed tips.", 'lamports'),
+      p50Lamports: f('atoms', 'Median landed tip.', 'lamports'),
+      p75Lamports: f('atoms', '75th percentile of landed tips.', 'lamports'),
+      p95Lamports: f('atoms', '95th percentile of landed tips.', 'lamports'),
+      p99Lamports: f('atoms', '99th percentile of landed tips.', 'lamports'),
+      emaP50Lamports: f('atoms', 'Moving average of the median.', 'lamports'),
+      ageSeconds: f('integer', 'Age of the tip-floor sample.', 'seconds'),
+      samples: f('integer', 'Our recent bundles measured (the landing window).'),
+      landed: f('integer', 'Of those, landed.'),
+      notLanded: f('integer', 'Of those, known not to have landed.'),
+      landingRate: f('number', 'landed / samples (0 without samples).', 'ratio'),
+      percentile: f('integer', 'Competition percentile bid at: 75 below 5 samples, else 50 / 75 / 95 / 99 as the landing rate falls below 0.9 / 0.6 / 0.3.'),
+      recommendedLamports: f('atoms', 'The tip at that percentile (route param tipLamports).', 'lamports'),
+      recommendedSol: f('number', 'The same in SOL, for comparisons.', 'SOL'),
     },
   },
   ai: {

@@ -42,8 +42,8 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
     description: 'the scanners’ price feed (solrules run --rpc)',
     modes: ['chain'],
     scopes: ['strategy'],
-    // spread: when two venues or more quote the token
-    produces: { price: ['mint', 'symbol', 'usd', 'recentUsd', 'changePct', 'slot', 'timestamp', 'source', 'bidUsd', 'askUsd'], spread: '*' },
+    // spread: when two venues or more quote the token; pool: the deepest decoded pool trading it; volume: the volume monitor
+    produces: { price: ['mint', 'symbol', 'usd', 'recentUsd', 'changePct', 'slot', 'timestamp', 'source', 'bidUsd', 'askUsd'], spread: '*', pool: '*', volume: '*' },
   },
   { id: 'clock', description: 'the engine clock (replayed time in a backtest)', modes: ['replay', 'chain'], scopes: ['strategy'], produces: { time: '*' } },
   {
@@ -76,6 +76,13 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
     scopes: ['order'],
     produces: { quoteAccuracy: '*' },
   },
+  {
+    id: 'jito-tips',
+    description: "the Jito tip advisor of a --live run (the block engine's tip floor and our bundles' landing history)",
+    modes: ['chain'],
+    scopes: ['order'],
+    produces: { tip: '*' },
+  },
 ];
 
 /**
@@ -84,8 +91,6 @@ export const BASE_PRODUCERS: readonly FactProducer[] = [
  * here is in fact produced, or when something unproduced is missing from this list.
  */
 export const NOT_PRODUCED_YET: Readonly<Record<string, string>> = {
-  pool: 'pool state reaches the engine only in a chain run, which does not feed it to rules yet (the live-engine issue)',
-  volume: 'the volume monitor runs only in a chain run, which does not feed it to rules yet (the live-engine issue)',
   'price.confidenceUsd': 'oracle confidence comes from the chain price feed with a Pyth oracle configured, not passed to rules yet (the live-engine issue)',
   ai: 'the engine does not run chart analyses yet: `solrules analyze` renders a chart and asks the model by hand (the AI analysis issue wires the queue as a producer)',
 };

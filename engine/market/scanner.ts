@@ -17,7 +17,7 @@ import { MarketState, type FlushResult, type OracleChange } from './market.ts';
 import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../venues/index.ts';
 import { PollingSource } from './polling.ts';
-import { PriceFeed } from './price-feed.ts';
+import { PriceFeed, type PoolFact } from './price-feed.ts';
 import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
 import { ShredstreamSource } from './shredstream/index.ts';
 import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
@@ -295,7 +295,20 @@ export class MarketScanner {
     const time = new Date(this.now()).toISOString();
     // Content, not a counter: the same update delivered again has the same id, a new price a new one.
     const id = `${p.price.source ?? 'scanner'}:${mint}:${time}:${p.price.slot ?? ''}:${p.price.usd}`;
-    await this.publish(pricesSubject(mint), { ...p.price, id, time, spread: p.spread ?? null, venues: p.venues }, id);
+    const pool = this.deepestPoolFact(mint);
+    const volume = this.prices.tokens.has(mint) ? this.volume.fact(mint) : undefined;
+    await this.publish(pricesSubject(mint), { ...p.price, id, time, spread: p.spread ?? null, venues: p.venues, ...(pool ? { pool } : {}), ...(volume ? { volume } : {}) }, id);
+  }
+
+  /** The `pool` fact rules read beside a mint's price: the deepest decoded pool trading it (most USD locked). */
+  private deepestPoolFact(mint: string): PoolFact | undefined {
+    let best: PoolFact | undefined;
+    for (const record of this.market.pools.values()) {
+      if (!record.state || (record.state.mintA !== mint && record.state.mintB !== mint)) continue;
+      const fact = this.prices.poolFact(record);
+      if (fact && (!best || fact.liquidityUsd > best.liquidityUsd)) best = fact;
+    }
+    return best;
   }
 
   private async publish(subject: string, data: unknown, msgId?: string): Promise<void> {

@@ -62,6 +62,10 @@ export interface PriceEvent {
   askUsd?: number;
   /** Chain runs with two venues or more: the `spread` fact. */
   spread?: { mint: string; spreadBps: number; bestBidVenue: string; bestAskVenue: string; venues: string[] } | null;
+  /** Chain runs: the deepest decoded pool trading the mint (the `pool` fact; atoms as decimal strings). */
+  pool?: { address: string; venue: string; mintA: string; mintB: string; reserveA: string; reserveB: string; priceUsd: number; liquidityUsd: number; feeBps: number; slot: number; ageSlots: number };
+  /** Chain runs: the volume monitor's figures for the mint (the `volume` fact). */
+  volume?: { mint: string; volume24hUsd: number; trades24h: number; averageTradeUsd: number; spikeRatio: number; spike: boolean };
   /** The closed bar this event reports (a backtest fills it at bar close); absent: the price is a bar with open = high = low = close = usd. */
   bar?: PriceBar;
   /** Bars of other markets closed at the same time, by the name strategies declare them under (`market:` of an indicator). */
@@ -105,7 +109,7 @@ export interface DeadLetterMessage {
 }
 
 /** The control plane's messages (engine/control applies them). */
-export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload';
+export type ControlAction = 'pause' | 'resume' | 'kill' | 'release' | 'reload' | 'rollback';
 
 /** The `control` fact rules read. */
 export interface ControlFact {
@@ -131,6 +135,8 @@ export interface ControlMessage {
   instance: string;
   /** Epoch ms when the operator asked. */
   atMs: number;
+  /** rollback: the rule-set hash every instance goes back to (resolved where the operator asked). */
+  hash?: string;
 }
 
 /** `control.sync` request. */

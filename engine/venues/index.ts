@@ -76,7 +76,7 @@ export {
   getPriceFromId as dlmmPriceFromId,
 } from './meteora-dlmm/index.ts';
 export type { MeteoraDlmmState, MeteoraDlmmQuote, LbPair, BinArray } from './meteora-dlmm/index.ts';
-export { decodePythPrice, scaledToDecimal, PYTH_PROGRAM_ID, decodePythPriceUpdate, encodePythPriceUpdate, PYTH_RECEIVER_PROGRAM_ID } from './pyth/index.ts';
+export { decodePythPrice, scaledToDecimal, PYTH_MAGIC, PYTH_PROGRAM_ID, decodePythPriceUpdate, encodePythPriceUpdate, PYTH_RECEIVER_PROGRAM_ID } from './pyth/index.ts';
 export type { PythPrice, PythPriceStatus, PythPriceUpdate } from './pyth/index.ts';
 export {
   decodeMint,

@@ -13,6 +13,7 @@ import { binIdForPrice, createDlmmPair, type CreatedDlmmPair } from './dlmm.ts';
 import { loadPrograms } from './programs.ts';
 import { readPoolState } from './state.ts';
 import { fundTokenAccount } from './tokens.ts';
+import { createKaminoReserve, type SandboxKaminoReserve } from './kamino.ts';
 import { cloneWhirlpoolSolUsdc, USDC_MINT, WHIRLPOOL_SOL_USDC } from './whirlpool.ts';
 
 /** The venues the sandbox market can set up (their ids in the venue registry). */
@@ -34,6 +35,12 @@ export interface MarketOptions {
   pythOracle?: boolean;
   /** The DLMM pair: bin step (default 10 = 0.1 %), base factor (default 10,000: 0.1 % base fee), positions of 70 bins (default 3), liquidity (default 2,000 SOL above the price, 80,000 USDC below). */
   dlmm?: { binStep?: number; baseFactor?: number; positions?: number; sol?: bigint; usdc?: bigint };
+  /**
+   * A Kamino lending market with a USDC reserve, created by the klend program, for flash loans
+   * (default off): `true`, or the reserve's liquidity (default 1,000,000 USDC) and flash-loan fee
+   * (default 9 bps).
+   */
+  kamino?: boolean | { liquidity?: bigint; flashLoanFeeBps?: bigint };
 }
 
 export interface MarketPool {
@@ -58,6 +65,8 @@ export interface Market {
   oracle: { address: string; feedId: string } | undefined;
   /** Posts the mean of the pool prices as the SOL/USD PriceUpdateV2 (the flow calls it after each swap); undefined without an oracle. */
   postOraclePrice(): PythPriceUpdate | undefined;
+  /** The Kamino lending market and USDC reserve (flash loans), when `kamino` was asked for. */
+  kamino: SandboxKaminoReserve | undefined;
   /** The pool on a venue; MARKET_POOL_MISSING when the market has none there. */
   pool(venue: MarketVenue): MarketPool;
 }
@@ -124,6 +133,8 @@ export function createMarket(opts: MarketOptions): Market {
     fundTokenAccount(chain, mints.usdc, trader.publicKey, funds.usdc);
     traders.push(trader);
   }
+  const k = opts.kamino === true ? {} : opts.kamino || undefined;
+  const kamino = k ? createKaminoReserve(chain, { mint: mints.usdc, keys: (label) => seededKeypair(seed, label), ...k }) : undefined;
   // Check that every pool reads back as a quotable state before handing the market out.
   for (const p of pools) readPoolState(chain, p.venue, p.address);
   chain.advanceSlots(1);
@@ -139,6 +150,7 @@ export function createMarket(opts: MarketOptions): Market {
   return {
     oracle: withOracle ? { address: PYTH_SOL_USD_ACCOUNT, feedId: PYTH_SOL_USD_FEED } : undefined,
     postOraclePrice,
+    kamino,
     chain,
     seed,
     mints,

@@ -1,12 +1,14 @@
 /** Signs and runs instructions as one transaction on the sandbox chain (no RPC hop), returning the landed record or a typed error. */
-import { ComputeBudgetProgram, Keypair, TransactionMessage, VersionedTransaction, type TransactionInstruction } from '@solana/web3.js';
+import { ComputeBudgetProgram, type AddressLookupTableAccount, Keypair, TransactionMessage, VersionedTransaction, type TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../engine/errors/index.ts';
 import type { SandboxChain, TxRecord } from '../chain.ts';
 import { describeTxError } from '../txerror.ts';
 
 export interface SendOptions {
-  /** Compute-unit limit (default 1,400,000: setup instructions such as DLMM's initialize_bin_array need far more than the default). */
+  /** Compute-unit limit (default 1,400,000: setup instructions such as DLMM's initialize_bin_array need far more than the default); 0: no compute-budget instruction (the caller places its own, e.g. where instruction indexes matter). */
   computeUnits?: number;
+  /** Address lookup tables the message may use. */
+  lookupTables?: AddressLookupTableAccount[];
   /** Extra signers beyond the payer. */
   signers?: Keypair[];
 }
@@ -26,8 +28,8 @@ export function buildTransaction(chain: SandboxChain, payer: Keypair, instructio
   const message = new TransactionMessage({
     payerKey: payer.publicKey,
     recentBlockhash: chain.latestBlockhash().blockhash,
-    instructions: [ComputeBudgetProgram.setComputeUnitLimit({ units: opts.computeUnits ?? 1_400_000 }), ...instructions],
-  }).compileToV0Message();
+    instructions: opts.computeUnits === 0 ? instructions : [ComputeBudgetProgram.setComputeUnitLimit({ units: opts.computeUnits ?? 1_400_000 }), ...instructions],
+  }).compileToV0Message(opts.lookupTables ?? []);
   const tx = new VersionedTransaction(message);
   tx.sign([payer, ...(opts.signers ?? [])]);
   return tx;

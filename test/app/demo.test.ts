@@ -21,6 +21,7 @@ test('demo loop: ≥ 20 confirmed orders over 2 strategies and 2 venues incl. a 
     assert.ok(r.strategies.length >= 2, r.strategies.join(','));
     assert.deepEqual(r.venues, ['meteora-dlmm', 'orca-whirlpool']);
     assert.ok(r.roundTrips >= 1);
+    assert.equal(r.flashLoanWrapped, r.roundTrips, 'every round trip borrowed its input from the Kamino reserve (klend ran in its transaction)');
     assert.ok(r.ok);
     assert.ok(lines.some((l) => l.includes('SIMULATED: ') && l.includes('other traders')), 'the demo says what is simulated');
     assert.equal(lines.filter((l) => /^  worker-\d.* reconciled$/.test(l)).length, 6, 'two workers × lamports, wSOL, USDC reconciled');

@@ -39,3 +39,16 @@ test('run --rpc option errors are usage errors (exit 2)', () => {
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
   }
 });
+
+test('run --live warns when an enabled arbitrage asks for flash loans (params.flashLoan, default true): the run has no provider', async () => {
+  const { strategiesAskingForFlashLoans } = await import('../../engine/cli/_run-chain.ts');
+  assert.deepEqual(
+    strategiesAskingForFlashLoans({
+      arb: { enabled: true, kind: 'arbitrage', params: {} },
+      arbOwn: { enabled: true, kind: 'arbitrage', params: { flashLoan: false } },
+      arbOff: { enabled: false, kind: 'arbitrage', params: { flashLoan: true } },
+      grid: { enabled: true, kind: 'grid', params: {} },
+    }),
+    ['arb'],
+  );
+});

@@ -124,3 +124,25 @@ test('quote accuracy: realized against expected per venue and route; the shipped
   assert.deepEqual(blocked.kind === 'blocked' && blocked.rules, ['quote-accuracy-guard']);
   assert.equal((await coordinator.decide(order({}))).kind, 'routed', 'a mean of 3 samples is not judged');
 });
+
+test('the tip fact reaches the routing rules: an arbitrage route carries the recommended tip, which the Jito tip policy bounds', async () => {
+  const { StaticTipFloor, TipAdvisor, tipFloorFromFile } = await import('../../engine/executors/index.ts');
+  const { tipLamports, tipPolicyOf } = await import('../../engine/executors/live/plan.ts');
+  const { sharedFixture } = await import('../support/paths.ts');
+  const advisor = new TipAdvisor(new StaticTipFloor(tipFloorFromFile(sharedFixture('jito', 'tip-accounts-and-limits.json'))));
+  for (let i = 0; i < 10; i++) advisor.record(i < 5, 10_000n); // half landed: the 95th percentile
+  const { coordinator } = await setup(undefined, { tip: () => advisor.fact() });
+  const profitable = order({ side: 'roundtrip', urgency: 'high', expectedProfitLamports: '10000000' }, 'arbitrage'); // 0.01 SOL
+  const d = await coordinator.decide(profitable);
+  assert.ok(d.kind === 'routed');
+  assert.equal(d.route.ruleId, 'route-arbitrage-to-jito');
+  assert.equal(d.route.params.tipLamports, '1447906', 'the 95th percentile of the recorded tip floor');
+  // 70 % of 0.01 SOL is 7,000,000 lamports, above the recommendation: the recommendation is tipped; the cap (5,000,000) is not reached.
+  assert.equal(tipLamports(10_000_000n, tipPolicyOf(d.route)), 1_447_906n);
+  // A small profit: its share is the ceiling.
+  assert.equal(tipLamports(1_000_000n, tipPolicyOf(d.route)), 700_000n);
+  // No tip fact (no floor known): the route carries no tipLamports, the share policy applies.
+  const plain = await (await setup(undefined, { tip: () => undefined })).coordinator.decide(order({ side: 'roundtrip', urgency: 'high' }, 'arbitrage'));
+  assert.ok(plain.kind === 'routed');
+  assert.equal(plain.route.params.tipLamports, undefined);
+});

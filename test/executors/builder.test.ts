@@ -60,6 +60,7 @@ test('instructions in the plan order; CU limit from simulation plus margin; pric
   const borrowed: string[] = [];
   const flash: FlashLoanProvider = {
     name: 'memo-flash',
+    mint: 'So11111111111111111111111111111111111111112',
     fee: () => 0n,
     borrow: () => [new TransactionInstruction({ programId: MEMO, keys: [], data: Buffer.from('borrow') })],
     repay: (_r, borrowIndex) => {

@@ -16,7 +16,7 @@ import { parseQuoteResponse, parseSwapInstructionsResponse } from '../../engine/
 import { buildOrders } from '../../engine/orders/index.ts';
 import { sharedFixture } from '../support/paths.ts';
 import { transactionSize } from '../../engine/executors/tx/size.ts';
-import { FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, KaminoFlashLoan, KLEND_PROGRAM_ID, lendingMarketAuthority } from '../../engine/executors/flash/kamino.ts';
+import { FLASH_BORROW_DISCRIMINATOR, FLASH_REPAY_DISCRIMINATOR, feeSfFromBps, KaminoFlashLoan, kaminoFlashLoanFee, KLEND_PROGRAM_ID, lendingMarketAuthority } from '../../engine/executors/flash/kamino.ts';
 import { planFromJupiter } from '../../engine/executors/sources/jupiter.ts';
 
 const jup = (f: string) => JSON.parse(readFileSync(sharedFixture('jupiter', f), 'utf8'));
@@ -70,11 +70,11 @@ test('a Jupiter route needs its lookup tables to fit in 1232 bytes', async () =>
   await assert.rejects(source.plan(strict, user), (e: unknown) => isSolrulesError(e, 'EXEC_SLIPPAGE'));
 });
 
-test('Kamino flash loan: klend IDL discriminators and accounts; the repay names the borrow index; fee rounds up', () => {
+test('Kamino flash loan: klend IDL discriminators and accounts; the repay names the borrow index; the fee as klend computes it (fee bits, at least 1 atom, nearest)', () => {
   assert.deepEqual(FLASH_BORROW_DISCRIMINATOR, createHash('sha256').update('global:flash_borrow_reserve_liquidity').digest().subarray(0, 8));
   assert.deepEqual(FLASH_REPAY_DISCRIMINATOR, createHash('sha256').update('global:flash_repay_reserve_liquidity').digest().subarray(0, 8));
   const k = () => Keypair.generate().publicKey.toBase58();
-  const reserve = { lendingMarket: '7u3HeHxYDLhnCoErrtycNokbQYbWGzLs6JSDqGAv5PfF', reserve: 'D6q6wuQSrifJKZYpR1M8R4YawnLDtDsMmWM1NbBmgJ59', liquidityMint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', liquiditySupplyVault: k(), feeReceiver: k(), feeHundredthsOfBps: 9 };
+  const reserve = { lendingMarket: '7u3HeHxYDLhnCoErrtycNokbQYbWGzLs6JSDqGAv5PfF', reserve: 'D6q6wuQSrifJKZYpR1M8R4YawnLDtDsMmWM1NbBmgJ59', liquidityMint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', liquiditySupplyVault: k(), feeReceiver: k(), flashLoanFeeSf: feeSfFromBps(9n) };
   const flash = new KaminoFlashLoan(reserve);
   const borrower = Keypair.generate().publicKey;
   const req = { borrower, mint: new PublicKey(reserve.liquidityMint), amount: 1_000_000_000n, userTokenAccount: Keypair.generate().publicKey };
@@ -92,8 +92,14 @@ test('Kamino flash loan: klend IDL discriminators and accounts; the repay names 
   assert.equal(b!.data.toString('hex'), `${FLASH_BORROW_DISCRIMINATOR.toString('hex')}00ca9a3b00000000`);
   assert.equal(r!.data.toString('hex'), `${FLASH_REPAY_DISCRIMINATOR.toString('hex')}00ca9a3b0000000000`);
   assert.equal(flash.repay(req, 3)[0]!.data.at(-1), 3);
-  assert.equal(flash.fee(1_000_000_000n), 9_000n);
-  assert.equal(flash.fee(1n), 1n, 'rounded up');
+  // 9 bps as fee bits is a hair under 9 bps (truncated): 1e9 atoms pay 899,999.99… -> 900,000 (nearest).
+  assert.equal(flash.fee(1_000_000_000n), 900_000n);
+  assert.equal(flash.fee(123_456_789n), 111_111n, 'nearest, not up (111,111.1…)');
+  assert.equal(flash.fee(5_555n), 5n, '4.9995 rounds to 5');
+  assert.equal(flash.fee(1_000n), 1n, 'at least one atom (0.9)');
+  assert.equal(kaminoFlashLoanFee(1_000_000n, 0n), 0n, 'a zero rate charges nothing');
+  assert.throws(() => flash.borrow({ ...req, amount: 1n }), (e: unknown) => isSolrulesError(e, 'EXEC_BAD_AMOUNT'), 'klend refuses a loan whose fee is not below it (BorrowTooSmall)');
+  assert.throws(() => new KaminoFlashLoan({ ...reserve, flashLoanFeeSf: (1n << 64n) - 1n }), (e: unknown) => isSolrulesError(e, 'EXEC_FLASH_DISABLED'));
   assert.throws(() => flash.borrow({ ...req, mint: Keypair.generate().publicKey }), (e: unknown) => isSolrulesError(e, 'EXEC_FLASH_MINT'));
 });
 

@@ -72,6 +72,9 @@ test('`solrules sandbox --flow random-walk`: real programs, the market printed, 
     const dlmm = out.match(/meteora-dlmm\s+(\w+)/)![1]!;
     const pair = await rpc(rpcUrl, 'getAccountInfo', [dlmm, { encoding: 'base64' }]);
     assert.equal(pair.body.result.value.owner, 'LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo');
+    const reserve = out.match(/Kamino reserve \(USDC\)\s+(\w+)/)![1]!;
+    const r = await rpc(rpcUrl, 'getAccountInfo', [reserve, { encoding: 'base64' }]);
+    assert.equal(r.body.result.value.owner, 'KLend2g3cP87fffoy8q1mQqGKjrxjC8boSyAYavgmjD', 'the reserve the banner names is a klend account');
     const sigs = await rpc(rpcUrl, 'getSignaturesForAddress', [dlmm]);
     assert.ok(sigs.body.result.length >= 1, 'swaps on the DLMM pair are in the chain history');
   } finally {

@@ -64,6 +64,8 @@ export interface LiveExecutorDeps {
   monitor: ConfirmationMonitor;
   journal: SubmissionJournal;
   accuracy?: QuoteAccuracy;
+  /** Told whether each bundle landed and what it tipped (the dynamic tip's landing history). */
+  tips?: { record(landed: boolean, tipLamports: bigint): void };
   lookupTables?: LookupTableManager;
   policy?: Partial<LiveExecutorPolicy>;
   now?: () => Date;
@@ -190,6 +192,8 @@ export class LiveExecutor implements ResumableExecutor {
         }
         this.log.info({ orderId: order.id, attempt, wallet: wallet.name, signatures: entry.signatures, bundleId: entry.bundleId, venue: plan.venue, txs: prepared.txs.map((t) => ({ sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated })) }, 'sending');
         const outcome = await this.deps.submitter.send(prepared, { order, attempt });
+        // A bundle's fate is known (landed, or known not to have): our landing history for the dynamic tip.
+        if (this.kind === 'jito' && outcome.kind !== 'unknown') this.deps.tips?.record(outcome.kind === 'landed', prepared.tipLamports);
         const txs = prepared.txs.map((t) => ({ signature: t.signature, sizeBytes: t.sizeBytes, computeUnitLimit: t.computeUnitLimit, unitsSimulated: t.unitsSimulated }));
         switch (outcome.kind) {
           case 'landed':

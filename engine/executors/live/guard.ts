@@ -1,7 +1,7 @@
 /**
  * The send guard: before a live executor signs and sends a plan, its swap instructions are
  * simulated against the chain's current state (simulateTransaction, the output token account
- * read back). A plan that would fail, or whose simulated output falls short of the quote by more
+ * read back; a flash-loan-wrapped plan with its borrow and repay, as the builder places them). A plan that would fail, or whose simulated output falls short of the quote by more
  * than the tolerance the rules set (`maxQuoteShortfallBps`), is refused with a typed error: the
  * live executor reports it rejected and not sent, and the worker dead-letters it with the reason.
  */
@@ -12,6 +12,7 @@ import type { Order } from '../../orders/index.ts';
 import { TOKEN_PROGRAM } from '../../venues/index.ts';
 import { metrics } from '../../infra/telemetry/index.ts';
 import type { RouteSource, SwapPlan } from './plan.ts';
+import { flashWrapped } from '../flash/provider.ts';
 
 export interface GuardStats {
   checked: number;
@@ -58,7 +59,7 @@ export class SendGuard implements RouteSource {
     const out = getAssociatedTokenAddressSync(new PublicKey(plan.expected.outputMint), wallet, true, TOKEN_PROGRAM).toBase58();
     const before = await rpcCall<{ value: { data: [string, string] } | null }>(this.opts.rpcUrl, 'getAccountInfo', [out, { encoding: 'base64', commitment: 'processed' }]);
     const { blockhash } = (await rpcCall<{ value: { blockhash: string } }>(this.opts.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }])).value;
-    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: wallet, recentBlockhash: blockhash, instructions: plan.instructions }).compileToV0Message(plan.lookupTables));
+    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: wallet, recentBlockhash: blockhash, instructions: plan.flashLoan ? flashWrapped(plan.flashLoan, plan.instructions) : plan.instructions }).compileToV0Message(plan.lookupTables));
     const sim = (await rpcCall<{ value: SimValue }>(this.opts.rpcUrl, 'simulateTransaction', [Buffer.from(tx.serialize()).toString('base64'), { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'processed', accounts: { addresses: [out], encoding: 'base64' } }])).value;
     if (sim.err) {
       this.stats.refused.wouldFail += 1;

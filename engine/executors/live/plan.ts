@@ -35,6 +35,11 @@ export interface TipPolicy {
   shareBps: number;
   floorLamports: bigint;
   capLamports: bigint;
+  /**
+   * A tip the rules chose (route param `tipLamports`, e.g. the `tip` fact's recommendation from
+   * the competition's tip floor): then the share of profit is a ceiling, not the tip.
+   */
+  dynamicLamports?: bigint;
 }
 
 /** Jito's minimum tip. */
@@ -59,13 +64,20 @@ export function tipPolicyOf(route: Route, fallback: TipPolicy = DEFAULT_TIP_POLI
   const floor = lamportsParam(p.tipFloorLamports, 'tipFloorLamports', fallback.floorLamports);
   const cap = lamportsParam(p.tipCapLamports, 'tipCapLamports', fallback.capLamports);
   if (cap < floor) throw new SolrulesError('EXEC_BAD_TIP_POLICY', `route ${route.ruleId}: tipCapLamports ${cap} is below tipFloorLamports ${floor}`, { field: 'tipCapLamports', value: cap.toString(), rule: route.ruleId });
-  return { shareBps: share, floorLamports: floor, capLamports: cap };
+  const dynamic = p.tipLamports === undefined || p.tipLamports === null ? undefined : lamportsParam(p.tipLamports, 'tipLamports', 0n);
+  return { shareBps: share, floorLamports: floor, capLamports: cap, ...(dynamic !== undefined ? { dynamicLamports: dynamic } : {}) };
 }
 
-/** Tip for an expected profit: share of it, at least the floor (and Jito's minimum), at most the cap. */
+/**
+ * Tip for an expected profit: share of it — or, when the rules chose a tip (`dynamicLamports`),
+ * that tip, at most the share of a positive expected profit — then at least the floor (and Jito's
+ * minimum), at most the cap.
+ */
 export function tipLamports(expectedProfitLamports: bigint, policy: TipPolicy): bigint {
   const share = expectedProfitLamports > 0n ? (expectedProfitLamports * BigInt(Math.round(policy.shareBps))) / 10_000n : 0n;
-  let tip = share < policy.floorLamports ? policy.floorLamports : share;
+  let tip = share;
+  if (policy.dynamicLamports !== undefined) tip = expectedProfitLamports > 0n && policy.dynamicLamports > share ? share : policy.dynamicLamports;
+  if (tip < policy.floorLamports) tip = policy.floorLamports;
   if (tip > policy.capLamports) tip = policy.capLamports;
   return tip < MIN_JITO_TIP_LAMPORTS ? MIN_JITO_TIP_LAMPORTS : tip;
 }

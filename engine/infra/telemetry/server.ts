@@ -23,10 +23,16 @@ export interface AdminActions {
   kill(reason?: string): Promise<unknown>;
   release(reason?: string): Promise<unknown>;
   reload(reason?: string): Promise<unknown>;
+  /** Back to the applied rule set `hash` (a unique prefix; undefined: the previous one), on every instance. */
+  rollback(reason?: string, hash?: string): Promise<unknown>;
   status(): Promise<unknown>;
+  /** The applied rule-set versions, oldest first, the running one marked. */
+  versions(): Promise<unknown>;
 }
 
-export const ADMIN_ACTIONS = ['pause', 'resume', 'kill', 'release', 'reload', 'status'] as const;
+export const ADMIN_ACTIONS = ['pause', 'resume', 'kill', 'release', 'reload', 'rollback', 'status', 'versions'] as const;
+/** Admin actions that only read (GET); the others change something (POST). */
+const READ_ACTIONS: readonly string[] = ['status', 'versions'];
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 const READINESS_REFRESH_MS = 5_000;
@@ -118,15 +124,21 @@ export async function startTelemetryServer(opts: TelemetryServerOptions = {}): P
     if (!token) return refuse(403, 'disabled', 'admin actions are disabled: set SOLRULES_ADMIN_TOKEN to enable them');
     if (!bearerMatches(req.headers.authorization, token)) return refuse(401, 'unauthorized', 'missing or wrong bearer token');
     if (!known) return send(res, 404, { error: `unknown admin action '${action}'`, actions: ADMIN_ACTIONS });
-    const wantMethod = action === 'status' ? 'GET' : 'POST';
+    const reads = READ_ACTIONS.includes(action);
+    const wantMethod = reads ? 'GET' : 'POST';
     if (req.method !== wantMethod) return send(res, 405, { error: `use ${wantMethod} for /admin/${action}` }, { allow: wantMethod });
     if (!opts.admin) return send(res, 503, { error: 'no control plane attached to this server' });
     try {
-      const body = action === 'status' ? {} : await readBody(req);
+      const body = reads ? {} : await readBody(req);
       const reason = typeof body.reason === 'string' ? body.reason.slice(0, 200) : undefined;
-      const result = action === 'status' ? await opts.admin.status() : await opts.admin[action as Exclude<AdminAction, 'status'>](reason);
+      const hash = typeof body.hash === 'string' ? body.hash.slice(0, 64) : undefined;
+      const result =
+        action === 'status' ? await opts.admin.status()
+        : action === 'versions' ? await opts.admin.versions()
+        : action === 'rollback' ? await opts.admin.rollback(reason, hash)
+        : await opts.admin[action as 'pause' | 'resume' | 'kill' | 'release' | 'reload'](reason);
       metrics.control.adminRequests.inc({ action, result: 'ok' });
-      if (action !== 'status') log.info({ action, reason }, `admin ${action}`);
+      if (!reads) log.info({ action, reason, ...(hash ? { hash } : {}) }, `admin ${action}`);
       send(res, 200, { ok: true, action, result });
     } catch (err) {
       metrics.control.adminRequests.inc({ action, result: 'error' });

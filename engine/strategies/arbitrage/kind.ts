@@ -22,6 +22,12 @@ const facts: FactCatalog = {
       priorityFeeLamports: f('atoms', 'Priority fee assumed.', 'lamports'),
       flashLoan: f('boolean', 'Whether the trade needs a flash loan.'),
       hops: f('integer', 'Number of swaps.'),
+      minProfitUsd: f('number', 'Dynamic profit threshold: params minProfitUsd × thresholdMultiplier.', 'USD'),
+      minProfitBps: f('number', 'Dynamic profit threshold: params minProfitBps × thresholdMultiplier.', 'bps'),
+      thresholdMultiplier: f('number', '1 / (realizedOverExpected × landingRate) over recent round trips, within [1, maxThresholdMultiplier]; 1 below 5 of them.', 'ratio'),
+      landingRate: f('number', 'Share of recent round trips that landed.', 'ratio'),
+      realizedOverExpected: f('number', 'Realized over expected profit of the recent landed round trips (at most 1).', 'ratio'),
+      recentAttempts: f('integer', 'Recent round trips measured (the window).'),
     },
   },
 };
@@ -42,6 +48,9 @@ const paramsSchema = {
     tipLamports: { ...lamports, default: 10000, description: 'Jito tip assumed per round trip.' },
     priorityFeeLamports: { ...lamports, default: 5000, description: 'Priority fee assumed per round trip.' },
     maxStateAgeSlots: { type: 'integer', minimum: 0, default: 150, description: 'Pools older than this are not traded on.' },
+    thresholdWindow: { type: 'integer', minimum: 1, default: 20, description: 'Recent round trips the dynamic profit threshold looks at.' },
+    maxThresholdMultiplier: { type: 'number', minimum: 1, default: 4, description: 'Largest factor the dynamic threshold raises minProfitUsd / minProfitBps by.' },
+    routeTemplates: { type: 'boolean', default: true, description: 'Re-fill a known profitable route with its last size (one quote) before searching every pool pair.' },
   },
 };
 

@@ -62,6 +62,40 @@ export function quoteRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: s
   }
 }
 
+/** The round trip at one given size (a route template re-filled with an amount): one two-leg quote, no search. */
+export function roundTripAt(first: PoolEntry, second: PoolEntry, inputMint: string, amountIn: bigint, costs: CostModel): RoundTrip | undefined {
+  const midMint = first.state.mintA === inputMint ? first.state.mintB : first.state.mintA;
+  const qs = quoteRoundTrip(first, second, inputMint, amountIn);
+  if (!qs) return undefined;
+  return tripOf(first, second, inputMint, midMint, amountIn, qs, costs, 1);
+}
+
+function tripOf(first: PoolEntry, second: PoolEntry, inputMint: string, midMint: string, x: bigint, [q1, q2]: [Quote, Quote], costs: CostModel, evaluations: number): RoundTrip {
+  const fixedCosts = costs.lamportsToInput(costs.tipLamports + costs.priorityFeeLamports);
+  const legs: [RouteLeg, RouteLeg] = [routeLeg(q1), routeLeg(q2)];
+  // Fees in input atoms: leg 1's at its input side, leg 2's through its own rate (mid → input).
+  const toInput = (mint: string, atoms: bigint): bigint => {
+    if (mint === inputMint) return atoms;
+    if (mint === midMint) return q2.amountIn === 0n ? 0n : (atoms * q2.amountOut) / q2.amountIn;
+    return 0n;
+  };
+  const fee = flashLoanFee(x, costs);
+  return {
+    inputMint,
+    midMint,
+    first,
+    second,
+    amountIn: x,
+    expectedOut: q2.amountOut,
+    legs,
+    flashLoanFee: fee,
+    fixedCosts,
+    netProfit: q2.amountOut - x - fee - fixedCosts,
+    swapFeesInInput: toInput(legs[0].feeMint, legs[0].feeAmount) + toInput(legs[1].feeMint, legs[1].feeAmount),
+    evaluations,
+  };
+}
+
 /** The most profitable size for this ordered pool pair, searched in [minIn, maxIn]. */
 export function bestRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: string, minIn: bigint, maxIn: bigint, costs: CostModel): RoundTrip | undefined {
   const midMint = first.state.mintA === inputMint ? first.state.mintB : first.state.mintA;
@@ -82,26 +116,5 @@ export function bestRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: st
   if (!range) return undefined;
   const best = maximizeUnimodal(profit, range.lo, range.hi);
   if (!best) return undefined;
-  const [q1, q2] = tripAt(best.x)!;
-  const legs: [RouteLeg, RouteLeg] = [routeLeg(q1), routeLeg(q2)];
-  // Fees in input atoms: leg 1's at its input side, leg 2's through its own rate (mid → input).
-  const toInput = (mint: string, atoms: bigint): bigint => {
-    if (mint === inputMint) return atoms;
-    if (mint === midMint) return q2.amountIn === 0n ? 0n : (atoms * q2.amountOut) / q2.amountIn;
-    return 0n;
-  };
-  return {
-    inputMint,
-    midMint,
-    first,
-    second,
-    amountIn: best.x,
-    expectedOut: q2.amountOut,
-    legs,
-    flashLoanFee: flashLoanFee(best.x, costs),
-    fixedCosts,
-    netProfit: best.value,
-    swapFeesInInput: toInput(legs[0].feeMint, legs[0].feeAmount) + toInput(legs[1].feeMint, legs[1].feeAmount),
-    evaluations: trips.size,
-  };
+  return tripOf(first, second, inputMint, midMint, best.x, tripAt(best.x)!, costs, trips.size);
 }

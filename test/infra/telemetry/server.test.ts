@@ -9,7 +9,12 @@ function recordingAdmin(calls: string[]): AdminActions {
     calls.push(reason ? `${name}:${reason}` : name);
     return { instance: 'test', paused: name === 'pause', killSwitch: name === 'kill' };
   };
-  return { pause: act('pause'), resume: act('resume'), kill: act('kill'), release: act('release'), reload: act('reload'), status: async () => ({ instance: 'test' }) };
+  return {
+    pause: act('pause'), resume: act('resume'), kill: act('kill'), release: act('release'), reload: act('reload'),
+    rollback: async (reason?: string, hash?: string) => (calls.push(`rollback:${reason ?? ''}:${hash ?? ''}`), { instance: 'test', rollback: { ok: true, hash } }),
+    status: async () => ({ instance: 'test' }),
+    versions: async () => ({ versions: [{ hash: 'a'.repeat(64) }] }),
+  };
 }
 
 test('admin endpoints refuse a missing or wrong token and act with the right one', async () => {
@@ -38,6 +43,13 @@ test('admin endpoints refuse a missing or wrong token and act with the right one
     assert.equal(status.status, 200);
     assert.equal((await fetch(`${server.url}/admin/kill`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 405, 'GET cannot kill');
     assert.equal((await post('/admin/nuke', { authorization: `Bearer ${TOKEN}` })).status, 404);
+    // rollback takes the hash from the body; versions is a read (GET only)
+    const rolled = await fetch(`${server.url}/admin/rollback`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{"reason":"bad change","hash":"abc123"}' });
+    assert.equal(rolled.status, 200);
+    assert.equal(calls.at(-1), 'rollback:bad change:abc123');
+    const versions = await fetch(`${server.url}/admin/versions`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.deepEqual(((await versions.json()) as { result: unknown }).result, { versions: [{ hash: 'a'.repeat(64) }] });
+    assert.equal((await post('/admin/versions', { authorization: `Bearer ${TOKEN}` })).status, 405, 'POST cannot list');
 
     const text = await registry.metrics();
     assert.match(text, /solrules_admin_requests_total\{action="kill",result="unauthorized"\} 4/);
