@@ -54,6 +54,13 @@ export interface EngineOptions {
   ai?: AiEngineOptions;
   /** A backtest's probe of decisions with and without the AI (engine.ts observeAiDecision). */
   observeAiDecision?: EngineParts['observeAiDecision'];
+  /**
+   * Save each strategy's state to the store after every result of its orders (default true: a
+   * killed run continues from it). A backtest's store is private and dropped at the end, and a
+   * backtest always starts afresh, so it saves only at stop: a signal strategy's state holds all
+   * its trades, and saving it after every fill made a long backtest quadratic.
+   */
+  saveStateAfterEachResult?: boolean;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -164,7 +171,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}) });
 }
 
 /**

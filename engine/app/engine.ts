@@ -5,17 +5,17 @@
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
-import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
+import type { ActiveConfig, ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { type Coordinator } from '../coordinator/index.ts';
 import { type ExecutorWorker, type Portfolio } from '../executors/index.ts';
-import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type Route, type ExecutionReport } from '../orders/index.ts';
 import type { Planner, TickContext } from '../strategies/index.ts';
-import type { FiredEvent, RuleFile } from '../rules/index.ts';
+import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/index.ts';
 import type { AiFactProducer } from '../ai/index.ts';
 import type { EngineAi } from './ai.ts';
 import type { OrderLog, StrategyStateStore } from '../infra/store/index.ts';
-import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
+import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
+import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
 export type { PriceEvent };
@@ -83,6 +83,8 @@ export interface EngineParts {
   aiRuntime?: EngineAi;
   /** Called after each evaluation of a strategy that has an `ai` fact (a backtest compares its decisions without the AI). */
   observeAiDecision?: (strategy: string, file: RuleFile, facts: Readonly<Record<string, unknown>>, events: readonly FiredEvent[]) => void | Promise<void>;
+  /** Save a strategy's state after each of its orders' results (default), or only at stop: see EngineOptions.saveStateAfterEachResult. */
+  saveStateAfterEachResult?: boolean;
 }
 
 /**
@@ -97,6 +99,30 @@ export interface EngineCheckpoint {
   recent: number[];
   lastPrice?: PriceEvent;
   dailyLoss?: unknown;
+}
+
+/** What a tick needs of one enabled strategy, resolved once per rule set in force. */
+interface StrategySlot {
+  name: string;
+  planner: Planner | undefined;
+  file: RuleFile | undefined;
+  evaluator: Evaluator | undefined;
+  telemetry: EvaluationTelemetry | undefined;
+  /** Its facts object, reused tick after tick (see StrategyFacts). */
+  facts: StrategyFacts;
+  /** Span attributes of its facts.build stage. */
+  attributes: { 'solrules.strategy': string };
+}
+
+/** A strategy's orders decided at a tick, to hand to its planner and publish. */
+interface Decision {
+  slot: StrategySlot;
+  ctx: TickContext;
+  orders: Order[];
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 export class TradingEngine {
@@ -116,8 +142,17 @@ export class TradingEngine {
   private stopped = false;
   /** Recent tick ids, oldest first: a tick the bus delivers again (after a NATS restart) is skipped. */
   private readonly seenTicks = new Set<string>();
+  /**
+   * The same ids in arrival order, as a ring: the oldest is evicted by index. (Deleting a Set's
+   * first entry found with values().next() leaves holes the next iteration walks over again: a
+   * cost that grew with every tick of a long replay.)
+   */
+  private readonly seenOrder: string[] = new Array(SEEN_TICKS);
+  private seenNext = 0;
   /** Ticks skipped as already processed. */
   duplicateTicks = 0;
+  /** The strategies a tick evaluates, for the rule set they were resolved from. */
+  private slotCache: { active: ActiveConfig; slots: StrategySlot[] } | undefined;
 
   constructor(private readonly opts: EngineParts) {
     this.log = opts.log ?? logger().child({ component: 'engine' });
@@ -231,7 +266,7 @@ export class TradingEngine {
       }
     }
     if (report.status === 'filled') this.reportFill(order, report);
-    await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+    if (this.opts.saveStateAfterEachResult !== false) await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
 
   private reportFill(order: Order, report: ExecutionReport): void {
@@ -262,102 +297,213 @@ export class TradingEngine {
 
   /** Evaluates every enabled strategy on a new price and publishes the orders its rules decide. */
   async onPrice(event: PriceEvent): Promise<void> {
+    await this.tick(event);
+  }
+
+  /**
+   * The per-tick path, shared by live, replay and backtest: evaluates every enabled strategy on a
+   * new price synchronously and returns a promise only when there is something to wait for (orders
+   * to publish, or an evaluator that answers asynchronously); a tick that decides nothing makes no
+   * promise. Strategies are evaluated in strategies.yaml order; a strategy's orders are published
+   * before the next strategy is evaluated.
+   */
+  tick(event: PriceEvent): Promise<void> | undefined {
     // One config for the whole tick: a reload mid-tick cannot mix rule sets.
     const active = this.opts.holder.current;
     const cfg = active.strategies;
-    if (event.mint !== cfg.market.base.mint) return;
+    if (event.mint !== cfg.market.base.mint) return undefined;
     // Ticks are idempotent like orders: the same tick delivered twice moves nothing twice.
     const id = tickId(event);
     if (this.seenTicks.has(id)) {
       this.duplicateTicks += 1;
       this.log.debug({ tick: id }, 'price tick already processed; skipped');
-      return;
+      return undefined;
     }
     this.seenTicks.add(id);
-    if (this.seenTicks.size > SEEN_TICKS) this.seenTicks.delete(this.seenTicks.values().next().value!);
+    const evicted = this.seenOrder[this.seenNext];
+    if (evicted !== undefined) this.seenTicks.delete(evicted);
+    this.seenOrder[this.seenNext] = id;
+    this.seenNext = (this.seenNext + 1) % SEEN_TICKS;
     this.clock.lastPrice = event;
     this.clock.now = new Date(event.time);
     this.stats.ticks += 1;
     this.recent.push(event.usd);
     if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
+    const shared = new SharedTickFacts(event, this.now, this.recent, this.portfolio.balance(cfg.market.base.mint), this.portfolio.balance(cfg.market.quote.mint), cfg.market);
     // Candles and due analyses; only a backtest's replayed analyses are awaited (a run never waits for a model).
     const analyses = this.opts.ai?.onPrice(this.now.getTime(), event.usd, event.bar);
-    if (analyses) await analyses;
-    const price: PriceFact = priceFact({ mint: event.mint, symbol: event.symbol, recentUsd: this.recent, time: this.now, source: event.source, ...(event.slot !== undefined ? { slot: event.slot } : {}) });
-    if (typeof event.bidUsd === 'number') price.bidUsd = event.bidUsd;
-    if (typeof event.askUsd === 'number') price.askUsd = event.askUsd;
-    // Chain runs: what the scanners decoded beside the price (spread, deepest pool, volume).
-    const market = { ...(event.spread ? { spread: event.spread } : {}), ...(event.pool ? { pool: event.pool } : {}), ...(event.volume ? { volume: event.volume } : {}) };
-    const wallet = walletFact({ baseAtoms: this.portfolio.balance(cfg.market.base.mint), quoteAtoms: this.portfolio.balance(cfg.market.quote.mint), baseDecimals: cfg.market.base.decimals, quoteDecimals: cfg.market.quote.decimals });
-    const time = timeFact(this.now);
-    for (const [name, strategy] of Object.entries(cfg.strategies)) {
-      if (!strategy.enabled) continue;
-      const planner = this.planners.get(name);
-      if (!planner) {
-        this.warnUnplanned(name);
-        continue;
-      }
-      const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
-      const evaluator = file && active.ruleSet.evaluators.get(file.id);
-      if (!file || !evaluator) continue;
-      const ctx: TickContext = { time: this.now, price, quoteUsd: 1, wallet, params: (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, base: cfg.market.base, quote: cfg.market.quote, ...(event.bar ? { bar: event.bar } : {}), ...(event.otherBars ? { otherBars: event.otherBars } : {}) };
-      const facts: Record<string, unknown> = stage('facts.build', { 'solrules.strategy': name }, () => ({ ...planner.facts(ctx), ...market, price, wallet, time }));
-      const ai = this.opts.ai?.fact(name);
-      if (ai) facts.ai = ai;
-      this.opts.factWatch?.observe(file, facts);
-      let events: FiredEvent[];
-      try {
-        events = await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts));
-        this.stats.evaluations += 1;
-        for (const e of events) this.stats.ruleHits.set(`${file.id}/${e.ruleId}`, (this.stats.ruleHits.get(`${file.id}/${e.ruleId}`) ?? 0) + 1);
-      } catch (err) {
-        this.stats.errors += 1;
-        this.log.error({ err, strategy: name }, 'rule evaluation failed; the tick is skipped for this strategy');
-        continue;
-      }
-      if (ai && this.opts.observeAiDecision) await this.opts.observeAiDecision(name, file, facts, events);
-      const orders: Order[] = [];
-      for (const event of events) {
-        if (event.type !== 'order') {
-          this.stats.signals.set(`${name}/${event.ruleId}`, (this.stats.signals.get(`${name}/${event.ruleId}`) ?? 0) + 1);
-          planner.onSignal(event, ctx);
-          continue;
-        }
-        if (String(event.params.amountIn ?? '0') === '0') continue; // nothing to trade
-        const outcome = (await evaluator.explainRule(facts, event.ruleId))!;
-        try {
-          orders.push(
-            ...buildOrders(event, {
-              strategy: name,
-              ruleFile: file.id,
-              ruleSetHash: active.ruleSet.hash,
-              base: cfg.market.base,
-              quote: cfg.market.quote,
-              priceUsd: (mint) => this.priceUsd(mint),
-              now: this.now,
-              facts,
-              explanation: { ruleId: event.ruleId, ruleSetHash: active.ruleSet.hash, conditions: outcome.conditions },
-            }),
-          );
-        } catch (err) {
-          this.stats.errors += 1;
-          this.log.error({ err, strategy: name, rule: event.ruleId }, 'could not build the order a rule decided');
-        }
-      }
-      if (!orders.length) continue;
-      planner.onOrders(orders, ctx);
-      for (const order of orders) {
-        this.bump(name, order.rule, 'decided');
-        metrics.orders.decided.inc({ strategy: name, side: order.side });
-        metrics.strategy.opportunities.inc({ strategy: name });
-        const solUsd = this.priceUsd(NATIVE_MINT);
-        if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
-        await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
-          this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id }),
-        );
-      }
+    if (analyses) {
+      shared.materialize();
+      return analyses.then(() => this.evaluateStrategies(active, shared));
+    }
+    return this.evaluateStrategies(active, shared);
+  }
+
+  /** Every enabled strategy of the tick, in strategies.yaml order: synchronous until something is to be awaited. */
+  private evaluateStrategies(active: ActiveConfig, shared: SharedTickFacts): Promise<void> | undefined {
+    const slots = this.slotsOf(active);
+    for (let k = 0; k < slots.length; k++) {
+      const decided = this.decide(slots[k]!, active, shared);
+      if (decided !== undefined) return this.finishTick(decided, slots, k + 1, active, shared);
     }
     this.reportStrategies();
+    return undefined;
+  }
+
+  /** The rest of a tick once something is to be awaited: publish, then the remaining strategies in order. */
+  private async finishTick(first: Decision | Promise<Decision | undefined>, slots: readonly StrategySlot[], from: number, active: ActiveConfig, shared: SharedTickFacts): Promise<void> {
+    // The shared facts are built from this tick's window and balances before anything awaits.
+    shared.materialize();
+    const d = await first;
+    if (d) await this.publish(d);
+    for (let k = from; k < slots.length; k++) {
+      const next = await this.decide(slots[k]!, active, shared);
+      if (next) await this.publish(next);
+    }
+    this.reportStrategies();
+  }
+
+  /** Strategies evaluated per tick, resolved once per rule set in force (not looked up per tick). */
+  private slotsOf(active: ActiveConfig): readonly StrategySlot[] {
+    if (this.slotCache?.active === active) return this.slotCache.slots;
+    const slots: StrategySlot[] = [];
+    for (const [name, strategy] of Object.entries(active.strategies.strategies)) {
+      if (!strategy.enabled) continue;
+      const planner = this.planners.get(name);
+      const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
+      const evaluator = file && active.ruleSet.evaluators.get(file.id);
+      slots.push({ name, planner, file, evaluator, telemetry: file && evaluator ? new EvaluationTelemetry(file.id, evaluator.kind) : undefined, facts: new StrategyFacts(), attributes: { 'solrules.strategy': name } });
+    }
+    this.slotCache = { active, slots };
+    return slots;
+  }
+
+  /**
+   * One strategy's evaluation at this tick: undefined when it decides nothing (synchronously), else
+   * its orders (a promise when the evaluator or an order's explanation is asynchronous).
+   */
+  private decide(slot: StrategySlot, active: ActiveConfig, shared: SharedTickFacts): Decision | Promise<Decision | undefined> | undefined {
+    const { name, planner, file, evaluator, telemetry } = slot;
+    if (!planner) {
+      this.warnUnplanned(name);
+      return undefined;
+    }
+    if (!file || !evaluator || !telemetry) return undefined;
+    const cfg = active.strategies;
+    const ctx = new LazyTickContext(shared, (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, cfg.market.base, cfg.market.quote);
+    const facts = stage('facts.build', slot.attributes, () => slot.facts.fill(planner.facts(ctx), shared));
+    // Strategies declaring ai: the ai fact of this tick (unready when stale or failed).
+    const ai = this.opts.ai?.fact(name);
+    if (ai) (facts as Record<string, unknown>).ai = ai;
+    this.opts.factWatch?.observe(file, facts);
+    let fired: FiredEvent[] | Promise<FiredEvent[]>;
+    try {
+      fired = telemetry.evaluate(evaluator.evaluate, evaluator, facts);
+    } catch (err) {
+      return this.evaluationFailed(name, err);
+    }
+    const observe = ai ? this.opts.observeAiDecision : undefined;
+    if (observe) {
+      // A backtest compares this decision with the one without the AI, before the events are handled.
+      const kept = slot.facts.snapshot();
+      return Promise.resolve(fired).then(
+        async (events) => {
+          await observe(name, file, kept, events);
+          return this.afterEvaluation(slot, active, ctx, kept, events);
+        },
+        (err: unknown) => this.evaluationFailed(name, err),
+      );
+    }
+    if (isPromise(fired)) {
+      // An asynchronous evaluator: the facts must outlive this synchronous section.
+      const kept = slot.facts.snapshot();
+      return fired.then(
+        (events) => this.afterEvaluation(slot, active, ctx, kept, events),
+        (err: unknown) => this.evaluationFailed(name, err),
+      );
+    }
+    return this.afterEvaluation(slot, active, ctx, facts, fired, slot.facts);
+  }
+
+  private evaluationFailed(name: string, err: unknown): undefined {
+    this.stats.errors += 1;
+    this.log.error({ err, strategy: name }, 'rule evaluation failed; the tick is skipped for this strategy');
+    return undefined;
+  }
+
+  /** Counts the events, hands signals to the planner and builds the orders, in event order; undefined when there are none. */
+  private afterEvaluation(slot: StrategySlot, active: ActiveConfig, ctx: TickContext, facts: Readonly<Record<string, unknown>>, events: FiredEvent[], live?: StrategyFacts): Decision | Promise<Decision | undefined> | undefined {
+    this.stats.evaluations += 1;
+    if (events.length === 0) return undefined;
+    for (const e of events) {
+      const key = `${slot.file!.id}/${e.ruleId}`;
+      this.stats.ruleHits.set(key, (this.stats.ruleHits.get(key) ?? 0) + 1);
+    }
+    // What an order keeps of the facts is a plain copy (the live object is reused next tick).
+    const trades = events.some((e) => e.type === 'order' && String(e.params.amountIn ?? '0') !== '0');
+    return this.handleEvents(slot, active, ctx, trades && live ? live.snapshot() : facts, events, 0, []);
+  }
+
+  /** From event `from` on: a signal goes to the planner, an order event with something to trade becomes orders. */
+  private handleEvents(slot: StrategySlot, active: ActiveConfig, ctx: TickContext, facts: Readonly<Record<string, unknown>>, events: FiredEvent[], from: number, orders: Order[]): Decision | Promise<Decision | undefined> | undefined {
+    const { name, planner, evaluator } = slot;
+    for (let i = from; i < events.length; i++) {
+      const event = events[i]!;
+      if (event.type !== 'order') {
+        this.stats.signals.set(`${name}/${event.ruleId}`, (this.stats.signals.get(`${name}/${event.ruleId}`) ?? 0) + 1);
+        planner!.onSignal(event, ctx);
+        continue;
+      }
+      if (String(event.params.amountIn ?? '0') === '0') continue; // nothing to trade
+      const outcome = evaluator!.explainRule(facts, event.ruleId);
+      if (isPromise(outcome)) {
+        return outcome.then((o) => {
+          this.buildInto(orders, slot, active, facts, event, o!);
+          return this.handleEvents(slot, active, ctx, facts, events, i + 1, orders);
+        });
+      }
+      this.buildInto(orders, slot, active, facts, event, outcome!);
+    }
+    return orders.length ? { slot, ctx, orders } : undefined;
+  }
+
+  private buildInto(orders: Order[], slot: StrategySlot, active: ActiveConfig, facts: Readonly<Record<string, unknown>>, event: FiredEvent, outcome: RuleOutcome): void {
+    const cfg = active.strategies;
+    try {
+      orders.push(
+        ...buildOrders(event, {
+          strategy: slot.name,
+          ruleFile: slot.file!.id,
+          ruleSetHash: active.ruleSet.hash,
+          base: cfg.market.base,
+          quote: cfg.market.quote,
+          priceUsd: (mint) => this.priceUsd(mint),
+          now: this.now,
+          facts,
+          explanation: { ruleId: event.ruleId, ruleSetHash: active.ruleSet.hash, conditions: outcome.conditions },
+        }),
+      );
+    } catch (err) {
+      this.stats.errors += 1;
+      this.log.error({ err, strategy: slot.name, rule: event.ruleId }, 'could not build the order a rule decided');
+    }
+  }
+
+  /** Hands a strategy's orders to its planner and publishes them to the coordinator. */
+  private async publish(d: Decision): Promise<void> {
+    const { slot, ctx, orders } = d;
+    const name = slot.name;
+    slot.planner!.onOrders(orders, ctx);
+    for (const order of orders) {
+      this.bump(name, order.rule, 'decided');
+      metrics.orders.decided.inc({ strategy: name, side: order.side });
+      metrics.strategy.opportunities.inc({ strategy: name });
+      const solUsd = this.priceUsd(NATIVE_MINT);
+      if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
+      await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () =>
+        this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id }),
+      );
+    }
   }
 
   /** An enabled strategy without a planner never trades: say so, once, rather than skip it quietly. */

@@ -195,6 +195,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       portfolio,
       ai: aiOptions,
       observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decisionMs),
+      saveStateAfterEachResult: false,
     });
     runs.push(run as MarketRun);
   }
@@ -297,8 +298,12 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
         for (const f of r.feeds) if (f.index[s]! >= 0) other[f.name] = barAt(f.series, f.index[s]!);
         event.otherBars = other;
       }
-      await r.engine.onPrice(event);
-      await r.bus.settle();
+      // Synchronous unless the bar decided orders: then wait for them to be routed, filled and reported.
+      const decided = r.engine.tick(event);
+      if (decided) {
+        await decided;
+        await r.bus.settle();
+      }
       barsEvaluated += 1;
       for (const p of plotters[k]!) sample(r, p, i);
     }

@@ -25,6 +25,9 @@ export interface TickContext {
   bar?: PriceBar;
   /** Closed bars of other markets at this time, by market name (indicators declared with `market:`). */
   otherBars?: Readonly<Record<string, PriceBar>>;
+  /** `price.usd` and the wallet's atoms without building the price and wallet facts (the engine sets them; a planner falls back to price / wallet). */
+  priceUsd?: number;
+  walletAtoms?: { base: bigint; quote: bigint };
 }
 
 export interface StrategyPnl {

@@ -13,6 +13,8 @@ export const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGG
 export interface ProjectOptions {
   /** YAML of the `strategies:` section (indented by 2). */
   strategies: string;
+  /** The repository's rule files copied into rules/ (default risk, routing and DCA). */
+  repoRules?: readonly string[];
   /** Extra rule files: name → YAML. */
   rules?: Record<string, string>;
   /** Bar CSV text written to bars.csv (named in backtest.data). */
@@ -21,17 +23,15 @@ export interface ProjectOptions {
   slippageBps?: number;
   quoteAtoms?: string;
   fillAt?: 'next-open' | 'close';
+  /** Risk limits (default: high enough never to block a test's orders). */
+  maxOrderNotionalUsd?: number;
+  maxStrategyNotionalUsd?: number;
+  maxOrdersPerMinute?: number;
 }
 
-/** Writes the project into a new temp directory and returns it. */
-export function writeProject(o: ProjectOptions, dir = mkdtempSync(join(tmpdir(), 'solrules-bt-'))): string {
-  mkdirSync(join(dir, 'rules'), { recursive: true });
-  for (const f of ['risk.yaml', 'routing.yaml', 'dca.yaml']) copyFileSync(join(REPO_ROOT, 'rules', f), join(dir, 'rules', f));
-  for (const [name, text] of Object.entries(o.rules ?? {})) writeFileSync(join(dir, 'rules', name), text);
-  if (o.bars !== undefined) writeFileSync(join(dir, 'bars.csv'), o.bars);
-  writeFileSync(
-    join(dir, 'strategies.yaml'),
-    `version: 1
+/** The strategies.yaml text of a backtest project (one template: the tests and bench/backtest.ts write it). */
+export function strategiesYaml(o: ProjectOptions): string {
+  return `version: 1
 market:
   base: { symbol: SOL, mint: ${SOL.mint}, decimals: 9 }
   quote: { symbol: USDC, mint: ${USDC.mint}, decimals: 6 }
@@ -46,13 +46,21 @@ routing:
   params: { jitoMinProfitUsd: 5, tipShareBps: 5000, arbitrageTipShareBps: 7000, tipFloorLamports: 10000, tipCapLamports: 5000000 }
 risk:
   rules: rules/risk.yaml
-  params: { maxOrderNotionalUsd: 100000, maxStrategyNotionalUsd: 1000000, maxOrdersPerMinute: 30, killSwitch: false, maxMeanShortfallBps: 50, minAccuracySamples: 10 }
+  params: { maxOrderNotionalUsd: ${o.maxOrderNotionalUsd ?? 100000}, maxStrategyNotionalUsd: ${o.maxStrategyNotionalUsd ?? 1000000}, maxOrdersPerMinute: ${o.maxOrdersPerMinute ?? 30}, killSwitch: false, maxMeanShortfallBps: 50, minAccuracySamples: 10 }
 executors:
   paper: { type: paper }
   jito: { type: jito, transport: grpc }
   rpc: { type: rpc }
-`,
-  );
+`;
+}
+
+/** Writes the project into a new temp directory and returns it. */
+export function writeProject(o: ProjectOptions, dir = mkdtempSync(join(tmpdir(), 'solrules-bt-'))): string {
+  mkdirSync(join(dir, 'rules'), { recursive: true });
+  for (const f of o.repoRules ?? ['risk.yaml', 'routing.yaml', 'dca.yaml']) copyFileSync(join(REPO_ROOT, 'rules', f), join(dir, 'rules', f));
+  for (const [name, text] of Object.entries(o.rules ?? {})) writeFileSync(join(dir, 'rules', name), text);
+  if (o.bars !== undefined) writeFileSync(join(dir, 'bars.csv'), o.bars);
+  writeFileSync(join(dir, 'strategies.yaml'), strategiesYaml(o));
   return dir;
 }
 

@@ -4,7 +4,7 @@
  * P&L, fees, rebalances and completions (reported as deltas of the planner's own counters).
  */
 import { metrics } from './metrics.ts';
-import { stage } from './tracing.ts';
+import { stage, tracingEnabled } from './tracing.ts';
 
 /**
  * Evaluates one rule file with its telemetry: a `rules.evaluate` stage of the trace, the
@@ -27,6 +27,66 @@ export async function observeEvaluation<E extends { ruleId: string }>(file: stri
     for (const e of fired) metrics.rules.hits.inc({ rule_id: e.ruleId, file });
     return fired;
   });
+}
+
+/**
+ * The telemetry of one rule file's evaluations (what observeEvaluation records), with its labels
+ * and span attributes built once: synchronous when the evaluator answers synchronously (the
+ * compiled one), so a tick that decides nothing makes no promise.
+ */
+export class EvaluationTelemetry {
+  private readonly labels: { file: string; evaluator: string };
+  private readonly attributes: Record<string, string>;
+
+  constructor(private readonly file: string, evaluator: string) {
+    this.labels = { file, evaluator };
+    this.attributes = { 'solrules.rule_file': file, 'solrules.evaluator': evaluator };
+  }
+
+  /** `evaluate(facts)` with the stage, latency, count, hits and errors of one evaluation. */
+  evaluate<F, E extends { ruleId: string }>(evaluate: (facts: F) => E[] | Promise<E[]>, self: unknown, facts: F): E[] | Promise<E[]> {
+    // Without tracing a stage is the call itself: skip the closure.
+    if (!tracingEnabled()) return this.measured(evaluate, self, facts);
+    return stage('rules.evaluate', this.attributes, () => this.measured(evaluate, self, facts));
+  }
+
+  private measured<F, E extends { ruleId: string }>(evaluate: (facts: F) => E[] | Promise<E[]>, self: unknown, facts: F): E[] | Promise<E[]> {
+    const t0 = performance.now();
+    let out: E[] | Promise<E[]>;
+    try {
+      out = evaluate.call(self, facts);
+    } catch (err) {
+      this.failed(t0);
+      throw err;
+    }
+    if (isPromise(out)) {
+      return out.then(
+        (fired) => this.done(t0, fired),
+        (err: unknown) => {
+          this.failed(t0);
+          throw err;
+        },
+      );
+    }
+    return this.done(t0, out);
+  }
+
+  private done<E extends { ruleId: string }>(t0: number, fired: E[]): E[] {
+    metrics.rules.evaluationDuration.observe(this.labels, (performance.now() - t0) / 1000);
+    metrics.rules.evaluations.inc(this.labels);
+    for (let i = 0; i < fired.length; i++) metrics.rules.hits.inc({ rule_id: fired[i]!.ruleId, file: this.file });
+    return fired;
+  }
+
+  private failed(t0: number): void {
+    metrics.rules.evaluationErrors.inc({ file: this.file });
+    metrics.rules.evaluationDuration.observe(this.labels, (performance.now() - t0) / 1000);
+    metrics.rules.evaluations.inc(this.labels);
+  }
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 /** Publishes the rule set in force: its hash (one series), when it was applied, rules per file. */

@@ -62,16 +62,21 @@ interface SeriesSlot {
   target: number[];
 }
 
+/** One market's indicators of a strategy: its set, the fact slots it fills, the last bar fed. */
+interface MarketIndicators {
+  set: IndicatorSet;
+  slots: Array<{ fact: Record<string, unknown>; series: SeriesSlot[] }>;
+  lastTime: number;
+  fed: number;
+}
+
 /** The sets of one strategy (one per market) and the merged `indicator` fact. */
 export class SignalIndicators {
-  private readonly sets = new Map<string, IndicatorSet>();
-  private readonly slots = new Map<string, Array<{ fact: Record<string, unknown>; series: SeriesSlot[] }>>();
-  private readonly lastTime = new Map<string, number>();
+  /** Per market, everything a bar of it updates (one lookup per bar). */
+  private readonly markets = new Map<string, MarketIndicators>();
   readonly fact: Record<string, unknown> = {};
   /** Markets other than the strategy's own that feed some indicator. */
   readonly otherMarkets: string[];
-  /** Bars each market fed so far. */
-  readonly barsFed = new Map<string, number>();
 
   constructor(declarations: ReadonlyArray<IndicatorDeclaration & { market: string }>) {
     const byMarket = new Map<string, IndicatorDeclaration[]>();
@@ -79,7 +84,6 @@ export class SignalIndicators {
     for (const [market, decls] of byMarket) {
       // Volume needs are checked when a bar without volume arrives (INDICATOR_VOLUME_MISSING).
       const set = new IndicatorSet(decls);
-      this.sets.set(market, set);
       const live = set.fact();
       const slots: Array<{ fact: Record<string, unknown>; series: SeriesSlot[] }> = [];
       for (const d of decls) {
@@ -89,20 +93,28 @@ export class SignalIndicators {
         slots.push({ fact: f, series });
         this.fact[d.name] = f;
       }
-      this.slots.set(market, slots);
+      this.markets.set(market, { set, slots, lastTime: -Infinity, fed: 0 });
     }
     this.otherMarkets = [...byMarket.keys()].filter((m) => m !== OWN_MARKET);
   }
 
+  /** Markets in the order their first bar came. */
+  private readonly fedOrder: string[] = [];
+
+  /** Bars each market fed so far (in the order their first bar came). */
+  get barsFed(): Map<string, number> {
+    return new Map(this.fedOrder.map((name) => [name, this.markets.get(name)!.fed]));
+  }
+
   /** Feeds a closed bar of `market`; a bar not newer than the last one fed is the same bar again and is skipped. */
   update(market: string, bar: PriceBar): boolean {
-    const set = this.sets.get(market);
-    if (!set) return false;
-    if (bar.time <= (this.lastTime.get(market) ?? -Infinity)) return false;
-    set.update(bar);
-    this.lastTime.set(market, bar.time);
-    this.barsFed.set(market, (this.barsFed.get(market) ?? 0) + 1);
-    for (const { fact, series } of this.slots.get(market)!) {
+    const m = this.markets.get(market);
+    if (!m) return false;
+    if (bar.time <= m.lastTime) return false;
+    m.set.update(bar);
+    m.lastTime = bar.time;
+    if (m.fed++ === 0) this.fedOrder.push(market);
+    for (const { fact, series } of m.slots) {
       const previous = fact.previous as Record<string, number | null> | null;
       for (const s of series) {
         const cur = fact[s.output] as number | null;
@@ -116,6 +128,6 @@ export class SignalIndicators {
 
   /** Time of the last bar fed per market (for snapshots). */
   lastTimes(): Record<string, number> {
-    return Object.fromEntries(this.lastTime);
+    return Object.fromEntries(this.fedOrder.map((name) => [name, this.markets.get(name)!.lastTime]));
   }
 }

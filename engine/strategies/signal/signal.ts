@@ -113,6 +113,40 @@ export class SignalPlanner implements Planner {
   private readonly indicators: SignalIndicators;
   private readonly barFact = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, closes: [] as number[] };
   private previousClose: number | null = null;
+  /** The `position` fact, updated in place each tick (fields as documented in facts()). */
+  private readonly positionFact = {
+    open: false,
+    entries: 0,
+    pending: false,
+    sizeAtoms: '0',
+    sizeBase: 0,
+    entryUsd: 0,
+    costUsd: 0,
+    valueUsd: 0,
+    pnlUsd: 0,
+    pnlPct: 0,
+    highUsd: 0,
+    barsHeld: 0,
+    barsSinceExit: -1,
+    inCooldown: false,
+    canEnter: false,
+    enterSizeAtoms: '0',
+    enterSizeUsd: 0,
+    exitSizeAtoms: '0',
+    stopUsd: 0,
+    takeProfitUsd: 0,
+    trailingStopUsd: 0,
+    stopHit: false,
+    trailingHit: false,
+    takeProfitHit: false,
+    maxHoldingHit: false,
+    exitDue: false,
+    exitReason: 'none' as ExitReason | 'none',
+    trades: 0,
+    realizedPnlUsd: 0,
+    equityUsd: 0,
+  };
+  private readonly out: Record<string, unknown>;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -127,6 +161,7 @@ export class SignalPlanner implements Planner {
       throw new SolrulesError(d.code, `strategy '${strategy}': ${d.message}`, { strategy, path: d.path, value: d.value });
     }
     this.indicators = new SignalIndicators(declarations);
+    this.out = { indicator: this.indicators.fact, bar: this.barFact, position: this.positionFact };
   }
 
   /** Markets other than its own whose bars the runner must feed as `otherBars[name]`. */
@@ -135,12 +170,53 @@ export class SignalPlanner implements Planner {
   }
 
   private pendingSide(side?: 'buy' | 'sell'): boolean {
-    return Object.values(this.state.pending).some((p) => side === undefined || p.side === side);
+    const pending = this.state.pending;
+    for (const id in pending) if (side === undefined || pending[id]!.side === side) return true;
+    return false;
+  }
+
+  /** The state's decimal-string atoms as bigints, parsed again only when the strings change (not every bar). */
+  private parsed = { size: '0', sizeAtoms: 0n, cost: '0', costAtoms: 0n };
+  private atoms(): { sizeAtoms: bigint; costAtoms: bigint } {
+    const p = this.parsed;
+    if (p.size !== this.state.sizeAtoms) {
+      p.size = this.state.sizeAtoms;
+      p.sizeAtoms = BigInt(p.size);
+    }
+    if (p.cost !== this.state.costQuoteAtoms) {
+      p.cost = this.state.costQuoteAtoms;
+      p.costAtoms = BigInt(p.cost);
+    }
+    return p;
+  }
+
+  /** Quote atoms of the smallest entry, computed again only when its inputs change. */
+  private minCache = { usd: NaN, quoteUsd: NaN, atoms: 0n };
+  private minAtoms(usd: number, quoteUsd: number): bigint {
+    const c = this.minCache;
+    if (c.usd !== usd || c.quoteUsd !== quoteUsd) {
+      c.usd = usd;
+      c.quoteUsd = quoteUsd;
+      c.atoms = BigInt(Math.ceil((usd / quoteUsd) * 10 ** this.market.quote.decimals));
+    }
+    return c.atoms;
+  }
+
+  /** Decimal text of atoms, remembered for the last value (an entry size repeats bar after bar). */
+  private lastText = { atoms: 0n, text: '0' };
+  private text(atoms: bigint): string {
+    if (atoms === 0n) return '0';
+    const t = this.lastText;
+    if (t.atoms !== atoms) {
+      t.atoms = atoms;
+      t.text = atoms.toString();
+    }
+    return t.text;
   }
 
   /** Feeds the tick's bar (and other markets' bars) once per closed bar. */
   private advance(ctx: TickContext): PriceBar {
-    const usd = ctx.price.usd;
+    const usd = ctx.priceUsd ?? ctx.price.usd;
     const bar: PriceBar = ctx.bar ?? { time: ctx.time.getTime(), open: usd, high: usd, low: usd, close: usd };
     for (const m of this.indicators.otherMarkets) {
       const other = ctx.otherBars?.[m];
@@ -178,11 +254,10 @@ export class SignalPlanner implements Planner {
   facts(ctx: TickContext): Record<string, unknown> {
     const p = ctx.params as unknown as SignalParams;
     this.advance(ctx);
-    const price = ctx.price.usd;
+    const price = ctx.priceUsd ?? ctx.price.usd;
     const { base, quote } = this.market;
     const s = this.state;
-    const size = BigInt(s.sizeAtoms);
-    const cost = BigInt(s.costQuoteAtoms);
+    const { sizeAtoms: size, costAtoms: cost } = this.atoms();
     const open = size > 0n;
     const sizeBase = Number(size) / 10 ** base.decimals;
     const costUsd = atomsToUsd(cost, quote.decimals, ctx.quoteUsd);
@@ -208,51 +283,48 @@ export class SignalPlanner implements Planner {
     const exitSize = open && !anyPending ? size : 0n;
 
     // Entry size and the limits that forbid one.
-    const baseAtoms = BigInt(ctx.wallet.baseAtoms);
-    const quoteAtoms = BigInt(ctx.wallet.quoteAtoms);
+    const baseAtoms = ctx.walletAtoms ? ctx.walletAtoms.base : BigInt(ctx.wallet.baseAtoms);
+    const quoteAtoms = ctx.walletAtoms ? ctx.walletAtoms.quote : BigInt(ctx.wallet.quoteAtoms);
     const equityUsd = atomsToUsd(quoteAtoms, quote.decimals, ctx.quoteUsd) + atomsToUsd(baseAtoms, base.decimals, price);
     const entryStop = this.stopBelow(price, p.stopLoss, stopAtr ? atrNow(ind, stopAtr) : null);
     const sized = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms: quoteAtoms, quote, quoteUsd: ctx.quoteUsd, priceUsd: price, stopUsd: entryStop, ...(p.maxEntryUsd !== undefined ? { maxUsd: p.maxEntryUsd } : {}) });
     const inCooldown = s.barsSinceExit !== null && s.barsSinceExit < (p.cooldownBars ?? 0);
-    const minAtoms = BigInt(Math.ceil(((p.minOrderUsd ?? 1) / ctx.quoteUsd) * 10 ** quote.decimals));
+    const minAtoms = this.minAtoms(p.minOrderUsd ?? 1, ctx.quoteUsd);
     const canEnter = s.entries < (p.maxPositions ?? 1) && !anyPending && !inCooldown && sized.atoms >= minAtoms && sized.atoms > 0n;
 
-    return {
-      indicator: ind,
-      bar: this.barFact,
-      position: {
-        open,
-        entries: s.entries,
-        pending: anyPending,
-        sizeAtoms: s.sizeAtoms,
-        sizeBase,
-        entryUsd,
-        costUsd,
-        valueUsd,
-        pnlUsd,
-        pnlPct,
-        highUsd: open ? s.highUsd : 0,
-        barsHeld: open ? s.barsHeld : 0,
-        barsSinceExit: s.barsSinceExit ?? -1,
-        inCooldown,
-        canEnter,
-        enterSizeAtoms: (canEnter ? sized.atoms : 0n).toString(),
-        enterSizeUsd: canEnter ? atomsToUsd(sized.atoms, quote.decimals, ctx.quoteUsd) : 0,
-        exitSizeAtoms: exitSize.toString(),
-        stopUsd: stopUsd ?? 0,
-        takeProfitUsd: takeProfitUsd ?? 0,
-        trailingStopUsd: trailingStopUsd ?? 0,
-        stopHit,
-        trailingHit,
-        takeProfitHit,
-        maxHoldingHit,
-        exitDue: exitReason !== 'none' && exitSize > 0n,
-        exitReason,
-        trades: s.trades.length,
-        realizedPnlUsd: s.realizedUsd,
-        equityUsd,
-      },
-    };
+    // One position object, updated in place like the indicator and bar facts (a live view: read it before the next tick).
+    const pos = this.positionFact;
+    pos.open = open;
+    pos.entries = s.entries;
+    pos.pending = anyPending;
+    pos.sizeAtoms = s.sizeAtoms;
+    pos.sizeBase = sizeBase;
+    pos.entryUsd = entryUsd;
+    pos.costUsd = costUsd;
+    pos.valueUsd = valueUsd;
+    pos.pnlUsd = pnlUsd;
+    pos.pnlPct = pnlPct;
+    pos.highUsd = open ? s.highUsd : 0;
+    pos.barsHeld = open ? s.barsHeld : 0;
+    pos.barsSinceExit = s.barsSinceExit ?? -1;
+    pos.inCooldown = inCooldown;
+    pos.canEnter = canEnter;
+    pos.enterSizeAtoms = this.text(canEnter ? sized.atoms : 0n);
+    pos.enterSizeUsd = canEnter ? atomsToUsd(sized.atoms, quote.decimals, ctx.quoteUsd) : 0;
+    pos.exitSizeAtoms = this.text(exitSize);
+    pos.stopUsd = stopUsd ?? 0;
+    pos.takeProfitUsd = takeProfitUsd ?? 0;
+    pos.trailingStopUsd = trailingStopUsd ?? 0;
+    pos.stopHit = stopHit;
+    pos.trailingHit = trailingHit;
+    pos.takeProfitHit = takeProfitHit;
+    pos.maxHoldingHit = maxHoldingHit;
+    pos.exitDue = exitReason !== 'none' && exitSize > 0n;
+    pos.exitReason = exitReason;
+    pos.trades = s.trades.length;
+    pos.realizedPnlUsd = s.realizedUsd;
+    pos.equityUsd = equityUsd;
+    return this.out;
   }
 
   onSignal(event: FiredEvent): void {
