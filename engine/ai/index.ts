@@ -30,5 +30,5 @@ export { AnalysisQueue, promptVarsOf, type AnalysisJob, type Schedule, type Queu
 export { aiFact, type AiFact, type AiFactStatus } from './fact.ts';
 export { aiConfigFromEnv, type AiEnvConfig } from './config.ts';
 export { systemClock, redactText, redactingLogger, type Clock, type AiLogger } from './support.ts';
-export { AiFactProducer, CHART_WARMUP_BARS, MIN_CHART_BARS, type AiStrategySchedule, type AiProducerOptions, type OnDemandAnalysis, type StreamCounts } from './producer.ts';
+export { AiFactProducer, CHART_WARMUP_BARS, MAX_CHART_FILLS, MIN_CHART_BARS, type AiStrategySchedule, type StrategyFill, type AiProducerOptions, type OnDemandAnalysis, type StreamCounts } from './producer.ts';
 export { CandleBuilder } from './candle-builder.ts';

@@ -18,12 +18,22 @@ import { aiFact, type AiFact } from './fact.ts';
 import type { Language } from './prompts.ts';
 import type { AnalysisQueue, Trigger } from './queue.ts';
 import { defaultAiLogger, type AiLogger, type Clock } from './support.ts';
-import type { Bar, ChartInput } from './types.ts';
+import type { Bar, ChartInput, TradeMarker } from './types.ts';
 
 /** Candles before the chart's first one that its indicators are computed over (SMA 50, MACD 26/9 warm up within them). */
 export const CHART_WARMUP_BARS = 100;
 /** Fewest closed candles an on-demand chart is drawn with. */
 export const MIN_CHART_BARS = 20;
+/** Most fills a chart stream keeps for its markers (older ones also go once they are before its oldest candle). */
+export const MAX_CHART_FILLS = 500;
+
+/** A filled order of a strategy, as its chart marks it: base-token side, fill price (USD) and fill time (ms). */
+export interface StrategyFill {
+  strategy: string;
+  side: 'buy' | 'sell';
+  priceUsd: number;
+  timeMs: number;
+}
 
 /** One strategy's analysis schedule as the engine runs it (from its `ai:` entry). */
 export interface AiStrategySchedule {
@@ -70,6 +80,8 @@ class ChartStream {
   readonly counts: StreamCounts = { scheduled: 0, onDemand: 0, ok: 0, failed: {}, waitingForCandles: 0 };
   /** Per strategy, the schedule slot (UTC multiple of its `every`) last analysed. */
   private readonly lastSlot = new Map<string, number>();
+  /** Fills of this stream's strategies, oldest first (the chart marks those inside its window). */
+  private readonly fills: StrategyFill[] = [];
 
   constructor(
     readonly key: string,
@@ -93,10 +105,27 @@ class ChartStream {
     for (const s of this.strategies) this.lastSlot.set(s.strategy, Math.floor(now / s.everyMs));
   }
 
-  /** The chart of the last `bars` closed candles, indicators computed over up to CHART_WARMUP_BARS before them. */
+  addFill(fill: StrategyFill): void {
+    this.fills.push(fill);
+    const oldest = this.candles.closed[0]?.time ?? -Infinity;
+    while (this.fills.length > MAX_CHART_FILLS || (this.fills.length && this.fills[0]!.timeMs < oldest)) this.fills.shift();
+  }
+
+  /**
+   * The chart of the last `bars` closed candles, indicators computed over up to CHART_WARMUP_BARS
+   * before them, marking the stream's strategies' fills inside the window (first candle's open to
+   * last candle's close); with several strategies on the chart each marker names its strategy.
+   */
   chart(): ChartInput {
     const history = this.candles.closed.slice(-(this.spec.bars + CHART_WARMUP_BARS));
-    return { market: this.market, timeframe: this.spec.timeframe, ...lastWindow(history, defaultStudies(history), this.spec.bars) };
+    const window = lastWindow(history, defaultStudies(history), this.spec.bars);
+    const from = window.bars[0]?.time ?? Infinity;
+    const to = (window.bars.at(-1)?.time ?? -Infinity) + this.spec.timeframeMs;
+    const named = this.strategies.length > 1;
+    const trades: TradeMarker[] = this.fills
+      .filter((f) => f.timeMs >= from && f.timeMs < to)
+      .map((f) => ({ time: f.timeMs, side: f.side, price: f.priceUsd, ...(named ? { label: `${f.side.toUpperCase()} ${f.strategy}` } : {}) }));
+    return { market: this.market, timeframe: this.spec.timeframe, ...window, ...(trades.length ? { trades } : {}) };
   }
 }
 
@@ -162,6 +191,16 @@ export class AiFactProducer {
       void p.finally(() => this.inFlight.delete(p));
     }
     return undefined;
+  }
+
+  /** A strategy's filled order (the engine's execution result): marked on its chart while inside the chart's window. */
+  onFill(fill: StrategyFill): void {
+    this.byStrategy.get(fill.strategy)?.stream.addFill(fill);
+  }
+
+  /** The chart a strategy's next analysis would send now (undefined for a strategy without an `ai:` schedule). */
+  chartOf(strategy: string): ChartInput | undefined {
+    return this.byStrategy.get(strategy)?.stream.chart();
   }
 
   /** The `ai` fact of a strategy now (undefined for a strategy without an `ai:` schedule). */

@@ -266,6 +266,10 @@ export class TradingEngine {
       }
     }
     if (report.status === 'filled') this.reportFill(order, report);
+    // The strategy's chart marks its own fills (in a backtest: the fill model's time and price, so the chart stays deterministic).
+    if (report.status === 'filled' && (order.side === 'buy' || order.side === 'sell') && report.fillPriceUsd !== undefined) {
+      this.opts.ai?.onFill({ strategy: order.strategy, side: order.side, priceUsd: report.fillPriceUsd, timeMs: Date.parse(report.at) });
+    }
     if (this.opts.saveStateAfterEachResult !== false) await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
 

@@ -3,10 +3,11 @@
  * schedule slots (never before the chart has its candles), answers that never block a tick in a
  * run, and a fact that is ready only for a fresh, complete answer.
  */
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AiClient, AiFactProducer, AnalysisQueue, CandleBuilder, type AiStrategySchedule, type Bar } from '../../engine/ai/index.ts';
-import { answer, ChatServer, hang, status } from './chat-server.ts';
+import { AiClient, AiFactProducer, AnalysisQueue, CandleBuilder, renderChart, type AiStrategySchedule, type Bar } from '../../engine/ai/index.ts';
+import { answer, ChatServer, hang, partsOf, status } from './chat-server.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 
@@ -125,6 +126,46 @@ test('a backtest (inline) gets the answer before the bar is evaluated; missed sl
     t.now = T0 + 35 * H;
     await producer.onPrice(t.now, bar(34).close, bar(34));
     assert.equal(server.received.length, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+test("the chart sent marks the strategy's own fills inside its window (side, price, time), not those before it", async () => {
+  const server = new ChatServer();
+  const url = await server.start();
+  const t = { now: T0 };
+  const clock = clockAt(t);
+  const client = new AiClient({ baseUrl: url, model: 'test-vision', clock, log: silent });
+  const queue = new AnalysisQueue({ client, clock, log: silent });
+  // Hourly slots: analyses from hour 24 on; the last one (after hour 29) charts hours 6..29.
+  const producer = new AiFactProducer({ market: 'SOL/USDC', schedules: [schedule('a', queue, { everyMs: H }), schedule('b', undefined, { everyMs: H, bars: 20 })], wait: 'inline', clock, log: silent });
+  try {
+    for (let i = 0; i < 30; i++) {
+      t.now = T0 + (i + 1) * H;
+      if (i === 2) producer.onFill({ strategy: 'a', side: 'buy', priceUsd: 99.5, timeMs: T0 + 2 * H + 60_000 }); // before the window
+      if (i === 10) producer.onFill({ strategy: 'a', side: 'buy', priceUsd: bar(10).low + 0.1, timeMs: T0 + 10 * H + 60_000 });
+      if (i === 20) producer.onFill({ strategy: 'a', side: 'sell', priceUsd: bar(20).high - 0.1, timeMs: T0 + 20 * H });
+      producer.onFill({ strategy: 'nobody', side: 'sell', priceUsd: 1, timeMs: t.now }); // a strategy without ai: is ignored
+      await producer.onPrice(t.now, bar(i).close, bar(i));
+    }
+    assert.equal(server.received.length, 7);
+    const chart = producer.chartOf('a')!;
+    assert.equal(chart.bars[0]!.time, T0 + 6 * H);
+    assert.deepEqual(chart.trades, [
+      { time: T0 + 10 * H + 60_000, side: 'buy', price: bar(10).low + 0.1 },
+      { time: T0 + 20 * H, side: 'sell', price: bar(20).high - 0.1 },
+    ]);
+    const rendered = renderChart(chart);
+    assert.equal(rendered.svg.match(/>BUY</g)?.length, 1, 'one buy marker');
+    assert.equal(rendered.svg.match(/>SELL</g)?.length, 1, 'one sell marker');
+    // What the model got is that chart, markers and all (the same PNG bytes), not one without them.
+    const sha = (dataUrl: string) => createHash('sha256').update(Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64')).digest('hex');
+    const sent = sha(partsOf(server.received.at(-1)!).images[0]!);
+    assert.equal(sent, rendered.sha256, 'the last request carries the chart with both markers');
+    assert.notEqual(sent, renderChart({ ...chart, trades: [] }).sha256);
+    // Strategy b has its own stream (no queue) and no fills: its chart marks nothing.
+    assert.equal(producer.chartOf('b')!.trades, undefined);
   } finally {
     await server.close();
   }
