@@ -188,7 +188,7 @@ async function engineSide(): Promise<void> {
   });
   const workers = Keystore.load({ version: 1, wallets }, { baseDir: process.cwd(), env }).byTier('worker');
   const source = new ChainSource({ config: chainScannerConfig(PROJECT, { rpc: ready.rpcUrl, ws: ready.wsUrl }), log });
-  const live = buildLiveContext({ rpcUrl: ready.rpcUrl, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log });
+  const live = buildLiveContext({ rpcUrl: ready.rpcUrl, workers, pools: { statesFor: (a, b, o) => source.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log });
   // ── the engine's stages, stamped where they hand over ──
   interface Trace {
     priceId: string;

@@ -112,7 +112,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const recordedFloor = resolveSharedPath(PROJECT, '../../../shared/fixtures/jito/tip-accounts-and-limits.json');
   if (existsSync(recordedFloor)) sb.setTipFloor((JSON.parse(readFileSync(recordedFloor, 'utf8')) as { tipFloorResponseExample: TipFloorSample[] }).tipFloorResponseExample.at(-1));
   const tipFloor = await new HttpTipFloor(`${sb.blockEngineUrl}/api/v1/bundles/tip_floor`, { refreshMs: 2_000 }).start();
-  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan] });
+  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b, o) => source.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan] });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live });
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
