@@ -128,12 +128,12 @@ export class ChainSource implements FactSource, PoolProvider {
     if (!entries.length) return undefined;
     const current = (address: string) => {
       const a = market.accounts.get(address);
-      return a !== undefined && a.data.length > 0 && Math.max(a.slot ?? 0, vouched.slot - 1) >= landed;
+      return a !== undefined && Math.max(a.slot ?? 0, vouched.slot - 1) >= landed;
     };
     const states: PoolState[] = [];
     for (const entry of entries) {
       const poolAccount = market.accounts.get(entry.state.address);
-      if (!poolAccount || !current(entry.state.address)) return undefined;
+      if (!poolAccount || poolAccount.data.length === 0 || !current(entry.state.address)) return undefined;
       for (const dep of new Set([...entry.venue.requiredAccounts(poolAccount), ...entry.venue.vaults(entry.state)])) if (!current(dep)) return undefined;
       const slotsSince = Math.max(0, vouched.slot - clock.slot);
       const unixTimestamp = clock.unixTimestamp + BigInt(Math.floor((slotsSince * this.opts.config.slotMs) / 1000));

@@ -7,6 +7,8 @@
  * a second ago leaves a transaction nearly all of that window, and `lastValidBlockHeight` comes
  * with it, so confirmation still knows exactly when it expired.
  */
+import { SolrulesError } from '../../errors/index.ts';
+
 export interface Blockhash {
   blockhash: string;
   lastValidBlockHeight: number;
@@ -47,7 +49,7 @@ export class BlockhashCache {
     this.refreshMs = opts.refreshMs ?? 400;
     this.maxAgeMs = opts.maxAgeMs ?? 1000;
     this.now = opts.now ?? (() => performance.now());
-    if (!(this.refreshMs > 0) || !(this.maxAgeMs >= this.refreshMs)) throw new RangeError(`BlockhashCache: need 0 < refreshMs (${this.refreshMs}) <= maxAgeMs (${this.maxAgeMs})`);
+    if (!(this.refreshMs > 0) || !(this.maxAgeMs >= this.refreshMs)) throw new SolrulesError('EXEC_BAD_POLICY', `blockhash cache: refreshMs must be positive and at most maxAgeMs; got refreshMs ${this.refreshMs}, maxAgeMs ${this.maxAgeMs}`, { field: 'refreshMs', value: this.refreshMs });
   }
 
   /** A blockhash fetched within `maxAgeMs`; starts the background refresh on first use. */
