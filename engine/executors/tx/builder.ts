@@ -141,9 +141,10 @@ export class TransactionBuilder {
     if (req.instructions.length === 0 && !req.tip) throw new SolrulesError('EXEC_EMPTY_TRANSACTION', 'nothing to build: no swap instructions', {});
     const swapsAndTip = [...req.instructions, ...(req.tip ? [req.tip] : [])];
     const writable = writableAccounts(req.payer.publicKey, swapsAndTip);
-    // The fee market and the blockhash side by side: a build waits for the slower, not the sum.
-    const [fees, bh] = await Promise.all([req.noPriorityFee ? undefined : this.chain.getRecentPrioritizationFees(writable), req.blockhash ?? this.chain.getLatestBlockhash()]);
-    const price = fees ? computeUnitPrice(fees, this.policy.priorityFee) : { microLamports: 0n, observed: 0n, capped: false };
+    let price = { microLamports: 0n, observed: 0n, capped: false };
+    if (!req.noPriorityFee) price = computeUnitPrice(await this.chain.getRecentPrioritizationFees(writable), this.policy.priorityFee);
+    // Live executors pass a BlockhashCache here (live-factory.ts): no round trip on the send path.
+    const bh = req.blockhash ?? (await this.chain.getLatestBlockhash());
 
     let used: number;
     if (req.simulatedUnits !== undefined) {
