@@ -188,7 +188,7 @@ async function engineSide(): Promise<void> {
   });
   const workers = Keystore.load({ version: 1, wallets }, { baseDir: process.cwd(), env }).byTier('worker');
   const source = new ChainSource({ config: chainScannerConfig(PROJECT, { rpc: ready.rpcUrl, ws: ready.wsUrl }), log });
-  const live = buildLiveContext({ rpcUrl: ready.rpcUrl, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log });
+  const live = buildLiveContext({ rpcUrl: ready.rpcUrl, workers, pools: { statesFor: (a, b, o) => source.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), log });
   // ── the engine's stages, stamped where they hand over ──
   interface Trace {
     priceId: string;
@@ -382,12 +382,16 @@ async function engineSide(): Promise<void> {
     quote: 'quote: arbitrage search (golden section)',
     rules: 'rules: strategy + risk + routing, bus hops',
     queue: 'queue: routed → executor starts (serial)',
-    fresh: 'fresh state read + re-quote + instructions',
+    fresh: 'fresh state + re-quote + instructions',
     guard: 'guard: simulateTransaction',
-    build: 'build and sign: blockhash, CU simulation',
+    build: 'build and sign (cached blockhash, guard CU)',
     send: 'send: journal → arrival at the endpoint',
   };
   for (const s of Object.keys(stages) as Stage[]) console.log(row(`    ${labels[s]}`, stages[s]));
+  const flushes = source.scanner?.flushes;
+  const bh = live.blockhashes?.stats;
+  console.log(`  send path: state from the scanners ${source.freshStats.fromScanner}×, read from the chain ${source.freshStats.read}×; blockhash cache ${bh ? `${bh.hits} hits, ${bh.waits} waits, ${bh.fetches} background/waited fetches` : 'off'}; guard simulations ${live.guard.stats.checked}`);
+  if (flushes) console.log(`  scanner slots closed by: the next slot's notification ${flushes.slotNotice}, the next slot's first update ${flushes.nextSlotUpdate}, the settle wait ${flushes.settled}`);
   console.log(`  goal: p99 under 5 ms — ${pct(total, 99) < 5 ? 'met' : `missed (p99 ${pct(total, 99).toFixed(2)} ms)`}; ${orders.size} orders decided in the window, ${unsent} not sent (refused or still queued) are not in the figures`);
 
   // Route templates: the arbitrage search over every ordered pool pair, beside re-filling a known

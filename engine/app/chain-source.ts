@@ -31,6 +31,18 @@ export interface ChainSourceOptions {
   reserves?: readonly ReserveWatch[];
   /** Told the market-data initializer's report before trading starts (the run prints it). */
   onReady?: (readiness: MarketReadiness) => void;
+  /**
+   * Live sends are built on the scanners' state when a slot was vouched for within this many ms
+   * (and the other conditions of `scannerStatesFor` hold); 0: always read from the chain.
+   * Default 1000.
+   */
+  scannerStateMaxAgeMs?: number;
+}
+
+/** What a live send's state read must reflect. */
+export interface FreshStateOptions {
+  /** Slot our own last landed transaction is in: the state must be at least this new. */
+  landedSlot?: number;
 }
 
 export class ChainSource implements FactSource, PoolProvider {
@@ -45,6 +57,11 @@ export class ChainSource implements FactSource, PoolProvider {
   readonly watching = new Promise<void>((resolve) => (this.markWatching = resolve));
   private stopRequested: (() => void) | undefined;
   private stopped = false;
+  private clock: { slot: number; unixTimestamp: bigint } | undefined;
+  private clockTimer: NodeJS.Timeout | undefined;
+  private clockReading = false;
+  /** How live sends' state was served: rebuilt from the scanners' accounts, or read from the chain. */
+  readonly freshStats = { fromScanner: 0, read: 0 };
 
   constructor(private readonly opts: ChainSourceOptions) {}
 
@@ -72,14 +89,21 @@ export class ChainSource implements FactSource, PoolProvider {
   }
 
   /**
-   * Pool states for a pair read from the chain now (pool, the tick / bin arrays and vaults it
-   * needs, the Clock's unix time): what a live send is quoted and built on. The scanners' state
-   * may trail our own last transaction by a notification; a quote on it would be refused by the
-   * guard, or worse, land short of what the order expected.
+   * Pool states for a pair current as of the call: what a live send is quoted and built on. When
+   * the scanners' state is current (`scannerStatesFor`) it is rebuilt from the accounts they hold
+   * — no round trip; otherwise the pool, the tick / bin arrays and vaults it needs and the Clock
+   * are read from the chain now. Either way the send guard simulates the plan on the chain's
+   * state before anything is signed, so a state that moved since is refused, never sent.
    */
-  async freshStatesFor(inputMint: string, outputMint: string): Promise<PoolState[]> {
+  async freshStatesFor(inputMint: string, outputMint: string, opts: FreshStateOptions = {}): Promise<PoolState[]> {
     const scanner = this.scanner;
     if (!scanner) return [];
+    const held = this.scannerStatesFor(inputMint, outputMint, opts);
+    if (held) {
+      this.freshStats.fromScanner += 1;
+      return held;
+    }
+    this.freshStats.read += 1;
     const read = async (addresses: string[]) => (await fetchAccounts(scanner.connection, addresses, { commitment: 'processed', via: 'initial' })).updates;
     // The pools are read side by side: a send waits for the slowest read, not for their sum.
     const states = await Promise.all(scanner.market.poolsFor(inputMint, outputMint).map(async (entry): Promise<PoolState | undefined> => {
@@ -89,11 +113,74 @@ export class ChainSource implements FactSource, PoolProvider {
       const deps = [...new Set([...entry.venue.requiredAccounts(poolAccount), ...entry.venue.vaults(entry.state)])];
       const accounts = new Map(scanner.market.accounts);
       for (const u of await read(deps)) if (u.account.data.length) accounts.set(u.address, { ...u.account, address: u.address, slot: u.slot });
-      const data = clock?.account.data;
-      const unixTimestamp = data && data.length >= 40 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).readBigInt64LE(32) : BigInt(Math.floor(Date.now() / 1000));
-      return entry.venue.buildState(poolAccount, accounts, { unixTimestamp });
+      const unixTimestamp = clock ? this.noteClock(clock.slot, clock.account.data) : undefined;
+      return entry.venue.buildState(poolAccount, accounts, { unixTimestamp: unixTimestamp ?? BigInt(Math.floor(Date.now() / 1000)) });
     }));
     return states.filter((st): st is PoolState => st !== undefined);
+  }
+
+  /**
+   * The pair's pool states rebuilt from the accounts the scanners hold — or undefined when they
+   * may not be current: the source is not live, no slot was vouched for within
+   * `scannerStateMaxAgeMs`, an account a pool needs is not held, an account is older than our
+   * own last landed transaction (`landedSlot`: a slot notification vouches for the slots before
+   * it), or the chain's Clock is not known yet. The Clock's unix time is the last one read
+   * (background, every slot) carried forward by the slots since at `slotMs` each.
+   */
+  scannerStatesFor(inputMint: string, outputMint: string, opts: FreshStateOptions = {}): PoolState[] | undefined {
+    const scanner = this.scanner;
+    const maxAge = this.opts.scannerStateMaxAgeMs ?? 1000;
+    if (!scanner || maxAge <= 0 || !scanner.source.stats().connected) return undefined;
+    const market = scanner.market;
+    const vouched = market.vouched;
+    const clock = this.clock;
+    if (!vouched || !clock || Date.now() - vouched.at > maxAge) return undefined;
+    const landed = opts.landedSlot ?? 0;
+    const entries = market.poolsFor(inputMint, outputMint);
+    if (!entries.length) return undefined;
+    const current = (address: string) => {
+      const a = market.accounts.get(address);
+      return a !== undefined && Math.max(a.slot ?? 0, vouched.slot - 1) >= landed;
+    };
+    const states: PoolState[] = [];
+    for (const entry of entries) {
+      const poolAccount = market.accounts.get(entry.state.address);
+      if (!poolAccount || poolAccount.data.length === 0 || !current(entry.state.address)) return undefined;
+      for (const dep of new Set([...entry.venue.requiredAccounts(poolAccount), ...entry.venue.vaults(entry.state)])) if (!current(dep)) return undefined;
+      const slotsSince = Math.max(0, vouched.slot - clock.slot);
+      const unixTimestamp = clock.unixTimestamp + BigInt(Math.floor((slotsSince * this.opts.config.slotMs) / 1000));
+      states.push(entry.venue.buildState(poolAccount, market.accounts, { unixTimestamp }));
+    }
+    return states;
+  }
+
+  /** Records a Clock sysvar read; returns its unix time. */
+  private noteClock(slot: number, data: Uint8Array): bigint | undefined {
+    if (data.length < 40) return undefined;
+    const unixTimestamp = Buffer.from(data.buffer, data.byteOffset, data.byteLength).readBigInt64LE(32);
+    if (!this.clock || slot >= this.clock.slot) this.clock = { slot, unixTimestamp };
+    return unixTimestamp;
+  }
+
+  /** Reads the Clock in the background while running (the scanner-state path's unix time). */
+  private startClock(): void {
+    const scanner = this.scanner;
+    if (!scanner || this.clockTimer) return;
+    const tick = async () => {
+      if (this.clockReading) return;
+      this.clockReading = true;
+      try {
+        const [clock] = (await fetchAccounts(scanner.connection, [CLOCK_SYSVAR], { commitment: 'processed', via: 'initial' })).updates;
+        if (clock) this.noteClock(clock.slot, clock.account.data);
+      } catch {
+        // The next tick tries again; meanwhile an old Clock only ages the scanner path out.
+      } finally {
+        this.clockReading = false;
+      }
+    };
+    void tick();
+    this.clockTimer = setInterval(() => void tick(), this.opts.config.slotMs);
+    this.clockTimer.unref?.();
   }
 
   /**
@@ -125,6 +212,7 @@ export class ChainSource implements FactSource, PoolProvider {
     const decoded = this.scanner.market.entries().length;
     if (decoded === 0) throw new SolrulesError('MARKET_NO_POOLS', `none of the ${readiness.ready.length} ready pool(s) decoded from ${cfg.rpcUrl}: check the addresses and that the chain holds them`, { rpcUrl: cfg.rpcUrl, pools: readiness.ready });
     if (this.stopped) return;
+    this.startClock();
     await new Promise<void>((resolve) => {
       const timers: NodeJS.Timeout[] = [];
       const done = () => {
@@ -135,12 +223,15 @@ export class ChainSource implements FactSource, PoolProvider {
       if (this.opts.durationMs !== undefined) timers.push(setTimeout(done, this.opts.durationMs));
       if (this.opts.onProgress) timers.push(setInterval(() => this.opts.onProgress!(engine, this), this.opts.progressMs ?? 1000));
     });
+    if (this.clockTimer) clearInterval(this.clockTimer);
+    this.clockTimer = undefined;
     await this.scanner.idle();
     await bus.settle();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.clockTimer) clearInterval(this.clockTimer);
     this.stopRequested?.();
     await this.scanner?.stop();
   }

@@ -2,9 +2,11 @@
  * The chain context of a `--live` engine: the RPC pool, the worker wallets, the route source —
  * buys and sells on the best venue (Venue.swapInstruction), round trips as two legs in one
  * transaction (flash-loan wrapped when the route asks and a provider lends the input), both built on pool state read from the chain at send time — behind the send
- * guard, the submission journal, the confirmation monitor and quote accuracy.
+ * guard, the submission journal, the confirmation monitor and quote accuracy. A blockhash cache
+ * refreshed in the background serves the guard and the builders; the pool states come from the
+ * scanners when current (ChainSource.freshStatesFor), else from a read.
  */
-import { ConfirmationMonitor, MemorySubmissionJournal, TipAdvisor, type TipFloorSource, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type ExecutionWallets, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
+import { BlockhashCache, ConfirmationMonitor, MemorySubmissionJournal, TipAdvisor, type TipFloorSource, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type ExecutionWallets, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
 import { WorkerPool, type HoldSource, type WalletSigner } from '../wallets/index.ts';
 import type { Order } from '../orders/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
@@ -34,8 +36,12 @@ export type EngineLiveContext = LiveContext & { guard: SendGuard; accuracy: Quot
 /** Builds the chain context a --live engine sends with. */
 export function buildLiveContext(opts: LiveContextOptions): EngineLiveContext {
   const rpc = new RpcPool([opts.rpcUrl]);
-  const roundTrips = new RoundTripSource(opts.pools, opts.flashLoans ?? []);
-  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(opts.pools), roundTrips), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps });
+  const monitor = new ConfirmationMonitor(rpc, { initialIntervalMs: 50, maxIntervalMs: 400 });
+  // Each send's state must reflect our own last landed transaction (the scanners may not have it yet).
+  const pools: PoolStateProvider = { statesFor: (a, b) => opts.pools.statesFor(a, b, { landedSlot: monitor.landedSlot }) };
+  const roundTrips = new RoundTripSource(pools, opts.flashLoans ?? []);
+  const blockhashes = new BlockhashCache(rpc);
+  const guard = new SendGuard({ inner: new OrderRouteSource(new VenueSource(pools), roundTrips), rpcUrl: opts.rpcUrl, maxShortfallBps: opts.maxShortfallBps, blockhashes });
   return {
     rpc,
     workers: new WorkerPool(opts.workers, rpc, opts.holds),
@@ -44,7 +50,8 @@ export function buildLiveContext(opts: LiveContextOptions): EngineLiveContext {
     guard,
     roundTrips,
     journal: opts.journal ?? new MemorySubmissionJournal(),
-    monitor: new ConfirmationMonitor(rpc, { initialIntervalMs: 50, maxIntervalMs: 400 }),
+    monitor,
+    blockhashes,
     accuracy: new QuoteAccuracy(),
     ...(opts.tipFloor ? { tips: new TipAdvisor(opts.tipFloor) } : {}),
     ...(opts.log ? { log: opts.log } : {}),

@@ -83,7 +83,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
-    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), journal: new StoreSubmissionJournal(opened!), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b, o) => source.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), journal: new StoreSubmissionJournal(opened!), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
   }
   const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(opened ? { store: opened } : {}), ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
   const walletWatch = manager && new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: args.live === true, ...(args.ws ? { wsUrl: args.ws } : {}), log });

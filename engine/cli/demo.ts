@@ -141,7 +141,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   // The wallet manager over the demo's wallets: a fresh journal per demo (a temporary directory).
   const journalDir = mkdtempSync(join(tmpdir(), 'solrules-demo-wallets-'));
   const manager = await WalletManager.open({ cfg: wallets.config, baseDir: journalDir, rpc: new RpcPool([sb.rpcUrl]), env: wallets.env });
-  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan], holds: holdsOf(manager), wallets: manager.executionHooks() });
+  const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b, o) => source.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan], holds: holdsOf(manager), wallets: manager.executionHooks() });
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live, ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}) });
   source.history = routeHistoryFromStore(app.store);
   if (app.server) opts.onMetrics?.(app.server.port);

@@ -14,6 +14,7 @@ export { PaperExecutor, PoolStateQuoter, Portfolio, type PaperConfig, type Marke
 export { MemorySubmissionJournal, StoreSubmissionJournal, type SubmissionJournal } from './journal.ts';
 export { RpcPool, RpcError, type RpcPoolOptions } from './rpc/pool.ts';
 export { LookupTableManager } from './tx/lookup-tables.ts';
+export { BlockhashCache, type BlockhashCacheOptions, type BlockhashCacheStats } from './tx/blockhash.ts';
 export { ConfirmationMonitor } from './confirm/monitor.ts';
 export { QuoteAccuracy, type QuoteAccuracyFact } from './confirm/accuracy.ts';
 export type { LiveReport, Reconciliation, ExecutionWallets } from './live/executor.ts';

@@ -16,7 +16,8 @@ import { JitoSubmitter } from './jito/submitter.ts';
 import { GrpcJitoTransport, JsonRpcJitoTransport } from './jito/transport.ts';
 import { RpcPool } from './rpc/pool.ts';
 import { RpcSubmitter } from './rpc/submitter.ts';
-import { TransactionBuilder, type BuilderPolicy, DEFAULT_BUILDER_POLICY } from './tx/builder.ts';
+import { TransactionBuilder, type BuilderChain, type BuilderPolicy, DEFAULT_BUILDER_POLICY } from './tx/builder.ts';
+import type { BlockhashCache } from './tx/blockhash.ts';
 import type { LookupTableManager } from './tx/lookup-tables.ts';
 import { LiveExecutor, type ExecutionWallets } from './live/executor.ts';
 import type { RouteSource } from './live/plan.ts';
@@ -37,7 +38,15 @@ export interface LiveContext {
   solUsd?: () => number | undefined;
   lookupTables?: LookupTableManager;
   builderPolicy?: BuilderPolicy;
+  /** A blockhash kept fresh in the background (the chain's; shared with the send guard): sends never wait on getLatestBlockhash. */
+  blockhashes?: BlockhashCache;
   log?: Logger;
+}
+
+/** The builder's chain: the pool's fee market and simulation, the blockhash from the cache when there is one. */
+function builderChain(rpc: RpcPool, blockhashes: BlockhashCache | undefined): BuilderChain {
+  if (!blockhashes) return rpc;
+  return { getLatestBlockhash: () => blockhashes.get(), getRecentPrioritizationFees: (a) => rpc.getRecentPrioritizationFees(a), simulate: (tx, o) => rpc.simulate(tx, o) };
 }
 
 import type { ExecutorConfig } from './kind.ts';
@@ -58,7 +67,7 @@ function int(cfg: ExecutorConfig, key: string, name: string): number | undefined
 
 /** Builds the rpc or jito executor an `executors:` entry describes. */
 export async function createLiveExecutor(name: string, cfg: ExecutorConfig, ctx: LiveContext): Promise<LiveExecutor> {
-  const builder = new TransactionBuilder(ctx.rpc, ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY);
+  const builder = new TransactionBuilder(builderChain(ctx.rpc, ctx.blockhashes), ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY);
   const maxRebuilds = int(cfg, 'maxRebuilds', name);
   const policy = maxRebuilds !== undefined ? { maxRebuilds } : {};
   const common = { name, rpc: ctx.rpc, workers: ctx.workers, source: ctx.source, monitor: ctx.monitor, journal: ctx.journal, policy, ...(ctx.accuracy ? { accuracy: ctx.accuracy } : {}), ...(ctx.tips ? { tips: ctx.tips } : {}), ...(ctx.wallets ? { wallets: ctx.wallets } : {}), ...(ctx.solUsd ? { solUsd: ctx.solUsd } : {}), ...(ctx.lookupTables ? { lookupTables: ctx.lookupTables } : {}), ...(ctx.log ? { log: ctx.log.child({ executor: name }) } : {}) };
@@ -70,7 +79,7 @@ export async function createLiveExecutor(name: string, cfg: ExecutorConfig, ctx:
       rpc = new RpcPool(endpoints as string[]);
     }
     const rebroadcastMs = int(cfg, 'rebroadcastMs', name);
-    const submitter = new RpcSubmitter(rpc, new TransactionBuilder(rpc, ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY), ctx.monitor, ctx.lookupTables, { ...(rebroadcastMs !== undefined ? { rebroadcastMs } : {}) });
+    const submitter = new RpcSubmitter(rpc, new TransactionBuilder(builderChain(rpc, ctx.blockhashes), ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY), ctx.monitor, ctx.lookupTables, { ...(rebroadcastMs !== undefined ? { rebroadcastMs } : {}) });
     return new LiveExecutor({ ...common, rpc, submitter });
   }
   if (cfg.type === 'jito') {
@@ -84,7 +93,7 @@ export async function createLiveExecutor(name: string, cfg: ExecutorConfig, ctx:
     const tipPlacement = str(cfg, 'tipPlacement', name);
     if (tipPlacement !== undefined && tipPlacement !== 'inline' && tipPlacement !== 'separate') throw new SolrulesError('EXEC_BAD_CONFIG', `executors.${name}.tipPlacement must be inline or separate`, { field: `executors.${name}.tipPlacement`, value: tipPlacement });
     const maxBundleSends = int(cfg, 'maxBundleSends', name);
-    const submitter = new JitoSubmitter(t, ctx.rpc, builder, ctx.monitor, ctx.lookupTables, { ...(tipPlacement ? { tipPlacement } : {}), ...(maxBundleSends !== undefined ? { maxBundleSends } : {}) });
+    const submitter = new JitoSubmitter(t, ctx.rpc, builder, ctx.monitor, ctx.lookupTables, { ...(tipPlacement ? { tipPlacement } : {}), ...(maxBundleSends !== undefined ? { maxBundleSends } : {}), ...(ctx.blockhashes ? { blockhashes: ctx.blockhashes } : {}) });
     return new LiveExecutor({ ...common, submitter });
   }
   throw new SolrulesError('EXEC_BAD_CONFIG', `executors.${name}: type '${cfg.type}' is not a live executor`, { field: `executors.${name}.type`, value: cfg.type });

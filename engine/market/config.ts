@@ -54,6 +54,12 @@ export interface ScannerConfig {
   shredstream: { url: string | undefined; refreshDelayMs: number };
   /** Slot duration used to estimate the current slot between observations (default 400 ms). */
   slotMs: number;
+  /**
+   * How long a slot's updates wait for more of the same slot before the scanner publishes them,
+   * when nothing has closed the slot (the next slot's notification or first update closes it at
+   * once). 0: at the end of the current burst of messages. Default 20 ms.
+   */
+  settleMs: number;
   priceFeed: { impactSizesUsd: number[]; historySize: number; minIntervalMs: number };
   volume: { bucketMs: number; spikeWindowMs: number; spikeRatio: number };
 }
@@ -66,6 +72,7 @@ export const SCANNER_DEFAULTS = {
   reconnect: { initialMs: 250, maxMs: 30_000, staleAfterMs: 10_000 },
   shredstream: { refreshDelayMs: 400 },
   slotMs: 400,
+  settleMs: 20,
   priceFeed: { impactSizesUsd: [1_000, 10_000], historySize: 24, minIntervalMs: 0 },
   volume: { bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3 },
 };
@@ -119,7 +126,7 @@ const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) => Record<string, unknown> = () => ({})): ScannerConfig {
   const c = new Checker(where);
   const o = c.object(value, []);
-  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'priceFeed', 'volume']);
+  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'settleMs', 'priceFeed', 'volume']);
   const mode = o.subscriptionMode;
   if (mode !== 'websocket' && mode !== 'rpc-polling' && mode !== 'shredstream') c.fail(['subscriptionMode'], mode, "'websocket', 'rpc-polling' or 'shredstream'");
   const commitment = o.commitment ?? SCANNER_DEFAULTS.commitment;
@@ -192,6 +199,7 @@ export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) 
       refreshDelayMs: c.number(shred.refreshDelayMs, ['shredstream', 'refreshDelayMs'], SCANNER_DEFAULTS.shredstream.refreshDelayMs, int(0), 'a number of ms'),
     },
     slotMs: c.number(o.slotMs, ['slotMs'], SCANNER_DEFAULTS.slotMs, int(1), 'a positive number of ms'),
+    settleMs: c.number(o.settleMs, ['settleMs'], SCANNER_DEFAULTS.settleMs, int(0), 'a number of ms (0: the end of the current burst)'),
     priceFeed: {
       impactSizesUsd: feed.impactSizesUsd === undefined ? [...SCANNER_DEFAULTS.priceFeed.impactSizesUsd] : c.list(feed.impactSizesUsd, ['priceFeed', 'impactSizesUsd']).map((n, i) => c.number(n, ['priceFeed', 'impactSizesUsd', i], 0, (x) => x > 0, 'a positive USD size')),
       historySize: c.number(feed.historySize, ['priceFeed', 'historySize'], SCANNER_DEFAULTS.priceFeed.historySize, int(1), 'a positive integer'),

@@ -71,6 +71,7 @@ export class MarketState implements PoolProvider {
   /** Pools with a changed account, rebuilt at the next flush (with the accounts that changed). */
   private readonly dirty = new Map<string, Set<string>>();
   private liveSlot = 0;
+  private liveAt: number | undefined;
 
   constructor(
     opts: { pools: readonly string[]; oracles: readonly OracleWatch[]; slotMs: number },
@@ -110,6 +111,12 @@ export class MarketState implements PoolProvider {
   vouch(slot: number, at: number): void {
     this.clock.observe(slot, at);
     if (slot > this.liveSlot) this.liveSlot = slot;
+    this.liveAt = at;
+  }
+
+  /** The latest slot a live source vouched for, and when (undefined before the first). */
+  get vouched(): { slot: number; at: number } | undefined {
+    return this.liveAt === undefined ? undefined : { slot: this.liveSlot, at: this.liveAt };
   }
 
   currentSlot(): number | undefined {

@@ -36,7 +36,7 @@ export interface MarketScannerOptions {
   connection?: Connection;
   /** Told which accounts changed, to void cached quotes that read them (the quote optimizer). */
   quotes?: { invalidate(accounts: Iterable<string>): Promise<void> };
-  /** Wait this long for more updates of a slot before publishing it (default 20 ms). */
+  /** Wait this long for more updates of a slot before publishing it (default: the config's `settleMs`). */
   settleMs?: number;
   now?: () => number;
   log?: Logger;
@@ -76,7 +76,9 @@ export class MarketScanner {
   private readonly settleMs: number;
   private chain: Promise<void> = Promise.resolve();
   private pendingSlot: number | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** What closed each published slot: the next slot's notification, its first update, or the settle wait. */
+  readonly flushes = { slotNotice: 0, nextSlotUpdate: 0, settled: 0 };
   private running = false;
   private readonly programs;
 
@@ -84,7 +86,7 @@ export class MarketScanner {
     const cfg = opts.config;
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? logger().child({ component: 'scanner', mode: cfg.subscriptionMode });
-    this.settleMs = opts.settleMs ?? 20;
+    this.settleMs = opts.settleMs ?? cfg.settleMs ?? 20;
     this.connection = opts.connection ?? new Connection(cfg.rpcUrl, { commitment: cfg.commitment, ...(cfg.wsUrl ? { wsEndpoint: cfg.wsUrl } : {}), disableRetryOnRateLimit: true });
     this.market = new MarketState({ pools: cfg.pools, oracles: cfg.oracles, slotMs: cfg.slotMs }, this.now);
     this.prices = new PriceFeed(this.market, { tokens: cfg.tokens, impactSizesUsd: cfg.priceFeed.impactSizesUsd, historySize: cfg.priceFeed.historySize }, this.now);
@@ -112,7 +114,10 @@ export class MarketScanner {
     slot: (slot, at) =>
       void this.enqueue(async () => {
         this.market.vouch(slot, at);
-        if (this.pendingSlot !== undefined && slot > this.pendingSlot) await this.flush();
+        if (this.pendingSlot !== undefined && slot > this.pendingSlot) {
+          this.flushes.slotNotice += 1;
+          await this.flush();
+        }
         await this.publishTrades(this.volume.settleBefore(slot));
       }),
     disconnected: (reason) => this.log.warn({ reason }, 'market source disconnected; state ages until it is back'),
@@ -177,7 +182,7 @@ export class MarketScanner {
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.clearSettle();
     await this.source.stop();
     await this.idle();
   }
@@ -203,7 +208,10 @@ export class MarketScanner {
     }
     const firstSeen = this.market.clock.firstSeenAt(u.slot);
     const highest = this.market.clock.highest;
-    if (settle && this.pendingSlot !== undefined && u.slot > this.pendingSlot) await this.flush();
+    if (settle && this.pendingSlot !== undefined && u.slot > this.pendingSlot) {
+      this.flushes.nextSlotUpdate += 1;
+      await this.flush();
+    }
     const r = this.market.apply(u);
     this.stats.accepted += 1;
     const what = this.classify(u);
@@ -237,18 +245,28 @@ export class MarketScanner {
 
   private armSettle(): void {
     if (this.settleTimer || !this.running) return;
-    this.settleTimer = setTimeout(() => {
+    const fire = () => {
       this.settleTimer = undefined;
-      void this.enqueue(() => this.flush());
-    }, this.settleMs);
+      void this.enqueue(async () => {
+        if (this.pendingSlot === undefined) return; // closed meanwhile by the next slot
+        this.flushes.settled += 1;
+        await this.flush();
+      });
+    };
+    // 0: after the messages already read from the socket (one burst) have been processed.
+    this.settleTimer = this.settleMs === 0 ? setImmediate(fire) : setTimeout(fire, this.settleMs);
+  }
+
+  private clearSettle(): void {
+    if (!this.settleTimer) return;
+    if (this.settleMs === 0) clearImmediate(this.settleTimer as NodeJS.Immediate);
+    else clearTimeout(this.settleTimer as NodeJS.Timeout);
+    this.settleTimer = undefined;
   }
 
   /** Re-decodes the pools touched since the last flush, fetches what they newly need, publishes. */
   private async flush(): Promise<void> {
-    if (this.settleTimer) {
-      clearTimeout(this.settleTimer);
-      this.settleTimer = undefined;
-    }
+    this.clearSettle();
     const slot = this.pendingSlot;
     this.pendingSlot = undefined;
     let result: FlushResult = this.market.flush();

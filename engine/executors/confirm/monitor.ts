@@ -51,6 +51,8 @@ export class ConfirmationMonitor {
   /** getSignatureStatuses calls made and the largest batch (tests check the batching). */
   readonly stats = { polls: 0, largestBatch: 0, errors: 0 };
   lastError: string | undefined;
+  /** Highest slot a watched transaction landed in (succeeded or failed): state read for the next send must be at least this new. */
+  landedSlot = 0;
 
   constructor(
     private readonly chain: MonitorChain,
@@ -109,6 +111,7 @@ export class ConfirmationMonitor {
         batch.forEach((sig, j) => {
           const s = statuses[j];
           if (!s) return;
+          if (s.err || RANK[s.confirmationStatus ?? 'processed'] >= RANK[this.opts.commitment]) this.landedSlot = Math.max(this.landedSlot, s.slot);
           if (s.err) {
             this.settle(sig, { kind: 'failed', signature: sig, slot: s.slot, err: s.err });
             changed = true;

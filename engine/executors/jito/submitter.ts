@@ -31,6 +31,8 @@ export interface JitoSubmitterOptions {
   bundleWaitMs?: number;
   /** 'inline': the tip is the last instruction of the swap transaction; 'separate': a last transaction of its own. */
   tipPlacement?: 'inline' | 'separate';
+  /** Where the bundle's blockhash comes from (a `BlockhashCache`; default: fetched per bundle). */
+  blockhashes?: { get(): Promise<{ blockhash: string; lastValidBlockHeight: number }> };
   log?: Logger;
 }
 
@@ -38,7 +40,8 @@ export interface JitoSubmitterOptions {
 export class JitoSubmitter implements Submitter {
   readonly kind = 'jito' as const;
   private tipAccounts: string[] | undefined;
-  private readonly opts: Required<Omit<JitoSubmitterOptions, 'log'>>;
+  private readonly opts: Required<Omit<JitoSubmitterOptions, 'log' | 'blockhashes'>>;
+  private readonly blockhashes: JitoSubmitterOptions['blockhashes'];
   private readonly log: Logger;
   /** Bundle sends by bundle id (tests check resends). */
   readonly sendCounts = new Map<string, number>();
@@ -51,7 +54,9 @@ export class JitoSubmitter implements Submitter {
     private readonly lookupTables?: LookupTableManager,
     opts: JitoSubmitterOptions = {},
   ) {
-    this.opts = { maxBundleSends: 4, backoffBaseMs: 200, backoffMaxMs: 3000, bundleWaitMs: 2000, tipPlacement: 'inline', ...opts };
+    const { log: _log, blockhashes, ...rest } = opts;
+    this.opts = { maxBundleSends: 4, backoffBaseMs: 200, backoffMaxMs: 3000, bundleWaitMs: 2000, tipPlacement: 'inline', ...rest };
+    this.blockhashes = blockhashes;
     this.log = opts.log ?? logger().child({ component: `jito-${transport.name}` });
   }
 
@@ -69,8 +74,8 @@ export class JitoSubmitter implements Submitter {
   async prepare(ctx: { order: Order; route: Route; plan: SwapPlan; wallet: WalletSigner }): Promise<Prepared> {
     const { order, route, plan, wallet } = ctx;
     const tip = tipLamports(plan.expected.profitLamports ?? order.expectedProfitLamports ?? 0n, tipPolicyOf(route));
-    const tipIx = SystemProgram.transfer({ fromPubkey: wallet.publicKey, toPubkey: await this.tipAccount(), lamports: tip });
-    const blockhash = await this.rpc.getLatestBlockhash();
+    const [tipTo, blockhash] = await Promise.all([this.tipAccount(), this.blockhashes ? this.blockhashes.get() : this.rpc.getLatestBlockhash()]);
+    const tipIx = SystemProgram.transfer({ fromPubkey: wallet.publicKey, toPubkey: tipTo, lamports: tip });
     const tables = [...(plan.lookupTables ?? []), ...(this.lookupTables?.current() ?? [])];
     const swap = await this.builder.build({
       payer: wallet,
@@ -81,6 +86,7 @@ export class JitoSubmitter implements Submitter {
       blockhash,
       noPriorityFee: true, // a bundle bids with its tip
       ...(this.opts.tipPlacement === 'inline' ? { tip: tipIx } : {}),
+      ...(plan.simulation ? { simulatedUnits: plan.simulation.unitsConsumed } : {}),
     });
     const txs: BuiltTransaction[] = [swap];
     if (this.opts.tipPlacement === 'separate') txs.push(this.tipTransaction(wallet, tipIx, blockhash));

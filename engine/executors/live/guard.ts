@@ -5,7 +5,7 @@
  * than the tolerance the rules set (`maxQuoteShortfallBps`), is refused with a typed error: the
  * live executor reports it rejected and not sent, and the worker dead-letters it with the reason.
  */
-import { PublicKey, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
+import { ComputeBudgetProgram, PublicKey, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
 import { getAssociatedTokenAddressSync } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
 import type { Order } from '../../orders/index.ts';
@@ -13,6 +13,7 @@ import { TOKEN_PROGRAM } from '../../venues/index.ts';
 import { metrics } from '../../infra/telemetry/index.ts';
 import type { RouteSource, SwapPlan } from './plan.ts';
 import { flashWrapped } from '../flash/provider.ts';
+import { MAX_COMPUTE_UNITS } from '../tx/builder.ts';
 
 export interface GuardStats {
   checked: number;
@@ -26,10 +27,16 @@ export interface SendGuardOptions {
   rpcUrl: string;
   /** Largest shortfall of the simulated output below the quote, bps (the rules' param). */
   maxShortfallBps: (order: Order) => number;
+  /**
+   * Where the simulated transaction's blockhash comes from (a `BlockhashCache`; default: fetched
+   * per check). The node replaces it (`replaceRecentBlockhash`), so any recent one will do.
+   */
+  blockhashes?: { get(): Promise<{ blockhash: string }> };
 }
 
 interface SimValue {
   err: unknown;
+  unitsConsumed?: number;
   logs: string[] | null;
   accounts: ({ data: [string, string] } | null)[] | null;
 }
@@ -57,10 +64,19 @@ export class SendGuard implements RouteSource {
     const plan = await this.opts.inner.plan(order, wallet);
     this.stats.checked += 1;
     const out = getAssociatedTokenAddressSync(new PublicKey(plan.expected.outputMint), wallet, true, TOKEN_PROGRAM).toBase58();
-    const before = await rpcCall<{ value: { data: [string, string] } | null }>(this.opts.rpcUrl, 'getAccountInfo', [out, { encoding: 'base64', commitment: 'processed' }]);
-    const { blockhash } = (await rpcCall<{ value: { blockhash: string } }>(this.opts.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }])).value;
-    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: wallet, recentBlockhash: blockhash, instructions: plan.flashLoan ? flashWrapped(plan.flashLoan, plan.instructions) : plan.instructions }).compileToV0Message(plan.lookupTables));
-    const sim = (await rpcCall<{ value: SimValue }>(this.opts.rpcUrl, 'simulateTransaction', [Buffer.from(tx.serialize()).toString('base64'), { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'processed', accounts: { addresses: [out], encoding: 'base64' } }])).value;
+    const { blockhash } = this.opts.blockhashes ? await this.opts.blockhashes.get() : (await rpcCall<{ value: { blockhash: string } }>(this.opts.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }])).value;
+    // At the protocol's compute maximum, like the builder's own probe: the units it reports size
+    // the sent transaction's limit (SwapPlan.simulation) — one simulation per send, not two.
+    const limit = ComputeBudgetProgram.setComputeUnitLimit({ units: MAX_COMPUTE_UNITS });
+    const instructions = plan.flashLoan ? flashWrapped(plan.flashLoan, plan.instructions, [limit]) : [limit, ...plan.instructions];
+    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: wallet, recentBlockhash: blockhash, instructions }).compileToV0Message(plan.lookupTables));
+    // The output account before and after, side by side: the wallet is leased to this order, so
+    // nothing of ours moves it between the two reads.
+    const [before, simulated] = await Promise.all([
+      rpcCall<{ value: { data: [string, string] } | null }>(this.opts.rpcUrl, 'getAccountInfo', [out, { encoding: 'base64', commitment: 'processed' }]),
+      rpcCall<{ value: SimValue }>(this.opts.rpcUrl, 'simulateTransaction', [Buffer.from(tx.serialize()).toString('base64'), { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'processed', accounts: { addresses: [out], encoding: 'base64' } }]),
+    ]);
+    const sim = simulated.value;
     if (sim.err) {
       this.stats.refused.wouldFail += 1;
       metrics.execution.guardRefusals.inc({ reason: 'would-fail' });
@@ -81,6 +97,6 @@ export class SendGuard implements RouteSource {
       throw new SolrulesError('EXEC_GUARD_SHORTFALL', `guard: simulated output ${simulatedOut} atoms falls short of the quote ${quoted} by more than maxQuoteShortfallBps ${tolerance}`, { orderId: order.id, simulatedOut: simulatedOut.toString(), quoted: quoted.toString(), toleranceBps: tolerance });
     }
     this.stats.passed += 1;
-    return plan;
+    return sim.unitsConsumed !== undefined ? { ...plan, simulation: { unitsConsumed: sim.unitsConsumed } } : plan;
   }
 }

@@ -22,6 +22,8 @@ export interface SwapPlan {
   lookupTables?: AddressLookupTableAccount[];
   flashLoan?: { provider: FlashLoanProvider; request: FlashLoanRequest };
   expected: Expected;
+  /** The send guard's simulation of these instructions (set when it passed): the builder sizes the compute limit from it. */
+  simulation?: { unitsConsumed: number };
 }
 
 /** Turns an order into a swap plan for a wallet. */

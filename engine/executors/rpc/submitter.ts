@@ -68,6 +68,7 @@ export class RpcSubmitter implements Submitter {
       instructions: plan.instructions,
       ...(plan.flashLoan ? { flashLoan: plan.flashLoan } : {}),
       lookupTables: [...(plan.lookupTables ?? []), ...(this.lookupTables?.current() ?? [])],
+      ...(plan.simulation ? { simulatedUnits: plan.simulation.unitsConsumed } : {}),
     });
     return { txs: [built], tipLamports: 0n, blockhash: built.blockhash, lastValidBlockHeight: built.lastValidBlockHeight };
   }

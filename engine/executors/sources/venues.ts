@@ -13,7 +13,8 @@ import type { RouteSource, SwapPlan } from '../live/plan.ts';
 
 /** Pool states for a pair, current as of the call (the scanners keep them). */
 export interface PoolStateProvider {
-  statesFor(inputMint: string, outputMint: string): Promise<PoolState[]>;
+  /** `landedSlot`: the slot our own last transaction landed in; the states must reflect it. */
+  statesFor(inputMint: string, outputMint: string, opts?: { landedSlot?: number }): Promise<PoolState[]>;
 }
 
 export class VenueSource implements RouteSource {

@@ -63,7 +63,16 @@ export interface BuildRequest {
   blockhash?: { blockhash: string; lastValidBlockHeight: number };
   /** Skip the priority fee (a bundle pays by tip) — the CU price instruction is still placed, at 0. */
   noPriorityFee?: boolean;
+  /**
+   * Units the send guard's simulation of these instructions consumed (with its own compute-limit
+   * instruction, flash loan included): the builder then sizes the limit from it instead of
+   * simulating again, adding what it places besides (the CU price instruction, the tip).
+   */
+  simulatedUnits?: number;
 }
+
+/** Compute a builtin instruction the builder adds costs (ComputeBudget, System transfer: 150 each in Agave). */
+export const BUILTIN_INSTRUCTION_UNITS = 150;
 
 export interface BuiltTransaction {
   tx: VersionedTransaction;
@@ -127,25 +136,32 @@ export class TransactionBuilder {
     return new VersionedTransaction(message);
   }
 
-  /** Builds, simulates for compute, checks size and compute, and signs. */
+  /** Builds, simulates for compute (unless the guard's simulation is given), checks size and compute, and signs. */
   async build(req: BuildRequest): Promise<BuiltTransaction> {
     if (req.instructions.length === 0 && !req.tip) throw new SolrulesError('EXEC_EMPTY_TRANSACTION', 'nothing to build: no swap instructions', {});
     const swapsAndTip = [...req.instructions, ...(req.tip ? [req.tip] : [])];
     const writable = writableAccounts(req.payer.publicKey, swapsAndTip);
     let price = { microLamports: 0n, observed: 0n, capped: false };
     if (!req.noPriorityFee) price = computeUnitPrice(await this.chain.getRecentPrioritizationFees(writable), this.policy.priorityFee);
+    // Live executors pass a BlockhashCache here (live-factory.ts): no round trip on the send path.
     const bh = req.blockhash ?? (await this.chain.getLatestBlockhash());
 
-    // Simulate at the maximum limit to learn what the transaction uses.
-    const probe = this.assemble(req, this.policy.maxComputeUnits, price.microLamports);
-    const probeTx = this.compile(req, probe.ixs, bh.blockhash);
-    this.checkSize(probeTx, probe.layout);
-    const sim = await this.chain.simulate(probeTx, { replaceRecentBlockhash: true });
-    if (sim.err !== null && sim.err !== undefined) {
-      const logs = (sim.logs ?? []).slice(-8);
-      throw new SolrulesError('EXEC_SIMULATION_FAILED', `simulation failed: ${JSON.stringify(sim.err)}${logs.length ? `; last logs: ${logs.join(' | ')}` : ''}`, { err: sim.err, logs });
+    let used: number;
+    if (req.simulatedUnits !== undefined) {
+      // One simulation per send: the guard's, plus the instructions it did not run (CU price, tip).
+      used = req.simulatedUnits + BUILTIN_INSTRUCTION_UNITS * (1 + (req.tip ? 1 : 0));
+    } else {
+      // Simulate at the maximum limit to learn what the transaction uses.
+      const probe = this.assemble(req, this.policy.maxComputeUnits, price.microLamports);
+      const probeTx = this.compile(req, probe.ixs, bh.blockhash);
+      this.checkSize(probeTx, probe.layout);
+      const sim = await this.chain.simulate(probeTx, { replaceRecentBlockhash: true });
+      if (sim.err !== null && sim.err !== undefined) {
+        const logs = (sim.logs ?? []).slice(-8);
+        throw new SolrulesError('EXEC_SIMULATION_FAILED', `simulation failed: ${JSON.stringify(sim.err)}${logs.length ? `; last logs: ${logs.join(' | ')}` : ''}`, { err: sim.err, logs });
+      }
+      used = sim.unitsConsumed ?? 0;
     }
-    const used = sim.unitsConsumed ?? 0;
     if (used > this.policy.maxComputeUnits) {
       throw new SolrulesError('EXEC_COMPUTE_LIMIT', `transaction uses ${used} compute units, over the limit of ${this.policy.maxComputeUnits}`, { unitsConsumed: used, limit: this.policy.maxComputeUnits });
     }
