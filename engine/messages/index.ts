@@ -6,6 +6,8 @@ export {
   volumeSubject,
   opportunitySubject,
   controlSubject,
+  membersSubject,
+  type MemberHeartbeat,
   type PriceEvent,
   type PriceBar,
   type SubmittedMessage,

@@ -15,6 +15,7 @@
  *   execution.dlq                        DeadLetterMessage
  *   control.<action>                     ControlMessage (core NATS, every instance)
  *   control.sync                         request { instance } → ControlSnapshot | null
+ *   cluster.members.<group>              MemberHeartbeat (core NATS, every instance)
  */
 import type { OrderJson, Route } from '../orders/index.ts';
 import type { ExecutionReportJson, RoutedOrderJson } from './codec.ts';
@@ -34,6 +35,8 @@ export const SUBJECTS = {
   /** Prefix of `control.<action>`. */
   control: 'control',
   controlSync: 'control.sync',
+  /** Prefix of `cluster.members.<group>`. */
+  members: 'cluster.members',
 } as const;
 
 /** `market.prices.<mint>` */
@@ -44,6 +47,8 @@ export const marketEventSubject = (venue: string, kind: 'pool' | 'trade' | 'pric
 export const volumeSubject = (mint: string): string => `${SUBJECTS.volume}.${mint}`;
 /** `trade.opportunities.<strategy>` */
 export const opportunitySubject = (strategy: string): string => `${SUBJECTS.opportunities}.${strategy}`;
+/** `cluster.members.<group>`: heartbeats of the instances sharing one kind of work. */
+export const membersSubject = (group: string): string => `${SUBJECTS.members}.${group}`;
 /** `control.<action>` */
 export const controlSubject = (action: ControlAction): string => `${SUBJECTS.control}.${action}`;
 
@@ -149,7 +154,20 @@ export interface SubjectPayloads {
   'execution.dlq': DeadLetterMessage;
   control: ControlMessage;
   'control.sync': ControlSyncRequest;
+  'cluster.members': MemberHeartbeat;
 }
 
 /** What a `control.sync` request is answered with. */
 export type ControlSyncReply = ControlSnapshot | null;
+
+/** An instance saying it is alive and sharing the work of `group` (`cluster.members.<group>`). */
+export interface MemberHeartbeat {
+  group: string;
+  member: string;
+  /** When the instance started (ms UTC): tells a restarted member from the one that died. */
+  startedAt: number;
+  /** Ready: it has seen the others for a full window and takes its share; joining members say false. */
+  ready: boolean;
+  /** Leaving now (a clean stop): the others take its share at once instead of waiting for silence. */
+  leaving?: boolean;
+}
