@@ -30,6 +30,8 @@ export interface MembershipOptions {
   deadAfterMs?: number;
   log?: Logger;
   now?: () => number;
+  /** Only watch the group (a planner following the scanners): send nothing, own nothing. */
+  passive?: boolean;
 }
 
 /** A change of the member list, with when it was noticed. */
@@ -76,13 +78,22 @@ export class Membership implements Partition {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
     this.log = opts.log;
+    this.passive = opts.passive ?? false;
   }
+
+  private readonly passive: boolean;
 
   private readonly log: Logger | undefined;
 
   /** Starts listening and sending heartbeats; the share is taken after one full listening window. */
   async start(): Promise<void> {
     this.sub = await this.bus.subscribe<MemberHeartbeat>(membersSubject(this.group), (msg) => this.heard(msg.data));
+    if (this.passive) {
+      this.beat = setInterval(() => this.expire(), this.heartbeatMs);
+      this.beat.unref();
+      // One heartbeat interval: every live member has been heard once.
+      return new Promise((resolve) => setTimeout(resolve, this.heartbeatMs + 50));
+    }
     await this.send(false);
     this.beat = setInterval(() => {
       this.expire();
@@ -105,10 +116,10 @@ export class Membership implements Partition {
     clearInterval(this.beat);
     clearTimeout(this.readyTimer);
     this.ready = false;
-    await this.send(true).catch(() => undefined);
+    if (!this.passive) await this.send(true).catch(() => undefined);
     await this.sub?.unsubscribe();
     this.sub = undefined;
-    this.recompute('leaving', [], [this.member]);
+    if (!this.passive) this.recompute('leaving', [], [this.member]);
   }
 
   /** The live, ready members (this one included once ready), sorted. */
