@@ -4,7 +4,7 @@
  * state is the `PoolProvider` the engine reads (arbitrage routes, fills on pool state). It runs
  * until stopped or for a set time.
  */
-import type { Bus } from '../infra/bus/index.ts';
+import { MemoryBus, type Bus } from '../infra/bus/index.ts';
 import { MemoryCache, type Cache } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { fetchAccounts, MarketScanner, type ScannerConfig } from '../market/index.ts';
@@ -82,6 +82,16 @@ export class ChainSource implements FactSource, PoolProvider {
       out.push(entry.venue.buildState(poolAccount, accounts, { unixTimestamp }));
     }
     return out;
+  }
+
+  /**
+   * Reads and follows the pools for `freshStatesFor` alone, publishing nothing: an executor
+   * process of a split deployment, which sends, reads the chain it sends to.
+   */
+  async attach(): Promise<void> {
+    if (this.scanner) return;
+    this.scanner = new MarketScanner({ config: this.opts.config, bus: new MemoryBus(), cache: new MemoryCache(), publishFacts: false, ...(this.opts.log ? { log: this.opts.log } : {}) });
+    await this.scanner.start();
   }
 
   /** Starts the scanner on `bus` (initial state read and published), then runs until stopped. */

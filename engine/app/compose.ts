@@ -16,7 +16,8 @@ import type { Store } from '../infra/store/index.ts';
 import { ArbitragePaperExecutor, strategyKind, withRoundTrips, type Planner } from '../strategies/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
-import { EngineClock, TradingEngine } from './engine.ts';
+import { EngineClock, TradingEngine, type EngineRole } from './engine.ts';
+import type { Partition } from '../cluster/index.ts';
 import { FactWatch, unproducedReads } from './facts-watch.ts';
 import type { ControlFact } from '../control/index.ts';
 import { SendQueue, serialized } from './serial.ts';
@@ -45,6 +46,10 @@ export interface EngineOptions {
    * backtest's fill model (decision at a bar's close, fill at the next bar's open).
    */
   fills?: MarketView;
+  /** What this process runs (`--role`); default plan and execute. */
+  role?: EngineRole;
+  /** Planner processes sharing strategies: this one's share. */
+  partition?: Partition;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -145,7 +150,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     log: log.child({ component: 'executor' }),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}) });
 }
 
 /**

@@ -4,6 +4,7 @@
  * code runs live and in replay; only the price source and the executor differ.
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
+import type { Partition } from '../cluster/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { type Coordinator } from '../coordinator/index.ts';
@@ -75,6 +76,16 @@ export interface EngineParts {
   unplanned?: ReadonlyMap<string, string>;
   /** The day's realized-loss baseline (the risk.dailyLossUsd fact): part of a checkpoint. */
   dailyLoss?: { toJSON(): unknown; restore(state: unknown): void };
+  /** What this process does (`--role`): plan (strategies, risk and routing) and/or execute (the worker). Default both. */
+  role?: EngineRole;
+  /** Planner processes sharing strategies: this one evaluates only the strategies it owns. Default: all. */
+  partition?: Partition;
+}
+
+/** The stages one engine process runs: `--role all` is both; `planner` plans; `executor` executes. */
+export interface EngineRole {
+  plan: boolean;
+  execute: boolean;
 }
 
 /**
@@ -177,6 +188,19 @@ export class TradingEngine {
   /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
   async start(): Promise<void> {
     await this.restoreState();
+    const role = this.opts.role ?? { plan: true, execute: true };
+    if (role.execute) await this.worker.start();
+    if (!role.plan) return;
+    // A strategy this process comes to own (another planner stopped) continues from the state its last owner stored.
+    const owned = new Set([...this.planners.keys()].filter((n) => this.owns(n)));
+    this.opts.partition?.onChange(() => {
+      for (const name of this.planners.keys()) {
+        const now = this.owns(name);
+        if (now && !owned.has(name)) this.takeOver.push(name);
+        if (now) owned.add(name);
+        else owned.delete(name);
+      }
+    });
     const cfg = this.opts.holder.current.strategies;
     this.subs.push(
       await this.opts.bus.subscribe<PriceEvent>(
@@ -191,16 +215,34 @@ export class TradingEngine {
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
     await this.coordinator.start();
-    await this.worker.start();
+  }
+
+  /** Strategies taken over from a planner that stopped: their stored state is loaded before their next tick. */
+  private readonly takeOver: string[] = [];
+
+  /** Whether this process evaluates `strategy` (its planner share). */
+  private owns(strategy: string): boolean {
+    if (!(this.opts.role?.plan ?? true)) return false; // an executor process plans nothing and writes no strategy state
+    return this.opts.partition?.owns(strategy) ?? true;
+  }
+
+  private async restoreTakenOver(): Promise<void> {
+    for (const name of this.takeOver.splice(0)) {
+      const state = await this.opts.store.loadStrategyState(name);
+      if (state !== undefined) this.planners.get(name)?.restore(state);
+      this.log.info({ strategy: name }, 'strategy taken over from a planner that stopped: continuing from its stored state');
+    }
   }
 
   private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
     const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.blockedBy ? 'blocked' : 'failed';
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
-    this.planners.get(order.strategy)?.onExecution(order, report);
-    // A live fill moved real balances (the paper executor moves the paper ones itself): the wallet fact follows the realized atoms.
-    if (report.status === 'filled' && !report.simulated && order.inputMint !== order.outputMint) {
+    const owned = this.owns(order.strategy);
+    if (owned) this.planners.get(order.strategy)?.onExecution(order, report);
+    // A live fill moved real balances (the paper executor moves the paper ones itself, unless it runs in an executor process): the wallet fact follows the realized atoms.
+    const executedHere = this.opts.role?.execute ?? true;
+    if (report.status === 'filled' && (!report.simulated || !executedHere) && order.inputMint !== order.outputMint) {
       try {
         this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
       } catch (err) {
@@ -208,7 +250,8 @@ export class TradingEngine {
       }
     }
     if (report.status === 'filled') this.reportFill(order, report);
-    await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+    // Only the strategy's owner writes its state: another planner's copy is stale by design.
+    if (owned) await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
 
   private reportFill(order: Order, report: ExecutionReport): void {
@@ -263,8 +306,9 @@ export class TradingEngine {
     const market = event.spread ? { spread: event.spread } : {};
     const wallet = walletFact({ baseAtoms: this.portfolio.balance(cfg.market.base.mint), quoteAtoms: this.portfolio.balance(cfg.market.quote.mint), baseDecimals: cfg.market.base.decimals, quoteDecimals: cfg.market.quote.decimals });
     const time = timeFact(this.now);
+    if (this.takeOver.length) await this.restoreTakenOver();
     for (const [name, strategy] of Object.entries(cfg.strategies)) {
-      if (!strategy.enabled) continue;
+      if (!strategy.enabled || !this.owns(name)) continue;
       const planner = this.planners.get(name);
       if (!planner) {
         this.warnUnplanned(name);
@@ -316,6 +360,8 @@ export class TradingEngine {
       }
       if (!orders.length) continue;
       planner.onOrders(orders, ctx);
+      // Shared planners: what was decided is stored before it is published, so a planner taking the strategy over starts from it.
+      if (this.opts.partition) await this.opts.store.saveStrategyState(name, planner.snapshot());
       for (const order of orders) {
         this.bump(name, order.rule, 'decided');
         metrics.orders.decided.inc({ strategy: name, side: order.side });
@@ -344,7 +390,7 @@ export class TradingEngine {
     if (this.stopped) return;
     this.stopped = true;
     this.reportStrategies(true);
-    for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
+    for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();
     await this.worker.stop();
     for (const s of this.subs) await s.unsubscribe();

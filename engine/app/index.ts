@@ -10,3 +10,8 @@ export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
 export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';
 export { settingsNeedingRestart } from './restart.ts';
 export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';
+export { BusMarketSource, type BusMarketSourceOptions } from './bus-market-source.ts';
+export { startScannerRole, type ScannerRole, type ScannerRoleOptions } from './scanner-role.ts';
+export { localMarketBus, isLocalMarketFact } from './split-bus.ts';
+export type { EngineRole } from './engine.ts';
+export type { SplitRole } from './app.ts';

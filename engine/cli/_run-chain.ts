@@ -7,7 +7,11 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps, type EngineLiveContext } from '../app/index.ts';
+import { hostname } from 'node:os';
+import { buildLiveContext, BusMarketSource, ChainSource, compose, localMarketBus, maxQuoteShortfallBps, startScannerRole, type EngineLiveContext, type FactSource, type SplitRole } from '../app/index.ts';
+import { Membership } from '../cluster/index.ts';
+import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
+import { openCache } from '../infra/cache/index.ts';
 import { Keystore } from '../wallets/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
@@ -27,7 +31,14 @@ export interface ChainRunArgs {
   metricsPort?: number;
   /** Send: wallets.yaml's workers sign, strategies.yaml's live executors send (the gate has passed). */
   live?: boolean;
+  /** `--role`: the stages this process runs (default all). */
+  role?: RunRole;
+  /** This process's name in its group (default host:pid). */
+  member?: string;
 }
+
+export const RUN_ROLES = ['all', 'scanner', 'planner', 'executor'] as const;
+export type RunRole = (typeof RUN_ROLES)[number];
 
 /** The scanner config for a chain run: the file's pools, oracles and tokens, with the command line's endpoints. */
 export function chainScannerConfig(root: string, args: { rpc: string; ws?: string; scanner?: string }): ScannerConfig {
@@ -65,20 +76,47 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const write = (s: string) => {
     if (!args.quiet) console.log(s);
   };
+  const role = args.role ?? 'all';
+  const member = args.member ?? `${role}-${hostname()}-${process.pid}`;
+  if (role !== 'all' && resolveBusConfig().kind === 'memory') {
+    console.error(`--role ${role} talks to the other roles over the bus: set SOLRULES_BUS=nats://… (and SOLRULES_CACHE, SOLRULES_STORE) shared by every process (docs/infrastructure.md "Scale-out")`);
+    return 1;
+  }
+  if (role === 'scanner') return runScanner(config, member, args, log, write);
   // A chain run keeps no state yet: the stored one belongs to the replay (or to live orders), and its
   // paper balances start from strategies.yaml each time.
   const store = process.env.SOLRULES_STORE;
   if (!store) process.env.SOLRULES_STORE = 'memory';
   const started = performance.now();
-  const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)) });
+  const duration = args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {};
+  const onProgress = (engine: TradingEngine) => write(progressLine(engine, (performance.now() - started) / 1000));
+  const chainSource = role === 'all' ? new ChainSource({ config, log, ...duration, progressMs: 5000, onProgress }) : undefined;
+  const source: FactSource & { stop(): Promise<void> } = chainSource ?? new BusMarketSource({ config, member, log, ...duration, progressMs: 5000, onProgress });
+  let split: SplitRole | undefined;
+  if (role === 'planner' || role === 'executor') {
+    // Planners share the strategies: membership has its own connection, up before the engine plans.
+    const membershipBus = role === 'planner' ? await openBus({ name: `${member}-membership` }) : undefined;
+    const membership = membershipBus ? new Membership(membershipBus, { group: 'planner', member, log }) : undefined;
+    await membership?.start();
+    split = {
+      role: { plan: role === 'planner', execute: role === 'executor' },
+      ...(membership ? { partition: membership, membership: { stop: async () => (await membership.stop(), await membershipBus!.close()) } } : {}),
+      wrapBus: localMarketBus,
+    };
+    write(`role ${role} (${member}): ${role === 'planner' ? 'evaluates the strategies of its share and routes their orders' : 'executes routed orders from the queue group'}; market state from the scanner processes over the bus`);
+  }
   let live: EngineLiveContext | undefined;
+  let attached: ChainSource | undefined;
   let params = () => active.ruleSet.params;
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
-    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => source.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), log });
+    // A live send is quoted on state read from the chain now (the executor role reads the chain for that alone).
+    const fresh = chainSource ?? (attached = new ChainSource({ config, log }));
+    if (attached) await attached.attach();
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b) => fresh.freshStatesFor(a, b) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), log });
   }
-  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
+  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(live ? { live } : {}), ...(split ? { split } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
   params = () => app.holder.current.ruleSet.params;
   const cfg = active.strategies;
   if (live) write(`solrules run — LIVE on ${source.description}: orders are signed by the worker wallets of wallets.yaml and SENT by the executors each route names; a guard simulates every send first (maxQuoteShortfallBps ${maxQuoteShortfallBps(params())}).`);
@@ -117,5 +155,27 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   await engine.stop();
   await app.close();
   live?.monitor.close();
+  await attached?.stop();
+  return 0;
+}
+
+/** `run --role scanner`: forwards this member's share of the market on the bus until Ctrl+C or --seconds. */
+async function runScanner(config: ScannerConfig, member: string, args: ChainRunArgs, log: Logger, write: (s: string) => void): Promise<number> {
+  const bus = await openBus({ name: member });
+  const cache = await openCache();
+  const role = await startScannerRole({ config, bus, cache, member, log });
+  const share = () => config.pools.filter((p) => role.membership.owns(p)).length;
+  write(`role scanner (${member}): watching ${share()} of ${config.pools.length} pool(s) on ${config.rpcUrl}, forwarding their accounts on the bus (members: ${role.membership.members().join(', ')})`);
+  role.membership.onChange((members) => write(`  share changed: ${share()} of ${config.pools.length} pool(s); members ${members.join(', ')}`));
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    if (args.seconds !== undefined) setTimeout(done, args.seconds * 1000).unref();
+  });
+  await role.stop();
+  await cache.close();
+  await bus.close();
+  write(`scanner ${member} stopped: ${role.forwarder.lastSeq} message(s) forwarded`);
   return 0;
 }
