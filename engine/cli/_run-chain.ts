@@ -166,13 +166,14 @@ async function runScanner(config: ScannerConfig, member: string, args: ChainRunA
   const role = await startScannerRole({ config, bus, cache, member, log });
   const share = () => config.pools.filter((p) => role.membership.owns(p)).length;
   write(`role scanner (${member}): watching ${share()} of ${config.pools.length} pool(s) on ${config.rpcUrl}, forwarding their accounts on the bus (members: ${role.membership.members().join(', ')})`);
-  role.membership.onChange((members) => write(`  share changed: ${share()} of ${config.pools.length} pool(s); members ${members.join(', ')}`));
+  const unwatch = role.membership.onChange((members) => write(`  share changed: ${share()} of ${config.pools.length} pool(s); members ${members.join(', ')}`));
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
     if (args.seconds !== undefined) setTimeout(done, args.seconds * 1000).unref();
   });
+  unwatch(); // leaving empties the member list: that is this process stopping, not a share change
   await role.stop();
   await cache.close();
   await bus.close();

@@ -35,11 +35,11 @@ export class ScannerForwarder {
   account(u: AccountUpdate, resync: boolean): Promise<void> {
     const a = u.account;
     const data = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('base64');
-    return this.send({ kind: 'account', scanner: this.scanner, epoch: this.epoch, seq: 0, address: u.address, slot: u.slot, owner: a.owner, lamports: a.lamports === null ? null : a.lamports.toString(), data, executable: a.executable, rentEpoch: a.rentEpoch === null ? null : a.rentEpoch.toString(), ...(resync ? { resync } : {}) });
+    return this.send({ kind: 'account', scanner: this.scanner, epoch: this.epoch, seq: 0, address: u.address, slot: u.slot, owner: a.owner, lamports: a.lamports === null ? null : a.lamports.toString(), data, executable: a.executable, rentEpoch: a.rentEpoch === null ? null : a.rentEpoch.toString(), receivedAt: u.receivedAt, ...(resync ? { resync } : {}) });
   }
 
-  slot(slot: number): Promise<void> {
-    return this.send({ kind: 'slot', scanner: this.scanner, epoch: this.epoch, seq: 0, slot });
+  slot(slot: number, receivedAt?: number): Promise<void> {
+    return this.send({ kind: 'slot', scanner: this.scanner, epoch: this.epoch, seq: 0, slot, ...(receivedAt !== undefined ? { receivedAt } : {}) });
   }
 
   /** Numbers and publishes in order: a number is taken only by a message that goes out next. */
@@ -126,12 +126,12 @@ export class BusAccountSource implements AccountSource {
       this.opts.log?.warn({ scanner: m.scanner, expected: known!.seq + 1, got: m.seq }, 'missed market.accounts messages; asking the scanner for a resync');
       void this.resync(m.scanner);
     }
-    if (m.kind === 'slot') return this.sink?.slot(m.slot, this.now());
+    if (m.kind === 'slot') return this.sink?.slot(m.slot, m.receivedAt ?? this.now());
     this.sink?.account({
       address: m.address,
       account: { address: m.address, owner: m.owner, data: Buffer.from(m.data, 'base64'), lamports: m.lamports === null ? null : BigInt(m.lamports), executable: m.executable, rentEpoch: m.rentEpoch === null ? null : BigInt(m.rentEpoch), slot: m.slot },
       slot: m.slot,
-      receivedAt: this.now(),
+      receivedAt: m.receivedAt ?? this.now(),
       via: m.resync ? 'resync' : 'account',
     });
   }

@@ -46,7 +46,12 @@ export interface MarketScannerOptions {
    */
   partition?: Partition;
   /** Each account update this instance owns, once applied (a scanner role publishes it for planners), and each live slot. */
-  forward?: { account(u: AccountUpdate, resync: boolean): Promise<void>; slot(slot: number): Promise<void> };
+  forward?: { account(u: AccountUpdate, resync: boolean): Promise<void>; slot(slot: number, receivedAt?: number): Promise<void> };
+  /**
+   * Time facts by the receive time of the update being processed instead of this process's clock
+   * (a planner reading forwarded accounts: every planner then derives the same facts from the same update).
+   */
+  timeFromUpdates?: boolean;
   /** Publish pool, price and volume facts (default true; a scanner role forwards raw accounts instead). */
   publishFacts?: boolean;
   /** Read the watched accounts from the chain at start and when pools need new ones (default true; a planner fed by the bus has no chain). */
@@ -84,6 +89,8 @@ export class MarketScanner {
   private readonly dedup: Deduplicator;
   private readonly log: Logger;
   private readonly now: () => number;
+  /** With `timeFromUpdates`: the receive time of the update (or slot) processed last. */
+  private updateAt: number | undefined;
   private readonly settleMs: number;
   private chain: Promise<void> = Promise.resolve();
   private pendingSlot: number | undefined;
@@ -93,7 +100,8 @@ export class MarketScanner {
 
   constructor(private readonly opts: MarketScannerOptions) {
     const cfg = opts.config;
-    this.now = opts.now ?? Date.now;
+    const clock = opts.now ?? Date.now;
+    this.now = opts.timeFromUpdates ? () => this.updateAt ?? clock() : clock;
     this.log = opts.log ?? logger().child({ component: 'scanner', mode: cfg.subscriptionMode });
     this.settleMs = opts.settleMs ?? 20;
     this.connection = opts.connection ?? new Connection(cfg.rpcUrl, { commitment: cfg.commitment, ...(cfg.wsUrl ? { wsEndpoint: cfg.wsUrl } : {}), disableRetryOnRateLimit: true });
@@ -124,7 +132,8 @@ export class MarketScanner {
       void this.enqueue(async () => {
         this.market.vouch(slot, at);
         if (this.pendingSlot !== undefined && slot > this.pendingSlot) await this.flush();
-        await this.opts.forward?.slot(slot);
+        if (this.opts.timeFromUpdates) this.updateAt = at;
+        await this.opts.forward?.slot(slot, at);
         await this.publishTrades(this.volume.settleBefore(slot));
       }),
     disconnected: (reason) => this.log.warn({ reason }, 'market source disconnected; state ages until it is back'),
@@ -225,6 +234,7 @@ export class MarketScanner {
 
   private async process(u: AccountUpdate, settle = true): Promise<void> {
     this.stats.received += 1;
+    if (this.opts.timeFromUpdates) this.updateAt = u.receivedAt;
     if (u.via === 'program') {
       const program = this.programs.get(u.programId ?? '');
       const verdict = program ? this.market.discover(u, program) : 'filters';

@@ -190,8 +190,10 @@ export interface MemberHeartbeat {
  * scanner, whose count starts again, from a gap.
  */
 export type MarketSourceMessage =
-  | { kind: 'account'; scanner: string; epoch: number; seq: number; address: string; slot: number; owner: string; lamports: string | null; data: string; executable: boolean; rentEpoch: string | null; resync?: boolean }
-  | { kind: 'slot'; scanner: string; epoch: number; seq: number; slot: number };
+  | { kind: 'account'; scanner: string; epoch: number; seq: number; address: string; slot: number; owner: string; lamports: string | null; data: string; executable: boolean; rentEpoch: string | null; resync?: boolean; receivedAt?: number }
+  | { kind: 'slot'; scanner: string; epoch: number; seq: number; slot: number; receivedAt?: number };
+// receivedAt: when the scanner process received it (ms UTC). Planners time their facts by it, not by their
+// own clock, so every planner derives the same facts — and the same order ids — from the same update.
 
 /** A planner asking a scanner for its accounts (`cluster.sync.<member>`). */
 export interface MarketSyncRequest {

@@ -124,3 +124,42 @@ test('a planner fed by the bus holds the pools exactly as a chain scanner: split
     await sb.close();
   }
 });
+
+test('two planners fed by the bus derive the same price facts, time included (so the same order ids), from the same updates', async () => {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
+  const market = createMarket({ chain: sb.chain, seed: 1 });
+  const config = chainScannerConfig(join(REPO_ROOT, 'examples/live'), { rpc: sb.rpcUrl, ws: sb.wsUrl });
+  const bus = new MemoryBus();
+  const s1 = await scannerRole(bus, config, 's1');
+  const planners = await Promise.all(
+    ['p1', 'p2'].map(async (member, i) => {
+      const facts = new MemoryBus();
+      const prices: string[] = [];
+      await facts.subscribe<{ id: string; time: string }>(`${SUBJECTS.prices}.>`, (m) => void prices.push(`${m.data.id}@${m.data.time}`));
+      const source = new BusAccountSource({ bus, member, heartbeatMs: 20, log });
+      // Planner clocks that disagree by a minute: facts must not depend on them.
+      const scanner = new MarketScanner({ config, bus: facts, cache: new MemoryCache(), log, source, readChain: false, timeFromUpdates: true, now: () => Date.now() + i * 60_000 });
+      await scanner.start();
+      return { scanner, source, prices };
+    }),
+  );
+  const flow = new MarketFlow(market, { seed: 11 });
+  try {
+    const seen = () => planners.map((p) => p.prices.length);
+    await until(() => seen().every((n) => n > 0), 'both planners priced the initial state', 10_000);
+    for (let i = 0; i < 10; i++) {
+      flow.run(1);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await until(async () => {
+      for (const p of planners) await p.scanner.settle();
+      return planners[0]!.prices.length === planners[1]!.prices.length && planners[0]!.prices.at(-1) === planners[1]!.prices.at(-1);
+    }, 'both planners caught up', 10_000);
+    assert.ok(planners[0]!.prices.length >= 5, `prices moved (${planners[0]!.prices.length})`);
+    assert.deepEqual(planners[1]!.prices, planners[0]!.prices);
+  } finally {
+    for (const p of planners) await p.scanner.stop(), await p.source.stop();
+    await s1.stop();
+    await sb.close();
+  }
+});
