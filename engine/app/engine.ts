@@ -13,7 +13,7 @@ import { priceFact, timeFact, walletFact, type PriceFact } from '../facts/index.
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type Route, type ExecutionReport } from '../orders/index.ts';
 import type { Planner, TickContext } from '../strategies/index.ts';
 import type { FiredEvent, RuleFile } from '../rules/index.ts';
-import type { OrderLog, StrategyStateStore } from '../infra/store/index.ts';
+import type { ExecutionLog, OrderLog, StrategyStateStore } from '../infra/store/index.ts';
 import { logger, marketEvent, metrics, observeEvaluation, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
@@ -60,7 +60,8 @@ export interface EngineParts {
   holder: ConfigHolder;
   bus: Bus;
   /** Orders and strategy state. */
-  store: OrderLog & StrategyStateStore;
+  /** Orders and strategy state (and the executions, from which a planner process rebuilds its portfolio). */
+  store: OrderLog & StrategyStateStore & Partial<Pick<ExecutionLog, 'listExecutions'>>;
   log?: Logger;
   clock: EngineClock;
   portfolio: Portfolio;
@@ -191,6 +192,7 @@ export class TradingEngine {
     const role = this.opts.role ?? { plan: true, execute: true };
     if (role.execute) await this.worker.start();
     if (!role.plan) return;
+    if (!role.execute) await this.rebuildPortfolio();
     // A strategy this process comes to own (another planner stopped) continues from the state its last owner stored.
     const owned = new Set([...this.planners.keys()].filter((n) => this.owns(n)));
     this.opts.partition?.onChange(() => {
@@ -215,6 +217,35 @@ export class TradingEngine {
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
     await this.coordinator.start();
+  }
+
+  /** Fills this planner process's portfolio holds (by order id): rebuilt from the store at start, then followed on the bus. */
+  private readonly appliedFills = new Set<string>();
+
+  /**
+   * A planner process executes nothing: its wallet fact follows the fills the executors report. Started
+   * (or restarted) mid-run, it first applies the fills already stored, so it decides on the balances
+   * the others see rather than on the starting ones.
+   */
+  private async rebuildPortfolio(): Promise<void> {
+    const store = this.opts.store;
+    if (!store.listExecutions) return;
+    for (const row of await this.opts.store.listOrders({ status: ['filled'] })) {
+      const fill = (await store.listExecutions(row.order.id)).find((r) => r.status === 'filled');
+      if (!fill || row.order.inputMint === row.order.outputMint) continue;
+      this.applyFill(row.order, fill);
+    }
+    if (this.appliedFills.size) this.log.info({ fills: this.appliedFills.size }, 'planner portfolio rebuilt from the stored fills');
+  }
+
+  private applyFill(order: Order, report: ExecutionReport): void {
+    if (this.appliedFills.has(order.id)) return;
+    this.appliedFills.add(order.id);
+    try {
+      this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
+    } catch (err) {
+      this.log.warn({ err, order: order.id }, 'a fill does not fit the tracked balances; the wallet fact may lag until the next fill');
+    }
   }
 
   /** Strategies taken over from a planner that stopped: their stored state is loaded before their next tick. */
@@ -242,7 +273,8 @@ export class TradingEngine {
     if (owned) this.planners.get(order.strategy)?.onExecution(order, report);
     // A live fill moved real balances (the paper executor moves the paper ones itself, unless it runs in an executor process): the wallet fact follows the realized atoms.
     const executedHere = this.opts.role?.execute ?? true;
-    if (report.status === 'filled' && (!report.simulated || !executedHere) && order.inputMint !== order.outputMint) {
+    if (report.status === 'filled' && !executedHere && order.inputMint !== order.outputMint) this.applyFill(order, report);
+    else if (report.status === 'filled' && !report.simulated && order.inputMint !== order.outputMint) {
       try {
         this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
       } catch (err) {

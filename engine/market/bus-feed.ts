@@ -99,8 +99,13 @@ export class BusAccountSource implements AccountSource {
   async start(sink: SourceSink): Promise<void> {
     this.sink = sink;
     this.sub = await this.opts.bus.subscribe<MarketSourceMessage>(SUBJECTS.accounts, (msg) => this.receive(msg.data));
+    // A scanner heard for the first time (this planner just started, or the scanner did) republishes its
+    // share: without it, a planner that starts between a scanner's first forwarding and its first
+    // heartbeat holds no state for that share until each account happens to change.
+    this.scanners.onMembershipChange((c) => {
+      for (const m of c.joined) void this.resync(m);
+    });
     await this.scanners.start();
-    // Joining: every scanner republishes its share (later ones join through their own forwarding).
     await Promise.all(this.scanners.members().map((m) => this.resync(m)));
   }
 
@@ -119,11 +124,12 @@ export class BusAccountSource implements AccountSource {
     this.lastMessageAt = this.now();
     const known = this.last.get(m.scanner);
     if (known && known.epoch === m.epoch && m.seq <= known.seq) return; // redelivered
-    const gap = known !== undefined && known.epoch === m.epoch && m.seq > known.seq + 1;
+    // First contact with a scanner (or with its new epoch after a restart) past its first message: what came before was missed.
+    const gap = known !== undefined && known.epoch === m.epoch ? m.seq > known.seq + 1 : m.seq > 1;
     this.last.set(m.scanner, { epoch: m.epoch, seq: m.seq });
     if (gap) {
       this.feed.gaps++;
-      this.opts.log?.warn({ scanner: m.scanner, expected: known!.seq + 1, got: m.seq }, 'missed market.accounts messages; asking the scanner for a resync');
+      this.opts.log?.warn({ scanner: m.scanner, expected: known?.epoch === m.epoch ? known.seq + 1 : 1, got: m.seq }, 'missed market.accounts messages; asking the scanner for a resync');
       void this.resync(m.scanner);
     }
     if (m.kind === 'slot') return this.sink?.slot(m.slot, m.receivedAt ?? this.now());

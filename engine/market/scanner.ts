@@ -315,15 +315,18 @@ export class MarketScanner {
       try {
         const { updates } = await fetchAccounts(this.connection, result.missing, { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'initial', now: this.now });
         for (const u of updates) await this.process(u, false);
+        result = this.market.flush();
+        // Forwarded and watched once the pool has read them: before, no owned pool is known to read them.
         await this.forwardOwned(updates, false);
       } catch (err) {
         if (isSolrulesError(err)) this.onError(err);
         break;
       }
-      result = this.market.flush();
       changes.push(...result.pools);
       errors.push(...result.errors);
     }
+    // A share (partition) covers the accounts its pools read, known only once they are decoded: follow it.
+    if (this.opts.partition && this.opts.readChain !== false && changes.length) await this.source.watch(this.watchList());
     for (const e of errors) this.onError(e);
     if (this.opts.publishFacts === false) return;
     const mints = new Set<string>();
