@@ -98,14 +98,15 @@ test('a planner fed by the bus holds the pools exactly as a chain scanner: split
       }
       return publish(subject, data, opts);
     };
-    for (let i = 0; i < 10 && source.feed.gaps === 0; i++) {
+    const gapsBefore = source.feed.gaps; // joining late past a scanner's first message counts as one
+    for (let i = 0; i < 10 && source.feed.gaps === gapsBefore; i++) {
       flow.run(1);
       await reference.idle();
       await new Promise((r) => setTimeout(r, 50));
     }
     bus.publish = publish;
     assert.equal(dropped, 1);
-    assert.ok(source.feed.gaps >= 1, 'the gap was noticed');
+    assert.ok(source.feed.gaps > gapsBefore, 'the gap was noticed');
     await agree('after the resync');
 
     // One scanner stops: the other takes its pools and forwards them; the planner follows.
