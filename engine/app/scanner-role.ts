@@ -6,7 +6,7 @@
  * when a planner asks (`cluster.sync.<member>`). It derives no facts and decides nothing.
  */
 import type { Bus } from '../infra/bus/index.ts';
-import type { Cache } from '../infra/cache/index.ts';
+import { MemoryCache } from '../infra/cache/index.ts';
 import { Membership } from '../cluster/index.ts';
 import { MarketScanner, ScannerForwarder, type ScannerConfig } from '../market/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
@@ -14,7 +14,6 @@ import type { Logger } from '../infra/telemetry/index.ts';
 export interface ScannerRoleOptions {
   config: ScannerConfig;
   bus: Bus;
-  cache: Cache;
   member: string;
   log?: Logger;
   heartbeatMs?: number;
@@ -33,7 +32,10 @@ export async function startScannerRole(opts: ScannerRoleOptions): Promise<Scanne
   const membership = new Membership(opts.bus, { group: 'scanner', member: opts.member, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
   await membership.start();
   const forwarder = new ScannerForwarder(opts.bus, opts.member);
-  const scanner = new MarketScanner({ config: opts.config, bus: opts.bus, cache: opts.cache, partition: membership, forward: forwarder, publishFacts: false, ...(opts.log ? { log: opts.log } : {}) });
+  // The duplicate filter stays in this process: shared (SOLRULES_CACHE), a second scanner reading the same
+  // account at the same slot — the initial read, a takeover's fresh read — would drop it and never hold
+  // the pools of its share. Planners drop what two scanners both forward.
+  const scanner = new MarketScanner({ config: opts.config, bus: opts.bus, cache: new MemoryCache(), partition: membership, forward: forwarder, publishFacts: false, ...(opts.log ? { log: opts.log } : {}) });
   const sync = await forwarder.serveResync(() => scanner.republish());
   await scanner.start();
   return {

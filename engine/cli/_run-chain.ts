@@ -11,7 +11,6 @@ import { hostname } from 'node:os';
 import { buildLiveContext, BusMarketSource, ChainSource, compose, localMarketBus, maxQuoteShortfallBps, startScannerRole, type EngineLiveContext, type FactSource, type SplitRole } from '../app/index.ts';
 import { Membership } from '../cluster/index.ts';
 import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
-import { openCache } from '../infra/cache/index.ts';
 import { Keystore } from '../wallets/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
@@ -162,8 +161,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
 /** `run --role scanner`: forwards this member's share of the market on the bus until Ctrl+C or --seconds. */
 async function runScanner(config: ScannerConfig, member: string, args: ChainRunArgs, log: Logger, write: (s: string) => void): Promise<number> {
   const bus = await openBus({ name: member });
-  const cache = await openCache();
-  const role = await startScannerRole({ config, bus, cache, member, log });
+  const role = await startScannerRole({ config, bus, member, log });
   const share = () => config.pools.filter((p) => role.membership.owns(p)).length;
   write(`role scanner (${member}): watching ${share()} of ${config.pools.length} pool(s) on ${config.rpcUrl}, forwarding their accounts on the bus (members: ${role.membership.members().join(', ')})`);
   const unwatch = role.membership.onChange((members) => write(`  share changed: ${share()} of ${config.pools.length} pool(s); members ${members.join(', ')}`));
@@ -175,7 +173,6 @@ async function runScanner(config: ScannerConfig, member: string, args: ChainRunA
   });
   unwatch(); // leaving empties the member list: that is this process stopping, not a share change
   await role.stop();
-  await cache.close();
   await bus.close();
   write(`scanner ${member} stopped: ${role.forwarder.lastSeq} message(s) forwarded`);
   return 0;
