@@ -166,10 +166,17 @@ async function runScanner(config: ScannerConfig, member: string, args: ChainRunA
   write(`role scanner (${member}): watching ${share()} of ${config.pools.length} pool(s) on ${config.rpcUrl}, forwarding their accounts on the bus (members: ${role.membership.members().join(', ')})`);
   const unwatch = role.membership.onChange((members) => write(`  share changed: ${share()} of ${config.pools.length} pool(s); members ${members.join(', ')}`));
   await new Promise<void>((resolve) => {
-    const done = () => resolve();
+    // A referenced timer: unreferenced, a process with nothing else keeping it up would exit here
+    // silently, without the clean stop (leaving the group at once) and its "stopped" line.
+    const timer = args.seconds !== undefined ? setTimeout(() => done(), args.seconds * 1000) : undefined;
+    const done = () => {
+      clearTimeout(timer);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
-    if (args.seconds !== undefined) setTimeout(done, args.seconds * 1000).unref();
   });
   unwatch(); // leaving empties the member list: that is this process stopping, not a share change
   await role.stop();

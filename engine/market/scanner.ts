@@ -188,6 +188,7 @@ export class MarketScanner {
 
   /** The share changed: subscribe to the new one and read every account of it afresh, forwarding it all. */
   private async reshare(): Promise<void> {
+    if (!this.running) return; // stopping: leaving the group empties the share; nothing to watch any more
     await this.source.watch(this.watchList());
     const { updates } = await fetchAccounts(this.connection, this.watchList(), { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'resync', now: this.now });
     for (const u of updates) await this.process(u, false);
@@ -326,7 +327,7 @@ export class MarketScanner {
       errors.push(...result.errors);
     }
     // A share (partition) covers the accounts its pools read, known only once they are decoded: follow it.
-    if (this.opts.partition && this.opts.readChain !== false && changes.length) await this.source.watch(this.watchList());
+    if (this.running && this.opts.partition && this.opts.readChain !== false && changes.length) await this.source.watch(this.watchList());
     for (const e of errors) this.onError(e);
     if (this.opts.publishFacts === false) return;
     const mints = new Set<string>();

@@ -78,6 +78,7 @@ async function runTopology(t: TestContext, label: string, spawnAll: (env: NodeJS
   let bus: Bus | undefined;
   let store: Store | undefined;
   const procs: Proc[] = [];
+  const hung: string[] = [];
   try {
     bus = await openBus({ url: env.SOLRULES_BUS!, name: `${ns}-observer` });
     const published = new Map<string, number>();
@@ -120,14 +121,25 @@ async function runTopology(t: TestContext, label: string, spawnAll: (env: NodeJS
     t.diagnostic(`${label}: ${orders.size} order(s) decided, ${fills.size} filled, ${executions} execution report(s), ${published.size} published id(s)`);
     return { orders, fills, filled, published, executions };
   } finally {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.child.exitCode !== null ? undefined : new Promise((r) => p.child.once('exit', r)))));
+    // A clean stop (SIGTERM) must end every role within a generous bound; one that hangs is killed and fails the run.
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    await Promise.all(
+      procs.map((p) =>
+        p.child.exitCode !== null || p.child.signalCode !== null
+          ? undefined
+          : new Promise<void>((r) => {
+              const timer = setTimeout(() => (hung.push(p.name), p.child.kill('SIGKILL')), 60_000);
+              p.child.once('exit', () => (clearTimeout(timer), r()));
+            }),
+      ),
+    );
     if (process.env.SOLRULES_TOPOLOGY_LOGS) for (const p of procs) writeFileSync(join(process.env.SOLRULES_TOPOLOGY_LOGS, `${label}-${p.name}.log`), p.out);
     await bus?.close();
     await store?.close();
     await sb.close();
     await db.drop();
     await deleteNamespace(SERVICES.nats.url, ns);
+    assert.deepEqual(hung, [], 'processes that did not stop on SIGTERM within 60 s');
   }
 }
 
