@@ -13,6 +13,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket, MarketFlow } from '../../sandbox/market/index.ts';
@@ -139,6 +140,10 @@ async function runTopology(t: TestContext, label: string, spawnAll: (env: NodeJS
     await sb.close();
     await db.drop();
     await deleteNamespace(SERVICES.nats.url, ns);
+    const redis = new Redis(SERVICES.redis.url);
+    const keys = await redis.keys(`${ns}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
     assert.deepEqual(hung, [], 'processes that did not stop on SIGTERM within 60 s');
   }
 }
