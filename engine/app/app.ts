@@ -17,7 +17,8 @@ import { health, reportRuleSet, startTelemetryServer, type Logger, type Telemetr
 import { composeEngine } from './compose.ts';
 import { analyzeOnDemand, type AiEngineOptions } from './ai.ts';
 import { dirname, join } from 'node:path';
-import type { TradingEngine } from './engine.ts';
+import type { EngineRole, TradingEngine } from './engine.ts';
+import type { Partition } from '../cluster/index.ts';
 import { FactWatch, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 import { settingsNeedingRestart } from './restart.ts';
 import { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings } from './services.ts';
@@ -57,6 +58,18 @@ export interface ComposeOptions {
   ai?: AiEngineOptions;
   /** Said when a reload is applied or refused; `needsRestart` lists applied settings that take effect only on a restart. */
   onReload?: (outcome: ReloadOutcome, needsRestart: string[]) => void;
+  /** `--role planner|executor`: the stages this process runs, its planner share, and the bus its market facts stay on. */
+  split?: SplitRole;
+}
+
+/** A process of a split deployment (`run --role planner|executor`). */
+export interface SplitRole {
+  role: EngineRole;
+  partition?: Partition;
+  /** Wraps the shared bus (the process's market facts stay local; see `localMarketBus`). */
+  wrapBus?: (shared: Bus) => Bus;
+  /** Stopped after the engine, so a clean stop stores state before the share moves. */
+  membership?: { stop(): Promise<void> };
 }
 
 /** The running system; `close()` stops everything in order. */
@@ -87,7 +100,8 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   for (const w of serviceWarnings(services)) console.warn(w);
   const store = opts.store ?? (await openStore({ projectDir: opts.root }));
   const busConfig = services.bus;
-  const bus = instrumentBus(await openBus());
+  const opened = instrumentBus(await openBus());
+  const bus = opts.split?.wrapBus ? opts.split.wrapBus(opened) : opened;
   const shared = busConfig.kind !== 'memory';
   // Engines sharing a bus claim each order through the shared cache (SOLRULES_CACHE), so it runs once.
   let cache: Cache | undefined;
@@ -113,6 +127,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     ...(opts.portfolio ? { portfolio: opts.portfolio } : {}),
     ...(cache ? { group: { cache } } : {}),
     ai: opts.ai ?? { mode: 'live', baseDir: dirname(opts.active.project.strategies?.src.file ?? join(opts.root, 'strategies.yaml')) },
+    ...(opts.split ? { role: opts.split.role, ...(opts.split.partition ? { partition: opts.split.partition } : {}) } : {}),
   });
   if (!shared) {
     // One instance on the in-process bus: orders a previous run left half-way are its own. Those
@@ -186,6 +201,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
       await opts.source.stop?.();
       await reloader.stop();
       await engine.stop();
+      await opts.split?.membership?.stop();
       await control.detach();
       await bus.close();
       await cache?.close();

@@ -5,7 +5,7 @@
  * until stopped or for a set time.
  */
 import { Connection } from '@solana/web3.js';
-import type { Bus } from '../infra/bus/index.ts';
+import { MemoryBus, type Bus } from '../infra/bus/index.ts';
 import { MemoryCache, openCache, type Cache } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { fetchAccounts, initializeMarket, MarketScanner, recordReadinessMetrics, type MarketReadiness, type ReserveWatch, type RouteHistory, type ScannerConfig } from '../market/index.ts';
@@ -181,6 +181,16 @@ export class ChainSource implements FactSource, PoolProvider {
     void tick();
     this.clockTimer = setInterval(() => void tick(), this.opts.config.slotMs);
     this.clockTimer.unref?.();
+  }
+
+  /**
+   * Reads and follows the pools for `freshStatesFor` alone, publishing nothing: an executor
+   * process of a split deployment, which sends, reads the chain it sends to.
+   */
+  async attach(): Promise<void> {
+    if (this.scanner) return;
+    this.scanner = new MarketScanner({ config: this.opts.config, bus: new MemoryBus(), cache: new MemoryCache(), publishFacts: false, ...(this.opts.log ? { log: this.opts.log } : {}) });
+    await this.scanner.start();
   }
 
   /**

@@ -16,9 +16,10 @@ import type { Store } from '../infra/store/index.ts';
 import { ArbitragePaperExecutor, strategyKind, withRoundTrips, type Planner } from '../strategies/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
-import { EngineClock, TradingEngine, type EngineParts } from './engine.ts';
+import { EngineClock, TradingEngine, type EngineParts, type EngineRole } from './engine.ts';
 import { buildEngineAi, type AiEngineOptions } from './ai.ts';
 import { systemClock } from '../ai/index.ts';
+import type { Partition } from '../cluster/index.ts';
 import { FactWatch, unproducedReads } from './facts-watch.ts';
 import type { ControlFact } from '../control/index.ts';
 import { SendQueue, serialized } from './serial.ts';
@@ -61,6 +62,10 @@ export interface EngineOptions {
    * its trades, and saving it after every fill made a long backtest quadratic.
    */
   saveStateAfterEachResult?: boolean;
+  /** What this process runs (`--role`); default plan and execute. */
+  role?: EngineRole;
+  /** Planner processes sharing strategies: this one's share. */
+  partition?: Partition;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -171,7 +176,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}) });
 }
 
 /**

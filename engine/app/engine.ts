@@ -4,6 +4,7 @@
  * code runs live and in replay; only the price source and the executor differ.
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
+import type { Partition } from '../cluster/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import type { ActiveConfig, ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { type Coordinator } from '../coordinator/index.ts';
@@ -13,7 +14,7 @@ import type { Planner, TickContext } from '../strategies/index.ts';
 import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/index.ts';
 import type { AiFactProducer } from '../ai/index.ts';
 import type { EngineAi } from './ai.ts';
-import type { OrderLog, StrategyStateStore } from '../infra/store/index.ts';
+import type { ExecutionLog, OrderLog, StrategyStateStore } from '../infra/store/index.ts';
 import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
 import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
@@ -61,7 +62,8 @@ export interface EngineParts {
   holder: ConfigHolder;
   bus: Bus;
   /** Orders and strategy state. */
-  store: OrderLog & StrategyStateStore;
+  /** Orders and strategy state (and the executions, from which a planner process rebuilds its portfolio). */
+  store: OrderLog & StrategyStateStore & Partial<Pick<ExecutionLog, 'listExecutions'>>;
   log?: Logger;
   clock: EngineClock;
   portfolio: Portfolio;
@@ -85,6 +87,16 @@ export interface EngineParts {
   observeAiDecision?: (strategy: string, file: RuleFile, facts: Readonly<Record<string, unknown>>, events: readonly FiredEvent[]) => void | Promise<void>;
   /** Save a strategy's state after each of its orders' results (default), or only at stop: see EngineOptions.saveStateAfterEachResult. */
   saveStateAfterEachResult?: boolean;
+  /** What this process does (`--role`): plan (strategies, risk and routing) and/or execute (the worker). Default both. */
+  role?: EngineRole;
+  /** Planner processes sharing strategies: this one evaluates only the strategies it owns. Default: all. */
+  partition?: Partition;
+}
+
+/** The stages one engine process runs: `--role all` is both; `planner` plans; `executor` executes. */
+export interface EngineRole {
+  plan: boolean;
+  execute: boolean;
 }
 
 /**
@@ -232,6 +244,20 @@ export class TradingEngine {
   /** Restores planner state from the store, subscribes planners and starts coordinator and executor worker. */
   async start(): Promise<void> {
     await this.restoreState();
+    const role = this.opts.role ?? { plan: true, execute: true };
+    if (role.execute) await this.worker.start();
+    if (!role.plan) return;
+    if (!role.execute) await this.rebuildPortfolio();
+    // A strategy this process comes to own (another planner stopped) continues from the state its last owner stored.
+    const owned = new Set([...this.planners.keys()].filter((n) => this.owns(n)));
+    this.opts.partition?.onChange(() => {
+      for (const name of this.planners.keys()) {
+        const now = this.owns(name);
+        if (now && !owned.has(name)) this.takeOver.push(name);
+        if (now) owned.add(name);
+        else owned.delete(name);
+      }
+    });
     const cfg = this.opts.holder.current.strategies;
     this.subs.push(
       await this.opts.bus.subscribe<PriceEvent>(
@@ -246,16 +272,64 @@ export class TradingEngine {
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
     await this.coordinator.start();
-    await this.worker.start();
+  }
+
+  /** Fills this planner process's portfolio holds (by order id): rebuilt from the store at start, then followed on the bus. */
+  private readonly appliedFills = new Set<string>();
+
+  /**
+   * A planner process executes nothing: its wallet fact follows the fills the executors report. Started
+   * (or restarted) mid-run, it first applies the fills already stored, so it decides on the balances
+   * the others see rather than on the starting ones.
+   */
+  private async rebuildPortfolio(): Promise<void> {
+    const store = this.opts.store;
+    if (!store.listExecutions) return;
+    for (const row of await this.opts.store.listOrders({ status: ['filled'] })) {
+      const fill = (await store.listExecutions(row.order.id)).find((r) => r.status === 'filled');
+      if (!fill || row.order.inputMint === row.order.outputMint) continue;
+      this.applyFill(row.order, fill);
+    }
+    if (this.appliedFills.size) this.log.info({ fills: this.appliedFills.size }, 'planner portfolio rebuilt from the stored fills');
+  }
+
+  private applyFill(order: Order, report: ExecutionReport): void {
+    if (this.appliedFills.has(order.id)) return;
+    this.appliedFills.add(order.id);
+    try {
+      this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
+    } catch (err) {
+      this.log.warn({ err, order: order.id }, 'a fill does not fit the tracked balances; the wallet fact may lag until the next fill');
+    }
+  }
+
+  /** Strategies taken over from a planner that stopped: their stored state is loaded before their next tick. */
+  private readonly takeOver: string[] = [];
+
+  /** Whether this process evaluates `strategy` (its planner share). */
+  private owns(strategy: string): boolean {
+    if (!(this.opts.role?.plan ?? true)) return false; // an executor process plans nothing and writes no strategy state
+    return this.opts.partition?.owns(strategy) ?? true;
+  }
+
+  private async restoreTakenOver(): Promise<void> {
+    for (const name of this.takeOver.splice(0)) {
+      const state = await this.opts.store.loadStrategyState(name);
+      if (state !== undefined) this.planners.get(name)?.restore(state);
+      this.log.info({ strategy: name }, 'strategy taken over from a planner that stopped: continuing from its stored state');
+    }
   }
 
   private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
     const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.blockedBy ? 'blocked' : 'failed';
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
-    this.planners.get(order.strategy)?.onExecution(order, report);
-    // A live fill moved real balances (the paper executor moves the paper ones itself): the wallet fact follows the realized atoms.
-    if (report.status === 'filled' && !report.simulated) {
+    const owned = this.owns(order.strategy);
+    if (owned) this.planners.get(order.strategy)?.onExecution(order, report);
+    // A live fill moved real balances (the paper executor moves the paper ones itself, unless it runs in an executor process): the wallet fact follows the realized atoms.
+    const executedHere = this.opts.role?.execute ?? true;
+    if (report.status === 'filled' && !executedHere && order.inputMint !== order.outputMint) this.applyFill(order, report);
+    else if (report.status === 'filled' && !report.simulated) {
       try {
         // A round trip (same mint in and out) moves the balance by its net only: its input may be borrowed (flash loan).
         const net = report.amountOut - report.amountIn;
@@ -270,7 +344,8 @@ export class TradingEngine {
     if (report.status === 'filled' && (order.side === 'buy' || order.side === 'sell') && report.fillPriceUsd !== undefined) {
       this.opts.ai?.onFill({ strategy: order.strategy, side: order.side, priceUsd: report.fillPriceUsd, timeMs: Date.parse(report.at) });
     }
-    if (this.opts.saveStateAfterEachResult !== false) await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+    // Only the strategy's owner writes its state: another planner's copy is stale by design.
+    if (owned && this.opts.saveStateAfterEachResult !== false) await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
 
   private reportFill(order: Order, report: ExecutionReport): void {
@@ -336,6 +411,11 @@ export class TradingEngine {
     const shared = new SharedTickFacts(event, this.now, this.recent, this.portfolio.balance(cfg.market.base.mint), this.portfolio.balance(cfg.market.quote.mint), cfg.market);
     // Candles and due analyses; only a backtest's replayed analyses are awaited (a run never waits for a model).
     const analyses = this.opts.ai?.onPrice(this.now.getTime(), event.usd, event.bar);
+    if (this.takeOver.length) {
+      // A strategy taken over from a planner that stopped continues from its stored state.
+      shared.materialize();
+      return Promise.all([analyses, this.restoreTakenOver()]).then(() => this.evaluateStrategies(active, shared));
+    }
     if (analyses) {
       shared.materialize();
       return analyses.then(() => this.evaluateStrategies(active, shared));
@@ -388,6 +468,7 @@ export class TradingEngine {
    */
   private decide(slot: StrategySlot, active: ActiveConfig, shared: SharedTickFacts): Decision | Promise<Decision | undefined> | undefined {
     const { name, planner, file, evaluator, telemetry } = slot;
+    if (!this.owns(name)) return undefined; // another planner's share
     if (!planner) {
       this.warnUnplanned(name);
       return undefined;
@@ -498,6 +579,8 @@ export class TradingEngine {
     const { slot, ctx, orders } = d;
     const name = slot.name;
     slot.planner!.onOrders(orders, ctx);
+    // Shared planners: what was decided is stored before it is published, so a planner taking the strategy over starts from it.
+    if (this.opts.partition) await this.opts.store.saveStrategyState(name, slot.planner!.snapshot());
     for (const order of orders) {
       this.bump(name, order.rule, 'decided');
       metrics.orders.decided.inc({ strategy: name, side: order.side });
@@ -535,7 +618,7 @@ export class TradingEngine {
     this.stopped = true;
     await this.opts.ai?.settle(5_000);
     this.reportStrategies(true);
-    for (const [name, planner] of this.planners) await this.opts.store.saveStrategyState(name, planner.snapshot());
+    for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();
     await this.worker.stop();
     for (const s of this.subs) await s.unsubscribe();

@@ -12,3 +12,8 @@ export { settingsNeedingRestart } from './restart.ts';
 export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';
 export { analyzeOnDemand, buildEngineAi, aiSchedulesOf, DEFAULT_AI_RECORDINGS, type AiEngineOptions, type EngineAi } from './ai.ts';
 export { WalletWatch, openRunWallets, holdsOf, walletRulesOf, type WalletWatchOptions } from './wallet-watch.ts';
+export { BusMarketSource, type BusMarketSourceOptions } from './bus-market-source.ts';
+export { startScannerRole, type ScannerRole, type ScannerRoleOptions } from './scanner-role.ts';
+export { localMarketBus, isLocalMarketFact } from './split-bus.ts';
+export type { EngineRole } from './engine.ts';
+export type { SplitRole } from './app.ts';

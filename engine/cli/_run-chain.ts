@@ -7,7 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildLiveContext, ChainSource, compose, holdsOf, maxQuoteShortfallBps, openRunWallets, WalletWatch, type EngineLiveContext } from '../app/index.ts';
+import { hostname } from 'node:os';
+import { buildLiveContext, BusMarketSource, ChainSource, compose, holdsOf, localMarketBus, maxQuoteShortfallBps, openRunWallets, startScannerRole, WalletWatch, type EngineLiveContext, type FactSource, type SplitRole } from '../app/index.ts';
+import { Membership } from '../cluster/index.ts';
+import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
 import { Keystore } from '../wallets/index.ts';
 import { StoreSubmissionJournal } from '../executors/index.ts';
 import { openStore, resolveStoreConfig } from '../infra/store/index.ts';
@@ -29,7 +32,14 @@ export interface ChainRunArgs {
   metricsPort?: number;
   /** Send: wallets.yaml's workers sign, strategies.yaml's live executors send (the gate has passed). */
   live?: boolean;
+  /** `--role`: the stages this process runs (default all). */
+  role?: RunRole;
+  /** This process's name in its group (default host:pid). */
+  member?: string;
 }
+
+export const RUN_ROLES = ['all', 'scanner', 'planner', 'executor'] as const;
+export type RunRole = (typeof RUN_ROLES)[number];
 
 /** The scanner config for a chain run: the file's pools, oracles and tokens, with the command line's endpoints. */
 export function chainScannerConfig(root: string, args: { rpc: string; ws?: string; scanner?: string }): ScannerConfig {
@@ -67,6 +77,13 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const write = (s: string) => {
     if (!args.quiet) console.log(s);
   };
+  const role = args.role ?? 'all';
+  const member = args.member ?? `${role}-${hostname()}-${process.pid}`;
+  if (role !== 'all' && resolveBusConfig().kind === 'memory') {
+    console.error(`--role ${role} talks to the other roles over the bus: set SOLRULES_BUS=nats://… (and SOLRULES_CACHE, SOLRULES_STORE) shared by every process (docs/infrastructure.md "Scale-out")`);
+    return 1;
+  }
+  if (role === 'scanner') return runScanner(config, member, args, log, write);
   // A dry run keeps no state: the stored one belongs to the replay, and its paper balances start
   // from strategies.yaml each time. A --live run keeps its orders and its submission journal in the
   // store (PGlite in the project by default, PostgreSQL when SOLRULES_STORE says so): every attempt
@@ -75,21 +92,41 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   if (!store && !args.live) process.env.SOLRULES_STORE = 'memory';
   const opened = args.live ? await openStore({ projectDir: root }) : undefined;
   const started = performance.now();
-  const source = new ChainSource({ config, log, ...(args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {}), progressMs: 5000, onProgress: (engine) => write(progressLine(engine, (performance.now() - started) / 1000)), onReady: (r) => describeReadiness(r, { symbols: new Map(config.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) });
+  const duration = args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {};
+  const onProgress = (engine: TradingEngine) => write(progressLine(engine, (performance.now() - started) / 1000));
+  const chainSource = role === 'all' ? new ChainSource({ config, log, ...duration, progressMs: 5000, onProgress, onReady: (r) => describeReadiness(r, { symbols: new Map(config.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) }) : undefined;
+  const source: FactSource & { stop(): Promise<void> } = chainSource ?? new BusMarketSource({ config, member, log, ...duration, progressMs: 5000, onProgress });
+  let split: SplitRole | undefined;
+  if (role === 'planner' || role === 'executor') {
+    // Planners share the strategies: membership has its own connection, up before the engine plans.
+    const membershipBus = role === 'planner' ? await openBus({ name: `${member}-membership` }) : undefined;
+    const membership = membershipBus ? new Membership(membershipBus, { group: 'planner', member, log }) : undefined;
+    await membership?.start();
+    split = {
+      role: { plan: role === 'planner', execute: role === 'executor' },
+      ...(membership ? { partition: membership, membership: { stop: async () => (await membership.stop(), await membershipBus!.close()) } } : {}),
+      wrapBus: localMarketBus,
+    };
+    write(`role ${role} (${member}): ${role === 'planner' ? 'evaluates the strategies of its share and routes their orders' : 'executes routed orders from the queue group'}; market state from the scanner processes over the bus`);
+  }
   let live: EngineLiveContext | undefined;
+  let attached: ChainSource | undefined;
   let params = () => active.ruleSet.params;
   // The balance scanner watches wallets.yaml's wallets in every chain run; only --live rebalances and sends.
   const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write });
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
-    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b, o) => source.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), journal: new StoreSubmissionJournal(opened!), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
+    // A live send is quoted on state read from the chain now (the executor role reads the chain for that alone).
+    const fresh = chainSource ?? (attached = new ChainSource({ config, log }));
+    if (attached) await attached.attach();
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b, o) => fresh.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), journal: new StoreSubmissionJournal(opened!), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
   }
-  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(opened ? { store: opened } : {}), ...(live ? { live } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
+  const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(opened ? { store: opened } : {}), ...(live ? { live } : {}), ...(split ? { split } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
   const walletWatch = manager && new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: args.live === true, ...(args.ws ? { wsUrl: args.ws } : {}), log });
   await walletWatch?.start();
   params = () => app.holder.current.ruleSet.params;
-  source.history = routeHistoryFromStore(app.store);
+  if (chainSource) chainSource.history = routeHistoryFromStore(app.store);
   const cfg = active.strategies;
   if (live) {
     // No flash-loan provider is configured for `run --live` yet: say so before an arbitrage that asks for one is refused.
@@ -145,6 +182,34 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   await engine.stop();
   await app.close();
   live?.monitor.close();
+  await attached?.stop();
+  return 0;
+}
+
+/** `run --role scanner`: forwards this member's share of the market on the bus until Ctrl+C or --seconds. */
+async function runScanner(config: ScannerConfig, member: string, args: ChainRunArgs, log: Logger, write: (s: string) => void): Promise<number> {
+  const bus = await openBus({ name: member });
+  const role = await startScannerRole({ config, bus, member, log });
+  const share = () => config.pools.filter((p) => role.membership.owns(p)).length;
+  write(`role scanner (${member}): watching ${share()} of ${config.pools.length} pool(s) on ${config.rpcUrl}, forwarding their accounts on the bus (members: ${role.membership.members().join(', ')})`);
+  const unwatch = role.membership.onChange((members) => write(`  share changed: ${share()} of ${config.pools.length} pool(s); members ${members.join(', ')}`));
+  await new Promise<void>((resolve) => {
+    // A referenced timer: unreferenced, a process with nothing else keeping it up would exit here
+    // silently, without the clean stop (leaving the group at once) and its "stopped" line.
+    const timer = args.seconds !== undefined ? setTimeout(() => done(), args.seconds * 1000) : undefined;
+    const done = () => {
+      clearTimeout(timer);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  unwatch(); // leaving empties the member list: that is this process stopping, not a share change
+  await role.stop();
+  await bus.close();
+  write(`scanner ${member} stopped: ${role.forwarder.lastSeq} message(s) forwarded`);
   return 0;
 }
 

@@ -15,7 +15,7 @@ import { createLogger, initTracing, metrics, setLogger } from '../infra/telemetr
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 import { evaluatorFromOption } from './_shared.ts';
 import { liveReadiness } from '../executors/index.ts';
-import { runOnChain } from './_run-chain.ts';
+import { runOnChain, RUN_ROLES, type RunRole } from './_run-chain.ts';
 
 /** Where the paper balances are kept between runs (beside the strategies' state). */
 const PORTFOLIO_STATE = 'paper:portfolio';
@@ -36,6 +36,7 @@ export const summary = 'run the engine: paper-trade the replayed SOL-USD series 
 const USAGE = `usage: solrules run [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--speed N] [--prices CSV] [--out DIR]
                     [--evaluator KIND] [--no-watch] [--quiet] [--metrics-port N] [--linger S]
        solrules run --rpc URL [--ws URL] [--scanner FILE] [--seconds N] [--live]
+                    [--role all|scanner|planner|executor] [--member NAME]
 
 Replays a daily OHLC price series (default: strategies.yaml replay.prices) as four ticks a
 day through the enabled strategies, with the paper executor (simulated fills: price moved by
@@ -53,7 +54,13 @@ With --rpc the engine runs on a chain instead (docs/live.md): the scanners watch
 --scanner FILE (default scanner.yaml in the project) on the RPC (and --ws, default the RPC's
 port + 1) and every enabled strategy (grid, DCA, arbitrage) evaluates on them. DRY RUN by
 default: fills are the venues' exact quote on the current pool state and nothing is sent.
-Runs until Ctrl+C or --seconds N.`;
+Runs until Ctrl+C or --seconds N.
+
+--role splits a chain run across processes that talk over the bus (SOLRULES_BUS=nats://…, with a
+shared SOLRULES_CACHE and SOLRULES_STORE): scanner processes share the pools and forward their
+accounts; planner processes (no chain connection) share the strategies and route their orders;
+executor processes execute them (with --live, they read the chain they send to). Default all: one
+process does everything. See docs/infrastructure.md "Scale-out".`;
 
 
 export async function run(argv: string[]): Promise<number> {
@@ -76,6 +83,8 @@ export async function run(argv: string[]): Promise<number> {
         ws: { type: 'string' },
         scanner: { type: 'string' },
         seconds: { type: 'string' },
+        role: { type: 'string' },
+        member: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       false,
@@ -106,6 +115,10 @@ export async function run(argv: string[]): Promise<number> {
       console.error('not starting: fix the errors above (solrules validate / solrules test)');
       return 1;
     }
+    const role = (values.role ?? 'all') as RunRole;
+    if (!RUN_ROLES.includes(role)) throw new UsageError(`--role must be one of ${RUN_ROLES.join(', ')}; got '${values.role}'`);
+    if (role !== 'all' && values.rpc === undefined) throw new UsageError(`--role ${role} splits a chain run across processes: it needs --rpc URL`);
+    if (role === 'scanner' && values.live) throw new UsageError('--live is for the executor role (and all): a scanner sends nothing');
     if (values.rpc !== undefined) {
       const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
       if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--seconds must be a positive number; got '${values.seconds}'`);
@@ -116,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
         for (const p of gate.problems) console.error(`--live: ${p}`);
         if (!gate.ready) throw new UsageError('--live refused: fix the problems above; without --live the run sends nothing');
       }
-      return runOnChain(root, built.active, factory, log, { rpc: values.rpc, ...(values.ws !== undefined ? { ws: values.ws } : {}), ...(values.scanner !== undefined ? { scanner: resolve(values.scanner) } : {}), ...(seconds !== undefined ? { seconds } : {}), quiet: values.quiet ?? false, watch: !values['no-watch'], ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}), live: values.live ?? false });
+      return runOnChain(root, built.active, factory, log, { rpc: values.rpc, ...(values.ws !== undefined ? { ws: values.ws } : {}), ...(values.scanner !== undefined ? { scanner: resolve(values.scanner) } : {}), ...(seconds !== undefined ? { seconds } : {}), quiet: values.quiet ?? false, watch: !values['no-watch'], ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}), live: values.live ?? false, role, ...(values.member !== undefined ? { member: values.member } : {}) });
     }
     for (const k of ['ws', 'scanner', 'seconds'] as const) if (values[k] !== undefined) throw new UsageError(`--${k} goes with --rpc URL (a run on a chain)`);
     if (values.live) {

@@ -7,7 +7,7 @@
  * nothing runs on state that cannot be checked.
  */
 import type { BusMessage } from '../infra/bus/index.ts';
-import type { Cache } from '../infra/cache/index.ts';
+import type { Cache, LockLease } from '../infra/cache/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import type { Order } from '../orders/index.ts';
 import type { Fence } from '../infra/store/index.ts';
@@ -15,7 +15,9 @@ import type { Logger } from '../infra/telemetry/index.ts';
 
 export interface Claim {
   fence: Fence;
-  /** Releases the lock (it expires by itself if the cache cannot be reached). */
+  /** Set once a renewal found the lease gone: every fenced write of this holder is refused from then on. */
+  readonly lost: boolean;
+  /** Stops renewing and releases the lock (it expires by itself if the cache cannot be reached). */
   release(): Promise<void>;
 }
 
@@ -24,6 +26,10 @@ export interface ClaimCounts {
   cacheWaits: number;
   /** Times it waited for another worker's claim on the order. */
   lockWaits: number;
+  /** Lease renewals made while an execution outlived a third of the lock's TTL. */
+  leaseRenewals: number;
+  /** Claims found lost at renewal (the holder paused longer than the TTL). */
+  leasesLost: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +45,7 @@ export class OrderClaims {
 
   constructor(
     private readonly cache: Cache,
-    private readonly opts: { lockTtlMs: number; retryMs: number },
+    private readonly opts: { lockTtlMs: number; retryMs: number; maxHoldMs: number },
     private readonly counts: ClaimCounts,
     private readonly log: Logger,
   ) {}
@@ -68,11 +74,52 @@ export class OrderClaims {
     const resource = claimName(order);
     for (;;) {
       const lease = await this.withCache(msg, () => this.cache.acquireLock(resource, this.opts.lockTtlMs));
-      if (lease) return { fence: { resource, token: lease.fencingToken }, release: () => lease.release().catch(() => undefined) };
+      if (lease) return this.renewing(resource, lease);
       if (await settled()) return undefined;
       this.counts.lockWaits++;
       msg?.inProgress();
       await sleep(this.opts.retryMs);
     }
+  }
+
+  /**
+   * Keeps `lease` alive every third of its TTL while the order executes — an execution longer
+   * than the TTL (a slow confirmation) no longer lets another worker take the order mid-send.
+   * A renewal the cache cannot answer is retried at the next tick (the lease may still hold);
+   * one that finds the lease gone marks the claim lost: the store's fence refuses the rest.
+   * Renewals stop after `maxHoldMs`, so a worker that hangs (alive but stuck) gives the order up
+   * to the next holder instead of keeping it forever.
+   */
+  private renewing(resource: string, lease: LockLease): Claim {
+    const ttlMs = this.opts.lockTtlMs;
+    const holdUntil = Date.now() + this.opts.maxHoldMs;
+    let lost = false;
+    const timer = setInterval(() => {
+      const renewTtlMs = Math.min(ttlMs, holdUntil - Date.now());
+      if (renewTtlMs <= 0) return clearInterval(timer);
+      lease.renew(renewTtlMs).then(
+        (held) => {
+          if (held) this.counts.leaseRenewals++;
+          else if (!lost) {
+            lost = true;
+            this.counts.leasesLost++;
+            clearInterval(timer);
+            this.log.warn({ resource, fencingToken: lease.fencingToken }, 'claim lease lost before the execution finished; its writes are fenced off and the next holder resumes the order');
+          }
+        },
+        () => undefined,
+      );
+    }, Math.max(10, Math.floor(ttlMs / 3)));
+    timer.unref();
+    return {
+      fence: { resource, token: lease.fencingToken },
+      get lost() {
+        return lost;
+      },
+      release: async () => {
+        clearInterval(timer);
+        await lease.release().catch(() => undefined);
+      },
+    };
   }
 }

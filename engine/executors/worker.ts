@@ -41,8 +41,10 @@ export interface GroupOptions {
   cache: Cache;
   /** Identifies this process in submissions (default host:pid). */
   workerId?: string;
-  /** Lease of a claim (default 30 s): an execution must settle within it, or another worker may take the order over (this one's writes are then refused). */
+  /** Lease of a claim (default 30 s), renewed every third of it while the execution runs; a worker that dies stops renewing, and another takes the order over once it lapses. */
   lockTtlMs?: number;
+  /** Longest a claim is renewed (default 5 min): a worker stuck longer gives the order up, and its later writes are refused by the fence. */
+  maxHoldMs?: number;
   /** Poll interval while the cache does not answer or another worker holds the claim (default 100 ms). */
   retryMs?: number;
   /** Deliveries of one message before the bus dead-letters it (default 5). */
@@ -107,7 +109,7 @@ export function jobBefore(a: { routed: RoutedOrder; seq: number }, b: { routed: 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ExecutorWorker {
-  readonly stats: WorkerStats = { executed: 0, alreadyDone: 0, reconciled: 0, cacheWaits: 0, lockWaits: 0, fenced: 0 };
+  readonly stats: WorkerStats = { executed: 0, alreadyDone: 0, reconciled: 0, cacheWaits: 0, lockWaits: 0, leaseRenewals: 0, leasesLost: 0, fenced: 0 };
   readonly workerId: string;
   private subscription: Subscription | undefined;
   private readonly log: Logger;
@@ -122,7 +124,7 @@ export class ExecutorWorker {
     this.log = deps.log ?? logger().child({ component: 'executor-worker', ...(deps.group ? { workerId: this.workerId } : {}) });
     this.retry = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
     const g = deps.group;
-    if (g) this.claims = new OrderClaims(g.cache, { lockTtlMs: g.lockTtlMs ?? 30_000, retryMs: g.retryMs ?? 100 }, this.stats, this.log);
+    if (g) this.claims = new OrderClaims(g.cache, { lockTtlMs: g.lockTtlMs ?? 30_000, retryMs: g.retryMs ?? 100, maxHoldMs: g.maxHoldMs ?? 5 * 60_000 }, this.stats, this.log);
   }
 
   private limit(executor: string): number {

@@ -5,8 +5,9 @@
  * (Replayed price series live in ./replay.)
  */
 export { parseScannerConfig, loadScannerConfig, SCANNER_DEFAULTS, type ScannerConfig, type SubscriptionMode, type ProgramWatch, type OracleWatch, type TokenSpec, type AccountFilter, type Commitment } from './config.ts';
-export { backoffMs, type AccountSource, type AccountUpdate, type SourceOptions, type SourceSink, type SourceStats } from './source.ts';
+export { backoffMs, type AccountSource, type AccountUpdate, type SourceOptions, type SourceSink, type SourceStats, type SourceMode } from './source.ts';
 export { MarketScanner, sourceFor, type MarketScannerOptions, type ScannerStats } from './scanner.ts';
+export { ScannerForwarder, BusAccountSource, type BusAccountSourceOptions, type BusSourceStats } from './bus-feed.ts';
 export { MarketState, type PoolRecord, type PoolChange, type OracleChange } from './market.ts';
 export { PriceFeed, type PoolFact, type SpreadFact, type VenueQuote } from './price-feed.ts';
 export { VolumeMonitor, type VolumeFact, type InferredTrade } from './volume.ts';

@@ -2,7 +2,7 @@
 import { metrics } from '../infra/telemetry/index.ts';
 import { isSolrulesError, type SolrulesError } from '../errors/index.ts';
 
-export type ScanMode = 'websocket' | 'rpc-polling' | 'shredstream';
+export type ScanMode = 'websocket' | 'rpc-polling' | 'shredstream' | 'bus';
 export type EventKind = 'pool' | 'vault' | 'tick-array' | 'bin-array' | 'oracle' | 'token-account' | 'mint';
 
 /** The catalog's error reasons for our error codes. */

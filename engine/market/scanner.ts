@@ -25,6 +25,7 @@ import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
 import { VolumeMonitor, type InferredTrade } from './volume.ts';
 import { WebSocketSource } from './websocket.ts';
 import { marketEventSubject, pricesSubject, volumeSubject } from '../messages/index.ts';
+import type { Partition } from '../cluster/index.ts';
 
 export interface MarketScannerOptions {
   config: ScannerConfig;
@@ -40,6 +41,22 @@ export interface MarketScannerOptions {
   settleMs?: number;
   now?: () => number;
   log?: Logger;
+  /**
+   * Scanner role (several scanner processes): subscribe only to the accounts of the pools and
+   * oracles this instance owns; when the share changes, watch the new share and read it afresh.
+   */
+  partition?: Partition;
+  /** Each account update this instance owns, once applied (a scanner role publishes it for planners), and each live slot. */
+  forward?: { account(u: AccountUpdate, resync: boolean): Promise<void>; slot(slot: number, receivedAt?: number): Promise<void> };
+  /**
+   * Time facts by the receive time of the update being processed instead of this process's clock
+   * (a planner reading forwarded accounts: every planner then derives the same facts from the same update).
+   */
+  timeFromUpdates?: boolean;
+  /** Publish pool, price and volume facts (default true; a scanner role forwards raw accounts instead). */
+  publishFacts?: boolean;
+  /** Read the watched accounts from the chain at start and when pools need new ones (default true; a planner fed by the bus has no chain). */
+  readChain?: boolean;
 }
 
 export interface ScannerStats {
@@ -73,6 +90,8 @@ export class MarketScanner {
   private readonly dedup: Deduplicator;
   private readonly log: Logger;
   private readonly now: () => number;
+  /** With `timeFromUpdates`: the receive time of the update (or slot) processed last. */
+  private updateAt: number | undefined;
   private readonly settleMs: number;
   private chain: Promise<void> = Promise.resolve();
   private pendingSlot: number | undefined;
@@ -84,7 +103,8 @@ export class MarketScanner {
 
   constructor(private readonly opts: MarketScannerOptions) {
     const cfg = opts.config;
-    this.now = opts.now ?? Date.now;
+    const clock = opts.now ?? Date.now;
+    this.now = opts.timeFromUpdates ? () => this.updateAt ?? clock() : clock;
     this.log = opts.log ?? logger().child({ component: 'scanner', mode: cfg.subscriptionMode });
     this.settleMs = opts.settleMs ?? cfg.settleMs ?? 20;
     this.connection = opts.connection ?? new Connection(cfg.rpcUrl, { commitment: cfg.commitment, ...(cfg.wsUrl ? { wsEndpoint: cfg.wsUrl } : {}), disableRetryOnRateLimit: true });
@@ -118,6 +138,8 @@ export class MarketScanner {
           this.flushes.slotNotice += 1;
           await this.flush();
         }
+        if (this.opts.timeFromUpdates) this.updateAt = at;
+        await this.opts.forward?.slot(slot, at);
         await this.publishTrades(this.volume.settleBefore(slot));
       }),
     disconnected: (reason) => this.log.warn({ reason }, 'market source disconnected; state ages until it is back'),
@@ -146,7 +168,9 @@ export class MarketScanner {
         await this.flush();
       });
     }
-    await this.source.watch(this.market.watchedAccounts());
+    await this.source.watch(this.watchList());
+    if (this.opts.readChain === false) return;
+    this.opts.partition?.onChange(() => void this.enqueue(() => this.reshare()));
     const cfg = this.opts.config;
     const initial: AccountUpdate[] = [];
     // A few calls in flight, each retried (a loaded RPC drops some): thousands of accounts at start.
@@ -163,7 +187,55 @@ export class MarketScanner {
     await this.enqueue(async () => {
       for (const u of initial) await this.process(u, false);
       await this.flush();
+      await this.forwardOwned(initial, true);
     });
+  }
+
+  /** The accounts this instance subscribes to: all of them, or its share's (a pool's with every account it reads). */
+  private watchList(): string[] {
+    const all = this.market.watchedAccounts();
+    return this.opts.partition ? all.filter((a) => this.ownsAccount(a)) : all;
+  }
+
+  /** Whether this instance's share covers `address`: an oracle it owns, or an account a pool it owns reads. */
+  ownsAccount(address: string): boolean {
+    const partition = this.opts.partition;
+    if (!partition) return true;
+    if (this.market.oracles.has(address)) return partition.owns(address);
+    return this.market.readersOf(address).some((p) => partition.owns(p.address)) || (this.market.pools.has(address) && partition.owns(address));
+  }
+
+  /** Forwards the updates of `updates` that this instance owns (a resync republishes even unchanged ones). */
+  private async forwardOwned(updates: readonly AccountUpdate[], resync: boolean): Promise<void> {
+    const forward = this.opts.forward;
+    if (!forward) return;
+    for (const u of updates) if (this.ownsAccount(u.address)) await forward.account(u, resync);
+  }
+
+  /** The share changed: subscribe to the new one and read every account of it afresh, forwarding it all. */
+  private async reshare(): Promise<void> {
+    if (!this.running) return; // stopping: leaving the group empties the share; nothing to watch any more
+    await this.source.watch(this.watchList());
+    const { updates } = await fetchAccounts(this.connection, this.watchList(), { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'resync', now: this.now });
+    for (const u of updates) await this.process(u, false);
+    await this.flush();
+    await this.forwardOwned(updates, true);
+  }
+
+  /** Republishes every account of this instance's share as it holds it (a planner joined late or missed messages); returns how many. */
+  async republish(): Promise<number> {
+    let count = 0;
+    await this.enqueue(async () => {
+      const forward = this.opts.forward;
+      if (!forward) return;
+      for (const address of this.watchList()) {
+        const account = this.market.accounts.get(address);
+        if (!account) continue;
+        await forward.account({ address, account, slot: account.slot ?? 0, receivedAt: this.now(), via: 'resync' }, true);
+        count++;
+      }
+    });
+    return count;
   }
 
   /** Waits until every update received so far has been processed and published. */
@@ -189,6 +261,7 @@ export class MarketScanner {
 
   private async process(u: AccountUpdate, settle = true): Promise<void> {
     this.stats.received += 1;
+    if (this.opts.timeFromUpdates) this.updateAt = u.receivedAt;
     if (u.via === 'program') {
       const program = this.programs.get(u.programId ?? '');
       const verdict = program ? this.market.discover(u, program) : 'filters';
@@ -196,7 +269,9 @@ export class MarketScanner {
         this.stats.filtered += 1;
         return;
       }
-    } else if (!this.market.isWatched(u.address)) {
+    } else if (!this.market.isWatched(u.address) && this.opts.readChain !== false) {
+      // (Fed by the bus, an account can arrive before the pool that reads it is decoded: kept, it is
+      // there when the pool needs it; the scanner that forwarded it watches it.)
       this.stats.filtered += 1;
       return;
     }
@@ -220,6 +295,7 @@ export class MarketScanner {
     if (highest !== undefined) scannerMetrics.lagSlots(this.mode, Math.max(0, highest - u.slot));
     for (const e of r.errors) this.onError(e);
     if (!r.changed) return;
+    if (settle && this.opts.forward && this.ownsAccount(u.address)) await this.opts.forward.account(u, false);
     await this.opts.quotes?.invalidate([u.address]);
     if (r.oracle) await this.publishOracle(r.oracle, u);
     if (this.market.hasDirty) {
@@ -273,20 +349,26 @@ export class MarketScanner {
     const changes = [...result.pools];
     const errors = [...result.errors];
     // Pools that now need accounts not read yet (new tick arrays, vaults): watch, read, rebuild.
-    for (let round = 0; result.missing.length && round < 4; round++) {
-      await this.source.watch(this.market.watchedAccounts());
+    // A planner fed by the bus reads nothing: the scanner that owns the pool reads them and forwards them.
+    for (let round = 0; result.missing.length && round < 4 && this.opts.readChain !== false; round++) {
+      await this.source.watch(this.watchList());
       try {
         const { updates } = await fetchAccounts(this.connection, result.missing, { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'initial', now: this.now });
         for (const u of updates) await this.process(u, false);
+        result = this.market.flush();
+        // Forwarded and watched once the pool has read them: before, no owned pool is known to read them.
+        await this.forwardOwned(updates, false);
       } catch (err) {
         if (isSolrulesError(err)) this.onError(err);
         break;
       }
-      result = this.market.flush();
       changes.push(...result.pools);
       errors.push(...result.errors);
     }
+    // A share (partition) covers the accounts its pools read, known only once they are decoded: follow it.
+    if (this.running && this.opts.partition && this.opts.readChain !== false && changes.length) await this.source.watch(this.watchList());
     for (const e of errors) this.onError(e);
+    if (this.opts.publishFacts === false) return;
     const mints = new Set<string>();
     const trades: InferredTrade[] = [];
     for (const change of changes) {
@@ -301,6 +383,7 @@ export class MarketScanner {
   }
 
   private async publishOracle(o: OracleChange, u: AccountUpdate): Promise<void> {
+    if (this.opts.publishFacts === false) return;
     const p = o.price;
     await this.publish(marketEventSubject('pyth', 'price'), {
       address: o.address,
@@ -317,6 +400,7 @@ export class MarketScanner {
   }
 
   private async publishTrades(trades: InferredTrade[]): Promise<void> {
+    if (this.opts.publishFacts === false) return;
     const mints = new Set<string>();
     for (const t of trades) {
       await this.publish(marketEventSubject(t.venue, 'trade'), { ...t, amountIn: t.amountIn.toString(), amountOut: t.amountOut.toString(), inferred: true });

@@ -34,8 +34,11 @@ export interface SourceSink {
   error(err: SolrulesError): void;
 }
 
+/** How updates reach the scanner: a subscription mode of the config, or the bus (a planner fed by scanner processes). */
+export type SourceMode = SubscriptionMode | 'bus';
+
 export interface SourceStats {
-  mode: SubscriptionMode;
+  mode: SourceMode;
   connected: boolean;
   reconnects: number;
   /** Accounts watched individually. */
@@ -44,7 +47,7 @@ export interface SourceStats {
 }
 
 export interface AccountSource {
-  readonly mode: SubscriptionMode;
+  readonly mode: SourceMode;
   start(sink: SourceSink): Promise<void>;
   /** Sets the accounts watched individually (pools, their vaults / tick arrays, oracles). */
   watch(addresses: readonly string[]): Promise<void>;

@@ -203,6 +203,8 @@ export class WebSocketSource implements AccountSource {
   }
 
   async watch(addresses: readonly string[]): Promise<void> {
+    // Stopped: a subscription made now would make web3.js retry it on the closed socket forever.
+    if (this.stopping) return;
     const wanted = new Set(addresses);
     for (const [address, id] of this.accountSubs) {
       if (wanted.has(address)) continue;

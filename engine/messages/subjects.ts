@@ -15,6 +15,9 @@
  *   execution.dlq                        DeadLetterMessage
  *   control.<action>                     ControlMessage (core NATS, every instance)
  *   control.sync                         request { instance } → ControlSnapshot | null
+ *   market.accounts                      MarketSourceMessage: raw account updates and slots from scanner-role processes
+ *   cluster.members.<group>              MemberHeartbeat (core NATS, every instance)
+ *   cluster.sync.<member>                request { requester } → MarketSyncReply (a scanner republishes its accounts)
  */
 import type { OrderJson, Route } from '../orders/index.ts';
 import type { ExecutionReportJson, RoutedOrderJson } from './codec.ts';
@@ -34,6 +37,12 @@ export const SUBJECTS = {
   /** Prefix of `control.<action>`. */
   control: 'control',
   controlSync: 'control.sync',
+  /** Raw account updates a scanner-role process publishes for planners, which hold no chain connection. */
+  accounts: 'market.accounts',
+  /** Prefix of `cluster.members.<group>`. */
+  members: 'cluster.members',
+  /** Prefix of `cluster.sync.<member>`: ask one scanner to republish its share of the accounts. */
+  sync: 'cluster.sync',
 } as const;
 
 /** `market.prices.<mint>` */
@@ -44,6 +53,10 @@ export const marketEventSubject = (venue: string, kind: 'pool' | 'trade' | 'pric
 export const volumeSubject = (mint: string): string => `${SUBJECTS.volume}.${mint}`;
 /** `trade.opportunities.<strategy>` */
 export const opportunitySubject = (strategy: string): string => `${SUBJECTS.opportunities}.${strategy}`;
+/** `cluster.members.<group>`: heartbeats of the instances sharing one kind of work. */
+export const membersSubject = (group: string): string => `${SUBJECTS.members}.${group}`;
+/** `cluster.sync.<member>`: the resync request a planner sends one scanner. */
+export const syncSubject = (member: string): string => `${SUBJECTS.sync}.${member}`;
 /** `control.<action>` */
 export const controlSubject = (action: ControlAction): string => `${SUBJECTS.control}.${action}`;
 
@@ -155,7 +168,47 @@ export interface SubjectPayloads {
   'execution.dlq': DeadLetterMessage;
   control: ControlMessage;
   'control.sync': ControlSyncRequest;
+  'cluster.members': MemberHeartbeat;
+  'market.accounts': MarketSourceMessage;
+  'cluster.sync': MarketSyncRequest;
 }
 
 /** What a `control.sync` request is answered with. */
 export type ControlSyncReply = ControlSnapshot | null;
+
+/** An instance saying it is alive and sharing the work of `group` (`cluster.members.<group>`). */
+export interface MemberHeartbeat {
+  group: string;
+  member: string;
+  /** When the instance started (ms UTC): tells a restarted member from the one that died. */
+  startedAt: number;
+  /** Ready: it has seen the others for a full window and takes its share; joining members say false. */
+  ready: boolean;
+  /** Leaving now (a clean stop): the others take its share at once instead of waiting for silence. */
+  leaving?: boolean;
+}
+
+/**
+ * What a scanner-role process publishes on `market.accounts`: an account as it read it (data in
+ * base64, lamports as a decimal string) or a slot it vouches every one of its accounts is current
+ * at. `seq` counts that scanner's messages from 1 without gaps, so a planner that sees a jump knows
+ * it missed something and asks for a resync; `epoch` (the process's start time) tells a restarted
+ * scanner, whose count starts again, from a gap.
+ */
+export type MarketSourceMessage =
+  | { kind: 'account'; scanner: string; epoch: number; seq: number; address: string; slot: number; owner: string; lamports: string | null; data: string; executable: boolean; rentEpoch: string | null; resync?: boolean; receivedAt?: number }
+  | { kind: 'slot'; scanner: string; epoch: number; seq: number; slot: number; receivedAt?: number };
+// receivedAt: when the scanner process received it (ms UTC). Planners time their facts by it, not by their
+// own clock, so every planner derives the same facts — and the same order ids — from the same update.
+
+/** A planner asking a scanner for its accounts (`cluster.sync.<member>`). */
+export interface MarketSyncRequest {
+  requester: string;
+}
+
+/** A scanner's answer: it has republished its share on `market.accounts`; the last of them has `seq`. */
+export interface MarketSyncReply {
+  scanner: string;
+  accounts: number;
+  seq: number;
+}

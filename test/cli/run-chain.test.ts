@@ -12,6 +12,8 @@ import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket } from '../../sandbox/market/index.ts';
 import { engineWallets } from '../../sandbox/demo/live-context.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { requireService, SERVICES } from '../support/services.ts';
+import { deleteNamespace, testNamespace } from '../infra/bus/nats/support.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
 const PROJECT = join(REPO_ROOT, 'examples/live');
@@ -88,4 +90,28 @@ test('run --live warns when an enabled arbitrage asks for flash loans (params.fl
     }),
     ['arb'],
   );
+});
+
+test('run --role scanner stops cleanly at --seconds: leaves its group and says how much it forwarded', async (t) => {
+  if (!(await requireService(t, 'nats'))) return;
+  const ns = testNamespace('scanstop');
+  const sb = await startSandbox({ slotMs: 100 });
+  try {
+    createMarket({ chain: sb.chain, seed: 1 });
+    const child = spawn(process.execPath, [CLI, 'run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--role', 'scanner', '--member', 'scanner-t', '--seconds', '3', '--no-watch'], {
+      cwd: PROJECT,
+      env: { ...process.env, SOLRULES_STORE: 'memory', SOLRULES_BUS: `${SERVICES.nats.url}?namespace=${ns}&max_bytes=8388608` },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 0, out);
+    assert.match(out, /role scanner \(scanner-t\): watching \d of 2 pool\(s\)/);
+    assert.match(out, /scanner scanner-t stopped: [1-9]\d* message\(s\) forwarded/);
+    assert.doesNotMatch(out, /share changed: 0 of 2/, 'its own leaving is not reported as a share change');
+  } finally {
+    await sb.close();
+    await deleteNamespace(SERVICES.nats.url, ns);
+  }
 });

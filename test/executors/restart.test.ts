@@ -140,12 +140,13 @@ test('in a queue group, a live order whose worker died after sending is resumed 
   const cache = new MemoryCache();
   const o = sandboxOrder(s, 'group-worker-died', 15_000_000n, { urgency: 'low' });
   const routed = { order: o, route: route('rpc') };
-  // Worker A claims the order, journals its attempt (fenced by its claim), sends, and dies. Its claim
-  // (3 s) outlasts the waits below even on a loaded machine, so B must wait it out.
+  // Worker A claims the order, journals its attempt (fenced by its claim), sends, and hangs as if dead
+  // (its process lives on here, so its renewals are capped at 3 s, what a dead worker's lease lasts).
+  // The claim outlasts the waits below even on a loaded machine, so B must wait it out.
   const journalA = new StoreSubmissionJournal(store);
   const first = rpcExecutor(s, { journal: journalA });
   (first.executor as unknown as { deps: { submitter: Submitter } }).deps.submitter = new CrashAfterSend(first.submitter);
-  const a = workerFor({ rpc: first.executor }, { store, journal: journalA, group: { cache, workerId: 'A', lockTtlMs: 3_000, retryMs: 20 } });
+  const a = workerFor({ rpc: first.executor }, { store, journal: journalA, group: { cache, workerId: 'A', lockTtlMs: 3_000, maxHoldMs: 3_000, retryMs: 20 } });
   void a.worker.execute(routed);
   await waitUntil(async () => (await journalA.forOrder(o.id)).length > 0, { what: "A's journal entry" });
   const entry = (await journalA.forOrder(o.id))[0]!;

@@ -8,6 +8,12 @@ export interface LockLease {
   fencingToken: number;
   /** Releases the lock if still held by this lease. */
   release(): Promise<void>;
+  /**
+   * Extends the lease to `ttlMs` from now while it is still held by this lease (same fencing
+   * token); false once it expired or another holder took it — a long execution renews, and
+   * learns that it lost the lock instead of writing past it.
+   */
+  renew(ttlMs: number): Promise<boolean>;
 }
 
 export interface Cache {

@@ -66,6 +66,12 @@ export class MemoryCache implements Cache {
       release: async () => {
         if (this.locks.get(name)?.token === token) this.locks.delete(name);
       },
+      renew: async (renewTtlMs: number) => {
+        const lock = this.locks.get(name);
+        if (!lock || lock.token !== token || lock.expiresAt <= this.now()) return false;
+        lock.expiresAt = this.now() + renewTtlMs;
+        return true;
+      },
     };
   }
 

@@ -49,7 +49,7 @@ const histogram = <L extends string = never>(name: string, help: string, labels:
 
 /** Shared label bounds, so one label means the same thing on every metric. */
 export const L = {
-  mode: enumOf('websocket', 'rpc-polling', 'shredstream', 'replay'),
+  mode: enumOf('websocket', 'rpc-polling', 'shredstream', 'bus', 'replay'),
   // the DEX venues from their registry; besides them, the oracle, the aggregator and the replay
   venue: enumOf(...VENUES.map((v) => v.id), 'pyth', 'jupiter', 'replay'),
   eventKind: enumOf('pool', 'vault', 'tick-array', 'bin-array', 'oracle', 'token-account', 'mint', 'price', 'candle', 'slot'),

@@ -73,7 +73,8 @@ test('a worker whose lease ran out cannot record: the fenced write is refused', 
     await new Promise<void>((res) => (release = res));
     return slow.execute(x);
   } };
-  const a = groupWorker(bus, store, slowExec, { cache, workerId: 'a', lockTtlMs: 50 });
+  // a stays alive but stuck: renewals stop at maxHoldMs, as they would for a dead worker.
+  const a = groupWorker(bus, store, slowExec, { cache, workerId: 'a', lockTtlMs: 50, maxHoldMs: 50 });
   const fast = new CountingExecutor();
   const b = groupWorker(bus, store, fast, { cache, workerId: 'b', lockTtlMs: 5_000 });
   const msg = (n: number) => ({ subject: 'execution.orders', data: routedToJson(r), headers: {}, msgId: undefined, deliveryCount: n, ack() {}, nak() {}, term() {}, respond() {}, inProgress() {} });
@@ -86,4 +87,35 @@ test('a worker whose lease ran out cannot record: the fenced write is refused', 
   assert.equal(a.stats.fenced, 1, 'a was refused by the store');
   assert.equal((await store.listExecutions()).length, 1);
   assert.deepEqual((await store.listSubmissions(r.order.id)).map((s) => s.workerId), ['a', 'b']);
+});
+
+test('a long execution renews its lease: a redelivery meanwhile waits and finds it done, nothing fenced or run twice', async () => {
+  const store = new MemoryStore();
+  const cache = new MemoryCache();
+  const bus = new MemoryBus();
+  const r = routedOrder(3);
+  let release!: () => void;
+  const slow = new CountingExecutor();
+  const slowExec = { ...slow, name: 'paper', kind: 'paper', close: async () => {}, execute: async (x: typeof r) => {
+    await new Promise<void>((res) => (release = res));
+    return slow.execute(x);
+  } };
+  const a = groupWorker(bus, store, slowExec, { cache, workerId: 'a', lockTtlMs: 60, retryMs: 10 });
+  const fast = new CountingExecutor();
+  const b = groupWorker(bus, store, fast, { cache, workerId: 'b', lockTtlMs: 5_000, retryMs: 10 });
+  const msg = (n: number) => ({ subject: 'execution.orders', data: routedToJson(r), headers: {}, msgId: undefined, deliveryCount: n, ack() {}, nak() {}, term() {}, respond() {}, inProgress() {} });
+  const first = a.handle(msg(1));
+  await new Promise((res) => setTimeout(res, 300)); // five lease lengths
+  const second = b.handle(msg(2)); // waits on a's renewed claim
+  await new Promise((res) => setTimeout(res, 100));
+  release();
+  await first;
+  await second;
+  assert.ok(a.stats.leaseRenewals >= 3, `a renewed its lease (${a.stats.leaseRenewals} renewals)`);
+  assert.equal(a.stats.leasesLost, 0);
+  assert.equal(a.stats.fenced, 0, 'a kept its claim to the end');
+  assert.deepEqual([a.stats.executed, b.stats.executed], [1, 0]);
+  assert.ok(b.stats.lockWaits > 0, "b waited on a's claim");
+  assert.equal(fast.invocations.size, 0, 'b ran nothing');
+  assert.equal((await store.listExecutions()).length, 1);
 });

@@ -76,5 +76,23 @@ export function cacheContract(name: string, open: () => Promise<{ cache: Cache; 
       const racers = await Promise.all(Array.from({ length: 20 }, () => c.acquireLock('wallet:W2', 5_000)));
       assert.equal(racers.filter(Boolean).length, 1);
     });
+
+    test('a renewed lease outlives its first TTL; a lost one cannot be renewed', async () => {
+      const a = await c.acquireLock('order:long', 200);
+      assert.ok(a);
+      for (let i = 0; i < 4; i++) {
+        await sleep(100);
+        assert.equal(await a.renew(200), true, `renewal ${i + 1} while held`);
+      }
+      // 400 ms after acquiring, twice its first TTL: still held thanks to the renewals.
+      assert.equal(await c.acquireLock('order:long', 5_000), undefined);
+      await sleep(350);
+      const b = await c.acquireLock('order:long', 5_000);
+      assert.ok(b && b.fencingToken > a.fencingToken, 'once renewals stop it expires and the next holder gets a newer token');
+      assert.equal(await a.renew(5_000), false, 'the old lease cannot take the lock back');
+      assert.equal(await c.acquireLock('order:long', 5_000), undefined, 'the failed renewal left the new holder in place');
+      await b.release();
+      assert.equal(await b.renew(5_000), false, 'a released lease cannot be renewed');
+    });
   });
 }

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { SolrulesError } from '../../../errors/index.ts';
 import { redactUrl } from '../../health/index.ts';
 import type { Cache, LockLease } from '../cache.ts';
-import { ACQUIRE_LOCK, RELEASE_LOCK, TAKE_TOKENS } from './scripts.ts';
+import { ACQUIRE_LOCK, RELEASE_LOCK, RENEW_LOCK, TAKE_TOKENS } from './scripts.ts';
 
 export interface RedisCacheOptions {
   /** Prefix for every key (isolates deployments and test runs on one Redis). */
@@ -96,6 +96,10 @@ export class RedisCache implements Cache {
       fencingToken: Number(token),
       release: async () => {
         await this.run('unlock', () => this.client.eval(RELEASE_LOCK, 1, lockKey, token));
+      },
+      renew: async (renewTtlMs: number) => {
+        const renewed = await this.run('renew lock', () => this.client.eval(RENEW_LOCK, 1, lockKey, token, Math.max(1, Math.ceil(renewTtlMs))));
+        return Number(renewed) === 1;
       },
     };
   }

@@ -1,0 +1,80 @@
+/**
+ * The fact source of a planner or executor process in a split deployment (`run --role planner`):
+ * no chain connection; the scanner processes forward the accounts of their share on the bus and a
+ * local scanner pipeline (`BusAccountSource`) decodes them into the same pool state and facts a
+ * chain run has. The facts stay in this process (see `localMarketBus`).
+ */
+import type { Bus } from '../infra/bus/index.ts';
+import { MemoryCache } from '../infra/cache/index.ts';
+import { BusAccountSource, MarketScanner, type ScannerConfig } from '../market/index.ts';
+import type { PoolEntry, PoolProvider } from '../quotes/index.ts';
+import type { PoolState } from '../venues/index.ts';
+import type { Logger } from '../infra/telemetry/index.ts';
+import type { FactSource } from './app.ts';
+import type { TradingEngine } from './engine.ts';
+
+export interface BusMarketSourceOptions {
+  config: ScannerConfig;
+  /** This process's name in resync requests. */
+  member: string;
+  log?: Logger;
+  durationMs?: number;
+  heartbeatMs?: number;
+  onProgress?: (engine: TradingEngine) => void;
+  progressMs?: number;
+}
+
+export class BusMarketSource implements FactSource, PoolProvider {
+  readonly mode = 'chain' as const;
+  scanner: MarketScanner | undefined;
+  source: BusAccountSource | undefined;
+  private stopRequested: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: BusMarketSourceOptions) {}
+
+  get description(): string {
+    return `the market the scanner processes forward on the bus (${this.opts.config.pools.length} pool(s); no chain connection here)`;
+  }
+
+  get market(): PoolProvider {
+    return this;
+  }
+
+  poolsFor(mintA: string, mintB: string): readonly PoolEntry[] {
+    return this.scanner?.market.poolsFor(mintA, mintB) ?? [];
+  }
+
+  currentSlot(): number | undefined {
+    return this.scanner?.market.currentSlot();
+  }
+
+  async statesFor(inputMint: string, outputMint: string): Promise<PoolState[]> {
+    return this.poolsFor(inputMint, outputMint).map((e) => e.state);
+  }
+
+  async run(bus: Bus, engine: TradingEngine): Promise<void> {
+    const log = this.opts.log;
+    this.source = new BusAccountSource({ bus, member: this.opts.member, ...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}), ...(log ? { log } : {}) });
+    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, timeFromUpdates: true, ...(log ? { log } : {}) });
+    await this.scanner.start();
+    if (this.stopped) return;
+    await new Promise<void>((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      this.stopRequested = () => {
+        for (const t of timers) clearTimeout(t), clearInterval(t);
+        resolve();
+      };
+      if (this.opts.durationMs !== undefined) timers.push(setTimeout(this.stopRequested, this.opts.durationMs));
+      if (this.opts.onProgress) timers.push(setInterval(() => this.opts.onProgress!(engine), this.opts.progressMs ?? 1000));
+    });
+    await this.scanner.idle();
+    await bus.settle();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopRequested?.();
+    await this.scanner?.stop();
+  }
+}

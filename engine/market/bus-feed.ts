@@ -1,0 +1,157 @@
+/**
+ * Market state over the bus, for processes split by role. A scanner-role process forwards every
+ * account update of its share (and each live slot) on `market.accounts` (`ScannerForwarder`); a
+ * planner-role process holds no chain connection: `BusAccountSource` is the account source of its
+ * scanner pipeline, so it decodes the same pools with the same venue code and derives the same
+ * facts. Each scanner numbers its messages; a planner that sees a jump (or joins late) asks that
+ * scanner to republish its share (`cluster.sync.<member>`), so a missed message costs a resync,
+ * never a wrong pool state.
+ */
+import type { Bus, Subscription } from '../infra/bus/index.ts';
+import { SUBJECTS, syncSubject, type MarketSourceMessage, type MarketSyncReply, type MarketSyncRequest } from '../messages/index.ts';
+import { Membership } from '../cluster/index.ts';
+import type { Logger } from '../infra/telemetry/index.ts';
+import type { AccountSource, AccountUpdate, SourceSink, SourceStats } from './source.ts';
+
+/** Publishes a scanner's share on `market.accounts`, numbered without gaps. */
+export class ScannerForwarder {
+  private seq = 0;
+  readonly epoch: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bus: Bus,
+    readonly scanner: string,
+    now: () => number = Date.now,
+  ) {
+    this.epoch = now();
+  }
+
+  /** The last sequence number sent. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  account(u: AccountUpdate, resync: boolean): Promise<void> {
+    const a = u.account;
+    const data = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('base64');
+    return this.send({ kind: 'account', scanner: this.scanner, epoch: this.epoch, seq: 0, address: u.address, slot: u.slot, owner: a.owner, lamports: a.lamports === null ? null : a.lamports.toString(), data, executable: a.executable, rentEpoch: a.rentEpoch === null ? null : a.rentEpoch.toString(), receivedAt: u.receivedAt, ...(resync ? { resync } : {}) });
+  }
+
+  slot(slot: number, receivedAt?: number): Promise<void> {
+    return this.send({ kind: 'slot', scanner: this.scanner, epoch: this.epoch, seq: 0, slot, ...(receivedAt !== undefined ? { receivedAt } : {}) });
+  }
+
+  /** Numbers and publishes in order: a number is taken only by a message that goes out next. */
+  private send(message: MarketSourceMessage): Promise<void> {
+    this.queue = this.queue.then(() => {
+      message.seq = ++this.seq;
+      return this.bus.publish(SUBJECTS.accounts, message, { msgId: `${this.scanner}:${this.epoch}:${message.seq}` });
+    });
+    return this.queue;
+  }
+
+  /** Answers planners' resync requests by republishing the share (`republish`) and saying up to which number. */
+  async serveResync(republish: () => Promise<number>): Promise<Subscription> {
+    return this.bus.subscribe<MarketSyncRequest>(syncSubject(this.scanner), async (msg) => {
+      const accounts = await republish();
+      await this.queue;
+      const reply: MarketSyncReply = { scanner: this.scanner, accounts, seq: this.seq };
+      msg.respond(reply);
+    });
+  }
+}
+
+export interface BusAccountSourceOptions {
+  bus: Bus;
+  /** This planner's name (in resync requests). */
+  member: string;
+  /** The scanners' membership group (default `scanner`). */
+  scannerGroup?: string;
+  heartbeatMs?: number;
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface BusSourceStats {
+  messages: number;
+  /** Jumps in a scanner's numbering: each one asked for a resync. */
+  gaps: number;
+  resyncs: number;
+}
+
+/** The account source of a planner-role process: the scanners' forwarded updates, resynced on a gap. */
+export class BusAccountSource implements AccountSource {
+  readonly mode = 'bus' as const;
+  readonly feed: BusSourceStats = { messages: 0, gaps: 0, resyncs: 0 };
+  private sink: SourceSink | undefined;
+  private sub: Subscription | undefined;
+  private readonly scanners: Membership;
+  private readonly last = new Map<string, { epoch: number; seq: number }>();
+  private lastMessageAt: number | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: BusAccountSourceOptions) {
+    this.now = opts.now ?? Date.now;
+    this.scanners = new Membership(opts.bus, { group: opts.scannerGroup ?? 'scanner', member: `${opts.member}:observer`, passive: true, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  }
+
+  async start(sink: SourceSink): Promise<void> {
+    this.sink = sink;
+    this.sub = await this.opts.bus.subscribe<MarketSourceMessage>(SUBJECTS.accounts, (msg) => this.receive(msg.data));
+    // A scanner heard for the first time (this planner just started, or the scanner did) republishes its
+    // share: without it, a planner that starts between a scanner's first forwarding and its first
+    // heartbeat holds no state for that share until each account happens to change.
+    this.scanners.onMembershipChange((c) => {
+      for (const m of c.joined) void this.resync(m);
+    });
+    await this.scanners.start();
+    await Promise.all(this.scanners.members().map((m) => this.resync(m)));
+  }
+
+  /** Asks `scanner` to republish its share; resolves once it says it has. */
+  async resync(scanner: string): Promise<void> {
+    this.feed.resyncs++;
+    try {
+      await this.opts.bus.request<MarketSyncReply>(syncSubject(scanner), { requester: this.opts.member } satisfies MarketSyncRequest, { timeoutMs: 10_000 });
+    } catch (err) {
+      this.opts.log?.warn({ scanner, err: (err as Error).message }, 'resync request unanswered; the scanner forwards its share when it comes back');
+    }
+  }
+
+  private receive(m: MarketSourceMessage): void {
+    this.feed.messages++;
+    this.lastMessageAt = this.now();
+    const known = this.last.get(m.scanner);
+    if (known && known.epoch === m.epoch && m.seq <= known.seq) return; // redelivered
+    // First contact with a scanner (or with its new epoch after a restart) past its first message: what came before was missed.
+    const gap = known !== undefined && known.epoch === m.epoch ? m.seq > known.seq + 1 : m.seq > 1;
+    this.last.set(m.scanner, { epoch: m.epoch, seq: m.seq });
+    if (gap) {
+      this.feed.gaps++;
+      this.opts.log?.warn({ scanner: m.scanner, expected: known?.epoch === m.epoch ? known.seq + 1 : 1, got: m.seq }, 'missed market.accounts messages; asking the scanner for a resync');
+      void this.resync(m.scanner);
+    }
+    if (m.kind === 'slot') return this.sink?.slot(m.slot, m.receivedAt ?? this.now());
+    this.sink?.account({
+      address: m.address,
+      account: { address: m.address, owner: m.owner, data: Buffer.from(m.data, 'base64'), lamports: m.lamports === null ? null : BigInt(m.lamports), executable: m.executable, rentEpoch: m.rentEpoch === null ? null : BigInt(m.rentEpoch), slot: m.slot },
+      slot: m.slot,
+      receivedAt: m.receivedAt ?? this.now(),
+      via: m.resync ? 'resync' : 'account',
+    });
+  }
+
+  async watch(): Promise<void> {
+    // The scanners decide what is watched; a planner reads what they forward.
+  }
+
+  async stop(): Promise<void> {
+    await this.sub?.unsubscribe();
+    await this.scanners.stop();
+  }
+
+  stats(): SourceStats {
+    return { mode: 'bus', connected: this.sub !== undefined, reconnects: 0, watched: this.scanners.members().length, lastMessageAt: this.lastMessageAt };
+  }
+}
