@@ -79,7 +79,7 @@ export async function createLiveExecutor(name: string, cfg: ExecutorConfig, ctx:
       rpc = new RpcPool(endpoints as string[]);
     }
     const rebroadcastMs = int(cfg, 'rebroadcastMs', name);
-    const submitter = new RpcSubmitter(rpc, new TransactionBuilder(builderChain(rpc, ctx.blockhashes), ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY), ctx.monitor, ctx.lookupTables, { ...(rebroadcastMs !== undefined ? { rebroadcastMs } : {}) });
+    const submitter = new RpcSubmitter(rpc, new TransactionBuilder(builderChain(rpc, ctx.blockhashes), ctx.builderPolicy ?? DEFAULT_BUILDER_POLICY), ctx.monitor, ctx.lookupTables, { ...(rebroadcastMs !== undefined ? { rebroadcastMs } : {}), ...(ctx.blockhashes ? { onExpired: (h: number) => ctx.blockhashes!.noteBlockHeight(h) } : {}) });
     return new LiveExecutor({ ...common, rpc, submitter });
   }
   if (cfg.type === 'jito') {

@@ -32,7 +32,7 @@ export interface JitoSubmitterOptions {
   /** 'inline': the tip is the last instruction of the swap transaction; 'separate': a last transaction of its own. */
   tipPlacement?: 'inline' | 'separate';
   /** Where the bundle's blockhash comes from (a `BlockhashCache`; default: fetched per bundle). */
-  blockhashes?: { get(): Promise<{ blockhash: string; lastValidBlockHeight: number }> };
+  blockhashes?: { get(): Promise<{ blockhash: string; lastValidBlockHeight: number }>; noteBlockHeight?(blockHeight: number): void };
   log?: Logger;
 }
 
@@ -159,14 +159,20 @@ export class JitoSubmitter implements Submitter {
     // Before calling it: did any send land after all?
     const statuses = await this.rpc.getSignatureStatuses(signatures);
     if (statuses.every((s) => s && !s.err)) return { kind: 'landed', signatures, slot: statuses[0]!.slot, bundleId };
-    const expired = (await this.rpc.getBlockHeight()) > p.lastValidBlockHeight;
+    const height = await this.rpc.getBlockHeight();
+    const expired = height > p.lastValidBlockHeight;
+    // A rebuild must not be handed a cached blockhash that expired with this one.
+    if (expired) this.blockhashes?.noteBlockHeight?.(height);
     if (expired) return { kind: 'expired', reason: `bundle ${bundleId}: blockhash expired without landing (last: ${lastReason})` };
     if (!definitive) {
       // It may still land: follow it to its blockhash's end rather than let anything resend it.
       const outcome = await this.monitor.wait(lastSig, p.lastValidBlockHeight, { timeoutMs: 120_000 });
       if (outcome.kind === 'confirmed') return { kind: 'landed', signatures, slot: outcome.slot, bundleId };
       if (outcome.kind === 'failed') return { kind: 'failed-on-chain', signature: lastSig, slot: outcome.slot, reason: `bundle transaction failed: ${JSON.stringify(outcome.err)}` };
-      if (outcome.kind === 'expired') return { kind: 'expired', reason: `bundle ${bundleId}: blockhash expired without landing (last: ${lastReason})` };
+      if (outcome.kind === 'expired') {
+        this.blockhashes?.noteBlockHeight?.(outcome.blockHeight);
+        return { kind: 'expired', reason: `bundle ${bundleId}: blockhash expired without landing (last: ${lastReason})` };
+      }
       return { kind: 'unknown', reason: `bundle ${bundleId}: no outcome (last: ${lastReason}); not resent` };
     }
     return { kind: 'rejected', reason: `bundle ${bundleId} failed ${this.sendCounts.get(bundleId)} time(s) via ${this.transport.name}: ${lastReason}`, retryable: true };

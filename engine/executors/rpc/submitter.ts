@@ -24,6 +24,8 @@ export interface RpcSubmitterOptions {
   /** Slot length used to time the next leader change (default 400 ms). */
   slotMs?: number;
   log?: Logger;
+  /** Told the block height at which an attempt's blockhash expired (the blockhash cache then never serves one that old). */
+  onExpired?: (blockHeight: number) => void;
 }
 
 
@@ -47,6 +49,8 @@ export class RpcSubmitter implements Submitter {
   /** The signed bytes sent, by signature (public once sent; tests resend them to show they cannot land twice). */
   readonly sentWire = new Map<string, Uint8Array>();
 
+  private readonly onExpired: ((blockHeight: number) => void) | undefined;
+
   constructor(
     private readonly rpc: RpcPool,
     private readonly builder: TransactionBuilder,
@@ -55,6 +59,7 @@ export class RpcSubmitter implements Submitter {
     opts: RpcSubmitterOptions = {},
   ) {
     this.rebroadcastMs = opts.rebroadcastMs ?? 1000;
+    this.onExpired = opts.onExpired;
     this.slotsPerLeader = opts.slotsPerLeader ?? 4;
     this.slotMs = opts.slotMs ?? 400;
     this.log = opts.log ?? logger().child({ component: 'rpc-submitter' });
@@ -121,6 +126,7 @@ export class RpcSubmitter implements Submitter {
       case 'failed':
         return { kind: 'failed-on-chain', signature, slot: outcome.slot, reason: `transaction ${signature} failed on chain: ${JSON.stringify(outcome.err)}` };
       case 'expired':
+        this.onExpired?.(outcome.blockHeight);
         return { kind: 'expired', reason: `blockhash expired at block height ${outcome.lastValidBlockHeight} (now ${outcome.blockHeight}) without ${signature} landing after ${this.sendCounts.get(signature) ?? 0} sends` };
       case 'timeout':
         return { kind: 'unknown', reason: `no confirmation within ${outcome.afterMs} ms for ${signature}; not resent (it may still land until block height ${p.lastValidBlockHeight})` };

@@ -52,11 +52,22 @@ export class BlockhashCache {
     if (!(this.refreshMs > 0) || !(this.maxAgeMs >= this.refreshMs)) throw new SolrulesError('EXEC_BAD_POLICY', `blockhash cache: refreshMs must be positive and at most maxAgeMs; got refreshMs ${this.refreshMs}, maxAgeMs ${this.maxAgeMs}`, { field: 'refreshMs', value: this.refreshMs });
   }
 
-  /** A blockhash fetched within `maxAgeMs`; starts the background refresh on first use. */
+  /**
+   * The chain reached `blockHeight` (a confirmation saw an attempt expire there): a held blockhash
+   * valid only up to it is never served again — a rebuilt attempt gets one that can still land,
+   * however fast the chain moved since the fetch.
+   */
+  noteBlockHeight(blockHeight: number): void {
+    if (blockHeight > this.knownHeight) this.knownHeight = blockHeight;
+  }
+
+  private knownHeight = 0;
+
+  /** A blockhash fetched within `maxAgeMs` and not known expired; starts the background refresh on first use. */
   async get(): Promise<Blockhash> {
     this.start();
     const held = this.held;
-    if (held && this.now() - held.at <= this.maxAgeMs) {
+    if (held && this.now() - held.at <= this.maxAgeMs && held.value.lastValidBlockHeight > this.knownHeight) {
       this.stats.hits += 1;
       return held.value;
     }

@@ -78,3 +78,19 @@ test('blockhash cache: concurrent gets share one fetch; an old blockhash is fetc
   }
   assert.throws(() => new BlockhashCache(chain, { refreshMs: 500, maxAgeMs: 100 }), (e: unknown) => isSolrulesError(e, 'EXEC_BAD_POLICY'));
 });
+
+test('blockhash cache: once an attempt expired at a block height, a held blockhash valid only up to it is never served (a rebuild gets a fresh one)', async () => {
+  const chain = fakeChain();
+  const cache = new BlockhashCache(chain, { refreshMs: 60_000, maxAgeMs: 60_000 });
+  try {
+    const first = await cache.get(); // hash-1, valid until 1001
+    assert.equal((await cache.get()).blockhash, first.blockhash, 'young and not known expired: a hit');
+    cache.noteBlockHeight(first.lastValidBlockHeight); // the chain passed it (an attempt expired at this height)
+    const rebuilt = await cache.get();
+    assert.notEqual(rebuilt.blockhash, first.blockhash, 'an expired blockhash is not served again, however young');
+    assert.ok(rebuilt.lastValidBlockHeight > first.lastValidBlockHeight);
+    assert.equal(chain.calls, 2);
+  } finally {
+    cache.close();
+  }
+});
