@@ -121,10 +121,11 @@ test('a hang past the timeout fails with AI_TIMEOUT and is not retried', async (
   const elapsed = performance.now() - started;
   await done();
   assert.equal(result.status === 'failed' && result.error.code, 'AI_TIMEOUT');
+  // The configured timeout is what ended it (the error names it), on the first and only attempt.
+  assert.match(result.status === 'failed' ? result.error.message : '', /within 300 ms/);
   assert.equal(server.received.length, 1);
-  // not a speed claim: the lower bound shows the 300 ms timeout was waited for (timers never fire early),
-  // the upper one only that a hang does not hang the client (generous for a loaded machine)
-  assert.ok(elapsed >= 250 && elapsed < 5000, `elapsed ${elapsed} ms`);
+  // A hang guard only, generous for a loaded machine: a hanging server does not hang the client.
+  assert.ok(elapsed < 60_000, `elapsed ${elapsed} ms`);
 });
 
 test('a server refusing json_schema gets json_object with the schema in the prompt', async () => {
