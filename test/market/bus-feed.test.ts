@@ -11,8 +11,8 @@ import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket, MarketFlow } from '../../sandbox/market/index.ts';
 import { MemoryBus, type Bus } from '../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../engine/infra/cache/index.ts';
-import { BusAccountSource, MarketScanner, ScannerForwarder, type ScannerConfig } from '../../engine/market/index.ts';
-import { Membership } from '../../engine/cluster/index.ts';
+import { BusAccountSource, MarketScanner, type ScannerConfig } from '../../engine/market/index.ts';
+import { startScannerRole } from '../../engine/app/index.ts';
 import { SUBJECTS } from '../../engine/messages/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { chainScannerConfig } from '../../engine/cli/_run-chain.ts';
@@ -21,24 +21,8 @@ import { until } from './support.ts';
 
 const log = createLogger({ level: 'silent' });
 
-async function scannerRole(bus: Bus, config: ScannerConfig, member: string) {
-  const membership = new Membership(bus, { group: 'scanner', member, heartbeatMs: 20 });
-  await membership.start();
-  const forwarder = new ScannerForwarder(bus, member);
-  const scanner = new MarketScanner({ config, bus, cache: new MemoryCache(), log, partition: membership, forward: forwarder, publishFacts: false });
-  const sync = await forwarder.serveResync(() => scanner.republish());
-  await scanner.start();
-  return {
-    membership,
-    scanner,
-    forwarder,
-    async stop() {
-      await sync.unsubscribe();
-      await scanner.stop();
-      await membership.stop();
-    },
-  };
-}
+/** A scanner-role process's pipeline, as `run --role scanner` starts it (fast heartbeats for the test). */
+const scannerRole = (bus: Bus, config: ScannerConfig, member: string) => startScannerRole({ config, bus, member, log, heartbeatMs: 20 });
 
 /** Every pool's exact quote of 1 SOL and 100 USDC, both ways, as a comparable string. */
 function quotes(scanner: MarketScanner, sol: string, usdc: string): string {
