@@ -12,6 +12,7 @@ import type { PoolState } from '../venues/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { FactSource } from './app.ts';
 import type { TradingEngine } from './engine.ts';
+import { untilStopped } from './until-stopped.ts';
 
 export interface BusMarketSourceOptions {
   config: ScannerConfig;
@@ -59,15 +60,8 @@ export class BusMarketSource implements FactSource, PoolProvider {
     this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, timeFromUpdates: true, ...(log ? { log } : {}) });
     await this.scanner.start();
     if (this.stopped) return;
-    await new Promise<void>((resolve) => {
-      const timers: NodeJS.Timeout[] = [];
-      this.stopRequested = () => {
-        for (const t of timers) clearTimeout(t), clearInterval(t);
-        resolve();
-      };
-      if (this.opts.durationMs !== undefined) timers.push(setTimeout(this.stopRequested, this.opts.durationMs));
-      if (this.opts.onProgress) timers.push(setInterval(() => this.opts.onProgress!(engine), this.opts.progressMs ?? 1000));
-    });
+    const { durationMs, onProgress, progressMs } = this.opts;
+    await untilStopped({ ...(durationMs !== undefined ? { durationMs } : {}), ...(onProgress ? { onProgress: () => onProgress(engine) } : {}), ...(progressMs !== undefined ? { progressMs } : {}) }, (stop) => (this.stopRequested = stop));
     await this.scanner.idle();
     await bus.settle();
   }

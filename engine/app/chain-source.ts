@@ -16,6 +16,7 @@ import type { PoolEntry, PoolProvider } from '../quotes/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { FactSource } from './app.ts';
 import type { TradingEngine } from './engine.ts';
+import { untilStopped } from './until-stopped.ts';
 
 export interface ChainSourceOptions {
   config: ScannerConfig;
@@ -223,16 +224,8 @@ export class ChainSource implements FactSource, PoolProvider {
     if (decoded === 0) throw new SolrulesError('MARKET_NO_POOLS', `none of the ${readiness.ready.length} ready pool(s) decoded from ${cfg.rpcUrl}: check the addresses and that the chain holds them`, { rpcUrl: cfg.rpcUrl, pools: readiness.ready });
     if (this.stopped) return;
     this.startClock();
-    await new Promise<void>((resolve) => {
-      const timers: NodeJS.Timeout[] = [];
-      const done = () => {
-        for (const t of timers) clearTimeout(t), clearInterval(t);
-        resolve();
-      };
-      this.stopRequested = done;
-      if (this.opts.durationMs !== undefined) timers.push(setTimeout(done, this.opts.durationMs));
-      if (this.opts.onProgress) timers.push(setInterval(() => this.opts.onProgress!(engine, this), this.opts.progressMs ?? 1000));
-    });
+    const { durationMs, onProgress, progressMs } = this.opts;
+    await untilStopped({ ...(durationMs !== undefined ? { durationMs } : {}), ...(onProgress ? { onProgress: () => onProgress(engine, this) } : {}), ...(progressMs !== undefined ? { progressMs } : {}) }, (stop) => (this.stopRequested = stop));
     if (this.clockTimer) clearInterval(this.clockTimer);
     this.clockTimer = undefined;
     await this.scanner.idle();
