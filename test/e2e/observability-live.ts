@@ -17,6 +17,7 @@ import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { freePort } from '../support/servers.ts';
 import { whichTool } from '../support/tools.ts';
+import { exited, query, sleep, waitFor } from './prometheus.ts';
 
 const SCRAPE_INTERVAL = '1s';
 const SECONDS = Number(process.env.E2E_DEMO_SECONDS ?? 25);
@@ -49,37 +50,6 @@ export const OCCASIONAL_IN_CHAIN_RUNS: Readonly<Record<string, string>> = {
   solrules_scanner_errors_total: 'only when a scanner read fails',
   solrules_scanner_reconnects_total: 'only when the market WebSocket goes quiet and is reopened (a loaded machine)',
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(base: string, promql: string): Promise<Sample[]> {
-  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Sample[] } };
-  if (body.status !== 'success') throw new Error(`Prometheus query failed: ${promql}: ${body.error}`);
-  return body.data!.result;
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
-}
 
 /** Every solrules_* series name the generated dashboards query. */
 export function dashboardMetrics(): string[] {

@@ -12,40 +12,10 @@ import type { RunSummary } from '../../engine/app/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { freePort } from '../support/servers.ts';
 import { whichTool } from '../support/tools.ts';
+import { exited, query, sleep, waitFor } from './prometheus.ts';
 
 const SPEED = Number(process.env.E2E_SPEED ?? 120); // replayed days per second: ~8 s for the whole series
 const SCRAPE_INTERVAL = '1s';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(base: string, promql: string): Promise<Sample[]> {
-  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Sample[] } };
-  if (body.status !== 'success') throw new Error(`Prometheus query failed: ${promql}: ${body.error}`);
-  return body.data!.result;
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
-}
 
 async function main(): Promise<number> {
   const prometheusBin = whichTool('prometheus');
