@@ -86,6 +86,20 @@ async function chainSide(): Promise<void> {
   const flusher = setInterval(flush, 50);
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000, wireTap: tap });
   const market = createMarket({ chain: sb.chain, seed: 1 });
+  // The chain's own share of the guard's round trip: parsing and simulating a transaction (LiteSVM).
+  const chainCost = { parse: [] as number[], simulate: [] as number[] };
+  for (const k of ['parse', 'simulate'] as const) {
+    const inner = (sb.chain[k] as (...a: unknown[]) => unknown).bind(sb.chain);
+    (sb.chain as unknown as Record<string, unknown>)[k] = (...a: unknown[]) => {
+      const t = performance.now();
+      try {
+        return inner(...a);
+      } finally {
+        if (timing) chainCost[k].push(performance.now() - t);
+      }
+    };
+  }
+  let timing = false;
   engineWallets(market, { workers: 2 });
   const floorPayer = Keypair.generate();
   sb.airdrop(floorPayer.publicKey, 10_000_000_000n);
@@ -121,6 +135,7 @@ async function chainSide(): Promise<void> {
       for (let i = 0; i < 10; i++) replayStep();
       port.postMessage({ type: 'warmed' });
     } else if (m.type === 'load') {
+      timing = true;
       const started = performance.now();
       const startCount = noticeCount;
       let writeMs = 0;
@@ -130,7 +145,8 @@ async function chainSide(): Promise<void> {
         if (elapsed >= seconds * 1000) {
           clearInterval(pacer);
           flush();
-          port.postMessage({ type: 'loaded', notices: noticeCount - startCount, elapsedS: elapsed / 1000, steps, writeMs, blockhash: sb.latestBlockhash().blockhash });
+          timing = false;
+          port.postMessage({ type: 'loaded', chainCost, notices: noticeCount - startCount, elapsedS: elapsed / 1000, steps, writeMs, blockhash: sb.latestBlockhash().blockhash });
           return;
         }
         const due = (elapsed / 1000) * rate;
@@ -450,6 +466,8 @@ async function engineSide(): Promise<void> {
   console.log(row('  every SOL price event: notification → published', published));
   console.log(`  engine thread during the load: ${cpuMs.toFixed(0)} ms CPU (user + system) in ${(elapsedS).toFixed(1)} s = ${((cpuMs / 10 / elapsedS)).toFixed(0)} % of a core; event loop busy ${(elu.utilization * 100).toFixed(0)} %; load average ${loadBefore} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const flushes = source.scanner?.flushes;
+  const cc = loaded.chainCost as { parse: number[]; simulate: number[] };
+  console.log(`  chain thread (sandbox): parse a transaction p50 ${pct(cc.parse, 50).toFixed(2)} ms (${cc.parse.length}, sends included); simulate (LiteSVM, the guard's) p50 ${pct(cc.simulate, 50).toFixed(2)} / p99 ${pct(cc.simulate, 99).toFixed(2)} ms (${cc.simulate.length})`);
   const bh = live.blockhashes?.stats;
   console.log(`  send path: state from the scanners ${source.freshStats.fromScanner}×, read from the chain ${source.freshStats.read}×; blockhash cache ${bh ? `${bh.hits} hits, ${bh.waits} waits, ${bh.fetches} background/waited fetches` : 'off'}; guard simulations ${live.guard.stats.checked}`);
   if (flushes) console.log(`  scanner slots closed by: the next slot's notification ${flushes.slotNotice}, the next slot's first update ${flushes.nextSlotUpdate}, the settle wait ${flushes.settled}`);
