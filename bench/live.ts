@@ -333,7 +333,7 @@ async function engineSide(): Promise<void> {
   const rawSent = new Map<string, number>();
   let rawNext = 0;
   const rpc = new URL(ready.rpcUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const agent = new Agent({ keepAlive: true }); // no socket limit: a send never waits client-side for an earlier answer
   const rawPost = (body: string) => {
     const req = request({ host: rpc.hostname, port: rpc.port, path: rpc.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => res.resume());
     req.on('error', () => undefined);
