@@ -8,8 +8,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
+// No socket limit, as undici's default: a send never waits client-side behind a slow answer.
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
 
 /** Statuses whose response has no body (a Response built with one throws). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
