@@ -8,8 +8,17 @@
  * + re-quote, guard (simulateTransaction), build and sign (blockhash, compute simulation, sign),
  * send (to the endpoint).
  *
- * Baseline from the same run: a bare client subscribed to the same pool, answering each
- * notification by sending a transaction signed beforehand — no engine work, the floor.
+ * Baselines from the same run: bare clients subscribed to the same pool, answering each
+ * notification by sending a transaction signed beforehand — no engine work, the floor: one through
+ * web3.js (\`onAccountChange\`, \`sendRawTransaction\`), one over a bare \`ws\` socket and a keep-alive
+ * \`node:http\` agent (what the transport itself costs).
+ *
+ * An order's update is the newest live account notification the scanners had applied when the
+ * price event it was decided on was published (read from the scanners' market state), so
+ * "decode" is that notification's slot's first notification → the price event; every base-mint
+ * price event of the window is also printed the same way (all slots, not only those with orders).
+ * Beside the wall times: the engine thread's CPU time and event-loop utilization over the load,
+ * and the machine's load average (the machine is shared).
  *
  * The sandbox runs in a worker thread of this process (its own event loop: the chain's work does
  * not queue behind the engine's, nor the engine's behind the chain's); both sides stamp with
@@ -19,7 +28,10 @@
  */
 import { Connection, Keypair, PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
+import { Agent, request } from 'node:http';
+import { WebSocket } from 'ws';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { startSandbox, type AccountState, type WireTap } from '../sandbox/index.ts';
@@ -74,6 +86,20 @@ async function chainSide(): Promise<void> {
   const flusher = setInterval(flush, 50);
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000, wireTap: tap });
   const market = createMarket({ chain: sb.chain, seed: 1 });
+  // The chain's own share of the guard's round trip: parsing and simulating a transaction (LiteSVM).
+  const chainCost = { parse: [] as number[], simulate: [] as number[] };
+  for (const k of ['parse', 'simulate'] as const) {
+    const inner = (sb.chain[k] as (...a: unknown[]) => unknown).bind(sb.chain);
+    (sb.chain as unknown as Record<string, unknown>)[k] = (...a: unknown[]) => {
+      const t = performance.now();
+      try {
+        return inner(...a);
+      } finally {
+        if (timing) chainCost[k].push(performance.now() - t);
+      }
+    };
+  }
+  let timing = false;
   engineWallets(market, { workers: 2 });
   const floorPayer = Keypair.generate();
   sb.airdrop(floorPayer.publicKey, 10_000_000_000n);
@@ -109,6 +135,7 @@ async function chainSide(): Promise<void> {
       for (let i = 0; i < 10; i++) replayStep();
       port.postMessage({ type: 'warmed' });
     } else if (m.type === 'load') {
+      timing = true;
       const started = performance.now();
       const startCount = noticeCount;
       let writeMs = 0;
@@ -118,7 +145,8 @@ async function chainSide(): Promise<void> {
         if (elapsed >= seconds * 1000) {
           clearInterval(pacer);
           flush();
-          port.postMessage({ type: 'loaded', notices: noticeCount - startCount, elapsedS: elapsed / 1000, steps, writeMs, blockhash: sb.latestBlockhash().blockhash });
+          timing = false;
+          port.postMessage({ type: 'loaded', chainCost, notices: noticeCount - startCount, elapsedS: elapsed / 1000, steps, writeMs, blockhash: sb.latestBlockhash().blockhash });
           return;
         }
         const due = (elapsed / 1000) * rate;
@@ -153,14 +181,12 @@ async function engineSide(): Promise<void> {
   const boot = `(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(import.meta.url)}); })()`;
   const chain = new Worker(boot, { eval: true, workerData: { rate: RATE, seconds: SECONDS, swaps: RECORDED_SWAPS } });
   const firstNotice = new Map<number, number>();
-  const noticeOrder: { slot: number; at: number }[] = [];
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, (m: any) => void>();
   chain.on('message', (m: any) => {
     if (m.type === 'stamps') {
       for (const [slot, at] of m.notices as [number, number][]) {
         firstNotice.set(slot, at);
-        noticeOrder.push({ slot, at });
       }
       for (const [sig, at] of m.arrivals as [string, number][]) if (!arrivals.has(sig)) arrivals.set(sig, at);
     } else waiters.get(m.type)?.(m);
@@ -206,6 +232,12 @@ async function engineSide(): Promise<void> {
     strategy?: string;
   }
   const prices = new Map<string, { at: number; slot: number; factsMs: number; searchMs: number }>();
+  /** Slot of the newest live account notification the scanners had applied: what a price event published now answers. */
+  let appliedSlot = -1;
+  let measuring = false;
+  const basePrices = `market.prices.${active.strategies.market.base.mint}`;
+  /** Every base-mint price event published in the window: the scanners' part for every slot, not only the ones that made orders. */
+  const priceEvents: { slot: number; at: number }[] = [];
   const orders = new Map<string, Trace>();
 
   const guard = live.guard as unknown as { opts: { inner: { plan: (o: any, w: PublicKey) => Promise<unknown> } } };
@@ -254,30 +286,18 @@ async function engineSide(): Promise<void> {
   app.bus.publish = async (subject: string, data: any, opts?: any) => {
     const t = now();
     if (subject.startsWith('market.prices.')) {
-      prices.set(data.id, { at: t, slot: data.slot ?? 0, factsMs: 0, searchMs: 0 });
+      prices.set(data.id, { at: t, slot: appliedSlot, factsMs: 0, searchMs: 0 });
+      if (measuring && subject === basePrices) priceEvents.push({ slot: appliedSlot, at: t });
     } else if (subject.startsWith('trade.opportunities.')) {
       const id = app.engine.price?.id;
       const p = id ? prices.get(id) : undefined;
-      if (id && p) orders.set(data.id, { priceId: id, slot: triggerSlot(p.at), pricePublished: p.at, factsMs: p.factsMs, searchMs: p.searchMs, decided: t, strategy: data.strategy });
+      if (id && p) orders.set(data.id, { priceId: id, slot: p.slot, pricePublished: p.at, factsMs: p.factsMs, searchMs: p.searchMs, decided: t, strategy: data.strategy });
     } else if (subject === 'execution.orders') {
       const o = orders.get(data.order?.id);
       if (o) o.routed = t;
     }
     return publish(subject, data, opts);
   };
-
-  /** The slot whose notifications last began before `at`: the update a price event (and the orders decided on it) answers. */
-  function triggerSlot(at: number): number {
-    let lo = 0;
-    let hi = noticeOrder.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (noticeOrder[mid]!.at < at) (found = mid), (lo = mid + 1);
-      else hi = mid - 1;
-    }
-    return found >= 0 ? noticeOrder[found]!.slot : -1;
-  }
 
 
   // ── the baseline: notification in, a transaction signed beforehand out, nothing in between ──
@@ -291,7 +311,6 @@ async function engineSide(): Promise<void> {
   }
   const floorSent = new Map<string, number>(); // signature → the slot it answered
   let floorNext = 0;
-  let measuring = false;
   const floorSub = floorConn.onAccountChange(
     new PublicKey(ready.pool),
     (_acc, ctx) => {
@@ -304,19 +323,64 @@ async function engineSide(): Promise<void> {
     'processed',
   );
 
+  // ── the raw floor: the same answer over a bare \`ws\` socket and a keep-alive HTTP agent, no web3.js ──
+  const rawTxs: string[] = [];
+  for (let i = 0; i < RATE * SECONDS; i++) {
+    const tx = new VersionedTransaction(new TransactionMessage({ payerKey: floorPayer.publicKey, recentBlockhash: ready.blockhash, instructions: [SystemProgram.transfer({ fromPubkey: floorPayer.publicKey, toPubkey: floorPayer.publicKey, lamports: 1_000_000 + i })] }).compileToV0Message());
+    tx.sign([floorPayer]);
+    rawTxs.push(Buffer.from(tx.serialize()).toString('base64'));
+  }
+  const rawSent = new Map<string, number>();
+  let rawNext = 0;
+  const rpc = new URL(ready.rpcUrl);
+  const agent = new Agent({ keepAlive: true }); // no socket limit: a send never waits client-side for an earlier answer
+  const rawPost = (body: string) => {
+    const req = request({ host: rpc.hostname, port: rpc.port, path: rpc.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => res.resume());
+    req.on('error', () => undefined);
+    req.end(body);
+  };
+  const rawSend = (b64: string) => rawPost(`{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["${b64}",{"encoding":"base64","skipPreflight":true}]}`);
+  const rawWs = new WebSocket(ready.wsUrl, { perMessageDeflate: false });
+  rawWs.on('message', (raw) => {
+    const text = raw.toString();
+    if (!measuring || !text.includes('accountNotification')) return;
+    const b64 = rawTxs[rawNext++];
+    if (!b64) return;
+    const slot = Number(/"slot":(\d+)/.exec(text)?.[1] ?? -1);
+    rawSent.set(bs58.encode(Buffer.from(b64, 'base64').subarray(1, 65)), slot);
+    rawSend(b64);
+  });
+  await new Promise((resolve, reject) => rawWs.once('open', resolve).once('error', reject));
+  rawWs.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'accountSubscribe', params: [ready.pool, { encoding: 'base64', commitment: 'processed' }] }));
+  rawPost('{"jsonrpc":"2.0","id":1,"method":"getSlot"}'); // opens the keep-alive connection before the load
+
   // ── run: warm up, then the load ──
   const running = source.run(app.bus, app.engine);
   while (app.engine.stats.ticks === 0) await new Promise((r) => setTimeout(r, 20));
+  const market = source.scanner!.market;
+  const apply = market.apply.bind(market);
+  market.apply = (u) => {
+    if ((u.via === 'account' || u.via === 'program') && u.slot > appliedSlot) appliedSlot = u.slot;
+    return apply(u);
+  };
   chain.postMessage({ type: 'warm' });
   await next('warmed');
   await new Promise((r) => setTimeout(r, 1000));
   orders.clear();
   measuring = true;
+  const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   chain.postMessage({ type: 'load' });
   const loaded = await next('loaded');
   measuring = false;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const elu = performance.eventLoopUtilization(elu0);
   await new Promise((r) => setTimeout(r, 3000));
   await floorConn.removeAccountChangeListener(floorSub);
+  rawWs.close();
+  agent.destroy();
   await source.stop();
   await running.catch(() => undefined);
   const loadNotices: number = loaded.notices;
@@ -335,11 +399,21 @@ async function engineSide(): Promise<void> {
   const f = (ms: number) => (Number.isNaN(ms) ? '   n/a' : ms.toFixed(2).padStart(8));
   const row = (label: string, xs: number[]) => `  ${label.padEnd(44)} ${f(pct(xs, 50))} ${f(pct(xs, 99))} ${f(xs.length ? Math.max(...xs) : NaN)}   (${xs.length})`;
 
-  const floor: number[] = [];
-  for (const [sig, slot] of floorSent) {
-    const a = arrivals.get(sig);
-    const n = firstNotice.get(slot);
-    if (a !== undefined && n !== undefined) floor.push(a - n);
+  const floorOf = (sent: Map<string, number>) => {
+    const xs: number[] = [];
+    for (const [sig, slot] of sent) {
+      const a = arrivals.get(sig);
+      const n = firstNotice.get(slot);
+      if (a !== undefined && n !== undefined) xs.push(a - n);
+    }
+    return xs;
+  };
+  const floor = floorOf(floorSent);
+  const rawFloor = floorOf(rawSent);
+  const published: number[] = [];
+  for (const e of priceEvents) {
+    const n = firstNotice.get(e.slot);
+    if (n !== undefined) published.push(e.at - n);
   }
   type Stage = 'decode' | 'facts' | 'quote' | 'rules' | 'queue' | 'fresh' | 'guard' | 'build' | 'send';
   const stages: Record<Stage, number[]> = { decode: [], facts: [], quote: [], rules: [], queue: [], fresh: [], guard: [], build: [], send: [] };
@@ -372,7 +446,8 @@ async function engineSide(): Promise<void> {
   console.log(`bench:live — account notification (sandbox WebSocket) → transaction / bundle at the sandbox's endpoint, ms`);
   console.log(`  load: ${loadNotices} account notifications in ${elapsedS.toFixed(1)} s = ${Math.round(loadNotices / elapsedS)}/s (goal ${RATE}/s): ${swaps} SIMULATED swaps' account states (${RECORDED_SWAPS} real swaps through the programs, ${realSwapMs.toFixed(1)} ms each, recorded and written again back and forth; ${perSwap.toFixed(1)} notifications each); the writes took ${((swapMs / 1000 / elapsedS) * 100).toFixed(0)} % of the chain thread's time`);
   console.log(`  ${''.padEnd(44)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}   (samples)`);
-  console.log(row('baseline: bare notification → send (floor)', floor));
+  console.log(row('floor: web3.js client, presigned tx', floor));
+  console.log(row('floor: raw ws + keep-alive HTTP, presigned tx', rawFloor));
   console.log(row('engine: notification → send, every order', total));
   for (const [s, xs] of [...byStrategy].sort()) console.log(row(`  ${s}`, xs));
   console.log('  stages (engine orders):');
@@ -388,7 +463,11 @@ async function engineSide(): Promise<void> {
     send: 'send: journal → arrival at the endpoint',
   };
   for (const s of Object.keys(stages) as Stage[]) console.log(row(`    ${labels[s]}`, stages[s]));
+  console.log(row('  every SOL price event: notification → published', published));
+  console.log(`  engine thread during the load: ${cpuMs.toFixed(0)} ms CPU (user + system) in ${(elapsedS).toFixed(1)} s = ${((cpuMs / 10 / elapsedS)).toFixed(0)} % of a core; event loop busy ${(elu.utilization * 100).toFixed(0)} %; load average ${loadBefore} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const flushes = source.scanner?.flushes;
+  const cc = loaded.chainCost as { parse: number[]; simulate: number[] };
+  console.log(`  chain thread (sandbox): parse a transaction p50 ${pct(cc.parse, 50).toFixed(2)} ms (${cc.parse.length}, sends included); simulate (LiteSVM, the guard's) p50 ${pct(cc.simulate, 50).toFixed(2)} / p99 ${pct(cc.simulate, 99).toFixed(2)} ms (${cc.simulate.length})`);
   const bh = live.blockhashes?.stats;
   console.log(`  send path: state from the scanners ${source.freshStats.fromScanner}×, read from the chain ${source.freshStats.read}×; blockhash cache ${bh ? `${bh.hits} hits, ${bh.waits} waits, ${bh.fetches} background/waited fetches` : 'off'}; guard simulations ${live.guard.stats.checked}`);
   if (flushes) console.log(`  scanner slots closed by: the next slot's notification ${flushes.slotNotice}, the next slot's first update ${flushes.nextSlotUpdate}, the settle wait ${flushes.settled}`);

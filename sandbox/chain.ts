@@ -500,10 +500,8 @@ export class SandboxChain extends EventEmitter {
     let bytes = parsed.bytes;
     let replacementBlockhash: SimulateResult['replacementBlockhash'];
     if (opts.replaceRecentBlockhash) {
-      const tx = VersionedTransaction.deserialize(parsed.bytes);
       replacementBlockhash = this.latestBlockhash();
-      tx.message.recentBlockhash = replacementBlockhash.blockhash;
-      bytes = tx.serialize();
+      bytes = withRecentBlockhash(parsed.bytes, bs58.decode(replacementBlockhash.blockhash));
     } else if (!this.isBlockhashValid(parsed.tx.message.recentBlockhash) && !this.isDurableNonce(parsed)) {
       return { err: 'BlockhashNotFound', logs: [], unitsConsumed: 0n, returnData: null, innerInstructions: [], postAccounts: new Map(), accountKeys: parsed.accountKeys };
     }
@@ -524,7 +522,11 @@ export class SandboxChain extends EventEmitter {
     } else {
       const info = result as unknown as { meta(): LiteMeta; postAccounts(): { address: Uint8Array; account(): Parameters<typeof fromNative>[0] }[] };
       meta = info.meta();
-      for (const entry of info.postAccounts()) postAccounts.set(bs58.encode(entry.address), fromNative(entry.account()));
+      const wanted = opts.postAccountsOf && new Set(opts.postAccountsOf);
+      for (const entry of info.postAccounts()) {
+        const address = addressOfBytes(entry.address);
+        if (!wanted || wanted.has(address)) postAccounts.set(address, fromNative(entry.account()));
+      }
     }
     const out: SimulateResult = {
       err,
@@ -565,4 +567,32 @@ export class SandboxChain extends EventEmitter {
 
 function precheckError(err: TxErrorJson | undefined): SubmitOutcome | undefined {
   return err === undefined ? undefined : { kind: 'rejected', err, logs: [], unitsConsumed: 0n };
+}
+
+/** Reads a compact-u16 (the wire format's short vector length) at `at`: its value and byte length. */
+function compactU16(bytes: Uint8Array, at: number): { value: number; size: number } {
+  let value = 0;
+  for (let size = 1; size <= 3; size++) {
+    const b = bytes[at + size - 1]!;
+    value |= (b & 0x7f) << (7 * (size - 1));
+    if ((b & 0x80) === 0) return { value, size };
+  }
+  throw new SolrulesError('SANDBOX_BAD_TRANSACTION', 'transaction has a malformed compact-u16 length', { field: 'transaction' });
+}
+
+/**
+ * A copy of a wire transaction (legacy or v0) with its message's recent blockhash replaced, the
+ * rest byte for byte (what simulateTransaction's replaceRecentBlockhash does; signatures are not
+ * checked then). In place of a deserialize / serialize round trip through web3.js.
+ */
+export function withRecentBlockhash(bytes: Uint8Array, blockhash: Uint8Array): Uint8Array {
+  const sigs = compactU16(bytes, 0);
+  let at = sigs.size + 64 * sigs.value;
+  if (bytes[at]! & 0x80) at += 1; // versioned message prefix
+  at += 3; // header: required signatures, readonly signed, readonly unsigned
+  const keys = compactU16(bytes, at);
+  at += keys.size + 32 * keys.value;
+  const out = Uint8Array.from(bytes);
+  out.set(blockhash, at);
+  return out;
 }

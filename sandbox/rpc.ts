@@ -250,13 +250,13 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       checkMinContextSlot(c);
       const parsed = parseForRpc(chain, decodeWireTransaction(p[0], c.encoding));
       if (c.sigVerify && c.replaceRecentBlockhash) throw new RpcErrorReply(RPC_CODES.invalidParams, 'sigVerify may not be used with replaceRecentBlockhash');
-      const sim = chain.simulate(parsed, { sigVerify: c.sigVerify === true, replaceRecentBlockhash: c.replaceRecentBlockhash === true });
-      let accounts: unknown = null;
       const wanted = c.accounts as { addresses?: unknown; encoding?: unknown } | undefined;
-      if (wanted && Array.isArray(wanted.addresses)) {
+      const keys = wanted && Array.isArray(wanted.addresses) ? wanted.addresses.map((a) => addressParam(a)) : undefined;
+      const sim = chain.simulate(parsed, { sigVerify: c.sigVerify === true, replaceRecentBlockhash: c.replaceRecentBlockhash === true, postAccountsOf: keys ?? [] });
+      let accounts: unknown = null;
+      if (wanted && keys) {
         const o: AccountEncodeOptions = { encoding: typeof wanted.encoding === 'string' ? wanted.encoding : 'base64' };
-        accounts = wanted.addresses.map((a) => {
-          const key = addressParam(a);
+        accounts = keys.map((key) => {
           const account = sim.postAccounts.has(key) ? sim.postAccounts.get(key)! : chain.getAccount(key);
           return account ? encodeAccount(chain, account, o) : null;
         });
@@ -278,7 +278,7 @@ export function createSolanaRpc(chain: SandboxChain, faults: Faults, opts: Solan
       const parsed = parseForRpc(chain, decodeWireTransaction(p[0], c.encoding));
       if (c.skipPreflight !== true) {
         if (chain.getTransaction(parsed.signature)) throw preflightError({ err: 'AlreadyProcessed', logs: [], unitsConsumed: 0n });
-        const sim = chain.simulate(parsed, { sigVerify: true });
+        const sim = chain.simulate(parsed, { sigVerify: true, postAccountsOf: [] });
         if (sim.err !== null) throw preflightError(sim);
       }
       if (faults.takeDrop()) return parsed.signature;

@@ -94,6 +94,12 @@ export type AtomicOutcome =
 export interface SimulateOptions {
   sigVerify?: boolean;
   replaceRecentBlockhash?: boolean;
+  /**
+   * The accounts whose post-simulation state the caller reads (`postAccounts` holds only
+   * these; default: every account the transaction wrote). A swap touches tick / bin arrays of
+   * kilobytes each: copying them all out of LiteSVM for one token account read is waste.
+   */
+  postAccountsOf?: readonly string[];
 }
 
 export interface SimulateResult {

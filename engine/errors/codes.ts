@@ -133,7 +133,6 @@ export interface ErrorContext {
   SCAN_PUBLISH_FAILED: Context;
   SCAN_RPC_FAILED: Context & { status?: number; timeout?: true };
   SCAN_SHRED_DECODE: Context;
-  SCAN_UNSUPPORTED_CLIENT: Context;
   // ACCOUNTS_
   ACCOUNTS_BAD_FILE: Context;
   // DEX_

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Keypair } from '@solana/web3.js';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../engine/infra/cache/index.ts';
 import { raydiumAmmV4, RAYDIUM_AMM_V4_PROGRAM_ID, type Venue } from '../../engine/venues/index.ts';
@@ -194,4 +195,63 @@ test('event rates and latency (slot seen vs received) are measured', async () =>
     for (const k of ['raydium-amm-v4/pool', 'raydium-amm-v4/vault', 'orca-whirlpool/pool', 'orca-whirlpool/tick-array', 'pyth/oracle']) assert.ok(kinds.has(k), `${k} in ${[...kinds]}`);
     assert.deepEqual(await auditRegistry(), [], 'every label value within its catalog bound');
   });
+});
+
+test('subscriptions follow the watch list: many accounts subscribed at once, dropped ones unsubscribed, each delivering its own notifications', async () => {
+  const sb = await fixtureSandbox();
+  const got: { address: string; slot: number; lamports: bigint | null; data: Uint8Array }[] = [];
+  const sink: SourceSink = { account: (u) => void got.push({ address: u.address, slot: u.slot, lamports: u.account.lamports, data: u.account.data }), slot: () => undefined, disconnected: () => undefined, reconnected: () => undefined, error: (e) => assert.fail(e.message) };
+  const source = new WebSocketSource({ config: sandboxConfig(sb) });
+  // 1,500 addresses that hold nothing, beside a real vault: requests are sent back to back, not one round trip each.
+  const filler = Array.from({ length: 1_500 }, () => Keypair.generate().publicKey.toBase58());
+  try {
+    await source.start(sink);
+    const base = sb.stats().subscriptions; // the slot subscription
+    await source.watch([RAYDIUM_COIN_VAULT, ...filler]);
+    assert.equal(source.stats().watched, 1_501);
+    await until(() => sb.stats().subscriptions === base + 1_501, 'every subscription on the server');
+    const last = filler.at(-1)!;
+    sb.advanceSlots(1);
+    sb.setAccount(last, { lamports: 1_234n, data: Uint8Array.from([1, 2, 3]) });
+    setTokenAmount(sb, RAYDIUM_COIN_VAULT, tokenAmount(sb, RAYDIUM_COIN_VAULT) + 1n);
+    await until(() => got.some((g) => g.address === last) && got.some((g) => g.address === RAYDIUM_COIN_VAULT), 'both notifications');
+    const note = got.find((g) => g.address === last)!;
+    assert.equal(note.lamports, 1_234n);
+    assert.deepEqual([...note.data], [1, 2, 3], 'the account data, base64-decoded');
+    assert.equal(note.slot, sb.slot);
+    // Shrink the watch list: the server drops the others; a change to a dropped account is not delivered.
+    await source.watch([RAYDIUM_COIN_VAULT]);
+    assert.equal(source.stats().watched, 1);
+    await until(() => sb.stats().subscriptions === base + 1, 'the dropped subscriptions gone from the server');
+    got.length = 0;
+    sb.setAccount(last, { lamports: 5_678n });
+    setTokenAmount(sb, RAYDIUM_COIN_VAULT, tokenAmount(sb, RAYDIUM_COIN_VAULT) + 1n);
+    await until(() => got.some((g) => g.address === RAYDIUM_COIN_VAULT), 'the vault notification');
+    assert.ok(!got.some((g) => g.address === last), 'no notification for an account no longer watched');
+  } finally {
+    await source.stop();
+    await sb.close();
+  }
+});
+
+test('a socket silent for staleAfterMs is dropped and reopened, resubscribed and resynced', async () => {
+  const sb = await fixtureSandbox(); // manual slots: nothing is sent unless the test writes
+  const lines: Record<string, any>[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+  const got: string[] = [];
+  const sink: SourceSink = { account: (u) => void got.push(`${u.via}:${u.address}`), slot: () => undefined, disconnected: () => undefined, reconnected: () => undefined, error: () => undefined };
+  const source = new WebSocketSource({ config: sandboxConfig(sb, { reconnect: { initialMs: 50, maxMs: 400, staleAfterMs: 300 } }), log });
+  try {
+    await source.start(sink);
+    await source.watch([RAYDIUM_COIN_VAULT]);
+    await until(() => source.stats().reconnects >= 1 && source.stats().connected, 'a forced reconnect', 8_000);
+    assert.ok(lines.some((l) => l.msg === 'no WebSocket message within staleAfterMs; forcing a reconnect'));
+    assert.ok(got.includes(`resync:${RAYDIUM_COIN_VAULT}`), 'the watched account read again after the reconnect');
+    got.length = 0;
+    setTokenAmount(sb, RAYDIUM_COIN_VAULT, tokenAmount(sb, RAYDIUM_COIN_VAULT) + 1n);
+    await until(() => got.includes(`account:${RAYDIUM_COIN_VAULT}`), 'a notification on the new socket');
+  } finally {
+    await source.stop();
+    await sb.close();
+  }
 });

@@ -7,6 +7,7 @@
 import type { VersionedTransaction, Keypair } from '@solana/web3.js';
 import { createHash } from 'node:crypto';
 import { SolrulesError } from '../../errors/index.ts';
+import { keepAliveFetch } from '../http.ts';
 
 export type BundleState = { state: 'pending' | 'landed' | 'failed' | 'invalid' | 'unknown'; slot?: number; reason?: string };
 
@@ -42,7 +43,7 @@ export class JsonRpcJitoTransport implements JitoTransport {
     const url = `${this.baseUrl.replace(/\/$/, '')}/api/v1/bundles`;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await keepAliveFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.opts.uuid ? { 'x-jito-auth': this.opts.uuid } : {}) },
         body: JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }),

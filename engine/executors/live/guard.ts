@@ -14,6 +14,7 @@ import { metrics } from '../../infra/telemetry/index.ts';
 import type { RouteSource, SwapPlan } from './plan.ts';
 import { flashWrapped } from '../flash/provider.ts';
 import { MAX_COMPUTE_UNITS } from '../tx/builder.ts';
+import { keepAliveFetch } from '../http.ts';
 
 export interface GuardStats {
   checked: number;
@@ -42,7 +43,7 @@ interface SimValue {
 }
 
 async function rpcCall<T>(url: string, method: string, params: unknown[]): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await keepAliveFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
   const body = (await res.json()) as { result?: T; error?: { message: string } };
   if (body.error || body.result === undefined) throw new SolrulesError('EXEC_RPC_UNAVAILABLE', `guard: ${method} failed: ${body.error?.message ?? res.status}`, { method });
   return body.result;

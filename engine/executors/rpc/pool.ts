@@ -8,6 +8,7 @@ import { AddressLookupTableAccount, PublicKey, type VersionedTransaction } from 
 import { SolrulesError } from '../../errors/index.ts';
 import { metrics } from '../../infra/telemetry/index.ts';
 import type { SignatureStatus, TokenBalanceJson, TransactionWithMeta } from '../chain.ts';
+import { keepAliveFetch } from '../http.ts';
 
 export interface RpcEndpoint {
   url: string;
@@ -79,7 +80,7 @@ export class RpcPool {
     this.endpoints = list.sort((a, b) => a.weight - b.weight).map((e) => ({ url: e.url, benchedUntil: 0, failures: 0 }));
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.benchMs = opts.benchMs ?? 10_000;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = opts.fetch ?? keepAliveFetch;
   }
 
   get urls(): string[] {
