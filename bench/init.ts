@@ -14,6 +14,9 @@
  *     (SOLRULES_BENCH_WS_POOLS), because web3.js 1.x re-walks every subscription on each new one
  *     (quadratic in subscriptions: see docs/market-data.md).
  *
+ * Wall times move with the machine's load: each row gives the CPU time the engine (this process)
+ * and the chain process spent beside it (process.cpuUsage; the chain's from /proc on Linux).
+ *
  * Run: npm run bench:init [-- N=1000]   (node --expose-gc --import tsx bench/init.ts [N])
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -63,8 +66,10 @@ async function engine(info: ChainInfo, pools: string[], mode: 'websocket' | 'rpc
   config.subscriptionMode = mode;
   const log = createLogger({ level: 'error' });
   let initMs = 0;
+  let initCpuMs = 0;
   let ready = 0;
-  const source = new ChainSource({ config, log, onReady: (r) => ((initMs = r.durationMs), (ready = r.ready.length)) });
+  const cpu0 = process.cpuUsage();
+  const source = new ChainSource({ config, log, onReady: (r) => ((initMs = r.durationMs), (ready = r.ready.length), (initCpuMs = cpuMs(process.cpuUsage(cpu0)))) });
   const app = await compose({ root: project, active: built.active, factory: referenceEvaluator, log, source, watch: false });
   const t = performance.now();
   const running = source.run(app.bus, app.engine);
@@ -75,15 +80,39 @@ async function engine(info: ChainInfo, pools: string[], mode: 'websocket' | 'rpc
   await source.watching;
   await source.scanner!.idle();
   const upMs = performance.now() - t;
+  const upCpuMs = cpuMs(process.cpuUsage(cpu0));
+  // Watching: polling, two more full polls (each compared with what is held) before the measure.
+  const polling = source.scanner!.source as { polls?: number };
+  if (typeof polling.polls === 'number') {
+    const until = polling.polls + 2;
+    while (polling.polls < until) await new Promise((r) => setTimeout(r, 50));
+    await source.scanner!.idle();
+  }
   const watched = source.scanner!.source.stats().watched;
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  process.stdout.write(JSON.stringify({ rss, heapUsed, heapTotal, external, arrayBuffers, initMs, upMs, ready, watched }) + '\n');
+  process.stdout.write(JSON.stringify({ rss, heapUsed, heapTotal, external, arrayBuffers, initMs, initCpuMs, upMs, upCpuMs, ready, watched }) + '\n');
   await source.stop();
   await running.catch(() => undefined);
   await app.close();
   process.exit(0);
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+/** CPU time (user + system) a process has used, ms; undefined where /proc is not there. */
+async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    const { execSync } = await import('node:child_process');
+    const ticks = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+  } catch {
+    return undefined;
+  }
 }
 
 function child(args: string[]): ChildProcess {
@@ -108,12 +137,18 @@ async function main(n: number): Promise<void> {
     console.log(`chain ready: ${info.configured.length} configured pools + ${info.many.length} created in ${(info.setupMs / 1000).toFixed(1)} s\n`);
     const connection = new Connection(info.rpcUrl, 'confirmed');
     const time = async (pools: string[], naive: boolean) => {
+      const cpu0 = process.cpuUsage();
+      const chain0 = await processCpuMs(chainProc.pid);
       const r = await initializeMarket({ connection, commitment: 'confirmed', pools, ...(naive ? { batchSize: 1 } : {}) });
+      const cpu = cpuMs(process.cpuUsage(cpu0));
+      const chain1 = await processCpuMs(chainProc.pid);
       if (r.ready.length !== pools.length) throw new Error(`${pools.length - r.ready.length} pool(s) not ready: ${r.pools.filter((p) => !p.ready).slice(0, 3).map((p) => p.detail).join('; ')}`);
-      return r;
+      return { ...r, cpu, chainCpu: chain0 !== undefined && chain1 !== undefined ? chain1 - chain0 : undefined };
     };
     const row = (label: string, r: Awaited<ReturnType<typeof time>>, base?: number) =>
-      console.log(`${label.padEnd(58)} ${(r.durationMs / 1000).toFixed(3).padStart(8)} s  ${String(r.rpc.calls).padStart(6)} calls  ${String(r.rpc.accounts).padStart(6)} keys asked${r.rpc.failures ? ` (${r.rpc.failures} failed call(s), retried)` : ''}${base ? `  ${(base / r.durationMs).toFixed(1)}× faster than the baseline` : ''}`);
+      console.log(
+        `${label.padEnd(58)} ${(r.durationMs / 1000).toFixed(3).padStart(8)} s  ${String(r.rpc.calls).padStart(6)} calls  ${String(r.rpc.accounts).padStart(6)} keys asked; CPU engine ${(r.cpu / 1000).toFixed(2)} s, chain ${r.chainCpu === undefined ? '?' : (r.chainCpu / 1000).toFixed(2)} s${r.rpc.failures ? ` (${r.rpc.failures} failed call(s), retried)` : ''}${base ? `  ${(base / r.durationMs).toFixed(1)}× faster than the baseline` : ''}`,
+      );
     await time(info.configured, false); // warm-up (JIT, connection)
     console.log('start-up time (initializer: read, check, report; every pool ready)');
     const cfgNaive = await time(info.configured, true);
@@ -127,12 +162,14 @@ async function main(n: number): Promise<void> {
     row(`${all.length} pools, ours: batched ≤ 100, 8 in flight`, manyOurs, manyNaive.durationMs);
     console.log(`goal: ${all.length} pools ready in under 5 s — ${manyOurs.durationMs < 5000 ? 'met' : 'NOT met'}\n`);
 
-    console.log('resident memory of the engine (compose + chain source on examples/live), after the initializer and the scanners are up, after a GC');
-    type Mem = { rss: number; heapUsed: number; heapTotal: number; arrayBuffers: number; initMs: number; upMs: number; ready: number; watched: number };
+    console.log('resident memory of the engine (compose + chain source on examples/live), after the initializer and the scanners are up (polling: and two more polls), after a GC');
+    type Mem = { rss: number; heapUsed: number; heapTotal: number; arrayBuffers: number; initMs: number; initCpuMs: number; upMs: number; upCpuMs: number; ready: number; watched: number };
     const measure = async (pools: string[], mode: 'websocket' | 'rpc-polling') => firstLine<Mem>(child(['engine', JSON.stringify({ ...info, many: [] }), JSON.stringify(pools), mode]));
     const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
     const show = (label: string, m: Mem, base?: Mem) =>
-      console.log(`${label.padEnd(58)} ${mb(m.rss)} (heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)})  ${m.watched} accounts watched; initializer ${(m.initMs / 1000).toFixed(2)} s, scanners up after ${(m.upMs / 1000).toFixed(2)} s${base ? `; +${((m.rss - base.rss) / 2 ** 10 / Math.max(1, m.ready - base.ready)).toFixed(0)} KB per pool` : ''}`);
+      console.log(
+        `${label.padEnd(58)} ${mb(m.rss)} (heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)})  ${m.watched} accounts watched; initializer ${(m.initMs / 1000).toFixed(2)} s (process CPU from start ${(m.initCpuMs / 1000).toFixed(2)} s, cold), scanners up after ${(m.upMs / 1000).toFixed(2)} s (CPU ${(m.upCpuMs / 1000).toFixed(2)} s)${base ? `; +${((m.rss - base.rss) / 2 ** 10 / Math.max(1, m.ready - base.ready)).toFixed(0)} KB per pool` : ''}`,
+      );
     const wsCount = Math.min(all.length, info.configured.length + Number(process.env.SOLRULES_BENCH_WS_POOLS ?? 100));
     for (const mode of ['rpc-polling', 'websocket'] as const) {
       const count = mode === 'websocket' ? wsCount : all.length;

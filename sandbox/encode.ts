@@ -45,15 +45,20 @@ export function mintDecimalsFrom(chain: SandboxChain): (mint: string) => number 
   };
 }
 
+/** Base64 of the bytes as they are (a Buffer view, not a copy). */
+function base64Of(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+}
+
 /** `UiAccount` as getAccountInfo and notifications send it. */
 export function encodeAccount(chain: SandboxChain, account: AccountState, opts: AccountEncodeOptions = {}): Record<string, unknown> {
   const encoding = checkAccountEncoding(opts.encoding);
   const data = slice(account.data, opts);
   let encoded: unknown;
   if (encoding === 'jsonParsed' && !opts.dataSlice) {
-    encoded = parseTokenJson(account.owner, account.data, mintDecimalsFrom(chain)) ?? [Buffer.from(data).toString('base64'), 'base64'];
+    encoded = parseTokenJson(account.owner, account.data, mintDecimalsFrom(chain)) ?? [base64Of(data), 'base64'];
   } else if (encoding === 'base64' || encoding === 'jsonParsed') {
-    encoded = [Buffer.from(data).toString('base64'), 'base64'];
+    encoded = [base64Of(data), 'base64'];
   } else {
     if (opts.base58Limit !== false && data.length > BASE58_LIMIT) {
       throw new RpcErrorReply(RPC_CODES.invalidRequest, `Encoded binary (base 58) data should be less than ${BASE58_LIMIT} bytes, please use Base64 encoding.`);

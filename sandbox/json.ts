@@ -7,6 +7,23 @@ import { PublicKey } from '@solana/web3.js';
 
 /** Stringifies `value` like JSON.stringify, writing bigints as bare JSON integers. */
 export function stringifyRpc(value: unknown): string {
+  // JSON.stringify (native, several times faster on megabyte answers) with each bigint written as a
+  // marked string, the marks then replaced by the digits. Exact: unless every mark found is one we
+  // wrote (a string of the value could look like one), the slow writer below answers instead.
+  let bigints = 0;
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? (bigints++, `${BIGINT_MARK}${v}`) : v)) as string | undefined;
+  if (text === undefined) return 'null';
+  if (bigints === 0) return text;
+  let found = 0;
+  const out = text.replace(BIGINT_MARKED, (_m, digits: string) => (found++, digits));
+  return found === bigints ? out : stringifySlow(value);
+}
+
+const BIGINT_MARK = '\u0001bigint:';
+/** The mark as JSON writes it (the control character escaped), with the digits. */
+const BIGINT_MARKED = /"\\u0001bigint:(-?\d+)"/g;
+
+function stringifySlow(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'bigint':
@@ -17,12 +34,12 @@ export function stringifyRpc(value: unknown): string {
     case 'boolean':
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined || typeof v === 'function' ? 'null' : stringifyRpc(v))).join(',')}]`;
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringifyRpc((value as { toJSON(): unknown }).toJSON());
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined || typeof v === 'function' ? 'null' : stringifySlow(v))).join(',')}]`;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringifySlow((value as { toJSON(): unknown }).toJSON());
       const parts: string[] = [];
       for (const [k, v] of Object.entries(value)) {
         if (v === undefined || typeof v === 'function') continue;
-        parts.push(`${JSON.stringify(k)}:${stringifyRpc(v)}`);
+        parts.push(`${JSON.stringify(k)}:${stringifySlow(v)}`);
       }
       return `{${parts.join(',')}}`;
     }
@@ -73,12 +90,21 @@ export function requireParam(ok: unknown, message: string): asserts ok {
   if (!ok) throw new RpcErrorReply(RPC_CODES.invalidParams, message);
 }
 
+/** Addresses already checked, as normalized (getMultipleAccounts asks for the same ones poll after poll). */
+const checkedAddresses = new Map<string, string>();
+
 /** A base58 public key parameter, normalized; invalid-params naming `what` otherwise. */
 export function addressParam(value: unknown, what = 'address'): string {
   requireParam(typeof value === 'string', `Invalid param: ${what} must be a base58 string`);
+  const known = checkedAddresses.get(value);
+  if (known !== undefined) return known;
+  let address: string;
   try {
-    return new PublicKey(value).toBase58();
+    address = new PublicKey(value).toBase58();
   } catch {
     throw new RpcErrorReply(RPC_CODES.invalidParams, `Invalid param: ${what} is not a valid base58 public key: ${value}`);
   }
+  if (checkedAddresses.size >= 100_000) checkedAddresses.clear();
+  checkedAddresses.set(value, address);
+  return address;
 }

@@ -218,7 +218,9 @@ export class ChainSource implements FactSource, PoolProvider {
       throw new SolrulesError('MARKET_NO_POOLS', `none of the ${cfg.pools.length} configured pool(s) is ready on ${cfg.rpcUrl}: ${readiness.pools.map((p) => `${p.address} ${p.reason} (${p.code})`).join('; ')}`, { rpcUrl: cfg.rpcUrl, pools: cfg.pools, reasons: readiness.pools.map((p) => p.reason) });
     }
     this.scanner = new MarketScanner({ config: { ...cfg, pools: readiness.ready }, connection, bus, cache: this.opts.cache ?? new MemoryCache(), ...(this.opts.log ? { log: this.opts.log } : {}) });
-    await this.scanner.start(readiness.updates);
+    // Handed over, not kept: the scanner's market state holds these accounts from now on (a second
+    // reference here would keep every account's first bytes alive after it changes).
+    await this.scanner.start(readiness.updates.splice(0));
     this.markWatching();
     const decoded = this.scanner.market.entries().length;
     if (decoded === 0) throw new SolrulesError('MARKET_NO_POOLS', `none of the ${readiness.ready.length} ready pool(s) decoded from ${cfg.rpcUrl}: check the addresses and that the chain holds them`, { rpcUrl: cfg.rpcUrl, pools: readiness.ready });

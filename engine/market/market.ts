@@ -58,6 +58,7 @@ export interface FlushResult {
 
 function sameContent(a: AccountSnapshot, b: AccountSnapshot): boolean {
   if (a.owner !== b.owner || a.lamports !== b.lamports || a.data.length !== b.data.length) return false;
+  if (a.data === b.data) return true; // the reader handed the held bytes back
   return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
 }
 
@@ -182,8 +183,12 @@ export class MarketState implements PoolProvider {
     const prev = this.accounts.get(update.address);
     if (prev && prev.slot !== undefined && update.slot < prev.slot) return result; // an older view arriving late
     const snapshot: AccountSnapshot = { ...update.account, address: update.address, slot: update.slot };
+    if (prev && sameContent(prev, snapshot)) {
+      // Only its freshness moved: keep the bytes held (decoded states may point into them), not a second copy.
+      this.accounts.set(update.address, { ...snapshot, data: prev.data });
+      return result;
+    }
     this.accounts.set(update.address, snapshot);
-    if (prev && sameContent(prev, snapshot)) return result;
     result.changed = true;
 
     const oracle = this.oracles.get(update.address);
@@ -236,13 +241,14 @@ export class MarketState implements PoolProvider {
       }
       if ([...pool.deps].some((d) => !this.accounts.has(d))) return; // wait for the missing accounts
       const previousReserves = pool.reserves;
-      const state = venue.buildState(poolAccount, this.accounts, { unixTimestamp: BigInt(Math.floor(this.now() / 1000)) });
+      // The pool's own accounts only: a venue may look through every account it is given (bin / tick arrays).
+      const state = venue.buildState(poolAccount, this.viewOf(pool), { unixTimestamp: BigInt(Math.floor(this.now() / 1000)) });
       for (const v of venue.vaults(state)) this.addDep(pool, v, result);
       if ([...pool.deps].some((d) => !this.accounts.has(d))) return;
       const wasPair = pool.state ? pairKey(pool.state.mintA, pool.state.mintB) : undefined;
       pool.state = state;
       pool.error = undefined;
-      pool.reserves = venue.reserves(state, this.accounts);
+      pool.reserves = venue.reserves(state, this.viewOf(pool));
       state.slot = this.asOfSlot(pool);
       const pair = pairKey(state.mintA, state.mintB);
       if (wasPair && wasPair !== pair) this.byPair.get(wasPair)?.delete(address);
@@ -258,6 +264,16 @@ export class MarketState implements PoolProvider {
       if (pool.error?.message !== err.message) result.errors.push(err);
       pool.error = err;
     }
+  }
+
+  /** The accounts a pool reads, as held. */
+  private viewOf(pool: PoolRecord): Map<string, AccountSnapshot> {
+    const view = new Map<string, AccountSnapshot>();
+    for (const dep of pool.deps) {
+      const a = this.accounts.get(dep);
+      if (a) view.set(dep, a);
+    }
+    return view;
   }
 
   private addDep(pool: PoolRecord, dep: string, result: FlushResult): void {

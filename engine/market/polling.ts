@@ -1,15 +1,19 @@
 /**
  * RPC polling source: every `polling.intervalMs`, getMultipleAccounts over the watched accounts
- * in batches of at most 100 keys, and getProgramAccounts (with filters) per configured program.
- * Every answer vouches for the accounts it returned at its context slot; unchanged accounts are
- * dropped downstream (content compare). Failures back off exponentially until a poll succeeds.
+ * in batches of at most 100 keys (the batched reader, a few calls in flight), and
+ * getProgramAccounts (with filters) per configured program. Every answer vouches for the accounts
+ * it returned at its context slot. With `known` (the scanner's state), an account whose bytes,
+ * owner and lamports are what the scanner holds is not delivered again and its bytes are not
+ * kept twice; without it every account is delivered and unchanged ones are dropped downstream
+ * (content compare). Failures back off exponentially until a poll succeeds.
  */
 import { Connection } from '@solana/web3.js';
 import { SolrulesError } from '../errors/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import type { ScannerConfig } from './config.ts';
 import { scannerMetrics } from './metrics.ts';
-import { fetchAccounts, fetchProgramAccounts, rpcFailureContext } from './rpc.ts';
+import { BatchReader, fetchProgramAccounts, rpcFailureContext, type KnownAccount } from './rpc.ts';
+import type { AccountSnapshot } from '../accounts/index.ts';
 import { backoffMs, type AccountSource, type AccountUpdate, type SourceOptions, type SourceSink, type SourceStats } from './source.ts';
 
 export class PollingSource implements AccountSource {
@@ -19,6 +23,7 @@ export class PollingSource implements AccountSource {
   protected readonly now: () => number;
   protected readonly random: () => number;
   protected readonly log: Logger;
+  protected readonly known: KnownAccount | undefined;
   protected sink: SourceSink | undefined;
   protected watched: string[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -37,6 +42,7 @@ export class PollingSource implements AccountSource {
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.log = opts.log ?? logger().child({ component: 'scanner', mode: this.mode });
+    this.known = opts.known;
   }
 
   stats(): SourceStats {
@@ -70,9 +76,20 @@ export class PollingSource implements AccountSource {
     try {
       const commitment = this.cfg.commitment;
       const updates: AccountUpdate[] = [];
-      const { slot, updates: accounts } = await fetchAccounts(this.connection, this.watched, { commitment, batchSize: this.cfg.polling.batchSize, via: 'poll', now: this.now });
-      updates.push(...accounts);
-      let vouched = slot;
+      const known = this.known;
+      // One attempt per call: a failed poll is retried by the poll's own backoff below.
+      const reader = new BatchReader(this.connection, { commitment, batchSize: this.cfg.polling.batchSize, attempts: 1, ...(known ? { known } : {}) });
+      let slot: number | undefined;
+      await reader.stream(this.watched, (answer) => {
+        slot = slot === undefined ? answer.slot : Math.min(slot, answer.slot);
+        const receivedAt = this.now();
+        for (const account of answer.accounts) {
+          if (known && unchanged(known(account.address!), account)) continue;
+          updates.push({ address: account.address!, account, slot: answer.slot, receivedAt, via: 'poll' });
+        }
+      });
+      if (reader.failure) throw reader.failure;
+      let vouched: number | undefined = slot;
       for (const program of this.cfg.programs) {
         const r = await fetchProgramAccounts(this.connection, program, { commitment, via: 'poll', now: this.now });
         updates.push(...r.updates);
@@ -115,4 +132,9 @@ export class PollingSource implements AccountSource {
     this.live = false;
     scannerMetrics.subscriptions(this.mode, 0);
   }
+}
+
+/** The held snapshot has these very bytes (the reader handed them back), owner and lamports. */
+function unchanged(held: AccountSnapshot | undefined, fresh: AccountSnapshot): boolean {
+  return held !== undefined && held.data === fresh.data && held.owner === fresh.owner && held.lamports === fresh.lamports && held.executable === fresh.executable;
 }

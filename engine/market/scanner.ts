@@ -18,8 +18,7 @@ import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../venues/index.ts';
 import { PollingSource } from './polling.ts';
 import { PriceFeed, type PoolFact } from './price-feed.ts';
-import { fetchAccounts, fetchProgramAccounts } from './rpc.ts';
-import { BatchReader } from './initializer/fetch.ts';
+import { BatchReader, fetchAccounts, fetchProgramAccounts, type KnownAccount } from './rpc.ts';
 import { ShredstreamSource } from './shredstream/index.ts';
 import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
 import { VolumeMonitor, type InferredTrade } from './volume.ts';
@@ -68,15 +67,15 @@ export interface ScannerStats {
   errors: number;
 }
 
-/** The source for a config's subscription mode. */
-export function sourceFor(config: ScannerConfig, connection: Connection, log: Logger): AccountSource {
+/** The source for a config's subscription mode; `known` (the scanner's accounts) lets a polling source skip what it holds already. */
+export function sourceFor(config: ScannerConfig, connection: Connection, log: Logger, known?: KnownAccount): AccountSource {
   switch (config.subscriptionMode) {
     case 'websocket':
       return new WebSocketSource({ config, connection, log });
     case 'rpc-polling':
-      return new PollingSource({ config, connection, log });
+      return new PollingSource({ config, connection, log, ...(known ? { known } : {}) });
     case 'shredstream':
-      return new ShredstreamSource({ config, connection, log });
+      return new ShredstreamSource({ config, connection, log, ...(known ? { known } : {}) });
   }
 }
 
@@ -100,6 +99,8 @@ export class MarketScanner {
   readonly flushes = { slotNotice: 0, nextSlotUpdate: 0, settled: 0 };
   private running = false;
   private readonly programs;
+  /** The account held for an address: reads hand its bytes back when the chain's are the same (no second copy). */
+  private readonly known: KnownAccount = (address) => this.market.accounts.get(address);
 
   constructor(private readonly opts: MarketScannerOptions) {
     const cfg = opts.config;
@@ -113,7 +114,7 @@ export class MarketScanner {
     const decimals = new Map(cfg.tokens.map((t) => [t.mint, t.decimals]));
     this.volume = new VolumeMonitor({ ...cfg.volume, usd: (m) => this.prices.referenceUsd(m) ?? this.prices.usdOf(m), decimals: (m) => decimals.get(m) }, this.now);
     this.dedup = new Deduplicator(opts.cache, cfg.dedupWindowMs, cfg.dedupScope);
-    this.source = opts.source ?? sourceFor(cfg, this.connection, this.log);
+    this.source = opts.source ?? sourceFor(cfg, this.connection, this.log, this.known);
     this.programs = new Map(cfg.programs.map((p) => [p.programId, p]));
   }
 
@@ -177,7 +178,7 @@ export class MarketScanner {
     // Seeded and polling (or shredstream, which polls too): the source's own polls read everything
     // again from now on, so the seed's accounts are not read a second time here.
     const reread = !seed?.length || this.source.mode === 'websocket' ? this.market.watchedAccounts() : this.market.watchedAccounts().filter((a) => !this.market.accounts.has(a));
-    const reader = new BatchReader(this.connection, { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, concurrency: 8 });
+    const reader = new BatchReader(this.connection, { commitment: cfg.commitment, batchSize: cfg.polling.batchSize, known: this.known });
     await reader.read(reread);
     const unreadable = reader.unreadable.values().next().value;
     if (unreadable) throw unreadable;
@@ -216,7 +217,7 @@ export class MarketScanner {
   private async reshare(): Promise<void> {
     if (!this.running) return; // stopping: leaving the group empties the share; nothing to watch any more
     await this.source.watch(this.watchList());
-    const { updates } = await fetchAccounts(this.connection, this.watchList(), { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'resync', now: this.now });
+    const { updates } = await fetchAccounts(this.connection, this.watchList(), { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'resync', now: this.now, known: this.known });
     for (const u of updates) await this.process(u, false);
     await this.flush();
     await this.forwardOwned(updates, true);
@@ -353,7 +354,8 @@ export class MarketScanner {
     for (let round = 0; result.missing.length && round < 4 && this.opts.readChain !== false; round++) {
       await this.source.watch(this.watchList());
       try {
-        const { updates } = await fetchAccounts(this.connection, result.missing, { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'initial', now: this.now });
+        // The batched reader the initializer uses (a few calls in flight, each retried).
+        const { updates } = await fetchAccounts(this.connection, result.missing, { commitment: this.opts.config.commitment, batchSize: this.opts.config.polling.batchSize, via: 'initial', now: this.now, known: this.known });
         for (const u of updates) await this.process(u, false);
         result = this.market.flush();
         // Forwarded and watched once the pool has read them: before, no owned pool is known to read them.

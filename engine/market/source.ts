@@ -64,6 +64,12 @@ export interface SourceOptions {
   /** Jitter of the reconnect backoff. */
   random?: () => number;
   log?: Logger;
+  /**
+   * The account the scanner holds for an address (its market state). A polling source hands back
+   * the held bytes when the chain's are the same, and does not deliver an account again whose
+   * bytes, owner and lamports are unchanged: the poll's slot vouches for it.
+   */
+  known?: (address: string) => AccountSnapshot | undefined;
 }
 
 /** Reconnect / retry delay of the `attempt`-th failure in a row: doubling from `initialMs` up to `maxMs`, with 50–100 % jitter. */

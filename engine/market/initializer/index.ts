@@ -16,7 +16,7 @@ export {
   type MintReport,
   type NotReadyReason,
 } from './initializer.ts';
-export { BatchReader, type BatchReaderOptions, type ReadCounts } from './fetch.ts';
+export { BatchReader, type BatchReaderOptions, type ReadCounts } from '../rpc.ts';
 export { decodeKaminoReserve, checkReserve, flashLoanFee, flashLoanFeeBps, KLEND_PROGRAM_ID, RESERVE_DISCRIMINATOR, RESERVE_LEN, type KaminoReserve, type ReserveWatch } from './reserve.ts';
 export { routeHistoryFromStore, routeKey, type RouteHistory, type RouteTemplate, type RouteTemplateLeg } from './routes.ts';
 export { describeReadiness, recordReadinessMetrics } from './report.ts';

@@ -14,9 +14,8 @@ import type { Cache } from '../../infra/cache/index.ts';
 import { isSolrulesError, SolrulesError } from '../../errors/index.ts';
 import { decodeMint, decodePythPrice, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram, effectiveTransferFee, type PoolState, type Venue } from '../../venues/index.ts';
 import type { Commitment, OracleWatch } from '../config.ts';
-import { SYSTEM_PROGRAM_ID } from '../rpc.ts';
+import { BatchReader, SYSTEM_PROGRAM_ID, type ReadCounts } from '../rpc.ts';
 import type { AccountUpdate } from '../source.ts';
-import { BatchReader, type ReadCounts } from './fetch.ts';
 import { checkReserve, decodeKaminoReserve, flashLoanFeeBps, type KaminoReserve, type ReserveWatch } from './reserve.ts';
 import type { RouteHistory, RouteTemplate } from './routes.ts';
 
@@ -80,7 +79,7 @@ export interface MarketReadiness {
   routes: RouteTemplate[];
   /** Why history could not be read (the routes are then empty). */
   routesError?: string;
-  /** The accounts of ready pools and of oracles as read: the scanner starts from them. */
+  /** The accounts of ready pools and of oracles as read: the scanner starts from them (the chain source empties this list as it hands them over). */
   updates: AccountUpdate[];
   rpc: ReadCounts;
   /** Entries written to the cache. */

@@ -4,5 +4,5 @@ export { anchorDiscriminator, anchorSighash, instructionDiscriminator, anchorRea
 export { dexError, accountLabel } from './errors.ts';
 export type { DexErrorCode } from './errors.ts';
 export { requireOwner, requireAccount, SYSTEM_PROGRAM_ID, isNonexistent } from './owner.ts';
-export { programAddress, addressSeed } from './pda.ts';
+export { programAddress, addressSeed, isOnCurve } from './pda.ts';
 export { oldestSlot } from './slot.ts';

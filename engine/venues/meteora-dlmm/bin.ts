@@ -5,7 +5,7 @@
  */
 import { swapRejected } from './errors.ts';
 import { BASIS_POINT_MAX, LIMIT_ORDER_FEE_SHARE, U64_MAX, computeFee, computeFeeFromAmount, getAmountIn, getAmountOut } from './math.ts';
-import type { DlmmBin } from './layout.ts';
+import type { DlmmBinLiquidity as DlmmBin } from './layout.ts';
 
 /** One bin's part of a quote. */
 export interface BinQuote {

@@ -5,11 +5,12 @@ export {
   METEORA_DLMM_PROGRAM_ID,
   decodeLbPair,
   decodeBinArray,
+  BinArrayBins,
   decodeBinArrayBitmapExtension,
   decodeOracle,
   decodePresetParameter,
 } from './layout.ts';
-export type { LbPair, BinArray, DlmmBin, BinArrayBitmapExtension, Oracle, PresetParameter, StaticParameters, VariableParameters } from './layout.ts';
+export type { LbPair, BinArray, DlmmBin, DlmmBinLiquidity, BinArrayBitmapExtension, Oracle, PresetParameter, StaticParameters, VariableParameters } from './layout.ts';
 export { quoteExactIn, quoteExactOut, supportsLimitOrders, feeOnInput } from './quote.ts';
 export type { DlmmQuoteResult, DlmmBinArray, DlmmClock } from './quote.ts';
 export { getPriceFromId, totalFeeRate } from './math.ts';

@@ -113,6 +113,9 @@ export interface DlmmBin {
   limitOrderAskSide: number;
 }
 
+/** What a quote reads of a bin: the market-maker amounts, the stored price and the resting limit orders. */
+export type DlmmBinLiquidity = Pick<DlmmBin, 'amountX' | 'amountY' | 'price' | 'openOrderAmount' | 'processedOrderRemainingAmount' | 'limitOrderAskSide'>;
+
 export interface BinArray {
   index: bigint;
   version: number;
@@ -246,6 +249,40 @@ export function decodeBinArray(data: Uint8Array, account = '<bin array>'): BinAr
   const bins: DlmmBin[] = [];
   for (let i = 0; i < MAX_BIN_PER_ARRAY; i++) bins.push(decodeBin(r, 56 + i * BIN_LEN, i));
   return { index, version: r.u8(16, 'version'), lbPair: r.pubkey(24, 'lb_pair'), bins };
+}
+
+/**
+ * A `BinArray` as quotes hold it: the header checked and decoded, the 70 bins read from the account's
+ * bytes only when a quote walks them. A fully decoded array is ~30 KB of objects and bigints, where
+ * this is the bytes the scanner holds anyway, and a quote reads a handful of bins.
+ */
+export class BinArrayBins {
+  readonly index: bigint;
+  readonly lbPair: string;
+  private readonly reader: AccountReader;
+
+  constructor(data: Uint8Array, account = '<bin array>') {
+    const r = anchorReader(data, account, 'BinArray', DISC.binArray, BIN_ARRAY_LEN);
+    this.index = r.i64(8, 'index');
+    if (this.index < -7000n || this.index > 7000n) r.bad('index', 8, this.index, 'must be a bin array index within ±7000');
+    this.lbPair = r.pubkey(24, 'lb_pair');
+    this.reader = r;
+  }
+
+  /** Bin `i` (0…69) of the array: what a quote reads of it. */
+  bin(i: number): DlmmBinLiquidity {
+    if (!Number.isInteger(i) || i < 0 || i >= MAX_BIN_PER_ARRAY) this.reader.bad('bins', undefined, i, `index must be within 0…${MAX_BIN_PER_ARRAY - 1}`);
+    const r = this.reader;
+    const o = 56 + i * BIN_LEN;
+    return {
+      amountX: r.u64(o, 'bins.amount_x'),
+      amountY: r.u64(o + 8, 'bins.amount_y'),
+      price: r.u128(o + 16, 'bins.price'),
+      openOrderAmount: r.u64(o + 112, 'bins.open_order_amount'),
+      processedOrderRemainingAmount: r.u64(o + 128, 'bins.processed_order_remaining_amount'),
+      limitOrderAskSide: r.u8(o + 140, 'bins.limit_order_ask_side'),
+    };
+  }
 }
 
 /** Decodes a `BinArrayBitmapExtension`. */

@@ -21,7 +21,7 @@ import {
   type FeeParams,
 } from './math.ts';
 import { calculateInverseTransferFee, calculateTransferFee, effectiveTransferFee, requireTransferable, type MintInfo } from '../spl-token/index.ts';
-import type { DlmmBin, LbPair } from './layout.ts';
+import type { DlmmBinLiquidity as DlmmBin, LbPair } from './layout.ts';
 import { add, exactInAtBin, exactOutAtBin, maxAmountOut, sub } from './bin.ts';
 
 const DEFAULT_PUBKEY = '11111111111111111111111111111111';
@@ -50,7 +50,8 @@ function transferFeeIncluded(mint: MintInfo | undefined, amount: bigint, epoch: 
 export interface DlmmBinArray {
   address: string;
   index: number;
-  bins: DlmmBin[];
+  /** Bin `i` (0…69) of the array, read when the walk reaches it (`BinArrayBins`). */
+  bin(i: number): DlmmBin;
 }
 
 /** Everything a DLMM quote reads. */
@@ -272,7 +273,7 @@ function walkBins(ctx: DlmmQuoteContext, w: Walk, swapForY: boolean, done: () =>
     const lower = arr.index * 70;
     for (;;) {
       if (w.activeId < lower || w.activeId > lower + 69 || done()) break;
-      visit(arr.bins[w.activeId - lower]!);
+      visit(arr.bin(w.activeId - lower));
       if (!done()) advance(w, swapForY, ctx);
     }
   }

@@ -15,7 +15,7 @@ import {
   BIN_ARRAY_BITMAP_EXTENSION_LEN,
   BIN_ARRAY_LEN,
   METEORA_DLMM_PROGRAM_ID,
-  decodeBinArray,
+  BinArrayBins,
   decodeBinArrayBitmapExtension,
   decodeLbPair,
   type BinArrayBitmapExtension,
@@ -225,8 +225,8 @@ export const meteoraDlmm: Omit<Venue<MeteoraDlmmState>, 'quoteExactIn' | 'quoteE
     for (const [key, acct] of accounts) {
       if (acct.owner !== METEORA_DLMM_PROGRAM_ID) continue;
       if (acct.data.length === BIN_ARRAY_LEN && belongs(acct.data, 24)) { // lb_pair
-        const b = decodeBinArray(acct.data, key);
-        binArrays.push({ address: key, index: Number(b.index), bins: b.bins });
+        const b = new BinArrayBins(acct.data, key);
+        binArrays.push({ address: key, index: Number(b.index), bin: (i) => b.bin(i) });
         read.push(acct);
       } else if (acct.data.length === BIN_ARRAY_BITMAP_EXTENSION_LEN && belongs(acct.data, 8)) { // lb_pair
         extension = { address: key, data: decodeBinArrayBitmapExtension(acct.data, key) };

@@ -1,8 +1,9 @@
-/** Memoized PDAs: the same address as a fresh derivation, per program, and the seeds are built once per key. */
+/** Memoized PDAs: the same address as a fresh derivation, per program, and the seeds are built once per key; the curve check is web3.js's. */
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PublicKey } from '@solana/web3.js';
-import { addressSeed, programAddress } from '../../../engine/venues/codec/index.ts';
+import { addressSeed, isOnCurve, programAddress } from '../../../engine/venues/codec/index.ts';
 
 const PROGRAM = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
 const POOLS = ['AcPS8SrzXDwPxk6LLz2tykwFEsSeD5LtctMLVeh2shq8', 'HJPjoWUrhoZzkNfRpHuieeFk9WcZWjwy6PBjZ81ngndJ'];
@@ -34,4 +35,37 @@ test('programAddress equals findProgramAddressSync and derives each key once', (
   const key = `pda-test:${POOLS[0]}:0`;
   assert.equal(programAddress(other, key, seeds(POOLS[0]!, 0)), PublicKey.findProgramAddressSync(seeds(POOLS[0]!, 0)(), new PublicKey(other))[0].toBase58());
   assert.throws(() => addressSeed('not-an-address'));
+});
+
+test('isOnCurve gives web3.js PublicKey.isOnCurve verdict on random and edge encodings', () => {
+  const P = (1n << 255n) - 19n;
+  const le = (x: bigint, sign: boolean) => {
+    const out = new Uint8Array(32);
+    for (let i = 0; i < 32; i++, x >>= 8n) out[i] = Number(x & 255n);
+    if (sign) out[31]! |= 0x80;
+    return out;
+  };
+  // y = ±1 (x = 0), y ≥ p (not canonical), small values, with and without the sign bit
+  const edges = [0n, 1n, 2n, P - 2n, P - 1n, P, P + 1n, (1n << 255n) - 1n].flatMap((y) => [le(y, false), le(y, true)]);
+  let on = 0;
+  const random = Array.from({ length: 5_000 }, () => randomBytes(32));
+  for (const b of [...edges, ...random]) {
+    const expected = PublicKey.isOnCurve(b);
+    assert.equal(isOnCurve(b), expected, Buffer.from(b).toString('hex'));
+    if (expected) on++;
+  }
+  assert.ok(on > 2_000 && on < 3_100, `about half of random encodings are points (${on})`);
+});
+
+test('programAddress equals findProgramAddressSync for many seeds (bumps below 255 included)', () => {
+  const program = 'LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo';
+  const bumps = new Set<number>();
+  for (let i = 0; i < 300; i++) {
+    const seed = randomBytes(1 + (i % 32));
+    const [expected, bump] = PublicKey.findProgramAddressSync([Buffer.from('pda-test'), seed], new PublicKey(program));
+    assert.equal(programAddress(program, `pda-random:${seed.toString('hex')}`, () => [Buffer.from('pda-test'), seed]), expected.toBase58());
+    bumps.add(bump);
+  }
+  assert.ok(bumps.size > 3, 'several bumps were needed');
+  assert.throws(() => programAddress(program, 'pda-too-long', () => [Buffer.alloc(33)]), TypeError);
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Connection } from '@solana/web3.js';
 import { loadAccountDir, loadAccountFile, type AccountSnapshot } from '../../../engine/accounts/index.ts';
 import {
+  BinArrayBins,
   decodeBinArray,
   decodeBinArrayBitmapExtension,
   decodeLbPair,
@@ -249,6 +250,25 @@ test('stored bin prices equal getPriceFromId (the program’s pow) on every fixt
     });
   }
   assert.ok(n > 100, `${n} prices`);
+});
+
+test('bins read on demand (what quotes hold) equal the full decode on every fixture bin array; bad data and indexes are typed errors', () => {
+  const all = loadAccountDir(ROOT);
+  let n = 0;
+  for (const a of all.values()) {
+    if (a.data.length !== 10136) continue;
+    const full = decodeBinArray(a.data);
+    const lazy = new BinArrayBins(a.data, a.address);
+    assert.deepEqual([lazy.index, lazy.lbPair], [full.index, full.lbPair]);
+    full.bins.forEach((bin, i) => {
+      const { amountX, amountY, price, openOrderAmount, processedOrderRemainingAmount, limitOrderAskSide } = bin;
+      assert.deepEqual(lazy.bin(i), { amountX, amountY, price, openOrderAmount, processedOrderRemainingAmount, limitOrderAskSide });
+      n++;
+    });
+    for (const i of [-1, 70, 1.5]) assert.throws(() => lazy.bin(i), (e: unknown) => isSolrulesError(e) && e.code === 'DEX_ACCOUNT_BAD_VALUE');
+  }
+  assert.ok(n >= 700, `${n} bins`);
+  assert.throws(() => new BinArrayBins(new Uint8Array(10136)), (e: unknown) => isSolrulesError(e) && e.code === 'DEX_ACCOUNT_BAD_DISCRIMINATOR');
 });
 
 test('typed errors: wrong discriminator, short data, wrong owner, missing Token-2022 mint', () => {
