@@ -57,7 +57,7 @@ export class BusMarketSource implements FactSource, PoolProvider {
   async run(bus: Bus, engine: TradingEngine): Promise<void> {
     const log = this.opts.log;
     this.source = new BusAccountSource({ bus, member: this.opts.member, ...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}), ...(log ? { log } : {}) });
-    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, timeFromUpdates: true, ...(log ? { log } : {}) });
+    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, chainTime: true, awaitWholeMarket: true, ...(log ? { log } : {}) });
     await this.scanner.start();
     if (this.stopped) return;
     const { durationMs, onProgress, progressMs } = this.opts;

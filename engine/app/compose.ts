@@ -145,7 +145,10 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   }
   const spot = [...executors.values()].find((e) => e.kind === 'paper') ?? (await executorKind('paper')!.create('paper', { type: 'paper' }, { paper: paperContext }));
   // Round trips fill against the live pool state, re-quoted exactly at execution.
-  const paper = opts.market ? withRoundTrips(spot, new ArbitragePaperExecutor({ market: opts.market, portfolio, now: () => clock.now })) : spot;
+  const both = opts.market ? withRoundTrips(spot, new ArbitragePaperExecutor({ market: opts.market, portfolio, now: () => clock.now })) : spot;
+  // An executor process follows the other executors' fills (engine.ts): it must know which ones it made itself.
+  const filledHere = opts.role && !opts.role.plan ? new Set<string>() : undefined;
+  const paper = filledHere ? recordingFills(both, filledHere) : both;
 
   const coordinator = new Coordinator({
     bus: opts.bus,
@@ -176,7 +179,21 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}) });
+}
+
+/** `executor`, noting into `filled` the orders it fills. */
+function recordingFills(executor: Executor, filled: Set<string>): Executor {
+  return {
+    name: executor.name,
+    kind: executor.kind,
+    async execute(routed, ...rest) {
+      const report = await executor.execute(routed, ...rest);
+      if (report.status === 'filled') filled.add(routed.order.id);
+      return report;
+    },
+    close: () => executor.close(),
+  };
 }
 
 /**
