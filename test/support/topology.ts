@@ -127,7 +127,7 @@ export async function runTopology(t: TestContext, opts: TopologyOptions): Promis
   const natsUrl = opts.natsUrl ?? SERVICES.nats.url;
   const ns = testNamespace(`topo_${label}`);
   const db: TestDatabase = await createTestDatabase('topo');
-  const env: NodeJS.ProcessEnv = { ...process.env, SOLRULES_BUS: `${natsUrl}${natsUrl.includes('?') ? '&' : '?'}namespace=${ns}&max_bytes=16777216`, SOLRULES_CACHE: `${SERVICES.redis.url}?prefix=${ns}`, SOLRULES_STORE: db.url, SOLRULES_LOG_LEVEL: 'error' };
+  const env: NodeJS.ProcessEnv = { ...process.env, SOLRULES_BUS: `${natsUrl}${natsUrl.includes('?') ? '&' : '?'}namespace=${ns}&max_bytes=16777216`, SOLRULES_CACHE: `${SERVICES.redis.url}?prefix=${ns}`, SOLRULES_STORE: db.url, SOLRULES_LOG_LEVEL: process.env.SOLRULES_TOPOLOGY_LOG_LEVEL ?? 'error' };
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
   const market = createMarket({ chain: sb.chain, seed: 1 });
   const flow = new MarketFlow(market, { seed: 5, shockProbability: 0.2 });
