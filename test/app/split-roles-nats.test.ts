@@ -1,19 +1,20 @@
 /**
- * The split deployment (test/support/topology.ts: 2 scanners, 2 planners, 2 executors as processes,
- * DRY RUN, the sandbox market stepped in lockstep) over a 3-node NATS JetStream cluster of the
- * test's own (streams in 3 copies), one node of which is SIGKILLed mid-run and restarted: every
- * order is still decided once (one row, one publication), executed at most once, and none is lost
- * (every order final). A shorter run than split-roles.test.ts (SOLRULES_NATS_KILL_STEPS, default 9).
+ * The split deployment (test/support/topology.ts, DRY RUN, the sandbox market stepped in lockstep)
+ * over a 3-node NATS JetStream cluster of the test's own (streams in 3 copies), one node of which is
+ * SIGKILLed mid-run and restarted: every order is still decided once (one row, one publication),
+ * executed at most once, and none is lost (every order final). Shorter than split-roles.test.ts:
+ * one scanner, one planner and two executors (the queue group that must not execute twice), 9 steps
+ * (SOLRULES_NATS_KILL_STEPS).
  */
 import { test } from 'node:test';
 import { requireService } from '../support/services.ts';
 import { requireBinary } from '../support/servers.ts';
 import { NatsCluster } from '../support/nats-cluster.ts';
-import { assertExactlyOnce, runTopology, splitRoles } from '../support/topology.ts';
+import { assertExactlyOnce, runTopology, startRole } from '../support/topology.ts';
 
 const STEPS = Number(process.env.SOLRULES_NATS_KILL_STEPS ?? 9);
 
-test('split roles over a 3-node NATS cluster, one node SIGKILLed and restarted: every order decided once, executed at most once, none lost', { timeout: 600_000 }, async (t) => {
+test('split roles over a 3-node NATS cluster (1 scanner, 1 planner, 2 executors), one node SIGKILLed and restarted: every order decided once, executed at most once, none lost', { timeout: 600_000 }, async (t) => {
   for (const s of ['redis', 'postgres'] as const) if (!(await requireService(t, s))) return;
   if (!requireBinary(t, 'nats-server')) return;
   const cluster = await NatsCluster.start();
@@ -25,7 +26,7 @@ test('split roles over a 3-node NATS cluster, one node SIGKILLed and restarted: 
       label: 'natskill',
       steps: STEPS,
       natsUrl: cluster.url,
-      spawn: splitRoles,
+      spawn: (ctx) => [startRole('scanner', 1, ctx), startRole('planner', 1, ctx), startRole('executor', 1, ctx), startRole('executor', 2, ctx)],
       midRun: async (step) => {
         if (step === killAt) {
           await cluster.killNode(0);
