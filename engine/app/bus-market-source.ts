@@ -11,7 +11,7 @@ import type { PoolEntry, PoolProvider } from '../quotes/index.ts';
 import type { PoolState } from '../venues/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { FactSource } from './app.ts';
-import type { TradingEngine } from './engine.ts';
+import type { MarketSync, TradingEngine } from './engine.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export interface BusMarketSourceOptions {
@@ -25,7 +25,7 @@ export interface BusMarketSourceOptions {
   progressMs?: number;
 }
 
-export class BusMarketSource implements FactSource, PoolProvider {
+export class BusMarketSource implements FactSource, PoolProvider, MarketSync {
   readonly mode = 'chain' as const;
   scanner: MarketScanner | undefined;
   source: BusAccountSource | undefined;
@@ -48,6 +48,20 @@ export class BusMarketSource implements FactSource, PoolProvider {
 
   currentSlot(): number | undefined {
     return this.scanner?.market.currentSlot();
+  }
+
+  closedSlot(): number | undefined {
+    return this.source?.closedSlot;
+  }
+
+  async holds(slot: number, timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while ((this.source?.closedSlot ?? -Infinity) < slot) {
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await this.scanner?.idle();
+    return true;
   }
 
   async statesFor(inputMint: string, outputMint: string): Promise<PoolState[]> {

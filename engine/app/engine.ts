@@ -97,6 +97,19 @@ export interface EngineParts {
    * executors of a split run trade on one set of paper balances.
    */
   filledHere?: ReadonlySet<string>;
+  /** A split run's market copy: a planner stamps its orders with the slots it had closed (`Order.marketSlot`). */
+  marketSync?: MarketSync;
+}
+
+/**
+ * A split run's market copy (`BusMarketSource`): how far it has closed slots, and a wait until it
+ * has closed those a decision saw (`Order.marketSlot`).
+ */
+export interface MarketSync {
+  /** Every slot before this one is closed; undefined before the first. */
+  closedSlot(): number | undefined;
+  /** Resolves true once every slot before `slot` is closed and processed here; false after `timeoutMs`. */
+  holds(slot: number, timeoutMs: number): Promise<boolean>;
 }
 
 /** The stages one engine process runs: `--role all` is both; `planner` plans; `executor` executes. */
@@ -596,6 +609,8 @@ export class TradingEngine {
   private async publish(d: Decision): Promise<void> {
     const { slot, ctx, orders } = d;
     const name = slot.name;
+    const marketSlot = this.opts.marketSync?.closedSlot();
+    if (marketSlot !== undefined) for (const order of orders) order.marketSlot = marketSlot;
     slot.planner!.onOrders(orders, ctx);
     // Shared planners: what was decided is stored before it is published, so a planner taking the strategy over starts from it.
     if (this.opts.partition) await this.opts.store.saveStrategyState(name, slot.planner!.snapshot());

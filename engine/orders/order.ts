@@ -38,6 +38,12 @@ export interface Order {
   params: Record<string, unknown>;
   factsDigest: string;
   explanation: OrderExplanation;
+  /**
+   * A split run's planner: the market it decided on had every slot before this one closed. An
+   * executor process quotes a paper fill only once its own copy of the market has closed them too,
+   * so it fills on the state the decision saw (as a single process does). Not part of the id.
+   */
+  marketSlot?: number;
 }
 
 /** The JSON form of an order (atoms as decimal strings), as on the bus and in the store. */
