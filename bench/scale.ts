@@ -36,6 +36,7 @@ import { REPO_ROOT } from '../test/support/paths.ts';
 import { SERVICES } from '../test/support/services.ts';
 import { deleteNamespace, testNamespace } from '../test/infra/bus/nats/support.ts';
 import { createTestDatabase } from '../test/infra/store/pgtest.ts';
+import { stopProcesses } from '../test/support/topology.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
 const SECONDS = Number(args.seconds ?? 8);
@@ -182,17 +183,7 @@ async function runTopology(project: string, label: string, roles: [name: string,
     const lat = [...seen.values()];
     return { label, orders: seen.size, perSecond: seen.size / SECONDS, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), late, caughtUp, cpu, benchCpu: (b.user + b.system) / 1e6, windowS: (Date.now() - started) / 1000 };
   } finally {
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-    await Promise.all(
-      procs.map((p) =>
-        p.child.exitCode !== null || p.child.signalCode !== null
-          ? undefined
-          : new Promise<void>((r) => {
-              const timer = setTimeout(() => p.child.kill('SIGKILL'), 30_000);
-              p.child.once('exit', () => (clearTimeout(timer), r()));
-            }),
-      ),
-    );
+    await stopProcesses(procs, 30_000);
     await bus.close();
     await sb.close();
     await db.drop();

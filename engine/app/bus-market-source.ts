@@ -50,13 +50,13 @@ export class BusMarketSource implements FactSource, PoolProvider, MarketSync {
     return this.scanner?.market.currentSlot();
   }
 
-  closedSlot(): number | undefined {
-    return this.source?.closedSlot;
+  stateSlot(): number | undefined {
+    return this.scanner?.stateSlot;
   }
 
   async holds(slot: number, timeoutMs: number): Promise<boolean> {
     const end = Date.now() + timeoutMs;
-    while ((this.source?.closedSlot ?? -Infinity) < slot) {
+    while ((this.scanner?.stateSlot ?? -Infinity) < slot) {
       if (Date.now() > end) return false;
       await new Promise((r) => setTimeout(r, 5));
     }

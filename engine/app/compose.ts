@@ -66,7 +66,7 @@ export interface EngineOptions {
   role?: EngineRole;
   /** Planner processes sharing strategies: this one's share. */
   partition?: Partition;
-  /** A split run's market copy (planners stamp orders with its closed slot; executors wait for it before a paper fill). */
+  /** A split run's market copy (planners stamp orders with how new its pool states are; executors wait for that before a paper fill). */
   marketSync?: MarketSync;
 }
 
@@ -188,8 +188,8 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
 const MARKET_SYNC_WAIT_MS = 5_000;
 
 /**
- * `executor` in an executor process: a paper fill waits until this process's market copy has closed
- * the slots the decision saw (`Order.marketSlot`), and the orders it fills are noted into `filled`.
+ * `executor` in an executor process: a paper fill waits until this process's pool states are as new
+ * as the decision's (`Order.marketSlot`), and the orders it fills are noted into `filled`.
  */
 function recordingFills(executor: Executor, filled: Set<string>, sync: MarketSync | undefined, log: Logger): Executor {
   return {
@@ -198,7 +198,7 @@ function recordingFills(executor: Executor, filled: Set<string>, sync: MarketSyn
     async execute(routed, ...rest) {
       const slot = routed.order.marketSlot;
       if (sync && slot !== undefined && !(await sync.holds(slot, MARKET_SYNC_WAIT_MS))) {
-        log.warn({ order: routed.order.id, slot, closed: sync.closedSlot() }, `this process's market copy has not reached the decision's slot within ${MARKET_SYNC_WAIT_MS} ms; filling on the state it holds`);
+        log.warn({ order: routed.order.id, slot, held: sync.stateSlot() }, `this process's pool states have not reached the decision's slot within ${MARKET_SYNC_WAIT_MS} ms; filling on the state it holds`);
       }
       const report = await executor.execute(routed, ...rest);
       if (report.status === 'filled') filled.add(routed.order.id);

@@ -97,18 +97,18 @@ export interface EngineParts {
    * executors of a split run trade on one set of paper balances.
    */
   filledHere?: ReadonlySet<string>;
-  /** A split run's market copy: a planner stamps its orders with the slots it had closed (`Order.marketSlot`). */
+  /** A split run's market copy: a planner stamps its orders with how new its pool states were (`Order.marketSlot`). */
   marketSync?: MarketSync;
 }
 
 /**
- * A split run's market copy (`BusMarketSource`): how far it has closed slots, and a wait until it
- * has closed those a decision saw (`Order.marketSlot`).
+ * A split run's market copy (`BusMarketSource`): how new its pool states are, and a wait until they
+ * are as new as a decision's (`Order.marketSlot`).
  */
 export interface MarketSync {
-  /** Every slot before this one is closed; undefined before the first. */
-  closedSlot(): number | undefined;
-  /** Resolves true once every slot before `slot` is closed and processed here; false after `timeoutMs`. */
+  /** The newest slot of a changed account its decoded pool states include; undefined before the first. */
+  stateSlot(): number | undefined;
+  /** Resolves true once the pool states here include `slot` (see stateSlot); false after `timeoutMs`. */
   holds(slot: number, timeoutMs: number): Promise<boolean>;
 }
 
@@ -609,7 +609,7 @@ export class TradingEngine {
   private async publish(d: Decision): Promise<void> {
     const { slot, ctx, orders } = d;
     const name = slot.name;
-    const marketSlot = this.opts.marketSync?.closedSlot();
+    const marketSlot = this.opts.marketSync?.stateSlot();
     if (marketSlot !== undefined) for (const order of orders) order.marketSlot = marketSlot;
     slot.planner!.onOrders(orders, ctx);
     // Shared planners: what was decided is stored before it is published, so a planner taking the strategy over starts from it.

@@ -136,11 +136,6 @@ export class BusAccountSource implements AccountSource {
     await Promise.all(this.scanners.members().map((m) => this.resync(m)));
   }
 
-  /** Every slot before this one is closed (its updates released and the next slot announced); undefined before the first. */
-  get closedSlot(): number | undefined {
-    return Number.isFinite(this.closedBefore) ? this.closedBefore : undefined;
-  }
-
   /** Asks `scanner` to republish its share; resolves once it says it has. */
   async resync(scanner: string): Promise<void> {
     this.feed.resyncs++;

@@ -106,6 +106,9 @@ export class MarketScanner {
   /** Changes held until the whole market is decoded (`awaitWholeMarket`); undefined once it was. */
   private heldChanges: Map<string, PoolChange> | undefined;
   private readonly batching: 'settle' | 'slot';
+  /** The newest slot of an account applied so far, and of one the decoded pool states include (see `stateSlot`). */
+  private appliedSlot = -Infinity;
+  private decodedSlot = -Infinity;
   private readonly settleMs: number;
   private chain: Promise<void> = Promise.resolve();
   private pendingSlot: number | undefined;
@@ -258,6 +261,14 @@ export class MarketScanner {
     return count;
   }
 
+  /**
+   * The newest slot of a changed account that the decoded pool states include (undefined before the
+   * first): two processes fed the same batches hold the same states once they report the same slot.
+   */
+  get stateSlot(): number | undefined {
+    return Number.isFinite(this.decodedSlot) ? this.decodedSlot : undefined;
+  }
+
   /** Waits until every update received so far has been processed and published. */
   async idle(): Promise<void> {
     let last: Promise<void> | undefined;
@@ -309,6 +320,7 @@ export class MarketScanner {
     }
     const r = this.market.apply(u);
     this.stats.accepted += 1;
+    if (r.changed) this.appliedSlot = Math.max(this.appliedSlot, u.slot);
     const what = this.classify(u);
     if (what) scannerMetrics.event(this.mode, what.venue, what.kind);
     if (firstSeen !== undefined) scannerMetrics.latency(this.mode, Math.max(0, u.receivedAt - firstSeen) / 1000);
@@ -396,7 +408,9 @@ export class MarketScanner {
     const slot = this.pendingSlot;
     this.pendingSlot = undefined;
     if (this.opts.chainTime && slot !== undefined && this.slotTimes.has(slot)) this.updateAt = this.slotTimes.get(slot);
+    const through = this.appliedSlot;
     let result: FlushResult = this.market.flush();
+    this.decodedSlot = through;
     const changes = [...result.pools];
     const errors = [...result.errors];
     // Pools that now need accounts not read yet (new tick arrays, vaults): watch, read, rebuild.

@@ -39,9 +39,9 @@ export interface Order {
   factsDigest: string;
   explanation: OrderExplanation;
   /**
-   * A split run's planner: the market it decided on had every slot before this one closed. An
-   * executor process quotes a paper fill only once its own copy of the market has closed them too,
-   * so it fills on the state the decision saw (as a single process does). Not part of the id.
+   * A split run's planner: the newest slot of a changed account its pool states included when it
+   * decided. An executor process quotes a paper fill only once its own copy of the pools includes
+   * it too, so it fills on the state the decision saw (as a single process does). Not part of the id.
    */
   marketSlot?: number;
 }

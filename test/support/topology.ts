@@ -71,6 +71,23 @@ export function singleProcess(ctx: Pick<RunContext, 'env' | 'rpc' | 'ws'>): Proc
   return [startProcess('all', ['--role', 'all'], ctx)];
 }
 
+/** SIGTERMs every process still running and waits for each; one still there after `graceMs` is SIGKILLed. Returns the names of those. */
+export async function stopProcesses(procs: readonly Pick<Proc, 'name' | 'child'>[], graceMs: number): Promise<string[]> {
+  const hung: string[] = [];
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+  await Promise.all(
+    procs.map((p) =>
+      p.child.exitCode !== null || p.child.signalCode !== null
+        ? undefined
+        : new Promise<void>((r) => {
+            const timer = setTimeout(() => (hung.push(p.name), p.child.kill('SIGKILL')), graceMs);
+            p.child.once('exit', () => (clearTimeout(timer), r()));
+          }),
+    ),
+  );
+  return hung;
+}
+
 /** Polls `cond` every 100 ms; throws after `timeoutMs` (a generous hang guard). */
 export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -186,17 +203,7 @@ export async function runTopology(t: TestContext, opts: TopologyOptions): Promis
     return { orders, fills, decisions, filled, published, executions, balances };
   } finally {
     // A clean stop (SIGTERM) must end every role within a generous bound; one that hangs is killed and fails the run.
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-    await Promise.all(
-      procs.map((p) =>
-        p.child.exitCode !== null || p.child.signalCode !== null
-          ? undefined
-          : new Promise<void>((r) => {
-              const timer = setTimeout(() => (hung.push(p.name), p.child.kill('SIGKILL')), 60_000);
-              p.child.once('exit', () => (clearTimeout(timer), r()));
-            }),
-      ),
-    );
+    hung.push(...(await stopProcesses(procs, 60_000)));
     if (process.env.SOLRULES_TOPOLOGY_LOGS) for (const p of procs) writeFileSync(join(process.env.SOLRULES_TOPOLOGY_LOGS, `${label}-${p.name}.log`), p.out);
     await bus?.close();
     await store?.close();
