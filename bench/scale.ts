@@ -10,10 +10,12 @@
  * a fixed `rate` (steps per second) for `seconds`, in this process; the same flow for every topology.
  * Each split topology runs 1 scanner, N planners and 1 executor.
  *
- * Decision latency: from the scanner's receive time of the account update the decision was made on
- * (carried through as the facts' time, which is the order's `createdAt`) to the moment this process
- * receives the order on `trade.opportunities.<strategy>` — forwarding on `market.accounts`, facts,
- * rules, the store write and the publication, on one machine clock (ms resolution).
+ * Decision latency: from the moment this process made the swap the decision was made on (the step
+ * of its slot) to the moment it receives the order on `trade.opportunities.<strategy>` — the
+ * scanner's read, forwarding on `market.accounts`, facts, rules, the store write and the
+ * publication, on one machine clock (ms resolution). The order's `createdAt` is the chain time of
+ * that slot (facts are timed by the chain): the sandbox runs one block-time second per slot here,
+ * so `createdAt` names the slot exactly.
  * Orders per second: distinct order ids received from the first flow step until 5 s of quiet after
  * the last one, over the flow's duration. CPU: user+system seconds of each process over that window.
  *
@@ -34,6 +36,7 @@ import { REPO_ROOT } from '../test/support/paths.ts';
 import { SERVICES } from '../test/support/services.ts';
 import { deleteNamespace, testNamespace } from '../test/infra/bus/nats/support.ts';
 import { createTestDatabase } from '../test/infra/store/pgtest.ts';
+import { stopProcesses } from '../test/support/topology.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
 const SECONDS = Number(args.seconds ?? 8);
@@ -126,7 +129,11 @@ async function runTopology(project: string, label: string, roles: [name: string,
   const ns = testNamespace(`scale_${label.replace(/\W/g, '')}`);
   const db = await createTestDatabase('scale');
   const env: NodeJS.ProcessEnv = { ...process.env, SOLRULES_BUS: `${SERVICES.nats.url}?namespace=${ns}&max_bytes=16777216`, SOLRULES_CACHE: `${SERVICES.redis.url}?prefix=${ns}`, SOLRULES_STORE: db.url, SOLRULES_LOG_LEVEL: 'error' };
-  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
+  // One block-time second per slot: an order's createdAt (its slot's block time) names its slot.
+  const genesisMs = 1_700_000_000_000;
+  const sb = await startSandbox({ slotMs: 'manual', manualSlotMs: 1_000, genesisUnixMs: genesisMs });
+  const firstSlot = sb.chain.slot;
+  const steppedAt = new Map<number, number>(); // slot → when its swap was made
   const market = createMarket({ chain: sb.chain, seed: 1 });
   const flow = new MarketFlow(market, { seed: 5, shockProbability: 0.2 });
   const bus = await openBus({ url: env.SOLRULES_BUS!, name: `${ns}-observer` });
@@ -139,7 +146,9 @@ async function runTopology(project: string, label: string, roles: [name: string,
     await bus.subscribe<OrderJson>(`${SUBJECTS.opportunities}.>`, (m) => {
       const at = Date.now();
       if (seen.has(m.data.id)) return;
-      seen.set(m.data.id, at - Date.parse(m.data.createdAt));
+      const stepped = steppedAt.get(firstSlot + (Date.parse(m.data.createdAt) - genesisMs) / 1000);
+      if (stepped === undefined) return; // decided on the initial state, before the flow
+      seen.set(m.data.id, at - stepped);
       lastAt = at;
       if (at > flowEnd) late++;
     });
@@ -163,7 +172,7 @@ async function runTopology(project: string, label: string, roles: [name: string,
     let steps = 0;
     while (Date.now() - started < SECONDS * 1000) {
       const due = ((Date.now() - started) / 1000) * RATE;
-      while (steps < due) (flow.step(), steps++);
+      while (steps < due) (steppedAt.set(sb.chain.slot, Date.now()), flow.step(), steps++);
       await new Promise((r) => setTimeout(r, 5));
     }
     flowEnd = Date.now();
@@ -174,17 +183,7 @@ async function runTopology(project: string, label: string, roles: [name: string,
     const lat = [...seen.values()];
     return { label, orders: seen.size, perSecond: seen.size / SECONDS, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), late, caughtUp, cpu, benchCpu: (b.user + b.system) / 1e6, windowS: (Date.now() - started) / 1000 };
   } finally {
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-    await Promise.all(
-      procs.map((p) =>
-        p.child.exitCode !== null || p.child.signalCode !== null
-          ? undefined
-          : new Promise<void>((r) => {
-              const timer = setTimeout(() => p.child.kill('SIGKILL'), 30_000);
-              p.child.once('exit', () => (clearTimeout(timer), r()));
-            }),
-      ),
-    );
+    await stopProcesses(procs, 30_000);
     await bus.close();
     await sb.close();
     await db.drop();

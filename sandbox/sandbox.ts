@@ -24,6 +24,8 @@ import { describeTxError } from './txerror.ts';
 export interface SandboxOptions {
   /** Slot length in ms (default 400), or 'manual': slots advance only through `advanceSlots`. */
   slotMs?: number | 'manual';
+  /** With `slotMs: 'manual'`: how far each slot moves the chain's block time (default 400 ms). */
+  manualSlotMs?: number;
   /** Directories of account JSON files (both fixture formats) to load at start. */
   accountsDir?: string | string[];
   /** Account snapshots to load at start (after `accountsDir`). */
@@ -162,7 +164,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (slotMs !== 'manual' && !(typeof slotMs === 'number' && slotMs >= 10)) {
     throw new SolrulesError('SANDBOX_BAD_OPTION', `slotMs must be 'manual' or at least 10 ms, got ${JSON.stringify(slotMs)}`, { field: 'slotMs', value: slotMs });
   }
-  const chainOpts: ConstructorParameters<typeof SandboxChain>[0] = { slotMs: slotMs === 'manual' ? 400 : slotMs };
+  const chainOpts: ConstructorParameters<typeof SandboxChain>[0] = { slotMs: slotMs === 'manual' ? (opts.manualSlotMs ?? 400) : slotMs };
   if (opts.startSlot !== undefined) chainOpts.startSlot = opts.startSlot;
   if (opts.genesisUnixMs !== undefined) chainOpts.genesisUnixMs = opts.genesisUnixMs;
   if (opts.commitmentLagSlots) chainOpts.commitmentLagSlots = opts.commitmentLagSlots;

@@ -17,7 +17,7 @@ import { health, reportRuleSet, startTelemetryServer, type Logger, type Telemetr
 import { composeEngine } from './compose.ts';
 import { analyzeOnDemand, type AiEngineOptions } from './ai.ts';
 import { dirname, join } from 'node:path';
-import type { EngineRole, TradingEngine } from './engine.ts';
+import type { EngineRole, MarketSync, TradingEngine } from './engine.ts';
 import type { Partition } from '../cluster/index.ts';
 import { FactWatch, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 import { settingsNeedingRestart } from './restart.ts';
@@ -70,6 +70,8 @@ export interface SplitRole {
   wrapBus?: (shared: Bus) => Bus;
   /** Stopped after the engine, so a clean stop stores state before the share moves. */
   membership?: { stop(): Promise<void> };
+  /** The process's market copy fed by the scanner processes (see `MarketSync`). */
+  marketSync?: MarketSync;
 }
 
 /** The running system; `close()` stops everything in order. */
@@ -127,7 +129,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     ...(opts.portfolio ? { portfolio: opts.portfolio } : {}),
     ...(cache ? { group: { cache } } : {}),
     ai: opts.ai ?? { mode: 'live', baseDir: dirname(opts.active.project.strategies?.src.file ?? join(opts.root, 'strategies.yaml')) },
-    ...(opts.split ? { role: opts.split.role, ...(opts.split.partition ? { partition: opts.split.partition } : {}) } : {}),
+    ...(opts.split ? { role: opts.split.role, ...(opts.split.partition ? { partition: opts.split.partition } : {}), ...(opts.split.marketSync ? { marketSync: opts.split.marketSync } : {}) } : {}),
   });
   if (!shared) {
     // One instance on the in-process bus: orders a previous run left half-way are its own. Those

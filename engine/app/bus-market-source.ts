@@ -11,7 +11,7 @@ import type { PoolEntry, PoolProvider } from '../quotes/index.ts';
 import type { PoolState } from '../venues/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { FactSource } from './app.ts';
-import type { TradingEngine } from './engine.ts';
+import type { MarketSync, TradingEngine } from './engine.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export interface BusMarketSourceOptions {
@@ -25,7 +25,7 @@ export interface BusMarketSourceOptions {
   progressMs?: number;
 }
 
-export class BusMarketSource implements FactSource, PoolProvider {
+export class BusMarketSource implements FactSource, PoolProvider, MarketSync {
   readonly mode = 'chain' as const;
   scanner: MarketScanner | undefined;
   source: BusAccountSource | undefined;
@@ -50,6 +50,20 @@ export class BusMarketSource implements FactSource, PoolProvider {
     return this.scanner?.market.currentSlot();
   }
 
+  stateSlot(): number | undefined {
+    return this.scanner?.stateSlot;
+  }
+
+  async holds(slot: number, timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while ((this.scanner?.stateSlot ?? -Infinity) < slot) {
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await this.scanner?.idle();
+    return true;
+  }
+
   async statesFor(inputMint: string, outputMint: string): Promise<PoolState[]> {
     return this.poolsFor(inputMint, outputMint).map((e) => e.state);
   }
@@ -57,7 +71,7 @@ export class BusMarketSource implements FactSource, PoolProvider {
   async run(bus: Bus, engine: TradingEngine): Promise<void> {
     const log = this.opts.log;
     this.source = new BusAccountSource({ bus, member: this.opts.member, ...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}), ...(log ? { log } : {}) });
-    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, timeFromUpdates: true, ...(log ? { log } : {}) });
+    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, chainTime: true, awaitWholeMarket: true, ...(log ? { log } : {}) });
     await this.scanner.start();
     if (this.stopped) return;
     const { durationMs, onProgress, progressMs } = this.opts;

@@ -217,7 +217,8 @@ export class ChainSource implements FactSource, PoolProvider {
     if (readiness.ready.length === 0) {
       throw new SolrulesError('MARKET_NO_POOLS', `none of the ${cfg.pools.length} configured pool(s) is ready on ${cfg.rpcUrl}: ${readiness.pools.map((p) => `${p.address} ${p.reason} (${p.code})`).join('; ')}`, { rpcUrl: cfg.rpcUrl, pools: cfg.pools, reasons: readiness.pools.map((p) => p.reason) });
     }
-    this.scanner = new MarketScanner({ config: { ...cfg, pools: readiness.ready }, connection, bus, cache: this.opts.cache ?? new MemoryCache(), ...(this.opts.log ? { log: this.opts.log } : {}) });
+    // Facts timed by the chain (each slot's block time), as the scanner and planner processes of a split run time them.
+    this.scanner = new MarketScanner({ config: { ...cfg, pools: readiness.ready }, connection, bus, cache: this.opts.cache ?? new MemoryCache(), chainTime: true, ...(this.opts.log ? { log: this.opts.log } : {}) });
     // Handed over, not kept: the scanner's market state holds these accounts from now on (a second
     // reference here would keep every account's first bytes alive after it changes).
     await this.scanner.start(readiness.updates.splice(0));

@@ -16,7 +16,7 @@ import type { Store } from '../infra/store/index.ts';
 import { ArbitragePaperExecutor, strategyKind, withRoundTrips, type Planner } from '../strategies/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
-import { EngineClock, TradingEngine, type EngineParts, type EngineRole } from './engine.ts';
+import { EngineClock, TradingEngine, type EngineParts, type EngineRole, type MarketSync } from './engine.ts';
 import { buildEngineAi, type AiEngineOptions } from './ai.ts';
 import { systemClock } from '../ai/index.ts';
 import type { Partition } from '../cluster/index.ts';
@@ -66,6 +66,8 @@ export interface EngineOptions {
   role?: EngineRole;
   /** Planner processes sharing strategies: this one's share. */
   partition?: Partition;
+  /** A split run's market copy (planners stamp orders with how new its pool states are; executors wait for that before a paper fill). */
+  marketSync?: MarketSync;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -145,7 +147,10 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   }
   const spot = [...executors.values()].find((e) => e.kind === 'paper') ?? (await executorKind('paper')!.create('paper', { type: 'paper' }, { paper: paperContext }));
   // Round trips fill against the live pool state, re-quoted exactly at execution.
-  const paper = opts.market ? withRoundTrips(spot, new ArbitragePaperExecutor({ market: opts.market, portfolio, now: () => clock.now })) : spot;
+  const both = opts.market ? withRoundTrips(spot, new ArbitragePaperExecutor({ market: opts.market, portfolio, now: () => clock.now })) : spot;
+  // An executor process follows the other executors' fills (engine.ts): it must know which ones it made itself.
+  const filledHere = opts.role && !opts.role.plan ? new Set<string>() : undefined;
+  const paper = filledHere ? recordingFills(both, filledHere, opts.marketSync, log) : both;
 
   const coordinator = new Coordinator({
     bus: opts.bus,
@@ -176,7 +181,31 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}) });
+}
+
+/** How long an executor process waits for its market copy to reach a decision's slots before a paper fill. */
+const MARKET_SYNC_WAIT_MS = 5_000;
+
+/**
+ * `executor` in an executor process: a paper fill waits until this process's pool states are as new
+ * as the decision's (`Order.marketSlot`), and the orders it fills are noted into `filled`.
+ */
+function recordingFills(executor: Executor, filled: Set<string>, sync: MarketSync | undefined, log: Logger): Executor {
+  return {
+    name: executor.name,
+    kind: executor.kind,
+    async execute(routed, ...rest) {
+      const slot = routed.order.marketSlot;
+      if (sync && slot !== undefined && !(await sync.holds(slot, MARKET_SYNC_WAIT_MS))) {
+        log.warn({ order: routed.order.id, slot, held: sync.stateSlot() }, `this process's pool states have not reached the decision's slot within ${MARKET_SYNC_WAIT_MS} ms; filling on the state it holds`);
+      }
+      const report = await executor.execute(routed, ...rest);
+      if (report.status === 'filled') filled.add(routed.order.id);
+      return report;
+    },
+    close: () => executor.close(),
+  };
 }
 
 /**

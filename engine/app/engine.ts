@@ -10,7 +10,7 @@ import type { ActiveConfig, ConfigHolder, StrategiesConfig } from '../config/ind
 import { type Coordinator } from '../coordinator/index.ts';
 import { type ExecutorWorker, type Portfolio } from '../executors/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type Route, type ExecutionReport } from '../orders/index.ts';
-import type { Planner, TickContext } from '../strategies/index.ts';
+import { paperRoundTripNet, type Planner, type TickContext } from '../strategies/index.ts';
 import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/index.ts';
 import type { AiFactProducer } from '../ai/index.ts';
 import type { EngineAi } from './ai.ts';
@@ -91,6 +91,25 @@ export interface EngineParts {
   role?: EngineRole;
   /** Planner processes sharing strategies: this one evaluates only the strategies it owns. Default: all. */
   partition?: Partition;
+  /**
+   * An executor process (role execute only): the orders its own paper executor filled (their atoms
+   * are in the portfolio already); every other fill reported on the bus is applied to it, so the
+   * executors of a split run trade on one set of paper balances.
+   */
+  filledHere?: ReadonlySet<string>;
+  /** A split run's market copy: a planner stamps its orders with how new its pool states were (`Order.marketSlot`). */
+  marketSync?: MarketSync;
+}
+
+/**
+ * A split run's market copy (`BusMarketSource`): how new its pool states are, and a wait until they
+ * are as new as a decision's (`Order.marketSlot`).
+ */
+export interface MarketSync {
+  /** The newest slot of a changed account its decoded pool states include; undefined before the first. */
+  stateSlot(): number | undefined;
+  /** Resolves true once the pool states here include `slot` (see stateSlot); false after `timeoutMs`. */
+  holds(slot: number, timeoutMs: number): Promise<boolean>;
 }
 
 /** The stages one engine process runs: `--role all` is both; `planner` plans; `executor` executes. */
@@ -245,6 +264,14 @@ export class TradingEngine {
   async start(): Promise<void> {
     await this.restoreState();
     const role = this.opts.role ?? { plan: true, execute: true };
+    if (!role.plan) {
+      // An executor process: its paper balances are every executor's fills (the stored ones, then those reported).
+      await this.rebuildPortfolio();
+      this.subs.push(await this.opts.bus.subscribe<ExecutionResultMessage>(SUBJECTS.confirmed, (m) => {
+        const report = reportFromJson(m.data.report);
+        if (report.status === 'filled' && report.simulated) this.applyFill(orderFromJson(m.data.order), report);
+      }));
+    }
     if (role.execute) await this.worker.start();
     if (!role.plan) return;
     if (!role.execute) await this.rebuildPortfolio();
@@ -287,17 +314,21 @@ export class TradingEngine {
     if (!store.listExecutions) return;
     for (const row of await this.opts.store.listOrders({ status: ['filled'] })) {
       const fill = (await store.listExecutions(row.order.id)).find((r) => r.status === 'filled');
-      if (!fill || row.order.inputMint === row.order.outputMint) continue;
+      if (!fill || !fill.simulated) continue;
       this.applyFill(row.order, fill);
     }
-    if (this.appliedFills.size) this.log.info({ fills: this.appliedFills.size }, 'planner portfolio rebuilt from the stored fills');
+    if (this.appliedFills.size) this.log.info({ fills: this.appliedFills.size }, 'paper portfolio rebuilt from the stored fills');
   }
 
+  /** A paper fill made in another process, into this one's balances (once per order); a round trip moves its input mint by its net. */
   private applyFill(order: Order, report: ExecutionReport): void {
-    if (this.appliedFills.has(order.id)) return;
+    if (this.appliedFills.has(order.id) || this.opts.filledHere?.has(order.id)) return;
     this.appliedFills.add(order.id);
     try {
-      this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
+      if (order.inputMint === order.outputMint) {
+        const net = paperRoundTripNet(order.params, report.amountIn, report.amountOut);
+        this.portfolio.swap(order.inputMint, net < 0n ? -net : 0n, order.outputMint, net > 0n ? net : 0n);
+      } else this.portfolio.swap(order.inputMint, report.amountIn, order.outputMint, report.amountOut);
     } catch (err) {
       this.log.warn({ err, order: order.id }, 'a fill does not fit the tracked balances; the wallet fact may lag until the next fill');
     }
@@ -328,7 +359,7 @@ export class TradingEngine {
     if (owned) this.planners.get(order.strategy)?.onExecution(order, report);
     // A live fill moved real balances (the paper executor moves the paper ones itself, unless it runs in an executor process): the wallet fact follows the realized atoms.
     const executedHere = this.opts.role?.execute ?? true;
-    if (report.status === 'filled' && !executedHere && order.inputMint !== order.outputMint) this.applyFill(order, report);
+    if (report.status === 'filled' && !executedHere && report.simulated) this.applyFill(order, report);
     else if (report.status === 'filled' && !report.simulated) {
       try {
         // A round trip (same mint in and out) moves the balance by its net only: its input may be borrowed (flash loan).
@@ -578,6 +609,8 @@ export class TradingEngine {
   private async publish(d: Decision): Promise<void> {
     const { slot, ctx, orders } = d;
     const name = slot.name;
+    const marketSlot = this.opts.marketSync?.stateSlot();
+    if (marketSlot !== undefined) for (const order of orders) order.marketSlot = marketSlot;
     slot.planner!.onOrders(orders, ctx);
     // Shared planners: what was decided is stored before it is published, so a planner taking the strategy over starts from it.
     if (this.opts.partition) await this.opts.store.saveStrategyState(name, slot.planner!.snapshot());

@@ -35,7 +35,7 @@ export async function startScannerRole(opts: ScannerRoleOptions): Promise<Scanne
   // The duplicate filter stays in this process: shared (SOLRULES_CACHE), a second scanner reading the same
   // account at the same slot — the initial read, a takeover's fresh read — would drop it and never hold
   // the pools of its share. Planners drop what two scanners both forward.
-  const scanner = new MarketScanner({ config: opts.config, bus: opts.bus, cache: new MemoryCache(), partition: membership, forward: forwarder, publishFacts: false, ...(opts.log ? { log: opts.log } : {}) });
+  const scanner = new MarketScanner({ config: opts.config, bus: opts.bus, cache: new MemoryCache(), partition: membership, forward: forwarder, publishFacts: false, chainTime: true, ...(opts.log ? { log: opts.log } : {}) });
   const sync = await forwarder.serveResync(() => scanner.republish());
   await scanner.start();
   return {

@@ -95,7 +95,8 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const duration = args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {};
   const onProgress = (engine: TradingEngine) => write(progressLine(engine, (performance.now() - started) / 1000));
   const chainSource = role === 'all' ? new ChainSource({ config, log, ...duration, progressMs: 5000, onProgress, onReady: (r) => describeReadiness(r, { symbols: new Map(config.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) }) : undefined;
-  const source: FactSource & { stop(): Promise<void> } = chainSource ?? new BusMarketSource({ config, member, log, ...duration, progressMs: 5000, onProgress });
+  const busSource = chainSource ? undefined : new BusMarketSource({ config, member, log, ...duration, progressMs: 5000, onProgress });
+  const source: FactSource & { stop(): Promise<void> } = chainSource ?? busSource!;
   let split: SplitRole | undefined;
   if (role === 'planner' || role === 'executor') {
     // Planners share the strategies: membership has its own connection, up before the engine plans.
@@ -106,6 +107,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
       role: { plan: role === 'planner', execute: role === 'executor' },
       ...(membership ? { partition: membership, membership: { stop: async () => (await membership.stop(), await membershipBus!.close()) } } : {}),
       wrapBus: localMarketBus,
+      ...(busSource ? { marketSync: busSource } : {}),
     };
     write(`role ${role} (${member}): ${role === 'planner' ? 'evaluates the strategies of its share and routes their orders' : 'executes routed orders from the queue group'}; market state from the scanner processes over the bus`);
   }

@@ -5,6 +5,10 @@ import { LineCounter, parseDocument, visit } from 'yaml';
 
 const MAX_DEPTH = 64;
 
+// Loaded and listening: the caller's parse deadline starts now (a busy machine can take seconds to
+// start a worker thread, which says nothing about the file).
+queueMicrotask(() => parentPort.postMessage({ ready: true }));
+
 parentPort.on('message', ({ id, text }) => {
   const lineCounter = new LineCounter();
   const diagnostics = [];

@@ -18,18 +18,24 @@ const verdicts = new Map<string, { hash: string; verdict: Verdict }>();
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let worker: Worker | undefined;
+/** Resolves once the current worker has loaded its parser (or is gone): parse deadlines start then. */
+let workerReady: Promise<void> = Promise.resolve();
 let nextId = 0;
 const waiting = new Map<number, (v: { ok: boolean; diagnostics: Array<Omit<Diagnostic, 'file'>> }) => void>();
 
 function getWorker(): Worker {
   if (!worker) {
     worker = new Worker(new URL('./parse-worker.mjs', import.meta.url));
-    worker.on('message', (m: { id: number; ok: boolean; diagnostics: Array<Omit<Diagnostic, 'file'>> }) => {
+    let markReady: () => void = () => undefined;
+    workerReady = new Promise<void>((r) => (markReady = r));
+    worker.on('message', (m: { id: number; ok: boolean; diagnostics: Array<Omit<Diagnostic, 'file'>> } | { ready: true }) => {
+      if ('ready' in m) return markReady();
       waiting.get(m.id)?.(m);
       waiting.delete(m.id);
     });
     const reset = () => {
       worker = undefined;
+      markReady();
       for (const resolve of waiting.values()) resolve({ ok: false, diagnostics: [{ line: 1, column: 1, code: 'CONFIG_PARSE_ABORTED', message: 'the YAML parser stopped before finishing this file' }] });
       waiting.clear();
     };
@@ -40,9 +46,11 @@ function getWorker(): Worker {
   return worker;
 }
 
-function screenText(text: string, timeoutMs: number): Promise<{ ok: boolean; diagnostics: Array<Omit<Diagnostic, 'file'>> }> {
+async function screenText(text: string, timeoutMs: number): Promise<{ ok: boolean; diagnostics: Array<Omit<Diagnostic, 'file'>> }> {
   const id = nextId++;
   const w = getWorker();
+  w.ref(); // starting: keeps the process alive until the worker is up
+  await workerReady; // the deadline bounds the parse, not the start of the worker thread
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       waiting.delete(id);

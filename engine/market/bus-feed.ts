@@ -6,6 +6,12 @@
  * facts. Each scanner numbers its messages; a planner that sees a jump (or joins late) asks that
  * scanner to republish its share (`cluster.sync.<member>`), so a missed message costs a resync,
  * never a wrong pool state.
+ *
+ * Slots are closed by every scanner together: a scanner's `slot` message says it has forwarded
+ * every update of its share before that slot, and a planner releases a slot's updates to its
+ * scanner pipeline — then closes the slot — only once every live scanner has said so (a dead one
+ * stops counting when the membership drops it). A planner fed by two scanners thus publishes one
+ * batch per slot, as one scanner reading the whole market does, whatever order the two arrive in.
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { SUBJECTS, syncSubject, type MarketSourceMessage, type MarketSyncReply, type MarketSyncRequest } from '../messages/index.ts';
@@ -35,7 +41,12 @@ export class ScannerForwarder {
   account(u: AccountUpdate, resync: boolean): Promise<void> {
     const a = u.account;
     const data = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('base64');
-    return this.send({ kind: 'account', scanner: this.scanner, epoch: this.epoch, seq: 0, address: u.address, slot: u.slot, owner: a.owner, lamports: a.lamports === null ? null : a.lamports.toString(), data, executable: a.executable, rentEpoch: a.rentEpoch === null ? null : a.rentEpoch.toString(), receivedAt: u.receivedAt, ...(resync ? { resync } : {}) });
+    return this.send({ kind: 'account', scanner: this.scanner, epoch: this.epoch, seq: 0, address: u.address, slot: u.slot, owner: a.owner, lamports: a.lamports === null ? null : a.lamports.toString(), data, executable: a.executable, rentEpoch: a.rentEpoch === null ? null : a.rentEpoch.toString(), receivedAt: u.receivedAt, ...(u.blockTimeMs !== undefined ? { blockTime: u.blockTimeMs } : {}), ...(resync ? { resync } : {}) });
+  }
+
+  /** The end of a republished share: planners publish what it changed without waiting for the next slot. */
+  synced(): Promise<void> {
+    return this.send({ kind: 'synced', scanner: this.scanner, epoch: this.epoch, seq: 0 });
   }
 
   slot(slot: number, receivedAt?: number): Promise<void> {
@@ -71,6 +82,11 @@ export interface BusAccountSourceOptions {
   heartbeatMs?: number;
   log?: Logger;
   now?: () => number;
+  /**
+   * A live scanner that has not closed a slot the others closed this long ago (ms) stops holding
+   * the planner back (warned); default 5000. A dead one is dropped sooner, by the membership.
+   */
+  stallMs?: number;
 }
 
 export interface BusSourceStats {
@@ -78,18 +94,27 @@ export interface BusSourceStats {
   /** Jumps in a scanner's numbering: each one asked for a resync. */
   gaps: number;
   resyncs: number;
+  /** Slots closed without a live scanner that had not reached them (it stalled past `stallMs`). */
+  stalls: number;
 }
 
 /** The account source of a planner-role process: the scanners' forwarded updates, resynced on a gap. */
 export class BusAccountSource implements AccountSource {
   readonly mode = 'bus' as const;
-  readonly feed: BusSourceStats = { messages: 0, gaps: 0, resyncs: 0 };
+  readonly feed: BusSourceStats = { messages: 0, gaps: 0, resyncs: 0, stalls: 0 };
   private sink: SourceSink | undefined;
   private sub: Subscription | undefined;
   private readonly scanners: Membership;
   private readonly last = new Map<string, { epoch: number; seq: number }>();
   private lastMessageAt: number | undefined;
   private readonly now: () => number;
+  /** Each scanner's latest slot notice (it has forwarded every update of its share before it). */
+  private readonly marks = new Map<string, { slot: number; at: number }>();
+  /** Updates of slots not closed yet, in arrival order. */
+  private held: AccountUpdate[] = [];
+  /** The slot the pipeline was last told started (every slot before it is closed). */
+  private closedBefore = -Infinity;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: BusAccountSourceOptions) {
     this.now = opts.now ?? Date.now;
@@ -104,6 +129,8 @@ export class BusAccountSource implements AccountSource {
     // heartbeat holds no state for that share until each account happens to change.
     this.scanners.onMembershipChange((c) => {
       for (const m of c.joined) void this.resync(m);
+      for (const m of c.left) this.marks.delete(m);
+      if (c.left.length) this.advance(false);
     });
     await this.scanners.start();
     await Promise.all(this.scanners.members().map((m) => this.resync(m)));
@@ -132,14 +159,59 @@ export class BusAccountSource implements AccountSource {
       this.opts.log?.warn({ scanner: m.scanner, expected: known?.epoch === m.epoch ? known.seq + 1 : 1, got: m.seq }, 'missed market.accounts messages; asking the scanner for a resync');
       void this.resync(m.scanner);
     }
-    if (m.kind === 'slot') return this.sink?.slot(m.slot, m.receivedAt ?? this.now());
-    this.sink?.account({
+    if (known && known.epoch !== m.epoch) this.marks.delete(m.scanner); // restarted: its old notices say nothing of the new process
+    if (m.kind === 'synced') return this.sink?.synced?.();
+    if (m.kind === 'slot') {
+      const mark = this.marks.get(m.scanner);
+      if (!mark || m.slot > mark.slot) this.marks.set(m.scanner, { slot: m.slot, at: this.now() });
+      return this.advance(false);
+    }
+    const update: AccountUpdate = {
       address: m.address,
       account: { address: m.address, owner: m.owner, data: Buffer.from(m.data, 'base64'), lamports: m.lamports === null ? null : BigInt(m.lamports), executable: m.executable, rentEpoch: m.rentEpoch === null ? null : BigInt(m.rentEpoch), slot: m.slot },
       slot: m.slot,
       receivedAt: m.receivedAt ?? this.now(),
       via: m.resync ? 'resync' : 'account',
-    });
+      ...(m.blockTime !== undefined ? { blockTimeMs: m.blockTime } : {}),
+    };
+    // A republished share is a snapshot (published at its `synced`); a slot's update waits for the slot to close.
+    if (m.resync || m.slot < this.closedBefore) this.sink?.account(update);
+    else this.held.push(update);
+  }
+
+  /**
+   * Closes every slot all live scanners have passed: releases those slots' updates, then tells the
+   * pipeline the next slot started. `force`: a scanner stalled past `stallMs` no longer holds it back.
+   */
+  private advance(force: boolean): void {
+    const live = this.scanners.members().length ? this.scanners.members() : [...this.marks.keys()];
+    let target = Infinity;
+    let waiting = false;
+    for (const m of live) {
+      const mark = this.marks.get(m);
+      if (mark) target = Math.min(target, mark.slot);
+      else waiting = true;
+    }
+    if (waiting && !force) target = Math.min(target, this.closedBefore);
+    if (target === Infinity || target <= this.closedBefore) {
+      if (waiting && !this.stallTimer && [...this.marks.values()].some((mk) => mk.slot > this.closedBefore)) {
+        this.stallTimer = setTimeout(() => {
+          this.stallTimer = undefined;
+          this.feed.stalls++;
+          this.opts.log?.warn({ members: live, marks: Object.fromEntries([...this.marks].map(([k, v]) => [k, v.slot])) }, 'a live scanner closed no slot for a while: closing slots without it');
+          this.advance(true);
+        }, this.opts.stallMs ?? 5_000);
+        this.stallTimer.unref?.();
+      }
+      return;
+    }
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    this.closedBefore = target;
+    const release = this.held.filter((u) => u.slot < target);
+    this.held = this.held.filter((u) => u.slot >= target);
+    for (const u of release) this.sink?.account(u);
+    this.sink?.slot(target, this.now());
   }
 
   async watch(): Promise<void> {
@@ -147,6 +219,7 @@ export class BusAccountSource implements AccountSource {
   }
 
   async stop(): Promise<void> {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
     await this.sub?.unsubscribe();
     await this.scanners.stop();
   }

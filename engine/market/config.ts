@@ -60,6 +60,13 @@ export interface ScannerConfig {
    * once). 0: at the end of the current burst of messages. Default 20 ms.
    */
   settleMs: number;
+  /**
+   * When a slot's updates are published: `settle` (default) when the slot closes or after
+   * `settleMs` without anything closing it (lowest latency); `slot` only when the slot closes (the
+   * next slot's notice or update) — one batch per slot whatever the timing, so a single process
+   * and processes split by role (`run --role`) publish the same batches, and decide the same.
+   */
+  batching: 'settle' | 'slot';
   priceFeed: { impactSizesUsd: number[]; historySize: number; minIntervalMs: number };
   volume: { bucketMs: number; spikeWindowMs: number; spikeRatio: number };
 }
@@ -73,6 +80,7 @@ export const SCANNER_DEFAULTS = {
   shredstream: { refreshDelayMs: 400 },
   slotMs: 400,
   settleMs: 20,
+  batching: 'settle' as 'settle' | 'slot',
   priceFeed: { impactSizesUsd: [1_000, 10_000], historySize: 24, minIntervalMs: 0 },
   volume: { bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3 },
 };
@@ -126,7 +134,7 @@ const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) => Record<string, unknown> = () => ({})): ScannerConfig {
   const c = new Checker(where);
   const o = c.object(value, []);
-  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'settleMs', 'priceFeed', 'volume']);
+  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'settleMs', 'batching', 'priceFeed', 'volume']);
   const mode = o.subscriptionMode;
   if (mode !== 'websocket' && mode !== 'rpc-polling' && mode !== 'shredstream') c.fail(['subscriptionMode'], mode, "'websocket', 'rpc-polling' or 'shredstream'");
   const commitment = o.commitment ?? SCANNER_DEFAULTS.commitment;
@@ -200,6 +208,7 @@ export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) 
     },
     slotMs: c.number(o.slotMs, ['slotMs'], SCANNER_DEFAULTS.slotMs, int(1), 'a positive number of ms'),
     settleMs: c.number(o.settleMs, ['settleMs'], SCANNER_DEFAULTS.settleMs, int(0), 'a number of ms (0: the end of the current burst)'),
+    batching: o.batching === undefined ? SCANNER_DEFAULTS.batching : o.batching === 'settle' || o.batching === 'slot' ? o.batching : c.fail(['batching'], o.batching, 'settle or slot'),
     priceFeed: {
       impactSizesUsd: feed.impactSizesUsd === undefined ? [...SCANNER_DEFAULTS.priceFeed.impactSizesUsd] : c.list(feed.impactSizesUsd, ['priceFeed', 'impactSizesUsd']).map((n, i) => c.number(n, ['priceFeed', 'impactSizesUsd', i], 0, (x) => x > 0, 'a positive USD size')),
       historySize: c.number(feed.historySize, ['priceFeed', 'historySize'], SCANNER_DEFAULTS.priceFeed.historySize, int(1), 'a positive integer'),

@@ -13,7 +13,7 @@ import { isSolrulesError, SolrulesError } from '../errors/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import type { ScannerConfig } from './config.ts';
 import { Deduplicator } from './filters.ts';
-import { MarketState, type FlushResult, type OracleChange } from './market.ts';
+import { MarketState, type FlushResult, type OracleChange, type PoolChange } from './market.ts';
 import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../venues/index.ts';
 import { PollingSource } from './polling.ts';
@@ -46,12 +46,21 @@ export interface MarketScannerOptions {
    */
   partition?: Partition;
   /** Each account update this instance owns, once applied (a scanner role publishes it for planners), and each live slot. */
-  forward?: { account(u: AccountUpdate, resync: boolean): Promise<void>; slot(slot: number, receivedAt?: number): Promise<void> };
+  forward?: { account(u: AccountUpdate, resync: boolean): Promise<void>; slot(slot: number, receivedAt?: number): Promise<void>; synced?(): Promise<void> };
   /**
-   * Time facts by the receive time of the update being processed instead of this process's clock
-   * (a planner reading forwarded accounts: every planner then derives the same facts from the same update).
+   * Time facts (and pool states) by the chain: the block time of the slot being processed, not this
+   * process's clock. With a chain connection it is read (`getBlockTime`, once per slot) and
+   * forwarded with each account; a planner fed by the bus takes the forwarded one. Every process,
+   * and a single-process run, then derives the same facts — and the same order ids — from the same
+   * slot's updates.
    */
-  timeFromUpdates?: boolean;
+  chainTime?: boolean;
+  /**
+   * A planner fed by the bus: publish nothing until every configured pool is decoded, then all of
+   * them at once — as a scanner reading the whole market at start does — so no price is made of a
+   * part of the market because one scanner's share arrived first.
+   */
+  awaitWholeMarket?: boolean;
   /** Publish pool, price and volume facts (default true; a scanner role forwards raw accounts instead). */
   publishFacts?: boolean;
   /** Read the watched accounts from the chain at start and when pools need new ones (default true; a planner fed by the bus has no chain). */
@@ -89,8 +98,16 @@ export class MarketScanner {
   private readonly dedup: Deduplicator;
   private readonly log: Logger;
   private readonly now: () => number;
-  /** With `timeFromUpdates`: the receive time of the update (or slot) processed last. */
+  /** With `chainTime`: the block time of the slot processed last. */
   private updateAt: number | undefined;
+  /** With `chainTime`: block times of recent slots (ms), resolved or forwarded. */
+  private readonly slotTimes = new Map<number, number>();
+  /** Changes held until the whole market is decoded (`awaitWholeMarket`); undefined once it was. */
+  private heldChanges: Map<string, PoolChange> | undefined;
+  private readonly batching: 'settle' | 'slot';
+  /** The newest slot of an account applied so far, and of one the decoded pool states include (see `stateSlot`). */
+  private appliedSlot = -Infinity;
+  private decodedSlot = -Infinity;
   private readonly settleMs: number;
   private chain: Promise<void> = Promise.resolve();
   private pendingSlot: number | undefined;
@@ -105,7 +122,9 @@ export class MarketScanner {
   constructor(private readonly opts: MarketScannerOptions) {
     const cfg = opts.config;
     const clock = opts.now ?? Date.now;
-    this.now = opts.timeFromUpdates ? () => this.updateAt ?? clock() : clock;
+    this.now = opts.chainTime ? () => this.updateAt ?? clock() : clock;
+    this.batching = cfg.batching ?? 'settle';
+    if (opts.awaitWholeMarket) this.heldChanges = new Map();
     this.log = opts.log ?? logger().child({ component: 'scanner', mode: cfg.subscriptionMode });
     this.settleMs = opts.settleMs ?? cfg.settleMs ?? 20;
     this.connection = opts.connection ?? new Connection(cfg.rpcUrl, { commitment: cfg.commitment, ...(cfg.wsUrl ? { wsEndpoint: cfg.wsUrl } : {}), disableRetryOnRateLimit: true });
@@ -139,10 +158,10 @@ export class MarketScanner {
           this.flushes.slotNotice += 1;
           await this.flush();
         }
-        if (this.opts.timeFromUpdates) this.updateAt = at;
         await this.opts.forward?.slot(slot, at);
         await this.publishTrades(this.volume.settleBefore(slot));
       }),
+    synced: () => void this.enqueue(() => this.flush()),
     disconnected: (reason) => this.log.warn({ reason }, 'market source disconnected; state ages until it is back'),
     reconnected: () => this.log.info('market source live again'),
     error: (err) => this.onError(err),
@@ -211,6 +230,7 @@ export class MarketScanner {
     const forward = this.opts.forward;
     if (!forward) return;
     for (const u of updates) if (this.ownsAccount(u.address)) await forward.account(u, resync);
+    if (resync) await forward.synced?.();
   }
 
   /** The share changed: subscribe to the new one and read every account of it afresh, forwarding it all. */
@@ -232,11 +252,22 @@ export class MarketScanner {
       for (const address of this.watchList()) {
         const account = this.market.accounts.get(address);
         if (!account) continue;
-        await forward.account({ address, account, slot: account.slot ?? 0, receivedAt: this.now(), via: 'resync' }, true);
+        const slot = account.slot ?? 0;
+        const blockTimeMs = this.slotTimes.get(slot);
+        await forward.account({ address, account, slot, receivedAt: Date.now(), via: 'resync', ...(blockTimeMs !== undefined ? { blockTimeMs } : {}) }, true);
         count++;
       }
+      await forward.synced?.();
     });
     return count;
+  }
+
+  /**
+   * The newest slot of a changed account that the decoded pool states include (undefined before the
+   * first): two processes fed the same batches hold the same states once they report the same slot.
+   */
+  get stateSlot(): number | undefined {
+    return Number.isFinite(this.decodedSlot) ? this.decodedSlot : undefined;
   }
 
   /** Waits until every update received so far has been processed and published. */
@@ -262,7 +293,7 @@ export class MarketScanner {
 
   private async process(u: AccountUpdate, settle = true): Promise<void> {
     this.stats.received += 1;
-    if (this.opts.timeFromUpdates) this.updateAt = u.receivedAt;
+    if (this.opts.chainTime) this.updateAt = await this.timeOf(u);
     if (u.via === 'program') {
       const program = this.programs.get(u.programId ?? '');
       const verdict = program ? this.market.discover(u, program) : 'filters';
@@ -290,6 +321,7 @@ export class MarketScanner {
     }
     const r = this.market.apply(u);
     this.stats.accepted += 1;
+    if (r.changed) this.appliedSlot = Math.max(this.appliedSlot, u.slot);
     const what = this.classify(u);
     if (what) scannerMetrics.event(this.mode, what.venue, what.kind);
     if (firstSeen !== undefined) scannerMetrics.latency(this.mode, Math.max(0, u.receivedAt - firstSeen) / 1000);
@@ -320,7 +352,37 @@ export class MarketScanner {
     return { venue, kind: venue === 'meteora-dlmm' ? 'bin-array' : 'tick-array' };
   }
 
+  /**
+   * The block time of `u`'s slot (ms): forwarded with it, else known, else read from the chain once
+   * per slot; a slot the chain has no time for yet is timed from the nearest earlier one at `slotMs`
+   * per slot (the local clock only before any is known).
+   */
+  private async timeOf(u: AccountUpdate): Promise<number> {
+    let t = u.blockTimeMs ?? this.slotTimes.get(u.slot);
+    if (t === undefined && this.opts.readChain !== false) {
+      try {
+        const seconds = await this.connection.getBlockTime(u.slot);
+        if (seconds !== null) t = seconds * 1000;
+      } catch {
+        // Not available yet (a slot not confirmed): estimated below.
+      }
+    }
+    if (t === undefined) {
+      let below: number | undefined;
+      for (const s of this.slotTimes.keys()) if (s < u.slot && (below === undefined || s > below)) below = s;
+      t = below !== undefined ? this.slotTimes.get(below)! + (u.slot - below) * this.opts.config.slotMs : (this.updateAt ?? Date.now());
+    }
+    if (!this.slotTimes.has(u.slot)) {
+      this.slotTimes.set(u.slot, t);
+      if (this.slotTimes.size > 1024) this.slotTimes.delete(this.slotTimes.keys().next().value!);
+    }
+    u.blockTimeMs = t;
+    return t;
+  }
+
   private armSettle(): void {
+    // Slot batching: a slot is published when it closes (the next slot's notice or update), never on a timer.
+    if (this.batching === 'slot') return;
     if (this.settleTimer || !this.running) return;
     const fire = () => {
       this.settleTimer = undefined;
@@ -346,7 +408,10 @@ export class MarketScanner {
     this.clearSettle();
     const slot = this.pendingSlot;
     this.pendingSlot = undefined;
+    if (this.opts.chainTime && slot !== undefined && this.slotTimes.has(slot)) this.updateAt = this.slotTimes.get(slot);
+    const through = this.appliedSlot;
     let result: FlushResult = this.market.flush();
+    this.decodedSlot = through;
     const changes = [...result.pools];
     const errors = [...result.errors];
     // Pools that now need accounts not read yet (new tick arrays, vaults): watch, read, rebuild.
@@ -371,6 +436,13 @@ export class MarketScanner {
     if (this.running && this.opts.partition && this.opts.readChain !== false && changes.length) await this.source.watch(this.watchList());
     for (const e of errors) this.onError(e);
     if (this.opts.publishFacts === false) return;
+    if (this.heldChanges) {
+      for (const c of changes) this.heldChanges.set(c.pool.address, c);
+      if (this.market.entries().length < this.opts.config.pools.length) return;
+      changes.splice(0, changes.length, ...this.heldChanges.values());
+      this.heldChanges = undefined;
+      this.log.info({ pools: changes.length }, 'every configured pool is decoded: publishing the market');
+    }
     const mints = new Set<string>();
     const trades: InferredTrade[] = [];
     for (const change of changes) {
@@ -385,7 +457,7 @@ export class MarketScanner {
   }
 
   private async publishOracle(o: OracleChange, u: AccountUpdate): Promise<void> {
-    if (this.opts.publishFacts === false) return;
+    if (this.opts.publishFacts === false || this.heldChanges) return;
     const p = o.price;
     await this.publish(marketEventSubject('pyth', 'price'), {
       address: o.address,

@@ -17,6 +17,11 @@ export interface AccountUpdate {
   slot: number;
   /** Local time the update arrived (ms since the epoch). */
   receivedAt: number;
+  /**
+   * The chain's time of `slot` (its block time, ms since the epoch), when known: a scanner with
+   * `chainTime` resolves it and forwards it with the account, so every process times its facts alike.
+   */
+  blockTimeMs?: number;
   /** How it arrived: a subscription, a program subscription, a poll, a resync after a reconnect, a shred-triggered fetch. */
   via: 'account' | 'program' | 'poll' | 'resync' | 'shred' | 'initial';
   /** Program subscription it matched (for `via: 'program'`). */
@@ -27,6 +32,11 @@ export interface SourceSink {
   account(update: AccountUpdate): void;
   /** The chain reached `slot` and the source is live (every watched account is current as of it). */
   slot(slot: number, receivedAt: number): void;
+  /**
+   * A snapshot batch ended (a scanner republished its share: a planner joined, or a share moved):
+   * the updates since the last publication are published now, not with the next slot.
+   */
+  synced?(): void;
   /** The source lost its connection: watched accounts are current only as of the last live slot. */
   disconnected(reason: string): void;
   /** The source is live again (after resubscribing and resyncing). */

@@ -196,10 +196,13 @@ export interface MemberHeartbeat {
  * scanner, whose count starts again, from a gap.
  */
 export type MarketSourceMessage =
-  | { kind: 'account'; scanner: string; epoch: number; seq: number; address: string; slot: number; owner: string; lamports: string | null; data: string; executable: boolean; rentEpoch: string | null; resync?: boolean; receivedAt?: number }
-  | { kind: 'slot'; scanner: string; epoch: number; seq: number; slot: number; receivedAt?: number };
-// receivedAt: when the scanner process received it (ms UTC). Planners time their facts by it, not by their
-// own clock, so every planner derives the same facts — and the same order ids — from the same update.
+  | { kind: 'account'; scanner: string; epoch: number; seq: number; address: string; slot: number; owner: string; lamports: string | null; data: string; executable: boolean; rentEpoch: string | null; resync?: boolean; receivedAt?: number; blockTime?: number }
+  | { kind: 'slot'; scanner: string; epoch: number; seq: number; slot: number; receivedAt?: number }
+  | { kind: 'synced'; scanner: string; epoch: number; seq: number };
+// blockTime: the chain's time of the account's slot (ms UTC). Planners time their facts by it, not by their
+// own clock, so every planner — and a single-process run — derives the same facts (and order ids) from the same slot.
+// slot: the scanner's chain reached this slot: it has forwarded every update of its share for the slots before.
+// synced: the end of a republished share (a resync): planners publish what it changed at once.
 
 /** A planner asking a scanner for its accounts (`cluster.sync.<member>`). */
 export interface MarketSyncRequest {

@@ -38,6 +38,12 @@ export interface Order {
   params: Record<string, unknown>;
   factsDigest: string;
   explanation: OrderExplanation;
+  /**
+   * A split run's planner: the newest slot of a changed account its pool states included when it
+   * decided. An executor process quotes a paper fill only once its own copy of the pools includes
+   * it too, so it fills on the state the decision saw (as a single process does). Not part of the id.
+   */
+  marketSlot?: number;
 }
 
 /** The JSON form of an order (atoms as decimal strings), as on the bus and in the store. */

@@ -11,5 +11,5 @@ export { STRATEGY_KINDS, strategyKind } from './registry.ts';
 export { FACT_CATALOG, FACT_PRODUCERS, producerText, registerStrategyKind } from './catalog.ts';
 export { GridPlanner, levelPrices, levelIndex, waterfall, type GridParams, type GridState, type GridLevelState } from './grid/index.ts';
 export { DcaPlanner, type DcaParams, type DcaState } from './dca/index.ts';
-export { ArbitragePlanner, ArbitragePaperExecutor, withRoundTrips, StoredRouteTemplates, routeHash, type ArbitrageParams, type ArbitrageFact, type ArbitrageRoute, type RouteTemplate, type RouteTemplateStore } from './arbitrage/index.ts';
+export { ArbitragePlanner, ArbitragePaperExecutor, paperRoundTripNet, withRoundTrips, StoredRouteTemplates, routeHash, type ArbitrageParams, type ArbitrageFact, type ArbitrageRoute, type RouteTemplate, type RouteTemplateStore } from './arbitrage/index.ts';
 export { SignalPlanner, SignalIndicators, readSignalIndicators, signalIndicatorFields, entrySize, type SignalParams, type SignalState, type SignalTrade, type Sizing } from './signal/index.ts';

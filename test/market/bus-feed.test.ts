@@ -123,7 +123,7 @@ test('two planners fed by the bus derive the same price facts, time included (so
       await facts.subscribe<{ id: string; time: string }>(`${SUBJECTS.prices}.>`, (m) => void prices.push(`${m.data.id}@${m.data.time}`));
       const source = new BusAccountSource({ bus, member, heartbeatMs: 20, log });
       // Planner clocks that disagree by a minute: facts must not depend on them.
-      const scanner = new MarketScanner({ config, bus: facts, cache: new MemoryCache(), log, source, readChain: false, timeFromUpdates: true, now: () => Date.now() + i * 60_000 });
+      const scanner = new MarketScanner({ config, bus: facts, cache: new MemoryCache(), log, source, readChain: false, chainTime: true, now: () => Date.now() + i * 60_000 });
       await scanner.start();
       return { scanner, source, prices };
     }),

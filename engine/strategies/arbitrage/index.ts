@@ -2,5 +2,5 @@
 export { ArbitragePlanner, type ArbitrageParams, type ArbitrageFact, type ArbitrageRoute, type ArbitrageState } from './arbitrage.ts';
 export { bestRoundTrip, roundTripAt, quoteRoundTrip, flashLoanFee, type CostModel, type RoundTrip } from './roundtrip.ts';
 export { maximizeUnimodal, feasibleRange, type SearchResult } from './search.ts';
-export { ArbitragePaperExecutor, withRoundTrips } from './paper.ts';
+export { ArbitragePaperExecutor, paperRoundTripNet, withRoundTrips } from './paper.ts';
 export { routeHash, profitableSince, StoredRouteTemplates, MAX_TEMPLATES, type RouteTemplate, type RouteTemplateStore, type TemplateLeg } from './templates.ts';

@@ -19,6 +19,16 @@ function checkRoute(value: unknown): ArbitrageRoute {
   return r;
 }
 
+/**
+ * What a paper round trip adds to the balance of its input mint: the output less the input, the
+ * flash-loan fee and the costs counted in the input — as `ArbitragePaperExecutor` credits it. A
+ * process that did not execute it (a planner, another executor) follows the fill with it.
+ */
+export function paperRoundTripNet(params: Record<string, unknown>, amountIn: bigint, amountOut: bigint): bigint {
+  const route = checkRoute(params.route);
+  return amountOut - amountIn - BigInt(route.flashLoanFee) - BigInt(route.costsInInput);
+}
+
 export class ArbitragePaperExecutor implements Executor {
   readonly kind = 'paper';
 
@@ -60,7 +70,7 @@ export class ArbitragePaperExecutor implements Executor {
     if (out < floor || out < order.minAmountOut) {
       return { ...base, status: 'failed', reason: `price moved: the round trip now returns ${out} atoms, below its break-even ${floor}` };
     }
-    const net = out - amountIn - BigInt(route.flashLoanFee) - BigInt(route.costsInInput);
+    const net = paperRoundTripNet(order.params, amountIn, out);
     try {
       // A flash loan needs no balance: only the net result lands. Own capital goes out and comes back.
       if (route.flashLoan) this.opts.portfolio.swap(route.inputMint, 0n, route.inputMint, net);

@@ -71,6 +71,9 @@ interface CoreSub {
   inflight: Set<Promise<void>>;
 }
 
+/** How long one pull request waits on the server (see subscribeStream). */
+const PULL_EXPIRES_MS = 5_000;
+
 export class NatsBus implements Bus {
   private readonly ns: Namespace;
   private readonly subs = new Set<JsSub | CoreSub>();
@@ -241,7 +244,11 @@ export class NatsBus implements Bus {
       }
     }
     const consumer = await this.js.consumers.get(stream, name);
-    const messages = await consumer.consume({ max_messages: this.maxInflight });
+    // Pulls expire after 5 s (heartbeats every 2.5 s): when the consumer's leader dies with the node
+    // it ran on, the new leader holds none of our pull requests, and only a missed-heartbeat reset or
+    // an expired pull makes the client ask again — within 5 s instead of the client's default 30 s,
+    // during which a queue group received nothing (test/app/split-roles-nats.test.ts).
+    const messages = await consumer.consume({ max_messages: this.maxInflight, expires: PULL_EXPIRES_MS });
     const inflight = new Set<Promise<void>>();
     const sub: JsSub = { kind: 'js', stream, consumer: name, durable: !!shared, messages, inflight, done: Promise.resolve() };
     sub.done = (async () => {
