@@ -66,6 +66,8 @@ export interface EngineOptions {
   role?: EngineRole;
   /** Planner processes sharing strategies: this one's share. */
   partition?: Partition;
+  /** Per-evaluation metrics summed and added in batches (a backtest: one evaluation per bar, as fast as it goes). */
+  batchEvaluationMetrics?: boolean;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -176,7 +178,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}) });
 }
 
 /**
@@ -185,14 +187,20 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
  */
 export class DailyLoss {
   private day = '';
+  /** The UTC day number `day` was last checked at (the date text is built only when it changes). */
+  private checkedDay = NaN;
   private realizedAtDayStart = 0;
 
   lossUsd(now: Date, planners: readonly Planner[], priceUsd: number): number {
     const realized = planners.reduce((a, p) => a + p.pnl(priceUsd, 1).realizedUsd, 0);
-    const day = now.toISOString().slice(0, 10);
-    if (day !== this.day) {
-      this.day = day;
-      this.realizedAtDayStart = realized;
+    const dayNumber = Math.floor(now.getTime() / 86_400_000);
+    if (dayNumber !== this.checkedDay) {
+      this.checkedDay = dayNumber;
+      const day = now.toISOString().slice(0, 10);
+      if (day !== this.day) {
+        this.day = day;
+        this.realizedAtDayStart = realized;
+      }
     }
     return Math.max(0, this.realizedAtDayStart - realized);
   }
@@ -205,6 +213,7 @@ export class DailyLoss {
     const s = state as { day?: unknown; realizedAtDayStart?: unknown };
     if (typeof s?.day === 'string' && typeof s.realizedAtDayStart === 'number') {
       this.day = s.day;
+      this.checkedDay = NaN;
       this.realizedAtDayStart = s.realizedAtDayStart;
     }
   }

@@ -91,6 +91,8 @@ export interface EngineParts {
   role?: EngineRole;
   /** Planner processes sharing strategies: this one evaluates only the strategies it owns. Default: all. */
   partition?: Partition;
+  /** Sum the per-evaluation metrics and add them in batches (EvaluationTelemetry `batched`): a backtest. Default off. */
+  batchEvaluationMetrics?: boolean;
 }
 
 /** The stages one engine process runs: `--role all` is both; `planner` plans; `executor` executes. */
@@ -404,7 +406,7 @@ export class TradingEngine {
     this.seenOrder[this.seenNext] = id;
     this.seenNext = (this.seenNext + 1) % SEEN_TICKS;
     this.clock.lastPrice = event;
-    this.clock.now = new Date(event.time);
+    this.clock.now = new Date(event.timeMs ?? event.time);
     this.stats.ticks += 1;
     this.recent.push(event.usd);
     if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
@@ -450,16 +452,23 @@ export class TradingEngine {
   /** Strategies evaluated per tick, resolved once per rule set in force (not looked up per tick). */
   private slotsOf(active: ActiveConfig): readonly StrategySlot[] {
     if (this.slotCache?.active === active) return this.slotCache.slots;
+    this.flushEvaluationMetrics();
+    const batched = this.opts.batchEvaluationMetrics === true;
     const slots: StrategySlot[] = [];
     for (const [name, strategy] of Object.entries(active.strategies.strategies)) {
       if (!strategy.enabled) continue;
       const planner = this.planners.get(name);
       const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
-      slots.push({ name, planner, file, evaluator, telemetry: file && evaluator ? new EvaluationTelemetry(file.id, evaluator.kind) : undefined, facts: new StrategyFacts(), attributes: { 'solrules.strategy': name } });
+      slots.push({ name, planner, file, evaluator, telemetry: file && evaluator ? new EvaluationTelemetry(file.id, evaluator.kind, { batched }) : undefined, facts: new StrategyFacts(), attributes: { 'solrules.strategy': name } });
     }
     this.slotCache = { active, slots };
     return slots;
+  }
+
+  /** Adds the evaluation metrics batched telemetry summed (at stop and when the rule set changes). */
+  private flushEvaluationMetrics(): void {
+    for (const slot of this.slotCache?.slots ?? []) slot.telemetry?.flush();
   }
 
   /**
@@ -617,6 +626,7 @@ export class TradingEngine {
     if (this.stopped) return;
     this.stopped = true;
     await this.opts.ai?.settle(5_000);
+    this.flushEvaluationMetrics();
     this.reportStrategies(true);
     for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();
