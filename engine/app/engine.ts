@@ -15,7 +15,7 @@ import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/inde
 import type { AiFactProducer } from '../ai/index.ts';
 import type { EngineAi } from './ai.ts';
 import type { ExecutionLog, OrderLog, StrategyStateStore } from '../infra/store/index.ts';
-import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
+import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, tracingEnabled, type Logger } from '../infra/telemetry/index.ts';
 import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
@@ -485,7 +485,8 @@ export class TradingEngine {
     if (!file || !evaluator || !telemetry) return undefined;
     const cfg = active.strategies;
     const ctx = new LazyTickContext(shared, (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, cfg.market.base, cfg.market.quote);
-    const facts = stage('facts.build', slot.attributes, () => slot.facts.fill(planner.facts(ctx), shared));
+    // Without tracing a stage is the call itself: no closure per tick.
+    const facts = tracingEnabled() ? stage('facts.build', slot.attributes, () => slot.facts.fill(planner.facts(ctx), shared)) : slot.facts.fill(planner.facts(ctx), shared);
     // Strategies declaring ai: the ai fact of this tick (unready when stale or failed).
     const ai = this.opts.ai?.fact(name);
     if (ai) (facts as Record<string, unknown>).ai = ai;
