@@ -68,6 +68,8 @@ export interface EngineOptions {
   partition?: Partition;
   /** A split run's market copy (planners stamp orders with how new its pool states are; executors wait for that before a paper fill). */
   marketSync?: MarketSync;
+  /** Per-evaluation metrics summed and added in batches (a backtest: one evaluation per bar, as fast as it goes). */
+  batchEvaluationMetrics?: boolean;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -181,7 +183,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}), ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}) });
 }
 
 /** How long an executor process waits for its market copy to reach a decision's slots before a paper fill. */
@@ -214,14 +216,20 @@ function recordingFills(executor: Executor, filled: Set<string>, sync: MarketSyn
  */
 export class DailyLoss {
   private day = '';
+  /** The UTC day number `day` was last checked at (the date text is built only when it changes). */
+  private checkedDay = NaN;
   private realizedAtDayStart = 0;
 
   lossUsd(now: Date, planners: readonly Planner[], priceUsd: number): number {
     const realized = planners.reduce((a, p) => a + p.pnl(priceUsd, 1).realizedUsd, 0);
-    const day = now.toISOString().slice(0, 10);
-    if (day !== this.day) {
-      this.day = day;
-      this.realizedAtDayStart = realized;
+    const dayNumber = Math.floor(now.getTime() / 86_400_000);
+    if (dayNumber !== this.checkedDay) {
+      this.checkedDay = dayNumber;
+      const day = now.toISOString().slice(0, 10);
+      if (day !== this.day) {
+        this.day = day;
+        this.realizedAtDayStart = realized;
+      }
     }
     return Math.max(0, this.realizedAtDayStart - realized);
   }
@@ -234,6 +242,7 @@ export class DailyLoss {
     const s = state as { day?: unknown; realizedAtDayStart?: unknown };
     if (typeof s?.day === 'string' && typeof s.realizedAtDayStart === 'number') {
       this.day = s.day;
+      this.checkedDay = NaN;
       this.realizedAtDayStart = s.realizedAtDayStart;
     }
   }

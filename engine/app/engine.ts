@@ -15,7 +15,7 @@ import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/inde
 import type { AiFactProducer } from '../ai/index.ts';
 import type { EngineAi } from './ai.ts';
 import type { ExecutionLog, OrderLog, StrategyStateStore } from '../infra/store/index.ts';
-import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, type Logger } from '../infra/telemetry/index.ts';
+import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, tracingEnabled, type Logger } from '../infra/telemetry/index.ts';
 import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
@@ -99,6 +99,8 @@ export interface EngineParts {
   filledHere?: ReadonlySet<string>;
   /** A split run's market copy: a planner stamps its orders with how new its pool states were (`Order.marketSlot`). */
   marketSync?: MarketSync;
+  /** Sum the per-evaluation metrics and add them in batches (EvaluationTelemetry `batched`): a backtest. Default off. */
+  batchEvaluationMetrics?: boolean;
 }
 
 /**
@@ -435,7 +437,7 @@ export class TradingEngine {
     this.seenOrder[this.seenNext] = id;
     this.seenNext = (this.seenNext + 1) % SEEN_TICKS;
     this.clock.lastPrice = event;
-    this.clock.now = new Date(event.time);
+    this.clock.now = new Date(event.timeMs ?? event.time);
     this.stats.ticks += 1;
     this.recent.push(event.usd);
     if (this.recent.length > (this.opts.priceWindow ?? 24)) this.recent.shift();
@@ -481,16 +483,23 @@ export class TradingEngine {
   /** Strategies evaluated per tick, resolved once per rule set in force (not looked up per tick). */
   private slotsOf(active: ActiveConfig): readonly StrategySlot[] {
     if (this.slotCache?.active === active) return this.slotCache.slots;
+    this.flushEvaluationMetrics();
+    const batched = this.opts.batchEvaluationMetrics === true;
     const slots: StrategySlot[] = [];
     for (const [name, strategy] of Object.entries(active.strategies.strategies)) {
       if (!strategy.enabled) continue;
       const planner = this.planners.get(name);
       const file = active.ruleSet.files.find((f) => f.kind === 'strategy' && f.strategy === name);
       const evaluator = file && active.ruleSet.evaluators.get(file.id);
-      slots.push({ name, planner, file, evaluator, telemetry: file && evaluator ? new EvaluationTelemetry(file.id, evaluator.kind) : undefined, facts: new StrategyFacts(), attributes: { 'solrules.strategy': name } });
+      slots.push({ name, planner, file, evaluator, telemetry: file && evaluator ? new EvaluationTelemetry(file.id, evaluator.kind, { batched }) : undefined, facts: new StrategyFacts(), attributes: { 'solrules.strategy': name } });
     }
     this.slotCache = { active, slots };
     return slots;
+  }
+
+  /** Adds the evaluation metrics batched telemetry summed (at stop and when the rule set changes). */
+  private flushEvaluationMetrics(): void {
+    for (const slot of this.slotCache?.slots ?? []) slot.telemetry?.flush();
   }
 
   /**
@@ -507,7 +516,8 @@ export class TradingEngine {
     if (!file || !evaluator || !telemetry) return undefined;
     const cfg = active.strategies;
     const ctx = new LazyTickContext(shared, (active.ruleSet.params[name] ?? {}) as Record<string, unknown>, cfg.market.base, cfg.market.quote);
-    const facts = stage('facts.build', slot.attributes, () => slot.facts.fill(planner.facts(ctx), shared));
+    // Without tracing a stage is the call itself: no closure per tick.
+    const facts = tracingEnabled() ? stage('facts.build', slot.attributes, () => slot.facts.fill(planner.facts(ctx), shared)) : slot.facts.fill(planner.facts(ctx), shared);
     // Strategies declaring ai: the ai fact of this tick (unready when stale or failed).
     const ai = this.opts.ai?.fact(name);
     if (ai) (facts as Record<string, unknown>).ai = ai;
@@ -650,6 +660,7 @@ export class TradingEngine {
     if (this.stopped) return;
     this.stopped = true;
     await this.opts.ai?.settle(5_000);
+    this.flushEvaluationMetrics();
     this.reportStrategies(true);
     for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();

@@ -28,10 +28,19 @@ export function mergeClock(markets: ReadonlyMap<string, CandleSeries>, traded: r
     const tf = markets.get(id)!.meta.timeframeMs;
     if (tf !== intervalMs) throw new SolrulesError('BACKTEST_TIMEFRAME_MISMATCH', `market ${id} has ${formatTimeframe(tf)} bars and ${traded[0]} has ${formatTimeframe(intervalMs)}; the markets of one backtest must share a timeframe (aggregate the finer files first)`, { field: 'backtest.data', value: { [id]: formatTimeframe(tf), [traded[0]!]: formatTimeframe(intervalMs) } });
   }
-  // Union of the traded markets' bar times (each series is strictly increasing).
-  const all = new Set<number>();
-  for (const id of traded) for (const t of markets.get(id)!.time) all.add(t);
-  const times = Float64Array.from([...all].sort((a, b) => a - b));
+  // Union of the traded markets' bar times. The loaders give strictly increasing series: one
+  // linear merge per market (a set of every time and a sort cost a third of a short run's CPU);
+  // a series built otherwise gets the set and the sort.
+  const columns = traded.map((id) => markets.get(id)!.time);
+  let times: Float64Array;
+  if (columns.every(increasing)) {
+    times = Float64Array.from(columns[0]!);
+    for (const col of columns.slice(1)) times = mergeSorted(times, col);
+  } else {
+    const all = new Set<number>();
+    for (const col of columns) for (const t of col) all.add(t);
+    times = Float64Array.from([...all].sort((a, b) => a - b));
+  }
   const index = new Map<string, Int32Array>();
   for (const id of ids) {
     const time = markets.get(id)!.time;
@@ -45,6 +54,32 @@ export function mergeClock(markets: ReadonlyMap<string, CandleSeries>, traded: r
     index.set(id, col);
   }
   return { times, intervalMs, index };
+}
+
+function increasing(col: ArrayLike<number>): boolean {
+  for (let i = 1; i < col.length; i++) if (!(col[i]! > col[i - 1]!)) return false;
+  return true;
+}
+
+/** The union of two strictly increasing sequences, strictly increasing. */
+function mergeSorted(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    if (x <= y) {
+      out[n++] = x;
+      i++;
+      if (x === y) j++;
+    } else {
+      out[n++] = y;
+      j++;
+    }
+  }
+  return out.slice(0, n);
 }
 
 /** Steps where a strategy's traded market has a bar and a market it reads has none (its indicators do not move there). */

@@ -2,7 +2,7 @@
  * Backtests: bars through the engine's own path (runner), the fill model, the per-strategy books
  * (ledger) and the data they read. The report (HTML + JSON) is in ./report. See docs/backtest.md.
  */
-export { runBacktest, type BacktestOptions, type BacktestRun, type OrderOutcome } from './runner.ts';
+export { runBacktest, IsoTimes, type BacktestOptions, type BacktestRun, type OrderOutcome } from './runner.ts';
 export { fillModel, describeFillModel, fillReference, FILL_AT, type FillAt, type FillModelConfig } from './fill-model.ts';
 export { StrategyLedger, baseToQuoteAtoms } from './ledger.ts';
 export { loadBacktestData, loadBacktestMarkets, chosenStrategies, marketIdOf, parseBound, DEFAULT_BARS, type BacktestData, type BacktestMarkets, type MarketBars } from './data.ts';

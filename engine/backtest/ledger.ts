@@ -22,7 +22,13 @@ interface Lot {
 export function baseToQuoteAtoms(baseAtoms: bigint, price: number, baseDecimals: number, quoteDecimals: number): bigint {
   // price as a fixed-point integer (12 decimals), as the paper executor converts amounts
   const scaled = BigInt(Math.round(price * 1e12));
-  return (baseAtoms * scaled * 10n ** BigInt(quoteDecimals)) / (10n ** 12n * 10n ** BigInt(baseDecimals));
+  return (baseAtoms * scaled * pow10(quoteDecimals)) / (pow10(12) * pow10(baseDecimals));
+}
+
+/** 10^n as a bigint, computed once per n (this runs for every bar's valuation). */
+const POW10: bigint[] = [];
+function pow10(n: number): bigint {
+  return (POW10[n] ??= 10n ** BigInt(n));
 }
 
 function share(total: bigint, part: bigint, whole: bigint): bigint {

@@ -184,8 +184,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       priceUsd: (mint: string) => (mint === quote.mint ? 1 : mint === base.mint ? run.fillPrice : undefined),
       now: () => new Date(run.fillTimeMs),
     };
-    run.bus = new MemoryBus();
-    run.store = new MemoryStore();
+    // One process, private to this run: handlers get the published objects (no JSON copies) and
+    // the store keeps the objects it is given (no structured clones); nothing on this path mutates them.
+    run.bus = new MemoryBus({ sharePayloads: true });
+    run.store = new MemoryStore({ copies: false });
     run.engine = await composeEngine({
       holder: new ConfigHolder(marketConfig(opts.active, { base, quote, strategies }, opts.fill)),
       bus: run.bus,
@@ -196,6 +198,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       ai: aiOptions,
       observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decisionMs),
       saveStateAfterEachResult: false,
+      batchEvaluationMetrics: true,
     });
     runs.push(run as MarketRun);
   }
@@ -273,6 +276,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     }
   };
   const every = opts.progressEvery ?? Math.max(1, Math.ceil(steps / 20));
+  const isoTime = new IsoTimes();
   let barsEvaluated = 0;
   for (let s = 0; s < steps; s++) {
     for (const r of runs) {
@@ -291,7 +295,9 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       r.fillTimeMs = ref?.timeMs ?? bars.time[i]! + interval;
       r.fillBar = opts.fill.fillAt === 'close' ? i : i + 1;
       decisionMs = bars.time[i]! + interval;
-      const event: PriceEvent = { mint: r.base.mint, symbol: r.base.symbol, usd: bars.close[i]!, time: new Date(bars.time[i]! + interval).toISOString(), source: 'backtest', bar: barAt(bars, i) };
+      // The tick's id is the bar's place in this run (unique; no text built from its time and price), its time given as a number too.
+      const closeMs = bars.time[i]! + interval;
+      const event: PriceEvent = { id: `backtest:${r.id}:${i}`, mint: r.base.mint, symbol: r.base.symbol, usd: bars.close[i]!, time: isoTime.format(closeMs), timeMs: closeMs, source: 'backtest', bar: barAt(bars, i) };
       if (r.feeds.length) {
         // Bars of the markets the indicators read, closed at the same time; a missing one is left out (counted in `misalignments`).
         const other: Record<string, PriceBar> = {};
@@ -376,6 +382,33 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     decided += [...st.orders.values()].reduce((a, o) => a + o.decided, 0);
   }
   return { result, orders, strategies: names, misalignments: gaps, stats: { bars: barsEvaluated, steps, evaluations, decided, filled, failed, errors, elapsedMs: performance.now() - started } };
+}
+
+/**
+ * `new Date(ms).toISOString()` for bar times, the date part formatted once per UTC day: a backtest
+ * names every bar's close time, and the full conversion was a visible part of a bar's cost.
+ */
+export class IsoTimes {
+  private day = NaN;
+  private prefix = '';
+
+  format(ms: number): string {
+    const day = Math.floor(ms / 86_400_000);
+    if (day !== this.day) {
+      const iso = new Date(day * 86_400_000).toISOString();
+      this.prefix = iso.slice(0, iso.indexOf('T') + 1);
+      this.day = day;
+    }
+    let rest = ms - day * 86_400_000; // whole ms of the day
+    if (!Number.isInteger(rest)) return new Date(ms).toISOString();
+    const milli = rest % 1000;
+    rest = (rest - milli) / 1000;
+    const sec = rest % 60;
+    rest = (rest - sec) / 60;
+    const min = rest % 60;
+    const hour = (rest - min) / 60;
+    return `${this.prefix}${hour < 10 ? '0' : ''}${hour}:${min < 10 ? '0' : ''}${min}:${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  }
 }
 
 function failNoBars(): never {

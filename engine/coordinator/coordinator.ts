@@ -108,7 +108,10 @@ export class Coordinator {
     const first = routes[0];
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());
-    const { executor, reason, ...params } = first.params;
+    const { executor, reason } = first.params;
+    // The other params, key by key (an object rest is a slow generic copy, once per order here).
+    const params: Record<string, unknown> = {};
+    for (const k in first.params) if (k !== 'executor' && k !== 'reason' && Object.hasOwn(first.params, k)) params[k] = first.params[k];
     return { kind: 'routed', route: { executor: String(executor), ruleId: first.ruleId, ...(reason !== undefined ? { reason: String(reason) } : {}), params } };
   }
 

@@ -68,6 +68,8 @@ export interface PriceEvent {
   symbol: string;
   usd: number;
   time: string;
+  /** `time` as epoch ms, when the producer has it as a number (a backtest): read instead of parsing `time`. */
+  timeMs?: number;
   source: string;
   slot?: number;
   /** Chain runs (the scanners' price feed): best bid and ask across venues. */

@@ -68,11 +68,14 @@ export function convertAtoms(amount: bigint, from: TokenInfo, fromUsd: number, t
   return den === 0n ? 0n : num / den;
 }
 
+/** Params the order holds as fields of its own, not in `params`. */
+const ORDER_FIELDS = new Set(['side', 'amountIn', 'urgency']);
+
 /** The event's remaining params as JSON values (bigints as decimal strings, undefined dropped). */
 function jsonParams(params: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || typeof v === 'function') continue;
+    if (ORDER_FIELDS.has(k) || v === undefined || typeof v === 'function') continue;
     out[k] = typeof v === 'bigint' ? v.toString() : v !== null && typeof v === 'object' ? JSON.parse(canonicalJson(v)) : v;
   }
   return out;
@@ -124,7 +127,6 @@ export function buildOrders(event: FiredEvent, ctx: OrderContext): Order[] {
   const idParts = { strategy: ctx.strategy, rule: event.ruleId, ruleSetHash: ctx.ruleSetHash, factsDigest: digest };
   const createdAt = ctx.now.toISOString();
   const expiresAt = new Date(ctx.now.getTime() + ttlHours * 3_600_000).toISOString();
-  const { side: _s, amountIn: _a, urgency: _u, ...rest } = p;
   const base: Omit<Order, 'id' | 'amountIn' | 'minAmountOut' | 'notionalUsd'> = {
     strategy: ctx.strategy,
     rule: event.ruleId,
@@ -136,7 +138,7 @@ export function buildOrders(event: FiredEvent, ctx: OrderContext): Order[] {
     urgency,
     createdAt,
     expiresAt,
-    params: jsonParams(rest),
+    params: jsonParams(p),
     factsDigest: digest,
     explanation: ctx.explanation,
     ...(limitPriceUsd !== undefined ? { limitPriceUsd } : {}),

@@ -16,13 +16,18 @@ export interface RuleSet {
   evaluatorKind: string;
 }
 
+/** Object keys as JSON text with the colon, computed once each (bounded: keys past it are quoted afresh). */
+const QUOTED_KEYS = new Map<string, string>();
+/** Printable ASCII without `"` and backslash: JSON.stringify leaves such a string as it is, in quotes. */
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** JSON with sorted keys and bigints as strings: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
-  // Hand-rolled: it runs on every order's fact snapshot, on the decision path.
+  // Hand-rolled: it runs on every order's fact snapshot, on the decision path (the order id hashes it).
   if (value === undefined || value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return PLAIN_STRING.test(value) ? `"${value}"` : JSON.stringify(value);
     case 'number':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
@@ -47,12 +52,18 @@ export function canonicalJson(value: unknown): string {
   const keys = Object.keys(obj).sort();
   let out = '{';
   let first = true;
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const v = obj[k];
     if (v === undefined || typeof v === 'function') continue;
     if (!first) out += ',';
     first = false;
-    out += JSON.stringify(k) + ':' + canonicalJson(v);
+    let quoted = QUOTED_KEYS.get(k);
+    if (quoted === undefined) {
+      quoted = JSON.stringify(k) + ':';
+      if (QUOTED_KEYS.size < 4096) QUOTED_KEYS.set(k, quoted);
+    }
+    out += quoted + canonicalJson(v);
   }
   return out + '}';
 }

@@ -174,3 +174,15 @@ test('a read market without data, and --data with several markets, are typed err
   // One series given (the single-market form): a strategy trading another market is refused, not run on the wrong bars.
   await assert.rejects(runBacktest({ active, series: series('SOL', [0, 1, 2]), strategies: ['ray-sol-trend'], fill: FILL }), (e: unknown) => isSolrulesError(e, 'BACKTEST_UNKNOWN_MARKET') && /ray-sol-trend trades RAY\/USDC/.test((e as Error).message.replace("'ray-sol-trend'", 'ray-sol-trend')));
 });
+
+test('the merged clock is the sorted union of the traded markets\' bar times, whether or not a series is in order', () => {
+  const meta = { market: 'X', kind: 'spot' as const, timeframeMs: H, sources: [] };
+  const series = (hours: number[]) => new CandleSeries({ time: Float64Array.from(hours.map((h) => h * H)), open: new Float64Array(hours.length), high: new Float64Array(hours.length), low: new Float64Array(hours.length), close: new Float64Array(hours.length), volume: null }, meta);
+  const hours = (times: Float64Array) => [...times].map((t) => t / H);
+  const ordered = new Map([['A', series([0, 2, 4, 7])], ['B', series([1, 2, 3, 7, 9])], ['C', series([5])]]);
+  assert.deepEqual(hours(mergeClock(ordered, ['A', 'B', 'C']).times), [0, 1, 2, 3, 4, 5, 7, 9]);
+  assert.deepEqual(hours(mergeClock(ordered, ['B']).times), [1, 2, 3, 7, 9]);
+  // Built out of order (the loaders never do): the same union, sorted.
+  const unordered = new Map([['A', series([4, 0, 2, 2])], ['B', series([3, 1])]]);
+  assert.deepEqual(hours(mergeClock(unordered, ['A', 'B']).times), [0, 1, 2, 3, 4]);
+});

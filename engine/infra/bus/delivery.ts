@@ -31,6 +31,8 @@ export async function deliver(
   handler: MessageHandler<unknown>,
   fields: Omit<BusMessage<unknown>, 'ack' | 'nak' | 'term'>,
   opts: SubscribeOptions,
+  /** Run the handler in the trace context of the headers (false: in the current one; a bus carrying no trace context). */
+  traceContext = true,
 ): Promise<DeliveryOutcome> {
   let settled: 'ack' | 'nak' | 'term' | undefined;
   let nakDelay: number | undefined;
@@ -55,7 +57,7 @@ export async function deliver(
     },
   };
   try {
-    await runInTraceContext(fields.headers, () => handler(msg));
+    await (traceContext ? runInTraceContext(fields.headers, () => handler(msg)) : handler(msg));
     settled ??= 'ack';
   } catch (err) {
     settled ??= 'nak';

@@ -8,6 +8,7 @@ import { SolrulesError } from '../../errors/index.ts';
 import { deadLetterSubject, subjectMatches, type Bus, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from './bus.ts';
 import { deadLetterHeaders, deliver, payloadJson } from './delivery.ts';
 import { withTraceHeaders } from './trace.ts';
+import { tracingEnabled } from '../telemetry/index.ts';
 
 interface Sub {
   pattern: string;
@@ -18,7 +19,9 @@ interface Sub {
 
 interface Envelope {
   subject: string;
+  /** The payload as JSON text (copied per delivery), or, on a bus sharing payloads, the object itself. */
   json: string;
+  shared?: unknown;
   headers: Record<string, string>;
   msgId: string | undefined;
   replyTo?: (data: unknown) => void;
@@ -27,6 +30,14 @@ interface Envelope {
 export interface MemoryBusOptions {
   /** How long a msg id is remembered for dedup (default 2 min, as JetStream's duplicate window). */
   dedupWindowMs?: number;
+  /**
+   * Hand each handler the published object itself instead of a JSON copy, and carry no trace
+   * context while tracing is off: for a single process whose handlers never mutate a message
+   * (a backtest's private engine). Delivery stays asynchronous, in the same order, with the
+   * same dedup, queue groups, ack / nak and dead-lettering. Payloads are still required to be
+   * JSON values, but nothing checks it here: the same publishers run on the copying buses.
+   */
+  sharePayloads?: boolean;
 }
 
 export class MemoryBus implements Bus {
@@ -35,11 +46,14 @@ export class MemoryBus implements Bus {
   private readonly seenIds = new Map<string, number>();
   private sweepAtSize = 10_000;
   private readonly inflight = new Set<Promise<void>>();
+  private readonly matchCache = new Map<string, Map<string, boolean>>();
   private closed = false;
   private readonly dedupWindowMs: number;
+  private readonly sharePayloads: boolean;
 
   constructor(opts: MemoryBusOptions = {}) {
     this.dedupWindowMs = opts.dedupWindowMs ?? 120_000;
+    this.sharePayloads = opts.sharePayloads ?? false;
   }
 
   async publish(subject: string, data: unknown, opts: PublishOptions = {}): Promise<void> {
@@ -48,6 +62,7 @@ export class MemoryBus implements Bus {
 
   private envelope(subject: string, data: unknown, opts: PublishOptions): Envelope {
     if (this.closed) throw new SolrulesError('BUS_CLOSED', `publish to '${subject}' after the bus was closed`, { subject });
+    if (this.sharePayloads) return { subject, json: '', shared: data, headers: tracingEnabled() ? withTraceHeaders(opts.headers) : { ...opts.headers }, msgId: opts.msgId };
     return { subject, json: payloadJson(subject, data), headers: withTraceHeaders(opts.headers), msgId: opts.msgId };
   }
 
@@ -66,16 +81,33 @@ export class MemoryBus implements Bus {
     return false;
   }
 
+  /** Whether a pattern matches a subject, remembered per pair (a bus sees few distinct subjects; matching splits both). */
+  private matches(pattern: string, subject: string): boolean {
+    let bySubject = this.matchCache.get(pattern);
+    if (!bySubject) this.matchCache.set(pattern, (bySubject = new Map()));
+    let m = bySubject.get(subject);
+    if (m === undefined) {
+      m = subjectMatches(pattern, subject);
+      // Bounded: a bus publishing to unboundedly many subjects matches afresh past this.
+      if (bySubject.size < 1024) bySubject.set(subject, m);
+    }
+    return m;
+  }
+
   private deliver(env: Envelope): void {
     if (this.isDuplicate(env.msgId)) return;
-    const groups = new Map<string, Sub[]>();
+    let groups: Map<string, Sub[]> | undefined;
     for (const sub of this.subs) {
-      if (!sub.active || !subjectMatches(sub.pattern, env.subject)) continue;
+      if (!sub.active || !this.matches(sub.pattern, env.subject)) continue;
       if (sub.opts.queue) {
         const key = `${sub.opts.queue}`;
-        groups.set(key, [...(groups.get(key) ?? []), sub]);
+        groups ??= new Map();
+        const members = groups.get(key);
+        if (members) members.push(sub);
+        else groups.set(key, [sub]);
       } else this.track(this.run(sub, env, 1));
     }
+    if (!groups) return;
     for (const [group, members] of groups) {
       const cursor = this.queueCursor.get(group) ?? 0;
       this.queueCursor.set(group, cursor + 1);
@@ -93,8 +125,9 @@ export class MemoryBus implements Bus {
     if (!sub.active) return;
     const outcome = await deliver(
       sub.handler,
-      { subject: env.subject, data: JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: (data: unknown) => env.replyTo?.(data), inProgress: () => {} },
+      { subject: env.subject, data: this.sharePayloads ? env.shared : JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: (data: unknown) => env.replyTo?.(data), inProgress: () => {} },
       sub.opts,
+      !this.sharePayloads || 'traceparent' in env.headers,
     );
     if (outcome.kind === 'ack') return;
     if (outcome.kind === 'dead-letter') {

@@ -16,7 +16,23 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+export interface MemoryStoreOptions {
+  /**
+   * Copy what goes in and comes out (default true), so a caller mutating an object it handed over
+   * or read cannot change the stored row. False: rows are the callers' objects, for a private
+   * store whose callers never mutate them (a backtest's engine: orders and reports are built once
+   * and only read). Status updates still change the stored row, as with copies.
+   */
+  copies?: boolean;
+}
+
 export class MemoryStore implements Store {
+  private readonly copy: <T>(value: T) => T;
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.copy = opts.copies === false ? (v) => v : structuredClone;
+  }
+
   private readonly orders = new Map<string, StoredOrder>();
   private readonly executions = new Map<string, ExecutionReport>();
   private readonly submissions = new Map<string, Submission>();
@@ -32,7 +48,7 @@ export class MemoryStore implements Store {
   async insertOrder(order: Order, status: OrderStatus = 'decided'): Promise<boolean> {
     checkStatus(status);
     if (this.orders.has(order.id)) return false;
-    this.orders.set(order.id, { order: structuredClone(order), status, updatedAt: new Date().toISOString() });
+    this.orders.set(order.id, { order: this.copy(order), status, updatedAt: new Date().toISOString() });
     return true;
   }
 
@@ -48,7 +64,8 @@ export class MemoryStore implements Store {
 
   async getOrder(id: string): Promise<StoredOrder | undefined> {
     const row = this.orders.get(id);
-    return row && structuredClone(row);
+    // Without copies the row is still a new object: its status must not change under the caller.
+    return row && (this.copy === structuredClone ? structuredClone(row) : { ...row });
   }
 
   async listOrders(filter: { status?: readonly OrderStatus[]; strategy?: string } = {}): Promise<StoredOrder[]> {
@@ -99,8 +116,13 @@ export class MemoryStore implements Store {
 
   async recordExecution(report: ExecutionReport, opts: { fence?: Fence } = {}): Promise<boolean> {
     for (const f of ['amountIn', 'amountOut', 'feeAtoms', 'networkFeeLamports'] as const) nonNegative(report[f], f);
-    const { fills, ...rest } = report;
-    const row: ExecutionReport = structuredClone({ ...rest, ...(fills?.length ? { fills } : {}), at: isoTime(report.at, 'report.at') });
+    const fills = report.fills;
+    // Every field but an empty fills list, `at` normalized; key by key (an object rest is a slow generic copy).
+    const fields: Record<string, unknown> = {};
+    for (const k in report) if (k !== 'fills' && Object.hasOwn(report, k)) fields[k] = (report as unknown as Record<string, unknown>)[k];
+    if (fills?.length) fields.fills = fills;
+    fields.at = isoTime(report.at, 'report.at');
+    const row = this.copy(fields as unknown as ExecutionReport);
     for (const [i, fill] of (fills ?? []).entries()) {
       nonNegative(fill.amountIn, `fills[${i}].amountIn`);
       nonNegative(fill.amountOut, `fills[${i}].amountOut`);

@@ -17,6 +17,7 @@ export {
   resetMetrics,
   auditRegistry,
   onLabelViolation,
+  HistogramBatch,
   type Metrics,
   type LabelViolation,
 } from './metrics.ts';

@@ -179,6 +179,85 @@ export function enableProcessMetrics(): void {
   collectDefaultMetrics({ register: registry });
 }
 
+/** What prom-client (15.x) keeps per histogram series: read by `HistogramBatch` to merge a batch in one step. */
+interface HistogramSeries {
+  labels: Record<string, string | number>;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
+/**
+ * Observations of one histogram series summed locally (count, sum and a count per bucket) and
+ * merged into the metric by `flush()`: the same buckets, sum and count as one `observe` per value,
+ * for a hot loop that observes once per bar (a backtest's rule evaluations). The first value of a
+ * flush goes through `observe` itself (label guard, validation, the series created); the rest is
+ * added to that series.
+ */
+export class HistogramBatch {
+  private readonly bounds: readonly number[];
+  private readonly counts: Float64Array;
+  private count = 0;
+  private sum = 0;
+  private first = 0;
+
+  constructor(
+    private readonly metric: Histogram<string>,
+    private readonly labels: Record<string, string>,
+  ) {
+    this.bounds = (metric as unknown as { upperBounds: number[] }).upperBounds;
+    if (!Array.isArray(this.bounds)) throw new TypeError(`HistogramBatch: ${(metric as unknown as { name: string }).name} has no upperBounds (prom-client internals changed)`);
+    this.counts = new Float64Array(this.bounds.length);
+  }
+
+  /** Observations waiting for `flush()`. */
+  get pending(): number {
+    return this.count;
+  }
+
+  observe(value: number): void {
+    if (this.count === 0) {
+      this.first = value;
+      this.count = 1;
+      return;
+    }
+    const b = this.bounds;
+    for (let i = 0; i < b.length; i++) {
+      if (value <= b[i]!) {
+        this.counts[i]! += 1;
+        break;
+      }
+    }
+    this.count += 1;
+    this.sum += value;
+  }
+
+  /** Adds what was observed since the last flush to the metric. */
+  flush(): void {
+    if (this.count === 0) return;
+    this.metric.observe(this.labels, this.first);
+    if (this.count > 1) {
+      const series = this.series();
+      series.sum += this.sum;
+      series.count += this.count - 1;
+      for (let i = 0; i < this.bounds.length; i++) if (this.counts[i]) series.bucketValues[this.bounds[i]!] = (series.bucketValues[this.bounds[i]!] ?? 0) + this.counts[i]!;
+    }
+    this.counts.fill(0);
+    this.count = 0;
+    this.sum = 0;
+  }
+
+  /** The series `observe` just wrote to: the one whose labels are this batch's (or the guard's replacement of them). */
+  private series(): HistogramSeries {
+    const all = Object.values((this.metric as unknown as { hashMap: Record<string, HistogramSeries> }).hashMap);
+    const keys = Object.keys(this.labels);
+    const exact = all.find((s) => keys.every((k) => String(s.labels[k]) === this.labels[k]));
+    const found = exact ?? all.find((s) => keys.every((k) => String(s.labels[k]) === this.labels[k] || s.labels[k] === OTHER));
+    if (!found) throw new TypeError(`HistogramBatch: no series for ${JSON.stringify(this.labels)} after observe (prom-client internals changed)`);
+    return found;
+  }
+}
+
 /** Zeroes every metric and forgets accepted label values (tests, and a replay that restarts). */
 export function resetMetrics(): void {
   registry.resetMetrics();

@@ -3,7 +3,7 @@
  * evaluation (stage or span, latency, hits, errors), the rule set in force, and a strategy's
  * P&L, fees, rebalances and completions (reported as deltas of the planner's own counters).
  */
-import { metrics } from './metrics.ts';
+import { HistogramBatch, metrics } from './metrics.ts';
 import { stage, tracingEnabled } from './tracing.ts';
 
 /**
@@ -29,18 +29,29 @@ export async function observeEvaluation<E extends { ruleId: string }>(file: stri
   });
 }
 
+/** Evaluations a batched EvaluationTelemetry sums before adding them to the metrics. */
+export const EVALUATION_BATCH = 1024;
+
 /**
  * The telemetry of one rule file's evaluations (what observeEvaluation records), with its labels
  * and span attributes built once: synchronous when the evaluator answers synchronously (the
  * compiled one), so a tick that decides nothing makes no promise.
+ *
+ * `batched` (a backtest, which evaluates once per bar as fast as it can): latency, count and hits
+ * are summed here and added to the metrics every EVALUATION_BATCH evaluations and at `flush()`
+ * (the engine flushes at stop and when the rule set changes): the same totals, buckets included,
+ * one metric update per batch instead of three per evaluation. An evaluation that throws is
+ * counted at once.
  */
 export class EvaluationTelemetry {
   private readonly labels: { file: string; evaluator: string };
   private readonly attributes: Record<string, string>;
+  private readonly batch: { duration: HistogramBatch; hits: Map<string, number> } | undefined;
 
-  constructor(private readonly file: string, evaluator: string) {
+  constructor(private readonly file: string, evaluator: string, opts: { batched?: boolean } = {}) {
     this.labels = { file, evaluator };
     this.attributes = { 'solrules.rule_file': file, 'solrules.evaluator': evaluator };
+    if (opts.batched) this.batch = { duration: new HistogramBatch(metrics.rules.evaluationDuration, this.labels), hits: new Map() };
   }
 
   /** `evaluate(facts)` with the stage, latency, count, hits and errors of one evaluation. */
@@ -48,6 +59,16 @@ export class EvaluationTelemetry {
     // Without tracing a stage is the call itself: skip the closure.
     if (!tracingEnabled()) return this.measured(evaluate, self, facts);
     return stage('rules.evaluate', this.attributes, () => this.measured(evaluate, self, facts));
+  }
+
+  /** Adds what a batched telemetry summed to the metrics (nothing to do unbatched). */
+  flush(): void {
+    const b = this.batch;
+    if (!b || b.duration.pending === 0) return;
+    metrics.rules.evaluations.inc(this.labels, b.duration.pending);
+    b.duration.flush();
+    for (const [rule_id, n] of b.hits) metrics.rules.hits.inc({ rule_id, file: this.file }, n);
+    b.hits.clear();
   }
 
   private measured<F, E extends { ruleId: string }>(evaluate: (facts: F) => E[] | Promise<E[]>, self: unknown, facts: F): E[] | Promise<E[]> {
@@ -72,6 +93,13 @@ export class EvaluationTelemetry {
   }
 
   private done<E extends { ruleId: string }>(t0: number, fired: E[]): E[] {
+    const b = this.batch;
+    if (b) {
+      b.duration.observe((performance.now() - t0) / 1000);
+      for (let i = 0; i < fired.length; i++) b.hits.set(fired[i]!.ruleId, (b.hits.get(fired[i]!.ruleId) ?? 0) + 1);
+      if (b.duration.pending >= EVALUATION_BATCH) this.flush();
+      return fired;
+    }
     metrics.rules.evaluationDuration.observe(this.labels, (performance.now() - t0) / 1000);
     metrics.rules.evaluations.inc(this.labels);
     for (let i = 0; i < fired.length; i++) metrics.rules.hits.inc({ rule_id: fired[i]!.ruleId, file: this.file });
@@ -79,6 +107,7 @@ export class EvaluationTelemetry {
   }
 
   private failed(t0: number): void {
+    this.flush();
     metrics.rules.evaluationErrors.inc({ file: this.file });
     metrics.rules.evaluationDuration.observe(this.labels, (performance.now() - t0) / 1000);
     metrics.rules.evaluations.inc(this.labels);

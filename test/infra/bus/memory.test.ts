@@ -27,3 +27,45 @@ test('a queue group shares the messages; a plain subscriber gets all of them in 
   assert.deepEqual([...a, ...b].sort((x, y) => x - y), all);
   await bus.close();
 });
+
+test('sharePayloads: handlers get the published object itself, in order, with dedup, queue groups and redelivery kept', async () => {
+  const bus = new MemoryBus({ sharePayloads: true });
+  const sent = { n: 1, nested: { k: 'v' } };
+  const seen: unknown[] = [];
+  const group: string[] = [];
+  await bus.subscribe('execution.shared', (m) => void seen.push(m.data));
+  await bus.subscribe('execution.shared', () => void group.push('a'), { queue: 'q' });
+  await bus.subscribe('execution.shared', () => void group.push('b'), { queue: 'q' });
+  await bus.publish('execution.shared', sent, { msgId: 'm1' });
+  await bus.publish('execution.shared', sent, { msgId: 'm1' }); // a duplicate id is dropped, as on the copying bus
+  await bus.publish('execution.shared', { n: 2 });
+  await bus.settle();
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0], sent, 'the handler gets the publisher\'s object, not a copy');
+  assert.deepEqual(seen[1], { n: 2 });
+  assert.deepEqual(group.sort(), ['a', 'b'], 'each message to one member of the group');
+  // A failing handler is still redelivered, then dead-lettered with the same object.
+  let tries = 0;
+  const dead: unknown[] = [];
+  await bus.subscribe('execution.flaky', () => {
+    tries += 1;
+    throw new Error('boom');
+  }, { maxDeliver: 2, backoffMs: () => 1 });
+  await bus.subscribe('dlq.execution.flaky', (m) => void dead.push(m.data));
+  await bus.publish('execution.flaky', sent);
+  await bus.settle();
+  assert.equal(tries, 2);
+  assert.equal(dead[0], sent);
+  await bus.close();
+});
+
+test('sharePayloads: without tracing no trace context is added; headers given travel as they are', async () => {
+  const bus = new MemoryBus({ sharePayloads: true });
+  const headers: Array<Readonly<Record<string, string>>> = [];
+  await bus.subscribe('execution.h', (m) => void headers.push(m.headers));
+  await bus.publish('execution.h', {}, { headers: { 'x-a': '1' } });
+  await bus.publish('execution.h', {});
+  await bus.settle();
+  assert.deepEqual(headers, [{ 'x-a': '1' }, {}]);
+  await bus.close();
+});

@@ -1,0 +1,28 @@
+/** canonicalJson: the text the order id and facts digest hash, so it must never change for a value. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalJson } from '../../engine/rules/index.ts';
+
+/** The reference: JSON.stringify with keys sorted at every level, bigints as decimal strings. */
+function reference(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (typeof v === 'bigint') return v.toString();
+    if (Array.isArray(v)) return v.map((x) => (x === undefined || typeof x === 'function' ? null : sort(x)));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    return v;
+  };
+  return JSON.stringify(sort(value) ?? null);
+}
+
+test('canonicalJson equals sorted-key JSON for every kind of string, key and number', () => {
+  const strings = ['', 'plain', 'with "quote"', 'back\\slash', 'tab\there', 'nl\n', '\u0000\u001f', '\u007f del', 'é ü 中文', '😀', '\ud800 lone', 'x\udc00', '/slash', '~}{|'];
+  const value: Record<string, unknown> = { z: 1, a: [1.5, -0, 1e21, 1e-7, NaN, Infinity, null, undefined, 'x'], n: { b: true, a: false, big: 12345678901234567890n }, skip: undefined, fn: () => 1 };
+  for (const [i, s] of strings.entries()) {
+    value[`s${i}`] = s;
+    value[s] = i; // the same texts as keys
+  }
+  assert.equal(canonicalJson(value), reference(value));
+  // Twice: the second call reads the quoted keys remembered by the first.
+  assert.equal(canonicalJson(value), reference(value));
+  for (const s of strings) assert.equal(canonicalJson(s), JSON.stringify(s), JSON.stringify(s));
+});
