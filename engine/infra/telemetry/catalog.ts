@@ -8,7 +8,7 @@
  * counters end in `_total`, and every label is bounded (see labels.ts).
  */
 import { VENUES } from '../../venues/index.ts';
-import { enumOf, info, named, type LabelBound } from './labels.ts';
+import { declaredOf, enumOf, info, named, type LabelBound } from './labels.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -66,7 +66,8 @@ export const L = {
   executionStatus: enumOf('filled', 'failed', 'expired', 'rejected'),
   retryReason: enumOf('dropped', 'blockhash-expired', 'bundle-failed', 'rpc-error', 'timeout'),
   guardReason: enumOf('would-fail', 'shortfall'),
-  completion: enumOf('take-profit', 'stop-loss', 'position-limit', 'replay-end', 'stopped'),
+  // The planners' own reasons, plus the exit reasons the loaded strategy rule files declare (a signal rule's `exit:`).
+  completion: declaredOf('the exit reasons of the loaded strategy rule files', 64, 'take-profit', 'stop-loss', 'trailing-stop', 'max-holding', 'position-limit', 'replay-end', 'stopped'),
   quoteSource: enumOf('local', 'jupiter', 'cache'),
   quoteResult: enumOf('ok', 'no-route', 'stale', 'error', 'timeout', 'rate-limited', 'circuit-open'),
   cache: enumOf('quotes', 'prices', 'volume', 'balances', 'dedup', 'blockhash'),
