@@ -190,6 +190,9 @@ export const CATALOG = {
     handled: counter('solrules_bus_messages_handled_total', 'Deliveries handled, by outcome.', { subject: L.subject, result: L.busResult }),
     handlerDuration: histogram('solrules_bus_handler_duration_seconds', 'Time a handler took for one delivery.', { subject: L.subject }, 'seconds', LATENCY_FAST.concat([0.5, 1, 5])),
   },
+  ai: {
+    budgetRefusals: counter('solrules_ai_budget_refusals_total', 'AI analyses refused because the daily AI budget was exhausted (the log warns at the first of a budget day only).'),
+  },
   control: {
     paused: gauge('solrules_control_paused', '1 while an operator has paused the engine.'),
     killSwitch: gauge('solrules_control_kill_switch', '1 while the kill switch is engaged.'),
