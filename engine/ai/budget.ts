@@ -42,6 +42,10 @@ export class DailyBudget {
   private day = '';
   private calls = 0;
   private costUsd = 0;
+  /** Analyses refused for this budget day's limit (the day's first is logged, the rest counted). */
+  private refused = 0;
+  /** A past budget day whose refusals were not summed up yet. */
+  private unreported: { day: string; refused: number } | undefined;
 
   constructor(
     readonly limits: BudgetLimits,
@@ -55,9 +59,11 @@ export class DailyBudget {
   private roll(): void {
     const day = new Date(this.clock.now()).toISOString().slice(0, 10);
     if (day !== this.day) {
+      if (this.refused > 0) this.unreported = { day: this.day, refused: this.refused };
       this.day = day;
       this.calls = 0;
       this.costUsd = 0;
+      this.refused = 0;
     }
   }
 
@@ -82,6 +88,25 @@ export class DailyBudget {
     const cost = costOf(usage, this.limits.prices);
     this.costUsd += cost;
     return cost;
+  }
+
+  /** Counts an analysis refused for the limit; returns how many this budget day has refused (1: the first, the one to log). */
+  countRefused(): number {
+    this.roll();
+    return ++this.refused;
+  }
+
+  /**
+   * The refusals of a budget window that has ended, once (then undefined): the current day's after
+   * the budget allowed a call again, or a past day's. For one summary line per window.
+   */
+  takeRefusalSummary(): { day: string; refused: number } | undefined {
+    this.roll();
+    let out = this.unreported;
+    this.unreported = undefined;
+    if (!out && this.refused > 0 && this.refusal() === undefined) out = { day: this.day, refused: this.refused };
+    if (out && out.day === this.day) this.refused = 0;
+    return out;
   }
 
   status(): BudgetStatus {

@@ -12,6 +12,7 @@ import type { AiClient, AnalysisRequest, AnalysisResult } from './client.ts';
 import { aiFact, type AiFact } from './fact.ts';
 import type { Language, PromptVars } from './prompts.ts';
 import { defaultAiLogger, type AiLogger, type Clock } from './support.ts';
+import { metrics } from '../infra/telemetry/index.ts';
 import type { ChartInput } from './types.ts';
 
 export type Trigger = 'schedule' | 'on-demand';
@@ -129,6 +130,23 @@ export class AnalysisQueue {
     return { queued: this.pending.length, running: this.running, ...(this.opts.budget ? { budget: this.opts.budget.status() } : {}) };
   }
 
+  /**
+   * A refused analysis is counted (solrules_ai_budget_refusals_total); only the first of a budget
+   * day is logged — a fast replay would otherwise log one warning per queued job.
+   */
+  private noteBudgetRefusal(job: AnalysisJob, message: string): void {
+    metrics.ai.budgetRefusals.inc();
+    this.summarizeBudgetRefusals(); // a past day's refusals, before this day's first warning
+    const refusedToday = this.opts.budget!.countRefused();
+    if (refusedToday === 1) this.log.warn({ market: job.market, trigger: job.trigger }, `${message}; further analyses refused until the budget resets are counted (solrules_ai_budget_refusals_total) and summed up in one line when it does`);
+  }
+
+  /** One line for the refusals of a budget window that has ended (the day rolled, or the limit allows calls again). */
+  private summarizeBudgetRefusals(): void {
+    const ended = this.opts.budget?.takeRefusalSummary();
+    if (ended) this.log.info({ day: ended.day, refused: ended.refused }, `AI budget of ${ended.day} UTC: ${ended.refused} analys${ended.refused === 1 ? 'is' : 'es'} refused while it was exhausted`);
+  }
+
   private pump(): void {
     while (this.running < (this.opts.concurrency ?? 1) && this.pending.length > 0) {
       const next = this.pending.shift()!;
@@ -158,10 +176,11 @@ export class AnalysisQueue {
         usage: { promptTokens: 0, completionTokens: 0 }, costUsd: 0, calls: 0,
         error: { code: 'AI_BUDGET_EXHAUSTED', message: `AI analysis stopped: ${refusal}` },
       };
-      this.log.warn({ market: job.market, trigger: job.trigger }, result.error.message);
+      this.noteBudgetRefusal(job, result.error.message);
       this.latestByMarket.set(job.market, result);
       return result;
     }
+    this.summarizeBudgetRefusals();
     const chart = renderChart(input);
     const last = this.previousOk.get(job.market);
     if (last && last.result.chartSha256 === chart.sha256) {

@@ -21,6 +21,7 @@ import type { EngineRole, MarketSync, TradingEngine } from './engine.ts';
 import type { Partition } from '../cluster/index.ts';
 import { FactWatch, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 import { settingsNeedingRestart } from './restart.ts';
+import { declareCompletionReasons } from './completion-reasons.ts';
 import { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings } from './services.ts';
 
 /** Where the engine's market facts come from: a replayed series or a chain. */
@@ -144,6 +145,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
   // from the submission journal and checked on chain; in a queue group they come back by redelivery.
   const recovery = opts.live && !shared ? engine.recoverSubmittedOrders() : Promise.resolve({ resumed: [], reports: [] });
   reportRuleSet(opts.active.ruleSet, opts.active.appliedAt);
+  declareCompletionReasons(opts.active, opts.log);
   health.register('rules', () => ({ ok: true, detail: `rule set ${holder.current.ruleSet.hash.slice(0, 12)}` }));
   // /readyz also needs the servers this run depends on (the embedded bus, cache and stores have none)
   registerServiceChecks(health, services, { cacheInUse: cache !== undefined });
@@ -157,6 +159,7 @@ export async function compose(opts: ComposeOptions): Promise<App> {
     let needsRestart: string[] = [];
     if (o.applied) {
       await recordRuleSet(holder.current);
+      declareCompletionReasons(holder.current, opts.log);
       needsRestart = settingsNeedingRestart(started, holder.current.strategies);
       if (needsRestart.length) opts.log.warn({ settings: needsRestart }, `reload applied, but these settings need a restart to take effect: ${needsRestart.join(', ')}`);
     }

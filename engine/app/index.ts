@@ -9,6 +9,7 @@ export { FactWatch, factReads, unproducedReads, type UnproducedRead } from './fa
 export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
 export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';
 export { settingsNeedingRestart } from './restart.ts';
+export { declaredCompletionReasons, declareCompletionReasons } from './completion-reasons.ts';
 export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';
 export { analyzeOnDemand, buildEngineAi, aiSchedulesOf, DEFAULT_AI_RECORDINGS, type AiEngineOptions, type EngineAi } from './ai.ts';
 export { WalletWatch, openRunWallets, holdsOf, walletRulesOf, type WalletWatchOptions } from './wallet-watch.ts';

@@ -10,8 +10,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
 /** The settings changed from `before` to `after` that take effect only on a restart, as dotted paths. */
 export function settingsNeedingRestart(before: StrategiesConfig, after: StrategiesConfig): string[] {
   const out: string[] = [];
-  // The market pair: planners, portfolio and the price subscription are built for it.
-  for (const side of ['base', 'quote'] as const) if (!same(before.market[side], after.market[side])) out.push(`market.${side}`);
+  // (The market pair is not listed: a reload changing it is refused, see refusedUntilRestart.)
   // Starting balances seed the paper portfolio once; a running (or continued) run has its own.
   if (!same(before.paper?.startingBalances, after.paper?.startingBalances)) out.push('paper.startingBalances');
   // Executors are built from the registry at start.

@@ -300,14 +300,14 @@ export async function run(argv: string[]): Promise<number> {
     writeFileSync(join(outDir, 'summary.json'), JSON.stringify(result, null, 2) + '\n');
     writeFileSync(join(outDir, 'summary.txt'), text.trimStart() + '\n');
     console.log(`\nsummary written to ${join(outDir, 'summary.json')} and summary.txt (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    await app.close();
-    if (server) {
-      if (lingerSeconds > 0) {
-        console.log(`telemetry: serving the final values for ${lingerSeconds} s more`);
-        await new Promise((r) => setTimeout(r, lingerSeconds * 1000));
-      }
-      await server.close();
+    // Linger before app.close(): it closes the telemetry server too, and a linger after it served
+    // nothing, so a scraper never saw the final values (progress 1 stayed up only between the last
+    // tick and the close, shorter than a scrape interval).
+    if (server && lingerSeconds > 0) {
+      console.log(`telemetry: serving the final values for ${lingerSeconds} s more`);
+      await new Promise((r) => setTimeout(r, lingerSeconds * 1000));
     }
+    await app.close();
     await tracing.shutdown();
     return stoppedBy ? 128 + (stoppedBy === 'SIGINT' ? 2 : 15) : 0;
   });

@@ -66,8 +66,8 @@ export function stricterRiskChanges(serving: ActiveConfig, candidate: ActiveConf
 }
 
 /**
- * What a running engine cannot take from a reload: the settings of an existing strategy its
- * planner is built from (`market:`, `indicators:`, `timeframe:`). Swapping them in would leave
+ * What a running engine cannot take from a reload: the top-level `market:` pair, and the settings
+ * of an existing strategy its planner is built from (`market:`, `indicators:`, `timeframe:`). Swapping them in would leave
  * the planner on the old pair or indicators while rules and reports follow the new ones, so the
  * candidate is refused (CONFIG_RELOAD_NEEDS_RESTART, at the changed key) and the running config
  * stays; restart to apply them. Empty when the candidate may be swapped in.
@@ -76,6 +76,17 @@ export function refusedUntilRestart(serving: ActiveConfig, candidate: ActiveConf
   const out: Diagnostic[] = [];
   const src = candidate.project.strategies?.src;
   const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+  // The top-level pair: planners, the portfolio and the price subscription are built for it, so a
+  // swapped-in pair would drop every tick of the old mint while nothing listens to the new one.
+  for (const side of ['base', 'quote'] as const) {
+    const b = serving.strategies.market[side];
+    const a = candidate.strategies.market[side];
+    if (same(b, a)) continue;
+    const message = `market.${side} changed; the running planners, portfolio and price subscription were built for the old pair, so this reload is refused and the running config stays — restart the engine to apply it`;
+    const found = canonicalJson(a ?? null);
+    const expected = canonicalJson(b ?? null);
+    out.push(src ? diagnosticAt(src, ['market', side], 'CONFIG_RELOAD_NEEDS_RESTART', message, { expected, found, key: true }) : { file: 'strategies.yaml', line: 1, column: 1, code: 'CONFIG_RELOAD_NEEDS_RESTART', message, expected, found });
+  }
   for (const [name, after] of Object.entries(candidate.strategies.strategies)) {
     const before = serving.strategies.strategies[name];
     if (!before) continue; // a new strategy starts on a restart (warned about as unplanned when enabled)

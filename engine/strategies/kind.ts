@@ -64,6 +64,8 @@ export interface StrategyKind {
   indicatorFields?(entry: StrategyEntry): Record<string, readonly string[]>;
   /** Checks of the entry against its strategy's rule file (a param that no rule acts on); `at` is relative to the entry. */
   checkRuleFile?(entry: StrategyEntry, rules: RuleFile): ParamsFinding[];
+  /** Reasons beyond the planners' own that its completions may carry, as its rule file declares them (the bound of solrules_strategy_completions_total's reason label). */
+  completionReasons?(rules: RuleFile): readonly string[];
   /** Builds the planner; throws a typed error when the context lacks what it needs. */
   createPlanner(ctx: PlannerContext): Planner;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { AiClient, AnalysisQueue, DailyBudget, aiFact, type Clock } from '../../engine/ai/index.ts';
 import { ChatServer, VALID, answer, capturedLogger, completion, fakeClock, partsOf } from './chat-server.ts';
 import { chartInput } from './charts.ts';
+import { metrics } from '../../engine/infra/telemetry/index.ts';
 
 async function setup(clock: Clock, budget?: DailyBudget) {
   const server = new ChatServer();
@@ -89,6 +90,39 @@ test('the budget stops the queue with a clear status and the fact goes unready',
   assert.equal(server.received.length, 1);
   assert.deepEqual(queue.fact('SOL/USDT'), { market: 'SOL/USDT', ready: false, status: 'budget-exhausted', recommendation: 'none', confidence: 0, horizon: '', ageSeconds: 0, model: 'vision-test' });
   assert.equal(queue.status().budget?.exhausted, true);
+});
+
+test('an exhausted budget is warned about once per budget day; the refused analyses are counted and summed up when the day rolls', async () => {
+  const clock = fakeClock();
+  const budget = new DailyBudget({ maxCallsPerDay: 1, maxCostUsdPerDay: 10, prices: { inputPerMillion: 0, outputPerMillion: 0 } }, clock);
+  const server = new ChatServer();
+  const baseUrl = await server.start();
+  const { log, lines } = capturedLogger();
+  const client = new AiClient({ baseUrl, model: 'vision-test', clock, log, budget, limits: { timeoutMs: 5000 } });
+  const queue = new AnalysisQueue({ client, clock, log, budget });
+  const refusedBefore = (await metrics.ai.budgetRefusals.get()).values[0]?.value ?? 0;
+  const records = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string; refused?: number; day?: string });
+  try {
+    assert.equal((await queue.submit({ market: 'SOL/USDT', chart: () => chartInput(0) })).status, 'ok');
+    // a fast replay queues many analyses past the limit: all refused, one warning
+    const refused = await Promise.all(Array.from({ length: 25 }, (_, i) => queue.submit({ market: `M${i % 3}`, chart: () => chartInput(i + 1) })));
+    assert.deepEqual(new Set(refused.map((r) => r.status)), new Set(['budget-exhausted']));
+    const warnings = records().filter((r) => /daily call limit reached/.test(r.msg));
+    assert.equal(warnings.length, 1, `one warning for 25 refusals: ${warnings.map((w) => w.msg).join(' | ')}`);
+    assert.equal(((await metrics.ai.budgetRefusals.get()).values[0]?.value ?? 0) - refusedBefore, 25, 'every refusal counted');
+
+    // the next UTC day: the budget allows a call again, and yesterday's refusals are summed up in one line
+    clock.t += 86_400_000;
+    assert.equal((await queue.submit({ market: 'SOL/USDT', chart: () => chartInput(40) })).status, 'ok');
+    const summaries = records().filter((r) => r.refused !== undefined);
+    assert.equal(summaries.length, 1, JSON.stringify(summaries));
+    assert.deepEqual([summaries[0]!.day, summaries[0]!.refused], ['2026-01-06', 25]);
+    // and a new exhausted day warns once again
+    await Promise.all([1, 2, 3].map((i) => queue.submit({ market: 'SOL/USDT', chart: () => chartInput(40 + i) })));
+    assert.equal(records().filter((r) => /daily call limit reached/.test(r.msg)).length, 2);
+  } finally {
+    await server.close();
+  }
 });
 
 test('the fact: ready when fresh, unready when stale or failed', async () => {

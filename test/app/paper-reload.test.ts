@@ -84,8 +84,8 @@ test('a reload that changes what the engine built at start says those settings n
   b.strategies.extra = { ...b.strategies.dca! };
   delete b.strategies.arbitrage;
   b.risk.params.maxOrdersPerMinute = 1; // a threshold: takes effect at once
+  // (market.base is not listed: a reload changing the pair is refused, test/config/reload-restart.test.ts)
   assert.deepEqual(settingsNeedingRestart(a, b), [
-    'market.base',
     'paper.startingBalances',
     'executors.jito',
     'replay.from',

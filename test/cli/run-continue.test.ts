@@ -38,25 +38,26 @@ test('a second run continues grid and DCA state from the first, ending where one
   const dir = mkdtempSync(join(tmpdir(), 'solrules-continue-'));
   try {
     const [split, straight] = [join(dir, 'split-store'), join(dir, 'straight-store')];
-    run(split, join(dir, 'o1'), ['--from', '2022-01-01', '--to', '2022-06-30']); // the first run stops at mid-year
+    // Two quarters (not the whole year): the first run stops at mid-year, the second continues to the end of Q3.
+    run(split, join(dir, 'o1'), ['--from', '2022-04-01', '--to', '2022-06-30']);
     const s1 = JSON.parse(readFileSync(join(dir, 'o1', 'summary.json'), 'utf8'));
-    const second = run(split, join(dir, 'o2'), ['--to', '2022-12-31']); // started again without --from
+    const second = run(split, join(dir, 'o2'), ['--to', '2022-09-30']); // started again without --from
     assert.match(second, /continuing from the stored state \(PGlite \(embedded\) at .*split-store\): grid, dca, (?:[a-z-]+, )*paper:portfolio as of 2022-06-30T18:00:00\.000Z/);
     const s2 = JSON.parse(readFileSync(join(dir, 'o2', 'summary.json'), 'utf8'));
-    assert.deepEqual([s2.period.from, s2.period.to], ['2022-01-01', '2022-12-31'], 'the summary covers the whole run, both segments');
+    assert.deepEqual([s2.period.from, s2.period.to], ['2022-04-01', '2022-09-30'], 'the summary covers the whole run, both segments');
     const afterSecond = await storedState(split);
-    const third = run(split, join(dir, 'o3'), ['--to', '2022-12-31']);
-    assert.match(third, /nothing left to replay: .* already reaches 2022-12-31T18:00:00\.000Z/);
+    const third = run(split, join(dir, 'o3'), ['--to', '2022-09-30']);
+    assert.match(third, /nothing left to replay: .* already reaches 2022-09-30T18:00:00\.000Z/);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'o3', 'summary.json'), 'utf8')), s2, 'a run after the replay is complete still writes the summary');
 
-    run(straight, join(dir, 'o4'), ['--from', '2022-01-01', '--to', '2022-12-31']);
+    run(straight, join(dir, 'o4'), ['--from', '2022-04-01', '--to', '2022-09-30']);
     const s4 = JSON.parse(readFileSync(join(dir, 'o4', 'summary.json'), 'utf8'));
     const once = await storedState(straight);
 
     const dca1 = s1.strategies.dca.inventory as number;
     const dca2 = s2.strategies.dca.inventory as number;
     console.log(
-      `run continuation: DCA holds ${dca1} SOL after run 1 (to 2022-06-30), ${dca2} SOL after run 2 (to 2022-12-31),` +
+      `run continuation: DCA holds ${dca1} SOL after run 1 (to 2022-06-30), ${dca2} SOL after run 2 (to 2022-09-30),` +
         ` ${s4.strategies.dca.inventory} SOL after one uninterrupted run;` +
         ` final value split $${s2.portfolio.end.valueUsd} vs uninterrupted $${s4.portfolio.end.valueUsd}`,
     );

@@ -74,3 +74,31 @@ test('a reload changing an indicator declaration is refused too', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reload changing the top-level market pair is refused at the key, and the running config stays', async () => {
+  const { dir, holder, reloader } = await running();
+  try {
+    const before = holder.current;
+    // The engine's pair is SOL/USDC: the planners, the portfolio and the price subscription are built for it.
+    edit(dir, 'base: { symbol: SOL, mint: So11111111111111111111111111111111111111112, decimals: 9 }', 'base: { symbol: JUP, mint: JUPyiwrYJFskUPiHa7hkeR8VUtAeFoSYbKedZNsDvCN, decimals: 6 }');
+    const outcome = await reloader.reload('edit-top-market');
+    assert.equal(outcome.applied, false);
+    assert.deepEqual(outcome.diagnostics.map((d) => d.code), ['CONFIG_RELOAD_NEEDS_RESTART']);
+    const d = outcome.diagnostics[0]!;
+    assert.match(d.message, /^market\.base changed.*restart/);
+    assert.equal(d.file, join(dir, 'strategies.yaml'));
+    const lines = readFileSync(join(dir, 'strategies.yaml'), 'utf8').split('\n');
+    assert.match(lines[d.line - 1]!, /^\s+base: \{ symbol: JUP/, `points at the market's base key (line ${d.line})`);
+    assert.equal(holder.current, before, 'the running config is the same object');
+    assert.equal(holder.current.strategies.market.base.symbol, 'SOL');
+
+    // Back to SOL plus a params edit: applies.
+    edit(dir, 'base: { symbol: JUP, mint: JUPyiwrYJFskUPiHa7hkeR8VUtAeFoSYbKedZNsDvCN, decimals: 6 }', 'base: { symbol: SOL, mint: So11111111111111111111111111111111111111112, decimals: 9 }');
+    edit(dir, 'maxSlippageBps: 80', 'maxSlippageBps: 90');
+    const applied = await reloader.reload('edit-params');
+    assert.equal(applied.applied, true, JSON.stringify(applied.diagnostics));
+  } finally {
+    await reloader.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -54,7 +54,7 @@ async function main(): Promise<number> {
 
     console.log(`replaying the SOL-USD series at ${SPEED} days/s with /metrics on :${enginePort} (paper trading: fills are simulated)`);
     const out = join(dir, 'out');
-    const engine = spawn(process.execPath, [join(REPO_ROOT, 'bin/solrules.js'), 'run', '--no-watch', '--quiet', '--speed', String(SPEED), '--metrics-port', String(enginePort), '--linger', '5', '--out', out], {
+    const engine = spawn(process.execPath, [join(REPO_ROOT, 'bin/solrules.js'), 'run', '--no-watch', '--quiet', '--speed', String(SPEED), '--metrics-port', String(enginePort), '--linger', '10', '--out', out], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SOLRULES_LOG_FORMAT: 'json', SOLRULES_STORE: `pglite:${join(dir, 'store')}` }, // a fresh store: the project's would resume its last run
@@ -79,11 +79,12 @@ async function main(): Promise<number> {
       await sleep(1000);
     }
     if (lastProgress !== 1) await waitFor('a scrape of the finished replay', 15_000, async () => Number((await query(prom, 'solrules_replay_progress_ratio{job="solrules"}'))[0]?.value[1]) === 1);
-    // the engine keeps serving the final values (--linger); let one more scrape land after the summary
+    // the engine keeps serving the final values (--linger); let one more scrape land after the summary.
+    // Prometheus is asked while the engine still lingers: once it exits, the next failed scrape marks
+    // its series stale and instant queries return nothing.
     await waitFor('the engine to write its summary', 30_000, async () => /summary written/.test(engineOut));
     await sleep(2500);
-    const code = await exited(engine);
-    if (code !== 0) throw new Error(`solrules run exited with ${code}:\n${engineOut}`);
+    if (engine.exitCode !== null) throw new Error(`solrules run exited (${engine.exitCode}) before its linger ended:\n${engineOut}`);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
 
     const scrapes = await query(prom, 'count_over_time(solrules_replay_ticks_total{job="solrules"}[10m])');
@@ -120,6 +121,8 @@ async function main(): Promise<number> {
     const [ruleSet] = await query(prom, 'solrules_ruleset_info{job="solrules"}');
     console.log(`  active rule set (solrules_ruleset_info): ${ruleSet?.metric.hash ?? 'none'}; summary: ${summary.ruleSetHash.slice(0, 16)}`);
     const bad = rows.filter((r) => !r.ok).length + (ruleSet?.metric.hash === summary.ruleSetHash.slice(0, 16) ? 0 : 1);
+    const code = await exited(engine);
+    if (code !== 0) throw new Error(`solrules run exited with ${code}:\n${engineOut}`);
     if (samples < 3) {
       console.error(`only ${samples} scrapes landed during the replay; expected several`);
       return 1;

@@ -8,7 +8,7 @@
  * counters end in `_total`, and every label is bounded (see labels.ts).
  */
 import { VENUES } from '../../venues/index.ts';
-import { enumOf, info, named, type LabelBound } from './labels.ts';
+import { declaredOf, enumOf, info, named, type LabelBound } from './labels.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -66,7 +66,8 @@ export const L = {
   executionStatus: enumOf('filled', 'failed', 'expired', 'rejected'),
   retryReason: enumOf('dropped', 'blockhash-expired', 'bundle-failed', 'rpc-error', 'timeout'),
   guardReason: enumOf('would-fail', 'shortfall'),
-  completion: enumOf('take-profit', 'stop-loss', 'position-limit', 'replay-end', 'stopped'),
+  // The planners' own reasons, plus the exit reasons the loaded strategy rule files declare (a signal rule's `exit:`).
+  completion: declaredOf('the exit reasons of the loaded strategy rule files', 64, 'take-profit', 'stop-loss', 'trailing-stop', 'max-holding', 'position-limit', 'replay-end', 'stopped'),
   quoteSource: enumOf('local', 'jupiter', 'cache'),
   quoteResult: enumOf('ok', 'no-route', 'stale', 'error', 'timeout', 'rate-limited', 'circuit-open'),
   cache: enumOf('quotes', 'prices', 'volume', 'balances', 'dedup', 'blockhash'),
@@ -188,6 +189,9 @@ export const CATALOG = {
     published: counter('solrules_bus_messages_published_total', 'Messages published.', { subject: L.subject }),
     handled: counter('solrules_bus_messages_handled_total', 'Deliveries handled, by outcome.', { subject: L.subject, result: L.busResult }),
     handlerDuration: histogram('solrules_bus_handler_duration_seconds', 'Time a handler took for one delivery.', { subject: L.subject }, 'seconds', LATENCY_FAST.concat([0.5, 1, 5])),
+  },
+  ai: {
+    budgetRefusals: counter('solrules_ai_budget_refusals_total', 'AI analyses refused because the daily AI budget was exhausted (the log warns at the first of a budget day only).'),
   },
   control: {
     paused: gauge('solrules_control_paused', '1 while an operator has paused the engine.'),

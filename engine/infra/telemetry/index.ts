@@ -9,13 +9,14 @@
  * - the HTTP server: /metrics, /healthz, /readyz and the admin actions.
  */
 export { CATALOG, L as LABELS, PENDING_METRICS, allSpecs, specByName, type MetricSpec, type MetricType } from './catalog.ts';
-export { enumOf, named, info, labelValueProblem, FORBIDDEN_LABEL_NAMES, OTHER, type LabelBound } from './labels.ts';
+export { enumOf, declaredOf, named, info, labelValueProblem, FORBIDDEN_LABEL_NAMES, OTHER, type LabelBound } from './labels.ts';
 export {
   metrics,
   registry,
   enableProcessMetrics,
   resetMetrics,
   auditRegistry,
+  declareLabelValues,
   onLabelViolation,
   HistogramBatch,
   type Metrics,

@@ -9,6 +9,7 @@
 
 export type LabelBound =
   | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'declared'; readonly values: readonly string[]; readonly source: string; readonly max: number }
   | { readonly kind: 'named'; readonly source: string; readonly max: number }
   | { readonly kind: 'info'; readonly source: string };
 
@@ -18,6 +19,14 @@ export const OTHER = 'other';
 /** A label with a fixed set of values (`other` is always allowed). */
 export function enumOf(...values: string[]): LabelBound {
   return { kind: 'enum', values: [...values, OTHER] };
+}
+
+/**
+ * A fixed set plus the values the loaded config declares (`source` says where; the app declares
+ * them with declareLabelValues at start and on each reload), at most `max` declared ones.
+ */
+export function declaredOf(source: string, max: number, ...values: string[]): LabelBound {
+  return { kind: 'declared', values: [...values, OTHER], source, max };
 }
 
 /** A label whose values are names from config (`source` says which), at most `max` of them. */
@@ -41,9 +50,10 @@ const LONG_HEX = /^[0-9a-f]{24,}$/i;
 /** A URL: endpoint labels carry a configured name or host, never a URL (it may hold an API key). */
 const URL_LIKE = /:\/\/|[?&=@]/;
 
-/** Why `value` may not be a value of a label with `bound` (undefined when it may). */
-export function labelValueProblem(bound: LabelBound, value: string): string | undefined {
+/** Why `value` may not be a value of a label with `bound` (undefined when it may); `declared`: the values the config declared for a `declared` bound. */
+export function labelValueProblem(bound: LabelBound, value: string, declared: ReadonlySet<string> = new Set()): string | undefined {
   if (bound.kind === 'enum') return bound.values.includes(value) ? undefined : `not one of ${bound.values.join(', ')}`;
+  if (bound.kind === 'declared') return bound.values.includes(value) || declared.has(value) ? undefined : `not one of ${bound.values.join(', ')} nor declared by ${bound.source}`;
   if (value.length === 0) return 'empty';
   if (ORDER_ID.test(value)) return 'looks like an order id';
   if (URL_LIKE.test(value)) return 'looks like a URL';

@@ -62,7 +62,7 @@ class LabelGuard {
     if (!bound) return value; // prom-client itself refuses an unknown label name
     let seen = this.accepted.get(label);
     if (seen?.has(value)) return value;
-    const problem = labelValueProblem(bound, value);
+    const problem = labelValueProblem(bound, value, declaredValues(this.spec.name, label));
     if (problem) return this.refuse(label, value, problem);
     if (bound.kind === 'info') {
       // one live series: a new value replaces the old one
@@ -94,9 +94,44 @@ class LabelGuard {
     this.accepted.clear();
     this.infoValue.clear();
   }
+
+  /** Forgets the accepted values of `label` (its declared set changed: a value no longer declared is refused again). */
+  forgetLabel(label: string): void {
+    this.accepted.delete(label);
+  }
 }
 
 const guards: LabelGuard[] = [];
+const guardsByMetric = new Map<string, LabelGuard>();
+/** Values the loaded config declared for `declared` labels, by metric and label. */
+const declared = new Map<string, ReadonlySet<string>>();
+const NONE: ReadonlySet<string> = new Set();
+
+function declaredValues(metric: string, label: string): ReadonlySet<string> {
+  return declared.get(`${metric}\u0000${label}`) ?? NONE;
+}
+
+/**
+ * Sets the values the loaded config declares for a `declared` label (replacing the previous
+ * declaration: call it at start and on each applied reload). Values that are not short names, and
+ * those past the bound's maximum, are not declared; they are returned with why, for a warning.
+ */
+export function declareLabelValues(metric: string, label: string, values: Iterable<string>): Array<{ value: string; problem: string }> {
+  const spec = specByName(metric);
+  const bound = (spec?.labels as Record<string, LabelBound> | undefined)?.[label];
+  if (!spec || bound?.kind !== 'declared') throw new TypeError(`${metric}: label '${label}' is not a declared-values label`);
+  const kept = new Set<string>();
+  const refused: Array<{ value: string; problem: string }> = [];
+  for (const value of values) {
+    if (bound.values.includes(value) || kept.has(value)) continue;
+    const problem = labelValueProblem({ kind: 'named', source: bound.source, max: bound.max }, value) ?? (kept.size >= bound.max ? `more than ${bound.max} declared values` : undefined);
+    if (problem) refused.push({ value: value.slice(0, 80), problem });
+    else kept.add(value);
+  }
+  declared.set(`${metric}\u0000${label}`, kept);
+  guardsByMetric.get(metric)?.forgetLabel(label);
+  return refused;
+}
 
 /** Wraps the label-taking methods of a prom-client metric so every label value passes its guard. */
 function guarded<M extends Metric<string>>(spec: MetricSpec, metric: M): M {
@@ -106,6 +141,7 @@ function guarded<M extends Metric<string>>(spec: MetricSpec, metric: M): M {
   const remove = m.remove!;
   const guard = new LabelGuard(spec, (labels) => void remove.call(metric, labels));
   guards.push(guard);
+  guardsByMetric.set(spec.name, guard);
   const wrapFirstArg = (method: string) => {
     const original = m[method];
     if (typeof original !== 'function') return;
@@ -292,7 +328,7 @@ export async function auditRegistry(reg: Registry = registry): Promise<string[]>
           problems.push(`${m.name}: label '${label}' is not declared`);
           continue;
         }
-        const problem = labelValueProblem(bound, value);
+        const problem = labelValueProblem(bound, value, declaredValues(m.name, label));
         if (problem) problems.push(`${m.name}{${label}="${value.slice(0, 80)}"}: ${problem}`);
         if (!distinct.has(label)) distinct.set(label, new Set());
         distinct.get(label)!.add(value);
@@ -300,7 +336,7 @@ export async function auditRegistry(reg: Registry = registry): Promise<string[]>
     }
     for (const [label, values] of distinct) {
       const bound = (spec.labels as Record<string, LabelBound>)[label]!;
-      const max = bound.kind === 'named' ? bound.max : bound.kind === 'info' ? 1 : bound.values.length;
+      const max = bound.kind === 'named' ? bound.max : bound.kind === 'info' ? 1 : bound.kind === 'declared' ? bound.values.length + bound.max : bound.values.length;
       if (values.size > max) problems.push(`${m.name}: label '${label}' has ${values.size} values (bound: ${max})`);
     }
   }

@@ -126,7 +126,8 @@ export function reportRuleSet(ruleSet: { hash: string; files: ReadonlyArray<{ id
   for (const f of ruleSet.files) metrics.rules.count.set({ file: f.id }, f.rules.length);
 }
 
-export type CompletionReason = 'take-profit' | 'stop-loss' | 'position-limit' | 'replay-end' | 'stopped';
+/** A completion's reason: the planners' own, or an exit reason a strategy's rule file declares. */
+export type CompletionReason = string;
 
 export interface StrategySnapshot {
   realizedUsd: number;

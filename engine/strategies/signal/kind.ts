@@ -186,6 +186,22 @@ function checkRuleFile(entry: StrategyEntry, rf: RuleFile): ParamsFinding[] {
   }));
 }
 
+/**
+ * The reasons a trade of this strategy may close with: the protective exits, and for each selling
+ * rule its literal `exit:` (else its id, what the planner records when a rule gives none). An
+ * `exit:` read from a fact (position.exitReason) is one of the protective exits.
+ */
+function completionReasons(rf: RuleFile): string[] {
+  const out = new Set<string>(EXIT_REASONS);
+  for (const r of rf.rules ?? []) {
+    const params = (r.event?.params ?? {}) as Record<string, unknown>;
+    if (r.event?.type !== 'order' || params.side !== 'sell') continue;
+    if (typeof params.exit === 'string') out.add(params.exit);
+    else if (params.exit === undefined) out.add(r.id);
+  }
+  return [...out];
+}
+
 export const signalKind: StrategyKind = {
   kind: 'signal',
   description: 'Rule-driven entries and exits on declared indicators; sizing, stops, take-profit, trailing stop, cooldown and holding limits from strategies.yaml. Spot, long only.',
@@ -196,6 +212,7 @@ export const signalKind: StrategyKind = {
   checkParams,
   checkStrategy,
   checkRuleFile,
+  completionReasons,
   indicatorFields: (entry) => signalIndicatorFields(entry.indicators),
   createPlanner: (ctx) => new SignalPlanner(ctx.market, ctx.name, ctx.strategy),
 };

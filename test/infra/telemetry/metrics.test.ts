@@ -33,7 +33,7 @@ test('every metric follows the naming conventions', () => {
     for (const [label, bound] of Object.entries(spec.labels)) {
       assert.match(label, /^[a-z][a-z0-9_]*$/, `${spec.name}: label ${label}`);
       assert.ok(!FORBIDDEN_LABEL_NAMES.includes(label), `${spec.name}: label '${label}' would carry one value per order, transaction or account`);
-      assert.ok(bound.kind === 'enum' || bound.kind === 'info' || (bound.kind === 'named' && bound.max > 0 && bound.max <= 500), `${spec.name}: label ${label} is not bounded`);
+      assert.ok(bound.kind === 'enum' || bound.kind === 'info' || ((bound.kind === 'named' || bound.kind === 'declared') && bound.max > 0 && bound.max <= 500), `${spec.name}: label ${label} is not bounded`);
     }
   }
 });

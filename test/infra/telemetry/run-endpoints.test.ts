@@ -101,3 +101,28 @@ test('solrules run: /readyz follows its NATS server, admin needs the token, solr
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('solrules run --linger keeps serving the final values: the replay progress reads 1 after the summary', { timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'solrules-run-linger-'));
+  // 20 replayed days as fast as possible, then a linger this test ends once it has scraped
+  const run = spawn(process.execPath, [CLI, 'run', '--no-watch', '--quiet', '--metrics-port', '0', '--linger', '60', '--from', '2022-01-01', '--to', '2022-01-20', '--out', out], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SOLRULES_STORE: 'memory', SOLRULES_LOG_LEVEL: 'silent', SOLRULES_METRICS_PORT: undefined } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    let stdout = '';
+    run.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const url = await telemetryUrl(run);
+    for (const end = Date.now() + 100_000; !/serving the final values/.test(stdout); await new Promise((r) => setTimeout(r, 100))) {
+      assert.equal(run.exitCode, null, `solrules run exited before its linger:\n${stdout}`);
+      assert.ok(Date.now() < end, `no linger announced:\n${stdout}`);
+    }
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.equal(metricValue(metrics, 'solrules_replay_progress_ratio'), 1, 'the finished replay is served as 1 during the linger');
+    assert.equal(metricValue(metrics, 'solrules_replay_ticks_total'), 20 * 4, 'four ticks a replayed day');
+  } finally {
+    run.kill('SIGKILL');
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -21,6 +21,17 @@ const sinceOf = (b: HistoryBound): string | null => (b.since === undefined ? nul
 
 const balanceRow = (r: Row): WalletBalance => ({ wallet: r.wallet as string, mint: r.mint as string, atoms: atoms(r.atoms), ...optional('slot', r.slot === null ? null : Number(r.slot)), at: iso(r.at) });
 
+/**
+ * The bounded history reads at start (the newest rows since a time, at most a limit; $1 since,
+ * $2 limit): each is served by an index on its time column (migration 0003_history_at_indexes).
+ * Exported so a test can EXPLAIN the very statements.
+ */
+export const RECENT_HISTORY_SQL = {
+  pnl: `SELECT * FROM (SELECT * FROM pnl WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) ORDER BY at DESC, seq DESC LIMIT $2) r ORDER BY at, seq`,
+  walletBalances: `SELECT * FROM (SELECT * FROM wallet_balances WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) ORDER BY at DESC, seq DESC LIMIT $2) r ORDER BY at, seq`,
+  ruleSets: `SELECT hash, content, source, applied_at FROM (SELECT * FROM rule_sets WHERE ($1::timestamptz IS NULL OR applied_at >= $1::timestamptz) ORDER BY applied_at DESC, seq DESC LIMIT $2) r ORDER BY applied_at, seq`,
+} as const;
+
 export class SqlStore implements Store {
   private snapshotLayout: Promise<'partitioned' | 'plain'> | undefined;
   private readonly partitions = new Set<string>();
@@ -239,7 +250,7 @@ export class SqlStore implements Store {
   }
 
   async recentPnl(bound: HistoryBound): Promise<PnlEntry[]> {
-    return this.pnlRows(await this.db.query(`SELECT * FROM (SELECT * FROM pnl WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) ORDER BY at DESC, seq DESC LIMIT $2) r ORDER BY at, seq`, [sinceOf(bound), Math.max(0, bound.limit)]));
+    return this.pnlRows(await this.db.query(RECENT_HISTORY_SQL.pnl, [sinceOf(bound), Math.max(0, bound.limit)]));
   }
 
   private pnlRows(rows: Row[]): PnlEntry[] {
@@ -273,7 +284,7 @@ export class SqlStore implements Store {
 
   async recentRuleSets(bound: HistoryBound): Promise<RuleSetVersion[]> {
     const rows = await this.db.query(
-      `SELECT hash, content, source, applied_at FROM (SELECT * FROM rule_sets WHERE ($1::timestamptz IS NULL OR applied_at >= $1::timestamptz) ORDER BY applied_at DESC, seq DESC LIMIT $2) r ORDER BY applied_at, seq`,
+      RECENT_HISTORY_SQL.ruleSets,
       [sinceOf(bound), Math.max(0, bound.limit)],
     );
     return rows.map((r) => ({ hash: r.hash as string, content: r.content as string, source: r.source as string, appliedAt: iso(r.applied_at) }));
@@ -300,7 +311,7 @@ export class SqlStore implements Store {
   }
 
   async recentWalletBalances(bound: HistoryBound): Promise<WalletBalance[]> {
-    const rows = await this.db.query(`SELECT * FROM (SELECT * FROM wallet_balances WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) ORDER BY at DESC, seq DESC LIMIT $2) r ORDER BY at, seq`, [sinceOf(bound), Math.max(0, bound.limit)]);
+    const rows = await this.db.query(RECENT_HISTORY_SQL.walletBalances, [sinceOf(bound), Math.max(0, bound.limit)]);
     return rows.map(balanceRow);
   }
 
