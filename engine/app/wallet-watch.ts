@@ -7,6 +7,7 @@
  */
 import { dirname } from 'node:path';
 import type { Bus } from '../infra/bus/index.ts';
+import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { RpcPool } from '../executors/index.ts';
 import type { ConfigHolder } from '../config/index.ts';
@@ -120,9 +121,10 @@ export class WalletWatch {
 /**
  * wallets.yaml's manager for a chain run (keys loaded, mints read from the chain, the journal
  * beside it), or undefined with the reason said: no wallets.yaml, or no treasure wallet to
- * judge and fund from. Keys that do not load are an error in a --live run, a warning in a dry run.
+ * judge and fund from. Expected balances are kept in `cache` (SOLRULES_CACHE: Redis shares them with
+ * every process of the deployment). Keys that do not load are an error in a --live run, a warning in a dry run.
  */
-export async function openRunWallets(o: { wallets: { config: WalletsConfig; src: { file: string } } | undefined; rpcUrl: string; live: boolean; say: (s: string) => void }): Promise<WalletManager | undefined> {
+export async function openRunWallets(o: { wallets: { config: WalletsConfig; src: { file: string } } | undefined; rpcUrl: string; live: boolean; say: (s: string) => void; cache?: Cache }): Promise<WalletManager | undefined> {
   if (!o.wallets) {
     o.say('wallets: no wallets.yaml in this project — no balance scanner, no rebalancing');
     return undefined;
@@ -132,7 +134,7 @@ export async function openRunWallets(o: { wallets: { config: WalletsConfig; src:
     return undefined;
   }
   try {
-    return await WalletManager.open({ cfg: o.wallets.config, baseDir: dirname(o.wallets.src.file), rpc: new RpcPool([o.rpcUrl]) });
+    return await WalletManager.open({ cfg: o.wallets.config, baseDir: dirname(o.wallets.src.file), rpc: new RpcPool([o.rpcUrl]), ...(o.cache ? { cache: o.cache } : {}) });
   } catch (err) {
     if (o.live || !isSolrulesError(err)) throw err;
     o.say(`wallets: not watched in this dry run: ${err.message} [${err.code}]`);

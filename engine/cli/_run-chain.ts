@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { buildLiveContext, BusMarketSource, ChainSource, compose, holdsOf, localMarketBus, maxQuoteShortfallBps, openRunWallets, startScannerRole, WalletWatch, type EngineLiveContext, type FactSource, type SplitRole } from '../app/index.ts';
 import { Membership } from '../cluster/index.ts';
 import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
+import { openCache } from '../infra/cache/index.ts';
 import { Keystore } from '../wallets/index.ts';
 import { StoreSubmissionJournal } from '../executors/index.ts';
 import { openStore, resolveStoreConfig } from '../infra/store/index.ts';
@@ -113,7 +114,9 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   let attached: ChainSource | undefined;
   let params = () => active.ruleSet.params;
   // The balance scanner watches wallets.yaml's wallets in every chain run; only --live rebalances and sends.
-  const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write });
+  // Expected balances, sends in flight and holds live in the cache SOLRULES_CACHE selects (Redis: every process of the deployment sees the same).
+  const walletCache = active.project.wallets ? await openCache() : undefined;
+  const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write, ...(walletCache ? { cache: walletCache } : {}) });
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
@@ -156,6 +159,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   } catch (err) {
     await walletWatch?.stop();
     await app.close();
+    await walletCache?.close();
     if (isSolrulesError(err)) {
       console.error(`${err.code}: ${err.message}`);
       return 1;
@@ -181,6 +185,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   }
   await engine.stop();
   await app.close();
+  await walletCache?.close();
   live?.monitor.close();
   await attached?.stop();
   return 0;
