@@ -53,6 +53,8 @@ export class ChainSource implements FactSource, PoolProvider {
   readiness: MarketReadiness | undefined;
   /** Routes that made money before (set by the run from its store before `run`). */
   history: RouteHistory | undefined;
+  /** How many of the routes from history each planner keeping route templates took (strategy → count). */
+  readonly routesLearned = new Map<string, number>();
   private markWatching: () => void = () => undefined;
   /** Resolves once the scanners watch (subscribed, read, published) every ready pool. */
   readonly watching = new Promise<void>((resolve) => (this.markWatching = resolve));
@@ -214,6 +216,14 @@ export class ChainSource implements FactSource, PoolProvider {
     recordReadinessMetrics(readiness);
     for (const p of readiness.pools) if (!p.ready) this.opts.log?.warn({ pool: p.address, venue: p.venue, reason: p.reason, code: p.code }, `pool ${p.address} NOT READY, excluded from trading: ${p.detail}`);
     this.opts.onReady?.(readiness);
+    // The routes that made money before become the planners' route templates: the first opportunity on one is rebuilt, not searched.
+    if (readiness.routes.length) {
+      for (const [strategy, planner] of engine.planners) {
+        const taken = planner.learnRoutes?.(readiness.routes);
+        if (taken !== undefined) this.routesLearned.set(strategy, taken);
+      }
+      this.opts.log?.info({ routes: readiness.routes.length, taken: Object.fromEntries(this.routesLearned) }, 'routes from history given to the planners');
+    }
     if (readiness.ready.length === 0) {
       throw new SolrulesError('MARKET_NO_POOLS', `none of the ${cfg.pools.length} configured pool(s) is ready on ${cfg.rpcUrl}: ${readiness.pools.map((p) => `${p.address} ${p.reason} (${p.code})`).join('; ')}`, { rpcUrl: cfg.rpcUrl, pools: cfg.pools, reasons: readiness.pools.map((p) => p.reason) });
     }
