@@ -27,6 +27,17 @@ export interface OracleWatch {
   mint: string;
 }
 
+/** A Kamino reserve flash loans borrow from (scanner.yaml `reserves:`): read and checked by the initializer. */
+export interface ReserveSpec {
+  address: string;
+  /** The mint it must lend. */
+  mint: string;
+  /** The lending market it must belong to (checked when given). */
+  lendingMarket?: string;
+  /** An address lookup table holding the reserve's fixed accounts (a flash-wrapped two-venue route does not fit a transaction without one). */
+  lookupTable?: string;
+}
+
 export interface TokenSpec {
   mint: string;
   symbol: string;
@@ -44,6 +55,8 @@ export interface ScannerConfig {
   pools: string[];
   programs: ProgramWatch[];
   oracles: OracleWatch[];
+  /** Kamino reserves flash loans borrow from (none: a round trip asking for a flash loan is refused). */
+  reserves: ReserveSpec[];
   tokens: TokenSpec[];
   /** Drop an update seen again within this window (default 5 s). */
   dedupWindowMs: number;
@@ -126,7 +139,7 @@ const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) => Record<string, unknown> = () => ({})): ScannerConfig {
   const c = new Checker(where);
   const o = c.object(value, []);
-  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'settleMs', 'priceFeed', 'volume']);
+  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'reserves', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'settleMs', 'priceFeed', 'volume']);
   const mode = o.subscriptionMode;
   if (mode !== 'websocket' && mode !== 'rpc-polling' && mode !== 'shredstream') c.fail(['subscriptionMode'], mode, "'websocket', 'rpc-polling' or 'shredstream'");
   const commitment = o.commitment ?? SCANNER_DEFAULTS.commitment;
@@ -169,6 +182,14 @@ export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) 
       const oo = c.object(p, ['oracles', i]);
       c.known(oo, ['oracles', i], ['address', 'mint']);
       return { address: c.address(oo.address, ['oracles', i, 'address']), mint: c.address(oo.mint, ['oracles', i, 'mint']) };
+    }),
+    reserves: c.list(o.reserves, ['reserves']).map((p, i) => {
+      const ro = c.object(p, ['reserves', i]);
+      c.known(ro, ['reserves', i], ['address', 'mint', 'lendingMarket', 'lookupTable']);
+      const r: ReserveSpec = { address: c.address(ro.address, ['reserves', i, 'address']), mint: c.address(ro.mint, ['reserves', i, 'mint']) };
+      if (ro.lendingMarket !== undefined) r.lendingMarket = c.address(ro.lendingMarket, ['reserves', i, 'lendingMarket']);
+      if (ro.lookupTable !== undefined) r.lookupTable = c.address(ro.lookupTable, ['reserves', i, 'lookupTable']);
+      return r;
     }),
     tokens: c.list(o.tokens, ['tokens']).map((p, i) => {
       const to = c.object(p, ['tokens', i]);
@@ -214,6 +235,12 @@ export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) 
   if (o.wsUrl !== undefined) cfg.wsUrl = c.url(o.wsUrl, ['wsUrl'], /^wss?:\/\//);
   if (cfg.reconnect.maxMs < cfg.reconnect.initialMs) c.fail(['reconnect', 'maxMs'], cfg.reconnect.maxMs, `at least reconnect.initialMs (${cfg.reconnect.initialMs})`);
   if (cfg.volume.spikeWindowMs < cfg.volume.bucketMs) c.fail(['volume', 'spikeWindowMs'], cfg.volume.spikeWindowMs, `at least volume.bucketMs (${cfg.volume.bucketMs})`);
+  const lent = new Map<string, number>();
+  cfg.reserves.forEach((r, i) => {
+    // One provider per mint: a second reserve of the same mint would never be borrowed from.
+    if (lent.has(r.mint)) c.fail(['reserves', i, 'mint'], r.mint, `a mint no other reserve lends (reserves[${lent.get(r.mint)}] lends it already)`);
+    lent.set(r.mint, i);
+  });
   if (!cfg.pools.length && !cfg.programs.length && !cfg.oracles.length) c.fail(['pools'], o.pools, 'at least one pool, program or oracle to watch');
   return cfg;
 }
