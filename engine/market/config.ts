@@ -90,6 +90,67 @@ export const SCANNER_DEFAULTS = {
   volume: { bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3 },
 };
 
+const ADDRESS = { type: 'string', pattern: '^[1-9A-HJ-NP-Za-km-z]{32,44}$', description: 'A base58 address.' } as const;
+const MS = (description: string, minimum = 0) => ({ type: 'integer', minimum, description });
+const RESERVE_SCHEMA = {
+  type: 'object',
+  required: ['address', 'mint'],
+  additionalProperties: false,
+  properties: {
+    address: { ...ADDRESS, description: 'The Kamino (klend) reserve account.' },
+    mint: { ...ADDRESS, description: 'The mint it must lend (one reserve per mint).' },
+    lendingMarket: { ...ADDRESS, description: 'The lending market it must belong to (checked when given).' },
+    lookupTable: { ...ADDRESS, description: "An address lookup table holding the reserve's fixed accounts: a flash-wrapped two-venue round trip does not fit a transaction without one." },
+  },
+} as const;
+
+/**
+ * The JSON Schema of a scanner file (schemas/scanner.schema.json, written by `npx solrules schemas`)
+ * for editors; `parseScannerConfig` is the authority (its errors carry file, line and column) and
+ * takes its known keys from here, so the two cannot drift.
+ */
+export const SCANNER_CONFIG_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://solrules.dev/schemas/scanner.schema.json',
+  title: 'solrules scanner file (scanner.yaml)',
+  description: 'What `run --rpc` and `scan` watch: pools, programs, oracles, Kamino reserves, the tokens prices are in, and the scanners\' tuning (docs/market-data.md). Generated from engine/market/config.ts.',
+  type: 'object',
+  required: ['subscriptionMode', 'rpcUrl'],
+  additionalProperties: false,
+  properties: {
+    subscriptionMode: { enum: ['websocket', 'rpc-polling', 'shredstream'] },
+    rpcUrl: { type: 'string', pattern: '^https?://', description: '`run --rpc` replaces it.' },
+    wsUrl: { type: 'string', pattern: '^wss?://', description: 'Default: the RPC URL with ws(s) and port + 1; `run --ws` replaces it.' },
+    commitment: { enum: ['processed', 'confirmed', 'finalized'], default: SCANNER_DEFAULTS.commitment },
+    pools: { type: 'array', items: ADDRESS, description: 'Pools to watch.' },
+    programs: {
+      type: 'array',
+      description: 'Programs whose pools are discovered (programSubscribe / getProgramAccounts).',
+      items: {
+        type: 'object',
+        required: ['programId'],
+        additionalProperties: false,
+        properties: {
+          programId: ADDRESS,
+          filters: { type: 'array', items: { oneOf: [{ type: 'object', required: ['dataSize'], properties: { dataSize: { type: 'integer', minimum: 0 } } }, { type: 'object', required: ['memcmp'], properties: { memcmp: { type: 'object', required: ['bytes'], properties: { offset: { type: 'integer', minimum: 0 }, bytes: { type: 'string', pattern: '^[1-9A-HJ-NP-Za-km-z]+$' } } } } }] } },
+          mints: { type: 'array', items: ADDRESS, description: 'Keep only pools trading two of these (client-side).' },
+        },
+      },
+    },
+    oracles: { type: 'array', items: { type: 'object', required: ['address', 'mint'], additionalProperties: false, properties: { address: ADDRESS, mint: ADDRESS } } },
+    reserves: { type: 'array', items: RESERVE_SCHEMA, description: 'Kamino reserves flash loans borrow from: checked by the market-data initializer (ready / NOT READY); a --live run borrows from the ready ones. None: a round trip asking for a flash loan is refused.' },
+    tokens: { type: 'array', items: { type: 'object', required: ['mint', 'symbol', 'decimals'], additionalProperties: false, properties: { mint: ADDRESS, symbol: { type: 'string', minLength: 1 }, decimals: { type: 'integer', minimum: 0, maximum: 18 }, usd: { type: 'number', exclusiveMinimum: 0, description: 'Fixed USD price (stablecoins) when no oracle prices it.' } } } },
+    dedupWindowMs: MS('Drop an update seen again within this window.', 1),
+    dedupScope: { type: 'string', minLength: 1, description: 'Scanners sharing a cache and a scope dedup against each other.' },
+    polling: { type: 'object', additionalProperties: false, properties: { intervalMs: MS('rpc-polling interval.', 10), batchSize: { type: 'integer', minimum: 1, maximum: 100 } } },
+    reconnect: { type: 'object', additionalProperties: false, properties: { initialMs: MS('First reconnect delay.', 1), maxMs: MS('Longest reconnect delay.', 1), staleAfterMs: MS('A subscription silent this long is reconnected.', 100) } },
+    shredstream: { type: 'object', additionalProperties: false, properties: { url: { type: 'string', description: 'host:port of a shredstream proxy (shredstream mode).' }, refreshDelayMs: MS('Delay before a shred-signalled account is read.') } },
+    slotMs: MS('Slot duration used between observations.', 1),
+    settleMs: MS("How long a slot's updates wait for more of the same slot (0: the end of the burst)."),
+    priceFeed: { type: 'object', additionalProperties: false, properties: { impactSizesUsd: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 } }, historySize: { type: 'integer', minimum: 1 }, minIntervalMs: MS('Least time between two prices of a mint.') } },
+    volume: { type: 'object', additionalProperties: false, properties: { bucketMs: MS('Volume bucket.', 1000), spikeWindowMs: MS('Spike window.', 1000), spikeRatio: { type: 'number', exclusiveMinimum: 1 } } },
+  },
+} as const;
 
 class Checker {
   constructor(private readonly where: (path: PathSegment[]) => Record<string, unknown>) {}
@@ -139,7 +200,7 @@ const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) => Record<string, unknown> = () => ({})): ScannerConfig {
   const c = new Checker(where);
   const o = c.object(value, []);
-  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'reserves', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'settleMs', 'priceFeed', 'volume']);
+  c.known(o, [], Object.keys(SCANNER_CONFIG_SCHEMA.properties));
   const mode = o.subscriptionMode;
   if (mode !== 'websocket' && mode !== 'rpc-polling' && mode !== 'shredstream') c.fail(['subscriptionMode'], mode, "'websocket', 'rpc-polling' or 'shredstream'");
   const commitment = o.commitment ?? SCANNER_DEFAULTS.commitment;
@@ -185,7 +246,7 @@ export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) 
     }),
     reserves: c.list(o.reserves, ['reserves']).map((p, i) => {
       const ro = c.object(p, ['reserves', i]);
-      c.known(ro, ['reserves', i], ['address', 'mint', 'lendingMarket', 'lookupTable']);
+      c.known(ro, ['reserves', i], Object.keys(RESERVE_SCHEMA.properties));
       const r: ReserveSpec = { address: c.address(ro.address, ['reserves', i, 'address']), mint: c.address(ro.mint, ['reserves', i, 'mint']) };
       if (ro.lendingMarket !== undefined) r.lendingMarket = c.address(ro.lendingMarket, ['reserves', i, 'lendingMarket']);
       if (ro.lookupTable !== undefined) r.lookupTable = c.address(ro.lookupTable, ['reserves', i, 'lookupTable']);

@@ -192,6 +192,22 @@ test('scanner config reserves: Kamino reserves with their mint, market and looku
   bad([`  - { address: ${ORCA_POOL}, mint: ${USDC} }`, second], [7, col(second, USDC), 'reserves[1].mint']);
 });
 
+test('schemas/scanner.schema.json (generated from the parser\'s keys) accepts the example project\'s scanner file with reserves and refuses a bad reserve', async () => {
+  const { validator } = await import('../../engine/schemas/index.ts');
+  const { parseYaml } = await import('../../engine/config/index.ts');
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { REPO_ROOT } = await import('../support/paths.ts');
+  const validate = validator('scanner');
+  const example = parseYaml(readFileSync(join(REPO_ROOT, 'examples/live/scanner.yaml'), 'utf8'), 'scanner.yaml').value as Record<string, unknown>;
+  assert.ok(validate(example), JSON.stringify(validate.errors));
+  assert.ok(validate({ ...example, reserves: [{ address: ORCA_POOL, mint: USDC, lookupTable: SOL }] }), JSON.stringify(validate.errors));
+  assert.equal(validate({ ...example, reserves: [{ address: ORCA_POOL }] }), false, 'a reserve needs its mint');
+  assert.equal(validate({ ...example, reserves: [{ address: ORCA_POOL, mint: USDC, lookuptable: SOL }] }), false, 'unknown key');
+  // What the schema accepts the parser accepts too (same keys).
+  assert.deepEqual(parseScannerConfig({ ...example, reserves: [{ address: ORCA_POOL, mint: USDC, lookupTable: SOL }] }).reserves, [{ address: ORCA_POOL, mint: USDC, lookupTable: SOL }]);
+});
+
 test('volume: trades inferred per slot, 24 h window, average size, spikes against the observed average', () => {
   let now = 0;
   const vol = new VolumeMonitor({ bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3, usd: (m) => (m === USDC ? 1 : 50), decimals: (m) => (m === USDC ? 6 : 9) }, () => now);
