@@ -66,15 +66,19 @@ export class WalletWatch {
     await this.scanner.start();
     if (this.o.live) {
       if (!walletRulesOf(this.o.holder) && !this.o.fallbackRules) this.o.log.warn({}, 'no wallet rules (kind: wallets) in this project: nothing tops up or sweeps the wallets during this run');
-      this.timers.push(setInterval(() => void this.rebalance(), this.o.rebalanceMs ?? 10_000));
+      this.timers.push(setInterval(() => void (this.rebalancing ? undefined : this.rebalance()), this.o.rebalanceMs ?? 10_000));
     }
     this.timers.push(setInterval(() => void this.snapshotPnl(false).catch((err) => this.o.log.error({ err: String(err) }, 'P&L snapshot failed')), this.o.snapshotMs ?? 30_000));
   }
 
-  /** One rebalancer pass with the current wallet rules (skipped while one runs). */
+  /**
+   * One rebalancer pass with the current wallet rules. While one runs, the call waits for it and
+   * then runs its own: a pass that began before an explanation (or a reload) is not taken for one after it.
+   */
   async rebalance(): Promise<void> {
+    while (this.rebalancing) await this.rebalancing;
     const rules = walletRulesOf(this.o.holder) ?? this.o.fallbackRules;
-    if (!rules || this.rebalancing) return;
+    if (!rules) return;
     this.rebalancing = this.o.manager
       .rebalance(rules)
       .then((r) => {

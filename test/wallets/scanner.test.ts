@@ -8,9 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Keypair, PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
-import { createAssociatedTokenAccountIdempotentInstruction, createTransferCheckedInstruction, getAssociatedTokenAddressSync } from '@solana/spl-token';
-import bs58 from 'bs58';
+import { Keypair, PublicKey } from '@solana/web3.js';
 import { startSandbox } from '../../sandbox/index.ts';
 import { loadFiles } from '../../engine/config/index.ts';
 import { RpcPool } from '../../engine/executors/index.ts';
@@ -18,7 +16,7 @@ import { RedisCache } from '../../engine/infra/cache/redis/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { WalletManager, getAccounts, MAX_ACCOUNTS_PER_CALL } from '../../engine/wallets/index.ts';
 import { requireService, SERVICES } from '../support/services.ts';
-import { mintTo, sendRaw, wallets, walletsProject } from './support/project.ts';
+import { mintTo, sendRaw, tradeAway, wallets, walletsProject } from './support/project.ts';
 
 test('getMultipleAccounts is called with at most 100 accounts, in order', async (t) => {
   const sb = await startSandbox({ slotMs: 'manual' });
@@ -98,21 +96,9 @@ test('a trade journalled by its executor (beginExecution → settleExecution) mo
 
   // worker-1 "trades": pays 0.01 SOL and 1 usdc away (a stand-in for a swap; what matters is that it is ours).
   const w1 = m.keystore.get('worker-1');
-  const other = Keypair.generate();
   const mint = m.mints[0]!;
-  const bh = sb.latestBlockhash();
-  const mintPk = new PublicKey(mint.address);
-  const tx = new VersionedTransaction(new TransactionMessage({
-    payerKey: w1.publicKey,
-    recentBlockhash: bh.blockhash,
-    instructions: [
-      SystemProgram.transfer({ fromPubkey: w1.publicKey, toPubkey: other.publicKey, lamports: 10_000_000 }),
-      createAssociatedTokenAccountIdempotentInstruction(w1.publicKey, getAssociatedTokenAddressSync(mintPk, other.publicKey), other.publicKey, mintPk),
-      createTransferCheckedInstruction(getAssociatedTokenAddressSync(mintPk, w1.publicKey), mintPk, getAssociatedTokenAddressSync(mintPk, other.publicKey), w1.publicKey, 1_000_000n, mint.decimals),
-    ],
-  }).compileToV0Message());
-  w1.sign(tx);
-  const signature = bs58.encode(tx.signatures[0]!);
+  const { tx, signature, lastValidBlockHeight } = tradeAway(sb, m, 'worker-1', mint);
+  const bh = { lastValidBlockHeight };
   await m.beginExecution(signature, bh.lastValidBlockHeight, ['worker-1'], 'order-1');
   await sendRaw(sb, tx);
   assert.equal((await scanner.scan()).discrepancies.length, 0, 'in flight: not judged');

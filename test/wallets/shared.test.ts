@@ -11,16 +11,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Keypair, PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
-import { createAssociatedTokenAccountIdempotentInstruction, createTransferCheckedInstruction, getAssociatedTokenAddressSync } from '@solana/spl-token';
-import bs58 from 'bs58';
+import { PublicKey } from '@solana/web3.js';
 import { startSandbox } from '../../sandbox/index.ts';
 import { loadFiles } from '../../engine/config/index.ts';
 import { RpcPool } from '../../engine/executors/index.ts';
 import { RedisCache } from '../../engine/infra/cache/redis/index.ts';
 import { WalletManager } from '../../engine/wallets/index.ts';
 import { requireService, SERVICES } from '../support/services.ts';
-import { mintTo, sendRaw, wallets, walletsProject } from './support/project.ts';
+import { mintTo, sendRaw, tradeAway, wallets, walletsProject } from './support/project.ts';
 
 test('two wallet managers on one Redis: a trade settled by one moves the other\'s expectations; a transfer behind our back is still held', { timeout: 90_000 }, async (t) => {
   if (!(await requireService(t, 'redis'))) return;
@@ -60,22 +58,9 @@ test('two wallet managers on one Redis: a trade settled by one moves the other\'
   assert.equal(b.ledger.journal().filter((e) => e.kind !== 'baseline').length, 0, 'B journalled no transfer');
 
   // A's worker-1 trades (pays 0.01 SOL and 1 usdc away): journalled by A before broadcast, settled by A after.
-  const w1 = a.keystore.get('worker-1');
-  const other = Keypair.generate();
   const mint = a.mints[0]!;
-  const mintPk = new PublicKey(mint.address);
-  const bh = sb.latestBlockhash();
-  const tx = new VersionedTransaction(new TransactionMessage({
-    payerKey: w1.publicKey,
-    recentBlockhash: bh.blockhash,
-    instructions: [
-      SystemProgram.transfer({ fromPubkey: w1.publicKey, toPubkey: other.publicKey, lamports: 10_000_000 }),
-      createAssociatedTokenAccountIdempotentInstruction(w1.publicKey, getAssociatedTokenAddressSync(mintPk, other.publicKey), other.publicKey, mintPk),
-      createTransferCheckedInstruction(getAssociatedTokenAddressSync(mintPk, w1.publicKey), mintPk, getAssociatedTokenAddressSync(mintPk, other.publicKey), w1.publicKey, 1_000_000n, mint.decimals),
-    ],
-  }).compileToV0Message());
-  w1.sign(tx);
-  const signature = bs58.encode(tx.signatures[0]!);
+  const { tx, signature, lastValidBlockHeight } = tradeAway(sb, a, 'worker-1', mint);
+  const bh = { lastValidBlockHeight };
   await a.beginExecution(signature, bh.lastValidBlockHeight, ['worker-1'], 'order-1');
   await sendRaw(sb, tx);
   assert.deepEqual((await scanner.scan()).discrepancies, [], 'B: A\'s send is in flight, worker-1 is not judged');
