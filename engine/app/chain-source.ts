@@ -28,10 +28,12 @@ export interface ChainSourceOptions {
   /** Called every `progressMs` (default 1000) while it runs. */
   onProgress?: (engine: TradingEngine, source: ChainSource) => void;
   progressMs?: number;
-  /** Kamino reserves flash loans draw on: read and checked with the pools before trading. */
+  /** Kamino reserves flash loans draw on: read and checked with the pools before trading (default: the scanner config's `reserves`). */
   reserves?: readonly ReserveWatch[];
   /** Told the market-data initializer's report before trading starts (the run prints it). */
   onReady?: (readiness: MarketReadiness) => void;
+  /** Awaited with the initializer's report before the scanners start (a --live run builds its flash-loan providers from the ready reserves). */
+  beforeTrading?: (readiness: MarketReadiness) => Promise<void>;
   /**
    * Live sends are built on the scanners' state when a slot was vouched for within this many ms
    * (and the other conditions of `scannerStatesFor` hold); 0: always read from the chain.
@@ -53,6 +55,8 @@ export class ChainSource implements FactSource, PoolProvider {
   readiness: MarketReadiness | undefined;
   /** Routes that made money before (set by the run from its store before `run`). */
   history: RouteHistory | undefined;
+  /** How many of the routes from history each planner keeping route templates took (strategy → count). */
+  readonly routesLearned = new Map<string, number>();
   private markWatching: () => void = () => undefined;
   /** Resolves once the scanners watch (subscribed, read, published) every ready pool. */
   readonly watching = new Promise<void>((resolve) => (this.markWatching = resolve));
@@ -206,7 +210,7 @@ export class ChainSource implements FactSource, PoolProvider {
     const cache = this.opts.cache ?? (await openCache());
     let readiness: MarketReadiness;
     try {
-      readiness = await initializeMarket({ connection, commitment: cfg.commitment, pools: cfg.pools, oracles: cfg.oracles, batchSize: cfg.polling.batchSize, cache, ...(this.opts.reserves ? { reserves: this.opts.reserves } : {}), ...(this.history ? { history: this.history } : {}) });
+      readiness = await initializeMarket({ connection, commitment: cfg.commitment, pools: cfg.pools, oracles: cfg.oracles, batchSize: cfg.polling.batchSize, cache, reserves: this.opts.reserves ?? cfg.reserves, ...(this.history ? { history: this.history } : {}) });
     } finally {
       if (!this.opts.cache) await cache.close();
     }
@@ -214,6 +218,15 @@ export class ChainSource implements FactSource, PoolProvider {
     recordReadinessMetrics(readiness);
     for (const p of readiness.pools) if (!p.ready) this.opts.log?.warn({ pool: p.address, venue: p.venue, reason: p.reason, code: p.code }, `pool ${p.address} NOT READY, excluded from trading: ${p.detail}`);
     this.opts.onReady?.(readiness);
+    await this.opts.beforeTrading?.(readiness);
+    // The routes that made money before become the planners' route templates: the first opportunity on one is rebuilt, not searched.
+    if (readiness.routes.length) {
+      for (const [strategy, planner] of engine.planners) {
+        const taken = planner.learnRoutes?.(readiness.routes);
+        if (taken !== undefined) this.routesLearned.set(strategy, taken);
+      }
+      this.opts.log?.info({ routes: readiness.routes.length, taken: Object.fromEntries(this.routesLearned) }, 'routes from history given to the planners');
+    }
     if (readiness.ready.length === 0) {
       throw new SolrulesError('MARKET_NO_POOLS', `none of the ${cfg.pools.length} configured pool(s) is ready on ${cfg.rpcUrl}: ${readiness.pools.map((p) => `${p.address} ${p.reason} (${p.code})`).join('; ')}`, { rpcUrl: cfg.rpcUrl, pools: cfg.pools, reasons: readiness.pools.map((p) => p.reason) });
     }

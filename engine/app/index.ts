@@ -7,7 +7,7 @@ export { compose, type App, type ComposeOptions, type FactSource } from './app.t
 export { ReplaySource, type ReplayOptions } from './replay-source.ts';
 export { FactWatch, factReads, unproducedReads, type UnproducedRead } from './facts-watch.ts';
 export { ChainSource, type ChainSourceOptions } from './chain-source.ts';
-export { buildLiveContext, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';
+export { buildLiveContext, flashLoansFromReserves, maxQuoteShortfallBps, type LiveContextOptions, type EngineLiveContext } from './live-context.ts';
 export { settingsNeedingRestart } from './restart.ts';
 export { declaredCompletionReasons, declareCompletionReasons } from './completion-reasons.ts';
 export { preflightServices, registerServiceChecks, serviceConfigs, serviceWarnings, type ServiceConfigs } from './services.ts';

@@ -6,7 +6,10 @@
  * refreshed in the background serves the guard and the builders; the pool states come from the
  * scanners when current (ChainSource.freshStatesFor), else from a read.
  */
-import { BlockhashCache, ConfirmationMonitor, MemorySubmissionJournal, TipAdvisor, type TipFloorSource, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type ExecutionWallets, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
+import { Connection, PublicKey } from '@solana/web3.js';
+import { isSolrulesError } from '../errors/index.ts';
+import type { MarketReadiness, ReserveSpec } from '../market/index.ts';
+import { decodeKaminoReserve, KaminoFlashLoan, BlockhashCache, ConfirmationMonitor, MemorySubmissionJournal, TipAdvisor, type TipFloorSource, OrderRouteSource, QuoteAccuracy, RoundTripSource, RpcPool, SendGuard, VenueSource, type ExecutionWallets, type FlashLoanProvider, type LiveContext, type PoolStateProvider, type SubmissionJournal } from '../executors/index.ts';
 import { WorkerPool, type HoldSource, type WalletSigner } from '../wallets/index.ts';
 import type { Order } from '../orders/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
@@ -65,4 +68,34 @@ export function maxQuoteShortfallBps(params: Readonly<Record<string, unknown>>):
     if (typeof v === 'number' && v >= 0) return v;
   }
   return 0;
+}
+
+/**
+ * Flash-loan providers for a --live run from the reserves of scanner.yaml that the market-data
+ * initializer found ready: each is read again and decoded as the executors build with it, with
+ * its lookup table (when configured) read from the chain. A reserve that is not ready, or whose
+ * lookup table cannot be read, lends nothing and is named in `refused` (the run says so).
+ */
+export async function flashLoansFromReserves(readiness: Pick<MarketReadiness, 'reserves'>, specs: readonly ReserveSpec[], rpcUrl: string): Promise<{ providers: KaminoFlashLoan[]; refused: { address: string; mint: string; why: string }[] }> {
+  const providers: KaminoFlashLoan[] = [];
+  const refused: { address: string; mint: string; why: string }[] = [];
+  const connection = new Connection(rpcUrl, { commitment: 'confirmed' });
+  const rpc = new RpcPool([rpcUrl]);
+  for (const spec of specs) {
+    const r = readiness.reserves.find((x) => x.address === spec.address);
+    if (!r?.ready) {
+      refused.push({ address: spec.address, mint: spec.mint, why: r ? `not ready: ${r.detail ?? r.code}` : 'not read by the initializer' });
+      continue;
+    }
+    try {
+      const account = await connection.getAccountInfo(new PublicKey(spec.address), 'confirmed');
+      if (!account) throw new Error('the account is gone');
+      const table = spec.lookupTable ? await rpc.getAddressLookupTable(spec.lookupTable) : undefined;
+      if (spec.lookupTable && !table) throw new Error(`lookup table ${spec.lookupTable} not found`);
+      providers.push(new KaminoFlashLoan(decodeKaminoReserve(spec.address, account.data), { lookupTables: table ? [table] : [] }));
+    } catch (err) {
+      refused.push({ address: spec.address, mint: spec.mint, why: isSolrulesError(err) ? `${err.message} [${err.code}]` : (err as Error).message });
+    }
+  }
+  return { providers, refused };
 }

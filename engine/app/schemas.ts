@@ -9,6 +9,7 @@ import { EXECUTOR_KINDS } from '../executors/index.ts';
 import { factsJsonSchema, ruleFileJsonSchema } from '../rules/index.ts';
 import { schemaPath, type SchemaName } from '../schemas/index.ts';
 import { FACT_CATALOG, producerText, STRATEGY_KINDS } from '../strategies/index.ts';
+import { SCANNER_CONFIG_SCHEMA } from '../market/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -86,5 +87,6 @@ export function generatedSchemas(): Array<{ name: SchemaName; path: string; text
     { name: 'facts', path: schemaPath('facts'), text: JSON.stringify(factsJsonSchema(FACT_CATALOG, producerText), null, 2) + '\n' },
     { name: 'rule-file', path: schemaPath('rule-file'), text: JSON.stringify(ruleFileJsonSchema(FACT_CATALOG), null, 2) + '\n' },
     { name: 'strategies', path: schemaPath('strategies'), text: JSON.stringify(strategiesJsonSchema(read('strategies')), null, 2) + '\n' },
+    { name: 'scanner', path: schemaPath('scanner'), text: JSON.stringify(SCANNER_CONFIG_SCHEMA, null, 2) + '\n' },
   ];
 }

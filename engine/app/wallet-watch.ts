@@ -7,6 +7,7 @@
  */
 import { dirname } from 'node:path';
 import type { Bus } from '../infra/bus/index.ts';
+import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { RpcPool } from '../executors/index.ts';
 import type { ConfigHolder } from '../config/index.ts';
@@ -65,15 +66,19 @@ export class WalletWatch {
     await this.scanner.start();
     if (this.o.live) {
       if (!walletRulesOf(this.o.holder) && !this.o.fallbackRules) this.o.log.warn({}, 'no wallet rules (kind: wallets) in this project: nothing tops up or sweeps the wallets during this run');
-      this.timers.push(setInterval(() => void this.rebalance(), this.o.rebalanceMs ?? 10_000));
+      this.timers.push(setInterval(() => void (this.rebalancing ? undefined : this.rebalance()), this.o.rebalanceMs ?? 10_000));
     }
     this.timers.push(setInterval(() => void this.snapshotPnl(false).catch((err) => this.o.log.error({ err: String(err) }, 'P&L snapshot failed')), this.o.snapshotMs ?? 30_000));
   }
 
-  /** One rebalancer pass with the current wallet rules (skipped while one runs). */
+  /**
+   * One rebalancer pass with the current wallet rules. While one runs, the call waits for it and
+   * then runs its own: a pass that began before an explanation (or a reload) is not taken for one after it.
+   */
   async rebalance(): Promise<void> {
+    while (this.rebalancing) await this.rebalancing;
     const rules = walletRulesOf(this.o.holder) ?? this.o.fallbackRules;
-    if (!rules || this.rebalancing) return;
+    if (!rules) return;
     this.rebalancing = this.o.manager
       .rebalance(rules)
       .then((r) => {
@@ -120,9 +125,10 @@ export class WalletWatch {
 /**
  * wallets.yaml's manager for a chain run (keys loaded, mints read from the chain, the journal
  * beside it), or undefined with the reason said: no wallets.yaml, or no treasure wallet to
- * judge and fund from. Keys that do not load are an error in a --live run, a warning in a dry run.
+ * judge and fund from. Expected balances are kept in `cache` (SOLRULES_CACHE: Redis shares them with
+ * every process of the deployment). Keys that do not load are an error in a --live run, a warning in a dry run.
  */
-export async function openRunWallets(o: { wallets: { config: WalletsConfig; src: { file: string } } | undefined; rpcUrl: string; live: boolean; say: (s: string) => void }): Promise<WalletManager | undefined> {
+export async function openRunWallets(o: { wallets: { config: WalletsConfig; src: { file: string } } | undefined; rpcUrl: string; live: boolean; say: (s: string) => void; cache?: Cache }): Promise<WalletManager | undefined> {
   if (!o.wallets) {
     o.say('wallets: no wallets.yaml in this project — no balance scanner, no rebalancing');
     return undefined;
@@ -132,7 +138,7 @@ export async function openRunWallets(o: { wallets: { config: WalletsConfig; src:
     return undefined;
   }
   try {
-    return await WalletManager.open({ cfg: o.wallets.config, baseDir: dirname(o.wallets.src.file), rpc: new RpcPool([o.rpcUrl]) });
+    return await WalletManager.open({ cfg: o.wallets.config, baseDir: dirname(o.wallets.src.file), rpc: new RpcPool([o.rpcUrl]), ...(o.cache ? { cache: o.cache } : {}) });
   } catch (err) {
     if (o.live || !isSolrulesError(err)) throw err;
     o.say(`wallets: not watched in this dry run: ${err.message} [${err.code}]`);

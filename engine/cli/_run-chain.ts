@@ -8,15 +8,16 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
-import { buildLiveContext, BusMarketSource, ChainSource, compose, holdsOf, localMarketBus, maxQuoteShortfallBps, openRunWallets, startScannerRole, WalletWatch, type EngineLiveContext, type FactSource, type SplitRole } from '../app/index.ts';
+import { buildLiveContext, flashLoansFromReserves, BusMarketSource, ChainSource, compose, holdsOf, localMarketBus, maxQuoteShortfallBps, openRunWallets, startScannerRole, WalletWatch, type EngineLiveContext, type FactSource, type SplitRole } from '../app/index.ts';
 import { Membership } from '../cluster/index.ts';
 import { openBus, resolveBusConfig } from '../infra/bus/index.ts';
+import { openCache } from '../infra/cache/index.ts';
 import { Keystore } from '../wallets/index.ts';
-import { StoreSubmissionJournal } from '../executors/index.ts';
+import { HttpTipFloor, StoreSubmissionJournal } from '../executors/index.ts';
 import { openStore, resolveStoreConfig } from '../infra/store/index.ts';
 import type { ActiveConfig } from '../config/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
-import { describeReadiness, loadScannerConfig, routeHistoryFromStore, type ScannerConfig } from '../market/index.ts';
+import { describeReadiness, loadScannerConfig, routeHistoryFromStore, type MarketReadiness, type ScannerConfig } from '../market/index.ts';
 import type { EvaluatorFactory } from '../rules/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { TradingEngine } from '../app/index.ts';
@@ -94,7 +95,20 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const started = performance.now();
   const duration = args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {};
   const onProgress = (engine: TradingEngine) => write(progressLine(engine, (performance.now() - started) / 1000));
-  const chainSource = role === 'all' ? new ChainSource({ config, log, ...duration, progressMs: 5000, onProgress, onReady: (r) => describeReadiness(r, { symbols: new Map(config.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) }) : undefined;
+  let live: EngineLiveContext | undefined;
+  // A --live run borrows from the reserves of scanner.yaml the initializer found ready (read before the scanners start, so before any trade).
+  const beforeTrading = async (readiness: MarketReadiness) => {
+    if (!live || !config.reserves.length) return;
+    const { providers, refused } = await flashLoansFromReserves(readiness, config.reserves, args.rpc);
+    live.roundTrips.addFlashLoans(providers);
+    for (const p of providers) write(`flash loans: Kamino reserve ${p.reserve.reserve} lends ${p.mint} (fee ${p.fee(1_000_000_000n)} atoms per 10^9)`);
+    for (const r of refused) write(`WARNING: flash loans: reserve ${r.address} (${r.mint}) lends nothing in this run — ${r.why}`);
+    const borrowing = strategiesAskingForFlashLoans(active.strategies.strategies);
+    const lent = new Set(live.roundTrips.flashLoanMints);
+    const quote = active.strategies.market.quote.mint;
+    if (borrowing.length && !lent.has(quote)) write(`WARNING: ${borrowing.join(', ')} ask${borrowing.length === 1 ? 's' : ''} for flash loans of ${active.strategies.market.quote.symbol} and no ready reserve lends it: those round trips will be refused (EXEC_FLASH_UNAVAILABLE).`);
+  };
+  const chainSource = role === 'all' ? new ChainSource({ config, log, ...duration, progressMs: 5000, onProgress, beforeTrading, onReady: (r) => describeReadiness(r, { symbols: new Map(config.tokens.map((t) => [t.mint, t.symbol])) }).forEach((l) => write(l)) }) : undefined;
   const busSource = chainSource ? undefined : new BusMarketSource({ config, member, log, ...duration, progressMs: 5000, onProgress });
   const source: FactSource & { stop(): Promise<void> } = chainSource ?? busSource!;
   let split: SplitRole | undefined;
@@ -111,18 +125,27 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
     };
     write(`role ${role} (${member}): ${role === 'planner' ? 'evaluates the strategies of its share and routes their orders' : 'executes routed orders from the queue group'}; market state from the scanner processes over the bus`);
   }
-  let live: EngineLiveContext | undefined;
   let attached: ChainSource | undefined;
+  let tipFloor: HttpTipFloor | undefined;
   let params = () => active.ruleSet.params;
   // The balance scanner watches wallets.yaml's wallets in every chain run; only --live rebalances and sends.
-  const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write });
+  // Expected balances, sends in flight and holds live in the cache SOLRULES_CACHE selects (Redis: every process of the deployment sees the same).
+  const walletCache = active.project.wallets ? await openCache() : undefined;
+  const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write, ...(walletCache ? { cache: walletCache } : {}) });
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');
     // A live send is quoted on state read from the chain now (the executor role reads the chain for that alone).
     const fresh = chainSource ?? (attached = new ChainSource({ config, log }));
     if (attached) await attached.attach();
-    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b, o) => fresh.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), journal: new StoreSubmissionJournal(opened!), log, ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
+    // Jito's tip floor, when a jito executor names its endpoint (strategies.yaml executors.<name>.tipFloorUrl): the `tip` fact follows it.
+    const floorAt = Object.entries(active.strategies.executors ?? {}).find(([, e]) => e.type === 'jito' && typeof (e as Record<string, unknown>).tipFloorUrl === 'string');
+    if (floorAt) {
+      const e = floorAt[1] as Record<string, unknown>;
+      tipFloor = await new HttpTipFloor(e.tipFloorUrl as string, { refreshMs: (e.tipFloorRefreshMs as number | undefined) ?? 10_000 }).start();
+      write(`tip floor: ${tipFloor.url} (executors.${floorAt[0]}.tipFloorUrl)${tipFloor.current() ? '' : ` — NOT READ YET: ${tipFloor.lastError ?? 'no answer'}; the tip fact waits for it`}`);
+    } else write('tip floor: none configured (executors.<jito>.tipFloorUrl): no `tip` fact in this run; tips come from the routing params alone');
+    live = buildLiveContext({ rpcUrl: args.rpc, workers, pools: { statesFor: (a, b, o) => fresh.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(params()), journal: new StoreSubmissionJournal(opened!), log, ...(tipFloor ? { tipFloor } : {}), ...(manager ? { holds: holdsOf(manager), wallets: manager.executionHooks() } : {}) });
   }
   const app = await compose({ root, active, factory, log, source, watch: args.watch, ...(opened ? { store: opened } : {}), ...(live ? { live } : {}), ...(split ? { split } : {}), ...(args.metricsPort !== undefined ? { metricsPort: args.metricsPort } : {}) });
   const walletWatch = manager && new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: args.live === true, ...(args.ws ? { wsUrl: args.ws } : {}), log });
@@ -131,9 +154,10 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   if (chainSource) chainSource.history = routeHistoryFromStore(app.store);
   const cfg = active.strategies;
   if (live) {
-    // No flash-loan provider is configured for `run --live` yet: say so before an arbitrage that asks for one is refused.
+    // Flash loans come from scanner.yaml's reserves (checked by the initializer); without any, say so before an arbitrage that asks for one is refused.
     const borrowing = strategiesAskingForFlashLoans(cfg.strategies);
-    if (borrowing.length) write(`WARNING: ${borrowing.join(', ')} ask${borrowing.length === 1 ? 's' : ''} for flash loans (params.flashLoan, default true) and this run has no flash-loan provider: every round trip will be refused (EXEC_FLASH_UNAVAILABLE). Set flashLoan: false to trade with the workers' own funds.`);
+    if (borrowing.length && !config.reserves.length) write(`WARNING: ${borrowing.join(', ')} ask${borrowing.length === 1 ? 's' : ''} for flash loans (params.flashLoan, default true) and this run has no flash-loan provider (no reserves: in the scanner config): every round trip will be refused (EXEC_FLASH_UNAVAILABLE). Add the Kamino reserve under reserves:, or set flashLoan: false to trade with the workers' own funds.`);
+    else if (borrowing.length && !chainSource) write(`WARNING: ${borrowing.join(', ')} ask${borrowing.length === 1 ? 's' : ''} for flash loans and this ${role} process does not run the market-data initializer that checks the reserves: no flash-loan provider here, round trips asking for one are refused (EXEC_FLASH_UNAVAILABLE).`);
   }
   if (live) write(`solrules run — LIVE on ${source.description}: orders are signed by the worker wallets of wallets.yaml and SENT by the executors each route names; a guard simulates every send first (maxQuoteShortfallBps ${maxQuoteShortfallBps(params())}).`);
   else write(`solrules run — DRY RUN on ${source.description}: fills are simulated by the exact local quote on the current pool state; nothing is sent to any chain.`);
@@ -158,6 +182,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   } catch (err) {
     await walletWatch?.stop();
     await app.close();
+    await walletCache?.close();
     if (isSolrulesError(err)) {
       console.error(`${err.code}: ${err.message}`);
       return 1;
@@ -183,6 +208,8 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   }
   await engine.stop();
   await app.close();
+  await walletCache?.close();
+  tipFloor?.close();
   live?.monitor.close();
   await attached?.stop();
   return 0;

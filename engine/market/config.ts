@@ -27,6 +27,17 @@ export interface OracleWatch {
   mint: string;
 }
 
+/** A Kamino reserve flash loans borrow from (scanner.yaml `reserves:`): read and checked by the initializer. */
+export interface ReserveSpec {
+  address: string;
+  /** The mint it must lend. */
+  mint: string;
+  /** The lending market it must belong to (checked when given). */
+  lendingMarket?: string;
+  /** An address lookup table holding the reserve's fixed accounts (a flash-wrapped two-venue route does not fit a transaction without one). */
+  lookupTable?: string;
+}
+
 export interface TokenSpec {
   mint: string;
   symbol: string;
@@ -44,6 +55,8 @@ export interface ScannerConfig {
   pools: string[];
   programs: ProgramWatch[];
   oracles: OracleWatch[];
+  /** Kamino reserves flash loans borrow from (none: a round trip asking for a flash loan is refused). */
+  reserves: ReserveSpec[];
   tokens: TokenSpec[];
   /** Drop an update seen again within this window (default 5 s). */
   dedupWindowMs: number;
@@ -85,6 +98,68 @@ export const SCANNER_DEFAULTS = {
   volume: { bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3 },
 };
 
+const ADDRESS = { type: 'string', pattern: '^[1-9A-HJ-NP-Za-km-z]{32,44}$', description: 'A base58 address.' } as const;
+const MS = (description: string, minimum = 0) => ({ type: 'integer', minimum, description });
+const RESERVE_SCHEMA = {
+  type: 'object',
+  required: ['address', 'mint'],
+  additionalProperties: false,
+  properties: {
+    address: { ...ADDRESS, description: 'The Kamino (klend) reserve account.' },
+    mint: { ...ADDRESS, description: 'The mint it must lend (one reserve per mint).' },
+    lendingMarket: { ...ADDRESS, description: 'The lending market it must belong to (checked when given).' },
+    lookupTable: { ...ADDRESS, description: "An address lookup table holding the reserve's fixed accounts: a flash-wrapped two-venue round trip does not fit a transaction without one." },
+  },
+} as const;
+
+/**
+ * The JSON Schema of a scanner file (schemas/scanner.schema.json, written by `npx solrules schemas`)
+ * for editors; `parseScannerConfig` is the authority (its errors carry file, line and column) and
+ * takes its known keys from here, so the two cannot drift.
+ */
+export const SCANNER_CONFIG_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://solrules.dev/schemas/scanner.schema.json',
+  title: 'solrules scanner file (scanner.yaml)',
+  description: 'What `run --rpc` and `scan` watch: pools, programs, oracles, Kamino reserves, the tokens prices are in, and the scanners\' tuning (docs/market-data.md). Generated from engine/market/config.ts.',
+  type: 'object',
+  required: ['subscriptionMode', 'rpcUrl'],
+  additionalProperties: false,
+  properties: {
+    subscriptionMode: { enum: ['websocket', 'rpc-polling', 'shredstream'] },
+    rpcUrl: { type: 'string', pattern: '^https?://', description: '`run --rpc` replaces it.' },
+    wsUrl: { type: 'string', pattern: '^wss?://', description: 'Default: the RPC URL with ws(s) and port + 1; `run --ws` replaces it.' },
+    commitment: { enum: ['processed', 'confirmed', 'finalized'], default: SCANNER_DEFAULTS.commitment },
+    pools: { type: 'array', items: ADDRESS, description: 'Pools to watch.' },
+    programs: {
+      type: 'array',
+      description: 'Programs whose pools are discovered (programSubscribe / getProgramAccounts).',
+      items: {
+        type: 'object',
+        required: ['programId'],
+        additionalProperties: false,
+        properties: {
+          programId: ADDRESS,
+          filters: { type: 'array', items: { oneOf: [{ type: 'object', required: ['dataSize'], properties: { dataSize: { type: 'integer', minimum: 0 } } }, { type: 'object', required: ['memcmp'], properties: { memcmp: { type: 'object', required: ['bytes'], properties: { offset: { type: 'integer', minimum: 0 }, bytes: { type: 'string', pattern: '^[1-9A-HJ-NP-Za-km-z]+$' } } } } }] } },
+          mints: { type: 'array', items: ADDRESS, description: 'Keep only pools trading two of these (client-side).' },
+        },
+      },
+    },
+    oracles: { type: 'array', items: { type: 'object', required: ['address', 'mint'], additionalProperties: false, properties: { address: ADDRESS, mint: ADDRESS } } },
+    reserves: { type: 'array', items: RESERVE_SCHEMA, description: 'Kamino reserves flash loans borrow from: checked by the market-data initializer (ready / NOT READY); a --live run borrows from the ready ones. None: a round trip asking for a flash loan is refused.' },
+    tokens: { type: 'array', items: { type: 'object', required: ['mint', 'symbol', 'decimals'], additionalProperties: false, properties: { mint: ADDRESS, symbol: { type: 'string', minLength: 1 }, decimals: { type: 'integer', minimum: 0, maximum: 18 }, usd: { type: 'number', exclusiveMinimum: 0, description: 'Fixed USD price (stablecoins) when no oracle prices it.' } } } },
+    dedupWindowMs: MS('Drop an update seen again within this window.', 1),
+    dedupScope: { type: 'string', minLength: 1, description: 'Scanners sharing a cache and a scope dedup against each other.' },
+    polling: { type: 'object', additionalProperties: false, properties: { intervalMs: MS('rpc-polling interval.', 10), batchSize: { type: 'integer', minimum: 1, maximum: 100 } } },
+    reconnect: { type: 'object', additionalProperties: false, properties: { initialMs: MS('First reconnect delay.', 1), maxMs: MS('Longest reconnect delay.', 1), staleAfterMs: MS('A subscription silent this long is reconnected.', 100) } },
+    shredstream: { type: 'object', additionalProperties: false, properties: { url: { type: 'string', description: 'host:port of a shredstream proxy (shredstream mode).' }, refreshDelayMs: MS('Delay before a shred-signalled account is read.') } },
+    slotMs: MS('Slot duration used between observations.', 1),
+    settleMs: MS("How long a slot's updates wait for more of the same slot (0: the end of the burst)."),
+    batching: { enum: ['settle', 'slot'], default: 'settle', description: "How updates become market events: 'settle' publishes a burst once it settles; 'slot' closes each slot once (every scanner of a split run past it), so a single process and a split run group updates alike (docs/market-data.md)." },
+    priceFeed: { type: 'object', additionalProperties: false, properties: { impactSizesUsd: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 } }, historySize: { type: 'integer', minimum: 1 }, minIntervalMs: MS('Least time between two prices of a mint.') } },
+    volume: { type: 'object', additionalProperties: false, properties: { bucketMs: MS('Volume bucket.', 1000), spikeWindowMs: MS('Spike window.', 1000), spikeRatio: { type: 'number', exclusiveMinimum: 1 } } },
+  },
+} as const;
 
 class Checker {
   constructor(private readonly where: (path: PathSegment[]) => Record<string, unknown>) {}
@@ -134,7 +209,7 @@ const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) => Record<string, unknown> = () => ({})): ScannerConfig {
   const c = new Checker(where);
   const o = c.object(value, []);
-  c.known(o, [], ['subscriptionMode', 'rpcUrl', 'wsUrl', 'commitment', 'pools', 'programs', 'oracles', 'tokens', 'dedupWindowMs', 'dedupScope', 'polling', 'reconnect', 'shredstream', 'slotMs', 'settleMs', 'batching', 'priceFeed', 'volume']);
+  c.known(o, [], Object.keys(SCANNER_CONFIG_SCHEMA.properties));
   const mode = o.subscriptionMode;
   if (mode !== 'websocket' && mode !== 'rpc-polling' && mode !== 'shredstream') c.fail(['subscriptionMode'], mode, "'websocket', 'rpc-polling' or 'shredstream'");
   const commitment = o.commitment ?? SCANNER_DEFAULTS.commitment;
@@ -177,6 +252,14 @@ export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) 
       const oo = c.object(p, ['oracles', i]);
       c.known(oo, ['oracles', i], ['address', 'mint']);
       return { address: c.address(oo.address, ['oracles', i, 'address']), mint: c.address(oo.mint, ['oracles', i, 'mint']) };
+    }),
+    reserves: c.list(o.reserves, ['reserves']).map((p, i) => {
+      const ro = c.object(p, ['reserves', i]);
+      c.known(ro, ['reserves', i], Object.keys(RESERVE_SCHEMA.properties));
+      const r: ReserveSpec = { address: c.address(ro.address, ['reserves', i, 'address']), mint: c.address(ro.mint, ['reserves', i, 'mint']) };
+      if (ro.lendingMarket !== undefined) r.lendingMarket = c.address(ro.lendingMarket, ['reserves', i, 'lendingMarket']);
+      if (ro.lookupTable !== undefined) r.lookupTable = c.address(ro.lookupTable, ['reserves', i, 'lookupTable']);
+      return r;
     }),
     tokens: c.list(o.tokens, ['tokens']).map((p, i) => {
       const to = c.object(p, ['tokens', i]);
@@ -223,6 +306,12 @@ export function parseScannerConfig(value: unknown, where: (path: PathSegment[]) 
   if (o.wsUrl !== undefined) cfg.wsUrl = c.url(o.wsUrl, ['wsUrl'], /^wss?:\/\//);
   if (cfg.reconnect.maxMs < cfg.reconnect.initialMs) c.fail(['reconnect', 'maxMs'], cfg.reconnect.maxMs, `at least reconnect.initialMs (${cfg.reconnect.initialMs})`);
   if (cfg.volume.spikeWindowMs < cfg.volume.bucketMs) c.fail(['volume', 'spikeWindowMs'], cfg.volume.spikeWindowMs, `at least volume.bucketMs (${cfg.volume.bucketMs})`);
+  const lent = new Map<string, number>();
+  cfg.reserves.forEach((r, i) => {
+    // One provider per mint: a second reserve of the same mint would never be borrowed from.
+    if (lent.has(r.mint)) c.fail(['reserves', i, 'mint'], r.mint, `a mint no other reserve lends (reserves[${lent.get(r.mint)}] lends it already)`);
+    lent.set(r.mint, i);
+  });
   if (!cfg.pools.length && !cfg.programs.length && !cfg.oracles.length) c.fail(['pools'], o.pools, 'at least one pool, program or oracle to watch');
   return cfg;
 }

@@ -4,7 +4,7 @@
  * volume — plus the market state the quote optimizer and the arbitrage planner read.
  * (Replayed price series live in ./replay.)
  */
-export { parseScannerConfig, loadScannerConfig, SCANNER_DEFAULTS, type ScannerConfig, type SubscriptionMode, type ProgramWatch, type OracleWatch, type TokenSpec, type AccountFilter, type Commitment } from './config.ts';
+export { parseScannerConfig, loadScannerConfig, SCANNER_DEFAULTS, SCANNER_CONFIG_SCHEMA, type ScannerConfig, type SubscriptionMode, type ProgramWatch, type OracleWatch, type TokenSpec, type ReserveSpec, type AccountFilter, type Commitment } from './config.ts';
 export { backoffMs, type AccountSource, type AccountUpdate, type SourceOptions, type SourceSink, type SourceStats, type SourceMode } from './source.ts';
 export { MarketScanner, sourceFor, type MarketScannerOptions, type ScannerStats } from './scanner.ts';
 export { ScannerForwarder, BusAccountSource, type BusAccountSourceOptions, type BusSourceStats } from './bus-feed.ts';

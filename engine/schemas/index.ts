@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
-export type SchemaName = 'rule-file' | 'rule-test' | 'strategies' | 'wallets' | 'order' | 'facts';
+export type SchemaName = 'rule-file' | 'rule-test' | 'strategies' | 'wallets' | 'order' | 'facts' | 'scanner';
 
 const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
 

@@ -4,7 +4,7 @@
  * catalog is assembled from them. Planners turn market state into the facts a strategy's rules
  * read and keep its state as orders fill.
  */
-export type { Planner, PlannerCounters, PriceBar, TickContext, StrategyPnl, PlotValue } from './planner.ts';
+export type { Planner, PlannerCounters, PriceBar, TickContext, StrategyPnl, PlotValue, KnownRoute } from './planner.ts';
 export { usdToAtoms, feeUsd, splitExact } from './planner.ts';
 export type { StrategyKind, StrategyEntry, PlannerContext, ParamsFinding, JsonSchema } from './kind.ts';
 export { STRATEGY_KINDS, strategyKind } from './registry.ts';

@@ -66,6 +66,22 @@ export interface Planner {
    * ready. `pane: 'oscillator'` draws it below the price chart (default: over the price).
    */
   plots?(): ReadonlyArray<PlotValue>;
+  /**
+   * Routes that made money before (the market-data initializer reads them from history at start):
+   * a planner that keeps route templates takes those it can trade; returns how many it took.
+   */
+  learnRoutes?(routes: readonly KnownRoute[]): number;
+}
+
+/** A route that made money before, as history gives it (the market initializer's `RouteTemplate`). */
+export interface KnownRoute {
+  legs: readonly { pool: string; venue: string; inputMint: string; outputMint: string }[];
+  /** Size of its latest profitable fill, input atoms. */
+  amountIn: string;
+  profitableFills: number;
+  /** What its profitable fills returned above their input, input atoms. */
+  profitAtoms: bigint;
+  lastFilledAt: string;
 }
 
 /** One value of a planner's chart series at a bar (see `Planner.plots`). */

@@ -4,14 +4,19 @@
  * and after it happens — a transfer is recorded as `sent` with its signature before it is
  * broadcast, then `confirmed` with the exact balance changes its meta reports, or `failed` — so
  * a crash leaves nothing unrecorded, and a re-run resolves what was left in flight. Expected
- * balances and holds are the journal replayed; they are mirrored into the cache (Redis when
- * configured) so other processes (the balance scanner, the engine) read the same values.
+ * balances, transfers in flight and holds live in the cache (the in-memory one by default, Redis
+ * when configured): each journal line is applied there once, atomically (exact atoms as decimal
+ * strings; a settlement counts once even when two processes settle the same signature), so every
+ * process sharing the cache — the engine, the balance scanner, `wallets` commands on another host —
+ * judges balances against the same expectations and sees the same sends in flight.
  *
  * The journal holds addresses, amounts and signatures only — never key material.
  */
 import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Cache } from '../infra/cache/index.ts';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { MemoryCache, type Cache, type HashOp, type HashUpdate } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 
 /** `SOL` or a mint address. */
@@ -53,28 +58,70 @@ export interface Hold {
 
 const key = (address: string, asset: Asset) => `${address}|${asset}`;
 
-/** Expected balances and holds from the journal, mirrored to the cache. */
+/** How long a settlement's marker stays in the cache: a second settlement of the same signature (another process racing) within it counts nothing. */
+const SETTLED_MARKER_TTL_MS = 7 * 24 * 3_600_000;
+
+type SentEntry = Extract<JournalEntry, { kind: 'sent' }>;
+
+/**
+ * Expected balances, sends in flight and holds, kept in the cache; the journal is this process's
+ * durable record of what it did, applied to the cache line by line.
+ */
 export class WalletLedger {
-  private readonly expectedMap = new Map<string, bigint>();
-  private readonly holdMap = new Map<string, Hold>();
-  private readonly pendingMap = new Map<string, Extract<JournalEntry, { kind: 'sent' }>>();
+  private expectedMap = new Map<string, bigint>();
+  private holdMap = new Map<string, Hold>();
+  private pendingMap = new Map<string, SentEntry>();
   private readonly entries: JournalEntry[] = [];
   private offset = 0;
+  private readonly cache: Cache;
+  private journalId: string | undefined;
 
   constructor(
     readonly journalPath: string,
-    private readonly cache?: Cache,
+    /** Where expected balances are kept (default: an in-memory cache of this process alone). */
+    cache?: Cache,
     /** Cache key namespace (the treasure address: the same wallet set shares one). */
     private readonly namespace = 'default',
-  ) {}
+  ) {
+    this.cache = cache ?? new MemoryCache();
+  }
 
-  /** Reads what other processes appended to the journal since the last sync and mirrors it. */
+  private k(what: 'expected' | 'pending' | 'holds'): string {
+    return `wallets:${this.namespace}:${what}`;
+  }
+
+  /**
+   * The journal's identity in the cache (host, path, inode and creation time): how far it has
+   * been applied is kept per journal, so a restart replaying it, or another process sharing the
+   * file, applies no line twice, and a journal recreated from scratch is a new one.
+   */
+  private identity(fd: number): string {
+    if (!this.journalId) {
+      const st = fstatSync(fd);
+      this.journalId = createHash('sha256').update(`${hostname()}|${resolve(this.journalPath)}|${st.ino}|${st.birthtimeMs}`).digest('hex').slice(0, 16);
+    }
+    return `wallets:${this.namespace}:journal:${this.journalId}`;
+  }
+
+  /**
+   * Applies what was appended to the journal since the last sync (ours or another process's) to
+   * the cache, then reads the shared state back: what every other process sharing the cache did counts.
+   */
   async sync(): Promise<void> {
-    if (!existsSync(this.journalPath)) return;
+    if (existsSync(this.journalPath)) await this.applyJournal();
+    const [expected, pending, holds] = await Promise.all([this.cache.readHash(this.k('expected')), this.cache.readHash(this.k('pending')), this.cache.readHash(this.k('holds'))]);
+    this.expectedMap = new Map(Object.entries(expected).map(([f, v]) => [f, BigInt(v)]));
+    this.pendingMap = new Map(Object.entries(pending).map(([sig, v]) => [sig, JSON.parse(v) as SentEntry]));
+    this.holdMap = new Map(Object.entries(holds).map(([address, v]) => [address, JSON.parse(v) as Hold]));
+  }
+
+  private async applyJournal(): Promise<void> {
     // Only what was appended since the last sync is read (the scanner syncs on every scan).
     const fd = openSync(this.journalPath, 'r');
     let buf: Buffer;
+    let sequenceKey: string;
     try {
+      sequenceKey = this.identity(fd);
       const size = fstatSync(fd).size;
       if (size <= this.offset) return;
       buf = Buffer.alloc(size - this.offset);
@@ -82,29 +129,57 @@ export class WalletLedger {
     } finally {
       closeSync(fd);
     }
-    const text = buf.toString('utf8');
-    const end = text.lastIndexOf('\n');
-    if (end < 0) return;
-    const changed = new Set<string>();
+    let at = 0;
     let line = 0;
-    for (const raw of text.slice(0, end).split('\n')) {
+    for (;;) {
+      const end = buf.indexOf(0x0a, at);
+      if (end < 0) return; // a line still being written: the next sync takes it
       line += 1;
-      if (raw.trim() === '') continue;
-      let e: JournalEntry;
-      try {
-        e = JSON.parse(raw) as JournalEntry;
-      } catch {
-        throw new SolrulesError('WALLET_JOURNAL_CORRUPT', `wallet journal ${this.journalPath}: an entry after byte ${this.offset} (line ${line} of the new part) is not JSON`, { file: this.journalPath, offset: this.offset });
+      const raw = buf.subarray(at, end).toString('utf8');
+      const start = this.offset;
+      const next = start + (end + 1 - at);
+      if (raw.trim() !== '') {
+        let e: JournalEntry;
+        try {
+          e = JSON.parse(raw) as JournalEntry;
+        } catch {
+          throw new SolrulesError('WALLET_JOURNAL_CORRUPT', `wallet journal ${this.journalPath}: an entry after byte ${start} (line ${line} of the new part) is not JSON`, { file: this.journalPath, offset: start });
+        }
+        // 'stale': this line was applied already (by us before a restart, or by a process sharing the file).
+        await this.cache.updateHashes({ ...this.updateFor(e), sequence: { key: sequenceKey, expect: String(start), next: String(next) } });
+        this.entries.push(e);
       }
-      this.apply(e, changed);
+      this.offset = next;
+      at = end + 1;
     }
-    this.offset += Buffer.byteLength(text.slice(0, end + 1));
-    await this.mirror(changed);
   }
 
-  /** Appends an entry (fsynced) and applies it. */
+  /** What a journal entry changes in the shared state. */
+  private updateFor(e: JournalEntry): Omit<HashUpdate, 'sequence'> {
+    const expected = this.k('expected');
+    const settled = (signature: string) => `wallets:${this.namespace}:settled:${signature}`;
+    switch (e.kind) {
+      case 'baseline':
+        return { ops: e.balances.map((b): HashOp => ({ op: 'init', key: expected, field: key(b.address, b.asset), atoms: BigInt(b.atoms) })) };
+      case 'sent':
+        // A send whose settlement is already in (another process settled it first) is not in flight again.
+        return { unless: settled(e.signature), ops: [{ op: 'set', key: this.k('pending'), field: e.signature, value: JSON.stringify(e) }] };
+      case 'confirmed':
+        // Settled once: the executor and a rebalancer's resolvePending (any process) may both settle it.
+        return { once: { key: settled(e.signature), ttlMs: SETTLED_MARKER_TTL_MS }, ops: [...e.deltas.map((d): HashOp => ({ op: 'add', key: expected, field: key(d.address, d.asset), atoms: BigInt(d.atoms) })), { op: 'delete', key: this.k('pending'), field: e.signature }] };
+      case 'failed':
+        return { once: { key: settled(e.signature), ttlMs: SETTLED_MARKER_TTL_MS }, ops: [{ op: 'delete', key: this.k('pending'), field: e.signature }] };
+      case 'hold': {
+        const h: Hold = { wallet: e.wallet, address: e.address, asset: e.asset, expected: e.expected, actual: e.actual, difference: e.difference, since: e.at };
+        return { ops: [{ op: 'set', key: this.k('holds'), field: e.address, value: JSON.stringify(h) }] };
+      }
+      case 'explained':
+        return { ops: [{ op: 'set', key: expected, field: key(e.address, e.asset), value: BigInt(e.actual).toString() }, { op: 'delete', key: this.k('holds'), field: e.address }] };
+    }
+  }
+
+  /** Appends an entry (fsynced), then applies it — and whatever else was appended — to the shared state. */
   async record(entry: JournalEntry): Promise<void> {
-    await this.sync();
     mkdirSync(dirname(this.journalPath), { recursive: true, mode: 0o700 });
     const line = `${JSON.stringify(entry)}\n`;
     const fd = openSync(this.journalPath, 'a', 0o600);
@@ -114,71 +189,15 @@ export class WalletLedger {
     } finally {
       closeSync(fd);
     }
-    this.offset += Buffer.byteLength(line);
-    const changed = new Set<string>();
-    this.apply(entry, changed);
-    await this.mirror(changed);
+    await this.sync();
   }
 
-  private apply(e: JournalEntry, changed: Set<string>): void {
-    this.entries.push(e);
-    const add = (b: BalanceLine, set: boolean) => {
-      const k = key(b.address, b.asset);
-      this.expectedMap.set(k, (set ? 0n : (this.expectedMap.get(k) ?? 0n)) + BigInt(b.atoms));
-      changed.add(k);
-    };
-    switch (e.kind) {
-      case 'baseline':
-        for (const b of e.balances) if (!this.expectedMap.has(key(b.address, b.asset))) add(b, true);
-        break;
-      case 'sent':
-        this.pendingMap.set(e.signature, e);
-        break;
-      case 'confirmed':
-        // Settled once: a second settlement of the same signature (the executor and a rebalancer's
-        // resolvePending racing for an in-flight execution) must not count its deltas twice.
-        if (!this.pendingMap.delete(e.signature)) break;
-        for (const d of e.deltas) add(d, false);
-        break;
-      case 'failed':
-        this.pendingMap.delete(e.signature);
-        break;
-      case 'hold':
-        this.holdMap.set(e.address, { wallet: e.wallet, address: e.address, asset: e.asset, expected: e.expected, actual: e.actual, difference: e.difference, since: e.at });
-        changed.add(`hold|${e.address}`);
-        break;
-      case 'explained':
-        add({ address: e.address, asset: e.asset, atoms: e.actual }, true);
-        this.holdMap.delete(e.address);
-        changed.add(`hold|${e.address}`);
-        break;
-    }
-  }
-
-  private async mirror(changed: Set<string>): Promise<void> {
-    if (!this.cache) return;
-    for (const k of changed) {
-      if (k.startsWith('hold|')) {
-        const address = k.slice(5);
-        const h = this.holdMap.get(address);
-        if (h) await this.cache.set(`wallets:${this.namespace}:hold:${address}`, h);
-        else await this.cache.delete(`wallets:${this.namespace}:hold:${address}`);
-      } else await this.cache.set(`wallets:${this.namespace}:expected:${k}`, this.expectedMap.get(k)!.toString());
-    }
-  }
-
-  /** What `address` should hold of `asset`, or undefined when we have never recorded it. */
+  /** What `address` should hold of `asset` as of the last sync, or undefined when nobody has recorded it. */
   expected(address: string, asset: Asset): bigint | undefined {
     return this.expectedMap.get(key(address, asset));
   }
 
-  /** The expected balance as another process sees it (the cache mirror). */
-  async expectedShared(address: string, asset: Asset): Promise<bigint | undefined> {
-    const v = await this.cache?.get<string>(`wallets:${this.namespace}:expected:${key(address, asset)}`);
-    return v === undefined ? this.expected(address, asset) : BigInt(v);
-  }
-
-  /** The hold on a wallet, if any. */
+  /** The hold on a wallet, if any (as of the last sync). */
   hold(address: string): Hold | undefined {
     return this.holdMap.get(address);
   }
@@ -187,8 +206,8 @@ export class WalletLedger {
     return [...this.holdMap.values()];
   }
 
-  /** Transfers sent but neither confirmed nor failed yet (in flight, or left by a crash). */
-  pending(): Extract<JournalEntry, { kind: 'sent' }>[] {
+  /** Transfers and executions sent but neither confirmed nor failed yet, by any process sharing the cache (in flight, or left by a crash). */
+  pending(): SentEntry[] {
     return [...this.pendingMap.values()];
   }
 
@@ -198,7 +217,7 @@ export class WalletLedger {
     return false;
   }
 
-  /** Every entry read or written, in order. */
+  /** Every entry of this process's journal read or written, in order. */
   journal(): readonly JournalEntry[] {
     return this.entries;
   }

@@ -124,14 +124,14 @@ export class BalanceScanner implements HoldSource {
         const labels = { wallet: w.name, tier: w.tier };
         metrics.wallets.balance.set(labels, Number(h.lamports) / 1e9);
         metrics.wallets.floor.set(labels, Number(w.minLamports) / 1e9);
-        const expectedSol = await this.ledger.expectedShared(w.address, SOL);
+        const expectedSol = this.ledger.expected(w.address, SOL);
         // In flight, the balance has moved and the expectation not yet: the last settled difference stands.
         if (expectedSol !== undefined && !this.ledger.isPending(w.address)) metrics.wallets.difference.set(labels, Number(h.lamports - expectedSol));
         if (!this.ledger.isPending(w.address) && !this.ledger.hold(w.address)) {
           const checks: { asset: string; mint: string; actual: bigint; tolerance: bigint }[] = [{ asset: 'SOL', mint: SOL, actual: h.lamports, tolerance: this.opts.toleranceLamports ?? 0n }];
           for (const m of this.mints) checks.push({ asset: m.name, mint: m.address, actual: h.tokens.get(m.address)!.atoms, tolerance: this.opts.toleranceAtoms ?? 0n });
           for (const c of checks) {
-            const expected = await this.ledger.expectedShared(w.address, c.mint);
+            const expected = this.ledger.expected(w.address, c.mint);
             if (expected === undefined) continue;
             const diff = c.actual - expected;
             if ((diff < 0n ? -diff : diff) <= c.tolerance) continue;

@@ -17,6 +17,9 @@ import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { chainScannerConfig } from '../../engine/cli/_run-chain.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { until } from '../market/support.ts';
+import { MemoryStore } from '../../engine/infra/store/index.ts';
+import { routeHistoryFromStore } from '../../engine/market/index.ts';
+import { routeHash, type ArbitragePlanner } from '../../engine/strategies/arbitrage/index.ts';
 
 const PROJECT = join(REPO_ROOT, 'examples/live');
 
@@ -72,5 +75,40 @@ test('dry run on the sandbox market: grid, DCA and arbitrage fill at the exact p
     await sb.close();
     if (prevStore === undefined) delete process.env.SOLRULES_STORE;
     else process.env.SOLRULES_STORE = prevStore;
+  }
+});
+
+test('routes from history reach the arbitrage planner at start: the initializer reads them, the planner keeps them as route templates', async () => {
+  const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
+  const market = createMarket({ chain: sb.chain, seed: 1 });
+  const config = chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, ws: sb.wsUrl });
+  const built = await buildActiveConfig(PROJECT, referenceEvaluator, 'test', { runTests: false });
+  assert.ok(built.active, JSON.stringify(built.diagnostics));
+  const log = createLogger({ level: 'silent' });
+  // Yesterday: a round trip USDC → SOL on the Whirlpool, SOL → USDC on the DLMM pair filled and returned more than it took.
+  const store = new MemoryStore();
+  const [orca, dlmm] = ['orca-whirlpool', 'meteora-dlmm'].map((v) => market.pools.find((p) => p.venue === v)!);
+  const legs = [{ pool: orca!.address, venue: orca!.venue, inputMint: market.mints.usdc, outputMint: market.mints.sol }, { pool: dlmm!.address, venue: dlmm!.venue, inputMint: market.mints.sol, outputMint: market.mints.usdc }];
+  const order: any = { id: 'ord_y', strategy: 'arbitrage', rule: 'r', ruleFile: 'f', ruleSetHash: 'h', side: 'roundtrip', inputMint: market.mints.usdc, outputMint: market.mints.usdc, amountIn: 50_000_000n, minAmountOut: 50_000_000n, notionalUsd: 50, urgency: 'high', createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-01T01:00:00Z', params: { route: { legs } }, factsDigest: 'd', explanation: { ruleId: 'r', ruleSetHash: 'h', conditions: {} } };
+  await store.insertOrder(order, 'filled');
+  await store.recordExecution({ orderId: 'ord_y', executor: 'jito', status: 'filled', amountIn: 50_000_000n, amountOut: 50_400_000n, feeAtoms: 0n, networkFeeLamports: 5000n, simulated: false, at: '2026-01-01T00:00:01Z' });
+  const source = new ChainSource({ config, log });
+  const app = await compose({ root: PROJECT, active: built.active, factory: referenceEvaluator, log, source, watch: false, store });
+  source.history = routeHistoryFromStore(app.store);
+  const running = source.run(app.bus, app.engine);
+  try {
+    await source.watching;
+    assert.equal(source.readiness!.routes.length, 1);
+    assert.equal(source.routesLearned.get('arbitrage'), 1);
+    const planner = app.engine.planners.get('arbitrage') as ArbitragePlanner;
+    const template = planner.templates[routeHash(legs)];
+    assert.ok(template, 'the history route is one of the planner\'s templates');
+    assert.equal(template.amountIn, '50000000');
+    assert.equal(template.realizedAtoms, '400000');
+  } finally {
+    await source.stop();
+    await running.catch(() => undefined);
+    await app.close();
+    await sb.close();
   }
 });

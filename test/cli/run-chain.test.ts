@@ -115,3 +115,46 @@ test('run --role scanner stops cleanly at --seconds: leaves its group and says h
     await deleteNamespace(SERVICES.nats.url, ns);
   }
 });
+
+test('scanner.yaml reserves: run --rpc checks each (ready / NOT READY); a --live run borrows from the ready one only', async () => {
+  const sb = await startSandbox({ slotMs: 100 });
+  try {
+    const market = createMarket({ chain: sb.chain, seed: 1, kamino: true });
+    const k = market.kamino!;
+    const orca = market.pools.find((p) => p.venue === 'orca-whirlpool')!.address;
+    const dir = mkdtempSync(join(tmpdir(), 'solrules-reserves-'));
+    const scanner = join(dir, 'scanner.yaml');
+    // The sandbox's Kamino reserve (klend's own instructions made it), and a "reserve" that is a pool: not owned by klend.
+    writeFileSync(scanner, `${readFileSync(join(PROJECT, 'scanner.yaml'), 'utf8')}reserves:\n  - { address: ${k.reserve.reserve}, mint: ${market.mints.usdc}, lendingMarket: ${k.lendingMarket}, lookupTable: ${k.lookupTable.key.toBase58()} }\n  - { address: ${orca}, mint: ${market.mints.sol} }\n`);
+    const child = spawn(process.execPath, [CLI, 'run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--scanner', scanner, '--seconds', '2', '--no-watch'], { cwd: PROJECT, env: { ...process.env, SOLRULES_STORE: 'memory' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 0, err);
+    assert.match(out, new RegExp(`reserve +${k.reserve.reserve} \\(Kamino, USDC\\) ready: \\d+ atoms available`));
+    assert.match(out, new RegExp(`reserve +${orca} \\(Kamino, SOL\\) NOT READY`));
+
+    // What --live does with them once the initializer has read them: the ready reserve lends USDC (with its lookup table), the other nothing.
+    const { chainScannerConfig } = await import('../../engine/cli/_run-chain.ts');
+    const { flashLoansFromReserves } = await import('../../engine/app/index.ts');
+    const { initializeMarket, flashLoanFee } = await import('../../engine/market/index.ts');
+    const { RoundTripSource } = await import('../../engine/executors/index.ts');
+    const { Connection } = await import('@solana/web3.js');
+    const config = chainScannerConfig(PROJECT, { rpc: sb.rpcUrl, scanner });
+    const readiness = await initializeMarket({ connection: new Connection(sb.rpcUrl, 'confirmed'), commitment: 'confirmed', pools: config.pools, reserves: config.reserves });
+    const { providers, refused } = await flashLoansFromReserves(readiness, config.reserves, sb.rpcUrl);
+    assert.deepEqual(providers.map((p) => [p.reserve.reserve, p.mint, p.lookupTables.map((t) => t.key.toBase58())]), [[k.reserve.reserve, market.mints.usdc, [k.lookupTable.key.toBase58()]]]);
+    assert.equal(providers[0]!.fee(1_000_000_000n), flashLoanFee(readiness.reserves.find((r) => r.ready)!.reserve!, 1_000_000_000n), 'the fee the executors charge is the one the initializer read');
+    assert.deepEqual(refused.map((r) => [r.address, r.mint]), [[orca, market.mints.sol]]);
+    assert.match(refused[0]!.why, /^not ready/);
+    const roundTrips = new RoundTripSource({ statesFor: async () => [] });
+    assert.deepEqual(roundTrips.flashLoanMints, []);
+    roundTrips.addFlashLoans(providers);
+    assert.deepEqual(roundTrips.flashLoanMints, [market.mints.usdc]);
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    await sb.close();
+  }
+});

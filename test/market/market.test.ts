@@ -168,6 +168,46 @@ test('scanner config: defaults, and bad values named by field and value (YAML: f
   );
 });
 
+test('scanner config reserves: Kamino reserves with their mint, market and lookup table; a bad one names file, line and column', () => {
+  const base = ['subscriptionMode: rpc-polling', 'rpcUrl: http://127.0.0.1:8899', 'pools:', `  - ${RAYDIUM_POOL}`];
+  const ok = loadScannerConfig('scanner.yaml', [...base, 'reserves:', `  - { address: ${ORCA_POOL}, mint: ${USDC}, lendingMarket: ${RAYDIUM_COIN_VAULT}, lookupTable: ${SOL} }`, ''].join('\n'));
+  assert.deepEqual(ok.reserves, [{ address: ORCA_POOL, mint: USDC, lendingMarket: RAYDIUM_COIN_VAULT, lookupTable: SOL }]);
+  assert.deepEqual(loadScannerConfig('scanner.yaml', [...base, ''].join('\n')).reserves, [], 'none: no flash-loan provider');
+  const bad = (lines: string[], at: [number, number, string]) =>
+    assert.throws(
+      () => loadScannerConfig('scanner.yaml', [...base, 'reserves:', ...lines, ''].join('\n')),
+      (e: unknown) => {
+        assert.ok(isSolrulesError(e, 'SCAN_CONFIG_INVALID'));
+        assert.deepEqual([e.context.line, e.context.column, e.context.field], at);
+        assert.match(e.message, new RegExp(`^scanner\\.yaml:${at[0]}:${at[1]}: `));
+        return true;
+      },
+    );
+  const col = (line: string, value: string) => line.indexOf(value) + 1;
+  const wrongMint = `  - { address: ${ORCA_POOL}, mint: not-a-mint }`;
+  bad([wrongMint], [6, col(wrongMint, 'not-a-mint'), 'reserves[0].mint']);
+  const unknownKey = `  - { address: ${ORCA_POOL}, mint: ${USDC}, lookuptable: ${SOL} }`;
+  bad([unknownKey], [6, col(unknownKey, SOL), 'reserves[0].lookuptable']);
+  const second = `  - { address: ${RAYDIUM_POOL}, mint: ${USDC} }`;
+  bad([`  - { address: ${ORCA_POOL}, mint: ${USDC} }`, second], [7, col(second, USDC), 'reserves[1].mint']);
+});
+
+test('schemas/scanner.schema.json (generated from the parser\'s keys) accepts the example project\'s scanner file with reserves and refuses a bad reserve', async () => {
+  const { validator } = await import('../../engine/schemas/index.ts');
+  const { parseYaml } = await import('../../engine/config/index.ts');
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { REPO_ROOT } = await import('../support/paths.ts');
+  const validate = validator('scanner');
+  const example = parseYaml(readFileSync(join(REPO_ROOT, 'examples/live/scanner.yaml'), 'utf8'), 'scanner.yaml').value as Record<string, unknown>;
+  assert.ok(validate(example), JSON.stringify(validate.errors));
+  assert.ok(validate({ ...example, reserves: [{ address: ORCA_POOL, mint: USDC, lookupTable: SOL }] }), JSON.stringify(validate.errors));
+  assert.equal(validate({ ...example, reserves: [{ address: ORCA_POOL }] }), false, 'a reserve needs its mint');
+  assert.equal(validate({ ...example, reserves: [{ address: ORCA_POOL, mint: USDC, lookuptable: SOL }] }), false, 'unknown key');
+  // What the schema accepts the parser accepts too (same keys).
+  assert.deepEqual(parseScannerConfig({ ...example, reserves: [{ address: ORCA_POOL, mint: USDC, lookupTable: SOL }] }).reserves, [{ address: ORCA_POOL, mint: USDC, lookupTable: SOL }]);
+});
+
 test('volume: trades inferred per slot, 24 h window, average size, spikes against the observed average', () => {
   let now = 0;
   const vol = new VolumeMonitor({ bucketMs: 60_000, spikeWindowMs: 300_000, spikeRatio: 3, usd: (m) => (m === USDC ? 1 : 50), decimals: (m) => (m === USDC ? 6 : 9) }, () => now);

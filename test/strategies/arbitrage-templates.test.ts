@@ -10,6 +10,7 @@ import { ArbitragePlanner, bestRoundTrip, StoredRouteTemplates, routeHash, type 
 import { StaticPoolProvider } from '../../engine/quotes/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { priceFact, walletFact } from '../../engine/facts/index.ts';
+import { routeHistoryFromStore } from '../../engine/market/index.ts';
 import type { TickContext } from '../../engine/strategies/index.ts';
 import type { ExecutionReport, Order } from '../../engine/orders/index.ts';
 import { orcaEntry, raydiumEntry, raydiumNear, SOL, USDC } from '../quotes/support.ts';
@@ -103,4 +104,40 @@ test('landings update the template; it is saved with the strategy state and load
   restarted.facts(ctx({ maxInputUsd: 5_000 }));
   assert.equal(restarted.lastSearch.template, route.template);
   assert.equal(restarted.lastSearch.evaluations, 1);
+});
+
+test('routes from history (the initializer) become templates: the first opportunity is rebuilt with one quote, no search', async () => {
+  const pools = () => new StaticPoolProvider([raydiumEntry(undefined, raydiumNear(1.01)), orcaEntry()]);
+  const params = { maxInputUsd: 5_000 };
+  // Yesterday's run: the search found this round trip, it filled and made money (recorded as the store has it).
+  const yesterday = new ArbitragePlanner({ market: pools(), base: SOL_TOKEN, quote: USDC_TOKEN });
+  const found = yesterday.facts(ctx(params)).arbitrage as Record<string, any>;
+  const route = yesterday.lastRoute!;
+  const store = new MemoryStore();
+  const order: any = { id: 'ord_1', strategy: 'arbitrage', rule: 'r', ruleFile: 'f', ruleSetHash: 'h', side: 'roundtrip', inputMint: USDC, outputMint: USDC, amountIn: BigInt(route.amountIn), minAmountOut: BigInt(route.amountIn), notionalUsd: 1, urgency: 'high', createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-01T01:00:00Z', params: { route }, factsDigest: 'd', explanation: { ruleId: 'r', ruleSetHash: 'h', conditions: {} } };
+  await store.insertOrder(order, 'filled');
+  await store.recordExecution({ orderId: 'ord_1', executor: 'jito', status: 'filled', amountIn: BigInt(route.amountIn), amountOut: BigInt(route.expectedOut), feeAtoms: 0n, networkFeeLamports: 5000n, simulated: false, at: '2026-01-01T00:00:01Z' });
+  const history = await routeHistoryFromStore(store).profitableRoutes(100);
+  assert.equal(history.length, 1);
+  assert.equal(history[0]!.amountIn, route.amountIn, 'history keeps the size of the fill');
+
+  // Today, a fresh planner (no state): without history its first opportunity is a search ...
+  const cold = new ArbitragePlanner({ market: pools(), base: SOL_TOKEN, quote: USDC_TOKEN });
+  cold.facts(ctx(params));
+  assert.equal(cold.lastSearch.template, undefined);
+  assert.ok(cold.lastSearch.evaluations > 20, `searched ${cold.lastSearch.evaluations} sizes`);
+  // ... with it, the first opportunity is the route from history re-filled and quoted once.
+  const warm = new ArbitragePlanner({ market: pools(), base: SOL_TOKEN, quote: USDC_TOKEN });
+  const otherPair = { ...history[0]!, legs: history[0]!.legs.map((l) => ({ ...l, inputMint: l.inputMint === USDC ? 'OtherMint1111111111111111111111111111111111' : l.inputMint, outputMint: l.outputMint === USDC ? 'OtherMint1111111111111111111111111111111111' : l.outputMint })) };
+  const oneLeg = { ...history[0]!, legs: history[0]!.legs.slice(0, 1) };
+  assert.equal(warm.learnRoutes([otherPair, oneLeg, ...history]), 1, 'only the round trip of this pair is taken');
+  const hash = routeHash(history[0]!.legs);
+  assert.equal(warm.templates[hash]?.landed, 1);
+  assert.equal(warm.templates[hash]?.realizedAtoms, (BigInt(route.expectedOut) - BigInt(route.amountIn)).toString());
+  const first = warm.facts(ctx(params)).arbitrage as Record<string, any>;
+  assert.equal(warm.lastSearch.template, hash, 'the first opportunity came from the history route');
+  assert.equal(warm.lastSearch.evaluations, 1, 'one quote, no search');
+  for (const k of ['amountIn', 'expectedOut', 'buyVenue', 'sellVenue']) assert.equal(first[k], found[k], k);
+  assert.equal(warm.lastRoute!.template, hash);
+  assert.equal(warm.learnRoutes(history), 0, 'a template it already keeps is left as it is');
 });

@@ -12,6 +12,8 @@ export const jitoKind = liveKind(
         blockEngine: { type: 'string', description: 'host:port for grpc, a URL for json-rpc.' },
         tipPlacement: { enum: ['inline', 'separate'] },
         maxBundleSends: { type: 'integer', minimum: 1 },
+        tipFloorUrl: { type: 'string', pattern: '^https?://', description: "Jito's tip floor REST endpoint (e.g. https://bundles.jito.wtf/api/v1/bundles/tip_floor): read by `run --live` so the `tip` fact follows the competition's tips. Unset: no tip fact; tips come from the routing params alone." },
+        tipFloorRefreshMs: { type: 'integer', minimum: 500, default: 10000, description: 'How often the tip floor is read again (ms).' },
         ...LIVE_COMMON,
       },
       additionalProperties: false,

@@ -53,7 +53,21 @@ export class RoundTripSource implements RouteSource {
   /** Round trips this source wrapped in a flash loan, and those it sent with the wallet's own input. */
   readonly stats = { flashLoanWrapped: 0, ownFunds: 0 };
 
-  constructor(private readonly pools: PoolStateProvider, private readonly flashLoans: readonly FlashLoanProvider[] = []) {}
+  private readonly flashLoans: FlashLoanProvider[];
+
+  constructor(private readonly pools: PoolStateProvider, flashLoans: readonly FlashLoanProvider[] = []) {
+    this.flashLoans = [...flashLoans];
+  }
+
+  /** Adds providers known only once the chain was read (a run's reserves, checked by the market-data initializer). */
+  addFlashLoans(providers: readonly FlashLoanProvider[]): void {
+    this.flashLoans.push(...providers);
+  }
+
+  /** The mints a flash loan can be taken in. */
+  get flashLoanMints(): string[] {
+    return this.flashLoans.map((p) => p.mint);
+  }
 
   /** The flash-loan provider for an order whose route asks for one; undefined when it does not. */
   private flashFor(order: Order): FlashLoanProvider | undefined {

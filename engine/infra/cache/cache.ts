@@ -16,6 +16,36 @@ export interface LockLease {
   renew(ttlMs: number): Promise<boolean>;
 }
 
+/**
+ * One step of an atomic hash update (`Cache.updateHashes`). Integer fields hold exact decimal
+ * strings of any size (token atoms are u64 and sums may go beyond; Redis' own integers are i64).
+ */
+export type HashOp =
+  /** Adds `atoms` to the field (absent counts as 0). */
+  | { op: 'add'; key: string; field: string; atoms: bigint }
+  /** Sets the field to `atoms` only when it is absent. */
+  | { op: 'init'; key: string; field: string; atoms: bigint }
+  /** Sets the field to the string `value` (atoms as a decimal string, or JSON). */
+  | { op: 'set'; key: string; field: string; value: string }
+  | { op: 'delete'; key: string; field: string };
+
+export interface HashUpdate {
+  /**
+   * Sequence guard: the update counts only while `key` holds `expect` (absent counts as '0'); it
+   * then holds `next`. A writer replaying its own log (a journal's byte offsets) applies each
+   * entry once even when another process sharing the log got there first.
+   */
+  sequence?: { key: string; expect: string; next: string };
+  /** Applied at most once per marker, across every process sharing the cache; the marker is kept `ttlMs`. */
+  once?: { key: string; ttlMs: number };
+  /** Not applied while this marker exists (another update's `once`). */
+  unless?: string;
+  ops: readonly HashOp[];
+}
+
+/** `applied`; `duplicate` (a `once` / `unless` marker said it was done: the sequence still advanced); `stale` (the sequence had moved on: nothing changed). */
+export type HashUpdateResult = 'applied' | 'duplicate' | 'stale';
+
 export interface Cache {
   get<T = unknown>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
@@ -30,6 +60,10 @@ export interface Cache {
    * a holder whose lease ran out.
    */
   acquireLock(name: string, ttlMs: number): Promise<LockLease | undefined>;
+  /** Applies every op of `update` as one atomic step (a Lua script on Redis), or none of them. */
+  updateHashes(update: HashUpdate): Promise<HashUpdateResult>;
+  /** Every field of a hash written by `updateHashes` (empty when absent). */
+  readHash(key: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 /** In-memory cache (single process): TTLs, set-if-absent, token buckets and fenced locks. */
-import type { Cache, LockLease } from './cache.ts';
+import type { Cache, HashUpdate, HashUpdateResult, LockLease } from './cache.ts';
 
 interface Entry {
   json: string;
@@ -11,6 +11,9 @@ export class MemoryCache implements Cache {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly locks = new Map<string, { token: number; expiresAt: number }>();
   private fencing = 0;
+  private readonly hashes = new Map<string, Map<string, string>>();
+  /** Sequence guards and once-markers of `updateHashes` (markers expire). */
+  private readonly markers = new Map<string, { value: string; expiresAt: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -73,6 +76,40 @@ export class MemoryCache implements Cache {
         return true;
       },
     };
+  }
+
+  private marker(key: string): string | undefined {
+    const m = this.markers.get(key);
+    if (m && m.expiresAt <= this.now()) {
+      this.markers.delete(key);
+      return undefined;
+    }
+    return m?.value;
+  }
+
+  async updateHashes(u: HashUpdate): Promise<HashUpdateResult> {
+    // Checked before any write, as the Redis script does: an update is all or nothing.
+    for (const op of u.ops) if ((op.op === 'add' || op.op === 'init') && typeof op.atoms !== 'bigint') throw new TypeError(`updateHashes: ${op.op} ${op.field} needs bigint atoms; got ${typeof op.atoms}`);
+    if (u.sequence) {
+      if ((this.marker(u.sequence.key) ?? '0') !== u.sequence.expect) return 'stale';
+      this.markers.set(u.sequence.key, { value: u.sequence.next, expiresAt: Infinity });
+    }
+    if ((u.once && this.marker(u.once.key) !== undefined) || (u.unless && this.marker(u.unless) !== undefined)) return 'duplicate';
+    for (const op of u.ops) {
+      const h = this.hashes.get(op.key) ?? new Map<string, string>();
+      this.hashes.set(op.key, h);
+      if (op.op === 'add') h.set(op.field, (BigInt(h.get(op.field) ?? '0') + op.atoms).toString());
+      else if (op.op === 'init') {
+        if (!h.has(op.field)) h.set(op.field, op.atoms.toString());
+      } else if (op.op === 'set') h.set(op.field, op.value);
+      else h.delete(op.field);
+    }
+    if (u.once) this.markers.set(u.once.key, { value: '1', expiresAt: this.now() + u.once.ttlMs });
+    return 'applied';
+  }
+
+  async readHash(key: string): Promise<Record<string, string>> {
+    return Object.fromEntries(this.hashes.get(key) ?? []);
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,8 @@ export interface RouteTemplate {
   /** Sum over those fills of amountOut − amountIn, input atoms (network fees and tips are in lamports, apart). */
   profitAtoms: bigint;
   lastFilledAt: string;
+  /** The input of the latest of those fills, atoms as a decimal string: the size a planner re-fills the route with. */
+  amountIn: string;
 }
 
 /** Where profitable routes come from. */
@@ -63,10 +65,10 @@ export function routeHistoryFromStore(store: Pick<OrderLog, 'listOrders'> & Pick
         const fill = byOrder.get(order.id);
         if (!legs || !fill || fill.amountOut <= fill.amountIn) continue;
         const key = routeKey(legs);
-        const r = routes.get(key) ?? { key, legs, inputMint: order.inputMint, profitableFills: 0, profitAtoms: 0n, lastFilledAt: fill.at };
+        const r = routes.get(key) ?? { key, legs, inputMint: order.inputMint, profitableFills: 0, profitAtoms: 0n, lastFilledAt: fill.at, amountIn: fill.amountIn.toString() };
         r.profitableFills += 1;
         r.profitAtoms += fill.amountOut - fill.amountIn;
-        if (fill.at > r.lastFilledAt) r.lastFilledAt = fill.at;
+        if (fill.at > r.lastFilledAt) (r.lastFilledAt = fill.at), (r.amountIn = fill.amountIn.toString());
         routes.set(key, r);
       }
       return [...routes.values()].sort((a, b) => (b.profitAtoms > a.profitAtoms ? 1 : b.profitAtoms < a.profitAtoms ? -1 : 0)).slice(0, limit);

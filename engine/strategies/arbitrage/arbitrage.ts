@@ -13,7 +13,7 @@
 import { atomsToUsd, type Order, type TokenInfo, type ExecutionReport } from '../../orders/index.ts';
 import { routeLegToJson, SOL_MINT, withinStateAge, type PoolProvider, type RouteLegJson } from '../../quotes/index.ts';
 import type { FiredEvent } from '../../rules/index.ts';
-import type { Planner, StrategyPnl, TickContext } from '../planner.ts';
+import type { KnownRoute, Planner, StrategyPnl, TickContext } from '../planner.ts';
 import { SolrulesError } from '../../errors/index.ts';
 import { bestRoundTrip, roundTripAt, type CostModel, type RoundTrip } from './roundtrip.ts';
 import { MAX_TEMPLATES, routeHash, type RouteTemplate, type TemplateLeg } from './templates.ts';
@@ -312,6 +312,31 @@ export class ArbitragePlanner implements Planner {
     const all = Object.values(templates);
     if (all.length > MAX_TEMPLATES) delete templates[all.reduce((a, b) => (a.lastOfferedAt <= b.lastOfferedAt ? a : b)).hash];
     return hash;
+  }
+
+  /**
+   * Takes the round trips of this pair that made money before (history, read at start) as route
+   * templates, so the first opportunity on one of them is rebuilt with one quote instead of a
+   * search. A template the planner already keeps (restored state) is left as it is; at most
+   * MAX_TEMPLATES are kept (history comes most profitable first). Returns how many were taken.
+   */
+  learnRoutes(routes: readonly KnownRoute[]): number {
+    const pair = new Set([this.opts.base.mint, this.opts.quote.mint]);
+    const templates = (this.state.templates ??= {});
+    let taken = 0;
+    for (const r of routes) {
+      if (r.legs.length !== 2 || !/^[1-9]\d*$/.test(r.amountIn)) continue;
+      const [a, b] = r.legs as [KnownRoute['legs'][number], KnownRoute['legs'][number]];
+      // A round trip of this planner's pair: in on one mint, back to it through the other.
+      if (!pair.has(a.inputMint) || !pair.has(a.outputMint) || a.inputMint === a.outputMint || b.inputMint !== a.outputMint || b.outputMint !== a.inputMint) continue;
+      const legs: [TemplateLeg, TemplateLeg] = [{ pool: a.pool, venue: a.venue, inputMint: a.inputMint, outputMint: a.outputMint }, { pool: b.pool, venue: b.venue, inputMint: b.inputMint, outputMint: b.outputMint }];
+      const hash = routeHash(legs);
+      if (templates[hash]) continue;
+      if (Object.keys(templates).length >= MAX_TEMPLATES) break;
+      templates[hash] = { hash, legs, amountIn: r.amountIn, offered: 0, landed: r.profitableFills, realizedAtoms: r.profitAtoms.toString(), lastProfitAt: r.lastFilledAt, lastOfferedAt: r.lastFilledAt };
+      taken += 1;
+    }
+    return taken;
   }
 
   /** The route templates remembered (hash → template). */

@@ -94,5 +94,54 @@ export function cacheContract(name: string, open: () => Promise<{ cache: Cache; 
       await b.release();
       assert.equal(await b.renew(5_000), false, 'a released lease cannot be renewed');
     });
+
+    test('hash updates: exact integer arithmetic beyond 2^63 and 2^64, init, set, delete', async () => {
+      const U64_MAX = 2n ** 64n - 1n;
+      const I64_MAX = 2n ** 63n - 1n;
+      const h = 'balances';
+      const cases: [string, bigint, bigint][] = [
+        ['i64-edge', I64_MAX, 1n],
+        ['u64-edge', U64_MAX, 1n],
+        ['u64-twice', U64_MAX, U64_MAX],
+        ['to-zero', U64_MAX, -U64_MAX],
+        ['below-zero', 5n, -(U64_MAX + 10n)],
+        ['neg-plus', -1_000_000n, 999_999n],
+        ['borrow', 10n ** 30n, -1n],
+        ['small', 0n, 0n],
+      ];
+      for (const [field, a, b] of cases) {
+        assert.equal(await c.updateHashes({ ops: [{ op: 'add', key: h, field, atoms: a }] }), 'applied');
+        await c.updateHashes({ ops: [{ op: 'add', key: h, field, atoms: b }] });
+      }
+      const got = await c.readHash(h);
+      for (const [field, a, b] of cases) assert.equal(got[field], (a + b).toString(), `${field}: ${a} + ${b}`);
+      await c.updateHashes({ ops: [{ op: 'init', key: h, field: 'small', atoms: 7n }, { op: 'init', key: h, field: 'fresh', atoms: U64_MAX }, { op: 'set', key: 'holds', field: 'w1', value: '{"x":1}' }, { op: 'delete', key: h, field: 'borrow' }] });
+      const after = await c.readHash(h);
+      assert.equal(after['small'], '0', 'init leaves a present field alone');
+      assert.equal(after['fresh'], U64_MAX.toString());
+      assert.equal(after['borrow'], undefined);
+      assert.deepEqual(await c.readHash('holds'), { w1: '{"x":1}' });
+      assert.deepEqual(await c.readHash('never-written'), {});
+    });
+
+    test('hash updates: once-markers and unless apply a settlement once; a sequence guard refuses a stale replay', async () => {
+      const settle = () => c.updateHashes({ once: { key: 'settled:sig1', ttlMs: 60_000 }, ops: [{ op: 'add', key: 'exp', field: 'w|SOL', atoms: -5_000n }, { op: 'delete', key: 'pending', field: 'sig1' }] });
+      await c.updateHashes({ ops: [{ op: 'init', key: 'exp', field: 'w|SOL', atoms: 1_000_000n }, { op: 'set', key: 'pending', field: 'sig1', value: '{}' }] });
+      const racers = await Promise.all(Array.from({ length: 10 }, settle));
+      assert.equal(racers.filter((r) => r === 'applied').length, 1);
+      assert.equal(racers.filter((r) => r === 'duplicate').length, 9);
+      assert.equal((await c.readHash('exp'))['w|SOL'], '995000');
+      assert.equal(await c.updateHashes({ unless: 'settled:sig1', ops: [{ op: 'set', key: 'pending', field: 'sig1', value: '{}' }] }), 'duplicate', 'a send replayed after its settlement is not in flight again');
+      assert.deepEqual(await c.readHash('pending'), {});
+      const line = (expect: string, next: string) => c.updateHashes({ sequence: { key: 'journal:a', expect, next }, ops: [{ op: 'add', key: 'exp', field: 'w|SOL', atoms: 1n }] });
+      assert.equal(await line('0', '120'), 'applied');
+      assert.equal(await line('0', '120'), 'stale', 'the same journal line again: nothing');
+      assert.equal(await line('120', '250'), 'applied');
+      assert.equal((await c.readHash('exp'))['w|SOL'], '995002');
+      assert.equal(await c.updateHashes({ sequence: { key: 'journal:a', expect: '250', next: '300' }, once: { key: 'settled:sig1', ttlMs: 60_000 }, ops: [{ op: 'add', key: 'exp', field: 'w|SOL', atoms: 1n }] }), 'duplicate');
+      assert.equal(await line('250', '310'), 'stale', 'a duplicate still advanced the sequence');
+      await assert.rejects(c.updateHashes({ ops: [{ op: 'add', key: 'exp', field: 'w|SOL', atoms: 1n }, { op: 'add', key: 'exp', field: 'x', atoms: '1.5' as unknown as bigint }] }));
+      assert.equal((await c.readHash('exp'))['w|SOL'], '995002', 'a refused update wrote nothing');
+    });
   });
 }

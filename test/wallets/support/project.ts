@@ -7,7 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keypair, PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
-import { MINT_SIZE, TOKEN_PROGRAM_ID, createAssociatedTokenAccountIdempotentInstruction, createInitializeMint2Instruction, createMintToCheckedInstruction, getAssociatedTokenAddressSync } from '@solana/spl-token';
+import { MINT_SIZE, TOKEN_PROGRAM_ID, createAssociatedTokenAccountIdempotentInstruction, createInitializeMint2Instruction, createMintToCheckedInstruction, createTransferCheckedInstruction, getAssociatedTokenAddressSync } from '@solana/spl-token';
+import bs58 from 'bs58';
+import type { MintInfo, WalletManager } from '../../../engine/wallets/index.ts';
 import type { Sandbox } from '../../../sandbox/index.ts';
 import { run as walletsCommand } from '../../../engine/cli/wallets.ts';
 
@@ -104,4 +106,27 @@ export async function wallets(argv: string[]): Promise<CliRun> {
     console.log = log;
     console.error = error;
   }
+}
+
+/**
+ * A stand-in for a trade of `worker` (what matters is that it is ours): it pays 0.01 SOL and
+ * 1 token (1,000,000 atoms of `mint`) to a fresh owner, creating that owner's token account.
+ * Signed, not sent; the signature and last valid block height are what an executor journals.
+ */
+export function tradeAway(sb: Sandbox, m: WalletManager, worker: string, mint: MintInfo): { tx: VersionedTransaction; signature: string; lastValidBlockHeight: number } {
+  const w = m.keystore.get(worker);
+  const other = Keypair.generate();
+  const bh = sb.latestBlockhash();
+  const mintPk = new PublicKey(mint.address);
+  const tx = new VersionedTransaction(new TransactionMessage({
+    payerKey: w.publicKey,
+    recentBlockhash: bh.blockhash,
+    instructions: [
+      SystemProgram.transfer({ fromPubkey: w.publicKey, toPubkey: other.publicKey, lamports: 10_000_000 }),
+      createAssociatedTokenAccountIdempotentInstruction(w.publicKey, getAssociatedTokenAddressSync(mintPk, other.publicKey), other.publicKey, mintPk),
+      createTransferCheckedInstruction(getAssociatedTokenAddressSync(mintPk, w.publicKey), mintPk, getAssociatedTokenAddressSync(mintPk, other.publicKey), w.publicKey, 1_000_000n, mint.decimals),
+    ],
+  }).compileToV0Message());
+  w.sign(tx);
+  return { tx, signature: bs58.encode(tx.signatures[0]!), lastValidBlockHeight: bh.lastValidBlockHeight };
 }

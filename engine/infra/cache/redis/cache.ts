@@ -8,8 +8,8 @@
 import { Redis } from 'ioredis';
 import { SolrulesError } from '../../../errors/index.ts';
 import { redactUrl } from '../../health/index.ts';
-import type { Cache, LockLease } from '../cache.ts';
-import { ACQUIRE_LOCK, RELEASE_LOCK, RENEW_LOCK, TAKE_TOKENS } from './scripts.ts';
+import type { Cache, HashUpdate, HashUpdateResult, LockLease } from '../cache.ts';
+import { ACQUIRE_LOCK, RELEASE_LOCK, RENEW_LOCK, TAKE_TOKENS, UPDATE_HASHES } from './scripts.ts';
 
 export interface RedisCacheOptions {
   /** Prefix for every key (isolates deployments and test runs on one Redis). */
@@ -102,6 +102,24 @@ export class RedisCache implements Cache {
         return Number(renewed) === 1;
       },
     };
+  }
+
+  async updateHashes(u: HashUpdate): Promise<HashUpdateResult> {
+    const hashes: string[] = [];
+    const argv: string[] = [u.sequence?.expect ?? '', u.sequence?.next ?? '', u.once ? String(Math.max(1, Math.ceil(u.once.ttlMs))) : '', u.unless ? '1' : ''];
+    for (const op of u.ops) {
+      let i = hashes.indexOf(op.key);
+      if (i < 0) i = hashes.push(op.key) - 1;
+      argv.push(op.op === 'delete' ? 'del' : op.op, String(i + 1), op.field, op.op === 'add' || op.op === 'init' ? op.atoms.toString() : op.op === 'set' ? op.value : '');
+    }
+    // Unused guard slots still need a key name (they are not touched).
+    const keys = [u.sequence?.key ?? 'unused:sequence', u.once?.key ?? 'unused:once', u.unless ?? 'unused:unless', ...hashes];
+    const r = await this.run('hash update', () => this.client.eval(UPDATE_HASHES, keys.length, ...keys, ...argv));
+    return r as HashUpdateResult;
+  }
+
+  async readHash(key: string): Promise<Record<string, string>> {
+    return this.run('HGETALL', () => this.client.hgetall(key));
   }
 
   /** Round trip to the server (doctor, health checks). */
