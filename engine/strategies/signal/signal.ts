@@ -202,6 +202,31 @@ export class SignalPlanner implements Planner {
     return c.atoms;
   }
 
+  /**
+   * entrySize for this bar, its result remembered with its inputs: a USD sizing asks the same
+   * entry bar after bar (no bigint then); any other input change computes it again.
+   */
+  private sizeCache = { type: '', value: NaN, equityUsd: NaN, freeQuoteAtoms: -1n, quoteUsd: NaN, priceUsd: NaN, stopUsd: NaN as number | undefined, maxUsd: undefined as number | undefined, atoms: 0n };
+  private entrySize(p: SignalParams, equityUsd: number, freeQuoteAtoms: bigint, quoteUsd: number, priceUsd: number, stopUsd: number | undefined): { atoms: bigint } {
+    const c = this.sizeCache;
+    // Only the inputs the sizing type reads are compared (a USD sizing reads neither equity, price nor stop).
+    const t = p.sizing.type;
+    if (
+      c.type === t && c.value === p.sizing.value && c.freeQuoteAtoms === freeQuoteAtoms && c.quoteUsd === quoteUsd && c.maxUsd === p.maxEntryUsd &&
+      (t === 'usd' || t === 'quotePct' || (c.equityUsd === equityUsd && (t === 'equityPct' || (c.priceUsd === priceUsd && c.stopUsd === stopUsd))))
+    ) return c;
+    c.atoms = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms, quote: this.market.quote, quoteUsd, priceUsd, stopUsd, ...(p.maxEntryUsd !== undefined ? { maxUsd: p.maxEntryUsd } : {}) }).atoms;
+    c.type = t;
+    c.value = p.sizing.value;
+    c.equityUsd = equityUsd;
+    c.freeQuoteAtoms = freeQuoteAtoms;
+    c.quoteUsd = quoteUsd;
+    c.priceUsd = priceUsd;
+    c.stopUsd = stopUsd;
+    c.maxUsd = p.maxEntryUsd;
+    return c;
+  }
+
   /** Decimal text of atoms, remembered for the last value (an entry size repeats bar after bar). */
   private lastText = { atoms: 0n, text: '0' };
   private text(atoms: bigint): string {
@@ -287,7 +312,7 @@ export class SignalPlanner implements Planner {
     const quoteAtoms = ctx.walletAtoms ? ctx.walletAtoms.quote : BigInt(ctx.wallet.quoteAtoms);
     const equityUsd = atomsToUsd(quoteAtoms, quote.decimals, ctx.quoteUsd) + atomsToUsd(baseAtoms, base.decimals, price);
     const entryStop = this.stopBelow(price, p.stopLoss, stopAtr ? atrNow(ind, stopAtr) : null);
-    const sized = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms: quoteAtoms, quote, quoteUsd: ctx.quoteUsd, priceUsd: price, stopUsd: entryStop, ...(p.maxEntryUsd !== undefined ? { maxUsd: p.maxEntryUsd } : {}) });
+    const sized = this.entrySize(p, equityUsd, quoteAtoms, ctx.quoteUsd, price, entryStop);
     const inCooldown = s.barsSinceExit !== null && s.barsSinceExit < (p.cooldownBars ?? 0);
     const minAtoms = this.minAtoms(p.minOrderUsd ?? 1, ctx.quoteUsd);
     const canEnter = s.entries < (p.maxPositions ?? 1) && !anyPending && !inCooldown && sized.atoms >= minAtoms && sized.atoms > 0n;
