@@ -175,19 +175,40 @@ export class SignalPlanner implements Planner {
     return false;
   }
 
-  /** The state's decimal-string atoms as bigints, parsed again only when the strings change (not every bar). */
-  private parsed = { size: '0', sizeAtoms: 0n, cost: '0', costAtoms: 0n };
-  private atoms(): { sizeAtoms: bigint; costAtoms: bigint } {
+  /**
+   * The state's decimal-string atoms as bigints, and the size in base units and the cost in USD at
+   * `quoteUsd`, computed again only when the strings (or the quote price) change, not every bar.
+   */
+  private parsed = { size: '0', sizeAtoms: 0n, sizeBase: 0, cost: '0', costAtoms: 0n, quoteUsd: NaN, costUsd: 0 };
+  private atoms(quoteUsd: number): { sizeAtoms: bigint; costAtoms: bigint; sizeBase: number; costUsd: number } {
     const p = this.parsed;
     if (p.size !== this.state.sizeAtoms) {
       p.size = this.state.sizeAtoms;
       p.sizeAtoms = BigInt(p.size);
+      p.sizeBase = Number(p.sizeAtoms) / 10 ** this.market.base.decimals;
     }
-    if (p.cost !== this.state.costQuoteAtoms) {
+    if (p.cost !== this.state.costQuoteAtoms || p.quoteUsd !== quoteUsd) {
       p.cost = this.state.costQuoteAtoms;
       p.costAtoms = BigInt(p.cost);
+      p.quoteUsd = quoteUsd;
+      p.costUsd = atomsToUsd(p.costAtoms, this.market.quote.decimals, quoteUsd);
     }
     return p;
+  }
+
+  /** The wallet's atoms as numbers of base and quote units, converted again only when the atoms change. */
+  private walletUnits = { baseAtoms: -1n, base: 0, quoteAtoms: -1n, quote: 0 };
+  private units(baseAtoms: bigint, quoteAtoms: bigint): { base: number; quote: number } {
+    const w = this.walletUnits;
+    if (w.baseAtoms !== baseAtoms) {
+      w.baseAtoms = baseAtoms;
+      w.base = Number(baseAtoms) / 10 ** this.market.base.decimals;
+    }
+    if (w.quoteAtoms !== quoteAtoms) {
+      w.quoteAtoms = quoteAtoms;
+      w.quote = Number(quoteAtoms) / 10 ** this.market.quote.decimals;
+    }
+    return w;
   }
 
   /** Quote atoms of the smallest entry, computed again only when its inputs change. */
@@ -280,12 +301,10 @@ export class SignalPlanner implements Planner {
     const p = ctx.params as unknown as SignalParams;
     this.advance(ctx);
     const price = ctx.priceUsd ?? ctx.price.usd;
-    const { base, quote } = this.market;
+    const { quote } = this.market;
     const s = this.state;
-    const { sizeAtoms: size, costAtoms: cost } = this.atoms();
+    const { sizeAtoms: size, sizeBase, costUsd } = this.atoms(ctx.quoteUsd);
     const open = size > 0n;
-    const sizeBase = Number(size) / 10 ** base.decimals;
-    const costUsd = atomsToUsd(cost, quote.decimals, ctx.quoteUsd);
     const valueUsd = sizeBase * price;
     const entryUsd = sizeBase > 0 ? costUsd / sizeBase : 0;
     const pnlUsd = open ? valueUsd - costUsd : 0;
@@ -310,7 +329,8 @@ export class SignalPlanner implements Planner {
     // Entry size and the limits that forbid one.
     const baseAtoms = ctx.walletAtoms ? ctx.walletAtoms.base : BigInt(ctx.wallet.baseAtoms);
     const quoteAtoms = ctx.walletAtoms ? ctx.walletAtoms.quote : BigInt(ctx.wallet.quoteAtoms);
-    const equityUsd = atomsToUsd(quoteAtoms, quote.decimals, ctx.quoteUsd) + atomsToUsd(baseAtoms, base.decimals, price);
+    const units = this.units(baseAtoms, quoteAtoms);
+    const equityUsd = units.quote * ctx.quoteUsd + units.base * price;
     const entryStop = this.stopBelow(price, p.stopLoss, stopAtr ? atrNow(ind, stopAtr) : null);
     const sized = this.entrySize(p, equityUsd, quoteAtoms, ctx.quoteUsd, price, entryStop);
     const inCooldown = s.barsSinceExit !== null && s.barsSinceExit < (p.cooldownBars ?? 0);
