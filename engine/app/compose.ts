@@ -169,6 +169,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live?.accuracy ? { quoteAccuracy: () => opts.live!.accuracy!.fact() } : {}),
     // --live with a tip floor: the competition's tips and our landing history are the tip fact.
     ...(opts.live?.tips ? { tip: () => (opts.live!.tips!.floor.current() ? opts.live!.tips!.fact() : undefined) } : {}),
+    ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}),
   });
   const worker = new ExecutorWorker({
     bus: opts.bus,

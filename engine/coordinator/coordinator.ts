@@ -8,9 +8,9 @@
  */
 import type { Bus, Subscription } from '../infra/bus/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type Route } from '../orders/index.ts';
-import type { FiredEvent, RuleFile, RuleSet } from '../rules/index.ts';
+import type { Evaluator, FiredEvent, RuleFile, RuleSet } from '../rules/index.ts';
 import type { OrderLog } from '../infra/store/index.ts';
-import { logger, metrics, observeEvaluation, stage, type Logger } from '../infra/telemetry/index.ts';
+import { EvaluationTelemetry, logger, metrics, stage, type Logger } from '../infra/telemetry/index.ts';
 import { type QuoteAccuracyFact, type TipFact } from '../executors/index.ts';
 import { reportToJson, routedToJson, SUBJECTS } from '../messages/index.ts';
 import type { ControlFact } from '../control/index.ts';
@@ -35,6 +35,15 @@ export interface CoordinatorDeps {
   quoteAccuracy?: () => QuoteAccuracyFact;
   /** The dynamic tip (the `tip` fact): the competition's tip floor and our landing history; absent while no floor is known. */
   tip?: () => TipFact | undefined;
+  /** Sum the risk and routing evaluations' metrics and add them in batches (EvaluationTelemetry `batched`; flushMetrics at stop): a backtest. Default off. */
+  batchEvaluationMetrics?: boolean;
+}
+
+/** A risk or routing file with its evaluator and telemetry, resolved once per rule set. */
+interface PolicyFile {
+  file: RuleFile;
+  evaluator: Evaluator;
+  telemetry: EvaluationTelemetry;
 }
 
 /** Outcome of risk and routing for one order. */
@@ -78,12 +87,45 @@ export class Coordinator {
     return this.accepted.length;
   }
 
-  private async firstEvents(rs: RuleSet, kind: 'risk' | 'routing', facts: Record<string, unknown>): Promise<FiredEvent[]> {
+  /** The risk and routing files of the rule set in force, resolved when the rule set changes. */
+  private policy: { ruleSet: RuleSet; risk: PolicyFile[]; routing: PolicyFile[] } | undefined;
+
+  private policyFiles(rs: RuleSet, kind: 'risk' | 'routing'): PolicyFile[] {
+    if (this.policy?.ruleSet !== rs) {
+      this.flushMetrics();
+      const batched = this.deps.batchEvaluationMetrics === true;
+      const of = (k: 'risk' | 'routing') => rs.files.filter((f) => f.kind === k).map((file) => { const evaluator = rs.evaluators.get(file.id)!; return { file, evaluator, telemetry: new EvaluationTelemetry(file.id, evaluator.kind, { batched }) }; });
+      this.policy = { ruleSet: rs, risk: of('risk'), routing: of('routing') };
+    }
+    return this.policy[kind];
+  }
+
+  /** Adds the risk and routing evaluation metrics a batched telemetry summed (at stop and when the rule set changes). */
+  flushMetrics(): void {
+    for (const f of this.policy?.risk ?? []) f.telemetry.flush();
+    for (const f of this.policy?.routing ?? []) f.telemetry.flush();
+  }
+
+  /** Every event the files of `kind` fire, in file order; synchronous when every evaluator answers synchronously. */
+  private firstEvents(rs: RuleSet, kind: 'risk' | 'routing', facts: Record<string, unknown>): FiredEvent[] | Promise<FiredEvent[]> {
+    const files = this.policyFiles(rs, kind);
     const out: FiredEvent[] = [];
-    for (const file of rs.files.filter((f) => f.kind === kind)) {
-      const evaluator = rs.evaluators.get(file.id)!;
+    for (let i = 0; i < files.length; i++) {
+      const { file, evaluator, telemetry } = files[i]!;
       this.deps.factWatch?.observe(file, facts);
-      out.push(...(await observeEvaluation(file.id, evaluator.kind, () => evaluator.evaluate(facts))));
+      const fired = telemetry.evaluate(evaluator.evaluate, evaluator, facts);
+      if (!Array.isArray(fired)) return this.restEvents(files, i, fired, facts, out);
+      for (const e of fired) out.push(e);
+    }
+    return out;
+  }
+
+  private async restEvents(files: PolicyFile[], from: number, pending: Promise<FiredEvent[]>, facts: Record<string, unknown>, out: FiredEvent[]): Promise<FiredEvent[]> {
+    out.push(...(await pending));
+    for (let i = from + 1; i < files.length; i++) {
+      const { file, evaluator, telemetry } = files[i]!;
+      this.deps.factWatch?.observe(file, facts);
+      out.push(...(await telemetry.evaluate(evaluator.evaluate, evaluator, facts)));
     }
     return out;
   }
@@ -175,5 +217,6 @@ export class Coordinator {
 
   async stop(): Promise<void> {
     await this.subscription?.unsubscribe();
+    this.flushMetrics();
   }
 }

@@ -18,7 +18,7 @@ import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError, SolrulesError } from '../errors/index.ts';
 import { orderToJson, type Order, FINAL_ORDER_STATUSES, type ExecutionReport, type Route, type RoutedOrder } from '../orders/index.ts';
 import type { ExecutionLog, OrderLog, Submission } from '../infra/store/index.ts';
-import { inSpan, logger, metrics, type Logger } from '../infra/telemetry/index.ts';
+import { inSpan, logger, metrics, tracingEnabled, type Logger } from '../infra/telemetry/index.ts';
 import { OrderClaims, type Claim, type ClaimCounts } from './claim.ts';
 import { isResumable, type ExecutionContext, type Executor } from './executor.ts';
 import type { SubmissionEntry, SubmissionJournal } from './journal.ts';
@@ -191,7 +191,9 @@ export class ExecutorWorker {
         try {
           const afterReportedFailure = attempt > 1 && !threw;
           threw = false;
-          report = await inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, () => this.attempt(routed, executor, afterReportedFailure, ctx));
+          // Without tracing a span is the call itself (a no-op span and a context switch per order, otherwise).
+          const submit = () => this.attempt(routed, executor, afterReportedFailure, ctx);
+          report = await (tracingEnabled() ? inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, submit) : submit());
         } catch (err) {
           threw = true;
           // A lost claim ends this worker's part in the order.
@@ -207,14 +209,15 @@ export class ExecutorWorker {
         const live = report as LiveReport;
         const retryable = (report.status === 'failed' || report.status === 'rejected') && live.retryable === true;
         if (!retryable || attempt >= this.retry.maxAttempts) {
-          await inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, async () => {
+          const confirm = async () => {
             if (retryable || (report.status === 'rejected' && live.retryable !== undefined)) {
               const reason = retryable ? `${attempt} execution(s) failed; last: ${report.reason}` : report.reason ?? 'rejected';
               await this.deadLetter(routed, name, reason, attempt, ctx, report);
             } else {
               await this.finish(routed, executor, report, ctx);
             }
-          });
+          };
+          await (tracingEnabled() ? inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, confirm) : confirm());
           return report;
         }
         retryInMs = this.retry.backoffMs(attempt);

@@ -2,9 +2,8 @@
  * Orders: what a rule decided, with exact amounts, a deterministic id and the explanation of
  * why. In code amounts are bigint atoms; on the bus and in the store, decimal strings.
  */
-import { createHash } from 'node:crypto';
 import { SolrulesError } from '../errors/index.ts';
-import type { ConditionTrace } from '../rules/index.ts';
+import { sha256Hex, type ConditionTrace } from '../rules/index.ts';
 
 export type Side = 'buy' | 'sell' | 'roundtrip';
 export type Urgency = 'low' | 'normal' | 'high';
@@ -55,7 +54,7 @@ export type OrderJson = Omit<Order, 'amountIn' | 'minAmountOut' | 'expectedProfi
 
 /** Deterministic order id: the same decision on the same facts always gets the same id. */
 export function orderId(parts: { strategy: string; rule: string; ruleSetHash: string; factsDigest: string }, chunk?: { index: number; count: number }): string {
-  const h = createHash('sha256').update(`${parts.strategy}\n${parts.rule}\n${parts.ruleSetHash}\n${parts.factsDigest}`).digest('hex');
+  const h = sha256Hex(`${parts.strategy}\n${parts.rule}\n${parts.ruleSetHash}\n${parts.factsDigest}`);
   return `ord_${h.slice(0, 32)}${chunk ? `-${chunk.index}of${chunk.count}` : ''}`;
 }
 

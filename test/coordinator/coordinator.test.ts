@@ -8,7 +8,7 @@ import { Coordinator, type CoordinatorDeps } from '../../engine/coordinator/inde
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
 import { referenceEvaluator } from '../../engine/rules/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
-import { createLogger } from '../../engine/infra/telemetry/index.ts';
+import { createLogger, metrics, resetMetrics } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { SUBJECTS } from '../../engine/messages/index.ts';
 import type { ControlFact } from '../../engine/control/index.ts';
@@ -145,4 +145,27 @@ test('the tip fact reaches the routing rules: an arbitrage route carries the rec
   const plain = await (await setup(undefined, { tip: () => undefined })).coordinator.decide(order({ side: 'roundtrip', urgency: 'high' }, 'arbitrage'));
   assert.ok(plain.kind === 'routed');
   assert.equal(plain.route.params.tipLamports, undefined);
+});
+
+/** solrules_rule_evaluations_total of one rule file, as exported. */
+async function evaluationsOf(file: string): Promise<number> {
+  const values = (await metrics.rules.evaluations.get()).values.filter((v) => v.labels.file === file);
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+test('risk and routing evaluation metrics: per order in a run; summed and added at stop when batched (a backtest)', async () => {
+  resetMetrics();
+  const plain = await setup();
+  await plain.coordinator.decide(order({ urgency: 'low' }));
+  assert.equal(await evaluationsOf('risk'), 1, 'a run adds each evaluation at once');
+  assert.equal(await evaluationsOf('routing'), 1);
+  await plain.coordinator.stop();
+
+  resetMetrics();
+  const batched = await setup(undefined, { batchEvaluationMetrics: true });
+  for (let i = 0; i < 3; i++) assert.equal((await batched.coordinator.decide(order({ urgency: 'low' }))).kind, 'routed');
+  assert.equal(await evaluationsOf('risk'), 0, 'batched: nothing added before the flush');
+  await batched.coordinator.stop();
+  assert.equal(await evaluationsOf('risk'), 3, 'the stop adds every evaluation the batch summed');
+  assert.equal(await evaluationsOf('routing'), 3);
 });

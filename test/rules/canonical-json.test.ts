@@ -1,7 +1,8 @@
 /** canonicalJson: the text the order id and facts digest hash, so it must never change for a value. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson } from '../../engine/rules/index.ts';
+import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../../engine/rules/index.ts';
 
 /** The reference: JSON.stringify with keys sorted at every level, bigints as decimal strings. */
 function reference(value: unknown): string {
@@ -25,4 +26,29 @@ test('canonicalJson equals sorted-key JSON for every kind of string, key and num
   // Twice: the second call reads the quoted keys remembered by the first.
   assert.equal(canonicalJson(value), reference(value));
   for (const s of strings) assert.equal(canonicalJson(s), JSON.stringify(s), JSON.stringify(s));
+});
+
+test('canonicalJson of an object changed in place follows its keys (the sorted order it remembers per object is checked)', () => {
+  const fact: Record<string, unknown> = { open: false, sizeAtoms: '0', pnlUsd: 0 };
+  const outer = { position: fact, bar: { close: 1 } };
+  assert.equal(canonicalJson(outer), reference(outer));
+  fact.pnlUsd = -1.25; // same keys, new values
+  assert.equal(canonicalJson(outer), reference(outer));
+  fact.added = 'late'; // a key more
+  assert.equal(canonicalJson(outer), reference(outer));
+  delete fact.open; // a key fewer
+  assert.equal(canonicalJson(outer), reference(outer));
+  // The same keys in another own order, then a different key at the same count.
+  const reordered: Record<string, unknown> = {};
+  for (const k of Object.keys(fact).reverse()) reordered[k] = fact[k];
+  assert.equal(canonicalJson(reordered), reference(reordered));
+  delete reordered.added;
+  reordered.aaa = 1;
+  assert.equal(canonicalJson(reordered), reference(reordered));
+  assert.equal(canonicalJson(reordered), '{"aaa":1,"pnlUsd":-1.25,"sizeAtoms":"0"}');
+});
+
+test('sha256Hex equals a node:crypto SHA-256 of the UTF-8 text', () => {
+  for (const text of ['', 'abc', 'é 中文 😀', canonicalJson({ b: 1, a: [1n, 'x'] })]) assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'));
+  assert.equal(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
 });

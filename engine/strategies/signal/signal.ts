@@ -175,19 +175,40 @@ export class SignalPlanner implements Planner {
     return false;
   }
 
-  /** The state's decimal-string atoms as bigints, parsed again only when the strings change (not every bar). */
-  private parsed = { size: '0', sizeAtoms: 0n, cost: '0', costAtoms: 0n };
-  private atoms(): { sizeAtoms: bigint; costAtoms: bigint } {
+  /**
+   * The state's decimal-string atoms as bigints, and the size in base units and the cost in USD at
+   * `quoteUsd`, computed again only when the strings (or the quote price) change, not every bar.
+   */
+  private parsed = { size: '0', sizeAtoms: 0n, sizeBase: 0, cost: '0', costAtoms: 0n, quoteUsd: NaN, costUsd: 0 };
+  private atoms(quoteUsd: number): { sizeAtoms: bigint; costAtoms: bigint; sizeBase: number; costUsd: number } {
     const p = this.parsed;
     if (p.size !== this.state.sizeAtoms) {
       p.size = this.state.sizeAtoms;
       p.sizeAtoms = BigInt(p.size);
+      p.sizeBase = Number(p.sizeAtoms) / 10 ** this.market.base.decimals;
     }
-    if (p.cost !== this.state.costQuoteAtoms) {
+    if (p.cost !== this.state.costQuoteAtoms || p.quoteUsd !== quoteUsd) {
       p.cost = this.state.costQuoteAtoms;
       p.costAtoms = BigInt(p.cost);
+      p.quoteUsd = quoteUsd;
+      p.costUsd = atomsToUsd(p.costAtoms, this.market.quote.decimals, quoteUsd);
     }
     return p;
+  }
+
+  /** The wallet's atoms as numbers of base and quote units, converted again only when the atoms change. */
+  private walletUnits = { baseAtoms: -1n, base: 0, quoteAtoms: -1n, quote: 0 };
+  private units(baseAtoms: bigint, quoteAtoms: bigint): { base: number; quote: number } {
+    const w = this.walletUnits;
+    if (w.baseAtoms !== baseAtoms) {
+      w.baseAtoms = baseAtoms;
+      w.base = Number(baseAtoms) / 10 ** this.market.base.decimals;
+    }
+    if (w.quoteAtoms !== quoteAtoms) {
+      w.quoteAtoms = quoteAtoms;
+      w.quote = Number(quoteAtoms) / 10 ** this.market.quote.decimals;
+    }
+    return w;
   }
 
   /** Quote atoms of the smallest entry, computed again only when its inputs change. */
@@ -200,6 +221,31 @@ export class SignalPlanner implements Planner {
       c.atoms = BigInt(Math.ceil((usd / quoteUsd) * 10 ** this.market.quote.decimals));
     }
     return c.atoms;
+  }
+
+  /**
+   * entrySize for this bar, its result remembered with its inputs: a USD sizing asks the same
+   * entry bar after bar (no bigint then); any other input change computes it again.
+   */
+  private sizeCache = { type: '', value: NaN, equityUsd: NaN, freeQuoteAtoms: -1n, quoteUsd: NaN, priceUsd: NaN, stopUsd: NaN as number | undefined, maxUsd: undefined as number | undefined, atoms: 0n };
+  private entrySize(p: SignalParams, equityUsd: number, freeQuoteAtoms: bigint, quoteUsd: number, priceUsd: number, stopUsd: number | undefined): { atoms: bigint } {
+    const c = this.sizeCache;
+    // Only the inputs the sizing type reads are compared (a USD sizing reads neither equity, price nor stop).
+    const t = p.sizing.type;
+    if (
+      c.type === t && c.value === p.sizing.value && c.freeQuoteAtoms === freeQuoteAtoms && c.quoteUsd === quoteUsd && c.maxUsd === p.maxEntryUsd &&
+      (t === 'usd' || t === 'quotePct' || (c.equityUsd === equityUsd && (t === 'equityPct' || (c.priceUsd === priceUsd && c.stopUsd === stopUsd))))
+    ) return c;
+    c.atoms = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms, quote: this.market.quote, quoteUsd, priceUsd, stopUsd, ...(p.maxEntryUsd !== undefined ? { maxUsd: p.maxEntryUsd } : {}) }).atoms;
+    c.type = t;
+    c.value = p.sizing.value;
+    c.equityUsd = equityUsd;
+    c.freeQuoteAtoms = freeQuoteAtoms;
+    c.quoteUsd = quoteUsd;
+    c.priceUsd = priceUsd;
+    c.stopUsd = stopUsd;
+    c.maxUsd = p.maxEntryUsd;
+    return c;
   }
 
   /** Decimal text of atoms, remembered for the last value (an entry size repeats bar after bar). */
@@ -255,12 +301,10 @@ export class SignalPlanner implements Planner {
     const p = ctx.params as unknown as SignalParams;
     this.advance(ctx);
     const price = ctx.priceUsd ?? ctx.price.usd;
-    const { base, quote } = this.market;
+    const { quote } = this.market;
     const s = this.state;
-    const { sizeAtoms: size, costAtoms: cost } = this.atoms();
+    const { sizeAtoms: size, sizeBase, costUsd } = this.atoms(ctx.quoteUsd);
     const open = size > 0n;
-    const sizeBase = Number(size) / 10 ** base.decimals;
-    const costUsd = atomsToUsd(cost, quote.decimals, ctx.quoteUsd);
     const valueUsd = sizeBase * price;
     const entryUsd = sizeBase > 0 ? costUsd / sizeBase : 0;
     const pnlUsd = open ? valueUsd - costUsd : 0;
@@ -285,9 +329,10 @@ export class SignalPlanner implements Planner {
     // Entry size and the limits that forbid one.
     const baseAtoms = ctx.walletAtoms ? ctx.walletAtoms.base : BigInt(ctx.wallet.baseAtoms);
     const quoteAtoms = ctx.walletAtoms ? ctx.walletAtoms.quote : BigInt(ctx.wallet.quoteAtoms);
-    const equityUsd = atomsToUsd(quoteAtoms, quote.decimals, ctx.quoteUsd) + atomsToUsd(baseAtoms, base.decimals, price);
+    const units = this.units(baseAtoms, quoteAtoms);
+    const equityUsd = units.quote * ctx.quoteUsd + units.base * price;
     const entryStop = this.stopBelow(price, p.stopLoss, stopAtr ? atrNow(ind, stopAtr) : null);
-    const sized = entrySize({ sizing: p.sizing, equityUsd, freeQuoteAtoms: quoteAtoms, quote, quoteUsd: ctx.quoteUsd, priceUsd: price, stopUsd: entryStop, ...(p.maxEntryUsd !== undefined ? { maxUsd: p.maxEntryUsd } : {}) });
+    const sized = this.entrySize(p, equityUsd, quoteAtoms, ctx.quoteUsd, price, entryStop);
     const inCooldown = s.barsSinceExit !== null && s.barsSinceExit < (p.cooldownBars ?? 0);
     const minAtoms = this.minAtoms(p.minOrderUsd ?? 1, ctx.quoteUsd);
     const canEnter = s.entries < (p.maxPositions ?? 1) && !anyPending && !inCooldown && sized.atoms >= minAtoms && sized.atoms > 0n;

@@ -276,3 +276,32 @@ test('a chunk that fails leaves the rest of the position open, and the sold part
   assert.equal(f.position.sizeAtoms, '5000000000');
   assert.equal(f.position.exitSizeAtoms, '5000000000');
 });
+
+test('the entry size follows every input its sizing reads, bar after bar (remembered between bars only while they are the same)', () => {
+  const p = new SignalPlanner(market, 's', { params: {}, indicators: CROSS });
+  const wallet = { quote: 3_000_000_000n, base: 20_000_000_000n }; // 3,000 USDC + 20 SOL
+  const size = (params: Record<string, unknown>, i: number, close: number, w = wallet) => tick(p, params, i, { close }, w).position.enterSizeAtoms;
+  const expected = (sizing: { type: 'usd' | 'equityPct' | 'quotePct' | 'risk'; value: number }, close: number, w = wallet, extra: { stopUsd?: number; maxUsd?: number } = {}) =>
+    entrySize({ sizing, equityUsd: Number(w.quote) / 1e6 + (Number(w.base) / 1e9) * close, freeQuoteAtoms: w.quote, quote: USDC, quoteUsd: 1, priceUsd: close, stopUsd: extra.stopUsd, ...(extra.maxUsd !== undefined ? { maxUsd: extra.maxUsd } : {}) }).atoms.toString();
+  // % of equity: the price moves the equity (20 SOL), so the size, bar after bar.
+  const eq = { sizing: { type: 'equityPct', value: 10 } };
+  assert.equal(size(eq, 1, 100), expected(eq.sizing as never, 100)); // 10 % of 5,000
+  assert.equal(size(eq, 2, 100), '500000000');
+  assert.equal(size(eq, 3, 110), expected(eq.sizing as never, 110)); // 10 % of 5,200
+  assert.equal(size(eq, 3, 110), '520000000');
+  // The same sizing object with another value (a reload), then a cap.
+  (eq.sizing as { value: number }).value = 20;
+  assert.equal(size(eq, 4, 110), '1040000000');
+  assert.equal(size({ ...eq, maxEntryUsd: 700 }, 5, 110), '700000000');
+  assert.equal(size(eq, 6, 110), '1040000000', 'the cap removed again');
+  // Fixed USD reads the free quote only: a thinner wallet caps it.
+  const usd = { sizing: { type: 'usd', value: 1500 } };
+  assert.equal(size(usd, 7, 110), '1500000000');
+  assert.equal(size(usd, 8, 120, { quote: 1_200_000_000n, base: 0n }), '1200000000');
+  // Risk: the stop moves with the price (5 % below) and the equity with the price.
+  const risk = { sizing: { type: 'risk', value: 1 }, stopLoss: { pct: 5 } };
+  assert.equal(size(risk, 9, 100), expected(risk.sizing as never, 100, wallet, { stopUsd: 95 })); // 1 % of 5,000 / 5 % = 1,000
+  assert.equal(size(risk, 9, 100), '1000000000');
+  assert.equal(size(risk, 10, 150), expected(risk.sizing as never, 150, wallet, { stopUsd: 142.5 })); // 1 % of 6,000 / 5 % = 1,200
+  assert.equal(size(risk, 10, 150), '1200000000');
+});
