@@ -273,6 +273,8 @@ export class WebSocketSource implements AccountSource {
         const { updates } = await fetchAccounts(this.connection, [...this.watched], { commitment: this.cfg.commitment, batchSize: this.cfg.polling.batchSize, via: 'resync', now: this.now });
         for (const program of this.cfg.programs) updates.push(...(await fetchProgramAccounts(this.connection, program, { commitment: this.cfg.commitment, via: 'resync', now: this.now })).updates);
         for (const u of updates) this.sink?.account(u);
+        // The resynced state is whole: a scanner batching by slot publishes it now rather than at the next slot.
+        this.sink?.synced?.();
         return true;
       } catch (err) {
         this.sink?.error(err instanceof SolrulesError ? err : new SolrulesError('SCAN_RPC_FAILED', String(err), rpcFailureContext(err)));

@@ -6,7 +6,7 @@
  * row, one publication), executed at most once, none is left unfinished — and one `--role all`
  * process stepped the same way decides the same orders, fills them the same and ends with the same
  * paper balances: facts are timed by the chain (each slot's block time), every topology publishes
- * one batch per slot (examples/live scanner.yaml `batching: slot`; planners close a slot once every
+ * one batch per slot (the harness runs examples/live with `batching: slot`; planners close a slot once every
  * live scanner has passed it), and the executors trade on one set of paper balances (each follows
  * the others' fills).
  */

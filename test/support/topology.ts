@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
@@ -47,9 +48,23 @@ export interface RunContext {
   procs: Proc[];
 }
 
-/** Spawns `solrules run --rpc … --no-watch <args>` in the examples/live project. */
+/**
+ * The examples/live scanner file with `batching: slot` (one batch per slot, published when the slot
+ * closes): what makes a single process and a split run see the same price events. The example keeps
+ * `settle` (a slot's updates published as soon as they settle, the live latency path).
+ */
+let slotScanner: string | undefined;
+export function topologyScannerFile(): string {
+  if (slotScanner && existsSync(slotScanner)) return slotScanner;
+  const dir = mkdtempSync(join(tmpdir(), 'solrules-topology-scanner-'));
+  slotScanner = join(dir, 'scanner.yaml');
+  writeFileSync(slotScanner, `${readFileSync(join(TOPOLOGY_PROJECT, 'scanner.yaml'), 'utf8').trimEnd()}\nbatching: slot\n`);
+  return slotScanner;
+}
+
+/** Spawns `solrules run --rpc … --no-watch <args>` in the examples/live project (with its scanner file at `batching: slot`). */
 export function startProcess(name: string, args: string[], ctx: Pick<RunContext, 'env' | 'rpc' | 'ws'>): Proc {
-  const child = spawn(process.execPath, [CLI, 'run', '--rpc', ctx.rpc, '--ws', ctx.ws, '--no-watch', ...args], { cwd: TOPOLOGY_PROJECT, env: ctx.env });
+  const child = spawn(process.execPath, [CLI, 'run', '--rpc', ctx.rpc, '--ws', ctx.ws, '--scanner', topologyScannerFile(), '--no-watch', ...args], { cwd: TOPOLOGY_PROJECT, env: ctx.env });
   const p: Proc = { name, child, out: '' };
   child.stdout!.on('data', (d) => (p.out += d));
   child.stderr!.on('data', (d) => (p.out += d));
