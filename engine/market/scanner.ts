@@ -102,6 +102,9 @@ export class MarketScanner {
   private updateAt: number | undefined;
   /** With `chainTime`: block times of recent slots (ms), resolved or forwarded. */
   private readonly slotTimes = new Map<number, number>();
+  /** With `chainTime` and settle batching: the newest block time read off the update path. */
+  private blockTimeAnchor: { slot: number; ms: number } | undefined;
+  private learningBlockTime = false;
   /** Changes held until the whole market is decoded (`awaitWholeMarket`); undefined once it was. */
   private heldChanges: Map<string, PoolChange> | undefined;
   private readonly batching: 'settle' | 'slot';
@@ -353,24 +356,27 @@ export class MarketScanner {
   }
 
   /**
-   * The block time of `u`'s slot (ms): forwarded with it, else known, else read from the chain once
-   * per slot; a slot the chain has no time for yet is timed from the nearest earlier one at `slotMs`
-   * per slot (the local clock only before any is known).
+   * The block time of `u`'s slot (ms): forwarded with it, else known, else (slot batching) read from
+   * the chain once per slot; otherwise timed from the newest block time read in the background, or the
+   * nearest earlier slot's, at `slotMs` per slot (the local clock only before any is known).
    */
   private async timeOf(u: AccountUpdate): Promise<number> {
     let t = u.blockTimeMs ?? this.slotTimes.get(u.slot);
     if (t === undefined && this.opts.readChain !== false) {
-      try {
-        const seconds = await this.connection.getBlockTime(u.slot);
-        if (seconds !== null) t = seconds * 1000;
-      } catch {
-        // Not available yet (a slot not confirmed): estimated below.
-      }
+      if (this.batching === 'slot') t = await this.blockTimeOf(u.slot);
+      // Settle batching is the latency path: no RPC round trip before an update is applied (on a real
+      // chain a processed slot has no block time yet anyway); the slot is timed from the last known
+      // block time, which a background read keeps current.
+      else void this.learnBlockTime(u.slot);
     }
     if (t === undefined) {
       let below: number | undefined;
       for (const s of this.slotTimes.keys()) if (s < u.slot && (below === undefined || s > below)) below = s;
-      t = below !== undefined ? this.slotTimes.get(below)! + (u.slot - below) * this.opts.config.slotMs : (this.updateAt ?? Date.now());
+      // A block time read from the chain anchors before the estimates made from earlier ones; never backwards.
+      const read = this.blockTimeAnchor && this.blockTimeAnchor.slot <= u.slot ? this.blockTimeAnchor : undefined;
+      const anchor = read ?? (below !== undefined ? { slot: below, ms: this.slotTimes.get(below)! } : undefined);
+      t = anchor ? anchor.ms + (u.slot - anchor.slot) * this.opts.config.slotMs : (this.updateAt ?? Date.now());
+      if (this.updateAt !== undefined && t < this.updateAt) t = this.updateAt;
     }
     if (!this.slotTimes.has(u.slot)) {
       this.slotTimes.set(u.slot, t);
@@ -378,6 +384,28 @@ export class MarketScanner {
     }
     u.blockTimeMs = t;
     return t;
+  }
+
+  /** The chain's block time of `slot` (ms), or undefined when it has none yet (a slot not confirmed). */
+  private async blockTimeOf(slot: number): Promise<number | undefined> {
+    try {
+      const seconds = await this.connection.getBlockTime(slot);
+      return seconds === null ? undefined : seconds * 1000;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads `slot`'s block time off the update path (one read in flight); it anchors the estimates of later slots. */
+  private async learnBlockTime(slot: number): Promise<void> {
+    if (this.learningBlockTime) return;
+    this.learningBlockTime = true;
+    try {
+      const ms = await this.blockTimeOf(slot);
+      if (ms !== undefined && (!this.blockTimeAnchor || slot > this.blockTimeAnchor.slot)) this.blockTimeAnchor = { slot, ms };
+    } finally {
+      this.learningBlockTime = false;
+    }
   }
 
   private armSettle(): void {

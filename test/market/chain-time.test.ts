@@ -1,0 +1,70 @@
+/**
+ * Chain time in the scanner: with settle batching (the latency path) an update is never held for a
+ * getBlockTime round trip; with slot batching each slot is timed by its block time before it is applied.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Connection } from '@solana/web3.js';
+import { MemoryBus } from '../../engine/infra/bus/index.ts';
+import { MemoryCache } from '../../engine/infra/cache/index.ts';
+import { MarketScanner } from '../../engine/market/index.ts';
+import { RAYDIUM_COIN_VAULT, raydiumNear, SOL, withTokenAmount } from '../quotes/support.ts';
+import { fixtureSandbox, recorder, sandboxConfig, until } from './support.ts';
+
+/** A connection to the sandbox whose getBlockTime answers only when `release` is called. */
+function heldBlockTimes(rpcUrl: string) {
+  const connection = new Connection(rpcUrl, 'confirmed');
+  const asked: number[] = [];
+  const waiting: (() => void)[] = [];
+  const real = connection.getBlockTime.bind(connection);
+  connection.getBlockTime = (slot: number) => {
+    asked.push(slot);
+    return new Promise((resolve, reject) => waiting.push(() => real(slot).then(resolve, reject)));
+  };
+  return { connection, asked, release: () => waiting.splice(0).forEach((go) => go()) };
+}
+
+for (const batching of ['settle', 'slot'] as const) {
+  test(`chain time, ${batching} batching: a new slot's price ${batching === 'settle' ? 'is published without waiting for its block time' : 'waits for its block time and carries it'}`, { timeout: 60_000 }, async () => {
+    const sb = await fixtureSandbox({ raydium: raydiumNear(1.01) });
+    const bus = new MemoryBus();
+    const rec = await recorder(bus);
+    const held = heldBlockTimes(sb.rpcUrl);
+    const scanner = new MarketScanner({ config: sandboxConfig(sb, { batching }), bus, cache: new MemoryCache(), connection: held.connection, chainTime: true });
+    const prices = () => rec.on(`market.prices.${SOL}`);
+    try {
+      const started = scanner.start();
+      if (batching === 'slot') {
+        // The first slot's updates wait for its block time.
+        await until(() => held.asked.length > 0, 'the first block time asked for');
+        held.release();
+      }
+      await started;
+      await until(() => scanner.source.stats().connected, 'the WebSocket live');
+      await until(() => prices().length > 0, 'the first price');
+      const before = prices().length;
+      const a = sb.getAccount(RAYDIUM_COIN_VAULT)!;
+      sb.advanceSlots(1);
+      sb.setAccount(RAYDIUM_COIN_VAULT, { ...a, data: withTokenAmount({ address: RAYDIUM_COIN_VAULT, ...a }, 1234n * 10n ** 9n).data });
+      sb.advanceSlots(1); // closes the slot for slot batching
+      const slot = sb.slot - 1;
+      if (batching === 'settle') {
+        // Not one block time has been answered: every update was applied and priced without one.
+        await until(() => prices().length > before, 'the new slot priced while no block time is answered');
+        assert.ok(held.asked.length > 0, 'block times are still read, off the update path');
+      } else {
+        await until(() => held.asked.includes(slot), `the block time of slot ${slot} asked for`);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(prices().length, before, 'nothing of the slot is published before its block time');
+        held.release();
+        await until(() => prices().length > before, 'the slot priced once its block time came');
+        const last = prices().at(-1);
+        assert.equal(Date.parse(last.time), sb.chain.blockTime(slot) * 1000, "the price is timed by the slot's block time");
+      }
+    } finally {
+      held.release();
+      await scanner.stop();
+      await sb.close();
+    }
+  });
+}
