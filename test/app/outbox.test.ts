@@ -4,7 +4,7 @@
  * so a planner killed between that write and the publish loses nothing: the strategy's next owner
  * (a takeover, or the planner restarted) publishes them again. A crash is a store hook here that
  * throws right after the write (or right before the outbox is cleared), as a SIGKILL would stop
- * the planner there; the engines are in-process, on the memory store and on PGlite.
+ * the planner there; the engines are in-process, on the memory store, PGlite and PostgreSQL.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,9 @@ import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
 import type { Partition } from '../../engine/cluster/index.ts';
 import { MemoryStore, type Store } from '../../engine/infra/store/index.ts';
 import { openPgliteStore } from '../../engine/infra/store/pglite/index.ts';
+import { openPostgresStore } from '../../engine/infra/store/postgres/index.ts';
+import { requireService } from '../support/services.ts';
+import { createTestDatabase } from '../infra/store/pgtest.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import type { GridState } from '../../engine/strategies/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
@@ -128,18 +131,26 @@ async function settledOnce(store: Store, ids: readonly string[]): Promise<void> 
   assert.deepEqual((await store.loadStrategyState<GridState>('grid'))!.allocations, {}, 'the new owner saw the fills: no order left open');
 }
 
-async function stores(): Promise<Array<{ name: string; open: () => Promise<Store> }>> {
-  return [
-    { name: 'memory', open: async () => new MemoryStore() },
-    { name: 'PGlite', open: () => openPgliteStore() },
-  ];
-}
+/** The stores the takeover runs on: the write of state and outbox is one transaction on the SQL ones. */
+const STORES: Array<{ name: string; service?: 'postgres'; open: () => Promise<{ store: Store; drop(): Promise<void> }> }> = [
+  { name: 'memory', open: async () => ({ store: new MemoryStore(), drop: async () => {} }) },
+  { name: 'PGlite', open: async () => ({ store: await openPgliteStore(), drop: async () => {} }) },
+  {
+    name: 'PostgreSQL',
+    service: 'postgres',
+    open: async () => {
+      const db = await createTestDatabase('outbox');
+      return { store: await openPostgresStore(db.url), drop: db.drop };
+    },
+  },
+];
 
-for (const { name, open } of await stores()) {
-  test(`${name}: a planner killed between storing the state and publishing: the planner taking the strategy over publishes its orders, once`, async () => {
+for (const { name, service, open } of STORES) {
+  test(`${name}: a planner killed between storing the state and publishing: the planner taking the strategy over publishes its orders, once`, async (t) => {
+    if (service && !(await requireService(t, service))) return;
     const built = await buildActiveConfig(REPO_ROOT, compiledEvaluator, 'test', { runTests: false });
     const active = built.active!;
-    const store = await open();
+    const { store, drop } = await open();
     try {
       const { outboxed } = await killedAfterStoring(active, store);
       // The survivor: running, not owning the grid, until the membership hands it over.
@@ -157,6 +168,7 @@ for (const { name, open } of await stores()) {
       await b.stop();
     } finally {
       await store.close();
+      await drop();
     }
   });
 }

@@ -47,3 +47,21 @@ test('PGlite on disk: a store whose applied migration was edited is refused, and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PGlite: a strategy state and its outbox commit together: an outbox row that cannot be written leaves the state as it was', async () => {
+  const store = await openPgliteStore();
+  try {
+    const [a, b] = [makeOrder(1, 'grid'), makeOrder(2, 'grid')];
+    await store.saveStateAndOutbox('grid', { allocations: {} }, []);
+    // Every new outbox row now fails its check, as a write cut off half-way would.
+    await store.db.query('ALTER TABLE order_outbox ADD CONSTRAINT refuse_rows CHECK (false) NOT VALID');
+    await assert.rejects(store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]));
+    assert.deepEqual(await store.loadStrategyState('grid'), { allocations: {} }, 'the state that counts the orders as sent was rolled back with them');
+    assert.deepEqual(await store.listOutbox('grid'), []);
+    await store.db.query('ALTER TABLE order_outbox DROP CONSTRAINT refuse_rows');
+    await store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]);
+    assert.deepEqual((await store.listOutbox('grid')).map((o) => o.id), [a.id, b.id]);
+  } finally {
+    await store.close();
+  }
+});
