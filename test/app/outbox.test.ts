@@ -17,7 +17,8 @@ import type { Partition } from '../../engine/cluster/index.ts';
 import { MemoryStore, type Store } from '../../engine/infra/store/index.ts';
 import { openPgliteStore } from '../../engine/infra/store/pglite/index.ts';
 import { openPostgresStore } from '../../engine/infra/store/postgres/index.ts';
-import { requireService } from '../support/services.ts';
+import { requireService, SERVICES } from '../support/services.ts';
+import { deleteNamespace, openTestBus, testNamespace } from '../infra/bus/nats/support.ts';
 import { createTestDatabase } from '../infra/store/pgtest.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import type { GridState } from '../../engine/strategies/index.ts';
@@ -243,4 +244,86 @@ test('republishing orders that did go out is safe: the copy dies at the bus msgI
   assert.equal((await store.listExecutions()).length, executionsBefore, 'and none executed again');
   assert.deepEqual((await store.listOrders({ strategy: 'grid' })).map((r) => r.order.id).sort(), [...outboxed].sort());
   await third.stop();
+});
+
+/** Polls `check` until it holds (a generous hang guard, not a timing assert). */
+async function eventually(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) assert.fail(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('NATS JetStream and PostgreSQL: the survivor on its own connection publishes the killed planner\'s outbox once; a copy inside the bus window dies at the msgId', async (t) => {
+  if (!(await requireService(t, 'nats')) || !(await requireService(t, 'postgres'))) return;
+  const built = await buildActiveConfig(REPO_ROOT, compiledEvaluator, 'test', { runTests: false });
+  const active = built.active!;
+  const ns = testNamespace('outbox');
+  const db = await createTestDatabase('outboxnats');
+  const store = await openPostgresStore(db.url);
+  const buses: Bus[] = [];
+  const bus = async () => {
+    const b = await openTestBus(SERVICES.nats.url, ns);
+    buses.push(b);
+    return b;
+  };
+  try {
+    const busA = await bus();
+    const kill = killable(store, 'saveStateAndOutbox');
+    const a = await planner(active, busA, kill.store, new HandedPartition(true));
+    await a.onPrice(price(active, 100, '2022-01-01T00:00:00Z'));
+    await busA.settle();
+    const before = (await store.listOrders()).map((r) => r.order.id);
+    kill.arm();
+    await assert.rejects(a.onPrice(price(active, 80, '2022-01-01T06:00:00Z')), Killed);
+    await busA.close(); // the planner is dead: its connection, consumers and coordinator go with it
+    const outboxed = (await store.listOutbox('grid')).map((o) => o.id);
+    assert.ok(outboxed.length >= 1, 'killed with orders in the outbox');
+    assert.deepEqual((await store.listOrders()).map((r) => r.order.id).sort(), [...before].sort(), 'none of them reached a coordinator');
+
+    const share = new HandedPartition(false);
+    const busB = await bus();
+    const b = await planner(active, busB, store, share);
+    share.takeOver();
+    await b.onPrice(price(active, 80, '2022-01-01T06:00:01Z'));
+    await eventually('the outboxed orders filled', async () => {
+      const rows = await Promise.all(outboxed.map((id) => store.getOrder(id)));
+      return rows.every((r) => r?.status === 'filled');
+    });
+    await busB.settle();
+    await settledOnce(store, outboxed);
+    const executions = (await store.listExecutions()).length;
+
+    // The outbox put back as a planner killed after publishing leaves it; a planner restarted within
+    // JetStream's duplicate window publishes it again on its own connection: the stream drops the copies.
+    await store.saveStateAndOutbox('grid', await store.loadStrategyState('grid'), (await store.listOrders({ strategy: 'grid' })).map((r) => r.order));
+    const refused: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop !== 'insertOrder') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Store['insertOrder']>) => {
+          const inserted = await target.insertOrder(...args);
+          if (!inserted) refused.push(args[0].id);
+          return inserted;
+        };
+      },
+    });
+    await b.stop();
+    const busC = await bus();
+    const c = await planner(active, busC, counting, new HandedPartition(true));
+    await c.onPrice(price(active, 80, '2022-01-01T06:00:02Z'));
+    await busC.settle();
+    assert.deepEqual(await store.listOutbox('grid'), [], 'published again and cleared');
+    assert.deepEqual(refused, [], 'no copy reached a coordinator: JetStream dropped them by msgId');
+    assert.equal((await store.listExecutions()).length, executions, 'nothing executed again');
+    await settledOnce(store, outboxed);
+    await c.stop();
+  } finally {
+    for (const b of buses) await b.close();
+    await deleteNamespace(SERVICES.nats.url, ns);
+    await store.close();
+    await db.drop();
+  }
 });
