@@ -77,6 +77,23 @@ function killable(store: Store, at: 'saveStateAndOutbox' | 'clearOutbox'): { sto
   return { store: proxy, arm: () => (armed = true), fired: () => fired };
 }
 
+/** The store with the ids of the orders `insertOrder` refused (already recorded: a duplicate reached a coordinator). */
+function countingRefusals(store: Store): { store: Store; refused: string[] } {
+  const refused: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (prop !== 'insertOrder') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: Parameters<Store['insertOrder']>) => {
+        const inserted = await target.insertOrder(...args);
+        if (!inserted) refused.push(args[0].id);
+        return inserted;
+      };
+    },
+  });
+  return { store: proxy, refused };
+}
+
 /** Order ids published for the coordinator on `bus`, in order (duplicates included: what the bus delivered). */
 async function opportunities(bus: Bus): Promise<string[]> {
   const seen: string[] = [];
@@ -224,18 +241,7 @@ test('republishing orders that did go out is safe: the copy dies at the bus msgI
   await store.saveStateAndOutbox('grid', await store.loadStrategyState('grid'), (await store.listOrders({ strategy: 'grid' })).map((r) => r.order).filter((o) => outboxed.includes(o.id)));
   const busC = new MemoryBus();
   const publishedC = await opportunities(busC);
-  const refused: string[] = [];
-  const counting = new Proxy(store, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (prop !== 'insertOrder') return typeof value === 'function' ? value.bind(target) : value;
-      return async (...args: Parameters<Store['insertOrder']>) => {
-        const inserted = await target.insertOrder(...args);
-        if (!inserted) refused.push(args[0].id);
-        return inserted;
-      };
-    },
-  });
+  const { store: counting, refused } = countingRefusals(store);
   const third = await planner(active, busC, counting, new HandedPartition(true));
   await third.onPrice(price(active, 80, '2022-01-01T06:00:02Z'));
   await busC.settle();
@@ -298,18 +304,7 @@ test('NATS JetStream and PostgreSQL: the survivor on its own connection publishe
     // The outbox put back as a planner killed after publishing leaves it; a planner restarted within
     // JetStream's duplicate window publishes it again on its own connection: the stream drops the copies.
     await store.saveStateAndOutbox('grid', await store.loadStrategyState('grid'), (await store.listOrders({ strategy: 'grid' })).map((r) => r.order));
-    const refused: string[] = [];
-    const counting = new Proxy(store, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target) as unknown;
-        if (prop !== 'insertOrder') return typeof value === 'function' ? value.bind(target) : value;
-        return async (...args: Parameters<Store['insertOrder']>) => {
-          const inserted = await target.insertOrder(...args);
-          if (!inserted) refused.push(args[0].id);
-          return inserted;
-        };
-      },
-    });
+    const { store: counting, refused } = countingRefusals(store);
     await b.stop();
     const busC = await bus();
     const c = await planner(active, busC, counting, new HandedPartition(true));

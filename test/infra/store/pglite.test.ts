@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openPgliteStore } from '../../../engine/infra/store/pglite/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { storeContract } from './contract.ts';
+import { assertStateAndOutboxAtomic } from './outbox-atomic.ts';
 import { makeOrder, paperReport } from './orders.ts';
 
 storeContract('PGlite (in memory)', async () => ({ store: await openPgliteStore(), cleanup: async () => {} }));
@@ -51,16 +52,7 @@ test('PGlite on disk: a store whose applied migration was edited is refused, and
 test('PGlite: a strategy state and its outbox commit together: an outbox row that cannot be written leaves the state as it was', async () => {
   const store = await openPgliteStore();
   try {
-    const [a, b] = [makeOrder(1, 'grid'), makeOrder(2, 'grid')];
-    await store.saveStateAndOutbox('grid', { allocations: {} }, []);
-    // Every new outbox row now fails its check, as a write cut off half-way would.
-    await store.db.query('ALTER TABLE order_outbox ADD CONSTRAINT refuse_rows CHECK (false) NOT VALID');
-    await assert.rejects(store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]));
-    assert.deepEqual(await store.loadStrategyState('grid'), { allocations: {} }, 'the state that counts the orders as sent was rolled back with them');
-    assert.deepEqual(await store.listOutbox('grid'), []);
-    await store.db.query('ALTER TABLE order_outbox DROP CONSTRAINT refuse_rows');
-    await store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]);
-    assert.deepEqual((await store.listOutbox('grid')).map((o) => o.id), [a.id, b.id]);
+    await assertStateAndOutboxAtomic(store);
   } finally {
     await store.close();
   }

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { openPostgresStore } from '../../../engine/infra/store/postgres/index.ts';
 import { requireService } from '../../support/services.ts';
 import { storeContract } from './contract.ts';
+import { assertStateAndOutboxAtomic } from './outbox-atomic.ts';
 import { createTestDatabase } from './pgtest.ts';
-import { makeOrder } from './orders.ts';
 
 storeContract('PostgreSQL', async () => {
   const db = await createTestDatabase('contract');
@@ -51,15 +51,7 @@ test('PostgreSQL: a strategy state and its outbox commit together: an outbox row
   const db = await createTestDatabase('outbox');
   const store = await openPostgresStore(db.url);
   try {
-    const [a, b] = [makeOrder(1, 'grid'), makeOrder(2, 'grid')];
-    await store.saveStateAndOutbox('grid', { allocations: {} }, []);
-    await store.db.query('ALTER TABLE order_outbox ADD CONSTRAINT refuse_rows CHECK (false) NOT VALID');
-    await assert.rejects(store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]));
-    assert.deepEqual(await store.loadStrategyState('grid'), { allocations: {} }, 'the state that counts the orders as sent was rolled back with them');
-    assert.deepEqual(await store.listOutbox('grid'), []);
-    await store.db.query('ALTER TABLE order_outbox DROP CONSTRAINT refuse_rows');
-    await store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]);
-    assert.deepEqual((await store.listOutbox('grid')).map((o) => o.id), [a.id, b.id]);
+    await assertStateAndOutboxAtomic(store);
   } finally {
     await store.close();
     await db.drop();
