@@ -14,7 +14,7 @@ import { paperRoundTripNet, type Planner, type TickContext } from '../strategies
 import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/index.ts';
 import type { AiFactProducer } from '../ai/index.ts';
 import type { EngineAi } from './ai.ts';
-import type { ExecutionLog, OrderLog, StrategyStateStore } from '../infra/store/index.ts';
+import type { ExecutionLog, OrderLog, OrderOutbox, StrategyStateStore } from '../infra/store/index.ts';
 import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, tracingEnabled, type Logger } from '../infra/telemetry/index.ts';
 import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
@@ -61,9 +61,11 @@ export class EngineClock {
 export interface EngineParts {
   holder: ConfigHolder;
   bus: Bus;
-  /** Orders and strategy state. */
-  /** Orders and strategy state (and the executions, from which a planner process rebuilds its portfolio). */
-  store: OrderLog & StrategyStateStore & Partial<Pick<ExecutionLog, 'listExecutions'>>;
+  /**
+   * Orders and strategy state (and the executions, from which a planner process rebuilds its
+   * portfolio); with a partition, the outbox its orders are stored in with the state.
+   */
+  store: OrderLog & StrategyStateStore & OrderOutbox & Partial<Pick<ExecutionLog, 'listExecutions'>>;
   log?: Logger;
   clock: EngineClock;
   portfolio: Portfolio;
@@ -301,6 +303,9 @@ export class TradingEngine {
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
     await this.coordinator.start();
+    // A restarted planner: the strategies it owns at once may hold orders its killed run stored and
+    // never published; they go out before its first tick's decisions (those it comes to own later, at takeover).
+    if (this.opts.partition) this.outboxDue.push(...owned);
   }
 
   /** Fills this planner process's portfolio holds (by order id): rebuilt from the store at start, then followed on the bus. */
@@ -338,6 +343,8 @@ export class TradingEngine {
 
   /** Strategies taken over from a planner that stopped: their stored state is loaded before their next tick. */
   private readonly takeOver: string[] = [];
+  /** Strategies owned since start whose outbox is published again before the first tick (a restarted planner). */
+  private readonly outboxDue: string[] = [];
 
   /** Whether this process evaluates `strategy` (its planner share). */
   private owns(strategy: string): boolean {
@@ -345,11 +352,15 @@ export class TradingEngine {
     return this.opts.partition?.owns(strategy) ?? true;
   }
 
+  /** Before a tick: the state of strategies taken over, and the outboxes a stopped owner (or this one's last run) left. */
   private async restoreTakenOver(): Promise<void> {
+    for (const name of this.outboxDue.splice(0)) await this.republishOutbox(name);
     for (const name of this.takeOver.splice(0)) {
       const state = await this.opts.store.loadStrategyState(name);
       if (state !== undefined) this.planners.get(name)?.restore(state);
       this.log.info({ strategy: name }, 'strategy taken over from a planner that stopped: continuing from its stored state');
+      // Orders that state counts as sent, which the stopped planner may not have published.
+      await this.republishOutbox(name);
     }
   }
 
@@ -444,8 +455,8 @@ export class TradingEngine {
     const shared = new SharedTickFacts(event, this.now, this.recent, this.portfolio.balance(cfg.market.base.mint), this.portfolio.balance(cfg.market.quote.mint), cfg.market);
     // Candles and due analyses; only a backtest's replayed analyses are awaited (a run never waits for a model).
     const analyses = this.opts.ai?.onPrice(this.now.getTime(), event.usd, event.bar);
-    if (this.takeOver.length) {
-      // A strategy taken over from a planner that stopped continues from its stored state.
+    if (this.takeOver.length || this.outboxDue.length) {
+      // A strategy taken over from a planner that stopped continues from its stored state (and publishes its outbox).
       shared.materialize();
       return Promise.all([analyses, this.restoreTakenOver()]).then(() => this.evaluateStrategies(active, shared));
     }
@@ -622,8 +633,11 @@ export class TradingEngine {
     const marketSlot = this.opts.marketSync?.stateSlot();
     if (marketSlot !== undefined) for (const order of orders) order.marketSlot = marketSlot;
     slot.planner!.onOrders(orders, ctx);
-    // Shared planners: what was decided is stored before it is published, so a planner taking the strategy over starts from it.
-    if (this.opts.partition) await this.opts.store.saveStrategyState(name, slot.planner!.snapshot());
+    // Shared planners: the state that counts these orders as sent is stored before they are
+    // published, with the orders in its outbox in the same write, so a planner taking the strategy
+    // over starts from that state and publishes whatever this one did not (republishOutbox).
+    const outboxed = this.opts.partition !== undefined;
+    if (outboxed) await this.opts.store.saveStateAndOutbox(name, slot.planner!.snapshot(), orders);
     for (const order of orders) {
       this.bump(name, order.rule, 'decided');
       metrics.orders.decided.inc({ strategy: name, side: order.side });
@@ -634,6 +648,24 @@ export class TradingEngine {
         this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id }),
       );
     }
+    if (outboxed) await this.opts.store.clearOutbox(name, orders.map((o) => o.id));
+  }
+
+  /**
+   * Publishes again the orders a strategy's outbox still holds (its previous owner stored them with
+   * its state and stopped before it saw them published), then clears them. Safe when they did go
+   * out: their ids are deterministic, so a copy dies at the bus msgId or at the coordinator's insertOrder.
+   */
+  private async republishOutbox(name: string): Promise<number> {
+    const orders = await this.opts.store.listOutbox(name);
+    if (orders.length === 0) return 0;
+    for (const order of orders) {
+      metrics.orders.republished.inc({ strategy: name });
+      await this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id });
+    }
+    await this.opts.store.clearOutbox(name, orders.map((o) => o.id));
+    this.log.warn({ strategy: name, orders: orders.length }, 'published again the orders a previous owner of the strategy stored and may not have published (duplicates are dropped by id)');
+    return orders.length;
   }
 
   /** An enabled strategy without a planner never trades: say so, once, rather than skip it quietly. */

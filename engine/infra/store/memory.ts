@@ -1,6 +1,6 @@
 /** In-memory store: state lives as long as the process (tests, and runs that ask for no persistence). */
 import { SolrulesError } from '../../errors/index.ts';
-import type { Order, ExecutionReport, OrderStatus, StoredOrder } from '../../orders/index.ts';
+import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type OrderStatus, type StoredOrder } from '../../orders/index.ts';
 import type { Fence, HistoryBound, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from './store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from './values.ts';
 
@@ -40,6 +40,8 @@ export class MemoryStore implements Store {
   private readonly submissionsByOrder = new Map<string, Submission[]>();
   private readonly pnl: PnlEntry[] = [];
   private readonly state = new Map<string, string>();
+  /** Each strategy's outbox: order id → the order as JSON text, in insertion order. */
+  private readonly outbox = new Map<string, Map<string, string>>();
   private readonly fences = new Map<string, number>();
   private readonly balances: WalletBalance[] = [];
   private readonly snapshots = new Map<string, MarketSnapshot>();
@@ -171,6 +173,27 @@ export class MemoryStore implements Store {
 
   async saveStrategyState(strategy: string, state: unknown): Promise<void> {
     this.state.set(strategy, JSON.stringify(state ?? null));
+  }
+
+  async saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void> {
+    // Both serialized before either is stored: a value that cannot be written leaves neither.
+    const json = JSON.stringify(state ?? null);
+    const rows = orders.map((o) => [o.id, JSON.stringify(orderToJson(o))] as const);
+    this.state.set(strategy, json);
+    const box = this.outbox.get(strategy) ?? new Map<string, string>();
+    for (const [id, row] of rows) if (!box.has(id)) box.set(id, row);
+    this.outbox.set(strategy, box);
+  }
+
+  async listOutbox(strategy: string): Promise<Order[]> {
+    return [...(this.outbox.get(strategy)?.values() ?? [])].map((j) => orderFromJson(JSON.parse(j) as OrderJson));
+  }
+
+  async clearOutbox(strategy: string, orderIds: readonly string[]): Promise<void> {
+    const box = this.outbox.get(strategy);
+    if (!box) return;
+    for (const id of orderIds) box.delete(id);
+    if (box.size === 0) this.outbox.delete(strategy);
   }
 
   async recordRuleSet(version: RuleSetVersion): Promise<void> {

@@ -112,6 +112,21 @@ export interface StrategyStateStore {
   saveStrategyState(strategy: string, state: unknown): Promise<void>;
 }
 
+/**
+ * Orders a planner decided but has not yet seen published (split roles). Stored in the same atomic
+ * write as the strategy state that counts them as sent, so a planner killed between that write and
+ * the publish leaves them here for the strategy's next owner to publish again (their ids are
+ * deterministic: a copy that did go out dies at the bus msgId and at `insertOrder`).
+ */
+export interface OrderOutbox {
+  /** Saves a strategy's state and adds `orders` to its outbox in one atomic write: both or neither. */
+  saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void>;
+  /** The orders in a strategy's outbox, in the order they were added. */
+  listOutbox(strategy: string): Promise<Order[]>;
+  /** Removes published orders from a strategy's outbox (ids not in it are ignored). */
+  clearOutbox(strategy: string, orderIds: readonly string[]): Promise<void>;
+}
+
 /** Rule-set versions applied. */
 export interface RuleSetStore {
   recordRuleSet(version: RuleSetVersion): Promise<void>;
@@ -155,6 +170,6 @@ export interface MarketHistory {
  * The whole store: every role, as the implementations (memory, PGlite, PostgreSQL) provide it
  * and the process that opens it holds it. A component depends on the roles it uses.
  */
-export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, RuleSetStore, WalletHistory, MarketHistory, RecentHistory {
+export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, OrderOutbox, RuleSetStore, WalletHistory, MarketHistory, RecentHistory {
   close(): Promise<void>;
 }

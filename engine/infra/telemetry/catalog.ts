@@ -143,6 +143,7 @@ export const CATALOG = {
   orders: {
     decided: counter('solrules_orders_decided_total', 'Orders decided by the rules.', { strategy: L.strategy, side: L.side }),
     duplicates: counter('solrules_orders_duplicate_total', 'The same decision seen again (same deterministic id): not a new order.', { strategy: L.strategy }),
+    republished: counter('solrules_orders_republished_total', 'Orders a split-run planner published again from a strategy\'s outbox (its previous owner stored them and may not have published them).', { strategy: L.strategy }),
     blocked: counter('solrules_orders_blocked_total', 'Orders refused by a risk rule.', { strategy: L.strategy, rule_id: L.ruleId }),
     routed: counter('solrules_orders_routed_total', 'Orders routed to an executor.', { executor: L.executor, route: L.route }),
     deadLettered: counter('solrules_orders_dead_lettered_total', 'Orders sent to the dead-letter queue.', { executor: L.executor }),

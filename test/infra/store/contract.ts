@@ -154,6 +154,26 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       assert.equal(await s.loadStrategyState('dca'), null);
     });
 
+    test('the outbox is written with the strategy state, listed in order, kept across a repeat and cleared by id', async () => {
+      const [a, b, c] = [makeOrder(700, 'outbox-grid'), makeOrder(701, 'outbox-grid', { amountIn: 340_282_366_920_938_463_463_374_607_431_768_211_457n }), makeOrder(702, 'outbox-dca')];
+      assert.deepEqual(await s.listOutbox('outbox-grid'), []);
+      await s.saveStateAndOutbox('outbox-grid', { allocations: { 3: '400' } }, [a!, b!]);
+      await s.saveStateAndOutbox('outbox-dca', { buys: 1 }, [c!]);
+      assert.deepEqual(await s.loadStrategyState('outbox-grid'), { allocations: { 3: '400' } });
+      assert.deepEqual(await s.listOutbox('outbox-grid'), [a, b], 'exact round trip, bigint atoms included, in the order added');
+      // The same decision stored again (a retried write, a takeover re-deciding it) adds no second copy.
+      await s.saveStateAndOutbox('outbox-grid', { allocations: { 3: '400', 4: '1' } }, [b!]);
+      assert.deepEqual((await s.listOutbox('outbox-grid')).map((o) => o.id), [a!.id, b!.id]);
+      assert.deepEqual(await s.loadStrategyState('outbox-grid'), { allocations: { 3: '400', 4: '1' } });
+      await s.clearOutbox('outbox-grid', [a!.id, 'not-in-the-outbox']);
+      assert.deepEqual(await s.listOutbox('outbox-grid'), [b]);
+      await s.clearOutbox('outbox-grid', [b!.id]);
+      await s.clearOutbox('outbox-grid', []);
+      assert.deepEqual(await s.listOutbox('outbox-grid'), []);
+      assert.deepEqual(await s.listOutbox('outbox-dca'), [c], 'another strategy\'s outbox is its own');
+      assert.equal(await s.getOrder(a!.id), undefined, 'the outbox is not the order log: the coordinator records the order when it receives it');
+    });
+
     test('rule-set versions are kept in the order applied', async () => {
       await s.recordRuleSet({ hash: 'h1', content: '{"rules":1}', source: 'startup', appliedAt: '2024-01-01T00:00:00Z' });
       await s.recordRuleSet({ hash: 'h2', content: '{"rules":2}', source: 'rules/grid.yaml', appliedAt: '2024-01-01T00:05:00Z' });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openPgliteStore } from '../../../engine/infra/store/pglite/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { storeContract } from './contract.ts';
+import { assertStateAndOutboxAtomic } from './outbox-atomic.ts';
 import { makeOrder, paperReport } from './orders.ts';
 
 storeContract('PGlite (in memory)', async () => ({ store: await openPgliteStore(), cleanup: async () => {} }));
@@ -45,5 +46,14 @@ test('PGlite on disk: a store whose applied migration was edited is refused, and
     assert.ok(!existsSync(`${data}.lock`), 'the failed open closed the database and released the lock');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PGlite: a strategy state and its outbox commit together: an outbox row that cannot be written leaves the state as it was', async () => {
+  const store = await openPgliteStore();
+  try {
+    await assertStateAndOutboxAtomic(store);
+  } finally {
+    await store.close();
   }
 });

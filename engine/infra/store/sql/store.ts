@@ -276,6 +276,32 @@ export class SqlStore implements Store {
     );
   }
 
+  async saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void> {
+    const json = JSON.stringify(state ?? null);
+    const rows = orders.map((o) => [o.id, JSON.stringify(orderToJson(o))] as const);
+    // One transaction: the state that counts the orders as sent never commits without them.
+    // Re-run after a dropped connection, the upsert and the DO NOTHING inserts apply once.
+    await this.db.transaction(async ({ query }) => {
+      await query(
+        `INSERT INTO strategy_state (strategy, state) VALUES ($1, $2::jsonb) ON CONFLICT (strategy) DO UPDATE SET state = excluded.state, updated_at = now()`,
+        [strategy, json],
+      );
+      for (const [id, order] of rows) {
+        await query(`INSERT INTO order_outbox (order_id, strategy, order_json) VALUES ($1, $2, $3::jsonb) ON CONFLICT (order_id) DO NOTHING`, [id, strategy, order]);
+      }
+    });
+  }
+
+  async listOutbox(strategy: string): Promise<Order[]> {
+    const rows = await this.db.query<{ order_json: OrderJson }>('SELECT order_json FROM order_outbox WHERE strategy = $1 ORDER BY seq', [strategy]);
+    return rows.map((r) => orderFromJson(r.order_json));
+  }
+
+  async clearOutbox(strategy: string, orderIds: readonly string[]): Promise<void> {
+    if (orderIds.length === 0) return;
+    await this.db.query('DELETE FROM order_outbox WHERE strategy = $1 AND order_id = ANY($2::text[])', [strategy, [...orderIds]]);
+  }
+
   async recordRuleSet(v: RuleSetVersion): Promise<void> {
     await this.db.query(`INSERT INTO rule_sets (id, hash, content, source, applied_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, [
       randomUUID(), v.hash, v.content, v.source, isoTime(v.appliedAt, 'ruleSet.appliedAt'),
