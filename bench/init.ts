@@ -11,8 +11,8 @@
  *  2. the engine (compose + chain source, examples/live) watching the configured pools, and
  *     watching them plus the N pools: RSS once the initializer and the scanners are up (after a
  *     GC). Polling mode over all of them; WebSocket mode over the configured + 100
- *     (SOLRULES_BENCH_WS_POOLS), because web3.js 1.x re-walks every subscription on each new one
- *     (quadratic in subscriptions: see docs/market-data.md).
+ *     (SOLRULES_BENCH_WS_POOLS; the WebSocket source subscribes in O(n) since it left web3.js's
+ *     subscriptions, but 1,000 pools over WebSocket have not been measured yet).
  *
  * Wall times move with the machine's load: each row gives the CPU time the engine (this process)
  * and the chain process spent beside it (process.cpuUsage; the chain's from /proc on Linux).
