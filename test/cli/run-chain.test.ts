@@ -18,16 +18,22 @@ import { deleteNamespace, testNamespace } from '../infra/bus/nats/support.ts';
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
 const PROJECT = join(REPO_ROOT, 'examples/live');
 
+/** Runs `solrules <args>` in `cwd` to its end: exit code, standard output and standard error. */
+async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  return { code, out, err };
+}
+
 test('run --rpc on the sandbox market: a DRY RUN that reads the pools, trades on paper and sends nothing', async () => {
   const sb = await startSandbox({ slotMs: 100 });
   try {
     createMarket({ chain: sb.chain, seed: 1 });
-    const child = spawn(process.execPath, [CLI, 'run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--seconds', '3', '--no-watch'], { cwd: PROJECT, env: { ...process.env, SOLRULES_STORE: 'memory' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, out, err } = await runCli(['run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--seconds', '3', '--no-watch'], PROJECT, { ...process.env, SOLRULES_STORE: 'memory' });
     assert.equal(code, 0, err);
     assert.match(out, /DRY RUN on the chain at http:\/\/127\.0\.0\.1:\d+ \(websocket scanner, 2 pool\(s\)/);
     assert.match(out, /DRY RUN summary \([\d.]+ s, [1-9]\d* price events/);
@@ -57,12 +63,7 @@ test('run --rpc DRY RUN with a wallets.yaml: the balance scanner watches the wal
     const mints = `mints: { wsol: ${market.mints.sol}, usdc: ${market.mints.usdc} }`;
     const entries = w.config.wallets.map((x) => `  - { name: ${x.name}, tier: ${x.tier}, key: { env: ${(x.key as { env: string }).env} }${x.minBalanceSol !== undefined ? `, minBalanceSol: ${x.minBalanceSol}` : ''} }`);
     writeFileSync(join(dir, 'wallets.yaml'), ['version: 1', mints, 'scanner: { intervalMs: 500 }', 'wallets:', ...entries, ''].join('\n'));
-    const child = spawn(process.execPath, [CLI, 'run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--seconds', '3', '--no-watch'], { cwd: dir, env: { ...process.env, ...w.env, SOLRULES_STORE: 'memory' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, out, err } = await runCli(['run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--seconds', '3', '--no-watch'], dir, { ...process.env, ...w.env, SOLRULES_STORE: 'memory' });
     assert.equal(code, 0, err + out);
     assert.match(out, /DRY RUN summary/);
     const m = /wallets: (\d+) scan\(s\), 0 on hold, 0 rebalancing transfer\(s\), (\d+) P&L snapshot row\(s\) stored/.exec(out);
@@ -126,12 +127,7 @@ test('scanner.yaml reserves: run --rpc checks each (ready / NOT READY); a --live
     const scanner = join(dir, 'scanner.yaml');
     // The sandbox's Kamino reserve (klend's own instructions made it), and a "reserve" that is a pool: not owned by klend.
     writeFileSync(scanner, `${readFileSync(join(PROJECT, 'scanner.yaml'), 'utf8')}reserves:\n  - { address: ${k.reserve.reserve}, mint: ${market.mints.usdc}, lendingMarket: ${k.lendingMarket}, lookupTable: ${k.lookupTable.key.toBase58()} }\n  - { address: ${orca}, mint: ${market.mints.sol} }\n`);
-    const child = spawn(process.execPath, [CLI, 'run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--scanner', scanner, '--seconds', '2', '--no-watch'], { cwd: PROJECT, env: { ...process.env, SOLRULES_STORE: 'memory' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, out, err } = await runCli(['run', '--rpc', sb.rpcUrl, '--ws', sb.wsUrl, '--scanner', scanner, '--seconds', '2', '--no-watch'], PROJECT, { ...process.env, SOLRULES_STORE: 'memory' });
     assert.equal(code, 0, err);
     assert.match(out, new RegExp(`reserve +${k.reserve.reserve} \\(Kamino, USDC\\) ready: \\d+ atoms available`));
     assert.match(out, new RegExp(`reserve +${orca} \\(Kamino, SOL\\) NOT READY`));
