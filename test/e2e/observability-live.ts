@@ -8,16 +8,15 @@
  * Once the engine has started, a deposit is made to worker-2 behind the engine's back
  * (SIMULATED, a sandbox write): the balance scanner must catch it, so the discrepancy series have data.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo } from '../../engine/cli/demo.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
-import { freePort } from '../support/servers.ts';
 import { whichTool } from '../support/tools.ts';
-import { exited, query, sleep, waitFor } from './prometheus.ts';
+import { exited, query, sleep, startPrometheus, waitFor } from './prometheus.ts';
 
 const SCRAPE_INTERVAL = '1s';
 const SECONDS = Number(process.env.E2E_DEMO_SECONDS ?? 25);
@@ -71,19 +70,9 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'solrules-e2e-observability-live-'));
   const children: ChildProcess[] = [];
   try {
-    const [enginePort, promPort] = [await freePort(), await freePort()];
-    const prom = `http://127.0.0.1:${promPort}`;
-    mkdirSync(join(dir, 'rules'));
-    copyFileSync(join(REPO_ROOT, 'deploy/prometheus/rules/solrules-alerts.yml'), join(dir, 'rules/solrules-alerts.yml'));
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      ['global:', `  scrape_interval: ${SCRAPE_INTERVAL}`, `  evaluation_interval: ${SCRAPE_INTERVAL}`, 'rule_files: [rules/solrules-alerts.yml]', 'scrape_configs:', '  - job_name: solrules', `    scrape_interval: ${SCRAPE_INTERVAL}`, `    scrape_timeout: ${SCRAPE_INTERVAL}`, `    static_configs: [{ targets: ['127.0.0.1:${enginePort}'] }]`, ''].join('\n'),
-    );
-    const promProc = spawn(prometheusBin, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(promProc);
-    let promLog = '';
-    promProc.stderr!.on('data', (d: Buffer) => (promLog += d.toString()));
-    await waitFor('Prometheus to be ready', 30_000, async () => (await fetch(`${prom}/-/ready`)).ok);
+    const prometheus = await startPrometheus(prometheusBin, dir, SCRAPE_INTERVAL);
+    children.push(prometheus.proc);
+    const { url: prom, enginePort, port: promPort } = prometheus;
     console.log(`prometheus ${prometheusBin} on :${promPort}; demo (LIVE on the sandbox, SIMULATED traders) for ${SECONDS} s with /metrics on :${enginePort}`);
 
     process.env.SOLRULES_STORE = 'memory'; // as `solrules demo` runs: nothing written beside examples/live
@@ -162,7 +151,7 @@ async function main(): Promise<number> {
       console.error(`\nlisted as not fed by chain runs, but they have data now (take them off NOT_FED_BY_CHAIN_RUNS): ${listedButFed.join(', ')}`);
       bad++;
     }
-    if (bad && promLog) console.error(`prometheus log:\n${promLog}`);
+    if (bad && prometheus.log()) console.error(`prometheus log:\n${prometheus.log()}`);
     if (!bad) console.log(`\nevery dashboard metric a chain run feeds has data (${fed.length}); ${Object.keys(NOT_FED_BY_CHAIN_RUNS).length} listed as not fed`);
     return bad ? 1 : 0;
   } finally {

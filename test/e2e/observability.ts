@@ -5,14 +5,13 @@
  * ports, with a temporary data directory; the replay is paper trading (simulated fills).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../../engine/app/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
-import { freePort } from '../support/servers.ts';
 import { whichTool } from '../support/tools.ts';
-import { exited, query, sleep, waitFor } from './prometheus.ts';
+import { exited, query, sleep, startPrometheus, waitFor } from './prometheus.ts';
 
 const SPEED = Number(process.env.E2E_SPEED ?? 120); // replayed days per second: ~8 s for the whole series
 const SCRAPE_INTERVAL = '1s';
@@ -26,31 +25,10 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'solrules-e2e-observability-'));
   const children: ChildProcess[] = [];
   try {
-    const [enginePort, promPort] = [await freePort(), await freePort()];
-    const prom = `http://127.0.0.1:${promPort}`;
-    mkdirSync(join(dir, 'rules'));
-    copyFileSync(join(REPO_ROOT, 'deploy/prometheus/rules/solrules-alerts.yml'), join(dir, 'rules/solrules-alerts.yml'));
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global:',
-        `  scrape_interval: ${SCRAPE_INTERVAL}`,
-        `  evaluation_interval: ${SCRAPE_INTERVAL}`,
-        'rule_files: [rules/solrules-alerts.yml]',
-        'scrape_configs:',
-        '  - job_name: solrules',
-        `    scrape_interval: ${SCRAPE_INTERVAL}`,
-        `    scrape_timeout: ${SCRAPE_INTERVAL}`,
-        `    static_configs: [{ targets: ['127.0.0.1:${enginePort}'] }]`,
-        '',
-      ].join('\n'),
-    );
-    console.log(`prometheus ${prometheusBin} on 127.0.0.1:${promPort}, data in ${join(dir, 'data')}; engine telemetry on 127.0.0.1:${enginePort}`);
-    const promProc = spawn(prometheusBin, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(promProc);
-    let promLog = '';
-    promProc.stderr!.on('data', (d: Buffer) => (promLog += d.toString()));
-    await waitFor('Prometheus to be ready', 30_000, async () => (await fetch(`${prom}/-/ready`)).ok);
+    const prometheus = await startPrometheus(prometheusBin, dir, SCRAPE_INTERVAL);
+    children.push(prometheus.proc);
+    const { url: prom, enginePort } = prometheus;
+    console.log(`prometheus ${prometheusBin} on 127.0.0.1:${prometheus.port}, data in ${join(dir, 'data')}; engine telemetry on 127.0.0.1:${enginePort}`);
 
     console.log(`replaying the SOL-USD series at ${SPEED} days/s with /metrics on :${enginePort} (paper trading: fills are simulated)`);
     const out = join(dir, 'out');
@@ -129,7 +107,7 @@ async function main(): Promise<number> {
     }
     if (bad) {
       console.error(`\n${bad} value(s) differ between Prometheus and the engine's summary`);
-      if (promLog) console.error(`prometheus log:\n${promLog}`);
+      if (prometheus.log()) console.error(`prometheus log:\n${prometheus.log()}`);
       return 1;
     }
     console.log(`\nall ${rows.length + 1} values match the engine's summary`);
