@@ -226,17 +226,7 @@ export class ArbitragePlanner implements Planner {
       const inputUsd = this.usdOf(input.mint, ctx);
       if (!inputUsd || !(inputUsd > 0)) continue;
       const maxIn = BigInt(Math.floor(((p.maxInputUsd ?? 1_000) / inputUsd) * 10 ** input.decimals));
-      const costs: CostModel = {
-        flashLoan,
-        flashLoanFeeBps: flashLoan ? p.flashLoanFeeBps ?? 0 : 0,
-        tipLamports: tip,
-        priorityFeeLamports: prio,
-        lamportsToInput: (l) => {
-          if (input.mint === SOL_MINT) return l;
-          if (solUsd === undefined) return 0n;
-          return BigInt(Math.ceil(((Number(l) / 1e9) * solUsd * 10 ** input.decimals) / inputUsd));
-        },
-      };
+      const costs = costsFor(input, inputUsd);
       for (const first of pools) {
         for (const second of pools) {
           if (first === second) continue;
