@@ -363,11 +363,14 @@ export class MarketScanner {
   private async timeOf(u: AccountUpdate): Promise<number> {
     let t = u.blockTimeMs ?? this.slotTimes.get(u.slot);
     if (t === undefined && this.opts.readChain !== false) {
-      if (this.batching === 'slot') t = await this.blockTimeOf(u.slot);
-      // Settle batching is the latency path: no RPC round trip before an update is applied (on a real
-      // chain a processed slot has no block time yet anyway); the slot is timed from the last known
-      // block time, which a background read keeps current.
-      else void this.learnBlockTime(u.slot);
+      // Slot batching reads every slot's block time first; settle batching (the latency path) only
+      // the first one it meets — an anchor, so estimates never start from the local clock of a chain
+      // whose time differs — and then reads in the background (on a real chain a processed slot has
+      // no block time yet anyway); later slots are timed from the newest block time read.
+      if (this.batching === 'slot' || (!this.blockTimeAnchor && this.slotTimes.size === 0)) {
+        t = await this.blockTimeOf(u.slot);
+        if (t !== undefined && this.batching === 'settle') this.blockTimeAnchor = { slot: u.slot, ms: t };
+      } else void this.learnBlockTime(u.slot);
     }
     if (t === undefined) {
       let below: number | undefined;
