@@ -178,6 +178,11 @@ test('run --live SIGKILLed mid-send and restarted: the in-flight order is resume
           }
         }
       }
+      // A transaction that landed and failed (a recovered order's among them) was still charged its fee: its report carries it.
+      let failedFees = 0n;
+      for (const { order } of notFilled) for (const report of await store.listExecutions(order.id)) failedFees += report.networkFeeLamports;
+      fees += failedFees;
+      if (failedFees) console.log(`  fees of transactions that landed and failed: ${failedFees} lamports`);
       console.log(`  wallets: ${filled.length} recorded fills, ${residualOrders} round trip(s) with a residual in the other token (landed on a moved pool)`);
       const n = BigInt(wallets.workers.length);
       let onChain = { sol: 0n, usdc: 0n, lamports: 0n };

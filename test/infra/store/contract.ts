@@ -239,6 +239,15 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       assert.equal(await s.discardOrdersAfter(at(0)), 1);
     });
 
+    test('a wallet settlement is claimed once: its claimant again is true, another claimant false, per namespace; concurrent claims have one winner', async () => {
+      assert.equal(await s.claimWalletSettlement('treasure-a', 'sig1', 'journal-a@10'), true);
+      assert.equal(await s.claimWalletSettlement('treasure-a', 'sig1', 'journal-a@10'), true, 'a retry or replay of the same line');
+      assert.equal(await s.claimWalletSettlement('treasure-a', 'sig1', 'journal-b@42'), false, 'another host settling it again');
+      assert.equal(await s.claimWalletSettlement('treasure-b', 'sig1', 'journal-b@42'), true, 'another wallet set is another namespace');
+      const won = await Promise.all(['x@1', 'y@1', 'z@1'].map((c) => s.claimWalletSettlement('treasure-a', 'sig2', c)));
+      assert.equal(won.filter(Boolean).length, 1, `one winner: ${won}`);
+    });
+
     test('the historical loader returns strategy state, unsent and in-flight orders', async () => {
       const [unsent, sent, done] = [makeOrder(600, 'dca'), makeOrder(601, 'dca'), makeOrder(602, 'dca')];
       await s.insertOrder(unsent, 'routed');
