@@ -196,6 +196,10 @@ export class MemoryStore implements Store {
     if (box.size === 0) this.outbox.delete(strategy);
   }
 
+  async outboxStrategies(): Promise<string[]> {
+    return [...this.outbox.keys()].sort();
+  }
+
   async recordRuleSet(version: RuleSetVersion): Promise<void> {
     this.ruleSets.push({ ...version, appliedAt: isoTime(version.appliedAt, 'ruleSet.appliedAt') });
   }

@@ -302,6 +302,11 @@ export class SqlStore implements Store {
     await this.db.query('DELETE FROM order_outbox WHERE strategy = $1 AND order_id = ANY($2::text[])', [strategy, [...orderIds]]);
   }
 
+  async outboxStrategies(): Promise<string[]> {
+    const rows = await this.db.query<{ strategy: string }>('SELECT DISTINCT strategy FROM order_outbox ORDER BY strategy');
+    return rows.map((r) => r.strategy);
+  }
+
   async recordRuleSet(v: RuleSetVersion): Promise<void> {
     await this.db.query(`INSERT INTO rule_sets (id, hash, content, source, applied_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, [
       randomUUID(), v.hash, v.content, v.source, isoTime(v.appliedAt, 'ruleSet.appliedAt'),
