@@ -22,7 +22,7 @@
  * the last one (at most 60 s after the flow), over the flow's duration. CPU: user+system seconds of
  * each process over that window, also per order; the machine's load average is printed beside it.
  * Printed after the table: the limit the cores impose, and what the partitioning predicts beyond
- * them (a planner's CPU per order fitted to F + S/N).
+ * them (a planner's CPU fitted to F + S/N).
  *
  * Run: npm run bench:scale [-- seconds=8 rate=20 strategies=24 planners=1,2,4]
  */
@@ -256,27 +256,30 @@ async function main(): Promise<void> {
  * ceiling rises by (F + S) / (F + S/N), at most (F + S) / F (Amdahl: F is repeated in every planner).
  */
 function predict(results: Result[], cores: number): void {
-  // Per order decided (ms): a topology the machine starved may not have caught up with the flow when
-  // its window closed, and its planners then used less CPU only because they got less; per order,
-  // the runs compare (each planner decodes and derives the same flow, so its work follows the orders).
+  // CPU s over the window when every run caught up with the flow (each planner then did all its work
+  // for the same flow). A run the machine starved had not, and its planners used less CPU only because
+  // they got less: then per order decided (ms), a rougher measure (with settle batching the number of
+  // price events, so of decisions, also depends on timing).
+  const whole = results.every((r) => r.caughtUp);
+  const unit = whole ? 'CPU s over the window' : 'CPU ms per order decided';
   const points = results
     .map((r) => ({ r, c: [...r.cpu].filter(([n]) => n.startsWith('planner')).map(([, s]) => s) }))
     .filter(({ c, r }) => c.length > 0 && r.orders > 0)
-    .map(({ r, c }) => ({ x: 1 / c.length, y: (c.reduce((a, b) => a + b, 0) / c.length / r.orders) * 1000 }));
+    .map(({ r, c }) => ({ x: 1 / c.length, y: (c.reduce((a, b) => a + b, 0) / c.length) * (whole ? 1 : 1000 / r.orders) }));
   if (new Set(points.map((p) => p.x)).size < 2) return console.log('Prediction: needs runs with at least two planner counts (planners=1,2,4).');
   const mx = points.reduce((a, p) => a + p.x, 0) / points.length;
   const my = points.reduce((a, p) => a + p.y, 0) / points.length;
   const S = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
   const F = my - S * mx;
   const fit = points.map((p) => `N=${1 / p.x}: ${p.y.toFixed(2)} measured, ${(F + S * p.x).toFixed(2)} fitted`).join('; ');
-  if (!(F > 0 && S > 0)) return console.log(`Prediction: the planner CPU does not fit F + S/N with F, S > 0 (F ${F.toFixed(2)}, S ${S.toFixed(2)} CPU ms per order; ${fit}): too noisy a run to predict from — rerun on a quieter machine.`);
+  if (!(F > 0 && S > 0)) return console.log(`Prediction: the planner CPU does not fit F + S/N with F, S > 0 (F ${F.toFixed(2)}, S ${S.toFixed(2)}, ${unit}; ${fit}): too noisy a run to predict from — rerun on a quieter machine.`);
   const gain = (n: number) => ((F + S) / (F + S / n)).toFixed(2);
-  const executor = results.filter((r) => r.cpu.has('executor') && r.orders > 0).map((r) => (r.cpu.get('executor')! / r.orders) * 1000);
+  const executor = results.filter((r) => r.cpu.has('executor') && r.orders > 0).map((r) => r.cpu.get('executor')! * (whole ? 1 : 1000 / r.orders));
   console.log(
-    `What the partitioning predicts beyond ${cores} cores: a planner's CPU per order decided is F + S/N with F ≈ ${F.toFixed(2)} ms (every planner: decode every account, derive every fact) and S ≈ ${S.toFixed(2)} ms (the strategies, split by rendezvous shares) — ${fit}. ` +
+    `What the partitioning predicts beyond ${cores} cores: a planner's ${unit} is F + S/N with F ≈ ${F.toFixed(2)} (every planner: decode every account, derive every fact) and S ≈ ${S.toFixed(2)} (the strategies, split by rendezvous shares) — ${fit}. ` +
       `With a free core per process the planner-bound ceiling rises ×${gain(2)} at 2 planners, ×${gain(4)} at 4, ×${gain(8)} at 8, ×${gain(16)} at 16, at most ×${((F + S) / F).toFixed(2)}; total planner CPU grows by F per planner added. ` +
-      `The single executor used ${executor.map((e) => e.toFixed(2)).join(' / ')} CPU ms per order (add executors to the queue group before it saturates); the scanner and the sandbox are the other fixed costs.` +
-      (results.some((r) => !r.caughtUp) ? ` Runs marked "still deciding" had not caught up with the flow ${CATCH_UP_MS / 1000} s after it stopped: the machine starved them; their per-order CPU still compares.` : ''),
+      `The single executor used ${executor.map((e) => e.toFixed(2)).join(' / ')} (${unit}) (add executors to the queue group before it saturates); the scanner and the sandbox are the other fixed costs.` +
+      (results.some((r) => !r.caughtUp) ? ` Runs marked "still deciding" had not caught up with the flow ${CATCH_UP_MS / 1000} s after it stopped: the machine starved them; the fit is per order decided.` : ''),
   );
 }
 
