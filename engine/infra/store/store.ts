@@ -125,6 +125,8 @@ export interface OrderOutbox {
   listOutbox(strategy: string): Promise<Order[]>;
   /** Removes published orders from a strategy's outbox (ids not in it are ignored). */
   clearOutbox(strategy: string, orderIds: readonly string[]): Promise<void>;
+  /** The strategies whose outbox holds at least one order, sorted (a planner's start looks for those no planner runs any more). */
+  outboxStrategies(): Promise<string[]>;
 }
 
 /**

@@ -159,6 +159,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       assert.deepEqual(await s.listOutbox('outbox-grid'), []);
       await s.saveStateAndOutbox('outbox-grid', { allocations: { 3: '400' } }, [a!, b!]);
       await s.saveStateAndOutbox('outbox-dca', { buys: 1 }, [c!]);
+      assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('outbox-')), ['outbox-dca', 'outbox-grid'], 'the strategies with something in their outbox');
       assert.deepEqual(await s.loadStrategyState('outbox-grid'), { allocations: { 3: '400' } });
       assert.deepEqual(await s.listOutbox('outbox-grid'), [a, b], 'exact round trip, bigint atoms included, in the order added');
       // The same decision stored again (a retried write, a takeover re-deciding it) adds no second copy.
@@ -171,6 +172,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       await s.clearOutbox('outbox-grid', []);
       assert.deepEqual(await s.listOutbox('outbox-grid'), []);
       assert.deepEqual(await s.listOutbox('outbox-dca'), [c], 'another strategy\'s outbox is its own');
+      assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('outbox-')), ['outbox-dca'], 'an emptied outbox is no longer listed');
       assert.equal(await s.getOrder(a!.id), undefined, 'the outbox is not the order log: the coordinator records the order when it receives it');
     });
 
