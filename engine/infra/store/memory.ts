@@ -198,16 +198,15 @@ export class MemoryStore implements Store {
     if (box.size === 0) this.outbox.delete(strategy);
   }
 
-<<<<<<< HEAD
   async claimWalletSettlement(namespace: string, signature: string, claimant: string): Promise<boolean> {
     const k = `${namespace}|${signature}`;
     const held = this.settlements.get(k);
     if (held === undefined) this.settlements.set(k, claimant);
     return (held ?? claimant) === claimant;
-=======
+  }
+
   async outboxStrategies(): Promise<string[]> {
     return [...this.outbox.keys()].sort();
->>>>>>> scale-16
   }
 
   async recordRuleSet(version: RuleSetVersion): Promise<void> {
