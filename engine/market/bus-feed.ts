@@ -214,6 +214,11 @@ export class BusAccountSource implements AccountSource {
     this.sink?.slot(target, this.now());
   }
 
+  /** Every slot before this one is closed here: all of its updates were handed to the pipeline. */
+  get closedThrough(): number {
+    return this.closedBefore - 1;
+  }
+
   async watch(): Promise<void> {
     // The scanners decide what is watched; a planner reads what they forward.
   }
