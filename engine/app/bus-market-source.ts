@@ -11,7 +11,7 @@ import type { PoolEntry, PoolProvider } from '../quotes/index.ts';
 import type { PoolState } from '../venues/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import type { FactSource } from './app.ts';
-import type { MarketSync, TradingEngine } from './engine.ts';
+import type { MarketMark, MarketSync, TradingEngine } from './engine.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export interface BusMarketSourceOptions {
@@ -54,14 +54,35 @@ export class BusMarketSource implements FactSource, PoolProvider, MarketSync {
     return this.scanner?.stateSlot;
   }
 
-  async holds(slot: number, timeoutMs: number): Promise<boolean> {
+  mark(): MarketMark | undefined {
+    const slot = this.scanner?.stateSlot;
+    if (slot === undefined) return undefined;
+    const digest = this.scanner?.stateDigest;
+    return { slot, ...(digest !== undefined ? { digest } : {}) };
+  }
+
+  async holds(mark: MarketMark, timeoutMs: number): Promise<boolean> {
     const end = Date.now() + timeoutMs;
-    while ((this.scanner?.stateSlot ?? -Infinity) < slot) {
+    while (!this.reached(mark)) {
       if (Date.now() > end) return false;
       await new Promise((r) => setTimeout(r, 5));
     }
-    await this.scanner?.idle();
     return true;
+  }
+
+  /**
+   * The states here are the decision's: the same fingerprint. The same or a newer slot with another
+   * fingerprint is not enough: a process applies a resync at once and a slot's updates only when it
+   * closes the slot, so it can reach the decision's slot (or pass it) while still lacking a slot's
+   * updates that the decision saw. Only once every slot up to the decision's is closed here and the
+   * states are newer has the market here moved on (a live market: the decision's states are gone).
+   * Without a fingerprint (an older planner), a slot as new suffices.
+   */
+  private reached(mark: MarketMark): boolean {
+    const slot = this.scanner?.stateSlot ?? -Infinity;
+    if (mark.digest === undefined) return slot >= mark.slot;
+    if (this.scanner?.stateDigest === mark.digest) return true;
+    return slot > mark.slot && (this.source?.closedThrough ?? -Infinity) >= mark.slot;
   }
 
   async statesFor(inputMint: string, outputMint: string): Promise<PoolState[]> {
@@ -71,7 +92,7 @@ export class BusMarketSource implements FactSource, PoolProvider, MarketSync {
   async run(bus: Bus, engine: TradingEngine): Promise<void> {
     const log = this.opts.log;
     this.source = new BusAccountSource({ bus, member: this.opts.member, ...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}), ...(log ? { log } : {}) });
-    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, chainTime: true, awaitWholeMarket: true, ...(log ? { log } : {}) });
+    this.scanner = new MarketScanner({ config: this.opts.config, bus, cache: new MemoryCache(), source: this.source, readChain: false, chainTime: true, awaitWholeMarket: true, digestState: true, ...(log ? { log } : {}) });
     await this.scanner.start();
     if (this.stopped) return;
     const { durationMs, onProgress, progressMs } = this.opts;

@@ -187,21 +187,21 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}), ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}) });
 }
 
-/** How long an executor process waits for its market copy to reach a decision's slots before a paper fill. */
+/** How long an executor process waits for its market copy to reach a decision's pool states before a paper fill. */
 const MARKET_SYNC_WAIT_MS = 5_000;
 
 /**
- * `executor` in an executor process: a paper fill waits until this process's pool states are as new
- * as the decision's (`Order.marketSlot`), and the orders it fills are noted into `filled`.
+ * `executor` in an executor process: a paper fill waits until this process's pool states are the
+ * decision's (`Order.marketSlot` and `marketDigest`), and the orders it fills are noted into `filled`.
  */
 function recordingFills(executor: Executor, filled: Set<string>, sync: MarketSync | undefined, log: Logger): Executor {
   return {
     name: executor.name,
     kind: executor.kind,
     async execute(routed, ...rest) {
-      const slot = routed.order.marketSlot;
-      if (sync && slot !== undefined && !(await sync.holds(slot, MARKET_SYNC_WAIT_MS))) {
-        log.warn({ order: routed.order.id, slot, held: sync.stateSlot() }, `this process's pool states have not reached the decision's slot within ${MARKET_SYNC_WAIT_MS} ms; filling on the state it holds`);
+      const { marketSlot: slot, marketDigest: digest } = routed.order;
+      if (sync && slot !== undefined && !(await sync.holds({ slot, ...(digest !== undefined ? { digest } : {}) }, MARKET_SYNC_WAIT_MS))) {
+        log.warn({ order: routed.order.id, slot, held: sync.stateSlot() }, `this process's pool states have not reached the decision's within ${MARKET_SYNC_WAIT_MS} ms; filling on the state it holds`);
       }
       const report = await executor.execute(routed, ...rest);
       if (report.status === 'filled') filled.add(routed.order.id);

@@ -105,15 +105,27 @@ export interface EngineParts {
   batchEvaluationMetrics?: boolean;
 }
 
+/** Which pool states a decision saw: the newest changed account's slot, and the states' fingerprint. */
+export interface MarketMark {
+  slot: number;
+  /** `MarketScanner.stateDigest`; absent: only the slot is compared. */
+  digest?: string;
+}
+
 /**
- * A split run's market copy (`BusMarketSource`): how new its pool states are, and a wait until they
- * are as new as a decision's (`Order.marketSlot`).
+ * A split run's market copy (`BusMarketSource`): which pool states it holds, and a wait until they
+ * are the ones a decision saw (`Order.marketSlot`, `Order.marketDigest`).
  */
 export interface MarketSync {
   /** The newest slot of a changed account its decoded pool states include; undefined before the first. */
   stateSlot(): number | undefined;
-  /** Resolves true once the pool states here include `slot` (see stateSlot); false after `timeoutMs`. */
-  holds(slot: number, timeoutMs: number): Promise<boolean>;
+  /** The states held now (undefined before the first). */
+  mark(): MarketMark | undefined;
+  /**
+   * Resolves true once the pool states here are the decision's: the same fingerprint, or (none
+   * given, or the market here has moved on) a newer slot; false after `timeoutMs`.
+   */
+  holds(mark: MarketMark, timeoutMs: number): Promise<boolean>;
 }
 
 /** The stages one engine process runs: `--role all` is both; `planner` plans; `executor` executes. */
@@ -657,8 +669,13 @@ export class TradingEngine {
   private async publish(d: Decision): Promise<void> {
     const { slot, ctx, orders } = d;
     const name = slot.name;
-    const marketSlot = this.opts.marketSync?.stateSlot();
-    if (marketSlot !== undefined) for (const order of orders) order.marketSlot = marketSlot;
+    const mark = this.opts.marketSync?.mark();
+    if (mark) {
+      for (const order of orders) {
+        order.marketSlot = mark.slot;
+        if (mark.digest !== undefined) order.marketDigest = mark.digest;
+      }
+    }
     slot.planner!.onOrders(orders, ctx);
     // Shared planners: the state that counts these orders as sent is stored before they are
     // published, with the orders in its outbox in the same write, so a planner taking the strategy

@@ -110,8 +110,8 @@ export class BusAccountSource implements AccountSource {
   private readonly now: () => number;
   /** Each scanner's latest slot notice (it has forwarded every update of its share before it). */
   private readonly marks = new Map<string, { slot: number; at: number }>();
-  /** Updates of slots not closed yet, in arrival order. */
-  private held: AccountUpdate[] = [];
+  /** Updates of slots not closed yet, in arrival order, with the scanner that forwarded each. */
+  private held: { update: AccountUpdate; scanner: string }[] = [];
   /** The slot the pipeline was last told started (every slot before it is closed). */
   private closedBefore = -Infinity;
   private stallTimer: NodeJS.Timeout | undefined;
@@ -129,11 +129,26 @@ export class BusAccountSource implements AccountSource {
     // heartbeat holds no state for that share until each account happens to change.
     this.scanners.onMembershipChange((c) => {
       for (const m of c.joined) void this.resync(m);
-      for (const m of c.left) this.marks.delete(m);
+      for (const m of c.left) this.dropPartial(m);
       if (c.left.length) this.advance(false);
     });
     await this.scanners.start();
     await Promise.all(this.scanners.members().map((m) => this.resync(m)));
+  }
+
+  /**
+   * A scanner left (died, or stopped): forget its slot notices, and the updates it forwarded of slots
+   * it never closed — it may have died between two updates of one slot (a pool account forwarded, its
+   * vaults not). Released when the survivors close that slot, they would decode a pool half of
+   * that slot, half of the one before, and publish it; a process reading the chain never sees it.
+   * The member that takes the share over re-reads and republishes all of it.
+   */
+  private dropPartial(scanner: string): void {
+    const closedFrom = this.marks.get(scanner)?.slot ?? -Infinity;
+    this.marks.delete(scanner);
+    const before = this.held.length;
+    this.held = this.held.filter((h) => h.scanner !== scanner || h.update.slot < closedFrom);
+    if (this.held.length < before) this.opts.log?.info({ scanner, dropped: before - this.held.length }, 'dropped the updates a departed scanner forwarded of a slot it never closed; its share is re-read by the member taking it over');
   }
 
   /** Asks `scanner` to republish its share; resolves once it says it has. */
@@ -176,7 +191,7 @@ export class BusAccountSource implements AccountSource {
     };
     // A republished share is a snapshot (published at its `synced`); a slot's update waits for the slot to close.
     if (m.resync || m.slot < this.closedBefore) this.sink?.account(update);
-    else this.held.push(update);
+    else this.held.push({ update, scanner: m.scanner });
   }
 
   /**
@@ -208,10 +223,15 @@ export class BusAccountSource implements AccountSource {
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
     this.closedBefore = target;
-    const release = this.held.filter((u) => u.slot < target);
-    this.held = this.held.filter((u) => u.slot >= target);
-    for (const u of release) this.sink?.account(u);
+    const release = this.held.filter((h) => h.update.slot < target);
+    this.held = this.held.filter((h) => h.update.slot >= target);
+    for (const h of release) this.sink?.account(h.update);
     this.sink?.slot(target, this.now());
+  }
+
+  /** Every slot before this one is closed here: all of its updates were handed to the pipeline. */
+  get closedThrough(): number {
+    return this.closedBefore - 1;
   }
 
   async watch(): Promise<void> {

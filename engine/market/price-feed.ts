@@ -223,7 +223,9 @@ export class PriceFeed {
         spreadBps: Math.round(((dearest.midUsd - cheapest.midUsd) / cheapest.midUsd) * 10_000 * 100) / 100,
         bestBidVenue: venues.reduce((a, b) => (b.bidUsd > a.bidUsd ? b : a)).venue,
         bestAskVenue: venues.reduce((a, b) => (b.askUsd < a.askUsd ? b : a)).venue,
-        venues: [...new Set(venues.map((v) => v.venue))],
+        // Sorted: the pools' order is the order they were first decoded, which differs between a
+        // process reading the chain and one fed by scanner processes (a fact, so an order id, must not).
+        venues: [...new Set(venues.map((v) => v.venue))].sort(),
       };
     }
     return { price, spread, venues };

@@ -12,6 +12,7 @@ import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError, SolrulesError } from '../errors/index.ts';
 import { logger, type Logger } from '../infra/telemetry/index.ts';
 import type { ScannerConfig } from './config.ts';
+import { createHash } from 'node:crypto';
 import { Deduplicator } from './filters.ts';
 import { MarketState, type FlushResult, type OracleChange, type PoolChange } from './market.ts';
 import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
@@ -65,6 +66,11 @@ export interface MarketScannerOptions {
   publishFacts?: boolean;
   /** Read the watched accounts from the chain at start and when pools need new ones (default true; a planner fed by the bus has no chain). */
   readChain?: boolean;
+  /**
+   * Fingerprint the decoded pool states at every flush (`stateDigest`): a split run's planner stamps
+   * its orders with it and an executor process fills only on the same states (default false).
+   */
+  digestState?: boolean;
 }
 
 export interface ScannerStats {
@@ -111,6 +117,8 @@ export class MarketScanner {
   /** The newest slot of an account applied so far, and of one the decoded pool states include (see `stateSlot`). */
   private appliedSlot = -Infinity;
   private decodedSlot = -Infinity;
+  /** With `digestState`: the fingerprint of the decoded pool states (see `stateDigest`). */
+  private decodedDigest: string | undefined;
   private readonly settleMs: number;
   private chain: Promise<void> = Promise.resolve();
   private pendingSlot: number | undefined;
@@ -271,6 +279,36 @@ export class MarketScanner {
    */
   get stateSlot(): number | undefined {
     return Number.isFinite(this.decodedSlot) ? this.decodedSlot : undefined;
+  }
+
+  /**
+   * With `digestState`: a fingerprint of the accounts the decoded pool states were built from (every
+   * decoded pool's accounts, by address and content), as of the last flush. Two processes hold the
+   * same pool states exactly when it is the same; the slot alone does not tell (it is the newest
+   * changed account's, and which updates a process had applied when it reached it depends on when
+   * it closed each slot: a resync is applied at once, a slot's updates when every live scanner passed it).
+   */
+  get stateDigest(): string | undefined {
+    return this.decodedDigest;
+  }
+
+  /** The fingerprint `stateDigest` reports, of the accounts held now. */
+  private digestPools(): string {
+    const h = createHash('sha1');
+    for (const address of [...this.market.pools.keys()].sort()) {
+      const pool = this.market.pools.get(address)!;
+      if (!pool.state) continue;
+      h.update(address);
+      for (const dep of [...pool.deps].sort()) {
+        const a = this.market.accounts.get(dep);
+        h.update(`|${dep}:`);
+        if (!a) continue;
+        h.update(`${a.owner}:${a.lamports}:`);
+        h.update(a.data);
+      }
+      h.update('\n');
+    }
+    return h.digest('base64url');
   }
 
   /** Waits until every update received so far has been processed and published. */
@@ -443,6 +481,7 @@ export class MarketScanner {
     const through = this.appliedSlot;
     let result: FlushResult = this.market.flush();
     this.decodedSlot = through;
+    if (this.opts.digestState) this.decodedDigest = this.digestPools();
     const changes = [...result.pools];
     const errors = [...result.errors];
     // Pools that now need accounts not read yet (new tick arrays, vaults): watch, read, rebuild.

@@ -43,6 +43,12 @@ export interface Order {
    * it too, so it fills on the state the decision saw (as a single process does). Not part of the id.
    */
   marketSlot?: number;
+  /**
+   * With `marketSlot`: the fingerprint of those pool states (`MarketScanner.stateDigest`). The slot
+   * alone does not say which updates a process had applied when it reached it; an executor waits for
+   * the same fingerprint. Not part of the id.
+   */
+  marketDigest?: string;
 }
 
 /** The JSON form of an order (atoms as decimal strings), as on the bus and in the store. */

@@ -17,7 +17,7 @@ import { Membership } from '../../engine/cluster/index.ts';
 import { requireService } from '../support/services.ts';
 import { assertExactlyOnce, runTopology, singleProcess, splitRoles, startRole, until, untilUp } from '../support/topology.ts';
 
-const STEPS = Number(process.env.SOLRULES_TOPOLOGY_STEPS ?? 24);
+const STEPS = Number(process.env.SOLRULES_TOPOLOGY_STEPS ?? 15);
 
 test('split roles as processes: 2 scanners, 2 planners, 2 executors, one of each SIGKILLed and restarted — every order decided once, executed at most once, none lost; the same decisions and final balances as one process', { timeout: 900_000 }, async (t) => {
   for (const s of ['nats', 'redis', 'postgres'] as const) if (!(await requireService(t, s))) return;
@@ -66,12 +66,14 @@ test('split roles as processes: 2 scanners, 2 planners, 2 executors, one of each
   }
   for (const line of takeovers) t.diagnostic(`takeover: ${line}`);
   assertExactlyOnce(split);
+  assert.deepEqual(split.offState, [], 'every round trip filled on the pool states it was decided on');
   assert.equal(takeovers.length, 2, 'the scanner and planner shares moved to the survivors');
 
   // One `--role all` process stepped the same way (SOLRULES_TOPOLOGY_COMPARE=0 leaves it out while iterating).
   if (process.env.SOLRULES_TOPOLOGY_COMPARE === '0') return;
   const single = await runTopology(t, { label: 'single', steps: STEPS, spawn: singleProcess });
   assertExactlyOnce(single);
+  assert.deepEqual(single.offState, [], 'one process: every round trip filled on the pool states it was decided on');
   const sameIds = [...split.orders.keys()].filter((id) => single.orders.has(id)).length;
   t.diagnostic(`compared with one process: ${split.orders.size} vs ${single.orders.size} decisions (${sameIds} with the same order id), ${split.fills.size} vs ${single.fills.size} fills; balances SOL ${split.balances.base} vs ${single.balances.base}, USDC ${split.balances.quote} vs ${single.balances.quote} atoms`);
   assert.deepEqual(split.decisions, single.decisions, 'the same decisions (time, strategy, rule, side, amounts)');

@@ -11,7 +11,8 @@ import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket, MarketFlow } from '../../sandbox/market/index.ts';
 import { MemoryBus, type Bus } from '../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../engine/infra/cache/index.ts';
-import { BusAccountSource, MarketScanner, type ScannerConfig } from '../../engine/market/index.ts';
+import { BusAccountSource, MarketScanner, ScannerForwarder, type AccountUpdate, type ScannerConfig } from '../../engine/market/index.ts';
+import { Membership } from '../../engine/cluster/index.ts';
 import { startScannerRole } from '../../engine/app/index.ts';
 import { SUBJECTS } from '../../engine/messages/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
@@ -146,5 +147,43 @@ test('two planners fed by the bus derive the same price facts, time included (so
     for (const p of planners) await p.scanner.stop(), await p.source.stop();
     await s1.stop();
     await sb.close();
+  }
+});
+
+test('a scanner that dies in the middle of a slot: the updates it forwarded of that slot are dropped, not released half-way when the survivors close it', async () => {
+  const bus = new MemoryBus();
+  const members = ['s1', 's2'].map((member) => new Membership(bus, { group: 'scanner', member, heartbeatMs: 20, log }));
+  for (const m of members) await m.start();
+  const forwarders = ['s1', 's2'].map((member) => new ScannerForwarder(bus, member));
+  const syncs = await Promise.all(forwarders.map((f) => f.serveResync(async () => 0)));
+  const released: string[] = [];
+  const closed: number[] = [];
+  const source = new BusAccountSource({ bus, member: 'p1', heartbeatMs: 20, log });
+  await source.start({ account: (u) => void released.push(`${u.address}@${u.slot}`), slot: (s) => void closed.push(s), synced: () => undefined, disconnected: () => undefined, reconnected: () => undefined, error: () => undefined });
+  await until(() => members.every((m) => m.members().length === 2), 'both scanners are members');
+  const update = (address: string, slot: number): AccountUpdate => ({ address, slot, receivedAt: Date.now(), via: 'account', account: { address, owner: 'owner', data: new Uint8Array([slot & 255]), lamports: 1n, executable: false, rentEpoch: 0n, slot } });
+  const [f1, f2] = forwarders as [ScannerForwarder, ScannerForwarder];
+  try {
+    // Slot 10 closed by both; then slot 11: s1 forwards its pool account, dies before its vaults and its notice.
+    await f1.account(update('pool-1', 10), false);
+    await f2.account(update('pool-2', 10), false);
+    await f1.slot(11);
+    await f2.slot(11);
+    await until(() => closed.includes(11), 'slot 10 closed');
+    assert.deepEqual(released.sort(), ['pool-1@10', 'pool-2@10'], 'a closed slot releases every update of it');
+    await f1.account(update('pool-1', 11), false);
+    await f2.account(update('pool-2', 11), false);
+    await f2.slot(12);
+    await bus.settle();
+    assert.ok(!closed.includes(12), 'slot 11 waits for s1');
+    await syncs[0]!.unsubscribe();
+    await members[0]!.stop(); // s1 leaves
+    await until(() => closed.includes(12), 'slot 11 closed without s1');
+    assert.ok(released.includes('pool-2@11'), "the survivor's updates of slot 11 are released");
+    assert.ok(!released.includes('pool-1@11'), "the dead scanner's half of slot 11 is not (its share is re-read by the one taking it over)");
+  } finally {
+    await source.stop();
+    await syncs[1]!.unsubscribe();
+    await members[1]!.stop();
   }
 });

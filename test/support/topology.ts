@@ -138,6 +138,8 @@ export interface Outcome {
   executions: number;
   /** The paper balances the stored fills make of strategies.yaml's starting ones (atoms). */
   balances: { base: bigint; quote: bigint };
+  /** Round trips filled for another amount than the decision quoted (`route.expectedOut`): filled on another pool state than the one decided on. */
+  offState: string[];
 }
 
 export interface TopologyOptions {
@@ -166,6 +168,8 @@ export async function runTopology(t: TestContext, opts: TopologyOptions): Promis
   let bus: Bus | undefined;
   let store: Store | undefined;
   const procs: Proc[] = [];
+  /** Every process of the run, the ones replaced by a restart included (for SOLRULES_TOPOLOGY_LOGS). */
+  const everyProc = new Set<Proc>();
   const hung: string[] = [];
   try {
     bus = await openBus({ url: env.SOLRULES_BUS!, name: `${ns}-observer` });
@@ -174,6 +178,7 @@ export async function runTopology(t: TestContext, opts: TopologyOptions): Promis
     store = await openStore({ url: db.url });
     const ctx: RunContext = { env, rpc: sb.rpcUrl, ws: sb.wsUrl, procs };
     procs.push(...opts.spawn(ctx));
+    for (const p of procs) everyProc.add(p);
     await untilUp(procs);
     await new Promise((r) => setTimeout(r, 3_000)); // joiners listen a full membership window before taking a share
     const settled = async () => {
@@ -191,12 +196,14 @@ export async function runTopology(t: TestContext, opts: TopologyOptions): Promis
     for (let step = 1; step <= opts.steps; step++) {
       flow.step();
       await opts.midRun?.(step, ctx);
+      for (const p of procs) everyProc.add(p);
       await settled();
     }
     const orders = new Map<string, string>();
     const fills = new Map<string, string>();
     const balances = { ...START };
     let executions = 0;
+    const offState: string[] = [];
     const rows = await store.listOrders();
     for (const row of rows) orders.set(row.order.id, row.status);
     const byId = new Map(rows.map((r) => [r.order.id, r.order]));
@@ -206,6 +213,8 @@ export async function runTopology(t: TestContext, opts: TopologyOptions): Promis
       assert.ok(!fills.has(r.orderId), `order ${r.orderId} filled twice`);
       fills.set(r.orderId, `${r.amountIn}->${r.amountOut}`);
       const order = byId.get(r.orderId)!;
+      const expected = (order.params.route as { expectedOut?: string } | undefined)?.expectedOut;
+      if (expected !== undefined && BigInt(expected) !== r.amountOut) offState.push(`${r.orderId} (${order.createdAt}): decided on ${expected}, filled ${r.amountOut}`);
       const delta = new Map<string, bigint>();
       if (order.inputMint === order.outputMint) delta.set(order.inputMint, paperRoundTripNet(order.params, r.amountIn, r.amountOut));
       else delta.set(order.inputMint, -r.amountIn).set(order.outputMint, r.amountOut);
@@ -215,11 +224,18 @@ export async function runTopology(t: TestContext, opts: TopologyOptions): Promis
     const decisions = rows.map((r) => `${r.order.createdAt} ${r.order.strategy}/${r.order.rule} ${r.order.side} ${r.order.amountIn} min ${r.order.minAmountOut}`).sort();
     const filled = rows.filter((r) => fills.has(r.order.id)).map((r) => `${r.order.strategy}/${r.order.rule} ${r.order.side} ${fills.get(r.order.id)}`).sort();
     t.diagnostic(`${label}: ${orders.size} order(s) decided, ${fills.size} filled, ${executions} execution report(s), ${published.size} published id(s); balances SOL ${balances.base} USDC ${balances.quote} atoms`);
-    return { orders, fills, decisions, filled, published, executions, balances };
+    return { orders, fills, decisions, filled, published, executions, balances, offState };
   } finally {
     // A clean stop (SIGTERM) must end every role within a generous bound; one that hangs is killed and fails the run.
     hung.push(...(await stopProcesses(procs, 60_000)));
-    if (process.env.SOLRULES_TOPOLOGY_LOGS) for (const p of procs) writeFileSync(join(process.env.SOLRULES_TOPOLOGY_LOGS, `${label}-${p.name}.log`), p.out);
+    if (process.env.SOLRULES_TOPOLOGY_LOGS) {
+      const runs = new Map<string, number>();
+      for (const p of everyProc) {
+        const n = (runs.get(p.name) ?? 0) + 1;
+        runs.set(p.name, n);
+        writeFileSync(join(process.env.SOLRULES_TOPOLOGY_LOGS, `${label}-${p.name}${n > 1 ? `.${n}` : ''}.log`), p.out);
+      }
+    }
     await bus?.close();
     await store?.close();
     await sb.close();
