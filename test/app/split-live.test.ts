@@ -46,6 +46,12 @@ test('split roles --live: the executor process signs with the worker wallets and
     const keys = Object.fromEntries(Object.entries(wallets.env).filter(([k]) => k.startsWith('SOLRULES_SANDBOX_WORKER_')));
     const env: NodeJS.ProcessEnv = { ...process.env, SOLRULES_BUS: `${SERVICES.nats.url}?namespace=${ns}&max_bytes=16777216`, SOLRULES_CACHE: `${SERVICES.redis.url}?prefix=${ns}`, SOLRULES_STORE: db.url, SOLRULES_METRICS_PORT: '', SOLRULES_LOG_LEVEL: process.env.SOLRULES_TOPOLOGY_LOG_LEVEL ?? 'error' };
     const ctx = { env, rpc: sb.rpcUrl, ws: sb.wsUrl, project: dir };
+    // Listening from before the roles start: a grid may buy on the first market it sees.
+    const workers = new Set(wallets.workers.map((w) => w.address));
+    const landed: string[] = [];
+    sb.chain.on('transaction', (r: { signature: string; accountKeys: string[]; err: unknown }) => {
+      if (workers.has(r.accountKeys[0]!) && !r.err) landed.push(r.signature);
+    });
     procs.push(
       startProcess('scanner-1', ['--role', 'scanner', '--member', 'scanner-1'], ctx),
       startProcess('planner-1', ['--role', 'planner', '--member', 'planner-1'], ctx),
@@ -57,11 +63,6 @@ test('split roles --live: the executor process signs with the worker wallets and
     assert.match(procs[1]!.out, /DRY RUN on/, 'the planner sends nothing itself');
     await new Promise((r) => setTimeout(r, 3_000)); // the planner listens a full membership window before taking its share
 
-    const workers = new Set(wallets.workers.map((w) => w.address));
-    const landed: string[] = [];
-    sb.chain.on('transaction', (r: { signature: string; accountKeys: string[]; err: unknown }) => {
-      if (workers.has(r.accountKeys[0]!) && !r.err) landed.push(r.signature);
-    });
     const flow = new MarketFlow(market, { seed: 7, shockProbability: 0.1 });
     stepper = (async () => {
       while (stepping) {
