@@ -2,7 +2,8 @@
 # Starts the image built by build.sh and checks it as a user would: `npm run paper` (the replay, with
 # the telemetry server on) answers /healthz from the host and through the image's HEALTHCHECK,
 # /readyz and /metrics answer, it runs as uid 10001, its JSON log lines carry service, role and
-# level, and `npm test`'s runner works inside (one test file: the whole suite takes minutes).
+# level, `npm start` (the backtest) ends 0 with its report, and `npm test`'s runner works inside
+# (one test file: the whole suite takes minutes).
 # Prints the start-to-healthy time. Needs root and podman (see build.sh). podman prints two
 # "unable to get systemd connection" errors on run: there is no systemd to time the HEALTHCHECK.
 set -euo pipefail
@@ -53,6 +54,16 @@ line=$(podman logs "$NAME" 2>&1 | grep -m1 '^{.*"level":"' || true)
 if ! echo "$line" | grep -q '"service":"solrules"' || ! echo "$line" | grep -q '"role":"all"'; then fail "log line without service/role: $line"; fi
 echo "log line: ${line:0:160}"
 podman rm -f "$NAME" >/dev/null
+
+# The README quick start's other half: `npm start` is the backtest (no network, no store); it
+# must end 0 with its summary and write its report where the user is told to look.
+echo "== npm start inside the image (the README quick start: the default backtest)"
+t=$(now_ms)
+start_out=$(podman run --rm "${PODMAN_FLAGS[@]}" --network none "$IMAGE" sh -c \
+  'npm start >/tmp/start.log 2>&1; rc=$?; grep -E "^strategies:|^(final equity|total return) " /tmp/start.log; [ -s out/backtest/report.html ] || { echo "no out/backtest/report.html"; rc=1; }; [ $rc = 0 ] || tail -20 /tmp/start.log; exit $rc' 2>&1) \
+  || fail "npm start (the backtest) failed inside the image: $start_out"
+echo "$start_out" | grep -v 'systemd connection' || true
+echo "npm start: exit 0, out/backtest/report.html written, $(( $(now_ms) - t )) ms"
 
 echo "== npm test's runner inside the image (one file; the whole suite: podman run --rm --network host $IMAGE npm test)"
 podman run --rm "${PODMAN_FLAGS[@]}" --network none "$IMAGE" node --import tsx --test test/deploy/grafana.test.ts 2>&1 | grep -E '^# (tests|pass|fail)' | tr '\n' ' '
