@@ -70,6 +70,8 @@ export interface EngineOptions {
   marketSync?: MarketSync;
   /** Per-evaluation metrics summed and added in batches (a backtest: one evaluation per bar, as fast as it goes). */
   batchEvaluationMetrics?: boolean;
+  /** Orders published in a context carrying their id for log lines (default true; EngineParts.orderLogContext). */
+  orderLogContext?: boolean;
 }
 
 function tokenMap(cfg: StrategiesConfig): Map<string, TokenInfo> {
@@ -184,7 +186,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}), ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}), ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}), ...(opts.orderLogContext === false ? { orderLogContext: false } : {}) });
 }
 
 /** How long an executor process waits for its market copy to reach a decision's pool states before a paper fill. */

@@ -22,7 +22,9 @@ interface Lot {
 export function baseToQuoteAtoms(baseAtoms: bigint, price: number, baseDecimals: number, quoteDecimals: number): bigint {
   // price as a fixed-point integer (12 decimals), as the paper executor converts amounts
   const scaled = BigInt(Math.round(price * 1e12));
-  return (baseAtoms * scaled * pow10(quoteDecimals)) / (pow10(12) * pow10(baseDecimals));
+  // (atoms · scaled · 10^q) // 10^(12 + b), with the powers of ten cancelled first (the same floor: one product and one division fewer).
+  const shift = 12 + baseDecimals - quoteDecimals;
+  return shift >= 0 ? (baseAtoms * scaled) / pow10(shift) : baseAtoms * scaled * pow10(-shift);
 }
 
 /** 10^n as a bigint, computed once per n (this runs for every bar's valuation). */
@@ -104,9 +106,9 @@ export class StrategyLedger {
     this.unmatchedSoldAtoms += left;
   }
 
-  /** Quote atoms of the strategy's P&L with its inventory marked at `price`. */
-  pnlAtoms(price: number): bigint {
-    return this.cashAtoms + (this.baseAtoms > 0n ? baseToQuoteAtoms(this.baseAtoms, price, this.decimals.base, this.decimals.quote) : 0n);
+  /** Quote atoms of the strategy's P&L with its inventory marked at `price` (`value`: the conversion, e.g. a remembered one). */
+  pnlAtoms(price: number, value: (baseAtoms: bigint, price: number) => bigint = (b, p) => baseToQuoteAtoms(b, p, this.decimals.base, this.decimals.quote)): bigint {
+    return this.baseAtoms > 0n ? this.cashAtoms + value(this.baseAtoms, price) : this.cashAtoms;
   }
 
   /** Lots still open, as open trades marked at `price` (the last close). */

@@ -199,6 +199,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decisionMs),
       saveStateAfterEachResult: false,
       batchEvaluationMetrics: true,
+      orderLogContext: false,
     });
     runs.push(run as MarketRun);
   }
@@ -246,19 +247,50 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const strategyAtoms = names.map((): bigint[] => new Array(steps));
   const ledgerList = names.map((s) => ledgers.get(s)!);
   const runOf = names.map((n) => runs.find((r) => r.strategies.includes(n))!);
+  // The valuation of each step, with the bigint work done only when its inputs change: most bars
+  // hold nothing (cash only: the previous step's atoms again) and a held position is converted once
+  // per market and close (the portfolio's and its strategy's ledger usually hold the same atoms).
+  const converted = runs.map(() => ({ atoms: -1n, price: NaN, quoteAtoms: 0n }));
+  const convert = (k: number, atoms: bigint, price: number): bigint => {
+    const c = converted[k]!;
+    if (c.atoms !== atoms || c.price !== price) {
+      c.atoms = atoms;
+      c.price = price;
+      c.quoteAtoms = toQuote(runs[k]!, atoms, price);
+    }
+    return c.quoteAtoms;
+  };
+  const valuers = runOf.map((r) => {
+    const k = runs.indexOf(r);
+    return (held: bigint, price: number) => convert(k, held, price);
+  });
+  const lastPortfolio = { atoms: -1n, usd: 0 };
+  const lastStrategy = names.map(() => ({ pnl: -1n, atoms: 0n, usd: 0 }));
   const valueAt = (s: number) => {
     let atoms = portfolio.balance(quote.mint);
-    for (const r of runs) {
+    for (let k = 0; k < runs.length; k++) {
+      const r = runs[k]!;
       const held = portfolio.balance(r.base.mint);
-      if (held !== 0n && r.lastClose !== undefined) atoms += toQuote(r, held, r.lastClose);
+      if (held !== 0n && r.lastClose !== undefined) atoms += convert(k, held, r.lastClose);
     }
-    portfolioAtoms[s] = atoms;
-    portfolioUsd[s] = Number(atoms) / quoteScale;
+    if (atoms !== lastPortfolio.atoms) {
+      lastPortfolio.atoms = atoms;
+      lastPortfolio.usd = Number(atoms) / quoteScale;
+    }
+    portfolioAtoms[s] = lastPortfolio.atoms;
+    portfolioUsd[s] = lastPortfolio.usd;
     for (let k = 0; k < ledgerList.length; k++) {
       const close = runOf[k]!.lastClose;
-      const a = initialAtoms + (close === undefined ? 0n : ledgerList[k]!.pnlAtoms(close));
-      strategyAtoms[k]![s] = a;
-      strategyUsd[k]![s] = Number(a) / quoteScale;
+      const ledger = ledgerList[k]!;
+      const pnl = close === undefined ? 0n : ledger.pnlAtoms(close, valuers[k]);
+      const last = lastStrategy[k]!;
+      if (pnl !== last.pnl) {
+        last.pnl = pnl;
+        last.atoms = initialAtoms + pnl;
+        last.usd = Number(last.atoms) / quoteScale;
+      }
+      strategyAtoms[k]![s] = last.atoms;
+      strategyUsd[k]![s] = last.usd;
     }
   };
 

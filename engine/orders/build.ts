@@ -63,9 +63,15 @@ export function atomsToUsd(amount: bigint, decimals: number, priceUsd: number): 
 
 /** Atoms of `to` equal in value to `amount` atoms of `from` at the given USD prices (floor). */
 export function convertAtoms(amount: bigint, from: TokenInfo, fromUsd: number, to: TokenInfo, toUsd: number): bigint {
-  const num = amount * scaled(fromUsd) * 10n ** BigInt(to.decimals);
-  const den = scaled(toUsd) * 10n ** BigInt(from.decimals);
+  const num = amount * scaled(fromUsd) * pow10(to.decimals);
+  const den = scaled(toUsd) * pow10(from.decimals);
   return den === 0n ? 0n : num / den;
+}
+
+/** 10^n as a bigint, computed once per n (a bigint power per conversion, twice per order and fill, otherwise). */
+const POW10: bigint[] = [];
+function pow10(n: number): bigint {
+  return (POW10[n] ??= 10n ** BigInt(n));
 }
 
 /** Params the order holds as fields of its own, not in `params`. */

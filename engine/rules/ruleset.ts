@@ -78,19 +78,34 @@ interface KeyOrder {
  */
 const KEY_ORDERS = new WeakMap<object, KeyOrder>();
 
+/**
+ * The key orders of recent object shapes, by key count: an order's fact snapshot and the price,
+ * wallet and time facts are new objects each time, with the same keys in the same order as the
+ * last ones; their sorted keys are found here (compared key by key) instead of sorted again.
+ */
+const SHAPES = new Map<number, KeyOrder[]>();
+/** Shapes remembered per key count (the newest first). */
+const SHAPES_PER_COUNT = 8;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function sortedKeys(obj: Record<string, unknown>): KeyOrder {
   const own = Object.keys(obj);
   const known = KEY_ORDERS.get(obj);
-  if (known && known.own.length === own.length) {
-    let same = true;
-    for (let i = 0; i < own.length; i++) {
-      if (known.own[i] !== own[i]) {
-        same = false;
-        break;
-      }
+  if (known && sameKeys(known.own, own)) return known;
+  let shapes = SHAPES.get(own.length);
+  if (shapes) {
+    for (let i = 0; i < shapes.length; i++) {
+      const shape = shapes[i]!;
+      if (!sameKeys(shape.own, own)) continue;
+      KEY_ORDERS.set(obj, shape);
+      return shape;
     }
-    if (same) return known;
-  }
+  } else if (SHAPES.size < 256) SHAPES.set(own.length, (shapes = []));
   const sorted = [...own].sort();
   const quoted: string[] = new Array(sorted.length);
   for (let i = 0; i < sorted.length; i++) {
@@ -104,6 +119,10 @@ function sortedKeys(obj: Record<string, unknown>): KeyOrder {
   }
   const order = { own, sorted, quoted };
   KEY_ORDERS.set(obj, order);
+  if (shapes) {
+    shapes.unshift(order);
+    if (shapes.length > SHAPES_PER_COUNT) shapes.pop();
+  }
   return order;
 }
 

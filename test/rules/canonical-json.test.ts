@@ -48,6 +48,24 @@ test('canonicalJson of an object changed in place follows its keys (the sorted o
   assert.equal(canonicalJson(reordered), '{"aaa":1,"pnlUsd":-1.25,"sizeAtoms":"0"}');
 });
 
+test('canonicalJson of new objects with a shape it has seen (remembered sorted keys per shape) equals sorted-key JSON', () => {
+  // Fresh objects with the same keys in the same order (an order's fact snapshot each time) reuse
+  // the sorted keys of the first; the same keys in another order, one key more or less, or another
+  // key of the same count are other shapes.
+  const shapes: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < 40; i++) {
+    shapes.push({ zeta: i, alpha: [i, { y: i, b: 'x' }], mid: { q: i, a: null } });
+    shapes.push({ alpha: i, zeta: i + 1, mid: `m${i}` });
+    shapes.push({ zeta: i, alpha: i, other: i });
+    shapes.push({ zeta: i, alpha: i });
+    shapes.push({ zeta: i, alpha: i, mid: i, extra: i });
+    // More shapes of one key count than are remembered per count: older ones are sorted again.
+    for (let k = 0; k < 12; k++) shapes.push({ [`k${(k * 7) % 12}`]: k, [`c${i % 3}`]: i, [`a${k}`]: true });
+  }
+  for (const v of shapes) assert.equal(canonicalJson(v), reference(v));
+  for (const v of shapes.reverse()) assert.equal(canonicalJson({ ...v }), reference(v));
+});
+
 test('sha256Hex equals a node:crypto SHA-256 of the UTF-8 text', () => {
   for (const text of ['', 'abc', 'é 中文 😀', canonicalJson({ b: 1, a: [1n, 'x'] })]) assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'));
   assert.equal(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');

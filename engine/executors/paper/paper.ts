@@ -64,7 +64,7 @@ export class PaperExecutor implements Executor {
     const base = { orderId: order.id, executor: this.name, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, simulated: true, at };
     const input = this.tokens.get(order.inputMint);
     const output = this.tokens.get(order.outputMint);
-    const pool = await this.opts.quoter?.quote(order);
+    const pool = this.opts.quoter ? await this.opts.quoter.quote(order) : undefined;
     let simulation: PaperReport['simulation'];
     if (this.opts.simulation) {
       const sim = this.opts.simulation;

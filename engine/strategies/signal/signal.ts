@@ -278,8 +278,12 @@ export class SignalPlanner implements Planner {
     }
     if (this.state.barsSinceExit !== null) this.state.barsSinceExit += 1;
     const f = this.barFact;
-    f.closes.length = 0;
-    if (this.previousClose !== null) f.closes.push(this.previousClose, bar.close);
+    // [] on the first bar, then one two-element array rewritten in place (setting an array's length is a runtime call per bar).
+    if (this.previousClose !== null) {
+      if (f.closes.length !== 2) f.closes = [0, 0];
+      f.closes[0] = this.previousClose;
+      f.closes[1] = bar.close;
+    } else if (f.closes.length !== 0) f.closes = [];
     this.previousClose = bar.close;
     f.time = Math.floor(bar.time / 1000);
     f.open = bar.open;

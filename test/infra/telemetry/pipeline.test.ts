@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EvaluationTelemetry, HistogramBatch, metrics, registry, resetMetrics } from '../../../engine/infra/telemetry/index.ts';
-import { EVALUATION_BATCH } from '../../../engine/infra/telemetry/pipeline.ts';
+import { EVALUATION_BATCH, LATENCY_SAMPLE } from '../../../engine/infra/telemetry/pipeline.ts';
 
 /** The exported text of the rule-evaluation metrics for one file (the series a scrape sees). */
 async function ruleSeries(file: string): Promise<string[]> {
@@ -45,11 +45,18 @@ test('batched EvaluationTelemetry reports the same counts, hits and bucket count
   assert.equal(await count('batched'), EVALUATION_BATCH, 'a full batch is added as soon as it is complete; the rest waits for the flush');
   batched.flush();
   assert.equal(await count('batched'), n);
-  // Same hits and count; bucket counts are latencies measured separately, so only their totals are compared.
-  const shape = (lines: string[]) => lines.filter((l) => !l.includes('_bucket')).map((l) => l.replace(/file="\w+"/, ''));
+  // Same evaluation count and hits. The latency histogram: every evaluation unbatched; batched, one
+  // evaluation in LATENCY_SAMPLE is timed (the 1st, 17th, …), so its count is that many exactly.
+  // (Bucket counts are latencies measured separately, so only their totals are compared.)
+  const shape = (lines: string[]) => lines.filter((l) => !l.includes('_bucket') && !l.includes('_count')).map((l) => l.replace(/file="\w+"/, ''));
   assert.deepEqual(shape(await ruleSeries('batched')), shape(await ruleSeries('plain')));
   const inf = async (file: string) => (await ruleSeries(file)).find((l) => l.includes('le="+Inf"'));
-  assert.equal((await inf('batched'))?.split(' ')[1], String(n));
+  const durationCount = async (file: string) => (await ruleSeries(file)).find((l) => l.startsWith('solrules_rule_evaluation_duration_seconds_count'))?.split(' ')[1];
+  assert.equal((await inf('plain'))?.split(' ')[1], String(n));
+  assert.equal(await durationCount('plain'), String(n));
+  const timed = Math.ceil(n / LATENCY_SAMPLE);
+  assert.equal((await inf('batched'))?.split(' ')[1], String(timed));
+  assert.equal(await durationCount('batched'), String(timed));
 });
 
 test('a batched evaluation that throws is counted at once, with what was pending', async () => {

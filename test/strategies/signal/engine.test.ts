@@ -13,7 +13,7 @@ import { buildActiveConfig, ConfigHolder } from '../../../engine/config/index.ts
 import { compiledEvaluator } from '../../../engine/rules/index.ts';
 import { composeEngine, type PriceEvent } from '../../../engine/app/index.ts';
 import { MemoryStore } from '../../../engine/infra/store/index.ts';
-import { createLogger } from '../../../engine/infra/telemetry/index.ts';
+import { createLogger, currentOrderId } from '../../../engine/infra/telemetry/index.ts';
 import type { SignalTrade } from '../../../engine/strategies/index.ts';
 import { REPO_ROOT } from '../../support/paths.ts';
 
@@ -69,6 +69,44 @@ test('sma-cross on hourly bars: buys on the cross up, sells the whole position o
     assert.equal(planner.pnl(96, 1).inventoryAtoms, 0n, 'the whole position was sold');
     assert.ok(t.pnlUsd < 0 && t.pnlUsd > -30, `bought near 100, sold near 97: ${t.pnlUsd}`);
     await engine.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('orderLogContext: an order is published with its id in the context (log lines carry it) unless turned off, as a backtest does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'solrules-signal-context-'));
+  try {
+    cpSync(join(REPO_ROOT, 'rules'), join(dir, 'rules'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'schemas'), join(dir, 'schemas'), { recursive: true });
+    let yaml = readFileSync(join(REPO_ROOT, 'strategies.yaml'), 'utf8').replace(/kind: (grid|dca)\n    enabled: true/g, 'kind: $1\n    enabled: false');
+    yaml = yaml.replace(/  sma-cross:\n[\s\S]*?(?=\n  rsi-revert:)/, SMA_CROSS);
+    writeFileSync(join(dir, 'strategies.yaml'), yaml);
+    const built = await buildActiveConfig(dir, compiledEvaluator, 'test', { runTests: false });
+    assert.ok(built.active, JSON.stringify(built.diagnostics));
+    const SOL = built.active.strategies.market.base;
+    // What the coordinator's side sees of each order: its id, and the order id of the context it
+    // runs in (a bus sharing payloads, as a backtest's, runs handlers in the publisher's context).
+    const seen = async (orderLogContext: boolean | undefined): Promise<Array<{ id: string; context: string | undefined }>> => {
+      const bus = new MemoryBus({ sharePayloads: true });
+      const engine = await composeEngine({ holder: new ConfigHolder(built.active!), bus, store: new MemoryStore(), log, ...(orderLogContext === undefined ? {} : { orderLogContext }) });
+      const out: Array<{ id: string; context: string | undefined }> = [];
+      await bus.subscribe<{ id: string }>('trade.opportunities.>', (m) => void out.push({ id: m.data.id, context: currentOrderId() }));
+      await engine.start();
+      for (const [i, close] of [100, 99, 98, 97, 100, 104].entries()) {
+        const time = Date.UTC(2024, 0, 1, i);
+        await engine.onPrice({ mint: SOL.mint, symbol: 'SOL', usd: close, time: new Date(time + 3_600_000).toISOString(), source: 'test', bar: { time, open: close, high: close, low: close, close } });
+        await bus.settle();
+      }
+      await engine.stop();
+      return out;
+    };
+    const tagged = await seen(undefined);
+    assert.equal(tagged.length, 1, 'one entry decided (the cross up at bar 5)');
+    assert.equal(tagged[0]!.context, tagged[0]!.id, 'by default the order id is in the context');
+    const plain = await seen(false);
+    assert.deepEqual(plain.map((o) => o.id), tagged.map((o) => o.id), 'the same order either way');
+    assert.equal(plain[0]!.context, undefined, 'orderLogContext: false (tracing off) publishes without it');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
