@@ -5,9 +5,9 @@
  * threshold), after an idempotent create of the output token account.
  */
 import { PublicKey, type TransactionInstruction } from '@solana/web3.js';
-import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } from '@solana/spl-token';
+import { createAssociatedTokenAccountIdempotentInstruction } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
-import { TOKEN_PROGRAM, venueById, type PoolState, type Quote } from '../../venues/index.ts';
+import { associatedTokenAddress, TOKEN_PROGRAM, venueById, type PoolState, type Quote } from '../../venues/index.ts';
 import type { Order } from '../../orders/index.ts';
 import type { RouteSource, SwapPlan } from '../live/plan.ts';
 
@@ -40,7 +40,7 @@ export class VenueSource implements RouteSource {
     if (best.quote.amountOut < order.minAmountOut) {
       throw new SolrulesError('EXEC_SLIPPAGE', `best quote ${best.quote.amountOut} atoms (${best.state.venue} ${best.state.address}) is below the order's minAmountOut ${order.minAmountOut}`, { orderId: order.id, venue: best.state.venue });
     }
-    const outAta = getAssociatedTokenAddressSync(new PublicKey(order.outputMint), wallet, true, TOKEN_PROGRAM);
+    const outAta = associatedTokenAddress(order.outputMint, wallet, TOKEN_PROGRAM);
     const swap = best.venue.swapInstruction(best.state, best.quote, { owner: wallet, inputMint: order.inputMint, amount: order.amountIn, otherAmountThreshold: order.minAmountOut, exactIn: true });
     return {
       venue: best.state.venue,
