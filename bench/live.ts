@@ -304,6 +304,7 @@ async function engineSide(): Promise<void> {
     searchMs: number;
     decided?: number;
     routed?: number;
+    leaseStart?: number;
     planStart?: number;
     quoted?: number;
     guarded?: number;
@@ -322,6 +323,13 @@ async function engineSide(): Promise<void> {
   const priceEvents: { slot: number; at: number }[] = [];
   const orders = new Map<string, Trace>();
 
+  // The wallet lease reads the worker's balance (one RPC round trip) before the order is planned.
+  const acquire = live.workers.acquire.bind(live.workers);
+  live.workers.acquire = async (orderId, need) => {
+    const t = orders.get(orderId);
+    if (t) t.leaseStart = now();
+    return acquire(orderId, need);
+  };
   const guard = live.guard as unknown as { opts: { inner: { plan: (o: any, w: PublicKey) => Promise<unknown> } } };
   const inner = guard.opts.inner;
   const innerPlan = inner.plan.bind(inner);
@@ -459,8 +467,8 @@ async function engineSide(): Promise<void> {
     const n = firstNotice.get(e.slot);
     if (n !== undefined) published.push(e.at - n);
   }
-  type Stage = 'wire' | 'scan' | 'decode' | 'facts' | 'quote' | 'rules' | 'queue' | 'fresh' | 'guard' | 'build' | 'send';
-  const stages: Record<Stage, number[]> = { decode: [], wire: [], scan: [], facts: [], quote: [], rules: [], queue: [], fresh: [], guard: [], build: [], send: [] };
+  type Stage = 'wire' | 'scan' | 'decode' | 'facts' | 'quote' | 'rules' | 'queue' | 'lease' | 'fresh' | 'guard' | 'build' | 'send';
+  const stages: Record<Stage, number[]> = { decode: [], wire: [], scan: [], facts: [], quote: [], rules: [], queue: [], lease: [], fresh: [], guard: [], build: [], send: [] };
   const total: number[] = [];
   const unqueued: number[] = [];
   const byStrategy = new Map<string, number[]>();
@@ -491,13 +499,15 @@ async function engineSide(): Promise<void> {
     stages.facts.push(t.factsMs - t.searchMs);
     stages.quote.push(t.searchMs);
     stages.rules.push(engineTick - t.factsMs + (t.routed - t.decided));
-    stages.queue.push(t.planStart - t.routed);
+    const leased = t.leaseStart ?? t.planStart;
+    stages.queue.push(leased - t.routed);
+    stages.lease.push(t.planStart - leased);
     stages.fresh.push(t.quoted - t.planStart);
     stages.guard.push(t.guarded - t.quoted);
     stages.build.push(t.journaled - t.guarded);
     stages.send.push(arrival - t.journaled);
     total.push(arrival - notice);
-    unqueued.push(arrival - notice - (t.planStart - t.routed));
+    unqueued.push(arrival - notice - (leased - t.routed));
     const list = byStrategy.get(t.strategy ?? '?') ?? [];
     list.push(arrival - notice);
     byStrategy.set(t.strategy ?? '?', list);
@@ -520,6 +530,7 @@ async function engineSide(): Promise<void> {
     quote: 'quote: arbitrage search (golden section)',
     rules: 'rules: strategy + risk + routing, bus hops',
     queue: 'queue: routed → executor starts (serial)',
+    lease: 'wallet lease (the worker\u2019s balance read)',
     fresh: 'fresh state + re-quote + instructions',
     guard: 'guard: simulateTransaction',
     build: 'build and sign (cached blockhash, guard CU)',
