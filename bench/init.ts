@@ -8,11 +8,15 @@
  *  1. start-up time for the configured pools (examples/live/scanner.yaml) and for all of them:
  *     ours (getMultipleAccounts ≤ 100 keys, 8 in flight) beside the baseline from the same run —
  *     the same initializer reading one account per call (also 8 in flight: batching alone differs);
- *  2. the engine (compose + chain source, examples/live) watching the configured pools, and
- *     watching them plus the N pools: RSS once the initializer and the scanners are up (after a
- *     GC). Polling mode over all of them; WebSocket mode over the configured + 100
- *     (SOLRULES_BENCH_WS_POOLS; the WebSocket source subscribes in O(n) since it left web3.js's
- *     subscriptions, but 1,000 pools over WebSocket have not been measured yet).
+ *  2. the engine (compose + chain source, examples/live, in a process of its own started as
+ *     `npx solrules` starts: node with tsx's loader) watching the configured pools — the baseline
+ *     — and watching them plus the N pools. Resident memory three ways, with heap used, external
+ *     and array buffers beside it: once the initializer and the scanners are up (no forced GC);
+ *     during steady updates (simulated traders swap on the configured pools, 5 a second, while
+ *     the scanners run for at least 4 polls / 8 s: RSS sampled every 200 ms, median and max, no
+ *     forced GC); and after a forced GC. The goal is read on the max during steady updates.
+ *     Polling mode over all of them; WebSocket mode over the configured + 100
+ *     (SOLRULES_BENCH_WS_POOLS=1000 for all of them).
  *
  * Wall times move with the machine's load: each row gives the CPU time the engine (this process)
  * and the chain process spent beside it (process.cpuUsage; the chain's from /proc on Linux).
@@ -39,15 +43,18 @@ interface ChainInfo {
 /** Child: the sandbox chain with the market and `n` DLMM pairs; prints its endpoints, runs until stdin closes. */
 async function chain(n: number): Promise<void> {
   const { startSandbox } = await import('../sandbox/index.ts');
-  const { createMarket, createManyDlmmPairs } = await import('../sandbox/market/index.ts');
+  const { createMarket, createManyDlmmPairs, MarketFlow } = await import('../sandbox/market/index.ts');
   const sb = await startSandbox({ slotMs: 'manual' });
   const t = performance.now();
   const market = createMarket({ chain: sb.chain, seed: 1 });
   const many = createManyDlmmPairs(sb.chain, { count: n, seed: 7 }).map((p) => p.address);
   const info: ChainInfo = { rpcUrl: sb.rpcUrl, wsUrl: sb.wsUrl, configured: market.pools.map((p) => p.address), many, setupMs: performance.now() - t };
   process.stdout.write(JSON.stringify(info) + '\n');
-  process.stdin.resume();
-  process.stdin.on('end', () => void sb.close().then(() => process.exit(0)));
+  // Steady updates for the memory figures: simulated traders swap on the configured pools (5 a second) between 'flow on' and 'flow off'.
+  const flow = new MarketFlow(market, { seed: 3, ratePerSecond: 5, onError: () => undefined });
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (l) => (l === 'flow on' ? flow.start() : l === 'flow off' ? flow.stop() : undefined));
+  lines.on('close', () => (flow.stop(), void sb.close().then(() => process.exit(0))));
 }
 
 /** Child: the engine (compose + chain source) on `pools`; prints RSS once the scanners are up. */
@@ -81,18 +88,29 @@ async function engine(info: ChainInfo, pools: string[], mode: 'websocket' | 'rpc
   await source.scanner!.idle();
   const upMs = performance.now() - t;
   const upCpuMs = cpuMs(process.cpuUsage(cpu0));
-  // Watching: polling, two more full polls (each compared with what is held) before the measure.
-  const polling = source.scanner!.source as { polls?: number };
-  if (typeof polling.polls === 'number') {
-    const until = polling.polls + 2;
-    while (polling.polls < until) await new Promise((r) => setTimeout(r, 50));
-    await source.scanner!.idle();
-  }
   const watched = source.scanner!.source.stats().watched;
+  const up = process.memoryUsage(); // as started: no forced GC
+  // Steady updates (the chain's traders swap while this runs): at least 4 polls (polling) and 8 s, sampled every 200 ms.
+  const polling = source.scanner!.source as { polls?: number };
+  const samples: NodeJS.MemoryUsage[] = [];
+  const until = (polling.polls ?? 0) + 4;
+  const steadyFrom = performance.now();
+  const steadyCpu0 = process.cpuUsage();
+  const ticks0 = app.engine.stats.ticks;
+  while (performance.now() - steadyFrom < 8_000 || (typeof polling.polls === 'number' && polling.polls < until)) {
+    await new Promise((r) => setTimeout(r, 200));
+    samples.push(process.memoryUsage());
+  }
+  const ticks = app.engine.stats.ticks - ticks0;
+  const cpuPerS = cpuMs(process.cpuUsage(steadyCpu0)) / ((performance.now() - steadyFrom) / 1000);
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 200));
-  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  process.stdout.write(JSON.stringify({ rss, heapUsed, heapTotal, external, arrayBuffers, initMs, initCpuMs, upMs, upCpuMs, ready, watched }) + '\n');
+  const gced = process.memoryUsage();
+  const pick = (k: keyof NodeJS.MemoryUsage) => samples.map((m) => m[k]).sort((a, b) => a - b);
+  const median = (k: keyof NodeJS.MemoryUsage) => pick(k)[Math.floor(samples.length / 2)]!;
+  const max = (k: keyof NodeJS.MemoryUsage) => pick(k)[samples.length - 1]!;
+  const steady = { rssMedian: median('rss'), rssMax: max('rss'), heapUsedMax: max('heapUsed'), externalMax: max('external'), arrayBuffersMax: max('arrayBuffers'), samples: samples.length, polls: polling.polls, ticks, cpuPerS };
+  process.stdout.write(JSON.stringify({ up, steady, gced, initMs, initCpuMs, upMs, upCpuMs, ready, watched }) + '\n');
   await source.stop();
   await running.catch(() => undefined);
   await app.close();
@@ -162,23 +180,27 @@ async function main(n: number): Promise<void> {
     row(`${all.length} pools, ours: batched ≤ 100, 8 in flight`, manyOurs, manyNaive.durationMs);
     console.log(`goal: ${all.length} pools ready in under 5 s — ${manyOurs.durationMs < 5000 ? 'met' : 'NOT met'}\n`);
 
-    console.log('resident memory of the engine (compose + chain source on examples/live), after the initializer and the scanners are up (polling: and two more polls), after a GC');
-    type Mem = { rss: number; heapUsed: number; heapTotal: number; arrayBuffers: number; initMs: number; initCpuMs: number; upMs: number; upCpuMs: number; ready: number; watched: number };
+    console.log('resident memory of the engine (compose + chain source on examples/live, node + tsx as `npx solrules` runs), per row: RSS once up (no forced GC); during steady updates (traders swapping 5/s, ≥ 4 polls and 8 s, sampled every 200 ms: median / max, and the max of heap used, external, array buffers); after a forced GC');
+    type Usage = { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+    type Mem = { up: Usage; steady: { rssMedian: number; rssMax: number; heapUsedMax: number; externalMax: number; arrayBuffersMax: number; samples: number; polls?: number; ticks: number; cpuPerS: number }; gced: Usage; initMs: number; initCpuMs: number; upMs: number; upCpuMs: number; ready: number; watched: number };
     const measure = async (pools: string[], mode: 'websocket' | 'rpc-polling') => firstLine<Mem>(child(['engine', JSON.stringify({ ...info, many: [] }), JSON.stringify(pools), mode]));
-    const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
-    const show = (label: string, m: Mem, base?: Mem) =>
-      console.log(
-        `${label.padEnd(58)} ${mb(m.rss)} (heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)})  ${m.watched} accounts watched; initializer ${(m.initMs / 1000).toFixed(2)} s (process CPU from start ${(m.initCpuMs / 1000).toFixed(2)} s, cold), scanners up after ${(m.upMs / 1000).toFixed(2)} s (CPU ${(m.upCpuMs / 1000).toFixed(2)} s)${base ? `; +${((m.rss - base.rss) / 2 ** 10 / Math.max(1, m.ready - base.ready)).toFixed(0)} KB per pool` : ''}`,
-      );
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+    const show = (label: string, m: Mem, base?: Mem) => {
+      console.log(`${label.padEnd(44)} up ${mb(m.up.rss).padStart(6)} | steady ${mb(m.steady.rssMedian).padStart(6)} median, ${mb(m.steady.rssMax).padStart(6)} max | after GC ${mb(m.gced.rss).padStart(6)}${base ? `  (+${((m.steady.rssMax - base.steady.rssMax) / 2 ** 10 / Math.max(1, m.ready - base.ready)).toFixed(0)} KB per pool over the baseline, steady max)` : ''}`);
+      console.log(`${''.padEnd(44)}   heap used ${mb(m.up.heapUsed)} up / ${mb(m.steady.heapUsedMax)} steady max / ${mb(m.gced.heapUsed)} after GC (of ${mb(m.gced.heapTotal)}); external ${mb(m.up.external)} / ${mb(m.steady.externalMax)} / ${mb(m.gced.external)}; array buffers ${mb(m.up.arrayBuffers)} / ${mb(m.steady.arrayBuffersMax)} / ${mb(m.gced.arrayBuffers)}`);
+      console.log(`${''.padEnd(44)}   ${m.watched} accounts watched; initializer ${(m.initMs / 1000).toFixed(2)} s (process CPU from start ${(m.initCpuMs / 1000).toFixed(2)} s, cold), scanners up after ${(m.upMs / 1000).toFixed(2)} s (CPU ${(m.upCpuMs / 1000).toFixed(2)} s); steady: ${m.steady.samples} samples${m.steady.polls !== undefined ? `, ${m.steady.polls} polls done` : ''}, ${m.steady.ticks} engine ticks, engine CPU ${m.steady.cpuPerS.toFixed(0)} ms a second`);
+    };
     const wsCount = Math.min(all.length, info.configured.length + Number(process.env.SOLRULES_BENCH_WS_POOLS ?? 100));
+    chainProc.stdin!.write('flow on\n');
     for (const mode of ['rpc-polling', 'websocket'] as const) {
       const count = mode === 'websocket' ? wsCount : all.length;
       const idle = await measure(info.configured, mode);
       const loaded = await measure(all.slice(0, count), mode);
       show(`baseline, ${mode}: the configured pools (${idle.ready})`, idle);
       show(`${mode}: ${loaded.ready} pools`, loaded, idle);
-      if (mode === 'rpc-polling') console.log(`goal: under 300 MB watching ${loaded.ready} pools (polling) — ${loaded.rss < 300 * 2 ** 20 ? 'met' : 'NOT met'}`);
+      console.log(`goal: under 300 MB watching ${loaded.ready} pools (${mode}, steady max) — ${loaded.steady.rssMax < 300 * 2 ** 20 ? 'met' : 'NOT met'}\n`);
     }
+    chainProc.stdin!.write('flow off\n');
   } finally {
     chainProc.stdin!.end();
     chainProc.kill('SIGTERM');

@@ -14,16 +14,21 @@
  * of its slot) to the moment it receives the order on `trade.opportunities.<strategy>` — the
  * scanner's read, forwarding on `market.accounts`, facts, rules, the store write and the
  * publication, on one machine clock (ms resolution). The order's `createdAt` is the chain time of
- * that slot (facts are timed by the chain): the sandbox runs one block-time second per slot here,
- * so `createdAt` names the slot exactly.
+ * that slot (facts are timed by the chain): the sandbox runs one block-time second per slot here
+ * (and the generated scanner.yaml says `slotMs: 1000`, so a slot timed before its block time is
+ * read is timed right too), so `createdAt` names the slot exactly; an order whose `createdAt` names
+ * no flow slot is counted and shown, never silently left out.
  * Orders per second: distinct order ids received from the first flow step until 5 s of quiet after
- * the last one, over the flow's duration. CPU: user+system seconds of each process over that window.
+ * the last one (at most 60 s after the flow), over the flow's duration. CPU: user+system seconds of
+ * each process over that window, also per order; the machine's load average is printed beside it.
+ * Printed after the table: the limit the cores impose, and what the partitioning predicts beyond
+ * them (a planner's CPU fitted to F + S/N).
  *
  * Run: npm run bench:scale [-- seconds=8 rate=20 strategies=24 planners=1,2,4]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
@@ -45,7 +50,7 @@ const STRATEGIES = Number(args.strategies ?? 24);
 const PLANNERS = (args.planners ?? '1,2,4').split(',').map(Number);
 const QUIET_MS = 5_000;
 /** Longest wait for the planners to catch up after the flow stops; what is still coming then is reported as a backlog. */
-const CATCH_UP_MS = 20_000;
+const CATCH_UP_MS = 60_000;
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
 const EXAMPLE = join(REPO_ROOT, 'examples/live');
 
@@ -72,7 +77,10 @@ function generateProject(): string {
   src.paper.startingBalances.quote = '20000000000000'; // 20,000,000 USDC: many strategies share the paper balance
   if (src.replay?.prices) src.replay.prices = abs(src.replay.prices);
   writeFileSync(join(dir, 'strategies.yaml'), stringify(src));
-  copyFileSync(join(EXAMPLE, 'scanner.yaml'), join(dir, 'scanner.yaml'));
+  // The bench's sandbox runs one block-time second per slot: the scanner times a slot it has no block
+  // time for yet from the newest one read at `slotMs` per slot, so it must be told (the default is
+  // mainnet's 400 ms); then every order's createdAt is its slot's block time and names the slot.
+  writeFileSync(join(dir, 'scanner.yaml'), `${readFileSync(join(EXAMPLE, 'scanner.yaml'), 'utf8').trimEnd()}\nslotMs: 1000\n`);
   return dir;
 }
 
@@ -103,6 +111,8 @@ const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a -
 
 interface Result {
   label: string;
+  /** Orders received during the run whose createdAt names no flow slot (not counted above). */
+  unmatched: number;
   orders: number;
   perSecond: number;
   p50: number;
@@ -115,6 +125,8 @@ interface Result {
   benchCpu: number;
   /** Seconds from the first flow step to the end of the quiet wait: the CPU window. */
   windowS: number;
+  /** The machine's 1-minute load average when the flow started and when the window ended (other work shares the cores). */
+  load: [number, number];
 }
 
 /** Children alive now: a Ctrl+C or SIGTERM of the bench stops them (their namespace, database and keys stay: rerun cleans nothing else). */
@@ -143,11 +155,18 @@ async function runTopology(project: string, label: string, roles: [name: string,
     let lastAt = 0;
     let flowEnd = Infinity;
     let late = 0;
+    let flowStarted = false;
+    const unmatched = new Set<string>();
     await bus.subscribe<OrderJson>(`${SUBJECTS.opportunities}.>`, (m) => {
       const at = Date.now();
       if (seen.has(m.data.id)) return;
       const stepped = steppedAt.get(firstSlot + (Date.parse(m.data.createdAt) - genesisMs) / 1000);
-      if (stepped === undefined) return; // decided on the initial state, before the flow
+      if (stepped === undefined) {
+        // Decided on the initial state, before the flow — or a createdAt that names no flow slot, which
+        // would silently drop orders from the figures: those are counted and reported.
+        if (flowStarted) unmatched.add(m.data.id);
+        return;
+      }
       seen.set(m.data.id, at - stepped);
       lastAt = at;
       if (at > flowEnd) late++;
@@ -166,9 +185,11 @@ async function runTopology(project: string, label: string, roles: [name: string,
     process.stderr.write(`${label}: ${procs.length} process(es) up\n`);
     await new Promise((r) => setTimeout(r, 3_000)); // joiners listen a full membership window before taking a share
     seen.clear();
+    flowStarted = true;
     const cpu0 = new Map(procs.map((p) => [p.name, cpuSeconds(p.child.pid)]));
     const bench0 = process.cpuUsage();
     const started = Date.now();
+    const load0 = loadavg()[0]!;
     let steps = 0;
     while (Date.now() - started < SECONDS * 1000) {
       const due = ((Date.now() - started) / 1000) * RATE;
@@ -181,7 +202,7 @@ async function runTopology(project: string, label: string, roles: [name: string,
     const cpu = new Map(procs.map((p) => [p.name, cpuSeconds(p.child.pid) - cpu0.get(p.name)!]));
     const b = process.cpuUsage(bench0);
     const lat = [...seen.values()];
-    return { label, orders: seen.size, perSecond: seen.size / SECONDS, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), late, caughtUp, cpu, benchCpu: (b.user + b.system) / 1e6, windowS: (Date.now() - started) / 1000 };
+    return { label, unmatched: unmatched.size, orders: seen.size, perSecond: seen.size / SECONDS, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), late, caughtUp, cpu, benchCpu: (b.user + b.system) / 1e6, windowS: (Date.now() - started) / 1000, load: [load0, loadavg()[0]!] };
   } finally {
     await stopProcesses(procs, 30_000);
     await bus.close();
@@ -206,7 +227,7 @@ async function main(): Promise<void> {
   const print = (r: Result) => {
     const planners = [...r.cpu].filter(([n]) => n.startsWith('planner')).length;
     const cpu = [...r.cpu].map(([n, s]) => `${n} ${s.toFixed(1)}`).join(', ');
-    row([r.label === 'all' ? '--role all (baseline)' : `${r.label} (~${(STRATEGIES / planners).toFixed(0)} strategies each)`, String(r.cpu.size), String(r.orders), r.perSecond.toFixed(1), r.p50.toFixed(0), r.p99.toFixed(0), r.max.toFixed(0), `${r.late}${r.caughtUp ? '' : ' (still deciding)'}`, cpu, r.benchCpu.toFixed(1)]);
+    row([r.label === 'all' ? '--role all (baseline)' : `${r.label} (~${(STRATEGIES / planners).toFixed(0)} strategies each)`, String(r.cpu.size), String(r.orders), r.perSecond.toFixed(1), r.p50.toFixed(0), r.p99.toFixed(0), r.max.toFixed(0), `${r.late}${r.caughtUp ? '' : ' (still deciding)'}${r.unmatched ? `; ${r.unmatched} NOT ON A FLOW SLOT` : ''}`, cpu, r.benchCpu.toFixed(1)]);
   };
   try {
     results.push(await runTopology(project, 'all', [['all', ['--role', 'all']]]));
@@ -220,8 +241,46 @@ async function main(): Promise<void> {
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
+  const cores = navigatorCores();
   const total = (r: Result) => [...r.cpu.values()].reduce((a, b) => a + b, 0) + r.benchCpu;
-  console.log(`\nCPU used over each window (flow + quiet wait) against what ${navigatorCores()} cores give: ${results.map((r) => `${r.label} ${total(r).toFixed(1)} of ${(r.windowS * navigatorCores()).toFixed(0)} s`).join('; ')}. Other engineers share this machine: figures vary run to run.`);
+  console.log(`\nCPU per order (all processes and the bench's sandbox, over the window): ${results.map((r) => `${r.label} ${((total(r) / Math.max(1, r.orders)) * 1000).toFixed(1)} ms`).join('; ')}.`);
+  console.log(`The limit of the cores: ${cores} cores give ${cores} CPU s per second to everything on the machine; over each window (flow + quiet wait) this run's processes used ${results.map((r) => `${r.label} ${total(r).toFixed(1)} of ${(r.windowS * cores).toFixed(0)} s`).join('; ')}; load average ${results.map((r) => `${r.label} ${r.load.map((l) => l.toFixed(1)).join('→')}`).join('; ')} (other work on the machine took the rest: wall-clock latency here measures the queue for a core as much as the engine).`);
+  predict(results, cores);
+}
+
+/**
+ * What the partitioning predicts beyond this machine's cores, from the planners' CPU: each planner
+ * does F whatever its share (decoding every forwarded account, deriving every market fact: facts are
+ * not partitioned) plus S/N (its rendezvous share of the strategies' work). F and S are fitted to the
+ * mean planner CPU at each N (least squares on 1/N); with a free core per process the planner-bound
+ * ceiling rises by (F + S) / (F + S/N), at most (F + S) / F (Amdahl: F is repeated in every planner).
+ */
+function predict(results: Result[], cores: number): void {
+  // CPU s over the window when every run caught up with the flow (each planner then did all its work
+  // for the same flow). A run the machine starved had not, and its planners used less CPU only because
+  // they got less: then per order decided (ms), a rougher measure (with settle batching the number of
+  // price events, so of decisions, also depends on timing).
+  const whole = results.every((r) => r.caughtUp);
+  const unit = whole ? 'CPU s over the window' : 'CPU ms per order decided';
+  const points = results
+    .map((r) => ({ r, c: [...r.cpu].filter(([n]) => n.startsWith('planner')).map(([, s]) => s) }))
+    .filter(({ c, r }) => c.length > 0 && r.orders > 0)
+    .map(({ r, c }) => ({ x: 1 / c.length, y: (c.reduce((a, b) => a + b, 0) / c.length) * (whole ? 1 : 1000 / r.orders) }));
+  if (new Set(points.map((p) => p.x)).size < 2) return console.log('Prediction: needs runs with at least two planner counts (planners=1,2,4).');
+  const mx = points.reduce((a, p) => a + p.x, 0) / points.length;
+  const my = points.reduce((a, p) => a + p.y, 0) / points.length;
+  const S = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  const F = my - S * mx;
+  const fit = points.map((p) => `N=${1 / p.x}: ${p.y.toFixed(2)} measured, ${(F + S * p.x).toFixed(2)} fitted`).join('; ');
+  if (!(F > 0 && S > 0)) return console.log(`Prediction: the planner CPU does not fit F + S/N with F, S > 0 (F ${F.toFixed(2)}, S ${S.toFixed(2)}, ${unit}; ${fit}): too noisy a run to predict from — rerun on a quieter machine.`);
+  const gain = (n: number) => ((F + S) / (F + S / n)).toFixed(2);
+  const executor = results.filter((r) => r.cpu.has('executor') && r.orders > 0).map((r) => r.cpu.get('executor')! * (whole ? 1 : 1000 / r.orders));
+  console.log(
+    `What the partitioning predicts beyond ${cores} cores: a planner's ${unit} is F + S/N with F ≈ ${F.toFixed(2)} (every planner: decode every account, derive every fact) and S ≈ ${S.toFixed(2)} (the strategies, split by rendezvous shares) — ${fit}. ` +
+      `With a free core per process the planner-bound ceiling rises ×${gain(2)} at 2 planners, ×${gain(4)} at 4, ×${gain(8)} at 8, ×${gain(16)} at 16, at most ×${((F + S) / F).toFixed(2)}; total planner CPU grows by F per planner added. ` +
+      `The single executor used ${executor.map((e) => e.toFixed(2)).join(' / ')} (${unit}) (add executors to the queue group before it saturates); the scanner and the sandbox are the other fixed costs.` +
+      (results.some((r) => !r.caughtUp) ? ` Runs marked "still deciding" had not caught up with the flow ${CATCH_UP_MS / 1000} s after it stopped: the machine starved them; the fit is per order decided.` : ''),
+  );
 }
 
 function navigatorCores(): number {

@@ -306,6 +306,33 @@ export class TradingEngine {
     // A restarted planner: the strategies it owns at once may hold orders its killed run stored and
     // never published; they go out before its first tick's decisions (those it comes to own later, at takeover).
     if (this.opts.partition) this.outboxDue.push(...owned);
+    if (this.opts.partition) await this.expireOrphanedOutboxes();
+  }
+
+  /**
+   * Outboxes of strategies no planner runs any more (removed from strategies.yaml, or of a kind this
+   * run cannot plan): nobody would ever publish them, and publishing a removed strategy's orders
+   * would trade for a strategy the user took out. Each such order not already recorded is recorded
+   * as expired with the reason, then the outbox is cleared, with a loud warning naming the strategy
+   * and the orders: neither kept forever nor dropped unseen. Every planner process does this at its
+   * start (idempotent: the record is by order id, the clear by id).
+   */
+  private async expireOrphanedOutboxes(): Promise<void> {
+    const store = this.opts.store;
+    for (const name of await store.outboxStrategies()) {
+      if (this.planners.has(name)) continue;
+      const orders = await store.listOutbox(name);
+      const reason = `its strategy '${name}' is no longer planned in this run (removed from strategies.yaml or of a kind this run cannot plan); the order was stored in the strategy's outbox and never seen published, so it is not sent`;
+      let recorded = 0;
+      for (const order of orders) {
+        // An order a coordinator already recorded went out before the strategy was removed: its record stands.
+        if (!(await store.insertOrder(order, 'expired'))) continue;
+        await store.updateOrderStatus(order.id, 'expired', { reason });
+        recorded++;
+      }
+      await store.clearOutbox(name, orders.map((o) => o.id));
+      this.log.warn({ strategy: name, orders: orders.map((o) => o.id), recordedExpired: recorded }, `the outbox of strategy '${name}', which no planner runs any more, held ${orders.length} order(s) never seen published: NOT published; ${recorded} recorded as expired (the others were already recorded), and the outbox cleared`);
+    }
   }
 
   /** Fills this planner process's portfolio holds (by order id): rebuilt from the store at start, then followed on the bus. */

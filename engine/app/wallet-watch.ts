@@ -11,7 +11,7 @@ import type { Cache } from '../infra/cache/index.ts';
 import { isSolrulesError } from '../errors/index.ts';
 import { RpcPool } from '../executors/index.ts';
 import type { ConfigHolder } from '../config/index.ts';
-import type { Store } from '../infra/store/index.ts';
+import type { Store, WalletSettlements } from '../infra/store/index.ts';
 import type { Evaluator } from '../rules/index.ts';
 import type { Logger } from '../infra/telemetry/index.ts';
 import { WalletManager, type BalanceScanner, type HoldSource, type WalletsConfig } from '../wallets/index.ts';
@@ -126,9 +126,10 @@ export class WalletWatch {
  * wallets.yaml's manager for a chain run (keys loaded, mints read from the chain, the journal
  * beside it), or undefined with the reason said: no wallets.yaml, or no treasure wallet to
  * judge and fund from. Expected balances are kept in `cache` (SOLRULES_CACHE: Redis shares them with
- * every process of the deployment). Keys that do not load are an error in a --live run, a warning in a dry run.
+ * every process of the deployment); which journal line settled each send, in `settlements` (the
+ * run's store: a cache that lost data cannot settle a send twice). Keys that do not load are an error in a --live run, a warning in a dry run.
  */
-export async function openRunWallets(o: { wallets: { config: WalletsConfig; src: { file: string } } | undefined; rpcUrl: string; live: boolean; say: (s: string) => void; cache?: Cache }): Promise<WalletManager | undefined> {
+export async function openRunWallets(o: { wallets: { config: WalletsConfig; src: { file: string } } | undefined; rpcUrl: string; live: boolean; say: (s: string) => void; cache?: Cache; settlements?: WalletSettlements }): Promise<WalletManager | undefined> {
   if (!o.wallets) {
     o.say('wallets: no wallets.yaml in this project — no balance scanner, no rebalancing');
     return undefined;
@@ -138,7 +139,7 @@ export async function openRunWallets(o: { wallets: { config: WalletsConfig; src:
     return undefined;
   }
   try {
-    return await WalletManager.open({ cfg: o.wallets.config, baseDir: dirname(o.wallets.src.file), rpc: new RpcPool([o.rpcUrl]), ...(o.cache ? { cache: o.cache } : {}) });
+    return await WalletManager.open({ cfg: o.wallets.config, baseDir: dirname(o.wallets.src.file), rpc: new RpcPool([o.rpcUrl]), ...(o.cache ? { cache: o.cache } : {}), ...(o.settlements ? { settlements: o.settlements } : {}) });
   } catch (err) {
     if (o.live || !isSolrulesError(err)) throw err;
     o.say(`wallets: not watched in this dry run: ${err.message} [${err.code}]`);

@@ -131,7 +131,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   // The balance scanner watches wallets.yaml's wallets in every chain run; only --live rebalances and sends.
   // Expected balances, sends in flight and holds live in the cache SOLRULES_CACHE selects (Redis: every process of the deployment sees the same).
   const walletCache = active.project.wallets ? await openCache() : undefined;
-  const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write, ...(walletCache ? { cache: walletCache } : {}) });
+  const manager = await openRunWallets({ wallets: active.project.wallets, rpcUrl: args.rpc, live: args.live === true, say: write, ...(walletCache ? { cache: walletCache } : {}), ...(opened ? { settlements: opened } : {}) });
   if (args.live) {
     const wallets = active.project.wallets!;
     const workers = Keystore.load(wallets.config, { baseDir: dirname(wallets.src.file) }).byTier('worker');

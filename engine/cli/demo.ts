@@ -21,6 +21,7 @@ import { SUBJECTS } from '../messages/index.ts';
 import { describeReadiness, routeHistoryFromStore } from '../market/index.ts';
 import { createLogger, setLogger } from '../infra/telemetry/index.ts';
 import { referenceEvaluator } from '../rules/index.ts';
+import { SolrulesError } from '../errors/index.ts';
 import { chainScannerConfig } from './_run-chain.ts';
 import { parseCommandArgs, UsageError, withUsage } from './args.ts';
 
@@ -108,6 +109,43 @@ export interface DemoHookContext {
 export async function runDemo(opts: { seconds: number; seed: number; flowMode: FlowMode; paceMs: number; write: (s: string) => void; log: ReturnType<typeof createLogger>; minConfirmed?: number; steps?: number; metricsPort?: number; onMetrics?: (port: number) => void; onStarted?: (ctx: DemoHookContext) => void | Promise<void>; beforeStop?: (ctx: DemoHookContext) => Promise<void> }): Promise<DemoResult> {
   const { write, log } = opts;
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
+  // What the demo started, undone in reverse at the end whatever happens: a hook or a step that
+  // throws must not leave the sandbox, its servers, the scanners or the timers keeping the process alive.
+  const teardown: (() => unknown)[] = [() => sb.close()];
+  let failed = true;
+  try {
+    const result = await demoOn(sb, teardown, opts);
+    failed = false;
+    return result;
+  } finally {
+    let first: unknown;
+    for (const step of teardown.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        first ??= err;
+        write(`teardown: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    // A teardown error surfaces only when nothing failed before it (else that failure is the one to see).
+    if (!failed && first !== undefined) throw first;
+  }
+}
+
+/** Runs once; later calls get the first call's promise. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+/** A hook's failure as a typed error (its cause kept) once the demo has stopped what runs. */
+function hookFailed(hook: 'onStarted' | 'beforeStop', err: unknown): SolrulesError<'DEMO_HOOK_FAILED'> {
+  return new SolrulesError('DEMO_HOOK_FAILED', `the demo's ${hook} hook failed: ${err instanceof Error ? err.message : String(err)}`, { hook }, { cause: err });
+}
+
+/** The demo on a started sandbox; pushes the undoing of what it starts onto `teardown` as it goes. */
+async function demoOn(sb: Awaited<ReturnType<typeof startSandbox>>, teardown: (() => unknown)[], opts: Parameters<typeof runDemo>[0]): Promise<DemoResult> {
+  const { write, log } = opts;
   // The Kamino reserve (klend's own instructions) lends the arbitrage its USDC through flash loans.
   const market = createMarket({ chain: sb.chain, seed: 1, kamino: true });
   const kamino = market.kamino!;
@@ -116,7 +154,6 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const flow = new MarketFlow(market, { mode: opts.flowMode, seed: opts.seed, shockProbability: 0.1 });
   const built = await buildActiveConfig(PROJECT, referenceEvaluator, 'demo', { runTests: false });
   if (!built.active) {
-    await sb.close();
     throw new UsageError(`examples/live does not validate: ${built.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${fullMessage(d)}`).join('; ')}`);
   }
   const active = built.active;
@@ -138,19 +175,35 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   const recordedFloor = resolveSharedPath(PROJECT, '../../../shared/fixtures/jito/tip-accounts-and-limits.json');
   if (existsSync(recordedFloor)) sb.setTipFloor((JSON.parse(readFileSync(recordedFloor, 'utf8')) as { tipFloorResponseExample: TipFloorSample[] }).tipFloorResponseExample.at(-1));
   const tipFloor = await new HttpTipFloor(`${sb.blockEngineUrl}/api/v1/bundles/tip_floor`, { refreshMs: 2_000 }).start();
+  teardown.push(() => tipFloor.close());
   // The wallet manager over the demo's wallets: a fresh journal per demo (a temporary directory).
   const journalDir = mkdtempSync(join(tmpdir(), 'solrules-demo-wallets-'));
+  teardown.push(() => rmSync(journalDir, { recursive: true, force: true }));
   const manager = await WalletManager.open({ cfg: wallets.config, baseDir: journalDir, rpc: new RpcPool([sb.rpcUrl]), env: wallets.env });
   const live = buildLiveContext({ rpcUrl: sb.rpcUrl, workers: wallets.workers, pools: { statesFor: (a, b, o) => source.freshStatesFor(a, b, o) }, maxShortfallBps: () => maxQuoteShortfallBps(active.ruleSet.params), tipFloor, log, flashLoans: [flashLoan], holds: holdsOf(manager), wallets: manager.executionHooks() });
+  teardown.push(() => live.monitor.close());
   const app = await compose({ root: PROJECT, active, factory: referenceEvaluator, log, source, watch: false, live, ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}) });
+  teardown.push(() => app.close());
   source.history = routeHistoryFromStore(app.store);
   if (app.server) opts.onMetrics?.(app.server.port);
   // examples/live has no wallet rules of its own: the repo's rules/wallets.yaml rebalances the demo's wallets.
   const walletRules = referenceEvaluator.create(loadFiles([join(REPO, 'rules/wallets.yaml')]).ruleFiles[0]!.file, {});
   const walletWatch = new WalletWatch({ manager, bus: app.bus, store: app.store, engine: app.engine, holder: app.holder, live: true, wsUrl: sb.wsUrl, fallbackRules: walletRules, rebalanceMs: 2_000, snapshotMs: 2_000, log });
+  let running: Promise<void> | undefined;
+  // Stops what runs (the wallet watch, the scanners): before the report on the way out, or in the teardown after a failure.
+  const stopRunning = once(async () => {
+    await walletWatch.stop();
+    await source.stop();
+    await running?.catch((err) => write(`scanner stopped with: ${err instanceof Error ? err.message : String(err)}`));
+  });
+  teardown.push(stopRunning);
   await walletWatch.start();
   const hookContext: DemoHookContext = { sandbox: sb, wallets, manager, watch: walletWatch };
-  await opts.onStarted?.(hookContext);
+  try {
+    await opts.onStarted?.(hookContext);
+  } catch (err) {
+    throw hookFailed('onStarted', err);
+  }
   const results: any[] = [];
   await app.bus.subscribe(SUBJECTS.confirmed, (m) => void results.push(m.data));
   await app.bus.subscribe(SUBJECTS.failed, (m) => void results.push(m.data));
@@ -174,7 +227,7 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   let stop = false;
   const onSignal = () => (stop = true);
   process.once('SIGINT', onSignal);
-  const running = source.run(app.bus, app.engine);
+  running = source.run(app.bus, app.engine);
   const began = performance.now();
   let lastProgress = began;
   let swaps = 0;
@@ -195,12 +248,14 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
     }
   } finally {
     process.off('SIGINT', onSignal);
-    // A test's steps while the engine and the wallet watch still run (a transfer behind our back, a rebalance).
-    await opts.beforeStop?.(hookContext);
-    await walletWatch.stop();
-    await source.stop();
-    await running.catch((err) => write(`scanner stopped with: ${err instanceof Error ? err.message : String(err)}`));
   }
+  // A test's steps while the engine and the wallet watch still run (a transfer behind our back, a rebalance).
+  try {
+    await opts.beforeStop?.(hookContext);
+  } catch (err) {
+    throw hookFailed('beforeStop', err);
+  }
+  await stopRunning();
 
   function realizedUsd(): number {
     const price = app.engine.price?.usd ?? 0;
@@ -278,10 +333,5 @@ export async function runDemo(opts: { seconds: number; seed: number; flowMode: F
   write(`quoteAccuracy: ${acc.samples} confirmation(s), mean shortfall ${acc.meanShortfallBps} bps, worst ${acc.worstShortfallBps} bps; reconciliation: ${mismatches.length ? `${mismatches.length} MISMATCH(ES): ${mismatches.join('; ')}` : 'every order and every wallet atom reconciled'}`);
   const everything = { since: '1970-01-01T00:00:00.000Z', limit: 1_000_000 };
   const stored = { walletBalances: (await app.store.recentWalletBalances(everything)).length, pnl: (await app.store.recentPnl(everything)).length };
-  await app.close();
-  tipFloor.close();
-  live.monitor.close();
-  await sb.close();
-  rmSync(journalDir, { recursive: true, force: true });
   return { ok: mismatches.length === 0 && failedOnChain.length === 0, confirmed: filled.length, strategies, venues, executors, roundTrips, flashLoanWrapped, mismatches, failedOnChain: failedOnChain.length, refused: notSent.length, wallets: { scans: walletWatch.scanner.scans.length, holds, rebalances: walletWatch.rebalances, pnlSnapshotRows: walletWatch.snapshots, stored } };
 }

@@ -48,6 +48,7 @@ export const ERROR_PREFIXES = {
   DIFF_: 'solrules diff (what-if backtests)',
   MARKET_: 'market data: the chain fact source, and the sandbox market (pools, flows, replays it builds)',
   SERVICE_: 'the servers a run depends on (NATS, Redis, PostgreSQL), checked before start',
+  DEMO_: 'solrules demo (the engine live on the sandbox) and its hooks',
 } as const;
 
 export type ErrorPrefix = keyof typeof ERROR_PREFIXES;
@@ -366,6 +367,9 @@ export interface ErrorContext {
   DIFF_BAD_FAIL_IF: Context;
   // SERVICE_
   SERVICE_UNAVAILABLE: Context;
+  // DEMO_
+  /** A caller's hook into the demo threw; the demo tore everything down before rethrowing (cause: what the hook threw). */
+  DEMO_HOOK_FAILED: { hook: 'onStarted' | 'beforeStop' };
   // MARKET_
   MARKET_SOURCE_RUNNING: Context;
   MARKET_NO_POOLS: Context;

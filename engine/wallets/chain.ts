@@ -4,7 +4,6 @@
  * (`getMultipleAccounts`), mint layouts, transaction metas, and signed sends.
  */
 import { PublicKey, type VersionedTransaction } from '@solana/web3.js';
-import { getAssociatedTokenAddressSync } from '@solana/spl-token';
 import { SolrulesError } from '../errors/index.ts';
 
 /** The one thing wallet management needs from a connection: a JSON-RPC call. */
@@ -66,9 +65,15 @@ export async function readMints(rpc: JsonRpc, mints: Record<string, string>): Pr
   });
 }
 
-/** The associated token account of `owner` for `mint`. */
+const ASSOCIATED_TOKEN_PROGRAM = new PublicKey('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
+
+/**
+ * The associated token account of `owner` for `mint` (any owner, on or off the curve): the PDA of
+ * [owner, token program, mint] under the associated token program, as spl-token derives it —
+ * derived here so that every run importing wallets does not load spl-token (~10 MB resident).
+ */
 export function ataOf(owner: string, mint: MintInfo): string {
-  return getAssociatedTokenAddressSync(new PublicKey(mint.address), new PublicKey(owner), true, new PublicKey(mint.program)).toBase58();
+  return PublicKey.findProgramAddressSync([new PublicKey(owner).toBuffer(), new PublicKey(mint.program).toBuffer(), new PublicKey(mint.address).toBuffer()], ASSOCIATED_TOKEN_PROGRAM)[0].toBase58();
 }
 
 /** A transaction's balance changes as getTransaction reports them. */

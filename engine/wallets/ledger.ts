@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { MemoryCache, type Cache, type HashOp, type HashUpdate } from '../infra/cache/index.ts';
 import { SolrulesError } from '../errors/index.ts';
+import type { WalletSettlements } from '../infra/store/index.ts';
 
 /** `SOL` or a mint address. */
 export type Asset = string;
@@ -82,6 +83,12 @@ export class WalletLedger {
     cache?: Cache,
     /** Cache key namespace (the treasure address: the same wallet set shares one). */
     private readonly namespace = 'default',
+    /**
+     * The durable record of which journal line settled each send (the run's store): with it a
+     * settlement counts once even after the cache lost its marker (Redis data loss); without it the
+     * cache's marker alone decides.
+     */
+    private readonly settlements?: WalletSettlements,
   ) {
     this.cache = cache ?? new MemoryCache();
   }
@@ -145,13 +152,21 @@ export class WalletLedger {
         } catch {
           throw new SolrulesError('WALLET_JOURNAL_CORRUPT', `wallet journal ${this.journalPath}: an entry after byte ${start} (line ${line} of the new part) is not JSON`, { file: this.journalPath, offset: start });
         }
+        // A settlement another journal line claimed in the durable store only clears the send from
+        // the sends in flight: its deltas were counted there, whatever the cache still remembers.
+        const update = (e.kind === 'confirmed' || e.kind === 'failed') && this.settlements && !(await this.settlements.claimWalletSettlement(this.namespace, e.signature, `${sequenceKey}@${start}`)) ? this.settledElsewhere(e.signature) : this.updateFor(e);
         // 'stale': this line was applied already (by us before a restart, or by a process sharing the file).
-        await this.cache.updateHashes({ ...this.updateFor(e), sequence: { key: sequenceKey, expect: String(start), next: String(next) } });
+        await this.cache.updateHashes({ ...update, sequence: { key: sequenceKey, expect: String(start), next: String(next) } });
         this.entries.push(e);
       }
       this.offset = next;
       at = end + 1;
     }
+  }
+
+  /** A settlement already counted by another journal line: the send is no longer in flight, nothing else changes. */
+  private settledElsewhere(signature: string): Omit<HashUpdate, 'sequence'> {
+    return { once: { key: `wallets:${this.namespace}:settled:${signature}`, ttlMs: SETTLED_MARKER_TTL_MS }, ops: [{ op: 'delete', key: this.k('pending'), field: signature }] };
   }
 
   /** What a journal entry changes in the shared state. */

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Cache } from '../infra/cache/index.ts';
+import type { WalletSettlements } from '../infra/store/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import type { WalletsConfig } from './config.ts';
 import { Keystore } from './keystore.ts';
@@ -23,6 +24,8 @@ export interface WalletManagerOptions {
   baseDir: string;
   rpc: JsonRpc;
   cache?: Cache;
+  /** The run's store: the authority on which journal line settled a send (the cache's markers are only a fast path). */
+  settlements?: WalletSettlements;
   journalPath?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -53,7 +56,7 @@ export class WalletManager {
     const treasures = managed.filter((w) => w.tier === 'treasure');
     if (treasures.length !== 1) throw new SolrulesError('WALLET_TREASURE_COUNT', `wallets.yaml needs exactly one treasure-tier wallet to fund from; found ${treasures.length}`, { tier: 'treasure', found: treasures.map((t) => t.name) });
     const mints = await readMints(o.rpc, o.cfg.mints ?? {});
-    const ledger = new WalletLedger(o.journalPath ?? defaultJournalPath(o.baseDir), o.cache, treasures[0]!.address);
+    const ledger = new WalletLedger(o.journalPath ?? defaultJournalPath(o.baseDir), o.cache, treasures[0]!.address, o.settlements);
     await ledger.sync();
     return new WalletManager(o.cfg, keystore, managed, treasures[0]!, mints, ledger, o.rpc, o.cache);
   }

@@ -191,6 +191,18 @@ export class BalanceScanner implements HoldSource {
     // it reconnect in a loop. Wait (at most 2 s) for that close.
     const conn = this.conn as unknown as { _rpcWebSocketIdleTimeout?: unknown } | undefined;
     for (let i = 0; subs.length && i < 40 && conn?._rpcWebSocketIdleTimeout; i++) await new Promise((r) => setTimeout(r, 50));
+    // A socket still connecting when the last listener went (a stop right after start) never gets
+    // that idle close (web3.js arms it only on a connected socket) and reconnects forever once the
+    // node is gone, keeping the process alive: close it ourselves, with reconnection off.
+    const socket = (this.conn as unknown as { _rpcWebSocket?: { setAutoReconnect(on: boolean): void; close(): void } } | undefined)?._rpcWebSocket;
+    if (subs.length && socket) {
+      socket.setAutoReconnect(false);
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    }
     await this.running?.catch(() => undefined);
   }
 }

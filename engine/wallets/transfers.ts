@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PublicKey, SystemProgram, TransactionMessage, VersionedTransaction, type TransactionInstruction } from '@solana/web3.js';
-import { createAssociatedTokenAccountIdempotentInstruction, createTransferCheckedInstruction } from '@solana/spl-token';
 import bs58 from 'bs58';
 import { SolrulesError } from '../errors/index.ts';
 import { ataOf, awaitSignatures, sendSigned, transactionBalances, type JsonRpc, type MintInfo } from './chain.ts';
@@ -81,7 +80,11 @@ export async function resolvePending(rpc: JsonRpc, ledger: WalletLedger, managed
   return { confirmed, failed };
 }
 
-function stepInstructions(plan: Plan, step: PlanStep, treasure: ManagedWallet, mints: readonly MintInfo[]): { ixs: TransactionInstruction[]; transfers: TransferLine[] } {
+/** spl-token's instruction builders, loaded when a plan is executed: every run that imports wallets would otherwise carry it (~10 MB resident). */
+type SplToken = Pick<typeof import('@solana/spl-token'), 'createAssociatedTokenAccountIdempotentInstruction' | 'createTransferCheckedInstruction'>;
+
+function stepInstructions(spl: SplToken, plan: Plan, step: PlanStep, treasure: ManagedWallet, mints: readonly MintInfo[]): { ixs: TransactionInstruction[]; transfers: TransferLine[] } {
+  const { createAssociatedTokenAccountIdempotentInstruction, createTransferCheckedInstruction } = spl;
   const ixs: TransactionInstruction[] = [];
   const transfers: TransferLine[] = [];
   const tre = (plan.op === 'fund' && step.source ? step.source : treasure).signer.publicKey;
@@ -113,10 +116,11 @@ function stepInstructions(plan: Plan, step: PlanStep, treasure: ManagedWallet, m
 export async function executePlan(rpc: JsonRpc, ledger: WalletLedger, plan: Plan, ctx: { treasure: ManagedWallet; managed: readonly ManagedWallet[]; mints: readonly MintInfo[] }): Promise<TransferResult[]> {
   if (plan.steps.length === 0) return [];
   const planId = randomUUID();
+  const spl = await import('@solana/spl-token');
   const { value: bh } = await rpc.call<{ value: { blockhash: string; lastValidBlockHeight: number } }>('getLatestBlockhash', [{ commitment: 'confirmed' }]);
   const sent: { step: PlanStep; signature: string; sendError?: string }[] = [];
   for (const step of plan.steps) {
-    const { ixs, transfers } = stepInstructions(plan, step, ctx.treasure, ctx.mints);
+    const { ixs, transfers } = stepInstructions(spl, plan, step, ctx.treasure, ctx.mints);
     const payer = plan.op === 'fund' && step.source ? step.source : ctx.treasure;
     const tx = new VersionedTransaction(new TransactionMessage({ payerKey: payer.signer.publicKey, recentBlockhash: bh.blockhash, instructions: ixs }).compileToV0Message());
     payer.signer.sign(tx);

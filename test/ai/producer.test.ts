@@ -29,6 +29,31 @@ function schedule(strategy: string, queue: AnalysisQueue | undefined, over: Part
   return { strategy, everyMs: 4 * H, timeframe: '1h', timeframeMs: H, bars: 24, maxAgeSeconds: 8 * 3600, language: 'en', followUp: false, ...(queue ? { queue } : {}), ...over };
 }
 
+/** What a producer test runs against: the scripted chat server, the engine clock (at T0), and a queue on a client of that server. */
+interface ChatHarness {
+  server: ChatServer;
+  t: { now: number };
+  queue: AnalysisQueue;
+  /** A SOL/USDC producer on the engine clock. */
+  producer(opts: Omit<ConstructorParameters<typeof AiFactProducer>[0], 'market' | 'clock' | 'log'>): AiFactProducer;
+}
+
+/** Runs `body` with a started chat server, a client (`limits` when given) and a queue on it; closes the server after. */
+async function withChat(body: (h: ChatHarness) => Promise<void>, limits?: ConstructorParameters<typeof AiClient>[0]['limits']): Promise<void> {
+  const server = new ChatServer();
+  const url = await server.start();
+  const t = { now: T0 };
+  const clock = clockAt(t);
+  const client = new AiClient({ baseUrl: url, model: 'test-vision', clock, log: silent, ...(limits ? { limits } : {}) });
+  const queue = new AnalysisQueue({ client, clock, log: silent });
+  const producer: ChatHarness['producer'] = (opts) => new AiFactProducer({ market: 'SOL/USDC', clock, log: silent, ...opts });
+  try {
+    await body({ server, t, queue, producer });
+  } finally {
+    await server.close();
+  }
+}
+
 test('candles: 1h bars make 4h candles that close with their last hour; ticks make candles that close on the next bucket', () => {
   const b = new CandleBuilder(4 * H, 10);
   for (let i = 0; i < 4; i++) {
@@ -54,14 +79,8 @@ test('candles: 1h bars make 4h candles that close with their last hour; ticks ma
 });
 
 test('a run never waits for the model: a slow answer reaches the fact later; failures and staleness make it unready', async () => {
-  const server = new ChatServer();
-  const url = await server.start();
-  const t = { now: T0 };
-  const clock = clockAt(t);
-  const client = new AiClient({ baseUrl: url, model: 'test-vision', clock, log: silent, limits: { timeoutMs: 2_000, maxRetries: 0 } });
-  const queue = new AnalysisQueue({ client, clock, log: silent });
-  const producer = new AiFactProducer({ market: 'SOL/USDC', schedules: [schedule('a', queue), schedule('b', queue, { maxAgeSeconds: 4 * 3600 })], wait: 'background', clock, log: silent });
-  try {
+  await withChat(async ({ server, t, queue, producer: make }) => {
+    const producer = make({ schedules: [schedule('a', queue), schedule('b', queue, { maxAgeSeconds: 4 * 3600 })], wait: 'background' });
     server.delayMs = 300;
     server.then(status(500, 'boom'), answer({ recommendation: 'buy', confidence: 0.81, horizon: 'days', keyLevels: { support: [99], resistance: [104] }, reasoning: 'up' }));
     const feed = (i: number) => {
@@ -98,20 +117,12 @@ test('a run never waits for the model: a slow answer reaches the fact later; fai
     const s = producer.status();
     assert.equal(s.length, 1);
     assert.deepEqual([s[0]!.counts.scheduled, s[0]!.counts.ok, s[0]!.counts.failed], [2, 1, { AI_SERVER_ERROR: 1 }]);
-  } finally {
-    await server.close();
-  }
+  }, { timeoutMs: 2_000, maxRetries: 0 });
 });
 
 test('a backtest (inline) gets the answer before the bar is evaluated; missed slots collapse into one', async () => {
-  const server = new ChatServer();
-  const url = await server.start();
-  const t = { now: T0 };
-  const clock = clockAt(t);
-  const client = new AiClient({ baseUrl: url, model: 'test-vision', clock, log: silent });
-  const queue = new AnalysisQueue({ client, clock, log: silent });
-  const producer = new AiFactProducer({ market: 'SOL/USDC', schedules: [schedule('a', queue, { everyMs: H })], wait: 'inline', clock, log: silent });
-  try {
+  await withChat(async ({ server, t, queue, producer: make }) => {
+    const producer = make({ schedules: [schedule('a', queue, { everyMs: H })], wait: 'inline' });
     for (let i = 0; i < 24; i++) {
       t.now = T0 + (i + 1) * H;
       const pending = producer.onPrice(t.now, bar(i).close, bar(i));
@@ -126,21 +137,13 @@ test('a backtest (inline) gets the answer before the bar is evaluated; missed sl
     t.now = T0 + 35 * H;
     await producer.onPrice(t.now, bar(34).close, bar(34));
     assert.equal(server.received.length, 2);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test("the chart sent marks the strategy's own fills inside its window (side, price, time), not those before it", async () => {
-  const server = new ChatServer();
-  const url = await server.start();
-  const t = { now: T0 };
-  const clock = clockAt(t);
-  const client = new AiClient({ baseUrl: url, model: 'test-vision', clock, log: silent });
-  const queue = new AnalysisQueue({ client, clock, log: silent });
-  // Hourly slots: analyses from hour 24 on; the last one (after hour 29) charts hours 6..29.
-  const producer = new AiFactProducer({ market: 'SOL/USDC', schedules: [schedule('a', queue, { everyMs: H }), schedule('b', undefined, { everyMs: H, bars: 20 })], wait: 'inline', clock, log: silent });
-  try {
+  await withChat(async ({ server, t, queue, producer: make }) => {
+    // Hourly slots: analyses from hour 24 on; the last one (after hour 29) charts hours 6..29.
+    const producer = make({ schedules: [schedule('a', queue, { everyMs: H }), schedule('b', undefined, { everyMs: H, bars: 20 })], wait: 'inline' });
     for (let i = 0; i < 30; i++) {
       t.now = T0 + (i + 1) * H;
       if (i === 2) producer.onFill({ strategy: 'a', side: 'buy', priceUsd: 99.5, timeMs: T0 + 2 * H + 60_000 }); // before the window
@@ -166,28 +169,21 @@ test("the chart sent marks the strategy's own fills inside its window (side, pri
     assert.notEqual(sent, renderChart({ ...chart, trades: [] }).sha256);
     // Strategy b has its own stream (no queue) and no fills: its chart marks nothing.
     assert.equal(producer.chartOf('b')!.trades, undefined);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('on demand: analyses the chart now and feeds the fact; refuses an unknown market, too few candles, or no client', async () => {
-  const server = new ChatServer();
-  const url = await server.start();
-  const t = { now: T0 };
-  const clock = clockAt(t);
-  const queue = new AnalysisQueue({ client: new AiClient({ baseUrl: url, model: 'test-vision', clock, log: silent }), clock, log: silent });
-  const producer = new AiFactProducer({ market: 'SOL/USDC', schedules: [schedule('a', queue, { everyMs: 24 * H, bars: 96 })], wait: 'background', clock, log: silent });
-  const unconfigured = new AiFactProducer({ market: 'SOL/USDC', schedules: [schedule('a', undefined)], wait: 'background', clock, log: silent, notConfigured: 'SOLRULES_AI_BASE_URL is not set' });
-  const code = async (p: Promise<unknown>) => {
-    try {
-      await p;
-      return 'resolved';
-    } catch (err) {
-      return isSolrulesError(err) ? err.code : String(err);
-    }
-  };
-  try {
+  await withChat(async ({ server, t, queue, producer: make }) => {
+    const producer = make({ schedules: [schedule('a', queue, { everyMs: 24 * H, bars: 96 })], wait: 'background' });
+    const unconfigured = make({ schedules: [schedule('a', undefined)], wait: 'background', notConfigured: 'SOLRULES_AI_BASE_URL is not set' });
+    const code = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return 'resolved';
+      } catch (err) {
+        return isSolrulesError(err) ? err.code : String(err);
+      }
+    };
     assert.equal(await code(unconfigured.analyzeNow('SOL')), 'AI_NOT_CONFIGURED');
     await assert.rejects(unconfigured.analyzeNow('SOL'), /SOLRULES_AI_BASE_URL is not set/);
     for (let i = 0; i < 10; i++) producer.onPrice((t.now = T0 + (i + 1) * H), bar(i).close, bar(i));
@@ -203,7 +199,5 @@ test('on demand: analyses the chart now and feeds the fact; refuses an unknown m
     assert.equal(done.analyses[0]!.result.status, 'ok');
     assert.deepEqual([done.analyses[0]!.facts.a!.recommendation, producer.fact('a')!.recommendation, producer.fact('a')!.ready], ['sell', 'sell', true]);
     assert.equal(producer.status()[0]!.counts.onDemand, 1);
-  } finally {
-    await server.close();
-  }
+  });
 });

@@ -11,36 +11,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startSandbox } from '../../sandbox/index.ts';
-import { associatedTokenAddress, createMarket, MarketFlow, seededKeypair, tokenBalance } from '../../sandbox/market/index.ts';
+import { createMarket, MarketFlow, seededKeypair } from '../../sandbox/market/index.ts';
 import { engineWallets } from '../../sandbox/demo/live-context.ts';
 import { StoreSubmissionJournal } from '../../engine/executors/index.ts';
 import { openStore } from '../../engine/infra/store/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { waitUntil } from '../support/wait.ts';
-import { LIVE_PROJECT } from './support/live-harness.ts';
+import { LIVE_PROJECT, reconcileStoredFills, writeLiveProject } from './support/live-harness.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A copy of examples/live whose executors point at the sandbox and whose workers' keys come from the environment. */
-function project(dir: string, urls: { rpc: string; blockEngine: string }): void {
-  const strategies = readFileSync(join(LIVE_PROJECT, 'strategies.yaml'), 'utf8')
-    .replaceAll('../../rules/', `${join(REPO_ROOT, 'rules')}/`)
-    .replaceAll('../../../shared/', `${resolve(LIVE_PROJECT, '../../../shared')}/`)
-    .replace(/^executors:[\s\S]*$/m, [
-      'executors:',
-      '  paper: { type: paper }',
-      `  rpc: { type: rpc, endpoints: ["${urls.rpc}"], rebroadcastMs: 200, concurrency: 1, maxRebuilds: 1 }`,
-      `  jito: { type: jito, transport: json-rpc, blockEngine: "${urls.blockEngine}", tipPlacement: inline, maxBundleSends: 4, concurrency: 1, maxRebuilds: 1 }`,
-      '',
-    ].join('\n'));
-  writeFileSync(join(dir, 'strategies.yaml'), strategies);
-  writeFileSync(join(dir, 'wallets.yaml'), ['version: 1', 'wallets:', ...[1, 2].flatMap((i) => [`  - name: worker-${i}`, '    tier: worker', `    key: { env: SOLRULES_SANDBOX_WORKER_${i} }`, '    minBalanceSol: 0.05'])].join('\n') + '\n');
-}
 
 function runLive(dir: string, urls: { rpc: string; ws: string }, env: Record<string, string>, seconds: number): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, [CLI, 'run', '--rpc', urls.rpc, '--ws', urls.ws, '--scanner', join(LIVE_PROJECT, 'scanner.yaml'), '--live', '--no-watch', '--seconds', String(seconds)], {
@@ -66,7 +50,7 @@ test('run --live SIGKILLed mid-send and restarted: the in-flight order is resume
     const wallets = engineWallets(market, { workers: 2 });
     // The child reads the same seeded keys from its environment (through the keystore; never printed).
     const env = Object.fromEntries([1, 2].map((i) => [`SOLRULES_SANDBOX_WORKER_${i}`, JSON.stringify(Array.from(seededKeypair(market.seed, `engine-worker-${i}`).secretKey))]));
-    project(dir, { rpc: sb.rpcUrl, blockEngine: sb.blockEngineUrl });
+    writeLiveProject(dir, { rpc: sb.rpcUrl, blockEngine: sb.blockEngineUrl });
     const workers = new Set(wallets.workers.map((w) => w.address));
     const landed: string[] = [];
     sb.chain.on('transaction', (r: { signature: string; accountKeys: string[]; err: unknown }) => {
@@ -149,48 +133,8 @@ test('run --live SIGKILLed mid-send and restarted: the in-flight order is resume
       assert.deepEqual(unexplained.map((o) => o.order.id), [], 'every order not filled has its reason');
       for (const s of landed) assert.ok(bySignature.has(s), `landed transaction ${s} is in the journal`);
 
-      // The wallets: funded + every recorded fill − fees, to the atom.
-      const sol = market.mints.sol;
-      const usdc = market.mints.usdc;
-      const delta = new Map<string, bigint>([[sol, 0n], [usdc, 0n]]);
-      let fees = 0n;
-      let residualOrders = 0;
-      for (const { order } of filled) {
-        const [report] = await store.listExecutions(order.id);
-        assert.ok(report && report.status === 'filled', `order ${order.id} has its fill recorded`);
-        delta.set(order.inputMint, delta.get(order.inputMint)! - report.amountIn);
-        delta.set(order.outputMint, delta.get(order.outputMint)! + report.amountOut);
-        fees += report.networkFeeLamports;
-        // A round trip that landed on a pool other traders had moved leaves the difference between its
-        // legs in the other token (the report carries it as reconciliation.otherTokenDeltas; the
-        // store's execution row has in and out only): read it from the landed transaction itself.
-        const other = [sol, usdc].find((m) => m !== order.inputMint && m !== order.outputMint);
-        if (!other) continue;
-        const entries = await journal.forOrder(order.id);
-        for (const e of entries) {
-          for (const sig of e.signatures) {
-            const tx = sb.getTransaction(sig);
-            if (!tx || tx.err) continue;
-            const sum = (list: typeof tx.preTokenBalances) => list.filter((b) => b.owner === e.wallet && b.mint === other).reduce((a, b) => a + b.amount, 0n);
-            const d = sum(tx.postTokenBalances) - sum(tx.preTokenBalances);
-            if (d !== 0n) residualOrders++;
-            delta.set(other, delta.get(other)! + d);
-          }
-        }
-      }
-      console.log(`  wallets: ${filled.length} recorded fills, ${residualOrders} round trip(s) with a residual in the other token (landed on a moved pool)`);
-      const n = BigInt(wallets.workers.length);
-      let onChain = { sol: 0n, usdc: 0n, lamports: 0n };
-      for (const w of wallets.workers) {
-        onChain = {
-          sol: onChain.sol + tokenBalance(sb.chain, associatedTokenAddress(sol, w.publicKey).toBase58()),
-          usdc: onChain.usdc + tokenBalance(sb.chain, associatedTokenAddress(usdc, w.publicKey).toBase58()),
-          lamports: onChain.lamports + sb.getAccount(w.publicKey)!.lamports,
-        };
-      }
-      assert.equal(onChain.usdc, wallets.funded.usdc * n + delta.get(usdc)!, 'USDC atoms reconcile');
-      assert.equal(onChain.sol, wallets.funded.wsol * n + delta.get(sol)!, 'wrapped SOL atoms reconcile');
-      assert.equal(onChain.lamports, wallets.funded.lamports * n - fees, 'lamports reconcile (fees and tips)');
+      // The wallets: funded + every recorded fill − fees, to the atom (a round trip's residual in the other token read from its landed transaction).
+      assert.deepEqual(await reconcileStoredFills(store, journal, sb, market, wallets), [], 'the workers\' USDC, wrapped SOL and lamports reconcile (fees and tips)');
     } finally {
       await store.close();
     }

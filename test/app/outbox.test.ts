@@ -252,6 +252,51 @@ test('republishing orders that did go out is safe: the copy dies at the bus msgI
   await third.stop();
 });
 
+for (const { name, open } of STORES.filter((s) => !s.service)) {
+  test(`${name}: the outbox of a strategy removed from the config is not published: its orders are recorded as expired with the reason, the outbox cleared, with a warning`, async () => {
+    const built = await buildActiveConfig(REPO_ROOT, compiledEvaluator, 'test', { runTests: false });
+    const active = built.active!;
+    const { store, drop } = await open();
+    try {
+      const { outboxed, before } = await killedAfterStoring(active, store);
+      // The planner restarted on a config without the grid (the user removed it while the killed planner's outbox held its orders).
+      const { grid: _removed, ...others } = active.strategies.strategies;
+      const withoutGrid: ActiveConfig = { ...active, strategies: { ...active.strategies, strategies: others } };
+      const lines: Array<Record<string, unknown>> = [];
+      const captured = createLogger({ level: 'warn', format: 'json', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+      const bus = new MemoryBus();
+      const published = await opportunities(bus);
+      const engine = await composeEngine({ holder: new ConfigHolder(withoutGrid), bus, store, log: captured, partition: new HandedPartition(true) });
+      await engine.start();
+      await engine.onPrice(price(active, 80, '2022-01-01T06:00:01Z'));
+      await bus.settle();
+      assert.deepEqual(published.filter((id) => outboxed.includes(id)), [], 'none of the removed strategy\'s orders was published');
+      assert.deepEqual(await store.outboxStrategies(), [], 'its outbox is cleared');
+      for (const id of outboxed) {
+        const row = (await store.getOrder(id))!;
+        assert.equal(row?.status, 'expired', `order ${id} recorded as expired`);
+        assert.match(row.reason ?? '', /strategy 'grid' is no longer planned/);
+        assert.equal((await store.listExecutions(id)).length, 0, 'and never executed');
+      }
+      const warning = lines.find((l) => l.strategy === 'grid' && /NOT published/.test(String(l.msg)));
+      assert.ok(warning, `a warning names the strategy: ${JSON.stringify(lines)}`);
+      assert.deepEqual(warning.orders, outboxed, 'and its orders');
+      assert.equal(warning.level, 'warn');
+      assert.ok((await store.listOrders()).filter((r) => before.includes(r.order.id)).every((r) => r.status !== 'expired'), 'the orders recorded before are left as they were');
+      await engine.stop();
+      // A second start finds nothing left to report.
+      lines.length = 0;
+      const again = await composeEngine({ holder: new ConfigHolder(withoutGrid), bus: new MemoryBus(), store, log: captured, partition: new HandedPartition(true) });
+      await again.start();
+      assert.deepEqual(lines.filter((l) => /NOT published/.test(String(l.msg))), [], 'reported once: the next start has nothing to say');
+      await again.stop();
+    } finally {
+      await store.close();
+      await drop();
+    }
+  });
+}
+
 /** Polls `check` until it holds (a generous hang guard, not a timing assert). */
 async function eventually(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const until = Date.now() + ms;

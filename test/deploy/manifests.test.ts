@@ -12,13 +12,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { parse, parseAllDocuments } from 'yaml';
 import { createLogger, initTracing, inSpan } from '../../engine/infra/telemetry/index.ts';
+import { loadScannerConfig } from '../../engine/market/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -92,7 +93,19 @@ test('a Deployment per role: `solrules run --role <role>`, probes on /healthz an
     // rendered YAML, checked against the schema above: read as plain data
     const pod: any = d.spec.template.spec;
     const engine: any = pod.containers.find((c: { name: string }) => c.name === 'engine');
-    assert.deepEqual(engine.command, ['node', 'bin/solrules.js', 'run', '--role', role]);
+    assert.deepEqual(engine.command, ['node', '/app/bin/solrules.js', 'run', '--role', role]);
+    // a chain run: the RPC from the env ConfigMap, the scanner.yaml from its own, in the image's chain project
+    assert.deepEqual(engine.args, ['--rpc', '$(SOLRULES_RPC_URL)', '--ws', '$(SOLRULES_WS_URL)', '--scanner', '/etc/solrules/scanner.yaml']);
+    assert.equal(engine.workingDir, '/app/examples/live');
+    assert.ok(existsSync(join(REPO_ROOT, engine.workingDir.replace(/^\/app\//, ''), 'strategies.yaml')), `${role}: the image has a project at ${engine.workingDir}`);
+    // Kubernetes leaves an undefined $(VAR) as it is: every one the args name must come from the env ConfigMap
+    const envMaps = (engine.envFrom ?? []).map((e: { configMapRef?: { name: string } }) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === e.configMapRef?.name));
+    for (const [, name] of engine.args.join(' ').matchAll(/\$\((\w+)\)/g)) assert.ok(envMaps.some((m: K8sObject | undefined) => m?.data?.[name!]), `${role}: $(${name}) is not defined by its env ConfigMap`);
+    const scannerMount = engine.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/etc/solrules');
+    const scannerVolume = pod.volumes.find((v: { name: string }) => v.name === scannerMount?.name);
+    const scannerMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === scannerVolume?.configMap?.name);
+    assert.ok(scannerMap?.data?.['scanner.yaml'], `${role}: /etc/solrules/scanner.yaml comes from a ConfigMap`);
+    assert.ok(loadScannerConfig('/etc/solrules/scanner.yaml', scannerMap.data['scanner.yaml']).pools.length > 0, 'the engine\'s own parser reads its pools');
     for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) assert.equal(c.image, 'localhost/solrules:dev', `${role}/${c.name}: the kustomization sets the image`);
     assert.equal(engine.livenessProbe.httpGet.path, '/healthz');
     assert.equal(engine.startupProbe.httpGet.path, '/healthz');
@@ -155,13 +168,21 @@ test('the Kubernetes wallets.yaml passes solrules validate', () => {
 test('the compose file passes docker-compose config (Compose\'s own schema and interpolation)', (t) => {
   const compose = requireTool(t, 'docker-compose');
   if (!compose) return;
-  const r = run(compose, ['-f', 'deploy/compose/compose.yaml', 'config']);
+  // the chain the roles run on is required: without it compose refuses, naming it
+  const unset = run(compose, ['-f', 'deploy/compose/compose.yaml', 'config', '-q'], { SOLRULES_RPC_URL: '', SOLRULES_WS_URL: '' });
+  assert.notEqual(unset.status, 0);
+  assert.match(unset.output, /set SOLRULES_RPC_URL/);
+  const r = run(compose, ['-f', 'deploy/compose/compose.yaml', 'config'], { SOLRULES_RPC_URL: 'http://rpc.example:8899', SOLRULES_WS_URL: 'ws://rpc.example:8900' });
   assert.equal(r.status, 0, r.output);
-  const resolved = parse(r.stdout) as { services: Record<string, { command?: string[]; environment?: Record<string, string>; image: string }> };
+  const resolved = parse(r.stdout) as { services: Record<string, { command?: string[]; environment?: Record<string, string>; image: string; working_dir?: string; configs?: Array<{ source: string; target: string }> }>; configs: Record<string, { file: string }> };
   const services = Object.keys(resolved.services).sort();
   for (const s of ['nats-1', 'nats-2', 'nats-3', 'redis', 'postgres', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'loki', 'promtail', ...ROLES]) assert.ok(services.includes(s), `no service ${s}`);
   for (const role of ROLES) {
-    assert.deepEqual(resolved.services[role]!.command, ['node', 'bin/solrules.js', 'run', '--role', role]);
+    assert.deepEqual(resolved.services[role]!.command, ['node', '/app/bin/solrules.js', 'run', '--role', role, '--rpc', 'http://rpc.example:8899', '--ws', 'ws://rpc.example:8900', '--scanner', '/etc/solrules/scanner.yaml']);
+    assert.equal(resolved.services[role]!.working_dir, '/app/examples/live');
+    const config = resolved.services[role]!.configs?.find((c) => c.target === '/etc/solrules/scanner.yaml');
+    assert.ok(config, `${role}: scanner.yaml is mounted`);
+    assert.ok(loadScannerConfig(resolved.configs[config.source]!.file).pools.length > 0, 'the engine\'s own parser reads its pools');
     const env = resolved.services[role]!.environment!;
     assert.equal(env.SOLRULES_ROLE, role);
     assert.match(env.SOLRULES_BUS!, /^nats:\/\/nats-1:4222,nats-2:4222,nats-3:4222\?replicas=3$/);

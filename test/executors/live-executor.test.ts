@@ -136,3 +136,52 @@ test('the first plan runs during the lease\'s balance read; nothing is sent befo
   submitter.pending[0]!({ kind: 'failed-on-chain', signature: 'sig', slot: 1, reason: 'test' });
   assert.equal((await running).status, 'failed');
 });
+
+/** A transaction that landed and failed: `wallet` paid `fee` lamports and nothing else moved. */
+function failedTx(signature: string, wallet: string, fee: number) {
+  return { slot: 7, blockTime: null, meta: { err: { InstructionError: [2, { Custom: 6001 }] }, fee, preBalances: [1_000_000_000, 0], postBalances: [1_000_000_000 - fee, 0] }, transaction: { signatures: [signature], message: { accountKeys: [wallet, '11111111111111111111111111111111'], recentBlockhash: '1' } } };
+}
+
+test('a transaction that landed and failed reports the fee it was charged, sent now or found after a restart; a restart settles what it found in the wallet ledger', async () => {
+  const key = JSON.stringify(Array.from(Keypair.generate().secretKey));
+  const wallet = Keystore.load({ version: 1, wallets: [{ name: 'w1', tier: 'worker', key: { env: 'K' } }] }, { baseDir: '.', env: { K: key } }).get('w1');
+  const pool = new WorkerPool([wallet], { getBalance: async () => 10n ** 12n });
+  const settled: string[] = [];
+  const wallets = { begin: async () => undefined, settle: async (sigs: readonly string[], outcome: string) => void settled.push(`${sigs.join(',')} ${outcome}`) };
+  const rpc = {
+    getTransaction: async (sig: string) => failedTx(sig, wallet.address, 5_000),
+    getSignatureStatuses: async (sigs: string[]) => sigs.map(() => ({ slot: 7, confirmations: 1, err: { InstructionError: [2, { Custom: 6001 }] } })),
+  };
+  class Signed extends HeldSubmitter {
+    override async prepare(): Promise<Prepared> {
+      return { txs: [{ signature: 'sigF' } as never], tipLamports: 0n, blockhash: '11111111111111111111111111111111', lastValidBlockHeight: 1 };
+    }
+  }
+  const submitter = new Signed();
+  const source: RouteSource = { name: 'none', plan: async (o) => ({ venue: 'none', description: 'nothing', instructions: [], expected: { inputMint: o.inputMint, outputMint: o.outputMint, amountIn: o.amountIn, amountOut: 1n } }) };
+  const journal = new MemorySubmissionJournal();
+  const executor = new LiveExecutor({ name: 'rpc', submitter, rpc, workers: pool, source, monitor: {} as never, journal, wallets });
+  const route = { executor: 'rpc', ruleId: 'r', params: {} };
+
+  // Sent now: the submitter saw it fail on chain.
+  const o = order('fee-now');
+  const running = executor.execute({ order: o, route });
+  await waitUntil(() => submitter.pending.length > 0, { what: 'a send' });
+  submitter.pending.shift()!({ kind: 'failed-on-chain', signature: 'sigF', slot: 7, reason: 'custom program error' });
+  const now = (await running) as LiveReport;
+  assert.equal(now.status, 'failed');
+  assert.equal(now.networkFeeLamports, 5_000n, 'the fee of the failed transaction is in its report');
+
+  // Found after a restart: the previous run journalled the send and died before hearing its fate.
+  const r = order('fee-restart');
+  const entry = { orderId: r.id, attempt: 1, executor: 'rpc', wallet: wallet.address, signatures: ['sigR'], blockhash: '1', lastValidBlockHeight: 1, at: new Date().toISOString(), venue: 'none', route: 'rpc', tipLamports: '0', expected: {} };
+  settled.length = 0;
+  const resumed = await executor.resume({ order: r, route }, [entry]);
+  assert.equal(resumed.kind, 'settled');
+  const report = (resumed as { report: LiveReport }).report;
+  assert.equal(report.status, 'failed');
+  assert.equal(report.networkFeeLamports, 5_000n, 'a recovered failed transaction reports its fee too');
+  assert.equal(report.signature, 'sigR');
+  assert.deepEqual(settled, ['sigR failed-on-chain'], 'the wallet ledger books the recovered send (its fee), not left in flight for a rebalancer pass');
+  assert.equal(pool.isHeld(wallet.address), false);
+});

@@ -40,11 +40,14 @@ test('one simulation per send (the guard\'s sizes the compute limit), no blockha
       const executor = await createLiveExecutor(name, cfg, ctx);
       const sims = count('simulateTransaction');
       const waits = blockhashes.stats.waits;
+      // A background refresh in flight is counted by the cache before the chain sees it: read both at rest.
+      await blockhashes.settled();
       const hashFetches = count('getLatestBlockhash') - blockhashes.stats.fetches;
       const report = (await executor.execute({ order: order(`ord_${name}`, market.mints.usdc, market.mints.sol, 50_000_000n), route: { executor: name, ruleId: 'r', params: {} } })) as LiveReport;
       assert.equal(report.status, 'filled', `${name}: ${report.reason}`);
       assert.equal(count('simulateTransaction') - sims, 1, `${name}: the guard's simulation is the only one`);
       assert.equal(blockhashes.stats.waits, waits, `${name}: the send took the cached blockhash`);
+      await blockhashes.settled();
       assert.equal(count('getLatestBlockhash') - blockhashes.stats.fetches, hashFetches, `${name}: every getLatestBlockhash was the cache's own refresh`);
       const tx = report.txs![0]!;
       const used = report.reconciliation!.computeUnits;

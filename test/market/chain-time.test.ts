@@ -1,6 +1,7 @@
 /**
  * Chain time in the scanner: with settle batching (the latency path) an update is never held for a
- * getBlockTime round trip; with slot batching each slot is timed by its block time before it is applied.
+ * getBlockTime round trip; with slot batching each slot is timed by its block time before it is applied;
+ * a block time read below the running estimate (settle batching) never moves time back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,3 +71,52 @@ for (const batching of ['settle', 'slot'] as const) {
     }
   });
 }
+
+test('chain time, settle batching: a block time read below the running estimate never moves a price back in time', { timeout: 60_000 }, async () => {
+  const sb = await fixtureSandbox({ raydium: raydiumNear(1.01) });
+  const bus = new MemoryBus();
+  const rec = await recorder(bus);
+  // The first read (the anchor) is the chain's; every later one lands 30 s below it, as when slots ran
+  // faster than slotMs and the estimates made from the anchor overshot the chain's clock.
+  const connection = new Connection(sb.rpcUrl, 'confirmed');
+  const real = connection.getBlockTime.bind(connection);
+  const lowAnswers: number[] = [];
+  let anchored = false;
+  connection.getBlockTime = async (slot: number) => {
+    const seconds = await real(slot);
+    if (seconds === null) return null;
+    if (!anchored) {
+      anchored = true;
+      return seconds;
+    }
+    lowAnswers.push(slot);
+    return seconds - 30;
+  };
+  const scanner = new MarketScanner({ config: sandboxConfig(sb, { batching: 'settle' }), bus, cache: new MemoryCache(), connection, chainTime: true });
+  const times = () => rec.on(`market.prices.${SOL}`).map((p: { time: string }) => Date.parse(p.time));
+  try {
+    await scanner.start();
+    await until(() => scanner.source.stats().connected, 'the WebSocket live');
+    await until(() => times().length > 0, 'the first price');
+    for (let i = 1; i <= 4; i++) {
+      const before = times().length;
+      const lowBefore = lowAnswers.length;
+      const a = sb.getAccount(RAYDIUM_COIN_VAULT)!;
+      sb.advanceSlots(1);
+      sb.setAccount(RAYDIUM_COIN_VAULT, { ...a, data: withTokenAmount({ address: RAYDIUM_COIN_VAULT, ...a }, (1234n + BigInt(i) * 7n) * 10n ** 9n).data });
+      await until(() => times().length > before, `slot ${i}'s price`);
+      // The background read of this slot's block time (the low one) lands before the next slot comes.
+      await until(() => lowAnswers.length > lowBefore, `slot ${i}'s block time read`);
+    }
+    assert.ok(lowAnswers.length >= 4, `low block times were read (${lowAnswers.length})`);
+    const seen = times();
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i]! >= seen[i - 1]!, `price ${i} at ${new Date(seen[i]!).toISOString()} is before price ${i - 1} at ${new Date(seen[i - 1]!).toISOString()}`);
+    }
+    // The low reads did land below the running estimate (else the case above was not exercised).
+    assert.ok(seen.at(-1)! > (sb.chain.blockTime(lowAnswers.at(-1)!) - 30) * 1000, 'the last price is later than the newest low read');
+  } finally {
+    await scanner.stop();
+    await sb.close();
+  }
+});

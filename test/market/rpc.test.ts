@@ -127,6 +127,25 @@ test('reader: escaped slashes, short data kept inline, another key order and whi
   }
 });
 
+test('reader: answers read into reused buffers leave every account its own bytes (8 calls in flight, answers larger than a buffer)', async () => {
+  // Each key's bytes are derived from the key; answers of 100 keys × 2 KB (~270 KB, several chunks) outgrow the pooled buffers.
+  const bytesOf = (key: string) => Buffer.alloc(2_048, Buffer.from(key));
+  const srv = await server((keys) => ({
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, result: { context: { slot: 9 }, value: keys.map((k) => ({ data: [bytesOf(k).toString('base64'), 'base64'], owner: RAYDIUM_POOL, lamports: 1, executable: false, rentEpoch: 0 })) } }),
+  }));
+  try {
+    const keys = Array.from({ length: 1_600 }, () => Keypair.generate().publicKey.toBase58());
+    const reader = new BatchReader(new Connection(srv.url), { commitment: 'confirmed', concurrency: 8 });
+    await reader.read(keys.slice(0, 800));
+    await reader.read(keys.slice(800)); // a second round: the buffers of the first are reused
+    assert.equal(srv.calls(), 16);
+    assert.equal(reader.unreadable.size, 0);
+    for (const k of keys) assert.ok(Buffer.from(reader.accounts.get(k)!.data).equals(bytesOf(k)), `bytes of ${k}`);
+  } finally {
+    srv.server.close();
+  }
+});
+
 test('reader: HTTP 429, an RPC error and a malformed answer are SCAN_RPC_FAILED; each call retried, then the keys unreadable', async () => {
   const cases: { body: string; status?: number; expect: RegExp; status429?: boolean }[] = [
     { status: 429, body: '{"jsonrpc":"2.0","error":{"code":429,"message":"Too many requests"},"id":null}', expect: /HTTP 429/, status429: true },

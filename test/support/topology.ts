@@ -62,9 +62,9 @@ export function topologyScannerFile(): string {
   return slotScanner;
 }
 
-/** Spawns `solrules run --rpc … --no-watch <args>` in the examples/live project (with its scanner file at `batching: slot`). */
-export function startProcess(name: string, args: string[], ctx: Pick<RunContext, 'env' | 'rpc' | 'ws'>): Proc {
-  const child = spawn(process.execPath, [CLI, 'run', '--rpc', ctx.rpc, '--ws', ctx.ws, '--scanner', topologyScannerFile(), '--no-watch', ...args], { cwd: TOPOLOGY_PROJECT, env: ctx.env });
+/** Spawns `solrules run --rpc … --no-watch <args>` in the examples/live project, or `project` (with the examples/live scanner file at `batching: slot`). */
+export function startProcess(name: string, args: string[], ctx: Pick<RunContext, 'env' | 'rpc' | 'ws'> & { project?: string }): Proc {
+  const child = spawn(process.execPath, [CLI, 'run', '--rpc', ctx.rpc, '--ws', ctx.ws, '--scanner', topologyScannerFile(), '--no-watch', ...args], { cwd: ctx.project ?? TOPOLOGY_PROJECT, env: ctx.env });
   const p: Proc = { name, child, out: '' };
   child.stdout!.on('data', (d) => (p.out += d));
   child.stderr!.on('data', (d) => (p.out += d));
@@ -112,7 +112,7 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
   }
 }
 
-const isUp = (p: Proc) => /DRY RUN on|role scanner \(/.test(p.out);
+const isUp = (p: Proc) => /DRY RUN on|LIVE on|role scanner \(/.test(p.out);
 
 /** Waits until every process says it runs; one that exits first fails with its output. */
 export async function untilUp(procs: readonly Proc[], timeoutMs = 180_000): Promise<void> {

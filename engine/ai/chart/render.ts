@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import type { ChartInput } from '../types.ts';
 import { chartSvg, type ChartSize } from './svg.ts';
 
@@ -27,12 +27,15 @@ export interface RenderedChart {
   height: number;
 }
 
-const fontDir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const require = createRequire(import.meta.url);
+const fontDir = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const FONT_FILES = [join(fontDir, 'DejaVuSans.ttf'), join(fontDir, 'DejaVuSans-Bold.ttf')];
 
 /** Renders the chart to PNG (deterministic: same input, same bytes). */
 export function renderChart(input: ChartInput, size: ChartSize = DEFAULT_CHART_SIZE): RenderedChart {
   const svg = chartSvg(input, size);
+  // The native renderer (and its two runtime threads) loads on the first chart, not with every run that imports engine/ai.
+  const { Resvg } = require('@resvg/resvg-js') as { Resvg: typeof ResvgClass };
   const resvg = new Resvg(svg, {
     background: '#ffffff',
     fitTo: { mode: 'original' },

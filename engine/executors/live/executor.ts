@@ -233,7 +233,7 @@ export class LiveExecutor implements ResumableExecutor {
           case 'landed':
             return { ...(await this.reconcile(order, entry, outcome.signatures, outcome.slot, route.ruleId)), txs, attempts: attempt, ...(outcome.bundleId ? { bundleId: outcome.bundleId } : {}) };
           case 'failed-on-chain':
-            return { ...this.base(order), status: 'failed', reason: outcome.reason, signature: outcome.signature, slot: outcome.slot, retryable: false, attempts: attempt, txs };
+            return { ...this.base(order), status: 'failed', reason: outcome.reason, signature: outcome.signature, slot: outcome.slot, retryable: false, attempts: attempt, txs, networkFeeLamports: await this.landedCost([outcome.signature], wallet.address) };
           case 'rejected':
             return { ...this.base(order), status: 'failed', reason: outcome.reason, retryable: outcome.retryable, attempts: attempt, txs };
           case 'unknown':
@@ -252,6 +252,27 @@ export class LiveExecutor implements ResumableExecutor {
       // A send whose fate is unknown keeps its wallet until recovery settles it.
       if (settled) this.deps.workers.release(order.id);
     }
+  }
+
+  /**
+   * What transactions that landed and failed cost `wallet` (a failed transaction is still charged
+   * its fee; its tip transfer reverted): the wallet's lamports before minus after, from the chain.
+   * A transaction the node does not return is counted 0 and logged, never guessed.
+   */
+  private async landedCost(signatures: readonly string[], wallet: string): Promise<bigint> {
+    let paid = 0n;
+    for (const signature of signatures) {
+      let tx;
+      try {
+        tx = await this.deps.rpc.getTransaction(signature);
+      } catch (err) {
+        this.log.warn({ signature, err: err instanceof Error ? err.message : String(err) }, 'could not read a failed transaction: its fee is not in the report');
+        continue;
+      }
+      if (tx?.meta) paid -= walletDelta(tx, wallet).lamports;
+      else this.log.warn({ signature }, 'a failed transaction is not returned by getTransaction with its meta: its fee is not in the report');
+    }
+    return paid;
   }
 
   /** Tells the wallet manager how a send ended (an unknown outcome stays in flight: its wallet is not judged). */
@@ -343,17 +364,34 @@ export class LiveExecutor implements ResumableExecutor {
     this.deps.workers.hold(order.id, last.wallet);
     let keep = false;
     try {
+      // What the restart learned is settled in the wallet ledger too, as a send's own outcome is: the
+      // previous run journalled the send there and cannot settle it any more.
       for (const e of entries as LiveSubmissionEntry[]) {
         const statuses = await this.deps.rpc.getSignatureStatuses(e.signatures);
         const landed = statuses.every((s) => s && !s.err);
-        const failed = statuses.find((s) => s?.err);
-        if (failed) return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `found on chain after restart, failed: ${JSON.stringify(failed.err)}`, slot: failed.slot, retryable: false, attempts: e.attempt } };
-        if (landed) return { kind: 'settled', report: { ...(await this.reconcile(order, e, e.signatures, statuses[0]!.slot, routed.route.ruleId)), attempts: e.attempt } };
+        const failedAt = statuses.findIndex((s) => s?.err);
+        const failed = statuses[failedAt];
+        if (failed) {
+          // Landed and failed: it was still charged its fee.
+          await this.settleWallets(e, { kind: 'failed-on-chain', signature: e.signatures[failedAt]!, slot: failed.slot, reason: JSON.stringify(failed.err) });
+          return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `found on chain after restart, failed: ${JSON.stringify(failed.err)}`, signature: e.signatures[failedAt]!, slot: failed.slot, retryable: false, attempts: e.attempt, networkFeeLamports: await this.landedCost(e.signatures.filter((_, i) => statuses[i]), e.wallet) } };
+        }
+        if (landed) {
+          await this.settleWallets(e, { kind: 'landed', signatures: e.signatures, slot: statuses[0]!.slot });
+          return { kind: 'settled', report: { ...(await this.reconcile(order, e, e.signatures, statuses[0]!.slot, routed.route.ruleId)), attempts: e.attempt } };
+        }
       }
       // Not (yet) on chain: follow the latest attempt until it lands or cannot any more.
-      const outcome = await this.deps.monitor.wait(last.signatures[last.signatures.length - 1]!, last.lastValidBlockHeight);
-      if (outcome.kind === 'confirmed') return { kind: 'settled', report: { ...(await this.reconcile(order, last, last.signatures, outcome.slot, routed.route.ruleId)), attempts: last.attempt } };
-      if (outcome.kind === 'failed') return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `failed on chain: ${JSON.stringify(outcome.err)}`, slot: outcome.slot, retryable: false, attempts: last.attempt } };
+      const lastSignature = last.signatures[last.signatures.length - 1]!;
+      const outcome = await this.deps.monitor.wait(lastSignature, last.lastValidBlockHeight);
+      if (outcome.kind === 'confirmed') {
+        await this.settleWallets(last, { kind: 'landed', signatures: last.signatures, slot: outcome.slot });
+        return { kind: 'settled', report: { ...(await this.reconcile(order, last, last.signatures, outcome.slot, routed.route.ruleId)), attempts: last.attempt } };
+      }
+      if (outcome.kind === 'failed') {
+        await this.settleWallets(last, { kind: 'failed-on-chain', signature: lastSignature, slot: outcome.slot, reason: JSON.stringify(outcome.err) });
+        return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: `failed on chain: ${JSON.stringify(outcome.err)}`, signature: lastSignature, slot: outcome.slot, retryable: false, attempts: last.attempt, networkFeeLamports: await this.landedCost([lastSignature], last.wallet) } };
+      }
       if (outcome.kind === 'timeout') {
         keep = true;
         return { kind: 'settled', report: { ...this.base(order), status: 'failed', reason: 'after restart: confirmation timed out; not resent (it may still land)', retryable: false, attempts: last.attempt } };

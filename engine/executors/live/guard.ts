@@ -63,7 +63,7 @@ export class SendGuard implements RouteSource {
   async plan(order: Order, wallet: PublicKey): Promise<SwapPlan> {
     const plan = await this.opts.inner.plan(order, wallet);
     this.stats.checked += 1;
-    // Memoized derivation: the same wallet and mint on every send (getAssociatedTokenAddressSync re-derives, ~0.3 ms).
+    // Memoized derivation (no spl-token): the same wallet and mint on every send (getAssociatedTokenAddressSync re-derives, ~0.3 ms).
     const out = associatedTokenAddress(plan.expected.outputMint, wallet, TOKEN_PROGRAM).toBase58();
     const { blockhash } = this.opts.blockhashes ? await this.opts.blockhashes.get() : (await rpcCall<{ value: { blockhash: string } }>(this.opts.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }])).value;
     // At the protocol's compute maximum, like the builder's own probe: the units it reports size

@@ -16,7 +16,6 @@
  * from the wallet: the strategy priced a loan, not the wallet's capital.
  */
 import { PublicKey } from '@solana/web3.js';
-import { createAssociatedTokenAccountIdempotentInstruction } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
 import { associatedTokenAddress, TOKEN_PROGRAM, venueById, type PoolState } from '../../venues/index.ts';
 import type { Order } from '../../orders/index.ts';
@@ -107,6 +106,8 @@ export class RoundTripSource implements RouteSource {
     if (q2.amountOut < breakEven) {
       throw new SolrulesError('EXEC_SLIPPAGE', `the round trip closed: it now returns ${q2.amountOut} atoms, below its break-even ${breakEven}${flash ? ` (flash-loan fee ${fee} included)` : ''}`, { orderId: order.id, amountOut: q2.amountOut.toString(), minAmountOut: breakEven.toString() });
     }
+    // spl-token loads with the first plan, not with every run importing the executors (~10 MB resident).
+    const { createAssociatedTokenAccountIdempotentInstruction } = await import('@solana/spl-token');
     const ataOf = (mint: string) => associatedTokenAddress(mint, wallet, TOKEN_PROGRAM);
     const ata = (mint: string) => createAssociatedTokenAccountIdempotentInstruction(wallet, ataOf(mint), wallet, new PublicKey(mint), TOKEN_PROGRAM);
     const leg1 = v1.swapInstruction(s1, q1, { owner: wallet, inputMint: l1.inputMint, amount: order.amountIn, otherAmountThreshold: q1.amountOut, exactIn: true });

@@ -6,7 +6,6 @@
  * stand-in for a venue, and says so in every plan's description; it is never used on mainnet.
  */
 import { PublicKey, SystemProgram, type TransactionInstruction } from '@solana/web3.js';
-import { createTransferCheckedInstruction, getAssociatedTokenAddressSync, TOKEN_PROGRAM_ID } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
 import type { Order } from '../../orders/index.ts';
 import { NATIVE_MINT } from '../../venues/index.ts';
@@ -48,6 +47,8 @@ export class SandboxExchange implements RouteSource {
     if (amountOut < order.minAmountOut) {
       throw new SolrulesError('EXEC_SLIPPAGE', `the sandbox exchange quotes ${amountOut} atoms, below the order's minAmountOut ${order.minAmountOut}`, { orderId: order.id, amountOut: amountOut.toString(), minAmountOut: order.minAmountOut.toString() });
     }
+    // spl-token loads with the first plan, not with every run importing the executors (~10 MB resident).
+    const { createTransferCheckedInstruction, getAssociatedTokenAddressSync, TOKEN_PROGRAM_ID } = await import('@solana/spl-token');
     const walletAta = getAssociatedTokenAddressSync(mint, wallet);
     const cpAta = getAssociatedTokenAddressSync(mint, cp);
     let instructions: TransactionInstruction[];

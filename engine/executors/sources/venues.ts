@@ -5,7 +5,6 @@
  * threshold), after an idempotent create of the output token account.
  */
 import { PublicKey, type TransactionInstruction } from '@solana/web3.js';
-import { createAssociatedTokenAccountIdempotentInstruction } from '@solana/spl-token';
 import { SolrulesError } from '../../errors/index.ts';
 import { associatedTokenAddress, TOKEN_PROGRAM, venueById, type PoolState, type Quote } from '../../venues/index.ts';
 import type { Order } from '../../orders/index.ts';
@@ -40,6 +39,8 @@ export class VenueSource implements RouteSource {
     if (best.quote.amountOut < order.minAmountOut) {
       throw new SolrulesError('EXEC_SLIPPAGE', `best quote ${best.quote.amountOut} atoms (${best.state.venue} ${best.state.address}) is below the order's minAmountOut ${order.minAmountOut}`, { orderId: order.id, venue: best.state.venue });
     }
+    // spl-token loads with the first plan, not with every run importing the executors (~10 MB resident).
+    const { createAssociatedTokenAccountIdempotentInstruction } = await import('@solana/spl-token');
     const outAta = associatedTokenAddress(order.outputMint, wallet, TOKEN_PROGRAM);
     const swap = best.venue.swapInstruction(best.state, best.quote, { owner: wallet, inputMint: order.inputMint, amount: order.amountIn, otherAmountThreshold: order.minAmountOut, exactIn: true });
     return {

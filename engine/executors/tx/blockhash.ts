@@ -80,6 +80,11 @@ export class BlockhashCache {
     return this.get();
   }
 
+  /** Resolves once no fetch is in flight, so a caller counting the chain's requests reads `stats.fetches` consistently. */
+  async settled(): Promise<void> {
+    while (this.inflight) await this.inflight.catch(() => undefined);
+  }
+
   /** Starts the background refresh (idempotent) and fetches the first blockhash. */
   start(): void {
     if (this.timer) return;

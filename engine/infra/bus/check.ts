@@ -1,7 +1,4 @@
 /** `solrules doctor` for the bus: is the configured NATS reachable, JetStream on, are our streams right. */
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { AuthorizationError, UserAuthenticationExpiredError } from '@nats-io/nats-core';
 import { tcpProbe, unusableSetting, type ServiceReport } from '../health/index.ts';
 import { resolveBusConfig, type OpenBusOptions } from './open.ts';
 
@@ -14,7 +11,9 @@ export async function checkBus(opts: OpenBusOptions = {}): Promise<ServiceReport
     return unusableSetting(opts.url ?? process.env.SOLRULES_BUS, err, 'set SOLRULES_BUS to nats://host:4222 or unset it for the in-process bus');
   }
   if (cfg.kind === 'memory') return { target: cfg.display, ok: true, details: ['nothing to check: messages stay in this process (set SOLRULES_BUS=nats://… to share work between processes)'] };
+  // The NATS client loads only when a NATS bus is configured: an in-process run never pays for it.
   const { natsConnectOptions, STREAMS, Namespace } = await import('./nats/index.ts');
+  const [{ connect }, { jetstreamManager }, { AuthorizationError, UserAuthenticationExpiredError }] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream'), import('@nats-io/nats-core')]);
   const co = natsConnectOptions(cfg.servers);
   const details: string[] = [];
   for (const hp of co.servers) {

@@ -43,6 +43,8 @@ export class MemoryStore implements Store {
   /** Each strategy's outbox: order id → the order as JSON text, in insertion order. */
   private readonly outbox = new Map<string, Map<string, string>>();
   private readonly fences = new Map<string, number>();
+  /** `namespace|signature` → the claimant that settled it. */
+  private readonly settlements = new Map<string, string>();
   private readonly balances: WalletBalance[] = [];
   private readonly snapshots = new Map<string, MarketSnapshot>();
   readonly ruleSets: RuleSetVersion[] = [];
@@ -194,6 +196,17 @@ export class MemoryStore implements Store {
     if (!box) return;
     for (const id of orderIds) box.delete(id);
     if (box.size === 0) this.outbox.delete(strategy);
+  }
+
+  async claimWalletSettlement(namespace: string, signature: string, claimant: string): Promise<boolean> {
+    const k = `${namespace}|${signature}`;
+    const held = this.settlements.get(k);
+    if (held === undefined) this.settlements.set(k, claimant);
+    return (held ?? claimant) === claimant;
+  }
+
+  async outboxStrategies(): Promise<string[]> {
+    return [...this.outbox.keys()].sort();
   }
 
   async recordRuleSet(version: RuleSetVersion): Promise<void> {

@@ -125,6 +125,21 @@ export interface OrderOutbox {
   listOutbox(strategy: string): Promise<Order[]>;
   /** Removes published orders from a strategy's outbox (ids not in it are ignored). */
   clearOutbox(strategy: string, orderIds: readonly string[]): Promise<void>;
+  /** The strategies whose outbox holds at least one order, sorted (a planner's start looks for those no planner runs any more). */
+  outboxStrategies(): Promise<string[]>;
+}
+
+/**
+ * Which journal line settled each wallet send (the wallet ledger's settlements). The cache's
+ * settled markers are the shared fast path and a cache that loses data forgets them; this durable
+ * record is the authority, so a send is settled once even when the cache forgot it was.
+ */
+export interface WalletSettlements {
+  /**
+   * Claims the settlement of `signature` (in a wallet set's `namespace`) for `claimant` (a journal
+   * line); true when it is that claimant's, now or already (a retry, a replay of the same line).
+   */
+  claimWalletSettlement(namespace: string, signature: string, claimant: string): Promise<boolean>;
 }
 
 /** Rule-set versions applied. */
@@ -170,6 +185,6 @@ export interface MarketHistory {
  * The whole store: every role, as the implementations (memory, PGlite, PostgreSQL) provide it
  * and the process that opens it holds it. A component depends on the roles it uses.
  */
-export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, OrderOutbox, RuleSetStore, WalletHistory, MarketHistory, RecentHistory {
+export interface Store extends OrderLog, ExecutionLog, PnlLedger, StrategyStateStore, OrderOutbox, WalletSettlements, RuleSetStore, WalletHistory, MarketHistory, RecentHistory {
   close(): Promise<void>;
 }

@@ -50,7 +50,7 @@ export {
   type Span,
   type Context,
 } from './tracing.ts';
-export { observeEvaluation, EvaluationTelemetry, reportRuleSet, StrategyReporter, type StrategySnapshot, type CompletionReason } from './pipeline.ts';
+export { EvaluationTelemetry, reportRuleSet, StrategyReporter, type StrategySnapshot, type CompletionReason } from './pipeline.ts';
 export { Health, health, serviceCheck, type Check, type CheckResult, type Readiness } from './health.ts';
 export {
   startTelemetryServer,

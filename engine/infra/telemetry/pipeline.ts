@@ -6,34 +6,12 @@
 import { HistogramBatch, metrics } from './metrics.ts';
 import { stage, tracingEnabled } from './tracing.ts';
 
-/**
- * Evaluates one rule file with its telemetry: a `rules.evaluate` stage of the trace, the
- * evaluation latency and count, a hit per fired rule, and the error count when it throws.
- */
-export async function observeEvaluation<E extends { ruleId: string }>(file: string, evaluator: string, evaluate: () => E[] | Promise<E[]>): Promise<E[]> {
-  const labels = { file, evaluator };
-  return stage('rules.evaluate', { 'solrules.rule_file': file, 'solrules.evaluator': evaluator }, async () => {
-    const t0 = performance.now();
-    let fired: E[];
-    try {
-      fired = await evaluate();
-    } catch (err) {
-      metrics.rules.evaluationErrors.inc({ file });
-      throw err;
-    } finally {
-      metrics.rules.evaluationDuration.observe(labels, (performance.now() - t0) / 1000);
-      metrics.rules.evaluations.inc(labels);
-    }
-    for (const e of fired) metrics.rules.hits.inc({ rule_id: e.ruleId, file });
-    return fired;
-  });
-}
-
 /** Evaluations a batched EvaluationTelemetry sums before adding them to the metrics. */
 export const EVALUATION_BATCH = 1024;
 
 /**
- * The telemetry of one rule file's evaluations (what observeEvaluation records), with its labels
+ * The telemetry of one rule file's evaluations (a `rules.evaluate` stage of the trace, the
+ * evaluation latency and count, a hit per fired rule, the error count when it throws), with its labels
  * and span attributes built once: synchronous when the evaluator answers synchronously (the
  * compiled one), so a tick that decides nothing makes no promise.
  *

@@ -6,7 +6,8 @@
  * funded + realized legs − fees. The journal is the store's (`StoreSubmissionJournal`), as in
  * `solrules run --live`.
  */
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import { createMarket, MarketFlow, tokenBalance, associatedTokenAddress, type Market } from '../../../sandbox/market/index.ts';
 import { engineWallets, type EngineWallets } from '../../../sandbox/demo/live-context.ts';
@@ -14,7 +15,7 @@ import { buildActiveConfig } from '../../../engine/config/index.ts';
 import { referenceEvaluator } from '../../../engine/rules/index.ts';
 import { buildLiveContext, ChainSource, compose, maxQuoteShortfallBps, type App, type EngineLiveContext } from '../../../engine/app/index.ts';
 import { StoreSubmissionJournal } from '../../../engine/executors/index.ts';
-import { openStore } from '../../../engine/infra/store/index.ts';
+import { openStore, type Store } from '../../../engine/infra/store/index.ts';
 import { SUBJECTS } from '../../../engine/messages/index.ts';
 import { createLogger } from '../../../engine/infra/telemetry/index.ts';
 import { chainScannerConfig } from '../../../engine/cli/_run-chain.ts';
@@ -178,4 +179,73 @@ export async function startLiveHarness(opts: { executors?: (sb: Sandbox) => Reco
 export function countsLine(name: string, c: LiveCounts, extra: Record<string, number | string> = {}): string {
   const more = Object.entries(extra).map(([k, v]) => `${k} ${v}`).join(', ');
   return `${name}: decided ${c.decided}, sent ${c.sent} (${c.attempts} attempt(s)), landed ${c.landed}, filled ${c.filled}, failed ${c.failed}, duplicates ${c.duplicates}, lost ${c.lost}${more ? `; ${more}` : ''}`;
+}
+
+/**
+ * A copy of examples/live in `dir` for `solrules run --live` in a child process: its executors send
+ * to the sandbox (`urls`), and wallets.yaml lists `workers` worker wallets whose keys come from the
+ * environment (`SOLRULES_SANDBOX_WORKER_<i>`, as `engineWallets(...).env` holds them; never printed).
+ */
+export function writeLiveProject(dir: string, urls: { rpc: string; blockEngine: string }, workers = 2): void {
+  const strategies = readFileSync(join(LIVE_PROJECT, 'strategies.yaml'), 'utf8')
+    .replaceAll('../../rules/', `${join(REPO_ROOT, 'rules')}/`)
+    .replaceAll('../../../shared/', `${resolve(LIVE_PROJECT, '../../../shared')}/`)
+    .replace(/^executors:[\s\S]*$/m, [
+      'executors:',
+      '  paper: { type: paper }',
+      `  rpc: { type: rpc, endpoints: ["${urls.rpc}"], rebroadcastMs: 200, concurrency: 1, maxRebuilds: 1 }`,
+      `  jito: { type: jito, transport: json-rpc, blockEngine: "${urls.blockEngine}", tipPlacement: inline, maxBundleSends: 4, concurrency: 1, maxRebuilds: 1 }`,
+      '',
+    ].join('\n'));
+  writeFileSync(join(dir, 'strategies.yaml'), strategies);
+  const lines = ['version: 1', 'wallets:'];
+  for (let i = 1; i <= workers; i++) lines.push(`  - name: worker-${i}`, '    tier: worker', `    key: { env: SOLRULES_SANDBOX_WORKER_${i} }`, '    minBalanceSol: 0.05');
+  writeFileSync(join(dir, 'wallets.yaml'), `${lines.join('\n')}\n`);
+}
+
+/**
+ * The workers' balances on chain against funded + every fill the store records − fees, to the atom
+ * (a round trip that landed on a moved pool leaves a residual in the other token: read from its
+ * landed transaction). Returns the differences: empty when every atom reconciles.
+ */
+export async function reconcileStoredFills(store: Pick<Store, 'listOrders' | 'listExecutions'>, journal: StoreSubmissionJournal, sb: Sandbox, market: Market, wallets: EngineWallets): Promise<string[]> {
+  const sol = market.mints.sol;
+  const usdc = market.mints.usdc;
+  const delta = new Map<string, bigint>([[sol, 0n], [usdc, 0n]]);
+  let fees = 0n;
+  for (const { order } of await store.listOrders({ status: ['filled'] })) {
+    const [report] = await store.listExecutions(order.id);
+    if (!report || report.status !== 'filled') return [`order ${order.id} is filled without its fill recorded`];
+    delta.set(order.inputMint, delta.get(order.inputMint)! - report.amountIn);
+    delta.set(order.outputMint, delta.get(order.outputMint)! + report.amountOut);
+    fees += report.networkFeeLamports;
+    const other = [sol, usdc].find((m) => m !== order.inputMint && m !== order.outputMint);
+    if (!other) continue;
+    for (const e of await journal.forOrder(order.id)) {
+      for (const sig of e.signatures) {
+        const tx = sb.getTransaction(sig);
+        if (!tx || tx.err) continue;
+        const sum = (list: typeof tx.preTokenBalances) => list.filter((b) => b.owner === e.wallet && b.mint === other).reduce((a, b) => a + b.amount, 0n);
+        delta.set(other, delta.get(other)! + sum(tx.postTokenBalances) - sum(tx.preTokenBalances));
+      }
+    }
+  }
+  // A transaction that landed and failed (a recovered order's among them) was still charged its fee: its report carries it.
+  const notFilled = (await store.listOrders()).filter((o) => o.status !== 'filled');
+  for (const { order } of notFilled) for (const report of await store.listExecutions(order.id)) fees += report.networkFeeLamports;
+  const n = BigInt(wallets.workers.length);
+  let onChain = { sol: 0n, usdc: 0n, lamports: 0n };
+  for (const w of wallets.workers) {
+    onChain = {
+      sol: onChain.sol + tokenBalance(sb.chain, associatedTokenAddress(sol, w.publicKey).toBase58()),
+      usdc: onChain.usdc + tokenBalance(sb.chain, associatedTokenAddress(usdc, w.publicKey).toBase58()),
+      lamports: onChain.lamports + sb.getAccount(w.publicKey)!.lamports,
+    };
+  }
+  const want = { usdc: wallets.funded.usdc * n + delta.get(usdc)!, sol: wallets.funded.wsol * n + delta.get(sol)!, lamports: wallets.funded.lamports * n - fees };
+  const out: string[] = [];
+  if (onChain.usdc !== want.usdc) out.push(`USDC atoms: on chain ${onChain.usdc}, predicted ${want.usdc}`);
+  if (onChain.sol !== want.sol) out.push(`wSOL atoms: on chain ${onChain.sol}, predicted ${want.sol}`);
+  if (onChain.lamports !== want.lamports) out.push(`lamports: on chain ${onChain.lamports}, predicted ${want.lamports}`);
+  return out;
 }

@@ -100,12 +100,13 @@ test('a long execution renews its lease: a redelivery meanwhile waits and finds 
     await new Promise<void>((res) => (release = res));
     return slow.execute(x);
   } };
-  const a = groupWorker(bus, store, slowExec, { cache, workerId: 'a', lockTtlMs: 60, retryMs: 10 });
+  // The lease is long enough that a loaded machine's event-loop stalls (up to a second) do not lapse it.
+  const a = groupWorker(bus, store, slowExec, { cache, workerId: 'a', lockTtlMs: 1_000, retryMs: 10 });
   const fast = new CountingExecutor();
   const b = groupWorker(bus, store, fast, { cache, workerId: 'b', lockTtlMs: 5_000, retryMs: 10 });
   const msg = (n: number) => ({ subject: 'execution.orders', data: routedToJson(r), headers: {}, msgId: undefined, deliveryCount: n, ack() {}, nak() {}, term() {}, respond() {}, inProgress() {} });
   const first = a.handle(msg(1));
-  await new Promise((res) => setTimeout(res, 300)); // five lease lengths
+  await new Promise((res) => setTimeout(res, 3_200)); // over three lease lengths
   const second = b.handle(msg(2)); // waits on a's renewed claim
   await new Promise((res) => setTimeout(res, 100));
   release();

@@ -159,6 +159,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       assert.deepEqual(await s.listOutbox('outbox-grid'), []);
       await s.saveStateAndOutbox('outbox-grid', { allocations: { 3: '400' } }, [a!, b!]);
       await s.saveStateAndOutbox('outbox-dca', { buys: 1 }, [c!]);
+      assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('outbox-')), ['outbox-dca', 'outbox-grid'], 'the strategies with something in their outbox');
       assert.deepEqual(await s.loadStrategyState('outbox-grid'), { allocations: { 3: '400' } });
       assert.deepEqual(await s.listOutbox('outbox-grid'), [a, b], 'exact round trip, bigint atoms included, in the order added');
       // The same decision stored again (a retried write, a takeover re-deciding it) adds no second copy.
@@ -171,6 +172,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       await s.clearOutbox('outbox-grid', []);
       assert.deepEqual(await s.listOutbox('outbox-grid'), []);
       assert.deepEqual(await s.listOutbox('outbox-dca'), [c], 'another strategy\'s outbox is its own');
+      assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('outbox-')), ['outbox-dca'], 'an emptied outbox is no longer listed');
       assert.equal(await s.getOrder(a!.id), undefined, 'the outbox is not the order log: the coordinator records the order when it receives it');
     });
 
@@ -237,6 +239,15 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       // A second insert of a discarded order is a new decision again.
       assert.equal(await s.insertOrder(cut1), true);
       assert.equal(await s.discardOrdersAfter(at(0)), 1);
+    });
+
+    test('a wallet settlement is claimed once: its claimant again is true, another claimant false, per namespace; concurrent claims have one winner', async () => {
+      assert.equal(await s.claimWalletSettlement('treasure-a', 'sig1', 'journal-a@10'), true);
+      assert.equal(await s.claimWalletSettlement('treasure-a', 'sig1', 'journal-a@10'), true, 'a retry or replay of the same line');
+      assert.equal(await s.claimWalletSettlement('treasure-a', 'sig1', 'journal-b@42'), false, 'another host settling it again');
+      assert.equal(await s.claimWalletSettlement('treasure-b', 'sig1', 'journal-b@42'), true, 'another wallet set is another namespace');
+      const won = await Promise.all(['x@1', 'y@1', 'z@1'].map((c) => s.claimWalletSettlement('treasure-a', 'sig2', c)));
+      assert.equal(won.filter(Boolean).length, 1, `one winner: ${won}`);
     });
 
     test('the historical loader returns strategy state, unsent and in-flight orders', async () => {

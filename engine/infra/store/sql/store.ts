@@ -302,6 +302,19 @@ export class SqlStore implements Store {
     await this.db.query('DELETE FROM order_outbox WHERE strategy = $1 AND order_id = ANY($2::text[])', [strategy, [...orderIds]]);
   }
 
+  async claimWalletSettlement(namespace: string, signature: string, claimant: string): Promise<boolean> {
+    // One round trip when the claim is new (the usual case); a refused or retried one reads the holder.
+    const ins = await this.db.query('INSERT INTO wallet_settlements (namespace, signature, claimant) VALUES ($1, $2, $3) ON CONFLICT (namespace, signature) DO NOTHING RETURNING signature', [namespace, signature, claimant]);
+    if (ins.length) return true;
+    const [row] = await this.db.query<{ claimant: string }>('SELECT claimant FROM wallet_settlements WHERE namespace = $1 AND signature = $2', [namespace, signature]);
+    return row?.claimant === claimant;
+  }
+
+  async outboxStrategies(): Promise<string[]> {
+    const rows = await this.db.query<{ strategy: string }>('SELECT DISTINCT strategy FROM order_outbox ORDER BY strategy');
+    return rows.map((r) => r.strategy);
+  }
+
   async recordRuleSet(v: RuleSetVersion): Promise<void> {
     await this.db.query(`INSERT INTO rule_sets (id, hash, content, source, applied_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, [
       randomUUID(), v.hash, v.content, v.source, isoTime(v.appliedAt, 'ruleSet.appliedAt'),
