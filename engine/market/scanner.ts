@@ -128,7 +128,6 @@ export class MarketScanner {
   private heldSince: number | undefined;
   /** Price events not published because a newer one of the same mint replaced them under a backlog (`conflatePricesMs`). */
   readonly conflation = { held: 0, superseded: 0 };
-  private lastBlockTimeRead = -Infinity;
   private pendingSlot: number | undefined;
   private settleTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** What closed each published slot: the next slot's notification, its first update, or the settle wait. */
@@ -454,11 +453,7 @@ export class MarketScanner {
 
   /** Reads `slot`'s block time off the update path (one read in flight); it anchors the estimates of later slots. */
   private async learnBlockTime(slot: number): Promise<void> {
-    // At most one read a slot's time (`slotMs`): the estimates carry the anchor forward by slots;
-    // a read for every slot of a fast chain was a steady share of the engine thread.
-    const now = Date.now();
-    if (this.learningBlockTime || now - this.lastBlockTimeRead < this.opts.config.slotMs) return;
-    this.lastBlockTimeRead = now;
+    if (this.learningBlockTime) return;
     this.learningBlockTime = true;
     try {
       const ms = await this.blockTimeOf(slot);
