@@ -40,6 +40,15 @@ export interface ChainSourceOptions {
    * Default 1000.
    */
   scannerStateMaxAgeMs?: number;
+  /**
+   * When the scanners fall behind the chain (updates queued behind a closing slot), a mint's price
+   * event is held and published once on the newest state — at the latest this many ms after it was
+   * first held — instead of the engine evaluating every stale slot in turn (`MarketScanner`
+   * `conflatePricesMs`; pool, trade and volume facts still go out per slot). 0: every slot's price
+   * event is published. Default 50; always 0 with `batching: slot` (one batch per slot is what
+   * lets split processes decide as one process does).
+   */
+  conflatePricesMs?: number;
 }
 
 /** What a live send's state read must reflect. */
@@ -231,7 +240,7 @@ export class ChainSource implements FactSource, PoolProvider {
       throw new SolrulesError('MARKET_NO_POOLS', `none of the ${cfg.pools.length} configured pool(s) is ready on ${cfg.rpcUrl}: ${readiness.pools.map((p) => `${p.address} ${p.reason} (${p.code})`).join('; ')}`, { rpcUrl: cfg.rpcUrl, pools: cfg.pools, reasons: readiness.pools.map((p) => p.reason) });
     }
     // Facts timed by the chain (each slot's block time), as the scanner and planner processes of a split run time them.
-    this.scanner = new MarketScanner({ config: { ...cfg, pools: readiness.ready }, connection, bus, cache: this.opts.cache ?? new MemoryCache(), chainTime: true, ...(this.opts.log ? { log: this.opts.log } : {}) });
+    this.scanner = new MarketScanner({ config: { ...cfg, pools: readiness.ready }, connection, bus, cache: this.opts.cache ?? new MemoryCache(), chainTime: true, conflatePricesMs: cfg.batching === 'slot' ? 0 : (this.opts.conflatePricesMs ?? 50), ...(this.opts.log ? { log: this.opts.log } : {}) });
     // Handed over, not kept: the scanner's market state holds these accounts from now on (a second
     // reference here would keep every account's first bytes alive after it changes).
     await this.scanner.start(readiness.updates.splice(0));

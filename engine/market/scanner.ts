@@ -39,6 +39,14 @@ export interface MarketScannerOptions {
   quotes?: { invalidate(accounts: Iterable<string>): Promise<void> };
   /** Wait this long for more updates of a slot before publishing it (default: the config's `settleMs`). */
   settleMs?: number;
+  /**
+   * Price events under a backlog (default 0: off, every closed slot publishes its prices). When a
+   * slot closes while updates are already queued behind it (the consumer is behind the chain), its
+   * mints' price events are held — pool, trade and volume facts are still published per slot —
+   * and published once, on the newest state, when the queue is empty, or after at most this many
+   * ms of holding. The engine then evaluates the latest state instead of every stale slot in turn.
+   */
+  conflatePricesMs?: number;
   now?: () => number;
   log?: Logger;
   /**
@@ -121,6 +129,13 @@ export class MarketScanner {
   private decodedDigest: string | undefined;
   private readonly settleMs: number;
   private chain: Promise<void> = Promise.resolve();
+  /** Tasks queued or running (`conflatePricesMs`: more than this one means the scanner is behind). */
+  private queued = 0;
+  /** Mints whose price event is held under a backlog, and since when (ms, local clock). */
+  private readonly heldPrices = new Set<string>();
+  private heldSince: number | undefined;
+  /** Price events not published because a newer one of the same mint replaced them under a backlog (`conflatePricesMs`). */
+  readonly conflation = { held: 0, superseded: 0 };
   private pendingSlot: number | undefined;
   private settleTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** What closed each published slot: the next slot's notification, its first update, or the settle wait. */
@@ -153,11 +168,48 @@ export class MarketScanner {
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(task).catch((err) => {
+    this.queued += 1;
+    const run = async () => {
+      try {
+        await task();
+      } finally {
+        this.queued -= 1;
+        // Caught up: the prices held under the backlog go out now, on the newest state.
+        if (this.queued === 0 && this.heldPrices.size) await this.releasePrices();
+      }
+    };
+    this.chain = this.chain.then(run).catch((err) => {
       this.stats.errors += 1;
       this.log.error({ err }, 'scanner task failed');
     });
     return this.chain;
+  }
+
+  /** Publishes the price events of `mints`, or holds them while updates are queued behind (`conflatePricesMs`). */
+  private async publishPrices(mints: Iterable<string>): Promise<void> {
+    const maxHold = this.opts.conflatePricesMs ?? 0;
+    if (maxHold <= 0) {
+      for (const mint of mints) await this.publishPrice(mint);
+      return;
+    }
+    for (const mint of mints) {
+      if (this.heldPrices.has(mint)) this.conflation.superseded += 1;
+      else this.heldPrices.add(mint);
+    }
+    const now = Date.now();
+    this.heldSince ??= now;
+    if (this.queued > 1 && now - this.heldSince < maxHold) {
+      this.conflation.held += 1;
+      return;
+    }
+    await this.releasePrices();
+  }
+
+  private async releasePrices(): Promise<void> {
+    const mints = [...this.heldPrices];
+    this.heldPrices.clear();
+    this.heldSince = undefined;
+    for (const mint of mints) await this.publishPrice(mint);
   }
 
   private readonly sink: SourceSink = {
@@ -523,7 +575,7 @@ export class MarketScanner {
       mints.add(change.state.mintB);
     }
     await this.publishTrades(trades);
-    for (const mint of mints) await this.publishPrice(mint);
+    await this.publishPrices(mints);
   }
 
   private async publishOracle(o: OracleChange, u: AccountUpdate): Promise<void> {

@@ -14,7 +14,7 @@ import type { PoolState, Venue, VenueId } from './venue.ts';
 
 export type { Venue, VenueId, PoolState, Quote, QuoteContext } from './venue.ts';
 export { instructionDiscriminator } from './codec/anchor.ts';
-export { arraysFromQuote, accountMeta, TOKEN_PROGRAM, TOKEN_2022_PROGRAM, u64, type SwapRequest } from './codec/swap.ts';
+export { arraysFromQuote, accountMeta, ata as associatedTokenAddress, TOKEN_PROGRAM, TOKEN_2022_PROGRAM, u64, type SwapRequest } from './codec/swap.ts';
 export * as swaps from './swaps.ts';
 
 /** Every quotable venue. One line per venue. */

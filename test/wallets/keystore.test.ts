@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Keypair, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
+import { createPublicKey, verify } from 'node:crypto';
 import { isSolrulesError, type ErrorCode } from '../../engine/errors/index.ts';
 import { Keystore, WorkerPool, keyFilePath, loadKeypairEnv, loadKeypairFile, solToLamports, type WalletSigner } from '../../engine/wallets/index.ts';
 
@@ -40,6 +41,17 @@ test('a solana-keygen file (JSON array of 64 bytes, mode 0600) loads; its signer
   const tx = new VersionedTransaction(new TransactionMessage({ payerKey: w.publicKey, recentBlockhash: bs58.encode(Buffer.alloc(32, 1)), instructions: [SystemProgram.transfer({ fromPubkey: w.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1 })] }).compileToV0Message());
   w.sign(tx);
   assert.ok(tx.signatures[0]!.some((b) => b !== 0));
+  // node:crypto signs (fast path): byte for byte what web3.js's own signing gives, and it verifies.
+  const ref = VersionedTransaction.deserialize(tx.serialize());
+  ref.signatures[0] = new Uint8Array(64);
+  ref.sign([kp]);
+  assert.deepEqual(Buffer.from(tx.signatures[0]!), Buffer.from(ref.signatures[0]!));
+  const pub = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), kp.publicKey.toBuffer()]), format: 'der', type: 'spki' });
+  assert.ok(verify(null, tx.message.serialize(), pub, tx.signatures[0]!));
+  // A transaction the wallet is not a signer of is refused, as web3.js refuses it.
+  const other = Keypair.generate();
+  const foreign = new VersionedTransaction(new TransactionMessage({ payerKey: other.publicKey, recentBlockhash: bs58.encode(Buffer.alloc(32, 1)), instructions: [SystemProgram.transfer({ fromPubkey: other.publicKey, toPubkey: other.publicKey, lamports: 1 })] }).compileToV0Message());
+  assert.throws(() => w.sign(foreign));
 });
 
 test('key files readable or writable by group or others are refused, as ssh does', () => {

@@ -17,7 +17,7 @@
  */
 import { PublicKey } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
-import { TOKEN_PROGRAM, venueById, type PoolState } from '../../venues/index.ts';
+import { associatedTokenAddress, TOKEN_PROGRAM, venueById, type PoolState } from '../../venues/index.ts';
 import type { Order } from '../../orders/index.ts';
 import type { RouteSource, SwapPlan } from '../live/plan.ts';
 import type { PoolStateProvider } from './venues.ts';
@@ -107,8 +107,8 @@ export class RoundTripSource implements RouteSource {
       throw new SolrulesError('EXEC_SLIPPAGE', `the round trip closed: it now returns ${q2.amountOut} atoms, below its break-even ${breakEven}${flash ? ` (flash-loan fee ${fee} included)` : ''}`, { orderId: order.id, amountOut: q2.amountOut.toString(), minAmountOut: breakEven.toString() });
     }
     // spl-token loads with the first plan, not with every run importing the executors (~10 MB resident).
-    const { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } = await import('@solana/spl-token');
-    const ataOf = (mint: string) => getAssociatedTokenAddressSync(new PublicKey(mint), wallet, true, TOKEN_PROGRAM);
+    const { createAssociatedTokenAccountIdempotentInstruction } = await import('@solana/spl-token');
+    const ataOf = (mint: string) => associatedTokenAddress(mint, wallet, TOKEN_PROGRAM);
     const ata = (mint: string) => createAssociatedTokenAccountIdempotentInstruction(wallet, ataOf(mint), wallet, new PublicKey(mint), TOKEN_PROGRAM);
     const leg1 = v1.swapInstruction(s1, q1, { owner: wallet, inputMint: l1.inputMint, amount: order.amountIn, otherAmountThreshold: q1.amountOut, exactIn: true });
     const leg2 = v2.swapInstruction(s2, q2, { owner: wallet, inputMint: l2.inputMint, amount: q1.amountOut, otherAmountThreshold: breakEven, exactIn: true });

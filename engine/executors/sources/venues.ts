@@ -6,7 +6,7 @@
  */
 import { PublicKey, type TransactionInstruction } from '@solana/web3.js';
 import { SolrulesError } from '../../errors/index.ts';
-import { TOKEN_PROGRAM, venueById, type PoolState, type Quote } from '../../venues/index.ts';
+import { associatedTokenAddress, TOKEN_PROGRAM, venueById, type PoolState, type Quote } from '../../venues/index.ts';
 import type { Order } from '../../orders/index.ts';
 import type { RouteSource, SwapPlan } from '../live/plan.ts';
 
@@ -40,8 +40,8 @@ export class VenueSource implements RouteSource {
       throw new SolrulesError('EXEC_SLIPPAGE', `best quote ${best.quote.amountOut} atoms (${best.state.venue} ${best.state.address}) is below the order's minAmountOut ${order.minAmountOut}`, { orderId: order.id, venue: best.state.venue });
     }
     // spl-token loads with the first plan, not with every run importing the executors (~10 MB resident).
-    const { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } = await import('@solana/spl-token');
-    const outAta = getAssociatedTokenAddressSync(new PublicKey(order.outputMint), wallet, true, TOKEN_PROGRAM);
+    const { createAssociatedTokenAccountIdempotentInstruction } = await import('@solana/spl-token');
+    const outAta = associatedTokenAddress(order.outputMint, wallet, TOKEN_PROGRAM);
     const swap = best.venue.swapInstruction(best.state, best.quote, { owner: wallet, inputMint: order.inputMint, amount: order.amountIn, otherAmountThreshold: order.minAmountOut, exactIn: true });
     return {
       venue: best.state.venue,

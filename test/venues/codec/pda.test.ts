@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PublicKey } from '@solana/web3.js';
+import { getAssociatedTokenAddressSync } from '@solana/spl-token';
 import { addressSeed, isOnCurve, programAddress } from '../../../engine/venues/codec/index.ts';
+import { associatedTokenAddress, TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from '../../../engine/venues/index.ts';
 
 const PROGRAM = 'CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK';
 const POOLS = ['AcPS8SrzXDwPxk6LLz2tykwFEsSeD5LtctMLVeh2shq8', 'HJPjoWUrhoZzkNfRpHuieeFk9WcZWjwy6PBjZ81ngndJ'];
@@ -68,4 +70,14 @@ test('programAddress equals findProgramAddressSync for many seeds (bumps below 2
   }
   assert.ok(bumps.size > 3, 'several bumps were needed');
   assert.throws(() => programAddress(program, 'pda-too-long', () => [Buffer.alloc(33)]), TypeError);
+});
+
+test('associatedTokenAddress (memoized) equals spl-token getAssociatedTokenAddressSync, off-curve owners included', () => {
+  const usdc = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';
+  const owners = [new PublicKey('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM'), PublicKey.findProgramAddressSync([Buffer.from('vault')], new PublicKey(PROGRAM))[0]];
+  for (const owner of owners) {
+    for (const program of [TOKEN_PROGRAM, TOKEN_2022_PROGRAM]) {
+      for (let i = 0; i < 2; i++) assert.equal(associatedTokenAddress(usdc, owner, program).toBase58(), getAssociatedTokenAddressSync(new PublicKey(usdc), owner, true, program).toBase58());
+    }
+  }
 });
