@@ -2,7 +2,7 @@
  * A new embedded store starts as a copy of a migrated template (engine/infra/store/pglite/template.ts):
  * the copy is a full, independent store; the template is keyed by the migrations, so a changed
  * migration never reuses an old one, and a template lacking a migration is completed by the
- * migrations on open; two processes making the template at once both end with a good store.
+ * migrations on open; two stores making the template at once both end good, with one template.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,31 +43,36 @@ test('the template key changes with any migration: an edited or an added one', (
   assert.notEqual(templateKey([...ms, { version: 9999, name: 'later', sql: 'SELECT 1', checksum: 'abc' }]), base);
 });
 
-test('new stores are copies of one template: fully migrated, applied now, independent of each other', async () => {
+test('new stores: two made at once with no template both build it, one stays; later ones are copies, fully migrated, dated now, independent', async () => {
   await withTemplates(async (root, tmp) => {
-    const before = Date.now();
-    const a = await openPgliteStore(join(tmp, 'a'));
-    assert.deepEqual(readdirSync(root), [templateKey()], 'the first new store made the template (and left no scratch)');
+    const migrated = loadMigrations().map(() => 'applied');
+    const [a, b] = await Promise.all([openPgliteStore(join(tmp, 'a')), openPgliteStore(join(tmp, 'b'))]);
+    try {
+      assert.deepEqual(readdirSync(root), [templateKey()], 'one template, no scratch left');
+      for (const s of [a, b]) assert.deepEqual((await migrationStatus(s.db)).map((x) => x.state), migrated);
+    } finally {
+      await b.close();
+    }
     const order = makeOrder(1, 'dca');
     await a.insertOrder(order);
     await a.close();
 
-    const b = await openPgliteStore(join(tmp, 'b'));
+    const before = Date.now();
+    const c = await openPgliteStore(join(tmp, 'c'));
     try {
-      const status = await migrationStatus(b.db);
-      assert.equal(status.length, loadMigrations().length);
-      for (const s of status) {
-        assert.equal(s.state, 'applied', `migration ${s.version}`);
-        assert.ok(Date.parse(s.appliedAt!) >= before - 1_000, `migration ${s.version} is dated when this store was made`);
-      }
-      assert.equal(await b.getOrder(order.id), undefined, 'b holds nothing of a: each store is its own copy');
+      const status = await migrationStatus(c.db);
+      assert.deepEqual(status.map((x) => x.state), migrated);
+      for (const s of status) assert.ok(Date.parse(s.appliedAt!) >= before - 1_000, `migration ${s.version} is dated when this store was made`);
+      assert.equal(await c.getOrder(order.id), undefined, 'c holds nothing of a: each store is its own copy');
+      assert.equal((await c.listOrders()).length, 0);
     } finally {
-      await b.close();
+      await c.close();
     }
     const again = await openPgliteStore(join(tmp, 'a'));
     assert.equal((await again.getOrder(order.id))?.order.id, order.id, 'an existing store is opened, not replaced');
     await again.close();
     assert.ok(!readdirSync(tmp).some((f) => f.includes('.tmp-')), 'no copy left half-made');
+    assert.deepEqual(readdirSync(root), [templateKey()], 'the template is still the only one');
   });
 });
 
@@ -85,22 +90,6 @@ test('a template missing the latest migration (made before it was added) gets it
       assert.deepEqual(status.map((s) => s.state), all.map(() => 'applied'), 'the last migration was applied on open');
     } finally {
       await store.close();
-    }
-  });
-});
-
-test('two stores made at once with no template yet: both build, one template stays, both stores are good', async () => {
-  await withTemplates(async (root, tmp) => {
-    const [a, b] = await Promise.all([openPgliteStore(join(tmp, 'a')), openPgliteStore(join(tmp, 'b'))]);
-    try {
-      assert.deepEqual(readdirSync(root), [templateKey()], 'one template, no scratch left');
-      for (const s of [a, b]) assert.deepEqual((await migrationStatus(s.db)).map((x) => x.state), loadMigrations().map(() => 'applied'));
-      await a.insertOrder(makeOrder(2, 'grid'));
-      assert.equal((await a.listOrders()).length, 1);
-      assert.equal((await b.listOrders()).length, 0);
-    } finally {
-      await a.close();
-      await b.close();
     }
   });
 });
