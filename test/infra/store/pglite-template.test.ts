@@ -43,12 +43,12 @@ test('the template key changes with any migration: an edited or an added one', (
   assert.notEqual(templateKey([...ms, { version: 9999, name: 'later', sql: 'SELECT 1', checksum: 'abc' }]), base);
 });
 
-test('new stores: two made at once with no template both build it, one stays; later ones are copies, fully migrated, dated now, independent', async () => {
+test('new stores: two made at once with no template both build it, one stays; later ones, on disk or in memory, are copies, fully migrated, dated now, independent', async () => {
   await withTemplates(async (root, tmp) => {
     const migrated = loadMigrations().map(() => 'applied');
     const [a, b] = await Promise.all([openPgliteStore(join(tmp, 'a')), openPgliteStore(join(tmp, 'b'))]);
     try {
-      assert.deepEqual(readdirSync(root), [templateKey()], 'one template, no scratch left');
+      assert.deepEqual(readdirSync(root).sort(), [templateKey(), `${templateKey()}.tar`], 'one template (and its tarball), no scratch left');
       for (const s of [a, b]) assert.deepEqual((await migrationStatus(s.db)).map((x) => x.state), migrated);
     } finally {
       await b.close();
@@ -68,11 +68,22 @@ test('new stores: two made at once with no template both build it, one stays; la
     } finally {
       await c.close();
     }
+    const memory = await openPgliteStore(); // in memory: loaded from the template's tarball
+    try {
+      const status = await migrationStatus(memory.db);
+      assert.deepEqual(status.map((x) => x.state), migrated);
+      for (const s of status) assert.ok(Date.parse(s.appliedAt!) >= before - 1_000, `in memory: migration ${s.version} is dated when this store was made`);
+      assert.equal(await memory.getOrder(order.id), undefined);
+      await memory.insertOrder(order);
+      assert.equal((await memory.getOrder(order.id))?.order.id, order.id);
+    } finally {
+      await memory.close();
+    }
     const again = await openPgliteStore(join(tmp, 'a'));
     assert.equal((await again.getOrder(order.id))?.order.id, order.id, 'an existing store is opened, not replaced');
     await again.close();
     assert.ok(!readdirSync(tmp).some((f) => f.includes('.tmp-')), 'no copy left half-made');
-    assert.deepEqual(readdirSync(root), [templateKey()], 'the template is still the only one');
+    assert.deepEqual(readdirSync(root).sort(), [templateKey(), `${templateKey()}.tar`], 'the template is still the only one');
   });
 });
 

@@ -7,7 +7,7 @@ export { templatesDir, templateKey } from './template.ts';
 
 /**
  * Opens the PGlite store in `dir` (in memory when undefined) and applies pending migrations; a new
- * `dir` that is to be migrated starts from the migrated template (`template.ts`).
+ * store that is to be migrated starts from the migrated template (`template.ts`).
  */
 export async function openPgliteStore(dir?: string, opts: { migrate?: boolean } = {}): Promise<SqlStore> {
   return SqlStore.open(await PgliteDb.open(dir, { fromTemplate: opts.migrate !== false }), opts);

@@ -12,10 +12,12 @@
  * template is built in a directory of its own and renamed into place whole (the first rename wins,
  * the others drop theirs), and a store's copy is made beside it and renamed into place, so neither
  * a reader nor a crash ever sees half a directory. A template nobody copied for 7 days is removed.
+ * Beside each template lies the same database as a tarball (`<key>.tar`), which a store in memory
+ * loads instead of running initdb.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +26,7 @@ import { loadMigrations, migrate, type Migration } from '../sql/index.ts';
 import type { Query, SqlDb, Tx } from '../sql/index.ts';
 
 /** Bumped when what a template holds changes in a way its key does not see. */
-const FORMAT = 1;
+const FORMAT = 2;
 const UNUSED_FOR_MS = 7 * 24 * 3600_000;
 /** A half-built template or copy older than this is left over from a crashed process. */
 const ABANDONED_AFTER_MS = 3600_000;
@@ -74,7 +76,7 @@ const scratchName = (base: string) => `${base}.tmp-${process.pid}-${randomBytes(
 function prune(root: string, keep: string): void {
   const now = Date.now();
   for (const name of readdirSync(root)) {
-    if (name === keep) continue;
+    if (name === keep || name === `${keep}.tar`) continue;
     const path = join(root, name);
     try {
       const age = now - statSync(path).mtimeMs;
@@ -98,6 +100,11 @@ async function ensureTemplate(root: string, key: string, migrations: readonly Mi
     await pg.waitReady;
     try {
       await migrate(sqlDb(pg, scratch), [...migrations]);
+      // the same database as a tarball, for stores in memory (PGlite loads it with `loadDataDir`)
+      const tar = await pg.dumpDataDir('none');
+      const tarScratch = scratchName(`${path}.tar`);
+      writeFileSync(tarScratch, Buffer.from(await tar.arrayBuffer()));
+      renameSync(tarScratch, `${path}.tar`); // the same bytes whoever wins: replacing is harmless
     } finally {
       await pg.close();
     }
@@ -111,6 +118,32 @@ async function ensureTemplate(root: string, key: string, migrations: readonly Mi
     rmSync(scratch, { recursive: true, force: true });
   }
   return path;
+}
+
+/**
+ * The template of the current migrations as a tarball, for a new store in memory; undefined when
+ * templates are off or it could not be made (the store is then created the ordinary way).
+ */
+export async function templateTarball(): Promise<Blob | undefined> {
+  const root = templatesDir();
+  if (!root) return undefined;
+  try {
+    const migrations = loadMigrations();
+    const template = await ensureTemplate(root, templateKey(migrations), migrations);
+    const tar = readFileSync(`${template}.tar`);
+    const now = new Date();
+    utimesSync(template, now, now); // in use: not pruned
+    return new Blob([tar]);
+  } catch (err) {
+    logTemplateFailure(err, root, 'memory');
+    return undefined;
+  }
+}
+
+function logTemplateFailure(err: unknown, root: string, store: string): void {
+  const fields = { err: (err as Error).message, templates: root, store };
+  if (process.env.SOLRULES_PGLITE_TEMPLATES?.trim()) logger().warn(fields, 'could not start the embedded store from a template; creating it from scratch');
+  else logger().debug(fields, 'could not start the embedded store from a template; creating it from scratch');
 }
 
 /**
@@ -141,9 +174,7 @@ export async function createFromTemplate(dir: string): Promise<boolean> {
     utimesSync(template, now, now); // in use: not pruned
     return true;
   } catch (err) {
-    const fields = { err: (err as Error).message, templates: root, store: dir };
-    if (process.env.SOLRULES_PGLITE_TEMPLATES?.trim()) logger().warn(fields, 'could not start the embedded store from a template; creating it from scratch');
-    else logger().debug(fields, 'could not start the embedded store from a template; creating it from scratch');
+    logTemplateFailure(err, root, dir);
     return false;
   }
 }
