@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { dirname } from 'node:path';
 import { SolrulesError } from '../../../errors/index.ts';
 import type { Query, SqlDb, Tx } from '../sql/index.ts';
+import { createFromTemplate, templateTarball } from './template.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -78,13 +79,21 @@ export class PgliteDb implements SqlDb {
     this.lock = lock;
   }
 
-  /** Opens (creating if needed) the database in `dir`, or an in-memory one when `dir` is undefined. */
-  static async open(dir?: string): Promise<PgliteDb> {
+  /**
+   * Opens (creating if needed) the database in `dir`, or an in-memory one when `dir` is undefined.
+   * With `fromTemplate`, a new `dir` (or the in-memory database) starts as a copy of the migrated
+   * template (`template.ts`).
+   */
+  static async open(dir?: string, opts: { fromTemplate?: boolean } = {}): Promise<PgliteDb> {
     const lock = dir ? lockDataDir(dir) : undefined;
     try {
+      const copied = dir && opts.fromTemplate ? await createFromTemplate(dir) : false;
       if (dir) mkdirSync(dir, { recursive: true });
-      const pg = new PGlite(dir ? { dataDir: dir } : {});
+      const tarball = !dir && opts.fromTemplate ? await templateTarball() : undefined;
+      const pg = new PGlite(dir ? { dataDir: dir } : tarball ? { loadDataDir: tarball } : {});
       await pg.waitReady;
+      // the template's migrations were applied when it was built; for this store they are applied now
+      if (copied || tarball) await pg.query('UPDATE solrules_migrations SET applied_at = now()');
       return new PgliteDb(pg, dir, lock);
     } catch (err) {
       if (lock) {
