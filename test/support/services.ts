@@ -38,7 +38,8 @@ export function missingPrerequisite(t: TestContext, what: string, hint: string):
  */
 export async function requireService(t: TestContext, name: ServiceName): Promise<boolean> {
   const svc = SERVICES[name];
-  const probe = await tcpProbe(svc.host, svc.port, 1_000);
+  // A stopped service refuses at once; the long wait only spares a loaded machine (a 1 s probe failed at load 30+).
+  const probe = await tcpProbe(svc.host, svc.port, 5_000);
   if (probe.ok) return true;
   return missingPrerequisite(t, `${name} is not reachable: ${probe.reason}`, 'start it (see README "Services") to run this test');
 }
