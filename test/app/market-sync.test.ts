@@ -13,36 +13,16 @@ import { startSandbox } from '../../sandbox/index.ts';
 import { createMarket, MarketFlow } from '../../sandbox/market/index.ts';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../engine/infra/cache/index.ts';
-import { fetchAccounts, MarketScanner, type AccountSource, type AccountUpdate, type SourceSink } from '../../engine/market/index.ts';
+import { fetchAccounts, MarketScanner, type AccountUpdate } from '../../engine/market/index.ts';
 import { BusMarketSource } from '../../engine/app/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { chainScannerConfig } from '../../engine/cli/_run-chain.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { HandSource, poolQuotes } from '../market/support.ts';
 
 const log = createLogger({ level: 'silent' });
 
-/** An account source the test feeds by hand (what BusAccountSource hands its scanner pipeline). */
-class HandFed implements AccountSource {
-  readonly mode = 'bus' as const;
-  sink!: SourceSink;
-  async start(sink: SourceSink): Promise<void> {
-    this.sink = sink;
-  }
-  async watch(): Promise<void> {}
-  async stop(): Promise<void> {}
-  stats() {
-    return { mode: 'bus' as const, connected: true, reconnects: 0, watched: 0, lastMessageAt: undefined };
-  }
-}
 
-/** Every pool's exact quote of 1 SOL and 100 USDC, both ways, as a comparable string. */
-function quotes(scanner: MarketScanner, sol: string, usdc: string): string {
-  return scanner.market
-    .poolsFor(sol, usdc)
-    .map((e) => `${e.state.address}:${e.venue.quoteExactIn(e.state, sol, 1_000_000_000n).amountOut}:${e.venue.quoteExactIn(e.state, usdc, 100_000_000n).amountOut}`)
-    .sort()
-    .join(' ');
-}
 
 test('an executor copy at the decision slot but a step behind on one pool does not fill until it holds the decision states', { timeout: 120_000 }, async () => {
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
@@ -63,8 +43,8 @@ test('an executor copy at the decision slot but a step behind on one pool does n
       return out.map((u) => ({ ...u, via }));
     };
 
-    const planner = new HandFed();
-    const executor = new HandFed();
+    const planner = new HandSource('bus');
+    const executor = new HandSource('bus');
     const P = new MarketScanner({ config, bus: new MemoryBus(), cache: new MemoryCache(), log, source: planner, readChain: false, digestState: true });
     const E = new MarketScanner({ config, bus: new MemoryBus(), cache: new MemoryCache(), log, source: executor, readChain: false, digestState: true });
     copies.push(P, E);
@@ -79,7 +59,7 @@ test('an executor copy at the decision slot but a step behind on one pool does n
     await E.idle();
     const sol = market.mints.sol;
     const usdc = market.mints.usdc;
-    assert.equal(quotes(E, sol, usdc), quotes(P, sol, usdc), 'both copies start from the same pools');
+    assert.equal(poolQuotes(E, sol, usdc), poolQuotes(P, sol, usdc), 'both copies start from the same pools');
 
     // The market moves: one pool (A) first, then another (B), a slot later.
     const flow = new MarketFlow(market, { seed: 7 });
@@ -107,7 +87,7 @@ test('an executor copy at the decision slot but a step behind on one pool does n
     await P.idle();
     await E.idle();
     assert.equal(E.stateSlot, P.stateSlot, 'the state slot cannot tell the two copies apart');
-    assert.notEqual(quotes(E, sol, usdc), quotes(P, sol, usdc), 'the executor copy is a step behind on pool A');
+    assert.notEqual(poolQuotes(E, sol, usdc), poolQuotes(P, sol, usdc), 'the executor copy is a step behind on pool A');
 
     const decided = new BusMarketSource({ config, member: 'planner-test' });
     decided.scanner = P;
@@ -122,7 +102,7 @@ test('an executor copy at the decision slot but a step behind on one pool does n
     for (const u of first) executor.sink.account(u);
     executor.sink.synced!();
     assert.equal(await waiting, true, 'the executor holds the decision states once A has caught up');
-    assert.equal(quotes(E, sol, usdc), quotes(P, sol, usdc), 'and quotes exactly as the planner did');
+    assert.equal(poolQuotes(E, sol, usdc), poolQuotes(P, sol, usdc), 'and quotes exactly as the planner did');
     assert.equal(E.stateDigest, P.stateDigest);
   } finally {
     for (const s of copies) await s.stop();

@@ -18,21 +18,13 @@ import { SUBJECTS } from '../../engine/messages/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { chainScannerConfig } from '../../engine/cli/_run-chain.ts';
 import { REPO_ROOT } from '../support/paths.ts';
-import { until } from './support.ts';
+import { poolQuotes, until } from './support.ts';
 
 const log = createLogger({ level: 'silent' });
 
 /** A scanner-role process's pipeline, as `run --role scanner` starts it (fast heartbeats for the test). */
 const scannerRole = (bus: Bus, config: ScannerConfig, member: string) => startScannerRole({ config, bus, member, log, heartbeatMs: 20 });
 
-/** Every pool's exact quote of 1 SOL and 100 USDC, both ways, as a comparable string. */
-function quotes(scanner: MarketScanner, sol: string, usdc: string): string {
-  return scanner.market
-    .poolsFor(sol, usdc)
-    .map((e) => `${e.state.address}:${e.venue.quoteExactIn(e.state, sol, 1_000_000_000n).amountOut}:${e.venue.quoteExactIn(e.state, usdc, 100_000_000n).amountOut}`)
-    .sort()
-    .join(' ');
-}
 
 test('a planner fed by the bus holds the pools exactly as a chain scanner: split share, late join, resync, a scanner lost', async () => {
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000 });
@@ -61,7 +53,7 @@ test('a planner fed by the bus holds the pools exactly as a chain scanner: split
       await reference.idle();
       await reference.settle();
       await planner.settle();
-      return quotes(planner, sol, usdc) !== '' && quotes(planner, sol, usdc) === quotes(reference, sol, usdc);
+      return poolQuotes(planner, sol, usdc) !== '' && poolQuotes(planner, sol, usdc) === poolQuotes(reference, sol, usdc);
     }, what, 10_000);
   };
   try {

@@ -8,24 +8,11 @@ import assert from 'node:assert/strict';
 import { Connection } from '@solana/web3.js';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../engine/infra/cache/index.ts';
-import { MarketScanner, type AccountSource, type SourceSink, type SourceStats } from '../../engine/market/index.ts';
+import { MarketScanner } from '../../engine/market/index.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { RAYDIUM_COIN_VAULT, SOL, withTokenAmount } from '../quotes/support.ts';
-import { fixtureSandbox, recorder, sandboxConfig } from './support.ts';
+import { fixtureSandbox, HandSource, recorder, sandboxConfig } from './support.ts';
 
-/** A live source the test drives by hand: a burst is every update handed over before the scanner runs. */
-class HandSource implements AccountSource {
-  readonly mode = 'websocket' as const;
-  sink!: SourceSink;
-  async start(sink: SourceSink): Promise<void> {
-    this.sink = sink;
-  }
-  async watch(): Promise<void> {}
-  async stop(): Promise<void> {}
-  stats(): SourceStats {
-    return { mode: this.mode, connected: true, reconnects: 0, watched: 0, lastMessageAt: undefined };
-  }
-}
 
 const SLOTS = 12;
 

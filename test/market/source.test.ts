@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import type { Connection } from '@solana/web3.js';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
 import { MemoryCache } from '../../engine/infra/cache/index.ts';
-import { backoffMs, MarketScanner, parseScannerConfig, PollingSource, type AccountSource, type SourceSink, type SourceStats } from '../../engine/market/index.ts';
+import { backoffMs, MarketScanner, parseScannerConfig, PollingSource, type SourceSink } from '../../engine/market/index.ts';
 import { createLogger, registry } from '../../engine/infra/telemetry/index.ts';
 import { PYTH_SOL_USD, pythAccount, RAYDIUM_COIN_VAULT, SOL } from '../quotes/support.ts';
-import { TOKENS, until } from './support.ts';
+import { HandSource, TOKENS, until } from './support.ts';
 
 function config(extra: Record<string, unknown> = {}) {
   return parseScannerConfig({ subscriptionMode: 'rpc-polling', rpcUrl: 'http://127.0.0.1:9', oracles: [{ address: PYTH_SOL_USD, mint: SOL }], tokens: TOKENS, ...extra });
@@ -56,19 +56,6 @@ test('polling: failed polls are retried after growing delays until one succeeds'
   }
 });
 
-/** A source the test drives by hand through the sink the scanner hands it. */
-class HandSource implements AccountSource {
-  readonly mode = 'websocket' as const;
-  sink!: SourceSink;
-  async start(sink: SourceSink): Promise<void> {
-    this.sink = sink;
-  }
-  async watch(): Promise<void> {}
-  async stop(): Promise<void> {}
-  stats(): SourceStats {
-    return { mode: this.mode, connected: true, reconnects: 0, watched: 0, lastMessageAt: undefined };
-  }
-}
 
 async function histogram(name: string, suffix: '_sum' | '_count', mode: string): Promise<number> {
   const values = (await registry.getSingleMetric(name)!.get()).values;
