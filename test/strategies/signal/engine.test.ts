@@ -33,15 +33,20 @@ const SMA_CROSS = `  sma-cross:
       maxExitChunkUsd: 2400
 `;
 
+/** A project copy where only sma-cross (as SMA_CROSS) is enabled, built; `dir` is the caller's to remove. */
+async function smaCrossProject(prefix: string): Promise<{ dir: string; built: Awaited<ReturnType<typeof buildActiveConfig>> }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(REPO_ROOT, 'rules'), join(dir, 'rules'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'schemas'), join(dir, 'schemas'), { recursive: true });
+  let yaml = readFileSync(join(REPO_ROOT, 'strategies.yaml'), 'utf8').replace(/kind: (grid|dca)\n    enabled: true/g, 'kind: $1\n    enabled: false');
+  yaml = yaml.replace(/  sma-cross:\n[\s\S]*?(?=\n  rsi-revert:)/, SMA_CROSS);
+  writeFileSync(join(dir, 'strategies.yaml'), yaml);
+  return { dir, built: await buildActiveConfig(dir, compiledEvaluator, 'test', { runTests: false }) };
+}
+
 test('sma-cross on hourly bars: buys on the cross up, sells the whole position on the cross down', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'solrules-signal-engine-'));
+  const { dir, built } = await smaCrossProject('solrules-signal-engine-');
   try {
-    cpSync(join(REPO_ROOT, 'rules'), join(dir, 'rules'), { recursive: true });
-    cpSync(join(REPO_ROOT, 'schemas'), join(dir, 'schemas'), { recursive: true });
-    let yaml = readFileSync(join(REPO_ROOT, 'strategies.yaml'), 'utf8').replace(/kind: (grid|dca)\n    enabled: true/g, 'kind: $1\n    enabled: false');
-    yaml = yaml.replace(/  sma-cross:\n[\s\S]*?(?=\n  rsi-revert:)/, SMA_CROSS);
-    writeFileSync(join(dir, 'strategies.yaml'), yaml);
-    const built = await buildActiveConfig(dir, compiledEvaluator, 'test', { runTests: false });
     assert.ok(built.active, JSON.stringify(built.diagnostics));
     const bus = new MemoryBus();
     const engine = await composeEngine({ holder: new ConfigHolder(built.active), bus, store: new MemoryStore(), log });
@@ -75,14 +80,8 @@ test('sma-cross on hourly bars: buys on the cross up, sells the whole position o
 });
 
 test('orderLogContext: an order is published with its id in the context (log lines carry it) unless turned off, as a backtest does', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'solrules-signal-context-'));
+  const { dir, built } = await smaCrossProject('solrules-signal-context-');
   try {
-    cpSync(join(REPO_ROOT, 'rules'), join(dir, 'rules'), { recursive: true });
-    cpSync(join(REPO_ROOT, 'schemas'), join(dir, 'schemas'), { recursive: true });
-    let yaml = readFileSync(join(REPO_ROOT, 'strategies.yaml'), 'utf8').replace(/kind: (grid|dca)\n    enabled: true/g, 'kind: $1\n    enabled: false');
-    yaml = yaml.replace(/  sma-cross:\n[\s\S]*?(?=\n  rsi-revert:)/, SMA_CROSS);
-    writeFileSync(join(dir, 'strategies.yaml'), yaml);
-    const built = await buildActiveConfig(dir, compiledEvaluator, 'test', { runTests: false });
     assert.ok(built.active, JSON.stringify(built.diagnostics));
     const SOL = built.active.strategies.market.base;
     // What the coordinator's side sees of each order: its id, and the order id of the context it
