@@ -109,34 +109,6 @@ test('each send is journalled with the wallet manager before it goes out and set
   assert.equal(calls.filter((c) => c.includes(' other ')).length, 0, 'the held wallet w1 was never picked');
 });
 
-test('the first plan runs during the lease\'s balance read; nothing is sent before the lease passed; an underfunded wallet\'s plan is dropped and the order planned on the leased one', async () => {
-  const keys = [Keypair.generate(), Keypair.generate()];
-  const env = { K1: JSON.stringify(Array.from(keys[0]!.secretKey)), K2: JSON.stringify(Array.from(keys[1]!.secretKey)) };
-  const ks = Keystore.load({ version: 1, wallets: [{ name: 'w1', tier: 'worker', key: { env: 'K1' } }, { name: 'w2', tier: 'worker', key: { env: 'K2' } }] }, { baseDir: '.', env });
-  const [w1, w2] = [ks.get('w1'), ks.get('w2')];
-  // Balance reads the test answers by hand: w1 is underfunded, w2 funded.
-  const reads: { address: string; answer: (lamports: bigint) => void }[] = [];
-  const pool = new WorkerPool([w1, w2], { getBalance: (address: string) => new Promise<bigint>((answer) => reads.push({ address, answer })) });
-  const submitter = new HeldSubmitter();
-  const planned: string[] = [];
-  const source: RouteSource = { name: 'spy', plan: async (o, wallet) => (planned.push(wallet.toBase58()), { venue: 'none', description: 'nothing', instructions: [], expected: { inputMint: o.inputMint, outputMint: o.outputMint, amountIn: o.amountIn, amountOut: 1n } }) };
-  const executor = new LiveExecutor({ name: 'rpc', submitter, rpc: {} as never, workers: pool, source, monitor: {} as never, journal: new MemorySubmissionJournal() });
-  const running = executor.execute({ order: order('overlap'), route: { executor: 'rpc', ruleId: 'r', params: {} } });
-  await waitUntil(() => reads.length === 1 && planned.length === 1, { what: 'the first balance read and the first plan, side by side' });
-  assert.deepEqual(planned, [w1.address], 'planned on the wallet being leased while its balance is read');
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal(submitter.pending.length, 0, 'nothing sent while the balance read is unanswered');
-  reads[0]!.answer(0n); // w1 underfunded: the lease moves on to w2
-  await waitUntil(() => reads.length === 2, { what: 'the second wallet\'s balance read' });
-  assert.equal(reads[1]!.address, w2.address);
-  assert.equal(submitter.pending.length, 0, 'still nothing sent');
-  reads[1]!.answer(10n ** 12n);
-  await waitUntil(() => submitter.pending.length === 1, { what: 'the send' });
-  assert.deepEqual(planned, [w1.address, w2.address], 'the plan on w1 was dropped; the order was planned again on w2');
-  submitter.pending[0]!({ kind: 'failed-on-chain', signature: 'sig', slot: 1, reason: 'test' });
-  assert.equal((await running).status, 'failed');
-});
-
 /** A transaction that landed and failed: `wallet` paid `fee` lamports and nothing else moved. */
 function failedTx(signature: string, wallet: string, fee: number) {
   return { slot: 7, blockTime: null, meta: { err: { InstructionError: [2, { Custom: 6001 }] }, fee, preBalances: [1_000_000_000, 0], postBalances: [1_000_000_000 - fee, 0] }, transaction: { signatures: [signature], message: { accountKeys: [wallet, '11111111111111111111111111111111'], recentBlockhash: '1' } } };

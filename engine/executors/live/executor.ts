@@ -166,35 +166,20 @@ export class LiveExecutor implements ResumableExecutor {
     }
     const { order, route } = routed;
     let lease;
-    // The lease picks and holds a wallet at once, then reads its balance (a round trip). The first
-    // plan — fresh state, quote, the guard's simulation: nothing is signed or sent — starts on that
-    // wallet meanwhile, and is used only if the lease confirms the same wallet; otherwise it is
-    // dropped and the order planned again on the wallet leased.
-    const leasing = this.deps.workers.acquire(order.id, this.needLamports(order));
-    const tentative = this.deps.workers.leaseOf(order.id)?.wallet;
-    let early: Promise<SwapPlan> | undefined = tentative ? this.deps.source.plan(order, tentative.publicKey) : undefined;
-    early?.catch(() => undefined); // awaited below when used; a dropped one must not be an unhandled rejection
     try {
-      lease = await leasing;
+      lease = await this.deps.workers.acquire(order.id, this.needLamports(order));
     } catch (err) {
-      if (early) await early.catch(() => undefined);
       if (isSolrulesError(err, 'WALLET_NO_FREE_WORKER')) return { ...this.base(order), status: 'failed', reason: err.message, retryable: true };
       throw err;
     }
     const wallet = lease.wallet;
-    if (early && tentative !== wallet) {
-      await early.catch(() => undefined);
-      early = undefined;
-    }
     let settled = true;
     try {
       for (let attempt = firstAttempt, rebuilds = rebuildsUsed; ; attempt++, rebuilds++) {
         let plan: SwapPlan;
         let prepared: Prepared;
         try {
-          const planning = early ?? this.deps.source.plan(order, wallet.publicKey);
-          early = undefined; // a rebuilt attempt plans afresh
-          plan = await planning;
+          plan = await this.deps.source.plan(order, wallet.publicKey);
           this.deps.lookupTables?.note(plan.instructions.flatMap((ix) => ix.keys.map((k) => k.pubkey.toBase58())));
           prepared = await this.deps.submitter.prepare({ order, route, plan, wallet, attempt });
         } catch (err) {
