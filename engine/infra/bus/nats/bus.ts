@@ -277,19 +277,20 @@ export class NatsBus implements Bus {
             void p.finally(() => inflight.delete(p));
           }
         } catch (err) {
-          if (sub.stopped || this.closed) return;
+          if (sub.stopped || this.closed || this.nc.isClosed()) return;
           logger().warn({ err: (err as Error).message, subject: pattern, consumer: name }, 'JetStream consumer iterator failed; pulling again');
         } finally {
           clearInterval(watchdog);
         }
-        if (sub.stopped || this.closed) return;
+        // A connection closed under us (not through close()) ends the subscription: nothing to pull from.
+        if (sub.stopped || this.closed || this.nc.isClosed()) return;
         // The iterator ended without us stopping it (the watchdog did, or the client gave up): pull again.
         for (;;) {
           try {
             sub.messages = await pull();
             break;
           } catch (err) {
-            if (sub.stopped || this.closed) return;
+            if (sub.stopped || this.closed || this.nc.isClosed()) return;
             logger().warn({ err: (err as Error).message, subject: pattern, consumer: name }, 'cannot pull from the JetStream consumer; retrying');
             await new Promise((r) => setTimeout(r, 1_000));
           }
@@ -317,7 +318,8 @@ export class NatsBus implements Bus {
     let received = seen.received ?? 0;
     const timer = setInterval(() => {
       if (typeof seen.received === 'number' && seen.received !== received) ((received = seen.received), (last = Date.now()));
-      if (Date.now() - last < PULL_STALL_MS || sub.stopped || this.closed) return;
+      if (sub.stopped || this.closed || this.nc.isClosed()) return clearInterval(timer);
+      if (Date.now() - last < PULL_STALL_MS) return;
       clearInterval(timer);
       this.consumerRestarts++;
       metrics.bus.consumerRestarts.inc({ subject: subjectFamily(pattern) });
