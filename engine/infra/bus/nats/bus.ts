@@ -302,11 +302,12 @@ export class NatsBus implements Bus {
 
   /**
    * A pull consumer that hears nothing — no message, no heartbeat, no expired pull — for
-   * PULL_STALL_MS is stuck: seen after a cluster node's SIGKILL, when the client's own
-   * reconnect reset of a consumer (nats.js cancels its heartbeat monitor on disconnect and only
-   * restarts it once a consumer info succeeds) never completed and no pull was outstanding, so a
-   * planner stopped receiving `market.accounts` for good. Stops the iterator (the loop in
+   * PULL_STALL_MS is stuck: seen after a cluster node's SIGKILL, when a planner's `market.accounts`
+   * iterator got no message, heartbeat or expired pull again, nor a missed-heartbeat reset, for the
+   * rest of the run (most likely nats.js's reconnect path: it cancels the heartbeat monitor on
+   * disconnect and re-pulls only once a consumer info succeeds). Stops the iterator (the loop in
    * subscribeStream pulls again), counted and warned: a stall costs seconds, never the subscription.
+   * Messages count through the iterator's `received` (nats.js internal; without it, status only).
    */
   private watchPulls(sub: JsSub, pattern: string): NodeJS.Timeout {
     const messages = sub.messages;
