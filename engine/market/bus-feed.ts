@@ -53,13 +53,19 @@ export class ScannerForwarder {
     return this.send({ kind: 'slot', scanner: this.scanner, epoch: this.epoch, seq: 0, slot, ...(receivedAt !== undefined ? { receivedAt } : {}) });
   }
 
-  /** Numbers and publishes in order: a number is taken only by a message that goes out next. */
+  /**
+   * Numbers and publishes in order: a number is taken only by a message that goes out next. A
+   * publish that fails (the bus gave up on its ack, BUS_PUBLISH) rejects its caller but not the
+   * queue: the next message still goes out, and its number's jump makes planners resync — a
+   * rejected link kept in the chain would have skipped every later publish, silently.
+   */
   private send(message: MarketSourceMessage): Promise<void> {
-    this.queue = this.queue.then(() => {
+    const sent = this.queue.then(() => {
       message.seq = ++this.seq;
       return this.bus.publish(SUBJECTS.accounts, message, { msgId: `${this.scanner}:${this.epoch}:${message.seq}` });
     });
-    return this.queue;
+    this.queue = sent.catch(() => undefined);
+    return sent;
   }
 
   /** Answers planners' resync requests by republishing the share (`republish`) and saying up to which number. */

@@ -179,3 +179,29 @@ test('a scanner that dies in the middle of a slot: the updates it forwarded of t
     await members[1]!.stop();
   }
 });
+
+test('a forwarded message whose publish fails rejects its caller only: the next one still goes out, numbered past it (planners see the gap and resync)', async () => {
+  const bus = new MemoryBus();
+  const seen: number[] = [];
+  await bus.subscribe<{ seq: number }>(SUBJECTS.accounts, (m) => void seen.push(m.data.seq));
+  let failNext = false;
+  const flaky: Bus = Object.assign(Object.create(bus) as Bus, {
+    publish: (subject: string, data: unknown, opts?: Parameters<Bus['publish']>[2]) => {
+      if (failNext) {
+        failNext = false;
+        return Promise.reject(new Error('no acknowledgement'));
+      }
+      return bus.publish(subject, data, opts);
+    },
+  });
+  const f = new ScannerForwarder(flaky, 's1');
+  await f.slot(1);
+  failNext = true;
+  await assert.rejects(f.slot(2), /no acknowledgement/);
+  await f.slot(3);
+  await f.synced();
+  await bus.settle();
+  assert.deepEqual(seen, [1, 3, 4]);
+  assert.equal(f.lastSeq, 4);
+  await bus.close();
+});

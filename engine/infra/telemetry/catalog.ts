@@ -190,6 +190,7 @@ export const CATALOG = {
     published: counter('solrules_bus_messages_published_total', 'Messages published.', { subject: L.subject }),
     handled: counter('solrules_bus_messages_handled_total', 'Deliveries handled, by outcome.', { subject: L.subject, result: L.busResult }),
     handlerDuration: histogram('solrules_bus_handler_duration_seconds', 'Time a handler took for one delivery.', { subject: L.subject }, 'seconds', LATENCY_FAST.concat([0.5, 1, 5])),
+    consumerRestarts: counter('solrules_bus_consumer_restarts_total', 'JetStream pull consumers restarted after hearing nothing (no message, heartbeat or expired pull) for 6 s.', { subject: L.subject }),
   },
   ai: {
     budgetRefusals: counter('solrules_ai_budget_refusals_total', 'AI analyses refused because the daily AI budget was exhausted (the log warns at the first of a budget day only).'),

@@ -15,7 +15,8 @@ import { connect, type NatsConnection, type Subscription as NatsSub, type Msg } 
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, NoRespondersError } from '@nats-io/nats-core';
 import { SolrulesError } from '../../../errors/index.ts';
-import { logger } from '../../telemetry/index.ts';
+import { logger, metrics } from '../../telemetry/index.ts';
+import { subjectFamily } from '../instrument.ts';
 import { deadLetterSubject, type Bus, type BusMessage, type MessageHandler, type PublishOptions, type SubscribeOptions, type Subscription } from '../bus.ts';
 import { deadLetterHeaders, deliver, DEFAULT_MAX_DELIVER } from '../delivery.ts';
 import { runInTraceContext, withTraceHeaders } from '../trace.ts';
@@ -60,9 +61,12 @@ interface JsSub {
   stream: string;
   consumer: string;
   durable: boolean;
+  /** The current pull iterator (replaced when the watchdog restarts a silent one). */
   messages: ConsumerMessages;
   inflight: Set<Promise<void>>;
   done: Promise<void>;
+  /** Unsubscribed or closing: an ended iterator is not pulled again. */
+  stopped: boolean;
 }
 
 interface CoreSub {
@@ -74,6 +78,13 @@ interface CoreSub {
 /** How long one pull request waits on the server (see subscribeStream). */
 const PULL_EXPIRES_MS = 5_000;
 
+/**
+ * Silence after which a pull consumer is restarted (see watchPulls): a live one hears a heartbeat
+ * every PULL_EXPIRES_MS / 2 and an expired pull every PULL_EXPIRES_MS, so this is several missed
+ * beats, generous on a loaded machine; a needless restart costs only a new pull.
+ */
+const PULL_STALL_MS = 6_000;
+
 export class NatsBus implements Bus {
   private readonly ns: Namespace;
   private readonly subs = new Set<JsSub | CoreSub>();
@@ -83,6 +94,8 @@ export class NatsBus implements Bus {
   private readonly publishRetryMs: number;
   /** Publishes retried because the server did not answer (observability and tests). */
   publishRetries = 0;
+  /** Pull consumers restarted after going silent (see watchPulls; observability and tests). */
+  consumerRestarts = 0;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -204,6 +217,7 @@ export class NatsBus implements Bus {
   private async stopSub(sub: JsSub | CoreSub): Promise<void> {
     if (sub.kind === 'core') sub.sub.unsubscribe();
     else {
+      sub.stopped = true;
       sub.messages.stop();
       await sub.done;
     }
@@ -248,18 +262,73 @@ export class NatsBus implements Bus {
     // it ran on, the new leader holds none of our pull requests, and only a missed-heartbeat reset or
     // an expired pull makes the client ask again — within 5 s instead of the client's default 30 s,
     // during which a queue group received nothing (test/app/split-roles-nats.test.ts).
-    const messages = await consumer.consume({ max_messages: this.maxInflight, expires: PULL_EXPIRES_MS });
+    const pull = () => consumer.consume({ max_messages: this.maxInflight, expires: PULL_EXPIRES_MS });
     const inflight = new Set<Promise<void>>();
-    const sub: JsSub = { kind: 'js', stream, consumer: name, durable: !!shared, messages, inflight, done: Promise.resolve() };
+    const sub: JsSub = { kind: 'js', stream, consumer: name, durable: !!shared, messages: await pull(), inflight, done: Promise.resolve(), stopped: false };
     sub.done = (async () => {
-      for await (const m of messages) {
-        while (inflight.size >= this.maxInflight) await Promise.race(inflight);
-        const p = this.handleJs(m, handler, opts).catch((err) => logger().error({ err, subject: m.subject }, 'bus delivery failed'));
-        inflight.add(p);
-        void p.finally(() => inflight.delete(p));
+      for (;;) {
+        const messages = sub.messages;
+        const watchdog = this.watchPulls(sub, pattern);
+        try {
+          for await (const m of messages) {
+            while (inflight.size >= this.maxInflight) await Promise.race(inflight);
+            const p = this.handleJs(m, handler, opts).catch((err) => logger().error({ err, subject: m.subject }, 'bus delivery failed'));
+            inflight.add(p);
+            void p.finally(() => inflight.delete(p));
+          }
+        } catch (err) {
+          if (sub.stopped || this.closed || this.nc.isClosed()) return;
+          logger().warn({ err: (err as Error).message, subject: pattern, consumer: name }, 'JetStream consumer iterator failed; pulling again');
+        } finally {
+          clearInterval(watchdog);
+        }
+        // A connection closed under us (not through close()) ends the subscription: nothing to pull from.
+        if (sub.stopped || this.closed || this.nc.isClosed()) return;
+        // The iterator ended without us stopping it (the watchdog did, or the client gave up): pull again.
+        for (;;) {
+          try {
+            sub.messages = await pull();
+            break;
+          } catch (err) {
+            if (sub.stopped || this.closed || this.nc.isClosed()) return;
+            logger().warn({ err: (err as Error).message, subject: pattern, consumer: name }, 'cannot pull from the JetStream consumer; retrying');
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+        }
       }
     })();
     return sub;
+  }
+
+  /**
+   * A pull consumer that hears nothing — no message, no heartbeat, no expired pull — for
+   * PULL_STALL_MS is stuck: seen after a cluster node's SIGKILL, when a planner's `market.accounts`
+   * iterator got no message, heartbeat or expired pull again, nor a missed-heartbeat reset, for the
+   * rest of the run (most likely nats.js's reconnect path: it cancels the heartbeat monitor on
+   * disconnect and re-pulls only once a consumer info succeeds). Stops the iterator (the loop in
+   * subscribeStream pulls again), counted and warned: a stall costs seconds, never the subscription.
+   * Messages count through the iterator's `received` (nats.js internal; without it, status only).
+   */
+  private watchPulls(sub: JsSub, pattern: string): NodeJS.Timeout {
+    const messages = sub.messages;
+    let last = Date.now();
+    void (async () => {
+      for await (const _ of messages.status()) last = Date.now();
+    })().catch(() => undefined);
+    const seen = messages as unknown as { received?: number };
+    let received = seen.received ?? 0;
+    const timer = setInterval(() => {
+      if (typeof seen.received === 'number' && seen.received !== received) ((received = seen.received), (last = Date.now()));
+      if (sub.stopped || this.closed || this.nc.isClosed()) return clearInterval(timer);
+      if (Date.now() - last < PULL_STALL_MS) return;
+      clearInterval(timer);
+      this.consumerRestarts++;
+      metrics.bus.consumerRestarts.inc({ subject: subjectFamily(pattern) });
+      logger().warn({ subject: pattern, consumer: sub.consumer, silentMs: Date.now() - last }, 'JetStream consumer silent (no message, heartbeat or expired pull): pulling again');
+      messages.stop();
+    }, 1_000);
+    timer.unref?.();
+    return timer;
   }
 
   private async deadLetter(m: JsMsg, subject: string, headers: Record<string, string>, reason: string): Promise<void> {
