@@ -93,6 +93,24 @@ export class NatsCluster {
         }
       }, { what: `JetStream through ${n.name}`, timeoutMs, intervalMs: 200 });
     }
+    // A meta leader can answer before every peer has joined it: a stream replicated on all running
+    // nodes is then refused ("no suitable peers for placement"). Ready means such a stream can be made.
+    const running = this.nodes.flatMap((n, i) => (n.proc ? [i] : []));
+    if (running.length < 2) return;
+    await waitUntil(async () => {
+      const nc = await connect({ servers: this.nodeUrl(running[0]!), reconnect: false }).catch(() => undefined);
+      if (!nc) return false;
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+        await jsm.streams.add({ name: 'solrules_cluster_ready', subjects: ['_solrules_cluster_ready.>'], num_replicas: running.length });
+        await jsm.streams.delete('solrules_cluster_ready');
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await nc.close();
+      }
+    }, { what: `a stream replicated on all ${running.length} running nodes`, timeoutMs, intervalMs: 200 });
   }
 
   async dispose(): Promise<void> {
