@@ -26,7 +26,10 @@ interface RunCheckpoint {
   /** First day and first price of the run this one continues (the summary covers the whole run). */
   from: string;
   firstPriceUsd: number;
-  /** The last tick fully processed. */
+  /**
+   * The last tick fully processed; before the run's first tick, the instant just before it (the
+   * checkpoint saved at start, so a kill during the first tick rolls back to nothing processed).
+   */
   tickAt: string;
   engine: EngineCheckpoint;
 }
@@ -146,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!pricesPath || !existsSync(pricesPath)) throw new UsageError(`price series not found: ${pricesPath ?? '(set replay.prices in strategies.yaml or pass --prices)'}`);
     // SOLRULES_STORE selects PostgreSQL; by default PGlite under .solrules/, so a second run continues
     // the first from its last checkpoint: strategy state, paper balances and the summary's counters,
-    // all saved as one row after each settled tick, so a kill at any point loses at most that tick.
+    // all saved as one row before the first tick and after each settled tick, so a kill at any point loses at most that tick.
     const storeDisplay = resolveStoreConfig({ projectDir: root }).display;
     // A dead NATS, Redis or PostgreSQL: one line naming it and the fix, before any driver retries.
     try {
@@ -181,7 +184,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     // A store written before checkpoints existed continues from the day after its last tick.
     const lastTick = checkpoint?.tickAt ?? ([...history.strategyState.values()].map((s) => (s as { lastTickAt?: string | null })?.lastTickAt ?? '').sort().pop() || undefined);
-    const resumeFrom = values.from !== undefined || !lastTick ? undefined : checkpoint ? checkpoint.tickAt.slice(0, 10) : new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10);
+    // (+1 ms: a checkpoint saved before a first tick at midnight names the previous day's last instant)
+    const resumeFrom = values.from !== undefined || !lastTick ? undefined : checkpoint ? new Date(Date.parse(checkpoint.tickAt) + 1).toISOString().slice(0, 10) : new Date(Date.parse(lastTick.slice(0, 10)) + 86_400_000).toISOString().slice(0, 10);
     const candles = sliceCandles(loadCandles(pricesPath), values.from ?? resumeFrom ?? cfg.replay?.from, values.to ?? cfg.replay?.to);
     if (!candles.length && resumeFrom && !checkpoint) {
       await store.close();
@@ -264,6 +268,17 @@ export async function run(argv: string[]): Promise<number> {
       }
       write(`note: ${lines.size} rule(s) read facts this ${source.mode} run does not produce, so those conditions cannot hold here:`);
       for (const [key, l] of lines) write(`  ${key}${l.fields.length ? ` (${l.fields.join(', ')})` : ''} — ${l.why}`);
+    }
+    if (!checkpoint && source.ticks.length) {
+      // The first checkpoint, before the first tick: the first tick's orders and fills are stored
+      // before its own checkpoint, and a run killed in between must leave the next one a checkpoint
+      // to roll back to (otherwise it would expire that order and refuse it as a duplicate when
+      // decided again, or read a fill's strategy state as "replayed up to that day").
+      const first = source.ticks[0]!;
+      runFrom ??= first.time.toISOString().slice(0, 10);
+      firstPriceUsd ??= first.priceUsd;
+      const cp: RunCheckpoint = { from: runFrom, firstPriceUsd, tickAt: new Date(first.time.getTime() - 1).toISOString(), engine: engine.checkpoint() };
+      await app.store.saveStrategyState(RUN_CHECKPOINT, cp);
     }
     const started = performance.now();
     // SIGINT / SIGTERM: finish the tick in hand (it is checkpointed), then the summary of the run so

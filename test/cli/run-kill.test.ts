@@ -1,7 +1,7 @@
 /**
  * kill -9 at random points of `solrules run` (default PGlite store), then a final run: the same
  * orders, fills, P&L and balances to the cent as one uninterrupted run, and a summary covering the
- * whole period. Then a run after the replay is complete still writes that summary, and SIGTERM
+ * whole period. The same after a SIGKILL at exact points of the first tick (a store write hook). Then a run after the replay is complete still writes that summary, and SIGTERM
  * stops a run cleanly (checkpoint kept, summary of the run so far written).
  */
 import { test } from 'node:test';
@@ -14,6 +14,8 @@ import { REPO_ROOT, sharedFixture } from '../support/paths.ts';
 import { mulberry32 } from '../support/random.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'solrules.js');
+/** `solrules run` killing itself (SIGKILL) right after a given store write commits. */
+const KILLED_AT = join(REPO_ROOT, 'test', 'cli', 'support', 'run-killed-at.ts');
 const PRICES = sharedFixture('prices', 'SOL-USD.daily.yahoo.2021-01-01_2023-08-29.csv');
 const TO = '2021-03-31'; // 360 ticks: long enough to be killed mid-replay (the kills land within 1 s of its start), short enough for a loaded machine
 
@@ -35,9 +37,11 @@ interface Outcome {
  * Runs `solrules run` in `cwd`; with `killAfterMs`, sends `signal` that long after the replay has
  * started (the "replaying …" banner), so the kill lands mid-replay.
  */
-function runCli(cwd: string, opts: { killAfterMs?: number; signal?: NodeJS.Signals } = {}): Promise<Outcome> {
+function runCli(cwd: string, opts: { killAfterMs?: number; signal?: NodeJS.Signals; killAt?: 'insertOrder' | 'recordExecution' | 'saveStrategyState' } = {}): Promise<Outcome> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', '--no-watch', '--prices', PRICES, '--to', TO], {
+    const args = ['run', '--no-watch', '--prices', PRICES, '--to', TO];
+    const argv = opts.killAt ? ['--import', import.meta.resolve('tsx'), KILLED_AT, opts.killAt, ...args] : [CLI, ...args];
+    const child = spawn(process.execPath, argv, {
       cwd,
       env: { ...process.env, SOLRULES_STORE: '', SOLRULES_BUS: '', SOLRULES_CACHE: '', SOLRULES_LOG_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,6 +98,34 @@ test('kill -9 at random points mid-replay, then a final run: the summary equals 
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /nothing left to replay/);
     assert.deepEqual(summaryOf(killedDir), once);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+// The first tick's first order, its fill and the strategy state after it are stored before that
+// tick's checkpoint. Without a checkpoint saved before the first tick, a kill there left the next
+// run a stored order it expired and then refused as a duplicate when decided again (129 fills
+// instead of 130), or a strategy state it read as "replayed up to that day" (356 ticks of 360).
+test('kill -9 right after the first order, its fill or the state after it is stored: the next run equals one uninterrupted run', { timeout: 300_000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'solrules-kill-first-'));
+  try {
+    const straightDir = project(mkdtempSync(join(tmp, 'straight-')));
+    const straight = runCli(straightDir);
+    const resumed: Record<string, unknown> = {};
+    for (const at of ['insertOrder', 'recordExecution', 'saveStrategyState'] as const) {
+      const dir = project(mkdtempSync(join(tmp, `${at}-`)));
+      const killed = await runCli(dir, { killAt: at });
+      assert.equal(killed.signal, 'SIGKILL', `killed right after ${at}: ${killed.stderr}`);
+      assert.ok(!existsSync(join(dir, 'out', 'summary.json')), 'the kill came before the end of the run');
+      const next = await runCli(dir);
+      assert.equal(next.code, 0, next.stderr);
+      resumed[at] = summaryOf(dir);
+    }
+    const s = await straight;
+    assert.equal(s.code, 0, s.stderr);
+    const once = summaryOf(straightDir);
+    for (const [at, summary] of Object.entries(resumed)) assert.deepEqual(summary, once, `killed right after the first ${at}, then a run: same orders, fills, P&L, balances and ticks as one uninterrupted run`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
