@@ -37,9 +37,9 @@ interface Outcome {
  * Runs `solrules run` in `cwd`; with `killAfterMs`, sends `signal` that long after the replay has
  * started (the "replaying …" banner), so the kill lands mid-replay.
  */
-function runCli(cwd: string, opts: { killAfterMs?: number; signal?: NodeJS.Signals; killAt?: 'insertOrder' | 'recordExecution' | 'saveStrategyState' } = {}): Promise<Outcome> {
+function runCli(cwd: string, opts: { killAfterMs?: number; signal?: NodeJS.Signals; killAt?: 'insertOrder' | 'recordExecution' | 'saveStrategyState'; speedDaysPerSecond?: number } = {}): Promise<Outcome> {
   return new Promise((resolveRun, reject) => {
-    const args = ['run', '--no-watch', '--prices', PRICES, '--to', TO];
+    const args = ['run', '--no-watch', '--prices', PRICES, '--to', TO, ...(opts.speedDaysPerSecond ? ['--speed', String(opts.speedDaysPerSecond)] : [])];
     const argv = opts.killAt ? ['--import', import.meta.resolve('tsx'), KILLED_AT, opts.killAt, ...args] : [CLI, ...args];
     const child = spawn(process.execPath, argv, {
       cwd,
@@ -76,7 +76,9 @@ test('kill -9 at random points mid-replay, then a final run: the summary equals 
     let killedMidReplay = 0;
     for (let i = 0; i < 5; i++) {
       const delay = Math.round(random() * 1000);
-      const r = await runCli(killedDir, { killAfterMs: delay });
+      // Paced at 20 days a second, the 90 days take 4.5 s: four kills of at most 1 s each all land
+      // mid-replay however fast the machine (unpaced, an idle one finished before late kills, seen with seeds 10 and 11).
+      const r = await runCli(killedDir, { killAfterMs: delay, speedDaysPerSecond: 20 });
       kills.push(delay);
       if (r.signal === 'SIGKILL') killedMidReplay += 1;
       else assert.equal(r.code, 0, `run ${i + 1} (seed ${seed}) ended without the kill and failed: ${r.stderr}`);
