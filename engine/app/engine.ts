@@ -300,12 +300,17 @@ export class TradingEngine {
     // A strategy this process comes to own (another planner stopped) continues from the state its last owner stored.
     const owned = new Set([...this.planners.keys()].filter((n) => this.owns(n)));
     this.opts.partition?.onChange(() => {
+      const before = this.takeOver.length;
       for (const name of this.planners.keys()) {
         const now = this.owns(name);
         if (now && !owned.has(name)) this.takeOver.push(name);
         if (now) owned.add(name);
         else owned.delete(name);
       }
+      // The last tick may be one the stopped owner never evaluated (it died after the swap, before
+      // the tick reached it, and this process did not own the strategy yet): evaluated here at once,
+      // on this tick's price, instead of on the next one — one process decides on it too.
+      if (this.takeOver.length > before) void this.serially(() => this.catchUpTakenOver());
     });
     const cfg = this.opts.holder.current.strategies;
     this.subs.push(
@@ -410,6 +415,8 @@ export class TradingEngine {
   }
 
   private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
+    const decidedAt = Date.parse(order.createdAt);
+    if (decidedAt > (this.lastResultDecidedAt.get(order.strategy) ?? -Infinity)) this.lastResultDecidedAt.set(order.strategy, decidedAt);
     const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.blockedBy ? 'blocked' : 'failed';
     this.bump(order.strategy, order.rule, field);
     if (route && report.status === 'filled') this.stats.routes.set(route.executor, (this.stats.routes.get(route.executor) ?? 0) + 1);
@@ -467,7 +474,46 @@ export class TradingEngine {
 
   /** Evaluates every enabled strategy on a new price and publishes the orders its rules decide. */
   async onPrice(event: PriceEvent): Promise<void> {
-    await this.tick(event);
+    await this.serially(() => this.tick(event));
+  }
+
+  /** Per strategy, the newest decision time (tick time) of an order whose result this process saw. */
+  private readonly lastResultDecidedAt = new Map<string, number>();
+
+  /** Live ticks and takeover catch-ups, one at a time in arrival order. */
+  private ticking: Promise<unknown> = Promise.resolve();
+  private serially(run: () => Promise<void> | undefined): Promise<void> {
+    const next = this.ticking.then(run);
+    this.ticking = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Strategies taken over since the last tick, evaluated on that tick (the one their stopped owner
+   * may have missed). Nothing when a tick already restored them (they were evaluated on it), when
+   * none came yet, or for a strategy whose owner is seen to have decided at that tick's time. An owner that did decide on it stored the state counting those orders with
+   * them (saveStateAndOutbox), so they are not decided twice; its outbox goes out first.
+   */
+  private async catchUpTakenOver(): Promise<void> {
+    const event = this.clock.lastPrice;
+    if (!event || this.takeOver.length === 0 || this.stopped) return;
+    // A strategy with a result of an order decided at this tick's time (or later): its owner did
+    // evaluate the tick (alive, a membership flap; or it died later) — not evaluated twice; it waits
+    // for the next tick, as before. (Per time, not per tick: ticks of one chain second are skipped too.)
+    const at = this.clock.now.getTime();
+    const names = new Set(this.takeOver.filter((n) => (this.lastResultDecidedAt.get(n) ?? -Infinity) < at));
+    await this.restoreTakenOver();
+    if (names.size === 0) return;
+    const active = this.opts.holder.current;
+    const cfg = active.strategies;
+    const shared = new SharedTickFacts(event, this.now, this.recent, this.portfolio.balance(cfg.market.base.mint), this.portfolio.balance(cfg.market.quote.mint), cfg.market);
+    shared.materialize();
+    for (const slot of this.slotsOf(active)) {
+      if (!names.has(slot.name)) continue;
+      const d = await this.decide(slot, active, shared);
+      if (d) await this.publish(d);
+    }
+    this.reportStrategies();
   }
 
   /**
