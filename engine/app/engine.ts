@@ -474,7 +474,9 @@ export class TradingEngine {
 
   /** Evaluates every enabled strategy on a new price and publishes the orders its rules decide. */
   async onPrice(event: PriceEvent): Promise<void> {
-    await this.serially(() => this.tick(event));
+    // Only a partitioned planner catches up takeovers between ticks; without one (a backtest's every bar) no queue.
+    if (this.opts.partition) await this.serially(() => this.tick(event));
+    else await this.tick(event);
   }
 
   /** Per strategy, the newest decision time (tick time) of an order whose result this process saw. */
