@@ -43,8 +43,10 @@ echo "HEALTHCHECK: $(podman inspect --format '{{.State.Health.Status}}' "$NAME" 
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz")
 [ "$code" = 200 ] || [ "$code" = 503 ] || fail "/readyz answered $code"
 echo "/readyz: $code $(curl -s "$URL/readyz")"
-curl -fsS "$URL/metrics" | grep -q '^solrules_build_info' || fail "/metrics has no solrules_build_info"
-echo "/metrics: $(curl -fsS "$URL/metrics" | grep -c '^solrules_') solrules_ samples"
+# Read whole first: `curl | grep -q` fails under pipefail when grep stops reading early (curl: (23)).
+metrics=$(curl -fsS "$URL/metrics") || fail "/metrics did not answer"
+grep -q '^solrules_build_info' <<<"$metrics" || fail "/metrics has no solrules_build_info"
+echo "/metrics: $(grep -c '^solrules_' <<<"$metrics") solrules_ samples"
 uid=$(podman exec "$NAME" id -u)
 [ "$uid" = 10001 ] || fail "runs as uid $uid, not 10001"
 echo "user: uid $uid ($(podman exec "$NAME" id -un))"
