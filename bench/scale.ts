@@ -127,6 +127,8 @@ interface Result {
   windowS: number;
   /** The machine's 1-minute load average when the flow started and when the window ended (other work shares the cores). */
   load: [number, number];
+  /** Share of all the machine's cores busy during the flow, and over the window (undefined off Linux). */
+  busy: [number | undefined, number | undefined];
 }
 
 /** Children alive now: a Ctrl+C or SIGTERM of the bench stops them (their namespace, database and keys stay: rerun cleans nothing else). */
@@ -190,6 +192,7 @@ async function runTopology(project: string, label: string, roles: [name: string,
     const bench0 = process.cpuUsage();
     const started = Date.now();
     const load0 = loadavg()[0]!;
+    const stat0 = machineCpu();
     let steps = 0;
     while (Date.now() - started < SECONDS * 1000) {
       const due = ((Date.now() - started) / 1000) * RATE;
@@ -197,12 +200,14 @@ async function runTopology(project: string, label: string, roles: [name: string,
       await new Promise((r) => setTimeout(r, 5));
     }
     flowEnd = Date.now();
+    const statFlow = machineCpu();
     lastAt = Math.max(lastAt, flowEnd);
     const caughtUp = await until(`${label}: ${QUIET_MS} ms without a new order`, () => Date.now() - lastAt >= QUIET_MS, CATCH_UP_MS).then(() => true, () => false);
     const cpu = new Map(procs.map((p) => [p.name, cpuSeconds(p.child.pid) - cpu0.get(p.name)!]));
     const b = process.cpuUsage(bench0);
+    const statEnd = machineCpu();
     const lat = [...seen.values()];
-    return { label, unmatched: unmatched.size, orders: seen.size, perSecond: seen.size / SECONDS, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), late, caughtUp, cpu, benchCpu: (b.user + b.system) / 1e6, windowS: (Date.now() - started) / 1000, load: [load0, loadavg()[0]!] };
+    return { label, unmatched: unmatched.size, orders: seen.size, perSecond: seen.size / SECONDS, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), late, caughtUp, cpu, benchCpu: (b.user + b.system) / 1e6, windowS: (Date.now() - started) / 1000, load: [load0, loadavg()[0]!], busy: [busyShare(stat0, statFlow), busyShare(stat0, statEnd)] };
   } finally {
     await stopProcesses(procs, 30_000);
     await bus.close();
@@ -245,6 +250,7 @@ async function main(): Promise<void> {
   const total = (r: Result) => [...r.cpu.values()].reduce((a, b) => a + b, 0) + r.benchCpu;
   console.log(`\nCPU per order (all processes and the bench's sandbox, over the window): ${results.map((r) => `${r.label} ${((total(r) / Math.max(1, r.orders)) * 1000).toFixed(1)} ms`).join('; ')}.`);
   console.log(`The limit of the cores: ${cores} cores give ${cores} CPU s per second to everything on the machine; over each window (flow + quiet wait) this run's processes used ${results.map((r) => `${r.label} ${total(r).toFixed(1)} of ${(r.windowS * cores).toFixed(0)} s`).join('; ')}; load average ${results.map((r) => `${r.label} ${r.load.map((l) => l.toFixed(1)).join('→')}`).join('; ')} (other work on the machine took the rest: wall-clock latency here measures the queue for a core as much as the engine).`);
+  console.log(`The machine's cores were busy (all of it, /proc/stat: the PostgreSQL and NATS servers too, which the per-process figures leave out, and other agents' work) during the flow / over the window: ${results.map((r) => `${r.label} ${r.busy.map((x) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`)).join(' / ')}`).join('; ')}.`);
   predict(results, cores);
 }
 
@@ -281,6 +287,23 @@ function predict(results: Result[], cores: number): void {
       `The single executor used ${executor.map((e) => e.toFixed(2)).join(' / ')} (${unit}) (add executors to the queue group before it saturates); the scanner and the sandbox are the other fixed costs.` +
       (results.some((r) => !r.caughtUp) ? ` Runs marked "still deciding" had not caught up with the flow ${CATCH_UP_MS / 1000} s after it stopped: the machine starved them; the fit is per order decided.` : ''),
   );
+}
+
+/** The machine's busy and total CPU ticks since boot (Linux /proc/stat), or undefined elsewhere. */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const n = f.map(Number); // user nice system idle iowait irq softirq steal …
+    const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - n[3]! - n[4]!, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of all cores' time that was busy between two machineCpu() readings. */
+function busyShare(a: ReturnType<typeof machineCpu>, b: ReturnType<typeof machineCpu>): number | undefined {
+  return a && b && b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : undefined;
 }
 
 function navigatorCores(): number {
