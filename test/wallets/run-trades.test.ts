@@ -42,6 +42,15 @@ test('a run trades with the wallet manager inside; a drain behind our back is he
         for (const row of rows) assert.equal(row.difference, '0', `after trading: ${row.wallet} ${row.asset} expected ${row.expected}, actual ${row.actual}`);
         assert.deepEqual(manager.ledger.holds(), []);
 
+        // The engine's last orders may still be landing (each a fee on its worker): wait until no send
+        // is in flight and none was journalled for a second, so the drain is computed on a settled balance.
+        let quiet = { entries: -1, since: 0 };
+        await waitUntil(() => {
+          const entries = manager.ledger.journal().length;
+          if (manager.ledger.pending().length > 0 || entries !== quiet.entries) quiet = { entries, since: performance.now() };
+          return manager.ledger.pending().length === 0 && performance.now() - quiet.since >= 1_000;
+        }, { what: 'the engine\'s sends to settle', timeoutMs: 30_000 });
+
         // Behind our back: worker-2 sends all but 0.02 SOL to a stranger (floor 0.05).
         const w2 = wallets.keystore.get('worker-2');
         const before = sb.getAccount(w2.publicKey)!.lamports;
