@@ -342,6 +342,8 @@ test('NATS JetStream and PostgreSQL: the survivor on its own connection publishe
       const rows = await Promise.all(outboxed.map((id) => store.getOrder(id)));
       return rows.every((r) => r?.status === 'filled');
     });
+    // The fills reach the new owner over NATS after the store has them: its state is saved when they arrive.
+    await eventually('the new owner saw the fills', async () => Object.keys((await store.loadStrategyState<GridState>('grid'))?.allocations ?? { open: 1 }).length === 0);
     await busB.settle();
     await settledOnce(store, outboxed);
     const executions = (await store.listExecutions()).length;
