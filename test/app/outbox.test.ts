@@ -12,8 +12,7 @@ import { MemoryBus, type Bus } from '../../engine/infra/bus/index.ts';
 import { buildActiveConfig, ConfigHolder, type ActiveConfig } from '../../engine/config/index.ts';
 import { orderFromJson, type OrderJson } from '../../engine/orders/index.ts';
 import { compiledEvaluator } from '../../engine/rules/index.ts';
-import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
-import type { Partition } from '../../engine/cluster/index.ts';
+import { composeEngine } from '../../engine/app/index.ts';
 import { MemoryStore, type Store } from '../../engine/infra/store/index.ts';
 import { openPgliteStore } from '../../engine/infra/store/pglite/index.ts';
 import { openPostgresStore } from '../../engine/infra/store/postgres/index.ts';
@@ -23,26 +22,9 @@ import { createTestDatabase } from '../infra/store/pgtest.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import type { GridState } from '../../engine/strategies/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { HandedPartition, planner, price } from './support/planners.ts';
 
-const log = createLogger({ level: 'silent' });
 
-/** A planner's share that the test hands over: owns every strategy or none, and says when that changes. */
-class HandedPartition implements Partition {
-  private readonly listeners: Array<(members: readonly string[]) => void> = [];
-  constructor(private owner: boolean) {}
-  owns(): boolean {
-    return this.owner;
-  }
-  onChange(listener: (members: readonly string[]) => void): () => void {
-    this.listeners.push(listener);
-    return () => undefined;
-  }
-  /** Gives this planner every strategy (its peer died). */
-  takeOver(): void {
-    this.owner = true;
-    for (const l of this.listeners) l(['survivor']);
-  }
-}
 
 class Killed extends Error {}
 
@@ -103,14 +85,7 @@ async function opportunities(bus: Bus): Promise<string[]> {
   return seen;
 }
 
-const SOL = (active: ActiveConfig) => active.strategies.market.base;
-const price = (active: ActiveConfig, usd: number, time: string) => ({ mint: SOL(active).mint, symbol: 'SOL', usd, time, source: 'test' });
 
-async function planner(active: ActiveConfig, bus: Bus, store: Store, partition: Partition): Promise<TradingEngine> {
-  const engine = await composeEngine({ holder: new ConfigHolder(active), bus, store, log, partition });
-  await engine.start();
-  return engine;
-}
 
 /** The grid of the repo's strategies decides a buy when the price falls from 100 to 80. */
 async function killedAfterStoring(active: ActiveConfig, store: Store): Promise<{ outboxed: string[]; before: string[] }> {

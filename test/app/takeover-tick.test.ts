@@ -8,44 +8,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../engine/infra/bus/index.ts';
-import { buildActiveConfig, ConfigHolder, type ActiveConfig } from '../../engine/config/index.ts';
+import { buildActiveConfig } from '../../engine/config/index.ts';
 import { compiledEvaluator } from '../../engine/rules/index.ts';
-import { composeEngine, type TradingEngine } from '../../engine/app/index.ts';
-import type { Partition } from '../../engine/cluster/index.ts';
 import { MemoryStore, type Store } from '../../engine/infra/store/index.ts';
-import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
+import { HandedPartition, planner, price } from './support/planners.ts';
 import { until } from '../support/topology.ts';
 
-const log = createLogger({ level: 'silent' });
 
-/** A planner's share that the test hands over: owns every strategy or none, and says when that changes. */
-class HandedPartition implements Partition {
-  private readonly listeners: Array<(members: readonly string[]) => void> = [];
-  constructor(private owner: boolean) {}
-  owns(): boolean {
-    return this.owner;
-  }
-  onChange(listener: (members: readonly string[]) => void): () => void {
-    this.listeners.push(listener);
-    return () => undefined;
-  }
-  takeOver(): void {
-    this.owner = true;
-    for (const l of this.listeners) l(['survivor']);
-  }
-}
 
-const price = (active: ActiveConfig, usd: number, time: string) => ({ mint: active.strategies.market.base.mint, symbol: 'SOL', usd, time, source: 'test' });
 const T0 = '2022-01-01T00:00:00Z';
 const TH = '2022-01-01T03:00:00Z';
 const T1 = '2022-01-01T06:00:00Z';
 
-async function planner(active: ActiveConfig, bus: MemoryBus, store: Store, partition: Partition): Promise<TradingEngine> {
-  const engine = await composeEngine({ holder: new ConfigHolder(active), bus, store, log, partition });
-  await engine.start();
-  return engine;
-}
 
 /** The grid's decisions in `store`: time, rule, side, amounts. */
 async function gridDecisions(store: Store): Promise<string[]> {
