@@ -1,7 +1,7 @@
 /** In-memory store: state lives as long as the process (tests, and runs that ask for no persistence). */
 import { SolrulesError } from '../../errors/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type OrderStatus, type StoredOrder } from '../../orders/index.ts';
-import type { Fence, HistoryBound, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from './store.ts';
+import type { Fence, HistoryBound, MarketSnapshot, OutboxEntry, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from './store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from './values.ts';
 
 /** The newest `bound.limit` rows at or after `bound.since` of a list sorted oldest first. */
@@ -178,13 +178,27 @@ export class MemoryStore implements Store {
   }
 
   async saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void> {
-    // Both serialized before either is stored: a value that cannot be written leaves neither.
-    const json = JSON.stringify(state ?? null);
-    const rows = orders.map((o) => [o.id, JSON.stringify(orderToJson(o))] as const);
-    this.state.set(strategy, json);
-    const box = this.outbox.get(strategy) ?? new Map<string, string>();
-    for (const [id, row] of rows) if (!box.has(id)) box.set(id, row);
-    this.outbox.set(strategy, box);
+    await this.writeOutbox([{ strategy, state, orders }]);
+  }
+
+  async writeOutbox(entries: readonly OutboxEntry[], published: readonly string[] = []): Promise<void> {
+    // Everything serialized before anything is stored: a value that cannot be written leaves nothing.
+    const writes = entries.map((e) => ({ strategy: e.strategy, json: JSON.stringify(e.state ?? null), rows: e.orders.map((o) => [o.id, JSON.stringify(orderToJson(o))] as const) }));
+    const added = new Set(writes.flatMap((w) => w.rows.map(([id]) => id)));
+    const removed = published.filter((id) => !added.has(id));
+    if (removed.length) {
+      const gone = new Set(removed);
+      for (const [strategy, box] of this.outbox) {
+        for (const id of box.keys()) if (gone.has(id)) box.delete(id);
+        if (box.size === 0) this.outbox.delete(strategy);
+      }
+    }
+    for (const { strategy, json, rows } of writes) {
+      this.state.set(strategy, json);
+      const box = this.outbox.get(strategy) ?? new Map<string, string>();
+      for (const [id, row] of rows) if (!box.has(id)) box.set(id, row);
+      if (box.size) this.outbox.set(strategy, box);
+    }
   }
 
   async listOutbox(strategy: string): Promise<Order[]> {

@@ -112,6 +112,13 @@ export interface StrategyStateStore {
   saveStrategyState(strategy: string, state: unknown): Promise<void>;
 }
 
+/** One strategy's part of an outbox write: its state, and the orders that state counts as sent. */
+export interface OutboxEntry {
+  strategy: string;
+  state: unknown;
+  orders: readonly Order[];
+}
+
 /**
  * Orders a planner decided but has not yet seen published (split roles). Stored in the same atomic
  * write as the strategy state that counts them as sent, so a planner killed between that write and
@@ -121,6 +128,14 @@ export interface StrategyStateStore {
 export interface OrderOutbox {
   /** Saves a strategy's state and adds `orders` to its outbox in one atomic write: both or neither. */
   saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void>;
+  /**
+   * Group commit: several strategies' states and outbox additions, and the removal of orders seen
+   * published, in one atomic write (all or none; one statement on SQL, so one round trip). Entries
+   * apply in turn: a strategy named twice keeps its last state and gets all its orders, in order.
+   * `published` ids not in an outbox are ignored, and so is one that this write also adds (it is
+   * there again, to be published again: removed once seen published).
+   */
+  writeOutbox(entries: readonly OutboxEntry[], published?: readonly string[]): Promise<void>;
   /** The orders in a strategy's outbox, in the order they were added. */
   listOutbox(strategy: string): Promise<Order[]>;
   /** Removes published orders from a strategy's outbox (ids not in it are ignored). */

@@ -176,6 +176,37 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       assert.equal(await s.getOrder(a!.id), undefined, 'the outbox is not the order log: the coordinator records the order when it receives it');
     });
 
+    test('group commit: several strategies\' states and outbox rows in one write, with published rows removed in it', async () => {
+      const [a, b, c, d, e] = [makeOrder(710, 'group-grid'), makeOrder(711, 'group-grid'), makeOrder(712, 'group-dca'), makeOrder(713, 'group-grid'), makeOrder(714, 'group-arb')];
+      await s.writeOutbox([
+        { strategy: 'group-grid', state: { allocations: { [a!.id]: '1' } }, orders: [a!] },
+        { strategy: 'group-dca', state: { buys: 1 }, orders: [c!] },
+        // The same strategy again (a later tick in the same write): its last state stands, its orders add in turn.
+        { strategy: 'group-grid', state: { allocations: { [a!.id]: '1', [b!.id]: '1' } }, orders: [b!] },
+        { strategy: 'group-arb', state: { realizedAtoms: '0' }, orders: [] },
+      ]);
+      assert.deepEqual(await s.loadStrategyState('group-grid'), { allocations: { [a!.id]: '1', [b!.id]: '1' } }, 'the last state of a strategy named twice');
+      assert.deepEqual(await s.loadStrategyState('group-dca'), { buys: 1 });
+      assert.deepEqual(await s.loadStrategyState('group-arb'), { realizedAtoms: '0' }, 'a state with no order is stored too (a fill\'s state save)');
+      assert.deepEqual(await s.listOutbox('group-grid'), [a, b], 'in the order added, across entries');
+      assert.deepEqual(await s.listOutbox('group-dca'), [c]);
+      assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('group-')), ['group-dca', 'group-grid'], 'no outbox listed for a strategy that added no order');
+      // The next write removes what was seen published (a and c), adds d, and keeps b: removal is by id, across strategies.
+      await s.writeOutbox([{ strategy: 'group-grid', state: { allocations: { [b!.id]: '1', [d!.id]: '1' } }, orders: [d!] }], [a!.id, c!.id, 'not-in-any-outbox']);
+      assert.deepEqual(await s.listOutbox('group-grid'), [b, d]);
+      assert.deepEqual(await s.listOutbox('group-dca'), []);
+      assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('group-')), ['group-grid']);
+      // An id both added and named published in one write is kept: the row is there to be published (again).
+      await s.writeOutbox([{ strategy: 'group-arb', state: { realizedAtoms: '1' }, orders: [e!] }], [e!.id, b!.id]);
+      assert.deepEqual(await s.listOutbox('group-arb'), [e], 'an id added in the same write is not removed by it');
+      assert.deepEqual(await s.listOutbox('group-grid'), [d]);
+      // Only removals (the planner idle): nothing else changes.
+      await s.writeOutbox([], [d!.id, e!.id]);
+      assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('group-')), []);
+      assert.deepEqual(await s.loadStrategyState('group-arb'), { realizedAtoms: '1' });
+      await s.writeOutbox([]); // nothing to write: a no-op, not an error
+    });
+
     test('rule-set versions are kept in the order applied', async () => {
       await s.recordRuleSet({ hash: 'h1', content: '{"rules":1}', source: 'startup', appliedAt: '2024-01-01T00:00:00Z' });
       await s.recordRuleSet({ hash: 'h2', content: '{"rules":2}', source: 'rules/grid.yaml', appliedAt: '2024-01-01T00:05:00Z' });

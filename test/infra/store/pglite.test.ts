@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openPgliteStore } from '../../../engine/infra/store/pglite/index.ts';
 import { isSolrulesError } from '../../../engine/errors/index.ts';
 import { storeContract } from './contract.ts';
-import { assertStateAndOutboxAtomic } from './outbox-atomic.ts';
+import { assertGroupWriteAtomic, assertStateAndOutboxAtomic } from './outbox-atomic.ts';
 import { makeOrder, paperReport } from './orders.ts';
 
 storeContract('PGlite (in memory)', async () => ({ store: await openPgliteStore(), cleanup: async () => {} }));
@@ -49,10 +49,11 @@ test('PGlite on disk: a store whose applied migration was edited is refused, and
   }
 });
 
-test('PGlite: a strategy state and its outbox commit together: an outbox row that cannot be written leaves the state as it was', async () => {
+test('PGlite: a strategy state and its outbox commit together (one strategy, or a group write of several with removals): an outbox row that cannot be written leaves everything as it was', async () => {
   const store = await openPgliteStore();
   try {
     await assertStateAndOutboxAtomic(store);
+    await assertGroupWriteAtomic(store);
   } finally {
     await store.close();
   }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { openPostgresStore } from '../../../engine/infra/store/postgres/index.ts';
 import { requireService } from '../../support/services.ts';
 import { storeContract } from './contract.ts';
-import { assertStateAndOutboxAtomic } from './outbox-atomic.ts';
+import { assertGroupWriteAtomic, assertStateAndOutboxAtomic } from './outbox-atomic.ts';
 import { createTestDatabase } from './pgtest.ts';
 
 storeContract('PostgreSQL', async () => {
@@ -46,12 +46,13 @@ test('market snapshots are partitioned by day on PostgreSQL (no TimescaleDB here
   }
 });
 
-test('PostgreSQL: a strategy state and its outbox commit together: an outbox row that cannot be written leaves the state as it was', async (t) => {
+test('PostgreSQL: a strategy state and its outbox commit together (one strategy, or a group write of several with removals): an outbox row that cannot be written leaves everything as it was', async (t) => {
   if (!(await requireService(t, 'postgres'))) return;
   const db = await createTestDatabase('outbox');
   const store = await openPostgresStore(db.url);
   try {
     await assertStateAndOutboxAtomic(store);
+    await assertGroupWriteAtomic(store);
   } finally {
     await store.close();
     await db.drop();

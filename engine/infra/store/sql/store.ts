@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { SolrulesError } from '../../../errors/index.ts';
 import { orderFromJson, orderToJson, type Order, type OrderJson, type ExecutionReport, type Fill, type OrderStatus, type StoredOrder } from '../../../orders/index.ts';
-import type { Fence, HistoryBound, MarketSnapshot, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from '../store.ts';
+import type { Fence, HistoryBound, MarketSnapshot, OutboxEntry, PnlEntry, RuleSetVersion, Store, Submission, WalletBalance } from '../store.ts';
 import { checkStatus, fencedError, isoTime, nonNegative, statusAfterExecution } from '../values.ts';
 import type { Query, SqlDb } from './db.ts';
 import { migrate } from './migrate.ts';
@@ -277,19 +277,36 @@ export class SqlStore implements Store {
   }
 
   async saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void> {
-    const json = JSON.stringify(state ?? null);
-    const rows = orders.map((o) => [o.id, JSON.stringify(orderToJson(o))] as const);
-    // One transaction: the state that counts the orders as sent never commits without them.
-    // Re-run after a dropped connection, the upsert and the DO NOTHING inserts apply once.
-    await this.db.transaction(async ({ query }) => {
-      await query(
-        `INSERT INTO strategy_state (strategy, state) VALUES ($1, $2::jsonb) ON CONFLICT (strategy) DO UPDATE SET state = excluded.state, updated_at = now()`,
-        [strategy, json],
-      );
-      for (const [id, order] of rows) {
-        await query(`INSERT INTO order_outbox (order_id, strategy, order_json) VALUES ($1, $2, $3::jsonb) ON CONFLICT (order_id) DO NOTHING`, [id, strategy, order]);
-      }
-    });
+    await this.writeOutbox([{ strategy, state, orders }]);
+  }
+
+  async writeOutbox(entries: readonly OutboxEntry[], published: readonly string[] = []): Promise<void> {
+    // A strategy named twice keeps its last state: one upsert may not touch a row twice.
+    const states = new Map<string, string>();
+    const rows = new Map<string, readonly [string, string]>();
+    for (const e of entries) {
+      states.set(e.strategy, JSON.stringify(e.state ?? null));
+      for (const o of e.orders) if (!rows.has(o.id)) rows.set(o.id, [e.strategy, JSON.stringify(orderToJson(o))]);
+    }
+    const removed = published.filter((id) => !rows.has(id));
+    if (states.size === 0 && rows.size === 0 && removed.length === 0) return;
+    // One statement, so one transaction and one round trip (a BEGIN, an upsert, inserts and a COMMIT
+    // each waited for the engine's event loop to get a core back: docs/infrastructure.md): the states
+    // that count the orders as sent never commit without their outbox rows. Re-run after a dropped
+    // connection, the upsert, the DO NOTHING inserts and the delete apply once.
+    await this.db.query(
+      `WITH state_rows AS (
+         INSERT INTO strategy_state (strategy, state)
+         SELECT s, v::jsonb FROM unnest($1::text[], $2::text[]) AS t(s, v)
+         ON CONFLICT (strategy) DO UPDATE SET state = excluded.state, updated_at = now()
+       ), outbox_rows AS (
+         INSERT INTO order_outbox (order_id, strategy, order_json)
+         SELECT i, s, j::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(i, s, j, n) ORDER BY n
+         ON CONFLICT (order_id) DO NOTHING
+       )
+       DELETE FROM order_outbox WHERE order_id = ANY($6::text[])`,
+      [[...states.keys()], [...states.values()], [...rows.keys()], [...rows.values()].map(([s]) => s), [...rows.values()].map(([, j]) => j), removed],
+    );
   }
 
   async listOutbox(strategy: string): Promise<Order[]> {
