@@ -14,9 +14,10 @@ import { paperRoundTripNet, type Planner, type TickContext } from '../strategies
 import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/index.ts';
 import type { AiFactProducer } from '../ai/index.ts';
 import type { EngineAi } from './ai.ts';
-import type { ExecutionLog, OrderLog, OrderOutbox, StrategyStateStore } from '../infra/store/index.ts';
+import type { ExecutionLog, OrderLog, OrderOutbox, OutboxEntry, StrategyStateStore } from '../infra/store/index.ts';
 import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, tracingEnabled, type Logger } from '../infra/telemetry/index.ts';
 import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
+import { OutboxPipeline } from './outbox-pipeline.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
 export type { PriceEvent };
@@ -207,6 +208,14 @@ export class TradingEngine {
   /** The strategies a tick evaluates, for the rule set they were resolved from. */
   private slotCache: { active: ActiveConfig; slots: StrategySlot[] } | undefined;
 
+  /**
+   * A planner sharing strategies (a partition): its decisions, and the states it saves after fills,
+   * go through one group-committed outbox lane (see OutboxPipeline); undefined in one process.
+   */
+  readonly outbox: OutboxPipeline | undefined;
+  /** The current serial unit's (a tick's, or a takeover catch-up's) decisions, submitted to the outbox at its end. */
+  private staged: OutboxEntry[] = [];
+
   constructor(private readonly opts: EngineParts) {
     this.log = opts.log ?? logger().child({ component: 'engine' });
     this.clock = opts.clock;
@@ -214,6 +223,7 @@ export class TradingEngine {
     this.planners = opts.planners;
     this.coordinator = opts.coordinator;
     this.worker = opts.worker;
+    this.outbox = opts.partition ? new OutboxPipeline(opts.store, (order) => this.sendOrder(order), this.log) : undefined;
   }
 
   private get now(): Date {
@@ -310,7 +320,9 @@ export class TradingEngine {
       // The last tick may be one the stopped owner never evaluated (it died after the swap, before
       // the tick reached it, and this process did not own the strategy yet): evaluated here at once,
       // on this tick's price, instead of on the next one — one process decides on it too.
-      if (this.takeOver.length > before) void this.serially(() => this.catchUpTakenOver());
+      if (this.takeOver.length > before) {
+        this.serialUnit(() => this.catchUpTakenOver()).catch((err: unknown) => this.log.error({ err }, 'takeover catch-up failed; the strategies taken over are evaluated on the next tick'));
+      }
     });
     const cfg = this.opts.holder.current.strategies;
     this.subs.push(
@@ -405,6 +417,9 @@ export class TradingEngine {
   /** Before a tick: the state of strategies taken over, and the outboxes a stopped owner (or this one's last run) left. */
   private async restoreTakenOver(): Promise<void> {
     for (const name of this.outboxDue.splice(0)) await this.republishOutbox(name);
+    // A strategy this process owned before (a membership flap) may have states still on their way
+    // to the store: the state loaded below must be the newest.
+    if (this.takeOver.length) await this.outbox?.durable();
     for (const name of this.takeOver.splice(0)) {
       const state = await this.opts.store.loadStrategyState(name);
       if (state !== undefined) this.planners.get(name)?.restore(state);
@@ -441,7 +456,17 @@ export class TradingEngine {
       this.opts.ai?.onFill({ strategy: order.strategy, side: order.side, priceUsd: report.fillPriceUsd, timeMs: Date.parse(report.at) });
     }
     // Only the strategy's owner writes its state: another planner's copy is stale by design.
-    if (owned && this.opts.saveStateAfterEachResult !== false) await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+    if (owned && this.opts.saveStateAfterEachResult !== false) await this.saveState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+  }
+
+  /**
+   * Stores an owned strategy's state. A partitioned planner writes it through the outbox lane, after
+   * the decisions queued before it and joining their write: a state never reaches the store ahead
+   * of an older one that counts fewer orders, and a fill costs no round trip of its own.
+   */
+  private async saveState(strategy: string, state: unknown): Promise<void> {
+    if (this.outbox) await this.outbox.submit([{ strategy, state, orders: [] }]);
+    else await this.opts.store.saveStrategyState(strategy, state);
   }
 
   private reportFill(order: Order, report: ExecutionReport): void {
@@ -475,8 +500,31 @@ export class TradingEngine {
   /** Evaluates every enabled strategy on a new price and publishes the orders its rules decide. */
   async onPrice(event: PriceEvent): Promise<void> {
     // Only a partitioned planner catches up takeovers between ticks; without one (a backtest's every bar) no queue.
-    if (this.opts.partition) await this.serially(() => this.tick(event));
+    if (this.outbox) await this.serialUnit(() => this.tick(event));
     else await this.tick(event);
+  }
+
+  /**
+   * A partitioned planner's tick or takeover catch-up: evaluated one at a time, in arrival order;
+   * its decisions are submitted to the outbox lane at its end, and the next unit is evaluated while
+   * they are written and published (joining the next write). Resolves once they are published.
+   */
+  private async serialUnit(run: () => Promise<void> | undefined): Promise<void> {
+    let delivered: Promise<void> | undefined;
+    try {
+      await this.serially(async () => {
+        try {
+          await run();
+        } finally {
+          // Even after a failure mid-tick: the decisions staged so far are in their planners' state already.
+          delivered = this.outbox!.submit(this.staged.splice(0));
+        }
+      });
+    } catch (err) {
+      delivered?.catch((e: unknown) => this.log.error({ err: e }, 'could not store or publish the orders of a tick that failed'));
+      throw err;
+    }
+    await delivered;
   }
 
   /** Per strategy, the newest decision time (tick time) of an order whose result this process saw. */
@@ -523,7 +571,10 @@ export class TradingEngine {
    * new price synchronously and returns a promise only when there is something to wait for (orders
    * to publish, or an evaluator that answers asynchronously); a tick that decides nothing makes no
    * promise. Strategies are evaluated in strategies.yaml order; a strategy's orders are published
-   * before the next strategy is evaluated.
+   * before the next strategy is evaluated — in one process. A partitioned planner stages them
+   * instead, and the tick's decisions are stored in one write and then published together
+   * (serialUnit, OutboxPipeline): the strategies it evaluates depend on no order of the tick
+   * reaching the coordinator in another process first.
    */
   tick(event: PriceEvent): Promise<void> | undefined {
     // One config for the whole tick: a reload mid-tick cannot mix rule sets.
@@ -721,7 +772,10 @@ export class TradingEngine {
     }
   }
 
-  /** Hands a strategy's orders to its planner and publishes them to the coordinator. */
+  /**
+   * Hands a strategy's orders to its planner and publishes them to the coordinator; a partitioned
+   * planner stages them with the state that counts them as sent, for the outbox lane (serialUnit).
+   */
   private async publish(d: Decision): Promise<void> {
     const { slot, ctx, orders } = d;
     const name = slot.name;
@@ -735,20 +789,29 @@ export class TradingEngine {
     slot.planner!.onOrders(orders, ctx);
     // Shared planners: the state that counts these orders as sent is stored before they are
     // published, with the orders in its outbox in the same write, so a planner taking the strategy
-    // over starts from that state and publishes whatever this one did not (republishOutbox).
-    const outboxed = this.opts.partition !== undefined;
-    if (outboxed) await this.opts.store.saveStateAndOutbox(name, slot.planner!.snapshot(), orders);
+    // over starts from that state and publishes whatever this one did not (republishOutbox). The
+    // snapshot is a copy taken now: later ticks' orders are not in it.
+    if (this.outbox) this.staged.push({ strategy: name, state: slot.planner!.snapshot(), orders });
     for (const order of orders) {
       this.bump(name, order.rule, 'decided');
       metrics.orders.decided.inc({ strategy: name, side: order.side });
       metrics.strategy.opportunities.inc({ strategy: name });
       const solUsd = this.priceUsd(NATIVE_MINT);
       if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
-      const send = () => this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id });
-      if (this.opts.orderLogContext === false && !tracingEnabled()) await send();
-      else await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, send);
+      if (!this.outbox) await this.sendOrder(order);
     }
-    if (outboxed) await this.opts.store.clearOutbox(name, orders.map((o) => o.id));
+  }
+
+  /** Publishes one order to the coordinator (msgId: its id), in a context carrying its id. */
+  private sendOrder(order: Order): Promise<void> {
+    const send = () => this.opts.bus.publish(opportunitySubject(order.strategy), orderToJson(order), { msgId: order.id });
+    if (this.opts.orderLogContext === false && !tracingEnabled()) return send();
+    return opportunity({ 'solrules.strategy': order.strategy, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, send);
+  }
+
+  /** Resolves once every decision and state handed to the outbox lane is stored and published, and the published rows removed (stop; tests). */
+  async flushOutbox(): Promise<void> {
+    await this.outbox?.flush();
   }
 
   /**
@@ -794,7 +857,13 @@ export class TradingEngine {
     await this.opts.ai?.settle(5_000);
     this.flushEvaluationMetrics();
     this.reportStrategies(true);
-    for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
+    if (this.outbox) {
+      // The tick being evaluated (if any) finishes first; then every owned state in one write, and
+      // before the coordinator and the bus go, the last orders published and their rows removed.
+      await this.ticking;
+      await this.outbox.submit([...this.planners].filter(([name]) => this.owns(name)).map(([name, planner]) => ({ strategy: name, state: planner.snapshot(), orders: [] })));
+      await this.outbox.flush();
+    } else for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
     await this.coordinator.stop();
     await this.worker.stop();
     for (const s of this.subs) await s.unsubscribe();

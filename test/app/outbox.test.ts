@@ -29,29 +29,32 @@ import { HandedPartition, planner, price } from './support/planners.ts';
 class Killed extends Error {}
 
 /**
- * The store as one planner sees it, with a kill point: armed, the next `saveStateAndOutbox` writes
- * and then throws (killed after the write, before the publish), or the next `clearOutbox` throws
- * before clearing (killed after the publish).
+ * The store as one planner sees it, with a kill point. The planner writes its decisions with the
+ * states that count them in one `writeOutbox` (group commit), publishes them once it returned, and
+ * removes their outbox rows in a later write. Armed at 'write', the next write carrying orders is
+ * stored and then throws (killed after the write, before the publish). Armed at 'removal', the
+ * next write carrying removals is stored without them (killed after the publish, before the
+ * removal reached the store); the planner goes on, as the test's other stores see nothing more of it.
  */
-function killable(store: Store, at: 'saveStateAndOutbox' | 'clearOutbox'): { store: Store; arm(): void; fired(): boolean } {
+function killable(store: Store, at: 'write' | 'removal'): { store: Store; arm(): void; fired(): boolean } {
   let armed = false;
   let fired = false;
   const proxy = new Proxy(store, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
       if (typeof value !== 'function') return value;
-      if (prop !== at) return value.bind(target);
-      return async (...args: unknown[]) => {
-        if (armed && at === 'clearOutbox') {
+      if (prop !== 'writeOutbox') return value.bind(target);
+      return async (entries: Parameters<Store['writeOutbox']>[0], published: readonly string[] = []) => {
+        if (armed && at === 'removal' && published.length > 0) {
           armed = false;
           fired = true;
-          throw new Killed('killed before clearing the outbox');
+          return target.writeOutbox(entries, []);
         }
-        await (value as (...a: unknown[]) => Promise<void>).apply(target, args);
-        if (armed) {
+        await target.writeOutbox(entries, published);
+        if (armed && at === 'write' && entries.some((e) => e.orders.length > 0)) {
           armed = false;
           fired = true;
-          throw new Killed('killed after storing the state and the outbox');
+          throw new Killed('killed after storing the states and the outbox');
         }
       };
     },
@@ -91,7 +94,7 @@ async function opportunities(bus: Bus): Promise<string[]> {
 async function killedAfterStoring(active: ActiveConfig, store: Store): Promise<{ outboxed: string[]; before: string[] }> {
   const busA = new MemoryBus();
   const publishedA = await opportunities(busA);
-  const kill = killable(store, 'saveStateAndOutbox');
+  const kill = killable(store, 'write');
   const a = await planner(active, busA, kill.store, new HandedPartition(true));
   // The first tick: other strategies decide and fill orders as usual (published, then cleared from the outbox).
   await a.onPrice(price(active, 100, '2022-01-01T00:00:00Z'));
@@ -190,14 +193,17 @@ test('republishing orders that did go out is safe: the copy dies at the bus msgI
   // Killed after publishing, before clearing the outbox: the orders went out, executed, and are still in the outbox.
   const busA = new MemoryBus();
   const publishedA = await opportunities(busA);
-  const kill = killable(store, 'clearOutbox');
+  const kill = killable(store, 'removal');
   const a = await planner(active, busA, kill.store, new HandedPartition(true));
   await a.onPrice(price(active, 100, '2022-01-01T00:00:00Z'));
   await busA.settle();
+  await a.flushOutbox();
   const before = [...publishedA];
   kill.arm();
-  await assert.rejects(a.onPrice(price(active, 80, '2022-01-01T06:00:00Z')), Killed);
+  await a.onPrice(price(active, 80, '2022-01-01T06:00:00Z'));
   await busA.settle();
+  await a.flushOutbox();
+  assert.ok(kill.fired(), 'the removal of the published orders never reached the store');
   const outboxed = (await store.listOutbox('grid')).map((o) => o.id);
   assert.ok(outboxed.length >= 1);
   assert.deepEqual(publishedA, [...before, ...outboxed], 'published once before the kill');
@@ -296,7 +302,7 @@ test('NATS JetStream and PostgreSQL: the survivor on its own connection publishe
   };
   try {
     const busA = await bus();
-    const kill = killable(store, 'saveStateAndOutbox');
+    const kill = killable(store, 'write');
     const a = await planner(active, busA, kill.store, new HandedPartition(true));
     await a.onPrice(price(active, 100, '2022-01-01T00:00:00Z'));
     await busA.settle();
