@@ -17,6 +17,7 @@ import type { EngineAi } from './ai.ts';
 import type { ExecutionLog, OrderLog, OrderOutbox, StrategyStateStore } from '../infra/store/index.ts';
 import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, tracingEnabled, type Logger } from '../infra/telemetry/index.ts';
 import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
+import { StrategyStateWrites } from './state-writes.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
 export type { PriceEvent };
@@ -195,6 +196,8 @@ export class TradingEngine {
   private stopped = false;
   /** Recent tick ids, oldest first: a tick the bus delivers again (after a NATS restart) is skipped. */
   private readonly seenTicks = new Set<string>();
+  /** Strategy state writes, per strategy in snapshot order (see StrategyStateWrites). */
+  private readonly stateWrites: StrategyStateWrites;
   /**
    * The same ids in arrival order, as a ring: the oldest is evicted by index. (Deleting a Set's
    * first entry found with values().next() leaves holes the next iteration walks over again: a
@@ -214,6 +217,7 @@ export class TradingEngine {
     this.planners = opts.planners;
     this.coordinator = opts.coordinator;
     this.worker = opts.worker;
+    this.stateWrites = new StrategyStateWrites(opts.store);
   }
 
   private get now(): Date {
@@ -252,7 +256,7 @@ export class TradingEngine {
       await this.opts.store.updateOrderStatus(row.order.id, 'expired', { reason });
       const planner = this.planners.get(row.order.strategy);
       planner?.onExecution(row.order, report);
-      if (planner) await this.opts.store.saveStrategyState(row.order.strategy, planner.snapshot());
+      if (planner) await this.stateWrites.save(row.order.strategy, planner.snapshot());
       expired.push(row.order.id);
     }
     if (expired.length) this.log.warn({ orders: expired.length }, 'expired paper orders a previous run left unfinished');
@@ -441,7 +445,7 @@ export class TradingEngine {
       this.opts.ai?.onFill({ strategy: order.strategy, side: order.side, priceUsd: report.fillPriceUsd, timeMs: Date.parse(report.at) });
     }
     // Only the strategy's owner writes its state: another planner's copy is stale by design.
-    if (owned && this.opts.saveStateAfterEachResult !== false) await this.opts.store.saveStrategyState(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
+    if (owned && this.opts.saveStateAfterEachResult !== false) await this.stateWrites.save(order.strategy, this.planners.get(order.strategy)?.snapshot() ?? null);
   }
 
   private reportFill(order: Order, report: ExecutionReport): void {
@@ -737,7 +741,7 @@ export class TradingEngine {
     // published, with the orders in its outbox in the same write, so a planner taking the strategy
     // over starts from that state and publishes whatever this one did not (republishOutbox).
     const outboxed = this.opts.partition !== undefined;
-    if (outboxed) await this.opts.store.saveStateAndOutbox(name, slot.planner!.snapshot(), orders);
+    if (outboxed) await this.stateWrites.saveWithOutbox(name, slot.planner!.snapshot(), orders);
     for (const order of orders) {
       this.bump(name, order.rule, 'decided');
       metrics.orders.decided.inc({ strategy: name, side: order.side });
@@ -794,7 +798,8 @@ export class TradingEngine {
     await this.opts.ai?.settle(5_000);
     this.flushEvaluationMetrics();
     this.reportStrategies(true);
-    for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
+    for (const [name, planner] of this.planners) if (this.owns(name)) await this.stateWrites.save(name, planner.snapshot());
+    await this.stateWrites.settled();
     await this.coordinator.stop();
     await this.worker.stop();
     for (const s of this.subs) await s.unsubscribe();
