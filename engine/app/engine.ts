@@ -8,7 +8,7 @@ import type { Partition } from '../cluster/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import type { ActiveConfig, ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { type Coordinator } from '../coordinator/index.ts';
-import { type ExecutorWorker, type Portfolio } from '../executors/index.ts';
+import { type ExecutorWorker, type Portfolio, type QuoteAccuracy } from '../executors/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type Route, type ExecutionReport } from '../orders/index.ts';
 import { paperRoundTripNet, type Planner, type TickContext } from '../strategies/index.ts';
 import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/index.ts';
@@ -90,6 +90,8 @@ export interface EngineParts {
   observeAiDecision?: (strategy: string, file: RuleFile, facts: Readonly<Record<string, unknown>>, events: readonly FiredEvent[]) => void | Promise<void>;
   /** Save a strategy's state after each of its orders' results (default), or only at stop: see EngineOptions.saveStateAfterEachResult. */
   saveStateAfterEachResult?: boolean;
+  /** A planner process: the quoteAccuracy fact it feeds from the reconciliations other processes' live fills carry. */
+  followedAccuracy?: QuoteAccuracy;
   /** What this process does (`--role`): plan (strategies, risk and routing) and/or execute (the worker). Default both. */
   role?: EngineRole;
   /** Planner processes sharing strategies: this one evaluates only the strategies it owns. Default: all. */
@@ -326,7 +328,7 @@ export class TradingEngine {
       ),
     );
     type Result = ExecutionResultMessage;
-    const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route);
+    const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route, data.reconciliation);
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
     await this.coordinator.start();
@@ -418,7 +420,7 @@ export class TradingEngine {
     }
   }
 
-  private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
+  private async onResult(order: Order, report: ExecutionReport, route: Route | undefined, reconciliation?: unknown): Promise<void> {
     const decidedAt = Date.parse(order.createdAt);
     if (decidedAt > (this.lastResultDecidedAt.get(order.strategy) ?? -Infinity)) this.lastResultDecidedAt.set(order.strategy, decidedAt);
     const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.blockedBy ? 'blocked' : 'failed';
@@ -440,6 +442,7 @@ export class TradingEngine {
       }
     }
     if (report.status === 'filled') this.reportFill(order, report);
+    if (report.status === 'filled' && !report.simulated && this.opts.followedAccuracy) followReconciliation(this.opts.followedAccuracy, reconciliation, this.log);
     // The strategy's chart marks its own fills (in a backtest: the fill model's time and price, so the chart stays deterministic).
     if (report.status === 'filled' && (order.side === 'buy' || order.side === 'sell') && report.fillPriceUsd !== undefined) {
       this.opts.ai?.onFill({ strategy: order.strategy, side: order.side, priceUsd: report.fillPriceUsd, timeMs: Date.parse(report.at) });
@@ -844,3 +847,17 @@ export class TradingEngine {
     return this.lastPrice;
   }
 }
+
+/** Records a reconciliation another process published with a live fill into `accuracy` (one without the amounts is said, not guessed). */
+function followReconciliation(accuracy: QuoteAccuracy, reconciliation: unknown, log: Logger): void {
+  const r = reconciliation as { venue?: unknown; route?: unknown; expectedAmountOut?: unknown; realizedAmountOut?: unknown } | undefined;
+  const atoms = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : undefined);
+  const expected = atoms(r?.expectedAmountOut);
+  const realized = atoms(r?.realizedAmountOut);
+  if (typeof r?.venue !== 'string' || typeof r.route !== 'string' || expected === undefined || realized === undefined) {
+    log.warn({ reconciliation }, 'a live fill arrived without a readable reconciliation: the quoteAccuracy fact does not count it');
+    return;
+  }
+  accuracy.record(r.venue, r.route, expected, realized);
+}
+
