@@ -31,6 +31,8 @@ interface RunCheckpoint {
    * checkpoint saved at start, so a kill during the first tick rolls back to nothing processed).
    */
   tickAt: string;
+  /** Saved at start, before any tick was processed (tickAt is then the instant before the first tick). */
+  beforeFirstTick?: true;
   engine: EngineCheckpoint;
 }
 
@@ -198,7 +200,8 @@ export async function run(argv: string[]): Promise<number> {
       await store.close();
       throw new UsageError('no candles in the selected period');
     }
-    if (resumeFrom) console.log(`continuing from the stored state (${storeDisplay}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
+    if (resumeFrom && checkpoint?.beforeFirstTick) console.log(`continuing the run the stored state (${storeDisplay}) holds: it stopped before its first tick (${new Date(Date.parse(checkpoint.tickAt) + 1).toISOString()}) was processed, so it starts there again`);
+    else if (resumeFrom) console.log(`continuing from the stored state (${storeDisplay}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
     const recent = history.recent;
     if (resumeFrom && recent) console.log(`history read (bounded; SOLRULES_HISTORY_* to change): ${recent.executions.length} recent execution(s), ${recent.pnl.length} P&L entr(ies), ${recent.walletBalances.length} wallet balance(s), ${recent.ruleSets.length} rule-set version(s)`);
 
@@ -279,7 +282,7 @@ export async function run(argv: string[]): Promise<number> {
       const first = source.ticks[0]!;
       runFrom ??= first.time.toISOString().slice(0, 10);
       firstPriceUsd ??= first.priceUsd;
-      const cp: RunCheckpoint = { from: runFrom, firstPriceUsd, tickAt: new Date(first.time.getTime() - 1).toISOString(), engine: engine.checkpoint() };
+      const cp: RunCheckpoint = { from: runFrom, firstPriceUsd, tickAt: new Date(first.time.getTime() - 1).toISOString(), beforeFirstTick: true, engine: engine.checkpoint() };
       await app.store.saveStrategyState(RUN_CHECKPOINT, cp);
     }
     const started = performance.now();
