@@ -25,9 +25,18 @@
  *
  * The sandbox runs in a worker thread of this process (its own event loop: the chain's work does
  * not queue behind the engine's, nor the engine's behind the chain's); both sides stamp with
- * `performance.timeOrigin + performance.now()`, the same clock.
+ * `performance.timeOrigin + performance.now()`, the same clock. A slot's latency starts at the
+ * first notification of its market update — our own transactions land in the current slot too, and
+ * their notifications, tens of ms earlier, once made the floors' p99. Before the window, `warm`
+ * seconds of the same load run unmeasured with every side answering (the floors' send paths were
+ * otherwise compiled inside the window: their first answers took 30–80 ms). The sandbox's own share
+ * of delivery (a market update's first write → its notification handed to the socket → written)
+ * and each thread's event-loop delay and GC are printed beside the floors' split.
  *
- * Run: npm run bench:live [-- seconds=20 rate=1000]
+ * The load runs until `orders` orders were sent in the window (default 100: p99 then means
+ * something) or `seconds` passed (default 240), whichever comes first.
+ *
+ * Run: npm run bench:live [-- rate=1000 orders=100 seconds=240 warm=3]
  */
 import { Connection, Keypair, PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
@@ -53,7 +62,9 @@ import { bestRoundTrip, roundTripAt } from '../engine/strategies/arbitrage/index
 import { fmt, measure } from './measure.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
-const SECONDS = Number(args.seconds ?? 20);
+/** The load runs until ORDERS orders were sent in the window (p99 needs about 100) or SECONDS passed, whichever comes first. */
+const SECONDS = Number(args.seconds ?? 240);
+const ORDERS = Number(args.orders ?? 100);
 const RATE = Number(args.rate ?? 1000);
 const RECORDED_SWAPS = Number(args.swaps ?? 120);
 /** Unmeasured load first, at the same rate, every side answering: the measured window starts with compiled code and settled heaps. */
@@ -66,21 +77,28 @@ const now = () => performance.timeOrigin + performance.now();
 function threadStalls() {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   const gcs: number[] = [];
+  const majors: number[] = [];
+  let heapBefore = 0;
   const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcs.push(e.duration);
+    for (const e of list.getEntries()) {
+      gcs.push(e.duration);
+      if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === 4) majors.push(e.duration); // perf_hooks constants.NODE_PERFORMANCE_GC_MAJOR: mark-compact (the rest are scavenges and incremental steps)
+    }
   });
   return {
     start() {
       delay.reset();
       delay.enable();
       gcs.length = 0;
+      majors.length = 0;
+      heapBefore = process.memoryUsage().heapUsed;
       obs.observe({ entryTypes: ['gc'] });
     },
     stop() {
       delay.disable();
       obs.disconnect();
       const ms = (ns: number) => ns / 1e6;
-      return { delayP50: ms(delay.percentile(50)), delayP99: ms(delay.percentile(99)), delayMax: ms(delay.max), gcCount: gcs.length, gcTotal: gcs.reduce((a, b) => a + b, 0), gcMax: gcs.length ? Math.max(...gcs) : 0 };
+      return { delayP50: ms(delay.percentile(50)), delayP99: ms(delay.percentile(99)), delayMax: ms(delay.max), gcCount: gcs.length, gcTotal: gcs.reduce((a, b) => a + b, 0), gcMax: gcs.length ? Math.max(...gcs) : 0, majorCount: majors.length, majorMax: majors.length ? Math.max(...majors) : 0, heapMbBefore: heapBefore / 2 ** 20, heapMbAfter: process.memoryUsage().heapUsed / 2 ** 20 };
     },
   };
 }
@@ -156,6 +174,8 @@ async function chainSide(): Promise<void> {
     };
   }
   let timing = false;
+  /** The engine has sent enough orders: the load ends at the pacer's next tick. */
+  let stopEarly = false;
   const stalls = threadStalls();
   engineWallets(market, { workers: 2 });
   const floorPayer = Keypair.generate();
@@ -205,7 +225,8 @@ async function chainSide(): Promise<void> {
       let steps = 0;
       const pacer = setInterval(() => {
         const elapsed = performance.now() - started;
-        if (elapsed >= seconds * 1000) {
+        if (elapsed >= seconds * 1000 || stopEarly) {
+          stopEarly = false;
           clearInterval(pacer);
           flush();
           timing = false;
@@ -225,6 +246,8 @@ async function chainSide(): Promise<void> {
           steps += 1;
         }
       }, 1);
+    } else if (m.type === 'stop') {
+      stopEarly = true;
     } else if (m.type === 'close') {
       flush();
       clearInterval(flusher);
@@ -255,8 +278,10 @@ async function floorSide(): Promise<void> {
   const floorConn = new Connection(ready.rpcUrl, { wsEndpoint: ready.wsUrl, commitment: 'processed' });
   // Presigned with node:crypto (the same Ed25519 bytes web3.js would give, ten times faster to make).
   const floorKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), floorPayer.secretKey.subarray(0, 32)]), format: 'der', type: 'pkcs8' });
+  // One answer per notification of the pool, at most one a slot (a slot is one swap's ~8 account writes): rate / 4 a second is ample.
+  const PRESIGNED = Math.min(20_000, Math.ceil((RATE / 4) * (SECONDS + WARM_SECONDS)));
   const floorTxs: Buffer[] = [];
-  for (let i = 0; i < RATE * (SECONDS + WARM_SECONDS); i++) {
+  for (let i = 0; i < PRESIGNED; i++) {
     const tx = new VersionedTransaction(new TransactionMessage({ payerKey: floorPayer.publicKey, recentBlockhash: ready.blockhash, instructions: [SystemProgram.transfer({ fromPubkey: floorPayer.publicKey, toPubkey: floorPayer.publicKey, lamports: i + 1 })] }).compileToV0Message());
     tx.addSignature(floorPayer.publicKey, ed25519Sign(null, tx.message.serialize(), floorKey));
     floorTxs.push(Buffer.from(tx.serialize()));
@@ -279,7 +304,7 @@ async function floorSide(): Promise<void> {
 
   // ── the raw floor: the same answer over a bare \`ws\` socket and a keep-alive HTTP agent, no web3.js ──
   const rawTxs: string[] = [];
-  for (let i = 0; i < RATE * (SECONDS + WARM_SECONDS); i++) {
+  for (let i = 0; i < PRESIGNED; i++) {
     const tx = new VersionedTransaction(new TransactionMessage({ payerKey: floorPayer.publicKey, recentBlockhash: ready.blockhash, instructions: [SystemProgram.transfer({ fromPubkey: floorPayer.publicKey, toPubkey: floorPayer.publicKey, lamports: 1_000_000 + i })] }).compileToV0Message());
     tx.addSignature(floorPayer.publicKey, ed25519Sign(null, tx.message.serialize(), floorKey));
     rawTxs.push(Buffer.from(tx.serialize()).toString('base64'));
@@ -503,7 +528,16 @@ async function engineSide(): Promise<void> {
   const engineStallsProbe = threadStalls();
   engineStallsProbe.start();
   chain.postMessage({ type: 'load', seconds: SECONDS, measure: true });
+  const enough = setInterval(() => {
+    let sent = 0;
+    for (const t of orders.values()) if (t.journaled !== undefined) sent += 1;
+    if (ORDERS > 0 && sent >= ORDERS) {
+      clearInterval(enough);
+      chain.postMessage({ type: 'stop' });
+    }
+  }, 100);
   const loaded = await next('loaded');
+  clearInterval(enough);
   measuring = false;
   const engineStalls = engineStallsProbe.stop();
   floorWorker.postMessage({ type: 'measure', on: false });
@@ -542,7 +576,6 @@ async function engineSide(): Promise<void> {
       if (a === undefined || n === undefined) continue;
       xs.push(a - n);
       const pn = poolNotice.get(slot) ?? n;
-
       split.out.push(got - pn);
       split.client.push(wrote - got);
       split.back.push(a - wrote);
@@ -633,8 +666,8 @@ async function engineSide(): Promise<void> {
   for (const s of Object.keys(stages) as Stage[]) console.log(row(`    ${labels[s]}`, stages[s]));
   console.log(row('  every SOL price event: notification → published', published));
   console.log(`  engine thread during the load: ${cpuMs.toFixed(0)} ms CPU (user + system) in ${(elapsedS).toFixed(1)} s = ${((cpuMs / 10 / elapsedS)).toFixed(0)} % of a core; event loop busy ${(elu.utilization * 100).toFixed(0)} %; load average ${loadBefore} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const st = (name: string, x: { delayP50: number; delayP99: number; delayMax: number; gcCount: number; gcTotal: number; gcMax: number } | undefined) =>
-    x ? `  ${name}: event-loop delay p50 ${x.delayP50.toFixed(2)} / p99 ${x.delayP99.toFixed(2)} / max ${x.delayMax.toFixed(1)} ms; GC ${x.gcCount}× ${x.gcTotal.toFixed(0)} ms, longest ${x.gcMax.toFixed(1)} ms` : `  ${name}: n/a`;
+  const st = (name: string, x: ReturnType<ReturnType<typeof threadStalls>['stop']> | undefined) =>
+    x ? `  ${name}: event-loop delay p50 ${x.delayP50.toFixed(2)} / p99 ${x.delayP99.toFixed(2)} / max ${x.delayMax.toFixed(1)} ms; GC ${x.gcCount}× ${x.gcTotal.toFixed(0)} ms, longest ${x.gcMax.toFixed(1)} ms (mark-compact ${x.majorCount}×, longest ${x.majorMax.toFixed(1)} ms); heap ${x.heapMbBefore.toFixed(0)} → ${x.heapMbAfter.toFixed(0)} MB` : `  ${name}: n/a`;
   const dl = loaded.delivery as { compute: number[]; write: number[]; buffered: number };
   console.log(`  sandbox's own delivery: a market update's first write → its notification handed to the socket p50 ${pct(dl.compute, 50).toFixed(2)} / p99 ${pct(dl.compute, 99).toFixed(2)} / max ${Math.max(...dl.compute).toFixed(2)} ms (${dl.compute.length}); handed → written p50 ${pct(dl.write, 50).toFixed(3)} / p99 ${pct(dl.write, 99).toFixed(3)} ms (${dl.write.length}), ${dl.buffered} left buffered (a slow reader)`);
   console.log(st('chain thread (sandbox)', loaded.stalls));
