@@ -25,9 +25,18 @@
  *
  * The sandbox runs in a worker thread of this process (its own event loop: the chain's work does
  * not queue behind the engine's, nor the engine's behind the chain's); both sides stamp with
- * `performance.timeOrigin + performance.now()`, the same clock.
+ * `performance.timeOrigin + performance.now()`, the same clock. A slot's latency starts at the
+ * first notification of its market update — our own transactions land in the current slot too, and
+ * their notifications, tens of ms earlier, once made the floors' p99. Before the window, `warm`
+ * seconds of the same load run unmeasured with every side answering (the floors' send paths were
+ * otherwise compiled inside the window: their first answers took 30–80 ms). The sandbox's own share
+ * of delivery (a market update's first write → its notification handed to the socket → written)
+ * and each thread's event-loop delay and GC are printed beside the floors' split.
  *
- * Run: npm run bench:live [-- seconds=20 rate=1000]
+ * The load runs until `orders` orders were sent in the window (default 100: p99 then means
+ * something) or `seconds` passed (default 240), whichever comes first.
+ *
+ * Run: npm run bench:live [-- rate=1000 orders=100 seconds=240 warm=3]
  */
 import { Connection, Keypair, PublicKey, SystemProgram, TransactionMessage, VersionedTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
@@ -38,6 +47,7 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { startSandbox, type AccountState, type WireTap } from '../sandbox/index.ts';
 import { createMarket, MarketFlow, seededKeypair } from '../sandbox/market/index.ts';
 import { engineWallets } from '../sandbox/demo/live-context.ts';
@@ -52,28 +62,86 @@ import { bestRoundTrip, roundTripAt } from '../engine/strategies/arbitrage/index
 import { fmt, measure } from './measure.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
-const SECONDS = Number(args.seconds ?? 20);
+/** The load runs until ORDERS orders were sent in the window (p99 needs about 100) or SECONDS passed, whichever comes first. */
+const SECONDS = Number(args.seconds ?? 240);
+const ORDERS = Number(args.orders ?? 100);
 const RATE = Number(args.rate ?? 1000);
 const RECORDED_SWAPS = Number(args.swaps ?? 120);
+/** Unmeasured load first, at the same rate, every side answering: the measured window starts with compiled code and settled heaps. */
+const WARM_SECONDS = Number(args.warm ?? 3);
 const PROJECT = join(fileURLToPath(new URL('..', import.meta.url)), 'examples/live');
 
 const now = () => performance.timeOrigin + performance.now();
 
+/** A thread's own stalls over a window: its event loop's lateness (1 ms timer resolution) and its garbage collections. */
+function threadStalls() {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const gcs: number[] = [];
+  const majors: number[] = [];
+  let heapBefore = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcs.push(e.duration);
+      if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === 4) majors.push(e.duration); // perf_hooks constants.NODE_PERFORMANCE_GC_MAJOR: mark-compact (the rest are scavenges and incremental steps)
+    }
+  });
+  return {
+    start() {
+      delay.reset();
+      delay.enable();
+      gcs.length = 0;
+      majors.length = 0;
+      heapBefore = process.memoryUsage().heapUsed;
+      obs.observe({ entryTypes: ['gc'] });
+    },
+    stop() {
+      delay.disable();
+      obs.disconnect();
+      const ms = (ns: number) => ns / 1e6;
+      return { delayP50: ms(delay.percentile(50)), delayP99: ms(delay.percentile(99)), delayMax: ms(delay.max), gcCount: gcs.length, gcTotal: gcs.reduce((a, b) => a + b, 0), gcMax: gcs.length ? Math.max(...gcs) : 0, majorCount: majors.length, majorMax: majors.length ? Math.max(...majors) : 0, heapMbBefore: heapBefore / 2 ** 20, heapMbAfter: process.memoryUsage().heapUsed / 2 ** 20 };
+    },
+  };
+}
+
 // ─────────────── the chain (worker thread): sandbox, market, load, wire stamps ───────────────
 async function chainSide(): Promise<void> {
   const port = parentPort!;
-  const { rate, seconds, swaps: recordedSwaps } = workerData as { rate: number; seconds: number; swaps: number };
+  const { rate, swaps: recordedSwaps } = workerData as { rate: number; swaps: number };
   let notices: [number, number][] = []; // [slot, at] of the first notification of each slot
+  let poolNotices: [number, number][] = []; // [slot, at] of the floors' pool's notification of each slot
+  let floorPool = '';
   let arrivals: [string, number][] = [];
   const seenSlots = new Set<number>();
+  const seenPoolSlots = new Set<number>();
+  /** A market update is being written: its notifications are what the slot's latency is measured from. */
+  let inStep = false;
+  /** The chain's own part of delivery: a step's start → its first notification handed over; handed over → written to the socket; notifications left buffered in user space. */
+  const delivery = { compute: [] as number[], write: [] as number[], buffered: 0 };
+  let stepStart: number | undefined;
+  let lastNotified = 0;
   let noticeCount = 0;
   const tap: WireTap = {
-    notified: ({ slot }) => {
+    notified: ({ slot, address, at }) => {
       noticeCount += 1;
+      lastNotified = at;
+      if (!inStep) return;
+      if (timing && stepStart !== undefined) {
+        delivery.compute.push(at - stepStart); // the step's writes into LiteSVM and the notification's encoding, before it is handed over
+        stepStart = undefined;
+      } // our own transactions' notifications (landing in a slot) are not the market update a slot starts with
+      if (address === floorPool && !seenPoolSlots.has(slot)) {
+        seenPoolSlots.add(slot);
+        poolNotices.push([slot, now()]);
+      }
       if (!seenSlots.has(slot)) {
         seenSlots.add(slot);
         notices.push([slot, now()]);
       }
+    },
+    written: ({ at, bufferedBytes }) => {
+      if (!timing || !inStep) return;
+      delivery.write.push(at - lastNotified);
+      if (bufferedBytes > 0) delivery.buffered += 1;
     },
     received: ({ method, params }) => {
       const at = now();
@@ -83,13 +151,15 @@ async function chainSide(): Promise<void> {
     },
   };
   const flush = () => {
-    if (notices.length || arrivals.length) port.postMessage({ type: 'stamps', notices, arrivals });
+    if (notices.length || arrivals.length || poolNotices.length) port.postMessage({ type: 'stamps', notices, arrivals, poolNotices });
     notices = [];
+    poolNotices = [];
     arrivals = [];
   };
   const flusher = setInterval(flush, 50);
   const sb = await startSandbox({ slotMs: 'manual', genesisUnixMs: 1_700_000_000_000, wireTap: tap });
   const market = createMarket({ chain: sb.chain, seed: 1 });
+  floorPool = market.pools[0]!.address;
   // The chain's own share of the guard's round trip: parsing and simulating a transaction (LiteSVM).
   const chainCost = { parse: [] as number[], simulate: [] as number[] };
   for (const k of ['parse', 'simulate'] as const) {
@@ -104,6 +174,9 @@ async function chainSide(): Promise<void> {
     };
   }
   let timing = false;
+  /** The engine has sent enough orders: the load ends at the pacer's next tick. */
+  let stopEarly = false;
+  const stalls = threadStalls();
   engineWallets(market, { workers: 2 });
   const floorPayer = Keypair.generate();
   sb.airdrop(floorPayer.publicKey, 10_000_000_000n);
@@ -130,27 +203,38 @@ async function chainSide(): Promise<void> {
   const path = [...recorded, ...[...recorded].reverse()];
   let pathAt = 0;
   const replayStep = () => {
-    for (const { address, account } of path[pathAt++ % path.length]!) sb.setAccount(address, account);
+    inStep = true;
+    stepStart = performance.now();
+    try {
+      for (const { address, account } of path[pathAt++ % path.length]!) sb.setAccount(address, account);
+    } finally {
+      inStep = false;
+    }
     sb.advanceSlots(1);
   };
   port.postMessage({ type: 'ready', rpcUrl: sb.rpcUrl, wsUrl: sb.wsUrl, blockEngineUrl: sb.blockEngineUrl, pool: market.pools[0]!.address, floorPayer: Array.from(floorPayer.secretKey), blockhash: sb.latestBlockhash().blockhash, realSwapMs, accountsPerSwap: recorded.reduce((n, r) => n + r.length, 0) / recorded.length });
-  port.on('message', async (m: { type: string }) => {
-    if (m.type === 'warm') {
-      for (let i = 0; i < 10; i++) replayStep();
-      port.postMessage({ type: 'warmed' });
-    } else if (m.type === 'load') {
-      timing = true;
+  port.on('message', async (m: { type: string; seconds?: number; measure?: boolean }) => {
+    if (m.type === 'load') {
+      const seconds = m.seconds ?? 0;
+      const measured = m.measure === true;
+      timing = measured;
+      if (measured) stalls.start();
       const started = performance.now();
       const startCount = noticeCount;
       let writeMs = 0;
       let steps = 0;
       const pacer = setInterval(() => {
         const elapsed = performance.now() - started;
-        if (elapsed >= seconds * 1000) {
+        if (elapsed >= seconds * 1000 || stopEarly) {
+          stopEarly = false;
           clearInterval(pacer);
           flush();
           timing = false;
-          port.postMessage({ type: 'loaded', chainCost, notices: noticeCount - startCount, elapsedS: elapsed / 1000, steps, writeMs, blockhash: sb.latestBlockhash().blockhash });
+          if (!measured) {
+            port.postMessage({ type: 'warmed' });
+            return;
+          }
+          port.postMessage({ type: 'loaded', delivery, stalls: stalls.stop(), chainCost, notices: noticeCount - startCount, elapsedS: elapsed / 1000, steps, writeMs, blockhash: sb.latestBlockhash().blockhash });
           return;
         }
         const due = (elapsed / 1000) * rate;
@@ -162,6 +246,8 @@ async function chainSide(): Promise<void> {
           steps += 1;
         }
       }, 1);
+    } else if (m.type === 'stop') {
+      stopEarly = true;
     } else if (m.type === 'close') {
       flush();
       clearInterval(flusher);
@@ -184,39 +270,46 @@ async function floorSide(): Promise<void> {
   const RATE = w.rate;
   const SECONDS = w.seconds;
   let measuring = false;
+  let answering = false;
+  const stalls = threadStalls();
+  let floorStalls: ReturnType<ReturnType<typeof threadStalls>['stop']> | undefined;
   // ── the baseline: notification in, a transaction signed beforehand out, nothing in between ──
   const floorPayer = Keypair.fromSecretKey(Uint8Array.from(ready.floorPayer));
   const floorConn = new Connection(ready.rpcUrl, { wsEndpoint: ready.wsUrl, commitment: 'processed' });
   // Presigned with node:crypto (the same Ed25519 bytes web3.js would give, ten times faster to make).
   const floorKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), floorPayer.secretKey.subarray(0, 32)]), format: 'der', type: 'pkcs8' });
+  // One answer per notification of the pool, at most one a slot (a slot is one swap's ~8 account writes): rate / 4 a second is ample.
+  const PRESIGNED = Math.min(20_000, Math.ceil((RATE / 4) * (SECONDS + WARM_SECONDS)));
   const floorTxs: Buffer[] = [];
-  for (let i = 0; i < RATE * SECONDS; i++) {
+  for (let i = 0; i < PRESIGNED; i++) {
     const tx = new VersionedTransaction(new TransactionMessage({ payerKey: floorPayer.publicKey, recentBlockhash: ready.blockhash, instructions: [SystemProgram.transfer({ fromPubkey: floorPayer.publicKey, toPubkey: floorPayer.publicKey, lamports: i + 1 })] }).compileToV0Message());
     tx.addSignature(floorPayer.publicKey, ed25519Sign(null, tx.message.serialize(), floorKey));
     floorTxs.push(Buffer.from(tx.serialize()));
   }
-  const floorSent = new Map<string, number>(); // signature → the slot it answered
+  const floorSent = new Map<string, [number, number, number]>(); // signature → [the slot it answered, notification received, request written]
   let floorNext = 0;
   const floorSub = floorConn.onAccountChange(
     new PublicKey(ready.pool),
     (_acc, ctx) => {
-      if (!measuring) return;
+      if (!answering) return;
+      const got = now();
       const tx = floorTxs[floorNext++];
       if (!tx) return;
-      floorSent.set(bs58.encode(tx.subarray(1, 65)), ctx.slot);
+      const sig = bs58.encode(tx.subarray(1, 65));
       void floorConn.sendRawTransaction(tx, { skipPreflight: true }).catch(() => undefined);
+      if (measuring) floorSent.set(sig, [ctx.slot, got, now()]);
     },
     'processed',
   );
 
   // ── the raw floor: the same answer over a bare \`ws\` socket and a keep-alive HTTP agent, no web3.js ──
   const rawTxs: string[] = [];
-  for (let i = 0; i < RATE * SECONDS; i++) {
+  for (let i = 0; i < PRESIGNED; i++) {
     const tx = new VersionedTransaction(new TransactionMessage({ payerKey: floorPayer.publicKey, recentBlockhash: ready.blockhash, instructions: [SystemProgram.transfer({ fromPubkey: floorPayer.publicKey, toPubkey: floorPayer.publicKey, lamports: 1_000_000 + i })] }).compileToV0Message());
     tx.addSignature(floorPayer.publicKey, ed25519Sign(null, tx.message.serialize(), floorKey));
     rawTxs.push(Buffer.from(tx.serialize()).toString('base64'));
   }
-  const rawSent = new Map<string, number>();
+  const rawSent = new Map<string, [number, number, number]>();
   let rawNext = 0;
   const rpc = new URL(ready.rpcUrl);
   const agent = new Agent({ keepAlive: true }); // no socket limit: a send never waits client-side for an earlier answer
@@ -228,25 +321,31 @@ async function floorSide(): Promise<void> {
   const rawSend = (b64: string) => rawPost(`{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["${b64}",{"encoding":"base64","skipPreflight":true}]}`);
   const rawWs = new WebSocket(ready.wsUrl, { perMessageDeflate: false });
   rawWs.on('message', (raw) => {
+    const got = now();
     const text = raw.toString();
-    if (!measuring || !text.includes('accountNotification')) return;
+    if (!answering || !text.includes('accountNotification')) return;
     const b64 = rawTxs[rawNext++];
     if (!b64) return;
     const slot = Number(/"slot":(\d+)/.exec(text)?.[1] ?? -1);
-    rawSent.set(bs58.encode(Buffer.from(b64, 'base64').subarray(1, 65)), slot);
     rawSend(b64);
+    if (measuring) rawSent.set(bs58.encode(Buffer.from(b64, 'base64').subarray(1, 65)), [slot, got, now()]);
   });
   await new Promise((resolve, reject) => rawWs.once('open', resolve).once('error', reject));
   rawWs.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'accountSubscribe', params: [ready.pool, { encoding: 'base64', commitment: 'processed' }] }));
   rawPost('{"jsonrpc":"2.0","id":1,"method":"getSlot"}'); // opens the keep-alive connection before the load
 
   port.on('message', async (m: { type: string; on?: boolean }) => {
-    if (m.type === 'measure') measuring = m.on === true;
+    if (m.type === 'answer') answering = true; // the warm-up: the floors' send paths are compiled before they are measured
+    else if (m.type === 'measure') {
+      measuring = m.on === true;
+      if (measuring) stalls.start();
+      else floorStalls = stalls.stop();
+    }
     else if (m.type === 'close') {
       await floorConn.removeAccountChangeListener(floorSub);
       rawWs.close();
       agent.destroy();
-      port.postMessage({ type: 'closed', web3: [...floorSent], raw: [...rawSent] });
+      port.postMessage({ type: 'closed', web3: [...floorSent], raw: [...rawSent], stalls: floorStalls });
     }
   });
   port.postMessage({ type: 'ready' });
@@ -261,6 +360,8 @@ async function engineSide(): Promise<void> {
   const boot = `(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(import.meta.url)}); })()`;
   const chain = new Worker(boot, { eval: true, workerData: { rate: RATE, seconds: SECONDS, swaps: RECORDED_SWAPS } });
   const firstNotice = new Map<number, number>();
+  /** When the chain handed the floors' pool's notification of each slot to the WebSocket. */
+  const poolNotice = new Map<number, number>();
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, (m: any) => void>();
   chain.on('message', (m: any) => {
@@ -268,6 +369,7 @@ async function engineSide(): Promise<void> {
       for (const [slot, at] of m.notices as [number, number][]) {
         firstNotice.set(slot, at);
       }
+      for (const [slot, at] of (m.poolNotices ?? []) as [number, number][]) if (!poolNotice.has(slot)) poolNotice.set(slot, at);
       for (const [sig, at] of m.arrivals as [string, number][]) if (!arrivals.has(sig)) arrivals.set(sig, at);
     } else waiters.get(m.type)?.(m);
   });
@@ -413,18 +515,31 @@ async function engineSide(): Promise<void> {
     }
     return apply(u);
   };
-  chain.postMessage({ type: 'warm' });
+  floorWorker.postMessage({ type: 'answer' });
+  chain.postMessage({ type: 'load', seconds: WARM_SECONDS, measure: false });
   await next('warmed');
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 500));
   orders.clear();
   floorWorker.postMessage({ type: 'measure', on: true });
   measuring = true;
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
-  chain.postMessage({ type: 'load' });
+  const engineStallsProbe = threadStalls();
+  engineStallsProbe.start();
+  chain.postMessage({ type: 'load', seconds: SECONDS, measure: true });
+  const enough = setInterval(() => {
+    let sent = 0;
+    for (const t of orders.values()) if (t.journaled !== undefined) sent += 1;
+    if (ORDERS > 0 && sent >= ORDERS) {
+      clearInterval(enough);
+      chain.postMessage({ type: 'stop' });
+    }
+  }, 100);
   const loaded = await next('loaded');
+  clearInterval(enough);
   measuring = false;
+  const engineStalls = engineStallsProbe.stop();
   floorWorker.postMessage({ type: 'measure', on: false });
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -451,17 +566,26 @@ async function engineSide(): Promise<void> {
   const f = (ms: number) => (Number.isNaN(ms) ? '   n/a' : ms.toFixed(2).padStart(8));
   const row = (label: string, xs: number[]) => `  ${label.padEnd(44)} ${f(pct(xs, 50))} ${f(pct(xs, 99))} ${f(xs.length ? Math.max(...xs) : NaN)}   (${xs.length})`;
 
-  const floorOf = (sent: Map<string, number>) => {
+  /** A floor's samples, and their split: the chain → the client's handler (the sandbox's socket write, the kernel, the client thread's queue), the client's handler, the request → its arrival stamp (the kernel, then the chain thread's queue). */
+  const floorOf = (sent: Map<string, [number, number, number]>) => {
     const xs: number[] = [];
-    for (const [sig, slot] of sent) {
+    const split = { out: [] as number[], client: [] as number[], back: [] as number[] };
+    for (const [sig, [slot, got, wrote]] of sent) {
       const a = arrivals.get(sig);
       const n = firstNotice.get(slot);
-      if (a !== undefined && n !== undefined) xs.push(a - n);
+      if (a === undefined || n === undefined) continue;
+      xs.push(a - n);
+      const pn = poolNotice.get(slot) ?? n;
+      split.out.push(got - pn);
+      split.client.push(wrote - got);
+      split.back.push(a - wrote);
     }
-    return xs;
+    return { xs, split };
   };
-  const floor = floorOf(new Map(floors.web3));
-  const rawFloor = floorOf(new Map(floors.raw));
+  const floorWeb3 = floorOf(new Map(floors.web3));
+  const floorRaw = floorOf(new Map(floors.raw));
+  const floor = floorWeb3.xs;
+  const rawFloor = floorRaw.xs;
   const published: number[] = [];
   for (const e of priceEvents) {
     const n = firstNotice.get(e.slot);
@@ -518,6 +642,9 @@ async function engineSide(): Promise<void> {
   console.log(`  ${''.padEnd(44)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}   (samples)`);
   console.log(row('floor: web3.js client, presigned tx', floor));
   console.log(row('floor: raw ws + keep-alive HTTP, presigned tx', rawFloor));
+  console.log(row('  of which: chain → client handler', floorRaw.split.out));
+  console.log(row('  of which: client handler', floorRaw.split.client));
+  console.log(row('  of which: request written → chain stamps it', floorRaw.split.back));
   console.log(row('engine: notification → send, every order', total));
   for (const [s, xs] of [...byStrategy].sort()) console.log(row(`  ${s}`, xs));
   console.log(row('engine: the same, less its wait behind the pair', unqueued));
@@ -539,6 +666,13 @@ async function engineSide(): Promise<void> {
   for (const s of Object.keys(stages) as Stage[]) console.log(row(`    ${labels[s]}`, stages[s]));
   console.log(row('  every SOL price event: notification → published', published));
   console.log(`  engine thread during the load: ${cpuMs.toFixed(0)} ms CPU (user + system) in ${(elapsedS).toFixed(1)} s = ${((cpuMs / 10 / elapsedS)).toFixed(0)} % of a core; event loop busy ${(elu.utilization * 100).toFixed(0)} %; load average ${loadBefore} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const st = (name: string, x: ReturnType<ReturnType<typeof threadStalls>['stop']> | undefined) =>
+    x ? `  ${name}: event-loop delay p50 ${x.delayP50.toFixed(2)} / p99 ${x.delayP99.toFixed(2)} / max ${x.delayMax.toFixed(1)} ms; GC ${x.gcCount}× ${x.gcTotal.toFixed(0)} ms, longest ${x.gcMax.toFixed(1)} ms (mark-compact ${x.majorCount}×, longest ${x.majorMax.toFixed(1)} ms); heap ${x.heapMbBefore.toFixed(0)} → ${x.heapMbAfter.toFixed(0)} MB` : `  ${name}: n/a`;
+  const dl = loaded.delivery as { compute: number[]; write: number[]; buffered: number };
+  console.log(`  sandbox's own delivery: a market update's first write → its notification handed to the socket p50 ${pct(dl.compute, 50).toFixed(2)} / p99 ${pct(dl.compute, 99).toFixed(2)} / max ${Math.max(...dl.compute).toFixed(2)} ms (${dl.compute.length}); handed → written p50 ${pct(dl.write, 50).toFixed(3)} / p99 ${pct(dl.write, 99).toFixed(3)} ms (${dl.write.length}), ${dl.buffered} left buffered (a slow reader)`);
+  console.log(st('chain thread (sandbox)', loaded.stalls));
+  console.log(st('floor thread', floors.stalls));
+  console.log(st('engine thread', engineStalls));
   const flushes = source.scanner?.flushes;
   const cc = loaded.chainCost as { parse: number[]; simulate: number[] };
   console.log(`  chain thread (sandbox): parse a transaction p50 ${pct(cc.parse, 50).toFixed(2)} ms (${cc.parse.length}, sends included); simulate (LiteSVM, the guard's) p50 ${pct(cc.simulate, 50).toFixed(2)} / p99 ${pct(cc.simulate, 99).toFixed(2)} ms (${cc.simulate.length})`);

@@ -223,6 +223,7 @@ export class PubSubServer {
             const value = encodeAccount(this.chain, change.account ?? EMPTY_ACCOUNT, sub.opts);
             this.tap?.notified?.({ address: change.address, slot: change.slot, at: performance.now() });
             this.notify(client, id, 'account', { context: { slot: change.slot }, value });
+            this.tap?.written?.({ address: change.address, slot: change.slot, at: performance.now(), bufferedBytes: client.socket.bufferedAmount });
           } else if (sub.kind === 'program' && change.account && change.account.owner === sub.program && sub.keep(change.account.data)) {
             const value = { pubkey: change.address, account: encodeAccount(this.chain, change.account, sub.opts) };
             this.notify(client, id, 'program', { context: { slot: change.slot }, value });

@@ -133,11 +133,13 @@ export type Commitment = 'processed' | 'confirmed' | 'finalized';
 
 /**
  * Timestamps on the sandbox's wire, for latency benchmarks (bench/live.ts): when an account
- * notification is handed to a WebSocket, and when a request reaches the RPC or block-engine
+ * notification is handed to a WebSocket (and written to it), and when a request reaches the RPC or block-engine
  * endpoint (before its body is read). `at` is `performance.now()` in the sandbox's process.
  */
 export interface WireTap {
   notified?(e: { address: string; slot: number; at: number }): void;
+  /** After the same notification's `send` on the socket: `bufferedBytes` > 0 when it did not all reach the kernel at once (queued behind a slow reader). */
+  written?(e: { address: string; slot: number; at: number; bufferedBytes: number }): void;
   received?(e: { endpoint: 'rpc' | 'bundles' | 'transactions'; method: string; params: unknown[]; at: number }): void;
 }
 

@@ -8,7 +8,7 @@ import type { Bus } from '../infra/bus/index.ts';
 import type { ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { SolrulesError } from '../errors/index.ts';
 import { Coordinator } from '../coordinator/index.ts';
-import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, PoolStateQuoter, type Executor, type GroupOptions, type LiveContext, type MarketView } from '../executors/index.ts';
+import { EXECUTOR_KINDS, ExecutorWorker, executorKind, Portfolio, PoolStateQuoter, QuoteAccuracy, type Executor, type GroupOptions, type LiveContext, type MarketView } from '../executors/index.ts';
 import type { RunMode } from '../facts/index.ts';
 import type { TokenInfo } from '../orders/index.ts';
 import type { PoolProvider } from '../quotes/index.ts';
@@ -156,6 +156,9 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
   const filledHere = opts.role && !opts.role.plan ? new Set<string>() : undefined;
   const paper = filledHere ? recordingFills(both, filledHere, opts.marketSync, log) : both;
 
+  // A planner process sends nothing: its quoteAccuracy fact follows the reconciliations the executors publish with their live fills.
+  const followedAccuracy = opts.role?.plan && !opts.role.execute && !opts.live?.accuracy ? new QuoteAccuracy() : undefined;
+  const accuracy = opts.live?.accuracy ?? followedAccuracy;
   const coordinator = new Coordinator({
     bus: opts.bus,
     store: opts.store,
@@ -167,8 +170,8 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     now: () => clock.now,
     log: log.child({ component: 'coordinator' }),
     factWatch,
-    // --live: realized vs expected of every confirmation is the quoteAccuracy fact risk and routing rules read.
-    ...(opts.live?.accuracy ? { quoteAccuracy: () => opts.live!.accuracy!.fact() } : {}),
+    // --live (or a planner process following the executors): realized vs expected of every confirmation is the quoteAccuracy fact risk and routing rules read.
+    ...(accuracy ? { quoteAccuracy: () => accuracy.fact() } : {}),
     // --live with a tip floor: the competition's tips and our landing history are the tip fact.
     ...(opts.live?.tips ? { tip: () => (opts.live!.tips!.floor.current() ? opts.live!.tips!.fact() : undefined) } : {}),
     ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}),
@@ -186,7 +189,7 @@ export async function composeEngine(opts: EngineOptions): Promise<TradingEngine>
     ...(opts.live ? { journal: opts.live.journal } : {}),
     ...(opts.group ? { group: opts.group } : {}),
   });
-  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}), ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}), ...(opts.orderLogContext === false ? { orderLogContext: false } : {}) });
+  return new TradingEngine({ holder: opts.holder, bus: opts.bus, store: opts.store, log, clock, portfolio, planners, coordinator, worker, unplanned, factWatch, dailyLoss, ...(opts.priceWindow !== undefined ? { priceWindow: opts.priceWindow } : {}), ...(ai ? { ai: ai.producer, aiRuntime: ai } : {}), ...(opts.observeAiDecision ? { observeAiDecision: opts.observeAiDecision } : {}), ...(opts.saveStateAfterEachResult !== undefined ? { saveStateAfterEachResult: opts.saveStateAfterEachResult } : {}), ...(opts.role ? { role: opts.role } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(filledHere ? { filledHere } : {}), ...(followedAccuracy ? { followedAccuracy } : {}), ...(opts.marketSync ? { marketSync: opts.marketSync } : {}), ...(opts.batchEvaluationMetrics ? { batchEvaluationMetrics: true } : {}), ...(opts.orderLogContext === false ? { orderLogContext: false } : {}) });
 }
 
 /** How long an executor process waits for its market copy to reach a decision's pool states before a paper fill. */

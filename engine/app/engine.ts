@@ -8,7 +8,7 @@ import type { Partition } from '../cluster/index.ts';
 import { NATIVE_MINT } from '../venues/index.ts';
 import type { ActiveConfig, ConfigHolder, StrategiesConfig } from '../config/index.ts';
 import { type Coordinator } from '../coordinator/index.ts';
-import { type ExecutorWorker, type Portfolio } from '../executors/index.ts';
+import { type ExecutorWorker, type Portfolio, type QuoteAccuracy } from '../executors/index.ts';
 import { atomsToUsd, buildOrders, orderFromJson, orderToJson, type Order, type OrderJson, type Route, type ExecutionReport } from '../orders/index.ts';
 import { paperRoundTripNet, type Planner, type TickContext } from '../strategies/index.ts';
 import type { Evaluator, FiredEvent, RuleFile, RuleOutcome } from '../rules/index.ts';
@@ -18,6 +18,7 @@ import type { ExecutionLog, OrderLog, OrderOutbox, OutboxEntry, StrategyStateSto
 import { EvaluationTelemetry, logger, marketEvent, metrics, opportunity, stage, StrategyReporter, tracingEnabled, type Logger } from '../infra/telemetry/index.ts';
 import { LazyTickContext, SharedTickFacts, StrategyFacts } from './tick-facts.ts';
 import { OutboxPipeline } from './outbox-pipeline.ts';
+import { StrategyStateWrites } from './state-writes.ts';
 import { SUBJECTS, reportFromJson, type ExecutionReportJson, type PriceEvent, opportunitySubject, pricesSubject, type ExecutionResultMessage } from '../messages/index.ts';
 
 export type { PriceEvent };
@@ -90,6 +91,8 @@ export interface EngineParts {
   observeAiDecision?: (strategy: string, file: RuleFile, facts: Readonly<Record<string, unknown>>, events: readonly FiredEvent[]) => void | Promise<void>;
   /** Save a strategy's state after each of its orders' results (default), or only at stop: see EngineOptions.saveStateAfterEachResult. */
   saveStateAfterEachResult?: boolean;
+  /** A planner process: the quoteAccuracy fact it feeds from the reconciliations other processes' live fills carry. */
+  followedAccuracy?: QuoteAccuracy;
   /** What this process does (`--role`): plan (strategies, risk and routing) and/or execute (the worker). Default both. */
   role?: EngineRole;
   /** Planner processes sharing strategies: this one evaluates only the strategies it owns. Default: all. */
@@ -196,6 +199,8 @@ export class TradingEngine {
   private stopped = false;
   /** Recent tick ids, oldest first: a tick the bus delivers again (after a NATS restart) is skipped. */
   private readonly seenTicks = new Set<string>();
+  /** Strategy state writes, per strategy in snapshot order (see StrategyStateWrites). */
+  private readonly stateWrites: StrategyStateWrites;
   /**
    * The same ids in arrival order, as a ring: the oldest is evicted by index. (Deleting a Set's
    * first entry found with values().next() leaves holes the next iteration walks over again: a
@@ -223,6 +228,7 @@ export class TradingEngine {
     this.planners = opts.planners;
     this.coordinator = opts.coordinator;
     this.worker = opts.worker;
+    this.stateWrites = new StrategyStateWrites(opts.store);
     this.outbox = opts.partition ? new OutboxPipeline(opts.store, (order) => this.sendOrder(order), this.log) : undefined;
   }
 
@@ -262,7 +268,7 @@ export class TradingEngine {
       await this.opts.store.updateOrderStatus(row.order.id, 'expired', { reason });
       const planner = this.planners.get(row.order.strategy);
       planner?.onExecution(row.order, report);
-      if (planner) await this.opts.store.saveStrategyState(row.order.strategy, planner.snapshot());
+      if (planner) await this.stateWrites.save(row.order.strategy, planner.snapshot());
       expired.push(row.order.id);
     }
     if (expired.length) this.log.warn({ orders: expired.length }, 'expired paper orders a previous run left unfinished');
@@ -334,7 +340,7 @@ export class TradingEngine {
       ),
     );
     type Result = ExecutionResultMessage;
-    const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route);
+    const onResult = async (data: Result) => this.onResult(orderFromJson(data.order), reportFromJson(data.report), data.route, data.reconciliation);
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.confirmed, (m) => onResult(m.data)));
     this.subs.push(await this.opts.bus.subscribe<Result>(SUBJECTS.failed, (m) => onResult(m.data)));
     await this.coordinator.start();
@@ -429,7 +435,7 @@ export class TradingEngine {
     }
   }
 
-  private async onResult(order: Order, report: ExecutionReport, route: Route | undefined): Promise<void> {
+  private async onResult(order: Order, report: ExecutionReport, route: Route | undefined, reconciliation?: unknown): Promise<void> {
     const decidedAt = Date.parse(order.createdAt);
     if (decidedAt > (this.lastResultDecidedAt.get(order.strategy) ?? -Infinity)) this.lastResultDecidedAt.set(order.strategy, decidedAt);
     const field = report.status === 'filled' ? 'filled' : report.status === 'expired' ? 'expired' : report.blockedBy ? 'blocked' : 'failed';
@@ -451,6 +457,7 @@ export class TradingEngine {
       }
     }
     if (report.status === 'filled') this.reportFill(order, report);
+    if (report.status === 'filled' && !report.simulated && this.opts.followedAccuracy) followReconciliation(this.opts.followedAccuracy, reconciliation, this.log);
     // The strategy's chart marks its own fills (in a backtest: the fill model's time and price, so the chart stays deterministic).
     if (report.status === 'filled' && (order.side === 'buy' || order.side === 'sell') && report.fillPriceUsd !== undefined) {
       this.opts.ai?.onFill({ strategy: order.strategy, side: order.side, priceUsd: report.fillPriceUsd, timeMs: Date.parse(report.at) });
@@ -460,13 +467,14 @@ export class TradingEngine {
   }
 
   /**
-   * Stores an owned strategy's state. A partitioned planner writes it through the outbox lane, after
-   * the decisions queued before it and joining their write: a state never reaches the store ahead
-   * of an older one that counts fewer orders, and a fill costs no round trip of its own.
+   * Stores an owned strategy's state, after the writes of the snapshots taken before it. A
+   * partitioned planner writes it through the outbox lane (first in, first out for all its
+   * strategies), joining the decisions queued before it: a fill costs no round trip of its own. One
+   * process orders each strategy's writes with StrategyStateWrites.
    */
   private async saveState(strategy: string, state: unknown): Promise<void> {
     if (this.outbox) await this.outbox.submit([{ strategy, state, orders: [] }]);
-    else await this.opts.store.saveStrategyState(strategy, state);
+    else await this.stateWrites.save(strategy, state);
   }
 
   private reportFill(order: Order, report: ExecutionReport): void {
@@ -863,7 +871,8 @@ export class TradingEngine {
       await this.ticking;
       await this.outbox.submit([...this.planners].filter(([name]) => this.owns(name)).map(([name, planner]) => ({ strategy: name, state: planner.snapshot(), orders: [] })));
       await this.outbox.flush();
-    } else for (const [name, planner] of this.planners) if (this.owns(name)) await this.opts.store.saveStrategyState(name, planner.snapshot());
+    } else for (const [name, planner] of this.planners) if (this.owns(name)) await this.stateWrites.save(name, planner.snapshot());
+    await this.stateWrites.settled();
     await this.coordinator.stop();
     await this.worker.stop();
     for (const s of this.subs) await s.unsubscribe();
@@ -908,3 +917,17 @@ export class TradingEngine {
     return this.lastPrice;
   }
 }
+
+/** Records a reconciliation another process published with a live fill into `accuracy` (one without the amounts is said, not guessed). */
+function followReconciliation(accuracy: QuoteAccuracy, reconciliation: unknown, log: Logger): void {
+  const r = reconciliation as { venue?: unknown; route?: unknown; expectedAmountOut?: unknown; realizedAmountOut?: unknown } | undefined;
+  const atoms = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : undefined);
+  const expected = atoms(r?.expectedAmountOut);
+  const realized = atoms(r?.realizedAmountOut);
+  if (typeof r?.venue !== 'string' || typeof r.route !== 'string' || expected === undefined || realized === undefined) {
+    log.warn({ reconciliation }, 'a live fill arrived without a readable reconciliation: the quoteAccuracy fact does not count it');
+    return;
+  }
+  accuracy.record(r.venue, r.route, expected, realized);
+}
+

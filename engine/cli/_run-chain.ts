@@ -55,12 +55,20 @@ export function chainScannerConfig(root: string, args: { rpc: string; ws?: strin
   return config;
 }
 
-/** One progress line: price, orders decided / filled / failed, routes. */
-export function progressLine(engine: TradingEngine, elapsedS: number): string {
+/** One progress line: price, orders decided / filled / failed (an executor process: what its worker executed). */
+export function progressLine(engine: TradingEngine, elapsedS: number, role: RunRole = 'all'): string {
+  // An executor process decides nothing and follows no results: its own executions are the news.
+  if (role === 'executor') return `  ${elapsedS.toFixed(0).padStart(4)} s  executor: executed ${workerLine(engine)}`;
   const rows = [...engine.stats.orders.values()];
   const sum = (k: 'decided' | 'filled' | 'failed' | 'blocked') => rows.reduce((a, r) => a + r[k], 0);
   const price = engine.price?.usd;
   return `  ${elapsedS.toFixed(0).padStart(4)} s  SOL ${price === undefined ? '   —   ' : '$' + price.toFixed(4)}  ticks ${String(engine.stats.ticks).padStart(5)}  orders ${sum('decided')}  filled ${sum('filled')}  failed ${sum('failed')}  blocked ${sum('blocked')}`;
+}
+
+/** What this process's executor worker did: executed, already done elsewhere, fenced, leases lost. */
+function workerLine(engine: TradingEngine): string {
+  const w = engine.worker.stats;
+  return `${w.executed}  already done ${w.alreadyDone}  fenced ${w.fenced}  leases lost ${w.leasesLost}`;
 }
 
 /** Runs the engine on the chain in dry run until Ctrl+C or `seconds`; prints progress and a summary. */
@@ -94,7 +102,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   const opened = args.live ? await openStore({ projectDir: root }) : undefined;
   const started = performance.now();
   const duration = args.seconds !== undefined ? { durationMs: args.seconds * 1000 } : {};
-  const onProgress = (engine: TradingEngine) => write(progressLine(engine, (performance.now() - started) / 1000));
+  const onProgress = (engine: TradingEngine) => write(progressLine(engine, (performance.now() - started) / 1000, role));
   let live: EngineLiveContext | undefined;
   // A --live run borrows from the reserves of scanner.yaml the initializer found ready (read before the scanners start, so before any trade).
   const beforeTrading = async (readiness: MarketReadiness) => {
@@ -198,6 +206,7 @@ export async function runOnChain(root: string, active: ActiveConfig, factory: Ev
   console.log(live
     ? `\nLIVE summary (${((performance.now() - started) / 1000).toFixed(1)} s, ${engine.stats.ticks} price events; guard: ${live.guard.stats.passed} passed, ${live.guard.stats.refused.wouldFail} refused as failing, ${live.guard.stats.refused.shortfall} refused for shortfall; quote accuracy: ${live.accuracy.fact().samples} confirmation(s), mean shortfall ${live.accuracy.fact().meanShortfallBps.toFixed(2)} bps)`
     : `\nDRY RUN summary (${((performance.now() - started) / 1000).toFixed(1)} s, ${engine.stats.ticks} price events; simulated fills, nothing sent)`);
+  if (role === 'executor') console.log(`  executor worker: executed ${workerLine(engine)}`);
   for (const [key, r] of engine.stats.orders) console.log(`  ${key.padEnd(28)} decided ${r.decided}  filled ${r.filled}  failed ${r.failed}  blocked ${r.blocked}  expired ${r.expired}`);
   console.log(`  routes: ${[...engine.stats.routes].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${live ? '' : ' (executed on paper)'}`);
   console.log(`  ${live ? 'tracked' : 'paper'} balances: ${base.symbol} ${start.base} -> ${engine.portfolio.balance(base.mint)} atoms; ${quote.symbol} ${start.quote} -> ${engine.portfolio.balance(quote.mint)} atoms`);

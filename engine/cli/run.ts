@@ -31,6 +31,8 @@ interface RunCheckpoint {
    * checkpoint saved at start, so a kill during the first tick rolls back to nothing processed).
    */
   tickAt: string;
+  /** Saved at start, before any tick was processed (tickAt is then the instant before the first tick). */
+  beforeFirstTick?: true;
   engine: EngineCheckpoint;
 }
 
@@ -63,7 +65,8 @@ Runs until Ctrl+C or --seconds N.
 shared SOLRULES_CACHE and SOLRULES_STORE): scanner processes share the pools and forward their
 accounts; planner processes (no chain connection) share the strategies and route their orders;
 executor processes execute them (with --live, they read the chain they send to). Default all: one
-process does everything. See docs/infrastructure.md "Scale-out".`;
+process does everything; without --role, SOLRULES_ROLE names it. Every log line carries the role.
+See docs/infrastructure.md "Scale-out".`;
 
 
 export async function run(argv: string[]): Promise<number> {
@@ -108,7 +111,10 @@ export async function run(argv: string[]): Promise<number> {
     const root = process.cwd();
     if (!existsSync(join(root, 'strategies.yaml'))) throw new UsageError(`no strategies.yaml in ${root}; run from the project directory`);
 
-    const log = createLogger({ level: process.env.SOLRULES_LOG_LEVEL ?? 'warn' });
+    const role = (values.role ?? process.env.SOLRULES_ROLE ?? 'all') as RunRole;
+    if (!RUN_ROLES.includes(role)) throw new UsageError(`--role must be one of ${RUN_ROLES.join(', ')}; got '${role}'${values.role === undefined ? ' (from SOLRULES_ROLE)' : ''}`);
+    // Every log line names the role this process runs (Loki's label), whether it came from --role or SOLRULES_ROLE.
+    const log = createLogger({ level: process.env.SOLRULES_LOG_LEVEL ?? 'warn', role });
     setLogger(log);
     const factory = evaluatorFromOption(values.evaluator);
     const built = await buildActiveConfig(root, factory, 'startup');
@@ -118,8 +124,6 @@ export async function run(argv: string[]): Promise<number> {
       console.error('not starting: fix the errors above (solrules validate / solrules test)');
       return 1;
     }
-    const role = (values.role ?? 'all') as RunRole;
-    if (!RUN_ROLES.includes(role)) throw new UsageError(`--role must be one of ${RUN_ROLES.join(', ')}; got '${values.role}'`);
     if (role !== 'all' && values.rpc === undefined) throw new UsageError(`--role ${role} splits a chain run across processes: it needs --rpc URL`);
     if (role === 'scanner' && values.live) throw new UsageError('--live is for the executor role (and all): a scanner sends nothing');
     if (values.rpc !== undefined) {
@@ -196,7 +200,8 @@ export async function run(argv: string[]): Promise<number> {
       await store.close();
       throw new UsageError('no candles in the selected period');
     }
-    if (resumeFrom) console.log(`continuing from the stored state (${storeDisplay}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
+    if (resumeFrom && checkpoint?.beforeFirstTick) console.log(`continuing the run the stored state (${storeDisplay}) holds: it stopped before its first tick (${new Date(Date.parse(checkpoint.tickAt) + 1).toISOString()}) was processed, so it starts there again`);
+    else if (resumeFrom) console.log(`continuing from the stored state (${storeDisplay}): ${[...history.strategyState.keys()].join(', ')} as of ${lastTick}`);
     const recent = history.recent;
     if (resumeFrom && recent) console.log(`history read (bounded; SOLRULES_HISTORY_* to change): ${recent.executions.length} recent execution(s), ${recent.pnl.length} P&L entr(ies), ${recent.walletBalances.length} wallet balance(s), ${recent.ruleSets.length} rule-set version(s)`);
 
@@ -277,7 +282,7 @@ export async function run(argv: string[]): Promise<number> {
       const first = source.ticks[0]!;
       runFrom ??= first.time.toISOString().slice(0, 10);
       firstPriceUsd ??= first.priceUsd;
-      const cp: RunCheckpoint = { from: runFrom, firstPriceUsd, tickAt: new Date(first.time.getTime() - 1).toISOString(), engine: engine.checkpoint() };
+      const cp: RunCheckpoint = { from: runFrom, firstPriceUsd, tickAt: new Date(first.time.getTime() - 1).toISOString(), beforeFirstTick: true, engine: engine.checkpoint() };
       await app.store.saveStrategyState(RUN_CHECKPOINT, cp);
     }
     const started = performance.now();

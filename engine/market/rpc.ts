@@ -282,6 +282,28 @@ export async function getMultipleAccounts(connection: Connection, addresses: rea
   return { slot: res.context.slot, accounts: addresses.map((address, i) => toSnapshot(address, res.value[i] ?? null, res.context.slot)) };
 }
 
+/**
+ * A slot's block time in unix seconds, or null when the node has none for it. A web3.js `Connection`
+ * is read through its endpoint directly, like getMultipleAccounts: the scanner reads one per slot in
+ * the background, and web3.js's fetch and validation of this one number cost ~10 % of the engine
+ * thread under 100 updates a second. Anything else — a stand-in, or a Connection whose
+ * `getBlockTime` was replaced (tests hold answers back that way) — through its `getBlockTime`.
+ */
+export async function getBlockTime(connection: Connection, slot: number, timeoutMs = RPC_TIMEOUT_MS): Promise<number | null> {
+  if (!(connection instanceof Connection) || connection.getBlockTime !== Connection.prototype.getBlockTime) return (connection as Pick<Connection, 'getBlockTime'>).getBlockTime(slot);
+  const res = await post(connection.rpcEndpoint, `{"jsonrpc":"2.0","id":1,"method":"getBlockTime","params":[${slot}]}`, timeoutMs);
+  try {
+    if (res.status < 200 || res.status > 299) throw new SolrulesError('SCAN_RPC_FAILED', `HTTP ${res.status} ${res.statusText}: ${res.bytes.toString('utf8', 0, 200)}`, { status: res.status });
+    const reply = JSON.parse(res.bytes.toString('utf8')) as { result?: unknown; error?: { code?: unknown; message?: unknown } };
+    if (reply.error) throw new SolrulesError('SCAN_RPC_FAILED', `RPC error ${String(reply.error.code)}: ${String(reply.error.message)}`, {});
+    if (reply.result === null) return null;
+    if (typeof reply.result !== 'number') throw new SolrulesError('SCAN_RPC_FAILED', 'the answer is not a getBlockTime result', {});
+    return reply.result;
+  } finally {
+    res.release();
+  }
+}
+
 export interface BatchReaderOptions {
   commitment: Commitment;
   /** Keys per call, capped at 100 (the RPC's limit). */

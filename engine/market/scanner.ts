@@ -19,7 +19,7 @@ import { scannerMetrics, type EventKind, type ScanMode } from './metrics.ts';
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, venueForProgram } from '../venues/index.ts';
 import { PollingSource } from './polling.ts';
 import { PriceFeed, type PoolFact } from './price-feed.ts';
-import { BatchReader, fetchAccounts, fetchProgramAccounts, type KnownAccount } from './rpc.ts';
+import { BatchReader, fetchAccounts, fetchProgramAccounts, getBlockTime, type KnownAccount } from './rpc.ts';
 import { ShredstreamSource } from './shredstream/index.ts';
 import type { AccountSource, AccountUpdate, SourceSink } from './source.ts';
 import { VolumeMonitor, type InferredTrade } from './volume.ts';
@@ -482,7 +482,7 @@ export class MarketScanner {
   /** The chain's block time of `slot` (ms), or undefined when it has none yet (a slot not confirmed). */
   private async blockTimeOf(slot: number): Promise<number | undefined> {
     try {
-      const seconds = await this.connection.getBlockTime(slot);
+      const seconds = await getBlockTime(this.connection, slot);
       return seconds === null ? undefined : seconds * 1000;
     } catch {
       return undefined;

@@ -56,7 +56,8 @@ test('split roles --live: the executor process signs with the worker wallets and
       startProcess('scanner-1', ['--role', 'scanner', '--member', 'scanner-1'], ctx),
       startProcess('planner-1', ['--role', 'planner', '--member', 'planner-1'], ctx),
       // The keys reach the executor alone: the only process that signs.
-      startProcess('executor-1', ['--role', 'executor', '--member', 'executor-1', '--live'], { ...ctx, env: { ...env, ...keys } }),
+      // At info, its 'order filled' lines show the log's role label.
+      startProcess('executor-1', ['--role', 'executor', '--member', 'executor-1', '--live'], { ...ctx, env: { ...env, ...keys, SOLRULES_LOG_LEVEL: 'info' } }),
     );
     await untilUp(procs);
     assert.match(procs[2]!.out, /LIVE on/, 'the executor runs live');
@@ -81,6 +82,10 @@ test('split roles --live: the executor process signs with the worker wallets and
     await until('every order final', async () => (await store.listOrders()).every((r) => FINAL.has(r.status)), 120_000);
     const hung = await stopProcesses(procs, 60_000);
     assert.deepEqual(hung, [], 'every role stops on SIGTERM');
+    assert.match(procs[2]!.out, /executor worker: executed [1-9]\d*/, 'the executor\'s summary counts what it executed');
+    const executorLines = procs[2]!.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { role?: string; msg?: string });
+    assert.ok(executorLines.some((l) => l.msg === 'order filled'), 'the executor logged its fills');
+    assert.deepEqual([...new Set(executorLines.map((l) => l.role))], ['executor'], 'every log line carries the role --role gave (not SOLRULES_ROLE\'s default)');
 
     const journal = new StoreSubmissionJournal(store);
     const orders = await store.listOrders();

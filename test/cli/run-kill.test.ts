@@ -122,6 +122,7 @@ test('kill -9 right after the first order, its fill or the state after it is sto
       assert.ok(!existsSync(join(dir, 'out', 'summary.json')), 'the kill came before the end of the run');
       const next = await runCli(dir);
       assert.equal(next.code, 0, next.stderr);
+      assert.match(next.stdout, /it stopped before its first tick \(\S+\) was processed, so it starts there again/, 'the next run says it starts over from the first tick (not "as of" the instant before it)');
       resumed[at] = summaryOf(dir);
     }
     const s = await straight;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Connection, Keypair, PublicKey } from '@solana/web3.js';
-import { BatchReader, fetchAccounts, getMultipleAccounts } from '../../engine/market/rpc.ts';
+import { BatchReader, fetchAccounts, getBlockTime, getMultipleAccounts } from '../../engine/market/rpc.ts';
 import { MarketState, PollingSource } from '../../engine/market/index.ts';
 import { isSolrulesError } from '../../engine/errors/index.ts';
 import { fixtureSandbox, sandboxConfig } from './support.ts';
@@ -168,5 +168,26 @@ test('reader: HTTP 429, an RPC error and a malformed answer are SCAN_RPC_FAILED;
     } finally {
       srv.server.close();
     }
+  }
+});
+
+test('getBlockTime over raw JSON-RPC: what web3.js reads on the sandbox; a slot without one is null; an RPC error is SCAN_RPC_FAILED', async () => {
+  const sb = await fixtureSandbox();
+  try {
+    const connection = new Connection(sb.rpcUrl, 'confirmed');
+    const slot = await connection.getSlot('confirmed');
+    const web3 = await connection.getBlockTime(slot);
+    assert.equal(typeof web3, 'number');
+    assert.equal(await getBlockTime(connection, slot), web3);
+  } finally {
+    await sb.close();
+  }
+  const answers = ['{"jsonrpc":"2.0","result":null,"id":1}', '{"jsonrpc":"2.0","error":{"code":-32004,"message":"Block not available for slot 5"},"id":1}'];
+  const srv = await server(() => ({ status: 200, body: answers.shift()! }));
+  try {
+    assert.equal(await getBlockTime(new Connection(srv.url), 5), null);
+    await assert.rejects(getBlockTime(new Connection(srv.url), 5), (err: unknown) => isSolrulesError(err) && err.code === 'SCAN_RPC_FAILED' && /Block not available/.test(err.message));
+  } finally {
+    srv.server.close();
   }
 });

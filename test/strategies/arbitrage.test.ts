@@ -70,6 +70,36 @@ test('feasible range: both ends bisected exactly', () => {
   assert.equal(feasibleRange(() => false, 1n, 1000n), undefined);
 });
 
+test('feasible range with hints (last search\'s edges): the same range as without, whatever the hint; a still-true hint costs 2 probes an edge', () => {
+  const rand = rng(SEED + 2);
+  let hinted = 0;
+  let unhinted = 0;
+  for (let i = 0; i < 2_000; i++) {
+    const a = BigInt(1 + Math.floor(rand() * 1e6));
+    const b = a * BigInt(2 + Math.floor(rand() * 1_000));
+    const hi = b + 1n + BigInt(Math.floor(rand() * 1e9));
+    const counted = () => {
+      const c = { n: 0, ok: (x: bigint) => (c.n++, x >= a && x <= b) };
+      return c;
+    };
+    const plain = counted();
+    const expect = feasibleRange(plain.ok, 1n, hi);
+    assert.deepEqual(expect, { lo: a, hi: b });
+    // The edges themselves, edges moved since (either way, by 1 or far), sizes outside the range.
+    const shift = (x: bigint, d: bigint) => (x + d < 1n ? 1n : x + d);
+    const hints = [{ lo: a, hi: b }, { lo: shift(a, 1n), hi: shift(b, -1n) }, { lo: shift(a, -1n), hi: b + 1n }, { lo: shift(a, 12_345n), hi: shift(b, -b / 3n) }, { lo: 0n, hi: hi + 5n }, { lo: b, hi: a }];
+    for (const hint of hints) {
+      const c = counted();
+      assert.deepEqual(feasibleRange(c.ok, 1n, hi, hint), expect, `hint ${hint.lo}..${hint.hi} for ${a}..${b}`);
+      if (hint.lo === a && hint.hi === b) {
+        hinted += c.n;
+        unhinted += plain.n;
+      }
+    }
+  }
+  assert.ok(hinted * 4 < unhinted, `true hints: ${hinted} probes against ${unhinted} bisecting`);
+});
+
 /** A Raydium AMM v4 pool with given reserves under its own address (the fixture AmmInfo, vaults rewritten). */
 function ammPool(address: string, coin: bigint, pc: bigint): PoolEntry {
   const acc = raydiumAccounts();

@@ -96,6 +96,14 @@ function tripOf(first: PoolEntry, second: PoolEntry, inputMint: string, midMint:
   };
 }
 
+/**
+ * The feasible range last found per ordered pool pair and input: the next search verifies its
+ * edges (two quotes each) before bisecting (~30). Only a hint — a stale one is bisected as before —
+ * so the search returns what it would without it (`feasibleRange`). Bounded: cleared when full.
+ */
+const rangeHints = new Map<string, { lo: bigint; hi: bigint }>();
+const RANGE_HINTS_MAX = 4096;
+
 /** The most profitable size for this ordered pool pair, searched in [minIn, maxIn]. */
 export function bestRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: string, minIn: bigint, maxIn: bigint, costs: CostModel): RoundTrip | undefined {
   const midMint = first.state.mintA === inputMint ? first.state.mintB : first.state.mintA;
@@ -112,8 +120,11 @@ export function bestRoundTrip(first: PoolEntry, second: PoolEntry, inputMint: st
     const qs = tripAt(x);
     return qs ? qs[1].amountOut - x - flashLoanFee(x, costs) - fixedCosts : undefined;
   };
-  const range = feasibleRange((x) => tripAt(x) !== undefined, minIn, maxIn);
+  const hintKey = `${first.state.address}>${second.state.address}:${inputMint}:${minIn}:${maxIn}`;
+  const range = feasibleRange((x) => tripAt(x) !== undefined, minIn, maxIn, rangeHints.get(hintKey));
   if (!range) return undefined;
+  if (rangeHints.size >= RANGE_HINTS_MAX) rangeHints.clear();
+  rangeHints.set(hintKey, range);
   const best = maximizeUnimodal(profit, range.lo, range.hi);
   if (!best) return undefined;
   return tripOf(first, second, inputMint, midMint, best.x, tripAt(best.x)!, costs, trips.size);

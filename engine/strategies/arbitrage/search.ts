@@ -58,7 +58,7 @@ export function maximizeUnimodal(f: (x: bigint) => bigint | undefined, lo: bigin
  * then bisected. Undefined when no probed size is feasible. `ok` may be asked a size twice:
  * memoize it when it is costly.
  */
-export function feasibleRange(ok: (x: bigint) => boolean, lo: bigint, hi: bigint): { lo: bigint; hi: bigint } | undefined {
+export function feasibleRange(ok: (x: bigint) => boolean, lo: bigint, hi: bigint, hint?: { lo: bigint; hi: bigint }): { lo: bigint; hi: bigint } | undefined {
   if (hi < lo) return undefined;
   let probe: bigint | undefined;
   for (let x = hi; x >= lo; x /= 2n) {
@@ -70,12 +70,23 @@ export function feasibleRange(ok: (x: bigint) => boolean, lo: bigint, hi: bigint
   }
   if (probe === undefined && ok(lo)) probe = lo;
   if (probe === undefined) return undefined;
-  return { lo: edge(ok, probe, lo), hi: edge(ok, probe, hi) };
+  return { lo: edge(ok, probe, lo, hint?.lo), hi: edge(ok, probe, hi, hint?.hi) };
 }
 
-/** The accepted size nearest `limit` (either side of `from`, which is accepted): `limit` itself, or bisected. */
-function edge(ok: (x: bigint) => boolean, from: bigint, limit: bigint): bigint {
+/**
+ * The accepted size nearest `limit` (either side of `from`, which is accepted): `limit` itself, or
+ * bisected. A `hint` (the edge found last time, e.g. for the same pool pair before its last update)
+ * is taken when it still is one — accepted, and its neighbour towards `limit` refused: two probes
+ * instead of ~30. Feasibility being one interval, there is exactly one such size between `from`
+ * and `limit`, so the answer is the one bisecting finds.
+ */
+function edge(ok: (x: bigint) => boolean, from: bigint, limit: bigint, hint?: bigint): bigint {
   if (ok(limit)) return limit;
+  if (hint !== undefined) {
+    const towards = limit > from ? 1n : -1n;
+    const inside = towards > 0n ? hint >= from && hint < limit : hint <= from && hint > limit;
+    if (inside && ok(hint) && !ok(hint + towards)) return hint;
+  }
   let good = from;
   let bad = limit;
   while (good - bad > 1n || bad - good > 1n) {

@@ -47,8 +47,20 @@ export interface FeeRateManager {
 
 const STATIC_RESULT_CACHE: [bigint, boolean] = [0n, false];
 
+/** One stateless manager per fee rate: built per swap it cost more than the swap's fee math (each arrow is named at creation under tsx's keepNames). */
+const STATIC_MANAGERS = new Map<number, FeeRateManager>();
+
 /** Fee manager of a pool without an initialized Oracle. */
 export function staticFeeRate(feeRate: number): FeeRateManager {
+  let m = STATIC_MANAGERS.get(feeRate);
+  if (!m) {
+    m = staticFeeRateOf(feeRate);
+    if (STATIC_MANAGERS.size < 256) STATIC_MANAGERS.set(feeRate, m);
+  }
+  return m;
+}
+
+function staticFeeRateOf(feeRate: number): FeeRateManager {
   return {
     totalFeeRate: () => feeRate,
     updateVolatilityAccumulator: () => {},
