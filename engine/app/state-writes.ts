@@ -1,5 +1,4 @@
-import type { Order } from '../orders/index.ts';
-import type { OrderOutbox, StrategyStateStore } from '../infra/store/index.ts';
+import type { StrategyStateStore } from '../infra/store/index.ts';
 
 /** A plain state write not started yet: a newer snapshot replaces its own (only the latest matters). */
 interface QueuedSave {
@@ -13,13 +12,14 @@ interface QueuedSave {
  * saves the planner's snapshot; on PostgreSQL two saves run on two pool connections, and the one
  * started first can commit last, leaving an older state stored (a filled order still open, for
  * the planner that takes the strategy over). Queued here, the last write is always the latest
- * snapshot; plain saves waiting behind a write collapse into one.
+ * snapshot; saves waiting behind a write collapse into one. (A partitioned planner writes through
+ * its outbox lane instead, OutboxPipeline, which is FIFO for all its strategies.)
  */
 export class StrategyStateWrites {
   private readonly tails = new Map<string, Promise<void>>();
   private readonly queued = new Map<string, QueuedSave>();
 
-  constructor(private readonly store: StrategyStateStore & OrderOutbox) {}
+  constructor(private readonly store: StrategyStateStore) {}
 
   /** Stores `snapshot` as `strategy`'s state once its earlier writes are done. */
   save(strategy: string, snapshot: unknown): Promise<void> {
@@ -35,13 +35,6 @@ export class StrategyStateWrites {
       return this.store.saveStrategyState(strategy, entry.snapshot);
     });
     return entry.done;
-  }
-
-  /** Stores `snapshot` with `orders` in the strategy's outbox (one transaction) once its earlier writes are done. */
-  saveWithOutbox(strategy: string, snapshot: unknown, orders: readonly Order[]): Promise<void> {
-    // A plain save queued before this one stays before it: a later snapshot must not join it.
-    this.queued.delete(strategy);
-    return this.after(strategy, () => this.store.saveStateAndOutbox(strategy, snapshot, orders));
   }
 
   /** Resolves when every write queued so far has finished (failed ones included). */

@@ -2,23 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrategyStateWrites } from '../../engine/app/state-writes.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
-import { orderFromJson } from '../../engine/orders/index.ts';
 
 /** A memory store whose writes each take `ms` and are logged in the order they start. */
 function slowStore(ms: number): { store: MemoryStore; writes: string[] } {
   const store = new MemoryStore();
   const writes: string[] = [];
   const save = store.saveStrategyState.bind(store);
-  const outbox = store.saveStateAndOutbox.bind(store);
   store.saveStrategyState = async (strategy, state) => {
     writes.push(`state ${strategy} ${JSON.stringify(state)}`);
     await new Promise((r) => setTimeout(r, ms));
     await save(strategy, state);
-  };
-  store.saveStateAndOutbox = async (strategy, state, orders) => {
-    writes.push(`outbox ${strategy} ${JSON.stringify(state)} ${orders.length}`);
-    await new Promise((r) => setTimeout(r, ms));
-    await outbox(strategy, state, orders);
   };
   return { store, writes };
 }
@@ -32,18 +25,6 @@ test('plain saves queued behind a write collapse into the latest; strategies do 
   await Promise.all(all);
   assert.deepEqual(writes, ['state a 1', 'state b 1', 'state a 3'], 'the first runs, the two waiting behind it become one write of the latest');
   assert.equal(await store.loadStrategyState('a'), 3);
-});
-
-test('a plain save before an outbox write stays before it; one after it is not folded into the earlier one', async () => {
-  const { store, writes } = slowStore(20);
-  const w = new StrategyStateWrites(store);
-  const order = orderFromJson({ id: 'o1', strategy: 'a', rule: 'r', side: 'buy', inputMint: 'm1', outputMint: 'm2', amountIn: '1', minAmountOut: '0', createdAt: '2022-01-01T00:00:00Z', params: {} } as never);
-  const p = [w.save('a', 1), w.save('a', 2), w.saveWithOutbox('a', 3, [order]), w.save('a', 4)];
-  await Promise.all(p);
-  await w.settled();
-  assert.deepEqual(writes, ['state a 2', 'outbox a 3 1', 'state a 4'], '1 and 2 waited together (one write of 2); 4 came after the outbox write');
-  assert.equal(await store.loadStrategyState('a'), 4);
-  assert.deepEqual((await store.listOutbox('a')).map((o) => o.id), ['o1']);
 });
 
 test('a failed write does not stop the ones after it, and its caller sees the failure', async () => {
