@@ -216,6 +216,9 @@ export class TradingEngine {
     this.worker = opts.worker;
   }
 
+  /** `priceUsd` as a function made once (a closure per order is a property named at run time under tsx). */
+  private readonly priceOf = (mint: string): number | undefined => this.clock.priceUsd(mint);
+
   private get now(): Date {
     return this.clock.now;
   }
@@ -709,7 +712,7 @@ export class TradingEngine {
           ruleSetHash: active.ruleSet.hash,
           base: cfg.market.base,
           quote: cfg.market.quote,
-          priceUsd: (mint) => this.priceUsd(mint),
+          priceUsd: this.priceOf,
           now: this.now,
           facts,
           explanation: { ruleId: event.ruleId, ruleSetHash: active.ruleSet.hash, conditions: outcome.conditions },
@@ -744,9 +747,9 @@ export class TradingEngine {
       metrics.strategy.opportunities.inc({ strategy: name });
       const solUsd = this.priceUsd(NATIVE_MINT);
       if (order.expectedProfitLamports !== undefined && solUsd !== undefined) metrics.strategy.expectedProfit.observe({ strategy: name }, (Number(order.expectedProfitLamports) / 1e9) * solUsd);
-      const send = () => this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id });
-      if (this.opts.orderLogContext === false && !tracingEnabled()) await send();
-      else await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, send);
+      // No named closure on the way without a context (each one named at run time under tsx).
+      if (this.opts.orderLogContext === false && !tracingEnabled()) await this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id });
+      else await opportunity({ 'solrules.strategy': name, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () => this.opts.bus.publish(opportunitySubject(name), orderToJson(order), { msgId: order.id }));
     }
     if (outboxed) await this.opts.store.clearOutbox(name, orders.map((o) => o.id));
   }

@@ -168,22 +168,20 @@ export class Coordinator {
     const decision = await this.decide(order);
     this.count(order, decision);
     const { bus, store } = this.deps;
-    const failed = (status: ExecutionReport['status'], reason: string, blockedBy?: string[]) =>
-      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString(), ...(blockedBy ? { blockedBy } : {}) });
     switch (decision.kind) {
       case 'expired':
         await store.updateOrderStatus(order.id, 'expired', { reason: 'expired before routing' });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('expired', 'expired before routing') }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: this.failedReport(order, 'expired', 'expired before routing') }, { msgId: `failed:${order.id}` });
         break;
       case 'blocked':
         this.log.info({ orderId: order.id, strategy: order.strategy, reason: decision.reason }, 'order blocked by risk rules');
         await store.updateOrderStatus(order.id, 'blocked', { reason: decision.reason });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`, decision.rules) }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: this.failedReport(order, 'rejected', `blocked: ${decision.reason}`, decision.rules) }, { msgId: `failed:${order.id}` });
         break;
       case 'unroutable':
         await store.updateOrderStatus(order.id, 'dead-lettered', { reason: decision.reason });
         await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason: decision.reason }, { msgId: `dlq:${order.id}` });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', decision.reason) }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: this.failedReport(order, 'rejected', decision.reason) }, { msgId: `failed:${order.id}` });
         break;
       case 'routed':
         await store.updateOrderStatus(order.id, 'routed', { executor: decision.route.executor });
@@ -193,6 +191,11 @@ export class Coordinator {
         break;
     }
     return decision;
+  }
+
+  /** The report of an order the coordinator did not route (a method: a closure per order is a property named at run time under tsx). */
+  private failedReport(order: Order, status: ExecutionReport['status'], reason: string, blockedBy?: string[]) {
+    return reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString(), ...(blockedBy ? { blockedBy } : {}) });
   }
 
   private count(order: Order, decision: Decision): void {

@@ -191,9 +191,9 @@ export class ExecutorWorker {
         try {
           const afterReportedFailure = attempt > 1 && !threw;
           threw = false;
-          // Without tracing a span is the call itself (a no-op span and a context switch per order, otherwise).
-          const submit = () => this.attempt(routed, executor, afterReportedFailure, ctx);
-          report = await (tracingEnabled() ? inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, submit) : submit());
+          // Without tracing a span is the call itself (a no-op span and a context switch per order,
+          // otherwise); no named closure for it either (each one named at run time under tsx).
+          report = await (tracingEnabled() ? inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, () => this.attempt(routed, executor, afterReportedFailure, ctx)) : this.attempt(routed, executor, afterReportedFailure, ctx));
         } catch (err) {
           threw = true;
           // A lost claim ends this worker's part in the order.
@@ -209,15 +209,8 @@ export class ExecutorWorker {
         const live = report as LiveReport;
         const retryable = (report.status === 'failed' || report.status === 'rejected') && live.retryable === true;
         if (!retryable || attempt >= this.retry.maxAttempts) {
-          const confirm = async () => {
-            if (retryable || (report.status === 'rejected' && live.retryable !== undefined)) {
-              const reason = retryable ? `${attempt} execution(s) failed; last: ${report.reason}` : report.reason ?? 'rejected';
-              await this.deadLetter(routed, name, reason, attempt, ctx, report);
-            } else {
-              await this.finish(routed, executor, report, ctx);
-            }
-          };
-          await (tracingEnabled() ? inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, confirm) : confirm());
+          const final = report;
+          await (tracingEnabled() ? inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, () => this.confirm(routed, executor, final, retryable, attempt, ctx)) : this.confirm(routed, executor, final, retryable, attempt, ctx));
           return report;
         }
         retryInMs = this.retry.backoffMs(attempt);
@@ -228,6 +221,16 @@ export class ExecutorWorker {
         this.free(name);
       }
       await sleep(retryInMs);
+    }
+  }
+
+  /** An order's last execution: dead-lettered when it failed retryably or was rejected as retryable or not, else recorded and published. */
+  private async confirm(routed: RoutedOrder, executor: Executor, report: ExecutionReport, retryable: boolean, attempt: number, ctx: ExecutionContext): Promise<void> {
+    if (retryable || (report.status === 'rejected' && (report as LiveReport).retryable !== undefined)) {
+      const reason = retryable ? `${attempt} execution(s) failed; last: ${report.reason}` : report.reason ?? 'rejected';
+      await this.deadLetter(routed, executor.name, reason, attempt, ctx, report);
+    } else {
+      await this.finish(routed, executor, report, ctx);
     }
   }
 

@@ -40,6 +40,9 @@ export interface MemoryBusOptions {
   sharePayloads?: boolean;
 }
 
+/** A reply when the sender asked for none, and inProgress: nothing to do in process. */
+function noReply(): void {}
+
 export class MemoryBus implements Bus {
   private readonly subs = new Set<Sub>();
   private readonly queueCursor = new Map<string, number>();
@@ -125,7 +128,9 @@ export class MemoryBus implements Bus {
     if (!sub.active) return;
     const outcome = await deliver(
       sub.handler,
-      { subject: env.subject, data: this.sharePayloads ? env.shared : JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: (data: unknown) => env.replyTo?.(data), inProgress: () => {} },
+      // No closures per delivery (each one a property named at run time under tsx): a request's reply
+      // function is set on its envelope before it is delivered; inProgress is a no-op in process.
+      { subject: env.subject, data: this.sharePayloads ? env.shared : JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: env.replyTo ?? noReply, inProgress: noReply },
       sub.opts,
       !this.sharePayloads || 'traceparent' in env.headers,
     );
