@@ -288,8 +288,10 @@ export class ExecutorWorker {
     const subject = report.status === 'filled' ? SUBJECTS.confirmed : SUBJECTS.failed;
     const reconciliation = (report as LiveReport).reconciliation;
     await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route, ...(reconciliation ? { reconciliation } : {}) } satisfies ExecutionResultMessage, { msgId: `${subject}:${order.id}` });
-    if (report.status === 'filled') this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
-    else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
+    // The line's fields (two bigints as text) are built only when it is written: a backtest logs at error level and fills thousands of orders.
+    if (report.status === 'filled') {
+      if (this.log.isLevelEnabled('info')) this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
+    } else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
   }
 
   /** Recorded before anything is sent: after a crash the order is checked, never blindly resent. */
