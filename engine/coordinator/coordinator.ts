@@ -130,8 +130,11 @@ export class Coordinator {
     return out;
   }
 
-  /** Risk then routing for one order (no side effects but the rate counter). */
-  async decide(order: Order): Promise<Decision> {
+  /**
+   * Risk then routing for one order (no side effects but the rate counter): synchronous when every
+   * risk and routing evaluator answers synchronously (the compiled one), a promise otherwise.
+   */
+  decide(order: Order): Decision | Promise<Decision> {
     const now = this.deps.now();
     if (Date.parse(order.expiresAt) <= now.getTime()) return { kind: 'expired' };
     const rs = this.deps.ruleSet();
@@ -141,13 +144,26 @@ export class Coordinator {
     const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, ...(this.deps.dailyLossUsd ? { dailyLossUsd: this.deps.dailyLossUsd() } : {}) };
     const tip = this.deps.tip?.();
     const live = { ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}), ...(tip ? { tip } : {}) };
-    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...live }))).filter((e) => e.type === 'block');
+    const fired = stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...live }));
+    if (Array.isArray(fired)) return this.afterRisk(fired, now, rs, control, fact, live);
+    return Promise.resolve(fired).then((events) => this.afterRisk(events, now, rs, control, fact, live));
+  }
+
+  /** The risk rules' verdict, then the routing rules (when not blocked). */
+  private afterRisk(fired: FiredEvent[], now: Date, rs: RuleSet, control: ControlFact, fact: Record<string, unknown>, live: Record<string, unknown>): Decision | Promise<Decision> {
+    const blocks = fired.filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
     }
     if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
-    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...live }))).filter((e) => e.type === 'route');
-    const first = routes[0];
+    const routed = stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...live }));
+    if (Array.isArray(routed)) return this.route(routed, now);
+    return Promise.resolve(routed).then((events) => this.route(events, now));
+  }
+
+  /** The first `route` event picks the executor. */
+  private route(fired: FiredEvent[], now: Date): Decision {
+    const first = fired.find((e) => e.type === 'route');
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());
     const { executor, reason } = first.params;
@@ -165,7 +181,8 @@ export class Coordinator {
       metrics.orders.duplicates.inc({ strategy: order.strategy });
       return { kind: 'duplicate' };
     }
-    const decision = await this.decide(order);
+    const decided = this.decide(order);
+    const decision = decided instanceof Promise ? await decided : decided;
     this.count(order, decision);
     const { bus, store } = this.deps;
     switch (decision.kind) {
