@@ -232,6 +232,9 @@ export class TradingEngine {
     this.outbox = opts.partition ? new OutboxPipeline(opts.store, (order) => this.sendOrder(order), this.log) : undefined;
   }
 
+  /** `priceUsd` as a function made once (a closure per order is a property named at run time under tsx). */
+  private readonly priceOf = (mint: string): number | undefined => this.clock.priceUsd(mint);
+
   private get now(): Date {
     return this.clock.now;
   }
@@ -768,7 +771,7 @@ export class TradingEngine {
           ruleSetHash: active.ruleSet.hash,
           base: cfg.market.base,
           quote: cfg.market.quote,
-          priceUsd: (mint) => this.priceUsd(mint),
+          priceUsd: this.priceOf,
           now: this.now,
           facts,
           explanation: { ruleId: event.ruleId, ruleSetHash: active.ruleSet.hash, conditions: outcome.conditions },
@@ -812,9 +815,9 @@ export class TradingEngine {
 
   /** Publishes one order to the coordinator (msgId: its id), in a context carrying its id. */
   private sendOrder(order: Order): Promise<void> {
-    const send = () => this.opts.bus.publish(opportunitySubject(order.strategy), orderToJson(order), { msgId: order.id });
-    if (this.opts.orderLogContext === false && !tracingEnabled()) return send();
-    return opportunity({ 'solrules.strategy': order.strategy, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, send);
+    // No closure on the way without a context (each one is named at run time under tsx: a backtest's hot path).
+    if (this.opts.orderLogContext === false && !tracingEnabled()) return this.opts.bus.publish(opportunitySubject(order.strategy), orderToJson(order), { msgId: order.id });
+    return opportunity({ 'solrules.strategy': order.strategy, 'solrules.rule': order.rule, 'solrules.order_id': order.id }, () => this.opts.bus.publish(opportunitySubject(order.strategy), orderToJson(order), { msgId: order.id }));
   }
 
   /** Resolves once every decision and state handed to the outbox lane is stored and published, and the published rows removed (stop; tests). */

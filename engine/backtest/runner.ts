@@ -100,10 +100,11 @@ interface MarketRun {
   engine: TradingEngine;
   bus: MemoryBus;
   store: MemoryStore;
-  /** The fill model's reference for the bar being evaluated (read by the paper executor). */
-  fillPrice: number | undefined;
-  fillTimeMs: number;
-  fillBar: number;
+  /**
+   * The bar being evaluated: the paper executor reads the fill model's reference for it (price and
+   * time) when it fills, and only then (no reference object per bar).
+   */
+  bar: number;
   /** Close of the last bar seen (valuation between this market's bars). */
   lastClose: number | undefined;
 }
@@ -157,7 +158,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const gaps = misalignments(clock, reads);
   const log = opts.log ?? logger().child({ component: 'backtest' });
   // Strategies declaring ai: get answers from recordings only: a backtest never calls a model.
-  let decisionMs = 0;
+  // A field, not a captured `let` (a number written to a closure's variable is a new heap number each bar).
+  const decision = { ms: 0 };
   const probe = new AiDecisionProbe(evaluatorFactory(opts.active.ruleSet.evaluatorKind as EvaluatorKind), opts.active.ruleSet.params);
   const strategiesFile = opts.active.project.strategies?.src.file;
   const aiOptions: AiEngineOptions = opts.ai ?? { mode: 'replay', baseDir: strategiesFile ? dirname(strategiesFile) : process.cwd(), env: opts.aiModel ? { SOLRULES_AI_MODEL: opts.aiModel } : {} };
@@ -178,15 +180,16 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       const readId = plan.reads[strategies.find((n) => plan.reads[n]?.[name])!]![name]!;
       return { name, series: series.get(readId)!, index: clock.index.get(readId)! };
     });
-    const run = { id, base, quote, series: series.get(id)!, index: clock.index.get(id)!, strategies, feeds, fillPrice: undefined, fillTimeMs: 0, fillBar: 0, lastClose: undefined } as Omit<MarketRun, 'engine' | 'bus' | 'store'> & Partial<MarketRun>;
+    const run = { id, base, quote, series: series.get(id)!, index: clock.index.get(id)!, strategies, feeds, bar: 0, lastClose: undefined } as Omit<MarketRun, 'engine' | 'bus' | 'store'> & Partial<MarketRun>;
     // The fill model reaches the paper executor through its market view: price and time of the fill.
     const fills = {
-      priceUsd: (mint: string) => (mint === quote.mint ? 1 : mint === base.mint ? run.fillPrice : undefined),
-      now: () => new Date(run.fillTimeMs),
+      priceUsd: (mint: string) => (mint === quote.mint ? 1 : mint === base.mint ? fillReference(opts.fill, run.series, run.bar, interval)?.priceUsd : undefined),
+      now: () => new Date(fillReference(opts.fill, run.series, run.bar, interval)?.timeMs ?? run.series.time[run.bar]! + interval),
     };
     // One process, private to this run: handlers get the published objects (no JSON copies) and
-    // the store keeps the objects it is given (no structured clones); nothing on this path mutates them.
-    run.bus = new MemoryBus({ sharePayloads: true });
+    // start within the publish (no microtask hop per delivery), and the store keeps the objects it
+    // is given (no structured clones); nothing on this path mutates them.
+    run.bus = new MemoryBus({ sharePayloads: true, immediate: true });
     run.store = new MemoryStore({ copies: false });
     run.engine = await composeEngine({
       holder: new ConfigHolder(marketConfig(opts.active, { base, quote, strategies }, opts.fill)),
@@ -196,7 +199,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       fills,
       portfolio,
       ai: aiOptions,
-      observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decisionMs),
+      observeAiDecision: (strategy, file, facts, events) => probe.observe(strategy, file, facts, events, decision.ms),
       saveStateAfterEachResult: false,
       batchEvaluationMetrics: true,
       orderLogContext: false,
@@ -216,7 +219,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       return;
     }
     filled += 1;
-    const at = { timeMs: Date.parse(report.at), barIndex: r.fillBar };
+    const at = { timeMs: Date.parse(report.at), barIndex: opts.fill.fillAt === 'close' ? r.bar : r.bar + 1 };
     outcome.fillTimeMs = at.timeMs;
     outcome.fillPrice = report.fillPriceUsd;
     outcome.amountOut = report.amountOut.toString();
@@ -322,11 +325,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       const i = r.index[s]!;
       if (i < 0) continue;
       const bars = r.series;
-      const ref = fillReference(opts.fill, bars, i, interval);
-      r.fillPrice = ref?.priceUsd;
-      r.fillTimeMs = ref?.timeMs ?? bars.time[i]! + interval;
-      r.fillBar = opts.fill.fillAt === 'close' ? i : i + 1;
-      decisionMs = bars.time[i]! + interval;
+      r.bar = i;
+      decision.ms = bars.time[i]! + interval;
       // The tick's id is the bar's place in this run (unique; no text built from its time and price), its time given as a number too.
       const closeMs = bars.time[i]! + interval;
       const event: PriceEvent = { id: `backtest:${r.id}:${i}`, mint: r.base.mint, symbol: r.base.symbol, usd: bars.close[i]!, time: isoTime.format(closeMs), timeMs: closeMs, source: 'backtest', bar: barAt(bars, i) };

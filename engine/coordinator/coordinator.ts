@@ -130,8 +130,11 @@ export class Coordinator {
     return out;
   }
 
-  /** Risk then routing for one order (no side effects but the rate counter). */
-  async decide(order: Order): Promise<Decision> {
+  /**
+   * Risk then routing for one order (no side effects but the rate counter): synchronous when every
+   * risk and routing evaluator answers synchronously (the compiled one), a promise otherwise.
+   */
+  decide(order: Order): Decision | Promise<Decision> {
     const now = this.deps.now();
     if (Date.parse(order.expiresAt) <= now.getTime()) return { kind: 'expired' };
     const rs = this.deps.ruleSet();
@@ -141,13 +144,26 @@ export class Coordinator {
     const risk = { ordersLastMinute: this.ordersLastMinute(now.getTime()), strategyNotionalUsd: exposure, ...(this.deps.dailyLossUsd ? { dailyLossUsd: this.deps.dailyLossUsd() } : {}) };
     const tip = this.deps.tip?.();
     const live = { ...(this.deps.quoteAccuracy ? { quoteAccuracy: this.deps.quoteAccuracy() } : {}), ...(tip ? { tip } : {}) };
-    const blocks = (await stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...live }))).filter((e) => e.type === 'block');
+    const fired = stage('risk.check', {}, () => this.firstEvents(rs, 'risk', { order: fact, risk, control, ...live }));
+    if (Array.isArray(fired)) return this.afterRisk(fired, now, rs, control, fact, live);
+    return Promise.resolve(fired).then((events) => this.afterRisk(events, now, rs, control, fact, live));
+  }
+
+  /** The risk rules' verdict, then the routing rules (when not blocked). */
+  private afterRisk(fired: FiredEvent[], now: Date, rs: RuleSet, control: ControlFact, fact: Record<string, unknown>, live: Record<string, unknown>): Decision | Promise<Decision> {
+    const blocks = fired.filter((e) => e.type === 'block');
     if (blocks.length) {
       return { kind: 'blocked', rules: blocks.map((b) => b.ruleId), reason: blocks.map((b) => `${b.ruleId}: ${String(b.params.reason ?? 'blocked')}`).join('; ') };
     }
     if (control.paused) return { kind: 'blocked', rules: [], reason: 'engine paused' };
-    const routes = (await stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...live }))).filter((e) => e.type === 'route');
-    const first = routes[0];
+    const routed = stage('route', {}, () => this.firstEvents(rs, 'routing', { order: fact, control, ...live }));
+    if (Array.isArray(routed)) return this.route(routed, now);
+    return Promise.resolve(routed).then((events) => this.route(events, now));
+  }
+
+  /** The first `route` event picks the executor. */
+  private route(fired: FiredEvent[], now: Date): Decision {
+    const first = fired.find((e) => e.type === 'route');
     if (!first) return { kind: 'unroutable', reason: 'no routing rule matched the order' };
     this.accepted.push(now.getTime());
     const { executor, reason } = first.params;
@@ -165,25 +181,24 @@ export class Coordinator {
       metrics.orders.duplicates.inc({ strategy: order.strategy });
       return { kind: 'duplicate' };
     }
-    const decision = await this.decide(order);
+    const decided = this.decide(order);
+    const decision = decided instanceof Promise ? await decided : decided;
     this.count(order, decision);
     const { bus, store } = this.deps;
-    const failed = (status: ExecutionReport['status'], reason: string, blockedBy?: string[]) =>
-      reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString(), ...(blockedBy ? { blockedBy } : {}) });
     switch (decision.kind) {
       case 'expired':
         await store.updateOrderStatus(order.id, 'expired', { reason: 'expired before routing' });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('expired', 'expired before routing') }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: this.failedReport(order, 'expired', 'expired before routing') }, { msgId: `failed:${order.id}` });
         break;
       case 'blocked':
         this.log.info({ orderId: order.id, strategy: order.strategy, reason: decision.reason }, 'order blocked by risk rules');
         await store.updateOrderStatus(order.id, 'blocked', { reason: decision.reason });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', `blocked: ${decision.reason}`, decision.rules) }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: this.failedReport(order, 'rejected', `blocked: ${decision.reason}`, decision.rules) }, { msgId: `failed:${order.id}` });
         break;
       case 'unroutable':
         await store.updateOrderStatus(order.id, 'dead-lettered', { reason: decision.reason });
         await bus.publish(SUBJECTS.dlq, { order: orderToJson(order), reason: decision.reason }, { msgId: `dlq:${order.id}` });
-        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: failed('rejected', decision.reason) }, { msgId: `failed:${order.id}` });
+        await bus.publish(SUBJECTS.failed, { order: orderToJson(order), report: this.failedReport(order, 'rejected', decision.reason) }, { msgId: `failed:${order.id}` });
         break;
       case 'routed':
         await store.updateOrderStatus(order.id, 'routed', { executor: decision.route.executor });
@@ -193,6 +208,11 @@ export class Coordinator {
         break;
     }
     return decision;
+  }
+
+  /** The report of an order the coordinator did not route (a method: a closure per order is a property named at run time under tsx). */
+  private failedReport(order: Order, status: ExecutionReport['status'], reason: string, blockedBy?: string[]) {
+    return reportToJson({ orderId: order.id, executor: 'coordinator', status, amountIn: 0n, amountOut: 0n, feeAtoms: 0n, networkFeeLamports: 0n, reason, simulated: true, at: this.deps.now().toISOString(), ...(blockedBy ? { blockedBy } : {}) });
   }
 
   private count(order: Order, decision: Decision): void {

@@ -152,6 +152,16 @@ export class ExecutorWorker {
     });
   }
 
+  /**
+   * Takes a slot of `executor` at once when one is free and no order waits for one (what `take`
+   * would grant in its first pump), without a promise; false: wait in the queue (`take`).
+   */
+  private takeFree(executor: string): boolean {
+    if (this.waiting.length !== 0 || this.runningCount(executor) >= this.limit(executor)) return false;
+    this.running.set(executor, this.runningCount(executor) + 1);
+    return true;
+  }
+
   private free(executor: string): void {
     this.running.set(executor, this.runningCount(executor) - 1);
     this.pump();
@@ -181,7 +191,7 @@ export class ExecutorWorker {
     // the journal's signatures on chain first (resume), never starts a new transaction straight away.
     let threw = false;
     for (let attempt = 1; ; attempt++) {
-      if (!slotHeld || attempt > 1) await this.take(name, routed, seq);
+      if ((!slotHeld || attempt > 1) && !this.takeFree(name)) await this.take(name, routed, seq);
       let retryInMs: number;
       try {
         metrics.execution.submissions.inc({ executor: name, route: route.ruleId });
@@ -191,9 +201,9 @@ export class ExecutorWorker {
         try {
           const afterReportedFailure = attempt > 1 && !threw;
           threw = false;
-          // Without tracing a span is the call itself (a no-op span and a context switch per order, otherwise).
-          const submit = () => this.attempt(routed, executor, afterReportedFailure, ctx);
-          report = await (tracingEnabled() ? inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, submit) : submit());
+          // Without tracing a span is the call itself (a no-op span and a context switch per order,
+          // otherwise); no named closure for it either (each one named at run time under tsx).
+          report = await (tracingEnabled() ? inSpan('execution.submit', { attributes: { 'solrules.executor': name, 'solrules.route': route.ruleId, 'solrules.attempt': attempt } }, () => this.attempt(routed, executor, afterReportedFailure, ctx)) : this.attempt(routed, executor, afterReportedFailure, ctx));
         } catch (err) {
           threw = true;
           // A lost claim ends this worker's part in the order.
@@ -209,15 +219,8 @@ export class ExecutorWorker {
         const live = report as LiveReport;
         const retryable = (report.status === 'failed' || report.status === 'rejected') && live.retryable === true;
         if (!retryable || attempt >= this.retry.maxAttempts) {
-          const confirm = async () => {
-            if (retryable || (report.status === 'rejected' && live.retryable !== undefined)) {
-              const reason = retryable ? `${attempt} execution(s) failed; last: ${report.reason}` : report.reason ?? 'rejected';
-              await this.deadLetter(routed, name, reason, attempt, ctx, report);
-            } else {
-              await this.finish(routed, executor, report, ctx);
-            }
-          };
-          await (tracingEnabled() ? inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, confirm) : confirm());
+          const final = report;
+          await (tracingEnabled() ? inSpan('execution.confirm', { attributes: { 'solrules.status': report.status } }, () => this.confirm(routed, executor, final, retryable, attempt, ctx)) : this.confirm(routed, executor, final, retryable, attempt, ctx));
           return report;
         }
         retryInMs = this.retry.backoffMs(attempt);
@@ -228,6 +231,16 @@ export class ExecutorWorker {
         this.free(name);
       }
       await sleep(retryInMs);
+    }
+  }
+
+  /** An order's last execution: dead-lettered when it failed retryably or was rejected as retryable or not, else recorded and published. */
+  private async confirm(routed: RoutedOrder, executor: Executor, report: ExecutionReport, retryable: boolean, attempt: number, ctx: ExecutionContext): Promise<void> {
+    if (retryable || (report.status === 'rejected' && (report as LiveReport).retryable !== undefined)) {
+      const reason = retryable ? `${attempt} execution(s) failed; last: ${report.reason}` : report.reason ?? 'rejected';
+      await this.deadLetter(routed, executor.name, reason, attempt, ctx, report);
+    } else {
+      await this.finish(routed, executor, report, ctx);
     }
   }
 
@@ -285,8 +298,10 @@ export class ExecutorWorker {
     const subject = report.status === 'filled' ? SUBJECTS.confirmed : SUBJECTS.failed;
     const reconciliation = (report as LiveReport).reconciliation;
     await bus.publish(subject, { order: orderToJson(order), report: reportToJson(report), route, ...(reconciliation ? { reconciliation } : {}) } satisfies ExecutionResultMessage, { msgId: `${subject}:${order.id}` });
-    if (report.status === 'filled') this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
-    else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
+    // The line's fields (two bigints as text) are built only when it is written: a backtest logs at error level and fills thousands of orders.
+    if (report.status === 'filled') {
+      if (this.log.isLevelEnabled('info')) this.log.info({ orderId: order.id, strategy: order.strategy, executor: executor.name, route: route.executor, amountIn: report.amountIn.toString(), amountOut: report.amountOut.toString(), simulated: report.simulated }, 'order filled');
+    } else this.log.warn({ orderId: order.id, strategy: order.strategy, executor: executor.name, reason: report.reason }, 'order not filled');
   }
 
   /** Recorded before anything is sent: after a crash the order is checked, never blindly resent. */

@@ -26,8 +26,21 @@ export function routedFromJson(j: RoutedOrderJson): RoutedOrder {
 
 /** Execution report → its bus form. */
 export function reportToJson(r: ExecutionReport): ExecutionReportJson {
-  return { ...r, amountIn: r.amountIn.toString(), amountOut: r.amountOut.toString(), feeAtoms: r.feeAtoms.toString(), networkFeeLamports: r.networkFeeLamports.toString() };
+  const known = jsonOfReport.get(r);
+  if (known) return known;
+  const json: ExecutionReportJson = { ...r, amountIn: r.amountIn.toString(), amountOut: r.amountOut.toString(), feeAtoms: r.feeAtoms.toString(), networkFeeLamports: r.networkFeeLamports.toString() };
+  jsonOfReport.set(r, json);
+  reportOfJson.set(json, r);
+  return json;
 }
+
+/**
+ * Each report's JSON form and each form's report, remembered both ways (as orders' are, see
+ * orderToJson): on an in-process bus that shares payloads, the engine and the backtest runner
+ * both decode the one report a worker published. Reports and their forms are values once built.
+ */
+const jsonOfReport = new WeakMap<ExecutionReport, ExecutionReportJson>();
+const reportOfJson = new WeakMap<ExecutionReportJson, ExecutionReport>();
 
 function atoms(v: unknown, field: string): bigint {
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
@@ -36,5 +49,10 @@ function atoms(v: unknown, field: string): bigint {
 
 /** Bus form → execution report (atoms checked: EXEC_BAD_REPORT). */
 export function reportFromJson(j: ExecutionReportJson): ExecutionReport {
-  return { ...j, amountIn: atoms(j.amountIn, 'amountIn'), amountOut: atoms(j.amountOut, 'amountOut'), feeAtoms: atoms(j.feeAtoms, 'feeAtoms'), networkFeeLamports: atoms(j.networkFeeLamports, 'networkFeeLamports') };
+  const known = reportOfJson.get(j);
+  if (known) return known;
+  const report: ExecutionReport = { ...j, amountIn: atoms(j.amountIn, 'amountIn'), amountOut: atoms(j.amountOut, 'amountOut'), feeAtoms: atoms(j.feeAtoms, 'feeAtoms'), networkFeeLamports: atoms(j.networkFeeLamports, 'networkFeeLamports') };
+  reportOfJson.set(j, report);
+  jsonOfReport.set(report, j);
+  return report;
 }

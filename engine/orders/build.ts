@@ -87,6 +87,13 @@ function jsonParams(params: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** The base or quote token a mint param names (a function, not a closure per order: under tsx each is named at run time). */
+function tokenOf(mint: unknown, field: string, ctx: OrderContext, ruleId: string): TokenInfo {
+  if (ctx.base.mint === mint) return ctx.base;
+  if (ctx.quote.mint === mint) return ctx.quote;
+  return bad(field, mint, `the base or quote mint of strategies.yaml (${ctx.base.mint} or ${ctx.quote.mint})`, ctx, ruleId);
+}
+
 /** Builds the order (or its chunks) for one fired order event. */
 export function buildOrders(event: FiredEvent, ctx: OrderContext): Order[] {
   const p = event.params;
@@ -103,13 +110,8 @@ export function buildOrders(event: FiredEvent, ctx: OrderContext): Order[] {
   if (!(ttlHours > 0)) bad('ttlHours', p.ttlHours, 'a positive number of hours', ctx, event.ruleId);
 
   // Mints follow the side unless the event names them; amounts are valued with the named mint's decimals.
-  const known = [ctx.base, ctx.quote];
-  const tokenOf = (mint: unknown, field: string): TokenInfo => {
-    const t = known.find((k) => k.mint === mint);
-    return t ?? bad(field, mint, `the base or quote mint of strategies.yaml (${ctx.base.mint} or ${ctx.quote.mint})`, ctx, event.ruleId);
-  };
-  const input = p.inputMint !== undefined ? tokenOf(p.inputMint, 'inputMint') : side === 'sell' ? ctx.base : ctx.quote;
-  const output = p.outputMint !== undefined ? tokenOf(p.outputMint, 'outputMint') : side === 'buy' ? ctx.base : side === 'sell' ? ctx.quote : input;
+  const input = p.inputMint !== undefined ? tokenOf(p.inputMint, 'inputMint', ctx, event.ruleId) : side === 'sell' ? ctx.base : ctx.quote;
+  const output = p.outputMint !== undefined ? tokenOf(p.outputMint, 'outputMint', ctx, event.ruleId) : side === 'buy' ? ctx.base : side === 'sell' ? ctx.quote : input;
   const inputMint = input.mint;
   const outputMint = output.mint;
   const inUsd = ctx.priceUsd(inputMint);

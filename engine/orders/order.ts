@@ -78,11 +78,27 @@ function otherFields(from: object): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Each order's JSON form and each JSON form's order, remembered both ways: an order crosses the
+ * bus and the store several times (engine → coordinator → worker → results), and on an
+ * in-process bus that shares payloads (a backtest) each hop converted the same object again.
+ * Orders and their JSON forms are values once built: nothing changes an order after it is first
+ * converted (the engine stamps the market mark and the planner sees the orders before they are
+ * published), and nothing changes a JSON form. A form parsed from text (NATS, a copying bus, a
+ * SQL store) is a new object: converted afresh, as before.
+ */
+const jsonOfOrder = new WeakMap<Order, OrderJson>();
+const orderOfJson = new WeakMap<OrderJson, Order>();
+
 export function orderToJson(order: Order): OrderJson {
+  const known = jsonOfOrder.get(order);
+  if (known) return known;
   const json = otherFields(order) as OrderJson;
   json.amountIn = order.amountIn.toString();
   json.minAmountOut = order.minAmountOut.toString();
   if (order.expectedProfitLamports !== undefined) json.expectedProfitLamports = order.expectedProfitLamports.toString();
+  jsonOfOrder.set(order, json);
+  orderOfJson.set(json, order);
   return json;
 }
 
@@ -93,9 +109,13 @@ function atoms(value: unknown, field: string): bigint {
 
 /** Parses an order from JSON, checking the atoms fields (use `checkOrderJson` for the full schema). */
 export function orderFromJson(json: OrderJson): Order {
+  const known = orderOfJson.get(json);
+  if (known) return known;
   const order = otherFields(json) as unknown as Order;
   order.amountIn = atoms(json.amountIn, 'amountIn');
   order.minAmountOut = atoms(json.minAmountOut, 'minAmountOut');
   if (json.expectedProfitLamports !== undefined) order.expectedProfitLamports = atoms(json.expectedProfitLamports, 'expectedProfitLamports');
+  orderOfJson.set(json, order);
+  jsonOfOrder.set(order, json);
   return order;
 }

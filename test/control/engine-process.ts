@@ -85,12 +85,13 @@ const engine = await composeEngine({ holder, bus: pipelineBus, store: new Memory
 const decisions: DecisionRecord[] = [];
 let routed = 0;
 let lastRoutedAt: number | null = null;
-// decide() reads the control fact synchronously before its first await, so `at` is the moment of that read
+// decide() reads the control fact synchronously (before any await), so `at` is the moment of that read
 const decide = engine.coordinator.decide.bind(engine.coordinator);
 engine.coordinator.decide = (order) => {
   const at = clock();
   const killSwitch = control.killSwitch;
-  return decide(order).then((d) => {
+  // decide() answers synchronously when its evaluators do: a promise either way here.
+  return Promise.resolve(decide(order)).then((d) => {
     decisions.push({ at, killSwitch, kind: d.kind, ...(d.kind === 'blocked' ? { rules: d.rules } : {}) });
     if (d.kind === 'routed') {
       routed++;

@@ -6,7 +6,7 @@ import { buildActiveConfig } from '../../engine/config/index.ts';
 import { ExecutorWorker, QuoteAccuracy, type Executor } from '../../engine/executors/index.ts';
 import { Coordinator, type CoordinatorDeps } from '../../engine/coordinator/index.ts';
 import { buildOrders, type Order } from '../../engine/orders/index.ts';
-import { referenceEvaluator } from '../../engine/rules/index.ts';
+import { evaluatorFactory, referenceEvaluator, type EvaluatorFactory } from '../../engine/rules/index.ts';
 import { MemoryStore } from '../../engine/infra/store/index.ts';
 import { createLogger, metrics, resetMetrics } from '../../engine/infra/telemetry/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
@@ -17,8 +17,8 @@ const SOL = { symbol: 'SOL', mint: 'So11111111111111111111111111111111111111112'
 const USDC = { symbol: 'USDC', mint: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 };
 const log = createLogger({ level: 'silent' });
 
-async function setup(control: ControlFact = { killSwitch: false, paused: false }, extra: Partial<CoordinatorDeps> = {}) {
-  const built = await buildActiveConfig(REPO_ROOT, referenceEvaluator, 'test', { runTests: false });
+async function setup(control: ControlFact = { killSwitch: false, paused: false }, extra: Partial<CoordinatorDeps> = {}, evaluators: EvaluatorFactory = referenceEvaluator) {
+  const built = await buildActiveConfig(REPO_ROOT, evaluators, 'test', { runTests: false });
   assert.ok(built.active, JSON.stringify(built.diagnostics));
   const bus = new MemoryBus();
   const store = new MemoryStore();
@@ -61,6 +61,16 @@ test('routes by the shipped policy: low urgency -> rpc, profitable -> jito, defa
   assert.deepEqual(arb.kind === 'routed' && arb.route.ruleId, 'route-arbitrage-to-jito');
   const dflt = await coordinator.decide(order({ urgency: 'normal' }));
   assert.deepEqual(dflt.kind === 'routed' && dflt.route.ruleId, 'route-default-to-jito');
+});
+
+test('decide answers synchronously with the compiled evaluator (no promise per order), the same decisions as the reference evaluator', async () => {
+  const compiled = await setup(undefined, {}, evaluatorFactory('compiled'));
+  const reference = await setup();
+  for (const o of [order({ urgency: 'low' }), order({ urgency: 'low', expectedProfitLamports: '100000000' }), order({ amountIn: '3000000000' })]) {
+    const now = compiled.coordinator.decide(o);
+    assert.ok(!(now instanceof Promise), 'a compiled rule set decides without a promise');
+    assert.deepEqual(now, await reference.coordinator.decide(o));
+  }
 });
 
 test('risk rules block before any executor sees the order; the kill switch blocks everything', async () => {

@@ -103,3 +103,16 @@ test('a round trip named in the base token is valued with the base token (decima
     (err) => isSolrulesError(err, 'ORDER_INVALID_PARAM') && err.context.field === 'inputMint',
   );
 });
+
+test('an order and its JSON form convert to each other once: the same objects both ways; a form parsed from text converts afresh, equal', () => {
+  const [order] = buildOrders(buy({ amountIn: '1000', expectedProfitLamports: '5' }), ctx());
+  const json = orderToJson(order!);
+  assert.equal(orderToJson(order!), json, 'the order\'s JSON form is remembered');
+  assert.equal(orderFromJson(json), order, 'its form converts back to the order itself (an in-process bus sharing payloads)');
+  const parsed = JSON.parse(JSON.stringify(json));
+  const again = orderFromJson(parsed);
+  assert.notEqual(again, order);
+  assert.deepEqual(again, order);
+  assert.equal(orderFromJson(parsed), again);
+  assert.equal(orderToJson(again), parsed);
+});

@@ -38,7 +38,19 @@ export interface MemoryBusOptions {
    * JSON values, but nothing checks it here: the same publishers run on the copying buses.
    */
   sharePayloads?: boolean;
+  /**
+   * Start each handler within `publish` instead of one microtask later: the handler runs up to its
+   * first await before `publish` returns (a handler that publishes in turn starts the next one the
+   * same way). For a single process whose publishers do not rely on a handler not having started
+   * (a backtest's private engine: every stage is in process and each one awaits its own steps).
+   * Dedup, queue groups, ack / nak, redelivery and dead-lettering are unchanged, and so is the
+   * order in which handlers start.
+   */
+  immediate?: boolean;
 }
+
+/** A reply when the sender asked for none, and inProgress: nothing to do in process. */
+function noReply(): void {}
 
 export class MemoryBus implements Bus {
   private readonly subs = new Set<Sub>();
@@ -50,10 +62,12 @@ export class MemoryBus implements Bus {
   private closed = false;
   private readonly dedupWindowMs: number;
   private readonly sharePayloads: boolean;
+  private readonly immediate: boolean;
 
   constructor(opts: MemoryBusOptions = {}) {
     this.dedupWindowMs = opts.dedupWindowMs ?? 120_000;
     this.sharePayloads = opts.sharePayloads ?? false;
+    this.immediate = opts.immediate ?? false;
   }
 
   async publish(subject: string, data: unknown, opts: PublishOptions = {}): Promise<void> {
@@ -121,11 +135,14 @@ export class MemoryBus implements Bus {
   }
 
   private async run(sub: Sub, env: Envelope, deliveryCount: number): Promise<void> {
-    await Promise.resolve(); // deliver asynchronously, as a network bus would
+    // Deliver asynchronously, as a network bus would; an immediate bus starts the handler at once.
+    if (!this.immediate) await Promise.resolve();
     if (!sub.active) return;
     const outcome = await deliver(
       sub.handler,
-      { subject: env.subject, data: this.sharePayloads ? env.shared : JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: (data: unknown) => env.replyTo?.(data), inProgress: () => {} },
+      // No closures per delivery (each one a property named at run time under tsx): a request's reply
+      // function is set on its envelope before it is delivered; inProgress is a no-op in process.
+      { subject: env.subject, data: this.sharePayloads ? env.shared : JSON.parse(env.json), headers: env.headers, msgId: env.msgId, deliveryCount, respond: env.replyTo ?? noReply, inProgress: noReply },
       sub.opts,
       !this.sharePayloads || 'traceparent' in env.headers,
     );

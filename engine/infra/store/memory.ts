@@ -16,6 +16,17 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * The wall clock as ISO text (rows' updatedAt), formatted once per millisecond: a backtest records
+ * an order and updates its status several times within the same millisecond.
+ */
+let lastIso = { ms: NaN, text: '' };
+function wallIso(): string {
+  const ms = Date.now();
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
 export interface MemoryStoreOptions {
   /**
    * Copy what goes in and comes out (default true), so a caller mutating an object it handed over
@@ -52,7 +63,7 @@ export class MemoryStore implements Store {
   async insertOrder(order: Order, status: OrderStatus = 'decided'): Promise<boolean> {
     checkStatus(status);
     if (this.orders.has(order.id)) return false;
-    this.orders.set(order.id, { order: this.copy(order), status, updatedAt: new Date().toISOString() });
+    this.orders.set(order.id, { order: this.copy(order), status, updatedAt: wallIso() });
     return true;
   }
 
@@ -63,7 +74,7 @@ export class MemoryStore implements Store {
     row.status = status;
     if (detail.executor !== undefined) row.executor = detail.executor;
     if (detail.reason !== undefined) row.reason = detail.reason;
-    row.updatedAt = new Date().toISOString();
+    row.updatedAt = wallIso();
   }
 
   async getOrder(id: string): Promise<StoredOrder | undefined> {
@@ -139,7 +150,7 @@ export class MemoryStore implements Store {
       order.status = statusAfterExecution(report.status);
       order.executor = report.executor;
       if (report.reason !== undefined) order.reason = report.reason;
-      order.updatedAt = new Date().toISOString();
+      order.updatedAt = wallIso();
     }
     return true;
   }

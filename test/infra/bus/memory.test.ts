@@ -59,6 +59,39 @@ test('sharePayloads: handlers get the published object itself, in order, with de
   await bus.close();
 });
 
+test('immediate: a handler starts within the publish (the default starts it a microtask later), in order, with dedup, nak redelivery and dead letters kept', async () => {
+  for (const immediate of [false, true]) {
+    const bus = new MemoryBus({ sharePayloads: true, immediate });
+    const started: string[] = [];
+    await bus.subscribe<string>('work', async (m) => {
+      started.push(m.data);
+      await Promise.resolve();
+      started.push(`${m.data} done`);
+    });
+    const pending = bus.publish('work', 'a');
+    assert.deepEqual(started, immediate ? ['a'] : [], 'started up to its first await before publish returned, only when immediate');
+    await pending;
+    await bus.publish('work', 'b', { msgId: 'b' });
+    await bus.publish('work', 'b', { msgId: 'b' }); // dropped by id either way
+    await bus.settle();
+    assert.deepEqual(started.filter((s) => !s.endsWith('done')), ['a', 'b']);
+    assert.equal(started.length, 4);
+    // A handler that throws is redelivered, then dead-lettered, as on the default bus.
+    let tries = 0;
+    const dead: unknown[] = [];
+    await bus.subscribe('flaky', () => {
+      tries += 1;
+      throw new Error('boom');
+    }, { maxDeliver: 2, backoffMs: () => 1 });
+    await bus.subscribe('dlq.flaky', (m) => void dead.push(m.data));
+    await bus.publish('flaky', 'x');
+    await bus.settle();
+    assert.equal(tries, 2);
+    assert.deepEqual(dead, ['x']);
+    await bus.close();
+  }
+});
+
 test('sharePayloads: without tracing no trace context is added; headers given travel as they are', async () => {
   const bus = new MemoryBus({ sharePayloads: true });
   const headers: Array<Readonly<Record<string, string>>> = [];
