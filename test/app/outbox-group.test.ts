@@ -13,14 +13,11 @@ import { buildActiveConfig } from '../../engine/config/index.ts';
 import { orderFromJson, type OrderJson } from '../../engine/orders/index.ts';
 import { compiledEvaluator } from '../../engine/rules/index.ts';
 import { MemoryStore, type OutboxEntry, type Store } from '../../engine/infra/store/index.ts';
-import { openPgliteStore } from '../../engine/infra/store/pglite/index.ts';
-import { openPostgresStore } from '../../engine/infra/store/postgres/index.ts';
 import type { GridState, DcaState } from '../../engine/strategies/index.ts';
 import { requireService } from '../support/services.ts';
-import { createTestDatabase } from '../infra/store/pgtest.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import { until } from '../support/topology.ts';
-import { HandedPartition, planner, price } from './support/planners.ts';
+import { HandedPartition, outboxStores, planner, price } from './support/planners.ts';
 
 const T0 = '2022-01-01T00:00:00Z';
 /** A week later: the weekly DCA is due again, and the fall from 100 to 80 crosses grid levels: both decide at this tick. */
@@ -99,19 +96,7 @@ test('no order is published before the write storing it with its strategy\'s sta
   await inner.close();
 });
 
-/** The stores the group write is killed on: one statement on the SQL ones. */
-const STORES: Array<{ name: string; service?: 'postgres'; open: () => Promise<{ store: Store; drop(): Promise<void> }> }> = [
-  { name: 'memory', open: async () => ({ store: new MemoryStore(), drop: async () => {} }) },
-  { name: 'PGlite', open: async () => ({ store: await openPgliteStore(), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL',
-    service: 'postgres',
-    open: async () => {
-      const db = await createTestDatabase('outboxgroup');
-      return { store: await openPostgresStore(db.url), drop: db.drop };
-    },
-  },
-];
+const STORES = outboxStores('outboxgroup');
 
 for (const { name, service, open } of STORES) {
   test(`${name}: killed right after the group write of a tick where several strategies decided: every state counts its orders, every order is published once by the next owner`, async (t) => {

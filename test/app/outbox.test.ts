@@ -14,15 +14,14 @@ import { orderFromJson, type OrderJson } from '../../engine/orders/index.ts';
 import { compiledEvaluator } from '../../engine/rules/index.ts';
 import { composeEngine } from '../../engine/app/index.ts';
 import { MemoryStore, type Store } from '../../engine/infra/store/index.ts';
-import { openPgliteStore } from '../../engine/infra/store/pglite/index.ts';
 import { openPostgresStore } from '../../engine/infra/store/postgres/index.ts';
+import { createTestDatabase } from '../infra/store/pgtest.ts';
 import { requireService, SERVICES } from '../support/services.ts';
 import { deleteNamespace, openTestBus, testNamespace } from '../infra/bus/nats/support.ts';
-import { createTestDatabase } from '../infra/store/pgtest.ts';
 import { createLogger } from '../../engine/infra/telemetry/index.ts';
 import type { GridState } from '../../engine/strategies/index.ts';
 import { REPO_ROOT } from '../support/paths.ts';
-import { HandedPartition, planner, price } from './support/planners.ts';
+import { HandedPartition, outboxStores, planner, price } from './support/planners.ts';
 
 
 
@@ -127,19 +126,7 @@ async function settledOnce(store: Store, ids: readonly string[]): Promise<void> 
   assert.deepEqual((await store.loadStrategyState<GridState>('grid'))!.allocations, {}, 'the new owner saw the fills: no order left open');
 }
 
-/** The stores the takeover runs on: the write of state and outbox is one transaction on the SQL ones. */
-const STORES: Array<{ name: string; service?: 'postgres'; open: () => Promise<{ store: Store; drop(): Promise<void> }> }> = [
-  { name: 'memory', open: async () => ({ store: new MemoryStore(), drop: async () => {} }) },
-  { name: 'PGlite', open: async () => ({ store: await openPgliteStore(), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL',
-    service: 'postgres',
-    open: async () => {
-      const db = await createTestDatabase('outbox');
-      return { store: await openPostgresStore(db.url), drop: db.drop };
-    },
-  },
-];
+const STORES = outboxStores('outbox');
 
 for (const { name, service, open } of STORES) {
   test(`${name}: a planner killed between storing the state and publishing: the planner taking the strategy over publishes its orders, once`, async (t) => {
