@@ -460,7 +460,9 @@ export class TradingEngine {
       }
     }
     if (report.status === 'filled') this.reportFill(order, report);
-    if (report.status === 'filled' && !report.simulated && this.opts.followedAccuracy) followReconciliation(this.opts.followedAccuracy, reconciliation, this.log);
+    if (report.status === 'filled' && !report.simulated && this.opts.followedAccuracy && !this.opts.followedAccuracy.recordPublished(reconciliation)) {
+      this.log.warn({ orderId: order.id, reconciliation }, 'a live fill arrived without a readable reconciliation: the quoteAccuracy fact does not count it');
+    }
     // The strategy's chart marks its own fills (in a backtest: the fill model's time and price, so the chart stays deterministic).
     if (report.status === 'filled' && (order.side === 'buy' || order.side === 'sell') && report.fillPriceUsd !== undefined) {
       this.opts.ai?.onFill({ strategy: order.strategy, side: order.side, priceUsd: report.fillPriceUsd, timeMs: Date.parse(report.at) });
@@ -920,17 +922,3 @@ export class TradingEngine {
     return this.lastPrice;
   }
 }
-
-/** Records a reconciliation another process published with a live fill into `accuracy` (one without the amounts is said, not guessed). */
-function followReconciliation(accuracy: QuoteAccuracy, reconciliation: unknown, log: Logger): void {
-  const r = reconciliation as { venue?: unknown; route?: unknown; expectedAmountOut?: unknown; realizedAmountOut?: unknown } | undefined;
-  const atoms = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : undefined);
-  const expected = atoms(r?.expectedAmountOut);
-  const realized = atoms(r?.realizedAmountOut);
-  if (typeof r?.venue !== 'string' || typeof r.route !== 'string' || expected === undefined || realized === undefined) {
-    log.warn({ reconciliation }, 'a live fill arrived without a readable reconciliation: the quoteAccuracy fact does not count it');
-    return;
-  }
-  accuracy.record(r.venue, r.route, expected, realized);
-}
-

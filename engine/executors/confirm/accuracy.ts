@@ -55,6 +55,20 @@ export class QuoteAccuracy {
     return bps;
   }
 
+  /**
+   * Records a reconciliation as another process published it with a live fill (JSON: amounts as
+   * decimal text); false, recording nothing, when it lacks the venue, route or either amount.
+   */
+  recordPublished(reconciliation: unknown): boolean {
+    const r = reconciliation as { venue?: unknown; route?: unknown; expectedAmountOut?: unknown; realizedAmountOut?: unknown } | undefined;
+    const atoms = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : undefined);
+    const expected = atoms(r?.expectedAmountOut);
+    const realized = atoms(r?.realizedAmountOut);
+    if (typeof r?.venue !== 'string' || typeof r.route !== 'string' || expected === undefined || realized === undefined) return false;
+    this.record(r.venue, r.route, expected, realized);
+    return true;
+  }
+
   /** The `quoteAccuracy` fact. */
   fact(): QuoteAccuracyFact {
     const obj = (m: Map<string, Acc>) => Object.fromEntries([...m].map(([k, a]) => [k, a.stats()]));
