@@ -49,6 +49,10 @@ test('run --rpc option errors are usage errors (exit 2)', () => {
     const r = spawnSync(process.execPath, [CLI, 'run', '--no-watch', ...args], { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, SOLRULES_STORE: 'memory' } });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
   }
+  // The role comes from --role, else SOLRULES_ROLE (the manifests set it): a bad one is named with where it came from.
+  const r = spawnSync(process.execPath, [CLI, 'run', '--no-watch', '--rpc', 'http://127.0.0.1:1'], { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, SOLRULES_STORE: 'memory', SOLRULES_ROLE: 'bogus' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--role must be one of all, scanner, planner, executor; got 'bogus' \(from SOLRULES_ROLE\)/);
 });
 
 test('run --rpc DRY RUN with a wallets.yaml: the balance scanner watches the wallets (read-only), nothing is sent', async () => {
