@@ -555,7 +555,7 @@ export class TradingEngine {
    * Strategies taken over since the last tick, evaluated on that tick (the one their stopped owner
    * may have missed). Nothing when a tick already restored them (they were evaluated on it), when
    * none came yet, or for a strategy whose owner is seen to have decided at that tick's time. An owner that did decide on it stored the state counting those orders with
-   * them (saveStateAndOutbox), so they are not decided twice; its outbox goes out first.
+   * them (writeOutbox), so they are not decided twice; its outbox goes out first.
    */
   private async catchUpTakenOver(): Promise<void> {
     const event = this.clock.lastPrice;

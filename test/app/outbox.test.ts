@@ -206,7 +206,7 @@ test('republishing orders that did go out is safe: the copy dies at the bus msgI
   await again.stop();
 
   // Past the bus window (a fresh bus), the outbox put back as the killed planner left it: delivered, and refused by the store.
-  await store.saveStateAndOutbox('grid', await store.loadStrategyState('grid'), (await store.listOrders({ strategy: 'grid' })).map((r) => r.order).filter((o) => outboxed.includes(o.id)));
+  await store.writeOutbox([{ strategy: 'grid', state: await store.loadStrategyState('grid'), orders: (await store.listOrders({ strategy: 'grid' })).map((r) => r.order).filter((o) => outboxed.includes(o.id)) }]);
   const busC = new MemoryBus();
   const publishedC = await opportunities(busC);
   const { store: counting, refused } = countingRefusals(store);
@@ -318,7 +318,7 @@ test('NATS JetStream and PostgreSQL: the survivor on its own connection publishe
 
     // The outbox put back as a planner killed after publishing leaves it; a planner restarted within
     // JetStream's duplicate window publishes it again on its own connection: the stream drops the copies.
-    await store.saveStateAndOutbox('grid', await store.loadStrategyState('grid'), (await store.listOrders({ strategy: 'grid' })).map((r) => r.order));
+    await store.writeOutbox([{ strategy: 'grid', state: await store.loadStrategyState('grid'), orders: (await store.listOrders({ strategy: 'grid' })).map((r) => r.order) }]);
     const { store: counting, refused } = countingRefusals(store);
     await b.stop();
     const busC = await bus();

@@ -188,10 +188,6 @@ export class MemoryStore implements Store {
     this.state.set(strategy, JSON.stringify(state ?? null));
   }
 
-  async saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void> {
-    await this.writeOutbox([{ strategy, state, orders }]);
-  }
-
   async writeOutbox(entries: readonly OutboxEntry[], published: readonly string[] = []): Promise<void> {
     // Everything serialized before anything is stored: a value that cannot be written leaves nothing.
     const writes = entries.map((e) => ({ strategy: e.strategy, json: JSON.stringify(e.state ?? null), rows: e.orders.map((o) => [o.id, JSON.stringify(orderToJson(o))] as const) }));

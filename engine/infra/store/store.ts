@@ -126,8 +126,6 @@ export interface OutboxEntry {
  * deterministic: a copy that did go out dies at the bus msgId and at `insertOrder`).
  */
 export interface OrderOutbox {
-  /** Saves a strategy's state and adds `orders` to its outbox in one atomic write: both or neither. */
-  saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void>;
   /**
    * Group commit: several strategies' states and outbox additions, and the removal of orders seen
    * published, in one atomic write (all or none; one statement on SQL, so one round trip). Entries

@@ -157,13 +157,13 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
     test('the outbox is written with the strategy state, listed in order, kept across a repeat and cleared by id', async () => {
       const [a, b, c] = [makeOrder(700, 'outbox-grid'), makeOrder(701, 'outbox-grid', { amountIn: 340_282_366_920_938_463_463_374_607_431_768_211_457n }), makeOrder(702, 'outbox-dca')];
       assert.deepEqual(await s.listOutbox('outbox-grid'), []);
-      await s.saveStateAndOutbox('outbox-grid', { allocations: { 3: '400' } }, [a!, b!]);
-      await s.saveStateAndOutbox('outbox-dca', { buys: 1 }, [c!]);
+      await s.writeOutbox([{ strategy: 'outbox-grid', state: { allocations: { 3: '400' } }, orders: [a!, b!] }]);
+      await s.writeOutbox([{ strategy: 'outbox-dca', state: { buys: 1 }, orders: [c!] }]);
       assert.deepEqual((await s.outboxStrategies()).filter((n) => n.startsWith('outbox-')), ['outbox-dca', 'outbox-grid'], 'the strategies with something in their outbox');
       assert.deepEqual(await s.loadStrategyState('outbox-grid'), { allocations: { 3: '400' } });
       assert.deepEqual(await s.listOutbox('outbox-grid'), [a, b], 'exact round trip, bigint atoms included, in the order added');
       // The same decision stored again (a retried write, a takeover re-deciding it) adds no second copy.
-      await s.saveStateAndOutbox('outbox-grid', { allocations: { 3: '400', 4: '1' } }, [b!]);
+      await s.writeOutbox([{ strategy: 'outbox-grid', state: { allocations: { 3: '400', 4: '1' } }, orders: [b!] }]);
       assert.deepEqual((await s.listOutbox('outbox-grid')).map((o) => o.id), [a!.id, b!.id]);
       assert.deepEqual(await s.loadStrategyState('outbox-grid'), { allocations: { 3: '400', 4: '1' } });
       await s.clearOutbox('outbox-grid', [a!.id, 'not-in-the-outbox']);

@@ -6,13 +6,13 @@ import { makeOrder } from './orders.ts';
 /** Makes every new outbox row fail its check (a write cut off half-way) and asserts the state was rolled back with them. */
 export async function assertStateAndOutboxAtomic(store: SqlStore): Promise<void> {
   const [a, b] = [makeOrder(1, 'grid'), makeOrder(2, 'grid')];
-  await store.saveStateAndOutbox('grid', { allocations: {} }, []);
+  await store.writeOutbox([{ strategy: 'grid', state: { allocations: {} }, orders: [] }]);
   await store.db.query('ALTER TABLE order_outbox ADD CONSTRAINT refuse_rows CHECK (false) NOT VALID');
-  await assert.rejects(store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]));
+  await assert.rejects(store.writeOutbox([{ strategy: 'grid', state: { allocations: { [a.id]: 1, [b.id]: 1 } }, orders: [a, b] }]));
   assert.deepEqual(await store.loadStrategyState('grid'), { allocations: {} }, 'the state that counts the orders as sent was rolled back with them');
   assert.deepEqual(await store.listOutbox('grid'), []);
   await store.db.query('ALTER TABLE order_outbox DROP CONSTRAINT refuse_rows');
-  await store.saveStateAndOutbox('grid', { allocations: { [a.id]: 1, [b.id]: 1 } }, [a, b]);
+  await store.writeOutbox([{ strategy: 'grid', state: { allocations: { [a.id]: 1, [b.id]: 1 } }, orders: [a, b] }]);
   assert.deepEqual((await store.listOutbox('grid')).map((o) => o.id), [a.id, b.id]);
 }
 

@@ -276,10 +276,6 @@ export class SqlStore implements Store {
     );
   }
 
-  async saveStateAndOutbox(strategy: string, state: unknown, orders: readonly Order[]): Promise<void> {
-    await this.writeOutbox([{ strategy, state, orders }]);
-  }
-
   async writeOutbox(entries: readonly OutboxEntry[], published: readonly string[] = []): Promise<void> {
     // A strategy named twice keeps its last state: one upsert may not touch a row twice.
     const states = new Map<string, string>();
